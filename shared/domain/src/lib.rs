@@ -1,0 +1,19 @@
+//! Roster's pure membership rules: types, the lifecycle state machine, permissions and
+//! validation. Nothing here does I/O or reads the time of day; callers pass `now`.
+
+pub mod email;
+pub mod error;
+pub mod export;
+pub mod lifecycle;
+pub mod member;
+pub mod org;
+pub mod pasted_list;
+pub mod permissions;
+pub mod profile;
+pub mod roster_csv;
+
+pub use email::Email;
+pub use error::{DomainError, FieldError};
+pub use member::{Kind, Member, MembershipStatus, PendingInvitation, Role, Tab};
+pub use org::{Department, FreezeWindow, LoginMethod, Org, OrgSettings, Plan};
+pub use permissions::{Action, Actor};

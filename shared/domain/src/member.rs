@@ -1,0 +1,139 @@
+//! A member (one person's account in one org) and its roles, kinds and statuses.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::email::Email;
+use crate::org::LoginMethod;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    OrgAdmin,
+    DeptAdmin,
+    Member,
+}
+
+impl Role {
+    pub fn is_admin(self) -> bool {
+        matches!(self, Role::OrgAdmin | Role::DeptAdmin)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Full,
+    Shell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MembershipStatus {
+    Invited,
+    Expired,
+    PendingApproval,
+    Rejected,
+    Licensed,
+    Unlicensed,
+}
+
+impl MembershipStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MembershipStatus::Invited => "invited",
+            MembershipStatus::Expired => "expired",
+            MembershipStatus::PendingApproval => "pending_approval",
+            MembershipStatus::Rejected => "rejected",
+            MembershipStatus::Licensed => "licensed",
+            MembershipStatus::Unlicensed => "unlicensed",
+        }
+    }
+
+    /// The admin console tab a member with this status shows in.
+    pub fn tab(self) -> Tab {
+        match self {
+            MembershipStatus::Licensed => Tab::Licensed,
+            MembershipStatus::Unlicensed
+            | MembershipStatus::Invited
+            | MembershipStatus::Expired => Tab::Unlicensed,
+            MembershipStatus::PendingApproval | MembershipStatus::Rejected => Tab::Pending,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tab {
+    Licensed,
+    Unlicensed,
+    Pending,
+}
+
+impl Tab {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tab::Licensed => "licensed",
+            Tab::Unlicensed => "unlicensed",
+            Tab::Pending => "pending",
+        }
+    }
+}
+
+/// The member's current invitation. Only the SHA-256 of the link's secret is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingInvitation {
+    pub token_hash: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    /// Grows with every (re)send; one email per version.
+    pub version: u32,
+    /// Acceptance leads to `pending_approval` rather than `licensed`.
+    pub needs_approval: bool,
+    pub invited_by: Option<String>,
+}
+
+/// One account in one org, as stored. The public wire view leaves out the secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub id: String,
+    pub org_id: String,
+    pub email: Email,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    pub role: Role,
+    pub kind: Kind,
+    pub status: MembershipStatus,
+    pub department_id: Option<String>,
+    pub position: Option<String>,
+    pub job_id: Option<String>,
+    pub location: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub license_end: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub version: u64,
+    pub invitation: Option<PendingInvitation>,
+    /// Argon2id PHC string; never the password.
+    pub password_hash: Option<String>,
+    /// The password is a temporary one: it only allows changing it.
+    pub password_temporary: bool,
+    /// Grows whenever a temporary password is issued (one email per version).
+    pub credential_version: u32,
+    /// Set once the account has ever been accepted or approved: a revoked reinvite
+    /// then returns it to `unlicensed` instead of deleting it.
+    pub ever_licensed: bool,
+    pub eula_version: Option<String>,
+    pub two_factor_channel: Option<String>,
+    /// Per-member override of the org's login methods.
+    pub login_methods: Option<Vec<LoginMethod>>,
+}
+
+impl Member {
+    pub fn is_licensed(&self) -> bool {
+        self.status == MembershipStatus::Licensed
+    }
+}

@@ -1,0 +1,156 @@
+//! An organization (tenant), its settings, departments and freeze windows.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::error::{DomainError, FieldErrors};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Plan {
+    Free,
+    Paid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginMethod {
+    Password,
+    EmailOtp,
+    Sso,
+}
+
+/// The settings an org admin controls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgSettings {
+    pub plan: Plan,
+    pub seat_limit: Option<u32>,
+    pub invite_ttl_days: u32,
+    pub enrollment_approval: bool,
+    pub members_can_invite: bool,
+    pub login_methods: Vec<LoginMethod>,
+    pub require_2fa: bool,
+    pub eula_version: String,
+}
+
+pub const MAX_INVITE_TTL_DAYS: u32 = 90;
+
+impl OrgSettings {
+    pub fn new(plan: Plan) -> Self {
+        OrgSettings {
+            plan,
+            seat_limit: None,
+            invite_ttl_days: 7,
+            enrollment_approval: false,
+            members_can_invite: false,
+            login_methods: vec![LoginMethod::Password],
+            require_2fa: false,
+            eula_version: "1".to_string(),
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), DomainError> {
+        let mut errors = FieldErrors::default();
+        if !(1..=MAX_INVITE_TTL_DAYS).contains(&self.invite_ttl_days) {
+            errors.push(
+                "invite_ttl_days",
+                "out_of_range",
+                format!("must be between 1 and {MAX_INVITE_TTL_DAYS}"),
+            );
+        }
+        if self.login_methods.is_empty() {
+            errors.push("login_methods", "required", "at least one login method");
+        }
+        if self.eula_version.trim().is_empty() || self.eula_version.len() > 64 {
+            errors.push("eula_version", "invalid", "1 to 64 characters");
+        }
+        errors.finish()
+    }
+
+    pub fn allows(&self, method: LoginMethod) -> bool {
+        self.login_methods.contains(&method)
+    }
+}
+
+/// A period in which admin membership changes are refused and sweeps hold back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreezeWindow {
+    #[serde(with = "time::serde::rfc3339")]
+    pub starts_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub ends_at: OffsetDateTime,
+    pub reason: String,
+}
+
+impl FreezeWindow {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        let mut errors = FieldErrors::default();
+        if self.ends_at <= self.starts_at {
+            errors.push("ends_at", "before_start", "ends_at must be after starts_at");
+        }
+        if self.reason.len() > 500 {
+            errors.push("reason", "too_long", "at most 500 characters");
+        }
+        errors.finish()
+    }
+
+    pub fn is_active(&self, now: OffsetDateTime) -> bool {
+        self.starts_at <= now && now < self.ends_at
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Org {
+    pub id: String,
+    pub name: String,
+    pub settings: OrgSettings,
+    pub freeze: Option<FreezeWindow>,
+    /// The org-wide public code people use to request to join.
+    pub join_code: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub version: u64,
+}
+
+impl Org {
+    /// Refuses an admin membership change while a freeze window is active (rule 13).
+    pub fn ensure_not_frozen(&self, now: OffsetDateTime) -> Result<(), DomainError> {
+        match &self.freeze {
+            Some(window) if window.is_active(now) => Err(DomainError::Frozen {
+                ends_at: window.ends_at,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn is_frozen(&self, now: OffsetDateTime) -> bool {
+        self.freeze.as_ref().is_some_and(|w| w.is_active(now))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Department {
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    pub version: u64,
+}
+
+/// Checks an org or department name.
+pub fn validate_name(field: &str, name: &str) -> Result<String, DomainError> {
+    let trimmed = name.trim();
+    if trimmed.is_empty() || trimmed.chars().count() > 200 || trimmed.chars().any(char::is_control)
+    {
+        Err(DomainError::invalid(
+            field,
+            "invalid_name",
+            "1 to 200 printable characters",
+        ))
+    } else {
+        Ok(trimmed.to_string())
+    }
+}

@@ -1,0 +1,108 @@
+//! Checks for the fields people type: names, phone numbers, passwords, free-text fields.
+
+use crate::error::FieldError;
+
+pub const MAX_TEXT: usize = 200;
+
+/// A first or last name: 1 to 100 printable characters.
+pub fn parse_person_name(field: &str, raw: &str) -> Result<String, FieldError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(FieldError::new(field, "required", "must not be empty"));
+    }
+    if name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            "invalid_name",
+            "at most 100 printable characters",
+        ));
+    }
+    Ok(name.to_string())
+}
+
+/// A phone number as people write it: digits with spaces, dashes, dots, parentheses and
+/// an optional leading `+`; 7 to 15 digits. Stored with the separators removed.
+pub fn parse_phone(field: &str, raw: &str) -> Result<String, FieldError> {
+    let trimmed = raw.trim();
+    let (plus, rest) = match trimmed.strip_prefix('+') {
+        Some(rest) => ("+", rest),
+        None => ("", trimmed),
+    };
+    let allowed = rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || " -.()".contains(c));
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    if !allowed || !(7..=15).contains(&digits.len()) {
+        return Err(FieldError::new(
+            field,
+            "invalid_phone",
+            "a phone number of 7 to 15 digits, optionally starting with +",
+        ));
+    }
+    Ok(format!("{plus}{digits}"))
+}
+
+/// A password a user chooses: 10 to 128 characters.
+pub fn check_new_password(field: &str, password: &str) -> Result<(), FieldError> {
+    let length = password.chars().count();
+    if length < 10 {
+        return Err(FieldError::new(
+            field,
+            "too_short",
+            "at least 10 characters",
+        ));
+    }
+    if length > 128 {
+        return Err(FieldError::new(field, "too_long", "at most 128 characters"));
+    }
+    Ok(())
+}
+
+/// An optional admin-edited text (position, job ID, location): empty means none.
+pub fn parse_optional_text(field: &str, raw: Option<&str>) -> Result<Option<String>, FieldError> {
+    let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if text.chars().count() > MAX_TEXT || text.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            "invalid_text",
+            format!("at most {MAX_TEXT} printable characters"),
+        ));
+    }
+    Ok(Some(text.to_string()))
+}
+
+/// The 2FA channels acceptance may choose (rule 6).
+pub fn parse_two_factor_channel(raw: &str) -> Result<String, FieldError> {
+    match raw {
+        "email" | "mobile" => Ok(raw.to_string()),
+        _ => Err(FieldError::new(
+            "two_factor_channel",
+            "invalid_choice",
+            "email or mobile",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_keep_digits_and_plus() {
+        assert_eq!(
+            parse_phone("phone", " +1 (555) 010-0100 ").unwrap(),
+            "+15550100100"
+        );
+        assert!(parse_phone("phone", "12345").is_err());
+        assert!(parse_phone("phone", "555-CALL-NOW").is_err());
+    }
+
+    #[test]
+    fn names_are_required_and_bounded() {
+        assert!(parse_person_name("first_name", "  ").is_err());
+        assert_eq!(parse_person_name("first_name", " Ada ").unwrap(), "Ada");
+        assert!(parse_person_name("first_name", &"x".repeat(101)).is_err());
+    }
+}
