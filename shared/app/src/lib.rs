@@ -1,1 +1,20 @@
-//! stub
+//! Roster's use cases: one function per API operation or job, written against the ports
+//! in `ports`, with the domain deciding and one atomic write per change.
+
+pub mod app;
+pub mod emails;
+pub mod error;
+pub mod ports;
+pub mod rate_limits;
+pub mod records;
+pub mod secrets;
+pub mod signing_keys;
+pub mod table;
+pub mod tx;
+pub mod usecases;
+pub mod views;
+pub mod workers;
+
+pub use app::{App, AppConfig, Principal, RequestContext};
+pub use error::{AppError, AppResult};
+pub use signing_keys::{AccessClaims, KeyMaterial, SigningKeys};

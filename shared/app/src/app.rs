@@ -1,0 +1,307 @@
+//! `App`: the ports and settings every use case runs with, and the loads they share.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use time::{Duration, OffsetDateTime};
+
+use roster_domain::{Actor, Department, DomainError, Email, Kind, Member, MembershipStatus, Org};
+
+use crate::error::{AppError, AppResult};
+use crate::ports::{Clock, Item, Mailer, Query, Queue, SkCondition, Store};
+use crate::records::{EmailGuard, SeatCounter};
+use crate::signing_keys::SigningKeys;
+use crate::table;
+
+/// Settings read once at start by the entry point.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Where people reach Roster, for links in emails (no trailing slash).
+    pub public_url: String,
+    /// Links in invitation emails are `<accept_url>/<token>`.
+    pub accept_url: String,
+    pub mail_from: String,
+    pub access_token_ttl: Duration,
+    /// How long an email may stay unsent before delivery repair queues it again.
+    pub delivery_grace: Duration,
+    /// SHA-256 (hex) of the operator's bearer token, when an operator is configured.
+    pub operator_token_sha256: Option<String>,
+    /// Free plans: imported users per day per admin and per client IP.
+    pub free_import_daily_limit: u64,
+    /// Failed logins allowed per window, per email and per client IP.
+    pub login_failures_per_email: u64,
+    pub login_failures_per_ip: u64,
+    pub login_window: Duration,
+}
+
+impl AppConfig {
+    pub fn new(public_url: &str, mail_from: &str) -> AppConfig {
+        let public_url = public_url.trim_end_matches('/').to_string();
+        AppConfig {
+            accept_url: format!("{public_url}/invite"),
+            public_url,
+            mail_from: mail_from.to_string(),
+            access_token_ttl: Duration::minutes(15),
+            delivery_grace: Duration::minutes(10),
+            operator_token_sha256: None,
+            free_import_daily_limit: 100,
+            login_failures_per_email: 5,
+            login_failures_per_ip: 50,
+            login_window: Duration::minutes(15),
+        }
+    }
+}
+
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub queue: Arc<dyn Queue>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
+    pub keys: Arc<SigningKeys>,
+    pub config: AppConfig,
+}
+
+/// Who is calling, as established from the bearer token (signature and expiry only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    Anonymous,
+    Operator,
+    Member {
+        org_id: String,
+        member_id: String,
+        password_change_only: bool,
+    },
+}
+
+/// The caller and where the call came from.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub principal: Principal,
+    pub ip: Option<String>,
+}
+
+impl RequestContext {
+    pub fn anonymous(ip: Option<String>) -> Self {
+        RequestContext {
+            principal: Principal::Anonymous,
+            ip,
+        }
+    }
+}
+
+const MAX_ATTEMPTS: usize = 10;
+
+/// Runs `operation` again when its write lost a race (optimistic concurrency), so it
+/// re-reads and re-decides; after too many losses the caller gets `concurrent_update`.
+pub async fn retrying<T, F, Fut>(mut operation: F) -> AppResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = AppResult<T>>,
+{
+    for _ in 0..MAX_ATTEMPTS {
+        match operation().await {
+            Err(AppError::Contention) => yield_now().await,
+            other => return other,
+        }
+    }
+    Err(AppError::Domain(DomainError::Conflict("concurrent_update")))
+}
+
+/// Lets other tasks run between attempts without depending on a runtime.
+async fn yield_now() {
+    struct YieldOnce(bool);
+    impl Future for YieldOnce {
+        type Output = ();
+        fn poll(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<()> {
+            if self.0 {
+                std::task::Poll::Ready(())
+            } else {
+                self.0 = true;
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            }
+        }
+    }
+    YieldOnce(false).await
+}
+
+impl App {
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    pub async fn load_org(&self, org_id: &str) -> AppResult<Org> {
+        let item = self
+            .store
+            .get(&table::org_pk(org_id), table::ORG_SK)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        let mut org: Org = table::decode(&item)?;
+        org.version = item.version;
+        Ok(org)
+    }
+
+    /// The seat counter with the version it was read at.
+    pub async fn load_seats(&self, org_id: &str) -> AppResult<(SeatCounter, u64)> {
+        let item = self
+            .store
+            .get(&table::org_pk(org_id), table::SEATS_SK)
+            .await?
+            .ok_or_else(|| AppError::Internal("seat counter missing".into()))?;
+        Ok((table::decode(&item)?, item.version))
+    }
+
+    pub async fn find_member(&self, org_id: &str, member_id: &str) -> AppResult<Option<Member>> {
+        match self
+            .store
+            .get(&table::org_pk(org_id), &table::member_sk(member_id))
+            .await?
+        {
+            Some(item) => Ok(Some(table::decode_member(&item)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn load_member(&self, org_id: &str, member_id: &str) -> AppResult<Member> {
+        self.find_member(org_id, member_id)
+            .await?
+            .ok_or_else(AppError::not_found)
+    }
+
+    /// The one account of `email` in the org, found through its email guard.
+    pub async fn find_member_by_email(
+        &self,
+        org_id: &str,
+        email: &Email,
+    ) -> AppResult<Option<Member>> {
+        let Some(guard) = self
+            .store
+            .get(&table::org_pk(org_id), &table::email_guard_sk(email))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let guard: EmailGuard = table::decode(&guard)?;
+        self.find_member(org_id, &guard.member_id).await
+    }
+
+    /// Every item a query matches, across all its pages.
+    pub async fn query_all(&self, query: Query) -> AppResult<Vec<Item>> {
+        let mut items = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = self.store.query(query.clone().after(cursor)).await?;
+            items.extend(page.items);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(items),
+            }
+        }
+    }
+
+    /// Every department of the org.
+    pub async fn departments(&self, org_id: &str) -> AppResult<Vec<Department>> {
+        let items = self
+            .query_all(Query::table(
+                table::org_pk(org_id),
+                SkCondition::BeginsWith(table::DEPT_PREFIX.into()),
+            ))
+            .await?;
+        items
+            .iter()
+            .map(|item| {
+                let mut department: Department = table::decode(item)?;
+                department.version = item.version;
+                Ok(department)
+            })
+            .collect()
+    }
+
+    pub async fn load_department(
+        &self,
+        org_id: &str,
+        department_id: &str,
+    ) -> AppResult<Department> {
+        let item = self
+            .store
+            .get(&table::org_pk(org_id), &table::department_sk(department_id))
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        let mut department: Department = table::decode(&item)?;
+        department.version = item.version;
+        Ok(department)
+    }
+
+    /// Checks that a department id names a department of the org (400 otherwise).
+    pub async fn ensure_department(
+        &self,
+        org_id: &str,
+        department_id: Option<&str>,
+    ) -> AppResult<()> {
+        if let Some(id) = department_id {
+            if self
+                .store
+                .get(&table::org_pk(org_id), &table::department_sk(id))
+                .await?
+                .is_none()
+            {
+                return Err(AppError::invalid(
+                    "department_id",
+                    "unknown_department",
+                    format!("no department '{id}' in this org"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The signed-in member acting in `org_id`. The role and status come from the member
+    /// record, read now: a removed member's token stops working at once. Another org's
+    /// resources answer 404.
+    pub async fn actor_in(&self, ctx: &RequestContext, org_id: &str) -> AppResult<(Org, Actor)> {
+        let member = self.signed_in_member(ctx, false).await?;
+        if member.org_id != org_id {
+            return Err(AppError::not_found());
+        }
+        let org = self.load_org(org_id).await?;
+        let actor = Actor {
+            member_id: member.id,
+            org_id: member.org_id,
+            role: member.role,
+            department_id: member.department_id,
+        };
+        Ok((org, actor))
+    }
+
+    /// The caller's own member record, which must be an active, licensed full account.
+    pub async fn signed_in_member(
+        &self,
+        ctx: &RequestContext,
+        allow_password_change_only: bool,
+    ) -> AppResult<Member> {
+        match &ctx.principal {
+            Principal::Anonymous => Err(AppError::Unauthorized("missing_token")),
+            Principal::Operator => Err(AppError::Domain(DomainError::Forbidden)),
+            Principal::Member {
+                org_id,
+                member_id,
+                password_change_only,
+            } => {
+                if *password_change_only && !allow_password_change_only {
+                    return Err(AppError::PasswordChangeRequired);
+                }
+                let member = self
+                    .find_member(org_id, member_id)
+                    .await?
+                    .ok_or(AppError::Unauthorized("account_inactive"))?;
+                if member.status != MembershipStatus::Licensed || member.kind != Kind::Full {
+                    return Err(AppError::Unauthorized("account_inactive"));
+                }
+                Ok(member)
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! The emails Roster sends, rendered in Rust (plain text).
+
+use roster_domain::{Member, Org};
+
+use crate::views::rfc3339;
+
+pub struct RenderedEmail {
+    pub subject: String,
+    pub text_body: String,
+}
+
+pub fn invitation(org: &Org, member: &Member, accept_link: &str, again: bool) -> RenderedEmail {
+    let expires = member
+        .invitation
+        .as_ref()
+        .map(|i| rfc3339(i.expires_at))
+        .unwrap_or_default();
+    let opening = if again {
+        "You have been invited again to join"
+    } else {
+        "You have been invited to join"
+    };
+    RenderedEmail {
+        subject: format!("Your invitation to {}", org.name),
+        text_body: format!(
+            "Hello,\n\n{opening} {org} on Roster with the email {email}.\n\nAccept the invitation here:\n{accept_link}\n\nThe link works once and expires at {expires}.\nIf you did not expect this email you can ignore it.\n",
+            org = org.name,
+            email = member.email,
+        ),
+    }
+}
+
+pub fn temporary_password(
+    org: &Org,
+    member: &Member,
+    password: &str,
+    login_url: &str,
+) -> RenderedEmail {
+    RenderedEmail {
+        subject: format!("Your {} account", org.name),
+        text_body: format!(
+            "Hello {first},\n\nAn account was created for you in {org}.\n\nLogin email: {email}\nTemporary password: {password}\n\nSign in at {login_url} — you will be asked to choose a new password first; the temporary one only allows that.\n",
+            first = member.first_name,
+            org = org.name,
+            email = member.email,
+        ),
+    }
+}
+
+pub fn join_approved(org: &Org, member: &Member, login_url: &str) -> RenderedEmail {
+    RenderedEmail {
+        subject: format!("You can now use {}", org.name),
+        text_body: format!("Hello {first},\n\nYour request to join {org} was approved. Sign in at {login_url} with {email}.\n", first = member.first_name, org = org.name, email = member.email),
+    }
+}

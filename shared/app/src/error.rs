@@ -1,0 +1,93 @@
+//! The app's error: a domain refusal or what went wrong around it, each with a stable code.
+
+use roster_domain::DomainError;
+
+use crate::ports::{QueueError, StoreError};
+use crate::signing_keys::KeyError;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// No, or no valid, credentials (401). The code says which.
+    #[error("unauthorized: {0}")]
+    Unauthorized(&'static str),
+    /// The token came from a temporary password: only changing it is allowed (403).
+    #[error("the password must be changed first")]
+    PasswordChangeRequired,
+    #[error("rate limited; retry after {retry_after_seconds}s")]
+    RateLimited { retry_after_seconds: u64 },
+    /// A write lost a race; the operation may be retried from the start.
+    #[error("concurrent write")]
+    Contention,
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Domain(error) => error.code(),
+            AppError::Unauthorized(code) => code,
+            AppError::PasswordChangeRequired => "password_change_required",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Contention => "concurrent_update",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn not_found() -> AppError {
+        AppError::Domain(DomainError::NotFound)
+    }
+
+    pub fn conflict(code: &'static str) -> AppError {
+        AppError::Domain(DomainError::Conflict(code))
+    }
+
+    pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> AppError {
+        AppError::Domain(DomainError::invalid(field, code, message))
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::ConditionFailed { .. } | StoreError::TransactionConflict => {
+                AppError::Contention
+            }
+            StoreError::InvalidCursor => AppError::invalid(
+                "cursor",
+                "invalid_cursor",
+                "the cursor is not one this list gave out",
+            ),
+            StoreError::Unavailable(message) => AppError::Unavailable(message),
+        }
+    }
+}
+
+impl From<QueueError> for AppError {
+    fn from(error: QueueError) -> Self {
+        AppError::Unavailable(error.to_string())
+    }
+}
+
+impl From<KeyError> for AppError {
+    fn from(error: KeyError) -> Self {
+        match error {
+            KeyError::Expired => AppError::Unauthorized("token_expired"),
+            KeyError::InvalidToken => AppError::Unauthorized("invalid_token"),
+            KeyError::InvalidMaterial(message) => AppError::Internal(message),
+        }
+    }
+}
+
+impl From<serde_json::Error> for AppError {
+    fn from(error: serde_json::Error) -> Self {
+        AppError::Internal(format!("stored item does not decode: {error}"))
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

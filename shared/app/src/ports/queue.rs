@@ -1,0 +1,51 @@
+//! The queue port: durable at-least-once job queues with a dead-letter queue each.
+
+use async_trait::async_trait;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QueueName {
+    Email,
+    Import,
+}
+
+impl QueueName {
+    pub const ALL: [QueueName; 2] = [QueueName::Email, QueueName::Import];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueName::Email => "email",
+            QueueName::Import => "import",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedMessage {
+    pub id: String,
+    pub body: String,
+    /// Handle to acknowledge this delivery with.
+    pub receipt: String,
+    /// How many times this message has been handed out, this time included.
+    pub receive_count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueueError {
+    #[error("queue unavailable: {0}")]
+    Unavailable(String),
+}
+
+#[async_trait]
+pub trait Queue: Send + Sync {
+    async fn send(&self, queue: QueueName, body: &str) -> Result<(), QueueError>;
+    /// Hands out up to `max` visible messages and hides them for the visibility timeout.
+    /// A message handed out too often moves to the queue's dead-letter queue instead.
+    async fn receive(
+        &self,
+        queue: QueueName,
+        max: usize,
+    ) -> Result<Vec<ReceivedMessage>, QueueError>;
+    /// Deletes a handled message.
+    async fn ack(&self, queue: QueueName, receipt: &str) -> Result<(), QueueError>;
+    /// How many messages wait in the queue's dead-letter queue.
+    async fn dead_letter_count(&self, queue: QueueName) -> Result<u64, QueueError>;
+}

@@ -1,0 +1,161 @@
+//! The store port: items with a partition and sort key, three secondary indexes, and
+//! all-or-nothing conditional writes. Shaped after DynamoDB so both the embedded database
+//! and DynamoDB implement it directly; the app maps entities onto it in `table.rs`.
+
+use async_trait::async_trait;
+
+/// One stored item. `version` is the optimistic-concurrency counter every write checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub pk: String,
+    pub sk: String,
+    pub version: u64,
+    /// The entity, as JSON.
+    pub data: serde_json::Value,
+    /// Secondary index keys (partition, sort); an item without them is not in that index.
+    pub gsi1: Option<(String, String)>,
+    pub gsi2: Option<(String, String)>,
+    pub gsi3: Option<(String, String)>,
+}
+
+impl Item {
+    pub fn new(
+        pk: impl Into<String>,
+        sk: impl Into<String>,
+        version: u64,
+        data: serde_json::Value,
+    ) -> Self {
+        Item {
+            pk: pk.into(),
+            sk: sk.into(),
+            version,
+            data,
+            gsi1: None,
+            gsi2: None,
+            gsi3: None,
+        }
+    }
+}
+
+/// The secondary indexes: GSI1 (member tabs, audit by member), GSI2 (accounts of an
+/// email across orgs), GSI3 (sparse: what sweeps must look at, by due time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IndexName {
+    Gsi1,
+    Gsi2,
+    Gsi3,
+}
+
+impl IndexName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndexName::Gsi1 => "GSI1",
+            IndexName::Gsi2 => "GSI2",
+            IndexName::Gsi3 => "GSI3",
+        }
+    }
+}
+
+/// What must hold for a write to happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    /// Write whatever is there.
+    None,
+    /// No item with this key exists (uniqueness).
+    NotExists,
+    /// The item exists with exactly this version.
+    Version(u64),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    Put {
+        item: Item,
+        condition: Condition,
+    },
+    Delete {
+        pk: String,
+        sk: String,
+        condition: Condition,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkCondition {
+    Any,
+    BeginsWith(String),
+    /// Inclusive on both ends.
+    Between(String, String),
+    AtMost(String),
+}
+
+/// A query of one partition of the table or of an index, in ascending sort-key order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    pub index: Option<IndexName>,
+    pub partition: String,
+    pub sort: SkCondition,
+    pub limit: usize,
+    /// Opaque cursor from an earlier page of the same query.
+    pub cursor: Option<String>,
+}
+
+impl Query {
+    pub fn table(partition: impl Into<String>, sort: SkCondition) -> Self {
+        Query {
+            index: None,
+            partition: partition.into(),
+            sort,
+            limit: 100,
+            cursor: None,
+        }
+    }
+    pub fn index(index: IndexName, partition: impl Into<String>, sort: SkCondition) -> Self {
+        Query {
+            index: Some(index),
+            partition: partition.into(),
+            sort,
+            limit: 100,
+            cursor: None,
+        }
+    }
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
+    }
+    pub fn after(mut self, cursor: Option<String>) -> Self {
+        self.cursor = cursor;
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub items: Vec<Item>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// A condition did not hold; nothing was written. `index` is the failing write.
+    #[error("condition failed on write {index}")]
+    ConditionFailed { index: usize },
+    /// Another transaction touched the same items at the same moment; nothing was written.
+    #[error("transaction conflict")]
+    TransactionConflict,
+    #[error("invalid cursor")]
+    InvalidCursor,
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError>;
+    async fn query(&self, query: Query) -> Result<Page, StoreError>;
+    /// Applies every write or none. At most 100 writes, each on a distinct key.
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError>;
+}
+
+/// The most writes one `transact` call takes (DynamoDB's limit).
+pub const MAX_TRANSACTION_WRITES: usize = 100;

@@ -1,0 +1,102 @@
+//! Counters in fixed time windows, for login and import rate limits. Each window is one
+//! item, updated with a version condition like every other write.
+
+use time::OffsetDateTime;
+
+use crate::app::App;
+use crate::error::AppResult;
+use crate::ports::{Item, Query, SkCondition};
+use crate::records::RateWindow;
+use crate::table;
+use crate::tx::Tx;
+
+/// One subject counted in windows of `window_seconds` (e.g. failed logins of an email).
+#[derive(Debug, Clone)]
+pub struct RateCounter {
+    pub pk: String,
+    pub window_seconds: i64,
+}
+
+impl RateCounter {
+    pub fn new(kind: &str, subject: &str, window_seconds: i64) -> Self {
+        RateCounter {
+            pk: table::rate_pk(kind, subject),
+            window_seconds,
+        }
+    }
+
+    pub fn window_start(&self, now: OffsetDateTime) -> i64 {
+        let t = now.unix_timestamp();
+        t - t.rem_euclid(self.window_seconds)
+    }
+
+    /// Seconds until the current window ends.
+    pub fn retry_after(&self, now: OffsetDateTime) -> u64 {
+        (self.window_start(now) + self.window_seconds - now.unix_timestamp()).max(1) as u64
+    }
+
+    /// The current window's item as read (absent: count 0).
+    pub async fn current(&self, app: &App) -> AppResult<Option<Item>> {
+        Ok(app
+            .store
+            .get(
+                &self.pk,
+                &table::rate_window_sk(self.window_start(app.now())),
+            )
+            .await?)
+    }
+
+    pub async fn current_count(&self, app: &App) -> AppResult<u64> {
+        Ok(match self.current(app).await? {
+            Some(item) => table::decode::<RateWindow>(&item)?.count,
+            None => 0,
+        })
+    }
+
+    /// The sum over the `windows` most recent windows, the current one included.
+    pub async fn recent_sum(&self, app: &App, windows: i64) -> AppResult<u64> {
+        let current = self.window_start(app.now());
+        let oldest = current - (windows - 1) * self.window_seconds;
+        let query = Query::table(
+            self.pk.clone(),
+            SkCondition::Between(
+                table::rate_window_sk(oldest),
+                table::rate_window_sk(current),
+            ),
+        );
+        let page = app.store.query(query).await?;
+        page.items
+            .iter()
+            .map(|item| table::decode::<RateWindow>(item).map(|w| w.count))
+            .sum()
+    }
+
+    /// Adds `by` to the current window as part of `tx` (conditioned on what was read).
+    pub fn add(
+        &self,
+        tx: &mut Tx,
+        now: OffsetDateTime,
+        current: Option<&Item>,
+        by: u64,
+    ) -> AppResult<()> {
+        let sk = table::rate_window_sk(self.window_start(now));
+        match current {
+            Some(item) => {
+                let count = table::decode::<RateWindow>(item)?.count + by;
+                tx.put_next(table::encode(
+                    self.pk.clone(),
+                    sk,
+                    item.version,
+                    &RateWindow { count },
+                ));
+            }
+            None => tx.put_new(table::encode(
+                self.pk.clone(),
+                sk,
+                1,
+                &RateWindow { count: by },
+            )),
+        }
+        Ok(())
+    }
+}

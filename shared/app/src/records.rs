@@ -1,0 +1,152 @@
+//! The stored records besides orgs and members: audit events, outbox entries, seat
+//! counters, imports, invitation and join-code lookups, rate windows.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use roster_domain::roster_csv::CsvRow;
+use roster_domain::{MembershipStatus, Role};
+
+/// One membership change: who, what, when, from where (rule 14).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The acting member; `None` for the operator and the system's sweeps.
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub member_id: Option<String>,
+    pub from_status: Option<MembershipStatus>,
+    pub to_status: Option<MembershipStatus>,
+    pub reason: Option<String>,
+    /// The client address the change came from, when it came over HTTP.
+    pub ip: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailKind {
+    Invitation,
+    Reinvitation,
+    TemporaryPassword,
+    JoinApproved,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    Pending,
+    Sent,
+    /// The email no longer applies (its invitation was superseded or revoked).
+    Obsolete,
+}
+
+/// An email to send, written in the same atomic write as the change that causes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// Deterministic: `<member>-<kind>-<version>`, so one change makes one email.
+    pub id: String,
+    pub org_id: String,
+    pub member_id: String,
+    pub kind: EmailKind,
+    /// The invitation or credential version the email carries.
+    pub secret_version: u32,
+    pub status: DeliveryStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    pub attempts: u32,
+    pub message_id: Option<String>,
+}
+
+/// Licensed members of an org, kept in step with every license change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SeatCounter {
+    pub used: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    Queued,
+    Running,
+    Completed,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportSource {
+    Csv,
+    PastedList {
+        role: Role,
+        department_id: Option<String>,
+    },
+}
+
+/// A bulk import job. `processed` is the checkpoint: rows before it are done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportJob {
+    pub id: String,
+    pub org_id: String,
+    pub actor_id: String,
+    pub client_ip: Option<String>,
+    pub source: ImportSource,
+    pub status: ImportStatus,
+    pub total: usize,
+    pub processed: usize,
+    pub invited: usize,
+    pub chunks: usize,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+pub const IMPORT_CHUNK_ROWS: usize = 100;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportFailure {
+    pub row: usize,
+    pub email: String,
+    pub code: String,
+}
+
+/// One row to import and, when checks that need no lookups already failed, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRow {
+    #[serde(flatten)]
+    pub row: CsvRow,
+    pub precheck_failure: Option<String>,
+}
+
+/// Up to `IMPORT_CHUNK_ROWS` rows of an import and the failures among them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ImportChunk {
+    pub rows: Vec<ImportRow>,
+    pub failures: Vec<ImportFailure>,
+}
+
+/// Finds an invitation by the hash of its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationLookup {
+    pub org_id: String,
+    pub member_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinCodeLookup {
+    pub org_id: String,
+}
+
+/// Points an email to its one account in an org.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailGuard {
+    pub member_id: String,
+}
+
+/// A count of events in one fixed time window (rate limits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct RateWindow {
+    pub count: u64,
+}

@@ -1,0 +1,227 @@
+//! The keys port: RS256 access tokens (published as JWKS for API Gateway's JWT
+//! authorizer, which accepts only RSA) and the secret that invitation links and
+//! temporary passwords are derived from.
+
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rsa::KeySize;
+use aws_lc_rs::signature::{self, KeyPair, RsaKeyPair, RsaPublicKeyComponents};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use crate::secrets;
+
+/// What an access token says. The role is deliberately absent: it is read from the
+/// member record on every call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub aud: String,
+    /// The member id.
+    pub sub: String,
+    pub org: String,
+    pub iat: i64,
+    pub exp: i64,
+    /// Issued for a temporary password: only changing the password is allowed.
+    #[serde(default)]
+    pub pwd_change: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("invalid key material: {0}")]
+    InvalidMaterial(String),
+    #[error("invalid token")]
+    InvalidToken,
+    #[error("token expired")]
+    Expired,
+}
+
+/// The private key (PKCS#8 DER) and the token secret, as adapters persist them.
+#[derive(Clone)]
+pub struct KeyMaterial {
+    pub signing_key_pkcs8: Vec<u8>,
+    pub token_secret: Vec<u8>,
+}
+
+impl KeyMaterial {
+    pub fn generate() -> KeyMaterial {
+        let pair = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation");
+        KeyMaterial {
+            signing_key_pkcs8: pair.as_der().expect("PKCS#8 encoding").as_ref().to_vec(),
+            token_secret: secrets::random_bytes::<32>().to_vec(),
+        }
+    }
+}
+
+pub struct SigningKeys {
+    pair: RsaKeyPair,
+    public: RsaPublicKeyComponents<Vec<u8>>,
+    kid: String,
+    token_secret: Vec<u8>,
+    issuer: String,
+    audience: String,
+}
+
+impl SigningKeys {
+    pub fn new(
+        material: &KeyMaterial,
+        issuer: &str,
+        audience: &str,
+    ) -> Result<SigningKeys, KeyError> {
+        let pair = RsaKeyPair::from_pkcs8(&material.signing_key_pkcs8)
+            .map_err(|e| KeyError::InvalidMaterial(e.to_string()))?;
+        if material.token_secret.len() < 32 {
+            return Err(KeyError::InvalidMaterial(
+                "the token secret must be at least 32 bytes".into(),
+            ));
+        }
+        let public = RsaPublicKeyComponents {
+            n: pair
+                .public_key()
+                .modulus()
+                .big_endian_without_leading_zero()
+                .to_vec(),
+            e: pair
+                .public_key()
+                .exponent()
+                .big_endian_without_leading_zero()
+                .to_vec(),
+        };
+        let kid = secrets::sha256_hex(&URL_SAFE_NO_PAD.encode(&public.n))[..16].to_string();
+        Ok(SigningKeys {
+            pair,
+            public,
+            kid,
+            token_secret: material.token_secret.clone(),
+            issuer: issuer.into(),
+            audience: audience.into(),
+        })
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    pub fn audience(&self) -> &str {
+        &self.audience
+    }
+
+    pub fn sign(&self, claims: &AccessClaims) -> String {
+        let header = serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": self.kid});
+        let signing_input = format!("{}.{}", encode_json(&header), encode_json(claims));
+        let mut signature = vec![0u8; self.pair.public_modulus_len()];
+        self.pair
+            .sign(
+                &signature::RSA_PKCS1_SHA256,
+                &aws_lc_rs::rand::SystemRandom::new(),
+                signing_input.as_bytes(),
+                &mut signature,
+            )
+            .expect("RSA signing with a valid key");
+        format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+
+    /// Checks signature, algorithm, key id, issuer, audience and expiry at `now_unix`.
+    pub fn verify(&self, token: &str, now_unix: i64) -> Result<AccessClaims, KeyError> {
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(KeyError::InvalidToken);
+        };
+        let header: serde_json::Value = decode_json(header)?;
+        if header["alg"] != "RS256" || header["kid"] != self.kid.as_str() {
+            return Err(KeyError::InvalidToken);
+        }
+        let signature = URL_SAFE_NO_PAD
+            .decode(signature)
+            .map_err(|_| KeyError::InvalidToken)?;
+        let signing_input = &token[..header_and_payload_len(token)];
+        self.public
+            .verify(
+                &signature::RSA_PKCS1_2048_8192_SHA256,
+                signing_input.as_bytes(),
+                &signature,
+            )
+            .map_err(|_| KeyError::InvalidToken)?;
+        let claims: AccessClaims = decode_json(payload)?;
+        if claims.iss != self.issuer || claims.aud != self.audience {
+            return Err(KeyError::InvalidToken);
+        }
+        if claims.exp <= now_unix {
+            return Err(KeyError::Expired);
+        }
+        Ok(claims)
+    }
+
+    /// The public key set, as `GET /.well-known/jwks.json` serves it.
+    pub fn jwks(&self) -> serde_json::Value {
+        serde_json::json!({"keys": [{
+            "kty": "RSA",
+            "use": "sig",
+            "alg": "RS256",
+            "kid": self.kid,
+            "n": URL_SAFE_NO_PAD.encode(&self.public.n),
+            "e": URL_SAFE_NO_PAD.encode(&self.public.e),
+        }]})
+    }
+
+    /// A secret derived from the token key for `purpose` and `input`: the same inputs give
+    /// the same secret, so only its hash needs storing and a resent email carries it again.
+    pub fn derive_secret(&self, purpose: &str, input: &str) -> String {
+        secrets::hmac_base64url(&self.token_secret, &format!("{purpose}\n{input}"))
+    }
+}
+
+fn header_and_payload_len(token: &str) -> usize {
+    token.rfind('.').unwrap_or(0)
+}
+
+fn encode_json<T: Serialize>(value: &T) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).expect("claims serialize"))
+}
+
+fn decode_json<T: for<'de> Deserialize<'de>>(part: &str) -> Result<T, KeyError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(part)
+        .map_err(|_| KeyError::InvalidToken)?;
+    serde_json::from_slice(&bytes).map_err(|_| KeyError::InvalidToken)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(exp: i64) -> AccessClaims {
+        AccessClaims {
+            iss: "roster".into(),
+            aud: "roster-api".into(),
+            sub: "m1".into(),
+            org: "o1".into(),
+            iat: 0,
+            exp,
+            pwd_change: false,
+        }
+    }
+
+    #[test]
+    fn tokens_verify_and_tampering_is_caught() {
+        let keys = SigningKeys::new(&KeyMaterial::generate(), "roster", "roster-api").unwrap();
+        let token = keys.sign(&claims(100));
+        assert_eq!(keys.verify(&token, 50).unwrap().sub, "m1");
+        assert_eq!(keys.verify(&token, 100), Err(KeyError::Expired));
+        let forged = token.replacen(
+            &token[token.find('.').unwrap() + 1..token.rfind('.').unwrap()],
+            &encode_json(&AccessClaims {
+                sub: "m2".into(),
+                ..claims(100)
+            }),
+            1,
+        );
+        assert_eq!(keys.verify(&forged, 50), Err(KeyError::InvalidToken));
+        let other = SigningKeys::new(&KeyMaterial::generate(), "roster", "roster-api").unwrap();
+        assert_eq!(other.verify(&token, 50), Err(KeyError::InvalidToken));
+        assert_eq!(keys.jwks()["keys"][0]["kty"], "RSA");
+    }
+}

@@ -1,0 +1,185 @@
+//! The single-table layout: every entity's keys and index entries, in one place.
+//!
+//! | entity | PK | SK | GSI1 | GSI2 | GSI3 (sparse, due work) |
+//! |---|---|---|---|---|---|
+//! | org | `ORG#o` | `ORG` | | | |
+//! | seat counter | `ORG#o` | `SEATS` | | | |
+//! | department | `ORG#o` | `DEPT#d` | | | |
+//! | department name guard | `ORG#o` | `DEPTNAME#name` | | | |
+//! | member | `ORG#o` | `MEMBER#m` | `ORG#o#TAB#tab` / `email#m` | `EMAIL#e` / `ORG#o` | invitation expiry, license end |
+//! | email guard | `ORG#o` | `EMAIL#e` | | | |
+//! | audit event | `ORG#o` | `AUDIT#a` | `ORG#o#AUDIT#m` / `a` | | |
+//! | outbox entry | `ORG#o` | `OUTBOX#x` | | | delivery repair while pending |
+//! | import | `ORG#o` | `IMPORT#i` | | | delivery repair while queued or running |
+//! | import chunk | `ORG#o` | `IMPORT#i#CHUNK#n` | | | |
+//! | invitation | `INVITE#sha256` | `INVITE` | | | |
+//! | join code | `JOINCODE#c` | `JOINCODE` | | | |
+//! | rate window | `RATE#kind#subject` | `WINDOW#start` | | | |
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use roster_domain::{Email, Member, MembershipStatus, Tab};
+
+use crate::error::AppResult;
+use crate::ports::{IndexName, Item, Query, SkCondition};
+
+pub const ORG_SK: &str = "ORG";
+pub const SEATS_SK: &str = "SEATS";
+pub const INVITE_SK: &str = "INVITE";
+pub const JOIN_CODE_SK: &str = "JOINCODE";
+pub const MEMBER_PREFIX: &str = "MEMBER#";
+pub const DEPT_PREFIX: &str = "DEPT#";
+pub const AUDIT_PREFIX: &str = "AUDIT#";
+pub const OUTBOX_PREFIX: &str = "OUTBOX#";
+pub const IMPORT_PREFIX: &str = "IMPORT#";
+
+pub fn org_pk(org_id: &str) -> String {
+    format!("ORG#{org_id}")
+}
+pub fn member_sk(member_id: &str) -> String {
+    format!("{MEMBER_PREFIX}{member_id}")
+}
+pub fn email_guard_sk(email: &Email) -> String {
+    format!("EMAIL#{email}")
+}
+pub fn department_sk(department_id: &str) -> String {
+    format!("{DEPT_PREFIX}{department_id}")
+}
+pub fn department_name_sk(name: &str) -> String {
+    format!("DEPTNAME#{}", name.to_lowercase())
+}
+pub fn audit_sk(event_id: &str) -> String {
+    format!("{AUDIT_PREFIX}{event_id}")
+}
+pub fn outbox_sk(entry_id: &str) -> String {
+    format!("{OUTBOX_PREFIX}{entry_id}")
+}
+pub fn import_sk(import_id: &str) -> String {
+    format!("{IMPORT_PREFIX}{import_id}")
+}
+pub fn import_chunk_sk(import_id: &str, chunk: usize) -> String {
+    format!("{IMPORT_PREFIX}{import_id}#CHUNK#{chunk:06}")
+}
+pub fn invitation_pk(token_hash: &str) -> String {
+    format!("INVITE#{token_hash}")
+}
+pub fn join_code_pk(code: &str) -> String {
+    format!("JOINCODE#{code}")
+}
+pub fn rate_pk(kind: &str, subject: &str) -> String {
+    format!("RATE#{kind}#{subject}")
+}
+pub fn rate_window_sk(window_start: i64) -> String {
+    format!("WINDOW#{window_start:012}")
+}
+
+/// The member tabs index partition.
+pub fn tab_partition(org_id: &str, tab: Tab) -> String {
+    format!("ORG#{org_id}#TAB#{}", tab.as_str())
+}
+/// The audit-by-member index partition.
+pub fn member_audit_partition(org_id: &str, member_id: &str) -> String {
+    format!("ORG#{org_id}#AUDIT#{member_id}")
+}
+/// The accounts-of-an-email index partition.
+pub fn email_partition(email: &Email) -> String {
+    format!("EMAIL#{email}")
+}
+
+/// Kinds of due work the sweeps look for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueKind {
+    InvitationExpiry,
+    LicenseExpiry,
+    Delivery,
+}
+
+impl DueKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DueKind::InvitationExpiry => "invitation_expiry",
+            DueKind::LicenseExpiry => "license_expiry",
+            DueKind::Delivery => "delivery",
+        }
+    }
+}
+
+/// The due index is spread over this many partitions per kind, so no one partition
+/// is hot; a sweep reads each for the items due by now: cost follows the due items.
+pub const DUE_SHARDS: u32 = 4;
+
+pub fn due_entry(kind: DueKind, due_at: OffsetDateTime, pk: &str, sk: &str) -> (String, String) {
+    let shard = pk
+        .bytes()
+        .chain(sk.bytes())
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % DUE_SHARDS;
+    (
+        format!("DUE#{}#{shard}", kind.as_str()),
+        format!("{:012}#{pk}#{sk}", due_at.unix_timestamp().max(0)),
+    )
+}
+
+/// The queries that find everything of `kind` due by `now`, one per shard.
+pub fn due_queries(kind: DueKind, now: OffsetDateTime, limit: usize) -> Vec<Query> {
+    let upper = format!("{:012}#~", now.unix_timestamp().max(0));
+    (0..DUE_SHARDS)
+        .map(|shard| {
+            Query::index(
+                IndexName::Gsi3,
+                format!("DUE#{}#{shard}", kind.as_str()),
+                SkCondition::AtMost(upper.clone()),
+            )
+            .limit(limit)
+        })
+        .collect()
+}
+
+pub fn encode<T: Serialize>(pk: String, sk: String, version: u64, entity: &T) -> Item {
+    Item::new(
+        pk,
+        sk,
+        version,
+        serde_json::to_value(entity).expect("entities serialize to JSON"),
+    )
+}
+
+pub fn decode<T: DeserializeOwned>(item: &Item) -> AppResult<T> {
+    Ok(serde_json::from_value(item.data.clone())?)
+}
+
+/// A member as an item, with its tab, email and due-work index entries.
+pub fn member_item(member: &Member) -> Item {
+    let pk = org_pk(&member.org_id);
+    let sk = member_sk(&member.id);
+    let mut item = encode(pk.clone(), sk.clone(), member.version, member);
+    item.gsi1 = Some((
+        tab_partition(&member.org_id, member.status.tab()),
+        format!("{}#{}", member.email, member.id),
+    ));
+    item.gsi2 = Some((
+        email_partition(&member.email),
+        format!("ORG#{}", member.org_id),
+    ));
+    item.gsi3 = match (member.status, &member.invitation, member.license_end) {
+        (MembershipStatus::Invited, Some(invitation), _) => Some(due_entry(
+            DueKind::InvitationExpiry,
+            invitation.expires_at,
+            &pk,
+            &sk,
+        )),
+        (MembershipStatus::Licensed, _, Some(end)) => {
+            Some(due_entry(DueKind::LicenseExpiry, end, &pk, &sk))
+        }
+        _ => None,
+    };
+    item
+}
+
+pub fn decode_member(item: &Item) -> AppResult<Member> {
+    let mut member: Member = decode(item)?;
+    member.version = item.version;
+    Ok(member)
+}

@@ -1,0 +1,211 @@
+//! One atomic write: a state change with its guards, counters, audit event and outbox
+//! entries, committed together; queue sends follow the commit.
+
+use time::OffsetDateTime;
+
+use roster_domain::lifecycle;
+use roster_domain::{DomainError, Member, Org};
+
+use crate::app::App;
+use crate::error::{AppError, AppResult};
+use crate::ports::{Condition, Item, QueueName, Write};
+use crate::records::{AuditEvent, DeliveryStatus, EmailKind, OutboxEntry, SeatCounter};
+use crate::secrets::new_id;
+use crate::table::{self, DueKind};
+
+#[derive(Default)]
+pub struct Tx {
+    writes: Vec<Write>,
+    sends: Vec<(QueueName, String)>,
+}
+
+/// Who caused a change and from where, for the audit trail.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub actor_id: Option<String>,
+    pub ip: Option<String>,
+}
+
+impl Tx {
+    pub fn new() -> Tx {
+        Tx::default()
+    }
+
+    pub fn put_new(&mut self, item: Item) {
+        self.writes.push(Write::Put {
+            item,
+            condition: Condition::NotExists,
+        });
+    }
+
+    /// Replaces an item read at `item.version`, bumping the version.
+    pub fn put_next(&mut self, mut item: Item) {
+        let read_version = item.version;
+        item.version += 1;
+        self.writes.push(Write::Put {
+            item,
+            condition: Condition::Version(read_version),
+        });
+    }
+
+    pub fn delete(&mut self, pk: String, sk: String, condition: Condition) {
+        self.writes.push(Write::Delete { pk, sk, condition });
+    }
+
+    /// Writes a member: new (version 1, email guard checked elsewhere) or the next version
+    /// of `before`.
+    pub fn member(&mut self, before: Option<&Member>, after: &Member) {
+        match before {
+            None => {
+                let mut member = after.clone();
+                member.version = 1;
+                self.put_new(table::member_item(&member));
+            }
+            Some(before) => {
+                let mut member = after.clone();
+                member.version = before.version;
+                self.put_next(table::member_item(&member));
+            }
+        }
+    }
+
+    /// Adjusts the org's seat counter for a change of `before` → `after` and refuses it when
+    /// the seats are all taken (rule 8).
+    pub fn seats(
+        &mut self,
+        org: &Org,
+        counter: &(SeatCounter, u64),
+        before: Option<&Member>,
+        after: Option<&Member>,
+    ) -> AppResult<()> {
+        let delta = lifecycle::seat_delta(before.map(|m| m.status), after.map(|m| m.status));
+        if delta == 0 {
+            return Ok(());
+        }
+        let (seats, version) = counter;
+        lifecycle::ensure_seat_available(org.settings.seat_limit, seats.used, delta)?;
+        let used = (seats.used as i64 + delta).max(0) as u64;
+        self.put_next(table::encode(
+            table::org_pk(&org.id),
+            table::SEATS_SK.into(),
+            *version,
+            &SeatCounter { used },
+        ));
+        Ok(())
+    }
+
+    /// Appends one audit event about a member change (rule 14).
+    pub fn audit(
+        &mut self,
+        org_id: &str,
+        at: OffsetDateTime,
+        origin: &Origin,
+        action: &str,
+        before: Option<&Member>,
+        after: Option<&Member>,
+        reason: Option<&str>,
+    ) {
+        let member_id = after.or(before).map(|m| m.id.clone());
+        let event = AuditEvent {
+            id: new_id(at),
+            at,
+            actor_id: origin.actor_id.clone(),
+            action: action.to_string(),
+            member_id: member_id.clone(),
+            from_status: before.map(|m| m.status),
+            to_status: after.map(|m| m.status),
+            reason: reason.map(str::to_string),
+            ip: origin.ip.clone(),
+        };
+        let mut item = table::encode(table::org_pk(org_id), table::audit_sk(&event.id), 1, &event);
+        if let Some(member_id) = member_id {
+            item.gsi1 = Some((
+                table::member_audit_partition(org_id, &member_id),
+                event.id.clone(),
+            ));
+        }
+        self.put_new(item);
+    }
+
+    /// Records an email to send and queues it once the write commits.
+    pub fn email(&mut self, app: &App, member: &Member, kind: EmailKind, secret_version: u32) {
+        let at = app.now();
+        let entry = OutboxEntry {
+            id: format!(
+                "{}-{}-{}",
+                member.id,
+                serde_json::to_value(kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                secret_version
+            ),
+            org_id: member.org_id.clone(),
+            member_id: member.id.clone(),
+            kind,
+            secret_version,
+            status: DeliveryStatus::Pending,
+            created_at: at,
+            attempts: 0,
+            message_id: None,
+        };
+        let pk = table::org_pk(&member.org_id);
+        let sk = table::outbox_sk(&entry.id);
+        let mut item = table::encode(pk.clone(), sk.clone(), 1, &entry);
+        item.gsi3 = Some(table::due_entry(
+            DueKind::Delivery,
+            at + app.config.delivery_grace,
+            &pk,
+            &sk,
+        ));
+        self.writes.push(Write::Put {
+            item,
+            condition: Condition::None,
+        });
+        self.sends
+            .push((QueueName::Email, email_message(&member.org_id, &entry.id)));
+    }
+
+    /// Queues a job message once the write commits.
+    pub fn send_after_commit(&mut self, queue: QueueName, body: String) {
+        self.sends.push((queue, body));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty()
+    }
+
+    /// Commits the writes atomically, then sends the queued messages. A failed send is
+    /// logged only: the outbox entry stays pending and the delivery-repair sweep re-sends.
+    pub async fn commit(self, app: &App) -> AppResult<()> {
+        if self.writes.is_empty() {
+            return Ok(());
+        }
+        if self.writes.len() > crate::ports::store::MAX_TRANSACTION_WRITES {
+            return Err(AppError::Internal("transaction too large".into()));
+        }
+        app.store.transact(self.writes).await?;
+        for (queue, body) in self.sends {
+            if let Err(error) = app.queue.send(queue, &body).await {
+                tracing::warn!(queue = queue.as_str(), %error, "queue send failed after commit; delivery repair will resend");
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn email_message(org_id: &str, outbox_id: &str) -> String {
+    serde_json::json!({"org_id": org_id, "outbox_id": outbox_id}).to_string()
+}
+
+pub fn import_message(org_id: &str, import_id: &str) -> String {
+    serde_json::json!({"org_id": org_id, "import_id": import_id}).to_string()
+}
+
+/// Turns "the write lost a race" into a domain conflict after the retries ran out.
+pub fn contention_to_conflict(error: AppError) -> AppError {
+    match error {
+        AppError::Contention => AppError::Domain(DomainError::Conflict("concurrent_update")),
+        other => other,
+    }
+}

@@ -1,0 +1,112 @@
+//! Accounts created directly by an admin: licensed at once with a temporary password
+//! emailed (rule 10), or shell-only accounts that can't sign in.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use roster_domain::error::FieldErrors;
+use roster_domain::lifecycle;
+use roster_domain::profile::{parse_optional_text, parse_person_name, parse_phone};
+use roster_domain::{Action, Email, Kind, MembershipStatus, Role};
+
+use crate::app::{retrying, App, RequestContext};
+use crate::error::AppResult;
+use crate::records::EmailKind;
+use crate::tx::Origin;
+use crate::usecases::membership::{
+    commit_change, issue_temporary_password, new_member, MemberChange, NewAccount,
+};
+use crate::views;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAccountInput {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub department_id: Option<String>,
+    pub position: Option<String>,
+    /// `full` (default): licensed, temporary password emailed. `shell`: for schedules only.
+    pub kind: Option<Kind>,
+}
+
+/// `POST /v1/orgs/{org}/accounts`.
+pub async fn create_account(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    input: CreateAccountInput,
+) -> AppResult<Value> {
+    let mut errors = FieldErrors::default();
+    let email = errors.check(Email::parse(&input.email));
+    let first_name = errors.check(parse_person_name("first_name", &input.first_name));
+    let last_name = errors.check(parse_person_name("last_name", &input.last_name));
+    let phone = match input
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(phone) => errors.check(parse_phone("phone", phone)),
+        None => Some(String::new()),
+    };
+    let position = errors.check(parse_optional_text("position", input.position.as_deref()));
+    errors.finish()?;
+    let email = email.expect("checked");
+    let kind = input.kind.unwrap_or(Kind::Full);
+    retrying(|| async {
+        let (org, actor) = app.actor_in(ctx, org_id).await?;
+        let department = input.department_id.clone().or_else(|| {
+            (actor.role == Role::DeptAdmin)
+                .then(|| actor.department_id.clone())
+                .flatten()
+        });
+        actor.authorize(
+            Action::CreateAccount {
+                role: input.role,
+                department: department.as_deref(),
+            },
+            &org.settings,
+        )?;
+        org.ensure_not_frozen(app.now())?;
+        app.ensure_department(org_id, department.as_deref()).await?;
+        lifecycle::ensure_invitable(app.find_member_by_email(org_id, &email).await?.as_ref())?;
+        let account = NewAccount {
+            email: email.clone(),
+            role: input.role,
+            kind,
+            status: MembershipStatus::Licensed,
+            department_id: department,
+            first_name: first_name.clone().unwrap_or_default(),
+            last_name: last_name.clone().unwrap_or_default(),
+            phone: phone.clone().unwrap_or_default(),
+            position: position.clone().flatten(),
+        };
+        let mut member = new_member(org_id, account, app.now());
+        let email_kind = (kind == Kind::Full).then(|| {
+            issue_temporary_password(app, &mut member);
+            EmailKind::TemporaryPassword
+        });
+        let origin = Origin {
+            actor_id: Some(actor.member_id.clone()),
+            ip: ctx.ip.clone(),
+        };
+        commit_change(
+            app,
+            MemberChange {
+                org: &org,
+                origin: &origin,
+                before: None,
+                after: Some(&member),
+                action: "account_created",
+                reason: None,
+                email: email_kind,
+            },
+        )
+        .await?;
+        Ok(views::member(&member))
+    })
+    .await
+}

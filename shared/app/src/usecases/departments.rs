@@ -1,0 +1,201 @@
+//! Departments: org admins create, rename and delete them; admins list them.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use roster_domain::org::validate_name;
+use roster_domain::{Action, Department, Member};
+
+use crate::app::{retrying, App, RequestContext};
+use crate::error::{AppError, AppResult};
+use crate::ports::{Condition, Query, SkCondition};
+use crate::secrets::new_id;
+use crate::table;
+use crate::tx::{Origin, Tx};
+use crate::views;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentInput {
+    pub name: String,
+}
+
+pub async fn list_departments(app: &App, ctx: &RequestContext, org_id: &str) -> AppResult<Value> {
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::ReadMembers, &org.settings)?;
+    let items = app
+        .departments(org_id)
+        .await?
+        .iter()
+        .map(views::department)
+        .collect();
+    Ok(views::page(items, None))
+}
+
+fn name_guard(org_id: &str, name: &str, department_id: &str) -> crate::ports::Item {
+    table::encode(
+        table::org_pk(org_id),
+        table::department_name_sk(name),
+        1,
+        &serde_json::json!({"department_id": department_id}),
+    )
+}
+
+pub async fn create_department(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    input: DepartmentInput,
+) -> AppResult<Value> {
+    let name = validate_name("name", &input.name)?;
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::ManageDepartments, &org.settings)?;
+    if app
+        .store
+        .get(&table::org_pk(org_id), &table::department_name_sk(&name))
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict("department_exists"));
+    }
+    let now = app.now();
+    let department = Department {
+        id: new_id(now),
+        org_id: org_id.into(),
+        name: name.clone(),
+        created_at: now,
+        version: 1,
+    };
+    let mut tx = Tx::new();
+    tx.put_new(table::encode(
+        table::org_pk(org_id),
+        table::department_sk(&department.id),
+        1,
+        &department,
+    ));
+    tx.put_new(name_guard(org_id, &name, &department.id));
+    tx.audit(
+        org_id,
+        now,
+        &Origin {
+            actor_id: Some(actor.member_id),
+            ip: ctx.ip.clone(),
+        },
+        "department_created",
+        None,
+        None,
+        Some(&name),
+    );
+    tx.commit(app).await.map_err(|e| {
+        if e == AppError::Contention {
+            AppError::conflict("department_exists")
+        } else {
+            e
+        }
+    })?;
+    Ok(views::department(&department))
+}
+
+pub async fn rename_department(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    department_id: &str,
+    input: DepartmentInput,
+) -> AppResult<Value> {
+    let name = validate_name("name", &input.name)?;
+    retrying(|| async {
+        let (org, actor) = app.actor_in(ctx, org_id).await?;
+        actor.authorize(Action::ManageDepartments, &org.settings)?;
+        let department = app.load_department(org_id, department_id).await?;
+        let mut next = department.clone();
+        next.name = name.clone();
+        let mut tx = Tx::new();
+        if department.name.to_lowercase() != name.to_lowercase() {
+            if app
+                .store
+                .get(&table::org_pk(org_id), &table::department_name_sk(&name))
+                .await?
+                .is_some()
+            {
+                return Err(AppError::conflict("department_exists"));
+            }
+            tx.delete(
+                table::org_pk(org_id),
+                table::department_name_sk(&department.name),
+                Condition::None,
+            );
+            tx.put_new(name_guard(org_id, &name, department_id));
+        }
+        tx.put_next(table::encode(
+            table::org_pk(org_id),
+            table::department_sk(department_id),
+            department.version,
+            &next,
+        ));
+        tx.audit(
+            org_id,
+            app.now(),
+            &Origin {
+                actor_id: Some(actor.member_id),
+                ip: ctx.ip.clone(),
+            },
+            "department_renamed",
+            None,
+            None,
+            Some(&name),
+        );
+        tx.commit(app).await?;
+        next.version += 1;
+        Ok(views::department(&next))
+    })
+    .await
+}
+
+/// Deleting a department that still has members is refused: move them first.
+pub async fn delete_department(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    department_id: &str,
+) -> AppResult<()> {
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::ManageDepartments, &org.settings)?;
+    let department = app.load_department(org_id, department_id).await?;
+    for item in app
+        .query_all(Query::table(
+            table::org_pk(org_id),
+            SkCondition::BeginsWith(table::MEMBER_PREFIX.into()),
+        ))
+        .await?
+    {
+        let member: Member = table::decode(&item)?;
+        if member.department_id.as_deref() == Some(department_id) {
+            return Err(AppError::conflict("department_not_empty"));
+        }
+    }
+    let mut tx = Tx::new();
+    tx.delete(
+        table::org_pk(org_id),
+        table::department_sk(department_id),
+        Condition::Version(department.version),
+    );
+    tx.delete(
+        table::org_pk(org_id),
+        table::department_name_sk(&department.name),
+        Condition::None,
+    );
+    tx.audit(
+        org_id,
+        app.now(),
+        &Origin {
+            actor_id: Some(actor.member_id),
+            ip: ctx.ip.clone(),
+        },
+        "department_deleted",
+        None,
+        None,
+        Some(&department.name),
+    );
+    tx.commit(app).await
+}

@@ -1,0 +1,231 @@
+//! Bulk onboarding (SPEC §3): submitting a CSV file or a pasted list creates an import
+//! job answered at once; the import processor (workers::import_processor) does the rows.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use roster_domain::pasted_list::parse_pasted_list;
+use roster_domain::profile::{parse_person_name, parse_phone};
+use roster_domain::roster_csv::{read_rows, CsvRow};
+use roster_domain::{Action, Email, Role};
+
+use crate::app::{App, RequestContext};
+use crate::error::{AppError, AppResult};
+use crate::ports::QueueName;
+use crate::records::{
+    ImportChunk, ImportJob, ImportRow, ImportSource, ImportStatus, IMPORT_CHUNK_ROWS,
+};
+use crate::secrets::new_id;
+use crate::table::{self, DueKind};
+use crate::tx::{import_message, Tx};
+use crate::views;
+
+/// The most rows one import takes.
+pub const MAX_IMPORT_ROWS: usize = 10_000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PastedImportInput {
+    pub emails: String,
+    pub role: Role,
+    pub department_id: Option<String>,
+}
+
+pub enum ImportSubmission {
+    Csv(Vec<u8>),
+    Pasted(PastedImportInput),
+}
+
+/// `GET …/imports/template.csv`.
+pub fn template() -> String {
+    roster_domain::roster_csv::template()
+}
+
+pub fn parse_role(raw: &str) -> Option<Role> {
+    match raw.trim().to_lowercase().as_str() {
+        "" | "member" => Some(Role::Member),
+        "dept_admin" => Some(Role::DeptAdmin),
+        "org_admin" => Some(Role::OrgAdmin),
+        _ => None,
+    }
+}
+
+/// The checks that need no lookups, in file order: a bad row never stops the others.
+fn precheck(rows: Vec<CsvRow>) -> Vec<ImportRow> {
+    let mut seen = HashSet::new();
+    rows.into_iter()
+        .map(|row| {
+            let failure = match Email::parse(&row.email) {
+                Err(_) => Some("invalid_email"),
+                Ok(email) if !seen.insert(email.clone()) => Some("duplicate_in_file"),
+                Ok(_) if parse_role(&row.role).is_none() => Some("invalid_role"),
+                Ok(_)
+                    if !row.phone.trim().is_empty()
+                        && parse_phone("phone", &row.phone).is_err() =>
+                {
+                    Some("invalid_phone")
+                }
+                Ok(_)
+                    if [&row.first_name, &row.last_name]
+                        .iter()
+                        .any(|n| !n.trim().is_empty() && parse_person_name("name", n).is_err()) =>
+                {
+                    Some("invalid_name")
+                }
+                Ok(_) => None,
+            };
+            ImportRow {
+                row,
+                precheck_failure: failure.map(str::to_string),
+            }
+        })
+        .collect()
+}
+
+/// `POST /v1/orgs/{org}/imports`: `202 {id, status}`.
+pub async fn submit_import(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    submission: ImportSubmission,
+) -> AppResult<Value> {
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::PreviewInvitations, &org.settings)?;
+    org.ensure_not_frozen(app.now())?;
+    let (rows, source) = match submission {
+        ImportSubmission::Csv(bytes) => (read_rows(&bytes)?, ImportSource::Csv),
+        ImportSubmission::Pasted(input) => {
+            let department = input.department_id.clone().or_else(|| {
+                (actor.role == Role::DeptAdmin)
+                    .then(|| actor.department_id.clone())
+                    .flatten()
+            });
+            actor.authorize(
+                Action::Invite {
+                    role: input.role,
+                    department: department.as_deref(),
+                },
+                &org.settings,
+            )?;
+            app.ensure_department(org_id, department.as_deref()).await?;
+            let rows = parse_pasted_list(&input.emails)
+                .entries
+                .into_iter()
+                .enumerate()
+                .map(|(i, email)| CsvRow {
+                    row: i + 1,
+                    email,
+                    ..CsvRow::default()
+                })
+                .collect();
+            (
+                rows,
+                ImportSource::PastedList {
+                    role: input.role,
+                    department_id: department,
+                },
+            )
+        }
+    };
+    if rows.is_empty() {
+        return Err(AppError::invalid("rows", "empty", "nothing to import"));
+    }
+    if rows.len() > MAX_IMPORT_ROWS {
+        return Err(AppError::invalid(
+            "rows",
+            "too_many_rows",
+            format!("at most {MAX_IMPORT_ROWS} rows per import"),
+        ));
+    }
+    let rows = precheck(rows);
+    let now = app.now();
+    let job = ImportJob {
+        id: new_id(now),
+        org_id: org_id.to_string(),
+        actor_id: actor.member_id.clone(),
+        client_ip: ctx.ip.clone(),
+        source,
+        status: ImportStatus::Queued,
+        total: rows.len(),
+        processed: 0,
+        invited: 0,
+        chunks: rows.len().div_ceil(IMPORT_CHUNK_ROWS),
+        created_at: now,
+        updated_at: now,
+    };
+    // Chunks first (several transactions for big files), then the job that points at them.
+    let chunks: Vec<ImportChunk> = rows
+        .chunks(IMPORT_CHUNK_ROWS)
+        .map(|rows| ImportChunk {
+            rows: rows.to_vec(),
+            failures: Vec::new(),
+        })
+        .collect();
+    for (group_index, group) in chunks.chunks(25).enumerate() {
+        let mut tx = Tx::new();
+        for (i, chunk) in group.iter().enumerate() {
+            tx.put_new(table::encode(
+                table::org_pk(org_id),
+                table::import_chunk_sk(&job.id, group_index * 25 + i),
+                1,
+                chunk,
+            ));
+        }
+        tx.commit(app).await?;
+    }
+    let mut tx = Tx::new();
+    tx.put_new(import_item(app, &job, 1));
+    tx.send_after_commit(QueueName::Import, import_message(org_id, &job.id));
+    tx.commit(app).await?;
+    Ok(json!({"id": job.id, "status": job.status}))
+}
+
+/// The job as an item; while it is queued or running it waits in the due index, so
+/// delivery repair queues it again if its message is lost.
+pub fn import_item(app: &App, job: &ImportJob, version: u64) -> crate::ports::Item {
+    let pk = table::org_pk(&job.org_id);
+    let sk = table::import_sk(&job.id);
+    let mut item = table::encode(pk.clone(), sk.clone(), version, job);
+    if matches!(job.status, ImportStatus::Queued | ImportStatus::Running) {
+        item.gsi3 = Some(table::due_entry(
+            DueKind::Delivery,
+            job.updated_at + app.config.delivery_grace,
+            &pk,
+            &sk,
+        ));
+    }
+    item
+}
+
+/// `GET …/imports/{id}`: progress, and at the end every row that was not invited.
+pub async fn get_import(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    import_id: &str,
+) -> AppResult<Value> {
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::PreviewInvitations, &org.settings)?;
+    let item = app
+        .store
+        .get(&table::org_pk(org_id), &table::import_sk(import_id))
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let job: ImportJob = table::decode(&item)?;
+    let mut chunks = Vec::with_capacity(job.chunks);
+    for index in 0..job.chunks {
+        if let Some(item) = app
+            .store
+            .get(
+                &table::org_pk(org_id),
+                &table::import_chunk_sk(import_id, index),
+            )
+            .await?
+        {
+            chunks.push(table::decode::<ImportChunk>(&item)?);
+        }
+    }
+    Ok(views::import_job(&job, &chunks))
+}

@@ -1,0 +1,350 @@
+//! Invitations: invite one email, preview a pasted list, read and accept an invitation
+//! link, request to join with the org's join code.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use roster_domain::error::FieldErrors;
+use roster_domain::lifecycle::{self, AcceptedProfile};
+use roster_domain::pasted_list::parse_pasted_list;
+use roster_domain::profile::{
+    check_new_password, parse_person_name, parse_phone, parse_two_factor_channel,
+};
+use roster_domain::{
+    Action, DomainError, Email, Kind, LoginMethod, Member, MembershipStatus, Role,
+};
+
+use crate::app::{retrying, App, RequestContext};
+use crate::error::{AppError, AppResult};
+use crate::records::{EmailKind, InvitationLookup, JoinCodeLookup};
+use crate::secrets::{hash_password, sha256_hex};
+use crate::table;
+use crate::tx::Origin;
+use crate::usecases::membership::{
+    commit_change, issue_invitation, new_member, MemberChange, NewAccount,
+};
+use crate::views;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InviteInput {
+    pub email: String,
+    pub role: Role,
+    pub department_id: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+fn optional_name(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> String {
+    match raw.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(name) => errors
+            .check(parse_person_name(field, name))
+            .unwrap_or_default(),
+        None => String::new(),
+    }
+}
+
+/// `POST /v1/orgs/{org}/invitations`: creates the shell account at once, status `invited`,
+/// and emails the link (rules 1, 4, 5, 7).
+pub async fn invite(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    input: InviteInput,
+) -> AppResult<Value> {
+    let mut errors = FieldErrors::default();
+    let email = errors.check(Email::parse(&input.email));
+    let first_name = optional_name(&mut errors, "first_name", input.first_name.as_deref());
+    let last_name = optional_name(&mut errors, "last_name", input.last_name.as_deref());
+    errors.finish()?;
+    let email = email.expect("checked");
+    retrying(|| async {
+        let (org, actor) = app.actor_in(ctx, org_id).await?;
+        // A department admin's invitations go to its own department unless it says otherwise.
+        let department = input.department_id.clone().or_else(|| {
+            (actor.role == Role::DeptAdmin)
+                .then(|| actor.department_id.clone())
+                .flatten()
+        });
+        actor.authorize(
+            Action::Invite {
+                role: input.role,
+                department: department.as_deref(),
+            },
+            &org.settings,
+        )?;
+        org.ensure_not_frozen(app.now())?;
+        app.ensure_department(org_id, department.as_deref()).await?;
+        lifecycle::ensure_invitable(app.find_member_by_email(org_id, &email).await?.as_ref())?;
+        let account = NewAccount {
+            email: email.clone(),
+            role: input.role,
+            kind: Kind::Shell,
+            status: MembershipStatus::Invited,
+            department_id: department,
+            first_name: first_name.clone(),
+            last_name: last_name.clone(),
+            phone: String::new(),
+            position: None,
+        };
+        let mut member = new_member(org_id, account, app.now());
+        member.invitation = Some(issue_invitation(
+            app,
+            &org,
+            &member,
+            actor.invitations_need_approval(&org.settings),
+            Some(&actor.member_id),
+        ));
+        let origin = Origin {
+            actor_id: Some(actor.member_id.clone()),
+            ip: ctx.ip.clone(),
+        };
+        commit_change(
+            app,
+            MemberChange {
+                org: &org,
+                origin: &origin,
+                before: None,
+                after: Some(&member),
+                action: "member_invited",
+                reason: None,
+                email: Some(EmailKind::Invitation),
+            },
+        )
+        .await?;
+        Ok(views::member(&member))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewInput {
+    pub emails: String,
+}
+
+/// `POST …/invitations/preview`: what a pasted list holds, at once.
+pub async fn preview(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    input: PreviewInput,
+) -> AppResult<Value> {
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::PreviewInvitations, &org.settings)?;
+    let list = parse_pasted_list(&input.emails);
+    let mut existing = Vec::new();
+    let mut valid = Vec::new();
+    for email in &list.valid {
+        match app.find_member_by_email(org_id, email).await? {
+            Some(member) => existing.push(json!({"email": email, "status": member.status})),
+            None => valid.push(email.to_string()),
+        }
+    }
+    Ok(json!({
+        "recognized": list.entries.len(),
+        "valid": valid,
+        "invalid": list.invalid,
+        "duplicates": list.duplicates,
+        "existing": existing,
+    }))
+}
+
+/// The member an invitation link points to, and the hash of its secret.
+async fn invitation_target(app: &App, token: &str) -> AppResult<(Member, String)> {
+    let token_hash = sha256_hex(token);
+    let lookup = app
+        .store
+        .get(&table::invitation_pk(&token_hash), table::INVITE_SK)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let lookup: InvitationLookup = table::decode(&lookup)?;
+    let member = app
+        .find_member(&lookup.org_id, &lookup.member_id)
+        .await?
+        .ok_or(AppError::Domain(DomainError::Gone("invitation_revoked")))?;
+    Ok((member, token_hash))
+}
+
+/// `GET /v1/invitations/{token}`: what the acceptance page needs to show and ask.
+pub async fn get_invitation(app: &App, token: &str) -> AppResult<Value> {
+    let (member, token_hash) = invitation_target(app, token).await?;
+    let invitation = lifecycle::check_invitation(&member, &token_hash, app.now())?;
+    let org = app.load_org(&member.org_id).await?;
+    Ok(json!({
+        "org": {"id": org.id, "name": org.name},
+        "email": member.email,
+        "first_name": member.first_name,
+        "last_name": member.last_name,
+        "expires_at": views::rfc3339(invitation.expires_at),
+        "requires": {
+            "password": org.settings.allows(LoginMethod::Password),
+            "two_factor_channel": org.settings.require_2fa,
+            "eula_version": org.settings.eula_version,
+        },
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInput {
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    pub password: Option<String>,
+    pub eula_accepted: bool,
+    pub two_factor_channel: Option<String>,
+}
+
+/// `POST /v1/invitations/{token}/accept` (rules 5–8). Works during a freeze window.
+pub async fn accept(
+    app: &App,
+    ctx: &RequestContext,
+    token: &str,
+    input: AcceptInput,
+) -> AppResult<Value> {
+    let (member, token_hash) = invitation_target(app, token).await?;
+    lifecycle::check_invitation(&member, &token_hash, app.now())?;
+    let org = app.load_org(&member.org_id).await?;
+    let mut errors = FieldErrors::default();
+    let first_name = errors.check(parse_person_name("first_name", &input.first_name));
+    let last_name = errors.check(parse_person_name("last_name", &input.last_name));
+    let phone = errors.check(parse_phone("phone", &input.phone));
+    let password = match (&input.password, org.settings.allows(LoginMethod::Password)) {
+        (Some(password), true) => errors
+            .check(check_new_password("password", password))
+            .map(|_| password.clone()),
+        (None, true) => {
+            errors.push("password", "required", "choose a password");
+            None
+        }
+        (Some(_), false) => {
+            errors.push(
+                "password",
+                "not_allowed",
+                "this org does not use password login",
+            );
+            None
+        }
+        (None, false) => None,
+    };
+    if !input.eula_accepted {
+        errors.push(
+            "eula_accepted",
+            "required",
+            "the end-user license agreement must be accepted",
+        );
+    }
+    let two_factor_channel = match (&input.two_factor_channel, org.settings.require_2fa) {
+        (Some(channel), _) => errors.check(parse_two_factor_channel(channel)),
+        (None, true) => {
+            errors.push("two_factor_channel", "required", "choose email or mobile");
+            None
+        }
+        (None, false) => None,
+    };
+    errors.finish()?;
+    // Hashing is deliberately slow: once, outside the retry loop.
+    let password_hash = password.map(|p| hash_password(&p));
+    let profile = AcceptedProfile {
+        first_name: first_name.unwrap_or_default(),
+        last_name: last_name.unwrap_or_default(),
+        phone: phone.unwrap_or_default(),
+        password_hash,
+        eula_version: org.settings.eula_version.clone(),
+        two_factor_channel,
+    };
+    retrying(|| async {
+        let (member, token_hash) = invitation_target(app, token).await?;
+        let org = app.load_org(&member.org_id).await?;
+        let after = lifecycle::accept(&member, &token_hash, app.now(), profile.clone())?;
+        let origin = Origin {
+            actor_id: Some(member.id.clone()),
+            ip: ctx.ip.clone(),
+        };
+        commit_change(
+            app,
+            MemberChange {
+                org: &org,
+                origin: &origin,
+                before: Some(&member),
+                after: Some(&after),
+                action: "invitation_accepted",
+                reason: None,
+                email: None,
+            },
+        )
+        .await?;
+        let mut view = after.clone();
+        view.version = member.version + 1;
+        view.updated_at = app.now();
+        Ok(views::member(&view))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JoinInput {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+}
+
+/// `POST /v1/join/{code}`: anyone asks to join; an org admin decides (rules 3, 4, 7).
+pub async fn request_to_join(
+    app: &App,
+    ctx: &RequestContext,
+    code: &str,
+    input: JoinInput,
+) -> AppResult<Value> {
+    let mut errors = FieldErrors::default();
+    let email = errors.check(Email::parse(&input.email));
+    let first_name = errors.check(parse_person_name("first_name", &input.first_name));
+    let last_name = errors.check(parse_person_name("last_name", &input.last_name));
+    let phone = errors.check(parse_phone("phone", &input.phone));
+    errors.finish()?;
+    let lookup = app
+        .store
+        .get(&table::join_code_pk(code), table::JOIN_CODE_SK)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let lookup: JoinCodeLookup = table::decode(&lookup)?;
+    let email = email.expect("checked");
+    retrying(|| async {
+        let org = app.load_org(&lookup.org_id).await?;
+        lifecycle::ensure_invitable(app.find_member_by_email(&org.id, &email).await?.as_ref())?;
+        let account = NewAccount {
+            email: email.clone(),
+            role: Role::Member,
+            kind: Kind::Shell,
+            status: MembershipStatus::PendingApproval,
+            department_id: None,
+            first_name: first_name.clone().unwrap_or_default(),
+            last_name: last_name.clone().unwrap_or_default(),
+            phone: phone.clone().unwrap_or_default(),
+            position: None,
+        };
+        let member = new_member(&org.id, account, app.now());
+        let origin = Origin {
+            actor_id: None,
+            ip: ctx.ip.clone(),
+        };
+        commit_change(
+            app,
+            MemberChange {
+                org: &org,
+                origin: &origin,
+                before: None,
+                after: Some(&member),
+                action: "join_requested",
+                reason: None,
+                email: None,
+            },
+        )
+        .await?;
+        Ok(views::member(&member))
+    })
+    .await
+}

@@ -1,0 +1,586 @@
+//! Admin operations on members: the tabs, profiles, admin-editable fields, bulk edit,
+//! remove, reinvite/resend, revoke, approve/reject, CSV export.
+
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use roster_domain::lifecycle::{self, Revocation};
+use roster_domain::profile::parse_optional_text;
+use roster_domain::{Action, Actor, DomainError, Member, MembershipStatus, Org, Role, Tab};
+
+use crate::app::{retrying, App, RequestContext};
+use crate::error::{AppError, AppResult};
+use crate::ports::{IndexName, Query, SkCondition};
+use crate::records::EmailKind;
+use crate::table;
+use crate::tx::Origin;
+use crate::usecases::membership::{
+    commit_change, issue_invitation, issue_temporary_password, MemberChange,
+};
+use crate::usecases::PageRequest;
+use crate::views;
+
+/// Deserializes a field that may be absent (outer `None`), `null` (`Some(None)`) or set.
+pub fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+fn present_rfc3339<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<OffsetDateTime>>, D::Error> {
+    time::serde::rfc3339::option::deserialize(deserializer).map(Some)
+}
+
+/// What one admin operation decided for one member.
+struct Decision {
+    after: Option<Member>,
+    action: &'static str,
+    reason: Option<&'static str>,
+    email: Option<EmailKind>,
+}
+
+/// Loads the actor and the member, refuses during a freeze window (rule 13), lets
+/// `decide` compute the change and writes it atomically; retried on lost races.
+async fn change_member<F>(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    member_id: &str,
+    decide: F,
+) -> AppResult<Value>
+where
+    F: Fn(&Org, &Actor, &Member) -> AppResult<Decision>,
+{
+    retrying(|| async {
+        let (org, actor) = app.actor_in(ctx, org_id).await?;
+        let member = app.load_member(org_id, member_id).await?;
+        let decision = decide(&org, &actor, &member)?;
+        org.ensure_not_frozen(app.now())?;
+        let origin = Origin {
+            actor_id: Some(actor.member_id.clone()),
+            ip: ctx.ip.clone(),
+        };
+        let change = MemberChange {
+            org: &org,
+            origin: &origin,
+            before: Some(&member),
+            after: decision.after.as_ref(),
+            action: decision.action,
+            reason: decision.reason,
+            email: decision.email,
+        };
+        commit_change(app, change).await?;
+        Ok(match decision.after {
+            Some(mut after) => {
+                after.version = member.version + 1;
+                after.updated_at = app.now();
+                views::member(&after)
+            }
+            None => Value::Null,
+        })
+    })
+    .await
+}
+
+/// `POST …/members/{id}/remove`: licensed → unlicensed at once (rule 2).
+pub async fn remove_member(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    member_id: &str,
+) -> AppResult<Value> {
+    change_member(app, ctx, org_id, member_id, |org, actor, member| {
+        actor.authorize(Action::RemoveMember, &org.settings)?;
+        if member.id == actor.member_id {
+            return Err(AppError::conflict("cannot_remove_self"));
+        }
+        Ok(Decision {
+            after: Some(lifecycle::remove(member)?),
+            action: "member_removed",
+            reason: None,
+            email: None,
+        })
+    })
+    .await
+}
+
+/// `POST …/members/{id}/reinvite`: an org admin brings an unlicensed member back (rule 3);
+/// for invited or expired members it is a resend, which department admins may do in their
+/// own departments (rule 5).
+pub async fn reinvite_member(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    member_id: &str,
+) -> AppResult<Value> {
+    change_member(app, ctx, org_id, member_id, |org, actor, member| {
+        let resend = matches!(
+            member.status,
+            MembershipStatus::Invited | MembershipStatus::Expired
+        );
+        let action = if resend {
+            Action::ResendInvitation {
+                department: member.department_id.as_deref(),
+            }
+        } else {
+            Action::Reinvite
+        };
+        actor.authorize(action, &org.settings)?;
+        let needs_approval = member.invitation.as_ref().is_some_and(|i| i.needs_approval);
+        let invitation = issue_invitation(
+            app,
+            org,
+            member,
+            needs_approval && resend,
+            Some(&actor.member_id),
+        );
+        let after = lifecycle::reinvite(member, invitation)?;
+        Ok(if resend {
+            Decision {
+                after: Some(after),
+                action: "invitation_resent",
+                reason: None,
+                email: Some(EmailKind::Invitation),
+            }
+        } else {
+            Decision {
+                after: Some(after),
+                action: "member_reinvited",
+                reason: None,
+                email: Some(EmailKind::Reinvitation),
+            }
+        })
+    })
+    .await
+}
+
+/// `DELETE …/members/{id}/invitation` (rule 11).
+pub async fn revoke_invitation(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    member_id: &str,
+) -> AppResult<Value> {
+    change_member(app, ctx, org_id, member_id, |org, actor, member| {
+        actor.authorize(Action::RevokeInvitation, &org.settings)?;
+        let after = match lifecycle::revoke(member)? {
+            Revocation::DeleteAccount => None,
+            Revocation::BackToUnlicensed(member) => Some(member),
+        };
+        Ok(Decision {
+            after,
+            action: "invitation_revoked",
+            reason: None,
+            email: None,
+        })
+    })
+    .await
+}
+
+/// `POST …/members/{id}/approve`: a join request (or a rejected one) becomes licensed if a
+/// seat is free (rules 7, 8). Someone who never chose a password gets a temporary one.
+pub async fn approve_member(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    member_id: &str,
+) -> AppResult<Value> {
+    change_member(app, ctx, org_id, member_id, |org, actor, member| {
+        actor.authorize(Action::DecideJoinRequest, &org.settings)?;
+        let mut after = lifecycle::approve(member)?;
+        let email = if after.password_hash.is_none() {
+            issue_temporary_password(app, &mut after);
+            EmailKind::TemporaryPassword
+        } else {
+            EmailKind::JoinApproved
+        };
+        Ok(Decision {
+            after: Some(after),
+            action: "member_approved",
+            reason: None,
+            email: Some(email),
+        })
+    })
+    .await
+}
+
+/// `POST …/members/{id}/reject`.
+pub async fn reject_member(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    member_id: &str,
+) -> AppResult<Value> {
+    change_member(app, ctx, org_id, member_id, |org, actor, member| {
+        actor.authorize(Action::DecideJoinRequest, &org.settings)?;
+        Ok(Decision {
+            after: Some(lifecycle::reject(member)?),
+            action: "member_rejected",
+            reason: None,
+            email: None,
+        })
+    })
+    .await
+}
+
+/// The fields an admin may change on a member (rule 12). Name, phone and email are the
+/// user's own; they are listed only to refuse them clearly.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct MemberPatch {
+    #[serde(default, deserialize_with = "present")]
+    pub department_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub position: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub job_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub location: Option<Option<String>>,
+    pub role: Option<Role>,
+    #[serde(default, deserialize_with = "present_rfc3339")]
+    pub license_end: Option<Option<OffsetDateTime>>,
+    pub first_name: Option<Value>,
+    pub last_name: Option<Value>,
+    pub phone: Option<Value>,
+    pub email: Option<Value>,
+}
+
+fn refuse_user_owned(patch: &MemberPatch) -> Result<(), DomainError> {
+    let mut errors = roster_domain::error::FieldErrors::default();
+    for (field, value) in [
+        ("first_name", &patch.first_name),
+        ("last_name", &patch.last_name),
+        ("phone", &patch.phone),
+        ("email", &patch.email),
+    ] {
+        if value.is_some() {
+            errors.push(
+                field,
+                "user_owned",
+                "only the member edits this, through /v1/me",
+            );
+        }
+    }
+    errors.finish()
+}
+
+/// Applies the admin-editable fields of `patch` to a copy of `member`.
+fn apply_patch(member: &Member, patch: &MemberPatch) -> Result<Member, DomainError> {
+    let mut errors = roster_domain::error::FieldErrors::default();
+    let mut next = member.clone();
+    if let Some(department) = &patch.department_id {
+        next.department_id = department.clone();
+    }
+    for (field, value, target) in [
+        ("position", &patch.position, &mut next.position),
+        ("job_id", &patch.job_id, &mut next.job_id),
+        ("location", &patch.location, &mut next.location),
+    ] {
+        if let Some(value) = value {
+            if let Some(parsed) = errors.check(parse_optional_text(field, value.as_deref())) {
+                *target = parsed;
+            }
+        }
+    }
+    if let Some(role) = patch.role {
+        next.role = role;
+    }
+    if let Some(end) = patch.license_end {
+        next.license_end = end;
+    }
+    errors.finish()?;
+    Ok(next)
+}
+
+/// `PATCH …/members/{id}`: org admins change department, position, job ID, location,
+/// role and license end date.
+pub async fn update_member(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    member_id: &str,
+    patch: MemberPatch,
+) -> AppResult<Value> {
+    refuse_user_owned(&patch)?;
+    if let Some(Some(department)) = &patch.department_id {
+        app.ensure_department(org_id, Some(department)).await?;
+    }
+    change_member(app, ctx, org_id, member_id, |org, actor, member| {
+        actor.authorize(Action::UpdateMember, &org.settings)?;
+        if patch.role.is_some_and(|role| role != member.role) && member.id == actor.member_id {
+            return Err(AppError::conflict("cannot_change_own_role"));
+        }
+        let after = apply_patch(member, &patch)?;
+        let reason = if after.license_end != member.license_end {
+            Some(if after.license_end.is_some() {
+                "license_end_set"
+            } else {
+                "license_end_cleared"
+            })
+        } else if after.role != member.role {
+            Some("role_changed")
+        } else {
+            None
+        };
+        Ok(Decision {
+            after: Some(after),
+            action: "member_updated",
+            reason,
+            email: None,
+        })
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkEditInput {
+    pub member_ids: Vec<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub department_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub position: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub location: Option<Option<String>>,
+}
+
+pub const BULK_EDIT_MAX: usize = 500;
+
+/// `POST …/members/bulk-edit`: department, position and location for many members; each
+/// member is its own atomic change with its own audit event.
+pub async fn bulk_edit(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    input: BulkEditInput,
+) -> AppResult<Value> {
+    if input.member_ids.is_empty() || input.member_ids.len() > BULK_EDIT_MAX {
+        return Err(AppError::invalid(
+            "member_ids",
+            "out_of_range",
+            format!("1 to {BULK_EDIT_MAX} member ids"),
+        ));
+    }
+    if input.department_id.is_none() && input.position.is_none() && input.location.is_none() {
+        return Err(AppError::invalid(
+            "department_id",
+            "required",
+            "set at least one of department_id, position, location",
+        ));
+    }
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::BulkEdit, &org.settings)?;
+    org.ensure_not_frozen(app.now())?;
+    if let Some(Some(department)) = &input.department_id {
+        app.ensure_department(org_id, Some(department)).await?;
+    }
+    let patch = MemberPatch {
+        department_id: input.department_id.clone(),
+        position: input.position.clone(),
+        location: input.location.clone(),
+        ..MemberPatch::default()
+    };
+    apply_patch(&Member::placeholder(), &patch)?;
+    let mut updated = 0;
+    let mut failures = Vec::new();
+    for member_id in &input.member_ids {
+        let result = change_member(app, ctx, org_id, member_id, |_, _, member| {
+            Ok(Decision {
+                after: Some(apply_patch(member, &patch)?),
+                action: "member_updated",
+                reason: Some("bulk_edit"),
+                email: None,
+            })
+        })
+        .await;
+        match result {
+            Ok(_) => updated += 1,
+            Err(error) => {
+                failures.push(serde_json::json!({"member_id": member_id, "code": error.code()}))
+            }
+        }
+    }
+    Ok(serde_json::json!({"updated": updated, "failures": failures}))
+}
+
+trait Placeholder {
+    fn placeholder() -> Self;
+}
+
+impl Placeholder for Member {
+    /// A blank member to validate a patch against before touching real ones.
+    fn placeholder() -> Member {
+        crate::usecases::membership::new_member(
+            "",
+            crate::usecases::membership::NewAccount {
+                email: roster_domain::Email::parse("placeholder@example.com").expect("valid"),
+                role: Role::Member,
+                kind: roster_domain::Kind::Shell,
+                status: MembershipStatus::Invited,
+                department_id: None,
+                first_name: String::new(),
+                last_name: String::new(),
+                phone: String::new(),
+                position: None,
+            },
+            OffsetDateTime::UNIX_EPOCH,
+        )
+    }
+}
+
+/// `GET …/members/{id}`.
+pub async fn get_member(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    member_id: &str,
+) -> AppResult<Value> {
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::ReadMembers, &org.settings)?;
+    Ok(views::member(&app.load_member(org_id, member_id).await?))
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MemberFilter {
+    pub tab: Option<Tab>,
+    pub department: Option<String>,
+    pub q: Option<String>,
+}
+
+impl MemberFilter {
+    fn matches(&self, member: &Member) -> bool {
+        let department_ok = self
+            .department
+            .as_ref()
+            .is_none_or(|d| member.department_id.as_ref() == Some(d));
+        let q_ok = self.q.as_ref().is_none_or(|q| {
+            let q = q.to_lowercase();
+            [member.email.as_str(), &member.first_name, &member.last_name]
+                .iter()
+                .any(|field| field.to_lowercase().contains(&q))
+        });
+        department_ok && q_ok
+    }
+}
+
+/// `GET /v1/orgs/{org}/members`: one tab (from the status index), filtered by department
+/// and a search text, paginated.
+pub async fn list_members(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    filter: MemberFilter,
+    page: PageRequest,
+) -> AppResult<Value> {
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::ReadMembers, &org.settings)?;
+    let tab = filter.tab.unwrap_or(Tab::Licensed);
+    let limit = page.limit();
+    let mut items = Vec::new();
+    let mut cursor = page.cursor.clone();
+    loop {
+        let query = Query::index(
+            IndexName::Gsi1,
+            table::tab_partition(org_id, tab),
+            SkCondition::Any,
+        )
+        .limit(limit - items.len())
+        .after(cursor.clone());
+        let result = app.store.query(query).await?;
+        for item in &result.items {
+            let member = table::decode_member(item)?;
+            if filter.matches(&member) {
+                items.push(views::member(&member));
+            }
+        }
+        cursor = result.next_cursor;
+        if items.len() >= limit || cursor.is_none() {
+            break;
+        }
+    }
+    Ok(views::page(items, cursor))
+}
+
+pub const EXPORT_COLUMNS: [&str; 14] = [
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "role",
+    "kind",
+    "status",
+    "department",
+    "position",
+    "job_id",
+    "location",
+    "license_end",
+    "created_at",
+];
+
+/// `GET …/members/export.csv`: every member (optionally of one department), safe against
+/// spreadsheet formula injection.
+pub async fn export_members(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    department: Option<String>,
+) -> AppResult<String> {
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::ReadMembers, &org.settings)?;
+    let departments: std::collections::HashMap<String, String> = app
+        .departments(org_id)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+    let mut rows = Vec::new();
+    let filter = MemberFilter {
+        department,
+        ..MemberFilter::default()
+    };
+    {
+        for item in &app
+            .query_all(
+                Query::table(
+                    table::org_pk(org_id),
+                    SkCondition::BeginsWith(table::MEMBER_PREFIX.into()),
+                )
+                .limit(200),
+            )
+            .await?
+        {
+            let member = table::decode_member(item)?;
+            if !filter.matches(&member) {
+                continue;
+            }
+            let department_name = member
+                .department_id
+                .as_ref()
+                .and_then(|id| departments.get(id))
+                .cloned()
+                .unwrap_or_default();
+            let text = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
+            rows.push(vec![
+                member.id.clone(),
+                member.email.to_string(),
+                member.first_name.clone(),
+                member.last_name.clone(),
+                member.phone.clone(),
+                text(serde_json::to_value(member.role)?),
+                text(serde_json::to_value(member.kind)?),
+                member.status.as_str().to_string(),
+                department_name,
+                member.position.clone().unwrap_or_default(),
+                member.job_id.clone().unwrap_or_default(),
+                member.location.clone().unwrap_or_default(),
+                member.license_end.map(views::rfc3339).unwrap_or_default(),
+                views::rfc3339(member.created_at),
+            ]);
+        }
+    }
+    Ok(roster_domain::export::write_csv(&EXPORT_COLUMNS, rows))
+}

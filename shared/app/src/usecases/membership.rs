@@ -1,0 +1,232 @@
+//! Building blocks shared by the operations that create or change members: new accounts,
+//! invitations, temporary passwords and the write of one member change.
+
+use time::{Duration, OffsetDateTime};
+
+use roster_domain::{Email, Kind, Member, MembershipStatus, Org, PendingInvitation, Role};
+
+use crate::app::App;
+use crate::error::AppResult;
+use crate::ports::Condition;
+use crate::records::{EmailGuard, EmailKind, InvitationLookup, SeatCounter};
+use crate::secrets::{self, new_id};
+use crate::table;
+use crate::tx::{Origin, Tx};
+
+/// What a new account starts with.
+pub struct NewAccount {
+    pub email: Email,
+    pub role: Role,
+    pub kind: Kind,
+    pub status: MembershipStatus,
+    pub department_id: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    pub position: Option<String>,
+}
+
+pub fn new_member(org_id: &str, account: NewAccount, now: OffsetDateTime) -> Member {
+    Member {
+        id: new_id(now),
+        org_id: org_id.to_string(),
+        email: account.email,
+        first_name: account.first_name,
+        last_name: account.last_name,
+        phone: account.phone,
+        role: account.role,
+        kind: account.kind,
+        status: account.status,
+        department_id: account.department_id,
+        position: account.position,
+        job_id: None,
+        location: None,
+        license_end: None,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+        invitation: None,
+        password_hash: None,
+        password_temporary: false,
+        credential_version: 0,
+        ever_licensed: account.status == MembershipStatus::Licensed,
+        eula_version: None,
+        two_factor_channel: None,
+        login_methods: None,
+    }
+}
+
+/// The secret in the invitation link of `member_id`'s invitation `version`. Derived from
+/// the token key, never stored: only its SHA-256 is.
+pub fn invitation_token(app: &App, member_id: &str, version: u32) -> String {
+    app.keys
+        .derive_secret("invitation", &format!("{member_id}:{version}"))
+}
+
+/// The temporary password of `member_id`'s credential `version`, likewise never stored.
+pub fn temporary_password(app: &App, member_id: &str, version: u32) -> String {
+    app.keys
+        .derive_secret("temporary-password", &format!("{member_id}:{version}"))[..16]
+        .to_string()
+}
+
+/// A fresh invitation for `member` (version after its last one), valid for the org's TTL.
+pub fn issue_invitation(
+    app: &App,
+    org: &Org,
+    member: &Member,
+    needs_approval: bool,
+    invited_by: Option<&str>,
+) -> PendingInvitation {
+    let version = roster_domain::lifecycle::next_invitation_version(member);
+    PendingInvitation {
+        token_hash: secrets::sha256_hex(&invitation_token(app, &member.id, version)),
+        expires_at: app.now() + Duration::days(i64::from(org.settings.invite_ttl_days)),
+        version,
+        needs_approval,
+        invited_by: invited_by.map(str::to_string),
+    }
+}
+
+/// Gives `member` a new temporary password (stored only as its Argon2id hash).
+pub fn issue_temporary_password(app: &App, member: &mut Member) {
+    member.credential_version += 1;
+    member.password_hash = Some(secrets::hash_password(&temporary_password(
+        app,
+        &member.id,
+        member.credential_version,
+    )));
+    member.password_temporary = true;
+}
+
+/// One member change as one atomic write: the member (created, replaced or deleted with
+/// its email guard), the invitation lookup, the seat counter, the audit event and the
+/// email to send.
+pub struct MemberChange<'a> {
+    pub org: &'a Org,
+    pub origin: &'a Origin,
+    pub before: Option<&'a Member>,
+    pub after: Option<&'a Member>,
+    pub action: &'a str,
+    pub reason: Option<&'a str>,
+    pub email: Option<EmailKind>,
+}
+
+impl MemberChange<'_> {
+    /// Adds the change's writes to `tx`. `seats` is the counter as read, needed when the
+    /// change takes or frees a seat.
+    pub fn write(
+        self,
+        app: &App,
+        tx: &mut Tx,
+        seats: Option<&(SeatCounter, u64)>,
+    ) -> AppResult<()> {
+        let now = app.now();
+        let org_pk = table::org_pk(&self.org.id);
+        match (self.before, self.after) {
+            (None, Some(created)) => {
+                let guard = EmailGuard {
+                    member_id: created.id.clone(),
+                };
+                tx.put_new(table::encode(
+                    org_pk.clone(),
+                    table::email_guard_sk(&created.email),
+                    1,
+                    &guard,
+                ));
+                tx.member(None, created);
+            }
+            (Some(before), Some(after)) => {
+                let mut after = after.clone();
+                after.updated_at = now;
+                tx.member(Some(before), &after);
+            }
+            (Some(before), None) => {
+                tx.delete(
+                    org_pk.clone(),
+                    table::member_sk(&before.id),
+                    Condition::Version(before.version),
+                );
+                tx.delete(
+                    org_pk.clone(),
+                    table::email_guard_sk(&before.email),
+                    Condition::None,
+                );
+            }
+            (None, None) => return Ok(()),
+        }
+        if let Some(after) = self.after {
+            let new_invitation = after
+                .invitation
+                .as_ref()
+                .filter(|inv| self.before.and_then(|b| b.invitation.as_ref()) != Some(inv));
+            if let Some(invitation) = new_invitation {
+                let lookup = InvitationLookup {
+                    org_id: after.org_id.clone(),
+                    member_id: after.id.clone(),
+                };
+                tx.put_new(table::encode(
+                    table::invitation_pk(&invitation.token_hash),
+                    table::INVITE_SK.into(),
+                    1,
+                    &lookup,
+                ));
+            }
+        }
+        if roster_domain::lifecycle::seat_delta(
+            self.before.map(|m| m.status),
+            self.after.map(|m| m.status),
+        ) != 0
+        {
+            let counter = seats.ok_or_else(|| {
+                crate::error::AppError::Internal(
+                    "seat counter not loaded for a license change".into(),
+                )
+            })?;
+            tx.seats(self.org, counter, self.before, self.after)?;
+        }
+        tx.audit(
+            &self.org.id,
+            now,
+            self.origin,
+            self.action,
+            self.before,
+            self.after,
+            self.reason,
+        );
+        if let (Some(kind), Some(after)) = (self.email, self.after) {
+            let version = match kind {
+                EmailKind::Invitation | EmailKind::Reinvitation => {
+                    after.invitation.as_ref().map_or(0, |i| i.version)
+                }
+                EmailKind::TemporaryPassword => after.credential_version,
+                EmailKind::JoinApproved => 0,
+            };
+            tx.email(app, after, kind, version);
+        }
+        Ok(())
+    }
+}
+
+/// The seat counter, read only when `before` → `after` changes who holds a seat.
+pub async fn seats_if_needed(
+    app: &App,
+    org_id: &str,
+    before: Option<&Member>,
+    after: Option<&Member>,
+) -> AppResult<Option<(SeatCounter, u64)>> {
+    if roster_domain::lifecycle::seat_delta(before.map(|m| m.status), after.map(|m| m.status)) == 0
+    {
+        Ok(None)
+    } else {
+        Ok(Some(app.load_seats(org_id).await?))
+    }
+}
+
+/// Writes one member change and commits it.
+pub async fn commit_change(app: &App, change: MemberChange<'_>) -> AppResult<()> {
+    let seats = seats_if_needed(app, &change.org.id, change.before, change.after).await?;
+    let mut tx = Tx::new();
+    change.write(app, &mut tx, seats.as_ref())?;
+    tx.commit(app).await
+}

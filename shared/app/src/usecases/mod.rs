@@ -1,0 +1,27 @@
+//! One function per API operation; each loads state, asks the domain, writes atomically.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod departments;
+pub mod imports;
+pub mod invitations;
+pub mod me;
+pub mod members;
+pub mod membership;
+pub mod orgs;
+
+/// `{items, next_cursor}` pagination input shared by the list operations.
+#[derive(Debug, Clone, Default)]
+pub struct PageRequest {
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+}
+
+impl PageRequest {
+    pub const MAX_LIMIT: usize = 200;
+
+    pub fn limit(&self) -> usize {
+        self.limit.unwrap_or(50).clamp(1, Self::MAX_LIMIT)
+    }
+}

@@ -1,0 +1,385 @@
+//! Orgs: creation by the operator, settings, freeze windows, the join link.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use roster_domain::org::validate_name;
+use roster_domain::profile::parse_person_name;
+use roster_domain::{
+    Action, DomainError, Email, FieldError, FreezeWindow, Kind, LoginMethod, MembershipStatus, Org,
+    OrgSettings, Plan, Role,
+};
+
+use crate::app::{retrying, App, Principal, RequestContext};
+use crate::error::{AppError, AppResult};
+use crate::ports::Condition;
+use crate::records::{EmailKind, JoinCodeLookup, SeatCounter};
+use crate::secrets::{new_code, new_id};
+use crate::table;
+use crate::tx::{Origin, Tx};
+use crate::usecases::membership::{issue_invitation, new_member, MemberChange, NewAccount};
+use crate::views;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrgAdmin {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrgInput {
+    pub name: String,
+    pub plan: Plan,
+    pub admin: NewOrgAdmin,
+}
+
+fn require_operator(ctx: &RequestContext) -> AppResult<()> {
+    match ctx.principal {
+        Principal::Operator => Ok(()),
+        Principal::Anonymous => Err(AppError::Unauthorized("missing_token")),
+        Principal::Member { .. } => Err(AppError::Domain(DomainError::Forbidden)),
+    }
+}
+
+/// `POST /v1/orgs`: the org, its seat counter, join code and first org admin (invited).
+pub async fn create_org(
+    app: &App,
+    ctx: &RequestContext,
+    input: CreateOrgInput,
+) -> AppResult<Value> {
+    require_operator(ctx)?;
+    let mut errors = roster_domain::error::FieldErrors::default();
+    let name = match validate_name("name", &input.name) {
+        Ok(name) => Some(name),
+        Err(DomainError::Invalid(mut e)) => {
+            errors.0.append(&mut e);
+            None
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let email = errors.check(Email::parse(&input.admin.email).map_err(|e| FieldError {
+        field: "admin.email".into(),
+        ..e
+    }));
+    let first_name = errors.check(parse_person_name(
+        "admin.first_name",
+        &input.admin.first_name,
+    ));
+    let last_name = errors.check(parse_person_name("admin.last_name", &input.admin.last_name));
+    errors.finish()?;
+    let (name, email, first_name, last_name) = (
+        name.unwrap_or_default(),
+        email.expect("checked"),
+        first_name.unwrap_or_default(),
+        last_name.unwrap_or_default(),
+    );
+
+    let now = app.now();
+    let org = Org {
+        id: new_id(now),
+        name,
+        settings: OrgSettings::new(input.plan),
+        freeze: None,
+        join_code: new_code(),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let mut admin = new_member(
+        &org.id,
+        NewAccount {
+            email,
+            role: Role::OrgAdmin,
+            kind: Kind::Shell,
+            status: MembershipStatus::Invited,
+            department_id: None,
+            first_name,
+            last_name,
+            phone: String::new(),
+            position: None,
+        },
+        now,
+    );
+    admin.invitation = Some(issue_invitation(app, &org, &admin, false, None));
+
+    let mut tx = Tx::new();
+    let org_pk = table::org_pk(&org.id);
+    tx.put_new(table::encode(org_pk.clone(), table::ORG_SK.into(), 1, &org));
+    tx.put_new(table::encode(
+        org_pk,
+        table::SEATS_SK.into(),
+        1,
+        &SeatCounter::default(),
+    ));
+    tx.put_new(table::encode(
+        table::join_code_pk(&org.join_code),
+        table::JOIN_CODE_SK.into(),
+        1,
+        &JoinCodeLookup {
+            org_id: org.id.clone(),
+        },
+    ));
+    let origin = Origin {
+        actor_id: None,
+        ip: ctx.ip.clone(),
+    };
+    MemberChange {
+        org: &org,
+        origin: &origin,
+        before: None,
+        after: Some(&admin),
+        action: "member_invited",
+        reason: Some("org_created"),
+        email: Some(EmailKind::Invitation),
+    }
+    .write(app, &mut tx, None)?;
+    tx.commit(app).await?;
+    Ok(serde_json::json!({"org": views::org(&org), "admin": views::member(&admin)}))
+}
+
+/// `GET /v1/orgs/{org}`: admins read the settings and seat use.
+pub async fn get_org(app: &App, ctx: &RequestContext, org_id: &str) -> AppResult<Value> {
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::ReadOrg, &org.settings)?;
+    let (seats, _) = app.load_seats(org_id).await?;
+    Ok(views::org_with_seats(&org, seats.used))
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OrgPatch {
+    pub name: Option<String>,
+    pub plan: Option<Plan>,
+    #[serde(default, deserialize_with = "crate::usecases::members::present")]
+    pub seat_limit: Option<Option<u32>>,
+    pub invite_ttl_days: Option<u32>,
+    pub enrollment_approval: Option<bool>,
+    pub members_can_invite: Option<bool>,
+    pub login_methods: Option<Vec<LoginMethod>>,
+    pub require_2fa: Option<bool>,
+    pub eula_version: Option<String>,
+}
+
+/// `PATCH /v1/orgs/{org}`: org admins change settings.
+pub async fn update_org(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    patch: OrgPatch,
+) -> AppResult<Value> {
+    retrying(|| async {
+        let (org, actor) = app.actor_in(ctx, org_id).await?;
+        actor.authorize(Action::UpdateOrg, &org.settings)?;
+        let mut next = org.clone();
+        if let Some(name) = &patch.name {
+            next.name = validate_name("name", name)?;
+        }
+        let settings = &mut next.settings;
+        if let Some(plan) = patch.plan {
+            settings.plan = plan;
+        }
+        if let Some(limit) = patch.seat_limit {
+            settings.seat_limit = limit;
+        }
+        if let Some(days) = patch.invite_ttl_days {
+            settings.invite_ttl_days = days;
+        }
+        if let Some(on) = patch.enrollment_approval {
+            settings.enrollment_approval = on;
+        }
+        if let Some(on) = patch.members_can_invite {
+            settings.members_can_invite = on;
+        }
+        if let Some(methods) = &patch.login_methods {
+            settings.login_methods = methods.clone();
+        }
+        if let Some(on) = patch.require_2fa {
+            settings.require_2fa = on;
+        }
+        if let Some(version) = &patch.eula_version {
+            settings.eula_version = version.trim().to_string();
+        }
+        next.settings.validate()?;
+        save_org(
+            app,
+            &org,
+            next,
+            &Origin {
+                actor_id: Some(actor.member_id),
+                ip: ctx.ip.clone(),
+            },
+            "settings_updated",
+        )
+        .await
+    })
+    .await
+}
+
+async fn save_org(
+    app: &App,
+    before: &Org,
+    mut after: Org,
+    origin: &Origin,
+    action: &str,
+) -> AppResult<Value> {
+    after.updated_at = app.now();
+    let mut tx = Tx::new();
+    tx.put_next(table::encode(
+        table::org_pk(&before.id),
+        table::ORG_SK.into(),
+        before.version,
+        &after,
+    ));
+    tx.audit(&before.id, app.now(), origin, action, None, None, None);
+    tx.commit(app).await?;
+    after.version = before.version + 1;
+    Ok(views::org(&after))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FreezeInput {
+    #[serde(with = "time::serde::rfc3339")]
+    pub starts_at: time::OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub ends_at: time::OffsetDateTime,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Org admins and the operator set and lift freeze windows.
+async fn freeze_caller(app: &App, ctx: &RequestContext, org_id: &str) -> AppResult<(Org, Origin)> {
+    match &ctx.principal {
+        Principal::Operator => Ok((
+            app.load_org(org_id).await?,
+            Origin {
+                actor_id: None,
+                ip: ctx.ip.clone(),
+            },
+        )),
+        _ => {
+            let (org, actor) = app.actor_in(ctx, org_id).await?;
+            actor.authorize(Action::ManageFreeze, &org.settings)?;
+            Ok((
+                org,
+                Origin {
+                    actor_id: Some(actor.member_id),
+                    ip: ctx.ip.clone(),
+                },
+            ))
+        }
+    }
+}
+
+/// `PUT /v1/orgs/{org}/freeze`.
+pub async fn set_freeze(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &str,
+    input: FreezeInput,
+) -> AppResult<Value> {
+    let window = FreezeWindow {
+        starts_at: input.starts_at,
+        ends_at: input.ends_at,
+        reason: input.reason.trim().to_string(),
+    };
+    window.validate()?;
+    retrying(|| async {
+        let (org, origin) = freeze_caller(app, ctx, org_id).await?;
+        let mut next = org.clone();
+        next.freeze = Some(window.clone());
+        save_org(app, &org, next, &origin, "freeze_set").await
+    })
+    .await
+}
+
+/// `DELETE /v1/orgs/{org}/freeze`.
+pub async fn lift_freeze(app: &App, ctx: &RequestContext, org_id: &str) -> AppResult<Value> {
+    retrying(|| async {
+        let (org, origin) = freeze_caller(app, ctx, org_id).await?;
+        let mut next = org.clone();
+        next.freeze = None;
+        save_org(app, &org, next, &origin, "freeze_lifted").await
+    })
+    .await
+}
+
+fn invite_link_view(app: &App, org: &Org) -> Value {
+    let url = format!("{}/join/{}", app.config.public_url, org.join_code);
+    serde_json::json!({"code": org.join_code, "url": url, "qr_svg": qr_svg(&url)})
+}
+
+/// `GET /v1/orgs/{org}/invite-link`: the join code, its link and QR code.
+pub async fn get_invite_link(app: &App, ctx: &RequestContext, org_id: &str) -> AppResult<Value> {
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::ManageInviteLink, &org.settings)?;
+    Ok(invite_link_view(app, &org))
+}
+
+/// `POST /v1/orgs/{org}/invite-link/rotate`: a new code; the old one stops working.
+pub async fn rotate_invite_link(app: &App, ctx: &RequestContext, org_id: &str) -> AppResult<Value> {
+    retrying(|| async {
+        let (org, actor) = app.actor_in(ctx, org_id).await?;
+        actor.authorize(Action::ManageInviteLink, &org.settings)?;
+        let mut next = org.clone();
+        next.join_code = new_code();
+        next.updated_at = app.now();
+        let mut tx = Tx::new();
+        tx.put_next(table::encode(
+            table::org_pk(&org.id),
+            table::ORG_SK.into(),
+            org.version,
+            &next,
+        ));
+        tx.delete(
+            table::join_code_pk(&org.join_code),
+            table::JOIN_CODE_SK.into(),
+            Condition::None,
+        );
+        tx.put_new(table::encode(
+            table::join_code_pk(&next.join_code),
+            table::JOIN_CODE_SK.into(),
+            1,
+            &JoinCodeLookup {
+                org_id: org.id.clone(),
+            },
+        ));
+        tx.audit(
+            &org.id,
+            app.now(),
+            &Origin {
+                actor_id: Some(actor.member_id.clone()),
+                ip: ctx.ip.clone(),
+            },
+            "invite_link_rotated",
+            None,
+            None,
+            None,
+        );
+        tx.commit(app).await?;
+        Ok(invite_link_view(app, &next))
+    })
+    .await
+}
+
+/// The link as an SVG QR code (medium error correction, 4-module quiet zone).
+pub fn qr_svg(text: &str) -> String {
+    use qrcodegen::{QrCode, QrCodeEcc};
+    let code = QrCode::encode_text(text, QrCodeEcc::Medium).expect("a join link fits in a QR code");
+    let border = 4;
+    let size = code.size() + 2 * border;
+    let mut path = String::new();
+    for y in 0..code.size() {
+        for x in 0..code.size() {
+            if code.get_module(x, y) {
+                path.push_str(&format!("M{},{}h1v1h-1z", x + border, y + border));
+            }
+        }
+    }
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
+    )
+}

@@ -1,0 +1,60 @@
+//! The workers (SPEC §4): queue consumers and scheduled sweeps, each a function that
+//! handles one message or one run, so Lambdas, the local server and tests drive them alike.
+
+pub mod email_sender;
+pub mod import_processor;
+pub mod sweeps;
+
+use crate::app::App;
+use crate::error::{AppError, AppResult};
+use crate::ports::QueueName;
+
+/// What a queue handler made of one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageOutcome {
+    /// Done (or nothing to do): delete the message.
+    Done,
+    /// Failed for now: leave it, so the queue hands it out again (and to the DLQ at last).
+    Retry(String),
+}
+
+/// Handles one message of `queue`.
+pub async fn handle_message(app: &App, queue: QueueName, body: &str) -> MessageOutcome {
+    let result = match queue {
+        QueueName::Email => email_sender::handle(app, body).await,
+        QueueName::Import => import_processor::handle(app, body).await,
+    };
+    match result {
+        Ok(()) => MessageOutcome::Done,
+        Err(AppError::Internal(reason)) if reason.starts_with("malformed message") => {
+            tracing::error!(queue = queue.as_str(), %reason, "dropping a message that can never be handled");
+            MessageOutcome::Done
+        }
+        Err(error) => {
+            tracing::warn!(queue = queue.as_str(), %error, "message failed; it will be retried");
+            MessageOutcome::Retry(error.to_string())
+        }
+    }
+}
+
+/// Receives and handles what `queue` holds now, once; answers how many were handled.
+/// Failed messages stay for redelivery after the visibility timeout.
+pub async fn drain_once(app: &App, queue: QueueName) -> AppResult<usize> {
+    let mut handled = 0;
+    loop {
+        let messages = app.queue.receive(queue, 10).await?;
+        if messages.is_empty() {
+            return Ok(handled);
+        }
+        for message in messages {
+            if handle_message(app, queue, &message.body).await == MessageOutcome::Done {
+                app.queue.ack(queue, &message.receipt).await?;
+                handled += 1;
+            }
+        }
+    }
+}
+
+pub(crate) fn parse_message<T: serde::de::DeserializeOwned>(body: &str) -> AppResult<T> {
+    serde_json::from_str(body).map_err(|e| AppError::Internal(format!("malformed message: {e}")))
+}
