@@ -1,1 +1,70 @@
-//! stub
+//! Roster's HTTP mapping, shared by the Lambdas and the local server: the route table,
+//! authentication, JSON in and out, and `problem+json` errors. Handlers are thin: parse,
+//! call one app function, map the result.
+
+pub mod handlers;
+pub mod problem;
+pub mod request;
+pub mod routes;
+
+pub use request::HttpRequest;
+pub use routes::{Route, RouteId, ROUTES};
+
+use bytes::Bytes;
+use http::{Response, StatusCode};
+
+use roster_app::App;
+
+pub type HttpResponse = Response<Bytes>;
+
+/// The OpenAPI 3.1 document of the whole API.
+pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
+
+/// Routes one request and answers it.
+pub async fn handle(app: &App, request: HttpRequest) -> HttpResponse {
+    match routes::match_route(&request.method, &request.path) {
+        routes::RouteMatch::Found(route, params) => {
+            handlers::dispatch(app, route.id, &params, request).await
+        }
+        routes::RouteMatch::MethodNotAllowed(allowed) => {
+            let mut response = problem::response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "This path does not take that method.",
+                None,
+            );
+            let allow = allowed
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            response.headers_mut().insert(
+                http::header::ALLOW,
+                allow.parse().expect("methods are valid header text"),
+            );
+            response
+        }
+        routes::RouteMatch::NotFound => problem::response(
+            StatusCode::NOT_FOUND,
+            "route_not_found",
+            "No such route.",
+            None,
+        ),
+    }
+}
+
+/// Answers one request that API Gateway already routed to `expected` (one Lambda per
+/// endpoint): anything else is a 404.
+pub async fn handle_route(app: &App, expected: RouteId, request: HttpRequest) -> HttpResponse {
+    match routes::match_route(&request.method, &request.path) {
+        routes::RouteMatch::Found(route, params) if route.id == expected => {
+            handlers::dispatch(app, route.id, &params, request).await
+        }
+        _ => problem::response(
+            StatusCode::NOT_FOUND,
+            "route_not_found",
+            "No such route.",
+            None,
+        ),
+    }
+}

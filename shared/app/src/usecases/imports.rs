@@ -229,3 +229,10 @@ pub async fn get_import(
     }
     Ok(views::import_job(&job, &chunks))
 }
+
+/// `GET …/imports/template.csv`, for admins.
+pub async fn download_template(app: &App, ctx: &RequestContext, org_id: &str) -> AppResult<String> {
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::PreviewInvitations, &org.settings)?;
+    Ok(template())
+}

@@ -1,0 +1,69 @@
+//! The local server's settings, read once from the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct LocalConfig {
+    /// `ROSTER_ADDR`, default `127.0.0.1:3000`.
+    pub addr: SocketAddr,
+    /// `ROSTER_DATA_DIR`, default `./.roster`.
+    pub data_dir: PathBuf,
+    /// `ROSTER_TEST_CLOCK=1` enables `POST /v1/_test/clock`.
+    pub test_clock: bool,
+    /// `ROSTER_PUBLIC_URL`, default `http://<addr>`: the base of links in emails.
+    pub public_url: String,
+    /// `ROSTER_MAIL_FROM`, default `Roster <roster@localhost>`.
+    pub mail_from: String,
+    /// `ROSTER_SWEEP_INTERVAL_SECONDS`, default 60.
+    pub sweep_interval_seconds: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl LocalConfig {
+    pub fn from_env() -> Result<LocalConfig, ConfigError> {
+        let addr: SocketAddr = var("ROSTER_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
+                name: "ROSTER_ADDR",
+                reason: e.to_string(),
+            })?;
+        let test_clock = match var("ROSTER_TEST_CLOCK").as_deref() {
+            None | Some("0") | Some("false") => false,
+            Some("1") | Some("true") => true,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "ROSTER_TEST_CLOCK",
+                    reason: format!("'{other}' is not 1 or 0"),
+                })
+            }
+        };
+        let sweep_interval_seconds = match var("ROSTER_SWEEP_INTERVAL_SECONDS") {
+            Some(text) => text.parse().map_err(|_| ConfigError::Invalid {
+                name: "ROSTER_SWEEP_INTERVAL_SECONDS",
+                reason: format!("'{text}' is not a number of seconds"),
+            })?,
+            None => 60,
+        };
+        Ok(LocalConfig {
+            addr,
+            data_dir: var("ROSTER_DATA_DIR")
+                .map_or_else(|| PathBuf::from(".roster"), PathBuf::from),
+            test_clock,
+            public_url: var("ROSTER_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
+            mail_from: var("ROSTER_MAIL_FROM")
+                .unwrap_or_else(|| "Roster <roster@localhost>".into()),
+            sweep_interval_seconds,
+        })
+    }
+}

@@ -1,0 +1,157 @@
+//! The HTTP server: hyper on one address, every request through the shared route table,
+//! plus the local-only test clock.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde::Deserialize;
+
+use roster_app::workers::sweeps;
+use roster_http::request::MAX_CSV_BYTES;
+use roster_http::{problem, HttpRequest};
+
+use crate::config::LocalConfig;
+use crate::services::{LocalServices, StartError};
+
+pub const TEST_CLOCK_PATH: &str = "/v1/_test/clock";
+
+/// Starts everything and serves until the process is stopped.
+pub async fn run(config: LocalConfig) -> Result<(), StartError> {
+    let services = Arc::new(LocalServices::start(&config)?);
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: config.addr.to_string(),
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: config.addr.to_string(),
+        source,
+    })?;
+    services.spawn_workers(Duration::from_secs(config.sweep_interval_seconds.max(1)));
+    tracing::info!(%addr, data_dir = %config.data_dir.display(), test_clock = config.test_clock, "roster-local listening; operator token in {}", config.data_dir.join("operator-token").display());
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    tracing::warn!(%error, "accept failed");
+                    continue;
+                }
+            },
+            _ = tokio::signal::ctrl_c() => {
+                tracing::info!("stopping");
+                return Ok(());
+            }
+        };
+        let services = services.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |request| {
+                let services = services.clone();
+                async move { Ok::<_, Infallible>(serve(&services, peer, request).await) }
+            });
+            if let Err(error) = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await
+            {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+        });
+    }
+}
+
+async fn serve(
+    services: &LocalServices,
+    peer: SocketAddr,
+    request: Request<Incoming>,
+) -> Response<Full<Bytes>> {
+    let (parts, body) = request.into_parts();
+    let body = match Limited::new(body, MAX_CSV_BYTES + 1).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            return full(problem::response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                &format!("The body is larger than {MAX_CSV_BYTES} bytes."),
+                None,
+            ))
+        }
+    };
+    let request = HttpRequest {
+        method: parts.method,
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().map(str::to_string),
+        headers: parts.headers,
+        body,
+        client_ip: Some(peer.ip().to_string()),
+    };
+    let started = std::time::Instant::now();
+    let (method, path) = (request.method.clone(), request.path.clone());
+    let response = if request.path == TEST_CLOCK_PATH && services.test_clock.is_some() {
+        advance_test_clock(services, &request).await
+    } else {
+        roster_http::handle(&services.app, request).await
+    };
+    tracing::info!(%method, %path, status = response.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "request");
+    full(response)
+}
+
+fn full(response: Response<Bytes>) -> Response<Full<Bytes>> {
+    response.map(Full::new)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdvanceClock {
+    advance_seconds: i64,
+}
+
+/// `POST /v1/_test/clock {"advance_seconds": N}`: moves the clock and runs the due sweeps.
+async fn advance_test_clock(services: &LocalServices, request: &HttpRequest) -> Response<Bytes> {
+    let clock = services.test_clock.as_ref().expect("checked by the caller");
+    if request.method != http::Method::POST {
+        return problem::response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "POST only.",
+            None,
+        );
+    }
+    let input: AdvanceClock = match request.json() {
+        Ok(input) => input,
+        Err(error) => return problem::from_request_error(error),
+    };
+    if !(0..=10 * 365 * 86_400).contains(&input.advance_seconds) {
+        return problem::response(
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+            "advance_seconds must be between 0 and ten years.",
+            None,
+        );
+    }
+    clock.advance(input.advance_seconds);
+    let app = &services.app;
+    match sweeps::run_all(app).await {
+        Ok([invitations, licenses, deliveries]) => {
+            let report = |r: sweeps::SweepReport| serde_json::json!({"examined": r.examined, "changed": r.changed, "held_back": r.held_back});
+            let body = serde_json::json!({
+                "now": roster_app::views::rfc3339(app.now()),
+                "sweeps": {"invitation_expiry": report(invitations), "license_expiry": report(licenses), "delivery_repair": report(deliveries)},
+            });
+            Response::builder()
+                .status(StatusCode::OK)
+                .header(http::header::CONTENT_TYPE, "application/json")
+                .body(Bytes::from(body.to_string()))
+                .expect("valid")
+        }
+        Err(error) => problem::from_app_error(&error),
+    }
+}

@@ -1,0 +1,100 @@
+//! Builds the app on the embedded adapters in a data directory and runs its workers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use roster_app::ports::{Clock, QueueName, SystemClock, TestClock};
+use roster_app::workers::{self, sweeps};
+use roster_app::{App, AppConfig, SigningKeys};
+use roster_embedded::key_files::{load_or_create_key_material, write_operator_token};
+use roster_embedded::{Database, EmlOutboxMailer, SqliteQueue, SqliteStore};
+
+use crate::config::LocalConfig;
+
+/// The running app and, when enabled, the test clock that drives it.
+pub struct LocalServices {
+    pub app: Arc<App>,
+    pub test_clock: Option<Arc<TestClock>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Database(#[from] roster_embedded::sqlite::OpenError),
+    #[error("signing keys: {0}")]
+    Keys(String),
+    #[error("listening on {addr}: {source}")]
+    Listen {
+        addr: String,
+        source: std::io::Error,
+    },
+}
+
+impl LocalServices {
+    /// Opens (or creates) everything under the data directory and writes the operator token.
+    pub fn start(config: &LocalConfig) -> Result<LocalServices, StartError> {
+        let dir = &config.data_dir;
+        let io = |source| StartError::DataDir {
+            path: dir.display().to_string(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let database = Database::open(&dir.join("roster.db"))?;
+        let material = load_or_create_key_material(dir).map_err(io)?;
+        let keys = SigningKeys::new(&material, &config.public_url, "roster-api")
+            .map_err(|e| StartError::Keys(e.to_string()))?;
+        let mailer = EmlOutboxMailer::new(&dir.join("outbox"), true).map_err(io)?;
+        let mut app_config = AppConfig::new(&config.public_url, &config.mail_from);
+        app_config.operator_token_sha256 = Some(write_operator_token(dir).map_err(io)?);
+        let test_clock = config.test_clock.then(|| Arc::new(TestClock::default()));
+        let clock: Arc<dyn Clock> = match &test_clock {
+            Some(clock) => clock.clone(),
+            None => Arc::new(SystemClock),
+        };
+        let app = App {
+            store: Arc::new(SqliteStore::new(database.clone())),
+            queue: Arc::new(SqliteQueue::new(database)),
+            mailer: Arc::new(mailer),
+            clock,
+            keys: Arc::new(keys),
+            config: app_config,
+        };
+        Ok(LocalServices {
+            app: Arc::new(app),
+            test_clock,
+        })
+    }
+
+    /// Runs the queue consumers (polling) and the sweeps (every `sweep_interval`) forever.
+    pub fn spawn_workers(&self, sweep_interval: Duration) {
+        for queue in QueueName::ALL {
+            let app = self.app.clone();
+            tokio::spawn(async move {
+                loop {
+                    match workers::drain_once(&app, queue).await {
+                        Ok(0) => tokio::time::sleep(Duration::from_millis(200)).await,
+                        Ok(_) => {}
+                        Err(error) => {
+                            tracing::warn!(queue = queue.as_str(), %error, "queue worker failed; retrying");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                    }
+                }
+            });
+        }
+        let app = self.app.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(error) = sweeps::run_all(&app).await {
+                    tracing::warn!(%error, "sweep failed; the next run catches up");
+                }
+                tokio::time::sleep(sweep_interval).await;
+            }
+        });
+    }
+}

@@ -1,0 +1,75 @@
+//! The SQLite database the embedded store and queue share: opening, schema, locking.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::Connection;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS items (
+    pk TEXT NOT NULL,
+    sk TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    gsi1pk TEXT, gsi1sk TEXT,
+    gsi2pk TEXT, gsi2sk TEXT,
+    gsi3pk TEXT, gsi3sk TEXT,
+    PRIMARY KEY (pk, sk)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS items_gsi1 ON items (gsi1pk, gsi1sk, pk, sk) WHERE gsi1pk IS NOT NULL;
+CREATE INDEX IF NOT EXISTS items_gsi2 ON items (gsi2pk, gsi2sk, pk, sk) WHERE gsi2pk IS NOT NULL;
+CREATE INDEX IF NOT EXISTS items_gsi3 ON items (gsi3pk, gsi3sk, pk, sk) WHERE gsi3pk IS NOT NULL;
+CREATE TABLE IF NOT EXISTS queue_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    queue TEXT NOT NULL,
+    body TEXT NOT NULL,
+    visible_at_ms INTEGER NOT NULL,
+    receive_count INTEGER NOT NULL DEFAULT 0,
+    receipt TEXT,
+    dead INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS queue_ready ON queue_messages (queue, dead, visible_at_ms);
+";
+
+/// One SQLite connection behind a lock: writes are serialized, which is what makes each
+/// transaction's condition checks and writes atomic.
+#[derive(Clone)]
+pub struct Database {
+    connection: Arc<Mutex<Connection>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot open the database: {0}")]
+pub struct OpenError(#[from] rusqlite::Error);
+
+impl Database {
+    /// Opens (creating if needed) the database file at `path`, in WAL mode.
+    pub fn open(path: &Path) -> Result<Database, OpenError> {
+        let connection = Connection::open(path)?;
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        Self::with_schema(connection)
+    }
+
+    /// A private in-memory database (tests).
+    pub fn in_memory() -> Result<Database, OpenError> {
+        Self::with_schema(Connection::open_in_memory()?)
+    }
+
+    fn with_schema(connection: Connection) -> Result<Database, OpenError> {
+        connection.execute_batch(SCHEMA)?;
+        Ok(Database {
+            connection: Arc::new(Mutex::new(connection)),
+        })
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves no half-done transaction behind (SQLite rolls
+        // back), so the connection is still usable.
+        self.connection
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

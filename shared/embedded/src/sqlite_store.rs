@@ -1,0 +1,206 @@
+//! The store port on SQLite: one `items` table with partial indexes for the three GSIs;
+//! `transact` checks every condition and applies every write in one SQLite transaction.
+
+use async_trait::async_trait;
+use rusqlite::{params, OptionalExtension, Row};
+
+use roster_app::ports::{
+    Condition, IndexName, Item, Page, Query, SkCondition, Store, StoreError, Write,
+};
+
+use crate::sqlite::Database;
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    db: Database,
+}
+
+impl SqliteStore {
+    pub fn new(db: Database) -> Self {
+        SqliteStore { db }
+    }
+}
+
+fn unavailable(error: rusqlite::Error) -> StoreError {
+    StoreError::Unavailable(error.to_string())
+}
+
+const COLUMNS: &str = "pk, sk, version, data, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk";
+
+fn read_item(row: &Row<'_>) -> rusqlite::Result<Item> {
+    let data: String = row.get(3)?;
+    let pair = |a: Option<String>, b: Option<String>| a.zip(b);
+    Ok(Item {
+        pk: row.get(0)?,
+        sk: row.get(1)?,
+        version: row.get::<_, i64>(2)? as u64,
+        data: serde_json::from_str(&data).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+        gsi1: pair(row.get(4)?, row.get(5)?),
+        gsi2: pair(row.get(6)?, row.get(7)?),
+        gsi3: pair(row.get(8)?, row.get(9)?),
+    })
+}
+
+/// The cursor is the position of the last item returned, hex-encoded JSON: opaque to clients.
+fn encode_cursor(position: &[&str]) -> String {
+    serde_json::to_string(position)
+        .expect("strings serialize")
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn decode_cursor(cursor: &str) -> Result<Vec<String>, StoreError> {
+    let bytes: Option<Vec<u8>> = (0..cursor.len())
+        .step_by(2)
+        .map(|i| {
+            cursor
+                .get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect();
+    bytes
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or(StoreError::InvalidCursor)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+        let connection = self.db.lock();
+        connection
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM items WHERE pk = ?1 AND sk = ?2"),
+                params![pk, sk],
+                read_item,
+            )
+            .optional()
+            .map_err(unavailable)
+    }
+
+    async fn query(&self, query: Query) -> Result<Page, StoreError> {
+        let (pk_column, sk_column, order) = match query.index {
+            None => ("pk", "sk", "sk"),
+            Some(IndexName::Gsi1) => ("gsi1pk", "gsi1sk", "gsi1sk, pk, sk"),
+            Some(IndexName::Gsi2) => ("gsi2pk", "gsi2sk", "gsi2sk, pk, sk"),
+            Some(IndexName::Gsi3) => ("gsi3pk", "gsi3sk", "gsi3sk, pk, sk"),
+        };
+        let mut sql = format!("SELECT {COLUMNS} FROM items WHERE {pk_column} = ?");
+        let mut values: Vec<String> = vec![query.partition.clone()];
+        match &query.sort {
+            SkCondition::Any => {}
+            SkCondition::BeginsWith(prefix) => {
+                sql.push_str(&format!(" AND {sk_column} >= ? AND {sk_column} < ?"));
+                values.push(prefix.clone());
+                values.push(format!("{prefix}\u{10FFFF}"));
+            }
+            SkCondition::Between(low, high) => {
+                sql.push_str(&format!(" AND {sk_column} BETWEEN ? AND ?"));
+                values.push(low.clone());
+                values.push(high.clone());
+            }
+            SkCondition::AtMost(high) => {
+                sql.push_str(&format!(" AND {sk_column} <= ?"));
+                values.push(high.clone());
+            }
+        }
+        if let Some(cursor) = &query.cursor {
+            let position = decode_cursor(cursor)?;
+            match (query.index.is_some(), position.as_slice()) {
+                (false, [sk]) => {
+                    sql.push_str(" AND sk > ?");
+                    values.push(sk.clone());
+                }
+                (true, [index_sk, pk, sk]) => {
+                    sql.push_str(&format!(" AND ({sk_column}, pk, sk) > (?, ?, ?)"));
+                    values.extend([index_sk.clone(), pk.clone(), sk.clone()]);
+                }
+                _ => return Err(StoreError::InvalidCursor),
+            }
+        }
+        let limit = query.limit.max(1);
+        sql.push_str(&format!(" ORDER BY {order} LIMIT {}", limit + 1));
+        let connection = self.db.lock();
+        let mut statement = connection.prepare_cached(&sql).map_err(unavailable)?;
+        let mut items = statement
+            .query_map(rusqlite::params_from_iter(values.iter()), read_item)
+            .map_err(unavailable)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(unavailable)?;
+        let next_cursor = if items.len() > limit {
+            items.truncate(limit);
+            let last = items.last().expect("limit is at least 1");
+            Some(match (query.index, &last.gsi1, &last.gsi2, &last.gsi3) {
+                (None, ..) => encode_cursor(&[&last.sk]),
+                (Some(IndexName::Gsi1), Some((_, s)), _, _)
+                | (Some(IndexName::Gsi2), _, Some((_, s)), _)
+                | (Some(IndexName::Gsi3), _, _, Some((_, s))) => {
+                    encode_cursor(&[s, &last.pk, &last.sk])
+                }
+                _ => {
+                    return Err(StoreError::Unavailable(
+                        "index item without index key".into(),
+                    ))
+                }
+            })
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        let mut connection = self.db.lock();
+        let tx = connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(unavailable)?;
+        let mut keys = std::collections::HashSet::new();
+        for (index, write) in writes.iter().enumerate() {
+            let (pk, sk, condition) = match write {
+                Write::Put { item, condition } => (&item.pk, &item.sk, condition),
+                Write::Delete { pk, sk, condition } => (pk, sk, condition),
+            };
+            if !keys.insert((pk.clone(), sk.clone())) {
+                return Err(StoreError::Unavailable(format!(
+                    "two writes to {pk}/{sk} in one transaction"
+                )));
+            }
+            let current: Option<i64> = tx
+                .query_row(
+                    "SELECT version FROM items WHERE pk = ?1 AND sk = ?2",
+                    params![pk, sk],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(unavailable)?;
+            let holds = match condition {
+                Condition::None => true,
+                Condition::NotExists => current.is_none(),
+                Condition::Version(expected) => current == Some(*expected as i64),
+            };
+            if !holds {
+                return Err(StoreError::ConditionFailed { index });
+            }
+            match write {
+                Write::Put { item, .. } => {
+                    let (g1p, g1s) = item.gsi1.clone().unzip();
+                    let (g2p, g2s) = item.gsi2.clone().unzip();
+                    let (g3p, g3s) = item.gsi3.clone().unzip();
+                    tx.prepare_cached(&format!("INSERT OR REPLACE INTO items ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"))
+                        .and_then(|mut s| s.execute(params![item.pk, item.sk, item.version as i64, item.data.to_string(), g1p, g1s, g2p, g2s, g3p, g3s]))
+                        .map_err(unavailable)?;
+                }
+                Write::Delete { pk, sk, .. } => {
+                    tx.execute(
+                        "DELETE FROM items WHERE pk = ?1 AND sk = ?2",
+                        params![pk, sk],
+                    )
+                    .map_err(unavailable)?;
+                }
+            }
+        }
+        tx.commit().map_err(unavailable)
+    }
+}

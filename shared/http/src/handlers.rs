@@ -1,0 +1,277 @@
+//! Dispatch: for each route, read the request, call one app function, shape the reply.
+
+use bytes::Bytes;
+use http::{header, Response, StatusCode};
+use serde_json::Value;
+
+use roster_app::usecases::{
+    accounts, audit, auth, departments, imports, invitations, me, members, orgs, PageRequest,
+};
+use roster_app::{App, AppError, RequestContext};
+use roster_domain::Tab;
+
+use crate::problem;
+use crate::request::{HttpRequest, RequestError};
+use crate::routes::{Params, RouteId};
+use crate::HttpResponse;
+
+/// What a handler answers before it becomes a response.
+enum Reply {
+    Json(StatusCode, Value),
+    Text {
+        content_type: &'static str,
+        body: String,
+        filename: Option<&'static str>,
+    },
+    NoContent,
+}
+
+impl From<Value> for Reply {
+    fn from(value: Value) -> Self {
+        Reply::Json(StatusCode::OK, value)
+    }
+}
+
+impl Reply {
+    fn into_response(self) -> HttpResponse {
+        let builder = Response::builder();
+        let response = match self {
+            Reply::Json(status, value) => builder
+                .status(status)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Bytes::from(value.to_string())),
+            Reply::Text {
+                content_type,
+                body,
+                filename,
+            } => {
+                let builder = builder
+                    .status(StatusCode::OK)
+                    .header(header::CONTENT_TYPE, content_type);
+                let builder = match filename {
+                    Some(name) => builder.header(
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}\""),
+                    ),
+                    None => builder,
+                };
+                builder.body(Bytes::from(body))
+            }
+            Reply::NoContent => builder.status(StatusCode::NO_CONTENT).body(Bytes::new()),
+        };
+        response.expect("a valid response")
+    }
+}
+
+fn page_request(request: &HttpRequest) -> Result<PageRequest, RequestError> {
+    let limit = match request.query_param("limit") {
+        Some(text) => Some(
+            text.parse::<usize>()
+                .ok()
+                .filter(|n| (1..=PageRequest::MAX_LIMIT).contains(n))
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "limit",
+                        "out_of_range",
+                        format!("a whole number from 1 to {}", PageRequest::MAX_LIMIT),
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    Ok(PageRequest {
+        limit,
+        cursor: request.query_param("cursor").filter(|c| !c.is_empty()),
+    })
+}
+
+fn tab(request: &HttpRequest) -> Result<Option<Tab>, RequestError> {
+    match request.query_param("tab").as_deref() {
+        None | Some("") => Ok(None),
+        Some("licensed") => Ok(Some(Tab::Licensed)),
+        Some("unlicensed") => Ok(Some(Tab::Unlicensed)),
+        Some("pending") => Ok(Some(Tab::Pending)),
+        Some(other) => Err(AppError::invalid(
+            "tab",
+            "unknown_value",
+            format!("'{other}' is not one of licensed, unlicensed, pending"),
+        )
+        .into()),
+    }
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.is_empty())
+}
+
+pub async fn dispatch(
+    app: &App,
+    route: RouteId,
+    params: &Params,
+    request: HttpRequest,
+) -> HttpResponse {
+    let principal = auth::authenticate(app, request.bearer_token());
+    let needs_caller = !matches!(
+        route,
+        RouteId::Login
+            | RouteId::Jwks
+            | RouteId::OpenApi
+            | RouteId::GetInvitation
+            | RouteId::AcceptInvitation
+            | RouteId::RequestToJoin
+    );
+    let ctx = match principal {
+        Ok(principal) => RequestContext {
+            principal,
+            ip: request.client_ip.clone(),
+        },
+        Err(error) if needs_caller => return problem::from_app_error(&error),
+        Err(_) => RequestContext::anonymous(request.client_ip.clone()),
+    };
+    match answer(app, route, params, &request, &ctx).await {
+        Ok(reply) => reply.into_response(),
+        Err(error) => problem::from_request_error(error),
+    }
+}
+
+async fn answer(
+    app: &App,
+    route: RouteId,
+    params: &Params,
+    request: &HttpRequest,
+    ctx: &RequestContext,
+) -> Result<Reply, RequestError> {
+    let org = params.get("org");
+    let member = params.get("member");
+    Ok(match route {
+        RouteId::CreateOrg => Reply::Json(
+            StatusCode::CREATED,
+            orgs::create_org(app, ctx, request.json()?).await?,
+        ),
+        RouteId::GetOrg => orgs::get_org(app, ctx, org).await?.into(),
+        RouteId::UpdateOrg => orgs::update_org(app, ctx, org, request.json()?)
+            .await?
+            .into(),
+        RouteId::SetFreeze => orgs::set_freeze(app, ctx, org, request.json()?)
+            .await?
+            .into(),
+        RouteId::LiftFreeze => orgs::lift_freeze(app, ctx, org).await?.into(),
+        RouteId::ListDepartments => departments::list_departments(app, ctx, org).await?.into(),
+        RouteId::CreateDepartment => Reply::Json(
+            StatusCode::CREATED,
+            departments::create_department(app, ctx, org, request.json()?).await?,
+        ),
+        RouteId::RenameDepartment => {
+            departments::rename_department(app, ctx, org, params.get("dept"), request.json()?)
+                .await?
+                .into()
+        }
+        RouteId::DeleteDepartment => {
+            departments::delete_department(app, ctx, org, params.get("dept")).await?;
+            Reply::NoContent
+        }
+        RouteId::ListMembers => {
+            let filter = members::MemberFilter {
+                tab: tab(request)?,
+                department: non_empty(request.query_param("department")),
+                q: non_empty(request.query_param("q")),
+            };
+            members::list_members(app, ctx, org, filter, page_request(request)?)
+                .await?
+                .into()
+        }
+        RouteId::ExportMembers => Reply::Text {
+            content_type: "text/csv; charset=utf-8",
+            body: members::export_members(
+                app,
+                ctx,
+                org,
+                non_empty(request.query_param("department")),
+            )
+            .await?,
+            filename: Some("members.csv"),
+        },
+        RouteId::BulkEditMembers => members::bulk_edit(app, ctx, org, request.json()?)
+            .await?
+            .into(),
+        RouteId::GetMember => members::get_member(app, ctx, org, member).await?.into(),
+        RouteId::UpdateMember => members::update_member(app, ctx, org, member, request.json()?)
+            .await?
+            .into(),
+        RouteId::RemoveMember => members::remove_member(app, ctx, org, member).await?.into(),
+        RouteId::ReinviteMember => members::reinvite_member(app, ctx, org, member)
+            .await?
+            .into(),
+        RouteId::RevokeInvitation => {
+            members::revoke_invitation(app, ctx, org, member).await?;
+            Reply::NoContent
+        }
+        RouteId::ApproveMember => members::approve_member(app, ctx, org, member).await?.into(),
+        RouteId::RejectMember => members::reject_member(app, ctx, org, member).await?.into(),
+        RouteId::Invite => Reply::Json(
+            StatusCode::CREATED,
+            invitations::invite(app, ctx, org, request.json()?).await?,
+        ),
+        RouteId::PreviewInvitations => invitations::preview(app, ctx, org, request.json()?)
+            .await?
+            .into(),
+        RouteId::CreateAccount => Reply::Json(
+            StatusCode::CREATED,
+            accounts::create_account(app, ctx, org, request.json()?).await?,
+        ),
+        RouteId::SubmitImport => {
+            let submission = if request.is_csv() {
+                imports::ImportSubmission::Csv(request.csv()?)
+            } else {
+                imports::ImportSubmission::Pasted(request.json()?)
+            };
+            Reply::Json(
+                StatusCode::ACCEPTED,
+                imports::submit_import(app, ctx, org, submission).await?,
+            )
+        }
+        RouteId::ImportTemplate => Reply::Text {
+            content_type: "text/csv; charset=utf-8",
+            body: imports::download_template(app, ctx, org).await?,
+            filename: Some("roster-import-template.csv"),
+        },
+        RouteId::GetImport => imports::get_import(app, ctx, org, params.get("import"))
+            .await?
+            .into(),
+        RouteId::ListAudit => audit::list_audit(
+            app,
+            ctx,
+            org,
+            non_empty(request.query_param("member")),
+            page_request(request)?,
+        )
+        .await?
+        .into(),
+        RouteId::GetInviteLink => orgs::get_invite_link(app, ctx, org).await?.into(),
+        RouteId::RotateInviteLink => orgs::rotate_invite_link(app, ctx, org).await?.into(),
+        RouteId::GetInvitation => invitations::get_invitation(app, params.get("token"))
+            .await?
+            .into(),
+        RouteId::AcceptInvitation => {
+            invitations::accept(app, ctx, params.get("token"), request.json()?)
+                .await?
+                .into()
+        }
+        RouteId::RequestToJoin => Reply::Json(
+            StatusCode::ACCEPTED,
+            invitations::request_to_join(app, ctx, params.get("code"), request.json()?).await?,
+        ),
+        RouteId::GetMe => me::get_me(app, ctx).await?.into(),
+        RouteId::UpdateMe => me::update_me(app, ctx, request.json()?).await?.into(),
+        RouteId::ChangePassword => me::change_password(app, ctx, request.json()?).await?.into(),
+        RouteId::Login => auth::login(app, ctx.ip.as_deref(), request.json()?)
+            .await?
+            .into(),
+        RouteId::Jwks => app.keys.jwks().into(),
+        RouteId::OpenApi => Reply::Text {
+            content_type: "application/json",
+            body: crate::OPENAPI_JSON.to_string(),
+            filename: None,
+        },
+    })
+}

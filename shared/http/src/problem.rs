@@ -1,0 +1,127 @@
+//! `application/problem+json` (RFC 9457) responses with a stable `code`.
+
+use bytes::Bytes;
+use http::{header, Response, StatusCode};
+use serde_json::{json, Value};
+
+use roster_app::AppError;
+use roster_domain::DomainError;
+
+use crate::request::RequestError;
+use crate::HttpResponse;
+
+pub fn response(
+    status: StatusCode,
+    code: &str,
+    detail: &str,
+    errors: Option<Value>,
+) -> HttpResponse {
+    let mut body = json!({
+        "type": format!("https://roster.dev/problems/{code}"),
+        "title": status.canonical_reason().unwrap_or("Error"),
+        "status": status.as_u16(),
+        "detail": detail,
+        "code": code,
+    });
+    if let Some(errors) = errors {
+        body["errors"] = errors;
+    }
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/problem+json")
+        .body(Bytes::from(body.to_string()))
+        .expect("a valid response")
+}
+
+/// The HTTP status of an app error (SPEC §5 status codes).
+pub fn status_of(error: &AppError) -> StatusCode {
+    match error {
+        AppError::Domain(DomainError::Invalid(_)) => StatusCode::BAD_REQUEST,
+        AppError::Domain(DomainError::Forbidden) | AppError::PasswordChangeRequired => {
+            StatusCode::FORBIDDEN
+        }
+        AppError::Domain(DomainError::Conflict("login_method_not_allowed")) => {
+            StatusCode::FORBIDDEN
+        }
+        AppError::Domain(DomainError::NotFound) => StatusCode::NOT_FOUND,
+        AppError::Domain(DomainError::Conflict(_)) | AppError::Contention => StatusCode::CONFLICT,
+        AppError::Domain(DomainError::Gone(_)) => StatusCode::GONE,
+        AppError::Domain(DomainError::Frozen { .. }) => StatusCode::LOCKED,
+        AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+pub fn from_app_error(error: &AppError) -> HttpResponse {
+    let status = status_of(error);
+    let detail = match error {
+        // Internal details go to the log, never to the client.
+        AppError::Internal(message) | AppError::Unavailable(message) => {
+            tracing::error!(code = error.code(), %message, "request failed");
+            status.canonical_reason().unwrap_or("error").to_string()
+        }
+        AppError::Domain(DomainError::Invalid(_)) => "The request has invalid fields.".to_string(),
+        other => other.to_string(),
+    };
+    let errors = match error {
+        AppError::Domain(DomainError::Invalid(fields)) => {
+            Some(serde_json::to_value(fields).expect("field errors serialize"))
+        }
+        _ => None,
+    };
+    let mut response = response(status, error.code(), &detail, errors);
+    match error {
+        AppError::RateLimited {
+            retry_after_seconds,
+        } => {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                retry_after_seconds.to_string().parse().expect("digits"),
+            );
+        }
+        AppError::Domain(DomainError::Frozen { ends_at }) => {
+            let body: Value = serde_json::from_slice(response.body()).expect("just built");
+            let mut body = body;
+            body["ends_at"] = json!(roster_app::views::rfc3339(*ends_at));
+            *response.body_mut() = Bytes::from(body.to_string());
+        }
+        AppError::Unauthorized(_) => {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("ascii"));
+        }
+        _ => {}
+    }
+    response
+}
+
+pub fn from_request_error(error: RequestError) -> HttpResponse {
+    match error {
+        RequestError::TooLarge { limit } => response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            &format!("The body is larger than {limit} bytes."),
+            None,
+        ),
+        RequestError::UnsupportedMediaType => response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send application/json (or text/csv where a file is expected).",
+            None,
+        ),
+        RequestError::BadBody {
+            code,
+            field,
+            field_code,
+            message,
+        } => response(
+            StatusCode::BAD_REQUEST,
+            code,
+            "The body can't be read.",
+            Some(json!([{"field": field, "code": field_code, "message": message}])),
+        ),
+        RequestError::App(error) => from_app_error(&error),
+    }
+}

@@ -1,0 +1,323 @@
+//! The route table: every endpoint of the API once, with the name its Lambda has.
+
+use http::Method;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RouteId {
+    CreateOrg,
+    GetOrg,
+    UpdateOrg,
+    SetFreeze,
+    LiftFreeze,
+    ListDepartments,
+    CreateDepartment,
+    RenameDepartment,
+    DeleteDepartment,
+    ListMembers,
+    ExportMembers,
+    BulkEditMembers,
+    GetMember,
+    UpdateMember,
+    RemoveMember,
+    ReinviteMember,
+    RevokeInvitation,
+    ApproveMember,
+    RejectMember,
+    Invite,
+    PreviewInvitations,
+    CreateAccount,
+    SubmitImport,
+    ImportTemplate,
+    GetImport,
+    ListAudit,
+    GetInviteLink,
+    RotateInviteLink,
+    GetInvitation,
+    AcceptInvitation,
+    RequestToJoin,
+    GetMe,
+    UpdateMe,
+    ChangePassword,
+    Login,
+    Jwks,
+    OpenApi,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    pub id: RouteId,
+    pub method: &'static str,
+    /// Path template; `{name}` is a parameter.
+    pub path: &'static str,
+    /// The endpoint's kebab-case name: its Lambda function's binary name.
+    pub name: &'static str,
+}
+
+macro_rules! routes {
+    ($(($id:ident, $method:literal, $path:literal, $name:literal)),* $(,)?) => {
+        /// Literal segments come before parameters where both could match.
+        pub const ROUTES: &[Route] = &[$(Route { id: RouteId::$id, method: $method, path: $path, name: $name }),*];
+    };
+}
+
+routes![
+    (CreateOrg, "POST", "/v1/orgs", "create-org"),
+    (GetOrg, "GET", "/v1/orgs/{org}", "get-org"),
+    (UpdateOrg, "PATCH", "/v1/orgs/{org}", "update-org"),
+    (SetFreeze, "PUT", "/v1/orgs/{org}/freeze", "set-freeze"),
+    (LiftFreeze, "DELETE", "/v1/orgs/{org}/freeze", "lift-freeze"),
+    (
+        ListDepartments,
+        "GET",
+        "/v1/orgs/{org}/departments",
+        "list-departments"
+    ),
+    (
+        CreateDepartment,
+        "POST",
+        "/v1/orgs/{org}/departments",
+        "create-department"
+    ),
+    (
+        RenameDepartment,
+        "PATCH",
+        "/v1/orgs/{org}/departments/{dept}",
+        "rename-department"
+    ),
+    (
+        DeleteDepartment,
+        "DELETE",
+        "/v1/orgs/{org}/departments/{dept}",
+        "delete-department"
+    ),
+    (ListMembers, "GET", "/v1/orgs/{org}/members", "list-members"),
+    (
+        ExportMembers,
+        "GET",
+        "/v1/orgs/{org}/members/export.csv",
+        "export-members"
+    ),
+    (
+        BulkEditMembers,
+        "POST",
+        "/v1/orgs/{org}/members/bulk-edit",
+        "bulk-edit-members"
+    ),
+    (
+        GetMember,
+        "GET",
+        "/v1/orgs/{org}/members/{member}",
+        "get-member"
+    ),
+    (
+        UpdateMember,
+        "PATCH",
+        "/v1/orgs/{org}/members/{member}",
+        "update-member"
+    ),
+    (
+        RemoveMember,
+        "POST",
+        "/v1/orgs/{org}/members/{member}/remove",
+        "remove-member"
+    ),
+    (
+        ReinviteMember,
+        "POST",
+        "/v1/orgs/{org}/members/{member}/reinvite",
+        "reinvite-member"
+    ),
+    (
+        RevokeInvitation,
+        "DELETE",
+        "/v1/orgs/{org}/members/{member}/invitation",
+        "revoke-invitation"
+    ),
+    (
+        ApproveMember,
+        "POST",
+        "/v1/orgs/{org}/members/{member}/approve",
+        "approve-member"
+    ),
+    (
+        RejectMember,
+        "POST",
+        "/v1/orgs/{org}/members/{member}/reject",
+        "reject-member"
+    ),
+    (
+        Invite,
+        "POST",
+        "/v1/orgs/{org}/invitations",
+        "invite-member"
+    ),
+    (
+        PreviewInvitations,
+        "POST",
+        "/v1/orgs/{org}/invitations/preview",
+        "preview-invitations"
+    ),
+    (
+        CreateAccount,
+        "POST",
+        "/v1/orgs/{org}/accounts",
+        "create-account"
+    ),
+    (
+        SubmitImport,
+        "POST",
+        "/v1/orgs/{org}/imports",
+        "submit-import"
+    ),
+    (
+        ImportTemplate,
+        "GET",
+        "/v1/orgs/{org}/imports/template.csv",
+        "import-template"
+    ),
+    (
+        GetImport,
+        "GET",
+        "/v1/orgs/{org}/imports/{import}",
+        "get-import"
+    ),
+    (ListAudit, "GET", "/v1/orgs/{org}/audit", "list-audit"),
+    (
+        GetInviteLink,
+        "GET",
+        "/v1/orgs/{org}/invite-link",
+        "get-invite-link"
+    ),
+    (
+        RotateInviteLink,
+        "POST",
+        "/v1/orgs/{org}/invite-link/rotate",
+        "rotate-invite-link"
+    ),
+    (
+        GetInvitation,
+        "GET",
+        "/v1/invitations/{token}",
+        "get-invitation"
+    ),
+    (
+        AcceptInvitation,
+        "POST",
+        "/v1/invitations/{token}/accept",
+        "accept-invitation"
+    ),
+    (RequestToJoin, "POST", "/v1/join/{code}", "request-to-join"),
+    (GetMe, "GET", "/v1/me", "get-me"),
+    (UpdateMe, "PATCH", "/v1/me", "update-me"),
+    (ChangePassword, "POST", "/v1/me/password", "change-password"),
+    (Login, "POST", "/v1/auth/login", "login"),
+    (Jwks, "GET", "/.well-known/jwks.json", "jwks"),
+    (OpenApi, "GET", "/v1/openapi.json", "openapi"),
+];
+
+/// Path parameters by name.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Params(pub Vec<(&'static str, String)>);
+
+impl Params {
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+pub enum RouteMatch {
+    Found(&'static Route, Params),
+    MethodNotAllowed(Vec<Method>),
+    NotFound,
+}
+
+fn match_path(template: &'static str, path: &str) -> Option<Params> {
+    let mut params = Params::default();
+    let mut segments = path.trim_end_matches('/').split('/');
+    for expected in template.split('/') {
+        let segment = segments.next()?;
+        match expected.strip_prefix('{').and_then(|e| e.strip_suffix('}')) {
+            Some(name) if !segment.is_empty() => params
+                .0
+                .push((name, crate::request::percent_decode(segment))),
+            Some(_) => return None,
+            None if expected == segment => {}
+            None => return None,
+        }
+    }
+    segments.next().is_none().then_some(params)
+}
+
+pub fn match_route(method: &Method, path: &str) -> RouteMatch {
+    let mut allowed = Vec::new();
+    let mut matched_path: Option<&'static str> = None;
+    for route in ROUTES {
+        let Some(params) = match_path(route.path, path) else {
+            continue;
+        };
+        // A literal route shadows parameter routes of the same shape.
+        if matched_path.is_some_and(|p| p != route.path && !allowed.is_empty()) {
+            continue;
+        }
+        if route.method == method.as_str() {
+            return RouteMatch::Found(route, params);
+        }
+        matched_path = Some(route.path);
+        allowed.push(route.method.parse().expect("route methods are valid"));
+    }
+    if allowed.is_empty() {
+        RouteMatch::NotFound
+    } else {
+        RouteMatch::MethodNotAllowed(allowed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_segments_win_over_parameters() {
+        let RouteMatch::Found(route, _) =
+            match_route(&Method::GET, "/v1/orgs/o1/members/export.csv")
+        else {
+            panic!("no match")
+        };
+        assert_eq!(route.id, RouteId::ExportMembers);
+        let RouteMatch::Found(route, params) = match_route(&Method::GET, "/v1/orgs/o1/members/m1")
+        else {
+            panic!("no match")
+        };
+        assert_eq!((route.id, params.get("member")), (RouteId::GetMember, "m1"));
+    }
+
+    #[test]
+    fn wrong_method_is_405_and_unknown_path_404() {
+        assert!(matches!(
+            match_route(&Method::PUT, "/v1/orgs/o1/members/export.csv"),
+            RouteMatch::MethodNotAllowed(_)
+        ));
+        assert!(matches!(
+            match_route(&Method::GET, "/v1/nope"),
+            RouteMatch::NotFound
+        ));
+        assert!(matches!(
+            match_route(&Method::GET, "/v1/orgs//members"),
+            RouteMatch::NotFound
+        ));
+    }
+
+    #[test]
+    fn names_are_unique_kebab_case() {
+        let mut names: Vec<&str> = ROUTES.iter().map(|r| r.name).collect();
+        assert!(names
+            .iter()
+            .all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ROUTES.len());
+    }
+}
