@@ -1,1 +1,444 @@
-//! Shared test helpers.
+//! Test support: an in-process Roster on the embedded adapters with a test clock and a
+//! capturing mailer, driven through the shared HTTP mapping, plus scenario helpers.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method};
+use serde_json::{json, Value};
+
+use roster_app::ports::{
+    Clock, MailError, Mailer, OutgoingEmail, Queue, QueueName, Store, TestClock,
+};
+use roster_app::secrets::{random_bytes, sha256_hex};
+use roster_app::workers::{self, sweeps};
+use roster_app::{App, AppConfig, KeyMaterial, SigningKeys};
+use roster_embedded::{Database, SqliteQueue, SqliteStore};
+use roster_http::HttpRequest;
+
+/// One RSA key per test process: generating one per test would dominate the run.
+pub fn test_key_material() -> KeyMaterial {
+    static MATERIAL: OnceLock<KeyMaterial> = OnceLock::new();
+    MATERIAL.get_or_init(KeyMaterial::generate).clone()
+}
+
+/// Keeps every email it is given; can be told to fail the next sends.
+#[derive(Default)]
+pub struct MemoryMailer {
+    pub sent: Mutex<Vec<OutgoingEmail>>,
+    pub fail_next: AtomicUsize,
+}
+
+#[async_trait]
+impl Mailer for MemoryMailer {
+    async fn send(&self, email: &OutgoingEmail) -> Result<String, MailError> {
+        if self.fail_next.load(Ordering::SeqCst) > 0 {
+            self.fail_next.fetch_sub(1, Ordering::SeqCst);
+            return Err(MailError::Transient("injected failure".into()));
+        }
+        self.sent.lock().unwrap().push(email.clone());
+        Ok(format!("mem-{}", email.id))
+    }
+}
+
+/// A queue that loses every message it is given while `drop_sends` is set, to test that
+/// delivery repair makes a lost send harmless.
+pub struct LossyQueue {
+    pub inner: SqliteQueue,
+    pub drop_sends: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait]
+impl Queue for LossyQueue {
+    async fn send(
+        &self,
+        queue: QueueName,
+        body: &str,
+    ) -> Result<(), roster_app::ports::QueueError> {
+        if self.drop_sends.load(Ordering::SeqCst) {
+            return Err(roster_app::ports::QueueError::Unavailable(
+                "injected loss".into(),
+            ));
+        }
+        self.inner.send(queue, body).await
+    }
+    async fn receive(
+        &self,
+        queue: QueueName,
+        max: usize,
+    ) -> Result<Vec<roster_app::ports::ReceivedMessage>, roster_app::ports::QueueError> {
+        self.inner.receive(queue, max).await
+    }
+    async fn ack(
+        &self,
+        queue: QueueName,
+        receipt: &str,
+    ) -> Result<(), roster_app::ports::QueueError> {
+        self.inner.ack(queue, receipt).await
+    }
+    async fn dead_letter_count(
+        &self,
+        queue: QueueName,
+    ) -> Result<u64, roster_app::ports::QueueError> {
+        self.inner.dead_letter_count(queue).await
+    }
+}
+
+pub struct TestApp {
+    pub app: Arc<App>,
+    pub clock: Arc<TestClock>,
+    pub mailer: Arc<MemoryMailer>,
+    pub queue: Arc<LossyQueue>,
+    pub operator_token: String,
+}
+
+/// An HTTP answer, with the body parsed as JSON when it is JSON.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Answer {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+}
+
+/// An org with a signed-in org admin.
+#[derive(Debug, Clone)]
+pub struct OrgFixture {
+    pub org_id: String,
+    pub admin_id: String,
+    pub admin_token: String,
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    /// A fresh app on a private in-memory database.
+    pub fn new() -> TestApp {
+        Self::on(Database::in_memory().expect("in-memory database"))
+    }
+
+    pub fn on(database: Database) -> TestApp {
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::new(database.clone()));
+        let queue = Arc::new(LossyQueue {
+            inner: SqliteQueue::new(database).with_redrive(std::time::Duration::ZERO, 5),
+            drop_sends: false.into(),
+        });
+        Self::with_adapters(store, queue)
+    }
+
+    pub fn with_adapters(store: Arc<dyn Store>, queue: Arc<LossyQueue>) -> TestApp {
+        let clock = Arc::new(TestClock::default());
+        let mailer = Arc::new(MemoryMailer::default());
+        let keys = SigningKeys::new(&test_key_material(), "http://roster.test", "roster-api")
+            .expect("keys");
+        let operator_token = format!("op-{}", sha256_hex(&format!("{:?}", random_bytes::<16>())));
+        let mut config = AppConfig::new("http://roster.test", "Roster <roster@roster.test>");
+        config.operator_token_sha256 = Some(sha256_hex(&operator_token));
+        let app = App {
+            store,
+            queue: queue.clone(),
+            mailer: mailer.clone(),
+            clock: clock.clone() as Arc<dyn Clock>,
+            keys: Arc::new(keys),
+            config,
+        };
+        TestApp {
+            app: Arc::new(app),
+            clock,
+            mailer,
+            queue,
+            operator_token,
+        }
+    }
+
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Answer {
+        let (path, query) = match path.split_once('?') {
+            Some((p, q)) => (p.to_string(), Some(q.to_string())),
+            None => (path.to_string(), None),
+        };
+        let mut headers = HeaderMap::new();
+        if let Some(token) = token {
+            headers.insert(
+                http::header::AUTHORIZATION,
+                HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+            );
+        }
+        if let Some(content_type) = content_type {
+            headers.insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_str(content_type).unwrap(),
+            );
+        }
+        let request = HttpRequest {
+            method: Method::from_bytes(method.as_bytes()).unwrap(),
+            path,
+            query,
+            headers,
+            body: Bytes::from(body),
+            client_ip: Some("192.0.2.10".into()),
+        };
+        let response = roster_http::handle(&self.app, request).await;
+        let text = String::from_utf8_lossy(response.body()).into_owned();
+        Answer {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
+        }
+    }
+
+    /// A JSON call (no body when `body` is `None`).
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        match body {
+            Some(body) => {
+                self.request(
+                    method,
+                    path,
+                    token,
+                    Some("application/json"),
+                    body.to_string().into_bytes(),
+                )
+                .await
+            }
+            None => self.request(method, path, token, None, Vec::new()).await,
+        }
+    }
+
+    /// Lets the queue workers handle everything queued now.
+    pub async fn drain(&self) {
+        for _ in 0..5 {
+            let mut handled = 0;
+            for queue in QueueName::ALL {
+                handled += workers::drain_once(&self.app, queue).await.expect("drain");
+            }
+            if handled == 0 {
+                return;
+            }
+        }
+    }
+
+    /// Moves the clock, runs the sweeps, then the workers.
+    pub async fn advance(&self, seconds: i64) -> [sweeps::SweepReport; 3] {
+        self.clock.advance(seconds);
+        let reports = sweeps::run_all(&self.app).await.expect("sweeps");
+        self.drain().await;
+        reports
+    }
+
+    pub fn emails_to(&self, address: &str) -> Vec<OutgoingEmail> {
+        self.mailer
+            .sent
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| e.to == address)
+            .cloned()
+            .collect()
+    }
+
+    /// The secret at the end of the newest invitation link sent to `address`.
+    pub fn last_invitation_token(&self, address: &str) -> String {
+        let emails = self.emails_to(address);
+        let email = emails
+            .iter()
+            .rev()
+            .find(|e| e.text_body.contains("/invite/"))
+            .unwrap_or_else(|| panic!("no invitation email to {address}"));
+        link_token(&email.text_body)
+    }
+
+    pub fn last_temporary_password(&self, address: &str) -> String {
+        let emails = self.emails_to(address);
+        let email = emails
+            .iter()
+            .rev()
+            .find(|e| e.text_body.contains("Temporary password:"))
+            .unwrap_or_else(|| panic!("no temporary password email to {address}"));
+        email
+            .text_body
+            .lines()
+            .find_map(|l| l.strip_prefix("Temporary password: "))
+            .unwrap()
+            .trim()
+            .to_string()
+    }
+
+    pub async fn accept(&self, token: &str, first_name: &str) -> Answer {
+        self.call(
+            "POST",
+            &format!("/v1/invitations/{token}/accept"),
+            None,
+            Some(json!({"first_name": first_name, "last_name": "Tester", "phone": "+1 555 010 0100", "password": PASSWORD, "eula_accepted": true})),
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Answer {
+        self.call(
+            "POST",
+            "/v1/auth/login",
+            None,
+            Some(json!({"email": email, "password": password})),
+        )
+        .await
+    }
+
+    pub async fn login_token(&self, email: &str) -> String {
+        let answer = self.login(email, PASSWORD).await;
+        assert_eq!(answer.status, 200, "login of {email}: {}", answer.text);
+        answer.body["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// Creates an org (operator), accepts its admin's invitation and signs the admin in.
+    pub async fn create_org(&self, name: &str, plan: &str) -> OrgFixture {
+        let admin_email = format!("admin@{}.test", name.to_lowercase().replace(' ', "-"));
+        let created = self
+            .call("POST", "/v1/orgs", Some(&self.operator_token), Some(json!({"name": name, "plan": plan, "admin": {"email": admin_email, "first_name": "Ada", "last_name": "Admin"}})))
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        self.drain().await;
+        let accepted = self
+            .accept(&self.last_invitation_token(&admin_email), "Ada")
+            .await;
+        assert_eq!(accepted.status, 200, "{}", accepted.text);
+        OrgFixture {
+            org_id: created.body["org"]["id"].as_str().unwrap().to_string(),
+            admin_id: created.body["admin"]["id"].as_str().unwrap().to_string(),
+            admin_token: self.login_token(&admin_email).await,
+        }
+    }
+
+    /// Invites `email` with `role` (and department), accepts and signs in. Answers
+    /// (member id, access token).
+    pub async fn add_member(
+        &self,
+        org: &OrgFixture,
+        email: &str,
+        role: &str,
+        department: Option<&str>,
+    ) -> (String, String) {
+        let invited = self
+            .call(
+                "POST",
+                &format!("/v1/orgs/{}/invitations", org.org_id),
+                Some(&org.admin_token),
+                Some(json!({"email": email, "role": role, "department_id": department})),
+            )
+            .await;
+        assert_eq!(invited.status, 201, "{}", invited.text);
+        self.drain().await;
+        let accepted = self
+            .accept(&self.last_invitation_token(email), "Member")
+            .await;
+        assert_eq!(accepted.status, 200, "{}", accepted.text);
+        (
+            invited.body["id"].as_str().unwrap().to_string(),
+            self.login_token(email).await,
+        )
+    }
+
+    pub async fn create_department(&self, org: &OrgFixture, name: &str) -> String {
+        let answer = self
+            .call(
+                "POST",
+                &format!("/v1/orgs/{}/departments", org.org_id),
+                Some(&org.admin_token),
+                Some(json!({"name": name})),
+            )
+            .await;
+        assert_eq!(answer.status, 201, "{}", answer.text);
+        answer.body["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn member(&self, org: &OrgFixture, member_id: &str) -> Value {
+        let answer = self
+            .call(
+                "GET",
+                &format!("/v1/orgs/{}/members/{member_id}", org.org_id),
+                Some(&org.admin_token),
+                None,
+            )
+            .await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        answer.body
+    }
+
+    /// The audit trail of one member, oldest first: (action, from, to, reason).
+    pub async fn audit_of(
+        &self,
+        org: &OrgFixture,
+        member_id: &str,
+    ) -> Vec<(String, Value, Value, Value)> {
+        let answer = self
+            .call(
+                "GET",
+                &format!("/v1/orgs/{}/audit?member={member_id}&limit=200", org.org_id),
+                Some(&org.admin_token),
+                None,
+            )
+            .await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        answer.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["action"].as_str().unwrap().to_string(),
+                    e["from_status"].clone(),
+                    e["to_status"].clone(),
+                    e["reason"].clone(),
+                )
+            })
+            .collect()
+    }
+
+    /// Every stored item, to check that a refused request changed nothing.
+    pub async fn snapshot(&self, org: &OrgFixture) -> Vec<(String, u64)> {
+        let items = self
+            .app
+            .query_all(roster_app::ports::Query::table(
+                format!("ORG#{}", org.org_id),
+                roster_app::ports::SkCondition::Any,
+            ))
+            .await
+            .unwrap();
+        items.into_iter().map(|i| (i.sk, i.version)).collect()
+    }
+}
+
+impl Default for TestApp {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The last path segment of the first link in an email body.
+pub fn link_token(body: &str) -> String {
+    let link = body
+        .lines()
+        .find(|l| l.starts_with("http"))
+        .expect("a link");
+    link.rsplit('/').next().unwrap().trim().to_string()
+}

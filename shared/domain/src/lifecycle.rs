@@ -98,6 +98,7 @@ pub fn reinvite(member: &Member, invitation: PendingInvitation) -> Result<Member
     match member.status {
         MembershipStatus::Unlicensed | MembershipStatus::Invited | MembershipStatus::Expired => {
             let mut next = with_status(member, MembershipStatus::Invited);
+            next.invitations_sent = next.invitations_sent.max(invitation.version);
             next.invitation = Some(invitation);
             Ok(next)
         }
@@ -109,7 +110,7 @@ pub fn reinvite(member: &Member, invitation: PendingInvitation) -> Result<Member
 
 /// The version the next invitation of this member gets (one email per version).
 pub fn next_invitation_version(member: &Member) -> u32 {
-    member.invitation.as_ref().map_or(0, |inv| inv.version) + 1
+    member.invitations_sent + 1
 }
 
 /// Rules 7 and 8: approving a join request (or re-approving a rejected one) licenses it.
@@ -235,6 +236,7 @@ mod tests {
             password_temporary: false,
             credential_version: 0,
             ever_licensed: false,
+            invitations_sent: 1,
             eula_version: None,
             two_factor_channel: None,
             login_methods: None,

@@ -121,6 +121,10 @@ pub struct Member {
     pub password_hash: Option<String>,
     /// The password is a temporary one: it only allows changing it.
     pub password_temporary: bool,
+    /// How many invitations this account has been sent; the next one gets the next number,
+    /// so every invitation has a secret of its own.
+    #[serde(default)]
+    pub invitations_sent: u32,
     /// Grows whenever a temporary password is issued (one email per version).
     pub credential_version: u32,
     /// Set once the account has ever been accepted or approved: a revoked reinvite

@@ -21,7 +21,7 @@ use crate::secrets::{hash_password, sha256_hex};
 use crate::table;
 use crate::tx::Origin;
 use crate::usecases::membership::{
-    commit_change, issue_invitation, new_member, MemberChange, NewAccount,
+    attach_first_invitation, commit_change, new_member, MemberChange, NewAccount,
 };
 use crate::views;
 
@@ -88,13 +88,13 @@ pub async fn invite(
             position: None,
         };
         let mut member = new_member(org_id, account, app.now());
-        member.invitation = Some(issue_invitation(
+        attach_first_invitation(
             app,
             &org,
-            &member,
+            &mut member,
             actor.invitations_need_approval(&org.settings),
             Some(&actor.member_id),
-        ));
+        );
         let origin = Origin {
             actor_id: Some(actor.member_id.clone()),
             ip: ctx.ip.clone(),

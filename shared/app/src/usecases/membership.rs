@@ -50,6 +50,7 @@ pub fn new_member(org_id: &str, account: NewAccount, now: OffsetDateTime) -> Mem
         password_temporary: false,
         credential_version: 0,
         ever_licensed: account.status == MembershipStatus::Licensed,
+        invitations_sent: 0,
         eula_version: None,
         two_factor_channel: None,
         login_methods: None,
@@ -68,6 +69,19 @@ pub fn temporary_password(app: &App, member_id: &str, version: u32) -> String {
     app.keys
         .derive_secret("temporary-password", &format!("{member_id}:{version}"))[..16]
         .to_string()
+}
+
+/// Gives a new account its first invitation.
+pub fn attach_first_invitation(
+    app: &App,
+    org: &Org,
+    member: &mut Member,
+    needs_approval: bool,
+    invited_by: Option<&str>,
+) {
+    let invitation = issue_invitation(app, org, member, needs_approval, invited_by);
+    member.invitations_sent = invitation.version;
+    member.invitation = Some(invitation);
 }
 
 /// A fresh invitation for `member` (version after its last one), valid for the org's TTL.

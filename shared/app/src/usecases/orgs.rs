@@ -17,7 +17,7 @@ use crate::records::{EmailKind, JoinCodeLookup, SeatCounter};
 use crate::secrets::{new_code, new_id};
 use crate::table;
 use crate::tx::{Origin, Tx};
-use crate::usecases::membership::{issue_invitation, new_member, MemberChange, NewAccount};
+use crate::usecases::membership::{attach_first_invitation, new_member, MemberChange, NewAccount};
 use crate::views;
 
 #[derive(Debug, Deserialize)]
@@ -103,7 +103,7 @@ pub async fn create_org(
         },
         now,
     );
-    admin.invitation = Some(issue_invitation(app, &org, &admin, false, None));
+    attach_first_invitation(app, &org, &mut admin, false, None);
 
     let mut tx = Tx::new();
     let org_pk = table::org_pk(&org.id);

@@ -18,7 +18,7 @@ use crate::table;
 use crate::tx::{Origin, Tx};
 use crate::usecases::imports::{import_item, parse_role};
 use crate::usecases::membership::{
-    issue_invitation, new_member, seats_if_needed, MemberChange, NewAccount,
+    attach_first_invitation, new_member, seats_if_needed, MemberChange, NewAccount,
 };
 
 #[derive(Deserialize)]
@@ -254,13 +254,13 @@ async fn invite_row(
             .flatten(),
     };
     let mut member = new_member(&job.org_id, account, app.now());
-    member.invitation = Some(issue_invitation(
+    attach_first_invitation(
         app,
         &run.org,
-        &member,
+        &mut member,
         actor.invitations_need_approval(&run.org.settings),
         Some(&actor.member_id),
-    ));
+    );
     let change = MemberChange {
         org: &run.org,
         origin: &run.origin,

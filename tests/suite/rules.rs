@@ -1,0 +1,948 @@
+//! SPEC §2: every numbered lifecycle rule, on the embedded adapters with a test clock.
+
+use serde_json::json;
+
+use roster_tests::{TestApp, PASSWORD};
+
+#[tokio::test]
+async fn rule_1_only_org_admins_manage_licenses() {
+    let t = TestApp::new();
+    let org = t.create_org("Rule One", "free").await;
+    let dept = t.create_department(&org, "Cardiology").await;
+    let (_, dept_admin) = t
+        .add_member(&org, "dept@r1.test", "dept_admin", Some(&dept))
+        .await;
+    let (member_id, member) = t
+        .add_member(&org, "member@r1.test", "member", Some(&dept))
+        .await;
+    let o = &org.org_id;
+    // Department admins may invite members into their department, not remove anyone.
+    let invited = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/invitations"),
+            Some(&dept_admin),
+            Some(json!({"email": "new@r1.test", "role": "member"})),
+        )
+        .await;
+    assert_eq!(invited.status, 201, "{}", invited.text);
+    assert_eq!(
+        invited.body["department_id"],
+        dept.as_str(),
+        "a department admin's invitation lands in its own department"
+    );
+    let removal = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/members/{member_id}/remove"),
+            Some(&dept_admin),
+            None,
+        )
+        .await;
+    assert_eq!((removal.status, removal.code()), (403, "forbidden"));
+    let other_dept = t.create_department(&org, "Oncology").await;
+    let elsewhere = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/invitations"),
+            Some(&dept_admin),
+            Some(json!({"email": "x@r1.test", "role": "member", "department_id": other_dept})),
+        )
+        .await;
+    assert_eq!(elsewhere.status, 403);
+    let as_admin = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/invitations"),
+            Some(&dept_admin),
+            Some(json!({"email": "y@r1.test", "role": "dept_admin"})),
+        )
+        .await;
+    assert_eq!(
+        as_admin.status, 403,
+        "department admins invite members only"
+    );
+    // Members invite only when the org allows it.
+    let denied = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/invitations"),
+            Some(&member),
+            Some(json!({"email": "z@r1.test", "role": "member"})),
+        )
+        .await;
+    assert_eq!(denied.status, 403);
+    let allowed = t
+        .call(
+            "PATCH",
+            &format!("/v1/orgs/{o}"),
+            Some(&org.admin_token),
+            Some(json!({"members_can_invite": true})),
+        )
+        .await;
+    assert_eq!(allowed.status, 200, "{}", allowed.text);
+    let invited = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/invitations"),
+            Some(&member),
+            Some(json!({"email": "z@r1.test", "role": "member"})),
+        )
+        .await;
+    assert_eq!(invited.status, 201, "{}", invited.text);
+    // Settings are the org admin's.
+    let settings = t
+        .call(
+            "PATCH",
+            &format!("/v1/orgs/{o}"),
+            Some(&dept_admin),
+            Some(json!({"seat_limit": 3})),
+        )
+        .await;
+    assert_eq!(settings.status, 403);
+}
+
+#[tokio::test]
+async fn rule_2_removal_unlicenses_at_once_and_keeps_data() {
+    let t = TestApp::new();
+    let org = t.create_org("Rule Two", "free").await;
+    let (member_id, member_token) = t.add_member(&org, "leaver@r2.test", "member", None).await;
+    assert_eq!(
+        t.call("GET", "/v1/me", Some(&member_token), None)
+            .await
+            .status,
+        200
+    );
+    let removed = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/members/{member_id}/remove", org.org_id),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, 200, "{}", removed.text);
+    assert_eq!(removed.body["status"], "unlicensed");
+    // The token of a removed member stops working at once.
+    let me = t.call("GET", "/v1/me", Some(&member_token), None).await;
+    assert_eq!((me.status, me.code()), (401, "account_inactive"));
+    let kept = t.member(&org, &member_id).await;
+    assert_eq!(kept["first_name"], "Member", "profile kept");
+    let tab = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{}/members?tab=unlicensed", org.org_id),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert!(tab.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["id"] == member_id.as_str()));
+    let licensed = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{}/members?tab=licensed", org.org_id),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert!(!licensed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["id"] == member_id.as_str()));
+    let again = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/members/{member_id}/remove", org.org_id),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!((again.status, again.code()), (409, "already_unlicensed"));
+    assert_eq!(
+        t.login("leaver@r2.test", PASSWORD).await.status,
+        401,
+        "an unlicensed member can't sign in"
+    );
+}
+
+#[tokio::test]
+async fn rule_3_only_a_reinvite_brings_an_unlicensed_member_back() {
+    let t = TestApp::new();
+    let org = t.create_org("Rule Three", "free").await;
+    let (member_id, _) = t.add_member(&org, "back@r3.test", "member", None).await;
+    let old_token = t.last_invitation_token("back@r3.test");
+    let o = &org.org_id;
+    t.call(
+        "PATCH",
+        &format!("/v1/orgs/{o}/members/{member_id}"),
+        Some(&org.admin_token),
+        Some(json!({"position": "Nurse"})),
+    )
+    .await;
+    t.call(
+        "POST",
+        &format!("/v1/orgs/{o}/members/{member_id}/remove"),
+        Some(&org.admin_token),
+        None,
+    )
+    .await;
+    let link = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{o}/invite-link"),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    let code = link.body["code"].as_str().unwrap();
+    let join = t.call("POST", &format!("/v1/join/{code}"), None, Some(json!({"email": "BACK@r3.test", "first_name": "B", "last_name": "C", "phone": "5550100100"}))).await;
+    assert_eq!((join.status, join.code()), (409, "unlicensed"));
+    let old_link = t.accept(&old_token, "Again").await;
+    assert_eq!(old_link.status, 410);
+    let invite = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/invitations"),
+            Some(&org.admin_token),
+            Some(json!({"email": "back@r3.test", "role": "member"})),
+        )
+        .await;
+    assert_eq!((invite.status, invite.code()), (409, "unlicensed"));
+    let reinvited = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/members/{member_id}/reinvite"),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(reinvited.status, 200, "{}", reinvited.text);
+    assert_eq!(reinvited.body["status"], "invited");
+    t.drain().await;
+    let accepted = t
+        .accept(&t.last_invitation_token("back@r3.test"), "Returning")
+        .await;
+    assert_eq!(accepted.status, 200, "{}", accepted.text);
+    assert_eq!(accepted.body["status"], "licensed");
+    assert_eq!(accepted.body["id"], member_id.as_str(), "the same account");
+    assert_eq!(accepted.body["position"], "Nurse", "with its old profile");
+}
+
+#[tokio::test]
+async fn rule_4_one_account_per_email_with_an_actionable_reason() {
+    let t = TestApp::new();
+    let org = t.create_org("Rule Four", "free").await;
+    let o = &org.org_id;
+    let dept = t.create_department(&org, "Ward").await;
+    let invite = |email: &'static str| {
+        let t = &t;
+        let org = &org;
+        let dept = dept.clone();
+        async move {
+            t.call(
+                "POST",
+                &format!("/v1/orgs/{}/invitations", org.org_id),
+                Some(&org.admin_token),
+                Some(json!({"email": email, "role": "member", "department_id": dept})),
+            )
+            .await
+        }
+    };
+    t.add_member(&org, "licensed@r4.test", "member", None).await;
+    assert_eq!(
+        invite("Licensed@R4.test ").await.code(),
+        "already_licensed",
+        "case and space don't matter, nor the department"
+    );
+    assert_eq!(invite("invited@r4.test").await.status, 201);
+    assert_eq!(invite("invited@r4.test").await.code(), "already_invited");
+    let (removed_id, _) = t.add_member(&org, "removed@r4.test", "member", None).await;
+    t.call(
+        "POST",
+        &format!("/v1/orgs/{o}/members/{removed_id}/remove"),
+        Some(&org.admin_token),
+        None,
+    )
+    .await;
+    assert_eq!(invite("removed@r4.test").await.code(), "unlicensed");
+    let code = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{o}/invite-link"),
+            Some(&org.admin_token),
+            None,
+        )
+        .await
+        .body["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let join = |email: &'static str| {
+        let t = &t;
+        let code = code.clone();
+        async move {
+            t.call("POST", &format!("/v1/join/{code}"), None, Some(json!({"email": email, "first_name": "J", "last_name": "R", "phone": "5550100100"}))).await
+        }
+    };
+    let pending = join("pending@r4.test").await;
+    assert_eq!(pending.status, 202, "{}", pending.text);
+    assert_eq!(invite("pending@r4.test").await.code(), "pending_approval");
+    let rejected = join("rejected@r4.test").await;
+    t.call(
+        "POST",
+        &format!(
+            "/v1/orgs/{o}/members/{}/reject",
+            rejected.body["id"].as_str().unwrap()
+        ),
+        Some(&org.admin_token),
+        None,
+    )
+    .await;
+    assert_eq!(invite("rejected@r4.test").await.code(), "rejected");
+    assert_eq!(invite("invited@r4.test").await.status, 409);
+}
+
+#[tokio::test]
+async fn rule_5_expiry_at_use_time_resend_and_single_use() {
+    let t = TestApp::new();
+    let org = t.create_org("Rule Five", "free").await;
+    let o = &org.org_id;
+    let invited = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/invitations"),
+            Some(&org.admin_token),
+            Some(json!({"email": "late@r5.test", "role": "member"})),
+        )
+        .await;
+    let member_id = invited.body["id"].as_str().unwrap().to_string();
+    t.drain().await;
+    let first = t.last_invitation_token("late@r5.test");
+    // Past 7 days the link is refused even though no sweep has run.
+    t.clock.advance(7 * 86_400 + 1);
+    // The admin's token expired with the jump; sign in again.
+    let admin = t.login_token("admin@rule-five.test").await;
+    let org = roster_tests::OrgFixture {
+        admin_token: admin.clone(),
+        ..org.clone()
+    };
+    assert_eq!(
+        t.member(&org, &member_id).await["status"],
+        "invited",
+        "no sweep ran"
+    );
+    let late = t.accept(&first, "Late").await;
+    assert_eq!((late.status, late.code()), (410, "invitation_expired"));
+    let resent = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/members/{member_id}/reinvite"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(resent.status, 200, "{}", resent.text);
+    t.drain().await;
+    let second = t.last_invitation_token("late@r5.test");
+    assert_ne!(first, second, "a resend issues a new secret");
+    let old = t.accept(&first, "Old").await;
+    assert_eq!((old.status, old.code()), (410, "invitation_superseded"));
+    assert_eq!(t.accept(&second, "New").await.status, 200);
+    let reused = t.accept(&second, "Twice").await;
+    assert_eq!((reused.status, reused.code()), (410, "invitation_used"));
+    // The TTL is an org setting.
+    t.call(
+        "PATCH",
+        &format!("/v1/orgs/{o}"),
+        Some(&admin),
+        Some(json!({"invite_ttl_days": 2})),
+    )
+    .await;
+    let short = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/invitations"),
+            Some(&admin),
+            Some(json!({"email": "short@r5.test", "role": "member"})),
+        )
+        .await;
+    let expires = time::OffsetDateTime::parse(
+        short.body["invitation"]["expires_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let days = (expires - t.app.now()).whole_hours();
+    assert!((47..=48).contains(&days), "{days} hours");
+}
+
+#[tokio::test]
+async fn rule_6_acceptance_asks_for_what_the_org_requires() {
+    let t = TestApp::new();
+    let org = t.create_org("Rule Six", "free").await;
+    let o = &org.org_id;
+    t.call(
+        "PATCH",
+        &format!("/v1/orgs/{o}"),
+        Some(&org.admin_token),
+        Some(json!({"require_2fa": true})),
+    )
+    .await;
+    t.call(
+        "POST",
+        &format!("/v1/orgs/{o}/invitations"),
+        Some(&org.admin_token),
+        Some(json!({"email": "six@r6.test", "role": "member"})),
+    )
+    .await;
+    t.drain().await;
+    let token = t.last_invitation_token("six@r6.test");
+    let shown = t
+        .call("GET", &format!("/v1/invitations/{token}"), None, None)
+        .await;
+    assert_eq!(shown.body["email"], "six@r6.test");
+    assert_eq!(shown.body["requires"]["two_factor_channel"], true);
+    let incomplete = t
+        .call(
+            "POST",
+            &format!("/v1/invitations/{token}/accept"),
+            None,
+            Some(
+                json!({"first_name": "", "last_name": "S", "phone": "12", "eula_accepted": false}),
+            ),
+        )
+        .await;
+    assert_eq!(incomplete.status, 400);
+    let fields: Vec<&str> = incomplete.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for field in [
+        "first_name",
+        "phone",
+        "password",
+        "eula_accepted",
+        "two_factor_channel",
+    ] {
+        assert!(fields.contains(&field), "{field} missing from {fields:?}");
+    }
+    let with_email = t.call("POST", &format!("/v1/invitations/{token}/accept"), None, Some(json!({"first_name": "S", "last_name": "S", "phone": "5550100100", "password": PASSWORD, "eula_accepted": true, "two_factor_channel": "email", "email": "other@r6.test"}))).await;
+    assert_eq!(
+        (with_email.status, with_email.code()),
+        (400, "invalid_body"),
+        "the email is fixed by the invitation"
+    );
+    let ok = t.call("POST", &format!("/v1/invitations/{token}/accept"), None, Some(json!({"first_name": "S", "last_name": "S", "phone": "5550100100", "password": PASSWORD, "eula_accepted": true, "two_factor_channel": "mobile"}))).await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    assert_eq!(ok.body["email"], "six@r6.test");
+    assert_eq!(ok.body["kind"], "full");
+}
+
+#[tokio::test]
+async fn rule_7_joins_that_need_approval_wait_for_it() {
+    let t = TestApp::new();
+    let org = t.create_org("Rule Seven", "free").await;
+    let o = &org.org_id;
+    t.call(
+        "PATCH",
+        &format!("/v1/orgs/{o}"),
+        Some(&org.admin_token),
+        Some(json!({"members_can_invite": true, "enrollment_approval": true})),
+    )
+    .await;
+    let (_, member) = t.add_member(&org, "inviter@r7.test", "member", None).await;
+    t.call(
+        "POST",
+        &format!("/v1/orgs/{o}/invitations"),
+        Some(&member),
+        Some(json!({"email": "friend@r7.test", "role": "member"})),
+    )
+    .await;
+    t.drain().await;
+    let accepted = t
+        .accept(&t.last_invitation_token("friend@r7.test"), "Friend")
+        .await;
+    assert_eq!(accepted.body["status"], "pending_approval");
+    let approved = t
+        .call(
+            "POST",
+            &format!(
+                "/v1/orgs/{o}/members/{}/approve",
+                accepted.body["id"].as_str().unwrap()
+            ),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(approved.body["status"], "licensed");
+    t.drain().await;
+    assert!(t
+        .emails_to("friend@r7.test")
+        .iter()
+        .any(|e| e.subject.starts_with("You can now use")));
+    // The join code always needs approval; the approved person gets a temporary password.
+    let code = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{o}/invite-link"),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert!(code.body["qr_svg"].as_str().unwrap().starts_with("<svg"));
+    let joined = t.call("POST", &format!("/v1/join/{}", code.body["code"].as_str().unwrap()), None, Some(json!({"email": "walkin@r7.test", "first_name": "W", "last_name": "I", "phone": "5550100100"}))).await;
+    assert_eq!(joined.body["status"], "pending_approval");
+    let pending = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{o}/members?tab=pending"),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(pending.body["items"].as_array().unwrap().len(), 1);
+    t.call(
+        "POST",
+        &format!(
+            "/v1/orgs/{o}/members/{}/approve",
+            joined.body["id"].as_str().unwrap()
+        ),
+        Some(&org.admin_token),
+        None,
+    )
+    .await;
+    t.drain().await;
+    let temporary = t.last_temporary_password("walkin@r7.test");
+    assert!(
+        t.login("walkin@r7.test", &temporary).await.body["password_change_required"]
+            .as_bool()
+            .unwrap()
+    );
+    // A rotated code stops working.
+    t.call(
+        "POST",
+        &format!("/v1/orgs/{o}/invite-link/rotate"),
+        Some(&org.admin_token),
+        None,
+    )
+    .await;
+    let stale = t.call("POST", &format!("/v1/join/{}", code.body["code"].as_str().unwrap()), None, Some(json!({"email": "late@r7.test", "first_name": "L", "last_name": "I", "phone": "5550100100"}))).await;
+    assert_eq!(stale.status, 404);
+}
+
+#[tokio::test]
+async fn rule_8_no_license_past_the_seat_limit() {
+    let t = TestApp::new();
+    let org = t.create_org("Rule Eight", "paid").await;
+    let o = &org.org_id;
+    t.call(
+        "PATCH",
+        &format!("/v1/orgs/{o}"),
+        Some(&org.admin_token),
+        Some(json!({"seat_limit": 1})),
+    )
+    .await;
+    let invited = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/invitations"),
+            Some(&org.admin_token),
+            Some(json!({"email": "ninth@r8.test", "role": "member"})),
+        )
+        .await;
+    assert_eq!(invited.status, 201, "inviting takes no seat");
+    t.drain().await;
+    let token = t.last_invitation_token("ninth@r8.test");
+    let full = t.accept(&token, "Ninth").await;
+    assert_eq!((full.status, full.code()), (409, "seats_exhausted"));
+    assert_eq!(
+        t.member(&org, invited.body["id"].as_str().unwrap()).await["status"],
+        "invited",
+        "stays where it was"
+    );
+    let code = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{o}/invite-link"),
+            Some(&org.admin_token),
+            None,
+        )
+        .await
+        .body["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let joined = t.call("POST", &format!("/v1/join/{code}"), None, Some(json!({"email": "walk@r8.test", "first_name": "W", "last_name": "I", "phone": "5550100100"}))).await;
+    let approve = t
+        .call(
+            "POST",
+            &format!(
+                "/v1/orgs/{o}/members/{}/approve",
+                joined.body["id"].as_str().unwrap()
+            ),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!((approve.status, approve.code()), (409, "seats_exhausted"));
+    let created = t.call("POST", &format!("/v1/orgs/{o}/accounts"), Some(&org.admin_token), Some(json!({"email": "direct@r8.test", "first_name": "D", "last_name": "A", "role": "member"}))).await;
+    assert_eq!(created.code(), "seats_exhausted");
+    t.call(
+        "PATCH",
+        &format!("/v1/orgs/{o}"),
+        Some(&org.admin_token),
+        Some(json!({"seat_limit": 2})),
+    )
+    .await;
+    assert_eq!(
+        t.accept(&token, "Ninth").await.status,
+        200,
+        "the same link works once a seat is free"
+    );
+    let seats = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{o}"),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(seats.body["seats_used"], 2);
+}
+
+#[tokio::test]
+async fn rule_9_a_passed_license_end_unlicenses_with_a_reason() {
+    let t = TestApp::new();
+    let org = t.create_org("Rule Nine", "free").await;
+    let (member_id, _) = t.add_member(&org, "temp@r9.test", "member", None).await;
+    let end = roster_app::views::rfc3339(t.app.now() + time::Duration::days(3));
+    let set = t
+        .call(
+            "PATCH",
+            &format!("/v1/orgs/{}/members/{member_id}", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"license_end": end})),
+        )
+        .await;
+    assert_eq!(set.status, 200, "{}", set.text);
+    let [_, early, _] = t.advance(2 * 86_400).await;
+    assert_eq!(early.changed, 0);
+    let [_, due, _] = t.advance(86_400 + 1).await;
+    assert_eq!((due.examined, due.changed), (1, 1));
+    let admin = t.login_token("admin@rule-nine.test").await;
+    let org = roster_tests::OrgFixture {
+        admin_token: admin,
+        ..org
+    };
+    assert_eq!(t.member(&org, &member_id).await["status"], "unlicensed");
+    let trail = t.audit_of(&org, &member_id).await;
+    let last = trail.last().unwrap();
+    assert_eq!(
+        (
+            last.0.as_str(),
+            last.1.as_str(),
+            last.2.as_str(),
+            last.3.as_str()
+        ),
+        (
+            "member_unlicensed",
+            Some("licensed"),
+            Some("unlicensed"),
+            Some("license_expired")
+        )
+    );
+    let [_, again, _] = t.advance(3600).await;
+    assert_eq!(
+        again.examined, 0,
+        "an unlicensed member leaves the due index"
+    );
+}
+
+#[tokio::test]
+async fn rule_10_created_accounts_are_licensed_with_a_temporary_password() {
+    let t = TestApp::new();
+    let org = t.create_org("Rule Ten", "free").await;
+    let created = t.call("POST", &format!("/v1/orgs/{}/accounts", org.org_id), Some(&org.admin_token), Some(json!({"email": "made@r10.test", "first_name": "Made", "last_name": "Direct", "role": "member"}))).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.body["status"], "licensed");
+    t.drain().await;
+    let email = &t.emails_to("made@r10.test")[0];
+    assert!(email.text_body.contains("Login email: made@r10.test"));
+    let temporary = t.last_temporary_password("made@r10.test");
+    let login = t.login("made@r10.test", &temporary).await;
+    assert_eq!(login.body["password_change_required"], true);
+    let restricted = login.body["access_token"].as_str().unwrap();
+    let elsewhere = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{}/members", org.org_id),
+            Some(restricted),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (elsewhere.status, elsewhere.code()),
+        (403, "password_change_required")
+    );
+    let changed = t
+        .call(
+            "POST",
+            "/v1/me/password",
+            Some(restricted),
+            Some(json!({"current_password": temporary, "new_password": "a brand new passphrase"})),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    assert_eq!(
+        t.login("made@r10.test", &temporary).await.status,
+        401,
+        "the temporary password is gone"
+    );
+    let normal = t.login("made@r10.test", "a brand new passphrase").await;
+    assert_eq!(normal.body["password_change_required"], false);
+    // A shell-only account can't sign in and gets no email.
+    let shell = t.call("POST", &format!("/v1/orgs/{}/accounts", org.org_id), Some(&org.admin_token), Some(json!({"email": "oncall@r10.test", "first_name": "On", "last_name": "Call", "role": "member", "kind": "shell"}))).await;
+    assert_eq!(shell.body["kind"], "shell");
+    t.drain().await;
+    assert!(t.emails_to("oncall@r10.test").is_empty());
+}
+
+#[tokio::test]
+async fn rule_11_revoking_deletes_the_shell_and_keeps_the_fact() {
+    let t = TestApp::new();
+    let org = t.create_org("Rule Eleven", "free").await;
+    let o = &org.org_id;
+    let invited = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/invitations"),
+            Some(&org.admin_token),
+            Some(json!({"email": "oops@r11.test", "role": "member"})),
+        )
+        .await;
+    let id = invited.body["id"].as_str().unwrap().to_string();
+    t.drain().await;
+    let token = t.last_invitation_token("oops@r11.test");
+    let revoked = t
+        .call(
+            "DELETE",
+            &format!("/v1/orgs/{o}/members/{id}/invitation"),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(revoked.status, 204, "{}", revoked.text);
+    assert_eq!(
+        t.call(
+            "GET",
+            &format!("/v1/orgs/{o}/members/{id}"),
+            Some(&org.admin_token),
+            None
+        )
+        .await
+        .status,
+        404
+    );
+    let link = t.accept(&token, "Late").await;
+    assert_eq!((link.status, link.code()), (410, "invitation_revoked"));
+    let trail = t.audit_of(&org, &id).await;
+    assert_eq!(
+        trail.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(),
+        ["member_invited", "invitation_revoked"]
+    );
+    assert_eq!(
+        t.call(
+            "POST",
+            &format!("/v1/orgs/{o}/invitations"),
+            Some(&org.admin_token),
+            Some(json!({"email": "oops@r11.test", "role": "member"}))
+        )
+        .await
+        .status,
+        201,
+        "the email is free again"
+    );
+}
+
+#[tokio::test]
+async fn rule_12_people_own_their_name_phone_and_email() {
+    let t = TestApp::new();
+    let org = t.create_org("Rule Twelve", "free").await;
+    let o = &org.org_id;
+    let dept = t.create_department(&org, "Ward 12").await;
+    let (member_id, member) = t.add_member(&org, "own@r12.test", "member", None).await;
+    let before = t.snapshot(&org).await;
+    let admin_edit = t
+        .call(
+            "PATCH",
+            &format!("/v1/orgs/{o}/members/{member_id}"),
+            Some(&org.admin_token),
+            Some(json!({"first_name": "Changed", "position": "Nurse"})),
+        )
+        .await;
+    assert_eq!(admin_edit.status, 400);
+    assert_eq!(admin_edit.body["errors"][0]["code"], "user_owned");
+    assert_eq!(t.snapshot(&org).await, before, "nothing changed");
+    let own = t
+        .call(
+            "PATCH",
+            "/v1/me",
+            Some(&member),
+            Some(json!({"first_name": "Owned", "phone": "+44 20 7946 0000"})),
+        )
+        .await;
+    assert_eq!(own.status, 200, "{}", own.text);
+    assert_eq!(own.body["phone"], "+442079460000");
+    let admin_fields = t.call("PATCH", &format!("/v1/orgs/{o}/members/{member_id}"), Some(&org.admin_token), Some(json!({"department_id": dept, "position": "Nurse", "job_id": "J-1", "location": "North", "role": "dept_admin"}))).await;
+    assert_eq!(admin_fields.status, 200, "{}", admin_fields.text);
+    assert_eq!(admin_fields.body["role"], "dept_admin");
+    let (other_id, _) = t.add_member(&org, "other@r12.test", "member", None).await;
+    let bulk = t.call("POST", &format!("/v1/orgs/{o}/members/bulk-edit"), Some(&org.admin_token), Some(json!({"member_ids": [member_id, other_id], "position": "Charge nurse", "location": null}))).await;
+    assert_eq!(bulk.body["updated"], 2, "{}", bulk.text);
+    assert_eq!(t.member(&org, &other_id).await["position"], "Charge nurse");
+    let bulk_role = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/members/bulk-edit"),
+            Some(&org.admin_token),
+            Some(json!({"member_ids": [other_id], "role": "org_admin"})),
+        )
+        .await;
+    assert_eq!(
+        (bulk_role.status, bulk_role.code()),
+        (400, "invalid_body"),
+        "bulk edit sets only department, position and location"
+    );
+}
+
+#[tokio::test]
+async fn rule_13_freeze_windows_refuse_admin_changes_and_hold_sweeps_back() {
+    let t = TestApp::new();
+    let org = t.create_org("Rule Thirteen", "free").await;
+    let o = &org.org_id;
+    let (member_id, _) = t.add_member(&org, "frozen@r13.test", "member", None).await;
+    t.call("PATCH", &format!("/v1/orgs/{o}/members/{member_id}"), Some(&org.admin_token), Some(json!({"license_end": roster_app::views::rfc3339(t.app.now() + time::Duration::minutes(10))}))).await;
+    t.call(
+        "POST",
+        &format!("/v1/orgs/{o}/invitations"),
+        Some(&org.admin_token),
+        Some(json!({"email": "jit@r13.test", "role": "member"})),
+    )
+    .await;
+    t.drain().await;
+    let now = t.app.now();
+    let window = json!({"starts_at": roster_app::views::rfc3339(now), "ends_at": roster_app::views::rfc3339(now + time::Duration::hours(2)), "reason": "migration"});
+    let frozen = t
+        .call(
+            "PUT",
+            &format!("/v1/orgs/{o}/freeze"),
+            Some(&t.operator_token),
+            Some(window),
+        )
+        .await;
+    assert_eq!(frozen.status, 200, "{}", frozen.text);
+    let refused = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/invitations"),
+            Some(&org.admin_token),
+            Some(json!({"email": "no@r13.test", "role": "member"})),
+        )
+        .await;
+    assert_eq!((refused.status, refused.code()), (423, "frozen"));
+    assert!(refused.body["ends_at"].is_string());
+    assert_eq!(
+        t.call(
+            "POST",
+            &format!("/v1/orgs/{o}/members/{member_id}/remove"),
+            Some(&org.admin_token),
+            None
+        )
+        .await
+        .status,
+        423
+    );
+    // Accepting still works (just-in-time provisioning).
+    assert_eq!(
+        t.accept(&t.last_invitation_token("jit@r13.test"), "Jit")
+            .await
+            .status,
+        200
+    );
+    // The license end passes during the window: held back, then caught up.
+    let [_, held, _] = t.advance(3600).await;
+    assert_eq!((held.changed, held.held_back), (0, 1));
+    let [_, caught_up, _] = t.advance(3601).await;
+    assert_eq!(caught_up.changed, 1);
+}
+
+#[tokio::test]
+async fn rule_14_every_change_writes_exactly_one_audit_event() {
+    let t = TestApp::new();
+    let org = t.create_org("Rule Fourteen", "free").await;
+    let o = &org.org_id;
+    let (member_id, _) = t.add_member(&org, "trail@r14.test", "member", None).await;
+    t.call(
+        "PATCH",
+        &format!("/v1/orgs/{o}/members/{member_id}"),
+        Some(&org.admin_token),
+        Some(json!({"position": "Porter"})),
+    )
+    .await;
+    t.call(
+        "POST",
+        &format!("/v1/orgs/{o}/members/{member_id}/remove"),
+        Some(&org.admin_token),
+        None,
+    )
+    .await;
+    t.call(
+        "POST",
+        &format!("/v1/orgs/{o}/members/{member_id}/remove"),
+        Some(&org.admin_token),
+        None,
+    )
+    .await; // refused: no event
+    t.call(
+        "POST",
+        &format!("/v1/orgs/{o}/members/{member_id}/reinvite"),
+        Some(&org.admin_token),
+        None,
+    )
+    .await;
+    let trail = t.audit_of(&org, &member_id).await;
+    let actions: Vec<&str> = trail.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "member_invited",
+            "invitation_accepted",
+            "member_updated",
+            "member_removed",
+            "member_reinvited"
+        ]
+    );
+    let whole = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{o}/audit?limit=200"),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    let event = whole.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "member_removed")
+        .unwrap()
+        .clone();
+    assert_eq!(event["actor_id"], org.admin_id.as_str());
+    assert_eq!(event["ip"], "192.0.2.10");
+}
