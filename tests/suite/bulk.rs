@@ -9,13 +9,23 @@ async fn preview_says_what_a_pasted_list_holds() {
     let t = TestApp::new();
     let org = t.create_org("Preview", "free").await;
     t.add_member(&org, "known@p.test", "member", None).await;
-    let preview = t.call("POST", &format!("/v1/orgs/{}/invitations/preview", org.org_id), Some(&org.admin_token), Some(json!({"emails": "a@p.test, b@p.test;known@p.test\nnot-an-email a@p.test"}))).await;
+    let preview = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/invitations/preview", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"emails": "a@p.test, b@p.test;known@p.test\nnot-an-email a@p.test"})),
+        )
+        .await;
     assert_eq!(preview.status, 200, "{}", preview.text);
     assert_eq!(preview.body["recognized"], 5);
     assert_eq!(preview.body["valid"], json!(["a@p.test", "b@p.test"]));
     assert_eq!(preview.body["invalid"], json!(["not-an-email"]));
     assert_eq!(preview.body["duplicates"], json!(["a@p.test"]));
-    assert_eq!(preview.body["existing"], json!([{"email": "known@p.test", "status": "licensed"}]));
+    assert_eq!(
+        preview.body["existing"],
+        json!([{"email": "known@p.test", "status": "licensed"}])
+    );
 }
 
 #[tokio::test]
@@ -24,9 +34,19 @@ async fn a_csv_import_reports_every_row_that_was_not_invited() {
     let org = t.create_org("Csv", "free").await;
     let o = &org.org_id;
     t.create_department(&org, "Cardiology").await;
-    t.add_member(&org, "existing@csv.test", "member", None).await;
-    let template = t.call("GET", &format!("/v1/orgs/{o}/imports/template.csv"), Some(&org.admin_token), None).await;
-    assert!(template.text.starts_with("email,first_name,last_name,phone,department,position,role\n"));
+    t.add_member(&org, "existing@csv.test", "member", None)
+        .await;
+    let template = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{o}/imports/template.csv"),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert!(template
+        .text
+        .starts_with("email,first_name,last_name,phone,department,position,role\n"));
     let csv = "email,first_name,last_name,phone,department,position,role\n\
                one@csv.test,One,A,+15550100001,cardiology,Nurse,member\n\
                bad-email,Two,B,,,,member\n\
@@ -35,23 +55,76 @@ async fn a_csv_import_reports_every_row_that_was_not_invited() {
                four@csv.test,Four,E,,Nowhere,,\n\
                five@csv.test,=cmd|'/c calc'!A1,F,,,,dept_admin\n\
                six@csv.test,Six,G,,,,chief\n";
-    let submitted = t.request("POST", &format!("/v1/orgs/{o}/imports"), Some(&org.admin_token), Some("text/csv"), csv.as_bytes().to_vec()).await;
+    let submitted = t
+        .request(
+            "POST",
+            &format!("/v1/orgs/{o}/imports"),
+            Some(&org.admin_token),
+            Some("text/csv"),
+            csv.as_bytes().to_vec(),
+        )
+        .await;
     assert_eq!(submitted.status, 202, "{}", submitted.text);
     assert_eq!(submitted.body["status"], "queued");
     let id = submitted.body["id"].as_str().unwrap();
-    let queued = t.call("GET", &format!("/v1/orgs/{o}/imports/{id}"), Some(&org.admin_token), None).await;
-    assert_eq!((queued.body["total"].as_u64(), queued.body["processed"].as_u64()), (Some(7), Some(0)));
+    let queued = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{o}/imports/{id}"),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            queued.body["total"].as_u64(),
+            queued.body["processed"].as_u64()
+        ),
+        (Some(7), Some(0))
+    );
     t.drain().await;
-    let done = t.call("GET", &format!("/v1/orgs/{o}/imports/{id}"), Some(&org.admin_token), None).await;
+    let done = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{o}/imports/{id}"),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
     assert_eq!(done.body["status"], "completed", "{}", done.text);
     assert_eq!(done.body["processed"], 7);
     assert_eq!(done.body["invited"], 2);
-    let failures: Vec<(u64, &str)> = done.body["failures"].as_array().unwrap().iter().map(|f| (f["row"].as_u64().unwrap(), f["code"].as_str().unwrap())).collect();
-    assert_eq!(failures, [(3, "invalid_email"), (4, "duplicate_in_file"), (5, "already_member"), (6, "unknown_department"), (8, "invalid_role")]);
+    let failures: Vec<(u64, &str)> = done.body["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["row"].as_u64().unwrap(), f["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        failures,
+        [
+            (3, "invalid_email"),
+            (4, "duplicate_in_file"),
+            (5, "already_member"),
+            (6, "unknown_department"),
+            (8, "invalid_role")
+        ]
+    );
     assert_eq!(t.emails_to("one@csv.test").len(), 1);
     // The export neutralizes the formula a row carried in.
-    let export = t.call("GET", &format!("/v1/orgs/{o}/members/export.csv"), Some(&org.admin_token), None).await;
-    assert!(export.text.contains("'=cmd|'/c calc'!A1"), "{}", export.text);
+    let export = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{o}/members/export.csv"),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert!(
+        export.text.contains("'=cmd|'/c calc'!A1"),
+        "{}",
+        export.text
+    );
     assert!(!export.text.contains(",=cmd"));
 }
 
@@ -63,9 +136,36 @@ async fn a_pasted_list_import_applies_one_role_and_department() {
     let submitted = t.call("POST", &format!("/v1/orgs/{}/imports", org.org_id), Some(&org.admin_token), Some(json!({"emails": "x@pl.test\ny@pl.test bogus", "role": "member", "department_id": dept}))).await;
     assert_eq!(submitted.status, 202, "{}", submitted.text);
     t.drain().await;
-    let done = t.call("GET", &format!("/v1/orgs/{}/imports/{}", org.org_id, submitted.body["id"].as_str().unwrap()), Some(&org.admin_token), None).await;
-    assert_eq!((done.body["invited"].as_u64(), done.body["failures"][0]["code"].as_str()), (Some(2), Some("invalid_email")));
-    let members = t.call("GET", &format!("/v1/orgs/{}/members?tab=unlicensed&department={dept}", org.org_id), Some(&org.admin_token), None).await;
+    let done = t
+        .call(
+            "GET",
+            &format!(
+                "/v1/orgs/{}/imports/{}",
+                org.org_id,
+                submitted.body["id"].as_str().unwrap()
+            ),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            done.body["invited"].as_u64(),
+            done.body["failures"][0]["code"].as_str()
+        ),
+        (Some(2), Some("invalid_email"))
+    );
+    let members = t
+        .call(
+            "GET",
+            &format!(
+                "/v1/orgs/{}/members?tab=unlicensed&department={dept}",
+                org.org_id
+            ),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
     assert_eq!(members.body["items"].as_array().unwrap().len(), 2);
 }
 
@@ -74,18 +174,59 @@ async fn free_plans_import_at_most_100_a_day_per_admin_and_nothing_is_dropped() 
     let t = TestApp::new();
     let org = t.create_org("Free Limit", "free").await;
     let emails: Vec<String> = (0..105).map(|i| format!("u{i}@limit.test")).collect();
-    let submitted = t.call("POST", &format!("/v1/orgs/{}/imports", org.org_id), Some(&org.admin_token), Some(json!({"emails": emails.join("\n"), "role": "member"}))).await;
+    let submitted = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/imports", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"emails": emails.join("\n"), "role": "member"})),
+        )
+        .await;
     t.drain().await;
-    let done = t.call("GET", &format!("/v1/orgs/{}/imports/{}", org.org_id, submitted.body["id"].as_str().unwrap()), Some(&org.admin_token), None).await;
+    let done = t
+        .call(
+            "GET",
+            &format!(
+                "/v1/orgs/{}/imports/{}",
+                org.org_id,
+                submitted.body["id"].as_str().unwrap()
+            ),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
     assert_eq!(done.body["invited"], 100);
-    let limited: Vec<&str> = done.body["failures"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    let limited: Vec<&str> = done.body["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
     assert_eq!(limited, vec!["rate_limited"; 5]);
     // A day later the window has moved on.
     t.clock.advance(24 * 3600 + 1);
     let admin = t.login_token("admin@free-limit.test").await;
-    let again = t.call("POST", &format!("/v1/orgs/{}/imports", org.org_id), Some(&admin), Some(json!({"emails": "late1@limit.test late2@limit.test", "role": "member"}))).await;
+    let again = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/imports", org.org_id),
+            Some(&admin),
+            Some(json!({"emails": "late1@limit.test late2@limit.test", "role": "member"})),
+        )
+        .await;
     t.drain().await;
-    let done = t.call("GET", &format!("/v1/orgs/{}/imports/{}", org.org_id, again.body["id"].as_str().unwrap()), Some(&admin), None).await;
+    let done = t
+        .call(
+            "GET",
+            &format!(
+                "/v1/orgs/{}/imports/{}",
+                org.org_id,
+                again.body["id"].as_str().unwrap()
+            ),
+            Some(&admin),
+            None,
+        )
+        .await;
     assert_eq!(done.body["invited"], 2);
 }
 
@@ -94,27 +235,77 @@ async fn paid_plans_have_no_import_limit() {
     let t = TestApp::new();
     let org = t.create_org("Paid Limit", "paid").await;
     let emails: Vec<String> = (0..120).map(|i| format!("p{i}@paid.test")).collect();
-    let submitted = t.call("POST", &format!("/v1/orgs/{}/imports", org.org_id), Some(&org.admin_token), Some(json!({"emails": emails.join(","), "role": "member"}))).await;
+    let submitted = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/imports", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"emails": emails.join(","), "role": "member"})),
+        )
+        .await;
     t.drain().await;
-    let done = t.call("GET", &format!("/v1/orgs/{}/imports/{}", org.org_id, submitted.body["id"].as_str().unwrap()), Some(&org.admin_token), None).await;
-    assert_eq!((done.body["invited"].as_u64(), done.body["processed"].as_u64()), (Some(120), Some(120)));
+    let done = t
+        .call(
+            "GET",
+            &format!(
+                "/v1/orgs/{}/imports/{}",
+                org.org_id,
+                submitted.body["id"].as_str().unwrap()
+            ),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            done.body["invited"].as_u64(),
+            done.body["processed"].as_u64()
+        ),
+        (Some(120), Some(120))
+    );
 }
 
 #[tokio::test]
 async fn a_redelivered_import_message_resumes_and_never_duplicates() {
     let t = TestApp::new();
     let org = t.create_org("Resume", "paid").await;
-    let submitted = t.call("POST", &format!("/v1/orgs/{}/imports", org.org_id), Some(&org.admin_token), Some(json!({"emails": "r1@re.test r2@re.test r3@re.test", "role": "member"}))).await;
+    let submitted = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/imports", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"emails": "r1@re.test r2@re.test r3@re.test", "role": "member"})),
+        )
+        .await;
     let id = submitted.body["id"].as_str().unwrap();
     let message = roster_app::tx::import_message(&org.org_id, id);
     // The same message delivered three times, once more after it finished.
     for _ in 0..3 {
-        roster_app::workers::import_processor::handle(&t.app, &message).await.unwrap();
+        roster_app::workers::import_processor::handle(&t.app, &message)
+            .await
+            .unwrap();
     }
     t.drain().await;
-    let done = t.call("GET", &format!("/v1/orgs/{}/imports/{id}", org.org_id), Some(&org.admin_token), None).await;
-    assert_eq!((done.body["invited"].as_u64(), done.body["failures"].as_array().unwrap().len()), (Some(3), 0));
-    assert_eq!(t.emails_to("r1@re.test").len(), 1, "one email per invitation");
+    let done = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{}/imports/{id}", org.org_id),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            done.body["invited"].as_u64(),
+            done.body["failures"].as_array().unwrap().len()
+        ),
+        (Some(3), 0)
+    );
+    assert_eq!(
+        t.emails_to("r1@re.test").len(),
+        1,
+        "one email per invitation"
+    );
 }
 
 #[tokio::test]
@@ -122,11 +313,38 @@ async fn a_broken_file_is_refused_whole_and_changes_nothing() {
     let t = TestApp::new();
     let org = t.create_org("Broken", "free").await;
     let before = t.snapshot(&org).await;
-    let broken = t.request("POST", &format!("/v1/orgs/{}/imports", org.org_id), Some(&org.admin_token), Some("text/csv"), b"email\nok@b.test\n\xff\xfe@b.test\n".to_vec()).await;
-    assert_eq!((broken.status, broken.body["errors"][0]["code"].as_str()), (400, Some("invalid_utf8")));
-    let no_email = t.request("POST", &format!("/v1/orgs/{}/imports", org.org_id), Some(&org.admin_token), Some("text/csv"), b"name\nAda\n".to_vec()).await;
+    let broken = t
+        .request(
+            "POST",
+            &format!("/v1/orgs/{}/imports", org.org_id),
+            Some(&org.admin_token),
+            Some("text/csv"),
+            b"email\nok@b.test\n\xff\xfe@b.test\n".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        (broken.status, broken.body["errors"][0]["code"].as_str()),
+        (400, Some("invalid_utf8"))
+    );
+    let no_email = t
+        .request(
+            "POST",
+            &format!("/v1/orgs/{}/imports", org.org_id),
+            Some(&org.admin_token),
+            Some("text/csv"),
+            b"name\nAda\n".to_vec(),
+        )
+        .await;
     assert_eq!(no_email.body["errors"][0]["code"], "missing_column");
-    let huge = t.request("POST", &format!("/v1/orgs/{}/imports", org.org_id), Some(&org.admin_token), Some("text/csv"), vec![b'a'; 5 * 1024 * 1024 + 1]).await;
+    let huge = t
+        .request(
+            "POST",
+            &format!("/v1/orgs/{}/imports", org.org_id),
+            Some(&org.admin_token),
+            Some("text/csv"),
+            vec![b'a'; 5 * 1024 * 1024 + 1],
+        )
+        .await;
     assert_eq!((huge.status, huge.code()), (413, "payload_too_large"));
     assert_eq!(t.snapshot(&org).await, before);
 }

@@ -1,1 +1,155 @@
-//! (in progress)
+//! Concurrent requests never duplicate or lose a record.
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use roster_tests::TestApp;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_simultaneous_invites_of_one_email_make_one_account() {
+    let t = Arc::new(TestApp::new());
+    let org = t.create_org("Race", "free").await;
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let (t, org) = (t.clone(), org.clone());
+        tasks.push(tokio::spawn(async move {
+            t.call(
+                "POST",
+                &format!("/v1/orgs/{}/invitations", org.org_id),
+                Some(&org.admin_token),
+                Some(json!({"email": "same@race.test", "role": "member"})),
+            )
+            .await
+        }));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        let answer = task.await.unwrap();
+        if answer.status == 409 {
+            assert_eq!(answer.code(), "already_invited");
+        }
+        statuses.push(answer.status);
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        49,
+        "{statuses:?}"
+    );
+    let members = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{}/members?tab=unlicensed", org.org_id),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(members.body["items"].as_array().unwrap().len(), 1);
+    t.drain().await;
+    assert_eq!(t.emails_to("same@race.test").len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn accept_racing_remove_ends_consistent() {
+    for round in 0..5 {
+        let t = Arc::new(TestApp::new());
+        let org = t.create_org("Accept Race", "free").await;
+        let (member_id, _) = t.add_member(&org, "old@race.test", "member", None).await;
+        t.call(
+            "POST",
+            &format!("/v1/orgs/{}/members/{member_id}/remove", org.org_id),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+        t.call(
+            "POST",
+            &format!("/v1/orgs/{}/members/{member_id}/reinvite", org.org_id),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+        t.drain().await;
+        let token = t.last_invitation_token("old@race.test");
+        let accept = {
+            let t = t.clone();
+            tokio::spawn(async move { t.accept(&token, "Racer").await })
+        };
+        let revoke = {
+            let (t, org, id) = (t.clone(), org.clone(), member_id.clone());
+            tokio::spawn(async move {
+                t.call(
+                    "DELETE",
+                    &format!("/v1/orgs/{}/members/{id}/invitation", org.org_id),
+                    Some(&org.admin_token),
+                    None,
+                )
+                .await
+            })
+        };
+        let remove = {
+            let (t, org, id) = (t.clone(), org.clone(), member_id.clone());
+            tokio::spawn(async move {
+                t.call(
+                    "POST",
+                    &format!("/v1/orgs/{}/members/{id}/remove", org.org_id),
+                    Some(&org.admin_token),
+                    None,
+                )
+                .await
+            })
+        };
+        let (accept, revoke, remove) = (
+            accept.await.unwrap(),
+            revoke.await.unwrap(),
+            remove.await.unwrap(),
+        );
+        let member = t.member(&org, &member_id).await;
+        let trail = t.audit_of(&org, &member_id).await;
+        let last = trail.last().unwrap();
+        // The audit trail ends in the member's current state, and every event chains.
+        assert_eq!(last.2, member["status"], "round {round}: {trail:?}");
+        for pair in trail.windows(2) {
+            assert_eq!(
+                pair[0].2, pair[1].1,
+                "round {round}: broken chain {trail:?}"
+            );
+        }
+        let successes = [
+            accept.status == 200,
+            revoke.status == 204,
+            remove.status == 200,
+        ];
+        assert_eq!(
+            trail.len(),
+            4 + successes.iter().filter(|s| **s).count(),
+            "round {round}: one event per success {trail:?}"
+        );
+        let seats = t
+            .call(
+                "GET",
+                &format!("/v1/orgs/{}", org.org_id),
+                Some(&org.admin_token),
+                None,
+            )
+            .await;
+        let licensed = t
+            .call(
+                "GET",
+                &format!("/v1/orgs/{}/members?tab=licensed", org.org_id),
+                Some(&org.admin_token),
+                None,
+            )
+            .await;
+        assert_eq!(
+            seats.body["seats_used"].as_u64().unwrap() as usize,
+            licensed.body["items"].as_array().unwrap().len(),
+            "round {round}: seat counter in step"
+        );
+    }
+}

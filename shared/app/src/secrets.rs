@@ -17,15 +17,27 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
 }
 
 /// A ULID: 48 bits of milliseconds since the epoch, then 80 random bits, in Crockford
-/// base32. Sorts by creation time.
+/// base32. Sorts by creation time, and strictly increases within this process (an id made
+/// in the same millisecond as the last one is that one plus one).
 pub fn new_id(now: OffsetDateTime) -> String {
+    static LAST: std::sync::Mutex<u128> = std::sync::Mutex::new(0);
     let millis = (now.unix_timestamp_nanos() / 1_000_000).clamp(0, (1 << 48) - 1) as u128;
     let random = u128::from_be_bytes({
         let mut b = [0u8; 16];
         b[6..].copy_from_slice(&random_bytes::<10>());
         b
     });
-    let value = (millis << 80) | random;
+    let candidate = (millis << 80) | random;
+    let value = {
+        let mut last = LAST.lock().unwrap_or_else(|p| p.into_inner());
+        let value = if candidate > *last {
+            candidate
+        } else {
+            *last + 1
+        };
+        *last = value;
+        value
+    };
     (0..26)
         .rev()
         .map(|i| CROCKFORD[((value >> (i * 5)) & 31) as usize] as char)

@@ -121,7 +121,9 @@ impl Tx {
         if let Some(member_id) = member_id {
             item.gsi1 = Some((
                 table::member_audit_partition(org_id, &member_id),
-                event.id.clone(),
+                // A member's trail sorts by the member version each change wrote: commit
+                // order, even when events come from several processes in one millisecond.
+                format!("{:010}#{}", before.map_or(1, |b| b.version + 1), event.id),
             ));
         }
         self.put_new(item);
