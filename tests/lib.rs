@@ -1,6 +1,8 @@
 //! Test support: an in-process Roster on the embedded adapters with a test clock and a
 //! capturing mailer, driven through the shared HTTP mapping, plus scenario helpers.
 
+pub mod conformance;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 

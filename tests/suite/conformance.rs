@@ -1,1 +1,82 @@
-//! (in progress)
+//! The conformance suite on the embedded adapters (SQLite store and queue, .eml mailer).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use roster_app::ports::{Mailer, OutgoingEmail};
+use roster_embedded::{Database, EmlOutboxMailer, SqliteQueue, SqliteStore};
+use roster_tests::conformance::{queue_conformance, store_conformance};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_store_conforms() {
+    store_conformance(
+        Arc::new(SqliteStore::new(Database::in_memory().unwrap())),
+        "sqlite",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_queue_conforms() {
+    let queue =
+        SqliteQueue::new(Database::in_memory().unwrap()).with_redrive(Duration::from_millis(50), 3);
+    queue_conformance(Arc::new(queue), Duration::from_millis(60), 3).await;
+}
+
+#[tokio::test]
+async fn the_store_keeps_data_across_reopening() {
+    let dir = std::env::temp_dir().join(format!("roster-reopen-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("roster.db");
+    {
+        let store = SqliteStore::new(Database::open(&path).unwrap());
+        roster_app::ports::Store::transact(
+            &store,
+            vec![roster_app::ports::Write::Put {
+                item: roster_app::ports::Item::new("P", "S", 1, serde_json::json!({"kept": true})),
+                condition: roster_app::ports::Condition::NotExists,
+            }],
+        )
+        .await
+        .unwrap();
+    }
+    let reopened = SqliteStore::new(Database::open(&path).unwrap());
+    assert_eq!(
+        roster_app::ports::Store::get(&reopened, "P", "S")
+            .await
+            .unwrap()
+            .unwrap()
+            .data["kept"],
+        true
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn the_eml_mailer_writes_rfc5322_files_once_per_entry() {
+    let dir = std::env::temp_dir().join(format!("roster-outbox-{}", std::process::id()));
+    let mailer = EmlOutboxMailer::new(&dir, false).unwrap();
+    let email = OutgoingEmail {
+        id: "m1-invitation-1".into(),
+        from: "Roster <r@x.test>".into(),
+        to: "a@x.test".into(),
+        subject: "Bienvenue à Roster".into(),
+        text_body: "Line one\nhttp://x.test/invite/abc\n".into(),
+    };
+    mailer.send(&email).await.unwrap();
+    mailer.send(&email).await.unwrap();
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(
+        files.len(),
+        1,
+        "a resend of the same entry rewrites the same file"
+    );
+    let text = std::fs::read_to_string(dir.join("m1-invitation-1.eml")).unwrap();
+    assert!(text.contains("To: a@x.test\r\n"));
+    assert!(
+        text.contains("Subject: =?UTF-8?B?"),
+        "non-ASCII subjects are encoded"
+    );
+    assert!(text.contains("\r\n\r\nLine one\r\nhttp://x.test/invite/abc\r\n"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

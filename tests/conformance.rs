@@ -1,0 +1,297 @@
+//! One conformance suite for the store and queue ports: every adapter must pass it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+
+use roster_app::ports::{
+    Condition, IndexName, Item, Query, Queue, QueueName, SkCondition, Store, StoreError, Write,
+};
+
+fn item(pk: &str, sk: &str, version: u64) -> Item {
+    Item::new(pk, sk, version, json!({"sk": sk, "version": version}))
+}
+
+fn put(item: Item, condition: Condition) -> Write {
+    Write::Put { item, condition }
+}
+
+/// Runs every store check; `ns` keeps runs on a shared backend apart.
+pub async fn store_conformance(store: Arc<dyn Store>, ns: &str) {
+    conditional_writes(&*store, ns).await;
+    transactions_are_all_or_nothing(&*store, ns).await;
+    two_writers_one_wins(store.clone(), ns).await;
+    pagination_across_pages(&*store, ns).await;
+    index_queries_and_sparse_entries(&*store, ns).await;
+}
+
+async fn conditional_writes(store: &dyn Store, ns: &str) {
+    let pk = format!("{ns}#COND");
+    store
+        .transact(vec![put(item(&pk, "A", 1), Condition::NotExists)])
+        .await
+        .unwrap();
+    assert_eq!(store.get(&pk, "A").await.unwrap().unwrap().version, 1);
+    assert_eq!(
+        store
+            .transact(vec![put(item(&pk, "A", 1), Condition::NotExists)])
+            .await,
+        Err(StoreError::ConditionFailed { index: 0 })
+    );
+    assert_eq!(
+        store
+            .transact(vec![put(item(&pk, "A", 2), Condition::Version(7))])
+            .await,
+        Err(StoreError::ConditionFailed { index: 0 })
+    );
+    store
+        .transact(vec![put(item(&pk, "A", 2), Condition::Version(1))])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get(&pk, "A").await.unwrap().unwrap().data["version"],
+        2
+    );
+    assert_eq!(
+        store
+            .transact(vec![Write::Delete {
+                pk: pk.clone(),
+                sk: "A".into(),
+                condition: Condition::Version(1)
+            }])
+            .await,
+        Err(StoreError::ConditionFailed { index: 0 })
+    );
+    store
+        .transact(vec![Write::Delete {
+            pk: pk.clone(),
+            sk: "A".into(),
+            condition: Condition::Version(2),
+        }])
+        .await
+        .unwrap();
+    assert!(store.get(&pk, "A").await.unwrap().is_none());
+    assert_eq!(
+        store
+            .transact(vec![put(item(&pk, "B", 2), Condition::Version(1))])
+            .await,
+        Err(StoreError::ConditionFailed { index: 0 }),
+        "a version condition needs the item"
+    );
+}
+
+async fn transactions_are_all_or_nothing(store: &dyn Store, ns: &str) {
+    let pk = format!("{ns}#TX");
+    store
+        .transact(vec![put(item(&pk, "EXISTS", 1), Condition::NotExists)])
+        .await
+        .unwrap();
+    let result = store
+        .transact(vec![
+            put(item(&pk, "NEW", 1), Condition::NotExists),
+            put(item(&pk, "EXISTS", 1), Condition::NotExists),
+            put(item(&pk, "OTHER", 1), Condition::None),
+        ])
+        .await;
+    assert_eq!(
+        result,
+        Err(StoreError::ConditionFailed { index: 1 }),
+        "the failing write is named"
+    );
+    assert!(
+        store.get(&pk, "NEW").await.unwrap().is_none(),
+        "nothing of a failed transaction is written"
+    );
+    assert!(store.get(&pk, "OTHER").await.unwrap().is_none());
+}
+
+async fn two_writers_one_wins(store: Arc<dyn Store>, ns: &str) {
+    let pk = format!("{ns}#RACE");
+    store
+        .transact(vec![put(item(&pk, "COUNTER", 1), Condition::NotExists)])
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for writer in 0..8 {
+        let (store, pk) = (store.clone(), pk.clone());
+        tasks.push(tokio::spawn(async move {
+            let unique = store
+                .transact(vec![put(item(&pk, "UNIQUE", 1), Condition::NotExists)])
+                .await;
+            let mut next = item(&pk, "COUNTER", 2);
+            next.data["writer"] = json!(writer);
+            let versioned = store.transact(vec![put(next, Condition::Version(1))]).await;
+            (unique.is_ok(), versioned.is_ok())
+        }));
+    }
+    let mut unique_wins = 0;
+    let mut versioned_wins = 0;
+    for task in tasks {
+        let (unique, versioned) = task.await.unwrap();
+        unique_wins += usize::from(unique);
+        versioned_wins += usize::from(versioned);
+    }
+    assert_eq!(
+        (unique_wins, versioned_wins),
+        (1, 1),
+        "exactly one writer wins each race"
+    );
+}
+
+async fn pagination_across_pages(store: &dyn Store, ns: &str) {
+    let pk = format!("{ns}#PAGES");
+    let writes = (0..7)
+        .map(|i| put(item(&pk, &format!("ROW#{i:02}"), 1), Condition::NotExists))
+        .chain([put(item(&pk, "OTHER#1", 1), Condition::NotExists)])
+        .collect();
+    store.transact(writes).await.unwrap();
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    let mut pages = 0;
+    loop {
+        let page = store
+            .query(
+                Query::table(pk.clone(), SkCondition::BeginsWith("ROW#".into()))
+                    .limit(3)
+                    .after(cursor),
+            )
+            .await
+            .unwrap();
+        pages += 1;
+        seen.extend(page.items.into_iter().map(|i| i.sk));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        (0..7).map(|i| format!("ROW#{i:02}")).collect::<Vec<_>>(),
+        "in order, none twice, none lost"
+    );
+    assert!(pages >= 3);
+    let between = store
+        .query(Query::table(
+            pk.clone(),
+            SkCondition::Between("ROW#02".into(), "ROW#04".into()),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(between.items.len(), 3);
+}
+
+async fn index_queries_and_sparse_entries(store: &dyn Store, ns: &str) {
+    let pk = format!("{ns}#IDX");
+    let mut writes = Vec::new();
+    for i in 0..5 {
+        let mut entry = item(&pk, &format!("M#{i}"), 1);
+        entry.gsi1 = Some((format!("{ns}#TAB"), format!("e{i}")));
+        entry.gsi3 = Some((format!("{ns}#DUE"), format!("{:012}", 100 + i)));
+        writes.push(put(entry, Condition::NotExists));
+    }
+    store.transact(writes).await.unwrap();
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .query(
+                Query::index(IndexName::Gsi1, format!("{ns}#TAB"), SkCondition::Any)
+                    .limit(2)
+                    .after(cursor),
+            )
+            .await
+            .unwrap();
+        seen.extend(page.items.iter().map(|i| i.sk.clone()));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["M#0", "M#1", "M#2", "M#3", "M#4"]);
+    let due = store
+        .query(Query::index(
+            IndexName::Gsi3,
+            format!("{ns}#DUE"),
+            SkCondition::AtMost(format!("{:012}", 102)),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(due.items.len(), 3, "the sweep query reads only what is due");
+    // Written again without the index key, an item leaves the (sparse) index.
+    store
+        .transact(vec![put(item(&pk, "M#0", 2), Condition::Version(1))])
+        .await
+        .unwrap();
+    let due = store
+        .query(Query::index(
+            IndexName::Gsi3,
+            format!("{ns}#DUE"),
+            SkCondition::AtMost(format!("{:012}", 102)),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        due.items.iter().map(|i| i.sk.as_str()).collect::<Vec<_>>(),
+        ["M#1", "M#2"]
+    );
+    assert!(matches!(
+        store
+            .query(Query::table(pk, SkCondition::Any).after(Some("garbage".into())))
+            .await,
+        Err(StoreError::InvalidCursor)
+    ));
+}
+
+/// Runs every queue check. `visibility` is how long a received message stays hidden,
+/// `max_receives` the receives before it moves to the dead-letter queue.
+pub async fn queue_conformance(queue: Arc<dyn Queue>, visibility: Duration, max_receives: u32) {
+    let name = QueueName::Import;
+    let dead_before = queue.dead_letter_count(name).await.unwrap();
+    queue.send(name, "{\"n\":1}").await.unwrap();
+    let received = receive_eventually(&*queue, name).await;
+    assert_eq!(
+        (received.body.as_str(), received.receive_count),
+        ("{\"n\":1}", 1)
+    );
+    queue.ack(name, &received.receipt).await.unwrap();
+    tokio::time::sleep(visibility).await;
+    assert!(
+        queue.receive(name, 10).await.unwrap().is_empty(),
+        "an acknowledged message is gone"
+    );
+    // Never acknowledged: handed out again, then dead-lettered after bounded receives.
+    queue.send(name, "{\"n\":2}").await.unwrap();
+    for attempt in 1..=max_receives {
+        let message = receive_eventually(&*queue, name).await;
+        assert_eq!(message.receive_count, attempt);
+        tokio::time::sleep(visibility).await;
+    }
+    for _ in 0..20 {
+        if queue.dead_letter_count(name).await.unwrap() > dead_before {
+            break;
+        }
+        assert!(
+            queue.receive(name, 10).await.unwrap().is_empty(),
+            "no receive past the limit"
+        );
+        tokio::time::sleep(visibility.max(Duration::from_millis(100))).await;
+    }
+    assert_eq!(
+        queue.dead_letter_count(name).await.unwrap(),
+        dead_before + 1
+    );
+}
+
+async fn receive_eventually(
+    queue: &dyn Queue,
+    name: QueueName,
+) -> roster_app::ports::ReceivedMessage {
+    for _ in 0..50 {
+        if let Some(message) = queue.receive(name, 1).await.unwrap().into_iter().next() {
+            return message;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no message arrived");
+}
