@@ -5,9 +5,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use roster_app::ports::{
-    Condition, IndexName, Item, Query, Queue, QueueName, SkCondition, Store, StoreError, Write,
-};
+use roster_app::ports::{Condition, IndexName, Item, Query, Queue, QueueName, SkCondition, Store, StoreError, Write};
 
 fn item(pk: &str, sk: &str, version: u64) -> Item {
     Item::new(pk, sk, version, json!({"sk": sk, "version": version}))
@@ -28,31 +26,18 @@ pub async fn store_conformance(store: Arc<dyn Store>, ns: &str) {
 
 async fn conditional_writes(store: &dyn Store, ns: &str) {
     let pk = format!("{ns}#COND");
-    store
-        .transact(vec![put(item(&pk, "A", 1), Condition::NotExists)])
-        .await
-        .unwrap();
+    store.transact(vec![put(item(&pk, "A", 1), Condition::NotExists)]).await.unwrap();
     assert_eq!(store.get(&pk, "A").await.unwrap().unwrap().version, 1);
     assert_eq!(
-        store
-            .transact(vec![put(item(&pk, "A", 1), Condition::NotExists)])
-            .await,
+        store.transact(vec![put(item(&pk, "A", 1), Condition::NotExists)]).await,
         Err(StoreError::ConditionFailed { index: 0 })
     );
     assert_eq!(
-        store
-            .transact(vec![put(item(&pk, "A", 2), Condition::Version(7))])
-            .await,
+        store.transact(vec![put(item(&pk, "A", 2), Condition::Version(7))]).await,
         Err(StoreError::ConditionFailed { index: 0 })
     );
-    store
-        .transact(vec![put(item(&pk, "A", 2), Condition::Version(1))])
-        .await
-        .unwrap();
-    assert_eq!(
-        store.get(&pk, "A").await.unwrap().unwrap().data["version"],
-        2
-    );
+    store.transact(vec![put(item(&pk, "A", 2), Condition::Version(1))]).await.unwrap();
+    assert_eq!(store.get(&pk, "A").await.unwrap().unwrap().data["version"], 2);
     assert_eq!(
         store
             .transact(vec![Write::Delete {
@@ -73,9 +58,7 @@ async fn conditional_writes(store: &dyn Store, ns: &str) {
         .unwrap();
     assert!(store.get(&pk, "A").await.unwrap().is_none());
     assert_eq!(
-        store
-            .transact(vec![put(item(&pk, "B", 2), Condition::Version(1))])
-            .await,
+        store.transact(vec![put(item(&pk, "B", 2), Condition::Version(1))]).await,
         Err(StoreError::ConditionFailed { index: 0 }),
         "a version condition needs the item"
     );
@@ -94,11 +77,7 @@ async fn transactions_are_all_or_nothing(store: &dyn Store, ns: &str) {
             put(item(&pk, "OTHER", 1), Condition::None),
         ])
         .await;
-    assert_eq!(
-        result,
-        Err(StoreError::ConditionFailed { index: 1 }),
-        "the failing write is named"
-    );
+    assert_eq!(result, Err(StoreError::ConditionFailed { index: 1 }), "the failing write is named");
     assert!(
         store.get(&pk, "NEW").await.unwrap().is_none(),
         "nothing of a failed transaction is written"
@@ -116,9 +95,7 @@ async fn two_writers_one_wins(store: Arc<dyn Store>, ns: &str) {
     for writer in 0..8 {
         let (store, pk) = (store.clone(), pk.clone());
         tasks.push(tokio::spawn(async move {
-            let unique = store
-                .transact(vec![put(item(&pk, "UNIQUE", 1), Condition::NotExists)])
-                .await;
+            let unique = store.transact(vec![put(item(&pk, "UNIQUE", 1), Condition::NotExists)]).await;
             let mut next = item(&pk, "COUNTER", 2);
             next.data["writer"] = json!(writer);
             let versioned = store.transact(vec![put(next, Condition::Version(1))]).await;
@@ -132,11 +109,7 @@ async fn two_writers_one_wins(store: Arc<dyn Store>, ns: &str) {
         unique_wins += usize::from(unique);
         versioned_wins += usize::from(versioned);
     }
-    assert_eq!(
-        (unique_wins, versioned_wins),
-        (1, 1),
-        "exactly one writer wins each race"
-    );
+    assert_eq!((unique_wins, versioned_wins), (1, 1), "exactly one writer wins each race");
 }
 
 async fn pagination_across_pages(store: &dyn Store, ns: &str) {
@@ -172,10 +145,7 @@ async fn pagination_across_pages(store: &dyn Store, ns: &str) {
     );
     assert!(pages >= 3);
     let between = store
-        .query(Query::table(
-            pk.clone(),
-            SkCondition::Between("ROW#02".into(), "ROW#04".into()),
-        ))
+        .query(Query::table(pk.clone(), SkCondition::Between("ROW#02".into(), "ROW#04".into())))
         .await
         .unwrap();
     assert_eq!(between.items.len(), 3);
@@ -219,10 +189,7 @@ async fn index_queries_and_sparse_entries(store: &dyn Store, ns: &str) {
         .unwrap();
     assert_eq!(due.items.len(), 3, "the sweep query reads only what is due");
     // Written again without the index key, an item leaves the (sparse) index.
-    store
-        .transact(vec![put(item(&pk, "M#0", 2), Condition::Version(1))])
-        .await
-        .unwrap();
+    store.transact(vec![put(item(&pk, "M#0", 2), Condition::Version(1))]).await.unwrap();
     let due = store
         .query(Query::index(
             IndexName::Gsi3,
@@ -231,14 +198,9 @@ async fn index_queries_and_sparse_entries(store: &dyn Store, ns: &str) {
         ))
         .await
         .unwrap();
-    assert_eq!(
-        due.items.iter().map(|i| i.sk.as_str()).collect::<Vec<_>>(),
-        ["M#1", "M#2"]
-    );
+    assert_eq!(due.items.iter().map(|i| i.sk.as_str()).collect::<Vec<_>>(), ["M#1", "M#2"]);
     assert!(matches!(
-        store
-            .query(Query::table(pk, SkCondition::Any).after(Some("garbage".into())))
-            .await,
+        store.query(Query::table(pk, SkCondition::Any).after(Some("garbage".into()))).await,
         Err(StoreError::InvalidCursor)
     ));
 }
@@ -250,16 +212,10 @@ pub async fn queue_conformance(queue: Arc<dyn Queue>, visibility: Duration, max_
     let dead_before = queue.dead_letter_count(name).await.unwrap();
     queue.send(name, "{\"n\":1}").await.unwrap();
     let received = receive_eventually(&*queue, name).await;
-    assert_eq!(
-        (received.body.as_str(), received.receive_count),
-        ("{\"n\":1}", 1)
-    );
+    assert_eq!((received.body.as_str(), received.receive_count), ("{\"n\":1}", 1));
     queue.ack(name, &received.receipt).await.unwrap();
     tokio::time::sleep(visibility).await;
-    assert!(
-        queue.receive(name, 10).await.unwrap().is_empty(),
-        "an acknowledged message is gone"
-    );
+    assert!(queue.receive(name, 10).await.unwrap().is_empty(), "an acknowledged message is gone");
     // Never acknowledged: handed out again, then dead-lettered after bounded receives.
     queue.send(name, "{\"n\":2}").await.unwrap();
     for attempt in 1..=max_receives {
@@ -271,22 +227,13 @@ pub async fn queue_conformance(queue: Arc<dyn Queue>, visibility: Duration, max_
         if queue.dead_letter_count(name).await.unwrap() > dead_before {
             break;
         }
-        assert!(
-            queue.receive(name, 10).await.unwrap().is_empty(),
-            "no receive past the limit"
-        );
+        assert!(queue.receive(name, 10).await.unwrap().is_empty(), "no receive past the limit");
         tokio::time::sleep(visibility.max(Duration::from_millis(100))).await;
     }
-    assert_eq!(
-        queue.dead_letter_count(name).await.unwrap(),
-        dead_before + 1
-    );
+    assert_eq!(queue.dead_letter_count(name).await.unwrap(), dead_before + 1);
 }
 
-async fn receive_eventually(
-    queue: &dyn Queue,
-    name: QueueName,
-) -> roster_app::ports::ReceivedMessage {
+async fn receive_eventually(queue: &dyn Queue, name: QueueName) -> roster_app::ports::ReceivedMessage {
     for _ in 0..50 {
         if let Some(message) = queue.receive(name, 1).await.unwrap().into_iter().next() {
             return message;

@@ -11,9 +11,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method};
 use serde_json::{json, Value};
 
-use roster_app::ports::{
-    Clock, MailError, Mailer, OutgoingEmail, Queue, QueueName, Store, TestClock,
-};
+use roster_app::ports::{Clock, MailError, Mailer, OutgoingEmail, Queue, QueueName, Store, TestClock};
 use roster_app::secrets::{random_bytes, sha256_hex};
 use roster_app::workers::{self, sweeps};
 use roster_app::{App, AppConfig, KeyMaterial, SigningKeys};
@@ -26,43 +24,43 @@ pub fn test_key_material() -> KeyMaterial {
     MATERIAL.get_or_init(KeyMaterial::generate).clone()
 }
 
-/// Keeps every email it is given; can be told to fail the next sends.
+/// Keeps every email sent (through the real mailer, when there is one); can be told to
+/// fail the next sends.
 #[derive(Default)]
-pub struct MemoryMailer {
+pub struct RecordingMailer {
+    pub inner: Option<Arc<dyn Mailer>>,
     pub sent: Mutex<Vec<OutgoingEmail>>,
     pub fail_next: AtomicUsize,
 }
 
 #[async_trait]
-impl Mailer for MemoryMailer {
+impl Mailer for RecordingMailer {
     async fn send(&self, email: &OutgoingEmail) -> Result<String, MailError> {
         if self.fail_next.load(Ordering::SeqCst) > 0 {
             self.fail_next.fetch_sub(1, Ordering::SeqCst);
             return Err(MailError::Transient("injected failure".into()));
         }
+        let id = match &self.inner {
+            Some(mailer) => mailer.send(email).await?,
+            None => format!("mem-{}", email.id),
+        };
         self.sent.lock().unwrap().push(email.clone());
-        Ok(format!("mem-{}", email.id))
+        Ok(id)
     }
 }
 
 /// A queue that loses every message it is given while `drop_sends` is set, to test that
 /// delivery repair makes a lost send harmless.
 pub struct LossyQueue {
-    pub inner: SqliteQueue,
+    pub inner: Arc<dyn Queue>,
     pub drop_sends: std::sync::atomic::AtomicBool,
 }
 
 #[async_trait]
 impl Queue for LossyQueue {
-    async fn send(
-        &self,
-        queue: QueueName,
-        body: &str,
-    ) -> Result<(), roster_app::ports::QueueError> {
+    async fn send(&self, queue: QueueName, body: &str) -> Result<(), roster_app::ports::QueueError> {
         if self.drop_sends.load(Ordering::SeqCst) {
-            return Err(roster_app::ports::QueueError::Unavailable(
-                "injected loss".into(),
-            ));
+            return Err(roster_app::ports::QueueError::Unavailable("injected loss".into()));
         }
         self.inner.send(queue, body).await
     }
@@ -73,17 +71,10 @@ impl Queue for LossyQueue {
     ) -> Result<Vec<roster_app::ports::ReceivedMessage>, roster_app::ports::QueueError> {
         self.inner.receive(queue, max).await
     }
-    async fn ack(
-        &self,
-        queue: QueueName,
-        receipt: &str,
-    ) -> Result<(), roster_app::ports::QueueError> {
+    async fn ack(&self, queue: QueueName, receipt: &str) -> Result<(), roster_app::ports::QueueError> {
         self.inner.ack(queue, receipt).await
     }
-    async fn dead_letter_count(
-        &self,
-        queue: QueueName,
-    ) -> Result<u64, roster_app::ports::QueueError> {
+    async fn dead_letter_count(&self, queue: QueueName) -> Result<u64, roster_app::ports::QueueError> {
         self.inner.dead_letter_count(queue).await
     }
 }
@@ -91,7 +82,7 @@ impl Queue for LossyQueue {
 pub struct TestApp {
     pub app: Arc<App>,
     pub clock: Arc<TestClock>,
-    pub mailer: Arc<MemoryMailer>,
+    pub mailer: Arc<RecordingMailer>,
     pub queue: Arc<LossyQueue>,
     pub operator_token: String,
 }
@@ -129,18 +120,40 @@ impl TestApp {
 
     pub fn on(database: Database) -> TestApp {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::new(database.clone()));
-        let queue = Arc::new(LossyQueue {
-            inner: SqliteQueue::new(database).with_redrive(std::time::Duration::ZERO, 5),
-            drop_sends: false.into(),
-        });
-        Self::with_adapters(store, queue)
+        let queue = Arc::new(SqliteQueue::new(database).with_redrive(std::time::Duration::ZERO, 5));
+        Self::with_adapters(store, queue, None)
     }
 
-    pub fn with_adapters(store: Arc<dyn Store>, queue: Arc<LossyQueue>) -> TestApp {
+    /// A fresh app on the AWS adapters against the moto server of `AWS_ENDPOINT_URL`: its
+    /// own table, queues (visibility 0, 5 receives to the DLQ) and SES sender.
+    pub async fn on_moto() -> TestApp {
+        let (sdk, config) = moto_resources().await;
+        let urls = roster_aws::config::resolve_queue_urls(&sdk, &config).await.expect("queue URLs");
+        let store: Arc<dyn Store> = Arc::new(roster_aws::DynamoStore::new(
+            roster_aws::dynamo_client::Client::new(&sdk),
+            &config.table_name,
+        ));
+        let queue = Arc::new(roster_aws::SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), urls, 0));
+        let mailer: Arc<dyn Mailer> = Arc::new(roster_aws::SesMailer::new(
+            roster_aws::ses_client::Client::new(&sdk),
+            config.configuration_set.clone(),
+        ));
+        let mut t = Self::with_adapters(store, queue, Some(mailer));
+        Arc::get_mut(&mut t.app).expect("not shared yet").config.mail_from = config.mail_from.clone();
+        t
+    }
+
+    pub fn with_adapters(store: Arc<dyn Store>, queue: Arc<dyn Queue>, real_mailer: Option<Arc<dyn Mailer>>) -> TestApp {
+        let queue = Arc::new(LossyQueue {
+            inner: queue,
+            drop_sends: false.into(),
+        });
         let clock = Arc::new(TestClock::default());
-        let mailer = Arc::new(MemoryMailer::default());
-        let keys = SigningKeys::new(&test_key_material(), "http://roster.test", "roster-api")
-            .expect("keys");
+        let mailer = Arc::new(RecordingMailer {
+            inner: real_mailer,
+            ..RecordingMailer::default()
+        });
+        let keys = SigningKeys::new(&test_key_material(), "http://roster.test", "roster-api").expect("keys");
         let operator_token = format!("op-{}", sha256_hex(&format!("{:?}", random_bytes::<16>())));
         let mut config = AppConfig::new("http://roster.test", "Roster <roster@roster.test>");
         config.operator_token_sha256 = Some(sha256_hex(&operator_token));
@@ -161,14 +174,7 @@ impl TestApp {
         }
     }
 
-    pub async fn request(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        content_type: Option<&str>,
-        body: Vec<u8>,
-    ) -> Answer {
+    pub async fn request(&self, method: &str, path: &str, token: Option<&str>, content_type: Option<&str>, body: Vec<u8>) -> Answer {
         let (path, query) = match path.split_once('?') {
             Some((p, q)) => (p.to_string(), Some(q.to_string())),
             None => (path.to_string(), None),
@@ -181,10 +187,7 @@ impl TestApp {
             );
         }
         if let Some(content_type) = content_type {
-            headers.insert(
-                http::header::CONTENT_TYPE,
-                HeaderValue::from_str(content_type).unwrap(),
-            );
+            headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_str(content_type).unwrap());
         }
         let request = HttpRequest {
             method: Method::from_bytes(method.as_bytes()).unwrap(),
@@ -205,23 +208,11 @@ impl TestApp {
     }
 
     /// A JSON call (no body when `body` is `None`).
-    pub async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Answer {
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Answer {
         match body {
             Some(body) => {
-                self.request(
-                    method,
-                    path,
-                    token,
-                    Some("application/json"),
-                    body.to_string().into_bytes(),
-                )
-                .await
+                self.request(method, path, token, Some("application/json"), body.to_string().into_bytes())
+                    .await
             }
             None => self.request(method, path, token, None, Vec::new()).await,
         }
@@ -297,13 +288,8 @@ impl TestApp {
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Answer {
-        self.call(
-            "POST",
-            "/v1/auth/login",
-            None,
-            Some(json!({"email": email, "password": password})),
-        )
-        .await
+        self.call("POST", "/v1/auth/login", None, Some(json!({"email": email, "password": password})))
+            .await
     }
 
     pub async fn login_token(&self, email: &str) -> String {
@@ -316,13 +302,16 @@ impl TestApp {
     pub async fn create_org(&self, name: &str, plan: &str) -> OrgFixture {
         let admin_email = format!("admin@{}.test", name.to_lowercase().replace(' ', "-"));
         let created = self
-            .call("POST", "/v1/orgs", Some(&self.operator_token), Some(json!({"name": name, "plan": plan, "admin": {"email": admin_email, "first_name": "Ada", "last_name": "Admin"}})))
+            .call(
+                "POST",
+                "/v1/orgs",
+                Some(&self.operator_token),
+                Some(json!({"name": name, "plan": plan, "admin": {"email": admin_email, "first_name": "Ada", "last_name": "Admin"}})),
+            )
             .await;
         assert_eq!(created.status, 201, "{}", created.text);
         self.drain().await;
-        let accepted = self
-            .accept(&self.last_invitation_token(&admin_email), "Ada")
-            .await;
+        let accepted = self.accept(&self.last_invitation_token(&admin_email), "Ada").await;
         assert_eq!(accepted.status, 200, "{}", accepted.text);
         OrgFixture {
             org_id: created.body["org"]["id"].as_str().unwrap().to_string(),
@@ -333,13 +322,7 @@ impl TestApp {
 
     /// Invites `email` with `role` (and department), accepts and signs in. Answers
     /// (member id, access token).
-    pub async fn add_member(
-        &self,
-        org: &OrgFixture,
-        email: &str,
-        role: &str,
-        department: Option<&str>,
-    ) -> (String, String) {
+    pub async fn add_member(&self, org: &OrgFixture, email: &str, role: &str, department: Option<&str>) -> (String, String) {
         let invited = self
             .call(
                 "POST",
@@ -350,14 +333,9 @@ impl TestApp {
             .await;
         assert_eq!(invited.status, 201, "{}", invited.text);
         self.drain().await;
-        let accepted = self
-            .accept(&self.last_invitation_token(email), "Member")
-            .await;
+        let accepted = self.accept(&self.last_invitation_token(email), "Member").await;
         assert_eq!(accepted.status, 200, "{}", accepted.text);
-        (
-            invited.body["id"].as_str().unwrap().to_string(),
-            self.login_token(email).await,
-        )
+        (invited.body["id"].as_str().unwrap().to_string(), self.login_token(email).await)
     }
 
     pub async fn create_department(&self, org: &OrgFixture, name: &str) -> String {
@@ -387,11 +365,7 @@ impl TestApp {
     }
 
     /// The audit trail of one member, oldest first: (action, from, to, reason).
-    pub async fn audit_of(
-        &self,
-        org: &OrgFixture,
-        member_id: &str,
-    ) -> Vec<(String, Value, Value, Value)> {
+    pub async fn audit_of(&self, org: &OrgFixture, member_id: &str) -> Vec<(String, Value, Value, Value)> {
         let answer = self
             .call(
                 "GET",
@@ -436,11 +410,46 @@ impl Default for TestApp {
     }
 }
 
+/// The moto endpoint the test command started; AWS tests fail (never skip) without it.
+pub fn moto_endpoint() -> String {
+    std::env::var("AWS_ENDPOINT_URL")
+        .expect("AWS_ENDPOINT_URL must point at a moto server: run the tests with `bash scripts/test.sh`, which starts one")
+}
+
+pub fn unique_name(prefix: &str) -> String {
+    format!("{prefix}-{}", &sha256_hex(&format!("{:?}", random_bytes::<16>()))[..12])
+}
+
+/// A table, queues and a verified SES sender of this test's own on moto.
+pub async fn moto_resources() -> (aws_config::SdkConfig, roster_aws::AwsConfig) {
+    moto_endpoint();
+    let sdk = roster_aws::config::sdk_config().await;
+    let name = unique_name("roster");
+    let queue = |suffix: &str| roster_aws::config::QueueRef::Name(format!("{name}-{suffix}"));
+    let config = roster_aws::AwsConfig {
+        table_name: name.clone(),
+        email_queue: queue("email"),
+        email_dlq: queue("email-dlq"),
+        import_queue: queue("import"),
+        import_dlq: queue("import-dlq"),
+        mail_from: format!("Roster <{name}@roster.test>"),
+        configuration_set: Some(format!("{name}-events")),
+        public_url: "http://roster.test".into(),
+        operator_token_sha256: None,
+        key_material: None,
+    };
+    roster_aws::resources::create_table(&sdk, &config.table_name).await.expect("table");
+    roster_aws::resources::create_queues_with(&sdk, &config, 0, 5)
+        .await
+        .expect("queues");
+    roster_aws::resources::create_mail_identity(&sdk, &config)
+        .await
+        .expect("SES identity");
+    (sdk, config)
+}
+
 /// The last path segment of the first link in an email body.
 pub fn link_token(body: &str) -> String {
-    let link = body
-        .lines()
-        .find(|l| l.starts_with("http"))
-        .expect("a link");
+    let link = body.lines().find(|l| l.starts_with("http")).expect("a link");
     link.rsplit('/').next().unwrap().trim().to_string()
 }

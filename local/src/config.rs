@@ -31,13 +31,14 @@ fn var(name: &str) -> Option<String> {
 
 impl LocalConfig {
     pub fn from_env() -> Result<LocalConfig, ConfigError> {
-        let addr: SocketAddr = var("ROSTER_ADDR")
-            .unwrap_or_else(|| "127.0.0.1:3000".into())
-            .parse()
-            .map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
-                name: "ROSTER_ADDR",
-                reason: e.to_string(),
-            })?;
+        let addr: SocketAddr =
+            var("ROSTER_ADDR")
+                .unwrap_or_else(|| "127.0.0.1:3000".into())
+                .parse()
+                .map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
+                    name: "ROSTER_ADDR",
+                    reason: e.to_string(),
+                })?;
         let test_clock = match var("ROSTER_TEST_CLOCK").as_deref() {
             None | Some("0") | Some("false") => false,
             Some("1") | Some("true") => true,
@@ -57,12 +58,10 @@ impl LocalConfig {
         };
         Ok(LocalConfig {
             addr,
-            data_dir: var("ROSTER_DATA_DIR")
-                .map_or_else(|| PathBuf::from(".roster"), PathBuf::from),
+            data_dir: var("ROSTER_DATA_DIR").map_or_else(|| PathBuf::from(".roster"), PathBuf::from),
             test_clock,
             public_url: var("ROSTER_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
-            mail_from: var("ROSTER_MAIL_FROM")
-                .unwrap_or_else(|| "Roster <roster@localhost>".into()),
+            mail_from: var("ROSTER_MAIL_FROM").unwrap_or_else(|| "Roster <roster@localhost>".into()),
             sweep_interval_seconds,
         })
     }

@@ -68,11 +68,7 @@ pub async fn run(config: LocalConfig) -> Result<(), StartError> {
     }
 }
 
-async fn serve(
-    services: &LocalServices,
-    peer: SocketAddr,
-    request: Request<Incoming>,
-) -> Response<Full<Bytes>> {
+async fn serve(services: &LocalServices, peer: SocketAddr, request: Request<Incoming>) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
     let body = match Limited::new(body, MAX_CSV_BYTES + 1).collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -118,12 +114,7 @@ struct AdvanceClock {
 async fn advance_test_clock(services: &LocalServices, request: &HttpRequest) -> Response<Bytes> {
     let clock = services.test_clock.as_ref().expect("checked by the caller");
     if request.method != http::Method::POST {
-        return problem::response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "POST only.",
-            None,
-        );
+        return problem::response(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "POST only.", None);
     }
     let input: AdvanceClock = match request.json() {
         Ok(input) => input,
@@ -141,7 +132,8 @@ async fn advance_test_clock(services: &LocalServices, request: &HttpRequest) -> 
     let app = &services.app;
     match sweeps::run_all(app).await {
         Ok([invitations, licenses, deliveries]) => {
-            let report = |r: sweeps::SweepReport| serde_json::json!({"examined": r.examined, "changed": r.changed, "held_back": r.held_back});
+            let report =
+                |r: sweeps::SweepReport| serde_json::json!({"examined": r.examined, "changed": r.changed, "held_back": r.held_back});
             let body = serde_json::json!({
                 "now": roster_app::views::rfc3339(app.now()),
                 "sweeps": {"invitation_expiry": report(invitations), "license_expiry": report(licenses), "delivery_repair": report(deliveries)},

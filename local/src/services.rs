@@ -20,19 +20,13 @@ pub struct LocalServices {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("data directory {path}: {source}")]
-    DataDir {
-        path: String,
-        source: std::io::Error,
-    },
+    DataDir { path: String, source: std::io::Error },
     #[error(transparent)]
     Database(#[from] roster_embedded::sqlite::OpenError),
     #[error("signing keys: {0}")]
     Keys(String),
     #[error("listening on {addr}: {source}")]
-    Listen {
-        addr: String,
-        source: std::io::Error,
-    },
+    Listen { addr: String, source: std::io::Error },
 }
 
 impl LocalServices {
@@ -46,8 +40,7 @@ impl LocalServices {
         std::fs::create_dir_all(dir).map_err(io)?;
         let database = Database::open(&dir.join("roster.db"))?;
         let material = load_or_create_key_material(dir).map_err(io)?;
-        let keys = SigningKeys::new(&material, &config.public_url, "roster-api")
-            .map_err(|e| StartError::Keys(e.to_string()))?;
+        let keys = SigningKeys::new(&material, &config.public_url, "roster-api").map_err(|e| StartError::Keys(e.to_string()))?;
         let mailer = EmlOutboxMailer::new(&dir.join("outbox"), true).map_err(io)?;
         let mut app_config = AppConfig::new(&config.public_url, &config.mail_from);
         app_config.operator_token_sha256 = Some(write_operator_token(dir).map_err(io)?);

@@ -4,20 +4,12 @@ use serde_json::json;
 
 use roster_tests::TestApp;
 
-#[tokio::test]
-async fn each_kind_of_bad_body_has_its_code_and_changes_nothing() {
-    let t = TestApp::new();
+async fn each_kind_of_bad_body_has_its_code_and_changes_nothing(t: TestApp) {
     let org = t.create_org("Bad Input", "free").await;
     let path = format!("/v1/orgs/{}/invitations", org.org_id);
     let before = t.snapshot(&org).await;
     let cases: Vec<(&str, Vec<u8>, u16, &str, &str)> = vec![
-        (
-            "malformed JSON",
-            b"{\"email\": ".to_vec(),
-            400,
-            "invalid_json",
-            "invalid_json",
-        ),
+        ("malformed JSON", b"{\"email\": ".to_vec(), 400, "invalid_json", "invalid_json"),
         (
             "wrong type",
             br#"{"email": 42, "role": "member"}"#.to_vec(),
@@ -56,34 +48,13 @@ async fn each_kind_of_bad_body_has_its_code_and_changes_nothing() {
     ];
     for (name, body, status, code, field_code) in cases {
         let answer = t
-            .request(
-                "POST",
-                &path,
-                Some(&org.admin_token),
-                Some("application/json"),
-                body,
-            )
+            .request("POST", &path, Some(&org.admin_token), Some("application/json"), body)
             .await;
-        assert_eq!(
-            (answer.status, answer.code()),
-            (status, code),
-            "{name}: {}",
-            answer.text
-        );
-        assert_eq!(
-            answer.headers["content-type"], "application/problem+json",
-            "{name}"
-        );
-        assert_eq!(
-            answer.body["errors"][0]["code"], field_code,
-            "{name}: {}",
-            answer.text
-        );
+        assert_eq!((answer.status, answer.code()), (status, code), "{name}: {}", answer.text);
+        assert_eq!(answer.headers["content-type"], "application/problem+json", "{name}");
+        assert_eq!(answer.body["errors"][0]["code"], field_code, "{name}: {}", answer.text);
         assert_eq!(answer.body["status"], status, "{name}");
-        assert!(
-            answer.body["type"].as_str().unwrap().ends_with(code),
-            "{name}"
-        );
+        assert!(answer.body["type"].as_str().unwrap().ends_with(code), "{name}");
     }
     let oversized = t
         .request(
@@ -94,10 +65,7 @@ async fn each_kind_of_bad_body_has_its_code_and_changes_nothing() {
             format!("{{\"email\": \"{}\"}}", "a".repeat(65 * 1024)).into_bytes(),
         )
         .await;
-    assert_eq!(
-        (oversized.status, oversized.code()),
-        (413, "payload_too_large")
-    );
+    assert_eq!((oversized.status, oversized.code()), (413, "payload_too_large"));
     let not_json = t
         .request(
             "POST",
@@ -107,10 +75,7 @@ async fn each_kind_of_bad_body_has_its_code_and_changes_nothing() {
             b"email=a@b.test".to_vec(),
         )
         .await;
-    assert_eq!(
-        (not_json.status, not_json.code()),
-        (415, "unsupported_media_type")
-    );
+    assert_eq!((not_json.status, not_json.code()), (415, "unsupported_media_type"));
     let bad_limit = t
         .call(
             "GET",
@@ -168,16 +133,17 @@ async fn each_kind_of_bad_body_has_its_code_and_changes_nothing() {
     assert_eq!(t.snapshot(&org).await, before, "nothing changed");
 }
 
-#[tokio::test]
-async fn unknown_routes_and_methods_are_problems_too() {
-    let t = TestApp::new();
+async fn unknown_routes_and_methods_are_problems_too(t: TestApp) {
     let missing = t.call("GET", "/v1/nothing-here", None, None).await;
     assert_eq!((missing.status, missing.code()), (404, "route_not_found"));
     let wrong = t.call("PUT", "/v1/me", None, None).await;
     assert_eq!((wrong.status, wrong.code()), (405, "method_not_allowed"));
     assert!(wrong.headers["allow"].to_str().unwrap().contains("GET"));
-    let unknown_invite = t
-        .call("GET", "/v1/invitations/not-a-token", None, None)
-        .await;
+    let unknown_invite = t.call("GET", "/v1/invitations/not-a-token", None, None).await;
     assert_eq!(unknown_invite.status, 404);
 }
+
+on_every_backend!(
+    each_kind_of_bad_body_has_its_code_and_changes_nothing,
+    unknown_routes_and_methods_are_problems_too
+);

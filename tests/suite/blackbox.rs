@@ -12,7 +12,11 @@ fn server_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(Path::parent).unwrap();
     let binary = profile_dir.join(format!("roster-local{}", std::env::consts::EXE_SUFFIX));
-    assert!(binary.exists(), "{} is missing: build it first with `cargo build -p roster-local` (the README's test command does)", binary.display());
+    assert!(
+        binary.exists(),
+        "{} is missing: build it first with `cargo build -p roster-local` (the README's test command does)",
+        binary.display()
+    );
     binary
 }
 
@@ -25,11 +29,7 @@ struct Server {
 
 impl Server {
     async fn start(data_dir: &Path) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(server_binary())
             .env("ROSTER_ADDR", format!("127.0.0.1:{port}"))
             .env("ROSTER_DATA_DIR", data_dir)
@@ -45,10 +45,7 @@ impl Server {
             data_dir: data_dir.to_path_buf(),
         };
         for _ in 0..100 {
-            if reqwest::get(format!("{}/.well-known/jwks.json", server.base))
-                .await
-                .is_ok()
-            {
+            if reqwest::get(format!("{}/.well-known/jwks.json", server.base)).await.is_ok() {
                 return server;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -63,13 +60,7 @@ impl Server {
             .to_string()
     }
 
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (u16, Value) {
+    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
         let client = reqwest::Client::new();
         let mut request = client.request(method.parse().unwrap(), format!("{}{path}", self.base));
         if let Some(token) = token {
@@ -81,10 +72,7 @@ impl Server {
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
         let text = response.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 
     /// Waits for the invitation email to `to` in the outbox and answers its link's token.
@@ -93,9 +81,7 @@ impl Server {
             for entry in std::fs::read_dir(self.data_dir.join("outbox")).unwrap() {
                 let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
                 if text.contains(&format!("\r\nTo: {to}\r\n")) && text.contains("/invite/") {
-                    return roster_tests::link_token(
-                        &text.replace("\r\n", "\n").split_once("\n\n").unwrap().1,
-                    );
+                    return roster_tests::link_token(&text.replace("\r\n", "\n").split_once("\n\n").unwrap().1);
                 }
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -140,12 +126,7 @@ async fn an_admin_scenario_over_http_survives_a_restart() {
     let (status, created) = server.call("POST", "/v1/orgs", Some(&operator), Some(json!({"name": "Black Box Clinic", "plan": "free", "admin": {"email": "boss@bb.test", "first_name": "Bo", "last_name": "Ss"}}))).await;
     assert_eq!(status, 201, "{created}");
     let org = created["org"]["id"].as_str().unwrap().to_string();
-    assert_eq!(
-        accept(&server, &server.invitation_token("boss@bb.test").await)
-            .await
-            .0,
-        200
-    );
+    assert_eq!(accept(&server, &server.invitation_token("boss@bb.test").await).await.0, 200);
     let admin = login(&server, "boss@bb.test").await;
 
     let (_, dept) = server
@@ -165,12 +146,7 @@ async fn an_admin_scenario_over_http_survives_a_restart() {
         )
         .await;
     assert_eq!(status, 201, "{invited}");
-    assert_eq!(
-        accept(&server, &server.invitation_token("nurse@bb.test").await)
-            .await
-            .0,
-        200
-    );
+    assert_eq!(accept(&server, &server.invitation_token("nurse@bb.test").await).await.0, 200);
     let (_, late) = server
         .call(
             "POST",
@@ -199,10 +175,7 @@ async fn an_admin_scenario_over_http_survives_a_restart() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(
-        (
-            finished["invited"].as_u64(),
-            finished["failures"][0]["code"].as_str()
-        ),
+        (finished["invited"].as_u64(), finished["failures"][0]["code"].as_str()),
         (Some(2), Some("invalid_email")),
         "{finished}"
     );
@@ -210,12 +183,7 @@ async fn an_admin_scenario_over_http_survives_a_restart() {
 
     // The test clock: eight days later the open invitations have expired.
     let (status, moved) = server
-        .call(
-            "POST",
-            "/v1/_test/clock",
-            None,
-            Some(json!({"advance_seconds": 8 * 86_400})),
-        )
+        .call("POST", "/v1/_test/clock", None, Some(json!({"advance_seconds": 8 * 86_400})))
         .await;
     assert_eq!(status, 200, "{moved}");
     assert_eq!(moved["sweeps"]["invitation_expiry"]["changed"], 3);
@@ -230,12 +198,7 @@ async fn an_admin_scenario_over_http_survives_a_restart() {
         .await;
     assert_eq!(late_member["status"], "expired");
     let (_, licensed) = server
-        .call(
-            "GET",
-            &format!("/v1/orgs/{org}/members?tab=licensed"),
-            Some(&admin),
-            None,
-        )
+        .call("GET", &format!("/v1/orgs/{org}/members?tab=licensed"), Some(&admin), None)
         .await;
     assert_eq!(licensed["items"].as_array().unwrap().len(), 2);
 
@@ -244,30 +207,15 @@ async fn an_admin_scenario_over_http_survives_a_restart() {
     let server = Server::start(&data_dir).await;
     let admin = login(&server, "boss@bb.test").await;
     let (_, after) = server
-        .call(
-            "GET",
-            &format!("/v1/orgs/{org}/members?tab=licensed"),
-            Some(&admin),
-            None,
-        )
+        .call("GET", &format!("/v1/orgs/{org}/members?tab=licensed"), Some(&admin), None)
         .await;
     assert_eq!(after["items"], licensed["items"]);
     let (_, unlicensed) = server
-        .call(
-            "GET",
-            &format!("/v1/orgs/{org}/members?tab=unlicensed"),
-            Some(&admin),
-            None,
-        )
+        .call("GET", &format!("/v1/orgs/{org}/members?tab=unlicensed"), Some(&admin), None)
         .await;
     assert_eq!(unlicensed["items"].as_array().unwrap().len(), 3);
     let (status, export) = server
-        .call(
-            "GET",
-            &format!("/v1/orgs/{org}/members/export.csv"),
-            Some(&admin),
-            None,
-        )
+        .call("GET", &format!("/v1/orgs/{org}/members/export.csv"), Some(&admin), None)
         .await;
     assert_eq!(status, 200);
     assert!(export.as_str().unwrap().contains("nurse@bb.test"));

@@ -4,9 +4,7 @@ use serde_json::json;
 
 use roster_tests::TestApp;
 
-#[tokio::test]
-async fn preview_says_what_a_pasted_list_holds() {
-    let t = TestApp::new();
+async fn preview_says_what_a_pasted_list_holds(t: TestApp) {
     let org = t.create_org("Preview", "free").await;
     t.add_member(&org, "known@p.test", "member", None).await;
     let preview = t
@@ -22,27 +20,16 @@ async fn preview_says_what_a_pasted_list_holds() {
     assert_eq!(preview.body["valid"], json!(["a@p.test", "b@p.test"]));
     assert_eq!(preview.body["invalid"], json!(["not-an-email"]));
     assert_eq!(preview.body["duplicates"], json!(["a@p.test"]));
-    assert_eq!(
-        preview.body["existing"],
-        json!([{"email": "known@p.test", "status": "licensed"}])
-    );
+    assert_eq!(preview.body["existing"], json!([{"email": "known@p.test", "status": "licensed"}]));
 }
 
-#[tokio::test]
-async fn a_csv_import_reports_every_row_that_was_not_invited() {
-    let t = TestApp::new();
+async fn a_csv_import_reports_every_row_that_was_not_invited(t: TestApp) {
     let org = t.create_org("Csv", "free").await;
     let o = &org.org_id;
     t.create_department(&org, "Cardiology").await;
-    t.add_member(&org, "existing@csv.test", "member", None)
-        .await;
+    t.add_member(&org, "existing@csv.test", "member", None).await;
     let template = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{o}/imports/template.csv"),
-            Some(&org.admin_token),
-            None,
-        )
+        .call("GET", &format!("/v1/orgs/{o}/imports/template.csv"), Some(&org.admin_token), None)
         .await;
     assert!(template
         .text
@@ -68,28 +55,15 @@ async fn a_csv_import_reports_every_row_that_was_not_invited() {
     assert_eq!(submitted.body["status"], "queued");
     let id = submitted.body["id"].as_str().unwrap();
     let queued = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{o}/imports/{id}"),
-            Some(&org.admin_token),
-            None,
-        )
+        .call("GET", &format!("/v1/orgs/{o}/imports/{id}"), Some(&org.admin_token), None)
         .await;
     assert_eq!(
-        (
-            queued.body["total"].as_u64(),
-            queued.body["processed"].as_u64()
-        ),
+        (queued.body["total"].as_u64(), queued.body["processed"].as_u64()),
         (Some(7), Some(0))
     );
     t.drain().await;
     let done = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{o}/imports/{id}"),
-            Some(&org.admin_token),
-            None,
-        )
+        .call("GET", &format!("/v1/orgs/{o}/imports/{id}"), Some(&org.admin_token), None)
         .await;
     assert_eq!(done.body["status"], "completed", "{}", done.text);
     assert_eq!(done.body["processed"], 7);
@@ -113,55 +87,41 @@ async fn a_csv_import_reports_every_row_that_was_not_invited() {
     assert_eq!(t.emails_to("one@csv.test").len(), 1);
     // The export neutralizes the formula a row carried in.
     let export = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{o}/members/export.csv"),
-            Some(&org.admin_token),
-            None,
-        )
+        .call("GET", &format!("/v1/orgs/{o}/members/export.csv"), Some(&org.admin_token), None)
         .await;
-    assert!(
-        export.text.contains("'=cmd|'/c calc'!A1"),
-        "{}",
-        export.text
-    );
+    assert!(export.text.contains("'=cmd|'/c calc'!A1"), "{}", export.text);
     assert!(!export.text.contains(",=cmd"));
 }
 
-#[tokio::test]
-async fn a_pasted_list_import_applies_one_role_and_department() {
-    let t = TestApp::new();
+async fn a_pasted_list_import_applies_one_role_and_department(t: TestApp) {
     let org = t.create_org("Pasted", "free").await;
     let dept = t.create_department(&org, "ER").await;
-    let submitted = t.call("POST", &format!("/v1/orgs/{}/imports", org.org_id), Some(&org.admin_token), Some(json!({"emails": "x@pl.test\ny@pl.test bogus", "role": "member", "department_id": dept}))).await;
+    let submitted = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/imports", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"emails": "x@pl.test\ny@pl.test bogus", "role": "member", "department_id": dept})),
+        )
+        .await;
     assert_eq!(submitted.status, 202, "{}", submitted.text);
     t.drain().await;
     let done = t
         .call(
             "GET",
-            &format!(
-                "/v1/orgs/{}/imports/{}",
-                org.org_id,
-                submitted.body["id"].as_str().unwrap()
-            ),
+            &format!("/v1/orgs/{}/imports/{}", org.org_id, submitted.body["id"].as_str().unwrap()),
             Some(&org.admin_token),
             None,
         )
         .await;
     assert_eq!(
-        (
-            done.body["invited"].as_u64(),
-            done.body["failures"][0]["code"].as_str()
-        ),
+        (done.body["invited"].as_u64(), done.body["failures"][0]["code"].as_str()),
         (Some(2), Some("invalid_email"))
     );
     let members = t
         .call(
             "GET",
-            &format!(
-                "/v1/orgs/{}/members?tab=unlicensed&department={dept}",
-                org.org_id
-            ),
+            &format!("/v1/orgs/{}/members?tab=unlicensed&department={dept}", org.org_id),
             Some(&org.admin_token),
             None,
         )
@@ -169,9 +129,7 @@ async fn a_pasted_list_import_applies_one_role_and_department() {
     assert_eq!(members.body["items"].as_array().unwrap().len(), 2);
 }
 
-#[tokio::test]
-async fn free_plans_import_at_most_100_a_day_per_admin_and_nothing_is_dropped() {
-    let t = TestApp::new();
+async fn free_plans_import_at_most_100_a_day_per_admin_and_nothing_is_dropped(t: TestApp) {
     let org = t.create_org("Free Limit", "free").await;
     let emails: Vec<String> = (0..105).map(|i| format!("u{i}@limit.test")).collect();
     let submitted = t
@@ -186,11 +144,7 @@ async fn free_plans_import_at_most_100_a_day_per_admin_and_nothing_is_dropped() 
     let done = t
         .call(
             "GET",
-            &format!(
-                "/v1/orgs/{}/imports/{}",
-                org.org_id,
-                submitted.body["id"].as_str().unwrap()
-            ),
+            &format!("/v1/orgs/{}/imports/{}", org.org_id, submitted.body["id"].as_str().unwrap()),
             Some(&org.admin_token),
             None,
         )
@@ -218,11 +172,7 @@ async fn free_plans_import_at_most_100_a_day_per_admin_and_nothing_is_dropped() 
     let done = t
         .call(
             "GET",
-            &format!(
-                "/v1/orgs/{}/imports/{}",
-                org.org_id,
-                again.body["id"].as_str().unwrap()
-            ),
+            &format!("/v1/orgs/{}/imports/{}", org.org_id, again.body["id"].as_str().unwrap()),
             Some(&admin),
             None,
         )
@@ -230,9 +180,7 @@ async fn free_plans_import_at_most_100_a_day_per_admin_and_nothing_is_dropped() 
     assert_eq!(done.body["invited"], 2);
 }
 
-#[tokio::test]
-async fn paid_plans_have_no_import_limit() {
-    let t = TestApp::new();
+async fn paid_plans_have_no_import_limit(t: TestApp) {
     let org = t.create_org("Paid Limit", "paid").await;
     let emails: Vec<String> = (0..120).map(|i| format!("p{i}@paid.test")).collect();
     let submitted = t
@@ -247,27 +195,18 @@ async fn paid_plans_have_no_import_limit() {
     let done = t
         .call(
             "GET",
-            &format!(
-                "/v1/orgs/{}/imports/{}",
-                org.org_id,
-                submitted.body["id"].as_str().unwrap()
-            ),
+            &format!("/v1/orgs/{}/imports/{}", org.org_id, submitted.body["id"].as_str().unwrap()),
             Some(&org.admin_token),
             None,
         )
         .await;
     assert_eq!(
-        (
-            done.body["invited"].as_u64(),
-            done.body["processed"].as_u64()
-        ),
+        (done.body["invited"].as_u64(), done.body["processed"].as_u64()),
         (Some(120), Some(120))
     );
 }
 
-#[tokio::test]
-async fn a_redelivered_import_message_resumes_and_never_duplicates() {
-    let t = TestApp::new();
+async fn a_redelivered_import_message_resumes_and_never_duplicates(t: TestApp) {
     let org = t.create_org("Resume", "paid").await;
     let submitted = t
         .call(
@@ -281,9 +220,7 @@ async fn a_redelivered_import_message_resumes_and_never_duplicates() {
     let message = roster_app::tx::import_message(&org.org_id, id);
     // The same message delivered three times, once more after it finished.
     for _ in 0..3 {
-        roster_app::workers::import_processor::handle(&t.app, &message)
-            .await
-            .unwrap();
+        roster_app::workers::import_processor::handle(&t.app, &message).await.unwrap();
     }
     t.drain().await;
     let done = t
@@ -295,22 +232,13 @@ async fn a_redelivered_import_message_resumes_and_never_duplicates() {
         )
         .await;
     assert_eq!(
-        (
-            done.body["invited"].as_u64(),
-            done.body["failures"].as_array().unwrap().len()
-        ),
+        (done.body["invited"].as_u64(), done.body["failures"].as_array().unwrap().len()),
         (Some(3), 0)
     );
-    assert_eq!(
-        t.emails_to("r1@re.test").len(),
-        1,
-        "one email per invitation"
-    );
+    assert_eq!(t.emails_to("r1@re.test").len(), 1, "one email per invitation");
 }
 
-#[tokio::test]
-async fn a_broken_file_is_refused_whole_and_changes_nothing() {
-    let t = TestApp::new();
+async fn a_broken_file_is_refused_whole_and_changes_nothing(t: TestApp) {
     let org = t.create_org("Broken", "free").await;
     let before = t.snapshot(&org).await;
     let broken = t
@@ -348,3 +276,13 @@ async fn a_broken_file_is_refused_whole_and_changes_nothing() {
     assert_eq!((huge.status, huge.code()), (413, "payload_too_large"));
     assert_eq!(t.snapshot(&org).await, before);
 }
+
+on_every_backend!(
+    preview_says_what_a_pasted_list_holds,
+    a_csv_import_reports_every_row_that_was_not_invited,
+    a_pasted_list_import_applies_one_role_and_department,
+    free_plans_import_at_most_100_a_day_per_admin_and_nothing_is_dropped,
+    paid_plans_have_no_import_limit,
+    a_redelivered_import_message_resumes_and_never_duplicates,
+    a_broken_file_is_refused_whole_and_changes_nothing
+);

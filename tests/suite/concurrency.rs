@@ -6,9 +6,8 @@ use serde_json::json;
 
 use roster_tests::TestApp;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn fifty_simultaneous_invites_of_one_email_make_one_account() {
-    let t = Arc::new(TestApp::new());
+async fn fifty_simultaneous_invites_of_one_email_make_one_account(t: TestApp) {
+    let t = Arc::new(t);
     let org = t.create_org("Race", "free").await;
     let mut tasks = Vec::new();
     for _ in 0..50 {
@@ -31,16 +30,8 @@ async fn fifty_simultaneous_invites_of_one_email_make_one_account() {
         }
         statuses.push(answer.status);
     }
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 201).count(),
-        1,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 409).count(),
-        49,
-        "{statuses:?}"
-    );
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 49, "{statuses:?}");
     let members = t
         .call(
             "GET",
@@ -54,12 +45,11 @@ async fn fifty_simultaneous_invites_of_one_email_make_one_account() {
     assert_eq!(t.emails_to("same@race.test").len(), 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn accept_racing_remove_ends_consistent() {
+async fn accept_racing_remove_ends_consistent(t: TestApp) {
+    let t = Arc::new(t);
     for round in 0..5 {
-        let t = Arc::new(TestApp::new());
-        let org = t.create_org("Accept Race", "free").await;
-        let (member_id, _) = t.add_member(&org, "old@race.test", "member", None).await;
+        let org = t.create_org(&format!("Accept Race {round}"), "free").await;
+        let (member_id, _) = t.add_member(&org, &format!("old{round}@race.test"), "member", None).await;
         t.call(
             "POST",
             &format!("/v1/orgs/{}/members/{member_id}/remove", org.org_id),
@@ -75,7 +65,7 @@ async fn accept_racing_remove_ends_consistent() {
         )
         .await;
         t.drain().await;
-        let token = t.last_invitation_token("old@race.test");
+        let token = t.last_invitation_token(&format!("old{round}@race.test"));
         let accept = {
             let t = t.clone();
             tokio::spawn(async move { t.accept(&token, "Racer").await })
@@ -104,39 +94,23 @@ async fn accept_racing_remove_ends_consistent() {
                 .await
             })
         };
-        let (accept, revoke, remove) = (
-            accept.await.unwrap(),
-            revoke.await.unwrap(),
-            remove.await.unwrap(),
-        );
+        let (accept, revoke, remove) = (accept.await.unwrap(), revoke.await.unwrap(), remove.await.unwrap());
         let member = t.member(&org, &member_id).await;
         let trail = t.audit_of(&org, &member_id).await;
         let last = trail.last().unwrap();
         // The audit trail ends in the member's current state, and every event chains.
         assert_eq!(last.2, member["status"], "round {round}: {trail:?}");
         for pair in trail.windows(2) {
-            assert_eq!(
-                pair[0].2, pair[1].1,
-                "round {round}: broken chain {trail:?}"
-            );
+            assert_eq!(pair[0].2, pair[1].1, "round {round}: broken chain {trail:?}");
         }
-        let successes = [
-            accept.status == 200,
-            revoke.status == 204,
-            remove.status == 200,
-        ];
+        let successes = [accept.status == 200, revoke.status == 204, remove.status == 200];
         assert_eq!(
             trail.len(),
             4 + successes.iter().filter(|s| **s).count(),
             "round {round}: one event per success {trail:?}"
         );
         let seats = t
-            .call(
-                "GET",
-                &format!("/v1/orgs/{}", org.org_id),
-                Some(&org.admin_token),
-                None,
-            )
+            .call("GET", &format!("/v1/orgs/{}", org.org_id), Some(&org.admin_token), None)
             .await;
         let licensed = t
             .call(
@@ -153,3 +127,8 @@ async fn accept_racing_remove_ends_consistent() {
         );
     }
 }
+
+on_every_backend!(
+    fifty_simultaneous_invites_of_one_email_make_one_account,
+    accept_racing_remove_ends_consistent
+);

@@ -9,17 +9,12 @@ use roster_tests::conformance::{queue_conformance, store_conformance};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_store_conforms() {
-    store_conformance(
-        Arc::new(SqliteStore::new(Database::in_memory().unwrap())),
-        "sqlite",
-    )
-    .await;
+    store_conformance(Arc::new(SqliteStore::new(Database::in_memory().unwrap())), "sqlite").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_queue_conforms() {
-    let queue =
-        SqliteQueue::new(Database::in_memory().unwrap()).with_redrive(Duration::from_millis(50), 3);
+    let queue = SqliteQueue::new(Database::in_memory().unwrap()).with_redrive(Duration::from_millis(50), 3);
     queue_conformance(Arc::new(queue), Duration::from_millis(60), 3).await;
 }
 
@@ -42,11 +37,7 @@ async fn the_store_keeps_data_across_reopening() {
     }
     let reopened = SqliteStore::new(Database::open(&path).unwrap());
     assert_eq!(
-        roster_app::ports::Store::get(&reopened, "P", "S")
-            .await
-            .unwrap()
-            .unwrap()
-            .data["kept"],
+        roster_app::ports::Store::get(&reopened, "P", "S").await.unwrap().unwrap().data["kept"],
         true
     );
     std::fs::remove_dir_all(&dir).unwrap();
@@ -66,17 +57,10 @@ async fn the_eml_mailer_writes_rfc5322_files_once_per_entry() {
     mailer.send(&email).await.unwrap();
     mailer.send(&email).await.unwrap();
     let files: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
-    assert_eq!(
-        files.len(),
-        1,
-        "a resend of the same entry rewrites the same file"
-    );
+    assert_eq!(files.len(), 1, "a resend of the same entry rewrites the same file");
     let text = std::fs::read_to_string(dir.join("m1-invitation-1.eml")).unwrap();
     assert!(text.contains("To: a@x.test\r\n"));
-    assert!(
-        text.contains("Subject: =?UTF-8?B?"),
-        "non-ASCII subjects are encoded"
-    );
+    assert!(text.contains("Subject: =?UTF-8?B?"), "non-ASCII subjects are encoded");
     assert!(text.contains("\r\n\r\nLine one\r\nhttp://x.test/invite/abc\r\n"));
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -2,6 +2,30 @@
 //! bad input, concurrency, properties, adapter conformance, the OpenAPI document and the
 //! black-box run of the built `roster-local` binary.
 
+/// Runs each named `async fn(TestApp)` once per backend: on the embedded adapters, and on
+/// the AWS adapters (DynamoDB, SQS, SES v2) against the moto server the test command started.
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        mod embedded {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    super::$name(roster_tests::TestApp::new()).await
+                }
+            )*
+        }
+        mod moto {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    super::$name(roster_tests::TestApp::on_moto().await).await
+                }
+            )*
+        }
+    };
+}
+
+mod aws;
 mod bad_input;
 mod blackbox;
 mod bulk;

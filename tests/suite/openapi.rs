@@ -29,25 +29,15 @@ async fn the_openapi_document_and_the_route_table_agree() {
         .collect();
     let missing: Vec<_> = routed.difference(&documented).collect();
     let invented: Vec<_> = documented.difference(&routed).collect();
-    assert!(
-        missing.is_empty(),
-        "routes missing from the OpenAPI document: {missing:?}"
-    );
+    assert!(missing.is_empty(), "routes missing from the OpenAPI document: {missing:?}");
     assert!(
         invented.is_empty(),
         "the OpenAPI document names routes that don't exist: {invented:?}"
     );
     // Every schema reference resolves.
     let text = doc.to_string();
-    for reference in text
-        .split("\"$ref\":\"")
-        .skip(1)
-        .map(|rest| rest.split('"').next().unwrap())
-    {
+    for reference in text.split("\"$ref\":\"").skip(1).map(|rest| rest.split('"').next().unwrap()) {
         let pointer = reference.trim_start_matches('#');
-        assert!(
-            doc.pointer(pointer).is_some(),
-            "dangling reference {reference}"
-        );
+        assert!(doc.pointer(pointer).is_some(), "dangling reference {reference}");
     }
 }

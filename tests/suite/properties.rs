@@ -85,40 +85,34 @@ async fn run(commands: Vec<Command>) {
             }
             Command::Accept(i) => {
                 t.drain().await;
-                if t.emails_to(EMAILS[*i])
-                    .iter()
-                    .any(|e| e.text_body.contains("/invite/"))
-                {
+                if t.emails_to(EMAILS[*i]).iter().any(|e| e.text_body.contains("/invite/")) {
                     t.accept(&t.last_invitation_token(EMAILS[*i]), "Prop").await;
                 }
             }
             Command::Join(i) => {
-                let code = t
-                    .call("GET", &format!("/v1/orgs/{o}/invite-link"), admin, None)
-                    .await
-                    .body["code"]
+                let code = t.call("GET", &format!("/v1/orgs/{o}/invite-link"), admin, None).await.body["code"]
                     .as_str()
                     .unwrap()
                     .to_string();
-                t.call("POST", &format!("/v1/join/{code}"), None, Some(json!({"email": EMAILS[*i], "first_name": "J", "last_name": "P", "phone": "5550100100"}))).await;
+                t.call(
+                    "POST",
+                    &format!("/v1/join/{code}"),
+                    None,
+                    Some(json!({"email": EMAILS[*i], "first_name": "J", "last_name": "P", "phone": "5550100100"})),
+                )
+                .await;
             }
             Command::SeatLimit(limit) => {
                 seat_limit = *limit;
-                t.call(
-                    "PATCH",
-                    &format!("/v1/orgs/{o}"),
-                    admin,
-                    Some(json!({"seat_limit": limit})),
-                )
-                .await;
+                t.call("PATCH", &format!("/v1/orgs/{o}"), admin, Some(json!({"seat_limit": limit})))
+                    .await;
             }
             Command::AdvanceHours(hours) => {
                 t.advance(hours * 3600).await;
             }
             Command::LicenseEnd(i, hours) => {
                 if let Some(id) = id_of(&all, *i) {
-                    let end =
-                        roster_app::views::rfc3339(t.app.now() + time::Duration::hours(*hours));
+                    let end = roster_app::views::rfc3339(t.app.now() + time::Duration::hours(*hours));
                     t.call(
                         "PATCH",
                         &format!("/v1/orgs/{o}/members/{id}"),
@@ -128,21 +122,13 @@ async fn run(commands: Vec<Command>) {
                     .await;
                 }
             }
-            Command::Approve(i)
-            | Command::Reject(i)
-            | Command::Remove(i)
-            | Command::Reinvite(i)
-            | Command::Revoke(i) => {
+            Command::Approve(i) | Command::Reject(i) | Command::Remove(i) | Command::Reinvite(i) | Command::Revoke(i) => {
                 if let Some(id) = id_of(&all, *i) {
                     let (method, path) = match command {
-                        Command::Approve(_) => {
-                            ("POST", format!("/v1/orgs/{o}/members/{id}/approve"))
-                        }
+                        Command::Approve(_) => ("POST", format!("/v1/orgs/{o}/members/{id}/approve")),
                         Command::Reject(_) => ("POST", format!("/v1/orgs/{o}/members/{id}/reject")),
                         Command::Remove(_) => ("POST", format!("/v1/orgs/{o}/members/{id}/remove")),
-                        Command::Reinvite(_) => {
-                            ("POST", format!("/v1/orgs/{o}/members/{id}/reinvite"))
-                        }
+                        Command::Reinvite(_) => ("POST", format!("/v1/orgs/{o}/members/{id}/reinvite")),
                         _ => ("DELETE", format!("/v1/orgs/{o}/members/{id}/invitation")),
                     };
                     let answer = t.call(method, &path, admin, None).await;
@@ -170,10 +156,7 @@ async fn run(commands: Vec<Command>) {
             .body["seats_used"]
             .as_u64()
             .unwrap() as usize;
-        assert_eq!(
-            seats, licensed,
-            "seat counter out of step after {command:?}"
-        );
+        assert_eq!(seats, licensed, "seat counter out of step after {command:?}");
         if let Some(limit) = seat_limit {
             assert!(
                 licensed <= licensed_before || licensed <= limit as usize,

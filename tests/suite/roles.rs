@@ -33,18 +33,12 @@ struct Case {
     expect: [Expect; 6],
 }
 
-#[tokio::test]
-async fn every_endpoint_and_role() {
-    let t = TestApp::new();
+async fn every_endpoint_and_role(t: TestApp) {
     let org: OrgFixture = t.create_org("Matrix", "paid").await;
     let other = t.create_org("Elsewhere", "paid").await;
     let dept = t.create_department(&org, "Matrix Dept").await;
-    let (_, dept_admin) = t
-        .add_member(&org, "dept@matrix.test", "dept_admin", Some(&dept))
-        .await;
-    let (member_id, member) = t
-        .add_member(&org, "member@matrix.test", "member", Some(&dept))
-        .await;
+    let (_, dept_admin) = t.add_member(&org, "dept@matrix.test", "dept_admin", Some(&dept)).await;
+    let (member_id, member) = t.add_member(&org, "member@matrix.test", "member", Some(&dept)).await;
     let invited = t
         .call(
             "POST",
@@ -75,14 +69,7 @@ async fn every_endpoint_and_role() {
     let o = &org.org_id;
     let m = &member_id;
     let admins = [Unauthorized, Forbidden, Allowed, Allowed, Forbidden, Hidden];
-    let org_admin_only = [
-        Unauthorized,
-        Forbidden,
-        Allowed,
-        Forbidden,
-        Forbidden,
-        Hidden,
-    ];
+    let org_admin_only = [Unauthorized, Forbidden, Allowed, Forbidden, Forbidden, Hidden];
     let public = [Allowed; 6];
     let member_self = [Unauthorized, Forbidden, Allowed, Allowed, Allowed, Allowed];
     let case = |method, path: String, body: Option<Value>, expect| Case {
@@ -95,17 +82,8 @@ async fn every_endpoint_and_role() {
         case(
             "POST",
             "/v1/orgs".into(),
-            Some(
-                json!({"name": "N", "plan": "free", "admin": {"email": "n@n.test", "first_name": "N", "last_name": "N"}}),
-            ),
-            [
-                Unauthorized,
-                Allowed,
-                Forbidden,
-                Forbidden,
-                Forbidden,
-                Forbidden,
-            ],
+            Some(json!({"name": "N", "plan": "free", "admin": {"email": "n@n.test", "first_name": "N", "last_name": "N"}})),
+            [Unauthorized, Allowed, Forbidden, Forbidden, Forbidden, Forbidden],
         ),
         case("GET", format!("/v1/orgs/{o}"), None, admins),
         case(
@@ -139,19 +117,9 @@ async fn every_endpoint_and_role() {
             Some(json!({"name": "Matrix Dept"})),
             org_admin_only,
         ),
-        case(
-            "DELETE",
-            format!("/v1/orgs/{o}/departments/{dept}"),
-            None,
-            org_admin_only,
-        ),
+        case("DELETE", format!("/v1/orgs/{o}/departments/{dept}"), None, org_admin_only),
         case("GET", format!("/v1/orgs/{o}/members"), None, admins),
-        case(
-            "GET",
-            format!("/v1/orgs/{o}/members/export.csv"),
-            None,
-            admins,
-        ),
+        case("GET", format!("/v1/orgs/{o}/members/export.csv"), None, admins),
         case(
             "POST",
             format!("/v1/orgs/{o}/members/bulk-edit"),
@@ -165,30 +133,10 @@ async fn every_endpoint_and_role() {
             Some(json!({"location": "L"})),
             org_admin_only,
         ),
-        case(
-            "POST",
-            format!("/v1/orgs/{o}/members/{invited_id}/reinvite"),
-            None,
-            admins,
-        ),
-        case(
-            "DELETE",
-            format!("/v1/orgs/{o}/members/{m}/invitation"),
-            None,
-            org_admin_only,
-        ),
-        case(
-            "POST",
-            format!("/v1/orgs/{o}/members/{m}/approve"),
-            None,
-            org_admin_only,
-        ),
-        case(
-            "POST",
-            format!("/v1/orgs/{o}/members/{m}/reject"),
-            None,
-            org_admin_only,
-        ),
+        case("POST", format!("/v1/orgs/{o}/members/{invited_id}/reinvite"), None, admins),
+        case("DELETE", format!("/v1/orgs/{o}/members/{m}/invitation"), None, org_admin_only),
+        case("POST", format!("/v1/orgs/{o}/members/{m}/approve"), None, org_admin_only),
+        case("POST", format!("/v1/orgs/{o}/members/{m}/reject"), None, org_admin_only),
         case(
             "POST",
             format!("/v1/orgs/{o}/invitations"),
@@ -204,9 +152,7 @@ async fn every_endpoint_and_role() {
         case(
             "POST",
             format!("/v1/orgs/{o}/accounts"),
-            Some(
-                json!({"email": "acct@matrix.test", "first_name": "A", "last_name": "B", "role": "org_admin"}),
-            ),
+            Some(json!({"email": "acct@matrix.test", "first_name": "A", "last_name": "B", "role": "org_admin"})),
             org_admin_only,
         ),
         case(
@@ -215,37 +161,12 @@ async fn every_endpoint_and_role() {
             Some(json!({"emails": "imp@matrix.test", "role": "member"})),
             admins,
         ),
-        case(
-            "GET",
-            format!("/v1/orgs/{o}/imports/template.csv"),
-            None,
-            admins,
-        ),
-        case(
-            "GET",
-            format!("/v1/orgs/{o}/imports/{import_id}"),
-            None,
-            admins,
-        ),
+        case("GET", format!("/v1/orgs/{o}/imports/template.csv"), None, admins),
+        case("GET", format!("/v1/orgs/{o}/imports/{import_id}"), None, admins),
         case("GET", format!("/v1/orgs/{o}/audit"), None, org_admin_only),
-        case(
-            "GET",
-            format!("/v1/orgs/{o}/invite-link"),
-            None,
-            org_admin_only,
-        ),
-        case(
-            "POST",
-            format!("/v1/orgs/{o}/invite-link/rotate"),
-            None,
-            org_admin_only,
-        ),
-        case(
-            "GET",
-            "/v1/invitations/unknown-token".into(),
-            None,
-            [Hidden; 6],
-        ),
+        case("GET", format!("/v1/orgs/{o}/invite-link"), None, org_admin_only),
+        case("POST", format!("/v1/orgs/{o}/invite-link/rotate"), None, org_admin_only),
+        case("GET", "/v1/invitations/unknown-token".into(), None, [Hidden; 6]),
         case(
             "POST",
             "/v1/invitations/unknown-token/accept".into(),
@@ -257,24 +178,15 @@ async fn every_endpoint_and_role() {
         case(
             "POST",
             "/v1/join/unknown-code".into(),
-            Some(
-                json!({"email": "j@j.test", "first_name": "J", "last_name": "J", "phone": "5550100100"}),
-            ),
+            Some(json!({"email": "j@j.test", "first_name": "J", "last_name": "J", "phone": "5550100100"})),
             [Hidden; 6],
         ),
         case("GET", "/v1/me".into(), None, member_self),
-        case(
-            "PATCH",
-            "/v1/me".into(),
-            Some(json!({"first_name": "Same"})),
-            member_self,
-        ),
+        case("PATCH", "/v1/me".into(), Some(json!({"first_name": "Same"})), member_self),
         case(
             "POST",
             "/v1/me/password".into(),
-            Some(
-                json!({"current_password": "wrong password!", "new_password": "another long one"}),
-            ),
+            Some(json!({"current_password": "wrong password!", "new_password": "another long one"})),
             member_self,
         ),
         case(
@@ -290,14 +202,7 @@ async fn every_endpoint_and_role() {
             "POST",
             format!("/v1/orgs/{o}/members/{m}/remove"),
             None,
-            [
-                Unauthorized,
-                Forbidden,
-                Allowed,
-                Forbidden,
-                Forbidden,
-                Hidden,
-            ],
+            [Unauthorized, Forbidden, Allowed, Forbidden, Forbidden, Hidden],
         ),
     ];
     assert_eq!(cases.len(), roster_http::ROUTES.len(), "one row per route");
@@ -313,20 +218,11 @@ async fn every_endpoint_and_role() {
         ];
         // The org admin goes last so its successful changes don't alter the others' rows.
         for index in [0, 1, 3, 4, 5, 2] {
-            let answer = t
-                .call(
-                    case.method,
-                    &case.path,
-                    tokens[index].as_deref(),
-                    case.body.clone(),
-                )
-                .await;
+            let answer = t.call(case.method, &case.path, tokens[index].as_deref(), case.body.clone()).await;
             let ok = match case.expect[index] {
                 Allowed => {
                     ![401, 403, 404, 405].contains(&answer.status)
-                        || (answer.status == 404
-                            && answer.code() != "not_found"
-                            && answer.code() != "route_not_found")
+                        || (answer.status == 404 && answer.code() != "not_found" && answer.code() != "route_not_found")
                 }
                 Unauthorized => answer.status == 401,
                 Forbidden => answer.status == 403,
@@ -342,3 +238,5 @@ async fn every_endpoint_and_role() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+on_every_backend!(every_endpoint_and_role);

@@ -4,17 +4,11 @@ use serde_json::json;
 
 use roster_tests::{TestApp, PASSWORD};
 
-#[tokio::test]
-async fn rule_1_only_org_admins_manage_licenses() {
-    let t = TestApp::new();
+async fn rule_1_only_org_admins_manage_licenses(t: TestApp) {
     let org = t.create_org("Rule One", "free").await;
     let dept = t.create_department(&org, "Cardiology").await;
-    let (_, dept_admin) = t
-        .add_member(&org, "dept@r1.test", "dept_admin", Some(&dept))
-        .await;
-    let (member_id, member) = t
-        .add_member(&org, "member@r1.test", "member", Some(&dept))
-        .await;
+    let (_, dept_admin) = t.add_member(&org, "dept@r1.test", "dept_admin", Some(&dept)).await;
+    let (member_id, member) = t.add_member(&org, "member@r1.test", "member", Some(&dept)).await;
     let o = &org.org_id;
     // Department admins may invite members into their department, not remove anyone.
     let invited = t
@@ -32,12 +26,7 @@ async fn rule_1_only_org_admins_manage_licenses() {
         "a department admin's invitation lands in its own department"
     );
     let removal = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{o}/members/{member_id}/remove"),
-            Some(&dept_admin),
-            None,
-        )
+        .call("POST", &format!("/v1/orgs/{o}/members/{member_id}/remove"), Some(&dept_admin), None)
         .await;
     assert_eq!((removal.status, removal.code()), (403, "forbidden"));
     let other_dept = t.create_department(&org, "Oncology").await;
@@ -58,10 +47,7 @@ async fn rule_1_only_org_admins_manage_licenses() {
             Some(json!({"email": "y@r1.test", "role": "dept_admin"})),
         )
         .await;
-    assert_eq!(
-        as_admin.status, 403,
-        "department admins invite members only"
-    );
+    assert_eq!(as_admin.status, 403, "department admins invite members only");
     // Members invite only when the org allows it.
     let denied = t
         .call(
@@ -92,27 +78,15 @@ async fn rule_1_only_org_admins_manage_licenses() {
     assert_eq!(invited.status, 201, "{}", invited.text);
     // Settings are the org admin's.
     let settings = t
-        .call(
-            "PATCH",
-            &format!("/v1/orgs/{o}"),
-            Some(&dept_admin),
-            Some(json!({"seat_limit": 3})),
-        )
+        .call("PATCH", &format!("/v1/orgs/{o}"), Some(&dept_admin), Some(json!({"seat_limit": 3})))
         .await;
     assert_eq!(settings.status, 403);
 }
 
-#[tokio::test]
-async fn rule_2_removal_unlicenses_at_once_and_keeps_data() {
-    let t = TestApp::new();
+async fn rule_2_removal_unlicenses_at_once_and_keeps_data(t: TestApp) {
     let org = t.create_org("Rule Two", "free").await;
     let (member_id, member_token) = t.add_member(&org, "leaver@r2.test", "member", None).await;
-    assert_eq!(
-        t.call("GET", "/v1/me", Some(&member_token), None)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(t.call("GET", "/v1/me", Some(&member_token), None).await.status, 200);
     let removed = t
         .call(
             "POST",
@@ -136,11 +110,7 @@ async fn rule_2_removal_unlicenses_at_once_and_keeps_data() {
             None,
         )
         .await;
-    assert!(tab.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|m| m["id"] == member_id.as_str()));
+    assert!(tab.body["items"].as_array().unwrap().iter().any(|m| m["id"] == member_id.as_str()));
     let licensed = t
         .call(
             "GET",
@@ -170,9 +140,7 @@ async fn rule_2_removal_unlicenses_at_once_and_keeps_data() {
     );
 }
 
-#[tokio::test]
-async fn rule_3_only_a_reinvite_brings_an_unlicensed_member_back() {
-    let t = TestApp::new();
+async fn rule_3_only_a_reinvite_brings_an_unlicensed_member_back(t: TestApp) {
     let org = t.create_org("Rule Three", "free").await;
     let (member_id, _) = t.add_member(&org, "back@r3.test", "member", None).await;
     let old_token = t.last_invitation_token("back@r3.test");
@@ -192,15 +160,17 @@ async fn rule_3_only_a_reinvite_brings_an_unlicensed_member_back() {
     )
     .await;
     let link = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{o}/invite-link"),
-            Some(&org.admin_token),
-            None,
-        )
+        .call("GET", &format!("/v1/orgs/{o}/invite-link"), Some(&org.admin_token), None)
         .await;
     let code = link.body["code"].as_str().unwrap();
-    let join = t.call("POST", &format!("/v1/join/{code}"), None, Some(json!({"email": "BACK@r3.test", "first_name": "B", "last_name": "C", "phone": "5550100100"}))).await;
+    let join = t
+        .call(
+            "POST",
+            &format!("/v1/join/{code}"),
+            None,
+            Some(json!({"email": "BACK@r3.test", "first_name": "B", "last_name": "C", "phone": "5550100100"})),
+        )
+        .await;
     assert_eq!((join.status, join.code()), (409, "unlicensed"));
     let old_link = t.accept(&old_token, "Again").await;
     assert_eq!(old_link.status, 410);
@@ -224,18 +194,14 @@ async fn rule_3_only_a_reinvite_brings_an_unlicensed_member_back() {
     assert_eq!(reinvited.status, 200, "{}", reinvited.text);
     assert_eq!(reinvited.body["status"], "invited");
     t.drain().await;
-    let accepted = t
-        .accept(&t.last_invitation_token("back@r3.test"), "Returning")
-        .await;
+    let accepted = t.accept(&t.last_invitation_token("back@r3.test"), "Returning").await;
     assert_eq!(accepted.status, 200, "{}", accepted.text);
     assert_eq!(accepted.body["status"], "licensed");
     assert_eq!(accepted.body["id"], member_id.as_str(), "the same account");
     assert_eq!(accepted.body["position"], "Nurse", "with its old profile");
 }
 
-#[tokio::test]
-async fn rule_4_one_account_per_email_with_an_actionable_reason() {
-    let t = TestApp::new();
+async fn rule_4_one_account_per_email_with_an_actionable_reason(t: TestApp) {
     let org = t.create_org("Rule Four", "free").await;
     let o = &org.org_id;
     let dept = t.create_department(&org, "Ward").await;
@@ -271,12 +237,7 @@ async fn rule_4_one_account_per_email_with_an_actionable_reason() {
     .await;
     assert_eq!(invite("removed@r4.test").await.code(), "unlicensed");
     let code = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{o}/invite-link"),
-            Some(&org.admin_token),
-            None,
-        )
+        .call("GET", &format!("/v1/orgs/{o}/invite-link"), Some(&org.admin_token), None)
         .await
         .body["code"]
         .as_str()
@@ -286,7 +247,13 @@ async fn rule_4_one_account_per_email_with_an_actionable_reason() {
         let t = &t;
         let code = code.clone();
         async move {
-            t.call("POST", &format!("/v1/join/{code}"), None, Some(json!({"email": email, "first_name": "J", "last_name": "R", "phone": "5550100100"}))).await
+            t.call(
+                "POST",
+                &format!("/v1/join/{code}"),
+                None,
+                Some(json!({"email": email, "first_name": "J", "last_name": "R", "phone": "5550100100"})),
+            )
+            .await
         }
     };
     let pending = join("pending@r4.test").await;
@@ -295,10 +262,7 @@ async fn rule_4_one_account_per_email_with_an_actionable_reason() {
     let rejected = join("rejected@r4.test").await;
     t.call(
         "POST",
-        &format!(
-            "/v1/orgs/{o}/members/{}/reject",
-            rejected.body["id"].as_str().unwrap()
-        ),
+        &format!("/v1/orgs/{o}/members/{}/reject", rejected.body["id"].as_str().unwrap()),
         Some(&org.admin_token),
         None,
     )
@@ -307,9 +271,7 @@ async fn rule_4_one_account_per_email_with_an_actionable_reason() {
     assert_eq!(invite("invited@r4.test").await.status, 409);
 }
 
-#[tokio::test]
-async fn rule_5_expiry_at_use_time_resend_and_single_use() {
-    let t = TestApp::new();
+async fn rule_5_expiry_at_use_time_resend_and_single_use(t: TestApp) {
     let org = t.create_org("Rule Five", "free").await;
     let o = &org.org_id;
     let invited = t
@@ -331,20 +293,11 @@ async fn rule_5_expiry_at_use_time_resend_and_single_use() {
         admin_token: admin.clone(),
         ..org.clone()
     };
-    assert_eq!(
-        t.member(&org, &member_id).await["status"],
-        "invited",
-        "no sweep ran"
-    );
+    assert_eq!(t.member(&org, &member_id).await["status"], "invited", "no sweep ran");
     let late = t.accept(&first, "Late").await;
     assert_eq!((late.status, late.code()), (410, "invitation_expired"));
     let resent = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{o}/members/{member_id}/reinvite"),
-            Some(&admin),
-            None,
-        )
+        .call("POST", &format!("/v1/orgs/{o}/members/{member_id}/reinvite"), Some(&admin), None)
         .await;
     assert_eq!(resent.status, 200, "{}", resent.text);
     t.drain().await;
@@ -356,13 +309,8 @@ async fn rule_5_expiry_at_use_time_resend_and_single_use() {
     let reused = t.accept(&second, "Twice").await;
     assert_eq!((reused.status, reused.code()), (410, "invitation_used"));
     // The TTL is an org setting.
-    t.call(
-        "PATCH",
-        &format!("/v1/orgs/{o}"),
-        Some(&admin),
-        Some(json!({"invite_ttl_days": 2})),
-    )
-    .await;
+    t.call("PATCH", &format!("/v1/orgs/{o}"), Some(&admin), Some(json!({"invite_ttl_days": 2})))
+        .await;
     let short = t
         .call(
             "POST",
@@ -380,9 +328,7 @@ async fn rule_5_expiry_at_use_time_resend_and_single_use() {
     assert!((47..=48).contains(&days), "{days} hours");
 }
 
-#[tokio::test]
-async fn rule_6_acceptance_asks_for_what_the_org_requires() {
-    let t = TestApp::new();
+async fn rule_6_acceptance_asks_for_what_the_org_requires(t: TestApp) {
     let org = t.create_org("Rule Six", "free").await;
     let o = &org.org_id;
     t.call(
@@ -401,9 +347,7 @@ async fn rule_6_acceptance_asks_for_what_the_org_requires() {
     .await;
     t.drain().await;
     let token = t.last_invitation_token("six@r6.test");
-    let shown = t
-        .call("GET", &format!("/v1/invitations/{token}"), None, None)
-        .await;
+    let shown = t.call("GET", &format!("/v1/invitations/{token}"), None, None).await;
     assert_eq!(shown.body["email"], "six@r6.test");
     assert_eq!(shown.body["requires"]["two_factor_channel"], true);
     let incomplete = t
@@ -411,9 +355,7 @@ async fn rule_6_acceptance_asks_for_what_the_org_requires() {
             "POST",
             &format!("/v1/invitations/{token}/accept"),
             None,
-            Some(
-                json!({"first_name": "", "last_name": "S", "phone": "12", "eula_accepted": false}),
-            ),
+            Some(json!({"first_name": "", "last_name": "S", "phone": "12", "eula_accepted": false})),
         )
         .await;
     assert_eq!(incomplete.status, 400);
@@ -423,13 +365,7 @@ async fn rule_6_acceptance_asks_for_what_the_org_requires() {
         .iter()
         .map(|e| e["field"].as_str().unwrap())
         .collect();
-    for field in [
-        "first_name",
-        "phone",
-        "password",
-        "eula_accepted",
-        "two_factor_channel",
-    ] {
+    for field in ["first_name", "phone", "password", "eula_accepted", "two_factor_channel"] {
         assert!(fields.contains(&field), "{field} missing from {fields:?}");
     }
     let with_email = t.call("POST", &format!("/v1/invitations/{token}/accept"), None, Some(json!({"first_name": "S", "last_name": "S", "phone": "5550100100", "password": PASSWORD, "eula_accepted": true, "two_factor_channel": "email", "email": "other@r6.test"}))).await;
@@ -444,9 +380,7 @@ async fn rule_6_acceptance_asks_for_what_the_org_requires() {
     assert_eq!(ok.body["kind"], "full");
 }
 
-#[tokio::test]
-async fn rule_7_joins_that_need_approval_wait_for_it() {
-    let t = TestApp::new();
+async fn rule_7_joins_that_need_approval_wait_for_it(t: TestApp) {
     let org = t.create_org("Rule Seven", "free").await;
     let o = &org.org_id;
     t.call(
@@ -465,17 +399,12 @@ async fn rule_7_joins_that_need_approval_wait_for_it() {
     )
     .await;
     t.drain().await;
-    let accepted = t
-        .accept(&t.last_invitation_token("friend@r7.test"), "Friend")
-        .await;
+    let accepted = t.accept(&t.last_invitation_token("friend@r7.test"), "Friend").await;
     assert_eq!(accepted.body["status"], "pending_approval");
     let approved = t
         .call(
             "POST",
-            &format!(
-                "/v1/orgs/{o}/members/{}/approve",
-                accepted.body["id"].as_str().unwrap()
-            ),
+            &format!("/v1/orgs/{o}/members/{}/approve", accepted.body["id"].as_str().unwrap()),
             Some(&org.admin_token),
             None,
         )
@@ -488,57 +417,49 @@ async fn rule_7_joins_that_need_approval_wait_for_it() {
         .any(|e| e.subject.starts_with("You can now use")));
     // The join code always needs approval; the approved person gets a temporary password.
     let code = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{o}/invite-link"),
-            Some(&org.admin_token),
-            None,
-        )
+        .call("GET", &format!("/v1/orgs/{o}/invite-link"), Some(&org.admin_token), None)
         .await;
     assert!(code.body["qr_svg"].as_str().unwrap().starts_with("<svg"));
-    let joined = t.call("POST", &format!("/v1/join/{}", code.body["code"].as_str().unwrap()), None, Some(json!({"email": "walkin@r7.test", "first_name": "W", "last_name": "I", "phone": "5550100100"}))).await;
+    let joined = t
+        .call(
+            "POST",
+            &format!("/v1/join/{}", code.body["code"].as_str().unwrap()),
+            None,
+            Some(json!({"email": "walkin@r7.test", "first_name": "W", "last_name": "I", "phone": "5550100100"})),
+        )
+        .await;
     assert_eq!(joined.body["status"], "pending_approval");
     let pending = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{o}/members?tab=pending"),
-            Some(&org.admin_token),
-            None,
-        )
+        .call("GET", &format!("/v1/orgs/{o}/members?tab=pending"), Some(&org.admin_token), None)
         .await;
     assert_eq!(pending.body["items"].as_array().unwrap().len(), 1);
     t.call(
         "POST",
-        &format!(
-            "/v1/orgs/{o}/members/{}/approve",
-            joined.body["id"].as_str().unwrap()
-        ),
+        &format!("/v1/orgs/{o}/members/{}/approve", joined.body["id"].as_str().unwrap()),
         Some(&org.admin_token),
         None,
     )
     .await;
     t.drain().await;
     let temporary = t.last_temporary_password("walkin@r7.test");
-    assert!(
-        t.login("walkin@r7.test", &temporary).await.body["password_change_required"]
-            .as_bool()
-            .unwrap()
-    );
+    assert!(t.login("walkin@r7.test", &temporary).await.body["password_change_required"]
+        .as_bool()
+        .unwrap());
     // A rotated code stops working.
-    t.call(
-        "POST",
-        &format!("/v1/orgs/{o}/invite-link/rotate"),
-        Some(&org.admin_token),
-        None,
-    )
-    .await;
-    let stale = t.call("POST", &format!("/v1/join/{}", code.body["code"].as_str().unwrap()), None, Some(json!({"email": "late@r7.test", "first_name": "L", "last_name": "I", "phone": "5550100100"}))).await;
+    t.call("POST", &format!("/v1/orgs/{o}/invite-link/rotate"), Some(&org.admin_token), None)
+        .await;
+    let stale = t
+        .call(
+            "POST",
+            &format!("/v1/join/{}", code.body["code"].as_str().unwrap()),
+            None,
+            Some(json!({"email": "late@r7.test", "first_name": "L", "last_name": "I", "phone": "5550100100"})),
+        )
+        .await;
     assert_eq!(stale.status, 404);
 }
 
-#[tokio::test]
-async fn rule_8_no_license_past_the_seat_limit() {
-    let t = TestApp::new();
+async fn rule_8_no_license_past_the_seat_limit(t: TestApp) {
     let org = t.create_org("Rule Eight", "paid").await;
     let o = &org.org_id;
     t.call(
@@ -567,31 +488,37 @@ async fn rule_8_no_license_past_the_seat_limit() {
         "stays where it was"
     );
     let code = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{o}/invite-link"),
-            Some(&org.admin_token),
-            None,
-        )
+        .call("GET", &format!("/v1/orgs/{o}/invite-link"), Some(&org.admin_token), None)
         .await
         .body["code"]
         .as_str()
         .unwrap()
         .to_string();
-    let joined = t.call("POST", &format!("/v1/join/{code}"), None, Some(json!({"email": "walk@r8.test", "first_name": "W", "last_name": "I", "phone": "5550100100"}))).await;
+    let joined = t
+        .call(
+            "POST",
+            &format!("/v1/join/{code}"),
+            None,
+            Some(json!({"email": "walk@r8.test", "first_name": "W", "last_name": "I", "phone": "5550100100"})),
+        )
+        .await;
     let approve = t
         .call(
             "POST",
-            &format!(
-                "/v1/orgs/{o}/members/{}/approve",
-                joined.body["id"].as_str().unwrap()
-            ),
+            &format!("/v1/orgs/{o}/members/{}/approve", joined.body["id"].as_str().unwrap()),
             Some(&org.admin_token),
             None,
         )
         .await;
     assert_eq!((approve.status, approve.code()), (409, "seats_exhausted"));
-    let created = t.call("POST", &format!("/v1/orgs/{o}/accounts"), Some(&org.admin_token), Some(json!({"email": "direct@r8.test", "first_name": "D", "last_name": "A", "role": "member"}))).await;
+    let created = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/accounts"),
+            Some(&org.admin_token),
+            Some(json!({"email": "direct@r8.test", "first_name": "D", "last_name": "A", "role": "member"})),
+        )
+        .await;
     assert_eq!(created.code(), "seats_exhausted");
     t.call(
         "PATCH",
@@ -605,20 +532,11 @@ async fn rule_8_no_license_past_the_seat_limit() {
         200,
         "the same link works once a seat is free"
     );
-    let seats = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{o}"),
-            Some(&org.admin_token),
-            None,
-        )
-        .await;
+    let seats = t.call("GET", &format!("/v1/orgs/{o}"), Some(&org.admin_token), None).await;
     assert_eq!(seats.body["seats_used"], 2);
 }
 
-#[tokio::test]
-async fn rule_9_a_passed_license_end_unlicenses_with_a_reason() {
-    let t = TestApp::new();
+async fn rule_9_a_passed_license_end_unlicenses_with_a_reason(t: TestApp) {
     let org = t.create_org("Rule Nine", "free").await;
     let (member_id, _) = t.add_member(&org, "temp@r9.test", "member", None).await;
     let end = roster_app::views::rfc3339(t.app.now() + time::Duration::days(3));
@@ -636,39 +554,28 @@ async fn rule_9_a_passed_license_end_unlicenses_with_a_reason() {
     let [_, due, _] = t.advance(86_400 + 1).await;
     assert_eq!((due.examined, due.changed), (1, 1));
     let admin = t.login_token("admin@rule-nine.test").await;
-    let org = roster_tests::OrgFixture {
-        admin_token: admin,
-        ..org
-    };
+    let org = roster_tests::OrgFixture { admin_token: admin, ..org };
     assert_eq!(t.member(&org, &member_id).await["status"], "unlicensed");
     let trail = t.audit_of(&org, &member_id).await;
     let last = trail.last().unwrap();
     assert_eq!(
-        (
-            last.0.as_str(),
-            last.1.as_str(),
-            last.2.as_str(),
-            last.3.as_str()
-        ),
-        (
-            "member_unlicensed",
-            Some("licensed"),
-            Some("unlicensed"),
-            Some("license_expired")
-        )
+        (last.0.as_str(), last.1.as_str(), last.2.as_str(), last.3.as_str()),
+        ("member_unlicensed", Some("licensed"), Some("unlicensed"), Some("license_expired"))
     );
     let [_, again, _] = t.advance(3600).await;
-    assert_eq!(
-        again.examined, 0,
-        "an unlicensed member leaves the due index"
-    );
+    assert_eq!(again.examined, 0, "an unlicensed member leaves the due index");
 }
 
-#[tokio::test]
-async fn rule_10_created_accounts_are_licensed_with_a_temporary_password() {
-    let t = TestApp::new();
+async fn rule_10_created_accounts_are_licensed_with_a_temporary_password(t: TestApp) {
     let org = t.create_org("Rule Ten", "free").await;
-    let created = t.call("POST", &format!("/v1/orgs/{}/accounts", org.org_id), Some(&org.admin_token), Some(json!({"email": "made@r10.test", "first_name": "Made", "last_name": "Direct", "role": "member"}))).await;
+    let created = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/accounts", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"email": "made@r10.test", "first_name": "Made", "last_name": "Direct", "role": "member"})),
+        )
+        .await;
     assert_eq!(created.status, 201, "{}", created.text);
     assert_eq!(created.body["status"], "licensed");
     t.drain().await;
@@ -679,17 +586,9 @@ async fn rule_10_created_accounts_are_licensed_with_a_temporary_password() {
     assert_eq!(login.body["password_change_required"], true);
     let restricted = login.body["access_token"].as_str().unwrap();
     let elsewhere = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{}/members", org.org_id),
-            Some(restricted),
-            None,
-        )
+        .call("GET", &format!("/v1/orgs/{}/members", org.org_id), Some(restricted), None)
         .await;
-    assert_eq!(
-        (elsewhere.status, elsewhere.code()),
-        (403, "password_change_required")
-    );
+    assert_eq!((elsewhere.status, elsewhere.code()), (403, "password_change_required"));
     let changed = t
         .call(
             "POST",
@@ -707,15 +606,20 @@ async fn rule_10_created_accounts_are_licensed_with_a_temporary_password() {
     let normal = t.login("made@r10.test", "a brand new passphrase").await;
     assert_eq!(normal.body["password_change_required"], false);
     // A shell-only account can't sign in and gets no email.
-    let shell = t.call("POST", &format!("/v1/orgs/{}/accounts", org.org_id), Some(&org.admin_token), Some(json!({"email": "oncall@r10.test", "first_name": "On", "last_name": "Call", "role": "member", "kind": "shell"}))).await;
+    let shell = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/accounts", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"email": "oncall@r10.test", "first_name": "On", "last_name": "Call", "role": "member", "kind": "shell"})),
+        )
+        .await;
     assert_eq!(shell.body["kind"], "shell");
     t.drain().await;
     assert!(t.emails_to("oncall@r10.test").is_empty());
 }
 
-#[tokio::test]
-async fn rule_11_revoking_deletes_the_shell_and_keeps_the_fact() {
-    let t = TestApp::new();
+async fn rule_11_revoking_deletes_the_shell_and_keeps_the_fact(t: TestApp) {
     let org = t.create_org("Rule Eleven", "free").await;
     let o = &org.org_id;
     let invited = t
@@ -739,14 +643,9 @@ async fn rule_11_revoking_deletes_the_shell_and_keeps_the_fact() {
         .await;
     assert_eq!(revoked.status, 204, "{}", revoked.text);
     assert_eq!(
-        t.call(
-            "GET",
-            &format!("/v1/orgs/{o}/members/{id}"),
-            Some(&org.admin_token),
-            None
-        )
-        .await
-        .status,
+        t.call("GET", &format!("/v1/orgs/{o}/members/{id}"), Some(&org.admin_token), None)
+            .await
+            .status,
         404
     );
     let link = t.accept(&token, "Late").await;
@@ -770,9 +669,7 @@ async fn rule_11_revoking_deletes_the_shell_and_keeps_the_fact() {
     );
 }
 
-#[tokio::test]
-async fn rule_12_people_own_their_name_phone_and_email() {
-    let t = TestApp::new();
+async fn rule_12_people_own_their_name_phone_and_email(t: TestApp) {
     let org = t.create_org("Rule Twelve", "free").await;
     let o = &org.org_id;
     let dept = t.create_department(&org, "Ward 12").await;
@@ -799,11 +696,25 @@ async fn rule_12_people_own_their_name_phone_and_email() {
         .await;
     assert_eq!(own.status, 200, "{}", own.text);
     assert_eq!(own.body["phone"], "+442079460000");
-    let admin_fields = t.call("PATCH", &format!("/v1/orgs/{o}/members/{member_id}"), Some(&org.admin_token), Some(json!({"department_id": dept, "position": "Nurse", "job_id": "J-1", "location": "North", "role": "dept_admin"}))).await;
+    let admin_fields = t
+        .call(
+            "PATCH",
+            &format!("/v1/orgs/{o}/members/{member_id}"),
+            Some(&org.admin_token),
+            Some(json!({"department_id": dept, "position": "Nurse", "job_id": "J-1", "location": "North", "role": "dept_admin"})),
+        )
+        .await;
     assert_eq!(admin_fields.status, 200, "{}", admin_fields.text);
     assert_eq!(admin_fields.body["role"], "dept_admin");
     let (other_id, _) = t.add_member(&org, "other@r12.test", "member", None).await;
-    let bulk = t.call("POST", &format!("/v1/orgs/{o}/members/bulk-edit"), Some(&org.admin_token), Some(json!({"member_ids": [member_id, other_id], "position": "Charge nurse", "location": null}))).await;
+    let bulk = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/members/bulk-edit"),
+            Some(&org.admin_token),
+            Some(json!({"member_ids": [member_id, other_id], "position": "Charge nurse", "location": null})),
+        )
+        .await;
     assert_eq!(bulk.body["updated"], 2, "{}", bulk.text);
     assert_eq!(t.member(&org, &other_id).await["position"], "Charge nurse");
     let bulk_role = t
@@ -821,13 +732,17 @@ async fn rule_12_people_own_their_name_phone_and_email() {
     );
 }
 
-#[tokio::test]
-async fn rule_13_freeze_windows_refuse_admin_changes_and_hold_sweeps_back() {
-    let t = TestApp::new();
+async fn rule_13_freeze_windows_refuse_admin_changes_and_hold_sweeps_back(t: TestApp) {
     let org = t.create_org("Rule Thirteen", "free").await;
     let o = &org.org_id;
     let (member_id, _) = t.add_member(&org, "frozen@r13.test", "member", None).await;
-    t.call("PATCH", &format!("/v1/orgs/{o}/members/{member_id}"), Some(&org.admin_token), Some(json!({"license_end": roster_app::views::rfc3339(t.app.now() + time::Duration::minutes(10))}))).await;
+    t.call(
+        "PATCH",
+        &format!("/v1/orgs/{o}/members/{member_id}"),
+        Some(&org.admin_token),
+        Some(json!({"license_end": roster_app::views::rfc3339(t.app.now() + time::Duration::minutes(10))})),
+    )
+    .await;
     t.call(
         "POST",
         &format!("/v1/orgs/{o}/invitations"),
@@ -839,12 +754,7 @@ async fn rule_13_freeze_windows_refuse_admin_changes_and_hold_sweeps_back() {
     let now = t.app.now();
     let window = json!({"starts_at": roster_app::views::rfc3339(now), "ends_at": roster_app::views::rfc3339(now + time::Duration::hours(2)), "reason": "migration"});
     let frozen = t
-        .call(
-            "PUT",
-            &format!("/v1/orgs/{o}/freeze"),
-            Some(&t.operator_token),
-            Some(window),
-        )
+        .call("PUT", &format!("/v1/orgs/{o}/freeze"), Some(&t.operator_token), Some(window))
         .await;
     assert_eq!(frozen.status, 200, "{}", frozen.text);
     let refused = t
@@ -869,12 +779,7 @@ async fn rule_13_freeze_windows_refuse_admin_changes_and_hold_sweeps_back() {
         423
     );
     // Accepting still works (just-in-time provisioning).
-    assert_eq!(
-        t.accept(&t.last_invitation_token("jit@r13.test"), "Jit")
-            .await
-            .status,
-        200
-    );
+    assert_eq!(t.accept(&t.last_invitation_token("jit@r13.test"), "Jit").await.status, 200);
     // The license end passes during the window: held back, then caught up.
     let [_, held, _] = t.advance(3600).await;
     assert_eq!((held.changed, held.held_back), (0, 1));
@@ -882,9 +787,7 @@ async fn rule_13_freeze_windows_refuse_admin_changes_and_hold_sweeps_back() {
     assert_eq!(caught_up.changed, 1);
 }
 
-#[tokio::test]
-async fn rule_14_every_change_writes_exactly_one_audit_event() {
-    let t = TestApp::new();
+async fn rule_14_every_change_writes_exactly_one_audit_event(t: TestApp) {
     let org = t.create_org("Rule Fourteen", "free").await;
     let o = &org.org_id;
     let (member_id, _) = t.add_member(&org, "trail@r14.test", "member", None).await;
@@ -929,12 +832,7 @@ async fn rule_14_every_change_writes_exactly_one_audit_event() {
         ]
     );
     let whole = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{o}/audit?limit=200"),
-            Some(&org.admin_token),
-            None,
-        )
+        .call("GET", &format!("/v1/orgs/{o}/audit?limit=200"), Some(&org.admin_token), None)
         .await;
     let event = whole.body["items"]
         .as_array()
@@ -946,3 +844,20 @@ async fn rule_14_every_change_writes_exactly_one_audit_event() {
     assert_eq!(event["actor_id"], org.admin_id.as_str());
     assert_eq!(event["ip"], "192.0.2.10");
 }
+
+on_every_backend!(
+    rule_1_only_org_admins_manage_licenses,
+    rule_2_removal_unlicenses_at_once_and_keeps_data,
+    rule_3_only_a_reinvite_brings_an_unlicensed_member_back,
+    rule_4_one_account_per_email_with_an_actionable_reason,
+    rule_5_expiry_at_use_time_resend_and_single_use,
+    rule_6_acceptance_asks_for_what_the_org_requires,
+    rule_7_joins_that_need_approval_wait_for_it,
+    rule_8_no_license_past_the_seat_limit,
+    rule_9_a_passed_license_end_unlicenses_with_a_reason,
+    rule_10_created_accounts_are_licensed_with_a_temporary_password,
+    rule_11_revoking_deletes_the_shell_and_keeps_the_fact,
+    rule_12_people_own_their_name_phone_and_email,
+    rule_13_freeze_windows_refuse_admin_changes_and_hold_sweeps_back,
+    rule_14_every_change_writes_exactly_one_audit_event
+);

@@ -4,63 +4,36 @@ use serde_json::json;
 
 use roster_tests::{TestApp, PASSWORD};
 
-#[tokio::test]
-async fn tokens_are_rs256_and_published_as_jwks() {
-    let t = TestApp::new();
+async fn tokens_are_rs256_and_published_as_jwks(t: TestApp) {
     t.create_org("Keys", "free").await;
     let jwks = t.call("GET", "/.well-known/jwks.json", None, None).await;
     let key = &jwks.body["keys"][0];
-    assert_eq!(
-        (key["kty"].as_str(), key["alg"].as_str()),
-        (Some("RSA"), Some("RS256"))
-    );
+    assert_eq!((key["kty"].as_str(), key["alg"].as_str()), (Some("RSA"), Some("RS256")));
     let login = t.login("admin@keys.test", PASSWORD).await;
     assert_eq!(login.body["token_type"], "Bearer");
     assert_eq!(login.body["expires_in"], 900);
     let token = login.body["access_token"].as_str().unwrap();
-    let claims = t
-        .app
-        .keys
-        .verify(token, t.app.now().unix_timestamp())
-        .unwrap();
+    let claims = t.app.keys.verify(token, t.app.now().unix_timestamp()).unwrap();
     assert_eq!(claims.aud, "roster-api");
     // Short-lived: after 15 minutes the token is refused.
     t.clock.advance(901);
     let late = t.call("GET", "/v1/me", Some(token), None).await;
     assert_eq!((late.status, late.code()), (401, "token_expired"));
     let forged = format!("{}x", &token[..token.len() - 1]);
-    assert_eq!(
-        t.call("GET", "/v1/me", Some(&forged), None).await.status,
-        401
-    );
+    assert_eq!(t.call("GET", "/v1/me", Some(&forged), None).await.status, 401);
 }
 
-#[tokio::test]
-async fn wrong_passwords_are_rate_limited_per_email() {
-    let t = TestApp::new();
+async fn wrong_passwords_are_rate_limited_per_email(t: TestApp) {
     t.create_org("Limits", "free").await;
     for _ in 0..5 {
-        assert_eq!(
-            t.login("admin@limits.test", "not the password")
-                .await
-                .status,
-            401
-        );
+        assert_eq!(t.login("admin@limits.test", "not the password").await.status, 401);
     }
     let limited = t.login("admin@limits.test", PASSWORD).await;
     assert_eq!((limited.status, limited.code()), (429, "rate_limited"));
-    let retry_after: u64 = limited.headers["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry_after: u64 = limited.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=900).contains(&retry_after));
     t.clock.advance(retry_after as i64);
-    assert_eq!(
-        t.login("admin@limits.test", PASSWORD).await.status,
-        200,
-        "the window passed"
-    );
+    assert_eq!(t.login("admin@limits.test", PASSWORD).await.status, 200, "the window passed");
     let unknown = t.login("nobody@limits.test", PASSWORD).await;
     assert_eq!(
         (unknown.status, unknown.code()),
@@ -69,9 +42,7 @@ async fn wrong_passwords_are_rate_limited_per_email() {
     );
 }
 
-#[tokio::test]
-async fn an_email_with_accounts_in_several_orgs_names_the_org() {
-    let t = TestApp::new();
+async fn an_email_with_accounts_in_several_orgs_names_the_org(t: TestApp) {
     let first = t.create_org("First", "free").await;
     let second = t.create_org("Second", "free").await;
     t.add_member(&first, "both@orgs.test", "member", None).await;
@@ -83,8 +54,7 @@ async fn an_email_with_accounts_in_several_orgs_names_the_org() {
     )
     .await;
     t.drain().await;
-    t.accept(&t.last_invitation_token("both@orgs.test"), "Both")
-        .await;
+    t.accept(&t.last_invitation_token("both@orgs.test"), "Both").await;
     let ambiguous = t.login("both@orgs.test", PASSWORD).await;
     assert_eq!(ambiguous.body["errors"][0]["code"], "org_required");
     let chosen = t
@@ -98,9 +68,7 @@ async fn an_email_with_accounts_in_several_orgs_names_the_org() {
     assert_eq!(chosen.body["org_id"], second.org_id.as_str());
 }
 
-#[tokio::test]
-async fn a_login_method_the_org_does_not_allow_is_refused() {
-    let t = TestApp::new();
+async fn a_login_method_the_org_does_not_allow_is_refused(t: TestApp) {
     let org = t.create_org("Sso Only", "paid").await;
     t.call(
         "PATCH",
@@ -110,15 +78,10 @@ async fn a_login_method_the_org_does_not_allow_is_refused() {
     )
     .await;
     let refused = t.login("admin@sso-only.test", PASSWORD).await;
-    assert_eq!(
-        (refused.status, refused.code()),
-        (403, "login_method_not_allowed")
-    );
+    assert_eq!((refused.status, refused.code()), (403, "login_method_not_allowed"));
 }
 
-#[tokio::test]
-async fn secrets_are_never_stored_in_clear() {
-    let t = TestApp::new();
+async fn secrets_are_never_stored_in_clear(t: TestApp) {
     let org = t.create_org("Secrets", "free").await;
     t.call(
         "POST",
@@ -127,7 +90,13 @@ async fn secrets_are_never_stored_in_clear() {
         Some(json!({"email": "s@secrets.test", "role": "member"})),
     )
     .await;
-    t.call("POST", &format!("/v1/orgs/{}/accounts", org.org_id), Some(&org.admin_token), Some(json!({"email": "c@secrets.test", "first_name": "C", "last_name": "S", "role": "member"}))).await;
+    t.call(
+        "POST",
+        &format!("/v1/orgs/{}/accounts", org.org_id),
+        Some(&org.admin_token),
+        Some(json!({"email": "c@secrets.test", "first_name": "C", "last_name": "S", "role": "member"})),
+    )
+    .await;
     t.drain().await;
     let token = t.last_invitation_token("s@secrets.test");
     let temporary = t.last_temporary_password("c@secrets.test");
@@ -135,10 +104,7 @@ async fn secrets_are_never_stored_in_clear() {
     for prefix in [format!("ORG#{}", org.org_id)] {
         for item in t
             .app
-            .query_all(roster_app::ports::Query::table(
-                prefix,
-                roster_app::ports::SkCondition::Any,
-            ))
+            .query_all(roster_app::ports::Query::table(prefix, roster_app::ports::SkCondition::Any))
             .await
             .unwrap()
         {
@@ -146,13 +112,15 @@ async fn secrets_are_never_stored_in_clear() {
         }
     }
     assert!(!everything.contains(&token), "invitation token stored");
-    assert!(
-        !everything.contains(&temporary),
-        "temporary password stored"
-    );
+    assert!(!everything.contains(&temporary), "temporary password stored");
     assert!(!everything.contains(PASSWORD), "password stored");
-    assert!(
-        everything.contains("$argon2id$"),
-        "passwords are Argon2id hashes"
-    );
+    assert!(everything.contains("$argon2id$"), "passwords are Argon2id hashes");
 }
+
+on_every_backend!(
+    tokens_are_rs256_and_published_as_jwks,
+    wrong_passwords_are_rate_limited_per_email,
+    an_email_with_accounts_in_several_orgs_names_the_org,
+    a_login_method_the_org_does_not_allow_is_refused,
+    secrets_are_never_stored_in_clear
+);

@@ -8,9 +8,7 @@ use serde_json::json;
 use roster_app::ports::QueueName;
 use roster_tests::TestApp;
 
-#[tokio::test]
-async fn a_lost_queue_send_never_loses_an_invitation() {
-    let t = TestApp::new();
+async fn a_lost_queue_send_never_loses_an_invitation(t: TestApp) {
     let org = t.create_org("Repair", "free").await;
     t.queue.drop_sends.store(true, Ordering::SeqCst);
     let invited = t
@@ -21,18 +19,12 @@ async fn a_lost_queue_send_never_loses_an_invitation() {
             Some(json!({"email": "lost@repair.test", "role": "member"})),
         )
         .await;
-    assert_eq!(
-        invited.status, 201,
-        "the invitation is committed even though the queue send failed"
-    );
+    assert_eq!(invited.status, 201, "the invitation is committed even though the queue send failed");
     t.queue.drop_sends.store(false, Ordering::SeqCst);
     t.drain().await;
     assert!(t.emails_to("lost@repair.test").is_empty());
     let [_, _, early] = t.advance(60).await;
-    assert_eq!(
-        early.changed, 0,
-        "within the grace period nothing is resent"
-    );
+    assert_eq!(early.changed, 0, "within the grace period nothing is resent");
     let [_, _, repaired] = t.advance(10 * 60).await;
     assert_eq!(repaired.changed, 1);
     assert_eq!(t.emails_to("lost@repair.test").len(), 1);
@@ -40,9 +32,7 @@ async fn a_lost_queue_send_never_loses_an_invitation() {
     assert_eq!(after.examined, 0, "a sent email leaves the due index");
 }
 
-#[tokio::test]
-async fn a_redelivered_email_message_sends_once() {
-    let t = TestApp::new();
+async fn a_redelivered_email_message_sends_once(t: TestApp) {
     let org = t.create_org("Once", "free").await;
     t.call(
         "POST",
@@ -54,16 +44,12 @@ async fn a_redelivered_email_message_sends_once() {
     let messages = t.app.queue.receive(QueueName::Email, 10).await.unwrap();
     assert_eq!(messages.len(), 1);
     for _ in 0..3 {
-        roster_app::workers::email_sender::handle(&t.app, &messages[0].body)
-            .await
-            .unwrap();
+        roster_app::workers::email_sender::handle(&t.app, &messages[0].body).await.unwrap();
     }
     assert_eq!(t.emails_to("once@once.test").len(), 1);
 }
 
-#[tokio::test]
-async fn a_failing_mailer_is_retried_then_dead_lettered() {
-    let t = TestApp::new();
+async fn a_failing_mailer_is_retried_then_dead_lettered(t: TestApp) {
     let org = t.create_org("Dlq", "free").await;
     t.mailer.fail_next.store(2, Ordering::SeqCst);
     t.call(
@@ -74,11 +60,7 @@ async fn a_failing_mailer_is_retried_then_dead_lettered() {
     )
     .await;
     t.drain().await;
-    assert_eq!(
-        t.emails_to("retry@dlq.test").len(),
-        1,
-        "sent on the third receive"
-    );
+    assert_eq!(t.emails_to("retry@dlq.test").len(), 1, "sent on the third receive");
     t.mailer.fail_next.store(100, Ordering::SeqCst);
     t.call(
         "POST",
@@ -89,19 +71,13 @@ async fn a_failing_mailer_is_retried_then_dead_lettered() {
     .await;
     t.drain().await;
     assert_eq!(
-        t.app
-            .queue
-            .dead_letter_count(QueueName::Email)
-            .await
-            .unwrap(),
+        t.app.queue.dead_letter_count(QueueName::Email).await.unwrap(),
         1,
         "after 5 receives"
     );
 }
 
-#[tokio::test]
-async fn a_superseded_invitation_email_is_not_sent() {
-    let t = TestApp::new();
+async fn a_superseded_invitation_email_is_not_sent(t: TestApp) {
     let org = t.create_org("Superseded", "free").await;
     let invited = t
         .call(
@@ -113,11 +89,7 @@ async fn a_superseded_invitation_email_is_not_sent() {
         .await;
     t.call(
         "POST",
-        &format!(
-            "/v1/orgs/{}/members/{}/reinvite",
-            org.org_id,
-            invited.body["id"].as_str().unwrap()
-        ),
+        &format!("/v1/orgs/{}/members/{}/reinvite", org.org_id, invited.body["id"].as_str().unwrap()),
         Some(&org.admin_token),
         None,
     )
@@ -125,17 +97,10 @@ async fn a_superseded_invitation_email_is_not_sent() {
     t.drain().await;
     let emails = t.emails_to("twice@sup.test");
     assert_eq!(emails.len(), 1, "only the newest link goes out");
-    assert_eq!(
-        t.accept(&roster_tests::link_token(&emails[0].text_body), "Twice")
-            .await
-            .status,
-        200
-    );
+    assert_eq!(t.accept(&roster_tests::link_token(&emails[0].text_body), "Twice").await.status, 200);
 }
 
-#[tokio::test]
-async fn sweeps_cost_what_is_due_not_the_table() {
-    let t = TestApp::new();
+async fn sweeps_cost_what_is_due_not_the_table(t: TestApp) {
     let org = t.create_org("Sweep Cost", "paid").await;
     let emails: Vec<String> = (0..60).map(|i| format!("s{i}@cost.test")).collect();
     t.call(
@@ -157,3 +122,11 @@ async fn sweeps_cost_what_is_due_not_the_table() {
     let [again, _, _] = t.advance(3600).await;
     assert_eq!(again.examined, 0);
 }
+
+on_every_backend!(
+    a_lost_queue_send_never_loses_an_invitation,
+    a_redelivered_email_message_sends_once,
+    a_failing_mailer_is_retried_then_dead_lettered,
+    a_superseded_invitation_email_is_not_sent,
+    sweeps_cost_what_is_due_not_the_table
+);

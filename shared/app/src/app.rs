@@ -112,10 +112,7 @@ async fn yield_now() {
     struct YieldOnce(bool);
     impl Future for YieldOnce {
         type Output = ();
-        fn poll(
-            mut self: std::pin::Pin<&mut Self>,
-            cx: &mut std::task::Context<'_>,
-        ) -> std::task::Poll<()> {
+        fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
             if self.0 {
                 std::task::Poll::Ready(())
             } else {
@@ -155,33 +152,19 @@ impl App {
     }
 
     pub async fn find_member(&self, org_id: &str, member_id: &str) -> AppResult<Option<Member>> {
-        match self
-            .store
-            .get(&table::org_pk(org_id), &table::member_sk(member_id))
-            .await?
-        {
+        match self.store.get(&table::org_pk(org_id), &table::member_sk(member_id)).await? {
             Some(item) => Ok(Some(table::decode_member(&item)?)),
             None => Ok(None),
         }
     }
 
     pub async fn load_member(&self, org_id: &str, member_id: &str) -> AppResult<Member> {
-        self.find_member(org_id, member_id)
-            .await?
-            .ok_or_else(AppError::not_found)
+        self.find_member(org_id, member_id).await?.ok_or_else(AppError::not_found)
     }
 
     /// The one account of `email` in the org, found through its email guard.
-    pub async fn find_member_by_email(
-        &self,
-        org_id: &str,
-        email: &Email,
-    ) -> AppResult<Option<Member>> {
-        let Some(guard) = self
-            .store
-            .get(&table::org_pk(org_id), &table::email_guard_sk(email))
-            .await?
-        else {
+    pub async fn find_member_by_email(&self, org_id: &str, email: &Email) -> AppResult<Option<Member>> {
+        let Some(guard) = self.store.get(&table::org_pk(org_id), &table::email_guard_sk(email)).await? else {
             return Ok(None);
         };
         let guard: EmailGuard = table::decode(&guard)?;
@@ -220,11 +203,7 @@ impl App {
             .collect()
     }
 
-    pub async fn load_department(
-        &self,
-        org_id: &str,
-        department_id: &str,
-    ) -> AppResult<Department> {
+    pub async fn load_department(&self, org_id: &str, department_id: &str) -> AppResult<Department> {
         let item = self
             .store
             .get(&table::org_pk(org_id), &table::department_sk(department_id))
@@ -236,18 +215,9 @@ impl App {
     }
 
     /// Checks that a department id names a department of the org (400 otherwise).
-    pub async fn ensure_department(
-        &self,
-        org_id: &str,
-        department_id: Option<&str>,
-    ) -> AppResult<()> {
+    pub async fn ensure_department(&self, org_id: &str, department_id: Option<&str>) -> AppResult<()> {
         if let Some(id) = department_id {
-            if self
-                .store
-                .get(&table::org_pk(org_id), &table::department_sk(id))
-                .await?
-                .is_none()
-            {
+            if self.store.get(&table::org_pk(org_id), &table::department_sk(id)).await?.is_none() {
                 return Err(AppError::invalid(
                     "department_id",
                     "unknown_department",
@@ -277,11 +247,7 @@ impl App {
     }
 
     /// The caller's own member record, which must be an active, licensed full account.
-    pub async fn signed_in_member(
-        &self,
-        ctx: &RequestContext,
-        allow_password_change_only: bool,
-    ) -> AppResult<Member> {
+    pub async fn signed_in_member(&self, ctx: &RequestContext, allow_password_change_only: bool) -> AppResult<Member> {
         match &ctx.principal {
             Principal::Anonymous => Err(AppError::Unauthorized("missing_token")),
             Principal::Operator => Err(AppError::Domain(DomainError::Forbidden)),

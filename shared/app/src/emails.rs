@@ -10,11 +10,7 @@ pub struct RenderedEmail {
 }
 
 pub fn invitation(org: &Org, member: &Member, accept_link: &str, again: bool) -> RenderedEmail {
-    let expires = member
-        .invitation
-        .as_ref()
-        .map(|i| rfc3339(i.expires_at))
-        .unwrap_or_default();
+    let expires = member.invitation.as_ref().map(|i| rfc3339(i.expires_at)).unwrap_or_default();
     let opening = if again {
         "You have been invited again to join"
     } else {
@@ -30,12 +26,7 @@ pub fn invitation(org: &Org, member: &Member, accept_link: &str, again: bool) ->
     }
 }
 
-pub fn temporary_password(
-    org: &Org,
-    member: &Member,
-    password: &str,
-    login_url: &str,
-) -> RenderedEmail {
+pub fn temporary_password(org: &Org, member: &Member, password: &str, login_url: &str) -> RenderedEmail {
     RenderedEmail {
         subject: format!("Your {} account", org.name),
         text_body: format!(
@@ -50,6 +41,11 @@ pub fn temporary_password(
 pub fn join_approved(org: &Org, member: &Member, login_url: &str) -> RenderedEmail {
     RenderedEmail {
         subject: format!("You can now use {}", org.name),
-        text_body: format!("Hello {first},\n\nYour request to join {org} was approved. Sign in at {login_url} with {email}.\n", first = member.first_name, org = org.name, email = member.email),
+        text_body: format!(
+            "Hello {first},\n\nYour request to join {org} was approved. Sign in at {login_url} with {email}.\n",
+            first = member.first_name,
+            org = org.name,
+            email = member.email
+        ),
     }
 }

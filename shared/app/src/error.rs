@@ -55,14 +55,8 @@ impl AppError {
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::ConditionFailed { .. } | StoreError::TransactionConflict => {
-                AppError::Contention
-            }
-            StoreError::InvalidCursor => AppError::invalid(
-                "cursor",
-                "invalid_cursor",
-                "the cursor is not one this list gave out",
-            ),
+            StoreError::ConditionFailed { .. } | StoreError::TransactionConflict => AppError::Contention,
+            StoreError::InvalidCursor => AppError::invalid("cursor", "invalid_cursor", "the cursor is not one this list gave out"),
             StoreError::Unavailable(message) => AppError::Unavailable(message),
         }
     }

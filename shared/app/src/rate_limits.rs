@@ -39,10 +39,7 @@ impl RateCounter {
     pub async fn current(&self, app: &App) -> AppResult<Option<Item>> {
         Ok(app
             .store
-            .get(
-                &self.pk,
-                &table::rate_window_sk(self.window_start(app.now())),
-            )
+            .get(&self.pk, &table::rate_window_sk(self.window_start(app.now())))
             .await?)
     }
 
@@ -59,10 +56,7 @@ impl RateCounter {
         let oldest = current - (windows - 1) * self.window_seconds;
         let query = Query::table(
             self.pk.clone(),
-            SkCondition::Between(
-                table::rate_window_sk(oldest),
-                table::rate_window_sk(current),
-            ),
+            SkCondition::Between(table::rate_window_sk(oldest), table::rate_window_sk(current)),
         );
         let page = app.store.query(query).await?;
         page.items
@@ -72,30 +66,14 @@ impl RateCounter {
     }
 
     /// Adds `by` to the current window as part of `tx` (conditioned on what was read).
-    pub fn add(
-        &self,
-        tx: &mut Tx,
-        now: OffsetDateTime,
-        current: Option<&Item>,
-        by: u64,
-    ) -> AppResult<()> {
+    pub fn add(&self, tx: &mut Tx, now: OffsetDateTime, current: Option<&Item>, by: u64) -> AppResult<()> {
         let sk = table::rate_window_sk(self.window_start(now));
         match current {
             Some(item) => {
                 let count = table::decode::<RateWindow>(item)?.count + by;
-                tx.put_next(table::encode(
-                    self.pk.clone(),
-                    sk,
-                    item.version,
-                    &RateWindow { count },
-                ));
+                tx.put_next(table::encode(self.pk.clone(), sk, item.version, &RateWindow { count }));
             }
-            None => tx.put_new(table::encode(
-                self.pk.clone(),
-                sk,
-                1,
-                &RateWindow { count: by },
-            )),
+            None => tx.put_new(table::encode(self.pk.clone(), sk, 1, &RateWindow { count: by })),
         }
         Ok(())
     }

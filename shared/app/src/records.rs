@@ -78,10 +78,7 @@ pub enum ImportStatus {
 #[serde(rename_all = "snake_case")]
 pub enum ImportSource {
     Csv,
-    PastedList {
-        role: Role,
-        department_id: Option<String>,
-    },
+    PastedList { role: Role, department_id: Option<String> },
 }
 
 /// A bulk import job. `processed` is the checkpoint: rows before it are done.

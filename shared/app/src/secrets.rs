@@ -30,11 +30,7 @@ pub fn new_id(now: OffsetDateTime) -> String {
     let candidate = (millis << 80) | random;
     let value = {
         let mut last = LAST.lock().unwrap_or_else(|p| p.into_inner());
-        let value = if candidate > *last {
-            candidate
-        } else {
-            *last + 1
-        };
+        let value = if candidate > *last { candidate } else { *last + 1 };
         *last = value;
         value
     };
@@ -46,10 +42,7 @@ pub fn new_id(now: OffsetDateTime) -> String {
 
 /// A short random code people can type (join codes): 10 Crockford base32 characters.
 pub fn new_code() -> String {
-    random_bytes::<10>()
-        .iter()
-        .map(|b| CROCKFORD[(b & 31) as usize] as char)
-        .collect()
+    random_bytes::<10>().iter().map(|b| CROCKFORD[(b & 31) as usize] as char).collect()
 }
 
 pub fn sha256_hex(input: &str) -> String {
@@ -74,8 +67,7 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Hashes a password with Argon2id (default, OWASP-recommended parameters).
 pub fn hash_password(password: &str) -> String {
-    let salt =
-        SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes is a valid salt length");
+    let salt = SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes is a valid salt length");
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .expect("Argon2 with default parameters cannot fail")
@@ -83,11 +75,7 @@ pub fn hash_password(password: &str) -> String {
 }
 
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|hash| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &hash)
-            .is_ok()
-    })
+    PasswordHash::new(phc).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
 }
 
 #[cfg(test)]

@@ -44,6 +44,13 @@ pub struct KeyMaterial {
     pub token_secret: Vec<u8>,
 }
 
+/// Never prints the secrets.
+impl std::fmt::Debug for KeyMaterial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyMaterial { .. }")
+    }
+}
+
 impl KeyMaterial {
     pub fn generate() -> KeyMaterial {
         let pair = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation");
@@ -64,29 +71,14 @@ pub struct SigningKeys {
 }
 
 impl SigningKeys {
-    pub fn new(
-        material: &KeyMaterial,
-        issuer: &str,
-        audience: &str,
-    ) -> Result<SigningKeys, KeyError> {
-        let pair = RsaKeyPair::from_pkcs8(&material.signing_key_pkcs8)
-            .map_err(|e| KeyError::InvalidMaterial(e.to_string()))?;
+    pub fn new(material: &KeyMaterial, issuer: &str, audience: &str) -> Result<SigningKeys, KeyError> {
+        let pair = RsaKeyPair::from_pkcs8(&material.signing_key_pkcs8).map_err(|e| KeyError::InvalidMaterial(e.to_string()))?;
         if material.token_secret.len() < 32 {
-            return Err(KeyError::InvalidMaterial(
-                "the token secret must be at least 32 bytes".into(),
-            ));
+            return Err(KeyError::InvalidMaterial("the token secret must be at least 32 bytes".into()));
         }
         let public = RsaPublicKeyComponents {
-            n: pair
-                .public_key()
-                .modulus()
-                .big_endian_without_leading_zero()
-                .to_vec(),
-            e: pair
-                .public_key()
-                .exponent()
-                .big_endian_without_leading_zero()
-                .to_vec(),
+            n: pair.public_key().modulus().big_endian_without_leading_zero().to_vec(),
+            e: pair.public_key().exponent().big_endian_without_leading_zero().to_vec(),
         };
         let kid = secrets::sha256_hex(&URL_SAFE_NO_PAD.encode(&public.n))[..16].to_string();
         Ok(SigningKeys {
@@ -125,25 +117,17 @@ impl SigningKeys {
     /// Checks signature, algorithm, key id, issuer, audience and expiry at `now_unix`.
     pub fn verify(&self, token: &str, now_unix: i64) -> Result<AccessClaims, KeyError> {
         let mut parts = token.split('.');
-        let (Some(header), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Err(KeyError::InvalidToken);
         };
         let header: serde_json::Value = decode_json(header)?;
         if header["alg"] != "RS256" || header["kid"] != self.kid.as_str() {
             return Err(KeyError::InvalidToken);
         }
-        let signature = URL_SAFE_NO_PAD
-            .decode(signature)
-            .map_err(|_| KeyError::InvalidToken)?;
+        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| KeyError::InvalidToken)?;
         let signing_input = &token[..header_and_payload_len(token)];
         self.public
-            .verify(
-                &signature::RSA_PKCS1_2048_8192_SHA256,
-                signing_input.as_bytes(),
-                &signature,
-            )
+            .verify(&signature::RSA_PKCS1_2048_8192_SHA256, signing_input.as_bytes(), &signature)
             .map_err(|_| KeyError::InvalidToken)?;
         let claims: AccessClaims = decode_json(payload)?;
         if claims.iss != self.issuer || claims.aud != self.audience {
@@ -183,9 +167,7 @@ fn encode_json<T: Serialize>(value: &T) -> String {
 }
 
 fn decode_json<T: for<'de> Deserialize<'de>>(part: &str) -> Result<T, KeyError> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(part)
-        .map_err(|_| KeyError::InvalidToken)?;
+    let bytes = URL_SAFE_NO_PAD.decode(part).map_err(|_| KeyError::InvalidToken)?;
     serde_json::from_slice(&bytes).map_err(|_| KeyError::InvalidToken)
 }
 

@@ -138,12 +138,7 @@ pub fn due_queries(kind: DueKind, now: OffsetDateTime, limit: usize) -> Vec<Quer
 }
 
 pub fn encode<T: Serialize>(pk: String, sk: String, version: u64, entity: &T) -> Item {
-    Item::new(
-        pk,
-        sk,
-        version,
-        serde_json::to_value(entity).expect("entities serialize to JSON"),
-    )
+    Item::new(pk, sk, version, serde_json::to_value(entity).expect("entities serialize to JSON"))
 }
 
 pub fn decode<T: DeserializeOwned>(item: &Item) -> AppResult<T> {
@@ -159,20 +154,10 @@ pub fn member_item(member: &Member) -> Item {
         tab_partition(&member.org_id, member.status.tab()),
         format!("{}#{}", member.email, member.id),
     ));
-    item.gsi2 = Some((
-        email_partition(&member.email),
-        format!("ORG#{}", member.org_id),
-    ));
+    item.gsi2 = Some((email_partition(&member.email), format!("ORG#{}", member.org_id)));
     item.gsi3 = match (member.status, &member.invitation, member.license_end) {
-        (MembershipStatus::Invited, Some(invitation), _) => Some(due_entry(
-            DueKind::InvitationExpiry,
-            invitation.expires_at,
-            &pk,
-            &sk,
-        )),
-        (MembershipStatus::Licensed, _, Some(end)) => {
-            Some(due_entry(DueKind::LicenseExpiry, end, &pk, &sk))
-        }
+        (MembershipStatus::Invited, Some(invitation), _) => Some(due_entry(DueKind::InvitationExpiry, invitation.expires_at, &pk, &sk)),
+        (MembershipStatus::Licensed, _, Some(end)) => Some(due_entry(DueKind::LicenseExpiry, end, &pk, &sk)),
         _ => None,
     };
     item

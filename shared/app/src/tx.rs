@@ -71,13 +71,7 @@ impl Tx {
 
     /// Adjusts the org's seat counter for a change of `before` → `after` and refuses it when
     /// the seats are all taken (rule 8).
-    pub fn seats(
-        &mut self,
-        org: &Org,
-        counter: &(SeatCounter, u64),
-        before: Option<&Member>,
-        after: Option<&Member>,
-    ) -> AppResult<()> {
+    pub fn seats(&mut self, org: &Org, counter: &(SeatCounter, u64), before: Option<&Member>, after: Option<&Member>) -> AppResult<()> {
         let delta = lifecycle::seat_delta(before.map(|m| m.status), after.map(|m| m.status));
         if delta == 0 {
             return Ok(());
@@ -154,18 +148,12 @@ impl Tx {
         let pk = table::org_pk(&member.org_id);
         let sk = table::outbox_sk(&entry.id);
         let mut item = table::encode(pk.clone(), sk.clone(), 1, &entry);
-        item.gsi3 = Some(table::due_entry(
-            DueKind::Delivery,
-            at + app.config.delivery_grace,
-            &pk,
-            &sk,
-        ));
+        item.gsi3 = Some(table::due_entry(DueKind::Delivery, at + app.config.delivery_grace, &pk, &sk));
         self.writes.push(Write::Put {
             item,
             condition: Condition::None,
         });
-        self.sends
-            .push((QueueName::Email, email_message(&member.org_id, &entry.id)));
+        self.sends.push((QueueName::Email, email_message(&member.org_id, &entry.id)));
     }
 
     /// Queues a job message once the write commits.

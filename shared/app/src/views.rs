@@ -85,8 +85,7 @@ pub fn audit_event(event: &AuditEvent) -> Value {
 }
 
 pub fn import_job(job: &ImportJob, chunks: &[ImportChunk]) -> Value {
-    let failures: Vec<&crate::records::ImportFailure> =
-        chunks.iter().flat_map(|c| c.failures.iter()).collect();
+    let failures: Vec<&crate::records::ImportFailure> = chunks.iter().flat_map(|c| c.failures.iter()).collect();
     json!({
         "id": job.id,
         "status": job.status,

@@ -19,8 +19,7 @@ pub fn write_csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -
             .write_record(row.iter().map(|cell| neutralize_formula(cell)))
             .expect("write to memory");
     }
-    String::from_utf8(writer.into_inner().expect("flush to memory"))
-        .expect("csv of UTF-8 cells is UTF-8")
+    String::from_utf8(writer.into_inner().expect("flush to memory")).expect("csv of UTF-8 cells is UTF-8")
 }
 
 #[cfg(test)]

@@ -31,36 +31,18 @@ pub struct AcceptedProfile {
 }
 
 /// Whether a presented invitation secret may be used now (rule 5: decided at use time).
-pub fn check_invitation<'a>(
-    member: &'a Member,
-    token_hash: &str,
-    now: OffsetDateTime,
-) -> Result<&'a PendingInvitation, DomainError> {
-    let current = member
-        .invitation
-        .as_ref()
-        .filter(|inv| inv.token_hash == token_hash);
+pub fn check_invitation<'a>(member: &'a Member, token_hash: &str, now: OffsetDateTime) -> Result<&'a PendingInvitation, DomainError> {
+    let current = member.invitation.as_ref().filter(|inv| inv.token_hash == token_hash);
     match (member.status, current) {
-        (MembershipStatus::Invited, Some(invitation)) if invitation.expires_at > now => {
-            Ok(invitation)
-        }
-        (MembershipStatus::Invited | MembershipStatus::Expired, Some(_)) => {
-            Err(DomainError::Gone("invitation_expired"))
-        }
-        (MembershipStatus::Invited | MembershipStatus::Expired, None) => {
-            Err(DomainError::Gone("invitation_superseded"))
-        }
+        (MembershipStatus::Invited, Some(invitation)) if invitation.expires_at > now => Ok(invitation),
+        (MembershipStatus::Invited | MembershipStatus::Expired, Some(_)) => Err(DomainError::Gone("invitation_expired")),
+        (MembershipStatus::Invited | MembershipStatus::Expired, None) => Err(DomainError::Gone("invitation_superseded")),
         _ => Err(DomainError::Gone("invitation_used")),
     }
 }
 
 /// Rules 5–7: acceptance turns the shell account full; licensed unless approval is needed.
-pub fn accept(
-    member: &Member,
-    token_hash: &str,
-    now: OffsetDateTime,
-    profile: AcceptedProfile,
-) -> Result<Member, DomainError> {
+pub fn accept(member: &Member, token_hash: &str, now: OffsetDateTime, profile: AcceptedProfile) -> Result<Member, DomainError> {
     let needs_approval = check_invitation(member, token_hash, now)?.needs_approval;
     let mut next = member.clone();
     next.status = if needs_approval {
@@ -158,18 +140,13 @@ pub fn revoke(member: &Member) -> Result<Revocation, DomainError> {
 
 /// The invitation-expiry sweep's transition; `None` when nothing is due.
 pub fn expire_invitation(member: &Member, now: OffsetDateTime) -> Option<Member> {
-    let due = member.status == MembershipStatus::Invited
-        && member
-            .invitation
-            .as_ref()
-            .is_some_and(|inv| inv.expires_at <= now);
+    let due = member.status == MembershipStatus::Invited && member.invitation.as_ref().is_some_and(|inv| inv.expires_at <= now);
     due.then(|| with_status(member, MembershipStatus::Expired))
 }
 
 /// Rule 9: the license-expiry sweep's transition; `None` when nothing is due.
 pub fn expire_license(member: &Member, now: OffsetDateTime) -> Option<Member> {
-    let due = member.status == MembershipStatus::Licensed
-        && member.license_end.is_some_and(|end| end <= now);
+    let due = member.status == MembershipStatus::Licensed && member.license_end.is_some_and(|end| end <= now);
     due.then(|| with_status(member, MembershipStatus::Unlicensed))
 }
 
@@ -180,15 +157,9 @@ pub fn seat_delta(from: Option<MembershipStatus>, to: Option<MembershipStatus>) 
 }
 
 /// Rule 8: whether `seats_used + delta` fits the org's seat limit.
-pub fn ensure_seat_available(
-    seat_limit: Option<u32>,
-    seats_used: u64,
-    delta: i64,
-) -> Result<(), DomainError> {
+pub fn ensure_seat_available(seat_limit: Option<u32>, seats_used: u64, delta: i64) -> Result<(), DomainError> {
     match seat_limit {
-        Some(limit) if delta > 0 && seats_used as i64 + delta > i64::from(limit) => {
-            Err(DomainError::Conflict("seats_exhausted"))
-        }
+        Some(limit) if delta > 0 && seats_used as i64 + delta > i64::from(limit) => Err(DomainError::Conflict("seats_exhausted")),
         _ => Ok(()),
     }
 }
@@ -278,25 +249,14 @@ mod tests {
         let mut member = invited(datetime!(2026-01-08 0:00 UTC));
         assert_eq!(revoke(&member), Ok(Revocation::DeleteAccount));
         member.ever_licensed = true;
-        assert!(
-            matches!(revoke(&member), Ok(Revocation::BackToUnlicensed(m)) if m.status == MembershipStatus::Unlicensed)
-        );
+        assert!(matches!(revoke(&member), Ok(Revocation::BackToUnlicensed(m)) if m.status == MembershipStatus::Unlicensed));
     }
 
     #[test]
     fn seats_are_checked_only_when_taking_one() {
-        assert_eq!(
-            ensure_seat_available(Some(1), 1, 1),
-            Err(DomainError::Conflict("seats_exhausted"))
-        );
+        assert_eq!(ensure_seat_available(Some(1), 1, 1), Err(DomainError::Conflict("seats_exhausted")));
         assert_eq!(ensure_seat_available(Some(1), 1, 0), Ok(()));
         assert_eq!(ensure_seat_available(None, 1000, 1), Ok(()));
-        assert_eq!(
-            seat_delta(
-                Some(MembershipStatus::Licensed),
-                Some(MembershipStatus::Unlicensed)
-            ),
-            -1
-        );
+        assert_eq!(seat_delta(Some(MembershipStatus::Licensed), Some(MembershipStatus::Unlicensed)), -1);
     }
 }

@@ -54,9 +54,7 @@ impl MembershipStatus {
     pub fn tab(self) -> Tab {
         match self {
             MembershipStatus::Licensed => Tab::Licensed,
-            MembershipStatus::Unlicensed
-            | MembershipStatus::Invited
-            | MembershipStatus::Expired => Tab::Unlicensed,
+            MembershipStatus::Unlicensed | MembershipStatus::Invited | MembershipStatus::Expired => Tab::Unlicensed,
             MembershipStatus::PendingApproval | MembershipStatus::Rejected => Tab::Pending,
         }
     }

@@ -118,9 +118,7 @@ impl Org {
     /// Refuses an admin membership change while a freeze window is active (rule 13).
     pub fn ensure_not_frozen(&self, now: OffsetDateTime) -> Result<(), DomainError> {
         match &self.freeze {
-            Some(window) if window.is_active(now) => Err(DomainError::Frozen {
-                ends_at: window.ends_at,
-            }),
+            Some(window) if window.is_active(now) => Err(DomainError::Frozen { ends_at: window.ends_at }),
             _ => Ok(()),
         }
     }
@@ -143,13 +141,8 @@ pub struct Department {
 /// Checks an org or department name.
 pub fn validate_name(field: &str, name: &str) -> Result<String, DomainError> {
     let trimmed = name.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > 200 || trimmed.chars().any(char::is_control)
-    {
-        Err(DomainError::invalid(
-            field,
-            "invalid_name",
-            "1 to 200 printable characters",
-        ))
+    if trimmed.is_empty() || trimmed.chars().count() > 200 || trimmed.chars().any(char::is_control) {
+        Err(DomainError::invalid(field, "invalid_name", "1 to 200 printable characters"))
     } else {
         Ok(trimmed.to_string())
     }

@@ -43,8 +43,7 @@ mod tests {
 
     #[test]
     fn splits_on_every_separator_and_reports_each_kind() {
-        let list =
-            parse_pasted_list("a@x.org, b@x.org;c@x.org\nnot-an-email  A@X.org\r\n\td@x.org");
+        let list = parse_pasted_list("a@x.org, b@x.org;c@x.org\nnot-an-email  A@X.org\r\n\td@x.org");
         assert_eq!(list.entries.len(), 6);
         let valid: Vec<&str> = list.valid.iter().map(Email::as_str).collect();
         assert_eq!(valid, ["a@x.org", "b@x.org", "c@x.org", "d@x.org"]);

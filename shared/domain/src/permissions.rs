@@ -51,26 +51,16 @@ pub enum Action<'a> {
 impl Actor {
     /// Whether the actor's role allows `action` in an org with `settings`.
     pub fn authorize(&self, action: Action<'_>, settings: &OrgSettings) -> Result<(), DomainError> {
-        let own_department = |department: Option<&str>| {
-            self.department_id.is_some() && department == self.department_id.as_deref()
-        };
+        let own_department = |department: Option<&str>| self.department_id.is_some() && department == self.department_id.as_deref();
         let allowed = match (self.role, action) {
             (Role::OrgAdmin, _) => true,
-            (
-                Role::DeptAdmin,
-                Action::ReadOrg | Action::ReadMembers | Action::PreviewInvitations,
-            ) => true,
-            (
-                Role::DeptAdmin,
-                Action::Invite { role, department } | Action::CreateAccount { role, department },
-            ) => role == Role::Member && own_department(department),
-            (Role::DeptAdmin, Action::ResendInvitation { department }) => {
-                own_department(department)
+            (Role::DeptAdmin, Action::ReadOrg | Action::ReadMembers | Action::PreviewInvitations) => true,
+            (Role::DeptAdmin, Action::Invite { role, department } | Action::CreateAccount { role, department }) => {
+                role == Role::Member && own_department(department)
             }
+            (Role::DeptAdmin, Action::ResendInvitation { department }) => own_department(department),
             (Role::Member, Action::Invite { role, department }) => {
-                settings.members_can_invite
-                    && role == Role::Member
-                    && (department.is_none() || own_department(department))
+                settings.members_can_invite && role == Role::Member && (department.is_none() || own_department(department))
             }
             _ => false,
         };
@@ -132,9 +122,7 @@ mod tests {
                 &settings
             )
             .is_err());
-        assert!(dept_admin
-            .authorize(Action::RemoveMember, &settings)
-            .is_err());
+        assert!(dept_admin.authorize(Action::RemoveMember, &settings).is_err());
     }
 
     #[test]
@@ -145,10 +133,7 @@ mod tests {
             role: Role::Member,
             department: None,
         };
-        assert_eq!(
-            member.authorize(invite, &settings),
-            Err(DomainError::Forbidden)
-        );
+        assert_eq!(member.authorize(invite, &settings), Err(DomainError::Forbidden));
         settings.members_can_invite = true;
         assert!(member.authorize(invite, &settings).is_ok());
         settings.enrollment_approval = true;

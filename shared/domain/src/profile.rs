@@ -11,11 +11,7 @@ pub fn parse_person_name(field: &str, raw: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(field, "required", "must not be empty"));
     }
     if name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            field,
-            "invalid_name",
-            "at most 100 printable characters",
-        ));
+        return Err(FieldError::new(field, "invalid_name", "at most 100 printable characters"));
     }
     Ok(name.to_string())
 }
@@ -28,9 +24,7 @@ pub fn parse_phone(field: &str, raw: &str) -> Result<String, FieldError> {
         Some(rest) => ("+", rest),
         None => ("", trimmed),
     };
-    let allowed = rest
-        .chars()
-        .all(|c| c.is_ascii_digit() || " -.()".contains(c));
+    let allowed = rest.chars().all(|c| c.is_ascii_digit() || " -.()".contains(c));
     let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
     if !allowed || !(7..=15).contains(&digits.len()) {
         return Err(FieldError::new(
@@ -46,11 +40,7 @@ pub fn parse_phone(field: &str, raw: &str) -> Result<String, FieldError> {
 pub fn check_new_password(field: &str, password: &str) -> Result<(), FieldError> {
     let length = password.chars().count();
     if length < 10 {
-        return Err(FieldError::new(
-            field,
-            "too_short",
-            "at least 10 characters",
-        ));
+        return Err(FieldError::new(field, "too_short", "at least 10 characters"));
     }
     if length > 128 {
         return Err(FieldError::new(field, "too_long", "at most 128 characters"));
@@ -77,11 +67,7 @@ pub fn parse_optional_text(field: &str, raw: Option<&str>) -> Result<Option<Stri
 pub fn parse_two_factor_channel(raw: &str) -> Result<String, FieldError> {
     match raw {
         "email" | "mobile" => Ok(raw.to_string()),
-        _ => Err(FieldError::new(
-            "two_factor_channel",
-            "invalid_choice",
-            "email or mobile",
-        )),
+        _ => Err(FieldError::new("two_factor_channel", "invalid_choice", "email or mobile")),
     }
 }
 
@@ -91,10 +77,7 @@ mod tests {
 
     #[test]
     fn phones_keep_digits_and_plus() {
-        assert_eq!(
-            parse_phone("phone", " +1 (555) 010-0100 ").unwrap(),
-            "+15550100100"
-        );
+        assert_eq!(parse_phone("phone", " +1 (555) 010-0100 ").unwrap(), "+15550100100");
         assert!(parse_phone("phone", "12345").is_err());
         assert!(parse_phone("phone", "555-CALL-NOW").is_err());
     }

@@ -2,15 +2,7 @@
 
 use crate::error::DomainError;
 
-pub const TEMPLATE_COLUMNS: [&str; 7] = [
-    "email",
-    "first_name",
-    "last_name",
-    "phone",
-    "department",
-    "position",
-    "role",
-];
+pub const TEMPLATE_COLUMNS: [&str; 7] = ["email", "first_name", "last_name", "phone", "department", "position", "role"];
 
 /// The downloadable template: the header and one example row.
 pub fn template() -> String {
@@ -41,10 +33,7 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<CsvRow>, DomainError> {
         DomainError::invalid(
             "file",
             "invalid_utf8",
-            format!(
-                "the file is not UTF-8 text (bad byte at offset {})",
-                e.valid_up_to()
-            ),
+            format!("the file is not UTF-8 text (bad byte at offset {})", e.valid_up_to()),
         )
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -76,8 +65,7 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<CsvRow>, DomainError> {
     ];
     let mut rows = Vec::new();
     for (index, record) in reader.records().enumerate() {
-        let record =
-            record.map_err(|e| DomainError::invalid("file", "invalid_csv", e.to_string()))?;
+        let record = record.map_err(|e| DomainError::invalid("file", "invalid_csv", e.to_string()))?;
         if record.iter().all(str::is_empty) {
             continue;
         }
@@ -114,11 +102,7 @@ mod tests {
         let err = read_rows(b"email\n\xff\xfe@x.org\n").unwrap_err();
         assert_eq!(
             err,
-            DomainError::invalid(
-                "file",
-                "invalid_utf8",
-                "the file is not UTF-8 text (bad byte at offset 6)"
-            )
+            DomainError::invalid("file", "invalid_utf8", "the file is not UTF-8 text (bad byte at offset 6)")
         );
     }
 

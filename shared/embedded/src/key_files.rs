@@ -21,15 +21,12 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 pub fn load_or_create_key_material(dir: &Path) -> std::io::Result<KeyMaterial> {
     let path = dir.join("signing-keys.json");
     if let Ok(text) = std::fs::read_to_string(&path) {
-        let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(std::io::Error::other)?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(std::io::Error::other)?;
         let field = |name: &str| {
             value[name]
                 .as_str()
                 .and_then(|s| URL_SAFE_NO_PAD.decode(s).ok())
-                .ok_or_else(|| {
-                    std::io::Error::other(format!("{} has no valid '{name}'", path.display()))
-                })
+                .ok_or_else(|| std::io::Error::other(format!("{} has no valid '{name}'", path.display())))
         };
         return Ok(KeyMaterial {
             signing_key_pkcs8: field("signing_key_pkcs8")?,

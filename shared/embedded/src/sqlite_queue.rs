@@ -23,9 +23,7 @@ fn unavailable(error: rusqlite::Error) -> QueueError {
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
 impl SqliteQueue {
@@ -51,16 +49,15 @@ impl Queue for SqliteQueue {
         let id = new_id(time::OffsetDateTime::now_utc());
         self.db
             .lock()
-            .execute("INSERT INTO queue_messages (id, queue, body, visible_at_ms) VALUES (?1, ?2, ?3, ?4)", params![id, queue.as_str(), body, now_ms()])
+            .execute(
+                "INSERT INTO queue_messages (id, queue, body, visible_at_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![id, queue.as_str(), body, now_ms()],
+            )
             .map_err(unavailable)?;
         Ok(())
     }
 
-    async fn receive(
-        &self,
-        queue: QueueName,
-        max: usize,
-    ) -> Result<Vec<ReceivedMessage>, QueueError> {
+    async fn receive(&self, queue: QueueName, max: usize) -> Result<Vec<ReceivedMessage>, QueueError> {
         let mut connection = self.db.lock();
         let tx = connection
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -73,11 +70,8 @@ impl Queue for SqliteQueue {
         let mut received = Vec::new();
         for (seq, id, body, count) in ready {
             if count >= self.max_receives {
-                tx.execute(
-                    "UPDATE queue_messages SET dead = 1, receipt = NULL WHERE seq = ?1",
-                    params![seq],
-                )
-                .map_err(unavailable)?;
+                tx.execute("UPDATE queue_messages SET dead = 1, receipt = NULL WHERE seq = ?1", params![seq])
+                    .map_err(unavailable)?;
                 tracing::warn!(queue = queue.as_str(), message_id = %id, receives = count, "message moved to the dead-letter queue");
                 continue;
             }

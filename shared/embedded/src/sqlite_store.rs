@@ -4,9 +4,7 @@
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, Row};
 
-use roster_app::ports::{
-    Condition, IndexName, Item, Page, Query, SkCondition, Store, StoreError, Write,
-};
+use roster_app::ports::{Condition, IndexName, Item, Page, Query, SkCondition, Store, StoreError, Write};
 
 use crate::sqlite::Database;
 
@@ -34,9 +32,8 @@ fn read_item(row: &Row<'_>) -> rusqlite::Result<Item> {
         pk: row.get(0)?,
         sk: row.get(1)?,
         version: row.get::<_, i64>(2)? as u64,
-        data: serde_json::from_str(&data).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
-        })?,
+        data: serde_json::from_str(&data)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e)))?,
         gsi1: pair(row.get(4)?, row.get(5)?),
         gsi2: pair(row.get(6)?, row.get(7)?),
         gsi3: pair(row.get(8)?, row.get(9)?),
@@ -55,15 +52,9 @@ fn encode_cursor(position: &[&str]) -> String {
 fn decode_cursor(cursor: &str) -> Result<Vec<String>, StoreError> {
     let bytes: Option<Vec<u8>> = (0..cursor.len())
         .step_by(2)
-        .map(|i| {
-            cursor
-                .get(i..i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        })
+        .map(|i| cursor.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
         .collect();
-    bytes
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or(StoreError::InvalidCursor)
+    bytes.and_then(|b| serde_json::from_slice(&b).ok()).ok_or(StoreError::InvalidCursor)
 }
 
 #[async_trait]
@@ -136,14 +127,8 @@ impl Store for SqliteStore {
                 (None, ..) => encode_cursor(&[&last.sk]),
                 (Some(IndexName::Gsi1), Some((_, s)), _, _)
                 | (Some(IndexName::Gsi2), _, Some((_, s)), _)
-                | (Some(IndexName::Gsi3), _, _, Some((_, s))) => {
-                    encode_cursor(&[s, &last.pk, &last.sk])
-                }
-                _ => {
-                    return Err(StoreError::Unavailable(
-                        "index item without index key".into(),
-                    ))
-                }
+                | (Some(IndexName::Gsi3), _, _, Some((_, s))) => encode_cursor(&[s, &last.pk, &last.sk]),
+                _ => return Err(StoreError::Unavailable("index item without index key".into())),
             })
         } else {
             None
@@ -163,16 +148,10 @@ impl Store for SqliteStore {
                 Write::Delete { pk, sk, condition } => (pk, sk, condition),
             };
             if !keys.insert((pk.clone(), sk.clone())) {
-                return Err(StoreError::Unavailable(format!(
-                    "two writes to {pk}/{sk} in one transaction"
-                )));
+                return Err(StoreError::Unavailable(format!("two writes to {pk}/{sk} in one transaction")));
             }
             let current: Option<i64> = tx
-                .query_row(
-                    "SELECT version FROM items WHERE pk = ?1 AND sk = ?2",
-                    params![pk, sk],
-                    |r| r.get(0),
-                )
+                .query_row("SELECT version FROM items WHERE pk = ?1 AND sk = ?2", params![pk, sk], |r| r.get(0))
                 .optional()
                 .map_err(unavailable)?;
             let holds = match condition {
@@ -188,16 +167,28 @@ impl Store for SqliteStore {
                     let (g1p, g1s) = item.gsi1.clone().unzip();
                     let (g2p, g2s) = item.gsi2.clone().unzip();
                     let (g3p, g3s) = item.gsi3.clone().unzip();
-                    tx.prepare_cached(&format!("INSERT OR REPLACE INTO items ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"))
-                        .and_then(|mut s| s.execute(params![item.pk, item.sk, item.version as i64, item.data.to_string(), g1p, g1s, g2p, g2s, g3p, g3s]))
-                        .map_err(unavailable)?;
+                    tx.prepare_cached(&format!(
+                        "INSERT OR REPLACE INTO items ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                    ))
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            item.pk,
+                            item.sk,
+                            item.version as i64,
+                            item.data.to_string(),
+                            g1p,
+                            g1s,
+                            g2p,
+                            g2s,
+                            g3p,
+                            g3s
+                        ])
+                    })
+                    .map_err(unavailable)?;
                 }
                 Write::Delete { pk, sk, .. } => {
-                    tx.execute(
-                        "DELETE FROM items WHERE pk = ?1 AND sk = ?2",
-                        params![pk, sk],
-                    )
-                    .map_err(unavailable)?;
+                    tx.execute("DELETE FROM items WHERE pk = ?1 AND sk = ?2", params![pk, sk])
+                        .map_err(unavailable)?;
                 }
             }
         }

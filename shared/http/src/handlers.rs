@@ -4,9 +4,7 @@ use bytes::Bytes;
 use http::{header, Response, StatusCode};
 use serde_json::Value;
 
-use roster_app::usecases::{
-    accounts, audit, auth, departments, imports, invitations, me, members, orgs, PageRequest,
-};
+use roster_app::usecases::{accounts, audit, auth, departments, imports, invitations, me, members, orgs, PageRequest};
 use roster_app::{App, AppError, RequestContext};
 use roster_domain::Tab;
 
@@ -45,14 +43,9 @@ impl Reply {
                 body,
                 filename,
             } => {
-                let builder = builder
-                    .status(StatusCode::OK)
-                    .header(header::CONTENT_TYPE, content_type);
+                let builder = builder.status(StatusCode::OK).header(header::CONTENT_TYPE, content_type);
                 let builder = match filename {
-                    Some(name) => builder.header(
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{name}\""),
-                    ),
+                    Some(name) => builder.header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
                     None => builder,
                 };
                 builder.body(Bytes::from(body))
@@ -104,21 +97,11 @@ fn non_empty(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.is_empty())
 }
 
-pub async fn dispatch(
-    app: &App,
-    route: RouteId,
-    params: &Params,
-    request: HttpRequest,
-) -> HttpResponse {
+pub async fn dispatch(app: &App, route: RouteId, params: &Params, request: HttpRequest) -> HttpResponse {
     let principal = auth::authenticate(app, request.bearer_token());
     let needs_caller = !matches!(
         route,
-        RouteId::Login
-            | RouteId::Jwks
-            | RouteId::OpenApi
-            | RouteId::GetInvitation
-            | RouteId::AcceptInvitation
-            | RouteId::RequestToJoin
+        RouteId::Login | RouteId::Jwks | RouteId::OpenApi | RouteId::GetInvitation | RouteId::AcceptInvitation | RouteId::RequestToJoin
     );
     let ctx = match principal {
         Ok(principal) => RequestContext {
@@ -134,38 +117,23 @@ pub async fn dispatch(
     }
 }
 
-async fn answer(
-    app: &App,
-    route: RouteId,
-    params: &Params,
-    request: &HttpRequest,
-    ctx: &RequestContext,
-) -> Result<Reply, RequestError> {
+async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpRequest, ctx: &RequestContext) -> Result<Reply, RequestError> {
     let org = params.get("org");
     let member = params.get("member");
     Ok(match route {
-        RouteId::CreateOrg => Reply::Json(
-            StatusCode::CREATED,
-            orgs::create_org(app, ctx, request.json()?).await?,
-        ),
+        RouteId::CreateOrg => Reply::Json(StatusCode::CREATED, orgs::create_org(app, ctx, request.json()?).await?),
         RouteId::GetOrg => orgs::get_org(app, ctx, org).await?.into(),
-        RouteId::UpdateOrg => orgs::update_org(app, ctx, org, request.json()?)
-            .await?
-            .into(),
-        RouteId::SetFreeze => orgs::set_freeze(app, ctx, org, request.json()?)
-            .await?
-            .into(),
+        RouteId::UpdateOrg => orgs::update_org(app, ctx, org, request.json()?).await?.into(),
+        RouteId::SetFreeze => orgs::set_freeze(app, ctx, org, request.json()?).await?.into(),
         RouteId::LiftFreeze => orgs::lift_freeze(app, ctx, org).await?.into(),
         RouteId::ListDepartments => departments::list_departments(app, ctx, org).await?.into(),
         RouteId::CreateDepartment => Reply::Json(
             StatusCode::CREATED,
             departments::create_department(app, ctx, org, request.json()?).await?,
         ),
-        RouteId::RenameDepartment => {
-            departments::rename_department(app, ctx, org, params.get("dept"), request.json()?)
-                .await?
-                .into()
-        }
+        RouteId::RenameDepartment => departments::rename_department(app, ctx, org, params.get("dept"), request.json()?)
+            .await?
+            .into(),
         RouteId::DeleteDepartment => {
             departments::delete_department(app, ctx, org, params.get("dept")).await?;
             Reply::NoContent
@@ -176,87 +144,48 @@ async fn answer(
                 department: non_empty(request.query_param("department")),
                 q: non_empty(request.query_param("q")),
             };
-            members::list_members(app, ctx, org, filter, page_request(request)?)
-                .await?
-                .into()
+            members::list_members(app, ctx, org, filter, page_request(request)?).await?.into()
         }
         RouteId::ExportMembers => Reply::Text {
             content_type: "text/csv; charset=utf-8",
-            body: members::export_members(
-                app,
-                ctx,
-                org,
-                non_empty(request.query_param("department")),
-            )
-            .await?,
+            body: members::export_members(app, ctx, org, non_empty(request.query_param("department"))).await?,
             filename: Some("members.csv"),
         },
-        RouteId::BulkEditMembers => members::bulk_edit(app, ctx, org, request.json()?)
-            .await?
-            .into(),
+        RouteId::BulkEditMembers => members::bulk_edit(app, ctx, org, request.json()?).await?.into(),
         RouteId::GetMember => members::get_member(app, ctx, org, member).await?.into(),
-        RouteId::UpdateMember => members::update_member(app, ctx, org, member, request.json()?)
-            .await?
-            .into(),
+        RouteId::UpdateMember => members::update_member(app, ctx, org, member, request.json()?).await?.into(),
         RouteId::RemoveMember => members::remove_member(app, ctx, org, member).await?.into(),
-        RouteId::ReinviteMember => members::reinvite_member(app, ctx, org, member)
-            .await?
-            .into(),
+        RouteId::ReinviteMember => members::reinvite_member(app, ctx, org, member).await?.into(),
         RouteId::RevokeInvitation => {
             members::revoke_invitation(app, ctx, org, member).await?;
             Reply::NoContent
         }
         RouteId::ApproveMember => members::approve_member(app, ctx, org, member).await?.into(),
         RouteId::RejectMember => members::reject_member(app, ctx, org, member).await?.into(),
-        RouteId::Invite => Reply::Json(
-            StatusCode::CREATED,
-            invitations::invite(app, ctx, org, request.json()?).await?,
-        ),
-        RouteId::PreviewInvitations => invitations::preview(app, ctx, org, request.json()?)
-            .await?
-            .into(),
-        RouteId::CreateAccount => Reply::Json(
-            StatusCode::CREATED,
-            accounts::create_account(app, ctx, org, request.json()?).await?,
-        ),
+        RouteId::Invite => Reply::Json(StatusCode::CREATED, invitations::invite(app, ctx, org, request.json()?).await?),
+        RouteId::PreviewInvitations => invitations::preview(app, ctx, org, request.json()?).await?.into(),
+        RouteId::CreateAccount => Reply::Json(StatusCode::CREATED, accounts::create_account(app, ctx, org, request.json()?).await?),
         RouteId::SubmitImport => {
             let submission = if request.is_csv() {
                 imports::ImportSubmission::Csv(request.csv()?)
             } else {
                 imports::ImportSubmission::Pasted(request.json()?)
             };
-            Reply::Json(
-                StatusCode::ACCEPTED,
-                imports::submit_import(app, ctx, org, submission).await?,
-            )
+            Reply::Json(StatusCode::ACCEPTED, imports::submit_import(app, ctx, org, submission).await?)
         }
         RouteId::ImportTemplate => Reply::Text {
             content_type: "text/csv; charset=utf-8",
             body: imports::download_template(app, ctx, org).await?,
             filename: Some("roster-import-template.csv"),
         },
-        RouteId::GetImport => imports::get_import(app, ctx, org, params.get("import"))
+        RouteId::GetImport => imports::get_import(app, ctx, org, params.get("import")).await?.into(),
+        RouteId::ListAudit => audit::list_audit(app, ctx, org, non_empty(request.query_param("member")), page_request(request)?)
             .await?
             .into(),
-        RouteId::ListAudit => audit::list_audit(
-            app,
-            ctx,
-            org,
-            non_empty(request.query_param("member")),
-            page_request(request)?,
-        )
-        .await?
-        .into(),
         RouteId::GetInviteLink => orgs::get_invite_link(app, ctx, org).await?.into(),
         RouteId::RotateInviteLink => orgs::rotate_invite_link(app, ctx, org).await?.into(),
-        RouteId::GetInvitation => invitations::get_invitation(app, params.get("token"))
-            .await?
-            .into(),
-        RouteId::AcceptInvitation => {
-            invitations::accept(app, ctx, params.get("token"), request.json()?)
-                .await?
-                .into()
-        }
+        RouteId::GetInvitation => invitations::get_invitation(app, params.get("token")).await?.into(),
+        RouteId::AcceptInvitation => invitations::accept(app, ctx, params.get("token"), request.json()?).await?.into(),
         RouteId::RequestToJoin => Reply::Json(
             StatusCode::ACCEPTED,
             invitations::request_to_join(app, ctx, params.get("code"), request.json()?).await?,
@@ -264,9 +193,7 @@ async fn answer(
         RouteId::GetMe => me::get_me(app, ctx).await?.into(),
         RouteId::UpdateMe => me::update_me(app, ctx, request.json()?).await?.into(),
         RouteId::ChangePassword => me::change_password(app, ctx, request.json()?).await?.into(),
-        RouteId::Login => auth::login(app, ctx.ip.as_deref(), request.json()?)
-            .await?
-            .into(),
+        RouteId::Login => auth::login(app, ctx.ip.as_deref(), request.json()?).await?.into(),
         RouteId::Jwks => app.keys.jwks().into(),
         RouteId::OpenApi => Reply::Text {
             content_type: "application/json",

@@ -23,9 +23,7 @@ pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
 /// Routes one request and answers it.
 pub async fn handle(app: &App, request: HttpRequest) -> HttpResponse {
     match routes::match_route(&request.method, &request.path) {
-        routes::RouteMatch::Found(route, params) => {
-            handlers::dispatch(app, route.id, &params, request).await
-        }
+        routes::RouteMatch::Found(route, params) => handlers::dispatch(app, route.id, &params, request).await,
         routes::RouteMatch::MethodNotAllowed(allowed) => {
             let mut response = problem::response(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -33,23 +31,13 @@ pub async fn handle(app: &App, request: HttpRequest) -> HttpResponse {
                 "This path does not take that method.",
                 None,
             );
-            let allow = allowed
-                .iter()
-                .map(|m| m.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
-            response.headers_mut().insert(
-                http::header::ALLOW,
-                allow.parse().expect("methods are valid header text"),
-            );
+            let allow = allowed.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ");
+            response
+                .headers_mut()
+                .insert(http::header::ALLOW, allow.parse().expect("methods are valid header text"));
             response
         }
-        routes::RouteMatch::NotFound => problem::response(
-            StatusCode::NOT_FOUND,
-            "route_not_found",
-            "No such route.",
-            None,
-        ),
+        routes::RouteMatch::NotFound => problem::response(StatusCode::NOT_FOUND, "route_not_found", "No such route.", None),
     }
 }
 
@@ -57,14 +45,7 @@ pub async fn handle(app: &App, request: HttpRequest) -> HttpResponse {
 /// endpoint): anything else is a 404.
 pub async fn handle_route(app: &App, expected: RouteId, request: HttpRequest) -> HttpResponse {
     match routes::match_route(&request.method, &request.path) {
-        routes::RouteMatch::Found(route, params) if route.id == expected => {
-            handlers::dispatch(app, route.id, &params, request).await
-        }
-        _ => problem::response(
-            StatusCode::NOT_FOUND,
-            "route_not_found",
-            "No such route.",
-            None,
-        ),
+        routes::RouteMatch::Found(route, params) if route.id == expected => handlers::dispatch(app, route.id, &params, request).await,
+        _ => problem::response(StatusCode::NOT_FOUND, "route_not_found", "No such route.", None),
     }
 }

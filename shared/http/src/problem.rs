@@ -10,12 +10,7 @@ use roster_domain::DomainError;
 use crate::request::RequestError;
 use crate::HttpResponse;
 
-pub fn response(
-    status: StatusCode,
-    code: &str,
-    detail: &str,
-    errors: Option<Value>,
-) -> HttpResponse {
+pub fn response(status: StatusCode, code: &str, detail: &str, errors: Option<Value>) -> HttpResponse {
     let mut body = json!({
         "type": format!("https://roster.dev/problems/{code}"),
         "title": status.canonical_reason().unwrap_or("Error"),
@@ -37,12 +32,8 @@ pub fn response(
 pub fn status_of(error: &AppError) -> StatusCode {
     match error {
         AppError::Domain(DomainError::Invalid(_)) => StatusCode::BAD_REQUEST,
-        AppError::Domain(DomainError::Forbidden) | AppError::PasswordChangeRequired => {
-            StatusCode::FORBIDDEN
-        }
-        AppError::Domain(DomainError::Conflict("login_method_not_allowed")) => {
-            StatusCode::FORBIDDEN
-        }
+        AppError::Domain(DomainError::Forbidden) | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
+        AppError::Domain(DomainError::Conflict("login_method_not_allowed")) => StatusCode::FORBIDDEN,
         AppError::Domain(DomainError::NotFound) => StatusCode::NOT_FOUND,
         AppError::Domain(DomainError::Conflict(_)) | AppError::Contention => StatusCode::CONFLICT,
         AppError::Domain(DomainError::Gone(_)) => StatusCode::GONE,
@@ -66,20 +57,15 @@ pub fn from_app_error(error: &AppError) -> HttpResponse {
         other => other.to_string(),
     };
     let errors = match error {
-        AppError::Domain(DomainError::Invalid(fields)) => {
-            Some(serde_json::to_value(fields).expect("field errors serialize"))
-        }
+        AppError::Domain(DomainError::Invalid(fields)) => Some(serde_json::to_value(fields).expect("field errors serialize")),
         _ => None,
     };
     let mut response = response(status, error.code(), &detail, errors);
     match error {
-        AppError::RateLimited {
-            retry_after_seconds,
-        } => {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                retry_after_seconds.to_string().parse().expect("digits"),
-            );
+        AppError::RateLimited { retry_after_seconds } => {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry_after_seconds.to_string().parse().expect("digits"));
         }
         AppError::Domain(DomainError::Frozen { ends_at }) => {
             let body: Value = serde_json::from_slice(response.body()).expect("just built");

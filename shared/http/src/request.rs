@@ -48,11 +48,7 @@ impl From<AppError> for RequestError {
 
 impl HttpRequest {
     pub fn bearer_token(&self) -> Option<&str> {
-        let value = self
-            .headers
-            .get(http::header::AUTHORIZATION)?
-            .to_str()
-            .ok()?;
+        let value = self.headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
         let (scheme, token) = value.split_once(' ')?;
         scheme
             .eq_ignore_ascii_case("bearer")
@@ -68,9 +64,7 @@ impl HttpRequest {
     }
 
     pub fn is_csv(&self) -> bool {
-        self.content_type()
-            .to_ascii_lowercase()
-            .starts_with("text/csv")
+        self.content_type().to_ascii_lowercase().starts_with("text/csv")
     }
 
     /// The value of query parameter `name`, percent-decoded.
@@ -86,9 +80,7 @@ impl HttpRequest {
     /// The body as JSON of type `T`; an empty body reads as `{}`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, RequestError> {
         if self.body.len() > MAX_JSON_BYTES {
-            return Err(RequestError::TooLarge {
-                limit: MAX_JSON_BYTES,
-            });
+            return Err(RequestError::TooLarge { limit: MAX_JSON_BYTES });
         }
         let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {
             b"{}"
@@ -104,9 +96,7 @@ impl HttpRequest {
     /// The body as a CSV file (raw bytes; its text is checked by the domain).
     pub fn csv(&self) -> Result<Vec<u8>, RequestError> {
         if self.body.len() > MAX_CSV_BYTES {
-            return Err(RequestError::TooLarge {
-                limit: MAX_CSV_BYTES,
-            });
+            return Err(RequestError::TooLarge { limit: MAX_CSV_BYTES });
         }
         Ok(self.body.to_vec())
     }
@@ -118,18 +108,10 @@ fn json_error(error: &serde_json::Error) -> RequestError {
     let message = error.to_string();
     let named_field = message.split('`').nth(1).unwrap_or("body").to_string();
     let (code, field, field_code) = match error.classify() {
-        Category::Syntax | Category::Eof | Category::Io => {
-            ("invalid_json", "body".to_string(), "invalid_json")
-        }
-        Category::Data if message.starts_with("missing field") => {
-            ("invalid_body", named_field, "required")
-        }
-        Category::Data if message.starts_with("unknown field") => {
-            ("invalid_body", named_field, "unknown_field")
-        }
-        Category::Data if message.starts_with("unknown variant") => {
-            ("invalid_body", "body".to_string(), "unknown_value")
-        }
+        Category::Syntax | Category::Eof | Category::Io => ("invalid_json", "body".to_string(), "invalid_json"),
+        Category::Data if message.starts_with("missing field") => ("invalid_body", named_field, "required"),
+        Category::Data if message.starts_with("unknown field") => ("invalid_body", named_field, "unknown_field"),
+        Category::Data if message.starts_with("unknown variant") => ("invalid_body", "body".to_string(), "unknown_value"),
         Category::Data => ("invalid_body", "body".to_string(), "invalid_type"),
     };
     RequestError::BadBody {

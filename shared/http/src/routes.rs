@@ -66,61 +66,16 @@ routes![
     (UpdateOrg, "PATCH", "/v1/orgs/{org}", "update-org"),
     (SetFreeze, "PUT", "/v1/orgs/{org}/freeze", "set-freeze"),
     (LiftFreeze, "DELETE", "/v1/orgs/{org}/freeze", "lift-freeze"),
-    (
-        ListDepartments,
-        "GET",
-        "/v1/orgs/{org}/departments",
-        "list-departments"
-    ),
-    (
-        CreateDepartment,
-        "POST",
-        "/v1/orgs/{org}/departments",
-        "create-department"
-    ),
-    (
-        RenameDepartment,
-        "PATCH",
-        "/v1/orgs/{org}/departments/{dept}",
-        "rename-department"
-    ),
-    (
-        DeleteDepartment,
-        "DELETE",
-        "/v1/orgs/{org}/departments/{dept}",
-        "delete-department"
-    ),
+    (ListDepartments, "GET", "/v1/orgs/{org}/departments", "list-departments"),
+    (CreateDepartment, "POST", "/v1/orgs/{org}/departments", "create-department"),
+    (RenameDepartment, "PATCH", "/v1/orgs/{org}/departments/{dept}", "rename-department"),
+    (DeleteDepartment, "DELETE", "/v1/orgs/{org}/departments/{dept}", "delete-department"),
     (ListMembers, "GET", "/v1/orgs/{org}/members", "list-members"),
-    (
-        ExportMembers,
-        "GET",
-        "/v1/orgs/{org}/members/export.csv",
-        "export-members"
-    ),
-    (
-        BulkEditMembers,
-        "POST",
-        "/v1/orgs/{org}/members/bulk-edit",
-        "bulk-edit-members"
-    ),
-    (
-        GetMember,
-        "GET",
-        "/v1/orgs/{org}/members/{member}",
-        "get-member"
-    ),
-    (
-        UpdateMember,
-        "PATCH",
-        "/v1/orgs/{org}/members/{member}",
-        "update-member"
-    ),
-    (
-        RemoveMember,
-        "POST",
-        "/v1/orgs/{org}/members/{member}/remove",
-        "remove-member"
-    ),
+    (ExportMembers, "GET", "/v1/orgs/{org}/members/export.csv", "export-members"),
+    (BulkEditMembers, "POST", "/v1/orgs/{org}/members/bulk-edit", "bulk-edit-members"),
+    (GetMember, "GET", "/v1/orgs/{org}/members/{member}", "get-member"),
+    (UpdateMember, "PATCH", "/v1/orgs/{org}/members/{member}", "update-member"),
+    (RemoveMember, "POST", "/v1/orgs/{org}/members/{member}/remove", "remove-member"),
     (
         ReinviteMember,
         "POST",
@@ -133,79 +88,24 @@ routes![
         "/v1/orgs/{org}/members/{member}/invitation",
         "revoke-invitation"
     ),
-    (
-        ApproveMember,
-        "POST",
-        "/v1/orgs/{org}/members/{member}/approve",
-        "approve-member"
-    ),
-    (
-        RejectMember,
-        "POST",
-        "/v1/orgs/{org}/members/{member}/reject",
-        "reject-member"
-    ),
-    (
-        Invite,
-        "POST",
-        "/v1/orgs/{org}/invitations",
-        "invite-member"
-    ),
+    (ApproveMember, "POST", "/v1/orgs/{org}/members/{member}/approve", "approve-member"),
+    (RejectMember, "POST", "/v1/orgs/{org}/members/{member}/reject", "reject-member"),
+    (Invite, "POST", "/v1/orgs/{org}/invitations", "invite-member"),
     (
         PreviewInvitations,
         "POST",
         "/v1/orgs/{org}/invitations/preview",
         "preview-invitations"
     ),
-    (
-        CreateAccount,
-        "POST",
-        "/v1/orgs/{org}/accounts",
-        "create-account"
-    ),
-    (
-        SubmitImport,
-        "POST",
-        "/v1/orgs/{org}/imports",
-        "submit-import"
-    ),
-    (
-        ImportTemplate,
-        "GET",
-        "/v1/orgs/{org}/imports/template.csv",
-        "import-template"
-    ),
-    (
-        GetImport,
-        "GET",
-        "/v1/orgs/{org}/imports/{import}",
-        "get-import"
-    ),
+    (CreateAccount, "POST", "/v1/orgs/{org}/accounts", "create-account"),
+    (SubmitImport, "POST", "/v1/orgs/{org}/imports", "submit-import"),
+    (ImportTemplate, "GET", "/v1/orgs/{org}/imports/template.csv", "import-template"),
+    (GetImport, "GET", "/v1/orgs/{org}/imports/{import}", "get-import"),
     (ListAudit, "GET", "/v1/orgs/{org}/audit", "list-audit"),
-    (
-        GetInviteLink,
-        "GET",
-        "/v1/orgs/{org}/invite-link",
-        "get-invite-link"
-    ),
-    (
-        RotateInviteLink,
-        "POST",
-        "/v1/orgs/{org}/invite-link/rotate",
-        "rotate-invite-link"
-    ),
-    (
-        GetInvitation,
-        "GET",
-        "/v1/invitations/{token}",
-        "get-invitation"
-    ),
-    (
-        AcceptInvitation,
-        "POST",
-        "/v1/invitations/{token}/accept",
-        "accept-invitation"
-    ),
+    (GetInviteLink, "GET", "/v1/orgs/{org}/invite-link", "get-invite-link"),
+    (RotateInviteLink, "POST", "/v1/orgs/{org}/invite-link/rotate", "rotate-invite-link"),
+    (GetInvitation, "GET", "/v1/invitations/{token}", "get-invitation"),
+    (AcceptInvitation, "POST", "/v1/invitations/{token}/accept", "accept-invitation"),
     (RequestToJoin, "POST", "/v1/join/{code}", "request-to-join"),
     (GetMe, "GET", "/v1/me", "get-me"),
     (UpdateMe, "PATCH", "/v1/me", "update-me"),
@@ -221,10 +121,7 @@ pub struct Params(pub Vec<(&'static str, String)>);
 
 impl Params {
     pub fn get(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or("", |(_, v)| v.as_str())
+        self.0.iter().find(|(n, _)| *n == name).map_or("", |(_, v)| v.as_str())
     }
 }
 
@@ -240,9 +137,7 @@ fn match_path(template: &'static str, path: &str) -> Option<Params> {
     for expected in template.split('/') {
         let segment = segments.next()?;
         match expected.strip_prefix('{').and_then(|e| e.strip_suffix('}')) {
-            Some(name) if !segment.is_empty() => params
-                .0
-                .push((name, crate::request::percent_decode(segment))),
+            Some(name) if !segment.is_empty() => params.0.push((name, crate::request::percent_decode(segment))),
             Some(_) => return None,
             None if expected == segment => {}
             None => return None,
@@ -281,14 +176,11 @@ mod tests {
 
     #[test]
     fn literal_segments_win_over_parameters() {
-        let RouteMatch::Found(route, _) =
-            match_route(&Method::GET, "/v1/orgs/o1/members/export.csv")
-        else {
+        let RouteMatch::Found(route, _) = match_route(&Method::GET, "/v1/orgs/o1/members/export.csv") else {
             panic!("no match")
         };
         assert_eq!(route.id, RouteId::ExportMembers);
-        let RouteMatch::Found(route, params) = match_route(&Method::GET, "/v1/orgs/o1/members/m1")
-        else {
+        let RouteMatch::Found(route, params) = match_route(&Method::GET, "/v1/orgs/o1/members/m1") else {
             panic!("no match")
         };
         assert_eq!((route.id, params.get("member")), (RouteId::GetMember, "m1"));
@@ -300,22 +192,14 @@ mod tests {
             match_route(&Method::PUT, "/v1/orgs/o1/members/export.csv"),
             RouteMatch::MethodNotAllowed(_)
         ));
-        assert!(matches!(
-            match_route(&Method::GET, "/v1/nope"),
-            RouteMatch::NotFound
-        ));
-        assert!(matches!(
-            match_route(&Method::GET, "/v1/orgs//members"),
-            RouteMatch::NotFound
-        ));
+        assert!(matches!(match_route(&Method::GET, "/v1/nope"), RouteMatch::NotFound));
+        assert!(matches!(match_route(&Method::GET, "/v1/orgs//members"), RouteMatch::NotFound));
     }
 
     #[test]
     fn names_are_unique_kebab_case() {
         let mut names: Vec<&str> = ROUTES.iter().map(|r| r.name).collect();
-        assert!(names
-            .iter()
-            .all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
+        assert!(names.iter().all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
         names.sort();
         names.dedup();
         assert_eq!(names.len(), ROUTES.len());

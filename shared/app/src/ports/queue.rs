@@ -39,11 +39,7 @@ pub trait Queue: Send + Sync {
     async fn send(&self, queue: QueueName, body: &str) -> Result<(), QueueError>;
     /// Hands out up to `max` visible messages and hides them for the visibility timeout.
     /// A message handed out too often moves to the queue's dead-letter queue instead.
-    async fn receive(
-        &self,
-        queue: QueueName,
-        max: usize,
-    ) -> Result<Vec<ReceivedMessage>, QueueError>;
+    async fn receive(&self, queue: QueueName, max: usize) -> Result<Vec<ReceivedMessage>, QueueError>;
     /// Deletes a handled message.
     async fn ack(&self, queue: QueueName, receipt: &str) -> Result<(), QueueError>;
     /// How many messages wait in the queue's dead-letter queue.

@@ -19,12 +19,7 @@ pub struct Item {
 }
 
 impl Item {
-    pub fn new(
-        pk: impl Into<String>,
-        sk: impl Into<String>,
-        version: u64,
-        data: serde_json::Value,
-    ) -> Self {
+    pub fn new(pk: impl Into<String>, sk: impl Into<String>, version: u64, data: serde_json::Value) -> Self {
         Item {
             pk: pk.into(),
             sk: sk.into(),
@@ -69,15 +64,8 @@ pub enum Condition {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
-    Put {
-        item: Item,
-        condition: Condition,
-    },
-    Delete {
-        pk: String,
-        sk: String,
-        condition: Condition,
-    },
+    Put { item: Item, condition: Condition },
+    Delete { pk: String, sk: String, condition: Condition },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,9 +13,7 @@ use crate::app::{retrying, App, RequestContext};
 use crate::error::AppResult;
 use crate::records::EmailKind;
 use crate::tx::Origin;
-use crate::usecases::membership::{
-    commit_change, issue_temporary_password, new_member, MemberChange, NewAccount,
-};
+use crate::usecases::membership::{commit_change, issue_temporary_password, new_member, MemberChange, NewAccount};
 use crate::views;
 
 #[derive(Debug, Deserialize)]
@@ -33,22 +31,12 @@ pub struct CreateAccountInput {
 }
 
 /// `POST /v1/orgs/{org}/accounts`.
-pub async fn create_account(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    input: CreateAccountInput,
-) -> AppResult<Value> {
+pub async fn create_account(app: &App, ctx: &RequestContext, org_id: &str, input: CreateAccountInput) -> AppResult<Value> {
     let mut errors = FieldErrors::default();
     let email = errors.check(Email::parse(&input.email));
     let first_name = errors.check(parse_person_name("first_name", &input.first_name));
     let last_name = errors.check(parse_person_name("last_name", &input.last_name));
-    let phone = match input
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
+    let phone = match input.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(phone) => errors.check(parse_phone("phone", phone)),
         None => Some(String::new()),
     };
@@ -58,11 +46,10 @@ pub async fn create_account(
     let kind = input.kind.unwrap_or(Kind::Full);
     retrying(|| async {
         let (org, actor) = app.actor_in(ctx, org_id).await?;
-        let department = input.department_id.clone().or_else(|| {
-            (actor.role == Role::DeptAdmin)
-                .then(|| actor.department_id.clone())
-                .flatten()
-        });
+        let department = input
+            .department_id
+            .clone()
+            .or_else(|| (actor.role == Role::DeptAdmin).then(|| actor.department_id.clone()).flatten());
         actor.authorize(
             Action::CreateAccount {
                 role: input.role,

@@ -13,30 +13,14 @@ use crate::usecases::PageRequest;
 use crate::views;
 
 /// `GET /v1/orgs/{org}/audit?member=`, oldest first.
-pub async fn list_audit(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    member_id: Option<String>,
-    page: PageRequest,
-) -> AppResult<Value> {
+pub async fn list_audit(app: &App, ctx: &RequestContext, org_id: &str, member_id: Option<String>, page: PageRequest) -> AppResult<Value> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadAudit, &org.settings)?;
     let query = match &member_id {
-        Some(member_id) => Query::index(
-            IndexName::Gsi1,
-            table::member_audit_partition(org_id, member_id),
-            SkCondition::Any,
-        ),
-        None => Query::table(
-            table::org_pk(org_id),
-            SkCondition::BeginsWith(table::AUDIT_PREFIX.into()),
-        ),
+        Some(member_id) => Query::index(IndexName::Gsi1, table::member_audit_partition(org_id, member_id), SkCondition::Any),
+        None => Query::table(table::org_pk(org_id), SkCondition::BeginsWith(table::AUDIT_PREFIX.into())),
     };
-    let result = app
-        .store
-        .query(query.limit(page.limit()).after(page.cursor))
-        .await?;
+    let result = app.store.query(query.limit(page.limit()).after(page.cursor)).await?;
     let items = result
         .items
         .iter()

@@ -51,8 +51,7 @@ fn dummy_hash() -> &'static str {
 /// `POST /v1/auth/login`.
 pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<Value> {
     let window = app.config.login_window.whole_seconds();
-    let email =
-        Email::parse(&input.email).map_err(|_| AppError::Unauthorized("invalid_credentials"))?;
+    let email = Email::parse(&input.email).map_err(|_| AppError::Unauthorized("invalid_credentials"))?;
     let by_email = RateCounter::new("login_email", email.as_str(), window);
     let by_ip = ip.map(|ip| RateCounter::new("login_ip", ip, window));
     let now = app.now();
@@ -82,14 +81,9 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
         ));
     }
     let account = candidates.first().copied();
-    let hash = account
-        .and_then(|m| m.password_hash.as_deref())
-        .unwrap_or(dummy_hash());
-    let password_ok = verify_password(&input.password, hash)
-        && account.is_some_and(|m| m.password_hash.is_some());
-    let Some(member) = account
-        .filter(|m| password_ok && m.status == MembershipStatus::Licensed && m.kind == Kind::Full)
-    else {
+    let hash = account.and_then(|m| m.password_hash.as_deref()).unwrap_or(dummy_hash());
+    let password_ok = verify_password(&input.password, hash) && account.is_some_and(|m| m.password_hash.is_some());
+    let Some(member) = account.filter(|m| password_ok && m.status == MembershipStatus::Licensed && m.kind == Kind::Full) else {
         record_failure(app, &by_email, by_ip.as_ref()).await?;
         return Err(AppError::Unauthorized("invalid_credentials"));
     };
@@ -99,9 +93,7 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
         .as_ref()
         .is_none_or(|methods| methods.contains(&LoginMethod::Password));
     if !org.settings.allows(LoginMethod::Password) || !member_allows {
-        return Err(AppError::Domain(roster_domain::DomainError::Conflict(
-            "login_method_not_allowed",
-        )));
+        return Err(AppError::Domain(roster_domain::DomainError::Conflict("login_method_not_allowed")));
     }
     let ttl = app.config.access_token_ttl;
     let claims = AccessClaims {
@@ -127,20 +119,12 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
 pub async fn accounts_of(app: &App, email: &Email) -> AppResult<Vec<Member>> {
     let page = app
         .store
-        .query(Query::index(
-            IndexName::Gsi2,
-            table::email_partition(email),
-            SkCondition::Any,
-        ))
+        .query(Query::index(IndexName::Gsi2, table::email_partition(email), SkCondition::Any))
         .await?;
     page.items.iter().map(table::decode_member).collect()
 }
 
-async fn record_failure(
-    app: &App,
-    by_email: &RateCounter,
-    by_ip: Option<&RateCounter>,
-) -> AppResult<()> {
+async fn record_failure(app: &App, by_email: &RateCounter, by_ip: Option<&RateCounter>) -> AppResult<()> {
     retrying(|| async {
         let mut tx = Tx::new();
         let now = app.now();

@@ -23,12 +23,7 @@ pub struct DepartmentInput {
 pub async fn list_departments(app: &App, ctx: &RequestContext, org_id: &str) -> AppResult<Value> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadMembers, &org.settings)?;
-    let items = app
-        .departments(org_id)
-        .await?
-        .iter()
-        .map(views::department)
-        .collect();
+    let items = app.departments(org_id).await?.iter().map(views::department).collect();
     Ok(views::page(items, None))
 }
 
@@ -41,12 +36,7 @@ fn name_guard(org_id: &str, name: &str, department_id: &str) -> crate::ports::It
     )
 }
 
-pub async fn create_department(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    input: DepartmentInput,
-) -> AppResult<Value> {
+pub async fn create_department(app: &App, ctx: &RequestContext, org_id: &str, input: DepartmentInput) -> AppResult<Value> {
     let name = validate_name("name", &input.name)?;
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ManageDepartments, &org.settings)?;
@@ -120,11 +110,7 @@ pub async fn rename_department(
             {
                 return Err(AppError::conflict("department_exists"));
             }
-            tx.delete(
-                table::org_pk(org_id),
-                table::department_name_sk(&department.name),
-                Condition::None,
-            );
+            tx.delete(table::org_pk(org_id), table::department_name_sk(&department.name), Condition::None);
             tx.put_new(name_guard(org_id, &name, department_id));
         }
         tx.put_next(table::encode(
@@ -153,12 +139,7 @@ pub async fn rename_department(
 }
 
 /// Deleting a department that still has members is refused: move them first.
-pub async fn delete_department(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    department_id: &str,
-) -> AppResult<()> {
+pub async fn delete_department(app: &App, ctx: &RequestContext, org_id: &str, department_id: &str) -> AppResult<()> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ManageDepartments, &org.settings)?;
     let department = app.load_department(org_id, department_id).await?;
@@ -180,11 +161,7 @@ pub async fn delete_department(
         table::department_sk(department_id),
         Condition::Version(department.version),
     );
-    tx.delete(
-        table::org_pk(org_id),
-        table::department_name_sk(&department.name),
-        Condition::None,
-    );
+    tx.delete(table::org_pk(org_id), table::department_name_sk(&department.name), Condition::None);
     tx.audit(
         org_id,
         app.now(),

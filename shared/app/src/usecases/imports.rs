@@ -14,9 +14,7 @@ use roster_domain::{Action, Email, Role};
 use crate::app::{App, RequestContext};
 use crate::error::{AppError, AppResult};
 use crate::ports::QueueName;
-use crate::records::{
-    ImportChunk, ImportJob, ImportRow, ImportSource, ImportStatus, IMPORT_CHUNK_ROWS,
-};
+use crate::records::{ImportChunk, ImportJob, ImportRow, ImportSource, ImportStatus, IMPORT_CHUNK_ROWS};
 use crate::secrets::new_id;
 use crate::table::{self, DueKind};
 use crate::tx::{import_message, Tx};
@@ -61,12 +59,7 @@ fn precheck(rows: Vec<CsvRow>) -> Vec<ImportRow> {
                 Err(_) => Some("invalid_email"),
                 Ok(email) if !seen.insert(email.clone()) => Some("duplicate_in_file"),
                 Ok(_) if parse_role(&row.role).is_none() => Some("invalid_role"),
-                Ok(_)
-                    if !row.phone.trim().is_empty()
-                        && parse_phone("phone", &row.phone).is_err() =>
-                {
-                    Some("invalid_phone")
-                }
+                Ok(_) if !row.phone.trim().is_empty() && parse_phone("phone", &row.phone).is_err() => Some("invalid_phone"),
                 Ok(_)
                     if [&row.first_name, &row.last_name]
                         .iter()
@@ -85,23 +78,17 @@ fn precheck(rows: Vec<CsvRow>) -> Vec<ImportRow> {
 }
 
 /// `POST /v1/orgs/{org}/imports`: `202 {id, status}`.
-pub async fn submit_import(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    submission: ImportSubmission,
-) -> AppResult<Value> {
+pub async fn submit_import(app: &App, ctx: &RequestContext, org_id: &str, submission: ImportSubmission) -> AppResult<Value> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::PreviewInvitations, &org.settings)?;
     org.ensure_not_frozen(app.now())?;
     let (rows, source) = match submission {
         ImportSubmission::Csv(bytes) => (read_rows(&bytes)?, ImportSource::Csv),
         ImportSubmission::Pasted(input) => {
-            let department = input.department_id.clone().or_else(|| {
-                (actor.role == Role::DeptAdmin)
-                    .then(|| actor.department_id.clone())
-                    .flatten()
-            });
+            let department = input
+                .department_id
+                .clone()
+                .or_else(|| (actor.role == Role::DeptAdmin).then(|| actor.department_id.clone()).flatten());
             actor.authorize(
                 Action::Invite {
                     role: input.role,
@@ -200,12 +187,7 @@ pub fn import_item(app: &App, job: &ImportJob, version: u64) -> crate::ports::It
 }
 
 /// `GET …/imports/{id}`: progress, and at the end every row that was not invited.
-pub async fn get_import(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    import_id: &str,
-) -> AppResult<Value> {
+pub async fn get_import(app: &App, ctx: &RequestContext, org_id: &str, import_id: &str) -> AppResult<Value> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::PreviewInvitations, &org.settings)?;
     let item = app
@@ -218,10 +200,7 @@ pub async fn get_import(
     for index in 0..job.chunks {
         if let Some(item) = app
             .store
-            .get(
-                &table::org_pk(org_id),
-                &table::import_chunk_sk(import_id, index),
-            )
+            .get(&table::org_pk(org_id), &table::import_chunk_sk(import_id, index))
             .await?
         {
             chunks.push(table::decode::<ImportChunk>(&item)?);

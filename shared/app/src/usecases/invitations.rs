@@ -7,12 +7,8 @@ use serde_json::{json, Value};
 use roster_domain::error::FieldErrors;
 use roster_domain::lifecycle::{self, AcceptedProfile};
 use roster_domain::pasted_list::parse_pasted_list;
-use roster_domain::profile::{
-    check_new_password, parse_person_name, parse_phone, parse_two_factor_channel,
-};
-use roster_domain::{
-    Action, DomainError, Email, Kind, LoginMethod, Member, MembershipStatus, Role,
-};
+use roster_domain::profile::{check_new_password, parse_person_name, parse_phone, parse_two_factor_channel};
+use roster_domain::{Action, DomainError, Email, Kind, LoginMethod, Member, MembershipStatus, Role};
 
 use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
@@ -20,9 +16,7 @@ use crate::records::{EmailKind, InvitationLookup, JoinCodeLookup};
 use crate::secrets::{hash_password, sha256_hex};
 use crate::table;
 use crate::tx::Origin;
-use crate::usecases::membership::{
-    attach_first_invitation, commit_change, new_member, MemberChange, NewAccount,
-};
+use crate::usecases::membership::{attach_first_invitation, commit_change, new_member, MemberChange, NewAccount};
 use crate::views;
 
 #[derive(Debug, Deserialize)]
@@ -37,21 +31,14 @@ pub struct InviteInput {
 
 fn optional_name(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> String {
     match raw.map(str::trim).filter(|n| !n.is_empty()) {
-        Some(name) => errors
-            .check(parse_person_name(field, name))
-            .unwrap_or_default(),
+        Some(name) => errors.check(parse_person_name(field, name)).unwrap_or_default(),
         None => String::new(),
     }
 }
 
 /// `POST /v1/orgs/{org}/invitations`: creates the shell account at once, status `invited`,
 /// and emails the link (rules 1, 4, 5, 7).
-pub async fn invite(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    input: InviteInput,
-) -> AppResult<Value> {
+pub async fn invite(app: &App, ctx: &RequestContext, org_id: &str, input: InviteInput) -> AppResult<Value> {
     let mut errors = FieldErrors::default();
     let email = errors.check(Email::parse(&input.email));
     let first_name = optional_name(&mut errors, "first_name", input.first_name.as_deref());
@@ -61,11 +48,10 @@ pub async fn invite(
     retrying(|| async {
         let (org, actor) = app.actor_in(ctx, org_id).await?;
         // A department admin's invitations go to its own department unless it says otherwise.
-        let department = input.department_id.clone().or_else(|| {
-            (actor.role == Role::DeptAdmin)
-                .then(|| actor.department_id.clone())
-                .flatten()
-        });
+        let department = input
+            .department_id
+            .clone()
+            .or_else(|| (actor.role == Role::DeptAdmin).then(|| actor.department_id.clone()).flatten());
         actor.authorize(
             Action::Invite {
                 role: input.role,
@@ -124,12 +110,7 @@ pub struct PreviewInput {
 }
 
 /// `POST …/invitations/preview`: what a pasted list holds, at once.
-pub async fn preview(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    input: PreviewInput,
-) -> AppResult<Value> {
+pub async fn preview(app: &App, ctx: &RequestContext, org_id: &str, input: PreviewInput) -> AppResult<Value> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::PreviewInvitations, &org.settings)?;
     let list = parse_pasted_list(&input.emails);
@@ -197,12 +178,7 @@ pub struct AcceptInput {
 }
 
 /// `POST /v1/invitations/{token}/accept` (rules 5–8). Works during a freeze window.
-pub async fn accept(
-    app: &App,
-    ctx: &RequestContext,
-    token: &str,
-    input: AcceptInput,
-) -> AppResult<Value> {
+pub async fn accept(app: &App, ctx: &RequestContext, token: &str, input: AcceptInput) -> AppResult<Value> {
     let (member, token_hash) = invitation_target(app, token).await?;
     lifecycle::check_invitation(&member, &token_hash, app.now())?;
     let org = app.load_org(&member.org_id).await?;
@@ -211,29 +187,19 @@ pub async fn accept(
     let last_name = errors.check(parse_person_name("last_name", &input.last_name));
     let phone = errors.check(parse_phone("phone", &input.phone));
     let password = match (&input.password, org.settings.allows(LoginMethod::Password)) {
-        (Some(password), true) => errors
-            .check(check_new_password("password", password))
-            .map(|_| password.clone()),
+        (Some(password), true) => errors.check(check_new_password("password", password)).map(|_| password.clone()),
         (None, true) => {
             errors.push("password", "required", "choose a password");
             None
         }
         (Some(_), false) => {
-            errors.push(
-                "password",
-                "not_allowed",
-                "this org does not use password login",
-            );
+            errors.push("password", "not_allowed", "this org does not use password login");
             None
         }
         (None, false) => None,
     };
     if !input.eula_accepted {
-        errors.push(
-            "eula_accepted",
-            "required",
-            "the end-user license agreement must be accepted",
-        );
+        errors.push("eula_accepted", "required", "the end-user license agreement must be accepted");
     }
     let two_factor_channel = match (&input.two_factor_channel, org.settings.require_2fa) {
         (Some(channel), _) => errors.check(parse_two_factor_channel(channel)),
@@ -293,12 +259,7 @@ pub struct JoinInput {
 }
 
 /// `POST /v1/join/{code}`: anyone asks to join; an org admin decides (rules 3, 4, 7).
-pub async fn request_to_join(
-    app: &App,
-    ctx: &RequestContext,
-    code: &str,
-    input: JoinInput,
-) -> AppResult<Value> {
+pub async fn request_to_join(app: &App, ctx: &RequestContext, code: &str, input: JoinInput) -> AppResult<Value> {
     let mut errors = FieldErrors::default();
     let email = errors.check(Email::parse(&input.email));
     let first_name = errors.check(parse_person_name("first_name", &input.first_name));

@@ -41,14 +41,8 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
         .last_name
         .as_deref()
         .and_then(|n| errors.check(parse_person_name("last_name", n)));
-    let phone = patch
-        .phone
-        .as_deref()
-        .and_then(|p| errors.check(parse_phone("phone", p)));
-    let email = patch
-        .email
-        .as_deref()
-        .and_then(|e| errors.check(Email::parse(e)));
+    let phone = patch.phone.as_deref().and_then(|p| errors.check(parse_phone("phone", p)));
+    let email = patch.email.as_deref().and_then(|e| errors.check(Email::parse(e)));
     errors.finish()?;
     retrying(|| async {
         let member = app.signed_in_member(ctx, false).await?;
@@ -58,19 +52,11 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
         next.phone = phone.clone().unwrap_or(next.phone);
         let mut tx = Tx::new();
         if let Some(email) = email.clone().filter(|e| *e != member.email) {
-            if app
-                .find_member_by_email(&member.org_id, &email)
-                .await?
-                .is_some()
-            {
+            if app.find_member_by_email(&member.org_id, &email).await?.is_some() {
                 return Err(AppError::conflict("email_taken"));
             }
             let org_pk = table::org_pk(&member.org_id);
-            tx.delete(
-                org_pk.clone(),
-                table::email_guard_sk(&member.email),
-                Condition::None,
-            );
+            tx.delete(org_pk.clone(), table::email_guard_sk(&member.email), Condition::None);
             tx.put_new(table::encode(
                 org_pk,
                 table::email_guard_sk(&email),
@@ -111,13 +97,8 @@ pub struct PasswordChange {
 }
 
 /// `POST /v1/me/password`: the only call a temporary password's token allows.
-pub async fn change_password(
-    app: &App,
-    ctx: &RequestContext,
-    input: PasswordChange,
-) -> AppResult<Value> {
-    check_new_password("new_password", &input.new_password)
-        .map_err(|e| AppError::Domain(roster_domain::DomainError::Invalid(vec![e])))?;
+pub async fn change_password(app: &App, ctx: &RequestContext, input: PasswordChange) -> AppResult<Value> {
+    check_new_password("new_password", &input.new_password).map_err(|e| AppError::Domain(roster_domain::DomainError::Invalid(vec![e])))?;
     if input.new_password == input.current_password {
         return Err(AppError::invalid(
             "new_password",

@@ -15,22 +15,16 @@ use crate::ports::{IndexName, Query, SkCondition};
 use crate::records::EmailKind;
 use crate::table;
 use crate::tx::Origin;
-use crate::usecases::membership::{
-    commit_change, issue_invitation, issue_temporary_password, MemberChange,
-};
+use crate::usecases::membership::{commit_change, issue_invitation, issue_temporary_password, MemberChange};
 use crate::usecases::PageRequest;
 use crate::views;
 
 /// Deserializes a field that may be absent (outer `None`), `null` (`Some(None)`) or set.
-pub fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<T>>, D::Error> {
+pub fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-fn present_rfc3339<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<OffsetDateTime>>, D::Error> {
+fn present_rfc3339<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<OffsetDateTime>>, D::Error> {
     time::serde::rfc3339::option::deserialize(deserializer).map(Some)
 }
 
@@ -44,13 +38,7 @@ struct Decision {
 
 /// Loads the actor and the member, refuses during a freeze window (rule 13), lets
 /// `decide` compute the change and writes it atomically; retried on lost races.
-async fn change_member<F>(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    member_id: &str,
-    decide: F,
-) -> AppResult<Value>
+async fn change_member<F>(app: &App, ctx: &RequestContext, org_id: &str, member_id: &str, decide: F) -> AppResult<Value>
 where
     F: Fn(&Org, &Actor, &Member) -> AppResult<Decision>,
 {
@@ -86,12 +74,7 @@ where
 }
 
 /// `POST …/members/{id}/remove`: licensed → unlicensed at once (rule 2).
-pub async fn remove_member(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    member_id: &str,
-) -> AppResult<Value> {
+pub async fn remove_member(app: &App, ctx: &RequestContext, org_id: &str, member_id: &str) -> AppResult<Value> {
     change_member(app, ctx, org_id, member_id, |org, actor, member| {
         actor.authorize(Action::RemoveMember, &org.settings)?;
         if member.id == actor.member_id {
@@ -110,17 +93,9 @@ pub async fn remove_member(
 /// `POST …/members/{id}/reinvite`: an org admin brings an unlicensed member back (rule 3);
 /// for invited or expired members it is a resend, which department admins may do in their
 /// own departments (rule 5).
-pub async fn reinvite_member(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    member_id: &str,
-) -> AppResult<Value> {
+pub async fn reinvite_member(app: &App, ctx: &RequestContext, org_id: &str, member_id: &str) -> AppResult<Value> {
     change_member(app, ctx, org_id, member_id, |org, actor, member| {
-        let resend = matches!(
-            member.status,
-            MembershipStatus::Invited | MembershipStatus::Expired
-        );
+        let resend = matches!(member.status, MembershipStatus::Invited | MembershipStatus::Expired);
         let action = if resend {
             Action::ResendInvitation {
                 department: member.department_id.as_deref(),
@@ -130,13 +105,7 @@ pub async fn reinvite_member(
         };
         actor.authorize(action, &org.settings)?;
         let needs_approval = member.invitation.as_ref().is_some_and(|i| i.needs_approval);
-        let invitation = issue_invitation(
-            app,
-            org,
-            member,
-            needs_approval && resend,
-            Some(&actor.member_id),
-        );
+        let invitation = issue_invitation(app, org, member, needs_approval && resend, Some(&actor.member_id));
         let after = lifecycle::reinvite(member, invitation)?;
         Ok(if resend {
             Decision {
@@ -158,12 +127,7 @@ pub async fn reinvite_member(
 }
 
 /// `DELETE …/members/{id}/invitation` (rule 11).
-pub async fn revoke_invitation(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    member_id: &str,
-) -> AppResult<Value> {
+pub async fn revoke_invitation(app: &App, ctx: &RequestContext, org_id: &str, member_id: &str) -> AppResult<Value> {
     change_member(app, ctx, org_id, member_id, |org, actor, member| {
         actor.authorize(Action::RevokeInvitation, &org.settings)?;
         let after = match lifecycle::revoke(member)? {
@@ -182,12 +146,7 @@ pub async fn revoke_invitation(
 
 /// `POST …/members/{id}/approve`: a join request (or a rejected one) becomes licensed if a
 /// seat is free (rules 7, 8). Someone who never chose a password gets a temporary one.
-pub async fn approve_member(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    member_id: &str,
-) -> AppResult<Value> {
+pub async fn approve_member(app: &App, ctx: &RequestContext, org_id: &str, member_id: &str) -> AppResult<Value> {
     change_member(app, ctx, org_id, member_id, |org, actor, member| {
         actor.authorize(Action::DecideJoinRequest, &org.settings)?;
         let mut after = lifecycle::approve(member)?;
@@ -208,12 +167,7 @@ pub async fn approve_member(
 }
 
 /// `POST …/members/{id}/reject`.
-pub async fn reject_member(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    member_id: &str,
-) -> AppResult<Value> {
+pub async fn reject_member(app: &App, ctx: &RequestContext, org_id: &str, member_id: &str) -> AppResult<Value> {
     change_member(app, ctx, org_id, member_id, |org, actor, member| {
         actor.authorize(Action::DecideJoinRequest, &org.settings)?;
         Ok(Decision {
@@ -257,11 +211,7 @@ fn refuse_user_owned(patch: &MemberPatch) -> Result<(), DomainError> {
         ("email", &patch.email),
     ] {
         if value.is_some() {
-            errors.push(
-                field,
-                "user_owned",
-                "only the member edits this, through /v1/me",
-            );
+            errors.push(field, "user_owned", "only the member edits this, through /v1/me");
         }
     }
     errors.finish()
@@ -297,13 +247,7 @@ fn apply_patch(member: &Member, patch: &MemberPatch) -> Result<Member, DomainErr
 
 /// `PATCH …/members/{id}`: org admins change department, position, job ID, location,
 /// role and license end date.
-pub async fn update_member(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    member_id: &str,
-    patch: MemberPatch,
-) -> AppResult<Value> {
+pub async fn update_member(app: &App, ctx: &RequestContext, org_id: &str, member_id: &str, patch: MemberPatch) -> AppResult<Value> {
     refuse_user_owned(&patch)?;
     if let Some(Some(department)) = &patch.department_id {
         app.ensure_department(org_id, Some(department)).await?;
@@ -351,12 +295,7 @@ pub const BULK_EDIT_MAX: usize = 500;
 
 /// `POST …/members/bulk-edit`: department, position and location for many members; each
 /// member is its own atomic change with its own audit event.
-pub async fn bulk_edit(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    input: BulkEditInput,
-) -> AppResult<Value> {
+pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &str, input: BulkEditInput) -> AppResult<Value> {
     if input.member_ids.is_empty() || input.member_ids.len() > BULK_EDIT_MAX {
         return Err(AppError::invalid(
             "member_ids",
@@ -398,9 +337,7 @@ pub async fn bulk_edit(
         .await;
         match result {
             Ok(_) => updated += 1,
-            Err(error) => {
-                failures.push(serde_json::json!({"member_id": member_id, "code": error.code()}))
-            }
+            Err(error) => failures.push(serde_json::json!({"member_id": member_id, "code": error.code()})),
         }
     }
     Ok(serde_json::json!({"updated": updated, "failures": failures}))
@@ -432,12 +369,7 @@ impl Placeholder for Member {
 }
 
 /// `GET …/members/{id}`.
-pub async fn get_member(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    member_id: &str,
-) -> AppResult<Value> {
+pub async fn get_member(app: &App, ctx: &RequestContext, org_id: &str, member_id: &str) -> AppResult<Value> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadMembers, &org.settings)?;
     Ok(views::member(&app.load_member(org_id, member_id).await?))
@@ -452,10 +384,7 @@ pub struct MemberFilter {
 
 impl MemberFilter {
     fn matches(&self, member: &Member) -> bool {
-        let department_ok = self
-            .department
-            .as_ref()
-            .is_none_or(|d| member.department_id.as_ref() == Some(d));
+        let department_ok = self.department.as_ref().is_none_or(|d| member.department_id.as_ref() == Some(d));
         let q_ok = self.q.as_ref().is_none_or(|q| {
             let q = q.to_lowercase();
             [member.email.as_str(), &member.first_name, &member.last_name]
@@ -468,13 +397,7 @@ impl MemberFilter {
 
 /// `GET /v1/orgs/{org}/members`: one tab (from the status index), filtered by department
 /// and a search text, paginated.
-pub async fn list_members(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    filter: MemberFilter,
-    page: PageRequest,
-) -> AppResult<Value> {
+pub async fn list_members(app: &App, ctx: &RequestContext, org_id: &str, filter: MemberFilter, page: PageRequest) -> AppResult<Value> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadMembers, &org.settings)?;
     let tab = filter.tab.unwrap_or(Tab::Licensed);
@@ -482,13 +405,9 @@ pub async fn list_members(
     let mut items = Vec::new();
     let mut cursor = page.cursor.clone();
     loop {
-        let query = Query::index(
-            IndexName::Gsi1,
-            table::tab_partition(org_id, tab),
-            SkCondition::Any,
-        )
-        .limit(limit - items.len())
-        .after(cursor.clone());
+        let query = Query::index(IndexName::Gsi1, table::tab_partition(org_id, tab), SkCondition::Any)
+            .limit(limit - items.len())
+            .after(cursor.clone());
         let result = app.store.query(query).await?;
         for item in &result.items {
             let member = table::decode_member(item)?;
@@ -523,20 +442,11 @@ pub const EXPORT_COLUMNS: [&str; 14] = [
 
 /// `GET …/members/export.csv`: every member (optionally of one department), safe against
 /// spreadsheet formula injection.
-pub async fn export_members(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    department: Option<String>,
-) -> AppResult<String> {
+pub async fn export_members(app: &App, ctx: &RequestContext, org_id: &str, department: Option<String>) -> AppResult<String> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadMembers, &org.settings)?;
-    let departments: std::collections::HashMap<String, String> = app
-        .departments(org_id)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
+    let departments: std::collections::HashMap<String, String> =
+        app.departments(org_id).await?.into_iter().map(|d| (d.id, d.name)).collect();
     let mut rows = Vec::new();
     let filter = MemberFilter {
         department,
@@ -544,13 +454,7 @@ pub async fn export_members(
     };
     {
         for item in &app
-            .query_all(
-                Query::table(
-                    table::org_pk(org_id),
-                    SkCondition::BeginsWith(table::MEMBER_PREFIX.into()),
-                )
-                .limit(200),
-            )
+            .query_all(Query::table(table::org_pk(org_id), SkCondition::BeginsWith(table::MEMBER_PREFIX.into())).limit(200))
             .await?
         {
             let member = table::decode_member(item)?;

@@ -60,38 +60,23 @@ pub fn new_member(org_id: &str, account: NewAccount, now: OffsetDateTime) -> Mem
 /// The secret in the invitation link of `member_id`'s invitation `version`. Derived from
 /// the token key, never stored: only its SHA-256 is.
 pub fn invitation_token(app: &App, member_id: &str, version: u32) -> String {
-    app.keys
-        .derive_secret("invitation", &format!("{member_id}:{version}"))
+    app.keys.derive_secret("invitation", &format!("{member_id}:{version}"))
 }
 
 /// The temporary password of `member_id`'s credential `version`, likewise never stored.
 pub fn temporary_password(app: &App, member_id: &str, version: u32) -> String {
-    app.keys
-        .derive_secret("temporary-password", &format!("{member_id}:{version}"))[..16]
-        .to_string()
+    app.keys.derive_secret("temporary-password", &format!("{member_id}:{version}"))[..16].to_string()
 }
 
 /// Gives a new account its first invitation.
-pub fn attach_first_invitation(
-    app: &App,
-    org: &Org,
-    member: &mut Member,
-    needs_approval: bool,
-    invited_by: Option<&str>,
-) {
+pub fn attach_first_invitation(app: &App, org: &Org, member: &mut Member, needs_approval: bool, invited_by: Option<&str>) {
     let invitation = issue_invitation(app, org, member, needs_approval, invited_by);
     member.invitations_sent = invitation.version;
     member.invitation = Some(invitation);
 }
 
 /// A fresh invitation for `member` (version after its last one), valid for the org's TTL.
-pub fn issue_invitation(
-    app: &App,
-    org: &Org,
-    member: &Member,
-    needs_approval: bool,
-    invited_by: Option<&str>,
-) -> PendingInvitation {
+pub fn issue_invitation(app: &App, org: &Org, member: &Member, needs_approval: bool, invited_by: Option<&str>) -> PendingInvitation {
     let version = roster_domain::lifecycle::next_invitation_version(member);
     PendingInvitation {
         token_hash: secrets::sha256_hex(&invitation_token(app, &member.id, version)),
@@ -129,12 +114,7 @@ pub struct MemberChange<'a> {
 impl MemberChange<'_> {
     /// Adds the change's writes to `tx`. `seats` is the counter as read, needed when the
     /// change takes or frees a seat.
-    pub fn write(
-        self,
-        app: &App,
-        tx: &mut Tx,
-        seats: Option<&(SeatCounter, u64)>,
-    ) -> AppResult<()> {
+    pub fn write(self, app: &App, tx: &mut Tx, seats: Option<&(SeatCounter, u64)>) -> AppResult<()> {
         let now = app.now();
         let org_pk = table::org_pk(&self.org.id);
         match (self.before, self.after) {
@@ -142,12 +122,7 @@ impl MemberChange<'_> {
                 let guard = EmailGuard {
                     member_id: created.id.clone(),
                 };
-                tx.put_new(table::encode(
-                    org_pk.clone(),
-                    table::email_guard_sk(&created.email),
-                    1,
-                    &guard,
-                ));
+                tx.put_new(table::encode(org_pk.clone(), table::email_guard_sk(&created.email), 1, &guard));
                 tx.member(None, created);
             }
             (Some(before), Some(after)) => {
@@ -156,16 +131,8 @@ impl MemberChange<'_> {
                 tx.member(Some(before), &after);
             }
             (Some(before), None) => {
-                tx.delete(
-                    org_pk.clone(),
-                    table::member_sk(&before.id),
-                    Condition::Version(before.version),
-                );
-                tx.delete(
-                    org_pk.clone(),
-                    table::email_guard_sk(&before.email),
-                    Condition::None,
-                );
+                tx.delete(org_pk.clone(), table::member_sk(&before.id), Condition::Version(before.version));
+                tx.delete(org_pk.clone(), table::email_guard_sk(&before.email), Condition::None);
             }
             (None, None) => return Ok(()),
         }
@@ -187,32 +154,14 @@ impl MemberChange<'_> {
                 ));
             }
         }
-        if roster_domain::lifecycle::seat_delta(
-            self.before.map(|m| m.status),
-            self.after.map(|m| m.status),
-        ) != 0
-        {
-            let counter = seats.ok_or_else(|| {
-                crate::error::AppError::Internal(
-                    "seat counter not loaded for a license change".into(),
-                )
-            })?;
+        if roster_domain::lifecycle::seat_delta(self.before.map(|m| m.status), self.after.map(|m| m.status)) != 0 {
+            let counter = seats.ok_or_else(|| crate::error::AppError::Internal("seat counter not loaded for a license change".into()))?;
             tx.seats(self.org, counter, self.before, self.after)?;
         }
-        tx.audit(
-            &self.org.id,
-            now,
-            self.origin,
-            self.action,
-            self.before,
-            self.after,
-            self.reason,
-        );
+        tx.audit(&self.org.id, now, self.origin, self.action, self.before, self.after, self.reason);
         if let (Some(kind), Some(after)) = (self.email, self.after) {
             let version = match kind {
-                EmailKind::Invitation | EmailKind::Reinvitation => {
-                    after.invitation.as_ref().map_or(0, |i| i.version)
-                }
+                EmailKind::Invitation | EmailKind::Reinvitation => after.invitation.as_ref().map_or(0, |i| i.version),
                 EmailKind::TemporaryPassword => after.credential_version,
                 EmailKind::JoinApproved => 0,
             };
@@ -229,8 +178,7 @@ pub async fn seats_if_needed(
     before: Option<&Member>,
     after: Option<&Member>,
 ) -> AppResult<Option<(SeatCounter, u64)>> {
-    if roster_domain::lifecycle::seat_delta(before.map(|m| m.status), after.map(|m| m.status)) == 0
-    {
+    if roster_domain::lifecycle::seat_delta(before.map(|m| m.status), after.map(|m| m.status)) == 0 {
         Ok(None)
     } else {
         Ok(Some(app.load_seats(org_id).await?))

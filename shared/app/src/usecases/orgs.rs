@@ -6,8 +6,7 @@ use serde_json::Value;
 use roster_domain::org::validate_name;
 use roster_domain::profile::parse_person_name;
 use roster_domain::{
-    Action, DomainError, Email, FieldError, FreezeWindow, Kind, LoginMethod, MembershipStatus, Org,
-    OrgSettings, Plan, Role,
+    Action, DomainError, Email, FieldError, FreezeWindow, Kind, LoginMethod, MembershipStatus, Org, OrgSettings, Plan, Role,
 };
 
 use crate::app::{retrying, App, Principal, RequestContext};
@@ -45,11 +44,7 @@ fn require_operator(ctx: &RequestContext) -> AppResult<()> {
 }
 
 /// `POST /v1/orgs`: the org, its seat counter, join code and first org admin (invited).
-pub async fn create_org(
-    app: &App,
-    ctx: &RequestContext,
-    input: CreateOrgInput,
-) -> AppResult<Value> {
+pub async fn create_org(app: &App, ctx: &RequestContext, input: CreateOrgInput) -> AppResult<Value> {
     require_operator(ctx)?;
     let mut errors = roster_domain::error::FieldErrors::default();
     let name = match validate_name("name", &input.name) {
@@ -64,10 +59,7 @@ pub async fn create_org(
         field: "admin.email".into(),
         ..e
     }));
-    let first_name = errors.check(parse_person_name(
-        "admin.first_name",
-        &input.admin.first_name,
-    ));
+    let first_name = errors.check(parse_person_name("admin.first_name", &input.admin.first_name));
     let last_name = errors.check(parse_person_name("admin.last_name", &input.admin.last_name));
     errors.finish()?;
     let (name, email, first_name, last_name) = (
@@ -108,19 +100,12 @@ pub async fn create_org(
     let mut tx = Tx::new();
     let org_pk = table::org_pk(&org.id);
     tx.put_new(table::encode(org_pk.clone(), table::ORG_SK.into(), 1, &org));
-    tx.put_new(table::encode(
-        org_pk,
-        table::SEATS_SK.into(),
-        1,
-        &SeatCounter::default(),
-    ));
+    tx.put_new(table::encode(org_pk, table::SEATS_SK.into(), 1, &SeatCounter::default()));
     tx.put_new(table::encode(
         table::join_code_pk(&org.join_code),
         table::JOIN_CODE_SK.into(),
         1,
-        &JoinCodeLookup {
-            org_id: org.id.clone(),
-        },
+        &JoinCodeLookup { org_id: org.id.clone() },
     ));
     let origin = Origin {
         actor_id: None,
@@ -164,12 +149,7 @@ pub struct OrgPatch {
 }
 
 /// `PATCH /v1/orgs/{org}`: org admins change settings.
-pub async fn update_org(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    patch: OrgPatch,
-) -> AppResult<Value> {
+pub async fn update_org(app: &App, ctx: &RequestContext, org_id: &str, patch: OrgPatch) -> AppResult<Value> {
     retrying(|| async {
         let (org, actor) = app.actor_in(ctx, org_id).await?;
         actor.authorize(Action::UpdateOrg, &org.settings)?;
@@ -218,13 +198,7 @@ pub async fn update_org(
     .await
 }
 
-async fn save_org(
-    app: &App,
-    before: &Org,
-    mut after: Org,
-    origin: &Origin,
-    action: &str,
-) -> AppResult<Value> {
+async fn save_org(app: &App, before: &Org, mut after: Org, origin: &Origin, action: &str) -> AppResult<Value> {
     after.updated_at = app.now();
     let mut tx = Tx::new();
     tx.put_next(table::encode(
@@ -275,12 +249,7 @@ async fn freeze_caller(app: &App, ctx: &RequestContext, org_id: &str) -> AppResu
 }
 
 /// `PUT /v1/orgs/{org}/freeze`.
-pub async fn set_freeze(
-    app: &App,
-    ctx: &RequestContext,
-    org_id: &str,
-    input: FreezeInput,
-) -> AppResult<Value> {
+pub async fn set_freeze(app: &App, ctx: &RequestContext, org_id: &str, input: FreezeInput) -> AppResult<Value> {
     let window = FreezeWindow {
         starts_at: input.starts_at,
         ends_at: input.ends_at,
@@ -328,24 +297,13 @@ pub async fn rotate_invite_link(app: &App, ctx: &RequestContext, org_id: &str) -
         next.join_code = new_code();
         next.updated_at = app.now();
         let mut tx = Tx::new();
-        tx.put_next(table::encode(
-            table::org_pk(&org.id),
-            table::ORG_SK.into(),
-            org.version,
-            &next,
-        ));
-        tx.delete(
-            table::join_code_pk(&org.join_code),
-            table::JOIN_CODE_SK.into(),
-            Condition::None,
-        );
+        tx.put_next(table::encode(table::org_pk(&org.id), table::ORG_SK.into(), org.version, &next));
+        tx.delete(table::join_code_pk(&org.join_code), table::JOIN_CODE_SK.into(), Condition::None);
         tx.put_new(table::encode(
             table::join_code_pk(&next.join_code),
             table::JOIN_CODE_SK.into(),
             1,
-            &JoinCodeLookup {
-                org_id: org.id.clone(),
-            },
+            &JoinCodeLookup { org_id: org.id.clone() },
         ));
         tx.audit(
             &org.id,

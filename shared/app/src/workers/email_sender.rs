@@ -24,10 +24,7 @@ pub async fn handle(app: &App, body: &str) -> AppResult<()> {
     let message: EmailMessage = super::parse_message(body)?;
     let Some(item) = app
         .store
-        .get(
-            &table::org_pk(&message.org_id),
-            &table::outbox_sk(&message.outbox_id),
-        )
+        .get(&table::org_pk(&message.org_id), &table::outbox_sk(&message.outbox_id))
         .await?
     else {
         return Ok(());
@@ -46,18 +43,12 @@ pub async fn handle(app: &App, body: &str) -> AppResult<()> {
             tracing::error!(outbox_id = %entry.id, %reason, "email rejected by the provider; not retrying");
             finish(app, item, entry, DeliveryStatus::Obsolete, None).await
         }
-        Err(error @ MailError::Transient(_)) => {
-            Err(crate::error::AppError::Unavailable(error.to_string()))
-        }
+        Err(error @ MailError::Transient(_)) => Err(crate::error::AppError::Unavailable(error.to_string())),
     }
 }
 
 /// The email for `entry`, or `None` when it no longer applies.
-async fn render(
-    app: &App,
-    entry: &OutboxEntry,
-    member: Option<&Member>,
-) -> AppResult<Option<OutgoingEmail>> {
+async fn render(app: &App, entry: &OutboxEntry, member: Option<&Member>) -> AppResult<Option<OutgoingEmail>> {
     let Some(member) = member else {
         return Ok(None);
     };
@@ -65,11 +56,8 @@ async fn render(
     let login_url = format!("{}/login", app.config.public_url);
     let rendered: RenderedEmail = match entry.kind {
         EmailKind::Invitation | EmailKind::Reinvitation => {
-            let current = member.status == MembershipStatus::Invited
-                && member
-                    .invitation
-                    .as_ref()
-                    .is_some_and(|i| i.version == entry.secret_version);
+            let current =
+                member.status == MembershipStatus::Invited && member.invitation.as_ref().is_some_and(|i| i.version == entry.secret_version);
             if !current {
                 return Ok(None);
             }
@@ -84,12 +72,7 @@ async fn render(
             if !(member.password_temporary && member.credential_version == entry.secret_version) {
                 return Ok(None);
             }
-            emails::temporary_password(
-                &org,
-                member,
-                &temporary_password(app, &member.id, entry.secret_version),
-                &login_url,
-            )
+            emails::temporary_password(&org, member, &temporary_password(app, &member.id, entry.secret_version), &login_url)
         }
         EmailKind::JoinApproved => emails::join_approved(&org, member, &login_url),
     };

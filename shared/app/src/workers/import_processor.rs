@@ -10,16 +10,11 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::ports::Item;
 use crate::rate_limits::RateCounter;
-use crate::records::{
-    EmailKind, ImportChunk, ImportFailure, ImportJob, ImportRow, ImportSource, ImportStatus,
-    IMPORT_CHUNK_ROWS,
-};
+use crate::records::{EmailKind, ImportChunk, ImportFailure, ImportJob, ImportRow, ImportSource, ImportStatus, IMPORT_CHUNK_ROWS};
 use crate::table;
 use crate::tx::{Origin, Tx};
 use crate::usecases::imports::{import_item, parse_role};
-use crate::usecases::membership::{
-    attach_first_invitation, new_member, seats_if_needed, MemberChange, NewAccount,
-};
+use crate::usecases::membership::{attach_first_invitation, new_member, seats_if_needed, MemberChange, NewAccount};
 
 #[derive(Deserialize)]
 struct ImportMessage {
@@ -47,11 +42,7 @@ struct RunContext {
 }
 
 pub async fn process(app: &App, org_id: &str, import_id: &str) -> AppResult<()> {
-    let Some(first) = app
-        .store
-        .get(&table::org_pk(org_id), &table::import_sk(import_id))
-        .await?
-    else {
+    let Some(first) = app.store.get(&table::org_pk(org_id), &table::import_sk(import_id)).await? else {
         return Ok(());
     };
     let job: ImportJob = table::decode(&first)?;
@@ -81,11 +72,7 @@ pub async fn process(app: &App, org_id: &str, import_id: &str) -> AppResult<()> 
         actor,
     };
     loop {
-        let Some(item) = app
-            .store
-            .get(&table::org_pk(org_id), &table::import_sk(import_id))
-            .await?
-        else {
+        let Some(item) = app.store.get(&table::org_pk(org_id), &table::import_sk(import_id)).await? else {
             return Ok(());
         };
         let job: ImportJob = table::decode(&item)?;
@@ -98,13 +85,10 @@ pub async fn process(app: &App, org_id: &str, import_id: &str) -> AppResult<()> 
             held.updated_at = window.ends_at;
             let mut tx = Tx::new();
             tx.put_next(import_item(app, &held, item.version));
-            return tx.commit(app).await.or_else(|e| {
-                if e == AppError::Contention {
-                    Ok(())
-                } else {
-                    Err(e)
-                }
-            });
+            return tx
+                .commit(app)
+                .await
+                .or_else(|e| if e == AppError::Contention { Ok(()) } else { Err(e) });
         }
         match step(app, &run, item, job).await {
             Ok(true) => continue,
@@ -129,10 +113,7 @@ async fn step(app: &App, run: &RunContext, item: Item, mut job: ImportJob) -> Ap
     let chunk_index = job.processed / IMPORT_CHUNK_ROWS;
     let chunk_item = app
         .store
-        .get(
-            &table::org_pk(&job.org_id),
-            &table::import_chunk_sk(&job.id, chunk_index),
-        )
+        .get(&table::org_pk(&job.org_id), &table::import_chunk_sk(&job.id, chunk_index))
         .await?
         .ok_or_else(|| AppError::Internal("import chunk missing".into()))?;
     let mut chunk: ImportChunk = table::decode(&chunk_item)?;
@@ -167,13 +148,7 @@ async fn step(app: &App, run: &RunContext, item: Item, mut job: ImportJob) -> Ap
 }
 
 /// Adds the invitation of one row to `tx`, or answers why the row is not invited.
-async fn invite_row(
-    app: &App,
-    run: &RunContext,
-    job: &ImportJob,
-    row: &ImportRow,
-    tx: &mut Tx,
-) -> AppResult<Result<(), &'static str>> {
+async fn invite_row(app: &App, run: &RunContext, job: &ImportJob, row: &ImportRow, tx: &mut Tx) -> AppResult<Result<(), &'static str>> {
     if let Some(code) = &row.precheck_failure {
         return Ok(Err(static_code(code)));
     }
@@ -184,23 +159,14 @@ async fn invite_row(
         return Ok(Err("invalid_email"));
     };
     let (role, department) = match &job.source {
-        ImportSource::PastedList {
-            role,
-            department_id,
-        } => (*role, department_id.clone()),
+        ImportSource::PastedList { role, department_id } => (*role, department_id.clone()),
         ImportSource::Csv => {
             let role = parse_role(&row.row.role).unwrap_or(Role::Member);
             let name = row.row.department.trim();
             let department = if name.is_empty() {
-                (actor.role == Role::DeptAdmin)
-                    .then(|| actor.department_id.clone())
-                    .flatten()
+                (actor.role == Role::DeptAdmin).then(|| actor.department_id.clone()).flatten()
             } else {
-                match run
-                    .departments
-                    .iter()
-                    .find(|d| d.id == name || d.name.eq_ignore_ascii_case(name))
-                {
+                match run.departments.iter().find(|d| d.id == name || d.name.eq_ignore_ascii_case(name)) {
                     Some(department) => Some(department.id.clone()),
                     None => return Ok(Err("unknown_department")),
                 }
@@ -220,11 +186,7 @@ async fn invite_row(
     {
         return Ok(Err("forbidden"));
     }
-    if app
-        .find_member_by_email(&job.org_id, &email)
-        .await?
-        .is_some()
-    {
+    if app.find_member_by_email(&job.org_id, &email).await?.is_some() {
         return Ok(Err("already_member"));
     }
     if run.org.settings.plan == Plan::Free {

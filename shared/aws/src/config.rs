@@ -1,0 +1,143 @@
+//! Settings of the AWS entry points, read once at start from the environment. Endpoints
+//! come from the SDK's standard variables (`AWS_ENDPOINT_URL`, `AWS_REGION`, …).
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+use roster_app::KeyMaterial;
+
+use crate::sqs_queue::QueueUrls;
+
+/// A queue named by URL or, failing that, by name (resolved at start).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueRef {
+    Url(String),
+    Name(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct AwsConfig {
+    /// `ROSTER_TABLE_NAME`, default `roster`.
+    pub table_name: String,
+    /// `ROSTER_EMAIL_QUEUE_URL` / `ROSTER_IMPORT_QUEUE_URL` and their `_DLQ_URL`s; when
+    /// unset, the queues named `<ROSTER_QUEUE_PREFIX>-email`, `-email-dlq`, `-import`,
+    /// `-import-dlq` (prefix default `roster`).
+    pub email_queue: QueueRef,
+    pub email_dlq: QueueRef,
+    pub import_queue: QueueRef,
+    pub import_dlq: QueueRef,
+    /// `ROSTER_MAIL_FROM`: the verified SES sender.
+    pub mail_from: String,
+    /// `ROSTER_SES_CONFIGURATION_SET`.
+    pub configuration_set: Option<String>,
+    /// `ROSTER_PUBLIC_URL`: base of links in emails, and the tokens' issuer.
+    pub public_url: String,
+    /// `ROSTER_OPERATOR_TOKEN_SHA256`: SHA-256 (hex) of the operator's bearer token.
+    pub operator_token_sha256: Option<String>,
+    /// `ROSTER_SIGNING_KEY` (PKCS#8 DER, base64url) and `ROSTER_TOKEN_SECRET` (base64url).
+    pub key_material: Option<KeyMaterial>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} must be set")]
+    Missing(&'static str),
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn queue(url_var: &str, prefix: &str, suffix: &str) -> QueueRef {
+    var(url_var).map_or_else(|| QueueRef::Name(format!("{prefix}-{suffix}")), QueueRef::Url)
+}
+
+fn base64_var(name: &'static str) -> Result<Option<Vec<u8>>, ConfigError> {
+    var(name)
+        .map(|v| {
+            URL_SAFE_NO_PAD.decode(v.trim()).map_err(|e| ConfigError::Invalid {
+                name,
+                reason: e.to_string(),
+            })
+        })
+        .transpose()
+}
+
+impl AwsConfig {
+    pub fn from_env() -> Result<AwsConfig, ConfigError> {
+        let prefix = var("ROSTER_QUEUE_PREFIX").unwrap_or_else(|| "roster".into());
+        let key_material = match (base64_var("ROSTER_SIGNING_KEY")?, base64_var("ROSTER_TOKEN_SECRET")?) {
+            (Some(signing_key_pkcs8), Some(token_secret)) => Some(KeyMaterial {
+                signing_key_pkcs8,
+                token_secret,
+            }),
+            (None, None) => None,
+            (None, Some(_)) => return Err(ConfigError::Missing("ROSTER_SIGNING_KEY")),
+            (Some(_), None) => return Err(ConfigError::Missing("ROSTER_TOKEN_SECRET")),
+        };
+        Ok(AwsConfig {
+            table_name: var("ROSTER_TABLE_NAME").unwrap_or_else(|| "roster".into()),
+            email_queue: queue("ROSTER_EMAIL_QUEUE_URL", &prefix, "email"),
+            email_dlq: queue("ROSTER_EMAIL_DLQ_URL", &prefix, "email-dlq"),
+            import_queue: queue("ROSTER_IMPORT_QUEUE_URL", &prefix, "import"),
+            import_dlq: queue("ROSTER_IMPORT_DLQ_URL", &prefix, "import-dlq"),
+            mail_from: var("ROSTER_MAIL_FROM").ok_or(ConfigError::Missing("ROSTER_MAIL_FROM"))?,
+            configuration_set: var("ROSTER_SES_CONFIGURATION_SET"),
+            public_url: var("ROSTER_PUBLIC_URL").ok_or(ConfigError::Missing("ROSTER_PUBLIC_URL"))?,
+            operator_token_sha256: var("ROSTER_OPERATOR_TOKEN_SHA256"),
+            key_material,
+        })
+    }
+
+    /// The queue names to create when the deployment doesn't manage them (local AWS mode).
+    pub fn queue_names(&self) -> Vec<(&'static str, &QueueRef)> {
+        vec![
+            ("email-dlq", &self.email_dlq),
+            ("email", &self.email_queue),
+            ("import-dlq", &self.import_dlq),
+            ("import", &self.import_queue),
+        ]
+    }
+}
+
+/// The SDK configuration from the standard environment (region, credentials, endpoint).
+pub async fn sdk_config() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest()).load().await
+}
+
+/// Resolves queue names to URLs (one call per queue named rather than given by URL).
+pub async fn resolve_queue_urls(sdk: &SdkConfig, config: &AwsConfig) -> Result<QueueUrls, ConfigError> {
+    let client = aws_sdk_sqs::Client::new(sdk);
+    let resolve = |queue: QueueRef| {
+        let client = client.clone();
+        async move {
+            match queue {
+                QueueRef::Url(url) => Ok(url),
+                QueueRef::Name(name) => client
+                    .get_queue_url()
+                    .queue_name(&name)
+                    .send()
+                    .await
+                    .map_err(|e| ConfigError::Invalid {
+                        name: "queue",
+                        reason: format!("{name}: {}", e.into_service_error()),
+                    })?
+                    .queue_url()
+                    .map(str::to_string)
+                    .ok_or(ConfigError::Invalid {
+                        name: "queue",
+                        reason: format!("{name} has no URL"),
+                    }),
+            }
+        }
+    };
+    Ok(QueueUrls {
+        email: resolve(config.email_queue.clone()).await?,
+        email_dlq: resolve(config.email_dlq.clone()).await.ok(),
+        import: resolve(config.import_queue.clone()).await?,
+        import_dlq: resolve(config.import_dlq.clone()).await.ok(),
+    })
+}

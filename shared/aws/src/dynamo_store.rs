@@ -1,0 +1,230 @@
+//! The store port on DynamoDB: one table (`PK`, `SK`), indexes `GSI1`–`GSI3`, and every
+//! change one `TransactWriteItems` with conditions. An entity is kept as JSON in `data`;
+//! `version` is the optimistic-concurrency counter the conditions check.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::Client;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+use roster_app::ports::{Condition, IndexName, Item, Page, Query, SkCondition, Store, StoreError, Write};
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        DynamoStore {
+            client,
+            table: table.into(),
+        }
+    }
+}
+
+const INDEX_ATTRIBUTES: [(&str, &str); 3] = [("GSI1PK", "GSI1SK"), ("GSI2PK", "GSI2SK"), ("GSI3PK", "GSI3SK")];
+
+fn s(value: &str) -> AttributeValue {
+    AttributeValue::S(value.to_string())
+}
+
+fn unavailable(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(error.to_string())
+}
+
+fn to_attributes(item: &Item) -> HashMap<String, AttributeValue> {
+    let mut attributes = HashMap::from([
+        ("PK".to_string(), s(&item.pk)),
+        ("SK".to_string(), s(&item.sk)),
+        ("version".to_string(), AttributeValue::N(item.version.to_string())),
+        ("data".to_string(), s(&item.data.to_string())),
+    ]);
+    for (key, (pk_name, sk_name)) in [&item.gsi1, &item.gsi2, &item.gsi3].into_iter().zip(INDEX_ATTRIBUTES) {
+        if let Some((pk, sk)) = key {
+            attributes.insert(pk_name.to_string(), s(pk));
+            attributes.insert(sk_name.to_string(), s(sk));
+        }
+    }
+    attributes
+}
+
+fn from_attributes(attributes: &HashMap<String, AttributeValue>) -> Result<Item, StoreError> {
+    let text = |name: &str| attributes.get(name).and_then(|v| v.as_s().ok()).cloned();
+    let required = |name: &str| text(name).ok_or_else(|| unavailable(format!("item without {name}")));
+    let index = |(pk, sk): (&str, &str)| text(pk).zip(text(sk));
+    Ok(Item {
+        pk: required("PK")?,
+        sk: required("SK")?,
+        version: attributes
+            .get("version")
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| unavailable("item without version"))?,
+        data: serde_json::from_str(&required("data")?).map_err(unavailable)?,
+        gsi1: index(INDEX_ATTRIBUTES[0]),
+        gsi2: index(INDEX_ATTRIBUTES[1]),
+        gsi3: index(INDEX_ATTRIBUTES[2]),
+    })
+}
+
+/// The cursor is DynamoDB's `LastEvaluatedKey` (string attributes only), as base64url JSON.
+fn encode_cursor(key: &HashMap<String, AttributeValue>) -> String {
+    let map: HashMap<&str, &str> = key
+        .iter()
+        .filter_map(|(k, v)| v.as_s().ok().map(|s| (k.as_str(), s.as_str())))
+        .collect();
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&map).expect("strings serialize"))
+}
+
+fn decode_cursor(cursor: &str) -> Result<HashMap<String, AttributeValue>, StoreError> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| StoreError::InvalidCursor)?;
+    let map: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| StoreError::InvalidCursor)?;
+    Ok(map.into_iter().map(|(k, v)| (k, AttributeValue::S(v))).collect())
+}
+
+/// `(condition expression, names, values)` for a write's condition.
+fn condition_of(condition: Condition) -> Option<(String, HashMap<String, String>, HashMap<String, AttributeValue>)> {
+    match condition {
+        Condition::None => None,
+        Condition::NotExists => Some((
+            "attribute_not_exists(#pk)".into(),
+            HashMap::from([("#pk".into(), "PK".into())]),
+            HashMap::new(),
+        )),
+        Condition::Version(version) => Some((
+            "#version = :expected".into(),
+            HashMap::from([("#version".into(), "version".into())]),
+            HashMap::from([(":expected".into(), AttributeValue::N(version.to_string()))]),
+        )),
+    }
+}
+
+fn transact_item(table: &str, write: &Write) -> Result<TransactWriteItem, StoreError> {
+    let item = match write {
+        Write::Put { item, condition } => {
+            let mut put = Put::builder().table_name(table).set_item(Some(to_attributes(item)));
+            if let Some((expression, names, values)) = condition_of(*condition) {
+                put = put
+                    .condition_expression(expression)
+                    .set_expression_attribute_names(Some(names))
+                    .set_expression_attribute_values((!values.is_empty()).then_some(values));
+            }
+            TransactWriteItem::builder().put(put.build().map_err(unavailable)?)
+        }
+        Write::Delete { pk, sk, condition } => {
+            let mut delete = Delete::builder().table_name(table).key("PK", s(pk)).key("SK", s(sk));
+            if let Some((expression, names, values)) = condition_of(*condition) {
+                delete = delete
+                    .condition_expression(expression)
+                    .set_expression_attribute_names(Some(names))
+                    .set_expression_attribute_values((!values.is_empty()).then_some(values));
+            }
+            TransactWriteItem::builder().delete(delete.build().map_err(unavailable)?)
+        }
+    };
+    Ok(item.build())
+}
+
+#[async_trait]
+impl Store for DynamoStore {
+    async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(pk))
+            .key("SK", s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| unavailable(e.into_service_error()))?;
+        output.item().map(from_attributes).transpose()
+    }
+
+    async fn query(&self, query: Query) -> Result<Page, StoreError> {
+        let (pk_name, sk_name) = match query.index {
+            None => ("PK", "SK"),
+            Some(IndexName::Gsi1) => INDEX_ATTRIBUTES[0],
+            Some(IndexName::Gsi2) => INDEX_ATTRIBUTES[1],
+            Some(IndexName::Gsi3) => INDEX_ATTRIBUTES[2],
+        };
+        let mut expression = "#pk = :pk".to_string();
+        let mut values = HashMap::from([(":pk".to_string(), s(&query.partition))]);
+        let mut names = HashMap::from([("#pk".to_string(), pk_name.to_string())]);
+        match &query.sort {
+            SkCondition::Any => {}
+            SkCondition::BeginsWith(prefix) => {
+                expression.push_str(" AND begins_with(#sk, :a)");
+                values.insert(":a".into(), s(prefix));
+            }
+            SkCondition::Between(low, high) => {
+                expression.push_str(" AND #sk BETWEEN :a AND :b");
+                values.insert(":a".into(), s(low));
+                values.insert(":b".into(), s(high));
+            }
+            SkCondition::AtMost(high) => {
+                expression.push_str(" AND #sk <= :b");
+                values.insert(":b".into(), s(high));
+            }
+        }
+        if query.sort != SkCondition::Any {
+            names.insert("#sk".into(), sk_name.into());
+        }
+        let mut request = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression(expression)
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
+            .limit(query.limit.clamp(1, 1000) as i32);
+        request = match query.index {
+            Some(index) => request.index_name(index.as_str()),
+            None => request.consistent_read(true),
+        };
+        if let Some(cursor) = &query.cursor {
+            request = request.set_exclusive_start_key(Some(decode_cursor(cursor)?));
+        }
+        let output = request.send().await.map_err(|e| match e.into_service_error() {
+            error if error.to_string().contains("ExclusiveStartKey") => StoreError::InvalidCursor,
+            error => unavailable(error),
+        })?;
+        let items = output.items().iter().map(from_attributes).collect::<Result<Vec<_>, _>>()?;
+        Ok(Page {
+            items,
+            next_cursor: output.last_evaluated_key().map(encode_cursor),
+        })
+    }
+
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        let items = writes
+            .iter()
+            .map(|w| transact_item(&self.table, w))
+            .collect::<Result<Vec<_>, _>>()?;
+        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(context)) => Err(match context.into_err() {
+                TransactWriteItemsError::TransactionCanceledException(cancelled) => {
+                    let reasons = cancelled.cancellation_reasons();
+                    match reasons.iter().position(|r| r.code() == Some("ConditionalCheckFailed")) {
+                        Some(index) => StoreError::ConditionFailed { index },
+                        None if reasons.iter().any(|r| r.code() == Some("TransactionConflict")) => StoreError::TransactionConflict,
+                        None => unavailable(format!(
+                            "transaction cancelled: {:?}",
+                            reasons.iter().map(|r| r.code()).collect::<Vec<_>>()
+                        )),
+                    }
+                }
+                other => unavailable(other),
+            }),
+            Err(other) => Err(unavailable(other)),
+        }
+    }
+}

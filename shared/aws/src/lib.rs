@@ -1,0 +1,50 @@
+//! Roster's AWS adapters on the official SDK: the store on one DynamoDB table, the job
+//! queues on SQS (with dead-letter queues), the mailer on SES v2, and the configuration
+//! they are built from, read once from the environment.
+
+pub mod config;
+pub mod dynamo_store;
+pub mod resources;
+pub mod ses_mailer;
+pub mod sqs_queue;
+
+pub use aws_sdk_dynamodb as dynamo_client;
+pub use aws_sdk_sesv2 as ses_client;
+pub use config::{AwsConfig, ConfigError};
+pub use dynamo_store::DynamoStore;
+pub use ses_mailer::SesMailer;
+pub use sqs_queue::{QueueUrls, SqsQueue};
+
+use std::sync::Arc;
+
+use roster_app::ports::{Clock, SystemClock};
+use roster_app::{App, AppConfig, SigningKeys};
+
+/// The app on the AWS adapters, built once at start (Lambda init, or roster-local with
+/// `ROSTER_BACKEND=aws`). `key_material` overrides the configuration's keys.
+pub async fn build_app(
+    config: &AwsConfig,
+    key_material: Option<roster_app::KeyMaterial>,
+    clock: Option<Arc<dyn Clock>>,
+    receive_wait_seconds: i32,
+) -> Result<App, ConfigError> {
+    let sdk = config::sdk_config().await;
+    let urls = config::resolve_queue_urls(&sdk, config).await?;
+    let material = key_material
+        .or_else(|| config.key_material.clone())
+        .ok_or(ConfigError::Missing("ROSTER_SIGNING_KEY"))?;
+    let keys = SigningKeys::new(&material, &config.public_url, "roster-api").map_err(|e| ConfigError::Invalid {
+        name: "ROSTER_SIGNING_KEY",
+        reason: e.to_string(),
+    })?;
+    let mut app_config = AppConfig::new(&config.public_url, &config.mail_from);
+    app_config.operator_token_sha256 = config.operator_token_sha256.clone();
+    Ok(App {
+        store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name)),
+        queue: Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), urls, receive_wait_seconds)),
+        mailer: Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), config.configuration_set.clone())),
+        clock: clock.unwrap_or_else(|| Arc::new(SystemClock)),
+        keys: Arc::new(keys),
+        config: app_config,
+    })
+}

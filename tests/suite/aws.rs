@@ -1,0 +1,82 @@
+//! The AWS adapters against moto's server mode: the conformance suite, SES sending, and
+//! configuration. (The behaviour tests run on these adapters too: see `on_every_backend!`.)
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use roster_app::ports::{MailError, Mailer, OutgoingEmail};
+use roster_tests::conformance::{queue_conformance, store_conformance};
+use roster_tests::{moto_endpoint, moto_resources};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn dynamodb_store_conforms() {
+    let (sdk, config) = moto_resources().await;
+    let store = roster_aws::DynamoStore::new(roster_aws::dynamo_client::Client::new(&sdk), &config.table_name);
+    store_conformance(Arc::new(store), "dynamo").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqs_queue_conforms_and_redrives_to_the_dlq() {
+    let (sdk, config) = moto_resources().await;
+    let names = roster_aws::AwsConfig { ..config.clone() };
+    // Queues of their own with a 1-second visibility timeout and 3 receives before the DLQ.
+    let mut own = names;
+    for (queue, suffix) in [
+        (&mut own.email_queue, "email"),
+        (&mut own.email_dlq, "email-dlq"),
+        (&mut own.import_queue, "import"),
+        (&mut own.import_dlq, "import-dlq"),
+    ] {
+        *queue = roster_aws::config::QueueRef::Name(format!("{}-slow-{suffix}", config.table_name));
+    }
+    roster_aws::resources::create_queues_with(&sdk, &own, 1, 3).await.unwrap();
+    let urls = roster_aws::config::resolve_queue_urls(&sdk, &own).await.unwrap();
+    let queue = roster_aws::SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), urls, 0);
+    queue_conformance(Arc::new(queue), Duration::from_millis(1100), 3).await;
+}
+
+fn email(from: &str, to: &str) -> OutgoingEmail {
+    OutgoingEmail {
+        id: "x-invitation-1".into(),
+        from: from.into(),
+        to: to.into(),
+        subject: "Your invitation".into(),
+        text_body: "Accept: http://roster.test/invite/abc\n".into(),
+    }
+}
+
+#[tokio::test]
+async fn ses_sends_from_a_verified_identity_and_refuses_others() {
+    let (sdk, config) = moto_resources().await;
+    let mailer = roster_aws::SesMailer::new(roster_aws::ses_client::Client::new(&sdk), config.configuration_set.clone());
+    let to = format!("{}@example.test", roster_tests::unique_name("to"));
+    let id = mailer.send(&email(&config.mail_from, &to)).await.unwrap();
+    assert!(!id.is_empty());
+    let sent: serde_json::Value = reqwest::get(format!("{}/moto-api/data.json", moto_endpoint()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let message = sent["ses"]["Message"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["destinations"]["ToAddresses"][0] == to.as_str())
+        .expect("the email reached SES")
+        .clone();
+    assert_eq!(message["subject"], "Your invitation");
+    assert!(message["body"].as_str().unwrap().contains("/invite/abc"));
+    let refused = mailer.send(&email("someone@unverified.test", &to)).await;
+    assert!(matches!(refused, Err(MailError::Rejected(_))), "{refused:?}");
+}
+
+#[test]
+fn configuration_comes_from_the_environment_and_missing_settings_are_named() {
+    // Only this test touches these variables.
+    std::env::remove_var("ROSTER_MAIL_FROM");
+    assert_eq!(
+        roster_aws::AwsConfig::from_env().unwrap_err().to_string(),
+        "ROSTER_MAIL_FROM must be set"
+    );
+}
