@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
-# Runs Roster's whole test suite on a fresh machine: builds the workspace (the black-box
-# test runs the built roster-local binary), then every test with cargo-nextest (or cargo
-# test where nextest is missing).
+# Runs Roster's whole test suite on a fresh machine: installs and starts moto's server
+# (the AWS adapters are tested against it; those tests never skip), lints the SAM template
+# with cfn-lint, builds the workspace (the black-box tests run the built roster-local
+# binary), then runs every test with cargo-nextest (or cargo test where nextest is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export ROSTER_CACHE="${ROSTER_CACHE:-$HOME/.cache/roster}"
+
+echo "== moto"
+eval "$(bash scripts/moto.sh)"
+trap 'kill "$(cat "$ROSTER_CACHE/moto.pid")" 2>/dev/null || true' EXIT
+export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
+echo "moto server at $AWS_ENDPOINT_URL (pid $(cat "$ROSTER_CACHE/moto.pid"))"
+
+echo "== SAM template (cfn-lint)"
+python3 scripts/gen_entry_points.py
+git diff --exit-code -- functions workers infra/template.yaml || { echo "functions/, workers/ or infra/template.yaml are stale: run scripts/gen_entry_points.py and commit" >&2; exit 1; }
+"$ROSTER_CACHE/venv/bin/cfn-lint" infra/template.yaml
 
 echo "== build"
-cargo build --workspace --bins --locked
+cargo build --locked -p roster-local
+cargo check --locked --workspace --bins
 
 echo "== test"
 if cargo nextest --version >/dev/null 2>&1; then

@@ -196,6 +196,7 @@ async fn every_endpoint_and_role(t: TestApp) {
             public,
         ),
         case("GET", "/.well-known/jwks.json".into(), None, public),
+        case("GET", "/.well-known/openid-configuration".into(), None, public),
         case("GET", "/v1/openapi.json".into(), None, public),
         // Remove last: it changes the member the other rows act on.
         case(

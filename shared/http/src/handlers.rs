@@ -101,7 +101,13 @@ pub async fn dispatch(app: &App, route: RouteId, params: &Params, request: HttpR
     let principal = auth::authenticate(app, request.bearer_token());
     let needs_caller = !matches!(
         route,
-        RouteId::Login | RouteId::Jwks | RouteId::OpenApi | RouteId::GetInvitation | RouteId::AcceptInvitation | RouteId::RequestToJoin
+        RouteId::Login
+            | RouteId::Jwks
+            | RouteId::OpenIdConfiguration
+            | RouteId::OpenApi
+            | RouteId::GetInvitation
+            | RouteId::AcceptInvitation
+            | RouteId::RequestToJoin
     );
     let ctx = match principal {
         Ok(principal) => RequestContext {
@@ -195,6 +201,7 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
         RouteId::ChangePassword => me::change_password(app, ctx, request.json()?).await?.into(),
         RouteId::Login => auth::login(app, ctx.ip.as_deref(), request.json()?).await?.into(),
         RouteId::Jwks => app.keys.jwks().into(),
+        RouteId::OpenIdConfiguration => roster_app::usecases::auth::openid_configuration(app).into(),
         RouteId::OpenApi => Reply::Text {
             content_type: "application/json",
             body: crate::OPENAPI_JSON.to_string(),

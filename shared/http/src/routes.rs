@@ -40,6 +40,7 @@ pub enum RouteId {
     ChangePassword,
     Login,
     Jwks,
+    OpenIdConfiguration,
     OpenApi,
 }
 
@@ -112,6 +113,12 @@ routes![
     (ChangePassword, "POST", "/v1/me/password", "change-password"),
     (Login, "POST", "/v1/auth/login", "login"),
     (Jwks, "GET", "/.well-known/jwks.json", "jwks"),
+    (
+        OpenIdConfiguration,
+        "GET",
+        "/.well-known/openid-configuration",
+        "openid-configuration"
+    ),
     (OpenApi, "GET", "/v1/openapi.json", "openapi"),
 ];
 

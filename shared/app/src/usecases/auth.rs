@@ -33,6 +33,18 @@ pub fn authenticate(app: &App, bearer: Option<&str>) -> AppResult<Principal> {
     })
 }
 
+/// The OpenID discovery document API Gateway's JWT authorizer reads to find the keys.
+pub fn openid_configuration(app: &App) -> Value {
+    let issuer = app.keys.issuer();
+    json!({
+        "issuer": issuer,
+        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "response_types_supported": ["token"],
+        "subject_types_supported": ["public"],
+    })
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoginInput {

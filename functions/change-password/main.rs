@@ -1,0 +1,6 @@
+//! Lambda for `POST /v1/me/password`.
+
+#[tokio::main]
+async fn main() -> Result<(), roster_lambda::Error> {
+    roster_lambda::run_endpoint(roster_http::RouteId::ChangePassword).await
+}

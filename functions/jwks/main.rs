@@ -1,0 +1,6 @@
+//! Lambda for `GET /.well-known/jwks.json`.
+
+#[tokio::main]
+async fn main() -> Result<(), roster_lambda::Error> {
+    roster_lambda::run_endpoint(roster_http::RouteId::Jwks).await
+}

@@ -1,0 +1,6 @@
+//! Lambda for `PATCH /v1/me`.
+
+#[tokio::main]
+async fn main() -> Result<(), roster_lambda::Error> {
+    roster_lambda::run_endpoint(roster_http::RouteId::UpdateMe).await
+}

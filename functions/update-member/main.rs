@@ -1,0 +1,6 @@
+//! Lambda for `PATCH /v1/orgs/{org}/members/{member}`.
+
+#[tokio::main]
+async fn main() -> Result<(), roster_lambda::Error> {
+    roster_lambda::run_endpoint(roster_http::RouteId::UpdateMember).await
+}

@@ -1,0 +1,149 @@
+//! Roster's Lambda entry points. Each function's `main` is one call into this crate: the
+//! app is built once at init from the environment, then every invocation goes through the
+//! same HTTP mapping, queue handlers and sweeps as the local server.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use bytes::Bytes;
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, RequestExt};
+use lambda_runtime::{service_fn, LambdaEvent};
+
+pub use roster_app::ports::QueueName;
+use roster_app::workers::{self, sweeps, MessageOutcome};
+use roster_app::App;
+use roster_http::{HttpRequest, RouteId};
+
+pub type Error = lambda_runtime::Error;
+
+/// JSON logs, as CloudWatch wants them. Tokens and links are never logged.
+fn init_tracing() {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_current_span(false)
+        .without_time()
+        .init();
+}
+
+/// The app on the AWS adapters, from the environment; a missing setting stops the init
+/// with a clear error.
+pub async fn app_from_env() -> Result<Arc<App>, Error> {
+    init_tracing();
+    let config = roster_aws::AwsConfig::from_env()?;
+    Ok(Arc::new(roster_aws::build_app(&config, None, None, 0).await?))
+}
+
+/// Converts API Gateway's request to the shared HTTP request.
+pub fn to_http_request(event: lambda_http::Request) -> HttpRequest {
+    let client_ip = match event.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.clone(),
+        _ => None,
+    };
+    let (parts, body) = event.into_parts();
+    let body = match body {
+        Body::Empty => Bytes::new(),
+        Body::Text(text) => Bytes::from(text),
+        Body::Binary(bytes) => Bytes::from(bytes),
+        _ => Bytes::new(),
+    };
+    HttpRequest {
+        method: parts.method,
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().map(str::to_string),
+        headers: parts.headers,
+        body,
+        client_ip,
+    }
+}
+
+/// Answers one API Gateway HTTP API (v2) request routed to `route`.
+pub async fn handle_http(app: &App, route: RouteId, event: lambda_http::Request) -> lambda_http::Response<Body> {
+    let response = roster_http::handle_route(app, route, to_http_request(event)).await;
+    response.map(|bytes| match String::from_utf8(bytes.to_vec()) {
+        Ok(text) if text.is_empty() => Body::Empty,
+        Ok(text) => Body::Text(text),
+        Err(error) => Body::Binary(error.into_bytes()),
+    })
+}
+
+/// `main` of an endpoint's function.
+pub async fn run_endpoint(route: RouteId) -> Result<(), Error> {
+    let app = app_from_env().await?;
+    lambda_http::run(lambda_http::service_fn(move |event: lambda_http::Request| {
+        let app = app.clone();
+        async move { Ok::<_, Infallible>(handle_http(&app, route, event).await) }
+    }))
+    .await
+}
+
+/// Handles a batch of SQS messages; the ones that failed are reported so only they are
+/// delivered again (partial batch failure), and after bounded receives go to the DLQ.
+pub async fn handle_sqs(app: &App, queue: QueueName, event: SqsEvent) -> SqsBatchResponse {
+    let mut response = SqsBatchResponse::default();
+    for record in event.records {
+        let message_id = record.message_id.clone().unwrap_or_default();
+        let span = tracing::info_span!("message", queue = queue.as_str(), message_id = %message_id);
+        let _entered = span.enter();
+        let outcome = match record.body.as_deref() {
+            Some(body) => workers::handle_message(app, queue, body).await,
+            None => MessageOutcome::Done,
+        };
+        if let MessageOutcome::Retry(reason) = outcome {
+            tracing::warn!(%reason, "message failed; reported for redelivery");
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = message_id;
+            response.batch_item_failures.push(failure);
+        }
+    }
+    response
+}
+
+/// `main` of a queue consumer's function.
+pub async fn run_queue_worker(queue: QueueName) -> Result<(), Error> {
+    let app = app_from_env().await?;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
+        let app = app.clone();
+        async move { Ok::<_, Infallible>(handle_sqs(&app, queue, event.payload).await) }
+    }))
+    .await
+}
+
+/// The scheduled sweeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sweep {
+    InvitationExpiry,
+    LicenseExpiry,
+    DeliveryRepair,
+}
+
+/// Runs one sweep for a schedule's event; the report is the function's result.
+pub async fn handle_schedule(app: &App, sweep: Sweep) -> Result<serde_json::Value, Error> {
+    let report = match sweep {
+        Sweep::InvitationExpiry => sweeps::expire_invitations(app).await,
+        Sweep::LicenseExpiry => sweeps::expire_licenses(app).await,
+        Sweep::DeliveryRepair => sweeps::repair_deliveries(app).await,
+    }
+    .map_err(|e| Error::from(e.to_string()))?;
+    tracing::info!(
+        ?sweep,
+        examined = report.examined,
+        changed = report.changed,
+        held_back = report.held_back,
+        "sweep done"
+    );
+    Ok(serde_json::json!({"examined": report.examined, "changed": report.changed, "held_back": report.held_back}))
+}
+
+/// `main` of a scheduled sweep's function.
+pub async fn run_sweep(sweep: Sweep) -> Result<(), Error> {
+    let app = app_from_env().await?;
+    lambda_runtime::run(service_fn(move |_: LambdaEvent<EventBridgeEvent>| {
+        let app = app.clone();
+        async move { handle_schedule(&app, sweep).await }
+    }))
+    .await
+}

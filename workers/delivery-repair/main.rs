@@ -1,0 +1,6 @@
+//! Lambda: scheduled sweep: re-queues emails and imports left pending.
+
+#[tokio::main]
+async fn main() -> Result<(), roster_lambda::Error> {
+    roster_lambda::run_sweep(roster_lambda::Sweep::DeliveryRepair).await
+}

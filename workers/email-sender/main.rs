@@ -1,0 +1,6 @@
+//! Lambda: SQS consumer: renders and sends emails.
+
+#[tokio::main]
+async fn main() -> Result<(), roster_lambda::Error> {
+    roster_lambda::run_queue_worker(roster_lambda::QueueName::Email).await
+}
