@@ -17,12 +17,36 @@ pub struct LocalConfig {
     pub mail_from: String,
     /// `ROSTER_SWEEP_INTERVAL_SECONDS`, default 60.
     pub sweep_interval_seconds: u64,
+    /// `ROSTER_BACKEND`: `embedded` (default) or `aws`.
+    pub backend: Backend,
+}
+
+/// Where the data, the queues and the mail go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite and the `.eml` outbox in the data directory.
+    Embedded,
+    /// DynamoDB, SQS and SES v2 (endpoints from `AWS_ENDPOINT_URL` and friends), configured
+    /// like the Lambdas; with `ROSTER_CREATE_RESOURCES=1` the table, queues, SES identity and
+    /// configuration set are created first.
+    Aws { create_resources: bool },
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{name} is not valid: {reason}")]
     Invalid { name: &'static str, reason: String },
+}
+
+fn flag_value(name: &'static str) -> Result<bool, ConfigError> {
+    match var(name).as_deref() {
+        None | Some("0") | Some("false") => Ok(false),
+        Some("1") | Some("true") => Ok(true),
+        Some(other) => Err(ConfigError::Invalid {
+            name,
+            reason: format!("'{other}' is not 1 or 0"),
+        }),
+    }
 }
 
 fn var(name: &str) -> Option<String> {
@@ -39,16 +63,7 @@ impl LocalConfig {
                     name: "ROSTER_ADDR",
                     reason: e.to_string(),
                 })?;
-        let test_clock = match var("ROSTER_TEST_CLOCK").as_deref() {
-            None | Some("0") | Some("false") => false,
-            Some("1") | Some("true") => true,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    name: "ROSTER_TEST_CLOCK",
-                    reason: format!("'{other}' is not 1 or 0"),
-                })
-            }
-        };
+        let test_clock = flag_value("ROSTER_TEST_CLOCK")?;
         let sweep_interval_seconds = match var("ROSTER_SWEEP_INTERVAL_SECONDS") {
             Some(text) => text.parse().map_err(|_| ConfigError::Invalid {
                 name: "ROSTER_SWEEP_INTERVAL_SECONDS",
@@ -56,7 +71,20 @@ impl LocalConfig {
             })?,
             None => 60,
         };
+        let backend = match var("ROSTER_BACKEND").as_deref() {
+            None | Some("embedded") => Backend::Embedded,
+            Some("aws") => Backend::Aws {
+                create_resources: flag_value("ROSTER_CREATE_RESOURCES")?,
+            },
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "ROSTER_BACKEND",
+                    reason: format!("'{other}' is not embedded or aws"),
+                })
+            }
+        };
         Ok(LocalConfig {
+            backend,
             addr,
             data_dir: var("ROSTER_DATA_DIR").map_or_else(|| PathBuf::from(".roster"), PathBuf::from),
             test_clock,

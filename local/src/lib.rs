@@ -5,6 +5,6 @@ mod config;
 mod server;
 mod services;
 
-pub use config::{ConfigError, LocalConfig};
+pub use config::{Backend, ConfigError, LocalConfig};
 pub use server::run;
 pub use services::{LocalServices, StartError};

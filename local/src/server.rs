@@ -25,7 +25,7 @@ pub const TEST_CLOCK_PATH: &str = "/v1/_test/clock";
 
 /// Starts everything and serves until the process is stopped.
 pub async fn run(config: LocalConfig) -> Result<(), StartError> {
-    let services = Arc::new(LocalServices::start(&config)?);
+    let services = Arc::new(LocalServices::start(&config).await?);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|source| StartError::Listen {
@@ -37,7 +37,7 @@ pub async fn run(config: LocalConfig) -> Result<(), StartError> {
         source,
     })?;
     services.spawn_workers(Duration::from_secs(config.sweep_interval_seconds.max(1)));
-    tracing::info!(%addr, data_dir = %config.data_dir.display(), test_clock = config.test_clock, "roster-local listening; operator token in {}", config.data_dir.join("operator-token").display());
+    tracing::info!(%addr, data_dir = %config.data_dir.display(), test_clock = config.test_clock, backend = ?config.backend, "roster-local listening; operator token in {}", config.data_dir.join("operator-token").display());
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {

@@ -9,7 +9,7 @@ use roster_app::{App, AppConfig, SigningKeys};
 use roster_embedded::key_files::{load_or_create_key_material, write_operator_token};
 use roster_embedded::{Database, EmlOutboxMailer, SqliteQueue, SqliteStore};
 
-use crate::config::LocalConfig;
+use crate::config::{Backend, LocalConfig};
 
 /// The running app and, when enabled, the test clock that drives it.
 pub struct LocalServices {
@@ -27,35 +27,56 @@ pub enum StartError {
     Keys(String),
     #[error("listening on {addr}: {source}")]
     Listen { addr: String, source: std::io::Error },
+    #[error("AWS configuration: {0}")]
+    Aws(#[from] roster_aws::ConfigError),
+    #[error("creating the AWS resources: {0}")]
+    CreateResources(String),
 }
 
 impl LocalServices {
-    /// Opens (or creates) everything under the data directory and writes the operator token.
-    pub fn start(config: &LocalConfig) -> Result<LocalServices, StartError> {
+    /// Opens (or creates) what the backend needs and writes the operator token. The keys
+    /// and the operator token live in the data directory with either backend.
+    pub async fn start(config: &LocalConfig) -> Result<LocalServices, StartError> {
         let dir = &config.data_dir;
         let io = |source| StartError::DataDir {
             path: dir.display().to_string(),
             source,
         };
         std::fs::create_dir_all(dir).map_err(io)?;
-        let database = Database::open(&dir.join("roster.db"))?;
         let material = load_or_create_key_material(dir).map_err(io)?;
-        let keys = SigningKeys::new(&material, &config.public_url, "roster-api").map_err(|e| StartError::Keys(e.to_string()))?;
-        let mailer = EmlOutboxMailer::new(&dir.join("outbox"), true).map_err(io)?;
-        let mut app_config = AppConfig::new(&config.public_url, &config.mail_from);
-        app_config.operator_token_sha256 = Some(write_operator_token(dir).map_err(io)?);
+        let operator_token_sha256 = write_operator_token(dir).map_err(io)?;
         let test_clock = config.test_clock.then(|| Arc::new(TestClock::default()));
         let clock: Arc<dyn Clock> = match &test_clock {
             Some(clock) => clock.clone(),
             None => Arc::new(SystemClock),
         };
-        let app = App {
-            store: Arc::new(SqliteStore::new(database.clone())),
-            queue: Arc::new(SqliteQueue::new(database)),
-            mailer: Arc::new(mailer),
-            clock,
-            keys: Arc::new(keys),
-            config: app_config,
+        let app = match config.backend {
+            Backend::Embedded => {
+                let database = Database::open(&dir.join("roster.db"))?;
+                let keys = SigningKeys::new(&material, &config.public_url, "roster-api").map_err(|e| StartError::Keys(e.to_string()))?;
+                let mut app_config = AppConfig::new(&config.public_url, &config.mail_from);
+                app_config.operator_token_sha256 = Some(operator_token_sha256);
+                App {
+                    store: Arc::new(SqliteStore::new(database.clone())),
+                    queue: Arc::new(SqliteQueue::new(database)),
+                    mailer: Arc::new(EmlOutboxMailer::new(&dir.join("outbox"), true).map_err(io)?),
+                    clock,
+                    keys: Arc::new(keys),
+                    config: app_config,
+                }
+            }
+            Backend::Aws { create_resources } => {
+                let mut aws = roster_aws::AwsConfig::from_env_or(&config.mail_from, &config.public_url)?;
+                aws.operator_token_sha256 = Some(operator_token_sha256);
+                if create_resources {
+                    let sdk = roster_aws::config::sdk_config().await;
+                    roster_aws::resources::create_all(&sdk, &aws)
+                        .await
+                        .map_err(StartError::CreateResources)?;
+                }
+                // Long polling: the queue workers wait on SQS instead of spinning.
+                roster_aws::build_app(&aws, Some(material), Some(clock), 1).await?
+            }
         };
         Ok(LocalServices {
             app: Arc::new(app),

@@ -1,5 +1,7 @@
 //! Black-box: the built `roster-local` binary as a user runs it, over HTTP, reading the
-//! invitation links from its `.eml` outbox; its data survives a restart.
+//! invitation links from the mail it sent; its data survives a restart. Once on the
+//! embedded backend (mail in the `.eml` outbox), once with `ROSTER_BACKEND=aws` against moto
+//! (mail in moto's SES store), so the real AWS code paths run the same scenario.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -20,17 +22,26 @@ fn server_binary() -> PathBuf {
     binary
 }
 
+/// Where the server's mail can be read.
+#[derive(Clone)]
+enum Mailbox {
+    Outbox,
+    Moto(String),
+}
+
 /// A running server; stopped (by PID) when dropped.
 struct Server {
     child: Child,
     base: String,
     data_dir: PathBuf,
+    mailbox: Mailbox,
 }
 
 impl Server {
-    async fn start(data_dir: &Path) -> Server {
+    async fn start(data_dir: &Path, env: &[(String, String)], mailbox: Mailbox) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(server_binary())
+            .envs(env.iter().cloned())
             .env("ROSTER_ADDR", format!("127.0.0.1:{port}"))
             .env("ROSTER_DATA_DIR", data_dir)
             .env("ROSTER_TEST_CLOCK", "1")
@@ -43,6 +54,7 @@ impl Server {
             child,
             base: format!("http://127.0.0.1:{port}"),
             data_dir: data_dir.to_path_buf(),
+            mailbox,
         };
         for _ in 0..100 {
             if reqwest::get(format!("{}/.well-known/jwks.json", server.base)).await.is_ok() {
@@ -75,18 +87,40 @@ impl Server {
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 
-    /// Waits for the invitation email to `to` in the outbox and answers its link's token.
+    /// Waits for the invitation email to `to` and answers its link's token.
     async fn invitation_token(&self, to: &str) -> String {
         for _ in 0..100 {
-            for entry in std::fs::read_dir(self.data_dir.join("outbox")).unwrap() {
-                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
-                if text.contains(&format!("\r\nTo: {to}\r\n")) && text.contains("/invite/") {
-                    return roster_tests::link_token(&text.replace("\r\n", "\n").split_once("\n\n").unwrap().1);
-                }
+            if let Some(body) = self.invitation_body(to).await {
+                return roster_tests::link_token(&body);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("no invitation email to {to} in the outbox");
+        panic!("no invitation email to {to}");
+    }
+
+    async fn invitation_body(&self, to: &str) -> Option<String> {
+        match &self.mailbox {
+            Mailbox::Outbox => std::fs::read_dir(self.data_dir.join("outbox")).unwrap().find_map(|entry| {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+                (text.contains(&format!("\r\nTo: {to}\r\n")) && text.contains("/invite/"))
+                    .then(|| text.replace("\r\n", "\n").split_once("\n\n").unwrap().1.to_string())
+            }),
+            Mailbox::Moto(endpoint) => {
+                let data: Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+                    .await
+                    .ok()?
+                    .json()
+                    .await
+                    .ok()?;
+                data["ses"]["Message"]
+                    .as_array()?
+                    .iter()
+                    .rev()
+                    .find(|m| m["destinations"]["ToAddresses"][0] == to)
+                    .and_then(|m| m["body"].as_str())
+                    .map(str::to_string)
+            }
+        }
     }
 }
 
@@ -118,16 +152,87 @@ async fn login(server: &Server, email: &str) -> String {
 
 #[tokio::test]
 async fn an_admin_scenario_over_http_survives_a_restart() {
-    let data_dir = std::env::temp_dir().join(format!("roster-blackbox-{}", std::process::id()));
+    admin_scenario(Vec::new(), Mailbox::Outbox, "bb").await;
+}
+
+/// A moto server of this test's own: its mail store (read through `/moto-api/data.json`,
+/// which dumps everything moto holds) stays small. Stopped by PID when dropped.
+struct PrivateMoto(Child);
+
+impl PrivateMoto {
+    async fn start() -> (PrivateMoto, String) {
+        let server = std::env::var("ROSTER_MOTO_SERVER")
+            .expect("ROSTER_MOTO_SERVER must name moto_server: run the tests with `bash scripts/test.sh`");
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(server)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto_server");
+        let endpoint = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if reqwest::get(format!("{endpoint}/moto-api/")).await.is_ok() {
+                return (PrivateMoto(child), endpoint);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("moto_server did not start");
+    }
+}
+
+impl Drop for PrivateMoto {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn the_same_scenario_on_the_aws_backend_against_moto() {
+    let (_moto, endpoint) = PrivateMoto::start().await;
+    let name = roster_tests::unique_name("blackbox");
+    let env = [
+        ("AWS_ENDPOINT_URL", endpoint.clone()),
+        ("ROSTER_BACKEND", "aws".to_string()),
+        ("ROSTER_CREATE_RESOURCES", "1".to_string()),
+        ("ROSTER_TABLE_NAME", name.clone()),
+        ("ROSTER_QUEUE_PREFIX", name.clone()),
+        ("ROSTER_MAIL_FROM", format!("Roster <{name}@roster.test>")),
+        ("ROSTER_SES_CONFIGURATION_SET", format!("{name}-events")),
+    ];
+    admin_scenario(
+        env.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        Mailbox::Moto(endpoint),
+        &name,
+    )
+    .await;
+}
+
+/// Operator creates an org, the admin accepts from the mail and works; the clock moves;
+/// the server crashes and restarts on the same data.
+async fn admin_scenario(env: Vec<(String, String)>, mailbox: Mailbox, tag: &str) {
+    let domain = format!("{tag}.test");
+    let at = |user: &str| format!("{user}@{domain}");
+    let data_dir = std::env::temp_dir().join(format!("roster-blackbox-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
-    let server = Server::start(&data_dir).await;
+    let server = Server::start(&data_dir, &env, mailbox.clone()).await;
     let operator = server.operator_token();
 
-    let (status, created) = server.call("POST", "/v1/orgs", Some(&operator), Some(json!({"name": "Black Box Clinic", "plan": "free", "admin": {"email": "boss@bb.test", "first_name": "Bo", "last_name": "Ss"}}))).await;
+    let (status, created) = server
+        .call(
+            "POST",
+            "/v1/orgs",
+            Some(&operator),
+            Some(
+                json!({"name": "Black Box Clinic", "plan": "free", "admin": {"email": at("boss"), "first_name": "Bo", "last_name": "Ss"}}),
+            ),
+        )
+        .await;
     assert_eq!(status, 201, "{created}");
     let org = created["org"]["id"].as_str().unwrap().to_string();
-    assert_eq!(accept(&server, &server.invitation_token("boss@bb.test").await).await.0, 200);
-    let admin = login(&server, "boss@bb.test").await;
+    assert_eq!(accept(&server, &server.invitation_token(&at("boss")).await).await.0, 200);
+    let admin = login(&server, &at("boss")).await;
 
     let (_, dept) = server
         .call(
@@ -142,17 +247,17 @@ async fn an_admin_scenario_over_http_survives_a_restart() {
             "POST",
             &format!("/v1/orgs/{org}/invitations"),
             Some(&admin),
-            Some(json!({"email": "nurse@bb.test", "role": "member", "department_id": dept["id"]})),
+            Some(json!({"email": at("nurse"), "role": "member", "department_id": dept["id"]})),
         )
         .await;
     assert_eq!(status, 201, "{invited}");
-    assert_eq!(accept(&server, &server.invitation_token("nurse@bb.test").await).await.0, 200);
+    assert_eq!(accept(&server, &server.invitation_token(&at("nurse")).await).await.0, 200);
     let (_, late) = server
         .call(
             "POST",
             &format!("/v1/orgs/{org}/invitations"),
             Some(&admin),
-            Some(json!({"email": "late@bb.test", "role": "member"})),
+            Some(json!({"email": at("late"), "role": "member"})),
         )
         .await;
     let (status, import) = server
@@ -160,7 +265,7 @@ async fn an_admin_scenario_over_http_survives_a_restart() {
             "POST",
             &format!("/v1/orgs/{org}/imports"),
             Some(&admin),
-            Some(json!({"emails": "p1@bb.test, p2@bb.test nope", "role": "member"})),
+            Some(json!({"emails": format!("{}, {} nope", at("p1"), at("p2")), "role": "member"})),
         )
         .await;
     assert_eq!(status, 202);
@@ -179,7 +284,7 @@ async fn an_admin_scenario_over_http_survives_a_restart() {
         (Some(2), Some("invalid_email")),
         "{finished}"
     );
-    server.invitation_token("p2@bb.test").await;
+    server.invitation_token(&at("p2")).await;
 
     // The test clock: eight days later the open invitations have expired.
     let (status, moved) = server
@@ -187,7 +292,7 @@ async fn an_admin_scenario_over_http_survives_a_restart() {
         .await;
     assert_eq!(status, 200, "{moved}");
     assert_eq!(moved["sweeps"]["invitation_expiry"]["changed"], 3);
-    let admin = login(&server, "boss@bb.test").await;
+    let admin = login(&server, &at("boss")).await;
     let (_, late_member) = server
         .call(
             "GET",
@@ -204,8 +309,8 @@ async fn an_admin_scenario_over_http_survives_a_restart() {
 
     // A crash and a restart on the same data directory: nothing is lost.
     drop(server);
-    let server = Server::start(&data_dir).await;
-    let admin = login(&server, "boss@bb.test").await;
+    let server = Server::start(&data_dir, &env, mailbox).await;
+    let admin = login(&server, &at("boss")).await;
     let (_, after) = server
         .call("GET", &format!("/v1/orgs/{org}/members?tab=licensed"), Some(&admin), None)
         .await;
@@ -218,7 +323,7 @@ async fn an_admin_scenario_over_http_survives_a_restart() {
         .call("GET", &format!("/v1/orgs/{org}/members/export.csv"), Some(&admin), None)
         .await;
     assert_eq!(status, 200);
-    assert!(export.as_str().unwrap().contains("nurse@bb.test"));
+    assert!(export.as_str().unwrap().contains(&at("nurse")));
     drop(server);
     std::fs::remove_dir_all(&data_dir).unwrap();
 }

@@ -6,7 +6,7 @@ use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::sqs::SqsEvent;
 use serde_json::json;
 
-use roster_app::ports::{Queue, QueueName};
+use roster_app::ports::QueueName;
 use roster_http::RouteId;
 use roster_tests::TestApp;
 

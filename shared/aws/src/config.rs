@@ -67,7 +67,16 @@ fn base64_var(name: &'static str) -> Result<Option<Vec<u8>>, ConfigError> {
 }
 
 impl AwsConfig {
+    /// As `from_env`, with defaults for the sender and the public URL (local AWS mode).
+    pub fn from_env_or(mail_from: &str, public_url: &str) -> Result<AwsConfig, ConfigError> {
+        Self::read_env(Some((mail_from, public_url)))
+    }
+
     pub fn from_env() -> Result<AwsConfig, ConfigError> {
+        Self::read_env(None)
+    }
+
+    fn read_env(defaults: Option<(&str, &str)>) -> Result<AwsConfig, ConfigError> {
         let prefix = var("ROSTER_QUEUE_PREFIX").unwrap_or_else(|| "roster".into());
         let key_material = match (base64_var("ROSTER_SIGNING_KEY")?, base64_var("ROSTER_TOKEN_SECRET")?) {
             (Some(signing_key_pkcs8), Some(token_secret)) => Some(KeyMaterial {
@@ -84,9 +93,13 @@ impl AwsConfig {
             email_dlq: queue("ROSTER_EMAIL_DLQ_URL", &prefix, "email-dlq"),
             import_queue: queue("ROSTER_IMPORT_QUEUE_URL", &prefix, "import"),
             import_dlq: queue("ROSTER_IMPORT_DLQ_URL", &prefix, "import-dlq"),
-            mail_from: var("ROSTER_MAIL_FROM").ok_or(ConfigError::Missing("ROSTER_MAIL_FROM"))?,
+            mail_from: var("ROSTER_MAIL_FROM")
+                .or_else(|| defaults.map(|d| d.0.to_string()))
+                .ok_or(ConfigError::Missing("ROSTER_MAIL_FROM"))?,
             configuration_set: var("ROSTER_SES_CONFIGURATION_SET"),
-            public_url: var("ROSTER_PUBLIC_URL").ok_or(ConfigError::Missing("ROSTER_PUBLIC_URL"))?,
+            public_url: var("ROSTER_PUBLIC_URL")
+                .or_else(|| defaults.map(|d| d.1.to_string()))
+                .ok_or(ConfigError::Missing("ROSTER_PUBLIC_URL"))?,
             operator_token_sha256: var("ROSTER_OPERATOR_TOKEN_SHA256"),
             key_material,
         })

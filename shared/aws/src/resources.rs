@@ -112,29 +112,38 @@ pub async fn create_queues_with(
     Ok(())
 }
 
-/// The sender's SES identity and the configuration set (existing ones are kept).
+/// The sender's SES identity and the configuration set; ones that exist are kept.
 pub async fn create_mail_identity(sdk: &SdkConfig, config: &AwsConfig) -> Result<(), String> {
     let client = aws_sdk_sesv2::Client::new(sdk);
-    let address = sender_address(&config.mail_from);
-    if client.get_email_identity().email_identity(&address).send().await.is_err() {
+    kept(
         client
             .create_email_identity()
-            .email_identity(&address)
+            .email_identity(sender_address(&config.mail_from))
             .send()
             .await
-            .map_err(|e| e.into_service_error().to_string())?;
-    }
+            .map_err(|e| e.into_service_error()),
+    )?;
     if let Some(set) = &config.configuration_set {
-        if client.get_configuration_set().configuration_set_name(set).send().await.is_err() {
+        kept(
             client
                 .create_configuration_set()
                 .configuration_set_name(set)
                 .send()
                 .await
-                .map_err(|e| e.into_service_error().to_string())?;
-        }
+                .map_err(|e| e.into_service_error()),
+        )?;
     }
     Ok(())
+}
+
+/// Success, or "already exists": as `AlreadyExistsException` or, from some endpoints, a
+/// resource-specific code such as `ConfigurationSetAlreadyExistsException`.
+fn kept<T, E: aws_sdk_sesv2::error::ProvideErrorMetadata + std::fmt::Display>(result: Result<T, E>) -> Result<(), String> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(error) if error.code().is_some_and(|code| code.ends_with("AlreadyExistsException")) => Ok(()),
+        Err(error) => Err(format!("{error} ({})", error.code().unwrap_or("no code"))),
+    }
 }
 
 /// `Name <a@b>` → `a@b`.
