@@ -89,8 +89,11 @@ fn decode_cursor(cursor: &str) -> Result<HashMap<String, AttributeValue>, StoreE
     Ok(map.into_iter().map(|(k, v)| (k, AttributeValue::S(v))).collect())
 }
 
-/// `(condition expression, names, values)` for a write's condition.
-fn condition_of(condition: Condition) -> Option<(String, HashMap<String, String>, HashMap<String, AttributeValue>)> {
+/// A condition expression with its attribute names and values.
+type ConditionExpression = (String, HashMap<String, String>, HashMap<String, AttributeValue>);
+
+/// The expression that checks a write's condition, if it has one.
+fn condition_of(condition: Condition) -> Option<ConditionExpression> {
     match condition {
         Condition::None => None,
         Condition::NotExists => Some((

@@ -71,6 +71,18 @@ impl Actor {
         }
     }
 
+    /// The department a new member the actor adds goes into: the one asked for, or, for a
+    /// department admin, its own.
+    pub fn department_for_new_member(&self, requested: Option<&str>) -> Option<String> {
+        requested.map(str::to_string).or_else(|| {
+            if self.role == Role::DeptAdmin {
+                self.department_id.clone()
+            } else {
+                None
+            }
+        })
+    }
+
     /// Invitations by non-admins need approval when the org says so (rule 7).
     pub fn invitations_need_approval(&self, settings: &OrgSettings) -> bool {
         settings.enrollment_approval && !self.role.is_admin()

@@ -5,15 +5,16 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use roster_domain::error::FieldErrors;
-use roster_domain::lifecycle;
 use roster_domain::profile::{parse_optional_text, parse_person_name, parse_phone};
-use roster_domain::{Action, Email, Kind, MembershipStatus, Role};
+use roster_domain::{Email, Kind, MembershipStatus, Role};
 
 use crate::app::{retrying, App, RequestContext};
 use crate::error::AppResult;
 use crate::records::EmailKind;
 use crate::tx::Origin;
-use crate::usecases::membership::{commit_change, issue_temporary_password, new_member, MemberChange, NewAccount};
+use crate::usecases::membership::{
+    admit_new_member, commit_change, issue_temporary_password, new_member, Admission, MemberChange, NewAccount,
+};
 use crate::views;
 
 #[derive(Debug, Deserialize)]
@@ -46,20 +47,16 @@ pub async fn create_account(app: &App, ctx: &RequestContext, org_id: &str, input
     let kind = input.kind.unwrap_or(Kind::Full);
     retrying(|| async {
         let (org, actor) = app.actor_in(ctx, org_id).await?;
-        let department = input
-            .department_id
-            .clone()
-            .or_else(|| (actor.role == Role::DeptAdmin).then(|| actor.department_id.clone()).flatten());
-        actor.authorize(
-            Action::CreateAccount {
-                role: input.role,
-                department: department.as_deref(),
-            },
-            &org.settings,
-        )?;
-        org.ensure_not_frozen(app.now())?;
-        app.ensure_department(org_id, department.as_deref()).await?;
-        lifecycle::ensure_invitable(app.find_member_by_email(org_id, &email).await?.as_ref())?;
+        let department = admit_new_member(
+            app,
+            &org,
+            &actor,
+            Admission::CreateAccount,
+            input.role,
+            input.department_id.as_deref(),
+            &email,
+        )
+        .await?;
         let account = NewAccount {
             email: email.clone(),
             role: input.role,

@@ -85,10 +85,7 @@ pub async fn submit_import(app: &App, ctx: &RequestContext, org_id: &str, submis
     let (rows, source) = match submission {
         ImportSubmission::Csv(bytes) => (read_rows(&bytes)?, ImportSource::Csv),
         ImportSubmission::Pasted(input) => {
-            let department = input
-                .department_id
-                .clone()
-                .or_else(|| (actor.role == Role::DeptAdmin).then(|| actor.department_id.clone()).flatten());
+            let department = actor.department_for_new_member(input.department_id.as_deref());
             actor.authorize(
                 Action::Invite {
                     role: input.role,

@@ -16,7 +16,9 @@ use crate::records::{EmailKind, InvitationLookup, JoinCodeLookup};
 use crate::secrets::{hash_password, sha256_hex};
 use crate::table;
 use crate::tx::Origin;
-use crate::usecases::membership::{attach_first_invitation, commit_change, new_member, MemberChange, NewAccount};
+use crate::usecases::membership::{
+    admit_new_member, attach_first_invitation, commit_change, new_member, Admission, MemberChange, NewAccount,
+};
 use crate::views;
 
 #[derive(Debug, Deserialize)]
@@ -47,21 +49,16 @@ pub async fn invite(app: &App, ctx: &RequestContext, org_id: &str, input: Invite
     let email = email.expect("checked");
     retrying(|| async {
         let (org, actor) = app.actor_in(ctx, org_id).await?;
-        // A department admin's invitations go to its own department unless it says otherwise.
-        let department = input
-            .department_id
-            .clone()
-            .or_else(|| (actor.role == Role::DeptAdmin).then(|| actor.department_id.clone()).flatten());
-        actor.authorize(
-            Action::Invite {
-                role: input.role,
-                department: department.as_deref(),
-            },
-            &org.settings,
-        )?;
-        org.ensure_not_frozen(app.now())?;
-        app.ensure_department(org_id, department.as_deref()).await?;
-        lifecycle::ensure_invitable(app.find_member_by_email(org_id, &email).await?.as_ref())?;
+        let department = admit_new_member(
+            app,
+            &org,
+            &actor,
+            Admission::Invite,
+            input.role,
+            input.department_id.as_deref(),
+            &email,
+        )
+        .await?;
         let account = NewAccount {
             email: email.clone(),
             role: input.role,

@@ -3,7 +3,7 @@
 
 use time::{Duration, OffsetDateTime};
 
-use roster_domain::{Email, Kind, Member, MembershipStatus, Org, PendingInvitation, Role};
+use roster_domain::{Action, Actor, Email, Kind, Member, MembershipStatus, Org, PendingInvitation, Role};
 
 use crate::app::App;
 use crate::error::AppResult;
@@ -66,6 +66,43 @@ pub fn invitation_token(app: &App, member_id: &str, version: u32) -> String {
 /// The temporary password of `member_id`'s credential `version`, likewise never stored.
 pub fn temporary_password(app: &App, member_id: &str, version: u32) -> String {
     app.keys.derive_secret("temporary-password", &format!("{member_id}:{version}"))[..16].to_string()
+}
+
+/// How a new account comes in, for the permission check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    Invite,
+    CreateAccount,
+}
+
+/// The checks every new account an actor adds goes through: the actor may add this role
+/// there (rule 1), no freeze window (rule 13), the department exists, and the email has no
+/// account in the org yet (rule 4). Answers the department the account goes into.
+pub async fn admit_new_member(
+    app: &App,
+    org: &Org,
+    actor: &Actor,
+    admission: Admission,
+    role: Role,
+    requested_department: Option<&str>,
+    email: &Email,
+) -> AppResult<Option<String>> {
+    let department = actor.department_for_new_member(requested_department);
+    let action = match admission {
+        Admission::Invite => Action::Invite {
+            role,
+            department: department.as_deref(),
+        },
+        Admission::CreateAccount => Action::CreateAccount {
+            role,
+            department: department.as_deref(),
+        },
+    };
+    actor.authorize(action, &org.settings)?;
+    org.ensure_not_frozen(app.now())?;
+    app.ensure_department(&org.id, department.as_deref()).await?;
+    roster_domain::lifecycle::ensure_invitable(app.find_member_by_email(&org.id, email).await?.as_ref())?;
+    Ok(department)
 }
 
 /// Gives a new account its first invitation.

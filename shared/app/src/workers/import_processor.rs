@@ -164,7 +164,7 @@ async fn invite_row(app: &App, run: &RunContext, job: &ImportJob, row: &ImportRo
             let role = parse_role(&row.row.role).unwrap_or(Role::Member);
             let name = row.row.department.trim();
             let department = if name.is_empty() {
-                (actor.role == Role::DeptAdmin).then(|| actor.department_id.clone()).flatten()
+                actor.department_for_new_member(None)
             } else {
                 match run.departments.iter().find(|d| d.id == name || d.name.eq_ignore_ascii_case(name)) {
                     Some(department) => Some(department.id.clone()),
