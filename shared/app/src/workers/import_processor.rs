@@ -10,11 +10,13 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::ports::Item;
 use crate::rate_limits::RateCounter;
-use crate::records::{EmailKind, ImportChunk, ImportFailure, ImportJob, ImportRow, ImportSource, ImportStatus, IMPORT_CHUNK_ROWS};
+use crate::records::{
+    EmailKind, ImportChunk, ImportFailure, ImportJob, ImportRow, ImportSource, ImportStatus, RateWindow, IMPORT_CHUNK_ROWS,
+};
 use crate::table;
 use crate::tx::{Origin, Tx};
 use crate::usecases::imports::{import_item, parse_role};
-use crate::usecases::membership::{attach_first_invitation, new_member, seats_if_needed, MemberChange, NewAccount};
+use crate::usecases::membership::{attach_first_invitation, new_member, MemberChange, NewAccount};
 
 #[derive(Deserialize)]
 struct ImportMessage {
@@ -37,8 +39,89 @@ struct RunContext {
     actor: Option<Actor>,
     departments: Vec<Department>,
     origin: Origin,
-    by_admin: RateCounter,
-    by_ip: Option<RateCounter>,
+    counters: Vec<RateCounter>,
+}
+
+/// One free-plan rate counter as this run knows it: the sum of the day's earlier windows
+/// and the current window's item as last written (its version conditions the next write).
+struct RateState {
+    counter: RateCounter,
+    window_start: i64,
+    earlier: u64,
+    current: Option<Item>,
+}
+
+impl RateState {
+    async fn load(app: &App, counter: &RateCounter) -> AppResult<RateState> {
+        let current = counter.current(app).await?;
+        let current_count = current
+            .as_ref()
+            .map(table::decode::<RateWindow>)
+            .transpose()?
+            .map_or(0, |w| w.count);
+        Ok(RateState {
+            counter: counter.clone(),
+            window_start: counter.window_start(app.now()),
+            earlier: counter.recent_sum(app, RATE_WINDOWS_PER_DAY).await? - current_count,
+            current,
+        })
+    }
+
+    fn used(&self) -> AppResult<u64> {
+        Ok(self.earlier
+            + self
+                .current
+                .as_ref()
+                .map(table::decode::<RateWindow>)
+                .transpose()?
+                .map_or(0, |w| w.count))
+    }
+}
+
+/// The job, its current chunk and the rate counters as this run last wrote them, so a
+/// row needs no reads of them; after a lost race everything is read again.
+struct Progress {
+    job_item: Item,
+    job: ImportJob,
+    chunk: Option<(usize, Item, ImportChunk)>,
+    rates: Vec<RateState>,
+}
+
+impl Progress {
+    async fn load(app: &App, run: &RunContext, org_id: &str, import_id: &str) -> AppResult<Option<Progress>> {
+        let Some(job_item) = app.store.get(&table::org_pk(org_id), &table::import_sk(import_id)).await? else {
+            return Ok(None);
+        };
+        let job: ImportJob = table::decode(&job_item)?;
+        let mut rates = Vec::new();
+        if run.org.settings.plan == Plan::Free {
+            for counter in &run.counters {
+                rates.push(RateState::load(app, counter).await?);
+            }
+        }
+        Ok(Some(Progress {
+            job_item,
+            job,
+            chunk: None,
+            rates,
+        }))
+    }
+
+    /// The chunk holding the next row, read when the run reaches it.
+    async fn chunk(&mut self, app: &App) -> AppResult<(usize, &Item, &ImportChunk)> {
+        let index = self.job.processed / IMPORT_CHUNK_ROWS;
+        if self.chunk.as_ref().is_none_or(|(loaded, _, _)| *loaded != index) {
+            let item = app
+                .store
+                .get(&table::org_pk(&self.job.org_id), &table::import_chunk_sk(&self.job.id, index))
+                .await?
+                .ok_or_else(|| AppError::Internal("import chunk missing".into()))?;
+            let chunk = table::decode(&item)?;
+            self.chunk = Some((index, item, chunk));
+        }
+        let (index, item, chunk) = self.chunk.as_ref().expect("just loaded");
+        Ok((*index, item, chunk))
+    }
 }
 
 pub async fn process(app: &App, org_id: &str, import_id: &str) -> AppResult<()> {
@@ -57,98 +140,138 @@ pub async fn process(app: &App, org_id: &str, import_id: &str) -> AppResult<()> 
             role: m.role,
             department_id: m.department_id,
         });
+    let mut counters = vec![RateCounter::new("import_admin", &job.actor_id, RATE_WINDOW_SECONDS)];
+    counters.extend(
+        job.client_ip
+            .as_deref()
+            .map(|ip| RateCounter::new("import_ip", ip, RATE_WINDOW_SECONDS)),
+    );
     let run = RunContext {
         departments: app.departments(org_id).await?,
         origin: Origin {
             actor_id: Some(job.actor_id.clone()),
             ip: job.client_ip.clone(),
         },
-        by_admin: RateCounter::new("import_admin", &job.actor_id, RATE_WINDOW_SECONDS),
-        by_ip: job
-            .client_ip
-            .as_deref()
-            .map(|ip| RateCounter::new("import_ip", ip, RATE_WINDOW_SECONDS)),
+        counters,
         org,
         actor,
     };
+    let Some(mut progress) = Progress::load(app, &run, org_id, import_id).await? else {
+        return Ok(());
+    };
     loop {
-        let Some(item) = app.store.get(&table::org_pk(org_id), &table::import_sk(import_id)).await? else {
-            return Ok(());
-        };
-        let job: ImportJob = table::decode(&item)?;
-        if matches!(job.status, ImportStatus::Completed | ImportStatus::Failed) {
+        if matches!(progress.job.status, ImportStatus::Completed | ImportStatus::Failed) {
             return Ok(());
         }
         if let Some(window) = run.org.freeze.as_ref().filter(|w| w.is_active(app.now())) {
             // Held back: delivery repair queues the job again once the window is over.
-            let mut held = job.clone();
+            let mut held = progress.job.clone();
             held.updated_at = window.ends_at;
             let mut tx = Tx::new();
-            tx.put_next(import_item(app, &held, item.version));
+            tx.put_next(import_item(app, &held, progress.job_item.version));
             return tx
                 .commit(app)
                 .await
                 .or_else(|e| if e == AppError::Contention { Ok(()) } else { Err(e) });
         }
-        match step(app, &run, item, job).await {
+        if progress
+            .rates
+            .iter()
+            .any(|rate| rate.window_start != rate.counter.window_start(app.now()))
+        {
+            // A new hour: the day's window moved.
+            for rate in &mut progress.rates {
+                *rate = RateState::load(app, &rate.counter).await?;
+            }
+        }
+        match step(app, &run, &mut progress).await {
             Ok(true) => continue,
             Ok(false) => return Ok(()),
-            Err(AppError::Contention) => continue,
+            Err(AppError::Contention) => match Progress::load(app, &run, org_id, import_id).await? {
+                Some(fresh) => progress = fresh,
+                None => return Ok(()),
+            },
             Err(error) => return Err(error),
         }
     }
 }
 
-/// Does the next row (or completes the job). Answers whether rows remain.
-async fn step(app: &App, run: &RunContext, item: Item, mut job: ImportJob) -> AppResult<bool> {
+/// Does the next row (or completes the job) in one atomic write with the checkpoint.
+/// Answers whether rows remain.
+async fn step(app: &App, run: &RunContext, progress: &mut Progress) -> AppResult<bool> {
     let now = app.now();
+    let mut job = progress.job.clone();
     let mut tx = Tx::new();
     if job.processed >= job.total {
         job.status = ImportStatus::Completed;
         job.updated_at = now;
-        tx.put_next(import_item(app, &job, item.version));
+        tx.put_next(import_item(app, &job, progress.job_item.version));
         tx.commit(app).await?;
+        progress.job = job;
         return Ok(false);
     }
-    let chunk_index = job.processed / IMPORT_CHUNK_ROWS;
-    let chunk_item = app
-        .store
-        .get(&table::org_pk(&job.org_id), &table::import_chunk_sk(&job.id, chunk_index))
-        .await?
-        .ok_or_else(|| AppError::Internal("import chunk missing".into()))?;
-    let mut chunk: ImportChunk = table::decode(&chunk_item)?;
+    let row_index = job.processed % IMPORT_CHUNK_ROWS;
+    let (_, _, chunk) = progress.chunk(app).await?;
     let row = chunk
         .rows
-        .get(job.processed % IMPORT_CHUNK_ROWS)
+        .get(row_index)
         .cloned()
         .ok_or_else(|| AppError::Internal("import row missing".into()))?;
-
-    match invite_row(app, run, &job, &row, &mut tx).await? {
-        Ok(()) => job.invited += 1,
+    let mut next_chunk = None;
+    let mut next_rates = Vec::new();
+    match invite_row(app, run, &job, &row, &progress.rates, &mut tx).await? {
+        Ok(rate_writes) => {
+            job.invited += 1;
+            next_rates = rate_writes;
+        }
         Err(code) => {
-            chunk.failures.push(ImportFailure {
+            let (_, chunk_item, chunk) = progress.chunk.as_ref().expect("loaded above");
+            let mut failed = chunk.clone();
+            failed.failures.push(ImportFailure {
                 row: row.row.row,
                 email: row.row.email.clone(),
                 code: code.to_string(),
             });
-            tx.put_next(table::encode(
-                chunk_item.pk.clone(),
-                chunk_item.sk.clone(),
-                chunk_item.version,
-                &chunk,
-            ));
+            let item = table::encode(chunk_item.pk.clone(), chunk_item.sk.clone(), chunk_item.version, &failed);
+            tx.put_next(item.clone());
+            next_chunk = Some((item, failed));
         }
     }
     job.processed += 1;
     job.status = ImportStatus::Running;
     job.updated_at = now;
-    tx.put_next(import_item(app, &job, item.version));
+    let job_item = import_item(app, &job, progress.job_item.version);
+    tx.put_next(job_item.clone());
     tx.commit(app).await?;
+    // Committed: carry what was written forward, at the versions the store now has.
+    progress.job_item = Item {
+        version: job_item.version + 1,
+        ..job_item
+    };
+    progress.job = job;
+    if let (Some((item, failed)), Some((_, chunk_item, chunk))) = (next_chunk, progress.chunk.as_mut()) {
+        *chunk_item = Item {
+            version: item.version + 1,
+            ..item
+        };
+        *chunk = failed;
+    }
+    for (rate, written) in progress.rates.iter_mut().zip(next_rates) {
+        rate.current = Some(written);
+    }
     Ok(true)
 }
 
-/// Adds the invitation of one row to `tx`, or answers why the row is not invited.
-async fn invite_row(app: &App, run: &RunContext, job: &ImportJob, row: &ImportRow, tx: &mut Tx) -> AppResult<Result<(), &'static str>> {
+/// Adds the invitation of one row to `tx`, or answers why the row is not invited. On
+/// success, answers the rate-window items as they will be once `tx` commits.
+async fn invite_row(
+    app: &App,
+    run: &RunContext,
+    job: &ImportJob,
+    row: &ImportRow,
+    rates: &[RateState],
+    tx: &mut Tx,
+) -> AppResult<Result<Vec<Item>, &'static str>> {
     if let Some(code) = &row.precheck_failure {
         return Ok(Err(static_code(code)));
     }
@@ -186,21 +309,46 @@ async fn invite_row(app: &App, run: &RunContext, job: &ImportJob, row: &ImportRo
     {
         return Ok(Err("forbidden"));
     }
-    if app.find_member_by_email(&job.org_id, &email).await?.is_some() {
+    if app
+        .store
+        .get(&table::org_pk(&job.org_id), &table::email_guard_sk(&email))
+        .await?
+        .is_some()
+    {
         return Ok(Err("already_member"));
     }
-    if run.org.settings.plan == Plan::Free {
-        let limit = app.config.free_import_daily_limit;
-        let mut counters = vec![&run.by_admin];
-        counters.extend(run.by_ip.as_ref());
-        for counter in &counters {
-            if counter.recent_sum(app, RATE_WINDOWS_PER_DAY).await? >= limit {
-                return Ok(Err("rate_limited"));
-            }
+    let mut written = Vec::new();
+    for rate in rates {
+        if rate.used()? >= app.config.free_import_daily_limit {
+            return Ok(Err("rate_limited"));
         }
-        for counter in counters {
-            counter.add(tx, app.now(), counter.current(app).await?.as_ref(), 1)?;
+    }
+    for rate in rates {
+        let count = rate
+            .current
+            .as_ref()
+            .map(table::decode::<RateWindow>)
+            .transpose()?
+            .map_or(0, |w| w.count)
+            + 1;
+        let version = rate.current.as_ref().map_or(0, |item| item.version);
+        let item = table::encode(
+            rate.counter.pk.clone(),
+            table::rate_window_sk(rate.window_start),
+            version,
+            &RateWindow { count },
+        );
+        match &rate.current {
+            Some(_) => tx.put_next(item.clone()),
+            None => tx.put_new(Item {
+                version: 1,
+                ..item.clone()
+            }),
         }
+        written.push(Item {
+            version: version + 1,
+            ..item
+        });
     }
     let account = NewAccount {
         email,
@@ -232,9 +380,8 @@ async fn invite_row(app: &App, run: &RunContext, job: &ImportJob, row: &ImportRo
         reason: Some("import"),
         email: Some(EmailKind::Invitation),
     };
-    let seats = seats_if_needed(app, &job.org_id, None, Some(&member)).await?;
-    change.write(app, tx, seats.as_ref())?;
-    Ok(Ok(()))
+    change.write(app, tx, None)?;
+    Ok(Ok(written))
 }
 
 fn static_code(code: &str) -> &'static str {
