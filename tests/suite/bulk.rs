@@ -180,6 +180,38 @@ async fn free_plans_import_at_most_100_a_day_per_admin_and_nothing_is_dropped(t:
     assert_eq!(done.body["invited"], 2);
 }
 
+async fn the_free_limit_also_counts_per_client_ip(t: TestApp) {
+    // Two admins of two free orgs, both calling from 192.0.2.10 (the harness's address).
+    let first = t.create_org("Same Ip One", "free").await;
+    let second = t.create_org("Same Ip Two", "free").await;
+    let import = |org: roster_tests::OrgFixture, prefix: &'static str| {
+        let t = &t;
+        async move {
+            let emails: Vec<String> = (0..60).map(|i| format!("{prefix}{i}@ip.test")).collect();
+            let submitted = t
+                .call(
+                    "POST",
+                    &format!("/v1/orgs/{}/imports", org.org_id),
+                    Some(&org.admin_token),
+                    Some(json!({"emails": emails.join(" "), "role": "member"})),
+                )
+                .await;
+            t.drain().await;
+            t.call(
+                "GET",
+                &format!("/v1/orgs/{}/imports/{}", org.org_id, submitted.body["id"].as_str().unwrap()),
+                Some(&org.admin_token),
+                None,
+            )
+            .await
+        }
+    };
+    assert_eq!(import(first, "a").await.body["invited"], 60);
+    let second = import(second, "b").await;
+    assert_eq!(second.body["invited"], 40, "the address had 40 of its 100 left: {}", second.text);
+    assert_eq!(second.body["failures"].as_array().unwrap().len(), 20);
+}
+
 async fn paid_plans_have_no_import_limit(t: TestApp) {
     let org = t.create_org("Paid Limit", "paid").await;
     let emails: Vec<String> = (0..120).map(|i| format!("p{i}@paid.test")).collect();
@@ -282,6 +314,7 @@ on_every_backend!(
     a_csv_import_reports_every_row_that_was_not_invited,
     a_pasted_list_import_applies_one_role_and_department,
     free_plans_import_at_most_100_a_day_per_admin_and_nothing_is_dropped,
+    the_free_limit_also_counts_per_client_ip,
     paid_plans_have_no_import_limit,
     a_redelivered_import_message_resumes_and_never_duplicates,
     a_broken_file_is_refused_whole_and_changes_nothing
