@@ -14,6 +14,11 @@ fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples[((samples.len() as f64 - 1.0) * p).round() as usize]
 }
 
+/// An org name that makes a valid admin email.
+fn slug(label: &str) -> String {
+    label.chars().filter(|c| c.is_ascii_alphanumeric() || *c == ' ').collect()
+}
+
 fn micros(d: Duration) -> String {
     format!("{:.0} µs", d.as_secs_f64() * 1e6)
 }
@@ -37,7 +42,7 @@ where
 }
 
 async fn latencies(t: &TestApp, backend: &str, n: usize) {
-    let org = t.create_org(&format!("Bench {backend}"), "paid").await;
+    let org = t.create_org(&format!("Bench {}", slug(backend)), "paid").await;
     let o = org.org_id.clone();
     let admin = org.admin_token.clone();
     time_op(backend, "invite (POST …/invitations)", n, |i| {
@@ -97,7 +102,7 @@ async fn latencies(t: &TestApp, backend: &str, n: usize) {
 }
 
 async fn import_rate(t: &TestApp, backend: &str, rows: usize) {
-    let org = t.create_org(&format!("Import {backend} {rows}"), "paid").await;
+    let org = t.create_org(&format!("Import {} {rows}", slug(backend)), "paid").await;
     let emails: Vec<String> = (0..rows).map(|i| format!("imp{i}@bench.test")).collect();
     let started = Instant::now();
     let submitted = t
@@ -129,7 +134,7 @@ async fn import_rate(t: &TestApp, backend: &str, rows: usize) {
 /// `total` open invitations of which `due` are past their expiry: the sweep reads only those.
 async fn sweep_cost(backend: &str, total: usize, due: usize) {
     let t = TestApp::new();
-    let org: OrgFixture = t.create_org(&format!("Sweep {backend} {total}"), "paid").await;
+    let org: OrgFixture = t.create_org(&format!("Sweep {} {total}", slug(backend)), "paid").await;
     let o = &org.org_id;
     let invite_all = |count: usize, offset: usize| {
         let (t, o, admin) = (&t, o.clone(), org.admin_token.clone());
