@@ -21,8 +21,9 @@ git diff --exit-code -- functions workers infra/template.yaml || { echo "functio
 "$ROSTER_CACHE/venv/bin/cfn-lint" infra/template.yaml
 
 echo "== build"
-cargo build --locked -p roster-local
-cargo check --locked --workspace --bins
+# Every binary: roster-local (the black-box tests run it) and each Lambda. The compiled
+# dependencies are shared with the test build below.
+cargo build --locked --workspace --bins
 
 echo "== test"
 if cargo nextest --version >/dev/null 2>&1; then

@@ -33,6 +33,17 @@ pub enum EmailKind {
     JoinApproved,
 }
 
+impl EmailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailKind::Invitation => "invitation",
+            EmailKind::Reinvitation => "reinvitation",
+            EmailKind::TemporaryPassword => "temporary_password",
+            EmailKind::JoinApproved => "join_approved",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {

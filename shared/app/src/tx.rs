@@ -127,15 +127,7 @@ impl Tx {
     pub fn email(&mut self, app: &App, member: &Member, kind: EmailKind, secret_version: u32) {
         let at = app.now();
         let entry = OutboxEntry {
-            id: format!(
-                "{}-{}-{}",
-                member.id,
-                serde_json::to_value(kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                secret_version
-            ),
+            id: format!("{}-{}-{}", member.id, kind.as_str(), secret_version),
             org_id: member.org_id.clone(),
             member_id: member.id.clone(),
             kind,

@@ -11,6 +11,11 @@ use crate::request::RequestError;
 use crate::HttpResponse;
 
 pub fn response(status: StatusCode, code: &str, detail: &str, errors: Option<Value>) -> HttpResponse {
+    with_members(status, code, detail, errors.map(|e| ("errors", e)))
+}
+
+/// A problem response with one more member (`errors`, or `ends_at` of a freeze window).
+fn with_members(status: StatusCode, code: &str, detail: &str, extra: Option<(&str, Value)>) -> HttpResponse {
     let mut body = json!({
         "type": format!("https://roster.dev/problems/{code}"),
         "title": status.canonical_reason().unwrap_or("Error"),
@@ -18,8 +23,8 @@ pub fn response(status: StatusCode, code: &str, detail: &str, errors: Option<Val
         "detail": detail,
         "code": code,
     });
-    if let Some(errors) = errors {
-        body["errors"] = errors;
+    if let Some((name, value)) = extra {
+        body[name] = value;
     }
     Response::builder()
         .status(status)
@@ -56,22 +61,17 @@ pub fn from_app_error(error: &AppError) -> HttpResponse {
         AppError::Domain(DomainError::Invalid(_)) => "The request has invalid fields.".to_string(),
         other => other.to_string(),
     };
-    let errors = match error {
-        AppError::Domain(DomainError::Invalid(fields)) => Some(serde_json::to_value(fields).expect("field errors serialize")),
+    let extra = match error {
+        AppError::Domain(DomainError::Invalid(fields)) => Some(("errors", serde_json::to_value(fields).expect("field errors serialize"))),
+        AppError::Domain(DomainError::Frozen { ends_at }) => Some(("ends_at", json!(roster_app::views::rfc3339(*ends_at)))),
         _ => None,
     };
-    let mut response = response(status, error.code(), &detail, errors);
+    let mut response = with_members(status, error.code(), &detail, extra);
     match error {
         AppError::RateLimited { retry_after_seconds } => {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, retry_after_seconds.to_string().parse().expect("digits"));
-        }
-        AppError::Domain(DomainError::Frozen { ends_at }) => {
-            let body: Value = serde_json::from_slice(response.body()).expect("just built");
-            let mut body = body;
-            body["ends_at"] = json!(roster_app::views::rfc3339(*ends_at));
-            *response.body_mut() = Bytes::from(body.to_string());
         }
         AppError::Unauthorized(_) => {
             response

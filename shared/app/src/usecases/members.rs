@@ -217,6 +217,21 @@ fn refuse_user_owned(patch: &MemberPatch) -> Result<(), DomainError> {
     errors.finish()
 }
 
+/// Checks the free-text fields of a patch (position, job ID, location).
+fn check_patch_texts(patch: &MemberPatch) -> Result<(), DomainError> {
+    let mut errors = roster_domain::error::FieldErrors::default();
+    for (field, value) in [
+        ("position", &patch.position),
+        ("job_id", &patch.job_id),
+        ("location", &patch.location),
+    ] {
+        if let Some(value) = value {
+            errors.check(parse_optional_text(field, value.as_deref()));
+        }
+    }
+    errors.finish()
+}
+
 /// Applies the admin-editable fields of `patch` to a copy of `member`.
 fn apply_patch(member: &Member, patch: &MemberPatch) -> Result<Member, DomainError> {
     let mut errors = roster_domain::error::FieldErrors::default();
@@ -322,7 +337,7 @@ pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &str, input: Bul
         location: input.location.clone(),
         ..MemberPatch::default()
     };
-    apply_patch(&Member::placeholder(), &patch)?;
+    check_patch_texts(&patch)?;
     let mut updated = 0;
     let mut failures = Vec::new();
     for member_id in &input.member_ids {
@@ -341,31 +356,6 @@ pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &str, input: Bul
         }
     }
     Ok(serde_json::json!({"updated": updated, "failures": failures}))
-}
-
-trait Placeholder {
-    fn placeholder() -> Self;
-}
-
-impl Placeholder for Member {
-    /// A blank member to validate a patch against before touching real ones.
-    fn placeholder() -> Member {
-        crate::usecases::membership::new_member(
-            "",
-            crate::usecases::membership::NewAccount {
-                email: roster_domain::Email::parse("placeholder@example.com").expect("valid"),
-                role: Role::Member,
-                kind: roster_domain::Kind::Shell,
-                status: MembershipStatus::Invited,
-                department_id: None,
-                first_name: String::new(),
-                last_name: String::new(),
-                phone: String::new(),
-                position: None,
-            },
-            OffsetDateTime::UNIX_EPOCH,
-        )
-    }
 }
 
 /// `GET …/members/{id}`.
