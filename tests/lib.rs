@@ -338,6 +338,29 @@ impl TestApp {
         (invited.body["id"].as_str().unwrap().to_string(), self.login_token(email).await)
     }
 
+    /// Submits an import of a pasted list (`body`) as `org`'s admin, lets the workers run,
+    /// and answers the import as it ended.
+    pub async fn import_pasted(&self, org: &OrgFixture, body: Value) -> Answer {
+        let submitted = self
+            .call(
+                "POST",
+                &format!("/v1/orgs/{}/imports", org.org_id),
+                Some(&org.admin_token),
+                Some(body),
+            )
+            .await;
+        assert_eq!(submitted.status, 202, "{}", submitted.text);
+        self.drain().await;
+        let id = submitted.body["id"].as_str().unwrap();
+        self.call(
+            "GET",
+            &format!("/v1/orgs/{}/imports/{id}", org.org_id),
+            Some(&org.admin_token),
+            None,
+        )
+        .await
+    }
+
     pub async fn create_department(&self, org: &OrgFixture, name: &str) -> String {
         let answer = self
             .call(

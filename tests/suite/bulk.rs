@@ -96,22 +96,10 @@ async fn a_csv_import_reports_every_row_that_was_not_invited(t: TestApp) {
 async fn a_pasted_list_import_applies_one_role_and_department(t: TestApp) {
     let org = t.create_org("Pasted", "free").await;
     let dept = t.create_department(&org, "ER").await;
-    let submitted = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{}/imports", org.org_id),
-            Some(&org.admin_token),
-            Some(json!({"emails": "x@pl.test\ny@pl.test bogus", "role": "member", "department_id": dept})),
-        )
-        .await;
-    assert_eq!(submitted.status, 202, "{}", submitted.text);
-    t.drain().await;
     let done = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{}/imports/{}", org.org_id, submitted.body["id"].as_str().unwrap()),
-            Some(&org.admin_token),
-            None,
+        .import_pasted(
+            &org,
+            json!({"emails": "x@pl.test\ny@pl.test bogus", "role": "member", "department_id": dept}),
         )
         .await;
     assert_eq!(
@@ -132,23 +120,7 @@ async fn a_pasted_list_import_applies_one_role_and_department(t: TestApp) {
 async fn free_plans_import_at_most_100_a_day_per_admin_and_nothing_is_dropped(t: TestApp) {
     let org = t.create_org("Free Limit", "free").await;
     let emails: Vec<String> = (0..105).map(|i| format!("u{i}@limit.test")).collect();
-    let submitted = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{}/imports", org.org_id),
-            Some(&org.admin_token),
-            Some(json!({"emails": emails.join("\n"), "role": "member"})),
-        )
-        .await;
-    t.drain().await;
-    let done = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{}/imports/{}", org.org_id, submitted.body["id"].as_str().unwrap()),
-            Some(&org.admin_token),
-            None,
-        )
-        .await;
+    let done = t.import_pasted(&org, json!({"emails": emails.join("\n"), "role": "member"})).await;
     assert_eq!(done.body["invited"], 100);
     let limited: Vec<&str> = done.body["failures"]
         .as_array()
@@ -159,23 +131,12 @@ async fn free_plans_import_at_most_100_a_day_per_admin_and_nothing_is_dropped(t:
     assert_eq!(limited, vec!["rate_limited"; 5]);
     // A day later the window has moved on.
     t.clock.advance(24 * 3600 + 1);
-    let admin = t.login_token("admin@free-limit.test").await;
-    let again = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{}/imports", org.org_id),
-            Some(&admin),
-            Some(json!({"emails": "late1@limit.test late2@limit.test", "role": "member"})),
-        )
-        .await;
-    t.drain().await;
+    let org = roster_tests::OrgFixture {
+        admin_token: t.login_token("admin@free-limit.test").await,
+        ..org
+    };
     let done = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{}/imports/{}", org.org_id, again.body["id"].as_str().unwrap()),
-            Some(&admin),
-            None,
-        )
+        .import_pasted(&org, json!({"emails": "late1@limit.test late2@limit.test", "role": "member"}))
         .await;
     assert_eq!(done.body["invited"], 2);
 }
@@ -184,30 +145,10 @@ async fn the_free_limit_also_counts_per_client_ip(t: TestApp) {
     // Two admins of two free orgs, both calling from 192.0.2.10 (the harness's address).
     let first = t.create_org("Same Ip One", "free").await;
     let second = t.create_org("Same Ip Two", "free").await;
-    let import = |org: roster_tests::OrgFixture, prefix: &'static str| {
-        let t = &t;
-        async move {
-            let emails: Vec<String> = (0..60).map(|i| format!("{prefix}{i}@ip.test")).collect();
-            let submitted = t
-                .call(
-                    "POST",
-                    &format!("/v1/orgs/{}/imports", org.org_id),
-                    Some(&org.admin_token),
-                    Some(json!({"emails": emails.join(" "), "role": "member"})),
-                )
-                .await;
-            t.drain().await;
-            t.call(
-                "GET",
-                &format!("/v1/orgs/{}/imports/{}", org.org_id, submitted.body["id"].as_str().unwrap()),
-                Some(&org.admin_token),
-                None,
-            )
-            .await
-        }
-    };
-    assert_eq!(import(first, "a").await.body["invited"], 60);
-    let second = import(second, "b").await;
+    let sixty =
+        |prefix: &str| json!({"emails": (0..60).map(|i| format!("{prefix}{i}@ip.test")).collect::<Vec<_>>().join(" "), "role": "member"});
+    assert_eq!(t.import_pasted(&first, sixty("a")).await.body["invited"], 60);
+    let second = t.import_pasted(&second, sixty("b")).await;
     assert_eq!(second.body["invited"], 40, "the address had 40 of its 100 left: {}", second.text);
     assert_eq!(second.body["failures"].as_array().unwrap().len(), 20);
 }
@@ -215,23 +156,7 @@ async fn the_free_limit_also_counts_per_client_ip(t: TestApp) {
 async fn paid_plans_have_no_import_limit(t: TestApp) {
     let org = t.create_org("Paid Limit", "paid").await;
     let emails: Vec<String> = (0..120).map(|i| format!("p{i}@paid.test")).collect();
-    let submitted = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{}/imports", org.org_id),
-            Some(&org.admin_token),
-            Some(json!({"emails": emails.join(","), "role": "member"})),
-        )
-        .await;
-    t.drain().await;
-    let done = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{}/imports/{}", org.org_id, submitted.body["id"].as_str().unwrap()),
-            Some(&org.admin_token),
-            None,
-        )
-        .await;
+    let done = t.import_pasted(&org, json!({"emails": emails.join(","), "role": "member"})).await;
     assert_eq!(
         (done.body["invited"].as_u64(), done.body["processed"].as_u64()),
         (Some(120), Some(120))
