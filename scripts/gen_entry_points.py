@@ -78,6 +78,10 @@ def policy(actions_table, sends=(), ses=False):
         "              Resource:",
         "                - !GetAtt Table.Arn",
         "                - !Sub '${Table.Arn}/index/*'",
+        # The token keys, read once at init (every function builds the whole app).
+        "            - Effect: Allow",
+        "              Action: secretsmanager:GetSecretValue",
+        "              Resource: !Ref KeysSecretArn",
     ]
     for queue in sends:
         lines += ["            - Effect: Allow", "              Action: sqs:SendMessage", f"              Resource: !GetAtt {queue}.Arn"]

@@ -13,8 +13,12 @@ if ! "$VENV/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '$MOT
     python3 -m venv "$VENV" >&2
     "$VENV/bin/pip" install --quiet "moto[server]==$MOTO_VERSION" "cfn-lint==$CFN_LINT_VERSION" >&2
 fi
+# moto_server with its DynamoDB backend made linearizable (see scripts/moto_server.py).
+LAUNCHER="$VENV/bin/roster-moto-server"
+printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$VENV/bin/python" "$(cd "$(dirname "$0")" && pwd)/moto_server.py" > "$LAUNCHER"
+chmod +x "$LAUNCHER"
 PORT="${MOTO_PORT:-$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
-"$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" > "$ROSTER_CACHE/moto.log" 2>&1 &
+"$LAUNCHER" -H 127.0.0.1 -p "$PORT" > "$ROSTER_CACHE/moto.log" 2>&1 &
 echo $! > "$ROSTER_CACHE/moto.pid"
 for _ in $(seq 1 100); do
     if "$VENV/bin/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/moto-api/')" 2>/dev/null; then

@@ -13,7 +13,7 @@ trap 'kill "$(cat "$ROSTER_CACHE/moto.pid")" 2>/dev/null || true' EXIT
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
 echo "moto server at $AWS_ENDPOINT_URL (pid $(cat "$ROSTER_CACHE/moto.pid"))"
 # The AWS black-box test starts a moto server of its own with this.
-export ROSTER_MOTO_SERVER="$ROSTER_CACHE/venv/bin/moto_server"
+export ROSTER_MOTO_SERVER="$ROSTER_CACHE/venv/bin/roster-moto-server"
 
 echo "== SAM template (cfn-lint)"
 python3 scripts/gen_entry_points.py

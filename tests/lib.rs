@@ -443,6 +443,19 @@ pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}-{}", &sha256_hex(&format!("{:?}", random_bytes::<16>()))[..12])
 }
 
+/// Stores `material` as a new Secrets Manager secret on `sdk`'s endpoint; answers its name.
+pub async fn create_keys_secret(sdk: &aws_config::SdkConfig, material: &KeyMaterial) -> String {
+    let name = unique_name("roster-keys");
+    aws_sdk_secretsmanager::Client::new(sdk)
+        .create_secret()
+        .name(&name)
+        .secret_string(material.to_json())
+        .send()
+        .await
+        .expect("create the keys secret");
+    name
+}
+
 /// A table, queues and a verified SES sender of this test's own on moto.
 pub async fn moto_resources() -> (aws_config::SdkConfig, roster_aws::AwsConfig) {
     moto_endpoint();
@@ -459,7 +472,7 @@ pub async fn moto_resources() -> (aws_config::SdkConfig, roster_aws::AwsConfig) 
         configuration_set: Some(format!("{name}-events")),
         public_url: "http://roster.test".into(),
         operator_token_sha256: None,
-        key_material: None,
+        keys_secret_id: None,
     };
     roster_aws::resources::create_table(&sdk, &config.table_name).await.expect("table");
     roster_aws::resources::create_queues_with(&sdk, &config, 0, 5)

@@ -35,7 +35,8 @@ pub enum StartError {
 
 impl LocalServices {
     /// Opens (or creates) what the backend needs and writes the operator token. The keys
-    /// and the operator token live in the data directory with either backend.
+    /// and the operator token live in the data directory with either backend (the keys in
+    /// a Secrets Manager secret instead when `ROSTER_KEYS_SECRET_ID` names one).
     pub async fn start(config: &LocalConfig) -> Result<LocalServices, StartError> {
         let dir = &config.data_dir;
         let io = |source| StartError::DataDir {
@@ -74,8 +75,10 @@ impl LocalServices {
                         .await
                         .map_err(StartError::CreateResources)?;
                 }
+                // The keys come from the secret when one is named, as in Lambda.
+                let material = aws.keys_secret_id.is_none().then_some(material);
                 // Long polling: the queue workers wait on SQS instead of spinning.
-                roster_aws::build_app(&aws, Some(material), Some(clock), 1).await?
+                roster_aws::build_app(&aws, material, Some(clock), 1).await?
             }
         };
         Ok(LocalServices {

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use roster_app::ports::{MailError, Mailer, OutgoingEmail};
+use roster_app::{KeyMaterial, SigningKeys};
 use roster_tests::conformance::{queue_conformance, store_conformance};
-use roster_tests::{moto_endpoint, moto_resources};
+use roster_tests::{create_keys_secret, moto_endpoint, moto_resources, test_key_material};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn dynamodb_store_conforms() {
@@ -79,4 +80,50 @@ fn configuration_comes_from_the_environment_and_missing_settings_are_named() {
         roster_aws::AwsConfig::from_env().unwrap_err().to_string(),
         "ROSTER_MAIL_FROM must be set"
     );
+}
+
+#[tokio::test]
+async fn token_keys_are_read_from_the_named_secret() {
+    let (sdk, mut config) = moto_resources().await;
+    let material = KeyMaterial::generate();
+    config.keys_secret_id = Some(create_keys_secret(&sdk, &material).await);
+    let app = roster_aws::build_app(&config, None, None, 0).await.unwrap();
+    let expected = SigningKeys::new(&material, &config.public_url, "roster-api").unwrap();
+    assert_eq!(app.keys.jwks(), expected.jwks());
+    assert_ne!(
+        app.keys.jwks(),
+        SigningKeys::new(&test_key_material(), &config.public_url, "roster-api")
+            .unwrap()
+            .jwks()
+    );
+
+    let error =
+        |config: roster_aws::AwsConfig| async move { roster_aws::build_app(&config, None, None, 0).await.err().unwrap().to_string() };
+    let missing = roster_aws::AwsConfig {
+        keys_secret_id: Some("no-such-secret".into()),
+        ..config.clone()
+    };
+    assert!(error(missing)
+        .await
+        .starts_with("ROSTER_KEYS_SECRET_ID is not valid: no-such-secret: "));
+    let not_keys = roster_aws::AwsConfig {
+        keys_secret_id: Some(config.table_name.clone()),
+        ..config.clone()
+    };
+    aws_sdk_secretsmanager::Client::new(&sdk)
+        .create_secret()
+        .name(&config.table_name)
+        .secret_string(r#"{"signing_key_pkcs8": "not base64!"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        error(not_keys).await.ends_with("'signing_key_pkcs8' is missing or not base64url"),
+        "names the bad field"
+    );
+    let unnamed = roster_aws::AwsConfig {
+        keys_secret_id: None,
+        ..config
+    };
+    assert_eq!(error(unnamed).await, "ROSTER_KEYS_SECRET_ID must be set");
 }

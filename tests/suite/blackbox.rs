@@ -192,7 +192,14 @@ impl Drop for PrivateMoto {
 async fn the_same_scenario_on_the_aws_backend_against_moto() {
     let (_moto, endpoint) = PrivateMoto::start().await;
     let name = roster_tests::unique_name("blackbox");
+    // The token keys come from a Secrets Manager secret, as in Lambda.
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(&endpoint)
+        .load()
+        .await;
+    let keys_secret = roster_tests::create_keys_secret(&sdk, &roster_app::KeyMaterial::generate()).await;
     let env = [
+        ("ROSTER_KEYS_SECRET_ID", keys_secret),
         ("AWS_ENDPOINT_URL", endpoint.clone()),
         ("ROSTER_BACKEND", "aws".to_string()),
         ("ROSTER_CREATE_RESOURCES", "1".to_string()),

@@ -59,6 +59,32 @@ impl KeyMaterial {
             token_secret: secrets::random_bytes::<32>().to_vec(),
         }
     }
+
+    /// The one stored form, in a key file or a Secrets Manager secret:
+    /// `{"signing_key_pkcs8": "<base64url>", "token_secret": "<base64url>"}`.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({
+            "signing_key_pkcs8": URL_SAFE_NO_PAD.encode(&self.signing_key_pkcs8),
+            "token_secret": URL_SAFE_NO_PAD.encode(&self.token_secret),
+        })
+        .to_string()
+    }
+
+    /// Reads `to_json`'s form; the error names the missing or malformed field.
+    pub fn from_json(text: &str) -> Result<KeyMaterial, KeyError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|_| KeyError::InvalidMaterial("the key material is not a JSON object".into()))?;
+        let field = |name: &str| {
+            value[name]
+                .as_str()
+                .and_then(|s| URL_SAFE_NO_PAD.decode(s.trim()).ok())
+                .ok_or_else(|| KeyError::InvalidMaterial(format!("'{name}' is missing or not base64url")))
+        };
+        Ok(KeyMaterial {
+            signing_key_pkcs8: field("signing_key_pkcs8")?,
+            token_secret: field("token_secret")?,
+        })
+    }
 }
 
 pub struct SigningKeys {

@@ -2,9 +2,6 @@
 //! come from the SDK's standard variables (`AWS_ENDPOINT_URL`, `AWS_REGION`, …).
 
 use aws_config::{BehaviorVersion, SdkConfig};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-
 use roster_app::KeyMaterial;
 
 use crate::sqs_queue::QueueUrls;
@@ -35,8 +32,9 @@ pub struct AwsConfig {
     pub public_url: String,
     /// `ROSTER_OPERATOR_TOKEN_SHA256`: SHA-256 (hex) of the operator's bearer token.
     pub operator_token_sha256: Option<String>,
-    /// `ROSTER_SIGNING_KEY` (PKCS#8 DER, base64url) and `ROSTER_TOKEN_SECRET` (base64url).
-    pub key_material: Option<KeyMaterial>,
+    /// `ROSTER_KEYS_SECRET_ID`: the Secrets Manager secret (name or ARN) holding the token
+    /// keys in `KeyMaterial::to_json`'s form, read once at start.
+    pub keys_secret_id: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,17 +53,6 @@ fn queue(url_var: &str, prefix: &str, suffix: &str) -> QueueRef {
     var(url_var).map_or_else(|| QueueRef::Name(format!("{prefix}-{suffix}")), QueueRef::Url)
 }
 
-fn base64_var(name: &'static str) -> Result<Option<Vec<u8>>, ConfigError> {
-    var(name)
-        .map(|v| {
-            URL_SAFE_NO_PAD.decode(v.trim()).map_err(|e| ConfigError::Invalid {
-                name,
-                reason: e.to_string(),
-            })
-        })
-        .transpose()
-}
-
 impl AwsConfig {
     /// As `from_env`, with defaults for the sender and the public URL (local AWS mode).
     pub fn from_env_or(mail_from: &str, public_url: &str) -> Result<AwsConfig, ConfigError> {
@@ -78,15 +65,6 @@ impl AwsConfig {
 
     fn read_env(defaults: Option<(&str, &str)>) -> Result<AwsConfig, ConfigError> {
         let prefix = var("ROSTER_QUEUE_PREFIX").unwrap_or_else(|| "roster".into());
-        let key_material = match (base64_var("ROSTER_SIGNING_KEY")?, base64_var("ROSTER_TOKEN_SECRET")?) {
-            (Some(signing_key_pkcs8), Some(token_secret)) => Some(KeyMaterial {
-                signing_key_pkcs8,
-                token_secret,
-            }),
-            (None, None) => None,
-            (None, Some(_)) => return Err(ConfigError::Missing("ROSTER_SIGNING_KEY")),
-            (Some(_), None) => return Err(ConfigError::Missing("ROSTER_TOKEN_SECRET")),
-        };
         Ok(AwsConfig {
             table_name: var("ROSTER_TABLE_NAME").unwrap_or_else(|| "roster".into()),
             email_queue: queue("ROSTER_EMAIL_QUEUE_URL", &prefix, "email"),
@@ -101,7 +79,7 @@ impl AwsConfig {
                 .or_else(|| defaults.map(|d| d.1.to_string()))
                 .ok_or(ConfigError::Missing("ROSTER_PUBLIC_URL"))?,
             operator_token_sha256: var("ROSTER_OPERATOR_TOKEN_SHA256"),
-            key_material,
+            keys_secret_id: var("ROSTER_KEYS_SECRET_ID"),
         })
     }
 
@@ -153,4 +131,24 @@ pub async fn resolve_queue_urls(sdk: &SdkConfig, config: &AwsConfig) -> Result<Q
         import: resolve(config.import_queue.clone()).await?,
         import_dlq: resolve(config.import_dlq.clone()).await.ok(),
     })
+}
+
+/// The token keys from the Secrets Manager secret `secret_id` (one call, at start). Keeping
+/// them there rather than in environment variables keeps them out of the functions'
+/// configuration.
+pub async fn fetch_key_material(sdk: &SdkConfig, secret_id: &str) -> Result<KeyMaterial, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        name: "ROSTER_KEYS_SECRET_ID",
+        reason: format!("{secret_id}: {reason}"),
+    };
+    let secret = aws_sdk_secretsmanager::Client::new(sdk)
+        .get_secret_value()
+        .secret_id(secret_id)
+        .send()
+        .await
+        .map_err(|e| invalid(e.into_service_error().to_string()))?;
+    let text = secret
+        .secret_string()
+        .ok_or_else(|| invalid("the secret has no SecretString".into()))?;
+    KeyMaterial::from_json(text).map_err(|e| invalid(e.to_string()))
 }

@@ -21,7 +21,8 @@ use roster_app::ports::{Clock, SystemClock};
 use roster_app::{App, AppConfig, SigningKeys};
 
 /// The app on the AWS adapters, built once at start (Lambda init, or roster-local with
-/// `ROSTER_BACKEND=aws`). `key_material` overrides the configuration's keys.
+/// `ROSTER_BACKEND=aws`). The token keys are `key_material` when given, else read from
+/// the configuration's secret.
 pub async fn build_app(
     config: &AwsConfig,
     key_material: Option<roster_app::KeyMaterial>,
@@ -30,11 +31,13 @@ pub async fn build_app(
 ) -> Result<App, ConfigError> {
     let sdk = config::sdk_config().await;
     let urls = config::resolve_queue_urls(&sdk, config).await?;
-    let material = key_material
-        .or_else(|| config.key_material.clone())
-        .ok_or(ConfigError::Missing("ROSTER_SIGNING_KEY"))?;
+    let material = match (key_material, &config.keys_secret_id) {
+        (Some(material), _) => material,
+        (None, Some(secret_id)) => config::fetch_key_material(&sdk, secret_id).await?,
+        (None, None) => return Err(ConfigError::Missing("ROSTER_KEYS_SECRET_ID")),
+    };
     let keys = SigningKeys::new(&material, &config.public_url, "roster-api").map_err(|e| ConfigError::Invalid {
-        name: "ROSTER_SIGNING_KEY",
+        name: "ROSTER_KEYS_SECRET_ID",
         reason: e.to_string(),
     })?;
     let mut app_config = AppConfig::new(&config.public_url, &config.mail_from);

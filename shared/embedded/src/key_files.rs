@@ -17,28 +17,15 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     options.open(path)?.write_all(contents.as_bytes())
 }
 
-/// Reads `<dir>/signing-keys.json`, creating it with fresh keys the first time.
+/// Reads `<dir>/signing-keys.json` (`KeyMaterial::to_json`'s form), creating it with fresh
+/// keys the first time.
 pub fn load_or_create_key_material(dir: &Path) -> std::io::Result<KeyMaterial> {
     let path = dir.join("signing-keys.json");
     if let Ok(text) = std::fs::read_to_string(&path) {
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(std::io::Error::other)?;
-        let field = |name: &str| {
-            value[name]
-                .as_str()
-                .and_then(|s| URL_SAFE_NO_PAD.decode(s).ok())
-                .ok_or_else(|| std::io::Error::other(format!("{} has no valid '{name}'", path.display())))
-        };
-        return Ok(KeyMaterial {
-            signing_key_pkcs8: field("signing_key_pkcs8")?,
-            token_secret: field("token_secret")?,
-        });
+        return KeyMaterial::from_json(&text).map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())));
     }
     let material = KeyMaterial::generate();
-    let json = serde_json::json!({
-        "signing_key_pkcs8": URL_SAFE_NO_PAD.encode(&material.signing_key_pkcs8),
-        "token_secret": URL_SAFE_NO_PAD.encode(&material.token_secret),
-    });
-    write_private(&path, &json.to_string())?;
+    write_private(&path, &material.to_json())?;
     Ok(material)
 }
 
