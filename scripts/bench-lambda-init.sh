@@ -9,7 +9,7 @@ RUNS="${RUNS:-20}"
 cargo build --release --locked -p jwks -p get-invitation
 TARGET="${CARGO_TARGET_DIR:-target}/release"
 eval "$(bash scripts/moto.sh)"
-trap 'kill "$(cat "$ROSTER_CACHE/moto.pid")" 2>/dev/null || true' EXIT
+trap 'bash scripts/moto.sh stop' EXIT
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
 "$ROSTER_CACHE/venv/bin/python" scripts/bench_lambda_init.py --moto "$AWS_ENDPOINT_URL" --runs "$RUNS" \
     "$TARGET/jwks" "$TARGET/get-invitation"

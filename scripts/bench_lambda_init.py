@@ -70,7 +70,8 @@ class Invocation:
 
 
 class RuntimeApi(BaseHTTPRequestHandler):
-    invocation = None
+    """Serves `self.server.invocation`. Each run gets a server of its own, so a request the
+    previous (killed) process had in flight cannot be mistaken for this run's."""
 
     def log_message(self, *args):
         pass
@@ -84,8 +85,8 @@ class RuntimeApi(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
-        invocation = RuntimeApi.invocation
-        if self.path != f"{API}/invocation/next" or invocation is None:
+        invocation = self.server.invocation
+        if self.path != f"{API}/invocation/next":
             return self.reply(404)
         if invocation.first_next is not None:
             # The function waits for its next event; the run is over, and it gets killed.
@@ -107,7 +108,7 @@ class RuntimeApi(BaseHTTPRequestHandler):
         )
 
     def do_POST(self):
-        invocation = RuntimeApi.invocation
+        invocation = self.server.invocation
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.path == f"{API}/invocation/{invocation.request_id}/response":
             invocation.response_at = time.perf_counter()
@@ -142,18 +143,24 @@ def table(moto):
     return name
 
 
-def run_once(binary, env, port):
+def run_once(binary, env):
     function = Path(binary).name
     invocation = Invocation(api_gateway_event(function))
-    RuntimeApi.invocation = invocation
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RuntimeApi)
+    server.daemon_threads = True
+    server.invocation = invocation
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    runtime_api = f"127.0.0.1:{server.server_address[1]}"
     start = time.perf_counter()
-    process = subprocess.Popen([binary], env={**env, "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{port}", "AWS_LAMBDA_FUNCTION_NAME": function})
+    process = subprocess.Popen([binary], env={**env, "AWS_LAMBDA_RUNTIME_API": runtime_api, "AWS_LAMBDA_FUNCTION_NAME": function})
     try:
         if not invocation.done.wait(30):
             raise SystemExit(f"{function}: no response within 30 s")
     finally:
         process.kill()
         process.wait()
+        server.shutdown()
+        server.server_close()
     if invocation.error:
         raise SystemExit(f"{function} reported an error: {invocation.error}")
     status = invocation.response.get("statusCode")
@@ -170,10 +177,6 @@ def main():
     parser.add_argument("binaries", nargs="+")
     args = parser.parse_args()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RuntimeApi)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    port = server.server_address[1]
     queue = "http://127.0.0.1:1/000000000000/unused"
     env = {
         "PATH": os.environ.get("PATH", ""),
@@ -192,19 +195,25 @@ def main():
         "ROSTER_MAIL_FROM": "Roster <no-reply@roster.test>",
         "ROSTER_PUBLIC_URL": "https://roster.test",
         "ROSTER_KEYS_SECRET_ID": keys_secret(args.moto),
-        "RUST_LOG": "warn",
+        "RUST_LOG": os.environ.get("RUST_LOG", "warn"),
     }
-    print(f"| function | binary bytes | init median (ms) | init p90 | first invocation median (ms) | runs |")
+    secrets = aws(args.moto, "secretsmanager")
+    calls = []
+    for _ in range(20):
+        begin = time.perf_counter()
+        secrets.get_secret_value(SecretId=env["ROSTER_KEYS_SECRET_ID"])
+        calls.append((time.perf_counter() - begin) * 1000)
+    print(f"moto answers GetSecretValue (boto3, warm connection) in {statistics.median(calls):.1f} ms (median of 20)\n")
+    print("| function | binary bytes | init median (ms) | init p90 | first invocation median (ms) | runs |")
     print("|---|---:|---:|---:|---:|---:|")
     for binary in args.binaries:
-        run_once(binary, env, port)  # warm the page cache: every run then starts from the same state
-        inits, invocations = zip(*(run_once(binary, env, port) for _ in range(args.runs)))
+        run_once(binary, env)  # warm the page cache: every run then starts from the same state
+        inits, invocations = zip(*(run_once(binary, env) for _ in range(args.runs)))
         p90 = statistics.quantiles(inits, n=10)[-1]
         print(
             f"| {Path(binary).name} | {os.path.getsize(binary):,} | {statistics.median(inits):.1f} | {p90:.1f} "
             f"| {statistics.median(invocations):.1f} | {args.runs} |"
         )
-    server.shutdown()
 
 
 if __name__ == "__main__":

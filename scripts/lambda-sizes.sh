@@ -14,10 +14,11 @@ rustup target add aarch64-unknown-linux-gnu >&2
 packages=()
 for dir in functions/* workers/*; do packages+=(-p "$(basename "$dir")"); done
 cargo lambda build --release --arm64 --disable-optimizations --locked "${packages[@]}" >&2
-out="${CARGO_TARGET_DIR:-target}/aarch64-unknown-linux-gnu/release"
+# cargo-lambda leaves each function as target/lambda/<name>/bootstrap, as Lambda runs it.
+out="${CARGO_TARGET_DIR:-target}/lambda"
 echo "| function | kind | size (bytes) |"
 echo "|---|---|---:|"
 for dir in functions/* workers/*; do
     name="$(basename "$dir")"
-    printf '| %s | %s | %s |\n' "$name" "${dir%%/*}" "$(stat -c %s "$out/$name" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta')"
+    printf '| %s | %s | %s |\n' "$name" "${dir%%/*}" "$(stat -c %s "$out/$name/bootstrap" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta')"
 done

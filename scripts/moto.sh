@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # Installs moto (pinned, in a virtualenv outside the clone) and starts its server on
 # 127.0.0.1 in the background. Prints `export` lines for the AWS SDK to use it; the
-# server's PID is in $ROSTER_CACHE/moto.pid. Stop it with: kill "$(cat "$ROSTER_CACHE/moto.pid")"
+# server's PID is in $ROSTER_CACHE/moto.pid. Stop it with: bash scripts/moto.sh stop
 set -euo pipefail
 ROSTER_CACHE="${ROSTER_CACHE:-$HOME/.cache/roster}"
+if [ "${1:-}" = stop ]; then
+    # `bash scripts/moto.sh stop`: SIGTERM, then SIGKILL if it is still running after 5 s.
+    pid="$(cat "$ROSTER_CACHE/moto.pid" 2>/dev/null)" || exit 0
+    running() { ps -o stat= -p "$pid" 2>/dev/null | grep -qv '^Z'; }
+    kill "$pid" 2>/dev/null || exit 0
+    for _ in $(seq 1 50); do running || exit 0; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    exit 0
+fi
 VENV="$ROSTER_CACHE/venv"
 MOTO_VERSION=5.2.5
 CFN_LINT_VERSION=1.58.0

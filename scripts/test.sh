@@ -9,7 +9,7 @@ export ROSTER_CACHE="${ROSTER_CACHE:-$HOME/.cache/roster}"
 
 echo "== moto"
 eval "$(bash scripts/moto.sh)"
-trap 'kill "$(cat "$ROSTER_CACHE/moto.pid")" 2>/dev/null || true' EXIT
+trap 'bash scripts/moto.sh stop' EXIT
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
 echo "moto server at $AWS_ENDPOINT_URL (pid $(cat "$ROSTER_CACHE/moto.pid"))"
 # The AWS black-box test starts a moto server of its own with this.
