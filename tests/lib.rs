@@ -443,13 +443,13 @@ pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}-{}", &sha256_hex(&format!("{:?}", random_bytes::<16>()))[..12])
 }
 
-/// Stores `material` as a new Secrets Manager secret on `sdk`'s endpoint; answers its name.
-pub async fn create_keys_secret(sdk: &aws_config::SdkConfig, material: &KeyMaterial) -> String {
+/// Stores `value` as a new Secrets Manager secret on `sdk`'s endpoint; answers its name.
+pub async fn create_secret(sdk: &aws_config::SdkConfig, value: &str) -> String {
     let name = unique_name("roster-keys");
     aws_sdk_secretsmanager::Client::new(sdk)
         .create_secret()
         .name(&name)
-        .secret_string(material.to_json())
+        .secret_string(value)
         .send()
         .await
         .expect("create the keys secret");

@@ -44,7 +44,6 @@ impl LocalServices {
             source,
         };
         std::fs::create_dir_all(dir).map_err(io)?;
-        let material = load_or_create_key_material(dir).map_err(io)?;
         let operator_token_sha256 = write_operator_token(dir).map_err(io)?;
         let test_clock = config.test_clock.then(|| Arc::new(TestClock::default()));
         let clock: Arc<dyn Clock> = match &test_clock {
@@ -54,6 +53,7 @@ impl LocalServices {
         let app = match config.backend {
             Backend::Embedded => {
                 let database = Database::open(&dir.join("roster.db"))?;
+                let material = load_or_create_key_material(dir).map_err(io)?;
                 let keys = SigningKeys::new(&material, &config.public_url, "roster-api").map_err(|e| StartError::Keys(e.to_string()))?;
                 let mut app_config = AppConfig::new(&config.public_url, &config.mail_from);
                 app_config.operator_token_sha256 = Some(operator_token_sha256);
@@ -76,7 +76,10 @@ impl LocalServices {
                         .map_err(StartError::CreateResources)?;
                 }
                 // The keys come from the secret when one is named, as in Lambda.
-                let material = aws.keys_secret_id.is_none().then_some(material);
+                let material = match aws.keys_secret_id {
+                    Some(_) => None,
+                    None => Some(load_or_create_key_material(dir).map_err(io)?),
+                };
                 // Long polling: the queue workers wait on SQS instead of spinning.
                 roster_aws::build_app(&aws, material, Some(clock), 1).await?
             }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use roster_app::ports::{MailError, Mailer, OutgoingEmail};
 use roster_app::{KeyMaterial, SigningKeys};
 use roster_tests::conformance::{queue_conformance, store_conformance};
-use roster_tests::{create_keys_secret, moto_endpoint, moto_resources, test_key_material};
+use roster_tests::{create_secret, moto_endpoint, moto_resources, test_key_material};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn dynamodb_store_conforms() {
@@ -86,7 +86,7 @@ fn configuration_comes_from_the_environment_and_missing_settings_are_named() {
 async fn token_keys_are_read_from_the_named_secret() {
     let (sdk, mut config) = moto_resources().await;
     let material = KeyMaterial::generate();
-    config.keys_secret_id = Some(create_keys_secret(&sdk, &material).await);
+    config.keys_secret_id = Some(create_secret(&sdk, &material.to_json()).await);
     let app = roster_aws::build_app(&config, None, None, 0).await.unwrap();
     let expected = SigningKeys::new(&material, &config.public_url, "roster-api").unwrap();
     assert_eq!(app.keys.jwks(), expected.jwks());
@@ -107,16 +107,9 @@ async fn token_keys_are_read_from_the_named_secret() {
         .await
         .starts_with("ROSTER_KEYS_SECRET_ID is not valid: no-such-secret: "));
     let not_keys = roster_aws::AwsConfig {
-        keys_secret_id: Some(config.table_name.clone()),
+        keys_secret_id: Some(create_secret(&sdk, r#"{"signing_key_pkcs8": "not base64!"}"#).await),
         ..config.clone()
     };
-    aws_sdk_secretsmanager::Client::new(&sdk)
-        .create_secret()
-        .name(&config.table_name)
-        .secret_string(r#"{"signing_key_pkcs8": "not base64!"}"#)
-        .send()
-        .await
-        .unwrap();
     assert!(
         error(not_keys).await.ends_with("'signing_key_pkcs8' is missing or not base64url"),
         "names the bad field"

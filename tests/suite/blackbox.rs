@@ -152,7 +152,7 @@ async fn login(server: &Server, email: &str) -> String {
 
 #[tokio::test]
 async fn an_admin_scenario_over_http_survives_a_restart() {
-    admin_scenario(Vec::new(), Mailbox::Outbox, "bb").await;
+    admin_scenario(Vec::new(), Mailbox::Outbox, "bb", None).await;
 }
 
 /// A moto server of this test's own: its mail store (read through `/moto-api/data.json`,
@@ -197,7 +197,11 @@ async fn the_same_scenario_on_the_aws_backend_against_moto() {
         .endpoint_url(&endpoint)
         .load()
         .await;
-    let keys_secret = roster_tests::create_keys_secret(&sdk, &roster_app::KeyMaterial::generate()).await;
+    let material = roster_app::KeyMaterial::generate();
+    let keys_secret = roster_tests::create_secret(&sdk, &material.to_json()).await;
+    let jwks = roster_app::SigningKeys::new(&material, "http://roster.test", "roster-api")
+        .unwrap()
+        .jwks();
     let env = [
         ("ROSTER_KEYS_SECRET_ID", keys_secret),
         ("AWS_ENDPOINT_URL", endpoint.clone()),
@@ -212,19 +216,24 @@ async fn the_same_scenario_on_the_aws_backend_against_moto() {
         env.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         Mailbox::Moto(endpoint),
         &name,
+        Some(jwks),
     )
     .await;
 }
 
 /// Operator creates an org, the admin accepts from the mail and works; the clock moves;
-/// the server crashes and restarts on the same data.
-async fn admin_scenario(env: Vec<(String, String)>, mailbox: Mailbox, tag: &str) {
+/// the server crashes and restarts on the same data. `jwks`, when the test chose the keys:
+/// what the server must publish.
+async fn admin_scenario(env: Vec<(String, String)>, mailbox: Mailbox, tag: &str, jwks: Option<Value>) {
     let domain = format!("{tag}.test");
     let at = |user: &str| format!("{user}@{domain}");
     let data_dir = std::env::temp_dir().join(format!("roster-blackbox-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
     let server = Server::start(&data_dir, &env, mailbox.clone()).await;
     let operator = server.operator_token();
+    if let Some(expected) = jwks {
+        assert_eq!(server.call("GET", "/.well-known/jwks.json", None, None).await, (200, expected));
+    }
 
     let (status, created) = server
         .call(
