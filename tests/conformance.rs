@@ -179,25 +179,12 @@ async fn index_queries_and_sparse_entries(store: &dyn Store, ns: &str) {
         }
     }
     assert_eq!(seen, ["M#0", "M#1", "M#2", "M#3", "M#4"]);
-    let due = store
-        .query(Query::index(
-            IndexName::Gsi3,
-            format!("{ns}#DUE"),
-            SkCondition::AtMost(format!("{:012}", 102)),
-        ))
-        .await
-        .unwrap();
+    let due_by_102 = || Query::index(IndexName::Gsi3, format!("{ns}#DUE"), SkCondition::AtMost(format!("{:012}", 102)));
+    let due = store.query(due_by_102()).await.unwrap();
     assert_eq!(due.items.len(), 3, "the sweep query reads only what is due");
     // Written again without the index key, an item leaves the (sparse) index.
     store.transact(vec![put(item(&pk, "M#0", 2), Condition::Version(1))]).await.unwrap();
-    let due = store
-        .query(Query::index(
-            IndexName::Gsi3,
-            format!("{ns}#DUE"),
-            SkCondition::AtMost(format!("{:012}", 102)),
-        ))
-        .await
-        .unwrap();
+    let due = store.query(due_by_102()).await.unwrap();
     assert_eq!(due.items.iter().map(|i| i.sk.as_str()).collect::<Vec<_>>(), ["M#1", "M#2"]);
     assert!(matches!(
         store.query(Query::table(pk, SkCondition::Any).after(Some("garbage".into()))).await,

@@ -322,13 +322,18 @@ impl TestApp {
 
     /// Invites `email` with `role` (and department), accepts and signs in. Answers
     /// (member id, access token).
+    /// `POST /v1/orgs/{org}/invitations` with `token`'s bearer.
+    pub async fn invite(&self, org: &OrgFixture, token: &str, invitation: Value) -> Answer {
+        let path = format!("/v1/orgs/{}/invitations", org.org_id);
+        self.call("POST", &path, Some(token), Some(invitation)).await
+    }
+
     pub async fn add_member(&self, org: &OrgFixture, email: &str, role: &str, department: Option<&str>) -> (String, String) {
         let invited = self
-            .call(
-                "POST",
-                &format!("/v1/orgs/{}/invitations", org.org_id),
-                Some(&org.admin_token),
-                Some(json!({"email": email, "role": role, "department_id": department})),
+            .invite(
+                org,
+                &org.admin_token,
+                json!({"email": email, "role": role, "department_id": department}),
             )
             .await;
         assert_eq!(invited.status, 201, "{}", invited.text);
@@ -372,6 +377,18 @@ impl TestApp {
             .await;
         assert_eq!(answer.status, 201, "{}", answer.text);
         answer.body["id"].as_str().unwrap().to_string()
+    }
+
+    /// `POST …/members/{member_id}/remove` as the org admin.
+    pub async fn remove_member(&self, org: &OrgFixture, member_id: &str) -> Answer {
+        let path = format!("/v1/orgs/{}/members/{member_id}/remove", org.org_id);
+        self.call("POST", &path, Some(&org.admin_token), None).await
+    }
+
+    /// `PATCH …/members/{member_id}` as the org admin.
+    pub async fn update_member(&self, org: &OrgFixture, member_id: &str, changes: Value) -> Answer {
+        let path = format!("/v1/orgs/{}/members/{member_id}", org.org_id);
+        self.call("PATCH", &path, Some(&org.admin_token), Some(changes)).await
     }
 
     pub async fn member(&self, org: &OrgFixture, member_id: &str) -> Value {

@@ -13,13 +13,8 @@ async fn fifty_simultaneous_invites_of_one_email_make_one_account(t: TestApp) {
     for _ in 0..50 {
         let (t, org) = (t.clone(), org.clone());
         tasks.push(tokio::spawn(async move {
-            t.call(
-                "POST",
-                &format!("/v1/orgs/{}/invitations", org.org_id),
-                Some(&org.admin_token),
-                Some(json!({"email": "same@race.test", "role": "member"})),
-            )
-            .await
+            t.invite(&org, &org.admin_token, json!({"email": "same@race.test", "role": "member"}))
+                .await
         }));
     }
     let mut statuses = Vec::new();
@@ -50,13 +45,7 @@ async fn accept_racing_remove_ends_consistent(t: TestApp) {
     for round in 0..5 {
         let org = t.create_org(&format!("Accept Race {round}"), "free").await;
         let (member_id, _) = t.add_member(&org, &format!("old{round}@race.test"), "member", None).await;
-        t.call(
-            "POST",
-            &format!("/v1/orgs/{}/members/{member_id}/remove", org.org_id),
-            Some(&org.admin_token),
-            None,
-        )
-        .await;
+        t.remove_member(&org, &member_id).await;
         t.call(
             "POST",
             &format!("/v1/orgs/{}/members/{member_id}/reinvite", org.org_id),
@@ -84,15 +73,7 @@ async fn accept_racing_remove_ends_consistent(t: TestApp) {
         };
         let remove = {
             let (t, org, id) = (t.clone(), org.clone(), member_id.clone());
-            tokio::spawn(async move {
-                t.call(
-                    "POST",
-                    &format!("/v1/orgs/{}/members/{id}/remove", org.org_id),
-                    Some(&org.admin_token),
-                    None,
-                )
-                .await
-            })
+            tokio::spawn(async move { t.remove_member(&org, &id).await })
         };
         let (accept, revoke, remove) = (accept.await.unwrap(), revoke.await.unwrap(), remove.await.unwrap());
         let member = t.member(&org, &member_id).await;

@@ -52,13 +52,8 @@ async fn an_api_gateway_v2_event_reaches_its_endpoint() {
 async fn an_sqs_batch_reports_only_the_failed_messages() {
     let t = TestApp::new();
     let org = t.create_org("Lambda Sqs", "free").await;
-    t.call(
-        "POST",
-        &format!("/v1/orgs/{}/invitations", org.org_id),
-        Some(&org.admin_token),
-        Some(json!({"email": "batch@lambda.test", "role": "member"})),
-    )
-    .await;
+    t.invite(&org, &org.admin_token, json!({"email": "batch@lambda.test", "role": "member"}))
+        .await;
     let message = t.app.queue.receive(QueueName::Email, 1).await.unwrap().remove(0);
     let event = fixture("sqs-email.json").replace("__BODY__", &message.body.replace('"', "\\\""));
     let event: SqsEvent = serde_json::from_str(&event).unwrap();
@@ -80,13 +75,8 @@ async fn an_sqs_batch_reports_only_the_failed_messages() {
 async fn a_scheduled_event_runs_its_sweep() {
     let t = TestApp::new();
     let org = t.create_org("Lambda Cron", "free").await;
-    t.call(
-        "POST",
-        &format!("/v1/orgs/{}/invitations", org.org_id),
-        Some(&org.admin_token),
-        Some(json!({"email": "cron@lambda.test", "role": "member"})),
-    )
-    .await;
+    t.invite(&org, &org.admin_token, json!({"email": "cron@lambda.test", "role": "member"}))
+        .await;
     let _event: EventBridgeEvent = serde_json::from_str(&fixture("eventbridge-scheduled.json")).expect("a valid scheduled event");
     t.clock.advance(8 * 86_400);
     let report = roster_lambda::handle_schedule(&t.app, roster_lambda::Sweep::InvitationExpiry)

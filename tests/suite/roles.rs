@@ -40,11 +40,10 @@ async fn every_endpoint_and_role(t: TestApp) {
     let (_, dept_admin) = t.add_member(&org, "dept@matrix.test", "dept_admin", Some(&dept)).await;
     let (member_id, member) = t.add_member(&org, "member@matrix.test", "member", Some(&dept)).await;
     let invited = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{}/invitations", org.org_id),
-            Some(&org.admin_token),
-            Some(json!({"email": "pending@matrix.test", "role": "member", "department_id": dept})),
+        .invite(
+            &org,
+            &org.admin_token,
+            json!({"email": "pending@matrix.test", "role": "member", "department_id": dept}),
         )
         .await;
     let invited_id = invited.body["id"].as_str().unwrap().to_string();

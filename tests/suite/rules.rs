@@ -11,14 +11,7 @@ async fn rule_1_only_org_admins_manage_licenses(t: TestApp) {
     let (member_id, member) = t.add_member(&org, "member@r1.test", "member", Some(&dept)).await;
     let o = &org.org_id;
     // Department admins may invite members into their department, not remove anyone.
-    let invited = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{o}/invitations"),
-            Some(&dept_admin),
-            Some(json!({"email": "new@r1.test", "role": "member"})),
-        )
-        .await;
+    let invited = t.invite(&org, &dept_admin, json!({"email": "new@r1.test", "role": "member"})).await;
     assert_eq!(invited.status, 201, "{}", invited.text);
     assert_eq!(
         invited.body["department_id"],
@@ -31,32 +24,19 @@ async fn rule_1_only_org_admins_manage_licenses(t: TestApp) {
     assert_eq!((removal.status, removal.code()), (403, "forbidden"));
     let other_dept = t.create_department(&org, "Oncology").await;
     let elsewhere = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{o}/invitations"),
-            Some(&dept_admin),
-            Some(json!({"email": "x@r1.test", "role": "member", "department_id": other_dept})),
+        .invite(
+            &org,
+            &dept_admin,
+            json!({"email": "x@r1.test", "role": "member", "department_id": other_dept}),
         )
         .await;
     assert_eq!(elsewhere.status, 403);
     let as_admin = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{o}/invitations"),
-            Some(&dept_admin),
-            Some(json!({"email": "y@r1.test", "role": "dept_admin"})),
-        )
+        .invite(&org, &dept_admin, json!({"email": "y@r1.test", "role": "dept_admin"}))
         .await;
     assert_eq!(as_admin.status, 403, "department admins invite members only");
     // Members invite only when the org allows it.
-    let denied = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{o}/invitations"),
-            Some(&member),
-            Some(json!({"email": "z@r1.test", "role": "member"})),
-        )
-        .await;
+    let denied = t.invite(&org, &member, json!({"email": "z@r1.test", "role": "member"})).await;
     assert_eq!(denied.status, 403);
     let allowed = t
         .call(
@@ -67,14 +47,7 @@ async fn rule_1_only_org_admins_manage_licenses(t: TestApp) {
         )
         .await;
     assert_eq!(allowed.status, 200, "{}", allowed.text);
-    let invited = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{o}/invitations"),
-            Some(&member),
-            Some(json!({"email": "z@r1.test", "role": "member"})),
-        )
-        .await;
+    let invited = t.invite(&org, &member, json!({"email": "z@r1.test", "role": "member"})).await;
     assert_eq!(invited.status, 201, "{}", invited.text);
     // Settings are the org admin's.
     let settings = t
@@ -87,14 +60,7 @@ async fn rule_2_removal_unlicenses_at_once_and_keeps_data(t: TestApp) {
     let org = t.create_org("Rule Two", "free").await;
     let (member_id, member_token) = t.add_member(&org, "leaver@r2.test", "member", None).await;
     assert_eq!(t.call("GET", "/v1/me", Some(&member_token), None).await.status, 200);
-    let removed = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{}/members/{member_id}/remove", org.org_id),
-            Some(&org.admin_token),
-            None,
-        )
-        .await;
+    let removed = t.remove_member(&org, &member_id).await;
     assert_eq!(removed.status, 200, "{}", removed.text);
     assert_eq!(removed.body["status"], "unlicensed");
     // The token of a removed member stops working at once.
@@ -124,14 +90,7 @@ async fn rule_2_removal_unlicenses_at_once_and_keeps_data(t: TestApp) {
         .unwrap()
         .iter()
         .any(|m| m["id"] == member_id.as_str()));
-    let again = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{}/members/{member_id}/remove", org.org_id),
-            Some(&org.admin_token),
-            None,
-        )
-        .await;
+    let again = t.remove_member(&org, &member_id).await;
     assert_eq!((again.status, again.code()), (409, "already_unlicensed"));
     assert_eq!(
         t.login("leaver@r2.test", PASSWORD).await.status,
@@ -145,20 +104,8 @@ async fn rule_3_only_a_reinvite_brings_an_unlicensed_member_back(t: TestApp) {
     let (member_id, _) = t.add_member(&org, "back@r3.test", "member", None).await;
     let old_token = t.last_invitation_token("back@r3.test");
     let o = &org.org_id;
-    t.call(
-        "PATCH",
-        &format!("/v1/orgs/{o}/members/{member_id}"),
-        Some(&org.admin_token),
-        Some(json!({"position": "Nurse"})),
-    )
-    .await;
-    t.call(
-        "POST",
-        &format!("/v1/orgs/{o}/members/{member_id}/remove"),
-        Some(&org.admin_token),
-        None,
-    )
-    .await;
+    t.update_member(&org, &member_id, json!({"position": "Nurse"})).await;
+    t.remove_member(&org, &member_id).await;
     let link = t
         .call("GET", &format!("/v1/orgs/{o}/invite-link"), Some(&org.admin_token), None)
         .await;
@@ -175,12 +122,7 @@ async fn rule_3_only_a_reinvite_brings_an_unlicensed_member_back(t: TestApp) {
     let old_link = t.accept(&old_token, "Again").await;
     assert_eq!(old_link.status, 410);
     let invite = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{o}/invitations"),
-            Some(&org.admin_token),
-            Some(json!({"email": "back@r3.test", "role": "member"})),
-        )
+        .invite(&org, &org.admin_token, json!({"email": "back@r3.test", "role": "member"}))
         .await;
     assert_eq!((invite.status, invite.code()), (409, "unlicensed"));
     let reinvited = t
@@ -210,11 +152,10 @@ async fn rule_4_one_account_per_email_with_an_actionable_reason(t: TestApp) {
         let org = &org;
         let dept = dept.clone();
         async move {
-            t.call(
-                "POST",
-                &format!("/v1/orgs/{}/invitations", org.org_id),
-                Some(&org.admin_token),
-                Some(json!({"email": email, "role": "member", "department_id": dept})),
+            t.invite(
+                &org,
+                &org.admin_token,
+                json!({"email": email, "role": "member", "department_id": dept}),
             )
             .await
         }
@@ -228,13 +169,7 @@ async fn rule_4_one_account_per_email_with_an_actionable_reason(t: TestApp) {
     assert_eq!(invite("invited@r4.test").await.status, 201);
     assert_eq!(invite("invited@r4.test").await.code(), "already_invited");
     let (removed_id, _) = t.add_member(&org, "removed@r4.test", "member", None).await;
-    t.call(
-        "POST",
-        &format!("/v1/orgs/{o}/members/{removed_id}/remove"),
-        Some(&org.admin_token),
-        None,
-    )
-    .await;
+    t.remove_member(&org, &removed_id).await;
     assert_eq!(invite("removed@r4.test").await.code(), "unlicensed");
     let code = t
         .call("GET", &format!("/v1/orgs/{o}/invite-link"), Some(&org.admin_token), None)
@@ -275,12 +210,7 @@ async fn rule_5_expiry_at_use_time_resend_and_single_use(t: TestApp) {
     let org = t.create_org("Rule Five", "free").await;
     let o = &org.org_id;
     let invited = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{o}/invitations"),
-            Some(&org.admin_token),
-            Some(json!({"email": "late@r5.test", "role": "member"})),
-        )
+        .invite(&org, &org.admin_token, json!({"email": "late@r5.test", "role": "member"}))
         .await;
     let member_id = invited.body["id"].as_str().unwrap().to_string();
     t.drain().await;
@@ -311,14 +241,7 @@ async fn rule_5_expiry_at_use_time_resend_and_single_use(t: TestApp) {
     // The TTL is an org setting.
     t.call("PATCH", &format!("/v1/orgs/{o}"), Some(&admin), Some(json!({"invite_ttl_days": 2})))
         .await;
-    let short = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{o}/invitations"),
-            Some(&admin),
-            Some(json!({"email": "short@r5.test", "role": "member"})),
-        )
-        .await;
+    let short = t.invite(&org, &admin, json!({"email": "short@r5.test", "role": "member"})).await;
     let expires = time::OffsetDateTime::parse(
         short.body["invitation"]["expires_at"].as_str().unwrap(),
         &time::format_description::well_known::Rfc3339,
@@ -338,13 +261,8 @@ async fn rule_6_acceptance_asks_for_what_the_org_requires(t: TestApp) {
         Some(json!({"require_2fa": true})),
     )
     .await;
-    t.call(
-        "POST",
-        &format!("/v1/orgs/{o}/invitations"),
-        Some(&org.admin_token),
-        Some(json!({"email": "six@r6.test", "role": "member"})),
-    )
-    .await;
+    t.invite(&org, &org.admin_token, json!({"email": "six@r6.test", "role": "member"}))
+        .await;
     t.drain().await;
     let token = t.last_invitation_token("six@r6.test");
     let shown = t.call("GET", &format!("/v1/invitations/{token}"), None, None).await;
@@ -391,13 +309,7 @@ async fn rule_7_joins_that_need_approval_wait_for_it(t: TestApp) {
     )
     .await;
     let (_, member) = t.add_member(&org, "inviter@r7.test", "member", None).await;
-    t.call(
-        "POST",
-        &format!("/v1/orgs/{o}/invitations"),
-        Some(&member),
-        Some(json!({"email": "friend@r7.test", "role": "member"})),
-    )
-    .await;
+    t.invite(&org, &member, json!({"email": "friend@r7.test", "role": "member"})).await;
     t.drain().await;
     let accepted = t.accept(&t.last_invitation_token("friend@r7.test"), "Friend").await;
     assert_eq!(accepted.body["status"], "pending_approval");
@@ -470,12 +382,7 @@ async fn rule_8_no_license_past_the_seat_limit(t: TestApp) {
     )
     .await;
     let invited = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{o}/invitations"),
-            Some(&org.admin_token),
-            Some(json!({"email": "ninth@r8.test", "role": "member"})),
-        )
+        .invite(&org, &org.admin_token, json!({"email": "ninth@r8.test", "role": "member"}))
         .await;
     assert_eq!(invited.status, 201, "inviting takes no seat");
     t.drain().await;
@@ -540,14 +447,7 @@ async fn rule_9_a_passed_license_end_unlicenses_with_a_reason(t: TestApp) {
     let org = t.create_org("Rule Nine", "free").await;
     let (member_id, _) = t.add_member(&org, "temp@r9.test", "member", None).await;
     let end = roster_app::views::rfc3339(t.app.now() + time::Duration::days(3));
-    let set = t
-        .call(
-            "PATCH",
-            &format!("/v1/orgs/{}/members/{member_id}", org.org_id),
-            Some(&org.admin_token),
-            Some(json!({"license_end": end})),
-        )
-        .await;
+    let set = t.update_member(&org, &member_id, json!({"license_end": end})).await;
     assert_eq!(set.status, 200, "{}", set.text);
     let [_, early, _] = t.advance(2 * 86_400).await;
     assert_eq!(early.changed, 0);
@@ -623,12 +523,7 @@ async fn rule_11_revoking_deletes_the_shell_and_keeps_the_fact(t: TestApp) {
     let org = t.create_org("Rule Eleven", "free").await;
     let o = &org.org_id;
     let invited = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{o}/invitations"),
-            Some(&org.admin_token),
-            Some(json!({"email": "oops@r11.test", "role": "member"})),
-        )
+        .invite(&org, &org.admin_token, json!({"email": "oops@r11.test", "role": "member"}))
         .await;
     let id = invited.body["id"].as_str().unwrap().to_string();
     t.drain().await;
@@ -656,14 +551,9 @@ async fn rule_11_revoking_deletes_the_shell_and_keeps_the_fact(t: TestApp) {
         ["member_invited", "invitation_revoked"]
     );
     assert_eq!(
-        t.call(
-            "POST",
-            &format!("/v1/orgs/{o}/invitations"),
-            Some(&org.admin_token),
-            Some(json!({"email": "oops@r11.test", "role": "member"}))
-        )
-        .await
-        .status,
+        t.invite(&org, &org.admin_token, json!({"email": "oops@r11.test", "role": "member"}))
+            .await
+            .status,
         201,
         "the email is free again"
     );
@@ -676,12 +566,7 @@ async fn rule_12_people_own_their_name_phone_and_email(t: TestApp) {
     let (member_id, member) = t.add_member(&org, "own@r12.test", "member", None).await;
     let before = t.snapshot(&org).await;
     let admin_edit = t
-        .call(
-            "PATCH",
-            &format!("/v1/orgs/{o}/members/{member_id}"),
-            Some(&org.admin_token),
-            Some(json!({"first_name": "Changed", "position": "Nurse"})),
-        )
+        .update_member(&org, &member_id, json!({"first_name": "Changed", "position": "Nurse"}))
         .await;
     assert_eq!(admin_edit.status, 400);
     assert_eq!(admin_edit.body["errors"][0]["code"], "user_owned");
@@ -697,11 +582,10 @@ async fn rule_12_people_own_their_name_phone_and_email(t: TestApp) {
     assert_eq!(own.status, 200, "{}", own.text);
     assert_eq!(own.body["phone"], "+442079460000");
     let admin_fields = t
-        .call(
-            "PATCH",
-            &format!("/v1/orgs/{o}/members/{member_id}"),
-            Some(&org.admin_token),
-            Some(json!({"department_id": dept, "position": "Nurse", "job_id": "J-1", "location": "North", "role": "dept_admin"})),
+        .update_member(
+            &org,
+            &member_id,
+            json!({"department_id": dept, "position": "Nurse", "job_id": "J-1", "location": "North", "role": "dept_admin"}),
         )
         .await;
     assert_eq!(admin_fields.status, 200, "{}", admin_fields.text);
@@ -736,20 +620,14 @@ async fn rule_13_freeze_windows_refuse_admin_changes_and_hold_sweeps_back(t: Tes
     let org = t.create_org("Rule Thirteen", "free").await;
     let o = &org.org_id;
     let (member_id, _) = t.add_member(&org, "frozen@r13.test", "member", None).await;
-    t.call(
-        "PATCH",
-        &format!("/v1/orgs/{o}/members/{member_id}"),
-        Some(&org.admin_token),
-        Some(json!({"license_end": roster_app::views::rfc3339(t.app.now() + time::Duration::minutes(10))})),
+    t.update_member(
+        &org,
+        &member_id,
+        json!({"license_end": roster_app::views::rfc3339(t.app.now() + time::Duration::minutes(10))}),
     )
     .await;
-    t.call(
-        "POST",
-        &format!("/v1/orgs/{o}/invitations"),
-        Some(&org.admin_token),
-        Some(json!({"email": "jit@r13.test", "role": "member"})),
-    )
-    .await;
+    t.invite(&org, &org.admin_token, json!({"email": "jit@r13.test", "role": "member"}))
+        .await;
     t.drain().await;
     let now = t.app.now();
     let window = json!({"starts_at": roster_app::views::rfc3339(now), "ends_at": roster_app::views::rfc3339(now + time::Duration::hours(2)), "reason": "migration"});
@@ -758,26 +636,11 @@ async fn rule_13_freeze_windows_refuse_admin_changes_and_hold_sweeps_back(t: Tes
         .await;
     assert_eq!(frozen.status, 200, "{}", frozen.text);
     let refused = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{o}/invitations"),
-            Some(&org.admin_token),
-            Some(json!({"email": "no@r13.test", "role": "member"})),
-        )
+        .invite(&org, &org.admin_token, json!({"email": "no@r13.test", "role": "member"}))
         .await;
     assert_eq!((refused.status, refused.code()), (423, "frozen"));
     assert!(refused.body["ends_at"].is_string());
-    assert_eq!(
-        t.call(
-            "POST",
-            &format!("/v1/orgs/{o}/members/{member_id}/remove"),
-            Some(&org.admin_token),
-            None
-        )
-        .await
-        .status,
-        423
-    );
+    assert_eq!(t.remove_member(&org, &member_id).await.status, 423);
     // Accepting still works (just-in-time provisioning).
     assert_eq!(t.accept(&t.last_invitation_token("jit@r13.test"), "Jit").await.status, 200);
     // The license end passes during the window: held back, then caught up.
@@ -791,27 +654,9 @@ async fn rule_14_every_change_writes_exactly_one_audit_event(t: TestApp) {
     let org = t.create_org("Rule Fourteen", "free").await;
     let o = &org.org_id;
     let (member_id, _) = t.add_member(&org, "trail@r14.test", "member", None).await;
-    t.call(
-        "PATCH",
-        &format!("/v1/orgs/{o}/members/{member_id}"),
-        Some(&org.admin_token),
-        Some(json!({"position": "Porter"})),
-    )
-    .await;
-    t.call(
-        "POST",
-        &format!("/v1/orgs/{o}/members/{member_id}/remove"),
-        Some(&org.admin_token),
-        None,
-    )
-    .await;
-    t.call(
-        "POST",
-        &format!("/v1/orgs/{o}/members/{member_id}/remove"),
-        Some(&org.admin_token),
-        None,
-    )
-    .await; // refused: no event
+    t.update_member(&org, &member_id, json!({"position": "Porter"})).await;
+    t.remove_member(&org, &member_id).await;
+    t.remove_member(&org, &member_id).await; // refused: no event
     t.call(
         "POST",
         &format!("/v1/orgs/{o}/members/{member_id}/reinvite"),

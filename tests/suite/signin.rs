@@ -83,13 +83,8 @@ async fn a_login_method_the_org_does_not_allow_is_refused(t: TestApp) {
 
 async fn secrets_are_never_stored_in_clear(t: TestApp) {
     let org = t.create_org("Secrets", "free").await;
-    t.call(
-        "POST",
-        &format!("/v1/orgs/{}/invitations", org.org_id),
-        Some(&org.admin_token),
-        Some(json!({"email": "s@secrets.test", "role": "member"})),
-    )
-    .await;
+    t.invite(&org, &org.admin_token, json!({"email": "s@secrets.test", "role": "member"}))
+        .await;
     t.call(
         "POST",
         &format!("/v1/orgs/{}/accounts", org.org_id),

@@ -12,12 +12,7 @@ async fn a_lost_queue_send_never_loses_an_invitation(t: TestApp) {
     let org = t.create_org("Repair", "free").await;
     t.queue.drop_sends.store(true, Ordering::SeqCst);
     let invited = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{}/invitations", org.org_id),
-            Some(&org.admin_token),
-            Some(json!({"email": "lost@repair.test", "role": "member"})),
-        )
+        .invite(&org, &org.admin_token, json!({"email": "lost@repair.test", "role": "member"}))
         .await;
     assert_eq!(invited.status, 201, "the invitation is committed even though the queue send failed");
     t.queue.drop_sends.store(false, Ordering::SeqCst);
@@ -34,13 +29,8 @@ async fn a_lost_queue_send_never_loses_an_invitation(t: TestApp) {
 
 async fn a_redelivered_email_message_sends_once(t: TestApp) {
     let org = t.create_org("Once", "free").await;
-    t.call(
-        "POST",
-        &format!("/v1/orgs/{}/invitations", org.org_id),
-        Some(&org.admin_token),
-        Some(json!({"email": "once@once.test", "role": "member"})),
-    )
-    .await;
+    t.invite(&org, &org.admin_token, json!({"email": "once@once.test", "role": "member"}))
+        .await;
     let messages = t.app.queue.receive(QueueName::Email, 10).await.unwrap();
     assert_eq!(messages.len(), 1);
     for _ in 0..3 {
@@ -52,23 +42,13 @@ async fn a_redelivered_email_message_sends_once(t: TestApp) {
 async fn a_failing_mailer_is_retried_then_dead_lettered(t: TestApp) {
     let org = t.create_org("Dlq", "free").await;
     t.mailer.fail_next.store(2, Ordering::SeqCst);
-    t.call(
-        "POST",
-        &format!("/v1/orgs/{}/invitations", org.org_id),
-        Some(&org.admin_token),
-        Some(json!({"email": "retry@dlq.test", "role": "member"})),
-    )
-    .await;
+    t.invite(&org, &org.admin_token, json!({"email": "retry@dlq.test", "role": "member"}))
+        .await;
     t.drain().await;
     assert_eq!(t.emails_to("retry@dlq.test").len(), 1, "sent on the third receive");
     t.mailer.fail_next.store(100, Ordering::SeqCst);
-    t.call(
-        "POST",
-        &format!("/v1/orgs/{}/invitations", org.org_id),
-        Some(&org.admin_token),
-        Some(json!({"email": "never@dlq.test", "role": "member"})),
-    )
-    .await;
+    t.invite(&org, &org.admin_token, json!({"email": "never@dlq.test", "role": "member"}))
+        .await;
     t.drain().await;
     assert_eq!(
         t.app.queue.dead_letter_count(QueueName::Email).await.unwrap(),
@@ -80,12 +60,7 @@ async fn a_failing_mailer_is_retried_then_dead_lettered(t: TestApp) {
 async fn a_superseded_invitation_email_is_not_sent(t: TestApp) {
     let org = t.create_org("Superseded", "free").await;
     let invited = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{}/invitations", org.org_id),
-            Some(&org.admin_token),
-            Some(json!({"email": "twice@sup.test", "role": "member"})),
-        )
+        .invite(&org, &org.admin_token, json!({"email": "twice@sup.test", "role": "member"}))
         .await;
     t.call(
         "POST",
