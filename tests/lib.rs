@@ -31,11 +31,17 @@ pub struct RecordingMailer {
     pub inner: Option<Arc<dyn Mailer>>,
     pub sent: Mutex<Vec<OutgoingEmail>>,
     pub fail_next: AtomicUsize,
+    /// How long each send takes (a slow provider), in milliseconds.
+    pub send_delay_ms: std::sync::atomic::AtomicU64,
 }
 
 #[async_trait]
 impl Mailer for RecordingMailer {
     async fn send(&self, email: &OutgoingEmail) -> Result<String, MailError> {
+        let delay = self.send_delay_ms.load(Ordering::SeqCst);
+        if delay > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+        }
         if self.fail_next.load(Ordering::SeqCst) > 0 {
             self.fail_next.fetch_sub(1, Ordering::SeqCst);
             return Err(MailError::Transient("injected failure".into()));
@@ -76,6 +82,28 @@ impl Queue for LossyQueue {
     }
     async fn dead_letter_count(&self, queue: QueueName) -> Result<u64, roster_app::ports::QueueError> {
         self.inner.dead_letter_count(queue).await
+    }
+}
+
+/// Counts the calls that reach the store, to show that a request was refused before any.
+pub struct CountingStore {
+    pub inner: Arc<dyn Store>,
+    pub calls: AtomicUsize,
+}
+
+#[async_trait]
+impl Store for CountingStore {
+    async fn get(&self, pk: &str, sk: &str) -> Result<Option<roster_app::ports::Item>, roster_app::ports::StoreError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.get(pk, sk).await
+    }
+    async fn query(&self, query: roster_app::ports::Query) -> Result<roster_app::ports::Page, roster_app::ports::StoreError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.query(query).await
+    }
+    async fn transact(&self, writes: Vec<roster_app::ports::Write>) -> Result<(), roster_app::ports::StoreError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.transact(writes).await
     }
 }
 
@@ -172,6 +200,13 @@ impl TestApp {
             queue,
             operator_token,
         }
+    }
+
+    /// Puts `wrap` around the store (before the app is shared).
+    pub fn wrap_store(mut self, wrap: impl FnOnce(Arc<dyn Store>) -> Arc<dyn Store>) -> TestApp {
+        let app = Arc::get_mut(&mut self.app).expect("wrap the store before sharing the app");
+        app.store = wrap(app.store.clone());
+        self
     }
 
     pub async fn request(&self, method: &str, path: &str, token: Option<&str>, content_type: Option<&str>, body: Vec<u8>) -> Answer {

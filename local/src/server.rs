@@ -90,13 +90,14 @@ async fn serve(services: &LocalServices, peer: SocketAddr, request: Request<Inco
         client_ip: Some(peer.ip().to_string()),
     };
     let started = std::time::Instant::now();
-    let (method, path) = (request.method.clone(), request.path.clone());
+    // The route's template, never the path itself: paths carry invitation tokens and codes.
+    let (method, route) = (request.method.clone(), roster_http::route_template(&request.method, &request.path));
     let response = if request.path == TEST_CLOCK_PATH && services.test_clock.is_some() {
         advance_test_clock(services, &request).await
     } else {
         roster_http::handle(&services.app, request).await
     };
-    tracing::info!(%method, %path, status = response.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "request");
+    tracing::info!(%method, route, status = response.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "request");
     full(response)
 }
 

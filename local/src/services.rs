@@ -60,7 +60,7 @@ impl LocalServices {
                 App {
                     store: Arc::new(SqliteStore::new(database.clone())),
                     queue: Arc::new(SqliteQueue::new(database)),
-                    mailer: Arc::new(EmlOutboxMailer::new(&dir.join("outbox"), true).map_err(io)?),
+                    mailer: Arc::new(EmlOutboxMailer::new(&dir.join("outbox")).map_err(io)?),
                     clock,
                     keys: Arc::new(keys),
                     config: app_config,

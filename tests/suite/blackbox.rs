@@ -29,6 +29,11 @@ enum Mailbox {
     Moto(String),
 }
 
+/// Where the server started on `data_dir` logs (at INFO, what an operator would see).
+fn server_log(data_dir: &Path) -> PathBuf {
+    data_dir.with_extension("log")
+}
+
 /// A running server; stopped (by PID) when dropped.
 struct Server {
     child: Child,
@@ -40,14 +45,20 @@ struct Server {
 impl Server {
     async fn start(data_dir: &Path, env: &[(String, String)], mailbox: Mailbox) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(server_log(data_dir))
+            .unwrap();
         let child = Command::new(server_binary())
             .envs(env.iter().cloned())
             .env("ROSTER_ADDR", format!("127.0.0.1:{port}"))
             .env("ROSTER_DATA_DIR", data_dir)
             .env("ROSTER_TEST_CLOCK", "1")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
             .spawn()
             .expect("start roster-local");
         let server = Server {
@@ -229,6 +240,8 @@ async fn admin_scenario(env: Vec<(String, String)>, mailbox: Mailbox, tag: &str,
     let at = |user: &str| format!("{user}@{domain}");
     let data_dir = std::env::temp_dir().join(format!("roster-blackbox-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
+    let _ = std::fs::remove_file(server_log(&data_dir));
+    let outbox = matches!(mailbox, Mailbox::Outbox);
     let server = Server::start(&data_dir, &env, mailbox.clone()).await;
     let operator = server.operator_token();
     if let Some(expected) = jwks {
@@ -247,7 +260,8 @@ async fn admin_scenario(env: Vec<(String, String)>, mailbox: Mailbox, tag: &str,
         .await;
     assert_eq!(status, 201, "{created}");
     let org = created["org"]["id"].as_str().unwrap().to_string();
-    assert_eq!(accept(&server, &server.invitation_token(&at("boss")).await).await.0, 200);
+    let mut tokens = vec![server.invitation_token(&at("boss")).await];
+    assert_eq!(accept(&server, &tokens[0]).await.0, 200);
     let admin = login(&server, &at("boss")).await;
 
     let (_, dept) = server
@@ -267,7 +281,11 @@ async fn admin_scenario(env: Vec<(String, String)>, mailbox: Mailbox, tag: &str,
         )
         .await;
     assert_eq!(status, 201, "{invited}");
-    assert_eq!(accept(&server, &server.invitation_token(&at("nurse")).await).await.0, 200);
+    tokens.push(server.invitation_token(&at("nurse")).await);
+    assert_eq!(accept(&server, &tokens[1]).await.0, 200);
+    // Reading an invitation puts its token in the request path.
+    let (status, _) = server.call("GET", &format!("/v1/invitations/{}", tokens[1]), None, None).await;
+    assert_eq!(status, 410);
     let (_, late) = server
         .call(
             "POST",
@@ -300,7 +318,7 @@ async fn admin_scenario(env: Vec<(String, String)>, mailbox: Mailbox, tag: &str,
         (Some(2), Some("invalid_email")),
         "{finished}"
     );
-    server.invitation_token(&at("p2")).await;
+    tokens.push(server.invitation_token(&at("p2")).await);
 
     // The test clock: eight days later the open invitations have expired.
     let (status, moved) = server
@@ -341,5 +359,17 @@ async fn admin_scenario(env: Vec<(String, String)>, mailbox: Mailbox, tag: &str,
     assert_eq!(status, 200);
     assert!(export.as_str().unwrap().contains(&at("nurse")));
     drop(server);
+    // The log names routes and emails, never a token or a link with one (SPEC §7), and
+    // says at most one line a request.
+    let log = std::fs::read_to_string(server_log(&data_dir)).unwrap();
+    for token in &tokens {
+        assert!(!log.contains(token.as_str()), "an invitation token is in the log:\n{log}");
+    }
+    assert!(!log.contains("/invite/"), "a link is in the log:\n{log}");
+    assert!(log.contains("/v1/invitations/{token}"), "requests are logged by route:\n{log}");
+    if outbox {
+        assert!(log.contains("email written to the outbox"), "{log}");
+    }
     std::fs::remove_dir_all(&data_dir).unwrap();
+    std::fs::remove_file(server_log(&data_dir)).unwrap();
 }

@@ -46,7 +46,7 @@ async fn the_store_keeps_data_across_reopening() {
 #[tokio::test]
 async fn the_eml_mailer_writes_rfc5322_files_once_per_entry() {
     let dir = std::env::temp_dir().join(format!("roster-outbox-{}", std::process::id()));
-    let mailer = EmlOutboxMailer::new(&dir, false).unwrap();
+    let mailer = EmlOutboxMailer::new(&dir).unwrap();
     let email = OutgoingEmail {
         id: "m1-invitation-1".into(),
         from: "Roster <r@x.test>".into(),

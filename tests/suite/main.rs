@@ -31,6 +31,8 @@ mod blackbox;
 mod bulk;
 mod concurrency;
 mod conformance;
+mod dates;
+mod ids;
 mod infra;
 mod lambda;
 mod openapi;

@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 use serde_json::json;
 
 use roster_app::ports::QueueName;
+use roster_app::workers::MessageOutcome;
 use roster_tests::TestApp;
 
 async fn a_lost_queue_send_never_loses_an_invitation(t: TestApp) {
@@ -37,6 +38,29 @@ async fn a_redelivered_email_message_sends_once(t: TestApp) {
         roster_app::workers::email_sender::handle(&t.app, &messages[0].body).await.unwrap();
     }
     assert_eq!(t.emails_to("once@once.test").len(), 1);
+}
+
+async fn two_concurrent_deliveries_of_one_email_message_send_it_once(t: TestApp) {
+    let org = t.create_org("Twice", "free").await;
+    t.invite(&org, &org.admin_token, json!({"email": "twice@twice.test", "role": "member"}))
+        .await;
+    let messages = t.app.queue.receive(QueueName::Email, 10).await.unwrap();
+    assert_eq!(messages.len(), 1);
+    // A slow send: the second delivery arrives while the first is still calling the mailer.
+    t.mailer.send_delay_ms.store(300, Ordering::SeqCst);
+    let body = &messages[0].body;
+    let (first, second) = tokio::join!(
+        roster_app::workers::handle_message(&t.app, QueueName::Email, body),
+        roster_app::workers::handle_message(&t.app, QueueName::Email, body)
+    );
+    assert_eq!((&first, &second), (&MessageOutcome::Done, &MessageOutcome::Done));
+    assert_eq!(t.emails_to("twice@twice.test").len(), 1);
+    // Once the first has finished, the entry is sent: later deliveries and delivery repair
+    // (after its claim would have lapsed) send nothing either.
+    t.mailer.send_delay_ms.store(0, Ordering::SeqCst);
+    roster_app::workers::email_sender::handle(&t.app, body).await.unwrap();
+    t.advance(30 * 60).await;
+    assert_eq!(t.emails_to("twice@twice.test").len(), 1);
 }
 
 async fn a_failing_mailer_is_retried_then_dead_lettered(t: TestApp) {
@@ -101,6 +125,7 @@ async fn sweeps_cost_what_is_due_not_the_table(t: TestApp) {
 on_every_backend!(
     a_lost_queue_send_never_loses_an_invitation,
     a_redelivered_email_message_sends_once,
+    two_concurrent_deliveries_of_one_email_message_send_it_once,
     a_failing_mailer_is_retried_then_dead_lettered,
     a_superseded_invitation_email_is_not_sent,
     sweeps_cost_what_is_due_not_the_table

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use time::{Duration, OffsetDateTime};
 
-use roster_domain::{Actor, Department, DomainError, Email, Kind, Member, MembershipStatus, Org};
+use roster_domain::{Actor, Department, DepartmentId, DomainError, Email, Kind, Member, MembershipStatus, Org};
 
 use crate::error::{AppError, AppResult};
 use crate::ports::{Clock, Item, Mailer, Query, Queue, SkCondition, Store};
@@ -24,6 +24,8 @@ pub struct AppConfig {
     pub access_token_ttl: Duration,
     /// How long an email may stay unsent before delivery repair queues it again.
     pub delivery_grace: Duration,
+    /// How long a delivery's claim on an outbox entry lasts (longer than a send takes).
+    pub email_claim_lease: Duration,
     /// SHA-256 (hex) of the operator's bearer token, when an operator is configured.
     pub operator_token_sha256: Option<String>,
     /// Free plans: imported users per day per admin and per client IP.
@@ -43,6 +45,7 @@ impl AppConfig {
             mail_from: mail_from.to_string(),
             access_token_ttl: Duration::minutes(15),
             delivery_grace: Duration::minutes(10),
+            email_claim_lease: Duration::minutes(2),
             operator_token_sha256: None,
             free_import_daily_limit: 100,
             login_failures_per_email: 5,
@@ -217,7 +220,12 @@ impl App {
     /// Checks that a department id names a department of the org (400 otherwise).
     pub async fn ensure_department(&self, org_id: &str, department_id: Option<&str>) -> AppResult<()> {
         if let Some(id) = department_id {
-            if self.store.get(&table::org_pk(org_id), &table::department_sk(id)).await?.is_none() {
+            // A malformed id names no department: refused without a lookup.
+            let known = match DepartmentId::parse(id) {
+                Ok(id) => self.store.get(&table::org_pk(org_id), &table::department_sk(&id)).await?.is_some(),
+                Err(_) => false,
+            };
+            if !known {
                 return Err(AppError::invalid(
                     "department_id",
                     "unknown_department",

@@ -68,6 +68,17 @@ pub struct OutboxEntry {
     pub created_at: OffsetDateTime,
     pub attempts: u32,
     pub message_id: Option<String>,
+    /// A delivery is sending this email until then; others leave it alone (one send per
+    /// delivery even when a message is handed out twice).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub claimed_until: Option<OffsetDateTime>,
+}
+
+impl OutboxEntry {
+    /// Whether a delivery holds a live claim on this entry at `now`.
+    pub fn is_claimed(&self, now: OffsetDateTime) -> bool {
+        self.claimed_until.is_some_and(|until| until > now)
+    }
 }
 
 /// Licensed members of an org, kept in step with every license change.

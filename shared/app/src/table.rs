@@ -157,7 +157,7 @@ pub fn member_item(member: &Member) -> Item {
     item.gsi2 = Some((email_partition(&member.email), format!("ORG#{}", member.org_id)));
     item.gsi3 = match (member.status, &member.invitation, member.license_end) {
         (MembershipStatus::Invited, Some(invitation), _) => Some(due_entry(DueKind::InvitationExpiry, invitation.expires_at, &pk, &sk)),
-        (MembershipStatus::Licensed, _, Some(end)) => Some(due_entry(DueKind::LicenseExpiry, end, &pk, &sk)),
+        (MembershipStatus::Licensed, _, Some(end)) => Some(due_entry(DueKind::LicenseExpiry, end.get(), &pk, &sk)),
         _ => None,
     };
     item

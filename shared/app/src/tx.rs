@@ -136,6 +136,7 @@ impl Tx {
             created_at: at,
             attempts: 0,
             message_id: None,
+            claimed_until: None,
         };
         let pk = table::org_pk(&member.org_id);
         let sk = table::outbox_sk(&entry.id);

@@ -1,17 +1,15 @@
 //! The public JSON shapes of the API (SPEC §5 wire format). Secrets never appear here.
 
 use serde_json::{json, Value};
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use roster_domain::{Department, Member, Org};
 
 use crate::records::{AuditEvent, ImportChunk, ImportJob};
 
+/// RFC 3339 in UTC; never fails.
 pub fn rfc3339(at: OffsetDateTime) -> String {
-    at.to_offset(time::UtcOffset::UTC)
-        .format(&Rfc3339)
-        .expect("every UTC time formats as RFC 3339")
+    roster_domain::timestamp::format_rfc3339(at)
 }
 
 pub fn member(member: &Member) -> Value {
@@ -29,7 +27,7 @@ pub fn member(member: &Member) -> Value {
         "position": member.position,
         "job_id": member.job_id,
         "location": member.location,
-        "license_end": member.license_end.map(rfc3339),
+        "license_end": member.license_end,
         "created_at": rfc3339(member.created_at),
         "updated_at": rfc3339(member.updated_at),
         "version": member.version,
@@ -53,7 +51,7 @@ pub fn org(org: &Org) -> Value {
         "login_methods": settings.login_methods,
         "require_2fa": settings.require_2fa,
         "eula_version": settings.eula_version,
-        "freeze": org.freeze.as_ref().map(|w| json!({"starts_at": rfc3339(w.starts_at), "ends_at": rfc3339(w.ends_at), "reason": w.reason})),
+        "freeze": org.freeze.as_ref().map(|w| json!({"starts_at": w.starts_at, "ends_at": w.ends_at, "reason": w.reason})),
         "created_at": rfc3339(org.created_at),
         "updated_at": rfc3339(org.updated_at),
         "version": org.version,

@@ -1,6 +1,6 @@
 //! The domain's refusals, each with a stable machine code.
 
-use time::OffsetDateTime;
+use crate::timestamp::Timestamp;
 
 /// One problem with one input field.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -34,7 +34,7 @@ pub enum DomainError {
     #[error("invitation no longer usable: {0}")]
     Gone(&'static str),
     #[error("membership changes are frozen until {ends_at}")]
-    Frozen { ends_at: OffsetDateTime },
+    Frozen { ends_at: Timestamp },
 }
 
 impl DomainError {

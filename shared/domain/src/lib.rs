@@ -4,6 +4,7 @@
 pub mod email;
 pub mod error;
 pub mod export;
+pub mod ids;
 pub mod lifecycle;
 pub mod member;
 pub mod org;
@@ -11,9 +12,12 @@ pub mod pasted_list;
 pub mod permissions;
 pub mod profile;
 pub mod roster_csv;
+pub mod timestamp;
 
 pub use email::Email;
 pub use error::{DomainError, FieldError};
+pub use ids::{DepartmentId, ImportId, InvitationToken, JoinCode, MemberId, OrgId};
 pub use member::{Kind, Member, MembershipStatus, PendingInvitation, Role, Tab};
 pub use org::{Department, FreezeWindow, LoginMethod, Org, OrgSettings, Plan};
 pub use permissions::{Action, Actor};
+pub use timestamp::Timestamp;

@@ -146,7 +146,7 @@ pub fn expire_invitation(member: &Member, now: OffsetDateTime) -> Option<Member>
 
 /// Rule 9: the license-expiry sweep's transition; `None` when nothing is due.
 pub fn expire_license(member: &Member, now: OffsetDateTime) -> Option<Member> {
-    let due = member.status == MembershipStatus::Licensed && member.license_end.is_some_and(|end| end <= now);
+    let due = member.status == MembershipStatus::Licensed && member.license_end.is_some_and(|end| end.get() <= now);
     due.then(|| with_status(member, MembershipStatus::Unlicensed))
 }
 

@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 
 use crate::email::Email;
 use crate::org::LoginMethod;
+use crate::timestamp::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -107,8 +108,8 @@ pub struct Member {
     pub position: Option<String>,
     pub job_id: Option<String>,
     pub location: Option<String>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub license_end: Option<OffsetDateTime>,
+    /// Set by an admin; the license-expiry sweep unlicenses the member once it has passed.
+    pub license_end: Option<Timestamp>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::error::{DomainError, FieldErrors};
+use crate::timestamp::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -35,6 +36,9 @@ pub struct OrgSettings {
 
 pub const MAX_INVITE_TTL_DAYS: u32 = 90;
 
+/// The sign-in methods this server implements (SPEC §6 lists more to come).
+pub const SUPPORTED_LOGIN_METHODS: [LoginMethod; 1] = [LoginMethod::Password];
+
 impl OrgSettings {
     pub fn new(plan: Plan) -> Self {
         OrgSettings {
@@ -61,6 +65,21 @@ impl OrgSettings {
         if self.login_methods.is_empty() {
             errors.push("login_methods", "required", "at least one login method");
         }
+        // Settings this server can't enforce yet are refused, never stored to do nothing.
+        if self.login_methods.iter().any(|m| !SUPPORTED_LOGIN_METHODS.contains(m)) {
+            errors.push(
+                "login_methods",
+                "not_supported",
+                "only password sign-in is available on this server for now (email codes and SSO are not)",
+            );
+        }
+        if self.require_2fa {
+            errors.push(
+                "require_2fa",
+                "not_supported",
+                "two-factor sign-in needs one-time codes, which this server does not send yet",
+            );
+        }
         if self.eula_version.trim().is_empty() || self.eula_version.len() > 64 {
             errors.push("eula_version", "invalid", "1 to 64 characters");
         }
@@ -75,10 +94,8 @@ impl OrgSettings {
 /// A period in which admin membership changes are refused and sweeps hold back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FreezeWindow {
-    #[serde(with = "time::serde::rfc3339")]
-    pub starts_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub ends_at: OffsetDateTime,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
     pub reason: String,
 }
 
@@ -95,7 +112,7 @@ impl FreezeWindow {
     }
 
     pub fn is_active(&self, now: OffsetDateTime) -> bool {
-        self.starts_at <= now && now < self.ends_at
+        self.starts_at.get() <= now && now < self.ends_at.get()
     }
 }
 

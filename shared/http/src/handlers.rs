@@ -6,7 +6,9 @@ use serde_json::Value;
 
 use roster_app::usecases::{accounts, audit, auth, departments, imports, invitations, me, members, orgs, PageRequest};
 use roster_app::{App, AppError, RequestContext};
-use roster_domain::Tab;
+use std::str::FromStr;
+
+use roster_domain::{DepartmentId, MemberId, OrgId, Tab};
 
 use crate::problem;
 use crate::request::{HttpRequest, RequestError};
@@ -97,6 +99,23 @@ fn non_empty(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.is_empty())
 }
 
+/// A path parameter as its id type. A malformed one names nothing that exists: 404, before
+/// any store call.
+fn path_id<T: FromStr>(params: &Params, name: &str) -> Result<T, RequestError> {
+    params.get(name).parse().map_err(|_| AppError::not_found().into())
+}
+
+/// An optional id in the query string (`?member=`, `?department=`); a malformed one is a 400.
+fn query_id<T: FromStr>(request: &HttpRequest, name: &str) -> Result<Option<T>, RequestError> {
+    match non_empty(request.query_param(name)) {
+        None => Ok(None),
+        Some(text) => text
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::invalid(name, "malformed_id", format!("'{text}' is not a well-formed id")).into()),
+    }
+}
+
 pub async fn dispatch(app: &App, route: RouteId, params: &Params, request: HttpRequest) -> HttpResponse {
     let principal = auth::authenticate(app, request.bearer_token());
     let needs_caller = !matches!(
@@ -110,6 +129,10 @@ pub async fn dispatch(app: &App, route: RouteId, params: &Params, request: HttpR
             | RouteId::RequestToJoin
     );
     let ctx = match principal {
+        // Who is calling is settled before anything in the request is read.
+        Ok(roster_app::Principal::Anonymous) if needs_caller => {
+            return problem::from_app_error(&AppError::Unauthorized("missing_token"));
+        }
         Ok(principal) => RequestContext {
             principal,
             ip: request.client_ip.clone(),
@@ -124,77 +147,87 @@ pub async fn dispatch(app: &App, route: RouteId, params: &Params, request: HttpR
 }
 
 async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpRequest, ctx: &RequestContext) -> Result<Reply, RequestError> {
-    let org = params.get("org");
-    let member = params.get("member");
+    // Parsed where a route has them, so nothing unparsed reaches a use case.
+    let org = || path_id::<OrgId>(params, "org");
+    let member = || path_id::<MemberId>(params, "member");
+    let department = || path_id::<DepartmentId>(params, "dept");
     Ok(match route {
         RouteId::CreateOrg => Reply::Json(StatusCode::CREATED, orgs::create_org(app, ctx, request.json()?).await?),
-        RouteId::GetOrg => orgs::get_org(app, ctx, org).await?.into(),
-        RouteId::UpdateOrg => orgs::update_org(app, ctx, org, request.json()?).await?.into(),
-        RouteId::SetFreeze => orgs::set_freeze(app, ctx, org, request.json()?).await?.into(),
-        RouteId::LiftFreeze => orgs::lift_freeze(app, ctx, org).await?.into(),
-        RouteId::ListDepartments => departments::list_departments(app, ctx, org).await?.into(),
+        RouteId::GetOrg => orgs::get_org(app, ctx, &org()?).await?.into(),
+        RouteId::UpdateOrg => orgs::update_org(app, ctx, &org()?, request.json()?).await?.into(),
+        RouteId::SetFreeze => orgs::set_freeze(app, ctx, &org()?, request.json()?).await?.into(),
+        RouteId::LiftFreeze => orgs::lift_freeze(app, ctx, &org()?).await?.into(),
+        RouteId::ListDepartments => departments::list_departments(app, ctx, &org()?).await?.into(),
         RouteId::CreateDepartment => Reply::Json(
             StatusCode::CREATED,
-            departments::create_department(app, ctx, org, request.json()?).await?,
+            departments::create_department(app, ctx, &org()?, request.json()?).await?,
         ),
-        RouteId::RenameDepartment => departments::rename_department(app, ctx, org, params.get("dept"), request.json()?)
+        RouteId::RenameDepartment => departments::rename_department(app, ctx, &org()?, &department()?, request.json()?)
             .await?
             .into(),
         RouteId::DeleteDepartment => {
-            departments::delete_department(app, ctx, org, params.get("dept")).await?;
+            departments::delete_department(app, ctx, &org()?, &department()?).await?;
             Reply::NoContent
         }
         RouteId::ListMembers => {
             let filter = members::MemberFilter {
                 tab: tab(request)?,
-                department: non_empty(request.query_param("department")),
+                department: query_id(request, "department")?,
                 q: non_empty(request.query_param("q")),
             };
-            members::list_members(app, ctx, org, filter, page_request(request)?).await?.into()
+            members::list_members(app, ctx, &org()?, filter, page_request(request)?)
+                .await?
+                .into()
         }
         RouteId::ExportMembers => Reply::Text {
             content_type: "text/csv; charset=utf-8",
-            body: members::export_members(app, ctx, org, non_empty(request.query_param("department"))).await?,
+            body: members::export_members(app, ctx, &org()?, query_id(request, "department")?).await?,
             filename: Some("members.csv"),
         },
-        RouteId::BulkEditMembers => members::bulk_edit(app, ctx, org, request.json()?).await?.into(),
-        RouteId::GetMember => members::get_member(app, ctx, org, member).await?.into(),
-        RouteId::UpdateMember => members::update_member(app, ctx, org, member, request.json()?).await?.into(),
-        RouteId::RemoveMember => members::remove_member(app, ctx, org, member).await?.into(),
-        RouteId::ReinviteMember => members::reinvite_member(app, ctx, org, member).await?.into(),
+        RouteId::BulkEditMembers => members::bulk_edit(app, ctx, &org()?, request.json()?).await?.into(),
+        RouteId::GetMember => members::get_member(app, ctx, &org()?, &member()?).await?.into(),
+        RouteId::UpdateMember => members::update_member(app, ctx, &org()?, &member()?, request.json()?).await?.into(),
+        RouteId::RemoveMember => members::remove_member(app, ctx, &org()?, &member()?).await?.into(),
+        RouteId::ReinviteMember => members::reinvite_member(app, ctx, &org()?, &member()?).await?.into(),
         RouteId::RevokeInvitation => {
-            members::revoke_invitation(app, ctx, org, member).await?;
+            members::revoke_invitation(app, ctx, &org()?, &member()?).await?;
             Reply::NoContent
         }
-        RouteId::ApproveMember => members::approve_member(app, ctx, org, member).await?.into(),
-        RouteId::RejectMember => members::reject_member(app, ctx, org, member).await?.into(),
-        RouteId::Invite => Reply::Json(StatusCode::CREATED, invitations::invite(app, ctx, org, request.json()?).await?),
-        RouteId::PreviewInvitations => invitations::preview(app, ctx, org, request.json()?).await?.into(),
-        RouteId::CreateAccount => Reply::Json(StatusCode::CREATED, accounts::create_account(app, ctx, org, request.json()?).await?),
+        RouteId::ApproveMember => members::approve_member(app, ctx, &org()?, &member()?).await?.into(),
+        RouteId::RejectMember => members::reject_member(app, ctx, &org()?, &member()?).await?.into(),
+        RouteId::Invite => Reply::Json(StatusCode::CREATED, invitations::invite(app, ctx, &org()?, request.json()?).await?),
+        RouteId::PreviewInvitations => invitations::preview(app, ctx, &org()?, request.json()?).await?.into(),
+        RouteId::CreateAccount => Reply::Json(
+            StatusCode::CREATED,
+            accounts::create_account(app, ctx, &org()?, request.json()?).await?,
+        ),
         RouteId::SubmitImport => {
+            let org = org()?;
             let submission = if request.is_csv() {
                 imports::ImportSubmission::Csv(request.csv()?)
             } else {
                 imports::ImportSubmission::Pasted(request.json()?)
             };
-            Reply::Json(StatusCode::ACCEPTED, imports::submit_import(app, ctx, org, submission).await?)
+            Reply::Json(StatusCode::ACCEPTED, imports::submit_import(app, ctx, &org, submission).await?)
         }
         RouteId::ImportTemplate => Reply::Text {
             content_type: "text/csv; charset=utf-8",
-            body: imports::download_template(app, ctx, org).await?,
+            body: imports::download_template(app, ctx, &org()?).await?,
             filename: Some("roster-import-template.csv"),
         },
-        RouteId::GetImport => imports::get_import(app, ctx, org, params.get("import")).await?.into(),
-        RouteId::ListAudit => audit::list_audit(app, ctx, org, non_empty(request.query_param("member")), page_request(request)?)
+        RouteId::GetImport => imports::get_import(app, ctx, &org()?, &path_id(params, "import")?).await?.into(),
+        RouteId::ListAudit => audit::list_audit(app, ctx, &org()?, query_id(request, "member")?, page_request(request)?)
             .await?
             .into(),
-        RouteId::GetInviteLink => orgs::get_invite_link(app, ctx, org).await?.into(),
-        RouteId::RotateInviteLink => orgs::rotate_invite_link(app, ctx, org).await?.into(),
-        RouteId::GetInvitation => invitations::get_invitation(app, params.get("token")).await?.into(),
-        RouteId::AcceptInvitation => invitations::accept(app, ctx, params.get("token"), request.json()?).await?.into(),
+        RouteId::GetInviteLink => orgs::get_invite_link(app, ctx, &org()?).await?.into(),
+        RouteId::RotateInviteLink => orgs::rotate_invite_link(app, ctx, &org()?).await?.into(),
+        RouteId::GetInvitation => invitations::get_invitation(app, &path_id(params, "token")?).await?.into(),
+        RouteId::AcceptInvitation => invitations::accept(app, ctx, &path_id(params, "token")?, request.json()?)
+            .await?
+            .into(),
         RouteId::RequestToJoin => Reply::Json(
             StatusCode::ACCEPTED,
-            invitations::request_to_join(app, ctx, params.get("code"), request.json()?).await?,
+            invitations::request_to_join(app, ctx, &path_id(params, "code")?, request.json()?).await?,
         ),
         RouteId::GetMe => me::get_me(app, ctx).await?.into(),
         RouteId::UpdateMe => me::update_me(app, ctx, request.json()?).await?.into(),

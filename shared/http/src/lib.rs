@@ -8,7 +8,7 @@ pub mod request;
 pub mod routes;
 
 pub use request::HttpRequest;
-pub use routes::{Route, RouteId, ROUTES};
+pub use routes::{route_template, Route, RouteId, ROUTES};
 
 use bytes::Bytes;
 use http::{Response, StatusCode};

@@ -63,7 +63,7 @@ pub fn from_app_error(error: &AppError) -> HttpResponse {
     };
     let extra = match error {
         AppError::Domain(DomainError::Invalid(fields)) => Some(("errors", serde_json::to_value(fields).expect("field errors serialize"))),
-        AppError::Domain(DomainError::Frozen { ends_at }) => Some(("ends_at", json!(roster_app::views::rfc3339(*ends_at)))),
+        AppError::Domain(DomainError::Frozen { ends_at }) => Some(("ends_at", json!(ends_at))),
         _ => None,
     };
     let mut response = with_members(status, error.code(), &detail, extra);

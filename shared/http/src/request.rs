@@ -90,7 +90,10 @@ impl HttpRequest {
         if !self.body.is_empty() && !self.content_type().to_ascii_lowercase().contains("json") {
             return Err(RequestError::UnsupportedMediaType);
         }
-        serde_json::from_slice(body).map_err(|e| json_error(&e))
+        let mut deserializer = serde_json::Deserializer::from_slice(body);
+        let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| json_error(&e.path().to_string(), e.inner()))?;
+        deserializer.end().map_err(|e| json_error(".", &e))?;
+        Ok(value)
     }
 
     /// The body as a CSV file (raw bytes; its text is checked by the domain).
@@ -102,17 +105,24 @@ impl HttpRequest {
     }
 }
 
-/// Turns a serde error into a 400 with a stable code and, when known, the field.
-fn json_error(error: &serde_json::Error) -> RequestError {
+/// Turns a serde error into a 400 with a stable code and, when known, the field (its
+/// path in the body, e.g. `admin.email`).
+fn json_error(path: &str, error: &serde_json::Error) -> RequestError {
     use serde_json::error::Category;
     let message = error.to_string();
-    let named_field = message.split('`').nth(1).unwrap_or("body").to_string();
+    let at_path = |name: &str| match (path, name) {
+        (".", "") => "body".to_string(),
+        (".", name) => name.to_string(),
+        (path, "") => path.to_string(),
+        (path, name) => format!("{path}.{name}"),
+    };
+    let named_field = message.split('`').nth(1).unwrap_or("");
     let (code, field, field_code) = match error.classify() {
         Category::Syntax | Category::Eof | Category::Io => ("invalid_json", "body".to_string(), "invalid_json"),
-        Category::Data if message.starts_with("missing field") => ("invalid_body", named_field, "required"),
-        Category::Data if message.starts_with("unknown field") => ("invalid_body", named_field, "unknown_field"),
-        Category::Data if message.starts_with("unknown variant") => ("invalid_body", "body".to_string(), "unknown_value"),
-        Category::Data => ("invalid_body", "body".to_string(), "invalid_type"),
+        Category::Data if message.starts_with("missing field") => ("invalid_body", at_path(named_field), "required"),
+        Category::Data if message.starts_with("unknown field") => ("invalid_body", at_path(""), "unknown_field"),
+        Category::Data if message.starts_with("unknown variant") => ("invalid_body", at_path(""), "unknown_value"),
+        Category::Data => ("invalid_body", at_path(""), "invalid_type"),
     };
     RequestError::BadBody {
         code,

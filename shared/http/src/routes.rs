@@ -177,6 +177,16 @@ pub fn match_route(method: &Method, path: &str) -> RouteMatch {
     }
 }
 
+/// The template of the route `path` matches (`/v1/invitations/{token}`), for logs: it names
+/// the endpoint without the ids and secrets in the path.
+pub fn route_template(method: &Method, path: &str) -> &'static str {
+    match match_route(method, path) {
+        RouteMatch::Found(route, _) => route.path,
+        RouteMatch::MethodNotAllowed(_) => "(method not allowed)",
+        RouteMatch::NotFound => "(no route)",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,15 @@ impl Item {
             gsi3: None,
         }
     }
+
+    /// The same index entries as `other`: a rewrite that keeps the item where it was in
+    /// every index.
+    pub fn with_index_of(mut self, other: &Item) -> Item {
+        self.gsi1 = other.gsi1.clone();
+        self.gsi2 = other.gsi2.clone();
+        self.gsi3 = other.gsi3.clone();
+        self
+    }
 }
 
 /// The secondary indexes: GSI1 (member tabs, audit by member), GSI2 (accounts of an

@@ -16,6 +16,7 @@ use crate::usecases::membership::{
     admit_new_member, commit_change, issue_temporary_password, new_member, Admission, MemberChange, NewAccount,
 };
 use crate::views;
+use roster_domain::ids::OrgId;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,7 +33,7 @@ pub struct CreateAccountInput {
 }
 
 /// `POST /v1/orgs/{org}/accounts`.
-pub async fn create_account(app: &App, ctx: &RequestContext, org_id: &str, input: CreateAccountInput) -> AppResult<Value> {
+pub async fn create_account(app: &App, ctx: &RequestContext, org_id: &OrgId, input: CreateAccountInput) -> AppResult<Value> {
     let mut errors = FieldErrors::default();
     let email = errors.check(Email::parse(&input.email));
     let first_name = errors.check(parse_person_name("first_name", &input.first_name));

@@ -11,9 +11,16 @@ use crate::records::AuditEvent;
 use crate::table;
 use crate::usecases::PageRequest;
 use crate::views;
+use roster_domain::ids::{MemberId, OrgId};
 
 /// `GET /v1/orgs/{org}/audit?member=`, oldest first.
-pub async fn list_audit(app: &App, ctx: &RequestContext, org_id: &str, member_id: Option<String>, page: PageRequest) -> AppResult<Value> {
+pub async fn list_audit(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &OrgId,
+    member_id: Option<MemberId>,
+    page: PageRequest,
+) -> AppResult<Value> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadAudit, &org.settings)?;
     let query = match &member_id {

@@ -13,6 +13,7 @@ use crate::secrets::new_id;
 use crate::table;
 use crate::tx::{Origin, Tx};
 use crate::views;
+use roster_domain::ids::{DepartmentId, OrgId};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,7 +21,7 @@ pub struct DepartmentInput {
     pub name: String,
 }
 
-pub async fn list_departments(app: &App, ctx: &RequestContext, org_id: &str) -> AppResult<Value> {
+pub async fn list_departments(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<Value> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadMembers, &org.settings)?;
     let items = app.departments(org_id).await?.iter().map(views::department).collect();
@@ -36,7 +37,7 @@ fn name_guard(org_id: &str, name: &str, department_id: &str) -> crate::ports::It
     )
 }
 
-pub async fn create_department(app: &App, ctx: &RequestContext, org_id: &str, input: DepartmentInput) -> AppResult<Value> {
+pub async fn create_department(app: &App, ctx: &RequestContext, org_id: &OrgId, input: DepartmentInput) -> AppResult<Value> {
     let name = validate_name("name", &input.name)?;
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ManageDepartments, &org.settings)?;
@@ -51,7 +52,7 @@ pub async fn create_department(app: &App, ctx: &RequestContext, org_id: &str, in
     let now = app.now();
     let department = Department {
         id: new_id(now),
-        org_id: org_id.into(),
+        org_id: org_id.to_string(),
         name: name.clone(),
         created_at: now,
         version: 1,
@@ -89,8 +90,8 @@ pub async fn create_department(app: &App, ctx: &RequestContext, org_id: &str, in
 pub async fn rename_department(
     app: &App,
     ctx: &RequestContext,
-    org_id: &str,
-    department_id: &str,
+    org_id: &OrgId,
+    department_id: &DepartmentId,
     input: DepartmentInput,
 ) -> AppResult<Value> {
     let name = validate_name("name", &input.name)?;
@@ -139,7 +140,7 @@ pub async fn rename_department(
 }
 
 /// Deleting a department that still has members is refused: move them first.
-pub async fn delete_department(app: &App, ctx: &RequestContext, org_id: &str, department_id: &str) -> AppResult<()> {
+pub async fn delete_department(app: &App, ctx: &RequestContext, org_id: &OrgId, department_id: &DepartmentId) -> AppResult<()> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ManageDepartments, &org.settings)?;
     let department = app.load_department(org_id, department_id).await?;

@@ -19,6 +19,7 @@ use crate::secrets::new_id;
 use crate::table::{self, DueKind};
 use crate::tx::{import_message, Tx};
 use crate::views;
+use roster_domain::ids::{ImportId, OrgId};
 
 /// The most rows one import takes.
 pub const MAX_IMPORT_ROWS: usize = 10_000;
@@ -78,7 +79,7 @@ fn precheck(rows: Vec<CsvRow>) -> Vec<ImportRow> {
 }
 
 /// `POST /v1/orgs/{org}/imports`: `202 {id, status}`.
-pub async fn submit_import(app: &App, ctx: &RequestContext, org_id: &str, submission: ImportSubmission) -> AppResult<Value> {
+pub async fn submit_import(app: &App, ctx: &RequestContext, org_id: &OrgId, submission: ImportSubmission) -> AppResult<Value> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::PreviewInvitations, &org.settings)?;
     org.ensure_not_frozen(app.now())?;
@@ -184,7 +185,7 @@ pub fn import_item(app: &App, job: &ImportJob, version: u64) -> crate::ports::It
 }
 
 /// `GET …/imports/{id}`: progress, and at the end every row that was not invited.
-pub async fn get_import(app: &App, ctx: &RequestContext, org_id: &str, import_id: &str) -> AppResult<Value> {
+pub async fn get_import(app: &App, ctx: &RequestContext, org_id: &OrgId, import_id: &ImportId) -> AppResult<Value> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::PreviewInvitations, &org.settings)?;
     let item = app
@@ -207,7 +208,7 @@ pub async fn get_import(app: &App, ctx: &RequestContext, org_id: &str, import_id
 }
 
 /// `GET …/imports/template.csv`, for admins.
-pub async fn download_template(app: &App, ctx: &RequestContext, org_id: &str) -> AppResult<String> {
+pub async fn download_template(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<String> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::PreviewInvitations, &org.settings)?;
     Ok(template())

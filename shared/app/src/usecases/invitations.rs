@@ -20,6 +20,7 @@ use crate::usecases::membership::{
     admit_new_member, attach_first_invitation, commit_change, new_member, Admission, MemberChange, NewAccount,
 };
 use crate::views;
+use roster_domain::ids::{InvitationToken, JoinCode, OrgId};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,7 +41,7 @@ fn optional_name(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> St
 
 /// `POST /v1/orgs/{org}/invitations`: creates the shell account at once, status `invited`,
 /// and emails the link (rules 1, 4, 5, 7).
-pub async fn invite(app: &App, ctx: &RequestContext, org_id: &str, input: InviteInput) -> AppResult<Value> {
+pub async fn invite(app: &App, ctx: &RequestContext, org_id: &OrgId, input: InviteInput) -> AppResult<Value> {
     let mut errors = FieldErrors::default();
     let email = errors.check(Email::parse(&input.email));
     let first_name = optional_name(&mut errors, "first_name", input.first_name.as_deref());
@@ -107,7 +108,7 @@ pub struct PreviewInput {
 }
 
 /// `POST …/invitations/preview`: what a pasted list holds, at once.
-pub async fn preview(app: &App, ctx: &RequestContext, org_id: &str, input: PreviewInput) -> AppResult<Value> {
+pub async fn preview(app: &App, ctx: &RequestContext, org_id: &OrgId, input: PreviewInput) -> AppResult<Value> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::PreviewInvitations, &org.settings)?;
     let list = parse_pasted_list(&input.emails);
@@ -145,7 +146,7 @@ async fn invitation_target(app: &App, token: &str) -> AppResult<(Member, String)
 }
 
 /// `GET /v1/invitations/{token}`: what the acceptance page needs to show and ask.
-pub async fn get_invitation(app: &App, token: &str) -> AppResult<Value> {
+pub async fn get_invitation(app: &App, token: &InvitationToken) -> AppResult<Value> {
     let (member, token_hash) = invitation_target(app, token).await?;
     let invitation = lifecycle::check_invitation(&member, &token_hash, app.now())?;
     let org = app.load_org(&member.org_id).await?;
@@ -175,7 +176,7 @@ pub struct AcceptInput {
 }
 
 /// `POST /v1/invitations/{token}/accept` (rules 5–8). Works during a freeze window.
-pub async fn accept(app: &App, ctx: &RequestContext, token: &str, input: AcceptInput) -> AppResult<Value> {
+pub async fn accept(app: &App, ctx: &RequestContext, token: &InvitationToken, input: AcceptInput) -> AppResult<Value> {
     let (member, token_hash) = invitation_target(app, token).await?;
     lifecycle::check_invitation(&member, &token_hash, app.now())?;
     let org = app.load_org(&member.org_id).await?;
@@ -256,7 +257,7 @@ pub struct JoinInput {
 }
 
 /// `POST /v1/join/{code}`: anyone asks to join; an org admin decides (rules 3, 4, 7).
-pub async fn request_to_join(app: &App, ctx: &RequestContext, code: &str, input: JoinInput) -> AppResult<Value> {
+pub async fn request_to_join(app: &App, ctx: &RequestContext, code: &JoinCode, input: JoinInput) -> AppResult<Value> {
     let mut errors = FieldErrors::default();
     let email = errors.check(Email::parse(&input.email));
     let first_name = errors.check(parse_person_name("first_name", &input.first_name));

@@ -3,11 +3,10 @@
 
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
-use time::OffsetDateTime;
 
 use roster_domain::lifecycle::{self, Revocation};
 use roster_domain::profile::parse_optional_text;
-use roster_domain::{Action, Actor, DomainError, Member, MembershipStatus, Org, Role, Tab};
+use roster_domain::{Action, Actor, DomainError, Member, MembershipStatus, Org, Role, Tab, Timestamp};
 
 use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
@@ -18,14 +17,11 @@ use crate::tx::Origin;
 use crate::usecases::membership::{commit_change, issue_invitation, issue_temporary_password, MemberChange};
 use crate::usecases::PageRequest;
 use crate::views;
+use roster_domain::ids::{DepartmentId, MemberId, OrgId};
 
 /// Deserializes a field that may be absent (outer `None`), `null` (`Some(None)`) or set.
 pub fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(deserializer).map(Some)
-}
-
-fn present_rfc3339<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<OffsetDateTime>>, D::Error> {
-    time::serde::rfc3339::option::deserialize(deserializer).map(Some)
 }
 
 /// What one admin operation decided for one member.
@@ -38,7 +34,7 @@ struct Decision {
 
 /// Loads the actor and the member, refuses during a freeze window (rule 13), lets
 /// `decide` compute the change and writes it atomically; retried on lost races.
-async fn change_member<F>(app: &App, ctx: &RequestContext, org_id: &str, member_id: &str, decide: F) -> AppResult<Value>
+async fn change_member<F>(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId, decide: F) -> AppResult<Value>
 where
     F: Fn(&Org, &Actor, &Member) -> AppResult<Decision>,
 {
@@ -74,7 +70,7 @@ where
 }
 
 /// `POST …/members/{id}/remove`: licensed → unlicensed at once (rule 2).
-pub async fn remove_member(app: &App, ctx: &RequestContext, org_id: &str, member_id: &str) -> AppResult<Value> {
+pub async fn remove_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<Value> {
     change_member(app, ctx, org_id, member_id, |org, actor, member| {
         actor.authorize(Action::RemoveMember, &org.settings)?;
         if member.id == actor.member_id {
@@ -93,7 +89,7 @@ pub async fn remove_member(app: &App, ctx: &RequestContext, org_id: &str, member
 /// `POST …/members/{id}/reinvite`: an org admin brings an unlicensed member back (rule 3);
 /// for invited or expired members it is a resend, which department admins may do in their
 /// own departments (rule 5).
-pub async fn reinvite_member(app: &App, ctx: &RequestContext, org_id: &str, member_id: &str) -> AppResult<Value> {
+pub async fn reinvite_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<Value> {
     change_member(app, ctx, org_id, member_id, |org, actor, member| {
         let resend = matches!(member.status, MembershipStatus::Invited | MembershipStatus::Expired);
         let action = if resend {
@@ -127,7 +123,7 @@ pub async fn reinvite_member(app: &App, ctx: &RequestContext, org_id: &str, memb
 }
 
 /// `DELETE …/members/{id}/invitation` (rule 11).
-pub async fn revoke_invitation(app: &App, ctx: &RequestContext, org_id: &str, member_id: &str) -> AppResult<Value> {
+pub async fn revoke_invitation(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<Value> {
     change_member(app, ctx, org_id, member_id, |org, actor, member| {
         actor.authorize(Action::RevokeInvitation, &org.settings)?;
         let after = match lifecycle::revoke(member)? {
@@ -146,7 +142,7 @@ pub async fn revoke_invitation(app: &App, ctx: &RequestContext, org_id: &str, me
 
 /// `POST …/members/{id}/approve`: a join request (or a rejected one) becomes licensed if a
 /// seat is free (rules 7, 8). Someone who never chose a password gets a temporary one.
-pub async fn approve_member(app: &App, ctx: &RequestContext, org_id: &str, member_id: &str) -> AppResult<Value> {
+pub async fn approve_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<Value> {
     change_member(app, ctx, org_id, member_id, |org, actor, member| {
         actor.authorize(Action::DecideJoinRequest, &org.settings)?;
         let mut after = lifecycle::approve(member)?;
@@ -167,7 +163,7 @@ pub async fn approve_member(app: &App, ctx: &RequestContext, org_id: &str, membe
 }
 
 /// `POST …/members/{id}/reject`.
-pub async fn reject_member(app: &App, ctx: &RequestContext, org_id: &str, member_id: &str) -> AppResult<Value> {
+pub async fn reject_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<Value> {
     change_member(app, ctx, org_id, member_id, |org, actor, member| {
         actor.authorize(Action::DecideJoinRequest, &org.settings)?;
         Ok(Decision {
@@ -194,8 +190,8 @@ pub struct MemberPatch {
     #[serde(default, deserialize_with = "present")]
     pub location: Option<Option<String>>,
     pub role: Option<Role>,
-    #[serde(default, deserialize_with = "present_rfc3339")]
-    pub license_end: Option<Option<OffsetDateTime>>,
+    #[serde(default, deserialize_with = "present")]
+    pub license_end: Option<Option<Timestamp>>,
     pub first_name: Option<Value>,
     pub last_name: Option<Value>,
     pub phone: Option<Value>,
@@ -262,8 +258,11 @@ fn apply_patch(member: &Member, patch: &MemberPatch) -> Result<Member, DomainErr
 
 /// `PATCH …/members/{id}`: org admins change department, position, job ID, location,
 /// role and license end date.
-pub async fn update_member(app: &App, ctx: &RequestContext, org_id: &str, member_id: &str, patch: MemberPatch) -> AppResult<Value> {
+pub async fn update_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId, patch: MemberPatch) -> AppResult<Value> {
     refuse_user_owned(&patch)?;
+    // Who may touch this org is settled before anything the caller named is looked up.
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::UpdateMember, &org.settings)?;
     if let Some(Some(department)) = &patch.department_id {
         app.ensure_department(org_id, Some(department)).await?;
     }
@@ -310,7 +309,7 @@ pub const BULK_EDIT_MAX: usize = 500;
 
 /// `POST …/members/bulk-edit`: department, position and location for many members; each
 /// member is its own atomic change with its own audit event.
-pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &str, input: BulkEditInput) -> AppResult<Value> {
+pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &OrgId, input: BulkEditInput) -> AppResult<Value> {
     if input.member_ids.is_empty() || input.member_ids.len() > BULK_EDIT_MAX {
         return Err(AppError::invalid(
             "member_ids",
@@ -341,7 +340,12 @@ pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &str, input: Bul
     let mut updated = 0;
     let mut failures = Vec::new();
     for member_id in &input.member_ids {
-        let result = change_member(app, ctx, org_id, member_id, |_, _, member| {
+        // A malformed id names no member: it fails like an unknown one, without a lookup.
+        let Ok(id) = MemberId::parse(member_id) else {
+            failures.push(serde_json::json!({"member_id": member_id, "code": AppError::not_found().code()}));
+            continue;
+        };
+        let result = change_member(app, ctx, org_id, &id, |_, _, member| {
             Ok(Decision {
                 after: Some(apply_patch(member, &patch)?),
                 action: "member_updated",
@@ -359,7 +363,7 @@ pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &str, input: Bul
 }
 
 /// `GET …/members/{id}`.
-pub async fn get_member(app: &App, ctx: &RequestContext, org_id: &str, member_id: &str) -> AppResult<Value> {
+pub async fn get_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<Value> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadMembers, &org.settings)?;
     Ok(views::member(&app.load_member(org_id, member_id).await?))
@@ -368,13 +372,16 @@ pub async fn get_member(app: &App, ctx: &RequestContext, org_id: &str, member_id
 #[derive(Debug, Clone, Default)]
 pub struct MemberFilter {
     pub tab: Option<Tab>,
-    pub department: Option<String>,
+    pub department: Option<DepartmentId>,
     pub q: Option<String>,
 }
 
 impl MemberFilter {
     fn matches(&self, member: &Member) -> bool {
-        let department_ok = self.department.as_ref().is_none_or(|d| member.department_id.as_ref() == Some(d));
+        let department_ok = self
+            .department
+            .as_ref()
+            .is_none_or(|d| member.department_id.as_deref() == Some(d.as_str()));
         let q_ok = self.q.as_ref().is_none_or(|q| {
             let q = q.to_lowercase();
             [member.email.as_str(), &member.first_name, &member.last_name]
@@ -387,7 +394,7 @@ impl MemberFilter {
 
 /// `GET /v1/orgs/{org}/members`: one tab (from the status index), filtered by department
 /// and a search text, paginated.
-pub async fn list_members(app: &App, ctx: &RequestContext, org_id: &str, filter: MemberFilter, page: PageRequest) -> AppResult<Value> {
+pub async fn list_members(app: &App, ctx: &RequestContext, org_id: &OrgId, filter: MemberFilter, page: PageRequest) -> AppResult<Value> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadMembers, &org.settings)?;
     let tab = filter.tab.unwrap_or(Tab::Licensed);
@@ -432,7 +439,7 @@ pub const EXPORT_COLUMNS: [&str; 14] = [
 
 /// `GET …/members/export.csv`: every member (optionally of one department), safe against
 /// spreadsheet formula injection.
-pub async fn export_members(app: &App, ctx: &RequestContext, org_id: &str, department: Option<String>) -> AppResult<String> {
+pub async fn export_members(app: &App, ctx: &RequestContext, org_id: &OrgId, department: Option<DepartmentId>) -> AppResult<String> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadMembers, &org.settings)?;
     let departments: std::collections::HashMap<String, String> =
@@ -471,7 +478,7 @@ pub async fn export_members(app: &App, ctx: &RequestContext, org_id: &str, depar
                 member.position.clone().unwrap_or_default(),
                 member.job_id.clone().unwrap_or_default(),
                 member.location.clone().unwrap_or_default(),
-                member.license_end.map(views::rfc3339).unwrap_or_default(),
+                member.license_end.map(|end| end.to_string()).unwrap_or_default(),
                 views::rfc3339(member.created_at),
             ]);
         }

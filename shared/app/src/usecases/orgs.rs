@@ -18,6 +18,7 @@ use crate::table;
 use crate::tx::{Origin, Tx};
 use crate::usecases::membership::{attach_first_invitation, new_member, MemberChange, NewAccount};
 use crate::views;
+use roster_domain::ids::OrgId;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -126,7 +127,7 @@ pub async fn create_org(app: &App, ctx: &RequestContext, input: CreateOrgInput) 
 }
 
 /// `GET /v1/orgs/{org}`: admins read the settings and seat use.
-pub async fn get_org(app: &App, ctx: &RequestContext, org_id: &str) -> AppResult<Value> {
+pub async fn get_org(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<Value> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadOrg, &org.settings)?;
     let (seats, _) = app.load_seats(org_id).await?;
@@ -149,7 +150,7 @@ pub struct OrgPatch {
 }
 
 /// `PATCH /v1/orgs/{org}`: org admins change settings.
-pub async fn update_org(app: &App, ctx: &RequestContext, org_id: &str, patch: OrgPatch) -> AppResult<Value> {
+pub async fn update_org(app: &App, ctx: &RequestContext, org_id: &OrgId, patch: OrgPatch) -> AppResult<Value> {
     retrying(|| async {
         let (org, actor) = app.actor_in(ctx, org_id).await?;
         actor.authorize(Action::UpdateOrg, &org.settings)?;
@@ -216,10 +217,8 @@ async fn save_org(app: &App, before: &Org, mut after: Org, origin: &Origin, acti
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FreezeInput {
-    #[serde(with = "time::serde::rfc3339")]
-    pub starts_at: time::OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub ends_at: time::OffsetDateTime,
+    pub starts_at: roster_domain::Timestamp,
+    pub ends_at: roster_domain::Timestamp,
     #[serde(default)]
     pub reason: String,
 }
@@ -249,7 +248,7 @@ async fn freeze_caller(app: &App, ctx: &RequestContext, org_id: &str) -> AppResu
 }
 
 /// `PUT /v1/orgs/{org}/freeze`.
-pub async fn set_freeze(app: &App, ctx: &RequestContext, org_id: &str, input: FreezeInput) -> AppResult<Value> {
+pub async fn set_freeze(app: &App, ctx: &RequestContext, org_id: &OrgId, input: FreezeInput) -> AppResult<Value> {
     let window = FreezeWindow {
         starts_at: input.starts_at,
         ends_at: input.ends_at,
@@ -266,7 +265,7 @@ pub async fn set_freeze(app: &App, ctx: &RequestContext, org_id: &str, input: Fr
 }
 
 /// `DELETE /v1/orgs/{org}/freeze`.
-pub async fn lift_freeze(app: &App, ctx: &RequestContext, org_id: &str) -> AppResult<Value> {
+pub async fn lift_freeze(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<Value> {
     retrying(|| async {
         let (org, origin) = freeze_caller(app, ctx, org_id).await?;
         let mut next = org.clone();
@@ -282,14 +281,14 @@ fn invite_link_view(app: &App, org: &Org) -> Value {
 }
 
 /// `GET /v1/orgs/{org}/invite-link`: the join code, its link and QR code.
-pub async fn get_invite_link(app: &App, ctx: &RequestContext, org_id: &str) -> AppResult<Value> {
+pub async fn get_invite_link(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<Value> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ManageInviteLink, &org.settings)?;
     Ok(invite_link_view(app, &org))
 }
 
 /// `POST /v1/orgs/{org}/invite-link/rotate`: a new code; the old one stops working.
-pub async fn rotate_invite_link(app: &App, ctx: &RequestContext, org_id: &str) -> AppResult<Value> {
+pub async fn rotate_invite_link(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<Value> {
     retrying(|| async {
         let (org, actor) = app.actor_in(ctx, org_id).await?;
         actor.authorize(Action::ManageInviteLink, &org.settings)?;

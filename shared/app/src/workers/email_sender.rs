@@ -1,5 +1,7 @@
-//! The email sender: renders and sends the email of one outbox entry. Idempotent: an entry
-//! already sent, or one whose invitation or password was superseded, sends nothing.
+//! The email sender: renders and sends the email of one outbox entry. It claims the entry
+//! (a lease written conditionally) before calling the mailer and marks it sent after, so
+//! two deliveries of one message send once. An entry already sent, or one whose invitation
+//! or password was superseded, sends nothing.
 
 use serde::Deserialize;
 
@@ -7,8 +9,8 @@ use roster_domain::{Member, MembershipStatus};
 
 use crate::app::App;
 use crate::emails::{self, RenderedEmail};
-use crate::error::AppResult;
-use crate::ports::{MailError, OutgoingEmail};
+use crate::error::{AppError, AppResult};
+use crate::ports::{Item, MailError, OutgoingEmail};
 use crate::records::{DeliveryStatus, EmailKind, OutboxEntry};
 use crate::table;
 use crate::tx::Tx;
@@ -22,17 +24,9 @@ struct EmailMessage {
 
 pub async fn handle(app: &App, body: &str) -> AppResult<()> {
     let message: EmailMessage = super::parse_message(body)?;
-    let Some(item) = app
-        .store
-        .get(&table::org_pk(&message.org_id), &table::outbox_sk(&message.outbox_id))
-        .await?
-    else {
+    let Some((item, entry)) = claim(app, &message).await? else {
         return Ok(());
     };
-    let entry: OutboxEntry = table::decode(&item)?;
-    if entry.status != DeliveryStatus::Pending {
-        return Ok(());
-    }
     let member = app.find_member(&entry.org_id, &entry.member_id).await?;
     let Some(email) = render(app, &entry, member.as_ref()).await? else {
         return finish(app, item, entry, DeliveryStatus::Obsolete, None).await;
@@ -43,7 +37,56 @@ pub async fn handle(app: &App, body: &str) -> AppResult<()> {
             tracing::error!(outbox_id = %entry.id, %reason, "email rejected by the provider; not retrying");
             finish(app, item, entry, DeliveryStatus::Obsolete, None).await
         }
-        Err(error @ MailError::Transient(_)) => Err(crate::error::AppError::Unavailable(error.to_string())),
+        Err(error @ MailError::Transient(_)) => {
+            release(app, item, entry).await;
+            Err(AppError::Unavailable(error.to_string()))
+        }
+    }
+}
+
+/// Claims the pending outbox entry of `message` for this delivery (a conditional write of
+/// a lease), so no other delivery sends it meanwhile. `None`: nothing to send now — the
+/// entry is gone or done, or another delivery holds a live claim (if that one never
+/// finishes, delivery repair queues the email again once its claim has lapsed).
+async fn claim(app: &App, message: &EmailMessage) -> AppResult<Option<(Item, OutboxEntry)>> {
+    let Some(item) = app
+        .store
+        .get(&table::org_pk(&message.org_id), &table::outbox_sk(&message.outbox_id))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut entry: OutboxEntry = table::decode(&item)?;
+    let now = app.now();
+    if entry.status != DeliveryStatus::Pending || entry.is_claimed(now) {
+        return Ok(None);
+    }
+    entry.claimed_until = Some(now + app.config.email_claim_lease);
+    entry.attempts += 1;
+    let claimed = table::encode(item.pk.clone(), item.sk.clone(), item.version, &entry).with_index_of(&item);
+    let mut tx = Tx::new();
+    tx.put_next(claimed.clone());
+    match tx.commit(app).await {
+        Ok(()) => Ok(Some((
+            Item {
+                version: item.version + 1,
+                ..claimed
+            },
+            entry,
+        ))),
+        // Another delivery (or delivery repair) wrote the entry first: it has it.
+        Err(AppError::Contention) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// Gives the claim up after a failed send, so the redelivered message may try at once.
+async fn release(app: &App, item: Item, mut entry: OutboxEntry) {
+    entry.claimed_until = None;
+    let mut tx = Tx::new();
+    tx.put_next(table::encode(item.pk.clone(), item.sk.clone(), item.version, &entry).with_index_of(&item));
+    if let Err(error) = tx.commit(app).await {
+        tracing::warn!(outbox_id = %entry.id, %error, "could not release an email claim; it lapses by itself");
     }
 }
 
@@ -85,22 +128,14 @@ async fn render(app: &App, entry: &OutboxEntry, member: Option<&Member>) -> AppR
     }))
 }
 
-/// Marks the entry done and takes it out of the due index. Losing this race to another
-/// delivery of the same message is fine: that one finished the entry.
-async fn finish(
-    app: &App,
-    item: crate::ports::Item,
-    mut entry: OutboxEntry,
-    status: DeliveryStatus,
-    message_id: Option<String>,
-) -> AppResult<()> {
+/// Marks the claimed entry done and takes it out of the due index. The claim is ours, so
+/// only delivery repair can have written the entry since (it leaves claimed entries alone);
+/// the write is checked against the version the claim wrote.
+async fn finish(app: &App, item: Item, mut entry: OutboxEntry, status: DeliveryStatus, message_id: Option<String>) -> AppResult<()> {
     entry.status = status;
-    entry.attempts += 1;
     entry.message_id = message_id;
+    entry.claimed_until = None;
     let mut tx = Tx::new();
     tx.put_next(table::encode(item.pk, item.sk, item.version, &entry));
-    match tx.commit(app).await {
-        Err(crate::error::AppError::Contention) => Ok(()),
-        other => other,
-    }
+    tx.commit(app).await
 }

@@ -166,7 +166,7 @@ pub async fn process(app: &App, org_id: &str, import_id: &str) -> AppResult<()> 
         if let Some(window) = run.org.freeze.as_ref().filter(|w| w.is_active(app.now())) {
             // Held back: delivery repair queues the job again once the window is over.
             let mut held = progress.job.clone();
-            held.updated_at = window.ends_at;
+            held.updated_at = window.ends_at.get();
             let mut tx = Tx::new();
             tx.put_next(import_item(app, &held, progress.job_item.version));
             return tx

@@ -130,7 +130,8 @@ pub async fn repair_deliveries(app: &App) -> AppResult<SweepReport> {
         let mut tx = Tx::new();
         if item.sk.starts_with(table::OUTBOX_PREFIX) {
             let mut entry: OutboxEntry = table::decode(&item)?;
-            if entry.status != DeliveryStatus::Pending {
+            // A delivery holding a live claim is sending it now.
+            if entry.status != DeliveryStatus::Pending || entry.is_claimed(now) {
                 continue;
             }
             entry.attempts += 1;

@@ -1,0 +1,119 @@
+// Talking to the Roster server the tests run against: the operator token and the email
+// outbox from its data dir, and a few API calls to set the scene.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dataDir = () => {
+  const dir = process.env.ROSTER_DATA_DIR;
+  if (!dir) throw new Error('ROSTER_DATA_DIR must name the data dir of the Roster server under test');
+  return dir;
+};
+const apiUrl = () => process.env.API_URL ?? process.env.BASE_URL ?? 'http://127.0.0.1:4173';
+
+export const PASSWORD = 'correct horse battery staple';
+
+let counter = 0;
+/** An email address no other test uses. */
+export function uniqueEmail(who: string): string {
+  counter += 1;
+  return `${who}.${Date.now().toString(36)}${counter}@example.test`;
+}
+
+export async function api<T = unknown>(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<T> {
+  const response = await fetch(`${apiUrl()}${path}`, {
+    method,
+    headers: {
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    },
+    body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+function operatorToken(): string {
+  return readFileSync(join(dataDir(), 'operator-token'), 'utf8').trim();
+}
+
+/** An email's text with quoted-printable soft breaks and escapes undone. */
+function decoded(raw: string): string {
+  return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** Every email written to `to`, oldest first. */
+export function emailsTo(to: string): string[] {
+  const outbox = join(dataDir(), 'outbox');
+  return readdirSync(outbox)
+    .filter((name) => name.endsWith('.eml'))
+    .map((name) => ({ path: join(outbox, name), mtime: statSync(join(outbox, name)).mtimeMs, name }))
+    .sort((a, b) => a.mtime - b.mtime || a.name.localeCompare(b.name))
+    .map((f) => decoded(readFileSync(f.path, 'utf8')))
+    .filter((text) => new RegExp(`^To:.*${to.replace(/[.+]/g, '\\$&')}`, 'mi').test(text));
+}
+
+/** Waits for the newest email to `to` holding a link to `kind`, and answers the link's path and token. */
+export async function latestLink(to: string, kind: 'invite' | 'join' = 'invite', after = 0): Promise<{ path: string; token: string }> {
+  const pattern = new RegExp(`/${kind}/([A-Za-z0-9_-]+)`, 'g');
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const emails = emailsTo(to).slice(after);
+    const links = emails.flatMap((text) => [...text.matchAll(pattern)].map((m) => m[1]));
+    const token = links.at(-1);
+    if (token) return { path: `/${kind}/${token}`, token };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no ${kind} link was emailed to ${to}`);
+}
+
+export interface Org {
+  id: string;
+  name: string;
+}
+
+/** The operator creates an org; its first admin is invited by email. */
+export async function createOrg(name: string, admin: { email: string; first_name: string; last_name: string }, plan = 'free'): Promise<Org> {
+  const created = await api<{ org: Org }>('POST', '/v1/orgs', { token: operatorToken(), body: { name, plan, admin } });
+  return created.org;
+}
+
+export async function acceptInvitation(token: string, person: { first_name: string; last_name: string }) {
+  return api('POST', `/v1/invitations/${token}/accept`, {
+    body: { ...person, phone: '+1 555 010 0100', password: PASSWORD, eula_accepted: true },
+  });
+}
+
+export async function login(email: string, password = PASSWORD, orgId?: string): Promise<string> {
+  const answer = await api<{ access_token: string }>('POST', '/v1/auth/login', { body: { email, password, ...(orgId ? { org_id: orgId } : {}) } });
+  return answer.access_token;
+}
+
+/** An org whose admin has accepted its invitation and can sign in with PASSWORD. */
+export async function orgWithAdmin(name: string, plan = 'paid'): Promise<{ org: Org; adminEmail: string; token: string }> {
+  const adminEmail = uniqueEmail('admin');
+  const org = await createOrg(name, { email: adminEmail, first_name: 'Ada', last_name: 'Admin' }, plan);
+  const { token: invite } = await latestLink(adminEmail);
+  await acceptInvitation(invite, { first_name: 'Ada', last_name: 'Admin' });
+  return { org, adminEmail, token: await login(adminEmail) };
+}
+
+/** Someone invited by the admin and already licensed. */
+export async function licensedMember(
+  orgId: string,
+  adminToken: string,
+  who: { first_name: string; last_name: string; role?: string; department_id?: string },
+): Promise<{ id: string; email: string }> {
+  const email = uniqueEmail(who.first_name.toLowerCase());
+  const member = await api<{ id: string }>('POST', `/v1/orgs/${orgId}/invitations`, {
+    token: adminToken,
+    body: { email, role: who.role ?? 'member', department_id: who.department_id ?? null },
+  });
+  const { token } = await latestLink(email);
+  await acceptInvitation(token, who);
+  return { id: member.id, email };
+}
+
+/** Moves the server's test clock forward and runs the due sweeps. */
+export async function advanceClock(seconds: number) {
+  await api('POST', '/v1/_test/clock', { body: { advance_seconds: seconds } });
+}

@@ -1,0 +1,21 @@
+// Names for the API's shapes, taken from the generated OpenAPI types.
+import type { components } from './schema';
+
+type Schemas = components['schemas'];
+
+export type Member = Schemas['Member'];
+export type MemberStatus = Member['status'];
+export type Role = Member['role'];
+export type Org = Schemas['Org'];
+export type OrgPatch = Schemas['OrgPatch'];
+export type Department = Schemas['Department'];
+export type MemberPatch = Schemas['MemberPatch'];
+export type BulkEditResult = Schemas['BulkEditResult'];
+export type Preview = Schemas['Preview'];
+export type ImportJob = Schemas['Import'];
+export type ImportFailure = ImportJob['failures'][number];
+export type AuditEvent = Schemas['AuditEvent'];
+export type InviteLink = Schemas['InviteLink'];
+export type InvitationView = Schemas['InvitationView'];
+export type LoginMethod = NonNullable<Org['login_methods']>[number];
+export type Tab = 'licensed' | 'unlicensed' | 'pending';

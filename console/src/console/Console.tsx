@@ -1,0 +1,25 @@
+import { useEffect, useState } from 'preact/hooks';
+import { getSession, onSessionChange, type Session } from '../api/session';
+import { navigate, useLocation } from '../router';
+import { SignIn } from './auth/SignIn';
+import { SignedIn } from './SignedIn';
+
+/** The admin console: sign in first, then the screens of the signed-in member. */
+export function Console() {
+  const [session, setSession] = useState<Session | null>(getSession);
+  const [ended, setEnded] = useState<string | undefined>();
+  const { path } = useLocation();
+  useEffect(
+    () =>
+      onSessionChange((next, reason) => {
+        setSession(next);
+        setEnded(next ? undefined : reason);
+      }),
+    [],
+  );
+  useEffect(() => {
+    if (session && path === '/sign-in') navigate('/', { replace: true });
+  }, [session, path]);
+  if (!session) return <SignIn ended={ended} />;
+  return <SignedIn key={`${session.orgId}/${session.memberId}`} session={session} />;
+}

@@ -1,0 +1,141 @@
+import { useState } from 'preact/hooks';
+import { api } from '../../api/client';
+import { call } from '../../api/problem';
+import type { Member, Role } from '../../api/types';
+import { DepartmentSelect } from '../../components/DepartmentSelect';
+import { Dialog } from '../../components/Dialog';
+import { describedBy, Field } from '../../components/Field';
+import { Notice } from '../../components/Notice';
+import { describeProblem } from '../../errors/messages';
+import { useSubmit } from '../../hooks/useSubmit';
+import { formatDateTime } from '../../lib/dates';
+import { ROLE_LABELS } from '../../lib/labels';
+import { fixedDepartment, invitableRoles } from '../../lib/permissions';
+import { useConsole } from '../context';
+import { ImportProgress } from '../imports/ImportProgress';
+import { PreviewSummary } from './PreviewSummary';
+import { usePreview } from './usePreview';
+
+interface Props {
+  onClose: () => void;
+  onInvited: () => void;
+}
+
+type Sent = { kind: 'one'; member: Member } | { kind: 'many'; importId: string };
+
+/** Invite one or many people by email, with one role and department for all of them. */
+export function InviteDialog({ onClose, onInvited }: Props) {
+  const { me, session, departments } = useConsole();
+  const fixed = fixedDepartment(me);
+  const roles = invitableRoles(me);
+  const [role, setRole] = useState<Role>('member');
+  const [department, setDepartment] = useState(fixed ?? '');
+  const [emails, setEmails] = useState('');
+  const [sent, setSent] = useState<Sent | null>(null);
+  const preview = usePreview(session.orgId, emails);
+  const submit = useSubmit(['emails', 'email', 'role', 'department_id']);
+  const ready = preview.state === 'ready' && preview.text === emails ? preview.preview : null;
+  const toInvite = ready?.valid ?? [];
+
+  const reset = () => {
+    setEmails('');
+    setSent(null);
+    submit.clear();
+  };
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    if (toInvite.length === 0) return;
+    void submit.run(async () => {
+      const org = { path: { org: session.orgId } };
+      const department_id = department || null;
+      if (toInvite.length === 1 && (ready?.recognized ?? 0) === 1) {
+        const member = await call(api.POST('/v1/orgs/{org}/invitations', { params: org, body: { email: toInvite[0], role, department_id } }));
+        setSent({ kind: 'one', member });
+      } else {
+        const queued = await call(api.POST('/v1/orgs/{org}/imports', { params: org, body: { emails, role, department_id } }));
+        setSent({ kind: 'many', importId: queued.id });
+      }
+      onInvited();
+    });
+  };
+
+  if (sent) {
+    return (
+      <Dialog title="Invitations" onClose={onClose} wide>
+        {sent.kind === 'one' ? (
+          <Notice kind="success">
+            Invitation sent to {sent.member.email}.
+            {sent.member.invitation?.expires_at && <> It expires on {formatDateTime(sent.member.invitation.expires_at)}.</>}
+            {sent.member.invitation?.needs_approval && <> An admin will have to approve them once they accept.</>}
+          </Notice>
+        ) : (
+          <ImportProgress importId={sent.importId} onFinished={onInvited} />
+        )}
+        <div class="actions">
+          <button type="button" class="button-secondary" onClick={reset}>
+            Send more invites
+          </button>
+          <button type="button" class="button-primary" onClick={onClose}>
+            Done
+          </button>
+        </div>
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog title="Invite people" onClose={onClose} wide>
+      {submit.message && <Notice kind="error">{submit.message}</Notice>}
+      <form onSubmit={onSubmit} noValidate>
+        <Field
+          id="invite-emails"
+          label="Email addresses"
+          hint="Type or paste one or more addresses, separated by new lines, commas, semicolons or spaces."
+          error={submit.fields.emails ?? submit.fields.email}
+        >
+          <textarea
+            rows={6}
+            value={emails}
+            onInput={(e) => setEmails(e.currentTarget.value)}
+            {...describedBy('invite-emails', true, submit.fields.emails ?? submit.fields.email)}
+          />
+        </Field>
+        <div aria-live="polite">
+          {preview.state === 'checking' && <p class="muted small">Counting…</p>}
+          {preview.state === 'error' && <Notice kind="error">The list could not be checked. {describeProblem(preview.problem)}</Notice>}
+          {ready && <PreviewSummary preview={ready} />}
+        </div>
+        <div class="row">
+          <Field id="invite-role" label="Role" error={submit.fields.role}>
+            <select value={role} onChange={(e) => setRole(e.currentTarget.value as Role)} {...describedBy('invite-role', false, submit.fields.role)}>
+              {roles.map((r) => (
+                <option key={r} value={r}>
+                  {ROLE_LABELS[r]}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field id="invite-department" label="Department" error={submit.fields.department_id}>
+            <DepartmentSelect
+              id="invite-department"
+              value={department}
+              onChange={setDepartment}
+              departments={departments}
+              noneLabel="No department"
+              disabled={fixed !== null}
+              describedBy={submit.fields.department_id ? 'invite-department-error' : undefined}
+            />
+          </Field>
+        </div>
+        <div class="actions">
+          <button type="button" class="button-secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="button-primary" disabled={submit.busy || toInvite.length === 0}>
+            {submit.busy ? 'Sending…' : toInvite.length > 1 ? `Invite ${toInvite.length} people` : 'Send invitation'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,85 @@
+// Words for the API's enumerations.
+import type { AuditEvent, MemberStatus, Role, Tab } from '../api/types';
+
+export const STATUS_LABELS: Record<MemberStatus, string> = {
+  licensed: 'Licensed',
+  unlicensed: 'Unlicensed',
+  invited: 'Pending invitation',
+  expired: 'Invitation expired',
+  pending_approval: 'Waiting for approval',
+  rejected: 'Rejected',
+};
+
+export const ROLE_LABELS: Record<Role, string> = {
+  org_admin: 'Organization admin',
+  dept_admin: 'Department admin',
+  member: 'Member',
+};
+
+export const TAB_LABELS: Record<Tab, string> = {
+  licensed: 'Licensed',
+  unlicensed: 'Unlicensed',
+  pending: 'Pending',
+};
+
+const ACTION_LABELS: Record<string, string> = {
+  org_created: 'Organization created',
+  member_invited: 'Invited',
+  member_reinvited: 'Reinvited',
+  invitation_resent: 'Invitation sent again',
+  invitation_revoked: 'Invitation revoked',
+  invitation_accepted: 'Invitation accepted',
+  invitation_expired: 'Invitation expired',
+  join_requested: 'Asked to join',
+  join_approved: 'Join request approved',
+  member_approved: 'Approved',
+  member_rejected: 'Rejected',
+  member_removed: 'Removed',
+  member_unlicensed: 'Unlicensed',
+  member_updated: 'Details changed',
+  role_changed: 'Role changed',
+  license_end_set: 'License end date set',
+  license_end_cleared: 'License end date cleared',
+  account_created: 'Account created',
+  bulk_edit: 'Changed in a bulk edit',
+  profile_updated: 'Profile updated',
+  password_changed: 'Password changed',
+  settings_updated: 'Settings changed',
+  freeze_set: 'Freeze window set',
+  freeze_lifted: 'Freeze window lifted',
+  department_created: 'Department created',
+  department_renamed: 'Department renamed',
+  department_deleted: 'Department deleted',
+  invite_link_rotated: 'Invite link rotated',
+};
+
+const REASON_LABELS: Record<string, string> = {
+  license_expired: 'the license end date passed',
+  import: 'bulk import',
+  held_back: 'held back by a freeze window',
+};
+
+/** A generic change whose reason names it (e.g. member_updated because license_end_set) reads as that reason. */
+function namedByReason(event: Pick<AuditEvent, 'action' | 'reason'>): boolean {
+  return event.action === 'member_updated' && !!event.reason && event.reason in ACTION_LABELS;
+}
+
+export function auditActionLabel(event: Pick<AuditEvent, 'action' | 'reason'>): string {
+  const action = namedByReason(event) ? event.reason! : event.action;
+  return ACTION_LABELS[action] ?? action.replaceAll('_', ' ');
+}
+
+/** Why it happened, when the action's label does not already say it. */
+export function auditReasonLabel(event: Pick<AuditEvent, 'action' | 'reason'>): string | null {
+  if (!event.reason || namedByReason(event)) return null;
+  return REASON_LABELS[event.reason] ?? event.reason.replaceAll('_', ' ');
+}
+
+export function statusLabel(status: string): string {
+  return STATUS_LABELS[status as MemberStatus] ?? status.replaceAll('_', ' ');
+}
+
+export function fullName(member: { first_name?: string; last_name?: string; email: string }): string {
+  const name = [member.first_name, member.last_name].filter(Boolean).join(' ').trim();
+  return name || member.email;
+}

@@ -1,0 +1,165 @@
+//! Ids and codes as types, one per kind, parsed from their text where they come in (path
+//! segments, query parameters, bodies) so that nothing else ever reaches a table key.
+//!
+//! Ids are ULIDs: 26 characters of Crockford base32 (`0-9`, `A-Z` without `I L O U`).
+//! Join codes are 10 such characters; invitation tokens are 43 characters of base64url.
+
+use std::fmt;
+use std::ops::Deref;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The text is not an id of this kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a well-formed {0}")]
+pub struct MalformedId(pub &'static str);
+
+fn is_crockford(text: &str, len: usize) -> bool {
+    text.len() == len
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !matches!(b, b'I' | b'L' | b'O' | b'U')))
+}
+
+fn is_base64url(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+macro_rules! text_id {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $check:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(text: &str) -> Result<Self, MalformedId> {
+                let check: fn(&str) -> bool = $check;
+                if check(text) {
+                    Ok($name(text.to_string()))
+                } else {
+                    Err(MalformedId($what))
+                }
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = MalformedId;
+            fn from_str(text: &str) -> Result<Self, MalformedId> {
+                $name::parse(text)
+            }
+        }
+
+        impl Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+
+        impl PartialEq<$name> for String {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.0
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                $name::parse(&text).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+text_id!(
+    /// An organization's id.
+    OrgId, "org id", |t| is_crockford(t, 26)
+);
+text_id!(
+    /// A member's (account's) id.
+    MemberId, "member id", |t| is_crockford(t, 26)
+);
+text_id!(
+    /// A department's id.
+    DepartmentId, "department id", |t| is_crockford(t, 26)
+);
+text_id!(
+    /// A bulk import's id.
+    ImportId, "import id", |t| is_crockford(t, 26)
+);
+text_id!(
+    /// An org's public join code (the invite link's last segment).
+    JoinCode, "join code", |t| is_crockford(t, 10)
+);
+text_id!(
+    /// The secret of an invitation link (its last path segment). Only its SHA-256 is stored.
+    InvitationToken, "invitation token", |t| is_base64url(t, 43)
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_parse_only_their_own_shape() {
+        assert!(OrgId::parse("01JD2XQ7V8E6S5R4P3N2M1K0HG").is_ok());
+        for bad in [
+            "",
+            "X%23CHUNK%23000000",
+            "X#CHUNK#000000",
+            "01jd2xq7v8e6s5r4p3n2m1k0hg",
+            "01JD2XQ7V8E6S5R4P3N2M1K0HGX",
+            "01JD2XQ7V8E6S5R4P3N2M1K0HI",
+        ] {
+            assert_eq!(ImportId::parse(bad), Err(MalformedId("import id")), "{bad}");
+        }
+        assert!(JoinCode::parse("ABCDEFGH12").is_ok());
+        assert!(JoinCode::parse("ABCDEFGH1").is_err());
+        assert!(InvitationToken::parse(&"a-_B".repeat(11)[..43]).is_ok());
+        assert!(InvitationToken::parse(&"a#".repeat(22)[..43]).is_err());
+    }
+
+    #[test]
+    fn bodies_with_malformed_ids_do_not_deserialize() {
+        assert!(serde_json::from_str::<MemberId>("\"MEMBER#x\"").is_err());
+        assert_eq!(
+            serde_json::from_str::<MemberId>("\"01JD2XQ7V8E6S5R4P3N2M1K0HG\"").unwrap().as_str(),
+            "01JD2XQ7V8E6S5R4P3N2M1K0HG"
+        );
+    }
+}
