@@ -17,6 +17,9 @@ export default defineConfig({
     baseURL: process.env.BASE_URL ?? 'http://127.0.0.1:4173',
     viewport: { width: 1280, height: 900 },
     trace: 'retain-on-failure',
+    // The accessibility check injects axe-core as an inline script, which the server's
+    // Content-Security-Policy (rightly) forbids to the app itself.
+    bypassCSP: true,
     screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

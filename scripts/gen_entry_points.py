@@ -11,8 +11,8 @@ WORKERS = [
     # name, what it is, main's call, trigger
     ("email-sender", "SQS consumer: renders and sends emails", "run_queue_worker(roster_lambda::QueueName::Email)", ("sqs", "EmailQueue")),
     ("import-processor", "SQS consumer: processes bulk imports", "run_queue_worker(roster_lambda::QueueName::Import)", ("sqs", "ImportQueue")),
-    ("invitation-expiry", "scheduled sweep: marks lapsed invitations expired", "run_sweep(roster_lambda::Sweep::InvitationExpiry)", ("schedule", "rate(15 minutes)")),
-    ("license-expiry", "scheduled sweep: unlicenses members whose license end passed", "run_sweep(roster_lambda::Sweep::LicenseExpiry)", ("schedule", "rate(15 minutes)")),
+    ("expiry-worker", "SQS consumer: marks lapsed invitations expired and unlicenses members whose license end passed", "run_queue_worker(roster_lambda::QueueName::Expiry)", ("sqs", "ExpiryQueue")),
+    ("expiry-scheduler", "scheduled run: sends expiry jobs for everything due to the expiry queue", "run_sweep(roster_lambda::Sweep::ExpiryScheduler)", ("schedule", "rate(5 minutes)")),
     ("delivery-repair", "scheduled sweep: re-queues emails and imports left pending", "run_sweep(roster_lambda::Sweep::DeliveryRepair)", ("schedule", "rate(5 minutes)")),
 ]
 
@@ -144,7 +144,7 @@ def template():
             out += function(name, events, policy(TABLE_WRITE, sends, ses=name == "email-sender"), timeout=60)
         else:
             events = ["        Schedule:", "          Type: Schedule", "          Properties:", f"            Schedule: {source}"]
-            sends = ["EmailQueue", "ImportQueue"] if name == "delivery-repair" else []
+            sends = {"delivery-repair": ["EmailQueue", "ImportQueue"], "expiry-scheduler": ["ExpiryQueue"]}.get(name, [])
             out += function(name, events, policy(TABLE_WRITE, sends), timeout=300)
     out.append(FOOTER.rstrip("\n"))
     return "\n".join(out) + "\n"

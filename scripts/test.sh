@@ -31,3 +31,6 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
     cargo test --workspace --locked --no-fail-fast
 fi
+
+echo "== console (the pages, in a browser, served by the roster-local just built)"
+CONSOLE_SERVED_BY_ROSTER=1 bash scripts/console-test.sh "${CARGO_TARGET_DIR:-target}/debug/roster-local"

@@ -70,6 +70,12 @@ impl Queue for LossyQueue {
         }
         self.inner.send(queue, body).await
     }
+    async fn send_batch(&self, queue: QueueName, bodies: &[String]) -> Result<(), roster_app::ports::QueueError> {
+        if self.drop_sends.load(Ordering::SeqCst) {
+            return Err(roster_app::ports::QueueError::Unavailable("injected loss".into()));
+        }
+        self.inner.send_batch(queue, bodies).await
+    }
     async fn receive(
         &self,
         queue: QueueName,
@@ -269,7 +275,7 @@ impl TestApp {
     /// Moves the clock, runs the sweeps, then the workers.
     pub async fn advance(&self, seconds: i64) -> [sweeps::SweepReport; 3] {
         self.clock.advance(seconds);
-        let reports = sweeps::run_all(&self.app).await.expect("sweeps");
+        let reports = sweeps::run_all(&self.app, roster_app::Deadline::NONE).await.expect("sweeps");
         self.drain().await;
         reports
     }
@@ -520,6 +526,8 @@ pub async fn moto_resources() -> (aws_config::SdkConfig, roster_aws::AwsConfig) 
         email_dlq: queue("email-dlq"),
         import_queue: queue("import"),
         import_dlq: queue("import-dlq"),
+        expiry_queue: queue("expiry"),
+        expiry_dlq: queue("expiry-dlq"),
         mail_from: format!("Roster <{name}@roster.test>"),
         configuration_set: Some(format!("{name}-events")),
         public_url: "http://roster.test".into(),

@@ -93,8 +93,9 @@ test('a license end date set in the member detail unlicenses the member once the
 
   await advanceClock(3 * 86_400);
   // The console's access token has expired on the service clock: the console says so and asks to sign in again.
-  await page.getByRole('link', { name: 'Members' }).click();
+  await page.getByRole('link', { name: 'Members', exact: true }).click();
   await expect(page.getByText('Your session has ended. Please sign in again.')).toBeVisible();
+  await expect(page.getByLabel('Email')).toHaveValue(adminEmail);
   await page.getByLabel('Password').fill('correct horse battery staple');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('tab', { name: /Unlicensed/ }).click();

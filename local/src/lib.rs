@@ -2,6 +2,7 @@
 //! embedded adapters (SQLite store and queue, `.eml` outbox), with an optional test clock.
 
 mod config;
+mod console;
 mod server;
 mod services;
 

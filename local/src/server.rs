@@ -14,7 +14,9 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 
-use roster_app::workers::sweeps;
+use roster_app::ports::QueueName;
+use roster_app::workers::{self, sweeps};
+use roster_app::Deadline;
 use roster_http::request::MAX_CSV_BYTES;
 use roster_http::{problem, HttpRequest};
 
@@ -90,12 +92,16 @@ async fn serve(services: &LocalServices, peer: SocketAddr, request: Request<Inco
         client_ip: Some(peer.ip().to_string()),
     };
     let started = std::time::Instant::now();
-    // The route's template, never the path itself: paths carry invitation tokens and codes.
-    let (method, route) = (request.method.clone(), roster_http::route_template(&request.method, &request.path));
-    let response = if request.path == TEST_CLOCK_PATH && services.test_clock.is_some() {
-        advance_test_clock(services, &request).await
+    let method = request.method.clone();
+    // The log names the route's template, never the path itself: paths carry invitation
+    // tokens and join codes.
+    let (route, response) = if request.path == TEST_CLOCK_PATH && services.test_clock.is_some() {
+        (TEST_CLOCK_PATH, advance_test_clock(services, &request).await)
+    } else if let Some(page) = crate::console::page(&request.method, &request.path) {
+        ("(console page)", page)
     } else {
-        roster_http::handle(&services.app, request).await
+        let route = roster_http::route_template(&request.method, &request.path);
+        (route, roster_http::handle(&services.app, request).await)
     };
     tracing::info!(%method, route, status = response.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "request");
     full(response)
@@ -131,7 +137,12 @@ async fn advance_test_clock(services: &LocalServices, request: &HttpRequest) -> 
     }
     clock.advance(input.advance_seconds);
     let app = &services.app;
-    match sweeps::run_all(app).await {
+    // Schedules what is due, then applies the expiry jobs, so the answer shows the result.
+    let ran = match sweeps::run_all(app, Deadline::NONE).await {
+        Ok(reports) => workers::drain_once(app, QueueName::Expiry).await.map(|_| reports),
+        Err(error) => Err(error),
+    };
+    match ran {
         Ok([invitations, licenses, deliveries]) => {
             let report =
                 |r: sweeps::SweepReport| serde_json::json!({"examined": r.examined, "changed": r.changed, "held_back": r.held_back});

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use roster_app::ports::{Clock, QueueName, SystemClock, TestClock};
 use roster_app::workers::{self, sweeps};
-use roster_app::{App, AppConfig, SigningKeys};
+use roster_app::{App, AppConfig, Deadline, SigningKeys};
 use roster_embedded::key_files::{load_or_create_key_material, write_operator_token};
 use roster_embedded::{Database, EmlOutboxMailer, SqliteQueue, SqliteStore};
 
@@ -110,7 +110,8 @@ impl LocalServices {
         let app = self.app.clone();
         tokio::spawn(async move {
             loop {
-                if let Err(error) = sweeps::run_all(&app).await {
+                // A run that takes longer than the interval hands the rest to the next one.
+                if let Err(error) = sweeps::run_all(&app, Deadline::after(sweep_interval)).await {
                     tracing::warn!(%error, "sweep failed; the next run catches up");
                 }
                 tokio::time::sleep(sweep_interval).await;

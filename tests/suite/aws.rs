@@ -27,6 +27,8 @@ async fn sqs_queue_conforms_and_redrives_to_the_dlq() {
         (&mut own.email_dlq, "email-dlq"),
         (&mut own.import_queue, "import"),
         (&mut own.import_dlq, "import-dlq"),
+        (&mut own.expiry_queue, "expiry"),
+        (&mut own.expiry_dlq, "expiry-dlq"),
     ] {
         *queue = roster_aws::config::QueueRef::Name(format!("{}-slow-{suffix}", config.table_name));
     }

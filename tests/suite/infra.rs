@@ -55,9 +55,9 @@ fn there_is_one_function_crate_per_endpoint() {
     let workers: BTreeSet<String> = [
         "delivery-repair",
         "email-sender",
+        "expiry-scheduler",
+        "expiry-worker",
         "import-processor",
-        "invitation-expiry",
-        "license-expiry",
     ]
     .map(String::from)
     .into();

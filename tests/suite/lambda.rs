@@ -72,15 +72,49 @@ async fn an_sqs_batch_reports_only_the_failed_messages() {
 }
 
 #[tokio::test]
-async fn a_scheduled_event_runs_its_sweep() {
+async fn a_scheduled_event_schedules_expiry_jobs_that_the_expiry_queue_applies() {
     let t = TestApp::new();
     let org = t.create_org("Lambda Cron", "free").await;
-    t.invite(&org, &org.admin_token, json!({"email": "cron@lambda.test", "role": "member"}))
+    let invited = t
+        .invite(&org, &org.admin_token, json!({"email": "cron@lambda.test", "role": "member"}))
         .await;
-    let _event: EventBridgeEvent = serde_json::from_str(&fixture("eventbridge-scheduled.json")).expect("a valid scheduled event");
+    t.drain().await;
     t.clock.advance(8 * 86_400);
-    let report = roster_lambda::handle_schedule(&t.app, roster_lambda::Sweep::InvitationExpiry)
+    let payload: EventBridgeEvent = serde_json::from_str(&fixture("eventbridge-scheduled.json")).expect("a valid scheduled event");
+    let mut context = lambda_runtime::Context::default();
+    let in_a_minute = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap() + std::time::Duration::from_secs(60);
+    context.deadline = in_a_minute.as_millis() as u64;
+    let event = lambda_runtime::LambdaEvent::new(payload, context);
+    let report = roster_lambda::handle_scheduled_event(&t.app, roster_lambda::Sweep::ExpiryScheduler, event)
         .await
         .unwrap();
-    assert_eq!(report, json!({"examined": 1, "changed": 1, "held_back": 0}));
+    assert_eq!(
+        report["invitation"],
+        json!({"examined": 1, "changed": 1, "held_back": 0, "handed_on": false})
+    );
+    // The job is on the expiry queue; its worker's SQS batch applies it.
+    let messages = t.app.queue.receive(QueueName::Expiry, 10).await.unwrap();
+    assert_eq!(messages.len(), 1);
+    let sqs = fixture("sqs-email.json").replace("__BODY__", &messages[0].body.replace('"', "\\\""));
+    let response = roster_lambda::handle_sqs(&t.app, QueueName::Expiry, serde_json::from_str(&sqs).unwrap()).await;
+    assert!(response.batch_item_failures.is_empty());
+    let member = t
+        .app
+        .find_member(&org.org_id, invited.body["id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(member.status, roster_domain::MembershipStatus::Expired);
+    // A deadline already passed hands everything on: nothing is read.
+    let mut late = lambda_runtime::Context::default();
+    late.deadline = 1;
+    let payload: EventBridgeEvent = serde_json::from_str(&fixture("eventbridge-scheduled.json")).unwrap();
+    let report = roster_lambda::handle_scheduled_event(
+        &t.app,
+        roster_lambda::Sweep::ExpiryScheduler,
+        lambda_runtime::LambdaEvent::new(payload, late),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report["license"]["handed_on"], true);
 }

@@ -653,8 +653,13 @@ async fn rule_13_freeze_windows_refuse_admin_changes_and_hold_sweeps_back(t: Tes
     // The license end passes during the window: held back, then caught up.
     let [_, held, _] = t.advance(3600).await;
     assert_eq!((held.changed, held.held_back), (0, 1));
-    let [_, caught_up, _] = t.advance(3601).await;
+    // Held back means keyed to the window's end: later runs in the window don't read it.
+    let [_, later, _] = t.advance(60).await;
+    assert_eq!((later.examined, later.held_back), (0, 0));
+    let [_, caught_up, _] = t.advance(3541).await;
     assert_eq!(caught_up.changed, 1);
+    let member = t.app.find_member(o, &member_id).await.unwrap().unwrap();
+    assert_eq!(member.status, roster_domain::MembershipStatus::Unlicensed);
 }
 
 async fn rule_14_every_change_writes_exactly_one_audit_event(t: TestApp) {

@@ -109,8 +109,14 @@ export async function licensedMember(
     body: { email, role: who.role ?? 'member', department_id: who.department_id ?? null },
   });
   const { token } = await latestLink(email);
-  await acceptInvitation(token, who);
+  await acceptInvitation(token, { first_name: who.first_name, last_name: who.last_name });
   return { id: member.id, email };
+}
+
+/** The service's clock (the test clock may be ahead of this machine's): the issue time of a fresh access token. */
+export function serviceNow(accessToken: string): number {
+  const payload = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString('utf8')) as { iat: number };
+  return payload.iat * 1000;
 }
 
 /** Moves the server's test clock forward and runs the due sweeps. */

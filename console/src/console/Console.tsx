@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { getSession, onSessionChange, type Session } from '../api/session';
 import { navigate, useLocation } from '../router';
 import { SignIn } from './auth/SignIn';
@@ -7,19 +7,21 @@ import { SignedIn } from './SignedIn';
 /** The admin console: sign in first, then the screens of the signed-in member. */
 export function Console() {
   const [session, setSession] = useState<Session | null>(getSession);
-  const [ended, setEnded] = useState<string | undefined>();
+  const [ended, setEnded] = useState<{ reason?: string; email?: string }>({});
+  const current = useRef(session);
   const { path } = useLocation();
   useEffect(
     () =>
       onSessionChange((next, reason) => {
+        if (!next) setEnded({ reason, email: current.current?.email });
+        current.current = next;
         setSession(next);
-        setEnded(next ? undefined : reason);
       }),
     [],
   );
   useEffect(() => {
     if (session && path === '/sign-in') navigate('/', { replace: true });
   }, [session, path]);
-  if (!session) return <SignIn ended={ended} />;
+  if (!session) return <SignIn ended={ended.reason} lastEmail={ended.email} />;
   return <SignedIn key={`${session.orgId}/${session.memberId}`} session={session} />;
 }

@@ -97,6 +97,8 @@ export const FIELD_MESSAGES: Record<string, string> = {
   unknown_value: 'The server does not accept this value.',
   invalid_type: 'This value has the wrong type.',
   invalid_json: 'The request could not be read.',
+  malformed_id: 'This is not a well-formed id.',
+  not_supported: 'This server does not support this yet.',
 };
 
 /** Wording for one field and code where the general sentence would be vague. */
@@ -115,6 +117,8 @@ const FIELD_SPECIFIC: Record<string, string> = {
   'department_id.required': 'Choose at least one thing to change.',
   'rows.empty': 'There is nothing to import.',
   'two_factor_channel.required': 'Choose how you will receive verification codes.',
+  'login_methods.not_supported': 'Only password sign-in is available on this server for now.',
+  'require_2fa.not_supported': 'Two-step verification is not available on this server yet.',
 };
 
 /** One sentence for a problem, with what the admin can do about it. */

@@ -22,7 +22,6 @@ export function useResource<T>(load: () => Promise<T>, deps: readonly unknown[])
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, generation]);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   return { ...result, reload } as Resource<T>;

@@ -26,6 +26,8 @@ pub struct AppConfig {
     pub delivery_grace: Duration,
     /// How long a delivery's claim on an outbox entry lasts (longer than a send takes).
     pub email_claim_lease: Duration,
+    /// How long a scheduled expiry job has to be applied before it is scheduled again.
+    pub expiry_job_lease: Duration,
     /// SHA-256 (hex) of the operator's bearer token, when an operator is configured.
     pub operator_token_sha256: Option<String>,
     /// Free plans: imported users per day per admin and per client IP.
@@ -46,6 +48,7 @@ impl AppConfig {
             access_token_ttl: Duration::minutes(15),
             delivery_grace: Duration::minutes(10),
             email_claim_lease: Duration::minutes(2),
+            expiry_job_lease: Duration::minutes(15),
             operator_token_sha256: None,
             free_import_daily_limit: 100,
             login_failures_per_email: 5,

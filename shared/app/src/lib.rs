@@ -2,6 +2,7 @@
 //! in `ports`, with the domain deciding and one atomic write per change.
 
 pub mod app;
+pub mod deadline;
 pub mod emails;
 pub mod error;
 pub mod ports;
@@ -16,5 +17,6 @@ pub mod views;
 pub mod workers;
 
 pub use app::{App, AppConfig, Principal, RequestContext};
+pub use deadline::Deadline;
 pub use error::{AppError, AppResult};
 pub use signing_keys::{AccessClaims, KeyMaterial, SigningKeys};

@@ -24,6 +24,9 @@ pub struct AwsConfig {
     pub email_dlq: QueueRef,
     pub import_queue: QueueRef,
     pub import_dlq: QueueRef,
+    /// `ROSTER_EXPIRY_QUEUE_URL` / `ROSTER_EXPIRY_DLQ_URL` (else `<prefix>-expiry`, `-expiry-dlq`).
+    pub expiry_queue: QueueRef,
+    pub expiry_dlq: QueueRef,
     /// `ROSTER_MAIL_FROM`: the verified SES sender.
     pub mail_from: String,
     /// `ROSTER_SES_CONFIGURATION_SET`.
@@ -71,6 +74,8 @@ impl AwsConfig {
             email_dlq: queue("ROSTER_EMAIL_DLQ_URL", &prefix, "email-dlq"),
             import_queue: queue("ROSTER_IMPORT_QUEUE_URL", &prefix, "import"),
             import_dlq: queue("ROSTER_IMPORT_DLQ_URL", &prefix, "import-dlq"),
+            expiry_queue: queue("ROSTER_EXPIRY_QUEUE_URL", &prefix, "expiry"),
+            expiry_dlq: queue("ROSTER_EXPIRY_DLQ_URL", &prefix, "expiry-dlq"),
             mail_from: var("ROSTER_MAIL_FROM")
                 .or_else(|| defaults.map(|d| d.0.to_string()))
                 .ok_or(ConfigError::Missing("ROSTER_MAIL_FROM"))?,
@@ -90,6 +95,8 @@ impl AwsConfig {
             ("email", &self.email_queue),
             ("import-dlq", &self.import_dlq),
             ("import", &self.import_queue),
+            ("expiry-dlq", &self.expiry_dlq),
+            ("expiry", &self.expiry_queue),
         ]
     }
 }
@@ -130,6 +137,8 @@ pub async fn resolve_queue_urls(sdk: &SdkConfig, config: &AwsConfig) -> Result<Q
         email_dlq: resolve(config.email_dlq.clone()).await.ok(),
         import: resolve(config.import_queue.clone()).await?,
         import_dlq: resolve(config.import_dlq.clone()).await.ok(),
+        expiry: resolve(config.expiry_queue.clone()).await?,
+        expiry_dlq: resolve(config.expiry_dlq.clone()).await.ok(),
     })
 }
 

@@ -76,7 +76,11 @@ pub async fn create_queues_with(
     max_receives: u32,
 ) -> Result<(), String> {
     let client = aws_sdk_sqs::Client::new(sdk);
-    for (main, dlq) in [(&config.email_queue, &config.email_dlq), (&config.import_queue, &config.import_dlq)] {
+    for (main, dlq) in [
+        (&config.email_queue, &config.email_dlq),
+        (&config.import_queue, &config.import_dlq),
+        (&config.expiry_queue, &config.expiry_dlq),
+    ] {
         let (QueueRef::Name(main), QueueRef::Name(dlq)) = (main, dlq) else {
             continue;
         };

@@ -2,7 +2,7 @@
 //! redrive policy moves a message to after a bounded number of receives.
 
 use async_trait::async_trait;
-use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
+use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName, SendMessageBatchRequestEntry};
 use aws_sdk_sqs::Client;
 
 use roster_app::ports::{Queue, QueueError, QueueName, ReceivedMessage};
@@ -14,6 +14,8 @@ pub struct QueueUrls {
     pub email_dlq: Option<String>,
     pub import: String,
     pub import_dlq: Option<String>,
+    pub expiry: String,
+    pub expiry_dlq: Option<String>,
 }
 
 #[derive(Clone)]
@@ -41,6 +43,7 @@ impl SqsQueue {
         match queue {
             QueueName::Email => &self.urls.email,
             QueueName::Import => &self.urls.import,
+            QueueName::Expiry => &self.urls.expiry,
         }
     }
 
@@ -48,6 +51,7 @@ impl SqsQueue {
         match queue {
             QueueName::Email => self.urls.email_dlq.as_deref(),
             QueueName::Import => self.urls.import_dlq.as_deref(),
+            QueueName::Expiry => self.urls.expiry_dlq.as_deref(),
         }
     }
 }
@@ -62,6 +66,39 @@ impl Queue for SqsQueue {
             .send()
             .await
             .map_err(|e| unavailable(e.into_service_error()))?;
+        Ok(())
+    }
+
+    async fn send_batch(&self, queue: QueueName, bodies: &[String]) -> Result<(), QueueError> {
+        for chunk in bodies.chunks(10) {
+            let entries = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, body)| {
+                    SendMessageBatchRequestEntry::builder()
+                        .id(i.to_string())
+                        .message_body(body)
+                        .build()
+                        .map_err(unavailable)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let output = self
+                .client
+                .send_message_batch()
+                .queue_url(self.url(queue))
+                .set_entries(Some(entries))
+                .send()
+                .await
+                .map_err(|e| unavailable(e.into_service_error()))?;
+            if let Some(failed) = output.failed().first() {
+                return Err(unavailable(format!(
+                    "{} of {} messages not sent: {}",
+                    output.failed().len(),
+                    chunk.len(),
+                    failed.message().unwrap_or(failed.code())
+                )));
+            }
+        }
         Ok(())
     }
 

@@ -57,6 +57,23 @@ impl Queue for SqliteQueue {
         Ok(())
     }
 
+    async fn send_batch(&self, queue: QueueName, bodies: &[String]) -> Result<(), QueueError> {
+        let mut connection = self.db.lock();
+        let tx = connection.transaction().map_err(unavailable)?;
+        {
+            let mut insert = tx
+                .prepare_cached("INSERT INTO queue_messages (id, queue, body, visible_at_ms) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(unavailable)?;
+            let now = now_ms();
+            for body in bodies {
+                insert
+                    .execute(params![new_id(time::OffsetDateTime::now_utc()), queue.as_str(), body, now])
+                    .map_err(unavailable)?;
+            }
+        }
+        tx.commit().map_err(unavailable)
+    }
+
     async fn receive(&self, queue: QueueName, max: usize) -> Result<Vec<ReceivedMessage>, QueueError> {
         let mut connection = self.db.lock();
         let tx = connection

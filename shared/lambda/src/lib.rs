@@ -13,8 +13,9 @@ use lambda_http::{Body, RequestExt};
 use lambda_runtime::{service_fn, LambdaEvent};
 
 pub use roster_app::ports::QueueName;
+use roster_app::workers::expiry::{self, ExpiryKind};
 use roster_app::workers::{self, sweeps, MessageOutcome};
-use roster_app::App;
+use roster_app::{App, Deadline};
 use roster_http::{HttpRequest, RouteId};
 
 pub type Error = lambda_runtime::Error;
@@ -112,38 +113,53 @@ pub async fn run_queue_worker(queue: QueueName) -> Result<(), Error> {
     .await
 }
 
-/// The scheduled sweeps.
+/// The scheduled runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sweep {
-    InvitationExpiry,
-    LicenseExpiry,
+    /// Sends expiry jobs for invitations and licenses that are due.
+    ExpiryScheduler,
     DeliveryRepair,
 }
 
-/// Runs one sweep for a schedule's event; the report is the function's result.
-pub async fn handle_schedule(app: &App, sweep: Sweep) -> Result<serde_json::Value, Error> {
-    let report = match sweep {
-        Sweep::InvitationExpiry => sweeps::expire_invitations(app).await,
-        Sweep::LicenseExpiry => sweeps::expire_licenses(app).await,
-        Sweep::DeliveryRepair => sweeps::repair_deliveries(app).await,
-    }
-    .map_err(|e| Error::from(e.to_string()))?;
-    tracing::info!(
-        ?sweep,
-        examined = report.examined,
-        changed = report.changed,
-        held_back = report.held_back,
-        "sweep done"
-    );
-    Ok(serde_json::json!({"examined": report.examined, "changed": report.changed, "held_back": report.held_back}))
+/// How long before its function's deadline a run stops starting new pages.
+const DEADLINE_MARGIN: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn report_json(report: &sweeps::SweepReport) -> serde_json::Value {
+    serde_json::json!({"examined": report.examined, "changed": report.changed, "held_back": report.held_back, "handed_on": report.handed_on})
+}
+
+/// Runs one scheduled run for a schedule's event, stopping before `deadline`; the report
+/// is the function's result.
+pub async fn handle_schedule(app: &App, sweep: Sweep, deadline: Deadline) -> Result<serde_json::Value, Error> {
+    let result = match sweep {
+        Sweep::ExpiryScheduler => {
+            let mut reports = serde_json::Map::new();
+            for kind in ExpiryKind::ALL {
+                let report = expiry::schedule(app, kind, deadline)
+                    .await
+                    .map_err(|e| Error::from(e.to_string()))?;
+                reports.insert(format!("{kind:?}").to_lowercase(), report_json(&report));
+            }
+            serde_json::Value::Object(reports)
+        }
+        Sweep::DeliveryRepair => report_json(&sweeps::repair_deliveries(app).await.map_err(|e| Error::from(e.to_string()))?),
+    };
+    tracing::info!(?sweep, report = %result, "scheduled run done");
+    Ok(result)
+}
+
+/// Handles one EventBridge schedule event: the run stops before the invocation's deadline.
+pub async fn handle_scheduled_event(app: &App, sweep: Sweep, event: LambdaEvent<EventBridgeEvent>) -> Result<serde_json::Value, Error> {
+    let deadline = Deadline::from_epoch_millis(event.context.deadline, DEADLINE_MARGIN);
+    handle_schedule(app, sweep, deadline).await
 }
 
 /// `main` of a scheduled sweep's function.
 pub async fn run_sweep(sweep: Sweep) -> Result<(), Error> {
     let app = app_from_env().await?;
-    lambda_runtime::run(service_fn(move |_: LambdaEvent<EventBridgeEvent>| {
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<EventBridgeEvent>| {
         let app = app.clone();
-        async move { handle_schedule(&app, sweep).await }
+        async move { handle_scheduled_event(&app, sweep, event).await }
     }))
     .await
 }

@@ -4,6 +4,7 @@ import type { Session } from '../../api/session';
 import { setSession } from '../../api/session';
 import { describedBy, Field } from '../../components/Field';
 import { Notice } from '../../components/Notice';
+import { PROBLEM_MESSAGES } from '../../errors/messages';
 import { useSubmit } from '../../hooks/useSubmit';
 import { knownOrgs } from '../../lib/knownOrgs';
 import { useLocation } from '../../router';
@@ -19,9 +20,9 @@ const ENDED: Record<string, string> = {
 };
 
 /** Sign in with email and password; then, for a temporary password, choose a new one. */
-export function SignIn({ ended }: { ended?: string }) {
+export function SignIn({ ended, lastEmail }: { ended?: string; lastEmail?: string }) {
   const { query } = useLocation();
-  const [email, setEmail] = useState(query.get('email') ?? '');
+  const [email, setEmail] = useState(query.get('email') ?? lastEmail ?? '');
   const [password, setPassword] = useState('');
   const [orgId, setOrgId] = useState(query.get('org') ?? '');
   const [askOrg, setAskOrg] = useState(false);
@@ -57,6 +58,7 @@ export function SignIn({ ended }: { ended?: string }) {
         {welcome && <Notice kind="success">Your account is ready. Sign in with the password you just chose.</Notice>}
         {ended && ENDED[ended] && <Notice kind="info">{ENDED[ended]}</Notice>}
         {submit.message && <Notice kind="error">{submit.message}</Notice>}
+        {askOrg && !submit.message && <Notice kind="info">{PROBLEM_MESSAGES.org_required}</Notice>}
         <form onSubmit={onSubmit} noValidate>
           <Field id="signin-email" label="Email" error={submit.fields.email}>
             <input

@@ -85,7 +85,7 @@ export function MemberDetail({ id }: { id: string }) {
         <section class="panel" aria-labelledby="org-title">
           <h2 id="org-title">In the organization</h2>
           {editable ? (
-            <AdminFieldsForm key={m.version} member={m} onSaved={() => changed('The changes were saved.')} />
+            <AdminFieldsForm key={[m.department_id, m.position, m.job_id, m.location, m.role].join('\n')} member={m} onSaved={() => changed('The changes were saved.')} />
           ) : (
             <dl class="facts">
               <dt>Department</dt>
@@ -104,7 +104,7 @@ export function MemberDetail({ id }: { id: string }) {
         {editable && (
           <section class="panel" aria-labelledby="license-title">
             <h2 id="license-title">License end date</h2>
-            <LicenseEndForm key={m.version} member={m} onSaved={changed} />
+            <LicenseEndForm key={m.license_end ?? ''} member={m} onSaved={changed} />
           </section>
         )}
       </div>

@@ -14,20 +14,27 @@ export function ChangePasswordForm() {
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
   const [mismatch, setMismatch] = useState(false);
+  const [changed, setChanged] = useState(false);
   const submit = useSubmit(FIELDS);
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
     setMismatch(next !== confirm);
+    setChanged(false);
     if (next !== confirm) return;
     void submit.run(async () => {
       await changePassword(session, current, next);
+      setCurrent('');
+      setNext('');
+      setConfirm('');
+      setChanged(true);
     });
   };
   return (
     <form class="panel" onSubmit={onSubmit} noValidate aria-labelledby="password-title">
       <h2 id="password-title">Change password</h2>
       <p class="small">Other places where you are signed in will have to sign in again.</p>
+      {changed && <Notice kind="success">Your password was changed.</Notice>}
       {submit.message && <Notice kind="error">{submit.message}</Notice>}
       <PasswordField id="password-current" label="Current password" value={current} onInput={setCurrent} error={submit.fields.current_password} autocomplete="current-password" />
       <PasswordField id="password-new" label="New password" value={next} onInput={setNext} error={submit.fields.new_password} autocomplete="new-password" strength />

@@ -8,29 +8,27 @@ import { useConsole } from '../context';
 
 const FIELDS = ['first_name', 'last_name', 'phone'] as const;
 
-export function ProfileForm() {
+export function ProfileForm({ onSaving, onSaved }: { onSaving: () => void; onSaved: () => void }) {
   const { me, reloadMe } = useConsole();
   const [firstName, setFirstName] = useState(me.first_name ?? '');
   const [lastName, setLastName] = useState(me.last_name ?? '');
   const [phone, setPhone] = useState(me.phone ?? '');
-  const [saved, setSaved] = useState(false);
   const submit = useSubmit(FIELDS);
   const { fields } = submit;
   const dirty = firstName !== (me.first_name ?? '') || lastName !== (me.last_name ?? '') || phone !== (me.phone ?? '');
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    setSaved(false);
+    onSaving();
     void submit.run(async () => {
       await call(api.PATCH('/v1/me', { body: { first_name: firstName, last_name: lastName, phone } }));
-      setSaved(true);
+      onSaved();
       reloadMe();
     });
   };
   return (
     <form class="panel" onSubmit={onSubmit} noValidate aria-labelledby="profile-form-title">
       <h2 id="profile-form-title">Your details</h2>
-      {saved && <Notice kind="success">Your details were saved.</Notice>}
       {submit.message && <Notice kind="error">{submit.message}</Notice>}
       <Field id="profile-email" label="Email" hint="Your sign-in email.">
         <input type="email" readOnly value={me.email} {...describedBy('profile-email', true)} />

@@ -19,7 +19,7 @@ function sameSet(a: readonly string[], b: readonly string[]) {
 }
 
 /** Seats, invitations, approvals, sign-in methods, 2FA and the EULA version. Sends only what changed. */
-export function SettingsForm({ org }: { org: Org }) {
+export function SettingsForm({ org, onSaving, onSaved }: { org: Org; onSaving: () => void; onSaved: () => void }) {
   const { session, reloadOrg } = useConsole();
   const [seatLimit, setSeatLimit] = useState(org.seat_limit == null ? '' : String(org.seat_limit));
   const [ttl, setTtl] = useState(String(org.invite_ttl_days ?? 7));
@@ -28,7 +28,6 @@ export function SettingsForm({ org }: { org: Org }) {
   const [methods, setMethods] = useState<LoginMethod[]>(org.login_methods ?? []);
   const [twoFactor, setTwoFactor] = useState(!!org.require_2fa);
   const [eula, setEula] = useState(org.eula_version ?? '');
-  const [saved, setSaved] = useState(false);
   const submit = useSubmit(FIELDS);
   const { fields } = submit;
 
@@ -45,10 +44,10 @@ export function SettingsForm({ org }: { org: Org }) {
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    setSaved(false);
+    onSaving();
     void submit.run(async () => {
       await call(api.PATCH('/v1/orgs/{org}', { params: { path: { org: session.orgId } }, body: patch }));
-      setSaved(true);
+      onSaved();
       reloadOrg();
     });
   };
@@ -58,7 +57,6 @@ export function SettingsForm({ org }: { org: Org }) {
   return (
     <form class="panel" onSubmit={onSubmit} noValidate aria-labelledby="settings-form-title">
       <h2 id="settings-form-title">Organization</h2>
-      {saved && <Notice kind="success">Settings saved.</Notice>}
       {submit.message && <Notice kind="error">{submit.message}</Notice>}
       <p class="small">
         Plan: <strong>{org.plan === 'paid' ? 'Paid' : 'Free'}</strong> (changed by the operator). Seats used:{' '}
@@ -108,13 +106,23 @@ export function SettingsForm({ org }: { org: Org }) {
             <input type="checkbox" checked={methods.includes(method)} onChange={(e) => toggleMethod(method, e.currentTarget.checked)} /> {label}
           </label>
         ))}
-        <label class="choice">
-          <input type="checkbox" checked={twoFactor} onChange={(e) => setTwoFactor(e.currentTarget.checked)} /> Require two-step
-          verification (2FA)
-        </label>
         {fields.login_methods && (
           <p class="field-error" id="settings-methods-error">
             {fields.login_methods}
+          </p>
+        )}
+        <label class="choice">
+          <input
+            type="checkbox"
+            checked={twoFactor}
+            onChange={(e) => setTwoFactor(e.currentTarget.checked)}
+            aria-describedby={fields.require_2fa ? 'settings-2fa-error' : undefined}
+          />{' '}
+          Require two-step verification (2FA)
+        </label>
+        {fields.require_2fa && (
+          <p class="field-error" id="settings-2fa-error">
+            {fields.require_2fa}
           </p>
         )}
       </fieldset>

@@ -6,14 +6,16 @@ use async_trait::async_trait;
 pub enum QueueName {
     Email,
     Import,
+    Expiry,
 }
 
 impl QueueName {
-    pub const ALL: [QueueName; 2] = [QueueName::Email, QueueName::Import];
+    pub const ALL: [QueueName; 3] = [QueueName::Email, QueueName::Import, QueueName::Expiry];
     pub fn as_str(self) -> &'static str {
         match self {
             QueueName::Email => "email",
             QueueName::Import => "import",
+            QueueName::Expiry => "expiry",
         }
     }
 }
@@ -37,6 +39,9 @@ pub enum QueueError {
 #[async_trait]
 pub trait Queue: Send + Sync {
     async fn send(&self, queue: QueueName, body: &str) -> Result<(), QueueError>;
+    /// Sends several messages at once (SQS `SendMessageBatch`, 10 a call): all or, on an
+    /// error, some of them; a caller that must not lose one keeps it due elsewhere.
+    async fn send_batch(&self, queue: QueueName, bodies: &[String]) -> Result<(), QueueError>;
     /// Hands out up to `max` visible messages and hides them for the visibility timeout.
     /// A message handed out too often moves to the queue's dead-letter queue instead.
     async fn receive(&self, queue: QueueName, max: usize) -> Result<Vec<ReceivedMessage>, QueueError>;

@@ -2,6 +2,7 @@
 //! handles one message or one run, so Lambdas, the local server and tests drive them alike.
 
 pub mod email_sender;
+pub mod expiry;
 pub mod import_processor;
 pub mod sweeps;
 
@@ -23,6 +24,7 @@ pub async fn handle_message(app: &App, queue: QueueName, body: &str) -> MessageO
     let result = match queue {
         QueueName::Email => email_sender::handle(app, body).await,
         QueueName::Import => import_processor::handle(app, body).await,
+        QueueName::Expiry => expiry::handle(app, body).await,
     };
     match result {
         Ok(()) => MessageOutcome::Done,

@@ -1,28 +1,28 @@
-//! The scheduled sweeps: invitation expiry, license expiry and delivery repair. Each reads
+//! The scheduled runs: the expiry scheduler (see `expiry`) and delivery repair. Each reads
 //! only the due index (what is due by now), so its cost follows the due items, not the
-//! table. Orgs in a freeze window are held back and caught up after it (rule 13).
-
-use std::collections::HashMap;
-
-use roster_domain::{lifecycle, Member, Org};
+//! table.
 
 use crate::app::App;
+use crate::deadline::Deadline;
 use crate::error::{AppError, AppResult};
 use crate::ports::{Item, QueueName};
 use crate::records::{DeliveryStatus, ImportJob, ImportStatus, OutboxEntry};
 use crate::table::{self, DueKind};
-use crate::tx::{email_message, import_message, Origin, Tx};
+use crate::tx::{email_message, import_message, Tx};
 use crate::usecases::imports::import_item;
-use crate::usecases::membership::{commit_change, MemberChange};
+use crate::workers::expiry::{self, ExpiryKind};
 
 /// What one sweep run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SweepReport {
     /// Due items read from the index.
     pub examined: usize,
+    /// Expiry jobs sent, or emails and imports queued again.
     pub changed: usize,
     /// Left for later: the org is frozen, or a concurrent write got there first.
     pub held_back: usize,
+    /// The run stopped at its deadline; the next one takes the rest.
+    pub handed_on: bool,
 }
 
 /// The most due items one run takes per index partition; the next run takes the rest.
@@ -34,90 +34,6 @@ async fn due_items(app: &App, kind: DueKind) -> AppResult<Vec<Item>> {
         items.extend(app.store.query(query).await?.items);
     }
     Ok(items)
-}
-
-/// Orgs read once per run.
-#[derive(Default)]
-struct Orgs(HashMap<String, Option<Org>>);
-
-impl Orgs {
-    async fn get(&mut self, app: &App, org_id: &str) -> AppResult<Option<Org>> {
-        if !self.0.contains_key(org_id) {
-            let org = match app.load_org(org_id).await {
-                Ok(org) => Some(org),
-                Err(e) if e == AppError::not_found() => None,
-                Err(e) => return Err(e),
-            };
-            self.0.insert(org_id.to_string(), org);
-        }
-        Ok(self.0[org_id].clone())
-    }
-}
-
-/// Applies `transition` to each due member; `action` and `reason` go to the audit trail.
-async fn sweep_members(
-    app: &App,
-    kind: DueKind,
-    action: &str,
-    reason: &str,
-    transition: fn(&Member, time::OffsetDateTime) -> Option<Member>,
-) -> AppResult<SweepReport> {
-    let mut report = SweepReport::default();
-    let mut orgs = Orgs::default();
-    let system = Origin::default();
-    for item in due_items(app, kind).await? {
-        report.examined += 1;
-        let member = table::decode_member(&item)?;
-        let Some(org) = orgs.get(app, &member.org_id).await? else {
-            continue;
-        };
-        if org.is_frozen(app.now()) {
-            report.held_back += 1;
-            continue;
-        }
-        let Some(after) = transition(&member, app.now()) else {
-            continue;
-        };
-        let change = MemberChange {
-            org: &org,
-            origin: &system,
-            before: Some(&member),
-            after: Some(&after),
-            action,
-            reason: Some(reason),
-            email: None,
-        };
-        match commit_change(app, change).await {
-            Ok(()) => report.changed += 1,
-            Err(AppError::Contention) => report.held_back += 1,
-            Err(error) => return Err(error),
-        }
-    }
-    Ok(report)
-}
-
-/// Marks invitations past `expires_at` as `expired` (acceptance checks expiry itself too).
-pub async fn expire_invitations(app: &App) -> AppResult<SweepReport> {
-    sweep_members(
-        app,
-        DueKind::InvitationExpiry,
-        "invitation_expired",
-        "invitation_expired",
-        lifecycle::expire_invitation,
-    )
-    .await
-}
-
-/// Unlicenses members whose license end date has passed (rule 9).
-pub async fn expire_licenses(app: &App) -> AppResult<SweepReport> {
-    sweep_members(
-        app,
-        DueKind::LicenseExpiry,
-        "member_unlicensed",
-        "license_expired",
-        lifecycle::expire_license,
-    )
-    .await
 }
 
 /// Queues again the emails and imports still pending after the grace period, so a lost
@@ -164,11 +80,13 @@ pub async fn repair_deliveries(app: &App) -> AppResult<SweepReport> {
     Ok(report)
 }
 
-/// Every sweep, in order; what a scheduler or the test clock runs.
-pub async fn run_all(app: &App) -> AppResult<[SweepReport; 3]> {
+/// Every scheduled run, in order (invitation expiry, license expiry, delivery repair);
+/// what the local server's timer or the test clock runs. The expiry jobs it sends are
+/// applied by the expiry queue's worker.
+pub async fn run_all(app: &App, deadline: Deadline) -> AppResult<[SweepReport; 3]> {
     Ok([
-        expire_invitations(app).await?,
-        expire_licenses(app).await?,
+        expiry::schedule(app, ExpiryKind::Invitation, deadline).await?,
+        expiry::schedule(app, ExpiryKind::License, deadline).await?,
         repair_deliveries(app).await?,
     ])
 }

@@ -1,0 +1,123 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { describeCode, describeField, describeProblem, FIELD_MESSAGES, PROBLEM_MESSAGES, splitProblem } from './messages';
+
+const RUST = join(__dirname, '../../../shared');
+
+function rustFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'target' ? [] : rustFiles(path);
+    return name.endsWith('.rs') ? [path] : [];
+  });
+}
+
+/** Every `code` the API's Rust source can put in a problem, a field error or an import row. */
+function codesInRust(): { problems: Set<string>; fields: Set<string> } {
+  const problems = new Set<string>();
+  const fields = new Set<string>();
+  for (const file of rustFiles(RUST)) {
+    const text = readFileSync(file, 'utf8').replace(/#\[cfg\(test\)\][\s\S]*$/, '');
+    for (const m of text.matchAll(/\b(?:Conflict|Gone|Unauthorized|conflict)\(\s*"([a-z0-9_]+)"\s*\)/g)) problems.add(m[1]);
+    for (const m of text.matchAll(/Ok\(Err\("([a-z0-9_]+)"\)\)/g)) problems.add(m[1]);
+    for (const m of text.matchAll(/\b(?:invalid|push|FieldError::new)\(\s*(?:"[a-z0-9_]+"|[a-z_]+)\s*,\s*"([a-z0-9_]+)"/g)) fields.add(m[1]);
+    for (const m of text.matchAll(/response\(\s*StatusCode::[A-Z_]+\s*,\s*"([a-z0-9_]+)"/g)) problems.add(m[1]);
+    if (file.endsWith('request.rs')) {
+      // Bodies that can't be read: (problem code, field, field code).
+      for (const m of text.matchAll(/\("([a-z0-9_]+)",\s*(?:"[a-z_]+"|[a-z_]+)(?:\.to_string\(\))?,\s*"([a-z0-9_]+)"\)/g)) {
+        problems.add(m[1]);
+        fields.add(m[2]);
+      }
+    }
+    // Why an import row was not invited.
+    if (file.endsWith('imports.rs')) for (const m of text.matchAll(/=> Some\("([a-z0-9_]+)"\)/g)) problems.add(m[1]);
+    if (file.endsWith('import_processor.rs')) for (const m of text.matchAll(/"[a-z0-9_]+" => "([a-z0-9_]+)"/g)) problems.add(m[1]);
+    // The codes of the error enums; a timestamp's codes are field codes.
+    if (file.endsWith('error.rs')) for (const m of text.matchAll(/=> "([a-z0-9_]+)"/g)) problems.add(m[1]);
+    if (file.endsWith('timestamp.rs')) for (const m of text.matchAll(/=> "([a-z0-9_]+)"/g)) fields.add(m[1]);
+  }
+  for (const m of readFileSync(join(RUST, 'domain/src/lifecycle.rs'), 'utf8').matchAll(/MembershipStatus::\w+(?: \| MembershipStatus::\w+)* => "([a-z_]+)"/g)) problems.add(m[1]);
+  return { problems, fields };
+}
+
+describe('the error table', () => {
+  const { problems, fields } = codesInRust();
+
+  it('finds the codes in the Rust source (the scan itself works)', () => {
+    for (const code of ['seats_exhausted', 'invitation_expired', 'invalid_credentials', 'frozen', 'validation_failed', 'rate_limited', 'already_invited', 'duplicate_in_file'])
+      expect(problems).toContain(code);
+    for (const code of ['required', 'invalid_phone', 'too_short', 'org_required', 'missing_column']) expect(fields).toContain(code);
+  });
+
+  it('words every problem code the API can answer', () => {
+    const missing = [...problems].filter((code) => !(code in PROBLEM_MESSAGES));
+    expect(missing).toEqual([]);
+  });
+
+  it('words every field error code the API can answer', () => {
+    const missing = [...fields].filter((code) => !(code in FIELD_MESSAGES) && !(code in PROBLEM_MESSAGES));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('describeProblem', () => {
+  it('says until when a freeze window lasts', () => {
+    expect(describeProblem({ status: 423, code: 'frozen', ends_at: '2026-12-01T03:40:48Z' })).toBe(
+      'Membership changes are frozen until Tuesday 1 December 2026, 03:40 UTC. Try again after that.',
+    );
+  });
+
+  it('says how long to wait when rate limited', () => {
+    expect(describeProblem({ status: 429, code: 'rate_limited', retry_after: 600 })).toBe('Too many attempts in a short time. Try again in 10 minutes.');
+  });
+
+  it('falls back on the status, then on the detail, for codes it does not know', () => {
+    expect(describeProblem({ status: 403, code: 'something_new' })).toBe(PROBLEM_MESSAGES.forbidden);
+    expect(describeProblem({ status: 409, code: 'something_new', detail: 'state conflict' })).toBe('The request was refused: state conflict');
+  });
+});
+
+describe('splitProblem', () => {
+  const problem = {
+    status: 400,
+    code: 'validation_failed',
+    errors: [
+      { field: 'phone', code: 'invalid_phone', message: 'a phone number of 7 to 15 digits' },
+      { field: 'password', code: 'too_short', message: 'at least 10 characters' },
+    ],
+  };
+
+  it('puts field errors beside the fields the form shows, without a duplicate message above', () => {
+    expect(splitProblem(problem, ['phone', 'password'])).toEqual({
+      fields: {
+        phone: 'Enter a phone number with 7 to 15 digits, optionally starting with +.',
+        password: 'Use at least 10 characters.',
+      },
+      message: null,
+    });
+  });
+
+  it('folds errors about fields the form does not show into the message, so none is lost', () => {
+    const split = splitProblem(problem, ['phone']);
+    expect(split.fields).toEqual({ phone: 'Enter a phone number with 7 to 15 digits, optionally starting with +.' });
+    expect(split.message).toBe('Some fields need fixing: see the messages beside them. password: Use at least 10 characters.');
+  });
+
+  it('gives the message of a problem without field errors', () => {
+    expect(splitProblem({ status: 409, code: 'seats_exhausted' }, ['email'])).toEqual({ fields: {}, message: PROBLEM_MESSAGES.seats_exhausted });
+  });
+});
+
+describe('describeField and describeCode', () => {
+  it('prefers wording for the field, then for the code, then the server message', () => {
+    expect(describeField({ field: 'eula_accepted', code: 'required', message: 'x' })).toBe('You must accept the end-user license agreement to continue.');
+    expect(describeField({ field: 'first_name', code: 'required', message: 'x' })).toBe('This is required.');
+    expect(describeField({ field: 'x', code: 'brand_new', message: 'server words' })).toBe('server words');
+  });
+
+  it('words import row reasons', () => {
+    expect(describeCode('already_member')).toBe('This person already has an account in the organization.');
+    expect(describeCode('brand_new_reason')).toBe('brand new reason');
+  });
+});

@@ -1,0 +1,229 @@
+//! Expiry (SPEC §4): the scheduler pages through everything due in the due index and sends
+//! expiry jobs in batches to the expiry queue; the expiry worker applies one job.
+//!
+//! The scheduler moves each item it schedules out of the due range (re-keyed a lease
+//! ahead) in a conditional write before sending its job, so the next run doesn't read it
+//! again, and a lost or dead-lettered job is scheduled again once the lease has passed.
+//! An item of an org in a freeze window is re-keyed to the window's end instead: it is
+//! not read on the way to others until then (rule 13).
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use roster_domain::{lifecycle, Member, Org};
+
+use crate::app::App;
+use crate::deadline::Deadline;
+use crate::error::{AppError, AppResult};
+use crate::ports::{Item, QueueName};
+use crate::table::{self, DueKind};
+use crate::tx::{Origin, Tx};
+use crate::usecases::membership::{commit_change, MemberChange};
+use crate::workers::sweeps::SweepReport;
+
+/// Due items read per index page.
+const PAGE: usize = 500;
+/// Re-keys committed per transaction (each item is re-checked by its version).
+const REKEYS_PER_WRITE: usize = 25;
+
+/// One expiry to apply: the member and what is due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpiryJob {
+    pub kind: ExpiryKind,
+    pub org_id: String,
+    pub member_id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpiryKind {
+    Invitation,
+    License,
+}
+
+impl ExpiryKind {
+    pub const ALL: [ExpiryKind; 2] = [ExpiryKind::Invitation, ExpiryKind::License];
+
+    fn due_kind(self) -> DueKind {
+        match self {
+            ExpiryKind::Invitation => DueKind::InvitationExpiry,
+            ExpiryKind::License => DueKind::LicenseExpiry,
+        }
+    }
+
+    /// The member after the expiry, or `None` when nothing is due (any more).
+    fn apply(self, member: &Member, now: OffsetDateTime) -> Option<Member> {
+        match self {
+            ExpiryKind::Invitation => lifecycle::expire_invitation(member, now),
+            ExpiryKind::License => lifecycle::expire_license(member, now),
+        }
+    }
+
+    /// The audit trail's action and reason (rules 5 and 9).
+    fn audit(self) -> (&'static str, &'static str) {
+        match self {
+            ExpiryKind::Invitation => ("invitation_expired", "invitation_expired"),
+            ExpiryKind::License => ("member_unlicensed", "license_expired"),
+        }
+    }
+}
+
+/// The member item with its due entry moved to `due_at` (a write of its next version).
+fn rekeyed(member: &Member, kind: ExpiryKind, due_at: OffsetDateTime) -> Item {
+    let mut item = table::member_item(member);
+    item.gsi3 = Some(table::due_entry(kind.due_kind(), due_at, &item.pk, &item.sk));
+    item
+}
+
+/// The end of the org's active freeze window, if it is in one.
+fn frozen_until(org: &Org, now: OffsetDateTime) -> Option<OffsetDateTime> {
+    org.freeze.as_ref().filter(|w| w.is_active(now)).map(|w| w.ends_at.get())
+}
+
+/// Orgs read once per run.
+#[derive(Default)]
+struct Orgs(HashMap<String, Option<Org>>);
+
+impl Orgs {
+    async fn get(&mut self, app: &App, org_id: &str) -> AppResult<Option<Org>> {
+        if !self.0.contains_key(org_id) {
+            let org = match app.load_org(org_id).await {
+                Ok(org) => Some(org),
+                Err(e) if e == AppError::not_found() => None,
+                Err(e) => return Err(e),
+            };
+            self.0.insert(org_id.to_string(), org);
+        }
+        Ok(self.0[org_id].clone())
+    }
+}
+
+/// Commits re-keys, many per write; a write that loses a race is retried item by item,
+/// and an item that still loses was changed meanwhile (a later run sees it if still due).
+/// Answers which of `items` were re-keyed.
+async fn commit_rekeys(app: &App, items: Vec<Item>) -> AppResult<Vec<bool>> {
+    let mut done = Vec::with_capacity(items.len());
+    for chunk in items.chunks(REKEYS_PER_WRITE) {
+        let mut tx = Tx::new();
+        chunk.iter().cloned().for_each(|item| tx.put_next(item));
+        match tx.commit(app).await {
+            Ok(()) => done.extend(std::iter::repeat_n(true, chunk.len())),
+            Err(AppError::Contention) => {
+                for item in chunk {
+                    let mut tx = Tx::new();
+                    tx.put_next(item.clone());
+                    match tx.commit(app).await {
+                        Ok(()) => done.push(true),
+                        Err(AppError::Contention) => done.push(false),
+                        Err(error) => return Err(error),
+                    }
+                }
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(done)
+}
+
+/// The expiry scheduler for one kind: pages through every item due by now, re-keys it and
+/// sends its job; stops early (`handed_on`) when `deadline` passes, and the next run
+/// takes the rest.
+pub async fn schedule(app: &App, kind: ExpiryKind, deadline: Deadline) -> AppResult<SweepReport> {
+    let mut report = SweepReport::default();
+    let mut orgs = Orgs::default();
+    let now = app.now();
+    for query in table::due_queries(kind.due_kind(), now, PAGE) {
+        let mut cursor = None;
+        loop {
+            if deadline.has_passed() {
+                report.handed_on = true;
+                return Ok(report);
+            }
+            let page = app.store.query(query.clone().after(cursor)).await?;
+            let mut rekeys = Vec::new();
+            let mut jobs = Vec::new();
+            for item in &page.items {
+                report.examined += 1;
+                let member = table::decode_member(item)?;
+                let Some(org) = orgs.get(app, &member.org_id).await? else {
+                    continue;
+                };
+                match frozen_until(&org, now) {
+                    Some(end) => {
+                        rekeys.push(rekeyed(&member, kind, end));
+                        jobs.push(None);
+                    }
+                    None => {
+                        rekeys.push(rekeyed(&member, kind, now + app.config.expiry_job_lease));
+                        jobs.push(Some(ExpiryJob {
+                            kind,
+                            org_id: member.org_id.clone(),
+                            member_id: member.id.clone(),
+                        }));
+                    }
+                }
+            }
+            let mut bodies = Vec::new();
+            for (rekeyed, job) in commit_rekeys(app, rekeys).await?.into_iter().zip(jobs) {
+                match (rekeyed, job) {
+                    (true, Some(job)) => bodies.push(serde_json::to_string(&job)?),
+                    (true, None) => report.held_back += 1,
+                    (false, _) => {}
+                }
+            }
+            if !bodies.is_empty() {
+                // A failed send is harmless: the items come due again when their lease ends.
+                if let Err(error) = app.queue.send_batch(QueueName::Expiry, &bodies).await {
+                    tracing::warn!(%error, jobs = bodies.len(), "expiry jobs not sent; they are scheduled again after the lease");
+                } else {
+                    report.changed += bodies.len();
+                }
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// The expiry worker: applies one job. Idempotent: a job whose expiry was already applied,
+/// or is no longer due (resent, accepted, license end moved), changes nothing; a job of an
+/// org that froze meanwhile re-keys the member to the window's end.
+pub async fn handle(app: &App, body: &str) -> AppResult<()> {
+    let job: ExpiryJob = super::parse_message(body)?;
+    let Some(member) = app.find_member(&job.org_id, &job.member_id).await? else {
+        return Ok(());
+    };
+    let org = match app.load_org(&job.org_id).await {
+        Ok(org) => org,
+        Err(e) if e == AppError::not_found() => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let now = app.now();
+    if let Some(end) = frozen_until(&org, now) {
+        let mut tx = Tx::new();
+        tx.put_next(rekeyed(&member, job.kind, end));
+        return tx.commit(app).await;
+    }
+    let Some(after) = job.kind.apply(&member, now) else {
+        return Ok(());
+    };
+    let (action, reason) = job.kind.audit();
+    commit_change(
+        app,
+        MemberChange {
+            org: &org,
+            origin: &Origin::default(),
+            before: Some(&member),
+            after: Some(&after),
+            action,
+            reason: Some(reason),
+            email: None,
+        },
+    )
+    .await
+}
