@@ -826,9 +826,15 @@ export interface components {
             admin: components["schemas"]["Member"];
         };
         FreezeWindow: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339 with an offset or Z; once moved to UTC it must lie from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z (anything else is a 400). Stored and shown in UTC.
+             */
             starts_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339 with an offset or Z; once moved to UTC it must lie from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z (anything else is a 400). Stored and shown in UTC.
+             */
             ends_at: string;
             reason?: string;
         };
@@ -854,7 +860,10 @@ export interface components {
             location?: string | null;
             /** @enum {string} */
             role?: "org_admin" | "dept_admin" | "member";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description RFC 3339 with an offset or Z; once moved to UTC it must lie from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z (anything else is a 400). Stored and shown in UTC.
+             */
             license_end?: string | null;
         };
         BulkEdit: {
