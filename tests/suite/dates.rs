@@ -7,6 +7,17 @@ use serde_json::json;
 
 use roster_tests::{OrgFixture, TestApp};
 
+/// `PUT …/freeze` as the org admin.
+async fn set_freeze(t: &TestApp, org: &OrgFixture, window: serde_json::Value) -> roster_tests::Answer {
+    t.call(
+        "PUT",
+        &format!("/v1/orgs/{}/freeze", org.org_id),
+        Some(&org.admin_token),
+        Some(window),
+    )
+    .await
+}
+
 /// Every view a member's license end or an org's freeze window shows up in answers 200.
 async fn every_view_renders(t: &TestApp, org: &OrgFixture, member_id: &str) {
     let o = &org.org_id;
@@ -38,14 +49,7 @@ async fn times_past_9998_or_before_1970_in_utc_are_refused_and_reads_keep_workin
         assert_eq!(refused.status, 400, "license_end {text}: {}", refused.text);
         assert_eq!(refused.body["errors"][0]["field"], "license_end", "{text}: {}", refused.text);
         let freeze = json!({"starts_at": "2030-01-01T00:00:00Z", "ends_at": text, "reason": "far"});
-        let refused = t
-            .call(
-                "PUT",
-                &format!("/v1/orgs/{}/freeze", org.org_id),
-                Some(&org.admin_token),
-                Some(freeze),
-            )
-            .await;
+        let refused = set_freeze(&t, &org, freeze).await;
         assert_eq!(refused.status, 400, "ends_at {text}: {}", refused.text);
         assert_eq!(refused.body["errors"][0]["field"], "ends_at", "{text}: {}", refused.text);
     }
@@ -59,14 +63,7 @@ async fn times_past_9998_or_before_1970_in_utc_are_refused_and_reads_keep_workin
     assert_eq!(edge.status, 200, "{}", edge.text);
     assert_eq!(edge.body["license_end"], "9998-12-31T23:59:59Z");
     let freeze = json!({"starts_at": "2100-01-01T00:00:00+14:00", "ends_at": "9998-12-31T23:59:59Z", "reason": "long"});
-    let set = t
-        .call(
-            "PUT",
-            &format!("/v1/orgs/{}/freeze", org.org_id),
-            Some(&org.admin_token),
-            Some(freeze),
-        )
-        .await;
+    let set = set_freeze(&t, &org, freeze).await;
     assert_eq!(set.status, 200, "{}", set.text);
     assert_eq!(set.body["freeze"]["starts_at"], "2099-12-31T10:00:00Z");
     every_view_renders(&t, &org, &member_id).await;
@@ -105,14 +102,7 @@ async fn accepted_dates_render(texts: Vec<String>) {
         let answer = t.update_member(&org, &member_id, json!({"license_end": text})).await;
         assert!([200, 400].contains(&answer.status), "{text}: {}", answer.text);
         let freeze = json!({"starts_at": "1970-01-01T00:00:00Z", "ends_at": text, "reason": "prop"});
-        let set = t
-            .call(
-                "PUT",
-                &format!("/v1/orgs/{}/freeze", org.org_id),
-                Some(&org.admin_token),
-                Some(freeze),
-            )
-            .await;
+        let set = set_freeze(&t, &org, freeze).await;
         assert!([200, 400].contains(&set.status), "{text}: {}", set.text);
         if set.status == 200 {
             // Lift it again so the next PATCH is not refused by an active window.
