@@ -14,6 +14,11 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
+/// The SQS event fixture with `body` as its first record's message.
+fn sqs_event(body: &str) -> SqsEvent {
+    serde_json::from_str(&fixture("sqs-email.json").replace("__BODY__", &body.replace('"', "\\\""))).unwrap()
+}
+
 #[tokio::test]
 async fn an_api_gateway_v2_event_reaches_its_endpoint() {
     let t = TestApp::new();
@@ -55,8 +60,7 @@ async fn an_sqs_batch_reports_only_the_failed_messages() {
     t.invite(&org, &org.admin_token, json!({"email": "batch@lambda.test", "role": "member"}))
         .await;
     let message = t.app.queue.receive(QueueName::Email, 1).await.unwrap().remove(0);
-    let event = fixture("sqs-email.json").replace("__BODY__", &message.body.replace('"', "\\\""));
-    let event: SqsEvent = serde_json::from_str(&event).unwrap();
+    let event = sqs_event(&message.body);
     // The mailer fails once: the first record is reported for redelivery; the malformed
     // second one can never succeed and is dropped (logged), not retried forever.
     t.mailer.fail_next.store(1, Ordering::SeqCst);
@@ -95,8 +99,7 @@ async fn a_scheduled_event_schedules_expiry_jobs_that_the_expiry_queue_applies()
     // The job is on the expiry queue; its worker's SQS batch applies it.
     let messages = t.app.queue.receive(QueueName::Expiry, 10).await.unwrap();
     assert_eq!(messages.len(), 1);
-    let sqs = fixture("sqs-email.json").replace("__BODY__", &messages[0].body.replace('"', "\\\""));
-    let response = roster_lambda::handle_sqs(&t.app, QueueName::Expiry, serde_json::from_str(&sqs).unwrap()).await;
+    let response = roster_lambda::handle_sqs(&t.app, QueueName::Expiry, sqs_event(&messages[0].body)).await;
     assert!(response.batch_item_failures.is_empty());
     let member = t
         .app

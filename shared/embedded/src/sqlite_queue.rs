@@ -46,15 +46,7 @@ impl SqliteQueue {
 #[async_trait]
 impl Queue for SqliteQueue {
     async fn send(&self, queue: QueueName, body: &str) -> Result<(), QueueError> {
-        let id = new_id(time::OffsetDateTime::now_utc());
-        self.db
-            .lock()
-            .execute(
-                "INSERT INTO queue_messages (id, queue, body, visible_at_ms) VALUES (?1, ?2, ?3, ?4)",
-                params![id, queue.as_str(), body, now_ms()],
-            )
-            .map_err(unavailable)?;
-        Ok(())
+        self.send_batch(queue, &[body.to_string()]).await
     }
 
     async fn send_batch(&self, queue: QueueName, bodies: &[String]) -> Result<(), QueueError> {

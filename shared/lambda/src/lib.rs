@@ -138,7 +138,7 @@ pub async fn handle_schedule(app: &App, sweep: Sweep, deadline: Deadline) -> Res
                 let report = expiry::schedule(app, kind, deadline)
                     .await
                     .map_err(|e| Error::from(e.to_string()))?;
-                reports.insert(format!("{kind:?}").to_lowercase(), report_json(&report));
+                reports.insert(kind.as_str().to_string(), report_json(&report));
             }
             serde_json::Value::Object(reports)
         }

@@ -46,6 +46,13 @@ pub enum ExpiryKind {
 impl ExpiryKind {
     pub const ALL: [ExpiryKind; 2] = [ExpiryKind::Invitation, ExpiryKind::License];
 
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExpiryKind::Invitation => "invitation",
+            ExpiryKind::License => "license",
+        }
+    }
+
     fn due_kind(self) -> DueKind {
         match self {
             ExpiryKind::Invitation => DueKind::InvitationExpiry,
