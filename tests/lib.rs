@@ -208,6 +208,12 @@ impl TestApp {
         }
     }
 
+    /// Changes the app's settings (before the app is shared).
+    pub fn configure(mut self, change: impl FnOnce(&mut AppConfig)) -> TestApp {
+        change(&mut Arc::get_mut(&mut self.app).expect("configure before sharing the app").config);
+        self
+    }
+
     /// Puts `wrap` around the store (before the app is shared).
     pub fn wrap_store(mut self, wrap: impl FnOnce(Arc<dyn Store>) -> Arc<dyn Store>) -> TestApp {
         let app = Arc::get_mut(&mut self.app).expect("wrap the store before sharing the app");

@@ -1,7 +1,13 @@
 //! SPEC §3: preview, template, CSV and pasted-list imports, progress, failures, limits.
 
+use std::time::Duration;
+
 use serde_json::json;
 
+use roster_app::ports::Query;
+use roster_app::ports::{QueueName, SkCondition};
+use roster_app::workers::{self, MessageOutcome};
+use roster_app::Deadline;
 use roster_tests::TestApp;
 
 async fn preview_says_what_a_pasted_list_holds(t: TestApp) {
@@ -177,7 +183,9 @@ async fn a_redelivered_import_message_resumes_and_never_duplicates(t: TestApp) {
     let message = roster_app::tx::import_message(&org.org_id, id);
     // The same message delivered three times, once more after it finished.
     for _ in 0..3 {
-        roster_app::workers::import_processor::handle(&t.app, &message).await.unwrap();
+        roster_app::workers::import_processor::handle(&t.app, &message, Deadline::NONE)
+            .await
+            .unwrap();
     }
     t.drain().await;
     let done = t
@@ -193,6 +201,90 @@ async fn a_redelivered_import_message_resumes_and_never_duplicates(t: TestApp) {
         (Some(3), 0)
     );
     assert_eq!(t.emails_to("r1@re.test").len(), 1, "one email per invitation");
+}
+
+/// An import on a worker whose time runs out every few hundred milliseconds (or after every
+/// row): each run stops at a checkpoint and queues the rest; a redelivery of the first
+/// message runs beside it. Every row ends invited exactly once.
+async fn import_out_of_time(t: TestApp, rows: usize, budget: Duration) {
+    let t = t.configure(|config| config.message_time_budget = budget);
+    let org = t.create_org("Deadline", "paid").await;
+    let emails: Vec<String> = (0..rows).map(|i| format!("d{i}@rows.test")).collect();
+    let csv: String = std::iter::once("email,first_name,last_name,phone,department,position,role\n".to_string())
+        .chain(emails.iter().map(|email| format!("{email},Dee,Line,,,,member\n")))
+        .collect();
+    let submitted = t
+        .request(
+            "POST",
+            &format!("/v1/orgs/{}/imports", org.org_id),
+            Some(&org.admin_token),
+            Some("text/csv"),
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(submitted.status, 202, "{}", submitted.text);
+    let id = submitted.body["id"].as_str().unwrap();
+    let message = roster_app::tx::import_message(&org.org_id, id);
+    let run = || workers::handle_message(&t.app, QueueName::Import, &message, Deadline::after(budget));
+    let (first, second) = tokio::join!(run(), run());
+    assert_eq!((first, second), (MessageOutcome::Done, MessageOutcome::Done));
+    let mut runs = 2;
+    loop {
+        let handled = workers::drain_once(&t.app, QueueName::Import).await.unwrap();
+        if handled == 0 {
+            break;
+        }
+        runs += handled;
+    }
+    assert!(runs > 3, "the import was handed on between runs ({runs} runs)");
+    let done = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{}/imports/{id}", org.org_id),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            done.body["status"].as_str(),
+            done.body["processed"].as_u64(),
+            done.body["invited"].as_u64(),
+            done.body["failures"].as_array().map(Vec::len)
+        ),
+        (Some("completed"), Some(rows as u64), Some(rows as u64), Some(0)),
+        "{}",
+        done.text
+    );
+    let mut invited: Vec<String> = t
+        .app
+        .query_all(Query::table(format!("ORG#{}", org.org_id), SkCondition::BeginsWith("MEMBER#".into())).limit(1000))
+        .await
+        .unwrap()
+        .iter()
+        .map(|item| item.data["email"].as_str().unwrap().to_string())
+        .filter(|email| email.ends_with("@rows.test"))
+        .collect();
+    invited.sort();
+    let mut expected = emails;
+    expected.sort();
+    // Compared without printing 10,000 addresses on failure.
+    assert!(
+        invited == expected,
+        "every row invited once: none lost, none twice ({} members for {} rows)",
+        invited.len(),
+        expected.len()
+    );
+    assert_eq!(t.app.queue.dead_letter_count(QueueName::Import).await.unwrap(), 0);
+}
+
+async fn an_import_continues_after_every_row_when_time_is_short(t: TestApp) {
+    import_out_of_time(t, 12, Duration::ZERO).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_import_of_10_000_rows_with_a_300_ms_deadline_completes_without_loss_or_duplicates() {
+    import_out_of_time(TestApp::new(), 10_000, Duration::from_millis(300)).await;
 }
 
 async fn a_broken_file_is_refused_whole_and_changes_nothing(t: TestApp) {
@@ -242,5 +334,6 @@ on_every_backend!(
     the_free_limit_also_counts_per_client_ip,
     paid_plans_have_no_import_limit,
     a_redelivered_import_message_resumes_and_never_duplicates,
+    an_import_continues_after_every_row_when_time_is_short,
     a_broken_file_is_refused_whole_and_changes_nothing
 );

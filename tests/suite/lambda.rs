@@ -64,11 +64,11 @@ async fn an_sqs_batch_reports_only_the_failed_messages() {
     // The mailer fails once: the first record is reported for redelivery; the malformed
     // second one can never succeed and is dropped (logged), not retried forever.
     t.mailer.fail_next.store(1, Ordering::SeqCst);
-    let response = roster_lambda::handle_sqs(&t.app, QueueName::Email, event.clone()).await;
+    let response = roster_lambda::handle_sqs(&t.app, QueueName::Email, event.clone(), roster_app::Deadline::NONE).await;
     let failed: Vec<&str> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
     assert_eq!(failed, ["059f36b4-87a3-44ab-83d2-661975830a7d"]);
     assert!(t.emails_to("batch@lambda.test").is_empty());
-    let response = roster_lambda::handle_sqs(&t.app, QueueName::Email, event).await;
+    let response = roster_lambda::handle_sqs(&t.app, QueueName::Email, event, roster_app::Deadline::NONE).await;
     assert!(response.batch_item_failures.is_empty());
     assert_eq!(t.emails_to("batch@lambda.test").len(), 1);
     let wire = serde_json::to_value(&response).unwrap();
@@ -99,7 +99,7 @@ async fn a_scheduled_event_schedules_expiry_jobs_that_the_expiry_queue_applies()
     // The job is on the expiry queue; its worker's SQS batch applies it.
     let messages = t.app.queue.receive(QueueName::Expiry, 10).await.unwrap();
     assert_eq!(messages.len(), 1);
-    let response = roster_lambda::handle_sqs(&t.app, QueueName::Expiry, sqs_event(&messages[0].body)).await;
+    let response = roster_lambda::handle_sqs(&t.app, QueueName::Expiry, sqs_event(&messages[0].body), roster_app::Deadline::NONE).await;
     assert!(response.batch_item_failures.is_empty());
     let member = t
         .app

@@ -50,8 +50,8 @@ async fn two_concurrent_deliveries_of_one_email_message_send_it_once(t: TestApp)
     t.mailer.send_delay_ms.store(300, Ordering::SeqCst);
     let body = &messages[0].body;
     let (first, second) = tokio::join!(
-        roster_app::workers::handle_message(&t.app, QueueName::Email, body),
-        roster_app::workers::handle_message(&t.app, QueueName::Email, body)
+        roster_app::workers::handle_message(&t.app, QueueName::Email, body, roster_app::Deadline::NONE),
+        roster_app::workers::handle_message(&t.app, QueueName::Email, body, roster_app::Deadline::NONE)
     );
     assert_eq!((&first, &second), (&MessageOutcome::Done, &MessageOutcome::Done));
     assert_eq!(t.emails_to("twice@twice.test").len(), 1);

@@ -28,6 +28,10 @@ pub struct AppConfig {
     pub email_claim_lease: Duration,
     /// How long a scheduled expiry job has to be applied before it is scheduled again.
     pub expiry_job_lease: Duration,
+    /// How long a queue worker outside Lambda (the local server, tests) gives one message;
+    /// long work (an import) checkpoints and hands the rest on in a new message after it.
+    /// A Lambda uses its invocation's deadline instead.
+    pub message_time_budget: std::time::Duration,
     /// SHA-256 (hex) of the operator's bearer token, when an operator is configured.
     pub operator_token_sha256: Option<String>,
     /// Free plans: imported users per day per admin and per client IP.
@@ -49,6 +53,7 @@ impl AppConfig {
             delivery_grace: Duration::minutes(10),
             email_claim_lease: Duration::minutes(2),
             expiry_job_lease: Duration::minutes(15),
+            message_time_budget: std::time::Duration::from_secs(60),
             operator_token_sha256: None,
             free_import_daily_limit: 100,
             login_failures_per_email: 5,

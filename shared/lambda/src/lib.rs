@@ -83,14 +83,15 @@ pub async fn run_endpoint(route: RouteId) -> Result<(), Error> {
 
 /// Handles a batch of SQS messages; the ones that failed are reported so only they are
 /// delivered again (partial batch failure), and after bounded receives go to the DLQ.
-pub async fn handle_sqs(app: &App, queue: QueueName, event: SqsEvent) -> SqsBatchResponse {
+/// Long work stops before `deadline` and continues in a new message.
+pub async fn handle_sqs(app: &App, queue: QueueName, event: SqsEvent, deadline: Deadline) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
     for record in event.records {
         let message_id = record.message_id.clone().unwrap_or_default();
         let span = tracing::info_span!("message", queue = queue.as_str(), message_id = %message_id);
         let _entered = span.enter();
         let outcome = match record.body.as_deref() {
-            Some(body) => workers::handle_message(app, queue, body).await,
+            Some(body) => workers::handle_message(app, queue, body, deadline).await,
             None => MessageOutcome::Done,
         };
         if let MessageOutcome::Retry(reason) = outcome {
@@ -108,7 +109,10 @@ pub async fn run_queue_worker(queue: QueueName) -> Result<(), Error> {
     let app = app_from_env().await?;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let app = app.clone();
-        async move { Ok::<_, Infallible>(handle_sqs(&app, queue, event.payload).await) }
+        async move {
+            let deadline = Deadline::from_epoch_millis(event.context.deadline, DEADLINE_MARGIN);
+            Ok::<_, Infallible>(handle_sqs(&app, queue, event.payload, deadline).await)
+        }
     }))
     .await
 }
@@ -121,7 +125,7 @@ pub enum Sweep {
     DeliveryRepair,
 }
 
-/// How long before its function's deadline a run stops starting new pages.
+/// How long before its function's deadline a run stops starting new steps.
 const DEADLINE_MARGIN: std::time::Duration = std::time::Duration::from_secs(5);
 
 fn report_json(report: &sweeps::SweepReport) -> serde_json::Value {

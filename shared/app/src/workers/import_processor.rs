@@ -1,14 +1,17 @@
 //! The import processor: works through an import's rows in order. Each row is one atomic
 //! write together with the job's checkpoint (`processed`), so a retry resumes where the
-//! last one stopped and never invites a row twice.
+//! last one stopped and never invites a row twice. A run that reaches its deadline queues
+//! a message to continue from the checkpoint and stops; a second run of the same import
+//! at the same time loses every version-checked write it races for and reloads.
 
 use serde::Deserialize;
 
 use roster_domain::{Action, Actor, Department, Email, Kind, MembershipStatus, Org, Plan, Role};
 
 use crate::app::App;
+use crate::deadline::Deadline;
 use crate::error::{AppError, AppResult};
-use crate::ports::Item;
+use crate::ports::{Item, QueueName};
 use crate::rate_limits::RateCounter;
 use crate::records::{
     EmailKind, ImportChunk, ImportFailure, ImportJob, ImportRow, ImportSource, ImportStatus, RateWindow, IMPORT_CHUNK_ROWS,
@@ -28,9 +31,23 @@ struct ImportMessage {
 const RATE_WINDOW_SECONDS: i64 = 3600;
 const RATE_WINDOWS_PER_DAY: i64 = 24;
 
-pub async fn handle(app: &App, body: &str) -> AppResult<()> {
+pub async fn handle(app: &App, body: &str, deadline: Deadline) -> AppResult<()> {
     let message: ImportMessage = super::parse_message(body)?;
-    process(app, &message.org_id, &message.import_id).await
+    match process(app, &message.org_id, &message.import_id, deadline).await? {
+        Run::Finished => Ok(()),
+        // Queued before this message is acknowledged: a crash in between runs the import
+        // twice at once, which the checkpoint's version makes harmless.
+        Run::OutOfTime => Ok(app.queue.send(QueueName::Import, body).await?),
+    }
+}
+
+/// How a run of the processor ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Run {
+    /// The import is done, held back by a freeze, or gone: nothing to continue.
+    Finished,
+    /// The deadline came with rows left; the checkpoint says where to go on.
+    OutOfTime,
 }
 
 /// What stays the same for every row of one run.
@@ -124,9 +141,11 @@ impl Progress {
     }
 }
 
-pub async fn process(app: &App, org_id: &str, import_id: &str) -> AppResult<()> {
+/// Works on the import until it is done or `deadline` has passed (at least one row a
+/// run, so every run makes progress).
+pub async fn process(app: &App, org_id: &str, import_id: &str, deadline: Deadline) -> AppResult<Run> {
     let Some(first) = app.store.get(&table::org_pk(org_id), &table::import_sk(import_id)).await? else {
-        return Ok(());
+        return Ok(Run::Finished);
     };
     let job: ImportJob = table::decode(&first)?;
     let org = app.load_org(org_id).await?;
@@ -157,11 +176,11 @@ pub async fn process(app: &App, org_id: &str, import_id: &str) -> AppResult<()> 
         actor,
     };
     let Some(mut progress) = Progress::load(app, &run, org_id, import_id).await? else {
-        return Ok(());
+        return Ok(Run::Finished);
     };
     loop {
         if matches!(progress.job.status, ImportStatus::Completed | ImportStatus::Failed) {
-            return Ok(());
+            return Ok(Run::Finished);
         }
         if let Some(window) = run.org.freeze.as_ref().filter(|w| w.is_active(app.now())) {
             // Held back: delivery repair queues the job again once the window is over.
@@ -169,10 +188,10 @@ pub async fn process(app: &App, org_id: &str, import_id: &str) -> AppResult<()> 
             held.updated_at = window.ends_at.get();
             let mut tx = Tx::new();
             tx.put_next(import_item(app, &held, progress.job_item.version));
-            return tx
-                .commit(app)
-                .await
-                .or_else(|e| if e == AppError::Contention { Ok(()) } else { Err(e) });
+            return match tx.commit(app).await {
+                Ok(()) | Err(AppError::Contention) => Ok(Run::Finished),
+                Err(error) => Err(error),
+            };
         }
         if progress
             .rates
@@ -185,11 +204,12 @@ pub async fn process(app: &App, org_id: &str, import_id: &str) -> AppResult<()> 
             }
         }
         match step(app, &run, &mut progress).await {
+            Ok(true) if deadline.has_passed() => return Ok(Run::OutOfTime),
             Ok(true) => continue,
-            Ok(false) => return Ok(()),
+            Ok(false) => return Ok(Run::Finished),
             Err(AppError::Contention) => match Progress::load(app, &run, org_id, import_id).await? {
                 Some(fresh) => progress = fresh,
-                None => return Ok(()),
+                None => return Ok(Run::Finished),
             },
             Err(error) => return Err(error),
         }

@@ -7,6 +7,7 @@ pub mod import_processor;
 pub mod sweeps;
 
 use crate::app::App;
+use crate::deadline::Deadline;
 use crate::error::{AppError, AppResult};
 use crate::ports::QueueName;
 
@@ -19,11 +20,12 @@ pub enum MessageOutcome {
     Retry(String),
 }
 
-/// Handles one message of `queue`.
-pub async fn handle_message(app: &App, queue: QueueName, body: &str) -> MessageOutcome {
+/// Handles one message of `queue`. Work that would run past `deadline` stops at a
+/// checkpoint and continues in a new message (only an import is that long).
+pub async fn handle_message(app: &App, queue: QueueName, body: &str, deadline: Deadline) -> MessageOutcome {
     let result = match queue {
         QueueName::Email => email_sender::handle(app, body).await,
-        QueueName::Import => import_processor::handle(app, body).await,
+        QueueName::Import => import_processor::handle(app, body, deadline).await,
         QueueName::Expiry => expiry::handle(app, body).await,
     };
     match result {
@@ -40,7 +42,8 @@ pub async fn handle_message(app: &App, queue: QueueName, body: &str) -> MessageO
 }
 
 /// Receives and handles what `queue` holds now, once; answers how many were handled.
-/// Failed messages stay for redelivery after the visibility timeout.
+/// Each message gets `AppConfig::message_time_budget`. Failed messages stay for
+/// redelivery after the visibility timeout.
 pub async fn drain_once(app: &App, queue: QueueName) -> AppResult<usize> {
     let mut handled = 0;
     loop {
@@ -49,7 +52,8 @@ pub async fn drain_once(app: &App, queue: QueueName) -> AppResult<usize> {
             return Ok(handled);
         }
         for message in messages {
-            if handle_message(app, queue, &message.body).await == MessageOutcome::Done {
+            let deadline = Deadline::after(app.config.message_time_budget);
+            if handle_message(app, queue, &message.body, deadline).await == MessageOutcome::Done {
                 app.queue.ack(queue, &message.receipt).await?;
                 handled += 1;
             }
