@@ -2,6 +2,7 @@
 """Writes functions/<endpoint>/ (one Lambda per route of shared/http/src/routes.rs) and
 workers/<worker>/, each a tiny main over roster-lambda, and infra/template.yaml.
 Run it after changing the route table; tests check that what it wrote matches."""
+import json
 import pathlib
 import re
 
@@ -18,6 +19,19 @@ WORKERS = [
 
 HEADER = (ROOT / "infra" / "template-head.yaml").read_text()
 FOOTER = (ROOT / "infra" / "template-tail.yaml").read_text()
+
+# The pages' Content-Security-Policy, read from roster-local so that CloudFront sends exactly
+# what roster-local does (a Rust string literal; `\` + newline + indentation is a continuation).
+_CSP_LITERAL = re.search(r'const CONTENT_SECURITY_POLICY: &str = "((?:[^"\\]|\\.)*)";', (ROOT / "local/src/console.rs").read_text(), re.S)
+CONTENT_SECURITY_POLICY = re.sub(r"\\\n\s*", "", _CSP_LITERAL.group(1))
+assert "\\" not in CONTENT_SECURITY_POLICY and '"' not in CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY
+
+# AWS-managed CloudFront policies, by their fixed IDs.
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+# Paths CloudFront sends to the HTTP API (local/src/console.rs leaves the same ones to the API).
+API_PATHS = ["/v1/*", "/.well-known/*"]
 
 CARGO = """[package]
 name = "{name}"
@@ -113,6 +127,173 @@ def function(name, events, policies, timeout=None):
     lines += ["      Policies:"] + policies + ["      Events:"] + events
     return lines
 
+# The pages (console/dist: index.html and assets/) and the API on one origin: CloudFront serves
+# the files from a private bucket and sends the API's paths to the HTTP API, so the browser
+# never makes a cross-origin call and the API has no CORS configuration.
+CONSOLE = """
+  ConsoleBucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      PublicAccessBlockConfiguration:
+        BlockPublicAcls: true
+        BlockPublicPolicy: true
+        IgnorePublicAcls: true
+        RestrictPublicBuckets: true
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: AES256
+      OwnershipControls:
+        Rules:
+          - ObjectOwnership: BucketOwnerEnforced
+  ConsoleBucketPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref ConsoleBucket
+      PolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          # Only this distribution reads the files (origin access control).
+          - Sid: DistributionReads
+            Effect: Allow
+            Principal:
+              Service: cloudfront.amazonaws.com
+            Action: s3:GetObject
+            Resource: !Sub '${ConsoleBucket.Arn}/*'
+            Condition:
+              StringEquals:
+                AWS:SourceArn: !Sub 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}'
+          - Sid: TlsOnly
+            Effect: Deny
+            Principal: '*'
+            Action: s3:*
+            Resource:
+              - !GetAtt ConsoleBucket.Arn
+              - !Sub '${ConsoleBucket.Arn}/*'
+            Condition:
+              Bool:
+                aws:SecureTransport: 'false'
+  ConsoleOriginAccessControl:
+    Type: AWS::CloudFront::OriginAccessControl
+    Properties:
+      OriginAccessControlConfig:
+        Name: !Sub '${AWS::StackName}-console'
+        Description: CloudFront signs its requests to the console bucket.
+        OriginAccessControlOriginType: s3
+        SigningBehavior: always
+        SigningProtocol: sigv4
+  # As roster-local serves the pages: the files under /assets/ are themselves, and every other
+  # path (/, /invite/<token>, /join/<code>, the console's routes) is the single-page app.
+  # Rewriting the request, rather than answering S3's 403/404 with index.html, leaves the
+  # API's errors alone.
+  ConsolePagesFunction:
+    Type: AWS::CloudFront::Function
+    Properties:
+      Name: !Sub '${AWS::StackName}-console-pages'
+      AutoPublish: true
+      FunctionConfig:
+        Comment: Every path outside /assets/ is a page of the single-page app.
+        Runtime: cloudfront-js-2.0
+      FunctionCode: |
+        function handler(event) {
+          var request = event.request;
+          if (request.uri.indexOf('/assets/') !== 0) {
+            request.uri = '/index.html';
+          }
+          return request;
+        }
+  ConsoleHeadersPolicy:
+    Type: AWS::CloudFront::ResponseHeadersPolicy
+    Properties:
+      ResponseHeadersPolicyConfig:
+        Name: !Sub '${AWS::StackName}-console-headers'
+        Comment: The pages' security headers (the CSP is local/src/console.rs's).
+        SecurityHeadersConfig:
+          ContentSecurityPolicy:
+            ContentSecurityPolicy: @CSP@
+            Override: true
+          StrictTransportSecurity:
+            AccessControlMaxAgeSec: 63072000
+            IncludeSubdomains: false
+            Preload: false
+            Override: true
+          ContentTypeOptions:
+            Override: true
+          FrameOptions:
+            FrameOption: DENY
+            Override: true
+          ReferrerPolicy:
+            ReferrerPolicy: no-referrer
+            Override: true
+  Distribution:
+    Type: AWS::CloudFront::Distribution
+    Properties:
+      DistributionConfig:
+        Enabled: true
+        Comment: !Sub 'Roster ${Stage}: the pages and the API on one origin'
+        HttpVersion: http2and3
+        IPV6Enabled: true
+        Origins:
+          - Id: console
+            DomainName: !GetAtt ConsoleBucket.RegionalDomainName
+            OriginAccessControlId: !GetAtt ConsoleOriginAccessControl.Id
+            S3OriginConfig:
+              OriginAccessIdentity: ''
+          - Id: api
+            DomainName: !Sub '${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}'
+            CustomOriginConfig:
+              OriginProtocolPolicy: https-only
+              OriginSSLProtocols: [TLSv1.2]
+        DefaultCacheBehavior:
+          TargetOriginId: console
+          ViewerProtocolPolicy: redirect-to-https
+          AllowedMethods: [GET, HEAD]
+          CachedMethods: [GET, HEAD]
+          Compress: true
+          CachePolicyId: @CACHING_OPTIMIZED@  # CachingOptimized (managed)
+          ResponseHeadersPolicyId: !Ref ConsoleHeadersPolicy
+          FunctionAssociations:
+            - EventType: viewer-request
+              FunctionARN: !GetAtt ConsolePagesFunction.FunctionARN
+        CacheBehaviors:
+@API_BEHAVIOURS@"""
+
+# The API is never cached, takes every method, and gets every header (Authorization
+# included), cookie and query string except Host, which must stay API Gateway's own.
+API_BEHAVIOUR = """          - PathPattern: {path}
+            TargetOriginId: api
+            ViewerProtocolPolicy: https-only
+            AllowedMethods: [GET, HEAD, OPTIONS, PUT, PATCH, POST, DELETE]
+            CachedMethods: [GET, HEAD]
+            CachePolicyId: {caching_disabled}  # CachingDisabled (managed)
+            OriginRequestPolicyId: {all_viewer_except_host}  # AllViewerExceptHostHeader (managed)
+"""
+
+CONSOLE_OUTPUTS = """
+  ConsoleUrl:
+    Description: >-
+      The pages and the API on one origin (CloudFront). Use it as PublicUrl when there is no
+      custom domain: it is where the emails' links point.
+    Value: !Sub 'https://${Distribution.DomainName}'
+  ConsoleBucketName:
+    Description: Where console/dist is uploaded (aws s3 sync console/dist s3://<bucket> --delete).
+    Value: !Ref ConsoleBucket
+  DistributionId:
+    Description: The CloudFront distribution, to invalidate after an upload.
+    Value: !Ref Distribution"""
+
+
+def console():
+    behaviours = "".join(
+        API_BEHAVIOUR.format(path=path, caching_disabled=CACHING_DISABLED, all_viewer_except_host=ALL_VIEWER_EXCEPT_HOST_HEADER)
+        for path in API_PATHS
+    )
+    return (
+        CONSOLE.replace("@CSP@", json.dumps(CONTENT_SECURITY_POLICY))
+        .replace("@CACHING_OPTIMIZED@", CACHING_OPTIMIZED)
+        .replace("@API_BEHAVIOURS@", behaviours.rstrip("\n"))
+    )
+
 
 def template():
     out = [HEADER.rstrip("\n")]
@@ -146,7 +327,8 @@ def template():
             events = ["        Schedule:", "          Type: Schedule", "          Properties:", f"            Schedule: {source}"]
             sends = {"delivery-repair": ["EmailQueue", "ImportQueue"], "expiry-scheduler": ["ExpiryQueue"]}.get(name, [])
             out += function(name, events, policy(TABLE_WRITE, sends), timeout=300)
-    out.append(FOOTER.rstrip("\n"))
+    out.append(console())
+    out.append(FOOTER.rstrip("\n") + CONSOLE_OUTPUTS)
     return "\n".join(out) + "\n"
 
 

@@ -6,9 +6,10 @@ use serde_json::json;
 
 use roster_app::ports::Query;
 use roster_app::ports::{QueueName, SkCondition};
+use roster_app::usecases::members::{EXPORT_PAGE_MEMBERS, LIST_MAX_EXAMINED};
 use roster_app::workers::{self, MessageOutcome};
 use roster_app::Deadline;
-use roster_tests::TestApp;
+use roster_tests::{Answer, OrgFixture, TestApp};
 
 async fn preview_says_what_a_pasted_list_holds(t: TestApp) {
     let org = t.create_org("Preview", "free").await;
@@ -203,13 +204,8 @@ async fn a_redelivered_import_message_resumes_and_never_duplicates(t: TestApp) {
     assert_eq!(t.emails_to("r1@re.test").len(), 1, "one email per invitation");
 }
 
-/// An import on a worker whose time runs out every few hundred milliseconds (or after every
-/// row): each run stops at a checkpoint and queues the rest; a redelivery of the first
-/// message runs beside it. Every row ends invited exactly once.
-async fn import_out_of_time(t: TestApp, rows: usize, budget: Duration) {
-    let t = t.configure(|config| config.message_time_budget = budget);
-    let org = t.create_org("Deadline", "paid").await;
-    let emails: Vec<String> = (0..rows).map(|i| format!("d{i}@rows.test")).collect();
+/// Submits a CSV import of `emails` as `org`'s admin (role member, no department).
+async fn submit_csv(t: &TestApp, org: &OrgFixture, emails: &[String]) -> Answer {
     let csv: String = std::iter::once("email,first_name,last_name,phone,department,position,role\n".to_string())
         .chain(emails.iter().map(|email| format!("{email},Dee,Line,,,,member\n")))
         .collect();
@@ -223,6 +219,73 @@ async fn import_out_of_time(t: TestApp, rows: usize, budget: Duration) {
         )
         .await;
     assert_eq!(submitted.status, 202, "{}", submitted.text);
+    submitted
+}
+
+/// An org larger than one page of reading: a search that matches nothing answers a short
+/// page with a cursor (it never reads the whole tab in one request), and the export comes
+/// in pages linked with `rel="next"` that together hold every member once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_large_org_is_searched_and_exported_a_bounded_page_at_a_time() {
+    let t = TestApp::new();
+    let org = t.create_org("Large", "paid").await;
+    let rows = EXPORT_PAGE_MEMBERS + 700;
+    let emails: Vec<String> = (0..rows).map(|i| format!("big{i}@large.test")).collect();
+    submit_csv(&t, &org, &emails).await;
+    while workers::drain_once(&t.app, QueueName::Import).await.unwrap() > 0 {}
+
+    let members = format!("/v1/orgs/{}/members?tab=unlicensed&limit=50", org.org_id);
+    let nothing = t.call("GET", &format!("{members}&q=nobody"), Some(&org.admin_token), None).await;
+    assert_eq!(nothing.status, 200, "{}", nothing.text);
+    assert_eq!(nothing.body["items"].as_array().map(Vec::len), Some(0));
+    assert!(nothing.body["next_cursor"].is_string(), "a short page says where to go on");
+    // Following the cursors finds the one match once, in a bounded number of requests.
+    let (mut found, mut requests, mut cursor) = (Vec::new(), 0, None::<String>);
+    loop {
+        let after = cursor.as_deref().map(|c| format!("&cursor={c}")).unwrap_or_default();
+        let page = t
+            .call("GET", &format!("{members}&q=big4242@{after}"), Some(&org.admin_token), None)
+            .await;
+        requests += 1;
+        found.extend(page.body["items"].as_array().unwrap().iter().map(|m| m["email"].clone()));
+        match page.body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(found, vec![json!("big4242@large.test")]);
+    assert!(requests <= rows / LIST_MAX_EXAMINED + 1, "{requests} requests");
+
+    let (mut ids, mut pages) = (Vec::new(), 0);
+    let mut next = Some(format!("/v1/orgs/{}/members/export.csv", org.org_id));
+    while let Some(url) = next.take() {
+        let page = t.call("GET", &url, Some(&org.admin_token), None).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        pages += 1;
+        let mut lines = page.text.lines();
+        assert!(lines.next().unwrap().starts_with("id,email,"), "every page has the header row");
+        ids.extend(lines.map(|line| line.split(',').next().unwrap().to_string()));
+        next = page.headers.get("link").map(|link| {
+            let link = link.to_str().unwrap();
+            assert!(link.ends_with(">; rel=\"next\""), "{link}");
+            link[1..link.find('>').unwrap()].to_string()
+        });
+    }
+    assert_eq!(pages, 2);
+    let total = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!((total, ids.len()), (rows + 1, rows + 1), "every member once, the admin too");
+}
+
+/// An import on a worker whose time runs out every few hundred milliseconds (or after every
+/// row): each run stops at a checkpoint and queues the rest; a redelivery of the first
+/// message runs beside it. Every row ends invited exactly once.
+async fn import_out_of_time(t: TestApp, rows: usize, budget: Duration) {
+    let t = t.configure(|config| config.message_time_budget = budget);
+    let org = t.create_org("Deadline", "paid").await;
+    let emails: Vec<String> = (0..rows).map(|i| format!("d{i}@rows.test")).collect();
+    let submitted = submit_csv(&t, &org, &emails).await;
     let id = submitted.body["id"].as_str().unwrap();
     let message = roster_app::tx::import_message(&org.org_id, id);
     let run = || workers::handle_message(&t.app, QueueName::Import, &message, Deadline::after(budget));

@@ -1,5 +1,6 @@
 //! The deployment matches the code: one function folder and one template route per entry of
-//! the route table, the workers, and the template's build metadata. (cfn-lint checks the
+//! the route table, the workers, and the template's build metadata; the pages and the API on
+//! one CloudFront origin, as roster-local serves them, with no CORS. (cfn-lint checks the
 //! template itself in the test command.)
 
 use std::collections::BTreeSet;
@@ -7,6 +8,36 @@ use std::path::Path;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+}
+
+fn template() -> String {
+    std::fs::read_to_string(root().join("infra/template.yaml")).unwrap()
+}
+
+/// The lines of the template's resource `name` (trimmed; its own `name:` line excluded).
+fn resource<'a>(template: &'a str, name: &str) -> Vec<&'a str> {
+    let header = format!("  {name}:");
+    let mut lines = template.lines().skip_while(|l| *l != header);
+    assert!(lines.next().is_some(), "the template has no resource {name}");
+    lines
+        .take_while(|l| l.is_empty() || l.starts_with("   "))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// The value of the first `key: value` line (or list item) from `from` on, and where it is.
+fn value_after<'a>(lines: &[&'a str], from: usize, key: &str) -> (usize, &'a str) {
+    let prefix = format!("{key}: ");
+    lines[from..]
+        .iter()
+        .enumerate()
+        .find_map(|(i, l)| {
+            l.trim_start_matches("- ")
+                .strip_prefix(&prefix)
+                .map(|v| (from + i, v.split("  #").next().unwrap().trim()))
+        })
+        .unwrap_or_else(|| panic!("no {key} after line {from} of {lines:?}"))
 }
 
 fn folders(dir: &str) -> BTreeSet<String> {
@@ -62,4 +93,161 @@ fn there_is_one_function_crate_per_endpoint() {
     .map(String::from)
     .into();
     assert_eq!(folders("workers"), workers);
+}
+
+#[test]
+fn the_api_has_no_cors_and_nothing_allows_every_origin() {
+    // The pages and the API share one origin (CloudFront), so the browser never calls the API
+    // cross-origin: no CORS configuration on the HTTP API or anywhere else.
+    let template = template();
+    let lower = template.to_lowercase();
+    for needle in ["cors", "alloworigin", "access-control-allow"] {
+        assert!(!lower.contains(needle), "the template mentions {needle}");
+    }
+    let api = resource(&template, "HttpApi");
+    assert_eq!(api[0], "Type: AWS::Serverless::HttpApi");
+    assert!(!api.iter().any(|l| l.contains('*')), "{api:?}");
+}
+
+#[test]
+fn the_console_bucket_is_private_and_only_the_distribution_reads_it() {
+    let template = template();
+    let bucket = resource(&template, "ConsoleBucket");
+    assert_eq!(bucket[0], "Type: AWS::S3::Bucket");
+    for setting in ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"] {
+        assert!(bucket.contains(&format!("{setting}: true").as_str()), "{setting} in {bucket:?}");
+    }
+    assert!(bucket.contains(&"SSEAlgorithm: AES256"));
+    assert!(!bucket
+        .iter()
+        .any(|l| l.starts_with("WebsiteConfiguration") || l.starts_with("AccessControl")));
+
+    let policy = resource(&template, "ConsoleBucketPolicy");
+    assert!(policy.contains(&"Bucket: !Ref ConsoleBucket"));
+    // Each statement starts at its `- Sid:`; the only Allow is to this distribution (OAC).
+    let starts: Vec<usize> = policy
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("- Sid: "))
+        .map(|(i, _)| i)
+        .collect();
+    let statements: Vec<&[&str]> = starts
+        .iter()
+        .zip(starts.iter().skip(1).chain([&policy.len()]))
+        .map(|(from, to)| &policy[*from..*to])
+        .collect();
+    let allows: Vec<&&[&str]> = statements.iter().filter(|s| s.contains(&"Effect: Allow")).collect();
+    assert_eq!(allows.len(), 1, "{statements:?}");
+    let allow = allows[0];
+    assert!(allow.contains(&"Service: cloudfront.amazonaws.com"), "{allow:?}");
+    assert!(allow.contains(&"Action: s3:GetObject"), "{allow:?}");
+    assert!(
+        allow.contains(&"AWS:SourceArn: !Sub 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}'"),
+        "{allow:?}"
+    );
+    for statement in &statements {
+        if statement.iter().any(|l| l.starts_with("Principal: '*'")) {
+            assert!(statement.contains(&"Effect: Deny"), "{statement:?}");
+        }
+    }
+
+    let oac = resource(&template, "ConsoleOriginAccessControl");
+    assert!(
+        oac.contains(&"SigningProtocol: sigv4") && oac.contains(&"SigningBehavior: always"),
+        "{oac:?}"
+    );
+}
+
+#[test]
+fn the_api_paths_go_to_the_api_origin_and_every_other_path_to_the_pages() {
+    const CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+    const ALL_VIEWER_EXCEPT_HOST_HEADER: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
+    let template = template();
+    let distribution = resource(&template, "Distribution");
+    assert_eq!(distribution[0], "Type: AWS::CloudFront::Distribution");
+
+    let origin = |id: &str| {
+        let at = distribution
+            .iter()
+            .position(|l| *l == format!("- Id: {id}"))
+            .unwrap_or_else(|| panic!("no origin {id}"));
+        value_after(&distribution, at, "DomainName").1
+    };
+    assert_eq!(origin("api"), "!Sub '${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}'");
+    assert_eq!(origin("console"), "!GetAtt ConsoleBucket.RegionalDomainName");
+    let (at, oac) = value_after(&distribution, 0, "OriginAccessControlId");
+    assert_eq!(oac, "!GetAtt ConsoleOriginAccessControl.Id");
+    assert!(at > distribution.iter().position(|l| *l == "- Id: console").unwrap());
+
+    // The paths roster-local leaves to the API (local/src/console.rs) go to the API, uncached,
+    // with every method and every viewer header (Authorization included) but Host.
+    let mut behaviours = Vec::new();
+    for (at, line) in distribution.iter().enumerate() {
+        if let Some(path) = line.strip_prefix("- PathPattern: ") {
+            let target = value_after(&distribution, at, "TargetOriginId").1;
+            let cache = value_after(&distribution, at, "CachePolicyId").1;
+            let origin_request = value_after(&distribution, at, "OriginRequestPolicyId").1;
+            let methods = value_after(&distribution, at, "AllowedMethods").1;
+            assert_eq!(cache, CACHING_DISABLED, "{path}");
+            assert_eq!(origin_request, ALL_VIEWER_EXCEPT_HOST_HEADER, "{path}");
+            assert_eq!(methods, "[GET, HEAD, OPTIONS, PUT, PATCH, POST, DELETE]", "{path}");
+            behaviours.push((path, target));
+        }
+    }
+    assert_eq!(behaviours, [("/v1/*", "api"), ("/.well-known/*", "api")]);
+
+    // Everything else is the pages: the bucket, over HTTPS, every path outside /assets/
+    // rewritten to the single-page app, with roster-local's security headers.
+    let default = distribution.iter().position(|l| *l == "DefaultCacheBehavior:").unwrap();
+    assert_eq!(value_after(&distribution, default, "TargetOriginId").1, "console");
+    assert_eq!(value_after(&distribution, default, "ViewerProtocolPolicy").1, "redirect-to-https");
+    assert_eq!(
+        value_after(&distribution, default, "ResponseHeadersPolicyId").1,
+        "!Ref ConsoleHeadersPolicy"
+    );
+    assert_eq!(value_after(&distribution, default, "EventType").1, "viewer-request");
+    assert_eq!(
+        value_after(&distribution, default, "FunctionARN").1,
+        "!GetAtt ConsolePagesFunction.FunctionARN"
+    );
+    assert!(
+        !distribution.iter().any(|l| l.starts_with("CustomErrorResponses")),
+        "errors would mask the API's"
+    );
+    let pages = resource(&template, "ConsolePagesFunction");
+    assert!(pages.contains(&"if (request.uri.indexOf('/assets/') !== 0) {"), "{pages:?}");
+    assert!(pages.contains(&"request.uri = '/index.html';"), "{pages:?}");
+}
+
+#[test]
+fn the_pages_get_the_security_headers_roster_local_sends() {
+    let source = std::fs::read_to_string(root().join("local/src/console.rs")).unwrap();
+    let opening = "const CONTENT_SECURITY_POLICY: &str = \"";
+    let start = source.find(opening).expect("the CSP constant") + opening.len();
+    let literal = &source[start..start + source[start..].find("\";").unwrap()];
+    // A Rust string literal: `\` + newline + indentation continues the line.
+    let mut csp = String::new();
+    let mut rest = literal;
+    while let Some(at) = rest.find("\\\n") {
+        csp.push_str(&rest[..at]);
+        rest = rest[at + 2..].trim_start();
+    }
+    csp.push_str(rest);
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+
+    let template = template();
+    let headers = resource(&template, "ConsoleHeadersPolicy");
+    assert_eq!(headers[0], "Type: AWS::CloudFront::ResponseHeadersPolicy");
+    assert!(
+        headers.contains(&format!("ContentSecurityPolicy: \"{csp}\"").as_str()),
+        "{headers:?}"
+    );
+    let hsts = headers.iter().position(|l| *l == "StrictTransportSecurity:").expect("HSTS");
+    assert_eq!(value_after(&headers, hsts, "AccessControlMaxAgeSec").1, "63072000");
+    assert!(headers.contains(&"ContentTypeOptions:"));
+    assert_eq!(value_after(&headers, 0, "FrameOption").1, "DENY");
+    assert_eq!(value_after(&headers, 0, "ReferrerPolicy").1, "no-referrer");
 }

@@ -140,7 +140,7 @@ export interface paths {
         };
         /**
          * One tab of members
-         * @description Who: admins.
+         * @description Who: admins. A page reads at most 1,000 members of the tab: with `q` or `department`, it can hold fewer than `limit` items (even none) while `next_cursor` is set.
          */
         get: operations["listMembers"];
         put?: never;
@@ -162,7 +162,7 @@ export interface paths {
         };
         /**
          * Members as CSV, safe against formula injection
-         * @description Who: admins.
+         * @description Who: admins. At most 5,000 members a page, each page a CSV with its header row; while more remain, a `Link: <…>; rel="next"` header gives the next page's URL.
          */
         get: operations["exportMembers"];
         put?: never;
@@ -1338,6 +1338,8 @@ export interface operations {
             query?: {
                 /** @description Only this department */
                 department?: string;
+                /** @description Where the page starts (from the previous page's Link header) */
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -1350,6 +1352,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The next page: `<URL>; rel="next"`. Absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -22,6 +22,8 @@ enum Reply {
         content_type: &'static str,
         body: String,
         filename: Option<&'static str>,
+        /// The next page, as an RFC 8288 `Link` header with `rel="next"`.
+        next: Option<String>,
     },
     NoContent,
 }
@@ -44,12 +46,15 @@ impl Reply {
                 content_type,
                 body,
                 filename,
+                next,
             } => {
-                let builder = builder.status(StatusCode::OK).header(header::CONTENT_TYPE, content_type);
-                let builder = match filename {
-                    Some(name) => builder.header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-                    None => builder,
-                };
+                let mut builder = builder.status(StatusCode::OK).header(header::CONTENT_TYPE, content_type);
+                if let Some(name) = filename {
+                    builder = builder.header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""));
+                }
+                if let Some(next) = next {
+                    builder = builder.header(header::LINK, format!("<{next}>; rel=\"next\""));
+                }
                 builder.body(Bytes::from(body))
             }
             Reply::NoContent => builder.status(StatusCode::NO_CONTENT).body(Bytes::new()),
@@ -179,11 +184,23 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
                 .await?
                 .into()
         }
-        RouteId::ExportMembers => Reply::Text {
-            content_type: "text/csv; charset=utf-8",
-            body: members::export_members(app, ctx, &org()?, query_id(request, "department")?).await?,
-            filename: Some("members.csv"),
-        },
+        RouteId::ExportMembers => {
+            let org = org()?;
+            let department: Option<DepartmentId> = query_id(request, "department")?;
+            let cursor = non_empty(request.query_param("cursor"));
+            let page = members::export_members(app, ctx, &org, department.clone(), cursor).await?;
+            // Cursors are URL-safe (base64url or hex), as are ids.
+            let next = page.next_cursor.map(|cursor| {
+                let department = department.map(|d| format!("&department={}", &*d)).unwrap_or_default();
+                format!("/v1/orgs/{}/members/export.csv?cursor={cursor}{department}", &*org)
+            });
+            Reply::Text {
+                content_type: "text/csv; charset=utf-8",
+                body: page.csv,
+                filename: Some("members.csv"),
+                next,
+            }
+        }
         RouteId::BulkEditMembers => members::bulk_edit(app, ctx, &org()?, request.json()?).await?.into(),
         RouteId::GetMember => members::get_member(app, ctx, &org()?, &member()?).await?.into(),
         RouteId::UpdateMember => members::update_member(app, ctx, &org()?, &member()?, request.json()?).await?.into(),
@@ -214,6 +231,7 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
             content_type: "text/csv; charset=utf-8",
             body: imports::download_template(app, ctx, &org()?).await?,
             filename: Some("roster-import-template.csv"),
+            next: None,
         },
         RouteId::GetImport => imports::get_import(app, ctx, &org()?, &path_id(params, "import")?).await?.into(),
         RouteId::ListAudit => audit::list_audit(app, ctx, &org()?, query_id(request, "member")?, page_request(request)?)
@@ -239,6 +257,7 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
             content_type: "application/json",
             body: crate::OPENAPI_JSON.to_string(),
             filename: None,
+            next: None,
         },
     })
 }

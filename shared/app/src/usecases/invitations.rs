@@ -1,6 +1,7 @@
 //! Invitations: invite one email, preview a pasted list, read and accept an invitation
 //! link, request to join with the org's join code.
 
+use futures_util::{StreamExt, TryStreamExt};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -16,9 +17,11 @@ use crate::records::{EmailKind, InvitationLookup, JoinCodeLookup};
 use crate::secrets::{hash_password, sha256_hex};
 use crate::table;
 use crate::tx::Origin;
+use crate::usecases::imports::MAX_IMPORT_ROWS;
 use crate::usecases::membership::{
     admit_new_member, attach_first_invitation, commit_change, new_member, Admission, MemberChange, NewAccount,
 };
+use crate::usecases::LOOKUPS_AT_ONCE;
 use crate::views;
 use roster_domain::ids::{InvitationToken, JoinCode, OrgId};
 
@@ -112,10 +115,25 @@ pub async fn preview(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Pre
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::PreviewInvitations, &org.settings)?;
     let list = parse_pasted_list(&input.emails);
+    if list.valid.len() > MAX_IMPORT_ROWS {
+        return Err(AppError::invalid(
+            "emails",
+            "too_many_rows",
+            format!("at most {MAX_IMPORT_ROWS} emails"),
+        ));
+    }
+    // One read of the email guard per address, a few at a time: the cost follows the list,
+    // never the size of the org.
+    // (Owned items: a stream over borrowed ones makes the handler's future not `Send`.)
+    let found: Vec<Option<Member>> = futures_util::stream::iter(list.valid.clone())
+        .map(|email| async move { app.find_member_by_email(org_id, &email).await })
+        .buffered(LOOKUPS_AT_ONCE)
+        .try_collect()
+        .await?;
     let mut existing = Vec::new();
     let mut valid = Vec::new();
-    for email in &list.valid {
-        match app.find_member_by_email(org_id, email).await? {
+    for (email, member) in list.valid.iter().zip(found) {
+        match member {
             Some(member) => existing.push(json!({"email": email, "status": member.status})),
             None => valid.push(email.to_string()),
         }

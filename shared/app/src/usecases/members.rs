@@ -15,8 +15,9 @@ use crate::records::EmailKind;
 use crate::table;
 use crate::tx::Origin;
 use crate::usecases::membership::{commit_change, issue_invitation, issue_temporary_password, MemberChange};
-use crate::usecases::PageRequest;
+use crate::usecases::{PageRequest, LOOKUPS_AT_ONCE};
 use crate::views;
+use futures_util::StreamExt;
 use roster_domain::ids::{DepartmentId, MemberId, OrgId};
 
 /// Deserializes a field that may be absent (outer `None`), `null` (`Some(None)`) or set.
@@ -338,25 +339,32 @@ pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &OrgId, input: B
         ..MemberPatch::default()
     };
     check_patch_texts(&patch)?;
+    // Each member is its own change, a few at a time.
+    // (Owned items: a stream over borrowed ones makes the handler's future not `Send`.)
+    let patch = &patch;
+    let results: Vec<AppResult<()>> = futures_util::stream::iter(input.member_ids.clone())
+        .map(|member_id| async move {
+            // A malformed id names no member: it fails like an unknown one, without a lookup.
+            let id = MemberId::parse(&member_id).map_err(|_| AppError::not_found())?;
+            change_member(app, ctx, org_id, &id, |_, _, member| {
+                Ok(Decision {
+                    after: Some(apply_patch(member, patch)?),
+                    action: "member_updated",
+                    reason: Some("bulk_edit"),
+                    email: None,
+                })
+            })
+            .await
+            .map(|_| ())
+        })
+        .buffered(LOOKUPS_AT_ONCE)
+        .collect()
+        .await;
     let mut updated = 0;
     let mut failures = Vec::new();
-    for member_id in &input.member_ids {
-        // A malformed id names no member: it fails like an unknown one, without a lookup.
-        let Ok(id) = MemberId::parse(member_id) else {
-            failures.push(serde_json::json!({"member_id": member_id, "code": AppError::not_found().code()}));
-            continue;
-        };
-        let result = change_member(app, ctx, org_id, &id, |_, _, member| {
-            Ok(Decision {
-                after: Some(apply_patch(member, &patch)?),
-                action: "member_updated",
-                reason: Some("bulk_edit"),
-                email: None,
-            })
-        })
-        .await;
+    for (member_id, result) in input.member_ids.iter().zip(results) {
         match result {
-            Ok(_) => updated += 1,
+            Ok(()) => updated += 1,
             Err(error) => failures.push(serde_json::json!({"member_id": member_id, "code": error.code()})),
         }
     }
@@ -393,6 +401,11 @@ impl MemberFilter {
     }
 }
 
+/// How many index entries one page of a filtered list reads at most. A search that matches
+/// few members answers a short (even empty) page with a cursor to go on from, so a request
+/// costs the same at 100 members as at 100,000.
+pub const LIST_MAX_EXAMINED: usize = 1_000;
+
 /// `GET /v1/orgs/{org}/members`: one tab (from the status index), filtered by department
 /// and a search text, paginated.
 pub async fn list_members(app: &App, ctx: &RequestContext, org_id: &OrgId, filter: MemberFilter, page: PageRequest) -> AppResult<Value> {
@@ -401,12 +414,14 @@ pub async fn list_members(app: &App, ctx: &RequestContext, org_id: &OrgId, filte
     let tab = filter.tab.unwrap_or(Tab::Licensed);
     let limit = page.limit();
     let mut items = Vec::new();
+    let mut examined = 0;
     let mut cursor = page.cursor.clone();
     loop {
         let query = Query::index(IndexName::Gsi1, table::tab_partition(org_id, tab), SkCondition::Any)
             .limit(limit - items.len())
             .after(cursor.clone());
         let result = app.store.query(query).await?;
+        examined += result.items.len();
         for item in &result.items {
             let member = table::decode_member(item)?;
             if filter.matches(&member) {
@@ -414,7 +429,7 @@ pub async fn list_members(app: &App, ctx: &RequestContext, org_id: &OrgId, filte
             }
         }
         cursor = result.next_cursor;
-        if items.len() >= limit || cursor.is_none() {
+        if items.len() >= limit || cursor.is_none() || examined >= LIST_MAX_EXAMINED {
             break;
         }
     }
@@ -438,51 +453,82 @@ pub const EXPORT_COLUMNS: [&str; 14] = [
     "created_at",
 ];
 
-/// `GET …/members/export.csv`: every member (optionally of one department), safe against
-/// spreadsheet formula injection.
-pub async fn export_members(app: &App, ctx: &RequestContext, org_id: &OrgId, department: Option<DepartmentId>) -> AppResult<String> {
+/// How many members one export page reads at most (a page is well inside a Lambda's 6 MB
+/// response and its timeout); the next page is a `Link: <…>; rel="next"` away.
+pub const EXPORT_PAGE_MEMBERS: usize = 5_000;
+
+/// One page of an export: a CSV with its header row, and where the next page starts.
+#[derive(Debug)]
+pub struct ExportPage {
+    pub csv: String,
+    pub next_cursor: Option<String>,
+}
+
+/// `GET …/members/export.csv`: the org's members (optionally of one department) from
+/// `cursor` on, a page at a time, safe against spreadsheet formula injection.
+pub async fn export_members(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &OrgId,
+    department: Option<DepartmentId>,
+    cursor: Option<String>,
+) -> AppResult<ExportPage> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadMembers, &org.settings)?;
     let departments: std::collections::HashMap<String, String> =
         app.departments(org_id).await?.into_iter().map(|d| (d.id, d.name)).collect();
-    let mut rows = Vec::new();
     let filter = MemberFilter {
         department,
         ..MemberFilter::default()
     };
-    {
-        for item in &app
-            .query_all(Query::table(table::org_pk(org_id), SkCondition::BeginsWith(table::MEMBER_PREFIX.into())).limit(200))
-            .await?
-        {
+    let mut rows = Vec::new();
+    let mut examined = 0;
+    let mut cursor = cursor;
+    loop {
+        let query = Query::table(table::org_pk(org_id), SkCondition::BeginsWith(table::MEMBER_PREFIX.into()))
+            .limit(500.min(EXPORT_PAGE_MEMBERS - examined))
+            .after(cursor);
+        let page = app.store.query(query).await?;
+        examined += page.items.len();
+        for item in &page.items {
             let member = table::decode_member(item)?;
-            if !filter.matches(&member) {
-                continue;
+            if filter.matches(&member) {
+                rows.push(export_row(&member, &departments)?);
             }
-            let department_name = member
-                .department_id
-                .as_ref()
-                .and_then(|id| departments.get(id))
-                .cloned()
-                .unwrap_or_default();
-            let text = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
-            rows.push(vec![
-                member.id.clone(),
-                member.email.to_string(),
-                member.first_name.clone(),
-                member.last_name.clone(),
-                member.phone.clone(),
-                text(serde_json::to_value(member.role)?),
-                text(serde_json::to_value(member.kind)?),
-                member.status.as_str().to_string(),
-                department_name,
-                member.position.clone().unwrap_or_default(),
-                member.job_id.clone().unwrap_or_default(),
-                member.location.clone().unwrap_or_default(),
-                member.license_end.map(|end| end.to_string()).unwrap_or_default(),
-                views::rfc3339(member.created_at),
-            ]);
+        }
+        cursor = page.next_cursor;
+        if cursor.is_none() || examined >= EXPORT_PAGE_MEMBERS {
+            break;
         }
     }
-    Ok(roster_domain::export::write_csv(&EXPORT_COLUMNS, rows))
+    Ok(ExportPage {
+        csv: roster_domain::export::write_csv(&EXPORT_COLUMNS, rows),
+        next_cursor: cursor,
+    })
+}
+
+fn export_row(member: &Member, departments: &std::collections::HashMap<String, String>) -> AppResult<Vec<String>> {
+    let department_name = member
+        .department_id
+        .as_ref()
+        .and_then(|id| departments.get(id))
+        .cloned()
+        .unwrap_or_default();
+    let text = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    Ok(vec![
+        member.id.clone(),
+        member.email.to_string(),
+        member.first_name.clone(),
+        member.last_name.clone(),
+        member.phone.clone(),
+        text(serde_json::to_value(member.role)?),
+        text(serde_json::to_value(member.kind)?),
+        member.status.as_str().to_string(),
+        department_name,
+        member.position.clone().unwrap_or_default(),
+        member.job_id.clone().unwrap_or_default(),
+        member.location.clone().unwrap_or_default(),
+        member.license_end.map(|end| end.to_string()).unwrap_or_default(),
+        views::rfc3339(member.created_at),
+    ])
 }
