@@ -18,10 +18,63 @@ fn put(item: Item, condition: Condition) -> Write {
 /// Runs every store check; `ns` keeps runs on a shared backend apart.
 pub async fn store_conformance(store: Arc<dyn Store>, ns: &str) {
     conditional_writes(&*store, ns).await;
+    checks_guard_a_transaction_without_writing(&*store, ns).await;
     transactions_are_all_or_nothing(&*store, ns).await;
     two_writers_one_wins(store.clone(), ns).await;
     pagination_across_pages(&*store, ns).await;
     index_queries_and_sparse_entries(&*store, ns).await;
+}
+
+/// A `Check` lets the transaction happen only while its condition holds, and writes nothing.
+async fn checks_guard_a_transaction_without_writing(store: &dyn Store, ns: &str) {
+    let pk = format!("{ns}#CHECK");
+    let check = |sk: &str, condition| Write::Check {
+        pk: pk.clone(),
+        sk: sk.into(),
+        condition,
+    };
+    store
+        .transact(vec![put(item(&pk, "GUARD", 1), Condition::NotExists)])
+        .await
+        .unwrap();
+    store
+        .transact(vec![
+            check("GUARD", Condition::Version(1)),
+            check("ABSENT", Condition::NotExists),
+            put(item(&pk, "A", 1), Condition::NotExists),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(store.get(&pk, "A").await.unwrap().unwrap().version, 1);
+    assert_eq!(store.get(&pk, "ABSENT").await.unwrap(), None, "a check writes nothing");
+    assert_eq!(
+        store.get(&pk, "GUARD").await.unwrap().unwrap().version,
+        1,
+        "a check changes nothing"
+    );
+    assert_eq!(
+        store
+            .transact(vec![
+                put(item(&pk, "B", 1), Condition::NotExists),
+                check("GUARD", Condition::NotExists)
+            ])
+            .await,
+        Err(StoreError::ConditionFailed { index: 1 })
+    );
+    assert_eq!(
+        store
+            .transact(vec![
+                put(item(&pk, "B", 1), Condition::NotExists),
+                check("GUARD", Condition::Version(2))
+            ])
+            .await,
+        Err(StoreError::ConditionFailed { index: 1 })
+    );
+    assert_eq!(
+        store.get(&pk, "B").await.unwrap(),
+        None,
+        "nothing of a failed transaction is written"
+    );
 }
 
 async fn conditional_writes(store: &dyn Store, ns: &str) {

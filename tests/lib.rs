@@ -2,6 +2,7 @@
 //! capturing mailer, driven through the shared HTTP mapping, plus scenario helpers.
 
 pub mod conformance;
+pub mod stores;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -119,6 +120,8 @@ pub struct TestApp {
     pub mailer: Arc<RecordingMailer>,
     pub queue: Arc<LossyQueue>,
     pub operator_token: String,
+    /// Set when the indexes lag behind the table (`TestApp::with_stale_indexes`).
+    pub stale_indexes: Option<Arc<stores::StaleIndexStore>>,
 }
 
 /// An HTTP answer, with the body parsed as JSON when it is JSON.
@@ -205,6 +208,26 @@ impl TestApp {
             mailer,
             queue,
             operator_token,
+            stale_indexes: None,
+        }
+    }
+
+    /// The embedded adapters with secondary indexes that show each write only `lag` after
+    /// it committed, as DynamoDB's may. Every write decision runs against the lagging
+    /// indexes; reads the test asserts on (GET requests, sweeps) first let them catch up,
+    /// since a stale list is allowed and a stale decision is not.
+    pub fn with_stale_indexes(lag: std::time::Duration) -> TestApp {
+        let mut t = TestApp::new();
+        let app = Arc::get_mut(&mut t.app).expect("not shared yet");
+        let stale = Arc::new(stores::StaleIndexStore::new(app.store.clone(), lag));
+        app.store = stale.clone();
+        t.stale_indexes = Some(stale);
+        t
+    }
+
+    fn let_indexes_catch_up(&self) {
+        if let Some(stale) = &self.stale_indexes {
+            stale.settle();
         }
     }
 
@@ -235,6 +258,9 @@ impl TestApp {
         }
         if let Some(content_type) = content_type {
             headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_str(content_type).unwrap());
+        }
+        if method == "GET" {
+            self.let_indexes_catch_up();
         }
         let request = HttpRequest {
             method: Method::from_bytes(method.as_bytes()).unwrap(),
@@ -281,6 +307,7 @@ impl TestApp {
     /// Moves the clock, runs the sweeps, then the workers.
     pub async fn advance(&self, seconds: i64) -> [sweeps::SweepReport; 3] {
         self.clock.advance(seconds);
+        self.let_indexes_catch_up();
         let reports = sweeps::run_all(&self.app, roster_app::Deadline::NONE).await.expect("sweeps");
         self.drain().await;
         reports

@@ -64,3 +64,29 @@ async fn the_eml_mailer_writes_rfc5322_files_once_per_entry() {
     assert!(text.contains("\r\n\r\nLine one\r\nhttp://x.test/invite/abc\r\n"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The lagging-index wrapper the `stale_index` runs use: a write shows in an index only
+/// after the lag (or `settle`), while gets and table queries see it at once.
+#[tokio::test]
+async fn a_stale_index_store_shows_writes_in_indexes_only_later() {
+    use roster_app::ports::{Condition, IndexName, Item, Query, SkCondition, Store, Write};
+    let store = roster_tests::stores::StaleIndexStore::new(
+        Arc::new(SqliteStore::new(Database::in_memory().unwrap())),
+        Duration::from_secs(3600),
+    );
+    let mut item = Item::new("P", "S", 1, serde_json::json!({}));
+    item.gsi1 = Some(("I".into(), "1".into()));
+    store
+        .transact(vec![Write::Put {
+            item,
+            condition: Condition::NotExists,
+        }])
+        .await
+        .unwrap();
+    let index = || store.query(Query::index(IndexName::Gsi1, "I", SkCondition::Any));
+    assert!(store.get("P", "S").await.unwrap().is_some());
+    assert_eq!(store.query(Query::table("P", SkCondition::Any)).await.unwrap().items.len(), 1);
+    assert!(index().await.unwrap().items.is_empty(), "not in the index yet");
+    store.settle();
+    assert_eq!(index().await.unwrap().items.len(), 1);
+}

@@ -23,17 +23,56 @@ async fn tokens_are_rs256_and_published_as_jwks(t: TestApp) {
     assert_eq!(t.call("GET", "/v1/me", Some(&forged), None).await.status, 401);
 }
 
+/// Failed logins are limited per email, without letting a stranger lock the person out:
+/// the right password from a client the person signed in from before (its device token)
+/// still gets through, with a failure count of its own.
 async fn wrong_passwords_are_rate_limited_per_email(t: TestApp) {
     t.create_org("Limits", "free").await;
+    let admin = "admin@limits.test";
+    let first = t.login(admin, PASSWORD).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let device = first.body["device_token"].as_str().expect("a device token").to_string();
+    let login_from_device = |password: &'static str| {
+        t.call(
+            "POST",
+            "/v1/auth/login",
+            None,
+            Some(json!({"email": admin, "password": password, "device_token": device})),
+        )
+    };
     for _ in 0..5 {
-        assert_eq!(t.login("admin@limits.test", "not the password").await.status, 401);
+        assert_eq!(t.login(admin, "not the password").await.status, 401);
     }
-    let limited = t.login("admin@limits.test", PASSWORD).await;
-    assert_eq!((limited.status, limited.code()), (429, "rate_limited"));
+    let limited = t.login(admin, PASSWORD).await;
+    assert_eq!((limited.status, limited.code()), (429, "rate_limited"), "a new client waits");
     let retry_after: u64 = limited.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=900).contains(&retry_after));
+    let own = login_from_device(PASSWORD).await;
+    assert_eq!(own.status, 200, "the person's own client still signs in: {}", own.text);
+    assert_eq!(own.body["device_token"].as_str(), Some(device.as_str()));
+    // The device's own failures are limited too.
+    for _ in 0..5 {
+        assert_eq!(login_from_device("not the password").await.status, 401);
+    }
+    assert_eq!(login_from_device(PASSWORD).await.status, 429);
+    // Someone else's device token is no way around the limit.
+    t.add_member(&t.create_org("Other Limits", "free").await, "else@limits.test", "member", None)
+        .await;
+    let other = t.login("else@limits.test", PASSWORD).await.body["device_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let borrowed = t
+        .call(
+            "POST",
+            "/v1/auth/login",
+            None,
+            Some(json!({"email": admin, "password": PASSWORD, "device_token": other})),
+        )
+        .await;
+    assert_eq!(borrowed.status, 429);
     t.clock.advance(retry_after as i64);
-    assert_eq!(t.login("admin@limits.test", PASSWORD).await.status, 200, "the window passed");
+    assert_eq!(t.login(admin, PASSWORD).await.status, 200, "the window passed");
     let unknown = t.login("nobody@limits.test", PASSWORD).await;
     assert_eq!(
         (unknown.status, unknown.code()),
@@ -42,6 +81,8 @@ async fn wrong_passwords_are_rate_limited_per_email(t: TestApp) {
     );
 }
 
+/// An email with accounts in several orgs: a wrong password answers like any other wrong
+/// password (and counts); only the right one is asked which org, with the orgs named.
 async fn an_email_with_accounts_in_several_orgs_names_the_org(t: TestApp) {
     let first = t.create_org("First", "free").await;
     let second = t.create_org("Second", "free").await;
@@ -55,8 +96,20 @@ async fn an_email_with_accounts_in_several_orgs_names_the_org(t: TestApp) {
     .await;
     t.drain().await;
     t.accept(&t.last_invitation_token("both@orgs.test"), "Both").await;
+    let wrong = t.login("both@orgs.test", "not the password").await;
+    assert_eq!((wrong.status, wrong.code()), (401, "invalid_credentials"), "{}", wrong.text);
+    assert!(wrong.body.get("orgs").is_none());
     let ambiguous = t.login("both@orgs.test", PASSWORD).await;
+    assert_eq!(ambiguous.status, 400, "{}", ambiguous.text);
     assert_eq!(ambiguous.body["errors"][0]["code"], "org_required");
+    let mut names: Vec<&str> = ambiguous.body["orgs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["First", "Second"]);
     let chosen = t
         .call(
             "POST",
@@ -66,6 +119,11 @@ async fn an_email_with_accounts_in_several_orgs_names_the_org(t: TestApp) {
         )
         .await;
     assert_eq!(chosen.body["org_id"], second.org_id.as_str());
+    // The wrong password above counted: four more reach the limit of five.
+    for _ in 0..4 {
+        t.login("both@orgs.test", "not the password").await;
+    }
+    assert_eq!(t.login("both@orgs.test", PASSWORD).await.status, 429);
 }
 
 async fn a_login_method_the_server_cannot_enforce_is_refused_not_stored(t: TestApp) {
@@ -104,8 +162,17 @@ async fn secrets_are_never_stored_in_clear(t: TestApp) {
     t.drain().await;
     let token = t.last_invitation_token("s@secrets.test");
     let temporary = t.last_temporary_password("c@secrets.test");
+    let device = t.login("admin@secrets.test", PASSWORD).await.body["device_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let device_pk = format!("DEVICE#{}", roster_app::secrets::sha256_hex(&device));
     let mut everything = String::new();
-    for prefix in [format!("ORG#{}", org.org_id)] {
+    for prefix in [
+        format!("ORG#{}", org.org_id),
+        "ACCOUNTS#admin@secrets.test".into(),
+        device_pk.clone(),
+    ] {
         for item in t
             .app
             .query_all(roster_app::ports::Query::table(prefix, roster_app::ports::SkCondition::Any))
@@ -115,6 +182,8 @@ async fn secrets_are_never_stored_in_clear(t: TestApp) {
             everything.push_str(&item.data.to_string());
         }
     }
+    assert!(everything.contains("admin@secrets.test"), "the device is stored, by hash");
+    assert!(!everything.contains(&device), "device token stored");
     assert!(!everything.contains(&token), "invitation token stored");
     assert!(!everything.contains(&temporary), "temporary password stored");
     assert!(!everything.contains(PASSWORD), "password stored");

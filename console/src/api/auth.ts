@@ -1,11 +1,16 @@
 // Signing in and changing passwords: the calls that open or renew a session.
 import { api } from './client';
 import { call } from './problem';
+import { deviceToken, rememberDevice } from '../lib/devices';
 import { getSession, sessionFrom, setSession, type Session, type TokenAnswer } from './session';
 
 /** Email and password (and the org, when the email has accounts in several) to a session. Not stored yet. */
 export async function logIn(email: string, password: string, orgId?: string): Promise<Session> {
-  const answer = await call(api.POST('/v1/auth/login', { body: { email, password, ...(orgId ? { org_id: orgId } : {}) } }));
+  const device = deviceToken(email);
+  const answer = await call(
+    api.POST('/v1/auth/login', { body: { email, password, ...(orgId ? { org_id: orgId } : {}), ...(device ? { device_token: device } : {}) } }),
+  );
+  if (answer.device_token) rememberDevice(email, answer.device_token);
   return sessionFrom(answer as TokenAnswer, email);
 }
 

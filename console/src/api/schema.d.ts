@@ -657,7 +657,7 @@ export interface paths {
         put?: never;
         /**
          * Email and password to an access token
-         * @description Who: anyone.
+         * @description Who: anyone. The password is checked first: a wrong one answers `401 invalid_credentials` whether the email has no account, one or several. A right one for accounts in several orgs answers `400` with the field error `org_required` and `orgs` to choose from. Failed logins are limited per IP and per email; from a client with a device token of this email, per device instead (`429` with `Retry-After`).
          */
         post: operations["login"];
         delete?: never;
@@ -742,6 +742,11 @@ export interface components {
                 field?: string;
                 code?: string;
                 message?: string;
+            }[];
+            /** @description With `org_required` (only after the password was right): the orgs to choose from. */
+            orgs?: {
+                org_id: string;
+                name: string;
             }[];
         };
         Member: {
@@ -1005,6 +1010,8 @@ export interface components {
             email: string;
             password: string;
             org_id?: string;
+            /** @description The `device_token` an earlier successful login from this client answered: the right password gets through from it even while the email's failed-login limit is reached (a stranger cannot lock the person out). */
+            device_token?: string;
         };
         Token: {
             access_token: string;
@@ -1014,6 +1021,8 @@ export interface components {
             password_change_required: boolean;
             org_id?: string;
             member_id?: string;
+            /** @description Login only: this client's device token, to send with later logins. Keep it like a password. */
+            device_token?: string;
         };
     };
     responses: {

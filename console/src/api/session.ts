@@ -53,6 +53,14 @@ export function setSession(session: Session | null, reason?: string) {
   for (const listener of listeners) listener(session, reason);
 }
 
+/**
+ * Keeps the session's email in step with the member's once it has changed: the console
+ * signs in again with it after a password change.
+ */
+export function setSessionEmail(email: string) {
+  if (current && current.email !== email) setSession({ ...current, email });
+}
+
 export function onSessionChange(listener: Listener): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeCode, describeField, describeProblem, FIELD_MESSAGES, PROBLEM_MESSAGES, splitProblem } from './messages';
+import { describeCode, describeField, describeProblem, EMAIL_CONFLICTS, FIELD_MESSAGES, PROBLEM_MESSAGES, splitProblem } from './messages';
 
 const RUST = join(__dirname, '../../../shared');
 
@@ -106,6 +106,28 @@ describe('splitProblem', () => {
 
   it('gives the message of a problem without field errors', () => {
     expect(splitProblem({ status: 409, code: 'seats_exhausted' }, ['email'])).toEqual({ fields: {}, message: PROBLEM_MESSAGES.seats_exhausted });
+  });
+
+  it('puts a conflict about the email beside the email field when the form shows it', () => {
+    expect(splitProblem({ status: 409, code: 'email_taken' }, ['email'], EMAIL_CONFLICTS)).toEqual({
+      fields: { email: PROBLEM_MESSAGES.email_taken },
+      message: null,
+    });
+    expect(splitProblem({ status: 409, code: 'already_licensed' }, ['email', 'first_name'], EMAIL_CONFLICTS)).toEqual({
+      fields: { email: 'This person is already a licensed member.' },
+      message: null,
+    });
+    // Other problems, and forms without the field, keep the message above the form.
+    expect(splitProblem({ status: 409, code: 'seats_exhausted' }, ['email'], EMAIL_CONFLICTS).message).toBe(PROBLEM_MESSAGES.seats_exhausted);
+    expect(splitProblem({ status: 409, code: 'email_taken' }, ['phone'], EMAIL_CONFLICTS)).toEqual({ fields: {}, message: PROBLEM_MESSAGES.email_taken });
+  });
+
+  it('words every email conflict it places beside the field, and each is one the API answers', () => {
+    const { problems } = codesInRust();
+    for (const code of Object.keys(EMAIL_CONFLICTS)) {
+      expect(PROBLEM_MESSAGES).toHaveProperty(code);
+      expect(problems).toContain(code);
+    }
   });
 });
 

@@ -150,11 +150,27 @@ export function describeCode(code: string): string {
 }
 
 /**
+ * Problem codes that are about the email a form sends (the account it would name already
+ * exists, rule 4): shown beside the email field. For `splitProblem`'s `codeFields`.
+ */
+export const EMAIL_CONFLICTS: Readonly<Record<string, string>> = Object.fromEntries(
+  ['already_licensed', 'already_invited', 'pending_approval', 'rejected', 'unlicensed', 'email_taken'].map((code) => [code, 'email']),
+);
+
+/**
  * Splits a problem into messages for the form's own fields (shown beside them) and one
  * message for the rest (shown above the form). Field errors about fields the form does
- * not show are folded into that message so nothing is lost.
+ * not show are folded into that message so nothing is lost. `codeFields` names the field
+ * a problem without field errors is about (e.g. `email_taken` → `email`), when the form
+ * shows that field.
  */
-export function splitProblem(problem: Problem, formFields: readonly string[]): { fields: Record<string, string>; message: string | null } {
+export function splitProblem(
+  problem: Problem,
+  formFields: readonly string[],
+  codeFields: Readonly<Record<string, string>> = {},
+): { fields: Record<string, string>; message: string | null } {
+  const about = codeFields[problem.code];
+  if (!problem.errors?.length && about && formFields.includes(about)) return { fields: { [about]: describeProblem(problem) }, message: null };
   const fields: Record<string, string> = {};
   const elsewhere: string[] = [];
   for (const error of problem.errors ?? []) {

@@ -14,7 +14,8 @@ export interface Submit {
   clear: () => void;
 }
 
-export function useSubmit(formFields: readonly string[] = []): Submit {
+/** `codeFields`: problem codes shown beside one of the form's fields (see `splitProblem`). */
+export function useSubmit(formFields: readonly string[] = [], codeFields: Readonly<Record<string, string>> = {}): Submit {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -33,7 +34,7 @@ export function useSubmit(formFields: readonly string[] = []): Submit {
       return true;
     } catch (error) {
       const failure = toProblem(error);
-      const split = splitProblem(failure, formFields);
+      const split = splitProblem(failure, formFields, codeFields);
       setProblem(failure);
       setFields(split.fields);
       setMessage(split.message);

@@ -21,9 +21,11 @@ export type Action =
   | 'updateOrg'
   | 'manageFreeze'
   | 'previewInvitations'
-  | 'importMembers';
+  | 'importMembers'
+  | 'createAccount';
 
-const ADMIN_READS: ReadonlySet<Action> = new Set(['readMembers', 'previewInvitations', 'importMembers']);
+/** What a department admin may do besides inviting: read and count, import, and create accounts (role member, own department only). */
+const DEPT_ADMIN_ACTIONS: ReadonlySet<Action> = new Set(['readMembers', 'previewInvitations', 'importMembers', 'createAccount']);
 
 export function isAdmin(actor: Actor): boolean {
   return actor.role === 'org_admin' || actor.role === 'dept_admin';
@@ -31,10 +33,10 @@ export function isAdmin(actor: Actor): boolean {
 
 export function can(actor: Actor, action: Action): boolean {
   if (actor.role === 'org_admin') return true;
-  return actor.role === 'dept_admin' && ADMIN_READS.has(action);
+  return actor.role === 'dept_admin' && DEPT_ADMIN_ACTIONS.has(action);
 }
 
-/** Roles the actor may give to someone it invites. */
+/** Roles the actor may give to someone it invites or creates an account for. */
 export function invitableRoles(actor: Actor): Role[] {
   return actor.role === 'org_admin' ? ['member', 'dept_admin', 'org_admin'] : ['member'];
 }
@@ -45,7 +47,7 @@ export function canResend(actor: Actor, member: Pick<Member, 'department_id'>): 
   return actor.role === 'dept_admin' && !!actor.department_id && member.department_id === actor.department_id;
 }
 
-/** The only department a department admin works in; null when the actor sees them all. */
+/** The only department a department admin works in (and puts new people in); null when the actor sees them all. */
 export function fixedDepartment(actor: Actor): string | null {
   return actor.role === 'dept_admin' ? (actor.department_id ?? null) : null;
 }

@@ -225,20 +225,20 @@ impl App {
         Ok(department)
     }
 
-    /// Checks that a department id names a department of the org (400 otherwise).
+    /// Checks that a department id names a department of the org that is not being
+    /// deleted (400 otherwise). The member write that follows checks it again, atomically.
     pub async fn ensure_department(&self, org_id: &str, department_id: Option<&str>) -> AppResult<()> {
         if let Some(id) = department_id {
             // A malformed id names no department: refused without a lookup.
-            let known = match DepartmentId::parse(id) {
-                Ok(id) => self.store.get(&table::org_pk(org_id), &table::department_sk(&id)).await?.is_some(),
+            let open = match DepartmentId::parse(id) {
+                Ok(id) => match self.store.get(&table::org_pk(org_id), &table::department_sk(&id)).await? {
+                    Some(item) => !table::decode::<Department>(&item)?.closing,
+                    None => false,
+                },
                 Err(_) => false,
             };
-            if !known {
-                return Err(AppError::invalid(
-                    "department_id",
-                    "unknown_department",
-                    format!("no department '{id}' in this org"),
-                ));
+            if !open {
+                return Err(crate::tx::unknown_department());
             }
         }
         Ok(())

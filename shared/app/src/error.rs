@@ -17,6 +17,10 @@ pub enum AppError {
     PasswordChangeRequired,
     #[error("rate limited; retry after {retry_after_seconds}s")]
     RateLimited { retry_after_seconds: u64 },
+    /// The password is right for accounts in several orgs: the caller says which (400,
+    /// a field error on `org_id`, with the orgs to choose from).
+    #[error("this email has accounts in several orgs: say which with org_id")]
+    OrgRequired { orgs: Vec<OrgChoice> },
     /// A write lost a race; the operation may be retried from the start.
     #[error("concurrent write")]
     Contention,
@@ -26,6 +30,13 @@ pub enum AppError {
     Internal(String),
 }
 
+/// One org an email's password is right for, as the sign-in page offers it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OrgChoice {
+    pub org_id: String,
+    pub name: String,
+}
+
 impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
@@ -33,6 +44,7 @@ impl AppError {
             AppError::Unauthorized(code) => code,
             AppError::PasswordChangeRequired => "password_change_required",
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::OrgRequired { .. } => "validation_failed",
             AppError::Contention => "concurrent_update",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",

@@ -18,5 +18,5 @@ pub mod workers;
 
 pub use app::{App, AppConfig, Principal, RequestContext};
 pub use deadline::Deadline;
-pub use error::{AppError, AppResult};
+pub use error::{AppError, AppResult, OrgChoice};
 pub use signing_keys::{AccessClaims, KeyMaterial, SigningKeys};

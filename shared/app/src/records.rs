@@ -164,6 +164,24 @@ pub struct EmailGuard {
     pub member_id: String,
 }
 
+/// An entry of the account directory: an email has an account in an org. Read with a
+/// consistent query at sign-in (never the eventually consistent email index).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryEntry {
+    pub org_id: String,
+    pub member_id: String,
+}
+
+/// A client an email signed in from with the right password; its token (kept by the
+/// client, stored here only as a hash) lets the right password through even while the
+/// email's failed-login limit is reached, so a stranger cannot lock the person out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustedDevice {
+    pub email: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: time::OffsetDateTime,
+}
+
 /// A count of events in one fixed time window (rate limits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct RateWindow {

@@ -40,6 +40,12 @@ pub fn new_id(now: OffsetDateTime) -> String {
         .collect()
 }
 
+/// A random bearer secret (256 bits, base64url): stored only as its SHA-256.
+pub fn new_secret_token() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>())
+}
+
 /// A short random code people can type (join codes): 10 Crockford base32 characters.
 pub fn new_code() -> String {
     random_bytes::<10>().iter().map(|b| CROCKFORD[(b & 31) as usize] as char).collect()

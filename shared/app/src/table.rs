@@ -6,12 +6,16 @@
 //! | seat counter | `ORG#o` | `SEATS` | | | |
 //! | department | `ORG#o` | `DEPT#d` | | | |
 //! | department name guard | `ORG#o` | `DEPTNAME#name` | | | |
+//! | department membership | `ORG#o` | `DEPTMEMBER#d#m` | | | |
+//! | deleted-department tombstone | `ORG#o` | `DEPTCLOSED#d` | | | |
 //! | member | `ORG#o` | `MEMBER#m` | `ORG#o#TAB#tab` / `email#m` | `EMAIL#e` / `ORG#o` | invitation expiry, license end |
 //! | email guard | `ORG#o` | `EMAIL#e` | | | |
 //! | audit event | `ORG#o` | `AUDIT#a` | `ORG#o#AUDIT#m` / `a` | | |
 //! | outbox entry | `ORG#o` | `OUTBOX#x` | | | delivery repair while pending |
 //! | import | `ORG#o` | `IMPORT#i` | | | delivery repair while queued or running |
 //! | import chunk | `ORG#o` | `IMPORT#i#CHUNK#n` | | | |
+//! | account directory entry | `ACCOUNTS#e` | `ORG#o` | | | |
+//! | trusted sign-in device | `DEVICE#sha256` | `DEVICE` | | | |
 //! | invitation | `INVITE#sha256` | `INVITE` | | | |
 //! | join code | `JOINCODE#c` | `JOINCODE` | | | |
 //! | rate window | `RATE#kind#subject` | `WINDOW#start` | | | |
@@ -47,6 +51,19 @@ pub fn email_guard_sk(email: &Email) -> String {
 pub fn department_sk(department_id: &str) -> String {
     format!("{DEPT_PREFIX}{department_id}")
 }
+/// One per member of a department, written with the member: whether a department is
+/// empty is a consistent read of the base table, at any org size.
+pub fn department_member_sk(department_id: &str, member_id: &str) -> String {
+    format!("DEPTMEMBER#{department_id}#{member_id}")
+}
+pub fn department_members_prefix(department_id: &str) -> String {
+    format!("DEPTMEMBER#{department_id}#")
+}
+/// Written when a department's deletion starts and kept after it: a member write that
+/// moves someone into the department checks it is absent.
+pub fn department_closed_sk(department_id: &str) -> String {
+    format!("DEPTCLOSED#{department_id}")
+}
 pub fn department_name_sk(name: &str) -> String {
     format!("DEPTNAME#{}", name.to_lowercase())
 }
@@ -61,6 +78,22 @@ pub fn import_sk(import_id: &str) -> String {
 }
 pub fn import_chunk_sk(import_id: &str, chunk: usize) -> String {
     format!("{IMPORT_PREFIX}{import_id}#CHUNK#{chunk:06}")
+}
+/// The account directory: one partition per email, one entry per org it has an account
+/// in, written with the member.
+pub fn directory_pk(email: &Email) -> String {
+    format!("ACCOUNTS#{email}")
+}
+pub fn directory_entry(member: &Member) -> Item {
+    let entry = crate::records::DirectoryEntry {
+        org_id: member.org_id.clone(),
+        member_id: member.id.clone(),
+    };
+    encode(directory_pk(&member.email), format!("ORG#{}", member.org_id), 1, &entry)
+}
+pub const DEVICE_SK: &str = "DEVICE";
+pub fn device_pk(token_hash: &str) -> String {
+    format!("DEVICE#{token_hash}")
 }
 pub fn invitation_pk(token_hash: &str) -> String {
     format!("INVITE#{token_hash}")

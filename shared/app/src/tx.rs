@@ -8,7 +8,7 @@ use roster_domain::{DomainError, Member, Org};
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
-use crate::ports::{Condition, Item, QueueName, Write};
+use crate::ports::{Condition, Item, QueueName, StoreError, Write};
 use crate::records::{AuditEvent, DeliveryStatus, EmailKind, OutboxEntry, SeatCounter};
 use crate::secrets::new_id;
 use crate::table::{self, DueKind};
@@ -17,6 +17,8 @@ use crate::table::{self, DueKind};
 pub struct Tx {
     writes: Vec<Write>,
     sends: Vec<(QueueName, String)>,
+    /// Positions of the checks that a department is still open.
+    department_checks: Vec<usize>,
 }
 
 /// Who caused a change and from where, for the audit trail.
@@ -52,6 +54,83 @@ impl Tx {
         self.writes.push(Write::Delete { pk, sk, condition });
     }
 
+    /// Deletes a member with its email guard and the entries that point at it.
+    pub fn delete_member(&mut self, before: &Member) {
+        let org_pk = table::org_pk(&before.org_id);
+        self.delete(org_pk.clone(), table::member_sk(&before.id), Condition::Version(before.version));
+        self.delete(org_pk, table::email_guard_sk(&before.email), Condition::None);
+        self.member_entries(Some(before), None);
+    }
+
+    /// Keeps the entries that point at a member (account directory, department
+    /// membership) in step with a change of it.
+    fn member_entries(&mut self, before: Option<&Member>, after: Option<&Member>) {
+        if before.map(|m| &m.email) != after.map(|m| &m.email) {
+            if let Some(before) = before {
+                self.delete(
+                    table::directory_pk(&before.email),
+                    format!("ORG#{}", before.org_id),
+                    Condition::None,
+                );
+            }
+            if let Some(after) = after {
+                self.writes.push(Write::Put {
+                    item: table::directory_entry(after),
+                    condition: Condition::None,
+                });
+            }
+        }
+        self.department_membership(before, after);
+    }
+
+    /// Keeps the department-membership entries in step with a member change, and lets a
+    /// move into a department happen only while the department is not being deleted.
+    fn department_membership(&mut self, before: Option<&Member>, after: Option<&Member>) {
+        let department_of = |m: Option<&Member>| m.and_then(|m| m.department_id.clone().map(|d| (m.org_id.clone(), d, m.id.clone())));
+        let (left, joined) = (department_of(before), department_of(after));
+        if left == joined {
+            return;
+        }
+        if let Some((org_id, department_id, member_id)) = left {
+            self.delete(
+                table::org_pk(&org_id),
+                table::department_member_sk(&department_id, &member_id),
+                Condition::None,
+            );
+        }
+        if let Some((org_id, department_id, member_id)) = joined {
+            self.writes.push(Write::Put {
+                item: Item::new(
+                    table::org_pk(&org_id),
+                    table::department_member_sk(&department_id, &member_id),
+                    1,
+                    serde_json::Value::Null,
+                ),
+                condition: Condition::None,
+            });
+            self.department_checks.push(self.writes.len());
+            self.writes.push(Write::Check {
+                pk: table::org_pk(&org_id),
+                sk: table::department_closed_sk(&department_id),
+                condition: Condition::NotExists,
+            });
+        }
+    }
+
+    /// The tombstone of a department whose deletion starts: from now on no member write
+    /// moves anyone into it. Kept after the deletion (ids are never reused).
+    pub fn writes_tombstone(&mut self, org_id: &str, department_id: &str) {
+        self.writes.push(Write::Put {
+            item: Item::new(
+                table::org_pk(org_id),
+                table::department_closed_sk(department_id),
+                1,
+                serde_json::Value::Null,
+            ),
+            condition: Condition::None,
+        });
+    }
+
     /// Writes a member: new (version 1, email guard checked elsewhere) or the next version
     /// of `before`.
     pub fn member(&mut self, before: Option<&Member>, after: &Member) {
@@ -67,6 +146,7 @@ impl Tx {
                 self.put_next(table::member_item(&member));
             }
         }
+        self.member_entries(before, Some(after));
     }
 
     /// Adjusts the org's seat counter for a change of `before` → `after` and refuses it when
@@ -167,7 +247,12 @@ impl Tx {
         if self.writes.len() > crate::ports::store::MAX_TRANSACTION_WRITES {
             return Err(AppError::Internal("transaction too large".into()));
         }
-        app.store.transact(self.writes).await?;
+        match app.store.transact(self.writes).await {
+            Err(StoreError::ConditionFailed { index }) if self.department_checks.contains(&index) => {
+                return Err(unknown_department());
+            }
+            other => other?,
+        }
         for (queue, body) in self.sends {
             if let Err(error) = app.queue.send(queue, &body).await {
                 tracing::warn!(queue = queue.as_str(), %error, "queue send failed after commit; delivery repair will resend");
@@ -175,6 +260,11 @@ impl Tx {
         }
         Ok(())
     }
+}
+
+/// A department that is not there (or is being deleted) named as a member's department.
+pub fn unknown_department() -> AppError {
+    AppError::invalid("department_id", "unknown_department", "no such department in this org")
 }
 
 pub fn email_message(org_id: &str, outbox_id: &str) -> String {

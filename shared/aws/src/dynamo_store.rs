@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -130,6 +130,17 @@ fn transact_item(table: &str, write: &Write) -> Result<TransactWriteItem, StoreE
                     .set_expression_attribute_values((!values.is_empty()).then_some(values));
             }
             TransactWriteItem::builder().delete(delete.build().map_err(unavailable)?)
+        }
+        Write::Check { pk, sk, condition } => {
+            let (expression, names, values) = condition_of(*condition).ok_or_else(|| unavailable("a check needs a condition"))?;
+            let check = ConditionCheck::builder()
+                .table_name(table)
+                .key("PK", s(pk))
+                .key("SK", s(sk))
+                .condition_expression(expression)
+                .set_expression_attribute_names(Some(names))
+                .set_expression_attribute_values((!values.is_empty()).then_some(values));
+            TransactWriteItem::builder().condition_check(check.build().map_err(unavailable)?)
         }
     };
     Ok(item.build())

@@ -153,6 +153,9 @@ pub struct Department {
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     pub version: u64,
+    /// Being deleted: no one may be moved into it (a deletion that finds members reopens it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub closing: bool,
 }
 
 /// Checks an org or department name.

@@ -143,21 +143,18 @@ impl Store for SqliteStore {
             .map_err(unavailable)?;
         let mut keys = std::collections::HashSet::new();
         for (index, write) in writes.iter().enumerate() {
-            let (pk, sk, condition) = match write {
-                Write::Put { item, condition } => (&item.pk, &item.sk, condition),
-                Write::Delete { pk, sk, condition } => (pk, sk, condition),
-            };
-            if !keys.insert((pk.clone(), sk.clone())) {
+            let (pk, sk) = write.key();
+            if !keys.insert((pk.to_string(), sk.to_string())) {
                 return Err(StoreError::Unavailable(format!("two writes to {pk}/{sk} in one transaction")));
             }
             let current: Option<i64> = tx
                 .query_row("SELECT version FROM items WHERE pk = ?1 AND sk = ?2", params![pk, sk], |r| r.get(0))
                 .optional()
                 .map_err(unavailable)?;
-            let holds = match condition {
+            let holds = match write.condition() {
                 Condition::None => true,
                 Condition::NotExists => current.is_none(),
-                Condition::Version(expected) => current == Some(*expected as i64),
+                Condition::Version(expected) => current == Some(expected as i64),
             };
             if !holds {
                 return Err(StoreError::ConditionFailed { index });
@@ -190,6 +187,7 @@ impl Store for SqliteStore {
                     tx.execute("DELETE FROM items WHERE pk = ?1 AND sk = ?2", params![pk, sk])
                         .map_err(unavailable)?;
                 }
+                Write::Check { .. } => {}
             }
         }
         tx.commit().map_err(unavailable)

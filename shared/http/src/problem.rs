@@ -14,8 +14,8 @@ pub fn response(status: StatusCode, code: &str, detail: &str, errors: Option<Val
     with_members(status, code, detail, errors.map(|e| ("errors", e)))
 }
 
-/// A problem response with one more member (`errors`, or `ends_at` of a freeze window).
-fn with_members(status: StatusCode, code: &str, detail: &str, extra: Option<(&str, Value)>) -> HttpResponse {
+/// A problem response with more members (`errors`, `ends_at` of a freeze window, `orgs`).
+fn with_members<'a>(status: StatusCode, code: &str, detail: &str, extra: impl IntoIterator<Item = (&'a str, Value)>) -> HttpResponse {
     let mut body = json!({
         "type": format!("https://roster.dev/problems/{code}"),
         "title": status.canonical_reason().unwrap_or("Error"),
@@ -23,7 +23,7 @@ fn with_members(status: StatusCode, code: &str, detail: &str, extra: Option<(&st
         "detail": detail,
         "code": code,
     });
-    if let Some((name, value)) = extra {
+    for (name, value) in extra {
         body[name] = value;
     }
     Response::builder()
@@ -36,7 +36,7 @@ fn with_members(status: StatusCode, code: &str, detail: &str, extra: Option<(&st
 /// The HTTP status of an app error (SPEC §5 status codes).
 pub fn status_of(error: &AppError) -> StatusCode {
     match error {
-        AppError::Domain(DomainError::Invalid(_)) => StatusCode::BAD_REQUEST,
+        AppError::Domain(DomainError::Invalid(_)) | AppError::OrgRequired { .. } => StatusCode::BAD_REQUEST,
         AppError::Domain(DomainError::Forbidden) | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
         AppError::Domain(DomainError::Conflict("login_method_not_allowed")) => StatusCode::FORBIDDEN,
         AppError::Domain(DomainError::NotFound) => StatusCode::NOT_FOUND,
@@ -58,13 +58,21 @@ pub fn from_app_error(error: &AppError) -> HttpResponse {
             tracing::error!(code = error.code(), %message, "request failed");
             status.canonical_reason().unwrap_or("error").to_string()
         }
-        AppError::Domain(DomainError::Invalid(_)) => "The request has invalid fields.".to_string(),
+        AppError::Domain(DomainError::Invalid(_)) | AppError::OrgRequired { .. } => "The request has invalid fields.".to_string(),
         other => other.to_string(),
     };
     let extra = match error {
-        AppError::Domain(DomainError::Invalid(fields)) => Some(("errors", serde_json::to_value(fields).expect("field errors serialize"))),
-        AppError::Domain(DomainError::Frozen { ends_at }) => Some(("ends_at", json!(ends_at))),
-        _ => None,
+        AppError::Domain(DomainError::Invalid(fields)) => vec![("errors", serde_json::to_value(fields).expect("field errors serialize"))],
+        AppError::Domain(DomainError::Frozen { ends_at }) => vec![("ends_at", json!(ends_at))],
+        // The field error every client knows, and the orgs to choose from.
+        AppError::OrgRequired { orgs } => vec![
+            (
+                "errors",
+                json!([roster_domain::error::FieldError::new("org_id", "org_required", error.to_string())]),
+            ),
+            ("orgs", json!(orgs)),
+        ],
+        _ => Vec::new(),
     };
     let mut response = with_members(status, error.code(), &detail, extra);
     match error {

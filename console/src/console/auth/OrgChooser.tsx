@@ -11,9 +11,9 @@ interface Props {
 const OTHER = '__other__';
 
 /**
- * Which organization to sign in to, when an email has accounts in several. The API does
- * not list them before the password is checked, so the choice comes from organizations
- * this browser has seen, or the organization's id typed in.
+ * Which organization to sign in to, when an email has accounts in several: the ones the
+ * API named once the password was right (or, failing that, the ones this browser has
+ * seen), or an organization's id typed in.
  */
 export function OrgChooser({ orgs, value, onChange, error }: Props) {
   const known = orgs.some((o) => o.id === value);

@@ -6,7 +6,7 @@ import { describedBy, Field } from '../../components/Field';
 import { Notice } from '../../components/Notice';
 import { PROBLEM_MESSAGES } from '../../errors/messages';
 import { useSubmit } from '../../hooks/useSubmit';
-import { knownOrgs } from '../../lib/knownOrgs';
+import { knownOrgs, rememberOrg, type KnownOrg } from '../../lib/knownOrgs';
 import { useLocation } from '../../router';
 import { PublicLayout } from '../../pages/PublicLayout';
 import { OrgChooser } from './OrgChooser';
@@ -28,7 +28,7 @@ export function SignIn({ ended, lastEmail }: { ended?: string; lastEmail?: strin
   const [askOrg, setAskOrg] = useState(false);
   const [temporary, setTemporary] = useState<{ session: Session; password: string } | null>(null);
   const submit = useSubmit(FIELDS);
-  const orgs = knownOrgs();
+  const [orgs, setOrgs] = useState<KnownOrg[]>(knownOrgs);
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
@@ -38,10 +38,15 @@ export function SignIn({ ended, lastEmail }: { ended?: string; lastEmail?: strin
         if (session.passwordChangeRequired) setTemporary({ session, password });
         else setSession(session);
       } catch (error) {
-        const orgRequired = (error as { problem?: { errors?: { code: string }[] } }).problem?.errors?.some((e) => e.code === 'org_required');
-        if (orgRequired && !askOrg) {
+        const problem = (error as { problem?: { errors?: { code: string }[]; orgs?: { org_id: string; name: string }[] } }).problem;
+        if (problem?.errors?.some((e) => e.code === 'org_required')) {
+          // The password was right: the API names the orgs to choose from.
+          const offered = (problem.orgs ?? []).map((o) => ({ id: o.org_id, name: o.name }));
+          offered.forEach(rememberOrg);
+          const choices = offered.length > 0 ? offered : orgs;
+          setOrgs(choices);
           setAskOrg(true);
-          if (!orgId && orgs.length > 0) setOrgId(orgs[0].id);
+          if (!choices.some((o) => o.id === orgId) && choices.length > 0) setOrgId(choices[0].id);
         }
         throw error;
       }

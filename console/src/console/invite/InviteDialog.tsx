@@ -1,18 +1,17 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client';
 import { call } from '../../api/problem';
-import type { Member, Role } from '../../api/types';
-import { DepartmentSelect } from '../../components/DepartmentSelect';
+import type { Member } from '../../api/types';
 import { Dialog } from '../../components/Dialog';
 import { describedBy, Field } from '../../components/Field';
 import { Notice } from '../../components/Notice';
 import { describeProblem } from '../../errors/messages';
 import { useSubmit } from '../../hooks/useSubmit';
 import { formatDateTime } from '../../lib/dates';
-import { ROLE_LABELS } from '../../lib/labels';
-import { fixedDepartment, invitableRoles } from '../../lib/permissions';
 import { useConsole } from '../context';
 import { ImportProgress } from '../imports/ImportProgress';
+import { PlacementFields } from '../placement/PlacementFields';
+import { usePlacement } from '../placement/usePlacement';
 import { PreviewSummary } from './PreviewSummary';
 import { usePreview } from './usePreview';
 
@@ -25,11 +24,8 @@ type Sent = { kind: 'one'; member: Member } | { kind: 'many'; importId: string }
 
 /** Invite one or many people by email, with one role and department for all of them. */
 export function InviteDialog({ onClose, onInvited }: Props) {
-  const { me, session, departments } = useConsole();
-  const fixed = fixedDepartment(me);
-  const roles = invitableRoles(me);
-  const [role, setRole] = useState<Role>('member');
-  const [department, setDepartment] = useState(fixed ?? '');
+  const { session } = useConsole();
+  const placement = usePlacement();
   const [emails, setEmails] = useState('');
   const [sent, setSent] = useState<Sent | null>(null);
   const preview = usePreview(session.orgId, emails);
@@ -47,12 +43,11 @@ export function InviteDialog({ onClose, onInvited }: Props) {
     if (toInvite.length === 0) return;
     void submit.run(async () => {
       const org = { path: { org: session.orgId } };
-      const department_id = department || null;
       if (toInvite.length === 1 && (ready?.recognized ?? 0) === 1) {
-        const member = await call(api.POST('/v1/orgs/{org}/invitations', { params: org, body: { email: toInvite[0], role, department_id } }));
+        const member = await call(api.POST('/v1/orgs/{org}/invitations', { params: org, body: { email: toInvite[0], ...placement.value } }));
         setSent({ kind: 'one', member });
       } else {
-        const queued = await call(api.POST('/v1/orgs/{org}/imports', { params: org, body: { emails, role, department_id } }));
+        const queued = await call(api.POST('/v1/orgs/{org}/imports', { params: org, body: { emails, ...placement.value } }));
         setSent({ kind: 'many', importId: queued.id });
       }
       onInvited();
@@ -105,28 +100,7 @@ export function InviteDialog({ onClose, onInvited }: Props) {
           {preview.state === 'error' && <Notice kind="error">The list could not be checked. {describeProblem(preview.problem)}</Notice>}
           {ready && <PreviewSummary preview={ready} />}
         </div>
-        <div class="row">
-          <Field id="invite-role" label="Role" error={submit.fields.role}>
-            <select value={role} onChange={(e) => setRole(e.currentTarget.value as Role)} {...describedBy('invite-role', false, submit.fields.role)}>
-              {roles.map((r) => (
-                <option key={r} value={r}>
-                  {ROLE_LABELS[r]}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field id="invite-department" label="Department" error={submit.fields.department_id}>
-            <DepartmentSelect
-              id="invite-department"
-              value={department}
-              onChange={setDepartment}
-              departments={departments}
-              noneLabel="No department"
-              disabled={fixed !== null}
-              describedBy={submit.fields.department_id ? 'invite-department-error' : undefined}
-            />
-          </Field>
-        </div>
+        <PlacementFields idPrefix="invite" placement={placement} errors={submit.fields} />
         <div class="actions">
           <button type="button" class="button-secondary" onClick={onClose}>
             Cancel

@@ -4,6 +4,7 @@ import { Empty, LoadError, Loading, Notice } from '../../components/Notice';
 import { TAB_LABELS } from '../../lib/labels';
 import { can, fixedDepartment } from '../../lib/permissions';
 import { navigate, useLocation } from '../../router';
+import { CreateAccountDialog } from '../accounts/CreateAccountDialog';
 import { useConsole } from '../context';
 import { ImportDialog } from '../imports/ImportDialog';
 import { InviteDialog } from '../invite/InviteDialog';
@@ -32,7 +33,7 @@ export function MembersPage() {
   const department = fixed ?? query.get('department') ?? '';
   const [generation, setGeneration] = useState(0);
   const [flash, setFlash] = useState<string | null>(null);
-  const [dialog, setDialog] = useState<'invite' | 'import' | 'bulk' | null>(null);
+  const [dialog, setDialog] = useState<'invite' | 'account' | 'import' | 'bulk' | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const counts = useTabCounts(session.orgId, q, department, generation);
   const list = useMemberPage(session.orgId, tab, q, department, generation);
@@ -71,6 +72,11 @@ export function MembersPage() {
           <button type="button" class="button-primary" onClick={() => setDialog('invite')}>
             Invite people
           </button>
+          {can(me, 'createAccount') && (
+            <button type="button" class="button-secondary" onClick={() => setDialog('account')}>
+              Create account
+            </button>
+          )}
           {can(me, 'importMembers') && (
             <button type="button" class="button-secondary" onClick={() => setDialog('import')}>
               Import CSV
@@ -123,6 +129,7 @@ export function MembersPage() {
         <Pagination page={list.page} hasNext={list.hasNext} onPrevious={list.previous} onNext={list.next} />
       </div>
       {dialog === 'invite' && <InviteDialog onClose={() => setDialog(null)} onInvited={() => refresh()} />}
+      {dialog === 'account' && <CreateAccountDialog onClose={() => setDialog(null)} onCreated={() => refresh()} />}
       {dialog === 'import' && <ImportDialog onClose={() => setDialog(null)} onImported={() => refresh()} />}
       {dialog === 'bulk' && (
         <BulkEditDialog

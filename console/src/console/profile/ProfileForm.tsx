@@ -30,7 +30,7 @@ export function ProfileForm({ onSaving, onSaved }: { onSaving: () => void; onSav
     <form class="panel" onSubmit={onSubmit} noValidate aria-labelledby="profile-form-title">
       <h2 id="profile-form-title">Your details</h2>
       {submit.message && <Notice kind="error">{submit.message}</Notice>}
-      <Field id="profile-email" label="Email" hint="Your sign-in email.">
+      <Field id="profile-email" label="Email" hint="Your sign-in email. Change it under “Change email”.">
         <input type="email" readOnly value={me.email} {...describedBy('profile-email', true)} />
       </Field>
       <Field id="profile-first" label="First name" error={fields.first_name}>

@@ -1,10 +1,11 @@
 import { useState } from 'preact/hooks';
 import { Notice } from '../../components/Notice';
 import { useConsole } from '../context';
+import { ChangeEmailForm } from './ChangeEmailForm';
 import { ChangePasswordForm } from './ChangePasswordForm';
 import { ProfileForm } from './ProfileForm';
 
-/** `/profile`: the signed-in member's own name, phone and password. */
+/** `/profile`: the signed-in member's own name, phone, email and password. */
 export function ProfilePage({ notAdmin }: { notAdmin?: boolean }) {
   const { me } = useConsole();
   const [saved, setSaved] = useState(false);
@@ -15,6 +16,7 @@ export function ProfilePage({ notAdmin }: { notAdmin?: boolean }) {
       {saved && <Notice kind="success">Your details were saved.</Notice>}
       <div class="panels">
         <ProfileForm key={me.version} onSaving={() => setSaved(false)} onSaved={() => setSaved(true)} />
+        <ChangeEmailForm />
         <ChangePasswordForm />
       </div>
     </section>

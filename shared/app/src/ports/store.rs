@@ -73,8 +73,38 @@ pub enum Condition {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
-    Put { item: Item, condition: Condition },
-    Delete { pk: String, sk: String, condition: Condition },
+    Put {
+        item: Item,
+        condition: Condition,
+    },
+    Delete {
+        pk: String,
+        sk: String,
+        condition: Condition,
+    },
+    /// Writes nothing: the transaction happens only if `condition` holds for this key
+    /// (DynamoDB's `ConditionCheck`). `Condition::None` is not a check.
+    Check {
+        pk: String,
+        sk: String,
+        condition: Condition,
+    },
+}
+
+impl Write {
+    /// The key this write is about.
+    pub fn key(&self) -> (&str, &str) {
+        match self {
+            Write::Put { item, .. } => (&item.pk, &item.sk),
+            Write::Delete { pk, sk, .. } | Write::Check { pk, sk, .. } => (pk, sk),
+        }
+    }
+
+    pub fn condition(&self) -> Condition {
+        match self {
+            Write::Put { condition, .. } | Write::Delete { condition, .. } | Write::Check { condition, .. } => *condition,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

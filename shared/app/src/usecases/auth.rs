@@ -6,9 +6,10 @@ use serde_json::{json, Value};
 use roster_domain::{Email, Kind, LoginMethod, Member, MembershipStatus};
 
 use crate::app::{retrying, App, Principal};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, OrgChoice};
 use crate::ports::{IndexName, Query, SkCondition};
 use crate::rate_limits::RateCounter;
+use crate::records::{DirectoryEntry, TrustedDevice};
 use crate::secrets::{constant_time_eq, sha256_hex, verify_password};
 use crate::signing_keys::AccessClaims;
 use crate::table;
@@ -51,6 +52,8 @@ pub struct LoginInput {
     pub email: String,
     pub password: String,
     pub org_id: Option<String>,
+    /// What an earlier successful login from this client answered as `device_token`.
+    pub device_token: Option<String>,
 }
 
 /// An Argon2id hash of a random password, verified when there is no account, so a
@@ -60,16 +63,30 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| crate::secrets::hash_password(&crate::secrets::new_code()))
 }
 
-/// `POST /v1/auth/login`.
+/// How long a client stays trusted after signing in with the right password.
+const TRUSTED_DEVICE_DAYS: i64 = 90;
+
+/// `POST /v1/auth/login`. The password is checked before anything about the email's
+/// accounts is said: a wrong one answers `invalid_credentials` whether the email has no
+/// account, one, or several. Failed logins count per IP, and per email, except from a
+/// client this email signed in from before (its device token), which has a counter of its
+/// own: a stranger's failures never lock the person out.
 pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<Value> {
     let window = app.config.login_window.whole_seconds();
     let email = Email::parse(&input.email).map_err(|_| AppError::Unauthorized("invalid_credentials"))?;
-    let by_email = RateCounter::new("login_email", email.as_str(), window);
-    let by_ip = ip.map(|ip| RateCounter::new("login_ip", ip, window));
     let now = app.now();
-    if by_email.current_count(app).await? >= app.config.login_failures_per_email {
+    let device = match input.device_token.as_deref() {
+        Some(token) => trusted_device(app, token, &email).await?,
+        None => None,
+    };
+    let by_client = match &device {
+        Some(device_hash) => RateCounter::new("login_device", device_hash, window),
+        None => RateCounter::new("login_email", email.as_str(), window),
+    };
+    let by_ip = ip.map(|ip| RateCounter::new("login_ip", ip, window));
+    if by_client.current_count(app).await? >= app.config.login_failures_per_email {
         return Err(AppError::RateLimited {
-            retry_after_seconds: by_email.retry_after(now),
+            retry_after_seconds: by_client.retry_after(now),
         });
     }
     if let Some(by_ip) = &by_ip {
@@ -81,23 +98,41 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
     }
 
     let accounts = accounts_of(app, &email).await?;
-    let candidates: Vec<&Member> = accounts
+    let can_sign_in: Vec<&Member> = accounts
         .iter()
         .filter(|m| input.org_id.as_ref().is_none_or(|org| &m.org_id == org))
+        .filter(|m| m.status == MembershipStatus::Licensed && m.kind == Kind::Full)
         .collect();
-    if candidates.len() > 1 {
-        return Err(AppError::invalid(
-            "org_id",
-            "org_required",
-            "this email has accounts in several orgs: say which with org_id",
-        ));
-    }
-    let account = candidates.first().copied();
-    let hash = account.and_then(|m| m.password_hash.as_deref()).unwrap_or(dummy_hash());
-    let password_ok = verify_password(&input.password, hash) && account.is_some_and(|m| m.password_hash.is_some());
-    let Some(member) = account.filter(|m| password_ok && m.status == MembershipStatus::Licensed && m.kind == Kind::Full) else {
-        record_failure(app, &by_email, by_ip.as_ref()).await?;
-        return Err(AppError::Unauthorized("invalid_credentials"));
+    let matching: Vec<&Member> = if can_sign_in.is_empty() {
+        verify_password(&input.password, dummy_hash());
+        Vec::new()
+    } else {
+        can_sign_in
+            .into_iter()
+            .filter(|m| {
+                m.password_hash
+                    .as_deref()
+                    .is_some_and(|hash| verify_password(&input.password, hash))
+            })
+            .collect()
+    };
+    let member = match matching.as_slice() {
+        [] => {
+            record_failure(app, &by_client, by_ip.as_ref()).await?;
+            return Err(AppError::Unauthorized("invalid_credentials"));
+        }
+        [member] => *member,
+        several => {
+            let mut orgs = Vec::new();
+            for member in several {
+                let org = app.load_org(&member.org_id).await?;
+                orgs.push(OrgChoice {
+                    org_id: org.id,
+                    name: org.name,
+                });
+            }
+            return Err(AppError::OrgRequired { orgs });
+        }
     };
     let org = app.load_org(&member.org_id).await?;
     let member_allows = member
@@ -107,6 +142,10 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
     if !org.settings.allows(LoginMethod::Password) || !member_allows {
         return Err(AppError::Domain(roster_domain::DomainError::Conflict("login_method_not_allowed")));
     }
+    let device_token = match (device, input.device_token) {
+        (Some(_), Some(token)) => token,
+        _ => trust_device(app, &email).await?,
+    };
     let ttl = app.config.access_token_ttl;
     let claims = AccessClaims {
         iss: app.keys.issuer().to_string(),
@@ -124,16 +163,71 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
         "password_change_required": member.password_temporary,
         "org_id": member.org_id,
         "member_id": member.id,
+        "device_token": device_token,
     }))
 }
 
-/// Every account of an email across orgs (the email index).
+/// The hash of `token` when it is a live device token of `email`.
+async fn trusted_device(app: &App, token: &str, email: &Email) -> AppResult<Option<String>> {
+    let hash = sha256_hex(token);
+    let Some(item) = app.store.get(&table::device_pk(&hash), table::DEVICE_SK).await? else {
+        return Ok(None);
+    };
+    let device: TrustedDevice = table::decode(&item)?;
+    Ok((device.email == email.as_str() && device.expires_at > app.now()).then_some(hash))
+}
+
+/// Remembers this client as one `email` signed in from; answers its token.
+async fn trust_device(app: &App, email: &Email) -> AppResult<String> {
+    let token = crate::secrets::new_secret_token();
+    let device = TrustedDevice {
+        email: email.to_string(),
+        expires_at: app.now() + time::Duration::days(TRUSTED_DEVICE_DAYS),
+    };
+    let mut tx = Tx::new();
+    tx.put_new(table::encode(
+        table::device_pk(&sha256_hex(&token)),
+        table::DEVICE_SK.into(),
+        1,
+        &device,
+    ));
+    tx.commit(app).await?;
+    Ok(token)
+}
+
+/// Every account of an email across orgs, read consistently: the account directory, and
+/// the email index for accounts written before the directory existed. Each account is
+/// read from the table itself, so an entry the index still shows for a removed member
+/// finds nothing.
 pub async fn accounts_of(app: &App, email: &Email) -> AppResult<Vec<Member>> {
-    let page = app
+    let directory = app
+        .query_all(Query::table(table::directory_pk(email), SkCondition::Any))
+        .await?
+        .iter()
+        .map(table::decode::<DirectoryEntry>)
+        .collect::<AppResult<Vec<_>>>()?;
+    let indexed = app
         .store
         .query(Query::index(IndexName::Gsi2, table::email_partition(email), SkCondition::Any))
-        .await?;
-    page.items.iter().map(table::decode_member).collect()
+        .await?
+        .items
+        .iter()
+        .map(table::decode_member)
+        .collect::<AppResult<Vec<_>>>()?;
+    let mut keys: Vec<(String, String)> = directory
+        .into_iter()
+        .map(|entry| (entry.org_id, entry.member_id))
+        .chain(indexed.into_iter().map(|member| (member.org_id, member.id)))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let mut accounts = Vec::new();
+    for (org_id, member_id) in keys {
+        if let Some(member) = app.find_member(&org_id, &member_id).await?.filter(|m| &m.email == email) {
+            accounts.push(member);
+        }
+    }
+    Ok(accounts)
 }
 
 async fn record_failure(app: &App, by_email: &RateCounter, by_ip: Option<&RateCounter>) -> AppResult<()> {

@@ -4,14 +4,14 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use roster_domain::org::validate_name;
-use roster_domain::{Action, Department, Member};
+use roster_domain::{Action, Department};
 
 use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Condition, Query, SkCondition};
 use crate::secrets::new_id;
 use crate::table;
-use crate::tx::{Origin, Tx};
+use crate::tx::{contention_to_conflict, Origin, Tx};
 use crate::views;
 use roster_domain::ids::{DepartmentId, OrgId};
 
@@ -56,14 +56,10 @@ pub async fn create_department(app: &App, ctx: &RequestContext, org_id: &OrgId, 
         name: name.clone(),
         created_at: now,
         version: 1,
+        closing: false,
     };
     let mut tx = Tx::new();
-    tx.put_new(table::encode(
-        table::org_pk(org_id),
-        table::department_sk(&department.id),
-        1,
-        &department,
-    ));
+    tx.put_new(department_item(&department));
     tx.put_new(name_guard(org_id, &name, &department.id));
     tx.audit(
         org_id,
@@ -114,12 +110,7 @@ pub async fn rename_department(
             tx.delete(table::org_pk(org_id), table::department_name_sk(&department.name), Condition::None);
             tx.put_new(name_guard(org_id, &name, department_id));
         }
-        tx.put_next(table::encode(
-            table::org_pk(org_id),
-            table::department_sk(department_id),
-            department.version,
-            &next,
-        ));
+        tx.put_next(department_item(&next));
         tx.audit(
             org_id,
             app.now(),
@@ -140,40 +131,72 @@ pub async fn rename_department(
 }
 
 /// Deleting a department that still has members is refused: move them first.
+///
+/// In two steps, so that no one is moved in while it is being checked: the department is
+/// marked closing (and its tombstone written, which every move into it checks), then its
+/// membership entries are read, consistently and at most one; an empty department is
+/// deleted, one with members reopened. A deletion cut off between the steps leaves it
+/// closing, and running it again finishes or reopens it.
 pub async fn delete_department(app: &App, ctx: &RequestContext, org_id: &OrgId, department_id: &DepartmentId) -> AppResult<()> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ManageDepartments, &org.settings)?;
-    let department = app.load_department(org_id, department_id).await?;
-    for item in app
-        .query_all(Query::table(
-            table::org_pk(org_id),
-            SkCondition::BeginsWith(table::MEMBER_PREFIX.into()),
-        ))
-        .await?
-    {
-        let member: Member = table::decode(&item)?;
-        if member.department_id.as_deref() == Some(department_id) {
-            return Err(AppError::conflict("department_not_empty"));
+    let origin = Origin {
+        actor_id: Some(actor.member_id),
+        ip: ctx.ip.clone(),
+    };
+    let mut department = retrying(|| async {
+        let department = app.load_department(org_id, department_id).await?;
+        if department.closing {
+            return Ok(department);
         }
-    }
+        let closing = Department {
+            closing: true,
+            ..department.clone()
+        };
+        let mut tx = Tx::new();
+        tx.put_next(department_item(&closing));
+        tx.writes_tombstone(org_id, department_id);
+        tx.commit(app).await?;
+        Ok(Department {
+            version: department.version + 1,
+            ..closing
+        })
+    })
+    .await?;
+    let members = app
+        .store
+        .query(
+            Query::table(
+                table::org_pk(org_id),
+                SkCondition::BeginsWith(table::department_members_prefix(department_id)),
+            )
+            .limit(1),
+        )
+        .await?;
     let mut tx = Tx::new();
+    if !members.items.is_empty() {
+        department.closing = false;
+        tx.put_next(department_item(&department));
+        tx.delete(table::org_pk(org_id), table::department_closed_sk(department_id), Condition::None);
+        tx.commit(app).await.map_err(contention_to_conflict)?;
+        return Err(AppError::conflict("department_not_empty"));
+    }
     tx.delete(
         table::org_pk(org_id),
         table::department_sk(department_id),
         Condition::Version(department.version),
     );
     tx.delete(table::org_pk(org_id), table::department_name_sk(&department.name), Condition::None);
-    tx.audit(
-        org_id,
-        app.now(),
-        &Origin {
-            actor_id: Some(actor.member_id),
-            ip: ctx.ip.clone(),
-        },
-        "department_deleted",
-        None,
-        None,
-        Some(&department.name),
-    );
-    tx.commit(app).await
+    tx.audit(org_id, app.now(), &origin, "department_deleted", None, None, Some(&department.name));
+    // Lost to a concurrent deletion or rename: answer as if it lost to this one.
+    tx.commit(app).await.map_err(contention_to_conflict)
+}
+
+fn department_item(department: &Department) -> crate::ports::Item {
+    table::encode(
+        table::org_pk(&department.org_id),
+        table::department_sk(&department.id),
+        department.version,
+        department,
+    )
 }

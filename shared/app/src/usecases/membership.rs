@@ -7,7 +7,6 @@ use roster_domain::{Action, Actor, Email, Kind, Member, MembershipStatus, Org, P
 
 use crate::app::App;
 use crate::error::AppResult;
-use crate::ports::Condition;
 use crate::records::{EmailGuard, EmailKind, InvitationLookup, SeatCounter};
 use crate::secrets::{self, new_id};
 use crate::table;
@@ -167,10 +166,7 @@ impl MemberChange<'_> {
                 after.updated_at = now;
                 tx.member(Some(before), &after);
             }
-            (Some(before), None) => {
-                tx.delete(org_pk.clone(), table::member_sk(&before.id), Condition::Version(before.version));
-                tx.delete(org_pk.clone(), table::email_guard_sk(&before.email), Condition::None);
-            }
+            (Some(before), None) => tx.delete_member(before),
             (None, None) => return Ok(()),
         }
         if let Some(after) = self.after {

@@ -166,7 +166,7 @@ pub async fn process(app: &App, org_id: &str, import_id: &str, deadline: Deadlin
             .map(|ip| RateCounter::new("import_ip", ip, RATE_WINDOW_SECONDS)),
     );
     let run = RunContext {
-        departments: app.departments(org_id).await?,
+        departments: app.departments(org_id).await?.into_iter().filter(|d| !d.closing).collect(),
         origin: Origin {
             actor_id: Some(job.actor_id.clone()),
             ip: job.client_ip.clone(),
@@ -203,7 +203,12 @@ pub async fn process(app: &App, org_id: &str, import_id: &str, deadline: Deadlin
                 *rate = RateState::load(app, &rate.counter).await?;
             }
         }
-        match step(app, &run, &mut progress).await {
+        let stepped = match step(app, &run, &mut progress, None).await {
+            // The row's department was deleted since this run read the departments.
+            Err(error) if error == crate::tx::unknown_department() => step(app, &run, &mut progress, Some("unknown_department")).await,
+            other => other,
+        };
+        match stepped {
             Ok(true) if deadline.has_passed() => return Ok(Run::OutOfTime),
             Ok(true) => continue,
             Ok(false) => return Ok(Run::Finished),
@@ -216,9 +221,10 @@ pub async fn process(app: &App, org_id: &str, import_id: &str, deadline: Deadlin
     }
 }
 
-/// Does the next row (or completes the job) in one atomic write with the checkpoint.
+/// Does the next row (or completes the job) in one atomic write with the checkpoint;
+/// with `failure`, records the row as failed with that code instead of inviting.
 /// Answers whether rows remain.
-async fn step(app: &App, run: &RunContext, progress: &mut Progress) -> AppResult<bool> {
+async fn step(app: &App, run: &RunContext, progress: &mut Progress, failure: Option<&'static str>) -> AppResult<bool> {
     let now = app.now();
     let mut job = progress.job.clone();
     let mut tx = Tx::new();
@@ -239,7 +245,11 @@ async fn step(app: &App, run: &RunContext, progress: &mut Progress) -> AppResult
         .ok_or_else(|| AppError::Internal("import row missing".into()))?;
     let mut next_chunk = None;
     let mut next_rates = Vec::new();
-    match invite_row(app, run, &job, &row, &progress.rates, &mut tx).await? {
+    let outcome = match failure {
+        Some(code) => Err(code),
+        None => invite_row(app, run, &job, &row, &progress.rates, &mut tx).await?,
+    };
+    match outcome {
         Ok(rate_writes) => {
             job.invited += 1;
             next_rates = rate_writes;

@@ -1,0 +1,174 @@
+//! Store wrappers that make the real world's timing visible to tests: secondary indexes
+//! that lag behind the table (as DynamoDB's global secondary indexes do), and store calls
+//! that take a varying time (so concurrent requests interleave).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+
+use roster_app::ports::{IndexName, Item, Page, Query, SkCondition, Store, StoreError, Write};
+
+/// Answers index queries from a copy of the table that takes each committed write only
+/// `lag` after it committed: a decision taken on an index read sees the past, as it can on
+/// DynamoDB (whose index reads are eventually consistent). Gets and table queries read the
+/// table itself, consistently.
+pub struct StaleIndexStore {
+    inner: Arc<dyn Store>,
+    lag: Duration,
+    state: Mutex<Replica>,
+}
+
+#[derive(Default)]
+struct Replica {
+    items: BTreeMap<(String, String), Item>,
+    /// Committed writes not yet in `items`, oldest first.
+    pending: VecDeque<(Instant, Vec<Write>)>,
+}
+
+impl Replica {
+    fn catch_up(&mut self, lag: Duration) {
+        while self.pending.front().is_some_and(|(at, _)| at.elapsed() >= lag) {
+            let (_, writes) = self.pending.pop_front().expect("checked");
+            for write in writes {
+                match write {
+                    Write::Put { item, .. } => {
+                        self.items.insert((item.pk.clone(), item.sk.clone()), item);
+                    }
+                    Write::Delete { pk, sk, .. } => {
+                        self.items.remove(&(pk, sk));
+                    }
+                    Write::Check { .. } => {}
+                }
+            }
+        }
+    }
+}
+
+impl StaleIndexStore {
+    pub fn new(inner: Arc<dyn Store>, lag: Duration) -> StaleIndexStore {
+        StaleIndexStore {
+            inner,
+            lag,
+            state: Mutex::new(Replica::default()),
+        }
+    }
+
+    /// Lets the indexes catch up with every committed write now.
+    pub fn settle(&self) {
+        self.state.lock().expect("replica lock").catch_up(Duration::ZERO);
+    }
+}
+
+fn index_entry(item: &Item, index: IndexName) -> Option<&(String, String)> {
+    match index {
+        IndexName::Gsi1 => item.gsi1.as_ref(),
+        IndexName::Gsi2 => item.gsi2.as_ref(),
+        IndexName::Gsi3 => item.gsi3.as_ref(),
+    }
+}
+
+fn matches(sort: &SkCondition, key: &str) -> bool {
+    match sort {
+        SkCondition::Any => true,
+        SkCondition::BeginsWith(prefix) => key.starts_with(prefix.as_str()),
+        SkCondition::Between(low, high) => low.as_str() <= key && key <= high.as_str(),
+        SkCondition::AtMost(high) => key <= high.as_str(),
+    }
+}
+
+#[async_trait]
+impl Store for StaleIndexStore {
+    async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+        self.inner.get(pk, sk).await
+    }
+
+    async fn query(&self, query: Query) -> Result<Page, StoreError> {
+        let Some(index) = query.index else {
+            return self.inner.query(query).await;
+        };
+        let mut state = self.state.lock().expect("replica lock");
+        state.catch_up(self.lag);
+        // Index order: the index sort key, then the item's key; the cursor is that position.
+        let mut found: Vec<((String, String, String), &Item)> = state
+            .items
+            .values()
+            .filter_map(|item| {
+                let (partition, sort) = index_entry(item, index)?;
+                (partition == &query.partition && matches(&query.sort, sort))
+                    .then(|| ((sort.clone(), item.pk.clone(), item.sk.clone()), item))
+            })
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        let start = match &query.cursor {
+            Some(cursor) => {
+                let position: (String, String, String) = serde_json::from_str(cursor).map_err(|_| StoreError::InvalidCursor)?;
+                found.partition_point(|(key, _)| *key <= position)
+            }
+            None => 0,
+        };
+        let page: Vec<_> = found.into_iter().skip(start).take(query.limit + 1).collect();
+        let next_cursor = (page.len() > query.limit).then(|| {
+            let (position, _) = &page[query.limit - 1];
+            serde_json::to_string(position).expect("strings serialize")
+        });
+        Ok(Page {
+            items: page.into_iter().take(query.limit).map(|(_, item)| item.clone()).collect(),
+            next_cursor,
+        })
+    }
+
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        self.inner.transact(writes.clone()).await?;
+        // Committed writes reach the index later, in commit order.
+        self.state.lock().expect("replica lock").pending.push_back((Instant::now(), writes));
+        Ok(())
+    }
+}
+
+/// Waits a varying fraction of `max` before each store call, so that requests run side by
+/// side interleave their reads and writes in ever different orders.
+pub struct JitterStore {
+    inner: Arc<dyn Store>,
+    max: Duration,
+    seed: AtomicU64,
+}
+
+impl JitterStore {
+    pub fn new(inner: Arc<dyn Store>, max: Duration) -> JitterStore {
+        JitterStore {
+            inner,
+            max,
+            seed: AtomicU64::new(0x2545_f491_4f6c_dd1d),
+        }
+    }
+
+    async fn pause(&self) {
+        // xorshift: cheap, and enough to vary the interleaving.
+        let mut x = self.seed.load(Ordering::Relaxed);
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.seed.store(x, Ordering::Relaxed);
+        let nanos = self.max.as_nanos() as u64;
+        tokio::time::sleep(Duration::from_nanos(x % nanos.max(1))).await;
+    }
+}
+
+#[async_trait]
+impl Store for JitterStore {
+    async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+        self.pause().await;
+        self.inner.get(pk, sk).await
+    }
+    async fn query(&self, query: Query) -> Result<Page, StoreError> {
+        self.pause().await;
+        self.inner.query(query).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        self.pause().await;
+        self.inner.transact(writes).await
+    }
+}
