@@ -190,6 +190,81 @@ async fn sweep_cost(backend: &str, total: usize, due: usize) {
     );
 }
 
+/// A backlog of `due` expired invitations in one org, written straight to the store (an
+/// import of 50,000 would take longer than what it sets up): one expiry-scheduler run, then
+/// the expiry queue drained by the worker.
+async fn expiry_backlog(t: &TestApp, backend: &str, due: usize) {
+    use roster_app::records::EmailGuard;
+    use roster_app::table;
+    use roster_app::usecases::membership::{attach_first_invitation, new_member, NewAccount};
+    use roster_domain::{Email, Kind, MembershipStatus, Role};
+
+    let org = t.create_org(&format!("Backlog {} {due}", slug(backend)), "paid").await;
+    let org_record = t.app.load_org(&org.org_id).await.unwrap();
+    let seeded = Instant::now();
+    let members: Vec<usize> = (0..due).collect();
+    for chunk in members.chunks(30) {
+        let mut tx = roster_app::tx::Tx::new();
+        for i in chunk {
+            let account = NewAccount {
+                email: Email::parse(&format!("due{i}@backlog.test")).unwrap(),
+                role: Role::Member,
+                kind: Kind::Shell,
+                status: MembershipStatus::Invited,
+                department_id: None,
+                first_name: String::new(),
+                last_name: String::new(),
+                phone: String::new(),
+                position: None,
+            };
+            let mut member = new_member(&org.org_id, account, t.app.now());
+            attach_first_invitation(&t.app, &org_record, &mut member, false, Some(&org.admin_id));
+            tx.put_new(table::encode(
+                table::org_pk(&org.org_id),
+                table::email_guard_sk(&member.email),
+                1,
+                &EmailGuard {
+                    member_id: member.id.clone(),
+                },
+            ));
+            tx.member(None, &member);
+        }
+        tx.commit(&t.app).await.unwrap();
+    }
+    let seeded = seeded.elapsed();
+    t.clock.advance((org_record.settings.invite_ttl_days as i64 + 1) * 86_400);
+    let started = Instant::now();
+    let report = roster_app::workers::expiry::schedule(
+        &t.app,
+        roster_app::workers::expiry::ExpiryKind::Invitation,
+        roster_app::Deadline::NONE,
+    )
+    .await
+    .unwrap();
+    let scheduled = started.elapsed();
+    let mut applied = 0;
+    loop {
+        let handled = roster_app::workers::drain_once(&t.app, roster_app::ports::QueueName::Expiry)
+            .await
+            .unwrap();
+        if handled == 0 {
+            break;
+        }
+        applied += handled;
+    }
+    let drained = started.elapsed() - scheduled;
+    assert_eq!((report.examined, report.changed, applied), (due, due, due));
+    println!(
+        "| {backend} | {due} | {} | {} | {:.2} s | {:.2} s ({:.0} jobs/s) | {:.1} s |",
+        report.examined,
+        report.changed,
+        scheduled.as_secs_f64(),
+        drained.as_secs_f64(),
+        applied as f64 / drained.as_secs_f64(),
+        seeded.as_secs_f64()
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let moto = std::env::var("AWS_ENDPOINT_URL").is_ok();
@@ -209,6 +284,12 @@ async fn main() {
     println!("| backend | open invitations | due | read | jobs sent | schedule time | time to drain |\n|---|---|---|---|---|---|---|");
     for total in [110, 1010, 5010] {
         sweep_cost("embedded (SQLite)", total, 10).await;
+    }
+    println!("\n### An expiry backlog: one scheduler run, then the expiry queue drained\n");
+    println!("| backend | due | items read | jobs sent | schedule | drain | (seeding) |\n|---|---|---|---|---|---|---|");
+    expiry_backlog(&TestApp::new(), "embedded (SQLite)", 50_000).await;
+    if moto {
+        expiry_backlog(&TestApp::on_moto().await, "AWS adapters on moto", 5_000).await;
     }
     if moto {
         println!("\n### App init on the AWS adapters (what a Lambda does once per cold start)\n");
