@@ -1,21 +1,27 @@
 #!/usr/bin/env python3
-"""Writes functions/<endpoint>/ (one Lambda per route of shared/http/src/routes.rs) and
-workers/<worker>/, each a tiny main over roster-lambda, and infra/template.yaml.
-Run it after changing the route table; tests check that what it wrote matches."""
+"""Writes functions/<endpoint>/ (one Lambda per route) and workers/<worker>/, each a tiny
+main over roster-lambda, and infra/template.yaml with each function's policy.
+
+What each function needs (authorizer, table use, token keys, queues) is not kept here: it
+is read from the route table and the worker list in Rust (`roster_http::ROUTES`,
+`roster_app::functions::WORKERS`), printed by `cargo run -p roster-http --example
+entry_points`. Run this after changing either; tests check that what it wrote matches."""
 import json
+import os
 import pathlib
 import re
+import subprocess
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-ROUTES = re.findall(r'\(\s*(\w+),\s*"(\w+)",\s*"([^"]+)",\s*"([a-z-]+)",?\s*\)', (ROOT / "shared/http/src/routes.rs").read_text())
-WORKERS = [
-    # name, what it is, main's call, trigger
-    ("email-sender", "SQS consumer: renders and sends emails", "run_queue_worker(roster_lambda::QueueName::Email)", ("sqs", "EmailQueue")),
-    ("import-processor", "SQS consumer: processes bulk imports", "run_queue_worker(roster_lambda::QueueName::Import)", ("sqs", "ImportQueue")),
-    ("expiry-worker", "SQS consumer: marks lapsed invitations expired and unlicenses members whose license end passed", "run_queue_worker(roster_lambda::QueueName::Expiry)", ("sqs", "ExpiryQueue")),
-    ("expiry-scheduler", "scheduled run: sends expiry jobs for everything due to the expiry queue", "run_sweep(roster_lambda::Sweep::ExpiryScheduler)", ("schedule", "rate(5 minutes)")),
-    ("delivery-repair", "scheduled sweep: re-queues emails and imports left pending", "run_sweep(roster_lambda::Sweep::DeliveryRepair)", ("schedule", "rate(5 minutes)")),
-]
+FACTS = json.loads(
+    subprocess.run(
+        ["cargo", "run", "--quiet", "--locked", "-p", "roster-http", "--example", "entry_points"],
+        cwd=ROOT, check=True, capture_output=True, text=True, env=os.environ,
+    ).stdout
+)
+ROUTES = FACTS["routes"]
+WORKERS = FACTS["workers"]
+QUEUES = {"email": "EmailQueue", "import": "ImportQueue", "expiry": "ExpiryQueue"}
 
 HEADER = (ROOT / "infra" / "template-head.yaml").read_text()
 FOOTER = (ROOT / "infra" / "template-tail.yaml").read_text()
@@ -66,13 +72,6 @@ def write(path, text):
         path.write_text(text)
 
 
-# Routes API Gateway lets through without its JWT authorizer: public ones, and those an
-# operator calls with its (non-JWT) token. Roster checks every caller itself as well.
-NO_AUTHORIZER = {"create-org", "set-freeze", "lift-freeze", "get-invitation", "accept-invitation", "request-to-join",
-                 "login", "jwks", "openid-configuration", "openapi"}
-# Endpoints whose changes queue an email or an import (they may send to those queues).
-SENDS_EMAIL = {"create-org", "invite-member", "reinvite-member", "approve-member", "create-account"}
-SENDS_IMPORT = {"submit-import"}
 
 
 def pascal(name):
@@ -83,34 +82,47 @@ TABLE_READ = ["dynamodb:GetItem", "dynamodb:Query"]
 TABLE_WRITE = TABLE_READ + ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"]
 
 
-def policy(actions_table, sends=(), ses=False):
-    lines = [
-        "        - Version: '2012-10-17'",
-        "          Statement:",
-        "            - Effect: Allow",
-        "              Action: [" + ", ".join(actions_table) + "]",
-        "              Resource:",
-        "                - !GetAtt Table.Arn",
-        "                - !Sub '${Table.Arn}/index/*'",
-        # The token keys, read once at init (every function builds the whole app).
-        "            - Effect: Allow",
-        "              Action: secretsmanager:GetSecretValue",
-        "              Resource: !Ref KeysSecretArn",
-    ]
+def policy(table, keys, sends=(), ses=False):
+    """The function's IAM policy: exactly what its facts say it uses."""
+    statements = []
+    if table != "none":
+        statements += [
+            "            - Effect: Allow",
+            "              Action: [" + ", ".join(TABLE_WRITE if table == "writes" else TABLE_READ) + "]",
+            "              Resource:",
+            "                - !GetAtt Table.Arn",
+            "                - !Sub '${Table.Arn}/index/*'",
+        ]
+    if keys != "public_key":
+        # The private token keys, read once at init; every other function has only the
+        # public key (ROSTER_PUBLIC_KEY).
+        statements += [
+            "            - Effect: Allow",
+            "              Action: secretsmanager:GetSecretValue",
+            "              Resource: !Ref KeysSecretArn",
+        ]
     for queue in sends:
-        lines += ["            - Effect: Allow", "              Action: sqs:SendMessage", f"              Resource: !GetAtt {queue}.Arn"]
+        statements += ["            - Effect: Allow", "              Action: sqs:SendMessage", f"              Resource: !GetAtt {QUEUES[queue]}.Arn"]
     if ses:
-        lines += [
+        statements += [
             "            - Effect: Allow",
             "              Action: ses:SendEmail",
             "              Resource:",
             "                - !Sub 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*'",
             "                - !Sub 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${ConfigurationSet}'",
         ]
-    return lines
+    if not statements:
+        return []
+    return ["      Policies:", "        - Version: '2012-10-17'", "          Statement:"] + statements
 
 
-def function(name, events, policies, timeout=None):
+def environment(keys):
+    if keys == "public_key":
+        return []
+    return ["      Environment:", "        Variables:", "          ROSTER_KEYS_SECRET_ID: !Ref KeysSecretArn"]
+
+
+def function(name, events, facts, ses=False, timeout=None):
     lines = [
         f"  {pascal(name)}Function:",
         "    Type: AWS::Serverless::Function",
@@ -124,7 +136,8 @@ def function(name, events, policies, timeout=None):
     ]
     if timeout:
         lines.append(f"      Timeout: {timeout}")
-    lines += ["      Policies:"] + policies + ["      Events:"] + events
+    table = facts.get("table", "writes")
+    lines += environment(facts["keys"]) + policy(table, facts["keys"], facts["sends"], ses) + ["      Events:"] + events
     return lines
 
 # The pages (console/dist: index.html and assets/) and the API on one origin: CloudFront serves
@@ -297,50 +310,57 @@ def console():
 
 def template():
     out = [HEADER.rstrip("\n")]
-    for _, method, path, name in ROUTES:
+    for route in ROUTES:
+        facts = route["facts"]
         events = [
             "        Api:",
             "          Type: HttpApi",
             "          Properties:",
             "            ApiId: !Ref HttpApi",
-            f"            Method: {method}",
-            f"            Path: {path}",
+            f"            Method: {route['method']}",
+            f"            Path: {route['path']}",
         ]
-        if name in NO_AUTHORIZER:
+        if not facts["authorizer"]:
             events += ["            Auth:", "              Authorizer: NONE"]
-        writes = method != "GET"
-        sends = (["EmailQueue"] if name in SENDS_EMAIL else []) + (["ImportQueue"] if name in SENDS_IMPORT else [])
-        out += function(name, events, policy(TABLE_WRITE if writes else TABLE_READ, sends))
-    for name, _, _, (kind, source) in WORKERS:
-        if kind == "sqs":
+        out += function(route["name"], events, facts)
+    for worker in WORKERS:
+        trigger = worker["trigger"]
+        if "queue" in trigger:
             events = [
                 "        Queue:",
                 "          Type: SQS",
                 "          Properties:",
-                f"            Queue: !GetAtt {source}.Arn",
+                f"            Queue: !GetAtt {QUEUES[trigger['queue']]}.Arn",
                 "            BatchSize: 10",
                 "            FunctionResponseTypes: [ReportBatchItemFailures]",
             ]
-            sends = ["EmailQueue"] if name == "import-processor" else []
-            out += function(name, events, policy(TABLE_WRITE, sends, ses=name == "email-sender"), timeout=60)
+            out += function(worker["name"], events, worker, ses=worker["mails"], timeout=60)
         else:
-            events = ["        Schedule:", "          Type: Schedule", "          Properties:", f"            Schedule: {source}"]
-            sends = {"delivery-repair": ["EmailQueue", "ImportQueue"], "expiry-scheduler": ["ExpiryQueue"]}.get(name, [])
-            out += function(name, events, policy(TABLE_WRITE, sends), timeout=300)
+            events = ["        Schedule:", "          Type: Schedule", "          Properties:", f"            Schedule: {trigger['schedule']}"]
+            out += function(worker["name"], events, worker, timeout=300)
     out.append(console())
     out.append(FOOTER.rstrip("\n") + CONSOLE_OUTPUTS)
     return "\n".join(out) + "\n"
 
 
+def worker_main(worker):
+    trigger = worker["trigger"]
+    if "queue" in trigger:
+        return f"run_queue_worker(roster_lambda::QueueName::{trigger['queue'].capitalize()})"
+    return f"run_sweep(roster_lambda::Sweep::{pascal(worker['name'])})"
+
+
 def main():
-    for route_id, method, path, name in ROUTES:
+    for route in ROUTES:
+        name, method, path = route["name"], route["method"], route["path"]
         folder = ROOT / "functions" / name
         write(folder / "Cargo.toml", CARGO.format(name=name, description=f"Roster Lambda for {method} {path}.", extra="roster-http.workspace = true\n"))
-        write(folder / "main.rs", MAIN.format(doc=f"Lambda for `{method} {path}`.", call=f"run_endpoint(roster_http::RouteId::{route_id})"))
-    for name, description, call, _ in WORKERS:
-        folder = ROOT / "workers" / name
-        write(folder / "Cargo.toml", CARGO.format(name=name, description=f"Roster Lambda: {description}.", extra=""))
-        write(folder / "main.rs", MAIN.format(doc=f"Lambda: {description}.", call=call))
+        write(folder / "main.rs", MAIN.format(doc=f"Lambda for `{method} {path}`.", call=f"run_endpoint(roster_http::RouteId::{route['id']})"))
+    for worker in WORKERS:
+        folder = ROOT / "workers" / worker["name"]
+        description = worker["description"]
+        write(folder / "Cargo.toml", CARGO.format(name=worker["name"], description=f"Roster Lambda: {description}.", extra=""))
+        write(folder / "main.rs", MAIN.format(doc=f"Lambda: {description}.", call=worker_main(worker)))
     write(ROOT / "infra" / "template.yaml", template())
 
 

@@ -12,6 +12,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method};
 use serde_json::{json, Value};
 
+use roster_app::functions::{KeyUse, Trigger, WORKERS};
 use roster_app::ports::{Clock, MailError, Mailer, OutgoingEmail, Queue, QueueName, Store, TestClock};
 use roster_app::secrets::{random_bytes, sha256_hex};
 use roster_app::workers::{self, sweeps};
@@ -122,6 +123,9 @@ pub struct TestApp {
     pub operator_token: String,
     /// Set when the indexes lag behind the table (`TestApp::with_stale_indexes`).
     pub stale_indexes: Option<Arc<stores::StaleIndexStore>>,
+    /// The public key only, as the functions get that neither sign tokens nor derive
+    /// secrets: requests and workers run with the keys their function's facts give it.
+    pub public_keys: Arc<SigningKeys>,
 }
 
 /// An HTTP answer, with the body parsed as JSON when it is JSON.
@@ -191,6 +195,7 @@ impl TestApp {
             ..RecordingMailer::default()
         });
         let keys = SigningKeys::new(&test_key_material(), "http://roster.test", "roster-api").expect("keys");
+        let keys_text = keys.public_key_text();
         let operator_token = format!("op-{}", sha256_hex(&format!("{:?}", random_bytes::<16>())));
         let mut config = AppConfig::new("http://roster.test", "Roster <roster@roster.test>");
         config.operator_token_sha256 = Some(sha256_hex(&operator_token));
@@ -209,7 +214,33 @@ impl TestApp {
             queue,
             operator_token,
             stale_indexes: None,
+            public_keys: Arc::new(SigningKeys::verify_only(&keys_text, "http://roster.test", "roster-api").expect("public key")),
         }
+    }
+
+    /// The app as a function with `keys` would have it: the same adapters, and the public
+    /// key only unless it signs tokens or derives secrets. A route or worker whose facts
+    /// grant less than its code uses fails its tests with a 500.
+    pub fn app_holding(&self, keys: KeyUse) -> Arc<App> {
+        if keys != KeyUse::PublicKey {
+            return self.app.clone();
+        }
+        Arc::new(App {
+            store: self.app.store.clone(),
+            queue: self.app.queue.clone(),
+            mailer: self.app.mailer.clone(),
+            clock: self.app.clock.clone(),
+            keys: self.public_keys.clone(),
+            config: self.app.config.clone(),
+        })
+    }
+
+    fn worker_app(&self, queue: QueueName) -> Arc<App> {
+        let keys = WORKERS
+            .iter()
+            .find(|w| w.trigger == Trigger::Queue(queue))
+            .map_or(KeyUse::DerivesSecrets, |w| w.keys);
+        self.app_holding(keys)
     }
 
     /// The embedded adapters with secondary indexes that show each write only `lag` after
@@ -270,7 +301,11 @@ impl TestApp {
             body: Bytes::from(body),
             client_ip: Some("192.0.2.10".into()),
         };
-        let response = roster_http::handle(&self.app, request).await;
+        let keys = match roster_http::routes::match_route(&request.method, &request.path) {
+            roster_http::routes::RouteMatch::Found(route, _) => route.facts.keys,
+            _ => KeyUse::PublicKey,
+        };
+        let response = roster_http::handle(&self.app_holding(keys), request).await;
         let text = String::from_utf8_lossy(response.body()).into_owned();
         Answer {
             status: response.status().as_u16(),
@@ -296,7 +331,7 @@ impl TestApp {
         for _ in 0..5 {
             let mut handled = 0;
             for queue in QueueName::ALL {
-                handled += workers::drain_once(&self.app, queue).await.expect("drain");
+                handled += workers::drain_once(&self.worker_app(queue), queue).await.expect("drain");
             }
             if handled == 0 {
                 return;
@@ -308,7 +343,10 @@ impl TestApp {
     pub async fn advance(&self, seconds: i64) -> [sweeps::SweepReport; 3] {
         self.clock.advance(seconds);
         self.let_indexes_catch_up();
-        let reports = sweeps::run_all(&self.app, roster_app::Deadline::NONE).await.expect("sweeps");
+        // The scheduled functions hold the public key only.
+        let reports = sweeps::run_all(&self.app_holding(KeyUse::PublicKey), roster_app::Deadline::NONE)
+            .await
+            .expect("sweeps");
         self.drain().await;
         reports
     }
@@ -566,6 +604,7 @@ pub async fn moto_resources() -> (aws_config::SdkConfig, roster_aws::AwsConfig) 
         public_url: "http://roster.test".into(),
         operator_token_sha256: None,
         keys_secret_id: None,
+        public_key: None,
     };
     roster_aws::resources::create_table(&sdk, &config.table_name).await.expect("table");
     roster_aws::resources::create_queues_with(&sdk, &config, 0, 5)

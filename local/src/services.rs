@@ -55,6 +55,8 @@ impl LocalServices {
                 let database = Database::open(&dir.join("roster.db"))?;
                 let material = load_or_create_key_material(dir).map_err(io)?;
                 let keys = SigningKeys::new(&material, &config.public_url, "roster-api").map_err(|e| StartError::Keys(e.to_string()))?;
+                // Not a secret: what a deployment's functions without the keys secret get.
+                std::fs::write(dir.join("public-key.txt"), keys.public_key_text() + "\n").map_err(io)?;
                 let mut app_config = AppConfig::new(&config.public_url, &config.mail_from);
                 app_config.operator_token_sha256 = Some(operator_token_sha256);
                 App {

@@ -218,7 +218,7 @@ async fn expiry_backlog(t: &TestApp, backend: &str, due: usize) {
                 position: None,
             };
             let mut member = new_member(&org.org_id, account, t.app.now());
-            attach_first_invitation(&t.app, &org_record, &mut member, false, Some(&org.admin_id));
+            attach_first_invitation(&t.app, &org_record, &mut member, false, Some(&org.admin_id)).unwrap();
             tx.put_new(table::encode(
                 table::org_pk(&org.org_id),
                 table::email_guard_sk(&member.email),

@@ -118,7 +118,30 @@ async fn token_keys_are_read_from_the_named_secret() {
     );
     let unnamed = roster_aws::AwsConfig {
         keys_secret_id: None,
+        ..config.clone()
+    };
+    assert_eq!(error(unnamed).await, "ROSTER_KEYS_SECRET_ID or ROSTER_PUBLIC_KEY must be set");
+    // A function without the secret holds the public key only: it checks tokens and
+    // publishes the key set, and signing or deriving a secret is refused.
+    let full = SigningKeys::new(&test_key_material(), &config.public_url, "roster-api").unwrap();
+    let public_only = roster_aws::AwsConfig {
+        keys_secret_id: None,
+        public_key: Some(full.public_key_text()),
         ..config
     };
-    assert_eq!(error(unnamed).await, "ROSTER_KEYS_SECRET_ID must be set");
+    let verifier = roster_aws::build_app(&public_only, None, None, 0).await.unwrap();
+    assert_eq!(verifier.keys.jwks(), full.jwks());
+    let claims = roster_app::AccessClaims {
+        iss: full.issuer().into(),
+        aud: full.audience().into(),
+        sub: "m1".into(),
+        org: "o1".into(),
+        iat: 0,
+        exp: i64::MAX,
+        pwd_change: false,
+        cv: 0,
+    };
+    assert_eq!(verifier.keys.verify(&full.sign(&claims).unwrap(), 1).unwrap(), claims);
+    assert_eq!(verifier.keys.sign(&claims), Err(roster_app::signing_keys::KeyError::NotHeld));
+    assert!(verifier.keys.derive_secret("invitation", "m1:1").is_err());
 }

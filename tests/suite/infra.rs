@@ -251,3 +251,86 @@ fn the_pages_get_the_security_headers_roster_local_sends() {
     assert_eq!(value_after(&headers, 0, "FrameOption").1, "DENY");
     assert_eq!(value_after(&headers, 0, "ReferrerPolicy").1, "no-referrer");
 }
+
+fn pascal(name: &str) -> String {
+    name.split('-').map(|part| part[..1].to_uppercase() + &part[1..]).collect()
+}
+
+/// Every function as the template has it: (binary name, its resource's lines), with the
+/// facts it was generated from.
+fn functions() -> Vec<(&'static str, roster_app::functions::KeyUse, Vec<String>)> {
+    let template = template();
+    let routes = roster_http::ROUTES.iter().map(|r| (r.name, r.facts.keys));
+    let workers = roster_app::functions::WORKERS.iter().map(|w| (w.name, w.keys));
+    routes
+        .chain(workers)
+        .map(|(name, keys)| {
+            let lines = resource(&template, &format!("{}Function", pascal(name)));
+            (name, keys, lines.into_iter().map(str::to_string).collect())
+        })
+        .collect()
+}
+
+/// Least privilege for the token keys: the secret (the private signing key and the token
+/// secret) is readable only by the functions that sign access tokens or derive invitation
+/// links and temporary passwords, and only they are told where it is; every other function
+/// checks tokens with the public key in its configuration.
+#[test]
+fn only_the_functions_that_sign_or_derive_read_the_keys_secret() {
+    let mut holders = BTreeSet::new();
+    for (name, keys, lines) in functions() {
+        let reads_secret = lines.iter().any(|l| l.contains("secretsmanager:GetSecretValue"));
+        let told = lines.iter().any(|l| l.starts_with("ROSTER_KEYS_SECRET_ID"));
+        let needs = keys != roster_app::functions::KeyUse::PublicKey;
+        assert_eq!((reads_secret, told), (needs, needs), "{name}: {lines:?}");
+        if needs {
+            holders.insert(name);
+        }
+    }
+    // The review's list: a new holder is a decision, not a side effect of an edit.
+    assert_eq!(
+        holders,
+        BTreeSet::from([
+            "login",
+            "create-org",
+            "invite-member",
+            "reinvite-member",
+            "approve-member",
+            "create-account",
+            "email-sender",
+            "import-processor",
+        ])
+    );
+    let globals = template();
+    let globals = &globals[globals.find("Globals:").unwrap()..globals.find("Resources:").unwrap()];
+    assert!(globals.contains("ROSTER_PUBLIC_KEY: !Ref PublicKey") && !globals.contains("ROSTER_KEYS_SECRET_ID"));
+}
+
+/// The other grants follow the facts too: table writes only where the function writes,
+/// no table at all where it uses none, a queue only where it sends to it, SES only for the
+/// email sender.
+#[test]
+fn every_function_is_granted_only_what_its_facts_say() {
+    let template = template();
+    let queue_resource = |q: roster_app::ports::QueueName| format!("Resource: !GetAtt {}Queue.Arn", pascal(q.as_str()));
+    let facts = roster_http::ROUTES.iter().map(|r| (r.name, r.facts.table, r.facts.sends)).chain(
+        roster_app::functions::WORKERS
+            .iter()
+            .map(|w| (w.name, roster_app::functions::TableUse::Writes, w.sends)),
+    );
+    for (name, table, sends) in facts {
+        let lines = resource(&template, &format!("{}Function", pascal(name)));
+        let has = |text: &str| lines.iter().any(|l| l.contains(text));
+        use roster_app::functions::TableUse;
+        assert_eq!(has("dynamodb:GetItem"), table != TableUse::None, "{name}");
+        assert_eq!(has("dynamodb:PutItem"), table == TableUse::Writes, "{name}");
+        let sent: BTreeSet<String> = lines
+            .windows(2)
+            .filter(|w| w[0] == "Action: sqs:SendMessage")
+            .map(|w| w[1].to_string())
+            .collect();
+        let expected: BTreeSet<String> = sends.iter().map(|q| queue_resource(*q)).collect();
+        assert_eq!(sent, expected, "{name}");
+        assert_eq!(has("ses:SendEmail"), name == "email-sender", "{name}");
+    }
+}

@@ -50,5 +50,6 @@ mod openapi;
 mod properties;
 mod roles;
 mod rules;
+mod security;
 mod signin;
 mod workers;

@@ -45,7 +45,7 @@ export interface paths {
         head?: never;
         /**
          * Change settings
-         * @description Who: org admin.
+         * @description Who: org admin or operator; only the operator changes `plan` (an org admin naming another plan gets 403). A patch that changes nothing answers the org as it is, without a new version or an audit event; a PATCH without a body is a 400.
          */
         patch: operations["updateOrg"];
         trace?: never;
@@ -217,7 +217,7 @@ export interface paths {
         head?: never;
         /**
          * Admin-editable fields
-         * @description Who: org admin.
+         * @description Who: org admin. A patch that changes nothing answers the record as it is, without a new version or an audit event; a PATCH without a body is a 400.
          */
         patch: operations["updateMember"];
         trace?: never;
@@ -621,7 +621,7 @@ export interface paths {
         head?: never;
         /**
          * Own name, phone and email
-         * @description Who: the member.
+         * @description Who: the member. A patch that changes nothing answers the record as it is, without a new version or an audit event; a PATCH without a body is a 400.
          */
         patch: operations["updateMe"];
         trace?: never;
@@ -637,7 +637,7 @@ export interface paths {
         put?: never;
         /**
          * Change the password (the only call a temporary password allows)
-         * @description Who: the member.
+         * @description Who: the member. Ends every access token issued before it (they answer 401 `token_revoked`).
          */
         post: operations["changePassword"];
         delete?: never;
@@ -657,7 +657,7 @@ export interface paths {
         put?: never;
         /**
          * Email and password to an access token
-         * @description Who: anyone. The password is checked first: a wrong one answers `401 invalid_credentials` whether the email has no account, one or several. A right one for accounts in several orgs answers `400` with the field error `org_required` and `orgs` to choose from. Failed logins are limited per IP and per email; from a client with a device token of this email, per device instead (`429` with `Retry-After`).
+         * @description Who: anyone. The password is checked first: a wrong one answers `401 invalid_credentials` whether the email has no account, one or several. A right one for accounts in several orgs answers `400` with the field error `org_required` and `orgs` to choose from. Failed logins are limited per IP and per email; from a client with a device token of this email, per device instead (`429` with `Retry-After`). A temporary password signs in once (again: 401 `temporary_password_used`).
          */
         post: operations["login"];
         delete?: never;

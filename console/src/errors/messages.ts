@@ -14,6 +14,8 @@ export const PROBLEM_MESSAGES: Record<string, string> = {
   missing_token: 'Please sign in to continue.',
   invalid_token: 'Your session is no longer valid. Please sign in again.',
   token_expired: 'Your session has ended. Please sign in again.',
+  token_revoked: 'Your password was changed, which ended every earlier session. Please sign in again.',
+  temporary_password_used: 'This temporary password was already used to sign in once. Ask your admin to send a new one.',
   invalid_credentials: 'That email and password do not match an active account.',
   account_inactive: 'This account can no longer sign in: it is not licensed in its organization. Ask your admin.',
   actor_inactive: 'The admin who started this import can no longer act in the organization.',

@@ -81,6 +81,8 @@ pub enum Principal {
         org_id: String,
         member_id: String,
         password_change_only: bool,
+        /// The credential version the token was issued for.
+        credential_version: u32,
     },
 }
 
@@ -271,6 +273,7 @@ impl App {
                 org_id,
                 member_id,
                 password_change_only,
+                credential_version,
             } => {
                 if *password_change_only && !allow_password_change_only {
                     return Err(AppError::PasswordChangeRequired);
@@ -279,6 +282,10 @@ impl App {
                     .find_member(org_id, member_id)
                     .await?
                     .ok_or(AppError::Unauthorized("account_inactive"))?;
+                if member.credential_version != *credential_version {
+                    // Issued before the password last changed.
+                    return Err(AppError::Unauthorized("token_revoked"));
+                }
                 if member.status != MembershipStatus::Licensed || member.kind != Kind::Full {
                     return Err(AppError::Unauthorized("account_inactive"));
                 }

@@ -86,6 +86,7 @@ impl From<KeyError> for AppError {
             KeyError::Expired => AppError::Unauthorized("token_expired"),
             KeyError::InvalidToken => AppError::Unauthorized("invalid_token"),
             KeyError::InvalidMaterial(message) => AppError::Internal(message),
+            KeyError::NotHeld => AppError::Internal(KeyError::NotHeld.to_string()),
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod app;
 pub mod deadline;
 pub mod emails;
 pub mod error;
+pub mod functions;
 pub mod ports;
 pub mod rate_limits;
 pub mod records;

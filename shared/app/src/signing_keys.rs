@@ -25,6 +25,10 @@ pub struct AccessClaims {
     /// Issued for a temporary password: only changing the password is allowed.
     #[serde(default)]
     pub pwd_change: bool,
+    /// The member's credential version when the token was issued: a password change ends
+    /// the tokens issued before it.
+    #[serde(default)]
+    pub cv: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,6 +39,10 @@ pub enum KeyError {
     InvalidToken,
     #[error("token expired")]
     Expired,
+    /// This process has only the public key (its function neither signs tokens nor derives
+    /// secrets): a deployment mistake if it is ever asked to.
+    #[error("the private token keys are not available to this function")]
+    NotHeld,
 }
 
 /// The private key (PKCS#8 DER) and the token secret, as adapters persist them.
@@ -87,13 +95,20 @@ impl KeyMaterial {
     }
 }
 
+/// The token keys as one process holds them: always the public key (to check access
+/// tokens and publish the JWKS); the private key and the token secret only where the
+/// function signs tokens or derives secrets.
 pub struct SigningKeys {
-    pair: RsaKeyPair,
+    private: Option<PrivateKeys>,
     public: RsaPublicKeyComponents<Vec<u8>>,
     kid: String,
-    token_secret: Vec<u8>,
     issuer: String,
     audience: String,
+}
+
+struct PrivateKeys {
+    pair: RsaKeyPair,
+    token_secret: Vec<u8>,
 }
 
 impl SigningKeys {
@@ -106,15 +121,46 @@ impl SigningKeys {
             n: pair.public_key().modulus().big_endian_without_leading_zero().to_vec(),
             e: pair.public_key().exponent().big_endian_without_leading_zero().to_vec(),
         };
-        let kid = secrets::sha256_hex(&URL_SAFE_NO_PAD.encode(&public.n))[..16].to_string();
-        Ok(SigningKeys {
+        let mut keys = SigningKeys::from_public(public, issuer, audience);
+        keys.private = Some(PrivateKeys {
             pair,
-            public,
-            kid,
             token_secret: material.token_secret.clone(),
+        });
+        Ok(keys)
+    }
+
+    /// Keys that check access tokens only, from `public_key_text`'s form (`<n>.<e>`).
+    pub fn verify_only(public_key: &str, issuer: &str, audience: &str) -> Result<SigningKeys, KeyError> {
+        let invalid = || KeyError::InvalidMaterial("the public key is not \"<n>.<e>\" in base64url".into());
+        let (n, e) = public_key.trim().split_once('.').ok_or_else(invalid)?;
+        let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).map_err(|_| invalid());
+        let public = RsaPublicKeyComponents {
+            n: decode(n)?,
+            e: decode(e)?,
+        };
+        if public.n.len() < 256 || public.e.is_empty() {
+            return Err(KeyError::InvalidMaterial("the public key must be RSA, 2048 bits or more".into()));
+        }
+        Ok(SigningKeys::from_public(public, issuer, audience))
+    }
+
+    fn from_public(public: RsaPublicKeyComponents<Vec<u8>>, issuer: &str, audience: &str) -> SigningKeys {
+        SigningKeys {
+            kid: secrets::sha256_hex(&URL_SAFE_NO_PAD.encode(&public.n))[..16].to_string(),
+            private: None,
+            public,
             issuer: issuer.into(),
             audience: audience.into(),
-        })
+        }
+    }
+
+    /// The public key as `<n>.<e>` (base64url): what functions without the secret get.
+    pub fn public_key_text(&self) -> String {
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(&self.public.n),
+            URL_SAFE_NO_PAD.encode(&self.public.e)
+        )
     }
 
     pub fn issuer(&self) -> &str {
@@ -125,11 +171,13 @@ impl SigningKeys {
         &self.audience
     }
 
-    pub fn sign(&self, claims: &AccessClaims) -> String {
+    pub fn sign(&self, claims: &AccessClaims) -> Result<String, KeyError> {
+        let private = self.private.as_ref().ok_or(KeyError::NotHeld)?;
         let header = serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": self.kid});
         let signing_input = format!("{}.{}", encode_json(&header), encode_json(claims));
-        let mut signature = vec![0u8; self.pair.public_modulus_len()];
-        self.pair
+        let mut signature = vec![0u8; private.pair.public_modulus_len()];
+        private
+            .pair
             .sign(
                 &signature::RSA_PKCS1_SHA256,
                 &aws_lc_rs::rand::SystemRandom::new(),
@@ -137,7 +185,7 @@ impl SigningKeys {
                 &mut signature,
             )
             .expect("RSA signing with a valid key");
-        format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+        Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
     }
 
     /// Checks signature, algorithm, key id, issuer, audience and expiry at `now_unix`.
@@ -179,8 +227,9 @@ impl SigningKeys {
 
     /// A secret derived from the token key for `purpose` and `input`: the same inputs give
     /// the same secret, so only its hash needs storing and a resent email carries it again.
-    pub fn derive_secret(&self, purpose: &str, input: &str) -> String {
-        secrets::hmac_base64url(&self.token_secret, &format!("{purpose}\n{input}"))
+    pub fn derive_secret(&self, purpose: &str, input: &str) -> Result<String, KeyError> {
+        let private = self.private.as_ref().ok_or(KeyError::NotHeld)?;
+        Ok(secrets::hmac_base64url(&private.token_secret, &format!("{purpose}\n{input}")))
     }
 }
 
@@ -210,13 +259,14 @@ mod tests {
             iat: 0,
             exp,
             pwd_change: false,
+            cv: 0,
         }
     }
 
     #[test]
     fn tokens_verify_and_tampering_is_caught() {
         let keys = SigningKeys::new(&KeyMaterial::generate(), "roster", "roster-api").unwrap();
-        let token = keys.sign(&claims(100));
+        let token = keys.sign(&claims(100)).unwrap();
         assert_eq!(keys.verify(&token, 50).unwrap().sub, "m1");
         assert_eq!(keys.verify(&token, 100), Err(KeyError::Expired));
         let forged = token.replacen(
@@ -231,5 +281,20 @@ mod tests {
         let other = SigningKeys::new(&KeyMaterial::generate(), "roster", "roster-api").unwrap();
         assert_eq!(other.verify(&token, 50), Err(KeyError::InvalidToken));
         assert_eq!(keys.jwks()["keys"][0]["kty"], "RSA");
+    }
+
+    #[test]
+    fn the_public_key_alone_checks_tokens_but_signs_and_derives_nothing() {
+        let keys = SigningKeys::new(&KeyMaterial::generate(), "roster", "roster-api").unwrap();
+        let public = SigningKeys::verify_only(&keys.public_key_text(), "roster", "roster-api").unwrap();
+        let token = keys.sign(&claims(100)).unwrap();
+        assert_eq!(public.verify(&token, 50).unwrap(), claims(100));
+        assert_eq!(public.jwks(), keys.jwks());
+        assert_eq!(public.sign(&claims(100)), Err(KeyError::NotHeld));
+        assert_eq!(public.derive_secret("invitation", "m1:1"), Err(KeyError::NotHeld));
+        assert!(keys.derive_secret("invitation", "m1:1").is_ok());
+        for bad in ["", "no-dot", "!!.AQAB", "AQAB.AQAB"] {
+            assert!(SigningKeys::verify_only(bad, "roster", "roster-api").is_err(), "{bad}");
+        }
     }
 }

@@ -38,6 +38,9 @@ pub struct AwsConfig {
     /// `ROSTER_KEYS_SECRET_ID`: the Secrets Manager secret (name or ARN) holding the token
     /// keys in `KeyMaterial::to_json`'s form, read once at start.
     pub keys_secret_id: Option<String>,
+    /// `ROSTER_PUBLIC_KEY`: the token keys' public half (`<n>.<e>`), for functions that
+    /// only check access tokens and are given no secret.
+    pub public_key: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,6 +88,7 @@ impl AwsConfig {
                 .ok_or(ConfigError::Missing("ROSTER_PUBLIC_URL"))?,
             operator_token_sha256: var("ROSTER_OPERATOR_TOKEN_SHA256"),
             keys_secret_id: var("ROSTER_KEYS_SECRET_ID"),
+            public_key: var("ROSTER_PUBLIC_KEY"),
         })
     }
 

@@ -22,7 +22,7 @@ use roster_app::{App, AppConfig, SigningKeys};
 
 /// The app on the AWS adapters, built once at start (Lambda init, or roster-local with
 /// `ROSTER_BACKEND=aws`). The token keys are `key_material` when given, else read from
-/// the configuration's secret.
+/// the configuration's secret; a function given neither has the public key only.
 pub async fn build_app(
     config: &AwsConfig,
     key_material: Option<roster_app::KeyMaterial>,
@@ -32,14 +32,23 @@ pub async fn build_app(
     let sdk = config::sdk_config().await;
     let urls = config::resolve_queue_urls(&sdk, config).await?;
     let material = match (key_material, &config.keys_secret_id) {
-        (Some(material), _) => material,
-        (None, Some(secret_id)) => config::fetch_key_material(&sdk, secret_id).await?,
-        (None, None) => return Err(ConfigError::Missing("ROSTER_KEYS_SECRET_ID")),
+        (Some(material), _) => Some(material),
+        (None, Some(secret_id)) => Some(config::fetch_key_material(&sdk, secret_id).await?),
+        (None, None) => None,
     };
-    let keys = SigningKeys::new(&material, &config.public_url, "roster-api").map_err(|e| ConfigError::Invalid {
-        name: "ROSTER_KEYS_SECRET_ID",
-        reason: e.to_string(),
-    })?;
+    let keys = match (material, &config.public_key) {
+        (Some(material), _) => SigningKeys::new(&material, &config.public_url, "roster-api").map_err(|e| ConfigError::Invalid {
+            name: "ROSTER_KEYS_SECRET_ID",
+            reason: e.to_string(),
+        })?,
+        (None, Some(public_key)) => {
+            SigningKeys::verify_only(public_key, &config.public_url, "roster-api").map_err(|e| ConfigError::Invalid {
+                name: "ROSTER_PUBLIC_KEY",
+                reason: e.to_string(),
+            })?
+        }
+        (None, None) => return Err(ConfigError::Missing("ROSTER_KEYS_SECRET_ID or ROSTER_PUBLIC_KEY")),
+    };
     let mut app_config = AppConfig::new(&config.public_url, &config.mail_from);
     app_config.operator_token_sha256 = config.operator_token_sha256.clone();
     Ok(App {

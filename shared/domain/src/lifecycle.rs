@@ -206,6 +206,7 @@ mod tests {
             password_hash: None,
             password_temporary: false,
             credential_version: 0,
+            temporary_password_used: false,
             ever_licensed: false,
             invitations_sent: 1,
             eula_version: None,

@@ -124,8 +124,12 @@ pub struct Member {
     /// so every invitation has a secret of its own.
     #[serde(default)]
     pub invitations_sent: u32,
-    /// Grows whenever a temporary password is issued (one email per version).
+    /// Grows whenever a temporary password is issued (one email per version) and whenever
+    /// the password changes: access tokens carry it, and one issued before is refused.
     pub credential_version: u32,
+    /// The temporary password has signed in once; it signs in no more (SPEC §6).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub temporary_password_used: bool,
     /// Set once the account has ever been accepted or approved: a revoked reinvite
     /// then returns it to `unlicensed` instead of deleting it.
     pub ever_licensed: bool,

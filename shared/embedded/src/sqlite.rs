@@ -29,7 +29,11 @@ CREATE TABLE IF NOT EXISTS queue_messages (
     receipt TEXT,
     dead INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS queue_ready ON queue_messages (queue, dead, visible_at_ms);
+-- Receiving walks a queue's live messages in order and stops at the batch size; an ack
+-- finds its message by receipt. Both stay cheap with a backlog of any size.
+DROP INDEX IF EXISTS queue_ready;
+CREATE INDEX IF NOT EXISTS queue_order ON queue_messages (queue, dead, seq);
+CREATE INDEX IF NOT EXISTS queue_receipts ON queue_messages (receipt) WHERE receipt IS NOT NULL;
 ";
 
 /// One SQLite connection behind a lock: writes are serialized, which is what makes each

@@ -82,11 +82,18 @@ impl HttpRequest {
         if self.body.len() > MAX_JSON_BYTES {
             return Err(RequestError::TooLarge { limit: MAX_JSON_BYTES });
         }
-        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            &self.body
-        };
+        let blank = self.body.iter().all(u8::is_ascii_whitespace);
+        if blank && self.method == http::Method::PATCH {
+            // A change with nothing in it is a mistake; `{}` is an explicit no-op.
+            return Err(RequestError::BadBody {
+                code: "invalid_body",
+                field: "body".into(),
+                field_code: "required",
+                message: "send a JSON object with the fields to change".into(),
+            });
+        }
+        // An action without options (remove, approve, …) may come without a body.
+        let body: &[u8] = if blank { b"{}" } else { &self.body };
         if !self.body.is_empty() && !self.content_type().to_ascii_lowercase().contains("json") {
             return Err(RequestError::UnsupportedMediaType);
         }

@@ -2,6 +2,11 @@
 
 use http::Method;
 
+use serde::Serialize;
+
+use roster_app::functions::{KeyUse, TableUse};
+use roster_app::ports::QueueName;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RouteId {
     CreateOrg,
@@ -44,82 +49,235 @@ pub enum RouteId {
     OpenApi,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize)]
 pub struct Route {
+    #[serde(serialize_with = "debug_name")]
     pub id: RouteId,
     pub method: &'static str,
     /// Path template; `{name}` is a parameter.
     pub path: &'static str,
     /// The endpoint's kebab-case name: its Lambda function's binary name.
     pub name: &'static str,
+    /// What its function needs: the SAM template and its policies are generated from this.
+    pub facts: RouteFacts,
 }
 
+/// Facts about a route that decide its function's configuration and permissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RouteFacts {
+    /// API Gateway's JWT authorizer runs before it. Off for public routes and for those the
+    /// operator calls with its own (non-JWT) token; Roster checks every caller itself too.
+    pub authorizer: bool,
+    pub table: TableUse,
+    pub keys: KeyUse,
+    /// Queues its changes send messages to.
+    pub sends: &'static [QueueName],
+}
+
+impl RouteFacts {
+    /// A signed-in member's call that reads.
+    const fn reads() -> RouteFacts {
+        RouteFacts {
+            authorizer: true,
+            table: TableUse::Reads,
+            keys: KeyUse::PublicKey,
+            sends: &[],
+        }
+    }
+    /// A signed-in member's call that writes.
+    const fn writes() -> RouteFacts {
+        RouteFacts {
+            table: TableUse::Writes,
+            ..RouteFacts::reads()
+        }
+    }
+    /// Callable without an access token (the anonymous or the operator).
+    const fn public(self) -> RouteFacts {
+        RouteFacts { authorizer: false, ..self }
+    }
+    const fn no_table(self) -> RouteFacts {
+        RouteFacts {
+            table: TableUse::None,
+            ..self
+        }
+    }
+    const fn signs_tokens(self) -> RouteFacts {
+        RouteFacts {
+            keys: KeyUse::SignsTokens,
+            ..self
+        }
+    }
+    /// Issues invitation links or temporary passwords, and queues their emails.
+    const fn sends_secrets_by_email(self) -> RouteFacts {
+        RouteFacts {
+            keys: KeyUse::DerivesSecrets,
+            sends: &[QueueName::Email],
+            ..self
+        }
+    }
+    const fn sends_imports(self) -> RouteFacts {
+        RouteFacts {
+            sends: &[QueueName::Import],
+            ..self
+        }
+    }
+}
+
+fn debug_name<S: serde::Serializer>(id: &RouteId, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&format!("{id:?}"))
+}
+
+const READS: RouteFacts = RouteFacts::reads();
+const WRITES: RouteFacts = RouteFacts::writes();
+
 macro_rules! routes {
-    ($(($id:ident, $method:literal, $path:literal, $name:literal)),* $(,)?) => {
+    ($(($id:ident, $method:literal, $path:literal, $name:literal, $facts:expr)),* $(,)?) => {
         /// Literal segments come before parameters where both could match.
-        pub const ROUTES: &[Route] = &[$(Route { id: RouteId::$id, method: $method, path: $path, name: $name }),*];
+        pub const ROUTES: &[Route] = &[$(Route { id: RouteId::$id, method: $method, path: $path, name: $name, facts: $facts }),*];
     };
 }
 
 routes![
-    (CreateOrg, "POST", "/v1/orgs", "create-org"),
-    (GetOrg, "GET", "/v1/orgs/{org}", "get-org"),
-    (UpdateOrg, "PATCH", "/v1/orgs/{org}", "update-org"),
-    (SetFreeze, "PUT", "/v1/orgs/{org}/freeze", "set-freeze"),
-    (LiftFreeze, "DELETE", "/v1/orgs/{org}/freeze", "lift-freeze"),
-    (ListDepartments, "GET", "/v1/orgs/{org}/departments", "list-departments"),
-    (CreateDepartment, "POST", "/v1/orgs/{org}/departments", "create-department"),
-    (RenameDepartment, "PATCH", "/v1/orgs/{org}/departments/{dept}", "rename-department"),
-    (DeleteDepartment, "DELETE", "/v1/orgs/{org}/departments/{dept}", "delete-department"),
-    (ListMembers, "GET", "/v1/orgs/{org}/members", "list-members"),
-    (ExportMembers, "GET", "/v1/orgs/{org}/members/export.csv", "export-members"),
-    (BulkEditMembers, "POST", "/v1/orgs/{org}/members/bulk-edit", "bulk-edit-members"),
-    (GetMember, "GET", "/v1/orgs/{org}/members/{member}", "get-member"),
-    (UpdateMember, "PATCH", "/v1/orgs/{org}/members/{member}", "update-member"),
-    (RemoveMember, "POST", "/v1/orgs/{org}/members/{member}/remove", "remove-member"),
+    (
+        CreateOrg,
+        "POST",
+        "/v1/orgs",
+        "create-org",
+        WRITES.public().sends_secrets_by_email()
+    ),
+    (GetOrg, "GET", "/v1/orgs/{org}", "get-org", READS),
+    (UpdateOrg, "PATCH", "/v1/orgs/{org}", "update-org", WRITES.public()),
+    (SetFreeze, "PUT", "/v1/orgs/{org}/freeze", "set-freeze", WRITES.public()),
+    (LiftFreeze, "DELETE", "/v1/orgs/{org}/freeze", "lift-freeze", WRITES.public()),
+    (ListDepartments, "GET", "/v1/orgs/{org}/departments", "list-departments", READS),
+    (CreateDepartment, "POST", "/v1/orgs/{org}/departments", "create-department", WRITES),
+    (
+        RenameDepartment,
+        "PATCH",
+        "/v1/orgs/{org}/departments/{dept}",
+        "rename-department",
+        WRITES
+    ),
+    (
+        DeleteDepartment,
+        "DELETE",
+        "/v1/orgs/{org}/departments/{dept}",
+        "delete-department",
+        WRITES
+    ),
+    (ListMembers, "GET", "/v1/orgs/{org}/members", "list-members", READS),
+    (ExportMembers, "GET", "/v1/orgs/{org}/members/export.csv", "export-members", READS),
+    (
+        BulkEditMembers,
+        "POST",
+        "/v1/orgs/{org}/members/bulk-edit",
+        "bulk-edit-members",
+        WRITES
+    ),
+    (GetMember, "GET", "/v1/orgs/{org}/members/{member}", "get-member", READS),
+    (UpdateMember, "PATCH", "/v1/orgs/{org}/members/{member}", "update-member", WRITES),
+    (
+        RemoveMember,
+        "POST",
+        "/v1/orgs/{org}/members/{member}/remove",
+        "remove-member",
+        WRITES
+    ),
     (
         ReinviteMember,
         "POST",
         "/v1/orgs/{org}/members/{member}/reinvite",
-        "reinvite-member"
+        "reinvite-member",
+        WRITES.sends_secrets_by_email()
     ),
     (
         RevokeInvitation,
         "DELETE",
         "/v1/orgs/{org}/members/{member}/invitation",
-        "revoke-invitation"
+        "revoke-invitation",
+        WRITES
     ),
-    (ApproveMember, "POST", "/v1/orgs/{org}/members/{member}/approve", "approve-member"),
-    (RejectMember, "POST", "/v1/orgs/{org}/members/{member}/reject", "reject-member"),
-    (Invite, "POST", "/v1/orgs/{org}/invitations", "invite-member"),
+    (
+        ApproveMember,
+        "POST",
+        "/v1/orgs/{org}/members/{member}/approve",
+        "approve-member",
+        WRITES.sends_secrets_by_email()
+    ),
+    (
+        RejectMember,
+        "POST",
+        "/v1/orgs/{org}/members/{member}/reject",
+        "reject-member",
+        WRITES
+    ),
+    (
+        Invite,
+        "POST",
+        "/v1/orgs/{org}/invitations",
+        "invite-member",
+        WRITES.sends_secrets_by_email()
+    ),
     (
         PreviewInvitations,
         "POST",
         "/v1/orgs/{org}/invitations/preview",
-        "preview-invitations"
+        "preview-invitations",
+        READS
     ),
-    (CreateAccount, "POST", "/v1/orgs/{org}/accounts", "create-account"),
-    (SubmitImport, "POST", "/v1/orgs/{org}/imports", "submit-import"),
-    (ImportTemplate, "GET", "/v1/orgs/{org}/imports/template.csv", "import-template"),
-    (GetImport, "GET", "/v1/orgs/{org}/imports/{import}", "get-import"),
-    (ListAudit, "GET", "/v1/orgs/{org}/audit", "list-audit"),
-    (GetInviteLink, "GET", "/v1/orgs/{org}/invite-link", "get-invite-link"),
-    (RotateInviteLink, "POST", "/v1/orgs/{org}/invite-link/rotate", "rotate-invite-link"),
-    (GetInvitation, "GET", "/v1/invitations/{token}", "get-invitation"),
-    (AcceptInvitation, "POST", "/v1/invitations/{token}/accept", "accept-invitation"),
-    (RequestToJoin, "POST", "/v1/join/{code}", "request-to-join"),
-    (GetMe, "GET", "/v1/me", "get-me"),
-    (UpdateMe, "PATCH", "/v1/me", "update-me"),
-    (ChangePassword, "POST", "/v1/me/password", "change-password"),
-    (Login, "POST", "/v1/auth/login", "login"),
-    (Jwks, "GET", "/.well-known/jwks.json", "jwks"),
+    (
+        CreateAccount,
+        "POST",
+        "/v1/orgs/{org}/accounts",
+        "create-account",
+        WRITES.sends_secrets_by_email()
+    ),
+    (
+        SubmitImport,
+        "POST",
+        "/v1/orgs/{org}/imports",
+        "submit-import",
+        WRITES.sends_imports()
+    ),
+    (
+        ImportTemplate,
+        "GET",
+        "/v1/orgs/{org}/imports/template.csv",
+        "import-template",
+        READS
+    ),
+    (GetImport, "GET", "/v1/orgs/{org}/imports/{import}", "get-import", READS),
+    (ListAudit, "GET", "/v1/orgs/{org}/audit", "list-audit", READS),
+    (GetInviteLink, "GET", "/v1/orgs/{org}/invite-link", "get-invite-link", READS),
+    (
+        RotateInviteLink,
+        "POST",
+        "/v1/orgs/{org}/invite-link/rotate",
+        "rotate-invite-link",
+        WRITES
+    ),
+    (GetInvitation, "GET", "/v1/invitations/{token}", "get-invitation", READS.public()),
+    (
+        AcceptInvitation,
+        "POST",
+        "/v1/invitations/{token}/accept",
+        "accept-invitation",
+        WRITES.public()
+    ),
+    (RequestToJoin, "POST", "/v1/join/{code}", "request-to-join", WRITES.public()),
+    (GetMe, "GET", "/v1/me", "get-me", READS),
+    (UpdateMe, "PATCH", "/v1/me", "update-me", WRITES),
+    (ChangePassword, "POST", "/v1/me/password", "change-password", WRITES),
+    (Login, "POST", "/v1/auth/login", "login", WRITES.public().signs_tokens()),
+    (Jwks, "GET", "/.well-known/jwks.json", "jwks", READS.public().no_table()),
     (
         OpenIdConfiguration,
         "GET",
         "/.well-known/openid-configuration",
-        "openid-configuration"
+        "openid-configuration",
+        READS.public().no_table()
     ),
-    (OpenApi, "GET", "/v1/openapi.json", "openapi"),
+    (OpenApi, "GET", "/v1/openapi.json", "openapi", READS.public().no_table()),
 ];
 
 /// Path parameters by name.

@@ -70,10 +70,12 @@ pub async fn create_account(app: &App, ctx: &RequestContext, org_id: &OrgId, inp
             position: position.clone().flatten(),
         };
         let mut member = new_member(org_id, account, app.now());
-        let email_kind = (kind == Kind::Full).then(|| {
-            issue_temporary_password(app, &mut member);
-            EmailKind::TemporaryPassword
-        });
+        let email_kind = if kind == Kind::Full {
+            issue_temporary_password(app, &mut member)?;
+            Some(EmailKind::TemporaryPassword)
+        } else {
+            None
+        };
         let origin = Origin {
             actor_id: Some(actor.member_id.clone()),
             ip: ctx.ip.clone(),

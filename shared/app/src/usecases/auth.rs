@@ -31,6 +31,7 @@ pub fn authenticate(app: &App, bearer: Option<&str>) -> AppResult<Principal> {
         org_id: claims.org,
         member_id: claims.sub,
         password_change_only: claims.pwd_change,
+        credential_version: claims.cv,
     })
 }
 
@@ -142,6 +143,9 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
     if !org.settings.allows(LoginMethod::Password) || !member_allows {
         return Err(AppError::Domain(roster_domain::DomainError::Conflict("login_method_not_allowed")));
     }
+    if member.password_temporary {
+        use_temporary_password(app, member).await?;
+    }
     let device_token = match (device, input.device_token) {
         (Some(_), Some(token)) => token,
         _ => trust_device(app, &email).await?,
@@ -155,9 +159,10 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
         iat: now.unix_timestamp(),
         exp: (now + ttl).unix_timestamp(),
         pwd_change: member.password_temporary,
+        cv: member.credential_version,
     };
     Ok(json!({
-        "access_token": app.keys.sign(&claims),
+        "access_token": app.keys.sign(&claims)?,
         "token_type": "Bearer",
         "expires_in": ttl.whole_seconds(),
         "password_change_required": member.password_temporary,
@@ -165,6 +170,22 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
         "member_id": member.id,
         "device_token": device_token,
     }))
+}
+
+/// A temporary password signs in once, for changing it (SPEC §6): the first login marks
+/// it used, in a version-checked write, so of two logins at once only one gets in.
+async fn use_temporary_password(app: &App, member: &Member) -> AppResult<()> {
+    if member.temporary_password_used {
+        return Err(AppError::Unauthorized("temporary_password_used"));
+    }
+    let mut next = member.clone();
+    next.temporary_password_used = true;
+    let mut tx = Tx::new();
+    tx.member(Some(member), &next);
+    tx.commit(app).await.map_err(|error| match error {
+        AppError::Contention => AppError::Unauthorized("temporary_password_used"),
+        other => other,
+    })
 }
 
 /// The hash of `token` when it is a live device token of `email`.

@@ -81,7 +81,7 @@ pub async fn invite(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Invi
             &mut member,
             actor.invitations_need_approval(&org.settings),
             Some(&actor.member_id),
-        );
+        )?;
         let origin = Origin {
             actor_id: Some(actor.member_id.clone()),
             ip: ctx.ip.clone(),

@@ -67,6 +67,10 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
             ));
             next.email = email;
         }
+        if next == member {
+            // Nothing changes: nothing is written, no version bump, no audit event.
+            return Ok(views::member(&member));
+        }
         next.updated_at = app.now();
         tx.member(Some(&member), &next);
         let origin = Origin {
@@ -124,6 +128,9 @@ pub async fn change_password(app: &App, ctx: &RequestContext, input: PasswordCha
         let mut next = member.clone();
         next.password_hash = Some(new_hash.clone());
         next.password_temporary = false;
+        next.temporary_password_used = false;
+        // Ends every token issued before (they carry the old version).
+        next.credential_version += 1;
         next.updated_at = app.now();
         let mut tx = Tx::new();
         tx.member(Some(&member), &next);

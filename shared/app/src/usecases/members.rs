@@ -44,6 +44,10 @@ where
         let member = app.load_member(org_id, member_id).await?;
         let decision = decide(&org, &actor, &member)?;
         org.ensure_not_frozen(app.now())?;
+        if decision.after.as_ref() == Some(&member) {
+            // Nothing changes: nothing is written, no version bump, no audit event.
+            return Ok(views::member(&member));
+        }
         let origin = Origin {
             actor_id: Some(actor.member_id.clone()),
             ip: ctx.ip.clone(),
@@ -102,7 +106,7 @@ pub async fn reinvite_member(app: &App, ctx: &RequestContext, org_id: &OrgId, me
         };
         actor.authorize(action, &org.settings)?;
         let needs_approval = member.invitation.as_ref().is_some_and(|i| i.needs_approval);
-        let invitation = issue_invitation(app, org, member, needs_approval && resend, Some(&actor.member_id));
+        let invitation = issue_invitation(app, org, member, needs_approval && resend, Some(&actor.member_id))?;
         let after = lifecycle::reinvite(member, invitation)?;
         Ok(if resend {
             Decision {
@@ -148,7 +152,7 @@ pub async fn approve_member(app: &App, ctx: &RequestContext, org_id: &OrgId, mem
         actor.authorize(Action::DecideJoinRequest, &org.settings)?;
         let mut after = lifecycle::approve(member)?;
         let email = if after.password_hash.is_none() {
-            issue_temporary_password(app, &mut after);
+            issue_temporary_password(app, &mut after)?;
             EmailKind::TemporaryPassword
         } else {
             EmailKind::JoinApproved

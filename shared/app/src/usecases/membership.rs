@@ -48,6 +48,7 @@ pub fn new_member(org_id: &str, account: NewAccount, now: OffsetDateTime) -> Mem
         password_hash: None,
         password_temporary: false,
         credential_version: 0,
+        temporary_password_used: false,
         ever_licensed: account.status == MembershipStatus::Licensed,
         invitations_sent: 0,
         eula_version: None,
@@ -58,13 +59,13 @@ pub fn new_member(org_id: &str, account: NewAccount, now: OffsetDateTime) -> Mem
 
 /// The secret in the invitation link of `member_id`'s invitation `version`. Derived from
 /// the token key, never stored: only its SHA-256 is.
-pub fn invitation_token(app: &App, member_id: &str, version: u32) -> String {
-    app.keys.derive_secret("invitation", &format!("{member_id}:{version}"))
+pub fn invitation_token(app: &App, member_id: &str, version: u32) -> AppResult<String> {
+    Ok(app.keys.derive_secret("invitation", &format!("{member_id}:{version}"))?)
 }
 
 /// The temporary password of `member_id`'s credential `version`, likewise never stored.
-pub fn temporary_password(app: &App, member_id: &str, version: u32) -> String {
-    app.keys.derive_secret("temporary-password", &format!("{member_id}:{version}"))[..16].to_string()
+pub fn temporary_password(app: &App, member_id: &str, version: u32) -> AppResult<String> {
+    Ok(app.keys.derive_secret("temporary-password", &format!("{member_id}:{version}"))?[..16].to_string())
 }
 
 /// How a new account comes in, for the permission check.
@@ -105,33 +106,42 @@ pub async fn admit_new_member(
 }
 
 /// Gives a new account its first invitation.
-pub fn attach_first_invitation(app: &App, org: &Org, member: &mut Member, needs_approval: bool, invited_by: Option<&str>) {
-    let invitation = issue_invitation(app, org, member, needs_approval, invited_by);
+pub fn attach_first_invitation(app: &App, org: &Org, member: &mut Member, needs_approval: bool, invited_by: Option<&str>) -> AppResult<()> {
+    let invitation = issue_invitation(app, org, member, needs_approval, invited_by)?;
     member.invitations_sent = invitation.version;
     member.invitation = Some(invitation);
+    Ok(())
 }
 
 /// A fresh invitation for `member` (version after its last one), valid for the org's TTL.
-pub fn issue_invitation(app: &App, org: &Org, member: &Member, needs_approval: bool, invited_by: Option<&str>) -> PendingInvitation {
+pub fn issue_invitation(
+    app: &App,
+    org: &Org,
+    member: &Member,
+    needs_approval: bool,
+    invited_by: Option<&str>,
+) -> AppResult<PendingInvitation> {
     let version = roster_domain::lifecycle::next_invitation_version(member);
-    PendingInvitation {
-        token_hash: secrets::sha256_hex(&invitation_token(app, &member.id, version)),
+    Ok(PendingInvitation {
+        token_hash: secrets::sha256_hex(&invitation_token(app, &member.id, version)?),
         expires_at: app.now() + Duration::days(i64::from(org.settings.invite_ttl_days)),
         version,
         needs_approval,
         invited_by: invited_by.map(str::to_string),
-    }
+    })
 }
 
 /// Gives `member` a new temporary password (stored only as its Argon2id hash).
-pub fn issue_temporary_password(app: &App, member: &mut Member) {
+pub fn issue_temporary_password(app: &App, member: &mut Member) -> AppResult<()> {
     member.credential_version += 1;
     member.password_hash = Some(secrets::hash_password(&temporary_password(
         app,
         &member.id,
         member.credential_version,
-    )));
+    )?));
     member.password_temporary = true;
+    member.temporary_password_used = false;
+    Ok(())
 }
 
 /// One member change as one atomic write: the member (created, replaced or deleted with

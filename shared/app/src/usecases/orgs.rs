@@ -96,7 +96,7 @@ pub async fn create_org(app: &App, ctx: &RequestContext, input: CreateOrgInput) 
         },
         now,
     );
-    attach_first_invitation(app, &org, &mut admin, false, None);
+    attach_first_invitation(app, &org, &mut admin, false, None)?;
 
     let mut tx = Tx::new();
     let org_pk = table::org_pk(&org.id);
@@ -149,11 +149,21 @@ pub struct OrgPatch {
     pub eula_version: Option<String>,
 }
 
-/// `PATCH /v1/orgs/{org}`: org admins change settings.
+/// `PATCH /v1/orgs/{org}`: org admins change settings; only the operator changes the
+/// plan. A patch that changes nothing writes nothing.
 pub async fn update_org(app: &App, ctx: &RequestContext, org_id: &OrgId, patch: OrgPatch) -> AppResult<Value> {
     retrying(|| async {
-        let (org, actor) = app.actor_in(ctx, org_id).await?;
-        actor.authorize(Action::UpdateOrg, &org.settings)?;
+        let (org, actor_id) = match &ctx.principal {
+            Principal::Operator => (app.load_org(org_id).await?, None),
+            _ => {
+                let (org, actor) = app.actor_in(ctx, org_id).await?;
+                actor.authorize(Action::UpdateOrg, &org.settings)?;
+                if patch.plan.is_some_and(|plan| plan != org.settings.plan) {
+                    return Err(AppError::Domain(DomainError::Forbidden));
+                }
+                (org, Some(actor.member_id))
+            }
+        };
         let mut next = org.clone();
         if let Some(name) = &patch.name {
             next.name = validate_name("name", name)?;
@@ -184,12 +194,15 @@ pub async fn update_org(app: &App, ctx: &RequestContext, org_id: &OrgId, patch: 
             settings.eula_version = version.trim().to_string();
         }
         next.settings.validate()?;
+        if next == org {
+            return Ok(views::org(&org));
+        }
         save_org(
             app,
             &org,
             next,
             &Origin {
-                actor_id: Some(actor.member_id),
+                actor_id,
                 ip: ctx.ip.clone(),
             },
             "settings_updated",

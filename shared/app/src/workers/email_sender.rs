@@ -107,7 +107,7 @@ async fn render(app: &App, entry: &OutboxEntry, member: Option<&Member>) -> AppR
             let link = format!(
                 "{}/{}",
                 app.config.accept_url,
-                invitation_token(app, &member.id, entry.secret_version)
+                invitation_token(app, &member.id, entry.secret_version)?
             );
             emails::invitation(&org, member, &link, entry.kind == EmailKind::Reinvitation)
         }
@@ -115,7 +115,12 @@ async fn render(app: &App, entry: &OutboxEntry, member: Option<&Member>) -> AppR
             if !(member.password_temporary && member.credential_version == entry.secret_version) {
                 return Ok(None);
             }
-            emails::temporary_password(&org, member, &temporary_password(app, &member.id, entry.secret_version), &login_url)
+            emails::temporary_password(
+                &org,
+                member,
+                &temporary_password(app, &member.id, entry.secret_version)?,
+                &login_url,
+            )
         }
         EmailKind::JoinApproved => emails::join_approved(&org, member, &login_url),
     };

@@ -400,7 +400,7 @@ async fn invite_row(
         &mut member,
         actor.invitations_need_approval(&run.org.settings),
         Some(&actor.member_id),
-    );
+    )?;
     let change = MemberChange {
         org: &run.org,
         origin: &run.origin,

@@ -1,0 +1,100 @@
+//! What each function needs (one Lambda per endpoint and per worker): which of the token
+//! keys it holds, how it uses the table, which queues it sends to. The SAM template and
+//! every function's IAM policy are generated from these facts (`scripts/gen_entry_points.py`
+//! reads them from `cargo run -p roster-http --example entry_points`), so a function is
+//! granted exactly what its code uses.
+
+use serde::Serialize;
+
+use crate::ports::QueueName;
+
+/// Which of the token keys a function holds. Every function can check access tokens (the
+/// public key is configuration, not a secret); only signers and deriving functions read
+/// the keys secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyUse {
+    /// The public key only: checks (or publishes) access tokens.
+    PublicKey,
+    /// Signs access tokens (the private key).
+    SignsTokens,
+    /// Derives invitation links and temporary passwords (the token secret).
+    DerivesSecrets,
+}
+
+/// How a function uses the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableUse {
+    None,
+    Reads,
+    Writes,
+}
+
+/// What starts a worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// Messages of this queue (SQS event source, partial batch responses).
+    Queue(QueueName),
+    /// An EventBridge schedule (`rate(…)`).
+    Schedule(&'static str),
+}
+
+/// A worker function and what it needs.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct WorkerFacts {
+    /// Its binary's name.
+    pub name: &'static str,
+    pub description: &'static str,
+    pub trigger: Trigger,
+    pub keys: KeyUse,
+    pub sends: &'static [QueueName],
+    /// Sends email through SES.
+    pub mails: bool,
+}
+
+pub const WORKERS: &[WorkerFacts] = &[
+    WorkerFacts {
+        name: "email-sender",
+        description: "SQS consumer: renders and sends emails",
+        trigger: Trigger::Queue(QueueName::Email),
+        // An email carries the invitation link or temporary password, derived again.
+        keys: KeyUse::DerivesSecrets,
+        sends: &[],
+        mails: true,
+    },
+    WorkerFacts {
+        name: "import-processor",
+        description: "SQS consumer: processes bulk imports",
+        trigger: Trigger::Queue(QueueName::Import),
+        keys: KeyUse::DerivesSecrets,
+        // Its invitations' emails, and its own continuation past a deadline.
+        sends: &[QueueName::Email, QueueName::Import],
+        mails: false,
+    },
+    WorkerFacts {
+        name: "expiry-worker",
+        description: "SQS consumer: marks lapsed invitations expired and unlicenses members whose license end passed",
+        trigger: Trigger::Queue(QueueName::Expiry),
+        keys: KeyUse::PublicKey,
+        sends: &[],
+        mails: false,
+    },
+    WorkerFacts {
+        name: "expiry-scheduler",
+        description: "scheduled run: sends expiry jobs for everything due to the expiry queue",
+        trigger: Trigger::Schedule("rate(5 minutes)"),
+        keys: KeyUse::PublicKey,
+        sends: &[QueueName::Expiry],
+        mails: false,
+    },
+    WorkerFacts {
+        name: "delivery-repair",
+        description: "scheduled sweep: re-queues emails and imports left pending",
+        trigger: Trigger::Schedule("rate(5 minutes)"),
+        keys: KeyUse::PublicKey,
+        sends: &[QueueName::Email, QueueName::Import],
+        mails: false,
+    },
+];

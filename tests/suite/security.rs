@@ -1,0 +1,141 @@
+//! Holes an outside attack found, closed: the plan is the operator's, writes that change
+//! nothing write nothing, a temporary password signs in once and a password change ends
+//! older sessions.
+
+use serde_json::json;
+
+use roster_tests::TestApp;
+
+/// Only the operator changes an org's plan: an org admin cannot lift its own free-plan
+/// limits.
+async fn only_the_operator_changes_the_plan(t: TestApp) {
+    let org = t.create_org("Planned", "free").await;
+    let path = format!("/v1/orgs/{}", org.org_id);
+    let before = t.snapshot(&org).await;
+    let lifted = t.call("PATCH", &path, Some(&org.admin_token), Some(json!({"plan": "paid"}))).await;
+    assert_eq!((lifted.status, lifted.code()), (403, "forbidden"), "{}", lifted.text);
+    assert_eq!(t.snapshot(&org).await, before, "a refused patch changes nothing");
+    // Naming the plan it already has is no change of plan.
+    let same = t
+        .call(
+            "PATCH",
+            &path,
+            Some(&org.admin_token),
+            Some(json!({"plan": "free", "seat_limit": 40})),
+        )
+        .await;
+    assert_eq!(
+        (same.status, same.body["plan"].as_str(), same.body["seat_limit"].as_u64()),
+        (200, Some("free"), Some(40))
+    );
+    let operator = t.call("PATCH", &path, Some(&t.operator_token), Some(json!({"plan": "paid"}))).await;
+    assert_eq!(
+        (operator.status, operator.body["plan"].as_str()),
+        (200, Some("paid")),
+        "{}",
+        operator.text
+    );
+}
+
+/// A `PATCH` that changes nothing answers the record as it is, without a new version or
+/// an audit event; a `PATCH` without a body is a 400.
+async fn a_patch_that_changes_nothing_writes_nothing(t: TestApp) {
+    let org = t.create_org("Still", "paid").await;
+    let (member, member_token) = t.add_member(&org, "still@still.test", "member", None).await;
+    t.update_member(&org, &member, json!({"position": "Nurse"})).await;
+    let org_path = format!("/v1/orgs/{}", org.org_id);
+    let mut current = t.call("GET", &org_path, Some(&org.admin_token), None).await.body;
+    // A PATCH answers the org's settings; only GET adds the seats in use.
+    current.as_object_mut().unwrap().remove("seats_used");
+    let before = t.snapshot(&org).await;
+    let unchanged = [
+        t.call("PATCH", &org_path, Some(&org.admin_token), Some(json!({}))).await,
+        t.call("PATCH", &org_path, Some(&org.admin_token), Some(json!({"name": current["name"]})))
+            .await,
+        t.update_member(&org, &member, json!({})).await,
+        t.update_member(&org, &member, json!({"position": "Nurse"})).await,
+        t.call("PATCH", "/v1/me", Some(&member_token), Some(json!({}))).await,
+        t.call("PATCH", "/v1/me", Some(&member_token), Some(json!({"first_name": "Member"})))
+            .await,
+    ];
+    for answer in &unchanged {
+        assert_eq!(answer.status, 200, "{}", answer.text);
+    }
+    assert_eq!(unchanged[0].body, current, "the org as it is");
+    assert_eq!(unchanged[2].body["position"], "Nurse");
+    assert_eq!(t.snapshot(&org).await, before, "no version bump, no audit event");
+    for (path, token) in [(org_path.as_str(), &org.admin_token), ("/v1/me", &member_token)] {
+        let empty = t.request("PATCH", path, Some(token), Some("application/json"), Vec::new()).await;
+        assert_eq!(empty.status, 400, "{path}: {}", empty.text);
+    }
+    assert_eq!(t.snapshot(&org).await, before);
+}
+
+/// A temporary password signs in once, for changing it; a password change ends the
+/// access tokens issued before it.
+async fn a_temporary_password_signs_in_once_and_a_password_change_ends_older_tokens(t: TestApp) {
+    let org = t.create_org("Once", "paid").await;
+    let created = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/accounts", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"email": "temp@once.test", "first_name": "Tem", "last_name": "Porary", "role": "member"})),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    t.drain().await;
+    let temporary = t.last_temporary_password("temp@once.test");
+    let first = t.login("temp@once.test", &temporary).await;
+    assert_eq!(
+        (first.status, first.body["password_change_required"].as_bool()),
+        (200, Some(true)),
+        "{}",
+        first.text
+    );
+    let again = t.login("temp@once.test", &temporary).await;
+    assert_eq!((again.status, again.code()), (401, "temporary_password_used"), "{}", again.text);
+    let first_token = first.body["access_token"].as_str().unwrap();
+    let changed = t
+        .call(
+            "POST",
+            "/v1/me/password",
+            Some(first_token),
+            Some(json!({"current_password": temporary, "new_password": "a brand new passphrase"})),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    let ended = t
+        .call(
+            "POST",
+            "/v1/me/password",
+            Some(first_token),
+            Some(json!({"current_password": "a brand new passphrase", "new_password": "yet another passphrase"})),
+        )
+        .await;
+    assert_eq!((ended.status, ended.code()), (401, "token_revoked"), "{}", ended.text);
+
+    // Two sessions of a member; a password change from one ends both.
+    let (_, session_a) = t.add_member(&org, "two@once.test", "member", None).await;
+    let session_b = t.login_token("two@once.test").await;
+    let changed = t
+        .call(
+            "POST",
+            "/v1/me/password",
+            Some(&session_a),
+            Some(json!({"current_password": roster_tests::PASSWORD, "new_password": "a brand new passphrase"})),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    for token in [&session_a, &session_b] {
+        let me = t.call("GET", "/v1/me", Some(token), None).await;
+        assert_eq!((me.status, me.code()), (401, "token_revoked"));
+    }
+    assert_eq!(t.login("two@once.test", "a brand new passphrase").await.status, 200);
+}
+
+on_every_backend!(
+    only_the_operator_changes_the_plan,
+    a_patch_that_changes_nothing_writes_nothing,
+    a_temporary_password_signs_in_once_and_a_password_change_ends_older_tokens
+);
