@@ -265,33 +265,46 @@ async fn expiry_backlog(t: &TestApp, backend: &str, due: usize) {
     );
 }
 
+/// `ROSTER_BENCH=backlog` (or another section's name) runs that section alone.
+fn section(name: &str) -> bool {
+    std::env::var("ROSTER_BENCH").map_or(true, |only| only == name)
+}
+
 #[tokio::main]
 async fn main() {
     let moto = std::env::var("AWS_ENDPOINT_URL").is_ok();
-    println!("### Latency per operation (in-process, through the HTTP mapping)\n");
-    println!("| backend | operation | n | median | p95 |\n|---|---|---|---|---|");
-    latencies(&TestApp::new(), "embedded (SQLite)", 200).await;
-    if moto {
-        latencies(&TestApp::on_moto().await, "AWS adapters on moto", 50).await;
+    if section("latency") {
+        println!("### Latency per operation (in-process, through the HTTP mapping)\n");
+        println!("| backend | operation | n | median | p95 |\n|---|---|---|---|---|");
+        latencies(&TestApp::new(), "embedded (SQLite)", 200).await;
+        if moto {
+            latencies(&TestApp::on_moto().await, "AWS adapters on moto", 50).await;
+        }
     }
-    println!("\n### Bulk import (pasted list, paid plan, submit to completed)\n");
-    println!("| backend | size | time | rate |\n|---|---|---|---|");
-    import_rate(&TestApp::new(), "embedded (SQLite)", 1000).await;
-    if moto {
-        import_rate(&TestApp::on_moto().await, "AWS adapters on moto", 100).await;
+    if section("import") {
+        println!("\n### Bulk import (pasted list, paid plan, submit to completed)\n");
+        println!("| backend | size | time | rate |\n|---|---|---|---|");
+        import_rate(&TestApp::new(), "embedded (SQLite)", 1000).await;
+        if moto {
+            import_rate(&TestApp::on_moto().await, "AWS adapters on moto", 100).await;
+        }
     }
-    println!("\n### Invitation expiry against table size (scheduler, then the expiry queue drained)\n");
-    println!("| backend | open invitations | due | read | jobs sent | schedule time | time to drain |\n|---|---|---|---|---|---|---|");
-    for total in [110, 1010, 5010] {
-        sweep_cost("embedded (SQLite)", total, 10).await;
+    if section("sweep") {
+        println!("\n### Invitation expiry against table size (scheduler, then the expiry queue drained)\n");
+        println!("| backend | open invitations | due | read | jobs sent | schedule time | time to drain |\n|---|---|---|---|---|---|---|");
+        for total in [110, 1010, 5010] {
+            sweep_cost("embedded (SQLite)", total, 10).await;
+        }
     }
-    println!("\n### An expiry backlog: one scheduler run, then the expiry queue drained\n");
-    println!("| backend | due | items read | jobs sent | schedule | drain | (seeding) |\n|---|---|---|---|---|---|---|");
-    expiry_backlog(&TestApp::new(), "embedded (SQLite)", 50_000).await;
-    if moto {
-        expiry_backlog(&TestApp::on_moto().await, "AWS adapters on moto", 5_000).await;
+    if section("backlog") {
+        println!("\n### An expiry backlog: one scheduler run, then the expiry queue drained\n");
+        println!("| backend | due | items read | jobs sent | schedule | drain | (seeding) |\n|---|---|---|---|---|---|---|");
+        expiry_backlog(&TestApp::new(), "embedded (SQLite)", 50_000).await;
+        if moto {
+            expiry_backlog(&TestApp::on_moto().await, "AWS adapters on moto", 5_000).await;
+        }
     }
-    if moto {
+    if moto && section("init") {
         println!("\n### App init on the AWS adapters (what a Lambda does once per cold start)\n");
         println!("| step | time |\n|---|---|");
         let (sdk, mut config) = roster_tests::moto_resources().await;

@@ -292,6 +292,7 @@ fn only_the_functions_that_sign_or_derive_read_the_keys_secret() {
         holders,
         BTreeSet::from([
             "login",
+            "refresh-session",
             "create-org",
             "invite-member",
             "reinvite-member",

@@ -195,6 +195,12 @@ async fn every_endpoint_and_role(t: TestApp) {
             Some(json!({"email": "admin@matrix.test", "password": roster_tests::PASSWORD})),
             public,
         ),
+        case(
+            "POST",
+            "/v1/auth/refresh".into(),
+            Some(json!({"refresh_token": "not-a-refresh-token"})),
+            [Unauthorized; 6],
+        ),
         case("GET", "/.well-known/jwks.json".into(), None, public),
         case("GET", "/.well-known/openid-configuration".into(), None, public),
         case("GET", "/v1/openapi.json".into(), None, public),

@@ -93,6 +93,10 @@ async fn a_temporary_password_signs_in_once_and_a_password_change_ends_older_tok
         "{}",
         first.text
     );
+    assert!(
+        first.body.get("refresh_token").is_none(),
+        "a temporary password's session is not extended"
+    );
     let again = t.login("temp@once.test", &temporary).await;
     assert_eq!((again.status, again.code()), (401, "temporary_password_used"), "{}", again.text);
     let first_token = first.body["access_token"].as_str().unwrap();

@@ -190,7 +190,65 @@ async fn secrets_are_never_stored_in_clear(t: TestApp) {
     assert!(everything.contains("$argon2id$"), "passwords are Argon2id hashes");
 }
 
+/// A session lasts a working day through refresh tokens: each works once (a second use
+/// ends the session for both holders), and the session ends at its end, on removal, and
+/// on a password change.
+async fn sessions_last_a_working_day_through_single_use_refresh_tokens(t: TestApp) {
+    let org = t.create_org("Sessions", "paid").await;
+    let (member, _) = t.add_member(&org, "day@sessions.test", "member", None).await;
+    let refresh = |token: String| t.call("POST", "/v1/auth/refresh", None, Some(json!({"refresh_token": token})));
+    let token_of = |answer: &roster_tests::Answer| answer.body["refresh_token"].as_str().expect("a refresh token").to_string();
+    let login = t.login("day@sessions.test", PASSWORD).await;
+    assert_eq!(login.body["refresh_expires_in"], 12 * 3600);
+    let first = token_of(&login);
+    let renewed = refresh(first.clone()).await;
+    assert_eq!(renewed.status, 200, "{}", renewed.text);
+    let me = t.call("GET", "/v1/me", renewed.body["access_token"].as_str(), None).await;
+    assert_eq!(me.status, 200);
+    let second = token_of(&renewed);
+    assert_ne!(second, first, "rotated");
+    // The first one again: someone copied it. The session ends for both.
+    let reused = refresh(first).await;
+    assert_eq!((reused.status, reused.code()), (401, "invalid_refresh_token"));
+    assert_eq!(refresh(second).await.status, 401, "the session ended");
+
+    // A working day, however often refreshed.
+    let mut token = token_of(&t.login("day@sessions.test", PASSWORD).await);
+    for _ in 0..11 {
+        t.clock.advance(3600);
+        let next = refresh(token).await;
+        assert_eq!(next.status, 200, "{}", next.text);
+        token = token_of(&next);
+    }
+    t.clock.advance(3600);
+    assert_eq!(refresh(token).await.status, 401, "over after twelve hours");
+
+    // A password change ends it.
+    let login = t.login("day@sessions.test", PASSWORD).await;
+    let changed = t
+        .call(
+            "POST",
+            "/v1/me/password",
+            login.body["access_token"].as_str(),
+            Some(json!({"current_password": PASSWORD, "new_password": "a different passphrase"})),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    assert_eq!(refresh(token_of(&login)).await.status, 401, "password changed");
+
+    // So does removal.
+    let token = token_of(&t.login("day@sessions.test", "a different passphrase").await);
+    // (The admin's own access token lapsed in those twelve hours.)
+    let admin = t.login_token("admin@sessions.test").await;
+    let removed = t
+        .call("POST", &format!("/v1/orgs/{}/members/{member}/remove", org.org_id), Some(&admin), None)
+        .await;
+    assert_eq!(removed.status, 200, "{}", removed.text);
+    assert_eq!(refresh(token).await.status, 401, "removed");
+}
+
 on_every_backend!(
+    sessions_last_a_working_day_through_single_use_refresh_tokens,
     tokens_are_rs256_and_published_as_jwks,
     wrong_passwords_are_rate_limited_per_email,
     an_email_with_accounts_in_several_orgs_names_the_org,

@@ -666,6 +666,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A refresh token for a new access token and the next refresh token
+         * @description Who: anyone holding a refresh token. Each refresh token works once; presenting a used one ends its session (both holders are signed out). A session ends a working day after its login, when the member is removed or unlicensed, and when the password changes (401 `invalid_refresh_token`).
+         */
+        post: operations["refreshSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/.well-known/jwks.json": {
         parameters: {
             query?: never;
@@ -1023,6 +1043,13 @@ export interface components {
             member_id?: string;
             /** @description Login only: this client's device token, to send with later logins. Keep it like a password. */
             device_token?: string;
+            /** @description Single use: send it to POST /v1/auth/refresh for the next access token and refresh token. Absent for a temporary password's session. */
+            refresh_token?: string;
+            /** @description Seconds until the session ends (a working day after the login), however often it is refreshed. */
+            refresh_expires_in?: number;
+        };
+        Refresh: {
+            refresh_token: string;
         };
     };
     responses: {
@@ -2073,6 +2100,32 @@ export interface operations {
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
             429: components["responses"]["Problem"];
+        };
+    };
+    refreshSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Refresh"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
         };
     };
     jwks: {

@@ -22,6 +22,8 @@ pub struct AppConfig {
     pub accept_url: String,
     pub mail_from: String,
     pub access_token_ttl: Duration,
+    /// How long a session lasts through refresh tokens (a working day), from its login.
+    pub session_ttl: Duration,
     /// How long an email may stay unsent before delivery repair queues it again.
     pub delivery_grace: Duration,
     /// How long a delivery's claim on an outbox entry lasts (longer than a send takes).
@@ -50,6 +52,7 @@ impl AppConfig {
             public_url,
             mail_from: mail_from.to_string(),
             access_token_ttl: Duration::minutes(15),
+            session_ttl: Duration::hours(12),
             delivery_grace: Duration::minutes(10),
             email_claim_lease: Duration::minutes(2),
             expiry_job_lease: Duration::minutes(15),

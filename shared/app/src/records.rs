@@ -182,6 +182,30 @@ pub struct TrustedDevice {
     pub expires_at: time::OffsetDateTime,
 }
 
+/// One refresh token (stored only as the SHA-256 of its secret). Single use: refreshing
+/// marks it used and issues the next one of the same session; a used one presented again
+/// means it was copied, and ends the whole session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshToken {
+    pub org_id: String,
+    pub member_id: String,
+    /// The session (every token rotated from one login).
+    pub session_id: String,
+    /// The member's credential version at login: a password change ends the session.
+    pub credential_version: u32,
+    /// When the session ends, whatever the rotations (a working day after login).
+    #[serde(with = "time::serde::rfc3339")]
+    pub session_ends_at: time::OffsetDateTime,
+    pub used: bool,
+}
+
+/// A session ended early (a refresh token was presented twice).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndedSession {
+    #[serde(with = "time::serde::rfc3339")]
+    pub ended_at: time::OffsetDateTime,
+}
+
 /// A count of events in one fixed time window (rate limits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct RateWindow {

@@ -16,6 +16,8 @@
 //! | import chunk | `ORG#o` | `IMPORT#i#CHUNK#n` | | | |
 //! | account directory entry | `ACCOUNTS#e` | `ORG#o` | | | |
 //! | trusted sign-in device | `DEVICE#sha256` | `DEVICE` | | | |
+//! | refresh token | `REFRESH#sha256` | `REFRESH` | | | |
+//! | ended session | `SESSION#id` | `ENDED` | | | |
 //! | invitation | `INVITE#sha256` | `INVITE` | | | |
 //! | join code | `JOINCODE#c` | `JOINCODE` | | | |
 //! | rate window | `RATE#kind#subject` | `WINDOW#start` | | | |
@@ -92,6 +94,14 @@ pub fn directory_entry(member: &Member) -> Item {
     encode(directory_pk(&member.email), format!("ORG#{}", member.org_id), 1, &entry)
 }
 pub const DEVICE_SK: &str = "DEVICE";
+pub const REFRESH_SK: &str = "REFRESH";
+pub fn refresh_pk(token_hash: &str) -> String {
+    format!("REFRESH#{token_hash}")
+}
+pub const ENDED_SK: &str = "ENDED";
+pub fn session_pk(session_id: &str) -> String {
+    format!("SESSION#{session_id}")
+}
 pub fn device_pk(token_hash: &str) -> String {
     format!("DEVICE#{token_hash}")
 }

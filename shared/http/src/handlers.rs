@@ -123,16 +123,7 @@ fn query_id<T: FromStr>(request: &HttpRequest, name: &str) -> Result<Option<T>, 
 
 pub async fn dispatch(app: &App, route: RouteId, params: &Params, request: HttpRequest) -> HttpResponse {
     let principal = auth::authenticate(app, request.bearer_token());
-    let needs_caller = !matches!(
-        route,
-        RouteId::Login
-            | RouteId::Jwks
-            | RouteId::OpenIdConfiguration
-            | RouteId::OpenApi
-            | RouteId::GetInvitation
-            | RouteId::AcceptInvitation
-            | RouteId::RequestToJoin
-    );
+    let needs_caller = !route.route().facts.anyone;
     let ctx = match principal {
         // Who is calling is settled before anything in the request is read.
         Ok(roster_app::Principal::Anonymous) if needs_caller => {
@@ -251,6 +242,7 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
         RouteId::UpdateMe => me::update_me(app, ctx, request.json()?).await?.into(),
         RouteId::ChangePassword => me::change_password(app, ctx, request.json()?).await?.into(),
         RouteId::Login => auth::login(app, ctx.ip.as_deref(), request.json()?).await?.into(),
+        RouteId::RefreshSession => auth::refresh(app, request.json()?).await?.into(),
         RouteId::Jwks => app.keys.jwks().into(),
         RouteId::OpenIdConfiguration => roster_app::usecases::auth::openid_configuration(app).into(),
         RouteId::OpenApi => Reply::Text {

@@ -44,6 +44,7 @@ pub enum RouteId {
     UpdateMe,
     ChangePassword,
     Login,
+    RefreshSession,
     Jwks,
     OpenIdConfiguration,
     OpenApi,
@@ -68,6 +69,8 @@ pub struct RouteFacts {
     /// API Gateway's JWT authorizer runs before it. Off for public routes and for those the
     /// operator calls with its own (non-JWT) token; Roster checks every caller itself too.
     pub authorizer: bool,
+    /// Anyone may call it, without a token (sign-in, the invitee pages, the key set).
+    pub anyone: bool,
     pub table: TableUse,
     pub keys: KeyUse,
     /// Queues its changes send messages to.
@@ -79,6 +82,7 @@ impl RouteFacts {
     const fn reads() -> RouteFacts {
         RouteFacts {
             authorizer: true,
+            anyone: false,
             table: TableUse::Reads,
             keys: KeyUse::PublicKey,
             sends: &[],
@@ -91,8 +95,16 @@ impl RouteFacts {
             ..RouteFacts::reads()
         }
     }
-    /// Callable without an access token (the anonymous or the operator).
+    /// Callable by anyone, without a token.
     const fn public(self) -> RouteFacts {
+        RouteFacts {
+            authorizer: false,
+            anyone: true,
+            ..self
+        }
+    }
+    /// Callable by the operator too, with its own token (not a JWT).
+    const fn operator_too(self) -> RouteFacts {
         RouteFacts { authorizer: false, ..self }
     }
     const fn no_table(self) -> RouteFacts {
@@ -143,12 +155,12 @@ routes![
         "POST",
         "/v1/orgs",
         "create-org",
-        WRITES.public().sends_secrets_by_email()
+        WRITES.operator_too().sends_secrets_by_email()
     ),
     (GetOrg, "GET", "/v1/orgs/{org}", "get-org", READS),
-    (UpdateOrg, "PATCH", "/v1/orgs/{org}", "update-org", WRITES.public()),
-    (SetFreeze, "PUT", "/v1/orgs/{org}/freeze", "set-freeze", WRITES.public()),
-    (LiftFreeze, "DELETE", "/v1/orgs/{org}/freeze", "lift-freeze", WRITES.public()),
+    (UpdateOrg, "PATCH", "/v1/orgs/{org}", "update-org", WRITES.operator_too()),
+    (SetFreeze, "PUT", "/v1/orgs/{org}/freeze", "set-freeze", WRITES.operator_too()),
+    (LiftFreeze, "DELETE", "/v1/orgs/{org}/freeze", "lift-freeze", WRITES.operator_too()),
     (ListDepartments, "GET", "/v1/orgs/{org}/departments", "list-departments", READS),
     (CreateDepartment, "POST", "/v1/orgs/{org}/departments", "create-department", WRITES),
     (
@@ -269,6 +281,13 @@ routes![
     (UpdateMe, "PATCH", "/v1/me", "update-me", WRITES),
     (ChangePassword, "POST", "/v1/me/password", "change-password", WRITES),
     (Login, "POST", "/v1/auth/login", "login", WRITES.public().signs_tokens()),
+    (
+        RefreshSession,
+        "POST",
+        "/v1/auth/refresh",
+        "refresh-session",
+        WRITES.public().signs_tokens()
+    ),
     (Jwks, "GET", "/.well-known/jwks.json", "jwks", READS.public().no_table()),
     (
         OpenIdConfiguration,
@@ -309,6 +328,12 @@ fn match_path(template: &'static str, path: &str) -> Option<Params> {
         }
     }
     segments.next().is_none().then_some(params)
+}
+
+impl RouteId {
+    pub fn route(self) -> &'static Route {
+        ROUTES.iter().find(|r| r.id == self).expect("every route id is in the table")
+    }
 }
 
 pub fn match_route(method: &Method, path: &str) -> RouteMatch {

@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 use serde_json::{json, Value};
+use time::OffsetDateTime;
 
 use roster_domain::{Email, Kind, LoginMethod, Member, MembershipStatus};
 
@@ -9,7 +10,7 @@ use crate::app::{retrying, App, Principal};
 use crate::error::{AppError, AppResult, OrgChoice};
 use crate::ports::{IndexName, Query, SkCondition};
 use crate::rate_limits::RateCounter;
-use crate::records::{DirectoryEntry, TrustedDevice};
+use crate::records::{DirectoryEntry, EndedSession, RefreshToken, TrustedDevice};
 use crate::secrets::{constant_time_eq, sha256_hex, verify_password};
 use crate::signing_keys::AccessClaims;
 use crate::table;
@@ -150,6 +151,20 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
         (Some(_), Some(token)) => token,
         _ => trust_device(app, &email).await?,
     };
+    // A temporary password's session only changes the password: it gets no refresh token.
+    let session = if member.password_temporary {
+        None
+    } else {
+        Some((crate::secrets::new_id(now), now + app.config.session_ttl))
+    };
+    let mut answer = session_tokens(app, member, session, now).await?;
+    answer["device_token"] = json!(device_token);
+    Ok(answer)
+}
+
+/// An access token for `member` and, within a `session` (its id and end), the next
+/// refresh token, stored hashed.
+async fn session_tokens(app: &App, member: &Member, session: Option<(String, OffsetDateTime)>, now: OffsetDateTime) -> AppResult<Value> {
     let ttl = app.config.access_token_ttl;
     let claims = AccessClaims {
         iss: app.keys.issuer().to_string(),
@@ -161,15 +176,100 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
         pwd_change: member.password_temporary,
         cv: member.credential_version,
     };
-    Ok(json!({
+    let mut answer = json!({
         "access_token": app.keys.sign(&claims)?,
         "token_type": "Bearer",
         "expires_in": ttl.whole_seconds(),
         "password_change_required": member.password_temporary,
         "org_id": member.org_id,
         "member_id": member.id,
-        "device_token": device_token,
-    }))
+    });
+    if let Some((session_id, session_ends_at)) = session {
+        let token = crate::secrets::new_secret_token();
+        let record = RefreshToken {
+            org_id: member.org_id.clone(),
+            member_id: member.id.clone(),
+            session_id,
+            credential_version: member.credential_version,
+            session_ends_at,
+            used: false,
+        };
+        let mut tx = Tx::new();
+        tx.put_new(table::encode(
+            table::refresh_pk(&sha256_hex(&token)),
+            table::REFRESH_SK.into(),
+            1,
+            &record,
+        ));
+        tx.commit(app).await?;
+        answer["refresh_token"] = json!(token);
+        answer["refresh_expires_in"] = json!((session_ends_at - now).whole_seconds());
+    }
+    Ok(answer)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshInput {
+    pub refresh_token: String,
+}
+
+/// `POST /v1/auth/refresh`: a refresh token for a new access token and the next refresh
+/// token of the same session. Each works once: a second use (a copied token) ends the
+/// session. A session ends a working day after its login, when the member is removed or
+/// unlicensed, and when the password changes.
+pub async fn refresh(app: &App, input: RefreshInput) -> AppResult<Value> {
+    let refused = || AppError::Unauthorized("invalid_refresh_token");
+    let now = app.now();
+    let pk = table::refresh_pk(&sha256_hex(&input.refresh_token));
+    let item = app.store.get(&pk, table::REFRESH_SK).await?.ok_or_else(refused)?;
+    let record: RefreshToken = table::decode(&item)?;
+    if record.used {
+        // Presented again: someone has a copy. End the session for both.
+        let mut tx = Tx::new();
+        tx.put_new(table::encode(
+            table::session_pk(&record.session_id),
+            table::ENDED_SK.into(),
+            1,
+            &EndedSession { ended_at: now },
+        ));
+        match tx.commit(app).await {
+            Ok(()) | Err(AppError::Contention) => {}
+            Err(error) => return Err(error),
+        }
+        return Err(refused());
+    }
+    if record.session_ends_at <= now
+        || app
+            .store
+            .get(&table::session_pk(&record.session_id), table::ENDED_SK)
+            .await?
+            .is_some()
+    {
+        return Err(refused());
+    }
+    let member = app
+        .find_member(&record.org_id, &record.member_id)
+        .await?
+        .filter(|m| m.status == MembershipStatus::Licensed && m.kind == Kind::Full)
+        .filter(|m| m.credential_version == record.credential_version && !m.password_temporary)
+        .ok_or_else(refused)?;
+    // Used up in a version-checked write: of two refreshes at once, one gets through.
+    let mut tx = Tx::new();
+    tx.put_next(table::encode(
+        pk,
+        table::REFRESH_SK.into(),
+        item.version,
+        &RefreshToken {
+            used: true,
+            ..record.clone()
+        },
+    ));
+    tx.commit(app).await.map_err(|error| match error {
+        AppError::Contention => refused(),
+        other => other,
+    })?;
+    session_tokens(app, &member, Some((record.session_id, record.session_ends_at)), now).await
 }
 
 /// A temporary password signs in once, for changing it (SPEC §6): the first login marks
