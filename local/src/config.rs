@@ -19,6 +19,10 @@ pub struct LocalConfig {
     pub sweep_interval_seconds: u64,
     /// `ROSTER_BACKEND`: `embedded` (default) or `aws`.
     pub backend: Backend,
+    /// `ROSTER_CLIENT_TIMEOUT_SECONDS`, default 10: how long a client may take to send a
+    /// request's headers, to send its body, or to start its next request on a kept-alive
+    /// connection, before the connection is closed.
+    pub client_timeout_seconds: u64,
 }
 
 /// Where the data, the queues and the mail go.
@@ -49,6 +53,16 @@ fn flag_value(name: &'static str) -> Result<bool, ConfigError> {
     }
 }
 
+fn seconds(name: &'static str, default: u64) -> Result<u64, ConfigError> {
+    match var(name) {
+        Some(text) => text.parse().map_err(|_| ConfigError::Invalid {
+            name,
+            reason: format!("'{text}' is not a number of seconds"),
+        }),
+        None => Ok(default),
+    }
+}
+
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
@@ -64,13 +78,8 @@ impl LocalConfig {
                     reason: e.to_string(),
                 })?;
         let test_clock = flag_value("ROSTER_TEST_CLOCK")?;
-        let sweep_interval_seconds = match var("ROSTER_SWEEP_INTERVAL_SECONDS") {
-            Some(text) => text.parse().map_err(|_| ConfigError::Invalid {
-                name: "ROSTER_SWEEP_INTERVAL_SECONDS",
-                reason: format!("'{text}' is not a number of seconds"),
-            })?,
-            None => 60,
-        };
+        let sweep_interval_seconds = seconds("ROSTER_SWEEP_INTERVAL_SECONDS", 60)?;
+        let client_timeout_seconds = seconds("ROSTER_CLIENT_TIMEOUT_SECONDS", 10)?.max(1);
         let backend = match var("ROSTER_BACKEND").as_deref() {
             None | Some("embedded") => Backend::Embedded,
             Some("aws") => Backend::Aws {
@@ -91,6 +100,7 @@ impl LocalConfig {
             public_url: var("ROSTER_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
             mail_from: var("ROSTER_MAIL_FROM").unwrap_or_else(|| "Roster <roster@localhost>".into()),
             sweep_interval_seconds,
+            client_timeout_seconds,
         })
     }
 }

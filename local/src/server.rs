@@ -11,7 +11,7 @@ use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use serde::Deserialize;
 
 use roster_app::ports::QueueName;
@@ -39,6 +39,7 @@ pub async fn run(config: LocalConfig) -> Result<(), StartError> {
         source,
     })?;
     services.spawn_workers(Duration::from_secs(config.sweep_interval_seconds.max(1)));
+    let client_timeout = Duration::from_secs(config.client_timeout_seconds);
     tracing::info!(%addr, data_dir = %config.data_dir.display(), test_clock = config.test_clock, backend = ?config.backend, "roster-local listening; operator token in {}", config.data_dir.join("operator-token").display());
     loop {
         let (stream, peer) = tokio::select! {
@@ -58,9 +59,13 @@ pub async fn run(config: LocalConfig) -> Result<(), StartError> {
         tokio::spawn(async move {
             let service = service_fn(move |request| {
                 let services = services.clone();
-                async move { Ok::<_, Infallible>(serve(&services, peer, request).await) }
+                async move { Ok::<_, Infallible>(serve(&services, peer, request, client_timeout).await) }
             });
+            // A client that stalls is cut off: its headers (also the next request's, on a
+            // kept-alive connection) must arrive within the client timeout, as must its body.
             if let Err(error) = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(client_timeout)
                 .serve_connection(TokioIo::new(stream), service)
                 .await
             {
@@ -70,11 +75,23 @@ pub async fn run(config: LocalConfig) -> Result<(), StartError> {
     }
 }
 
-async fn serve(services: &LocalServices, peer: SocketAddr, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn serve(services: &LocalServices, peer: SocketAddr, request: Request<Incoming>, client_timeout: Duration) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
-    let body = match Limited::new(body, MAX_CSV_BYTES + 1).collect().await {
-        Ok(collected) => collected.to_bytes(),
+    let body = match tokio::time::timeout(client_timeout, Limited::new(body, MAX_CSV_BYTES + 1).collect()).await {
+        Ok(Ok(collected)) => collected.to_bytes(),
         Err(_) => {
+            let mut response = full(problem::response(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                "The body did not arrive in time.",
+                None,
+            ));
+            response
+                .headers_mut()
+                .insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
+            return response;
+        }
+        Ok(Err(_)) => {
             return full(problem::response(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",

@@ -43,7 +43,7 @@ impl LocalServices {
             path: dir.display().to_string(),
             source,
         };
-        std::fs::create_dir_all(dir).map_err(io)?;
+        roster_embedded::private_files::create_private_dir(dir).map_err(io)?;
         let operator_token_sha256 = write_operator_token(dir).map_err(io)?;
         let test_clock = config.test_clock.then(|| Arc::new(TestClock::default()));
         let clock: Arc<dyn Clock> = match &test_clock {

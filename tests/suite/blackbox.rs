@@ -261,6 +261,9 @@ async fn admin_scenario(env: Vec<(String, String)>, mailbox: Mailbox, tag: &str,
     assert_eq!(status, 201, "{created}");
     let org = created["org"]["id"].as_str().unwrap().to_string();
     let mut tokens = vec![server.invitation_token(&at("boss")).await];
+    if outbox {
+        assert_private(&data_dir);
+    }
     assert_eq!(accept(&server, &tokens[0]).await.0, 200);
     let admin = login(&server, &at("boss")).await;
 
@@ -373,3 +376,72 @@ async fn admin_scenario(env: Vec<(String, String)>, mailbox: Mailbox, tag: &str,
     std::fs::remove_dir_all(&data_dir).unwrap();
     std::fs::remove_file(server_log(&data_dir)).unwrap();
 }
+
+/// Sends `request` on a new connection and reads until the server closes it; answers what
+/// it sent back. Fails when the connection is still open after `limit`.
+async fn read_until_closed(addr: &str, request: &[u8], limit: Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut seen = Vec::new();
+    let closed = tokio::time::timeout(limit, async {
+        let mut buffer = [0u8; 4096];
+        while let Ok(n @ 1..) = stream.read(&mut buffer).await {
+            seen.extend_from_slice(&buffer[..n]);
+        }
+    })
+    .await;
+    let seen = String::from_utf8_lossy(&seen).into_owned();
+    assert!(closed.is_ok(), "still open after {limit:?}, having answered {seen:?}");
+    seen
+}
+
+/// Stalled clients are cut off: half the headers, a body shorter than its
+/// `Content-Length`, and an idle kept-alive connection are each closed within the client
+/// timeout (here 1 s).
+#[tokio::test]
+async fn stalled_clients_are_cut_off() {
+    let data_dir = std::env::temp_dir().join(format!("roster-blackbox-stall-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let env = [("ROSTER_CLIENT_TIMEOUT_SECONDS".to_string(), "1".to_string())];
+    let server = Server::start(&data_dir, &env, Mailbox::Outbox).await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let limit = Duration::from_secs(5);
+    let half_headers = read_until_closed(&addr, b"GET /v1/openapi.json HTTP/1.1\r\nHost: roster\r\n", limit).await;
+    assert!(!half_headers.contains("200 OK"), "{half_headers}");
+    let short_body = read_until_closed(
+        &addr,
+        b"POST /v1/auth/login HTTP/1.1\r\nHost: roster\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"em",
+        limit,
+    )
+    .await;
+    assert!(short_body.starts_with("HTTP/1.1 408"), "{short_body}");
+    let idle = read_until_closed(&addr, b"GET /.well-known/jwks.json HTTP/1.1\r\nHost: roster\r\n\r\n", limit).await;
+    assert!(idle.starts_with("HTTP/1.1 200"), "answered, then closed when idle: {idle}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+/// The data directory and what is in it are its owner's only: the database and its WAL,
+/// the outbox of emails (invitation links, temporary passwords) and the keys.
+#[cfg(unix)]
+fn assert_private(data_dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(data_dir), 0o700, "{}", data_dir.display());
+    assert_eq!(mode(&data_dir.join("outbox")), 0o700);
+    let mut files = vec![
+        data_dir.join("roster.db"),
+        data_dir.join("roster.db-wal"),
+        data_dir.join("signing-keys.json"),
+        data_dir.join("operator-token"),
+    ];
+    files.extend(std::fs::read_dir(data_dir.join("outbox")).unwrap().map(|e| e.unwrap().path()));
+    assert!(files.len() > 4, "an email was written");
+    for file in files {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+}
+
+#[cfg(not(unix))]
+fn assert_private(_data_dir: &Path) {}

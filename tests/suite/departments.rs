@@ -97,6 +97,12 @@ async fn moving_someone_in_while_the_department_is_deleted_never_strands_them(t:
                 assert_eq!(removed.code(), "department_not_empty");
                 assert_eq!(moved.status, 200, "{}", moved.text);
                 assert_eq!(now_in, json!(department));
+                // Refused and reopened: others can still be moved in.
+                let (other, _) = t.add_member(&org, &format!("other{round}@dept.test"), "member", None).await;
+                assert_eq!(
+                    t.update_member(&org, &other, json!({"department_id": department})).await.status,
+                    200
+                );
                 // Move out again for the next round.
                 assert_eq!(t.update_member(&org, &member, json!({"department_id": null})).await.status, 200);
             }

@@ -162,16 +162,17 @@ async fn secrets_are_never_stored_in_clear(t: TestApp) {
     t.drain().await;
     let token = t.last_invitation_token("s@secrets.test");
     let temporary = t.last_temporary_password("c@secrets.test");
-    let device = t.login("admin@secrets.test", PASSWORD).await.body["device_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let login = t.login("admin@secrets.test", PASSWORD).await;
+    let device = login.body["device_token"].as_str().unwrap().to_string();
+    let refresh = login.body["refresh_token"].as_str().unwrap().to_string();
     let device_pk = format!("DEVICE#{}", roster_app::secrets::sha256_hex(&device));
+    let refresh_pk = format!("REFRESH#{}", roster_app::secrets::sha256_hex(&refresh));
     let mut everything = String::new();
     for prefix in [
         format!("ORG#{}", org.org_id),
         "ACCOUNTS#admin@secrets.test".into(),
-        device_pk.clone(),
+        device_pk,
+        refresh_pk,
     ] {
         for item in t
             .app
@@ -184,6 +185,8 @@ async fn secrets_are_never_stored_in_clear(t: TestApp) {
     }
     assert!(everything.contains("admin@secrets.test"), "the device is stored, by hash");
     assert!(!everything.contains(&device), "device token stored");
+    assert!(everything.contains("session_ends_at"), "the refresh token is stored, by hash");
+    assert!(!everything.contains(&refresh), "refresh token stored");
     assert!(!everything.contains(&token), "invitation token stored");
     assert!(!everything.contains(&temporary), "temporary password stored");
     assert!(!everything.contains(PASSWORD), "password stored");
@@ -241,10 +244,28 @@ async fn sessions_last_a_working_day_through_single_use_refresh_tokens(t: TestAp
     // (The admin's own access token lapsed in those twelve hours.)
     let admin = t.login_token("admin@sessions.test").await;
     let removed = t
-        .call("POST", &format!("/v1/orgs/{}/members/{member}/remove", org.org_id), Some(&admin), None)
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/members/{member}/remove", org.org_id),
+            Some(&admin),
+            None,
+        )
         .await;
     assert_eq!(removed.status, 200, "{}", removed.text);
-    assert_eq!(refresh(token).await.status, 401, "removed");
+    assert_eq!(refresh(token.clone()).await.status, 401, "removed");
+    // Brought back (reinvited, accepted): the old session stays over.
+    let reinvited = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/members/{member}/reinvite", org.org_id),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(reinvited.status, 200, "{}", reinvited.text);
+    t.drain().await;
+    assert_eq!(t.accept(&t.last_invitation_token("day@sessions.test"), "Back").await.status, 200);
+    assert_eq!(refresh(token).await.status, 401, "a session from before the removal stays over");
 }
 
 on_every_backend!(

@@ -220,14 +220,16 @@ impl App {
     }
 
     pub async fn load_department(&self, org_id: &str, department_id: &str) -> AppResult<Department> {
-        let item = self
-            .store
-            .get(&table::org_pk(org_id), &table::department_sk(department_id))
-            .await?
-            .ok_or_else(AppError::not_found)?;
+        self.find_department(org_id, department_id).await?.ok_or_else(AppError::not_found)
+    }
+
+    pub async fn find_department(&self, org_id: &str, department_id: &str) -> AppResult<Option<Department>> {
+        let Some(item) = self.store.get(&table::org_pk(org_id), &table::department_sk(department_id)).await? else {
+            return Ok(None);
+        };
         let mut department: Department = table::decode(&item)?;
         department.version = item.version;
-        Ok(department)
+        Ok(Some(department))
     }
 
     /// Checks that a department id names a department of the org that is not being
@@ -285,12 +287,12 @@ impl App {
                     .find_member(org_id, member_id)
                     .await?
                     .ok_or(AppError::Unauthorized("account_inactive"))?;
-                if member.credential_version != *credential_version {
-                    // Issued before the password last changed.
-                    return Err(AppError::Unauthorized("token_revoked"));
-                }
                 if member.status != MembershipStatus::Licensed || member.kind != Kind::Full {
                     return Err(AppError::Unauthorized("account_inactive"));
+                }
+                if member.credential_version != *credential_version {
+                    // Issued before the password last changed (or before a removal).
+                    return Err(AppError::Unauthorized("token_revoked"));
                 }
                 Ok(member)
             }

@@ -143,6 +143,9 @@ impl Tx {
             Some(before) => {
                 let mut member = after.clone();
                 member.version = before.version;
+                if ends_sessions(before, after) && after.credential_version == before.credential_version {
+                    member.credential_version += 1;
+                }
                 self.put_next(table::member_item(&member));
             }
         }
@@ -260,6 +263,14 @@ impl Tx {
         }
         Ok(())
     }
+}
+
+/// Whether a change ends the member's sessions (access and refresh tokens carry the
+/// credential version, which then grows): the member stops being licensed, or the password
+/// changes. A later reinvite and acceptance start from nothing.
+fn ends_sessions(before: &Member, after: &Member) -> bool {
+    let licensed = |m: &Member| m.status == roster_domain::MembershipStatus::Licensed;
+    (licensed(before) && !licensed(after)) || before.password_hash != after.password_hash
 }
 
 /// A department that is not there (or is being deleted) named as a member's department.

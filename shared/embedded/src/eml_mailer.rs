@@ -16,7 +16,7 @@ pub struct EmlOutboxMailer {
 
 impl EmlOutboxMailer {
     pub fn new(dir: &Path) -> std::io::Result<Self> {
-        std::fs::create_dir_all(dir)?;
+        crate::private_files::create_private_dir(dir)?;
         Ok(EmlOutboxMailer { dir: dir.to_path_buf() })
     }
 
@@ -60,7 +60,8 @@ impl Mailer for EmlOutboxMailer {
         let path = self.dir.join(format!("{safe_id}.eml"));
         let temporary = self.dir.join(format!(".{safe_id}.eml.tmp"));
         let text = render_eml(email, time::OffsetDateTime::now_utc());
-        std::fs::write(&temporary, text)
+        // Owner-only: the file holds an invitation link or a temporary password.
+        crate::private_files::write_private(&temporary, &text)
             .and_then(|_| std::fs::rename(&temporary, &path))
             .map_err(|e| MailError::Transient(e.to_string()))?;
         // The outbox entry names the member and the kind of email; the links and passwords

@@ -1,6 +1,5 @@
 //! Key material and the operator token as files in the data directory (owner-only).
 
-use std::io::Write;
 use std::path::Path;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -9,13 +8,7 @@ use base64::Engine;
 use roster_app::secrets::{random_bytes, sha256_hex};
 use roster_app::KeyMaterial;
 
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(contents.as_bytes())
-}
+use crate::private_files::write_private;
 
 /// Reads `<dir>/signing-keys.json` (`KeyMaterial::to_json`'s form), creating it with fresh
 /// keys the first time.

@@ -4,6 +4,7 @@
 
 pub mod eml_mailer;
 pub mod key_files;
+pub mod private_files;
 pub mod sqlite;
 pub mod sqlite_queue;
 pub mod sqlite_store;

@@ -44,12 +44,17 @@ pub struct Database {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("cannot open the database: {0}")]
-pub struct OpenError(#[from] rusqlite::Error);
+pub enum OpenError {
+    #[error("cannot open the database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot create the database file: {0}")]
+    File(#[from] std::io::Error),
+}
 
 impl Database {
     /// Opens (creating if needed) the database file at `path`, in WAL mode.
     pub fn open(path: &Path) -> Result<Database, OpenError> {
+        crate::private_files::ensure_private_file(path)?;
         let connection = Connection::open(path)?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;

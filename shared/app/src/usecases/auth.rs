@@ -157,14 +157,20 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
     } else {
         Some((crate::secrets::new_id(now), now + app.config.session_ttl))
     };
-    let mut answer = session_tokens(app, member, session, now).await?;
+    let mut answer = session_tokens(app, member, session, now, Tx::new()).await?;
     answer["device_token"] = json!(device_token);
     Ok(answer)
 }
 
 /// An access token for `member` and, within a `session` (its id and end), the next
-/// refresh token, stored hashed.
-async fn session_tokens(app: &App, member: &Member, session: Option<(String, OffsetDateTime)>, now: OffsetDateTime) -> AppResult<Value> {
+/// refresh token, stored hashed in the same transaction as `tx`'s writes.
+async fn session_tokens(
+    app: &App,
+    member: &Member,
+    session: Option<(String, OffsetDateTime)>,
+    now: OffsetDateTime,
+    mut tx: Tx,
+) -> AppResult<Value> {
     let ttl = app.config.access_token_ttl;
     let claims = AccessClaims {
         iss: app.keys.issuer().to_string(),
@@ -194,17 +200,16 @@ async fn session_tokens(app: &App, member: &Member, session: Option<(String, Off
             session_ends_at,
             used: false,
         };
-        let mut tx = Tx::new();
         tx.put_new(table::encode(
             table::refresh_pk(&sha256_hex(&token)),
             table::REFRESH_SK.into(),
             1,
             &record,
         ));
-        tx.commit(app).await?;
         answer["refresh_token"] = json!(token);
         answer["refresh_expires_in"] = json!((session_ends_at - now).whole_seconds());
     }
+    tx.commit(app).await?;
     Ok(answer)
 }
 
@@ -226,17 +231,7 @@ pub async fn refresh(app: &App, input: RefreshInput) -> AppResult<Value> {
     let record: RefreshToken = table::decode(&item)?;
     if record.used {
         // Presented again: someone has a copy. End the session for both.
-        let mut tx = Tx::new();
-        tx.put_new(table::encode(
-            table::session_pk(&record.session_id),
-            table::ENDED_SK.into(),
-            1,
-            &EndedSession { ended_at: now },
-        ));
-        match tx.commit(app).await {
-            Ok(()) | Err(AppError::Contention) => {}
-            Err(error) => return Err(error),
-        }
+        end_session(app, &record.session_id, now).await?;
         return Err(refused());
     }
     if record.session_ends_at <= now
@@ -254,7 +249,8 @@ pub async fn refresh(app: &App, input: RefreshInput) -> AppResult<Value> {
         .filter(|m| m.status == MembershipStatus::Licensed && m.kind == Kind::Full)
         .filter(|m| m.credential_version == record.credential_version && !m.password_temporary)
         .ok_or_else(refused)?;
-    // Used up in a version-checked write: of two refreshes at once, one gets through.
+    // Used up and replaced in one version-checked transaction: a lost answer leaves the
+    // token unused, and of two refreshes at once one gets through, the other is a reuse.
     let mut tx = Tx::new();
     tx.put_next(table::encode(
         pk,
@@ -265,11 +261,28 @@ pub async fn refresh(app: &App, input: RefreshInput) -> AppResult<Value> {
             ..record.clone()
         },
     ));
-    tx.commit(app).await.map_err(|error| match error {
-        AppError::Contention => refused(),
+    match session_tokens(app, &member, Some((record.session_id.clone(), record.session_ends_at)), now, tx).await {
+        Err(AppError::Contention) => {
+            end_session(app, &record.session_id, now).await?;
+            Err(refused())
+        }
         other => other,
-    })?;
-    session_tokens(app, &member, Some((record.session_id, record.session_ends_at)), now).await
+    }
+}
+
+async fn end_session(app: &App, session_id: &str, now: OffsetDateTime) -> AppResult<()> {
+    let mut tx = Tx::new();
+    tx.put_new(table::encode(
+        table::session_pk(session_id),
+        table::ENDED_SK.into(),
+        1,
+        &EndedSession { ended_at: now },
+    ));
+    match tx.commit(app).await {
+        // Already ended.
+        Ok(()) | Err(AppError::Contention) => Ok(()),
+        Err(error) => Err(error),
+    }
 }
 
 /// A temporary password signs in once, for changing it (SPEC §6): the first login marks

@@ -11,7 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::ports::{Condition, Query, SkCondition};
 use crate::secrets::new_id;
 use crate::table;
-use crate::tx::{contention_to_conflict, Origin, Tx};
+use crate::tx::{Origin, Tx};
 use crate::views;
 use roster_domain::ids::{DepartmentId, OrgId};
 
@@ -144,52 +144,55 @@ pub async fn delete_department(app: &App, ctx: &RequestContext, org_id: &OrgId, 
         actor_id: Some(actor.member_id),
         ip: ctx.ip.clone(),
     };
-    let mut department = retrying(|| async {
+    // Step 1: closing, with the tombstone every move into the department checks.
+    retrying(|| async {
         let department = app.load_department(org_id, department_id).await?;
         if department.closing {
-            return Ok(department);
+            return Ok(());
         }
-        let closing = Department {
-            closing: true,
-            ..department.clone()
-        };
         let mut tx = Tx::new();
-        tx.put_next(department_item(&closing));
+        tx.put_next(department_item(&Department {
+            closing: true,
+            ..department
+        }));
         tx.writes_tombstone(org_id, department_id);
-        tx.commit(app).await?;
-        Ok(Department {
-            version: department.version + 1,
-            ..closing
-        })
+        tx.commit(app).await
     })
     .await?;
-    let members = app
-        .store
-        .query(
-            Query::table(
-                table::org_pk(org_id),
-                SkCondition::BeginsWith(table::department_members_prefix(department_id)),
+    // Step 2, re-decided from what is stored until it lands (a rename meanwhile changes
+    // the version): deleted when empty, else reopened.
+    retrying(|| async {
+        let Some(mut department) = app.find_department(org_id, department_id).await? else {
+            return Ok(()); // A concurrent deletion finished it.
+        };
+        let members = app
+            .store
+            .query(
+                Query::table(
+                    table::org_pk(org_id),
+                    SkCondition::BeginsWith(table::department_members_prefix(department_id)),
+                )
+                .limit(1),
             )
-            .limit(1),
-        )
-        .await?;
-    let mut tx = Tx::new();
-    if !members.items.is_empty() {
-        department.closing = false;
-        tx.put_next(department_item(&department));
-        tx.delete(table::org_pk(org_id), table::department_closed_sk(department_id), Condition::None);
-        tx.commit(app).await.map_err(contention_to_conflict)?;
-        return Err(AppError::conflict("department_not_empty"));
-    }
-    tx.delete(
-        table::org_pk(org_id),
-        table::department_sk(department_id),
-        Condition::Version(department.version),
-    );
-    tx.delete(table::org_pk(org_id), table::department_name_sk(&department.name), Condition::None);
-    tx.audit(org_id, app.now(), &origin, "department_deleted", None, None, Some(&department.name));
-    // Lost to a concurrent deletion or rename: answer as if it lost to this one.
-    tx.commit(app).await.map_err(contention_to_conflict)
+            .await?;
+        let mut tx = Tx::new();
+        if !members.items.is_empty() {
+            department.closing = false;
+            tx.put_next(department_item(&department));
+            tx.delete(table::org_pk(org_id), table::department_closed_sk(department_id), Condition::None);
+            tx.commit(app).await?;
+            return Err(AppError::conflict("department_not_empty"));
+        }
+        tx.delete(
+            table::org_pk(org_id),
+            table::department_sk(department_id),
+            Condition::Version(department.version),
+        );
+        tx.delete(table::org_pk(org_id), table::department_name_sk(&department.name), Condition::None);
+        tx.audit(org_id, app.now(), &origin, "department_deleted", None, None, Some(&department.name));
+        tx.commit(app).await
+    })
+    .await
 }
 
 fn department_item(department: &Department) -> crate::ports::Item {

@@ -343,8 +343,15 @@ pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &OrgId, input: B
         ..MemberPatch::default()
     };
     check_patch_texts(&patch)?;
-    // Each member is its own change, a few at a time.
+    // Each member is its own change, a few at a time; moves into a department one at a
+    // time, since each checks the department's tombstone and DynamoDB cancels transactions
+    // that touch one item at once.
     // (Owned items: a stream over borrowed ones makes the handler's future not `Send`.)
+    let at_once = if matches!(input.department_id, Some(Some(_))) {
+        1
+    } else {
+        LOOKUPS_AT_ONCE
+    };
     let patch = &patch;
     let results: Vec<AppResult<()>> = futures_util::stream::iter(input.member_ids.clone())
         .map(|member_id| async move {
@@ -361,7 +368,7 @@ pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &OrgId, input: B
             .await
             .map(|_| ())
         })
-        .buffered(LOOKUPS_AT_ONCE)
+        .buffered(at_once)
         .collect()
         .await;
     let mut updated = 0;
