@@ -14,6 +14,7 @@ export const PROBLEM_MESSAGES: Record<string, string> = {
   missing_token: 'Please sign in to continue.',
   invalid_token: 'Your session is no longer valid. Please sign in again.',
   token_expired: 'Your session has ended. Please sign in again.',
+  invalid_refresh_token: 'Your session has ended. Please sign in again.',
   token_revoked: 'Your password was changed, which ended every earlier session. Please sign in again.',
   temporary_password_used: 'This temporary password was already used to sign in once. Ask your admin to send a new one.',
   invalid_credentials: 'That email and password do not match an active account.',

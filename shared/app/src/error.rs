@@ -51,6 +51,15 @@ impl AppError {
         }
     }
 
+    /// The most specific code: a field error's own (`unknown_department`) when the error
+    /// is about fields, else `code()`. For lists of per-item failures.
+    pub fn specific_code(&self) -> &str {
+        match self {
+            AppError::Domain(DomainError::Invalid(fields)) => fields.first().map_or(self.code(), |f| f.code.as_str()),
+            other => other.code(),
+        }
+    }
+
     pub fn not_found() -> AppError {
         AppError::Domain(DomainError::NotFound)
     }

@@ -376,7 +376,7 @@ pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &OrgId, input: B
     for (member_id, result) in input.member_ids.iter().zip(results) {
         match result {
             Ok(()) => updated += 1,
-            Err(error) => failures.push(serde_json::json!({"member_id": member_id, "code": error.code()})),
+            Err(error) => failures.push(serde_json::json!({"member_id": member_id, "code": error.specific_code()})),
         }
     }
     Ok(serde_json::json!({"updated": updated, "failures": failures}))
