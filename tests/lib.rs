@@ -276,6 +276,24 @@ impl TestApp {
     }
 
     pub async fn request(&self, method: &str, path: &str, token: Option<&str>, content_type: Option<&str>, body: Vec<u8>) -> Answer {
+        self.request_from("192.0.2.10", method, path, token, content_type, body).await
+    }
+
+    /// A JSON call from the client IP `ip`.
+    pub async fn call_from(&self, ip: &str, method: &str, path: &str, body: Value) -> Answer {
+        self.request_from(ip, method, path, None, Some("application/json"), body.to_string().into_bytes())
+            .await
+    }
+
+    pub async fn request_from(
+        &self,
+        ip: &str,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Answer {
         let (path, query) = match path.split_once('?') {
             Some((p, q)) => (p.to_string(), Some(q.to_string())),
             None => (path.to_string(), None),
@@ -299,7 +317,7 @@ impl TestApp {
             query,
             headers,
             body: Bytes::from(body),
-            client_ip: Some("192.0.2.10".into()),
+            client_ip: Some(ip.into()),
         };
         let keys = match roster_http::routes::match_route(&request.method, &request.path) {
             roster_http::routes::RouteMatch::Found(route, _) => route.facts.keys,

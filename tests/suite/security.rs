@@ -138,8 +138,49 @@ async fn a_temporary_password_signs_in_once_and_a_password_change_ends_older_tok
     assert_eq!(t.login("two@once.test", "a brand new passphrase").await.status, 200);
 }
 
+/// A burst costs: join requests are limited per client IP and per join code, and guessing
+/// codes per client IP (each unknown code counts); past a limit the answer is 429 with
+/// `Retry-After`.
+async fn join_requests_and_join_code_guesses_are_rate_limited(t: TestApp) {
+    let t = t.configure(|config| {
+        config.join_requests_per_ip = 3;
+        config.join_requests_per_code = 5;
+        config.join_code_guesses_per_ip = 3;
+    });
+    let org = t.create_org("Joiners", "paid").await;
+    let link = t
+        .call("GET", &format!("/v1/orgs/{}/invite-link", org.org_id), Some(&org.admin_token), None)
+        .await;
+    let code = link.body["code"].as_str().unwrap().to_string();
+    let mut n = 0;
+    let mut join = |ip: &'static str, code: String| {
+        n += 1;
+        let body = json!({"email": format!("j{n}@joiners.test"), "first_name": "Jo", "last_name": "In", "phone": "5550100100"});
+        let t = &t;
+        async move { t.call_from(ip, "POST", &format!("/v1/join/{code}"), body).await }
+    };
+    for _ in 0..3 {
+        let joined = join("198.51.100.1", code.clone()).await;
+        assert_eq!(joined.status, 202, "{}", joined.text);
+    }
+    let limited = join("198.51.100.1", code.clone()).await;
+    assert_eq!((limited.status, limited.code()), (429, "rate_limited"), "per IP");
+    assert!(limited.headers.contains_key("retry-after"));
+    // Five requests for the code in the hour, from anywhere.
+    for _ in 0..2 {
+        assert_eq!(join("198.51.100.2", code.clone()).await.status, 202);
+    }
+    assert_eq!(join("198.51.100.3", code.clone()).await.status, 429, "per code");
+    // Guessing codes.
+    for guess in ["AAAAAAAAAA", "BBBBBBBBBB", "CCCCCCCCCC"] {
+        assert_eq!(join("198.51.100.4", guess.into()).await.status, 404);
+    }
+    assert_eq!(join("198.51.100.4", "DDDDDDDDDD".into()).await.status, 429, "guesses per IP");
+}
+
 on_every_backend!(
     only_the_operator_changes_the_plan,
     a_patch_that_changes_nothing_writes_nothing,
-    a_temporary_password_signs_in_once_and_a_password_change_ends_older_tokens
+    a_temporary_password_signs_in_once_and_a_password_change_ends_older_tokens,
+    join_requests_and_join_code_guesses_are_rate_limited
 );

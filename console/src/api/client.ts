@@ -36,7 +36,8 @@ export async function authorizedFetch(request: Request): Promise<Response> {
   if (response.status !== 401) return response;
   const renewed = getSession() !== session ? getSession() : await refreshOnce(session);
   if (!renewed) {
-    setSession(null, 'expired');
+    // Ended once, even when several requests meet the 401 together.
+    if (getSession()) setSession(null, 'expired');
     return response;
   }
   retry.headers.set('authorization', `Bearer ${renewed.accessToken}`);

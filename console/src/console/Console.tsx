@@ -13,7 +13,7 @@ export function Console() {
   useEffect(
     () =>
       onSessionChange((next, reason) => {
-        if (!next) setEnded({ reason, email: current.current?.email });
+        if (!next) setEnded((before) => ({ reason, email: current.current?.email ?? before.email }));
         current.current = next;
         setSession(next);
       }),

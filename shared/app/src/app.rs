@@ -42,6 +42,11 @@ pub struct AppConfig {
     pub login_failures_per_email: u64,
     pub login_failures_per_ip: u64,
     pub login_window: Duration,
+    /// Join requests per hour, per client IP and per join code; and unknown join codes
+    /// tried per hour per client IP. Past them: 429 with `Retry-After`.
+    pub join_requests_per_ip: u64,
+    pub join_requests_per_code: u64,
+    pub join_code_guesses_per_ip: u64,
 }
 
 impl AppConfig {
@@ -62,6 +67,9 @@ impl AppConfig {
             login_failures_per_email: 5,
             login_failures_per_ip: 50,
             login_window: Duration::minutes(15),
+            join_requests_per_ip: 20,
+            join_requests_per_code: 200,
+            join_code_guesses_per_ip: 20,
         }
     }
 }

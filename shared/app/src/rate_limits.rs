@@ -3,8 +3,8 @@
 
 use time::OffsetDateTime;
 
-use crate::app::App;
-use crate::error::AppResult;
+use crate::app::{retrying, App};
+use crate::error::{AppError, AppResult};
 use crate::ports::{Item, Query, SkCondition};
 use crate::records::RateWindow;
 use crate::table;
@@ -63,6 +63,26 @@ impl RateCounter {
             .iter()
             .map(|item| table::decode::<RateWindow>(item).map(|w| w.count))
             .sum()
+    }
+
+    /// Refuses (429, with when to retry) once the current window counts `limit`.
+    pub async fn ensure_below(&self, app: &App, limit: u64) -> AppResult<()> {
+        if self.current_count(app).await? >= limit {
+            return Err(AppError::RateLimited {
+                retry_after_seconds: self.retry_after(app.now()),
+            });
+        }
+        Ok(())
+    }
+
+    /// Counts one more in the current window, on its own (version-checked, retried).
+    pub async fn count_one(&self, app: &App) -> AppResult<()> {
+        retrying(|| async {
+            let mut tx = Tx::new();
+            self.add(&mut tx, app.now(), self.current(app).await?.as_ref(), 1)?;
+            tx.commit(app).await
+        })
+        .await
     }
 
     /// Adds `by` to the current window as part of `tx` (conditioned on what was read).

@@ -13,6 +13,7 @@ use roster_domain::{Action, DomainError, Email, Kind, LoginMethod, Member, Membe
 
 use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
+use crate::rate_limits::RateCounter;
 use crate::records::{EmailKind, InvitationLookup, JoinCodeLookup};
 use crate::secrets::{hash_password, sha256_hex};
 use crate::table;
@@ -282,11 +283,28 @@ pub async fn request_to_join(app: &App, ctx: &RequestContext, code: &JoinCode, i
     let last_name = errors.check(parse_person_name("last_name", &input.last_name));
     let phone = errors.check(parse_phone("phone", &input.phone));
     errors.finish()?;
-    let lookup = app
-        .store
-        .get(&table::join_code_pk(code), table::JOIN_CODE_SK)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    // A burst costs: join requests are limited per client IP and per code, and guessing
+    // codes per client IP (each unknown code counts).
+    const HOUR: i64 = 3600;
+    let guesses = ctx.ip.as_deref().map(|ip| RateCounter::new("join_guess_ip", ip, HOUR));
+    if let Some(guesses) = &guesses {
+        guesses.ensure_below(app, app.config.join_code_guesses_per_ip).await?;
+    }
+    let Some(lookup) = app.store.get(&table::join_code_pk(code), table::JOIN_CODE_SK).await? else {
+        if let Some(guesses) = &guesses {
+            guesses.count_one(app).await?;
+        }
+        return Err(AppError::not_found());
+    };
+    let by_ip = ctx.ip.as_deref().map(|ip| RateCounter::new("join_ip", ip, HOUR));
+    let by_code = RateCounter::new("join_code", code, HOUR);
+    if let Some(by_ip) = &by_ip {
+        by_ip.ensure_below(app, app.config.join_requests_per_ip).await?;
+    }
+    by_code.ensure_below(app, app.config.join_requests_per_code).await?;
+    for counter in by_ip.iter().chain([&by_code]) {
+        counter.count_one(app).await?;
+    }
     let lookup: JoinCodeLookup = table::decode(&lookup)?;
     let email = email.expect("checked");
     retrying(|| async {
