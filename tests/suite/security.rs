@@ -178,9 +178,49 @@ async fn join_requests_and_join_code_guesses_are_rate_limited(t: TestApp) {
     assert_eq!(join("198.51.100.4", "DDDDDDDDDD".into()).await.status, 429, "guesses per IP");
 }
 
+/// On a free plan, single invitations count toward the same daily limit as imported rows,
+/// per admin and per client IP; a paid plan has none.
+async fn free_plan_single_invitations_count_with_imports(t: TestApp) {
+    let t = t.configure(|config| config.free_import_daily_limit = 3);
+    let org = t.create_org("Free Single", "free").await;
+    for n in 0..2 {
+        let invited = t
+            .invite(
+                &org,
+                &org.admin_token,
+                json!({"email": format!("s{n}@free.test"), "role": "member"}),
+            )
+            .await;
+        assert_eq!(invited.status, 201, "{}", invited.text);
+    }
+    // The third of the day through an import; its second row is over the limit.
+    let imported = t
+        .import_pasted(&org, json!({"emails": "i1@free.test i2@free.test", "role": "member"}))
+        .await;
+    assert_eq!(imported.body["invited"], 1, "{}", imported.text);
+    assert_eq!(imported.body["failures"][0]["code"], "rate_limited");
+    let refused = t
+        .invite(&org, &org.admin_token, json!({"email": "s9@free.test", "role": "member"}))
+        .await;
+    assert_eq!((refused.status, refused.code()), (429, "rate_limited"), "{}", refused.text);
+    assert!(refused.headers.contains_key("retry-after"));
+    let paid = t.create_org("Paid Single", "paid").await;
+    for n in 0..4 {
+        let invited = t
+            .invite(
+                &paid,
+                &paid.admin_token,
+                json!({"email": format!("p{n}@paid.test"), "role": "member"}),
+            )
+            .await;
+        assert_eq!(invited.status, 201, "{}", invited.text);
+    }
+}
+
 on_every_backend!(
     only_the_operator_changes_the_plan,
     a_patch_that_changes_nothing_writes_nothing,
     a_temporary_password_signs_in_once_and_a_password_change_ends_older_tokens,
-    join_requests_and_join_code_guesses_are_rate_limited
+    join_requests_and_join_code_guesses_are_rate_limited,
+    free_plan_single_invitations_count_with_imports
 );

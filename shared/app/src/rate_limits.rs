@@ -98,3 +98,31 @@ impl RateCounter {
         Ok(())
     }
 }
+
+/// Free plans invite at most `AppConfig::free_import_daily_limit` people a day per admin and
+/// per client IP, imported rows and single invitations counted together, in hourly windows
+/// summed over the last 24 hours.
+pub const FREE_INVITATION_WINDOW_SECONDS: i64 = 3600;
+pub const FREE_INVITATION_WINDOWS_PER_DAY: i64 = 24;
+
+/// The counters one free-plan invitation by `actor_id` from `ip` counts in.
+pub fn free_invitation_counters(actor_id: &str, ip: Option<&str>) -> Vec<RateCounter> {
+    let mut counters = vec![RateCounter::new("import_admin", actor_id, FREE_INVITATION_WINDOW_SECONDS)];
+    counters.extend(ip.map(|ip| RateCounter::new("import_ip", ip, FREE_INVITATION_WINDOW_SECONDS)));
+    counters
+}
+
+/// Counts one free-plan invitation in `tx` (version-checked against what was read), or
+/// refuses it (429) when a counter has reached the day's limit.
+pub async fn count_free_invitation(app: &App, counters: &[RateCounter], tx: &mut Tx) -> AppResult<()> {
+    let now = app.now();
+    for counter in counters {
+        if counter.recent_sum(app, FREE_INVITATION_WINDOWS_PER_DAY).await? >= app.config.free_import_daily_limit {
+            return Err(AppError::RateLimited {
+                retry_after_seconds: counter.retry_after(now),
+            });
+        }
+        counter.add(tx, now, counter.current(app).await?.as_ref(), 1)?;
+    }
+    Ok(())
+}

@@ -9,15 +9,15 @@ use roster_domain::error::FieldErrors;
 use roster_domain::lifecycle::{self, AcceptedProfile};
 use roster_domain::pasted_list::parse_pasted_list;
 use roster_domain::profile::{check_new_password, parse_person_name, parse_phone, parse_two_factor_channel};
-use roster_domain::{Action, DomainError, Email, Kind, LoginMethod, Member, MembershipStatus, Role};
+use roster_domain::{Action, DomainError, Email, Kind, LoginMethod, Member, MembershipStatus, Plan, Role};
 
 use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
-use crate::rate_limits::RateCounter;
+use crate::rate_limits::{count_free_invitation, free_invitation_counters, RateCounter};
 use crate::records::{EmailKind, InvitationLookup, JoinCodeLookup};
 use crate::secrets::{hash_password, sha256_hex};
 use crate::table;
-use crate::tx::Origin;
+use crate::tx::{Origin, Tx};
 use crate::usecases::imports::MAX_IMPORT_ROWS;
 use crate::usecases::membership::{
     admit_new_member, attach_first_invitation, commit_change, new_member, Admission, MemberChange, NewAccount,
@@ -87,19 +87,22 @@ pub async fn invite(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Invi
             actor_id: Some(actor.member_id.clone()),
             ip: ctx.ip.clone(),
         };
-        commit_change(
-            app,
-            MemberChange {
-                org: &org,
-                origin: &origin,
-                before: None,
-                after: Some(&member),
-                action: "member_invited",
-                reason: None,
-                email: Some(EmailKind::Invitation),
-            },
-        )
-        .await?;
+        let mut tx = Tx::new();
+        if org.settings.plan == Plan::Free {
+            // Counted with imported rows: the same daily limit per admin and per IP.
+            count_free_invitation(app, &free_invitation_counters(&actor.member_id, ctx.ip.as_deref()), &mut tx).await?;
+        }
+        MemberChange {
+            org: &org,
+            origin: &origin,
+            before: None,
+            after: Some(&member),
+            action: "member_invited",
+            reason: None,
+            email: Some(EmailKind::Invitation),
+        }
+        .write(app, &mut tx, None)?;
+        tx.commit(app).await?;
         Ok(views::member(&member))
     })
     .await

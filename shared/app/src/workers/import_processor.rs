@@ -12,7 +12,7 @@ use crate::app::App;
 use crate::deadline::Deadline;
 use crate::error::{AppError, AppResult};
 use crate::ports::{Item, QueueName};
-use crate::rate_limits::RateCounter;
+use crate::rate_limits::{free_invitation_counters, RateCounter, FREE_INVITATION_WINDOWS_PER_DAY};
 use crate::records::{
     EmailKind, ImportChunk, ImportFailure, ImportJob, ImportRow, ImportSource, ImportStatus, RateWindow, IMPORT_CHUNK_ROWS,
 };
@@ -27,9 +27,7 @@ struct ImportMessage {
     import_id: String,
 }
 
-/// Rate windows for free-plan imports: hourly, summed over the last 24 hours.
-const RATE_WINDOW_SECONDS: i64 = 3600;
-const RATE_WINDOWS_PER_DAY: i64 = 24;
+const RATE_WINDOWS_PER_DAY: i64 = FREE_INVITATION_WINDOWS_PER_DAY;
 
 pub async fn handle(app: &App, body: &str, deadline: Deadline) -> AppResult<()> {
     let message: ImportMessage = super::parse_message(body)?;
@@ -159,12 +157,7 @@ pub async fn process(app: &App, org_id: &str, import_id: &str, deadline: Deadlin
             role: m.role,
             department_id: m.department_id,
         });
-    let mut counters = vec![RateCounter::new("import_admin", &job.actor_id, RATE_WINDOW_SECONDS)];
-    counters.extend(
-        job.client_ip
-            .as_deref()
-            .map(|ip| RateCounter::new("import_ip", ip, RATE_WINDOW_SECONDS)),
-    );
+    let counters = free_invitation_counters(&job.actor_id, job.client_ip.as_deref());
     let run = RunContext {
         departments: app.departments(org_id).await?.into_iter().filter(|d| !d.closing).collect(),
         origin: Origin {
