@@ -350,7 +350,7 @@ export interface paths {
         put?: never;
         /**
          * Invite one email
-         * @description Who: admins; members when the org allows.
+         * @description Who: admins; members when the org allows. On a free plan, invitations count with imported rows toward 100 a day per admin and per client IP (429 with `Retry-After` past it).
          */
         post: operations["inviteMember"];
         delete?: never;
@@ -593,7 +593,7 @@ export interface paths {
         put?: never;
         /**
          * Request to join with the org's code
-         * @description Who: anyone.
+         * @description Who: anyone. Limited per client IP and per join code, and unknown codes per client IP (429 with `Retry-After`).
          */
         post: operations["requestToJoin"];
         delete?: never;
@@ -1661,6 +1661,7 @@ export interface operations {
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
         };
     };
     previewInvitations: {
@@ -1987,6 +1988,7 @@ export interface operations {
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
         };
     };
     getMe: {
