@@ -44,6 +44,7 @@ test('a join request through the invite link waits for approval, and the admin a
   const email = uniqueEmail('jo');
 
   await page.goto(`/join/${link.code}`);
+  await expect(page.getByRole('heading', { name: 'Ask to join Join Practice' })).toBeVisible();
   await page.getByLabel('Work email').fill(email);
   await page.getByLabel('First name').fill('Jo');
   await page.getByLabel('Last name').fill('Joiner');
@@ -52,6 +53,7 @@ test('a join request through the invite link waits for approval, and the admin a
   await page.getByRole('button', { name: 'Send request' }).click();
   await expect(page.getByRole('heading', { name: 'Waiting for approval' })).toBeVisible();
   await expect(page.getByTestId('waiting-for-approval')).toContainText(email);
+  await expect(page.getByTestId('waiting-for-approval')).toContainText('Your request to join Join Practice was sent');
   await screen(page, 'join-waiting');
 
   await signIn(page, adminEmail);

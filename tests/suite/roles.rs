@@ -175,6 +175,7 @@ async fn every_endpoint_and_role(t: TestApp) {
             ),
             [Hidden; 6],
         ),
+        case("GET", "/v1/join/unknown-code".into(), None, [Hidden; 6]),
         case(
             "POST",
             "/v1/join/unknown-code".into(),

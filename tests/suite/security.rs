@@ -159,6 +159,13 @@ async fn join_requests_and_join_code_guesses_are_rate_limited(t: TestApp) {
         let t = &t;
         async move { t.call_from(ip, "POST", &format!("/v1/join/{code}"), body).await }
     };
+    let page = t.call_from("198.51.100.9", "GET", &format!("/v1/join/{code}"), json!(null)).await;
+    assert_eq!(
+        (page.status, page.body["org"]["name"].as_str()),
+        (200, Some("Joiners")),
+        "{}",
+        page.text
+    );
     for _ in 0..3 {
         let joined = join("198.51.100.1", code.clone()).await;
         assert_eq!(joined.status, 202, "{}", joined.text);
@@ -176,6 +183,8 @@ async fn join_requests_and_join_code_guesses_are_rate_limited(t: TestApp) {
         assert_eq!(join("198.51.100.4", guess.into()).await.status, 404);
     }
     assert_eq!(join("198.51.100.4", "DDDDDDDDDD".into()).await.status, 429, "guesses per IP");
+    let looked_up = t.call_from("198.51.100.4", "GET", &format!("/v1/join/{code}"), json!(null)).await;
+    assert_eq!(looked_up.status, 429, "looking codes up is guessing too");
 }
 
 /// On a free plan, single invitations count toward the same daily limit as imported rows,

@@ -589,7 +589,11 @@ export interface paths {
             };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The org a join link leads to
+         * @description Who: anyone. An unknown code counts toward the client IP's limit of code guesses (429 with `Retry-After`).
+         */
+        get: operations["getJoinLink"];
         put?: never;
         /**
          * Request to join with the org's code
@@ -1050,6 +1054,12 @@ export interface components {
         };
         Refresh: {
             refresh_token: string;
+        };
+        JoinLinkView: {
+            org: {
+                id: string;
+                name: string;
+            };
         };
     };
     responses: {
@@ -1957,6 +1967,30 @@ export interface operations {
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+        };
+    };
+    getJoinLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinLinkView"];
+                };
+            };
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
         };
     };
     requestToJoin: {

@@ -234,6 +234,7 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
         RouteId::AcceptInvitation => invitations::accept(app, ctx, &path_id(params, "token")?, request.json()?)
             .await?
             .into(),
+        RouteId::GetJoinLink => invitations::get_join_link(app, ctx, &path_id(params, "code")?).await?.into(),
         RouteId::RequestToJoin => Reply::Json(
             StatusCode::ACCEPTED,
             invitations::request_to_join(app, ctx, &path_id(params, "code")?, request.json()?).await?,

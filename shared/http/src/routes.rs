@@ -39,6 +39,7 @@ pub enum RouteId {
     RotateInviteLink,
     GetInvitation,
     AcceptInvitation,
+    GetJoinLink,
     RequestToJoin,
     GetMe,
     UpdateMe,
@@ -276,6 +277,7 @@ routes![
         "accept-invitation",
         WRITES.public()
     ),
+    (GetJoinLink, "GET", "/v1/join/{code}", "get-join-link", WRITES.public()),
     (RequestToJoin, "POST", "/v1/join/{code}", "request-to-join", WRITES.public()),
     (GetMe, "GET", "/v1/me", "get-me", READS),
     (UpdateMe, "PATCH", "/v1/me", "update-me", WRITES),

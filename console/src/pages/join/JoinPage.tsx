@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/client';
 import { call } from '../../api/problem';
 import { describedBy, Field } from '../../components/Field';
@@ -26,7 +26,15 @@ export function JoinPage({ code }: { code: string }) {
   const [lastName, setLastName] = useState('');
   const [phone, setPhone] = useState('');
   const [sent, setSent] = useState<string | null>(null);
+  // The org's name once the link is known to lead somewhere; null while loading or unknown.
+  const [orgName, setOrgName] = useState<string | null>(null);
   const submit = useSubmit(FIELDS);
+  useEffect(() => {
+    void api
+      .GET('/v1/join/{code}', { params: { path: { code } } })
+      .then((answer) => setOrgName(answer.data?.org.name ?? null))
+      .catch(() => setOrgName(null));
+  }, [code]);
   const { fields } = submit;
 
   const onSubmit = (event: Event) => {
@@ -42,7 +50,7 @@ export function JoinPage({ code }: { code: string }) {
   if (sent) {
     return (
       <PublicLayout>
-        <WaitingForApproval email={sent} />
+        <WaitingForApproval email={sent} orgName={orgName ?? undefined} />
       </PublicLayout>
     );
   }
@@ -51,7 +59,7 @@ export function JoinPage({ code }: { code: string }) {
     <PublicLayout>
       <section class="card narrow" aria-labelledby="join-title">
         <p class="eyebrow">Request to join</p>
-        <h1 id="join-title">Ask to join the organization</h1>
+        <h1 id="join-title">Ask to join {orgName ?? 'the organization'}</h1>
         <p>Fill in your details. An admin of the organization will review your request.</p>
         {submit.message && (
           <Notice kind="error">

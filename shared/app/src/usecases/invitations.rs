@@ -278,17 +278,11 @@ pub struct JoinInput {
     pub phone: String,
 }
 
-/// `POST /v1/join/{code}`: anyone asks to join; an org admin decides (rules 3, 4, 7).
-pub async fn request_to_join(app: &App, ctx: &RequestContext, code: &JoinCode, input: JoinInput) -> AppResult<Value> {
-    let mut errors = FieldErrors::default();
-    let email = errors.check(Email::parse(&input.email));
-    let first_name = errors.check(parse_person_name("first_name", &input.first_name));
-    let last_name = errors.check(parse_person_name("last_name", &input.last_name));
-    let phone = errors.check(parse_phone("phone", &input.phone));
-    errors.finish()?;
-    // A burst costs: join requests are limited per client IP and per code, and guessing
-    // codes per client IP (each unknown code counts).
-    const HOUR: i64 = 3600;
+const HOUR: i64 = 3600;
+
+/// The org a join code leads to, after the guess limit of the client IP; an unknown code
+/// counts as a guess.
+async fn join_code_target(app: &App, ctx: &RequestContext, code: &JoinCode) -> AppResult<JoinCodeLookup> {
     let guesses = ctx.ip.as_deref().map(|ip| RateCounter::new("join_guess_ip", ip, HOUR));
     if let Some(guesses) = &guesses {
         guesses.ensure_below(app, app.config.join_code_guesses_per_ip).await?;
@@ -299,6 +293,27 @@ pub async fn request_to_join(app: &App, ctx: &RequestContext, code: &JoinCode, i
         }
         return Err(AppError::not_found());
     };
+    table::decode(&lookup)
+}
+
+/// `GET /v1/join/{code}`: what the join page shows before anyone asks: the org's name.
+pub async fn get_join_link(app: &App, ctx: &RequestContext, code: &JoinCode) -> AppResult<Value> {
+    let lookup = join_code_target(app, ctx, code).await?;
+    let org = app.load_org(&lookup.org_id).await?;
+    Ok(json!({"org": {"id": org.id, "name": org.name}}))
+}
+
+/// `POST /v1/join/{code}`: anyone asks to join; an org admin decides (rules 3, 4, 7).
+pub async fn request_to_join(app: &App, ctx: &RequestContext, code: &JoinCode, input: JoinInput) -> AppResult<Value> {
+    let mut errors = FieldErrors::default();
+    let email = errors.check(Email::parse(&input.email));
+    let first_name = errors.check(parse_person_name("first_name", &input.first_name));
+    let last_name = errors.check(parse_person_name("last_name", &input.last_name));
+    let phone = errors.check(parse_phone("phone", &input.phone));
+    errors.finish()?;
+    // A burst costs: join requests are limited per client IP and per code, and guessing
+    // codes per client IP (each unknown code counts).
+    let lookup = join_code_target(app, ctx, code).await?;
     let by_ip = ctx.ip.as_deref().map(|ip| RateCounter::new("join_ip", ip, HOUR));
     let by_code = RateCounter::new("join_code", code, HOUR);
     if let Some(by_ip) = &by_ip {
@@ -308,7 +323,6 @@ pub async fn request_to_join(app: &App, ctx: &RequestContext, code: &JoinCode, i
     for counter in by_ip.iter().chain([&by_code]) {
         counter.count_one(app).await?;
     }
-    let lookup: JoinCodeLookup = table::decode(&lookup)?;
     let email = email.expect("checked");
     retrying(|| async {
         let org = app.load_org(&lookup.org_id).await?;
