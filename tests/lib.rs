@@ -486,14 +486,13 @@ impl TestApp {
             .await;
         assert_eq!(submitted.status, 202, "{}", submitted.text);
         self.drain().await;
-        let id = submitted.body["id"].as_str().unwrap();
-        self.call(
-            "GET",
-            &format!("/v1/orgs/{}/imports/{id}", org.org_id),
-            Some(&org.admin_token),
-            None,
-        )
-        .await
+        self.get_import(org, submitted.body["id"].as_str().unwrap()).await
+    }
+
+    /// `GET …/imports/{id}` as `org`'s admin: the import's progress and failures.
+    pub async fn get_import(&self, org: &OrgFixture, id: &str) -> Answer {
+        let path = format!("/v1/orgs/{}/imports/{id}", org.org_id);
+        self.call("GET", &path, Some(&org.admin_token), None).await
     }
 
     pub async fn create_department(&self, org: &OrgFixture, name: &str) -> String {

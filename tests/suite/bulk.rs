@@ -61,17 +61,13 @@ async fn a_csv_import_reports_every_row_that_was_not_invited(t: TestApp) {
     assert_eq!(submitted.status, 202, "{}", submitted.text);
     assert_eq!(submitted.body["status"], "queued");
     let id = submitted.body["id"].as_str().unwrap();
-    let queued = t
-        .call("GET", &format!("/v1/orgs/{o}/imports/{id}"), Some(&org.admin_token), None)
-        .await;
+    let queued = t.get_import(&org, id).await;
     assert_eq!(
         (queued.body["total"].as_u64(), queued.body["processed"].as_u64()),
         (Some(7), Some(0))
     );
     t.drain().await;
-    let done = t
-        .call("GET", &format!("/v1/orgs/{o}/imports/{id}"), Some(&org.admin_token), None)
-        .await;
+    let done = t.get_import(&org, id).await;
     assert_eq!(done.body["status"], "completed", "{}", done.text);
     assert_eq!(done.body["processed"], 7);
     assert_eq!(done.body["invited"], 2);
@@ -189,14 +185,7 @@ async fn a_redelivered_import_message_resumes_and_never_duplicates(t: TestApp) {
             .unwrap();
     }
     t.drain().await;
-    let done = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{}/imports/{id}", org.org_id),
-            Some(&org.admin_token),
-            None,
-        )
-        .await;
+    let done = t.get_import(&org, id).await;
     assert_eq!(
         (done.body["invited"].as_u64(), done.body["failures"].as_array().unwrap().len()),
         (Some(3), 0)
@@ -300,14 +289,7 @@ async fn import_out_of_time(t: TestApp, rows: usize, budget: Duration) {
         runs += handled;
     }
     assert!(runs > 3, "the import was handed on between runs ({runs} runs)");
-    let done = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{}/imports/{id}", org.org_id),
-            Some(&org.admin_token),
-            None,
-        )
-        .await;
+    let done = t.get_import(&org, id).await;
     assert_eq!(
         (
             done.body["status"].as_str(),

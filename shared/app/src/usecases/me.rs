@@ -129,8 +129,8 @@ pub async fn change_password(app: &App, ctx: &RequestContext, input: PasswordCha
         next.password_hash = Some(new_hash.clone());
         next.password_temporary = false;
         next.temporary_password_used = false;
-        // Ends every token issued before (they carry the old version).
-        next.credential_version += 1;
+        // (The new password hash ends every token issued before: `Tx::member` moves the
+        // credential version on.)
         next.updated_at = app.now();
         let mut tx = Tx::new();
         tx.member(Some(&member), &next);

@@ -153,17 +153,11 @@ pub struct OrgPatch {
 /// plan. A patch that changes nothing writes nothing.
 pub async fn update_org(app: &App, ctx: &RequestContext, org_id: &OrgId, patch: OrgPatch) -> AppResult<Value> {
     retrying(|| async {
-        let (org, actor_id) = match &ctx.principal {
-            Principal::Operator => (app.load_org(org_id).await?, None),
-            _ => {
-                let (org, actor) = app.actor_in(ctx, org_id).await?;
-                actor.authorize(Action::UpdateOrg, &org.settings)?;
-                if patch.plan.is_some_and(|plan| plan != org.settings.plan) {
-                    return Err(AppError::Domain(DomainError::Forbidden));
-                }
-                (org, Some(actor.member_id))
-            }
-        };
+        let (org, origin) = operator_or_admin(app, ctx, org_id, Action::UpdateOrg).await?;
+        let by_operator = origin.actor_id.is_none();
+        if !by_operator && patch.plan.is_some_and(|plan| plan != org.settings.plan) {
+            return Err(AppError::Domain(DomainError::Forbidden));
+        }
         let mut next = org.clone();
         if let Some(name) = &patch.name {
             next.name = validate_name("name", name)?;
@@ -197,17 +191,7 @@ pub async fn update_org(app: &App, ctx: &RequestContext, org_id: &OrgId, patch: 
         if next == org {
             return Ok(views::org(&org));
         }
-        save_org(
-            app,
-            &org,
-            next,
-            &Origin {
-                actor_id,
-                ip: ctx.ip.clone(),
-            },
-            "settings_updated",
-        )
-        .await
+        save_org(app, &org, next, &origin, "settings_updated").await
     })
     .await
 }
@@ -236,8 +220,9 @@ pub struct FreezeInput {
     pub reason: String,
 }
 
-/// Org admins and the operator set and lift freeze windows.
-async fn freeze_caller(app: &App, ctx: &RequestContext, org_id: &str) -> AppResult<(Org, Origin)> {
+/// The operator, or an org member the role allows `action`: the org, and who acts (no
+/// actor id for the operator).
+async fn operator_or_admin(app: &App, ctx: &RequestContext, org_id: &str, action: Action<'_>) -> AppResult<(Org, Origin)> {
     match &ctx.principal {
         Principal::Operator => Ok((
             app.load_org(org_id).await?,
@@ -248,7 +233,7 @@ async fn freeze_caller(app: &App, ctx: &RequestContext, org_id: &str) -> AppResu
         )),
         _ => {
             let (org, actor) = app.actor_in(ctx, org_id).await?;
-            actor.authorize(Action::ManageFreeze, &org.settings)?;
+            actor.authorize(action, &org.settings)?;
             Ok((
                 org,
                 Origin {
@@ -269,7 +254,7 @@ pub async fn set_freeze(app: &App, ctx: &RequestContext, org_id: &OrgId, input: 
     };
     window.validate()?;
     retrying(|| async {
-        let (org, origin) = freeze_caller(app, ctx, org_id).await?;
+        let (org, origin) = operator_or_admin(app, ctx, org_id, Action::ManageFreeze).await?;
         let mut next = org.clone();
         next.freeze = Some(window.clone());
         save_org(app, &org, next, &origin, "freeze_set").await
@@ -280,7 +265,7 @@ pub async fn set_freeze(app: &App, ctx: &RequestContext, org_id: &OrgId, input: 
 /// `DELETE /v1/orgs/{org}/freeze`.
 pub async fn lift_freeze(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<Value> {
     retrying(|| async {
-        let (org, origin) = freeze_caller(app, ctx, org_id).await?;
+        let (org, origin) = operator_or_admin(app, ctx, org_id, Action::ManageFreeze).await?;
         let mut next = org.clone();
         next.freeze = None;
         save_org(app, &org, next, &origin, "freeze_lifted").await
