@@ -346,6 +346,7 @@ impl TestApp {
 
     /// Lets the queue workers handle everything queued now.
     pub async fn drain(&self) {
+        self.let_indexes_catch_up();
         for _ in 0..5 {
             let mut handled = 0;
             for queue in QueueName::ALL {

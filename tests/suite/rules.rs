@@ -54,6 +54,51 @@ async fn rule_1_only_org_admins_manage_licenses(t: TestApp) {
         .call("PATCH", &format!("/v1/orgs/{o}"), Some(&dept_admin), Some(json!({"seat_limit": 3})))
         .await;
     assert_eq!(settings.status, 403);
+    // Department admins read their own department's members only.
+    let (outsider_id, _) = t.add_member(&org, "outsider@r1.test", "member", Some(&other_dept)).await;
+    let (unplaced_id, _) = t.add_member(&org, "unplaced@r1.test", "member", None).await;
+    let listed = t.call("GET", &format!("/v1/orgs/{o}/members"), Some(&dept_admin), None).await;
+    let emails: Vec<&str> = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["email"].as_str().unwrap())
+        .collect();
+    assert!(emails.contains(&"member@r1.test") && emails.contains(&"dept@r1.test"), "{emails:?}");
+    assert!(
+        !emails.contains(&"outsider@r1.test") && !emails.contains(&"unplaced@r1.test"),
+        "{emails:?}"
+    );
+    let other_list = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{o}/members?department={other_dept}"),
+            Some(&dept_admin),
+            None,
+        )
+        .await;
+    assert_eq!((other_list.status, other_list.code()), (403, "forbidden"));
+    for id in [&outsider_id, &unplaced_id] {
+        let read = t.call("GET", &format!("/v1/orgs/{o}/members/{id}"), Some(&dept_admin), None).await;
+        assert_eq!(read.status, 404, "another department's member is not there for a department admin");
+    }
+    assert_eq!(
+        t.call("GET", &format!("/v1/orgs/{o}/members/{member_id}"), Some(&dept_admin), None)
+            .await
+            .status,
+        200
+    );
+    let export = t
+        .call("GET", &format!("/v1/orgs/{o}/members/export.csv"), Some(&dept_admin), None)
+        .await;
+    assert_eq!(export.status, 200);
+    assert!(
+        export.text.contains("member@r1.test") && !export.text.contains("outsider@r1.test") && !export.text.contains("unplaced@r1.test")
+    );
+    let everyone = t
+        .call("GET", &format!("/v1/orgs/{o}/members/export.csv"), Some(&org.admin_token), None)
+        .await;
+    assert!(everyone.text.contains("outsider@r1.test") && everyone.text.contains("unplaced@r1.test"));
 }
 
 async fn rule_2_removal_unlicenses_at_once_and_keeps_data(t: TestApp) {
@@ -662,6 +707,48 @@ async fn rule_13_freeze_windows_refuse_admin_changes_and_hold_sweeps_back(t: Tes
     assert_eq!(member.status, roster_domain::MembershipStatus::Unlicensed);
 }
 
+/// A window lifted or shortened before its end releases what it held: the expiries come
+/// due at once, not at the first end.
+async fn rule_13_a_freeze_ended_early_releases_what_it_held(t: TestApp) {
+    let org = t.create_org("Rule Thirteen Early", "paid").await;
+    let o = &org.org_id;
+    let soon = roster_app::views::rfc3339(t.app.now() + time::Duration::minutes(10));
+    let (lifted_id, _) = t.add_member(&org, "lifted@r13.test", "member", None).await;
+    let (moved_id, _) = t.add_member(&org, "moved@r13.test", "member", None).await;
+    for id in [&lifted_id, &moved_id] {
+        t.update_member(&org, id, json!({"license_end": soon})).await;
+    }
+    let freeze = |hours: i64| {
+        let now = t.app.now();
+        json!({"starts_at": roster_app::views::rfc3339(now), "ends_at": roster_app::views::rfc3339(now + time::Duration::hours(hours)), "reason": "audit"})
+    };
+    let path = format!("/v1/orgs/{o}/freeze");
+    assert_eq!(t.call("PUT", &path, Some(&t.operator_token), Some(freeze(24))).await.status, 200);
+    let [_, held, _] = t.advance(3600).await;
+    assert_eq!(held.held_back, 2);
+    let app = t.app.clone();
+    let status = |id: String| {
+        let app = app.clone();
+        async move { app.find_member(o, &id).await.unwrap().unwrap().status }
+    };
+
+    // Moved to end in an hour: both wait for the new end, not the first one.
+    assert_eq!(t.call("PUT", &path, Some(&t.operator_token), Some(freeze(1))).await.status, 200);
+    t.drain().await;
+    let [_, rehold, _] = t.advance(60).await;
+    assert_eq!((rehold.examined, rehold.held_back), (2, 2), "released, then held for the new end");
+    assert_eq!(status(moved_id.clone()).await, roster_domain::MembershipStatus::Licensed);
+
+    // Lifted: the next run applies them.
+    assert_eq!(t.call("DELETE", &path, Some(&t.operator_token), None).await.status, 200);
+    t.drain().await;
+    let [_, applied, _] = t.advance(60).await;
+    assert_eq!(applied.changed, 2);
+    for id in [lifted_id, moved_id] {
+        assert_eq!(status(id).await, roster_domain::MembershipStatus::Unlicensed);
+    }
+}
+
 async fn rule_14_every_change_writes_exactly_one_audit_event(t: TestApp) {
     let org = t.create_org("Rule Fourteen", "free").await;
     let o = &org.org_id;
@@ -716,5 +803,6 @@ on_every_backend!(
     rule_11_revoking_deletes_the_shell_and_keeps_the_fact,
     rule_12_people_own_their_name_phone_and_email,
     rule_13_freeze_windows_refuse_admin_changes_and_hold_sweeps_back,
+    rule_13_a_freeze_ended_early_releases_what_it_held,
     rule_14_every_change_writes_exactly_one_audit_event
 );

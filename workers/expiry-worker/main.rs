@@ -1,4 +1,4 @@
-//! Lambda: SQS consumer: marks lapsed invitations expired and unlicenses members whose license end passed.
+//! Lambda: SQS consumer: marks lapsed invitations expired, unlicenses members whose license end passed, releases what an ended freeze held.
 
 #[tokio::main]
 async fn main() -> Result<(), roster_lambda::Error> {

@@ -24,6 +24,9 @@ pub enum AppError {
     /// A write lost a race; the operation may be retried from the start.
     #[error("concurrent write")]
     Contention,
+    /// A queue message that can never be handled (it does not parse): retrying won't help.
+    #[error("malformed message: {0}")]
+    MalformedMessage(String),
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -47,7 +50,7 @@ impl AppError {
             AppError::OrgRequired { .. } => "validation_failed",
             AppError::Contention => "concurrent_update",
             AppError::Unavailable(_) => "unavailable",
-            AppError::Internal(_) => "internal",
+            AppError::Internal(_) | AppError::MalformedMessage(_) => "internal",
         }
     }
 

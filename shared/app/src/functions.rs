@@ -75,10 +75,11 @@ pub const WORKERS: &[WorkerFacts] = &[
     },
     WorkerFacts {
         name: "expiry-worker",
-        description: "SQS consumer: marks lapsed invitations expired and unlicenses members whose license end passed",
+        description: "SQS consumer: marks lapsed invitations expired, unlicenses members whose license end passed, releases what an ended freeze held",
         trigger: Trigger::Queue(QueueName::Expiry),
         keys: KeyUse::PublicKey,
-        sends: &[],
+        // A release that runs out of time continues in a new message.
+        sends: &[QueueName::Expiry],
         mails: false,
     },
     WorkerFacts {

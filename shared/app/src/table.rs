@@ -180,6 +180,22 @@ pub fn due_queries(kind: DueKind, now: OffsetDateTime, limit: usize) -> Vec<Quer
         .collect()
 }
 
+/// The queries that find the items of `kind` an org's freeze held until `held_until`
+/// (unix seconds), one per shard.
+pub fn held_queries(kind: DueKind, held_until: i64, org_id: &str, limit: usize) -> Vec<Query> {
+    let prefix = format!("{:012}#{}#", held_until.max(0), org_pk(org_id));
+    (0..DUE_SHARDS)
+        .map(|shard| {
+            Query::index(
+                IndexName::Gsi3,
+                format!("DUE#{}#{shard}", kind.as_str()),
+                SkCondition::BeginsWith(prefix.clone()),
+            )
+            .limit(limit)
+        })
+        .collect()
+}
+
 pub fn encode<T: Serialize>(pk: String, sk: String, version: u64, entity: &T) -> Item {
     Item::new(pk, sk, version, serde_json::to_value(entity).expect("entities serialize to JSON"))
 }

@@ -242,7 +242,9 @@ impl Tx {
     }
 
     /// Commits the writes atomically, then sends the queued messages. A failed send is
-    /// logged only: the outbox entry stays pending and the delivery-repair sweep re-sends.
+    /// logged only: what it carried stays due in the table (an email's or import's entry
+    /// for delivery repair; held expiries at their window's first end), so it is late,
+    /// never lost.
     pub async fn commit(self, app: &App) -> AppResult<()> {
         if self.writes.is_empty() {
             return Ok(());
@@ -258,7 +260,7 @@ impl Tx {
         }
         for (queue, body) in self.sends {
             if let Err(error) = app.queue.send(queue, &body).await {
-                tracing::warn!(queue = queue.as_str(), %error, "queue send failed after commit; delivery repair will resend");
+                tracing::warn!(queue = queue.as_str(), %error, "queue send failed after commit; a sweep takes the work up later");
             }
         }
         Ok(())

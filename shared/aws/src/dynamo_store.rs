@@ -83,9 +83,22 @@ fn encode_cursor(key: &HashMap<String, AttributeValue>) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&map).expect("strings serialize"))
 }
 
-fn decode_cursor(cursor: &str) -> Result<HashMap<String, AttributeValue>, StoreError> {
+/// Decodes a cursor of a query of the partition `partition_name = partition`: the table's
+/// key, and for an index query the index's key too, with the query's partition. Anything
+/// else is not a cursor this query gave out (DynamoDB would refuse it).
+fn decode_cursor(
+    cursor: &str,
+    partition_name: &str,
+    partition: &str,
+    sort_name: &str,
+) -> Result<HashMap<String, AttributeValue>, StoreError> {
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| StoreError::InvalidCursor)?;
     let map: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| StoreError::InvalidCursor)?;
+    let expected: std::collections::BTreeSet<&str> = ["PK", "SK", partition_name, sort_name].into();
+    let names: std::collections::BTreeSet<&str> = map.keys().map(String::as_str).collect();
+    if names != expected || map[partition_name] != partition {
+        return Err(StoreError::InvalidCursor);
+    }
     Ok(map.into_iter().map(|(k, v)| (k, AttributeValue::S(v))).collect())
 }
 
@@ -204,12 +217,9 @@ impl Store for DynamoStore {
             None => request.consistent_read(true),
         };
         if let Some(cursor) = &query.cursor {
-            request = request.set_exclusive_start_key(Some(decode_cursor(cursor)?));
+            request = request.set_exclusive_start_key(Some(decode_cursor(cursor, pk_name, &query.partition, sk_name)?));
         }
-        let output = request.send().await.map_err(|e| match e.into_service_error() {
-            error if error.to_string().contains("ExclusiveStartKey") => StoreError::InvalidCursor,
-            error => unavailable(error),
-        })?;
+        let output = request.send().await.map_err(|e| unavailable(e.into_service_error()))?;
         let items = output.items().iter().map(from_attributes).collect::<Result<Vec<_>, _>>()?;
         Ok(Page {
             items,
@@ -240,5 +250,39 @@ impl Store for DynamoStore {
             }),
             Err(other) => Err(unavailable(other)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cursor(pairs: &[(&str, &str)]) -> String {
+        let map: HashMap<&str, &str> = pairs.iter().copied().collect();
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&map).unwrap())
+    }
+
+    #[test]
+    fn a_cursor_is_refused_unless_it_is_the_querys_own_kind_of_key() {
+        let table = cursor(&[("PK", "ORG#a"), ("SK", "M#1")]);
+        assert!(decode_cursor(&table, "PK", "ORG#a", "SK").is_ok());
+        assert_eq!(
+            decode_cursor(&table, "PK", "ORG#b", "SK"),
+            Err(StoreError::InvalidCursor),
+            "another partition"
+        );
+        assert_eq!(
+            decode_cursor(&table, "GSI1PK", "TAB", "GSI1SK"),
+            Err(StoreError::InvalidCursor),
+            "a table cursor on an index"
+        );
+        let index = cursor(&[("PK", "ORG#a"), ("SK", "M#1"), ("GSI1PK", "TAB"), ("GSI1SK", "x")]);
+        assert!(decode_cursor(&index, "GSI1PK", "TAB", "GSI1SK").is_ok());
+        assert_eq!(
+            decode_cursor(&index, "PK", "ORG#a", "SK"),
+            Err(StoreError::InvalidCursor),
+            "an index cursor on the table"
+        );
+        assert_eq!(decode_cursor("zz", "PK", "ORG#a", "SK"), Err(StoreError::InvalidCursor));
     }
 }

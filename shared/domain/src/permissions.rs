@@ -71,6 +71,27 @@ impl Actor {
         }
     }
 
+    /// The department the actor's member reads are limited to: an org admin reads what it
+    /// asks for (`requested`, or all); a department admin reads its own department only
+    /// (asking for another is forbidden); no one else reads the member list.
+    pub fn readable_department(&self, requested: Option<&str>) -> Result<Option<String>, DomainError> {
+        match (self.role, self.department_id.as_deref()) {
+            (Role::OrgAdmin, _) => Ok(requested.map(str::to_string)),
+            (Role::DeptAdmin, Some(own)) if requested.is_none_or(|r| r == own) => Ok(Some(own.to_string())),
+            _ => Err(DomainError::Forbidden),
+        }
+    }
+
+    /// Whether the actor may read a member of `department` (a department admin: only its
+    /// own department's).
+    pub fn may_read_member_in(&self, department: Option<&str>) -> bool {
+        match self.role {
+            Role::OrgAdmin => true,
+            Role::DeptAdmin => self.department_id.is_some() && department == self.department_id.as_deref(),
+            Role::Member => false,
+        }
+    }
+
     /// The department a new member the actor adds goes into: the one asked for, or, for a
     /// department admin, its own.
     pub fn department_for_new_member(&self, requested: Option<&str>) -> Option<String> {
@@ -101,6 +122,19 @@ mod tests {
             role,
             department_id: department.map(str::to_string),
         }
+    }
+
+    #[test]
+    fn dept_admins_read_their_own_department_only() {
+        let dept_admin = actor(Role::DeptAdmin, Some("d1"));
+        assert_eq!(dept_admin.readable_department(None), Ok(Some("d1".into())));
+        assert_eq!(dept_admin.readable_department(Some("d1")), Ok(Some("d1".into())));
+        assert_eq!(dept_admin.readable_department(Some("d2")), Err(DomainError::Forbidden));
+        assert_eq!(actor(Role::DeptAdmin, None).readable_department(None), Err(DomainError::Forbidden));
+        assert_eq!(actor(Role::OrgAdmin, None).readable_department(None), Ok(None));
+        assert!(dept_admin.may_read_member_in(Some("d1")));
+        assert!(!dept_admin.may_read_member_in(Some("d2")));
+        assert!(!dept_admin.may_read_member_in(None));
     }
 
     #[test]

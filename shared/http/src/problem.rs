@@ -46,7 +46,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        AppError::Internal(_) | AppError::MalformedMessage(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -54,7 +54,7 @@ pub fn from_app_error(error: &AppError) -> HttpResponse {
     let status = status_of(error);
     let detail = match error {
         // Internal details go to the log, never to the client.
-        AppError::Internal(message) | AppError::Unavailable(message) => {
+        AppError::Internal(message) | AppError::Unavailable(message) | AppError::MalformedMessage(message) => {
             tracing::error!(code = error.code(), %message, "request failed");
             status.canonical_reason().unwrap_or("error").to_string()
         }

@@ -128,6 +128,13 @@ impl RouteFacts {
             ..self
         }
     }
+    /// Ends a freeze window (or moves its end): the expiries it held come due again.
+    const fn releases_held_expiries(self) -> RouteFacts {
+        RouteFacts {
+            sends: &[QueueName::Expiry],
+            ..self
+        }
+    }
     const fn sends_imports(self) -> RouteFacts {
         RouteFacts {
             sends: &[QueueName::Import],
@@ -160,8 +167,20 @@ routes![
     ),
     (GetOrg, "GET", "/v1/orgs/{org}", "get-org", READS),
     (UpdateOrg, "PATCH", "/v1/orgs/{org}", "update-org", WRITES.operator_too()),
-    (SetFreeze, "PUT", "/v1/orgs/{org}/freeze", "set-freeze", WRITES.operator_too()),
-    (LiftFreeze, "DELETE", "/v1/orgs/{org}/freeze", "lift-freeze", WRITES.operator_too()),
+    (
+        SetFreeze,
+        "PUT",
+        "/v1/orgs/{org}/freeze",
+        "set-freeze",
+        WRITES.operator_too().releases_held_expiries()
+    ),
+    (
+        LiftFreeze,
+        "DELETE",
+        "/v1/orgs/{org}/freeze",
+        "lift-freeze",
+        WRITES.operator_too().releases_held_expiries()
+    ),
     (ListDepartments, "GET", "/v1/orgs/{org}/departments", "list-departments", READS),
     (CreateDepartment, "POST", "/v1/orgs/{org}/departments", "create-department", WRITES),
     (

@@ -382,11 +382,25 @@ pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &OrgId, input: B
     Ok(serde_json::json!({"updated": updated, "failures": failures}))
 }
 
-/// `GET …/members/{id}`.
+/// `GET …/members/{id}`. A department admin reads its own department's members only; any
+/// other answers 404, as if it were not there.
 pub async fn get_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<Value> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadMembers, &org.settings)?;
-    Ok(views::member(&app.load_member(org_id, member_id).await?))
+    let member = app.load_member(org_id, member_id).await?;
+    if !actor.may_read_member_in(member.department_id.as_deref()) {
+        return Err(AppError::not_found());
+    }
+    Ok(views::member(&member))
+}
+
+/// The department a member read is limited to: the one asked for, narrowed to what the
+/// actor may read (a department admin: its own; rule 1).
+fn readable_department(actor: &Actor, requested: Option<DepartmentId>) -> AppResult<Option<DepartmentId>> {
+    actor
+        .readable_department(requested.as_deref())?
+        .map(|id| DepartmentId::parse(&id).map_err(|e| AppError::Internal(format!("stored department id: {e:?}"))))
+        .transpose()
 }
 
 #[derive(Debug, Clone, Default)]
@@ -418,10 +432,17 @@ impl MemberFilter {
 pub const LIST_MAX_EXAMINED: usize = 1_000;
 
 /// `GET /v1/orgs/{org}/members`: one tab (from the status index), filtered by department
-/// and a search text, paginated.
-pub async fn list_members(app: &App, ctx: &RequestContext, org_id: &OrgId, filter: MemberFilter, page: PageRequest) -> AppResult<Value> {
+/// and a search text, paginated. A department admin lists its own department only.
+pub async fn list_members(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &OrgId,
+    mut filter: MemberFilter,
+    page: PageRequest,
+) -> AppResult<Value> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadMembers, &org.settings)?;
+    filter.department = readable_department(&actor, filter.department)?;
     let tab = filter.tab.unwrap_or(Tab::Licensed);
     let limit = page.limit();
     let mut items = Vec::new();
@@ -476,7 +497,8 @@ pub struct ExportPage {
 }
 
 /// `GET …/members/export.csv`: the org's members (optionally of one department) from
-/// `cursor` on, a page at a time, safe against spreadsheet formula injection.
+/// `cursor` on, a page at a time, safe against spreadsheet formula injection. A department
+/// admin exports its own department only.
 pub async fn export_members(
     app: &App,
     ctx: &RequestContext,
@@ -489,7 +511,7 @@ pub async fn export_members(
     let departments: std::collections::HashMap<String, String> =
         app.departments(org_id).await?.into_iter().map(|d| (d.id, d.name)).collect();
     let filter = MemberFilter {
-        department,
+        department: readable_department(&actor, department)?,
         ..MemberFilter::default()
     };
     let mut rows = Vec::new();

@@ -11,13 +11,14 @@ use roster_domain::{
 
 use crate::app::{retrying, App, Principal, RequestContext};
 use crate::error::{AppError, AppResult};
-use crate::ports::Condition;
+use crate::ports::{Condition, QueueName};
 use crate::records::{EmailKind, JoinCodeLookup, SeatCounter};
 use crate::secrets::{new_code, new_id};
 use crate::table;
 use crate::tx::{Origin, Tx};
 use crate::usecases::membership::{attach_first_invitation, new_member, MemberChange, NewAccount};
 use crate::views;
+use crate::workers::expiry::ReleaseJob;
 use roster_domain::ids::OrgId;
 
 #[derive(Debug, Deserialize)]
@@ -206,6 +207,9 @@ async fn save_org(app: &App, before: &Org, mut after: Org, origin: &Origin, acti
         &after,
     ));
     tx.audit(&before.id, app.now(), origin, action, None, None, None);
+    if let Some(release) = ReleaseJob::for_change(before, after.freeze.as_ref(), app.now()) {
+        tx.send_after_commit(QueueName::Expiry, release.message());
+    }
     tx.commit(app).await?;
     after.version = before.version + 1;
     Ok(views::org(&after))

@@ -5,14 +5,16 @@
 //! ahead) in a conditional write before sending its job, so the next run doesn't read it
 //! again, and a lost or dead-lettered job is scheduled again once the lease has passed.
 //! An item of an org in a freeze window is re-keyed to the window's end instead: it is
-//! not read on the way to others until then (rule 13).
+//! not read on the way to others until then (rule 13). A window lifted or moved before its
+//! end sends a release job: the items held for the old end come due at once (the
+//! scheduler holds them again if a window still runs).
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use roster_domain::{lifecycle, Member, Org};
+use roster_domain::{lifecycle, FreezeWindow, Member, Org};
 
 use crate::app::App;
 use crate::deadline::Deadline;
@@ -34,6 +36,39 @@ pub struct ExpiryJob {
     pub kind: ExpiryKind,
     pub org_id: String,
     pub member_id: String,
+}
+
+/// The items of an org held back for a freeze window that ended at `held_until`
+/// (unix seconds) but was lifted or moved: they come due now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseJob {
+    pub org_id: String,
+    pub held_until: i64,
+}
+
+impl ReleaseJob {
+    /// The release that changing `org`'s freeze window to `after` calls for: the active
+    /// window is lifted or gets another end.
+    pub fn for_change(org: &Org, after: Option<&FreezeWindow>, now: OffsetDateTime) -> Option<ReleaseJob> {
+        let held_until = frozen_until(org, now)?;
+        let unchanged = after.is_some_and(|window| window.ends_at.get() == held_until);
+        (!unchanged).then(|| ReleaseJob {
+            org_id: org.id.clone(),
+            held_until: held_until.unix_timestamp(),
+        })
+    }
+
+    pub fn message(&self) -> String {
+        serde_json::to_string(self).expect("a release job serializes")
+    }
+}
+
+/// What the expiry queue carries.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ExpiryMessage {
+    Apply(ExpiryJob),
+    Release(ReleaseJob),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,11 +232,49 @@ pub async fn schedule(app: &App, kind: ExpiryKind, deadline: Deadline) -> AppRes
     Ok(report)
 }
 
-/// The expiry worker: applies one job. Idempotent: a job whose expiry was already applied,
-/// or is no longer due (resent, accepted, license end moved), changes nothing; a job of an
-/// org that froze meanwhile re-keys the member to the window's end.
-pub async fn handle(app: &App, body: &str) -> AppResult<()> {
-    let job: ExpiryJob = super::parse_message(body)?;
+/// The expiry worker: applies one job, or releases what a freeze held.
+pub async fn handle(app: &App, body: &str, deadline: Deadline) -> AppResult<()> {
+    match super::parse_message(body)? {
+        ExpiryMessage::Apply(job) => apply(app, job).await,
+        ExpiryMessage::Release(job) => release(app, &job, deadline).await,
+    }
+}
+
+/// Re-keys the org's items held for `job.held_until` to now, so the next scheduler run
+/// takes them; past `deadline` it sends itself again for the rest. Idempotent: a released
+/// item is no longer keyed to the old end.
+async fn release(app: &App, job: &ReleaseJob, deadline: Deadline) -> AppResult<()> {
+    let now = app.now();
+    for kind in ExpiryKind::ALL {
+        for query in table::held_queries(kind.due_kind(), job.held_until, &job.org_id, PAGE) {
+            let mut cursor = None;
+            loop {
+                if deadline.has_passed() {
+                    app.queue.send(QueueName::Expiry, &job.message()).await?;
+                    return Ok(());
+                }
+                let page = app.store.query(query.clone().after(cursor)).await?;
+                let items = page
+                    .items
+                    .iter()
+                    .map(|item| Ok(rekeyed(&table::decode_member(item)?, kind, now)))
+                    .collect::<AppResult<Vec<_>>>()?;
+                // An item that lost a race was changed meanwhile and keyed anew.
+                commit_rekeys(app, items).await?;
+                match page.next_cursor {
+                    Some(next) => cursor = Some(next),
+                    None => break,
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Applies one expiry. Idempotent: a job whose expiry was already applied, or is no longer
+/// due (resent, accepted, license end moved), changes nothing; a job of an org that froze
+/// meanwhile re-keys the member to the window's end.
+async fn apply(app: &App, job: ExpiryJob) -> AppResult<()> {
     let Some(member) = app.find_member(&job.org_id, &job.member_id).await? else {
         return Ok(());
     };

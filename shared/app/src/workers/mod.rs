@@ -21,16 +21,16 @@ pub enum MessageOutcome {
 }
 
 /// Handles one message of `queue`. Work that would run past `deadline` stops at a
-/// checkpoint and continues in a new message (only an import is that long).
+/// checkpoint and continues in a new message (an import, or releasing what a freeze held).
 pub async fn handle_message(app: &App, queue: QueueName, body: &str, deadline: Deadline) -> MessageOutcome {
     let result = match queue {
         QueueName::Email => email_sender::handle(app, body).await,
         QueueName::Import => import_processor::handle(app, body, deadline).await,
-        QueueName::Expiry => expiry::handle(app, body).await,
+        QueueName::Expiry => expiry::handle(app, body, deadline).await,
     };
     match result {
         Ok(()) => MessageOutcome::Done,
-        Err(AppError::Internal(reason)) if reason.starts_with("malformed message") => {
+        Err(AppError::MalformedMessage(reason)) => {
             tracing::error!(queue = queue.as_str(), %reason, "dropping a message that can never be handled");
             MessageOutcome::Done
         }
@@ -62,5 +62,5 @@ pub async fn drain_once(app: &App, queue: QueueName) -> AppResult<usize> {
 }
 
 pub(crate) fn parse_message<T: serde::de::DeserializeOwned>(body: &str) -> AppResult<T> {
-    serde_json::from_str(body).map_err(|e| AppError::Internal(format!("malformed message: {e}")))
+    serde_json::from_str(body).map_err(|e| AppError::MalformedMessage(e.to_string()))
 }
