@@ -7,17 +7,57 @@ requests committed meanwhile. Two racing "create if absent" transactions can the
 succeed. Real DynamoDB serializes transactions with each other and with single-item
 operations, so here every call into the DynamoDB backend holds one lock: the emulator keeps
 the guarantees Roster's conditional writes rely on, and the concurrency tests test Roster.
+
+moto also snapshots a table for a transaction's rollback with `copy.deepcopy`, once per item
+of the transaction: a 25-item transaction on a table of 5,000 items deep-copies 125,000
+items, so every write slows as the table grows. A transaction of puts, deletes and condition
+checks (all Roster sends) only ever replaces or removes whole items, so a snapshot of the
+table's item dicts restores the same state; a transaction with an update keeps moto's own
+deep copy.
 """
 
+import copy
 import functools
 import inspect
 import sys
 import threading
+import types
+from collections import defaultdict
 
+import moto.dynamodb.models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
 from moto.server import main
 
 _lock = threading.RLock()
+
+
+def _snapshot(value, memo=None):
+    """`copy.deepcopy`, except that a table is copied down to its item dicts only."""
+    if isinstance(value, Table):
+        snapshot = copy.copy(value)
+        snapshot.items = defaultdict(
+            dict, {key: dict(entry) if isinstance(entry, dict) else entry for key, entry in value.items.items()}
+        )
+        return snapshot
+    return copy.deepcopy(value, memo)
+
+
+_transact_write_items = DynamoDBBackend.transact_write_items
+
+
+def transact_write_items(self, transact_items):
+    if any("Update" in item for item in transact_items):
+        return _transact_write_items(self, transact_items)
+    # Runs under the backend lock (below), so no other DynamoDB call sees the swap.
+    dynamodb_models.copy = types.SimpleNamespace(deepcopy=_snapshot)
+    try:
+        return _transact_write_items(self, transact_items)
+    finally:
+        dynamodb_models.copy = copy
+
+
+DynamoDBBackend.transact_write_items = transact_write_items
 
 
 def _serialized(method):
