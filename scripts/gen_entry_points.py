@@ -215,6 +215,24 @@ CONSOLE = """
           }
           return request;
         }
+  # API Gateway sees CloudFront's address, not the viewer's: this names the viewer's IP for
+  # the rate limits (per client IP). A client can't set it through CloudFront (it is
+  # overwritten), and the API trusts it only beside the origin-verify secret that only
+  # CloudFront sends (see the api origin's custom header).
+  ApiViewerFunction:
+    Type: AWS::CloudFront::Function
+    Properties:
+      Name: !Sub '${AWS::StackName}-api-viewer'
+      AutoPublish: true
+      FunctionConfig:
+        Comment: Names the viewer's IP address for the API's per-client rate limits.
+        Runtime: cloudfront-js-2.0
+      FunctionCode: |
+        function handler(event) {
+          var request = event.request;
+          request.headers['x-roster-viewer-ip'] = { value: event.viewer.ip };
+          return request;
+        }
   ConsoleHeadersPolicy:
     Type: AWS::CloudFront::ResponseHeadersPolicy
     Properties:
@@ -257,6 +275,9 @@ CONSOLE = """
             CustomOriginConfig:
               OriginProtocolPolicy: https-only
               OriginSSLProtocols: [TLSv1.2]
+            OriginCustomHeaders:
+              - HeaderName: x-roster-origin-verify
+                HeaderValue: !Ref OriginVerifySecret
         DefaultCacheBehavior:
           TargetOriginId: console
           ViewerProtocolPolicy: redirect-to-https
@@ -280,6 +301,9 @@ API_BEHAVIOUR = """          - PathPattern: {path}
             CachedMethods: [GET, HEAD]
             CachePolicyId: {caching_disabled}  # CachingDisabled (managed)
             OriginRequestPolicyId: {all_viewer_except_host}  # AllViewerExceptHostHeader (managed)
+            FunctionAssociations:
+              - EventType: viewer-request
+                FunctionARN: !GetAtt ApiViewerFunction.FunctionARN
 """
 
 CONSOLE_OUTPUTS = """

@@ -175,6 +175,22 @@ fn the_api_paths_go_to_the_api_origin_and_every_other_path_to_the_pages() {
     };
     assert_eq!(origin("api"), "!Sub '${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}'");
     assert_eq!(origin("console"), "!GetAtt ConsoleBucket.RegionalDomainName");
+    // Only CloudFront knows the origin-verify secret the API trusts the viewer-IP header by.
+    let api_origin = distribution.iter().position(|l| *l == "- Id: api").unwrap();
+    let (name_at, name) = value_after(&distribution, api_origin, "HeaderName");
+    assert_eq!(name, roster_lambda::ORIGIN_VERIFY_HEADER);
+    assert_eq!(value_after(&distribution, name_at, "HeaderValue").1, "!Ref OriginVerifySecret");
+    let viewer = resource(&template, "ApiViewerFunction");
+    assert!(
+        viewer.contains(
+            &format!(
+                "request.headers['{}'] = {{ value: event.viewer.ip }};",
+                roster_lambda::VIEWER_IP_HEADER
+            )
+            .as_str()
+        ),
+        "{viewer:?}"
+    );
     let (at, oac) = value_after(&distribution, 0, "OriginAccessControlId");
     assert_eq!(oac, "!GetAtt ConsoleOriginAccessControl.Id");
     assert!(at > distribution.iter().position(|l| *l == "- Id: console").unwrap());
@@ -191,6 +207,9 @@ fn the_api_paths_go_to_the_api_origin_and_every_other_path_to_the_pages() {
             assert_eq!(cache, CACHING_DISABLED, "{path}");
             assert_eq!(origin_request, ALL_VIEWER_EXCEPT_HOST_HEADER, "{path}");
             assert_eq!(methods, "[GET, HEAD, OPTIONS, PUT, PATCH, POST, DELETE]", "{path}");
+            // The viewer's IP for the per-client rate limits (roster-lambda's client_ip).
+            let function = value_after(&distribution, at, "FunctionARN").1;
+            assert_eq!(function, "!GetAtt ApiViewerFunction.FunctionARN", "{path}");
             behaviours.push((path, target));
         }
     }

@@ -38,12 +38,42 @@ pub async fn app_from_env() -> Result<Arc<App>, Error> {
     Ok(Arc::new(roster_aws::build_app(&config, None, None, 0).await?))
 }
 
+/// The header CloudFront's viewer-request function names the viewer's IP address in.
+pub const VIEWER_IP_HEADER: &str = "x-roster-viewer-ip";
+/// The header CloudFront adds to every request to the API, with the origin-verify secret.
+pub const ORIGIN_VERIFY_HEADER: &str = "x-roster-origin-verify";
+
+/// `ROSTER_ORIGIN_VERIFY_SECRET`, read once: the secret CloudFront sends to the API.
+fn origin_verify_secret() -> Option<&'static str> {
+    static SECRET: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    SECRET
+        .get_or_init(|| std::env::var("ROSTER_ORIGIN_VERIFY_SECRET").ok().filter(|s| !s.is_empty()))
+        .as_deref()
+}
+
+/// The client's IP address: the viewer's, as CloudFront names it, when the request carries
+/// the origin-verify secret (it came through CloudFront); otherwise API Gateway's source IP
+/// (a direct call, whose viewer-IP header anyone could have set).
+pub fn client_ip(source_ip: Option<String>, headers: &http::HeaderMap, origin_secret: Option<&str>) -> Option<String> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let through_cloudfront = match (origin_secret, text(ORIGIN_VERIFY_HEADER)) {
+        (Some(secret), Some(sent)) => roster_app::secrets::constant_time_eq(secret.as_bytes(), sent.as_bytes()),
+        _ => false,
+    };
+    let viewer = text(VIEWER_IP_HEADER).filter(|ip| ip.parse::<std::net::IpAddr>().is_ok());
+    match viewer {
+        Some(ip) if through_cloudfront => Some(ip.to_string()),
+        _ => source_ip,
+    }
+}
+
 /// Converts API Gateway's request to the shared HTTP request.
 pub fn to_http_request(event: lambda_http::Request) -> HttpRequest {
-    let client_ip = match event.request_context_ref() {
+    let source_ip = match event.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.clone(),
         _ => None,
     };
+    let client_ip = client_ip(source_ip, event.headers(), origin_verify_secret());
     let (parts, body) = event.into_parts();
     let body = match body {
         Body::Empty => Bytes::new(),
@@ -166,4 +196,37 @@ pub async fn run_sweep(sweep: Sweep) -> Result<(), Error> {
         async move { handle_scheduled_event(&app, sweep, event).await }
     }))
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> http::HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| (http::HeaderName::from_static(k), v.parse().unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn the_viewer_ip_counts_only_beside_the_origin_verify_secret() {
+        let source = || Some("130.176.0.1".to_string());
+        let secret = Some("s3cret-of-32-characters-or-more-.");
+        let through_cloudfront = headers(&[
+            (VIEWER_IP_HEADER, "203.0.113.7"),
+            (ORIGIN_VERIFY_HEADER, "s3cret-of-32-characters-or-more-."),
+        ]);
+        assert_eq!(client_ip(source(), &through_cloudfront, secret).as_deref(), Some("203.0.113.7"));
+        let forged = headers(&[(VIEWER_IP_HEADER, "203.0.113.7"), (ORIGIN_VERIFY_HEADER, "a guess")]);
+        assert_eq!(client_ip(source(), &forged, secret), source(), "a wrong secret");
+        let direct = headers(&[(VIEWER_IP_HEADER, "203.0.113.7")]);
+        assert_eq!(client_ip(source(), &direct, secret), source(), "a direct call");
+        assert_eq!(client_ip(source(), &through_cloudfront, None), source(), "no secret configured");
+        let not_an_ip = headers(&[
+            (VIEWER_IP_HEADER, "me"),
+            (ORIGIN_VERIFY_HEADER, "s3cret-of-32-characters-or-more-."),
+        ]);
+        assert_eq!(client_ip(source(), &not_an_ip, secret), source());
+    }
 }
