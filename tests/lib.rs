@@ -521,6 +521,54 @@ impl TestApp {
         self.call("PATCH", &path, Some(&org.admin_token), Some(changes)).await
     }
 
+    /// Asks to join `org` through its join code as `email`; answers the join request's
+    /// member id, as the admin finds it in the Pending tab (the requester's answer has none).
+    pub async fn join(&self, org: &OrgFixture, email: &str) -> String {
+        let code = self
+            .call("GET", &format!("/v1/orgs/{}/invite-link", org.org_id), Some(&org.admin_token), None)
+            .await
+            .body["code"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let joined = self
+            .call(
+                "POST",
+                &format!("/v1/join/{code}"),
+                None,
+                Some(json!({"email": email, "first_name": "J", "last_name": "R", "phone": "5550100100"})),
+            )
+            .await;
+        assert_eq!(
+            (joined.status, joined.body["status"].as_str()),
+            (202, Some("pending_approval")),
+            "{}",
+            joined.text
+        );
+        self.pending_member_id(org, email).await
+    }
+
+    /// The id of the member with `email` in the org's Pending tab.
+    pub async fn pending_member_id(&self, org: &OrgFixture, email: &str) -> String {
+        let pending = self
+            .call(
+                "GET",
+                &format!("/v1/orgs/{}/members?tab=pending&limit=200", org.org_id),
+                Some(&org.admin_token),
+                None,
+            )
+            .await;
+        pending.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["email"] == email)
+            .unwrap_or_else(|| panic!("{email} is not pending: {}", pending.text))["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     pub async fn member(&self, org: &OrgFixture, member_id: &str) -> Value {
         let answer = self
             .call(

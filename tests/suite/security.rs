@@ -138,6 +138,86 @@ async fn a_temporary_password_signs_in_once_and_a_password_change_ends_older_tok
     assert_eq!(t.login("two@once.test", "a brand new passphrase").await.status, 200);
 }
 
+/// The public join code tells no one who belongs: a join request answers the same for a
+/// licensed, invited, pending, unlicensed or unknown email. An address with an account is
+/// told by email instead (at most once an hour), and nothing in the org changes for it.
+async fn a_join_request_answers_the_same_for_every_email(t: TestApp) {
+    let org = t.create_org("Closed Doors", "paid").await;
+    t.add_member(&org, "licensed@doors.test", "member", None).await;
+    t.invite(&org, &org.admin_token, json!({"email": "invited@doors.test", "role": "member"}))
+        .await;
+    t.join(&org, "pending@doors.test").await;
+    let (removed, _) = t.add_member(&org, "removed@doors.test", "member", None).await;
+    t.remove_member(&org, &removed).await;
+    t.drain().await;
+    let code = t
+        .call("GET", &format!("/v1/orgs/{}/invite-link", org.org_id), Some(&org.admin_token), None)
+        .await
+        .body["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ask = |email: &'static str| {
+        let (t, code) = (&t, code.clone());
+        async move {
+            let body = json!({"email": email, "first_name": "Pat", "last_name": "Probe", "phone": "5550100100"});
+            t.call_from("198.51.100.20", "POST", &format!("/v1/join/{code}"), body).await
+        }
+    };
+    let existing = [
+        "licensed@doors.test",
+        "invited@doors.test",
+        "pending@doors.test",
+        "removed@doors.test",
+    ];
+    let before = t.snapshot(&org).await;
+    let emails_before: Vec<usize> = existing.iter().map(|e| t.emails_to(e).len()).collect();
+    let mut answers = Vec::new();
+    for email in existing.into_iter().chain(["nobody@doors.test"]) {
+        let answer = ask(email).await;
+        let mut body = answer.body.clone();
+        assert_eq!(body["email"], email);
+        body["email"] = json!("…");
+        answers.push((answer.status, body));
+    }
+    assert!(answers.iter().all(|a| *a == answers[0]), "{answers:#?}");
+    assert_eq!(answers[0].0, 202);
+    // Asked again within the hour: still the same answer, and no second email.
+    for email in existing {
+        assert_eq!(ask(email).await.status, 202);
+    }
+    t.drain().await;
+    for (email, before) in existing.iter().zip(emails_before) {
+        let emails = t.emails_to(email);
+        assert_eq!(emails.len(), before + 1, "one notice to {email}");
+        assert!(emails.last().unwrap().subject.starts_with("Your request to join Closed Doors"));
+    }
+    assert!(t
+        .emails_to("licensed@doors.test")
+        .last()
+        .unwrap()
+        .text_body
+        .contains("You already have an account there"));
+    assert!(t
+        .emails_to("invited@doors.test")
+        .last()
+        .unwrap()
+        .text_body
+        .contains("You already have an invitation"));
+    // The members are as they were (same versions); only the unknown email became one,
+    // a join request.
+    let after = t.snapshot(&org).await;
+    let members =
+        |items: &[(String, u64)]| -> Vec<(String, u64)> { items.iter().filter(|(sk, _)| sk.starts_with("MEMBER#")).cloned().collect() };
+    let (members_before, members_after) = (members(&before), members(&after));
+    assert!(
+        members_before.iter().all(|m| members_after.contains(m)),
+        "an existing member changed"
+    );
+    assert_eq!(members_after.len(), members_before.len() + 1);
+    t.pending_member_id(&org, "nobody@doors.test").await;
+}
+
 /// A burst costs: join requests are limited per client IP and per join code, and guessing
 /// codes per client IP (each unknown code counts); past a limit the answer is 429 with
 /// `Retry-After`.
@@ -231,5 +311,6 @@ on_every_backend!(
     a_patch_that_changes_nothing_writes_nothing,
     a_temporary_password_signs_in_once_and_a_password_change_ends_older_tokens,
     join_requests_and_join_code_guesses_are_rate_limited,
+    a_join_request_answers_the_same_for_every_email,
     free_plan_single_invitations_count_with_imports
 );

@@ -597,7 +597,7 @@ export interface paths {
         put?: never;
         /**
          * Request to join with the org's code
-         * @description Who: anyone. Limited per client IP and per join code, and unknown codes per client IP (429 with `Retry-After`).
+         * @description Who: anyone. The answer is the same for every email, so the code tells no one who belongs: an address that already has an account in the org gets an email saying what to do instead (at most one an hour), and nothing changes for it. Limited per client IP and per join code, and unknown codes per client IP (429 with `Retry-After`).
          */
         post: operations["requestToJoin"];
         delete?: never;
@@ -1060,6 +1060,15 @@ export interface components {
                 id: string;
                 name: string;
             };
+        };
+        JoinRequestAnswer: {
+            /** @constant */
+            status: "pending_approval";
+            /** Format: email */
+            email: string;
+            first_name: string;
+            last_name: string;
+            phone: string;
         };
     };
     responses: {
@@ -2008,20 +2017,19 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description Received: a new join request waits for an admin's approval (or the address was told by email). */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Member"];
+                    "application/json": components["schemas"]["JoinRequestAnswer"];
                 };
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
             429: components["responses"]["Problem"];
         };
     };

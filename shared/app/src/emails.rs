@@ -1,6 +1,6 @@
 //! The emails Roster sends, rendered in Rust (plain text).
 
-use roster_domain::{Member, Org};
+use roster_domain::{Member, MembershipStatus, Org};
 
 use crate::views::rfc3339;
 
@@ -46,6 +46,31 @@ pub fn join_approved(org: &Org, member: &Member, login_url: &str) -> RenderedEma
             first = member.first_name,
             org = org.name,
             email = member.email
+        ),
+    }
+}
+
+/// To an address that asked to join an org it already has an account in: what to do
+/// instead, by the account's state now.
+pub fn join_notice(org: &Org, member: &Member, login_url: &str) -> RenderedEmail {
+    let instead = match member.status {
+        MembershipStatus::Licensed => format!("You already have an account there: sign in at {login_url} with this email."),
+        MembershipStatus::Invited => {
+            "You already have an invitation: use the link in that email. If you can't find it, ask your admin to send it again.".to_string()
+        }
+        MembershipStatus::Expired => "Your invitation expired: ask your admin to send a new one.".to_string(),
+        MembershipStatus::PendingApproval => "You already asked to join: an admin has to approve that request first.".to_string(),
+        MembershipStatus::Unlicensed => {
+            "Your account there is inactive: only an admin can bring it back. Ask your admin to invite you again.".to_string()
+        }
+        MembershipStatus::Rejected => "An earlier request to join with this email was declined: ask your admin.".to_string(),
+    };
+    RenderedEmail {
+        subject: format!("Your request to join {}", org.name),
+        text_body: format!(
+            "Hello,\n\nSomeone asked to join {org} on Roster with the email {email}.\n\n{instead}\n\nIf that was not you, you can ignore this email: nothing was changed.\n",
+            org = org.name,
+            email = member.email,
         ),
     }
 }

@@ -31,6 +31,9 @@ pub enum EmailKind {
     Reinvitation,
     TemporaryPassword,
     JoinApproved,
+    /// A join request named an address that already has an account in the org: the address
+    /// is told what to do instead (the requester's answer says nothing).
+    JoinNotice,
 }
 
 impl EmailKind {
@@ -40,6 +43,7 @@ impl EmailKind {
             EmailKind::Reinvitation => "reinvitation",
             EmailKind::TemporaryPassword => "temporary_password",
             EmailKind::JoinApproved => "join_approved",
+            EmailKind::JoinNotice => "join_notice",
         }
     }
 }

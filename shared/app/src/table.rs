@@ -72,6 +72,11 @@ pub fn department_name_sk(name: &str) -> String {
 pub fn audit_sk(event_id: &str) -> String {
     format!("{AUDIT_PREFIX}{event_id}")
 }
+/// An outbox entry's id: one per member, kind of email and secret version, so a retried
+/// write queues the same email.
+pub fn outbox_id(member_id: &str, kind: crate::records::EmailKind, secret_version: u32) -> String {
+    format!("{member_id}-{}-{secret_version}", kind.as_str())
+}
 pub fn outbox_sk(entry_id: &str) -> String {
     format!("{OUTBOX_PREFIX}{entry_id}")
 }

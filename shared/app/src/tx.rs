@@ -210,7 +210,7 @@ impl Tx {
     pub fn email(&mut self, app: &App, member: &Member, kind: EmailKind, secret_version: u32) {
         let at = app.now();
         let entry = OutboxEntry {
-            id: format!("{}-{}-{}", member.id, kind.as_str(), secret_version),
+            id: table::outbox_id(&member.id, kind, secret_version),
             org_id: member.org_id.clone(),
             member_id: member.id.clone(),
             kind,

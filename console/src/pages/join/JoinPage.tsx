@@ -9,14 +9,11 @@ import { WaitingForApproval } from '../WaitingForApproval';
 
 const FIELDS = ['email', 'first_name', 'last_name', 'phone'] as const;
 
-/** What the person asking to join reads, where the admin's wording would not fit. */
+/** What the person asking to join reads, where the admin's wording would not fit. (The API
+ * answers a join request the same for every email; an address that already has an account
+ * is told by email what to do instead.) */
 const JOIN_MESSAGES: Record<string, string> = {
   not_found: 'This join link is no longer valid: it may have been replaced. Ask your admin for the current link.',
-  already_licensed: 'You already have an account in this organization: sign in instead.',
-  already_invited: 'You already have an invitation: use the link in the invitation email, or ask your admin to send it again.',
-  pending_approval: 'You have already asked to join: your request is waiting for an admin’s approval.',
-  rejected: 'An earlier request with this email was declined. Contact an admin of the organization.',
-  unlicensed: 'Your access to this organization was removed. Only an admin can bring you back: ask them to reinvite you.',
 };
 
 /** `/join/{code}`: ask to join an organization through its public invite link. */
@@ -40,17 +37,17 @@ export function JoinPage({ code }: { code: string }) {
   const onSubmit = (event: Event) => {
     event.preventDefault();
     void submit.run(async () => {
-      const member = await call(
+      const answer = await call(
         api.POST('/v1/join/{code}', { params: { path: { code } }, body: { email, first_name: firstName, last_name: lastName, phone } }),
       );
-      setSent(member.email);
+      setSent(answer.email);
     });
   };
 
   if (sent) {
     return (
       <PublicLayout>
-        <WaitingForApproval email={sent} orgName={orgName ?? undefined} />
+        <WaitingForApproval email={sent} orgName={orgName ?? undefined} joinRequest />
       </PublicLayout>
     );
   }

@@ -324,18 +324,33 @@ pub async fn request_to_join(app: &App, ctx: &RequestContext, code: &JoinCode, i
         counter.count_one(app).await?;
     }
     let email = email.expect("checked");
+    let (first_name, last_name, phone) = (
+        first_name.unwrap_or_default(),
+        last_name.unwrap_or_default(),
+        phone.unwrap_or_default(),
+    );
+    // The same answer for every email, so the public code tells no one who belongs.
+    let answer = json!({
+        "status": "pending_approval",
+        "email": email,
+        "first_name": first_name,
+        "last_name": last_name,
+        "phone": phone,
+    });
     retrying(|| async {
         let org = app.load_org(&lookup.org_id).await?;
-        lifecycle::ensure_invitable(app.find_member_by_email(&org.id, &email).await?.as_ref())?;
+        if let Some(existing) = app.find_member_by_email(&org.id, &email).await? {
+            return tell_existing_account(app, &existing).await;
+        }
         let account = NewAccount {
             email: email.clone(),
             role: Role::Member,
             kind: Kind::Shell,
             status: MembershipStatus::PendingApproval,
             department_id: None,
-            first_name: first_name.clone().unwrap_or_default(),
-            last_name: last_name.clone().unwrap_or_default(),
-            phone: phone.clone().unwrap_or_default(),
+            first_name: first_name.clone(),
+            last_name: last_name.clone(),
+            phone: phone.clone(),
             position: None,
         };
         let member = new_member(&org.id, account, app.now());
@@ -355,8 +370,27 @@ pub async fn request_to_join(app: &App, ctx: &RequestContext, code: &JoinCode, i
                 email: None,
             },
         )
-        .await?;
-        Ok(views::member(&member))
+        .await
     })
-    .await
+    .await?;
+    Ok(answer)
+}
+
+/// A join request for an address that already has an account in the org changes nothing:
+/// the address is told by email what to do instead (`JoinNotice`), at most once an hour,
+/// however often anyone asks.
+async fn tell_existing_account(app: &App, member: &Member) -> AppResult<()> {
+    let hour = u32::try_from(app.now().unix_timestamp() / HOUR).unwrap_or(u32::MAX);
+    let entry = table::outbox_id(&member.id, EmailKind::JoinNotice, hour);
+    if app
+        .store
+        .get(&table::org_pk(&member.org_id), &table::outbox_sk(&entry))
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let mut tx = Tx::new();
+    tx.email(app, member, EmailKind::JoinNotice, hour);
+    tx.commit(app).await
 }

@@ -206,7 +206,7 @@ impl MemberChange<'_> {
             let version = match kind {
                 EmailKind::Invitation | EmailKind::Reinvitation => after.invitation.as_ref().map_or(0, |i| i.version),
                 EmailKind::TemporaryPassword => after.credential_version,
-                EmailKind::JoinApproved => 0,
+                EmailKind::JoinApproved | EmailKind::JoinNotice => 0,
             };
             tx.email(app, after, kind, version);
         }

@@ -123,6 +123,7 @@ async fn render(app: &App, entry: &OutboxEntry, member: Option<&Member>) -> AppR
             )
         }
         EmailKind::JoinApproved => emails::join_approved(&org, member, &login_url),
+        EmailKind::JoinNotice => emails::join_notice(&org, member, &login_url),
     };
     Ok(Some(OutgoingEmail {
         id: entry.id.clone(),
