@@ -22,6 +22,7 @@ use roster_http::{problem, HttpRequest};
 
 use crate::config::LocalConfig;
 use crate::services::{LocalServices, StartError};
+use roster_domain::ErrorCode;
 
 pub const TEST_CLOCK_PATH: &str = "/v1/_test/clock";
 
@@ -81,8 +82,7 @@ async fn serve(services: &LocalServices, peer: SocketAddr, request: Request<Inco
         Ok(Ok(collected)) => collected.to_bytes(),
         Err(_) => {
             let mut response = full(problem::response(
-                StatusCode::REQUEST_TIMEOUT,
-                "request_timeout",
+                ErrorCode::RequestTimeout,
                 "The body did not arrive in time.",
                 None,
             ));
@@ -93,8 +93,7 @@ async fn serve(services: &LocalServices, peer: SocketAddr, request: Request<Inco
         }
         Ok(Err(_)) => {
             return full(problem::response(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                ErrorCode::PayloadTooLarge,
                 &format!("The body is larger than {MAX_CSV_BYTES} bytes."),
                 None,
             ))
@@ -138,7 +137,7 @@ struct AdvanceClock {
 async fn advance_test_clock(services: &LocalServices, request: &HttpRequest) -> Response<Bytes> {
     let clock = services.test_clock.as_ref().expect("checked by the caller");
     if request.method != http::Method::POST {
-        return problem::response(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "POST only.", None);
+        return problem::response(ErrorCode::MethodNotAllowed, "POST only.", None);
     }
     let input: AdvanceClock = match request.json() {
         Ok(input) => input,
@@ -146,8 +145,7 @@ async fn advance_test_clock(services: &LocalServices, request: &HttpRequest) -> 
     };
     if !(0..=10 * 365 * 86_400).contains(&input.advance_seconds) {
         return problem::response(
-            StatusCode::BAD_REQUEST,
-            "validation_failed",
+            ErrorCode::ValidationFailed,
             "advance_seconds must be between 0 and ten years.",
             None,
         );

@@ -41,3 +41,46 @@ async fn the_openapi_document_and_the_route_table_agree() {
         assert!(doc.pointer(pointer).is_some(), "dangling reference {reference}");
     }
 }
+
+/// The error codes are one closed list (`roster_domain::ErrorCode`): the OpenAPI document's
+/// `ErrorCode` schema and the README's error table are that list, in its order.
+#[test]
+fn the_error_codes_are_one_list_in_the_document_and_the_readme() {
+    use roster_domain::ErrorCode;
+    let doc: serde_json::Value = serde_json::from_str(include_str!("../../shared/http/openapi.json")).unwrap();
+    let documented: Vec<&str> = doc["components"]["schemas"]["ErrorCode"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let listed: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(
+        documented, listed,
+        "shared/http/openapi.json's ErrorCode enum is not ErrorCode::ALL"
+    );
+    for pointer in [
+        "/components/schemas/Problem/properties/code",
+        "/components/schemas/Problem/properties/errors/items/properties/code",
+        "/components/schemas/Import/properties/failures/items/properties/code",
+        "/components/schemas/BulkEditResult/properties/failures/items/properties/code",
+    ] {
+        assert_eq!(doc.pointer(pointer).unwrap()["$ref"], "#/components/schemas/ErrorCode", "{pointer}");
+    }
+
+    let readme = include_str!("../../README.md");
+    let table = readme
+        .split("<!-- error-codes:start -->\n")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- error-codes:end -->").next())
+        .expect("README.md has the error-code table between its markers");
+    let expected: String = ["| code | status | meaning |\n|---|---|---|\n".to_string()]
+        .into_iter()
+        .chain(
+            ErrorCode::ALL
+                .iter()
+                .map(|c| format!("| `{}` | {} | {} |\n", c.as_str(), c.status(), c.meaning())),
+        )
+        .collect();
+    assert_eq!(table, expected, "README.md's error table is stale; it should read:\n{expected}");
+}

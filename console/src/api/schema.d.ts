@@ -759,12 +759,12 @@ export interface components {
             title: string;
             status: number;
             detail: string;
-            code: string;
+            code: components["schemas"]["ErrorCode"];
             /** Format: date-time */
             ends_at?: string;
             errors?: {
                 field?: string;
-                code?: string;
+                code?: components["schemas"]["ErrorCode"];
                 message?: string;
             }[];
             /** @description With `org_required` (only after the password was right): the orgs to choose from. */
@@ -905,7 +905,7 @@ export interface components {
             updated?: number;
             failures?: {
                 member_id?: string;
-                code?: string;
+                code?: components["schemas"]["ErrorCode"];
             }[];
         };
         Invite: {
@@ -961,7 +961,7 @@ export interface components {
             failures: {
                 row?: number;
                 email?: string;
-                code?: string;
+                code?: components["schemas"]["ErrorCode"];
             }[];
             /** Format: date-time */
             created_at?: string;
@@ -1070,6 +1070,11 @@ export interface components {
             last_name: string;
             phone: string;
         };
+        /**
+         * @description Every error code Roster answers (shared/domain/src/codes.rs): a problem's `code`, a field error's `code`, or why an import row or a bulk-edited member failed. The README's error table gives each one's status and meaning.
+         * @enum {string}
+         */
+        ErrorCode: "validation_failed" | "invalid_json" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "route_not_found" | "method_not_allowed" | "missing_token" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_refresh_token" | "invalid_credentials" | "temporary_password_used" | "account_inactive" | "password_change_required" | "login_method_not_allowed" | "forbidden" | "not_found" | "already_licensed" | "already_invited" | "pending_approval" | "rejected" | "unlicensed" | "already_member" | "already_rejected" | "already_unlicensed" | "not_licensed" | "not_pending_approval" | "no_pending_invitation" | "seats_exhausted" | "cannot_change_own_role" | "cannot_remove_self" | "email_taken" | "concurrent_update" | "department_exists" | "department_not_empty" | "invitation_expired" | "invitation_used" | "invitation_superseded" | "invitation_revoked" | "frozen" | "rate_limited" | "internal" | "unavailable" | "required" | "invalid" | "invalid_email" | "invalid_name" | "invalid_phone" | "invalid_text" | "invalid_role" | "invalid_choice" | "invalid_time" | "too_short" | "too_long" | "out_of_range" | "before_start" | "not_allowed" | "not_supported" | "org_required" | "unchanged" | "incorrect" | "user_owned" | "unknown_department" | "unknown_field" | "unknown_value" | "invalid_type" | "malformed_id" | "invalid_cursor" | "invalid_csv" | "invalid_utf8" | "missing_column" | "empty" | "too_many_rows" | "invalid_row" | "duplicate_in_file" | "actor_inactive";
     };
     responses: {
         /** @description Problem */

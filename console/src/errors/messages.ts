@@ -1,4 +1,4 @@
-// Every problem `code` the API can answer, in words an admin understands.
+// Every `code` the API can answer (the OpenAPI document's ErrorCode list), in words an admin understands.
 import type { FieldProblem, Problem } from '../api/problem';
 import { formatDateTime } from '../lib/dates';
 
@@ -10,6 +10,7 @@ export const PROBLEM_MESSAGES: Record<string, string> = {
   invalid_body: 'The request is missing something or has a field the server does not know. Reload the page and try again.',
   payload_too_large: 'That is too much to send at once. Split it into smaller files or lists.',
   unsupported_media_type: 'That kind of file is not accepted. Upload a CSV file made from the template.',
+  request_timeout: 'The upload took too long to arrive. Check your connection and try again.',
   // Sign-in and sessions
   missing_token: 'Please sign in to continue.',
   invalid_token: 'Your session is no longer valid. Please sign in again.',

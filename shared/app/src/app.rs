@@ -12,6 +12,7 @@ use crate::ports::{Clock, Item, Mailer, Query, Queue, SkCondition, Store};
 use crate::records::{EmailGuard, SeatCounter};
 use crate::signing_keys::SigningKeys;
 use crate::table;
+use roster_domain::ErrorCode;
 
 /// Settings read once at start by the entry point.
 #[derive(Debug, Clone)]
@@ -128,7 +129,7 @@ where
             other => return other,
         }
     }
-    Err(AppError::Domain(DomainError::Conflict("concurrent_update")))
+    Err(AppError::Domain(DomainError::Conflict(ErrorCode::ConcurrentUpdate)))
 }
 
 /// Lets other tasks run between attempts without depending on a runtime.
@@ -280,7 +281,7 @@ impl App {
     /// The caller's own member record, which must be an active, licensed full account.
     pub async fn signed_in_member(&self, ctx: &RequestContext, allow_password_change_only: bool) -> AppResult<Member> {
         match &ctx.principal {
-            Principal::Anonymous => Err(AppError::Unauthorized("missing_token")),
+            Principal::Anonymous => Err(AppError::Unauthorized(ErrorCode::MissingToken)),
             Principal::Operator => Err(AppError::Domain(DomainError::Forbidden)),
             Principal::Member {
                 org_id,
@@ -294,13 +295,13 @@ impl App {
                 let member = self
                     .find_member(org_id, member_id)
                     .await?
-                    .ok_or(AppError::Unauthorized("account_inactive"))?;
+                    .ok_or(AppError::Unauthorized(ErrorCode::AccountInactive))?;
                 if member.status != MembershipStatus::Licensed || member.kind != Kind::Full {
-                    return Err(AppError::Unauthorized("account_inactive"));
+                    return Err(AppError::Unauthorized(ErrorCode::AccountInactive));
                 }
                 if member.credential_version != *credential_version {
                     // Issued before the password last changed (or before a removal).
-                    return Err(AppError::Unauthorized("token_revoked"));
+                    return Err(AppError::Unauthorized(ErrorCode::TokenRevoked));
                 }
                 Ok(member)
             }

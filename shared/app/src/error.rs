@@ -4,6 +4,7 @@ use roster_domain::DomainError;
 
 use crate::ports::{QueueError, StoreError};
 use crate::signing_keys::KeyError;
+use roster_domain::ErrorCode;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AppError {
@@ -11,7 +12,7 @@ pub enum AppError {
     Domain(#[from] DomainError),
     /// No, or no valid, credentials (401). The code says which.
     #[error("unauthorized: {0}")]
-    Unauthorized(&'static str),
+    Unauthorized(ErrorCode),
     /// The token came from a temporary password: only changing it is allowed (403).
     #[error("the password must be changed first")]
     PasswordChangeRequired,
@@ -41,24 +42,25 @@ pub struct OrgChoice {
 }
 
 impl AppError {
-    pub fn code(&self) -> &'static str {
+    /// The code, whose status is the HTTP status of the problem this error answers.
+    pub fn code(&self) -> ErrorCode {
         match self {
             AppError::Domain(error) => error.code(),
-            AppError::Unauthorized(code) => code,
-            AppError::PasswordChangeRequired => "password_change_required",
-            AppError::RateLimited { .. } => "rate_limited",
-            AppError::OrgRequired { .. } => "validation_failed",
-            AppError::Contention => "concurrent_update",
-            AppError::Unavailable(_) => "unavailable",
-            AppError::Internal(_) | AppError::MalformedMessage(_) => "internal",
+            AppError::Unauthorized(code) => *code,
+            AppError::PasswordChangeRequired => ErrorCode::PasswordChangeRequired,
+            AppError::RateLimited { .. } => ErrorCode::RateLimited,
+            AppError::OrgRequired { .. } => ErrorCode::ValidationFailed,
+            AppError::Contention => ErrorCode::ConcurrentUpdate,
+            AppError::Unavailable(_) => ErrorCode::Unavailable,
+            AppError::Internal(_) | AppError::MalformedMessage(_) => ErrorCode::Internal,
         }
     }
 
     /// The most specific code: a field error's own (`unknown_department`) when the error
     /// is about fields, else `code()`. For lists of per-item failures.
-    pub fn specific_code(&self) -> &str {
+    pub fn specific_code(&self) -> ErrorCode {
         match self {
-            AppError::Domain(DomainError::Invalid(fields)) => fields.first().map_or(self.code(), |f| f.code.as_str()),
+            AppError::Domain(DomainError::Invalid(fields)) => fields.first().map_or(self.code(), |f| f.code),
             other => other.code(),
         }
     }
@@ -67,11 +69,11 @@ impl AppError {
         AppError::Domain(DomainError::NotFound)
     }
 
-    pub fn conflict(code: &'static str) -> AppError {
+    pub fn conflict(code: ErrorCode) -> AppError {
         AppError::Domain(DomainError::Conflict(code))
     }
 
-    pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> AppError {
+    pub fn invalid(field: &str, code: ErrorCode, message: impl Into<String>) -> AppError {
         AppError::Domain(DomainError::invalid(field, code, message))
     }
 }
@@ -80,7 +82,7 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::ConditionFailed { .. } | StoreError::TransactionConflict => AppError::Contention,
-            StoreError::InvalidCursor => AppError::invalid("cursor", "invalid_cursor", "the cursor is not one this list gave out"),
+            StoreError::InvalidCursor => AppError::invalid("cursor", ErrorCode::InvalidCursor, "the cursor is not one this list gave out"),
             StoreError::Unavailable(message) => AppError::Unavailable(message),
         }
     }
@@ -95,8 +97,8 @@ impl From<QueueError> for AppError {
 impl From<KeyError> for AppError {
     fn from(error: KeyError) -> Self {
         match error {
-            KeyError::Expired => AppError::Unauthorized("token_expired"),
-            KeyError::InvalidToken => AppError::Unauthorized("invalid_token"),
+            KeyError::Expired => AppError::Unauthorized(ErrorCode::TokenExpired),
+            KeyError::InvalidToken => AppError::Unauthorized(ErrorCode::InvalidToken),
             KeyError::InvalidMaterial(message) => AppError::Internal(message),
             KeyError::NotHeld => AppError::Internal(KeyError::NotHeld.to_string()),
         }

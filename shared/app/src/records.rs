@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use roster_domain::roster_csv::CsvRow;
-use roster_domain::{MembershipStatus, Role};
+use roster_domain::{ErrorCode, MembershipStatus, Role};
 
 /// One membership change: who, what, when, from where (rule 14).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,7 +132,7 @@ pub const IMPORT_CHUNK_ROWS: usize = 100;
 pub struct ImportFailure {
     pub row: usize,
     pub email: String,
-    pub code: String,
+    pub code: ErrorCode,
 }
 
 /// One row to import and, when checks that need no lookups already failed, why.
@@ -140,7 +140,7 @@ pub struct ImportFailure {
 pub struct ImportRow {
     #[serde(flatten)]
     pub row: CsvRow,
-    pub precheck_failure: Option<String>,
+    pub precheck_failure: Option<ErrorCode>,
 }
 
 /// Up to `IMPORT_CHUNK_ROWS` rows of an import and the failures among them.

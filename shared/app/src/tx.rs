@@ -12,6 +12,7 @@ use crate::ports::{Condition, Item, QueueName, StoreError, Write};
 use crate::records::{AuditEvent, DeliveryStatus, EmailKind, OutboxEntry, SeatCounter};
 use crate::secrets::new_id;
 use crate::table::{self, DueKind};
+use roster_domain::ErrorCode;
 
 #[derive(Default)]
 pub struct Tx {
@@ -277,7 +278,7 @@ fn ends_sessions(before: &Member, after: &Member) -> bool {
 
 /// A department that is not there (or is being deleted) named as a member's department.
 pub fn unknown_department() -> AppError {
-    AppError::invalid("department_id", "unknown_department", "no such department in this org")
+    AppError::invalid("department_id", ErrorCode::UnknownDepartment, "no such department in this org")
 }
 
 pub fn email_message(org_id: &str, outbox_id: &str) -> String {
@@ -291,7 +292,7 @@ pub fn import_message(org_id: &str, import_id: &str) -> String {
 /// Turns "the write lost a race" into a domain conflict after the retries ran out.
 pub fn contention_to_conflict(error: AppError) -> AppError {
     match error {
-        AppError::Contention => AppError::Domain(DomainError::Conflict("concurrent_update")),
+        AppError::Contention => AppError::Domain(DomainError::Conflict(ErrorCode::ConcurrentUpdate)),
         other => other,
     }
 }

@@ -1,5 +1,6 @@
 //! `Email`: an address trimmed, lower-cased and checked, so an invalid one can't exist.
 
+use crate::codes::ErrorCode;
 use crate::error::FieldError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -15,7 +16,7 @@ impl Email {
         } else {
             Err(FieldError::new(
                 "email",
-                "invalid_email",
+                ErrorCode::InvalidEmail,
                 format!("'{}' is not an email address", raw.trim()),
             ))
         }

@@ -1,20 +1,21 @@
 //! The domain's refusals, each with a stable machine code.
 
+use crate::codes::ErrorCode;
 use crate::timestamp::Timestamp;
 
 /// One problem with one input field.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
     pub field: String,
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(field: &str, code: &str, message: impl Into<String>) -> Self {
+    pub fn new(field: &str, code: ErrorCode, message: impl Into<String>) -> Self {
         FieldError {
             field: field.to_string(),
-            code: code.to_string(),
+            code,
             message: message.into(),
         }
     }
@@ -30,26 +31,26 @@ pub enum DomainError {
     #[error("not found")]
     NotFound,
     #[error("state conflict: {0}")]
-    Conflict(&'static str),
+    Conflict(ErrorCode),
     #[error("invitation no longer usable: {0}")]
-    Gone(&'static str),
+    Gone(ErrorCode),
     #[error("membership changes are frozen until {ends_at}")]
     Frozen { ends_at: Timestamp },
 }
 
 impl DomainError {
-    pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
+    pub fn invalid(field: &str, code: ErrorCode, message: impl Into<String>) -> Self {
         DomainError::Invalid(vec![FieldError::new(field, code, message)])
     }
 
     /// The stable machine code clients act on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            DomainError::Invalid(_) => "validation_failed",
-            DomainError::Forbidden => "forbidden",
-            DomainError::NotFound => "not_found",
-            DomainError::Conflict(code) | DomainError::Gone(code) => code,
-            DomainError::Frozen { .. } => "frozen",
+            DomainError::Invalid(_) => ErrorCode::ValidationFailed,
+            DomainError::Forbidden => ErrorCode::Forbidden,
+            DomainError::NotFound => ErrorCode::NotFound,
+            DomainError::Conflict(code) | DomainError::Gone(code) => *code,
+            DomainError::Frozen { .. } => ErrorCode::Frozen,
         }
     }
 }
@@ -59,7 +60,7 @@ impl DomainError {
 pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
-    pub fn push(&mut self, field: &str, code: &str, message: impl Into<String>) {
+    pub fn push(&mut self, field: &str, code: ErrorCode, message: impl Into<String>) {
         self.0.push(FieldError::new(field, code, message));
     }
     pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {

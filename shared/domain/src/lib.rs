@@ -1,6 +1,7 @@
 //! Roster's pure membership rules: types, the lifecycle state machine, permissions and
 //! validation. Nothing here does I/O or reads the time of day; callers pass `now`.
 
+pub mod codes;
 pub mod email;
 pub mod error;
 pub mod export;
@@ -14,6 +15,7 @@ pub mod profile;
 pub mod roster_csv;
 pub mod timestamp;
 
+pub use codes::ErrorCode;
 pub use email::Email;
 pub use error::{DomainError, FieldError};
 pub use ids::{DepartmentId, ImportId, InvitationToken, JoinCode, MemberId, OrgId};

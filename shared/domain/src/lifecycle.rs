@@ -2,6 +2,7 @@
 
 use time::OffsetDateTime;
 
+use crate::codes::ErrorCode;
 use crate::error::DomainError;
 use crate::member::{Kind, Member, MembershipStatus, PendingInvitation};
 
@@ -11,11 +12,11 @@ pub fn ensure_invitable(existing: Option<&Member>) -> Result<(), DomainError> {
         return Ok(());
     };
     Err(DomainError::Conflict(match member.status {
-        MembershipStatus::Licensed => "already_licensed",
-        MembershipStatus::PendingApproval => "pending_approval",
-        MembershipStatus::Rejected => "rejected",
-        MembershipStatus::Unlicensed => "unlicensed",
-        MembershipStatus::Invited | MembershipStatus::Expired => "already_invited",
+        MembershipStatus::Licensed => ErrorCode::AlreadyLicensed,
+        MembershipStatus::PendingApproval => ErrorCode::PendingApproval,
+        MembershipStatus::Rejected => ErrorCode::Rejected,
+        MembershipStatus::Unlicensed => ErrorCode::Unlicensed,
+        MembershipStatus::Invited | MembershipStatus::Expired => ErrorCode::AlreadyInvited,
     }))
 }
 
@@ -35,9 +36,9 @@ pub fn check_invitation<'a>(member: &'a Member, token_hash: &str, now: OffsetDat
     let current = member.invitation.as_ref().filter(|inv| inv.token_hash == token_hash);
     match (member.status, current) {
         (MembershipStatus::Invited, Some(invitation)) if invitation.expires_at > now => Ok(invitation),
-        (MembershipStatus::Invited | MembershipStatus::Expired, Some(_)) => Err(DomainError::Gone("invitation_expired")),
-        (MembershipStatus::Invited | MembershipStatus::Expired, None) => Err(DomainError::Gone("invitation_superseded")),
-        _ => Err(DomainError::Gone("invitation_used")),
+        (MembershipStatus::Invited | MembershipStatus::Expired, Some(_)) => Err(DomainError::Gone(ErrorCode::InvitationExpired)),
+        (MembershipStatus::Invited | MembershipStatus::Expired, None) => Err(DomainError::Gone(ErrorCode::InvitationSuperseded)),
+        _ => Err(DomainError::Gone(ErrorCode::InvitationUsed)),
     }
 }
 
@@ -69,8 +70,8 @@ pub fn accept(member: &Member, token_hash: &str, now: OffsetDateTime, profile: A
 pub fn remove(member: &Member) -> Result<Member, DomainError> {
     match member.status {
         MembershipStatus::Licensed => Ok(with_status(member, MembershipStatus::Unlicensed)),
-        MembershipStatus::Unlicensed => Err(DomainError::Conflict("already_unlicensed")),
-        _ => Err(DomainError::Conflict("not_licensed")),
+        MembershipStatus::Unlicensed => Err(DomainError::Conflict(ErrorCode::AlreadyUnlicensed)),
+        _ => Err(DomainError::Conflict(ErrorCode::NotLicensed)),
     }
 }
 
@@ -84,9 +85,9 @@ pub fn reinvite(member: &Member, invitation: PendingInvitation) -> Result<Member
             next.invitation = Some(invitation);
             Ok(next)
         }
-        MembershipStatus::Licensed => Err(DomainError::Conflict("already_licensed")),
-        MembershipStatus::PendingApproval => Err(DomainError::Conflict("pending_approval")),
-        MembershipStatus::Rejected => Err(DomainError::Conflict("rejected")),
+        MembershipStatus::Licensed => Err(DomainError::Conflict(ErrorCode::AlreadyLicensed)),
+        MembershipStatus::PendingApproval => Err(DomainError::Conflict(ErrorCode::PendingApproval)),
+        MembershipStatus::Rejected => Err(DomainError::Conflict(ErrorCode::Rejected)),
     }
 }
 
@@ -104,16 +105,16 @@ pub fn approve(member: &Member) -> Result<Member, DomainError> {
             next.ever_licensed = true;
             Ok(next)
         }
-        MembershipStatus::Licensed => Err(DomainError::Conflict("already_licensed")),
-        _ => Err(DomainError::Conflict("not_pending_approval")),
+        MembershipStatus::Licensed => Err(DomainError::Conflict(ErrorCode::AlreadyLicensed)),
+        _ => Err(DomainError::Conflict(ErrorCode::NotPendingApproval)),
     }
 }
 
 pub fn reject(member: &Member) -> Result<Member, DomainError> {
     match member.status {
         MembershipStatus::PendingApproval => Ok(with_status(member, MembershipStatus::Rejected)),
-        MembershipStatus::Rejected => Err(DomainError::Conflict("already_rejected")),
-        _ => Err(DomainError::Conflict("not_pending_approval")),
+        MembershipStatus::Rejected => Err(DomainError::Conflict(ErrorCode::AlreadyRejected)),
+        _ => Err(DomainError::Conflict(ErrorCode::NotPendingApproval)),
     }
 }
 
@@ -134,7 +135,7 @@ pub fn revoke(member: &Member) -> Result<Revocation, DomainError> {
             Ok(Revocation::BackToUnlicensed(next))
         }
         MembershipStatus::Invited | MembershipStatus::Expired => Ok(Revocation::DeleteAccount),
-        _ => Err(DomainError::Conflict("no_pending_invitation")),
+        _ => Err(DomainError::Conflict(ErrorCode::NoPendingInvitation)),
     }
 }
 
@@ -159,7 +160,7 @@ pub fn seat_delta(from: Option<MembershipStatus>, to: Option<MembershipStatus>) 
 /// Rule 8: whether `seats_used + delta` fits the org's seat limit.
 pub fn ensure_seat_available(seat_limit: Option<u32>, seats_used: u64, delta: i64) -> Result<(), DomainError> {
     match seat_limit {
-        Some(limit) if delta > 0 && seats_used as i64 + delta > i64::from(limit) => Err(DomainError::Conflict("seats_exhausted")),
+        Some(limit) if delta > 0 && seats_used as i64 + delta > i64::from(limit) => Err(DomainError::Conflict(ErrorCode::SeatsExhausted)),
         _ => Ok(()),
     }
 }
@@ -232,7 +233,7 @@ mod tests {
         assert!(accept(&member, "h1", datetime!(2026-01-07 23:59 UTC), profile()).is_ok());
         assert_eq!(
             accept(&member, "h1", datetime!(2026-01-08 0:00 UTC), profile()),
-            Err(DomainError::Gone("invitation_expired"))
+            Err(DomainError::Gone(ErrorCode::InvitationExpired))
         );
     }
 
@@ -241,7 +242,7 @@ mod tests {
         let member = invited(datetime!(2026-01-08 0:00 UTC));
         assert_eq!(
             accept(&member, "h0", datetime!(2026-01-02 0:00 UTC), profile()),
-            Err(DomainError::Gone("invitation_superseded"))
+            Err(DomainError::Gone(ErrorCode::InvitationSuperseded))
         );
     }
 
@@ -255,7 +256,10 @@ mod tests {
 
     #[test]
     fn seats_are_checked_only_when_taking_one() {
-        assert_eq!(ensure_seat_available(Some(1), 1, 1), Err(DomainError::Conflict("seats_exhausted")));
+        assert_eq!(
+            ensure_seat_available(Some(1), 1, 1),
+            Err(DomainError::Conflict(ErrorCode::SeatsExhausted))
+        );
         assert_eq!(ensure_seat_available(Some(1), 1, 0), Ok(()));
         assert_eq!(ensure_seat_available(None, 1000, 1), Ok(()));
         assert_eq!(seat_delta(Some(MembershipStatus::Licensed), Some(MembershipStatus::Unlicensed)), -1);

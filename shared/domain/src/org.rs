@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::codes::ErrorCode;
 use crate::error::{DomainError, FieldErrors};
 use crate::timestamp::Timestamp;
 
@@ -58,30 +59,30 @@ impl OrgSettings {
         if !(1..=MAX_INVITE_TTL_DAYS).contains(&self.invite_ttl_days) {
             errors.push(
                 "invite_ttl_days",
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 format!("must be between 1 and {MAX_INVITE_TTL_DAYS}"),
             );
         }
         if self.login_methods.is_empty() {
-            errors.push("login_methods", "required", "at least one login method");
+            errors.push("login_methods", ErrorCode::Required, "at least one login method");
         }
         // Settings this server can't enforce yet are refused, never stored to do nothing.
         if self.login_methods.iter().any(|m| !SUPPORTED_LOGIN_METHODS.contains(m)) {
             errors.push(
                 "login_methods",
-                "not_supported",
+                ErrorCode::NotSupported,
                 "only password sign-in is available on this server for now (email codes and SSO are not)",
             );
         }
         if self.require_2fa {
             errors.push(
                 "require_2fa",
-                "not_supported",
+                ErrorCode::NotSupported,
                 "two-factor sign-in needs one-time codes, which this server does not send yet",
             );
         }
         if self.eula_version.trim().is_empty() || self.eula_version.len() > 64 {
-            errors.push("eula_version", "invalid", "1 to 64 characters");
+            errors.push("eula_version", ErrorCode::Invalid, "1 to 64 characters");
         }
         errors.finish()
     }
@@ -103,10 +104,10 @@ impl FreezeWindow {
     pub fn validate(&self) -> Result<(), DomainError> {
         let mut errors = FieldErrors::default();
         if self.ends_at <= self.starts_at {
-            errors.push("ends_at", "before_start", "ends_at must be after starts_at");
+            errors.push("ends_at", ErrorCode::BeforeStart, "ends_at must be after starts_at");
         }
         if self.reason.len() > 500 {
-            errors.push("reason", "too_long", "at most 500 characters");
+            errors.push("reason", ErrorCode::TooLong, "at most 500 characters");
         }
         errors.finish()
     }
@@ -162,7 +163,7 @@ pub struct Department {
 pub fn validate_name(field: &str, name: &str) -> Result<String, DomainError> {
     let trimmed = name.trim();
     if trimmed.is_empty() || trimmed.chars().count() > 200 || trimmed.chars().any(char::is_control) {
-        Err(DomainError::invalid(field, "invalid_name", "1 to 200 printable characters"))
+        Err(DomainError::invalid(field, ErrorCode::InvalidName, "1 to 200 printable characters"))
     } else {
         Ok(trimmed.to_string())
     }

@@ -1,5 +1,6 @@
 //! Checks for the fields people type: names, phone numbers, passwords, free-text fields.
 
+use crate::codes::ErrorCode;
 use crate::error::FieldError;
 
 pub const MAX_TEXT: usize = 200;
@@ -8,10 +9,10 @@ pub const MAX_TEXT: usize = 200;
 pub fn parse_person_name(field: &str, raw: &str) -> Result<String, FieldError> {
     let name = raw.trim();
     if name.is_empty() {
-        return Err(FieldError::new(field, "required", "must not be empty"));
+        return Err(FieldError::new(field, ErrorCode::Required, "must not be empty"));
     }
     if name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(FieldError::new(field, "invalid_name", "at most 100 printable characters"));
+        return Err(FieldError::new(field, ErrorCode::InvalidName, "at most 100 printable characters"));
     }
     Ok(name.to_string())
 }
@@ -29,7 +30,7 @@ pub fn parse_phone(field: &str, raw: &str) -> Result<String, FieldError> {
     if !allowed || !(7..=15).contains(&digits.len()) {
         return Err(FieldError::new(
             field,
-            "invalid_phone",
+            ErrorCode::InvalidPhone,
             "a phone number of 7 to 15 digits, optionally starting with +",
         ));
     }
@@ -40,10 +41,10 @@ pub fn parse_phone(field: &str, raw: &str) -> Result<String, FieldError> {
 pub fn check_new_password(field: &str, password: &str) -> Result<(), FieldError> {
     let length = password.chars().count();
     if length < 10 {
-        return Err(FieldError::new(field, "too_short", "at least 10 characters"));
+        return Err(FieldError::new(field, ErrorCode::TooShort, "at least 10 characters"));
     }
     if length > 128 {
-        return Err(FieldError::new(field, "too_long", "at most 128 characters"));
+        return Err(FieldError::new(field, ErrorCode::TooLong, "at most 128 characters"));
     }
     Ok(())
 }
@@ -56,7 +57,7 @@ pub fn parse_optional_text(field: &str, raw: Option<&str>) -> Result<Option<Stri
     if text.chars().count() > MAX_TEXT || text.chars().any(char::is_control) {
         return Err(FieldError::new(
             field,
-            "invalid_text",
+            ErrorCode::InvalidText,
             format!("at most {MAX_TEXT} printable characters"),
         ));
     }
@@ -67,7 +68,7 @@ pub fn parse_optional_text(field: &str, raw: Option<&str>) -> Result<Option<Stri
 pub fn parse_two_factor_channel(raw: &str) -> Result<String, FieldError> {
     match raw {
         "email" | "mobile" => Ok(raw.to_string()),
-        _ => Err(FieldError::new("two_factor_channel", "invalid_choice", "email or mobile")),
+        _ => Err(FieldError::new("two_factor_channel", ErrorCode::InvalidChoice, "email or mobile")),
     }
 }
 

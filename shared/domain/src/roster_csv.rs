@@ -1,5 +1,6 @@
 //! The bulk-onboarding CSV: its template and row-by-row reading (SPEC §3).
 
+use crate::codes::ErrorCode;
 use crate::error::DomainError;
 
 pub const TEMPLATE_COLUMNS: [&str; 7] = ["email", "first_name", "last_name", "phone", "department", "position", "role"];
@@ -32,7 +33,7 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<CsvRow>, DomainError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         DomainError::invalid(
             "file",
-            "invalid_utf8",
+            ErrorCode::InvalidUtf8,
             format!("the file is not UTF-8 text (bad byte at offset {})", e.valid_up_to()),
         )
     })?;
@@ -43,7 +44,7 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<CsvRow>, DomainError> {
         .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| DomainError::invalid("file", "invalid_csv", e.to_string()))?
+        .map_err(|e| DomainError::invalid("file", ErrorCode::InvalidCsv, e.to_string()))?
         .iter()
         .map(|h| h.to_ascii_lowercase())
         .collect();
@@ -51,7 +52,7 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<CsvRow>, DomainError> {
     let Some(email_column) = column("email") else {
         return Err(DomainError::invalid(
             "file",
-            "missing_column",
+            ErrorCode::MissingColumn,
             "the header must have an 'email' column",
         ));
     };
@@ -65,7 +66,7 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<CsvRow>, DomainError> {
     ];
     let mut rows = Vec::new();
     for (index, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| DomainError::invalid("file", "invalid_csv", e.to_string()))?;
+        let record = record.map_err(|e| DomainError::invalid("file", ErrorCode::InvalidCsv, e.to_string()))?;
         if record.iter().all(str::is_empty) {
             continue;
         }
@@ -102,7 +103,7 @@ mod tests {
         let err = read_rows(b"email\n\xff\xfe@x.org\n").unwrap_err();
         assert_eq!(
             err,
-            DomainError::invalid("file", "invalid_utf8", "the file is not UTF-8 text (bad byte at offset 6)")
+            DomainError::invalid("file", ErrorCode::InvalidUtf8, "the file is not UTF-8 text (bad byte at offset 6)")
         );
     }
 

@@ -11,6 +11,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 use time::{OffsetDateTime, UtcOffset};
 
+use crate::codes::ErrorCode;
 use crate::error::FieldError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -26,10 +27,10 @@ pub enum TimestampError {
 }
 
 impl TimestampError {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            TimestampError::Malformed => "invalid_time",
-            TimestampError::OutOfRange => "out_of_range",
+            TimestampError::Malformed => ErrorCode::InvalidTime,
+            TimestampError::OutOfRange => ErrorCode::OutOfRange,
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::problem;
 use crate::request::{HttpRequest, RequestError};
 use crate::routes::{Params, RouteId};
 use crate::HttpResponse;
+use roster_domain::ErrorCode;
 
 /// What a handler answers before it becomes a response.
 enum Reply {
@@ -72,7 +73,7 @@ fn page_request(request: &HttpRequest) -> Result<PageRequest, RequestError> {
                 .ok_or_else(|| {
                     AppError::invalid(
                         "limit",
-                        "out_of_range",
+                        ErrorCode::OutOfRange,
                         format!("a whole number from 1 to {}", PageRequest::MAX_LIMIT),
                     )
                 })?,
@@ -93,7 +94,7 @@ fn tab(request: &HttpRequest) -> Result<Option<Tab>, RequestError> {
         Some("pending") => Ok(Some(Tab::Pending)),
         Some(other) => Err(AppError::invalid(
             "tab",
-            "unknown_value",
+            ErrorCode::UnknownValue,
             format!("'{other}' is not one of licensed, unlicensed, pending"),
         )
         .into()),
@@ -117,7 +118,7 @@ fn query_id<T: FromStr>(request: &HttpRequest, name: &str) -> Result<Option<T>, 
         Some(text) => text
             .parse()
             .map(Some)
-            .map_err(|_| AppError::invalid(name, "malformed_id", format!("'{text}' is not a well-formed id")).into()),
+            .map_err(|_| AppError::invalid(name, ErrorCode::MalformedId, format!("'{text}' is not a well-formed id")).into()),
     }
 }
 
@@ -127,7 +128,7 @@ pub async fn dispatch(app: &App, route: RouteId, params: &Params, request: HttpR
     let ctx = match principal {
         // Who is calling is settled before anything in the request is read.
         Ok(roster_app::Principal::Anonymous) if needs_caller => {
-            return problem::from_app_error(&AppError::Unauthorized("missing_token"));
+            return problem::from_app_error(&AppError::Unauthorized(ErrorCode::MissingToken));
         }
         Ok(principal) => RequestContext {
             principal,

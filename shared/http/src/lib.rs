@@ -11,9 +11,10 @@ pub use request::HttpRequest;
 pub use routes::{route_template, Route, RouteId, ROUTES};
 
 use bytes::Bytes;
-use http::{Response, StatusCode};
+use http::Response;
 
 use roster_app::App;
+use roster_domain::ErrorCode;
 
 pub type HttpResponse = Response<Bytes>;
 
@@ -25,19 +26,14 @@ pub async fn handle(app: &App, request: HttpRequest) -> HttpResponse {
     match routes::match_route(&request.method, &request.path) {
         routes::RouteMatch::Found(route, params) => handlers::dispatch(app, route.id, &params, request).await,
         routes::RouteMatch::MethodNotAllowed(allowed) => {
-            let mut response = problem::response(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "This path does not take that method.",
-                None,
-            );
+            let mut response = problem::response(ErrorCode::MethodNotAllowed, "This path does not take that method.", None);
             let allow = allowed.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ");
             response
                 .headers_mut()
                 .insert(http::header::ALLOW, allow.parse().expect("methods are valid header text"));
             response
         }
-        routes::RouteMatch::NotFound => problem::response(StatusCode::NOT_FOUND, "route_not_found", "No such route.", None),
+        routes::RouteMatch::NotFound => problem::response(ErrorCode::RouteNotFound, "No such route.", None),
     }
 }
 
@@ -46,6 +42,6 @@ pub async fn handle(app: &App, request: HttpRequest) -> HttpResponse {
 pub async fn handle_route(app: &App, expected: RouteId, request: HttpRequest) -> HttpResponse {
     match routes::match_route(&request.method, &request.path) {
         routes::RouteMatch::Found(route, params) if route.id == expected => handlers::dispatch(app, route.id, &params, request).await,
-        _ => problem::response(StatusCode::NOT_FOUND, "route_not_found", "No such route.", None),
+        _ => problem::response(ErrorCode::RouteNotFound, "No such route.", None),
     }
 }

@@ -9,13 +9,21 @@ use roster_domain::DomainError;
 
 use crate::request::RequestError;
 use crate::HttpResponse;
+use roster_domain::ErrorCode;
 
-pub fn response(status: StatusCode, code: &str, detail: &str, errors: Option<Value>) -> HttpResponse {
-    with_members(status, code, detail, errors.map(|e| ("errors", e)))
+/// A problem with `code`, answered with the code's status.
+pub fn response(code: ErrorCode, detail: &str, errors: Option<Value>) -> HttpResponse {
+    with_members(code, detail, errors.map(|e| ("errors", e)))
+}
+
+/// The HTTP status of a problem with `code`.
+pub fn status(code: ErrorCode) -> StatusCode {
+    StatusCode::from_u16(code.status()).expect("every error code has a valid status")
 }
 
 /// A problem response with more members (`errors`, `ends_at` of a freeze window, `orgs`).
-fn with_members<'a>(status: StatusCode, code: &str, detail: &str, extra: impl IntoIterator<Item = (&'a str, Value)>) -> HttpResponse {
+fn with_members<'a>(code: ErrorCode, detail: &str, extra: impl IntoIterator<Item = (&'a str, Value)>) -> HttpResponse {
+    let status = status(code);
     let mut body = json!({
         "type": format!("https://roster.dev/problems/{code}"),
         "title": status.canonical_reason().unwrap_or("Error"),
@@ -33,29 +41,13 @@ fn with_members<'a>(status: StatusCode, code: &str, detail: &str, extra: impl In
         .expect("a valid response")
 }
 
-/// The HTTP status of an app error (SPEC §5 status codes).
-pub fn status_of(error: &AppError) -> StatusCode {
-    match error {
-        AppError::Domain(DomainError::Invalid(_)) | AppError::OrgRequired { .. } => StatusCode::BAD_REQUEST,
-        AppError::Domain(DomainError::Forbidden) | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
-        AppError::Domain(DomainError::Conflict("login_method_not_allowed")) => StatusCode::FORBIDDEN,
-        AppError::Domain(DomainError::NotFound) => StatusCode::NOT_FOUND,
-        AppError::Domain(DomainError::Conflict(_)) | AppError::Contention => StatusCode::CONFLICT,
-        AppError::Domain(DomainError::Gone(_)) => StatusCode::GONE,
-        AppError::Domain(DomainError::Frozen { .. }) => StatusCode::LOCKED,
-        AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        AppError::Internal(_) | AppError::MalformedMessage(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
+/// An app error as a problem: its code decides the status (SPEC §5 status codes).
 pub fn from_app_error(error: &AppError) -> HttpResponse {
-    let status = status_of(error);
+    let status = status(error.code());
     let detail = match error {
         // Internal details go to the log, never to the client.
         AppError::Internal(message) | AppError::Unavailable(message) | AppError::MalformedMessage(message) => {
-            tracing::error!(code = error.code(), %message, "request failed");
+            tracing::error!(code = error.code().as_str(), %message, "request failed");
             status.canonical_reason().unwrap_or("error").to_string()
         }
         AppError::Domain(DomainError::Invalid(_)) | AppError::OrgRequired { .. } => "The request has invalid fields.".to_string(),
@@ -68,13 +60,17 @@ pub fn from_app_error(error: &AppError) -> HttpResponse {
         AppError::OrgRequired { orgs } => vec![
             (
                 "errors",
-                json!([roster_domain::error::FieldError::new("org_id", "org_required", error.to_string())]),
+                json!([roster_domain::error::FieldError::new(
+                    "org_id",
+                    ErrorCode::OrgRequired,
+                    error.to_string()
+                )]),
             ),
             ("orgs", json!(orgs)),
         ],
         _ => Vec::new(),
     };
-    let mut response = with_members(status, error.code(), &detail, extra);
+    let mut response = with_members(error.code(), &detail, extra);
     match error {
         AppError::RateLimited { retry_after_seconds } => {
             response
@@ -93,15 +89,9 @@ pub fn from_app_error(error: &AppError) -> HttpResponse {
 
 pub fn from_request_error(error: RequestError) -> HttpResponse {
     match error {
-        RequestError::TooLarge { limit } => response(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            &format!("The body is larger than {limit} bytes."),
-            None,
-        ),
+        RequestError::TooLarge { limit } => response(ErrorCode::PayloadTooLarge, &format!("The body is larger than {limit} bytes."), None),
         RequestError::UnsupportedMediaType => response(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "Send application/json (or text/csv where a file is expected).",
             None,
         ),
@@ -111,7 +101,6 @@ pub fn from_request_error(error: RequestError) -> HttpResponse {
             field_code,
             message,
         } => response(
-            StatusCode::BAD_REQUEST,
             code,
             "The body can't be read.",
             Some(json!([{"field": field, "code": field_code, "message": message}])),

@@ -6,6 +6,7 @@ use http::{HeaderMap, Method};
 use serde::de::DeserializeOwned;
 
 use roster_app::AppError;
+use roster_domain::ErrorCode;
 
 /// A request as both entry points hand it over.
 #[derive(Debug, Clone)]
@@ -32,9 +33,9 @@ pub enum RequestError {
     /// The body is not JSON (`invalid_json`) or not the JSON this endpoint takes
     /// (`invalid_body`); `field_code` says how.
     BadBody {
-        code: &'static str,
+        code: ErrorCode,
         field: String,
-        field_code: &'static str,
+        field_code: ErrorCode,
         message: String,
     },
     App(AppError),
@@ -86,9 +87,9 @@ impl HttpRequest {
         if blank && self.method == http::Method::PATCH {
             // A change with nothing in it is a mistake; `{}` is an explicit no-op.
             return Err(RequestError::BadBody {
-                code: "invalid_body",
+                code: ErrorCode::InvalidBody,
                 field: "body".into(),
-                field_code: "required",
+                field_code: ErrorCode::Required,
                 message: "send a JSON object with the fields to change".into(),
             });
         }
@@ -125,11 +126,11 @@ fn json_error(path: &str, error: &serde_json::Error) -> RequestError {
     };
     let named_field = message.split('`').nth(1).unwrap_or("");
     let (code, field, field_code) = match error.classify() {
-        Category::Syntax | Category::Eof | Category::Io => ("invalid_json", "body".to_string(), "invalid_json"),
-        Category::Data if message.starts_with("missing field") => ("invalid_body", at_path(named_field), "required"),
-        Category::Data if message.starts_with("unknown field") => ("invalid_body", at_path(""), "unknown_field"),
-        Category::Data if message.starts_with("unknown variant") => ("invalid_body", at_path(""), "unknown_value"),
-        Category::Data => ("invalid_body", at_path(""), "invalid_type"),
+        Category::Syntax | Category::Eof | Category::Io => (ErrorCode::InvalidJson, "body".to_string(), ErrorCode::InvalidJson),
+        Category::Data if message.starts_with("missing field") => (ErrorCode::InvalidBody, at_path(named_field), ErrorCode::Required),
+        Category::Data if message.starts_with("unknown field") => (ErrorCode::InvalidBody, at_path(""), ErrorCode::UnknownField),
+        Category::Data if message.starts_with("unknown variant") => (ErrorCode::InvalidBody, at_path(""), ErrorCode::UnknownValue),
+        Category::Data => (ErrorCode::InvalidBody, at_path(""), ErrorCode::InvalidType),
     };
     RequestError::BadBody {
         code,

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use roster_domain::{Email, Kind, LoginMethod, Member, MembershipStatus};
+use roster_domain::{Email, ErrorCode, Kind, LoginMethod, Member, MembershipStatus};
 
 use crate::app::{retrying, App, Principal};
 use crate::error::{AppError, AppResult, OrgChoice};
@@ -75,7 +75,7 @@ const TRUSTED_DEVICE_DAYS: i64 = 90;
 /// own: a stranger's failures never lock the person out.
 pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<Value> {
     let window = app.config.login_window.whole_seconds();
-    let email = Email::parse(&input.email).map_err(|_| AppError::Unauthorized("invalid_credentials"))?;
+    let email = Email::parse(&input.email).map_err(|_| AppError::Unauthorized(ErrorCode::InvalidCredentials))?;
     let now = app.now();
     let device = match input.device_token.as_deref() {
         Some(token) => trusted_device(app, token, &email).await?,
@@ -121,7 +121,7 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
     let member = match matching.as_slice() {
         [] => {
             record_failure(app, &by_client, by_ip.as_ref()).await?;
-            return Err(AppError::Unauthorized("invalid_credentials"));
+            return Err(AppError::Unauthorized(ErrorCode::InvalidCredentials));
         }
         [member] => *member,
         several => {
@@ -142,7 +142,9 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
         .as_ref()
         .is_none_or(|methods| methods.contains(&LoginMethod::Password));
     if !org.settings.allows(LoginMethod::Password) || !member_allows {
-        return Err(AppError::Domain(roster_domain::DomainError::Conflict("login_method_not_allowed")));
+        return Err(AppError::Domain(roster_domain::DomainError::Conflict(
+            ErrorCode::LoginMethodNotAllowed,
+        )));
     }
     if member.password_temporary {
         use_temporary_password(app, member).await?;
@@ -224,7 +226,7 @@ pub struct RefreshInput {
 /// session. A session ends a working day after its login, when the member is removed or
 /// unlicensed, and when the password changes.
 pub async fn refresh(app: &App, input: RefreshInput) -> AppResult<Value> {
-    let refused = || AppError::Unauthorized("invalid_refresh_token");
+    let refused = || AppError::Unauthorized(ErrorCode::InvalidRefreshToken);
     let now = app.now();
     let pk = table::refresh_pk(&sha256_hex(&input.refresh_token));
     let item = app.store.get(&pk, table::REFRESH_SK).await?.ok_or_else(refused)?;
@@ -289,14 +291,14 @@ async fn end_session(app: &App, session_id: &str, now: OffsetDateTime) -> AppRes
 /// it used, in a version-checked write, so of two logins at once only one gets in.
 async fn use_temporary_password(app: &App, member: &Member) -> AppResult<()> {
     if member.temporary_password_used {
-        return Err(AppError::Unauthorized("temporary_password_used"));
+        return Err(AppError::Unauthorized(ErrorCode::TemporaryPasswordUsed));
     }
     let mut next = member.clone();
     next.temporary_password_used = true;
     let mut tx = Tx::new();
     tx.member(Some(member), &next);
     tx.commit(app).await.map_err(|error| match error {
-        AppError::Contention => AppError::Unauthorized("temporary_password_used"),
+        AppError::Contention => AppError::Unauthorized(ErrorCode::TemporaryPasswordUsed),
         other => other,
     })
 }

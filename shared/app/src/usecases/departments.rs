@@ -14,6 +14,7 @@ use crate::table;
 use crate::tx::{Origin, Tx};
 use crate::views;
 use roster_domain::ids::{DepartmentId, OrgId};
+use roster_domain::ErrorCode;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,7 +48,7 @@ pub async fn create_department(app: &App, ctx: &RequestContext, org_id: &OrgId, 
         .await?
         .is_some()
     {
-        return Err(AppError::conflict("department_exists"));
+        return Err(AppError::conflict(ErrorCode::DepartmentExists));
     }
     let now = app.now();
     let department = Department {
@@ -75,7 +76,7 @@ pub async fn create_department(app: &App, ctx: &RequestContext, org_id: &OrgId, 
     );
     tx.commit(app).await.map_err(|e| {
         if e == AppError::Contention {
-            AppError::conflict("department_exists")
+            AppError::conflict(ErrorCode::DepartmentExists)
         } else {
             e
         }
@@ -105,7 +106,7 @@ pub async fn rename_department(
                 .await?
                 .is_some()
             {
-                return Err(AppError::conflict("department_exists"));
+                return Err(AppError::conflict(ErrorCode::DepartmentExists));
             }
             tx.delete(table::org_pk(org_id), table::department_name_sk(&department.name), Condition::None);
             tx.put_new(name_guard(org_id, &name, department_id));
@@ -181,7 +182,7 @@ pub async fn delete_department(app: &App, ctx: &RequestContext, org_id: &OrgId, 
             tx.put_next(department_item(&department));
             tx.delete(table::org_pk(org_id), table::department_closed_sk(department_id), Condition::None);
             tx.commit(app).await?;
-            return Err(AppError::conflict("department_not_empty"));
+            return Err(AppError::conflict(ErrorCode::DepartmentNotEmpty));
         }
         tx.delete(
             table::org_pk(org_id),

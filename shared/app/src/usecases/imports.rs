@@ -20,6 +20,7 @@ use crate::table::{self, DueKind};
 use crate::tx::{import_message, Tx};
 use crate::views;
 use roster_domain::ids::{ImportId, OrgId};
+use roster_domain::ErrorCode;
 
 /// The most rows one import takes.
 pub const MAX_IMPORT_ROWS: usize = 10_000;
@@ -57,22 +58,22 @@ fn precheck(rows: Vec<CsvRow>) -> Vec<ImportRow> {
     rows.into_iter()
         .map(|row| {
             let failure = match Email::parse(&row.email) {
-                Err(_) => Some("invalid_email"),
-                Ok(email) if !seen.insert(email.clone()) => Some("duplicate_in_file"),
-                Ok(_) if parse_role(&row.role).is_none() => Some("invalid_role"),
-                Ok(_) if !row.phone.trim().is_empty() && parse_phone("phone", &row.phone).is_err() => Some("invalid_phone"),
+                Err(_) => Some(ErrorCode::InvalidEmail),
+                Ok(email) if !seen.insert(email.clone()) => Some(ErrorCode::DuplicateInFile),
+                Ok(_) if parse_role(&row.role).is_none() => Some(ErrorCode::InvalidRole),
+                Ok(_) if !row.phone.trim().is_empty() && parse_phone("phone", &row.phone).is_err() => Some(ErrorCode::InvalidPhone),
                 Ok(_)
                     if [&row.first_name, &row.last_name]
                         .iter()
                         .any(|n| !n.trim().is_empty() && parse_person_name("name", n).is_err()) =>
                 {
-                    Some("invalid_name")
+                    Some(ErrorCode::InvalidName)
                 }
                 Ok(_) => None,
             };
             ImportRow {
                 row,
-                precheck_failure: failure.map(str::to_string),
+                precheck_failure: failure,
             }
         })
         .collect()
@@ -115,12 +116,12 @@ pub async fn submit_import(app: &App, ctx: &RequestContext, org_id: &OrgId, subm
         }
     };
     if rows.is_empty() {
-        return Err(AppError::invalid("rows", "empty", "nothing to import"));
+        return Err(AppError::invalid("rows", ErrorCode::Empty, "nothing to import"));
     }
     if rows.len() > MAX_IMPORT_ROWS {
         return Err(AppError::invalid(
             "rows",
-            "too_many_rows",
+            ErrorCode::TooManyRows,
             format!("at most {MAX_IMPORT_ROWS} rows per import"),
         ));
     }

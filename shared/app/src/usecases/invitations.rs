@@ -25,6 +25,7 @@ use crate::usecases::membership::{
 use crate::usecases::LOOKUPS_AT_ONCE;
 use crate::views;
 use roster_domain::ids::{InvitationToken, JoinCode, OrgId};
+use roster_domain::ErrorCode;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -122,7 +123,7 @@ pub async fn preview(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Pre
     if list.valid.len() > MAX_IMPORT_ROWS {
         return Err(AppError::invalid(
             "emails",
-            "too_many_rows",
+            ErrorCode::TooManyRows,
             format!("at most {MAX_IMPORT_ROWS} emails"),
         ));
     }
@@ -163,7 +164,7 @@ async fn invitation_target(app: &App, token: &str) -> AppResult<(Member, String)
     let member = app
         .find_member(&lookup.org_id, &lookup.member_id)
         .await?
-        .ok_or(AppError::Domain(DomainError::Gone("invitation_revoked")))?;
+        .ok_or(AppError::Domain(DomainError::Gone(ErrorCode::InvitationRevoked)))?;
     Ok((member, token_hash))
 }
 
@@ -209,22 +210,26 @@ pub async fn accept(app: &App, ctx: &RequestContext, token: &InvitationToken, in
     let password = match (&input.password, org.settings.allows(LoginMethod::Password)) {
         (Some(password), true) => errors.check(check_new_password("password", password)).map(|_| password.clone()),
         (None, true) => {
-            errors.push("password", "required", "choose a password");
+            errors.push("password", ErrorCode::Required, "choose a password");
             None
         }
         (Some(_), false) => {
-            errors.push("password", "not_allowed", "this org does not use password login");
+            errors.push("password", ErrorCode::NotAllowed, "this org does not use password login");
             None
         }
         (None, false) => None,
     };
     if !input.eula_accepted {
-        errors.push("eula_accepted", "required", "the end-user license agreement must be accepted");
+        errors.push(
+            "eula_accepted",
+            ErrorCode::Required,
+            "the end-user license agreement must be accepted",
+        );
     }
     let two_factor_channel = match (&input.two_factor_channel, org.settings.require_2fa) {
         (Some(channel), _) => errors.check(parse_two_factor_channel(channel)),
         (None, true) => {
-            errors.push("two_factor_channel", "required", "choose email or mobile");
+            errors.push("two_factor_channel", ErrorCode::Required, "choose email or mobile");
             None
         }
         (None, false) => None,

@@ -15,6 +15,7 @@ use crate::secrets::{hash_password, verify_password};
 use crate::table;
 use crate::tx::{Origin, Tx};
 use crate::views;
+use roster_domain::ErrorCode;
 
 /// `GET /v1/me`.
 pub async fn get_me(app: &App, ctx: &RequestContext) -> AppResult<Value> {
@@ -53,7 +54,7 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
         let mut tx = Tx::new();
         if let Some(email) = email.clone().filter(|e| *e != member.email) {
             if app.find_member_by_email(&member.org_id, &email).await?.is_some() {
-                return Err(AppError::conflict("email_taken"));
+                return Err(AppError::conflict(ErrorCode::EmailTaken));
             }
             let org_pk = table::org_pk(&member.org_id);
             tx.delete(org_pk.clone(), table::email_guard_sk(&member.email), Condition::None);
@@ -106,7 +107,7 @@ pub async fn change_password(app: &App, ctx: &RequestContext, input: PasswordCha
     if input.new_password == input.current_password {
         return Err(AppError::invalid(
             "new_password",
-            "unchanged",
+            ErrorCode::Unchanged,
             "the new password must differ from the current one",
         ));
     }
@@ -118,7 +119,7 @@ pub async fn change_password(app: &App, ctx: &RequestContext, input: PasswordCha
     {
         return Err(AppError::invalid(
             "current_password",
-            "incorrect",
+            ErrorCode::Incorrect,
             "the current password is not right",
         ));
     }

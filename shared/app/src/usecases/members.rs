@@ -19,6 +19,7 @@ use crate::usecases::{PageRequest, LOOKUPS_AT_ONCE};
 use crate::views;
 use futures_util::StreamExt;
 use roster_domain::ids::{DepartmentId, MemberId, OrgId};
+use roster_domain::ErrorCode;
 
 /// Deserializes a field that may be absent (outer `None`), `null` (`Some(None)`) or set.
 pub fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<T>>, D::Error> {
@@ -79,7 +80,7 @@ pub async fn remove_member(app: &App, ctx: &RequestContext, org_id: &OrgId, memb
     change_member(app, ctx, org_id, member_id, |org, actor, member| {
         actor.authorize(Action::RemoveMember, &org.settings)?;
         if member.id == actor.member_id {
-            return Err(AppError::conflict("cannot_remove_self"));
+            return Err(AppError::conflict(ErrorCode::CannotRemoveSelf));
         }
         Ok(Decision {
             after: Some(lifecycle::remove(member)?),
@@ -212,7 +213,7 @@ fn refuse_user_owned(patch: &MemberPatch) -> Result<(), DomainError> {
         ("email", &patch.email),
     ] {
         if value.is_some() {
-            errors.push(field, "user_owned", "only the member edits this, through /v1/me");
+            errors.push(field, ErrorCode::UserOwned, "only the member edits this, through /v1/me");
         }
     }
     errors.finish()
@@ -275,7 +276,7 @@ pub async fn update_member(app: &App, ctx: &RequestContext, org_id: &OrgId, memb
     change_member(app, ctx, org_id, member_id, |org, actor, member| {
         actor.authorize(Action::UpdateMember, &org.settings)?;
         if patch.role.is_some_and(|role| role != member.role) && member.id == actor.member_id {
-            return Err(AppError::conflict("cannot_change_own_role"));
+            return Err(AppError::conflict(ErrorCode::CannotChangeOwnRole));
         }
         let after = apply_patch(member, &patch)?;
         let reason = if after.license_end != member.license_end {
@@ -319,14 +320,14 @@ pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &OrgId, input: B
     if input.member_ids.is_empty() || input.member_ids.len() > BULK_EDIT_MAX {
         return Err(AppError::invalid(
             "member_ids",
-            "out_of_range",
+            ErrorCode::OutOfRange,
             format!("1 to {BULK_EDIT_MAX} member ids"),
         ));
     }
     if input.department_id.is_none() && input.position.is_none() && input.location.is_none() {
         return Err(AppError::invalid(
             "department_id",
-            "required",
+            ErrorCode::Required,
             "set at least one of department_id, position, location",
         ));
     }

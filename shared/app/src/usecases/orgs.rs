@@ -20,6 +20,7 @@ use crate::usecases::membership::{attach_first_invitation, new_member, MemberCha
 use crate::views;
 use crate::workers::expiry::ReleaseJob;
 use roster_domain::ids::OrgId;
+use roster_domain::ErrorCode;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,7 +41,7 @@ pub struct CreateOrgInput {
 fn require_operator(ctx: &RequestContext) -> AppResult<()> {
     match ctx.principal {
         Principal::Operator => Ok(()),
-        Principal::Anonymous => Err(AppError::Unauthorized("missing_token")),
+        Principal::Anonymous => Err(AppError::Unauthorized(ErrorCode::MissingToken)),
         Principal::Member { .. } => Err(AppError::Domain(DomainError::Forbidden)),
     }
 }

@@ -20,6 +20,7 @@ use crate::table;
 use crate::tx::{Origin, Tx};
 use crate::usecases::imports::{import_item, parse_role};
 use crate::usecases::membership::{attach_first_invitation, new_member, MemberChange, NewAccount};
+use roster_domain::ErrorCode;
 
 #[derive(Deserialize)]
 struct ImportMessage {
@@ -198,7 +199,9 @@ pub async fn process(app: &App, org_id: &str, import_id: &str, deadline: Deadlin
         }
         let stepped = match step(app, &run, &mut progress, None).await {
             // The row's department was deleted since this run read the departments.
-            Err(error) if error == crate::tx::unknown_department() => step(app, &run, &mut progress, Some("unknown_department")).await,
+            Err(error) if error == crate::tx::unknown_department() => {
+                step(app, &run, &mut progress, Some(ErrorCode::UnknownDepartment)).await
+            }
             other => other,
         };
         match stepped {
@@ -217,7 +220,7 @@ pub async fn process(app: &App, org_id: &str, import_id: &str, deadline: Deadlin
 /// Does the next row (or completes the job) in one atomic write with the checkpoint;
 /// with `failure`, records the row as failed with that code instead of inviting.
 /// Answers whether rows remain.
-async fn step(app: &App, run: &RunContext, progress: &mut Progress, failure: Option<&'static str>) -> AppResult<bool> {
+async fn step(app: &App, run: &RunContext, progress: &mut Progress, failure: Option<ErrorCode>) -> AppResult<bool> {
     let now = app.now();
     let mut job = progress.job.clone();
     let mut tx = Tx::new();
@@ -253,7 +256,7 @@ async fn step(app: &App, run: &RunContext, progress: &mut Progress, failure: Opt
             failed.failures.push(ImportFailure {
                 row: row.row.row,
                 email: row.row.email.clone(),
-                code: code.to_string(),
+                code,
             });
             let item = table::encode(chunk_item.pk.clone(), chunk_item.sk.clone(), chunk_item.version, &failed);
             tx.put_next(item.clone());
@@ -294,15 +297,15 @@ async fn invite_row(
     row: &ImportRow,
     rates: &[RateState],
     tx: &mut Tx,
-) -> AppResult<Result<Vec<Item>, &'static str>> {
-    if let Some(code) = &row.precheck_failure {
-        return Ok(Err(static_code(code)));
+) -> AppResult<Result<Vec<Item>, ErrorCode>> {
+    if let Some(code) = row.precheck_failure {
+        return Ok(Err(code));
     }
     let Some(actor) = &run.actor else {
-        return Ok(Err("actor_inactive"));
+        return Ok(Err(ErrorCode::ActorInactive));
     };
     let Ok(email) = Email::parse(&row.row.email) else {
-        return Ok(Err("invalid_email"));
+        return Ok(Err(ErrorCode::InvalidEmail));
     };
     let (role, department) = match &job.source {
         ImportSource::PastedList { role, department_id } => (*role, department_id.clone()),
@@ -314,7 +317,7 @@ async fn invite_row(
             } else {
                 match run.departments.iter().find(|d| d.id == name || d.name.eq_ignore_ascii_case(name)) {
                     Some(department) => Some(department.id.clone()),
-                    None => return Ok(Err("unknown_department")),
+                    None => return Ok(Err(ErrorCode::UnknownDepartment)),
                 }
             };
             (role, department)
@@ -330,7 +333,7 @@ async fn invite_row(
         )
         .is_err()
     {
-        return Ok(Err("forbidden"));
+        return Ok(Err(ErrorCode::Forbidden));
     }
     if app
         .store
@@ -338,12 +341,12 @@ async fn invite_row(
         .await?
         .is_some()
     {
-        return Ok(Err("already_member"));
+        return Ok(Err(ErrorCode::AlreadyMember));
     }
     let mut written = Vec::new();
     for rate in rates {
         if rate.used()? >= app.config.free_import_daily_limit {
-            return Ok(Err("rate_limited"));
+            return Ok(Err(ErrorCode::RateLimited));
         }
     }
     for rate in rates {
@@ -405,15 +408,4 @@ async fn invite_row(
     };
     change.write(app, tx, None)?;
     Ok(Ok(written))
-}
-
-fn static_code(code: &str) -> &'static str {
-    match code {
-        "invalid_email" => "invalid_email",
-        "duplicate_in_file" => "duplicate_in_file",
-        "invalid_role" => "invalid_role",
-        "invalid_phone" => "invalid_phone",
-        "invalid_name" => "invalid_name",
-        _ => "invalid_row",
-    }
 }
