@@ -312,6 +312,8 @@ fn only_the_functions_that_sign_or_derive_read_the_keys_secret() {
         BTreeSet::from([
             "login",
             "refresh-session",
+            // The confirmation link of a member's new email.
+            "update-me",
             "create-org",
             "invite-member",
             "reinvite-member",

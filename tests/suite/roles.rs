@@ -184,6 +184,13 @@ async fn every_endpoint_and_role(t: TestApp) {
         ),
         case("GET", "/v1/me".into(), None, member_self),
         case("PATCH", "/v1/me".into(), Some(json!({"first_name": "Same"})), member_self),
+        // Anyone with the link; an unknown one is not there for anybody.
+        case(
+            "POST",
+            "/v1/email-confirmations".into(),
+            Some(json!({"token": "A".repeat(43)})),
+            [Hidden; 6],
+        ),
         case(
             "POST",
             "/v1/me/password".into(),

@@ -218,6 +218,86 @@ async fn a_join_request_answers_the_same_for_every_email(t: TestApp) {
     t.pending_member_id(&org, "nobody@doors.test").await;
 }
 
+/// A member's new email takes effect only once the new address confirms it: the link goes
+/// to the new address and a notice to the old one, and until then the account keeps (and
+/// signs in with) its email. The answer is the same for a taken address (rule 12; no
+/// probing who belongs).
+async fn an_email_change_takes_effect_once_the_new_address_confirms_it(t: TestApp) {
+    let org = t.create_org("Confirmed Mail", "paid").await;
+    let (_, member) = t.add_member(&org, "old@mail.test", "member", None).await;
+    t.add_member(&org, "taken@mail.test", "member", None).await;
+    t.drain().await;
+    let change = |to: &'static str| {
+        let (t, member) = (&t, member.clone());
+        async move { t.call("PATCH", "/v1/me", Some(&member), Some(json!({"email": to}))).await }
+    };
+    let confirm = |token: String| {
+        let t = &t;
+        async move { t.call("POST", "/v1/email-confirmations", None, Some(json!({"token": token}))).await }
+    };
+    let link_to = |address: &str| {
+        let email = t
+            .emails_to(address)
+            .into_iter()
+            .rev()
+            .find(|e| e.text_body.contains("/confirm-email/"))
+            .expect("a confirmation link");
+        roster_tests::link_token(&email.text_body)
+    };
+
+    // A taken address answers like a free one; its link (only its owner gets it) fails.
+    let taken = change("taken@mail.test").await;
+    assert_eq!(
+        (taken.status, taken.body["email"].as_str()),
+        (200, Some("old@mail.test")),
+        "{}",
+        taken.text
+    );
+    assert_eq!(taken.body["pending_email"]["email"], "taken@mail.test");
+    t.drain().await;
+    let refused = confirm(link_to("taken@mail.test")).await;
+    assert_eq!((refused.status, refused.code()), (409, "email_taken"));
+
+    let asked = change("new@mail.test").await;
+    assert_eq!((asked.status, asked.body["email"].as_str()), (200, Some("old@mail.test")));
+    assert_eq!(asked.body["pending_email"]["email"], "new@mail.test");
+    t.drain().await;
+    let notice = t.emails_to("old@mail.test").pop().unwrap();
+    assert!(notice.subject.contains("is being changed"), "{}", notice.subject);
+    assert!(!notice.text_body.contains("/confirm-email/"), "the old address gets no link");
+    // Not yet confirmed: the new address does not sign in, the old one does.
+    assert_eq!(t.login("new@mail.test", roster_tests::PASSWORD).await.status, 401);
+    assert_eq!(t.login("old@mail.test", roster_tests::PASSWORD).await.status, 200);
+    // The taken address's link was replaced by the later change.
+    assert_eq!(confirm(link_to("taken@mail.test")).await.code(), "confirmation_expired");
+
+    let token = link_to("new@mail.test");
+    let confirmed = confirm(token.clone()).await;
+    assert_eq!(
+        (confirmed.status, confirmed.body["email"].as_str()),
+        (200, Some("new@mail.test")),
+        "{}",
+        confirmed.text
+    );
+    assert_eq!(t.login("new@mail.test", roster_tests::PASSWORD).await.status, 200);
+    assert_eq!(t.login("old@mail.test", roster_tests::PASSWORD).await.status, 401);
+    let me = t.call("GET", "/v1/me", Some(&member), None).await;
+    assert_eq!(
+        (me.body["email"].as_str(), me.body.get("pending_email")),
+        (Some("new@mail.test"), None)
+    );
+    assert_eq!(confirm(token).await.status, 404, "a link works once");
+    assert_eq!(confirm("not-a-token".into()).await.status, 400);
+
+    // A link past its day is refused, and the change stays undone.
+    change("later@mail.test").await;
+    t.drain().await;
+    t.clock.advance(25 * 3600);
+    let late = confirm(link_to("later@mail.test")).await;
+    assert_eq!((late.status, late.code()), (410, "confirmation_expired"));
+    assert_eq!(t.login("new@mail.test", roster_tests::PASSWORD).await.status, 200);
+}
+
 /// A burst costs: join requests are limited per client IP and per join code, and guessing
 /// codes per client IP (each unknown code counts); past a limit the answer is 429 with
 /// `Retry-After`.
@@ -312,5 +392,6 @@ on_every_backend!(
     a_temporary_password_signs_in_once_and_a_password_change_ends_older_tokens,
     join_requests_and_join_code_guesses_are_rate_limited,
     a_join_request_answers_the_same_for_every_email,
+    an_email_change_takes_effect_once_the_new_address_confirms_it,
     free_plan_single_invitations_count_with_imports
 );

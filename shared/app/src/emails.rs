@@ -74,3 +74,28 @@ pub fn join_notice(org: &Org, member: &Member, login_url: &str) -> RenderedEmail
         ),
     }
 }
+
+/// To the new address of an email change: the link that confirms it.
+pub fn email_change_confirmation(org: &Org, member: &Member, new_email: &str, link: &str, expires: &str) -> RenderedEmail {
+    RenderedEmail {
+        subject: format!("Confirm your new email for {}", org.name),
+        text_body: format!(
+            "Hello {first},\n\nYou asked to use {new_email} for your {org} account on Roster.\n\nConfirm it here:\n{link}\n\nThe link works once and expires at {expires}. Until then you sign in with {old}.\nIf you did not ask for this you can ignore this email: nothing changes.\n",
+            first = member.first_name,
+            org = org.name,
+            old = member.email,
+        ),
+    }
+}
+
+/// To the old address of an email change: it is being changed.
+pub fn email_change_notice(org: &Org, member: &Member) -> RenderedEmail {
+    RenderedEmail {
+        subject: format!("The email of your {} account is being changed", org.name),
+        text_body: format!(
+            "Hello {first},\n\nSomeone signed in to your {org} account on Roster asked to change its email away from this address. The change takes effect once the new address confirms it.\n\nIf that was not you, change your password now and tell your admin.\n",
+            first = member.first_name,
+            org = org.name,
+        ),
+    }
+}

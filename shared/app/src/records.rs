@@ -34,6 +34,10 @@ pub enum EmailKind {
     /// A join request named an address that already has an account in the org: the address
     /// is told what to do instead (the requester's answer says nothing).
     JoinNotice,
+    /// The confirmation link of an email change, to the new address.
+    EmailChangeConfirmation,
+    /// To the old address: the account's email is being changed.
+    EmailChangeNotice,
 }
 
 impl EmailKind {
@@ -44,6 +48,8 @@ impl EmailKind {
             EmailKind::TemporaryPassword => "temporary_password",
             EmailKind::JoinApproved => "join_approved",
             EmailKind::JoinNotice => "join_notice",
+            EmailKind::EmailChangeConfirmation => "email_change_confirmation",
+            EmailKind::EmailChangeNotice => "email_change_notice",
         }
     }
 }
@@ -76,6 +82,16 @@ pub struct OutboxEntry {
     /// delivery even when a message is handed out twice).
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub claimed_until: Option<OffsetDateTime>,
+    /// Where it goes when that is not the member's email (an email change's emails).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+/// What an email-change confirmation link's secret leads to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailChangeLookup {
+    pub org_id: String,
+    pub member_id: String,
 }
 
 impl OutboxEntry {

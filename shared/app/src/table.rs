@@ -34,6 +34,7 @@ use crate::ports::{IndexName, Item, Query, SkCondition};
 pub const ORG_SK: &str = "ORG";
 pub const SEATS_SK: &str = "SEATS";
 pub const INVITE_SK: &str = "INVITE";
+pub const EMAIL_CHANGE_SK: &str = "EMAILCHANGE";
 pub const JOIN_CODE_SK: &str = "JOINCODE";
 pub const MEMBER_PREFIX: &str = "MEMBER#";
 pub const DEPT_PREFIX: &str = "DEPT#";
@@ -109,6 +110,10 @@ pub fn session_pk(session_id: &str) -> String {
 }
 pub fn device_pk(token_hash: &str) -> String {
     format!("DEVICE#{token_hash}")
+}
+/// An email change's confirmation link, by its secret's SHA-256.
+pub fn email_change_pk(token_hash: &str) -> String {
+    format!("EMAILCHANGE#{token_hash}")
 }
 pub fn invitation_pk(token_hash: &str) -> String {
     format!("INVITE#{token_hash}")

@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 
 use roster_domain::lifecycle;
-use roster_domain::{DomainError, Member, Org};
+use roster_domain::{DomainError, Email, Member, Org};
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
@@ -209,6 +209,11 @@ impl Tx {
 
     /// Records an email to send and queues it once the write commits.
     pub fn email(&mut self, app: &App, member: &Member, kind: EmailKind, secret_version: u32) {
+        self.email_to(app, member, kind, secret_version, None);
+    }
+
+    /// Queues an email about `member` to `to` (the member's email when `None`).
+    pub fn email_to(&mut self, app: &App, member: &Member, kind: EmailKind, secret_version: u32, to: Option<&Email>) {
         let at = app.now();
         let entry = OutboxEntry {
             id: table::outbox_id(&member.id, kind, secret_version),
@@ -221,6 +226,7 @@ impl Tx {
             attempts: 0,
             message_id: None,
             claimed_until: None,
+            to: to.map(ToString::to_string),
         };
         let pk = table::org_pk(&member.org_id);
         let sk = table::outbox_sk(&entry.id);

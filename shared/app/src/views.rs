@@ -35,6 +35,9 @@ pub fn member(member: &Member) -> Value {
     if let Some(invitation) = &member.invitation {
         view["invitation"] = json!({"expires_at": rfc3339(invitation.expires_at), "needs_approval": invitation.needs_approval});
     }
+    if let Some(change) = &member.pending_email {
+        view["pending_email"] = json!({"email": change.email, "expires_at": rfc3339(change.expires_at)});
+    }
     view
 }
 

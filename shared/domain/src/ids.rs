@@ -130,6 +130,10 @@ text_id!(
     /// The secret of an invitation link (its last path segment). Only its SHA-256 is stored.
     InvitationToken, "invitation token", |t| is_base64url(t, 43)
 );
+text_id!(
+    /// The secret of an email change's confirmation link. Only its SHA-256 is stored.
+    EmailChangeToken, "email confirmation token", |t| is_base64url(t, 43)
+);
 
 #[cfg(test)]
 mod tests {

@@ -213,6 +213,8 @@ mod tests {
             eula_version: None,
             two_factor_channel: None,
             login_methods: None,
+            pending_email: None,
+            email_changes_requested: 0,
         }
     }
 

@@ -92,6 +92,19 @@ pub struct PendingInvitation {
     pub invited_by: Option<String>,
 }
 
+/// An email change the member asked for, waiting for the new address to confirm it (rule
+/// 12): until then the account keeps, and signs in with, its old email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingEmailChange {
+    pub email: Email,
+    /// SHA-256 of the confirmation link's secret (derived, never stored).
+    pub token_hash: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    /// The secret's version: one email per request.
+    pub version: u32,
+}
+
 /// One account in one org, as stored. The public wire view leaves out the secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
@@ -137,6 +150,12 @@ pub struct Member {
     pub two_factor_channel: Option<String>,
     /// Per-member override of the org's login methods.
     pub login_methods: Option<Vec<LoginMethod>>,
+    /// How many email changes the member has asked for: each one's link has a secret of its own.
+    #[serde(default)]
+    pub email_changes_requested: u32,
+    /// A change of its own email waiting for confirmation from the new address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_email: Option<PendingEmailChange>,
 }
 
 impl Member {

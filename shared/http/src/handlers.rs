@@ -242,6 +242,7 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
         ),
         RouteId::GetMe => me::get_me(app, ctx).await?.into(),
         RouteId::UpdateMe => me::update_me(app, ctx, request.json()?).await?.into(),
+        RouteId::ConfirmEmail => me::confirm_email(app, ctx, request.json()?).await?.into(),
         RouteId::ChangePassword => me::change_password(app, ctx, request.json()?).await?.into(),
         RouteId::Login => auth::login(app, ctx.ip.as_deref(), request.json()?).await?.into(),
         RouteId::RefreshSession => auth::refresh(app, request.json()?).await?.into(),

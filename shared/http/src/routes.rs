@@ -43,6 +43,7 @@ pub enum RouteId {
     RequestToJoin,
     GetMe,
     UpdateMe,
+    ConfirmEmail,
     ChangePassword,
     Login,
     RefreshSession,
@@ -299,7 +300,9 @@ routes![
     (GetJoinLink, "GET", "/v1/join/{code}", "get-join-link", WRITES.public()),
     (RequestToJoin, "POST", "/v1/join/{code}", "request-to-join", WRITES.public()),
     (GetMe, "GET", "/v1/me", "get-me", READS),
-    (UpdateMe, "PATCH", "/v1/me", "update-me", WRITES),
+    // A new email's confirmation link carries a derived secret: this route derives it.
+    (UpdateMe, "PATCH", "/v1/me", "update-me", WRITES.sends_secrets_by_email()),
+    (ConfirmEmail, "POST", "/v1/email-confirmations", "confirm-email", WRITES.public()),
     (ChangePassword, "POST", "/v1/me/password", "change-password", WRITES),
     (Login, "POST", "/v1/auth/login", "login", WRITES.public().signs_tokens()),
     (

@@ -1,19 +1,21 @@
 //! The member's own profile (rule 12) and password.
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use roster_domain::error::FieldErrors;
 use roster_domain::profile::{check_new_password, parse_person_name, parse_phone};
-use roster_domain::Email;
+use roster_domain::{DomainError, Email, EmailChangeToken, PendingEmailChange};
 
 use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
 use crate::ports::Condition;
-use crate::records::EmailGuard;
-use crate::secrets::{hash_password, verify_password};
+use crate::rate_limits::RateCounter;
+use crate::records::{EmailChangeLookup, EmailGuard, EmailKind};
+use crate::secrets::{hash_password, sha256_hex, verify_password};
 use crate::table;
 use crate::tx::{Origin, Tx};
+use crate::usecases::membership::email_change_token;
 use crate::views;
 use roster_domain::ErrorCode;
 
@@ -31,7 +33,15 @@ pub struct MePatch {
     pub email: Option<String>,
 }
 
-/// `PATCH /v1/me`: name, phone and email. A new email must be free in the org.
+/// Email changes a member may ask for in an hour.
+const EMAIL_CHANGES_PER_HOUR: u64 = 5;
+/// How long an email change's confirmation link works.
+const EMAIL_CHANGE_TTL: time::Duration = time::Duration::hours(24);
+
+/// `PATCH /v1/me`: name and phone at once; a new email only once the new address confirms
+/// it (rule 12). The answer is the same whether or not the new address is taken in the org,
+/// so a member cannot probe who belongs: a taken one fails only at confirmation, which only
+/// its owner can reach.
 pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppResult<Value> {
     let mut errors = FieldErrors::default();
     let first_name = patch
@@ -45,6 +55,13 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
     let phone = patch.phone.as_deref().and_then(|p| errors.check(parse_phone("phone", p)));
     let email = patch.email.as_deref().and_then(|e| errors.check(Email::parse(e)));
     errors.finish()?;
+    let caller = app.signed_in_member(ctx, false).await?;
+    if email.as_ref().is_some_and(|e| *e != caller.email) {
+        // Each request (a repeat resends the link) mails two addresses: a few an hour.
+        let requests = RateCounter::new("email_change", &caller.id, 3600);
+        requests.ensure_below(app, EMAIL_CHANGES_PER_HOUR).await?;
+        requests.count_one(app).await?;
+    }
     retrying(|| async {
         let member = app.signed_in_member(ctx, false).await?;
         let mut next = member.clone();
@@ -53,20 +70,30 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
         next.phone = phone.clone().unwrap_or(next.phone);
         let mut tx = Tx::new();
         if let Some(email) = email.clone().filter(|e| *e != member.email) {
-            if app.find_member_by_email(&member.org_id, &email).await?.is_some() {
-                return Err(AppError::conflict(ErrorCode::EmailTaken));
-            }
-            let org_pk = table::org_pk(&member.org_id);
-            tx.delete(org_pk.clone(), table::email_guard_sk(&member.email), Condition::None);
+            next.email_changes_requested += 1;
+            let version = next.email_changes_requested;
+            let token_hash = sha256_hex(&email_change_token(app, &member.id, version)?);
+            next.pending_email = Some(PendingEmailChange {
+                email: email.clone(),
+                token_hash: token_hash.clone(),
+                expires_at: app.now() + EMAIL_CHANGE_TTL,
+                version,
+            });
+            let lookup = EmailChangeLookup {
+                org_id: member.org_id.clone(),
+                member_id: member.id.clone(),
+            };
             tx.put_new(table::encode(
-                org_pk,
-                table::email_guard_sk(&email),
+                table::email_change_pk(&token_hash),
+                table::EMAIL_CHANGE_SK.into(),
                 1,
-                &EmailGuard {
-                    member_id: member.id.clone(),
-                },
+                &lookup,
             ));
-            next.email = email;
+            tx.email_to(app, &next, EmailKind::EmailChangeConfirmation, version, Some(&email));
+            tx.email_to(app, &next, EmailKind::EmailChangeNotice, version, Some(&member.email));
+        } else if email.as_ref() == Some(&member.email) {
+            // Asking for the email it has: any change waiting for confirmation is off.
+            next.pending_email = None;
         }
         if next == member {
             // Nothing changes: nothing is written, no version bump, no audit event.
@@ -74,14 +101,10 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
         }
         next.updated_at = app.now();
         tx.member(Some(&member), &next);
-        let origin = Origin {
-            actor_id: Some(member.id.clone()),
-            ip: ctx.ip.clone(),
-        };
         tx.audit(
             &member.org_id,
             app.now(),
-            &origin,
+            &own_origin(&member, ctx),
             "profile_updated",
             Some(&member),
             Some(&next),
@@ -90,6 +113,70 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
         tx.commit(app).await?;
         next.version = member.version + 1;
         Ok(views::member(&next))
+    })
+    .await
+}
+
+fn own_origin(member: &roster_domain::Member, ctx: &RequestContext) -> Origin {
+    Origin {
+        actor_id: Some(member.id.clone()),
+        ip: ctx.ip.clone(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfirmation {
+    pub token: EmailChangeToken,
+}
+
+/// `POST /v1/email-confirmations`: the link sent to the new address makes it the account's
+/// email (and its sign-in). Anyone holding the link may use it, once, before it expires.
+pub async fn confirm_email(app: &App, ctx: &RequestContext, input: EmailConfirmation) -> AppResult<Value> {
+    let token_hash = sha256_hex(&input.token);
+    let Some(lookup) = app.store.get(&table::email_change_pk(&token_hash), table::EMAIL_CHANGE_SK).await? else {
+        return Err(AppError::not_found());
+    };
+    let lookup: EmailChangeLookup = table::decode(&lookup)?;
+    retrying(|| async {
+        let member = app.load_member(&lookup.org_id, &lookup.member_id).await?;
+        let change = member
+            .pending_email
+            .as_ref()
+            .filter(|c| c.token_hash == token_hash && c.expires_at > app.now())
+            .ok_or(AppError::Domain(DomainError::Gone(ErrorCode::ConfirmationExpired)))?;
+        if app.find_member_by_email(&member.org_id, &change.email).await?.is_some() {
+            return Err(AppError::conflict(ErrorCode::EmailTaken));
+        }
+        let mut next = member.clone();
+        next.email = change.email.clone();
+        next.pending_email = None;
+        next.updated_at = app.now();
+        let org_pk = table::org_pk(&member.org_id);
+        let mut tx = Tx::new();
+        tx.delete(org_pk.clone(), table::email_guard_sk(&member.email), Condition::None);
+        // Conditional: two accounts never end up with one email.
+        tx.put_new(table::encode(
+            org_pk,
+            table::email_guard_sk(&next.email),
+            1,
+            &EmailGuard {
+                member_id: member.id.clone(),
+            },
+        ));
+        tx.delete(table::email_change_pk(&token_hash), table::EMAIL_CHANGE_SK.into(), Condition::None);
+        tx.member(Some(&member), &next);
+        tx.audit(
+            &member.org_id,
+            app.now(),
+            &own_origin(&member, ctx),
+            "email_changed",
+            Some(&member),
+            Some(&next),
+            None,
+        );
+        tx.commit(app).await?;
+        Ok(json!({"email": next.email}))
     })
     .await
 }

@@ -54,6 +54,8 @@ pub fn new_member(org_id: &str, account: NewAccount, now: OffsetDateTime) -> Mem
         eula_version: None,
         two_factor_channel: None,
         login_methods: None,
+        pending_email: None,
+        email_changes_requested: 0,
     }
 }
 
@@ -61,6 +63,12 @@ pub fn new_member(org_id: &str, account: NewAccount, now: OffsetDateTime) -> Mem
 /// the token key, never stored: only its SHA-256 is.
 pub fn invitation_token(app: &App, member_id: &str, version: u32) -> AppResult<String> {
     Ok(app.keys.derive_secret("invitation", &format!("{member_id}:{version}"))?)
+}
+
+/// The secret in the confirmation link of `member_id`'s email change `version`, likewise
+/// never stored.
+pub fn email_change_token(app: &App, member_id: &str, version: u32) -> AppResult<String> {
+    Ok(app.keys.derive_secret("email-change", &format!("{member_id}:{version}"))?)
 }
 
 /// The temporary password of `member_id`'s credential `version`, likewise never stored.
@@ -207,6 +215,7 @@ impl MemberChange<'_> {
                 EmailKind::Invitation | EmailKind::Reinvitation => after.invitation.as_ref().map_or(0, |i| i.version),
                 EmailKind::TemporaryPassword => after.credential_version,
                 EmailKind::JoinApproved | EmailKind::JoinNotice => 0,
+                EmailKind::EmailChangeConfirmation | EmailKind::EmailChangeNotice => after.pending_email.as_ref().map_or(0, |p| p.version),
             };
             tx.email(app, after, kind, version);
         }

@@ -14,7 +14,8 @@ use crate::ports::{Item, MailError, OutgoingEmail};
 use crate::records::{DeliveryStatus, EmailKind, OutboxEntry};
 use crate::table;
 use crate::tx::Tx;
-use crate::usecases::membership::{invitation_token, temporary_password};
+use crate::usecases::membership::{email_change_token, invitation_token, temporary_password};
+use crate::views::rfc3339;
 
 #[derive(Deserialize)]
 struct EmailMessage {
@@ -124,11 +125,23 @@ async fn render(app: &App, entry: &OutboxEntry, member: Option<&Member>) -> AppR
         }
         EmailKind::JoinApproved => emails::join_approved(&org, member, &login_url),
         EmailKind::JoinNotice => emails::join_notice(&org, member, &login_url),
+        EmailKind::EmailChangeConfirmation => {
+            let Some(change) = member.pending_email.as_ref().filter(|c| c.version == entry.secret_version) else {
+                return Ok(None);
+            };
+            let link = format!(
+                "{}/confirm-email/{}",
+                app.config.public_url,
+                email_change_token(app, &member.id, entry.secret_version)?
+            );
+            emails::email_change_confirmation(&org, member, change.email.as_str(), &link, &rfc3339(change.expires_at))
+        }
+        EmailKind::EmailChangeNotice => emails::email_change_notice(&org, member),
     };
     Ok(Some(OutgoingEmail {
         id: entry.id.clone(),
         from: app.config.mail_from.clone(),
-        to: member.email.to_string(),
+        to: entry.to.clone().unwrap_or_else(|| member.email.to_string()),
         subject: rendered.subject,
         text_body: rendered.text_body,
     }))
