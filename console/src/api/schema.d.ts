@@ -624,8 +624,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Own name, phone and email
-         * @description Who: the member. A patch that changes nothing answers the record as it is, without a new version or an audit event; a PATCH without a body is a 400.
+         * Own name and phone; a new email once confirmed
+         * @description Who: the member. Name and phone change at once. A new `email` is only asked for: a confirmation link goes to the new address and a notice to the old one, the answer shows it under `pending_email`, and the account keeps (and signs in with) its email until the link is used (`POST /v1/email-confirmations`). The answer is the same whether or not the new address is taken in the org. At most 5 email changes an hour (429). A patch that changes nothing answers the record as it is, without a new version or an audit event; a PATCH without a body is a 400.
          */
         patch: operations["updateMe"];
         trace?: never;
@@ -750,6 +750,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/email-confirmations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a new email from the link sent to it
+         * @description Who: anyone with the link (it was sent to the new address). Makes the new address the account's email and its sign-in. 404: no such link; 410 `confirmation_expired`: expired, or replaced by a later change; 409 `email_taken`: another account in the org has the address.
+         */
+        post: operations["confirmEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -802,6 +822,13 @@ export interface components {
                 /** Format: date-time */
                 expires_at?: string;
                 needs_approval?: boolean;
+            };
+            /** @description An email change waiting for the new address to confirm it. */
+            pending_email?: {
+                /** Format: email */
+                email: string;
+                /** Format: date-time */
+                expires_at: string;
             };
         };
         MemberPage: {
@@ -1074,7 +1101,15 @@ export interface components {
          * @description Every error code Roster answers (shared/domain/src/codes.rs): a problem's `code`, a field error's `code`, or why an import row or a bulk-edited member failed. The README's error table gives each one's status and meaning.
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "invalid_json" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "route_not_found" | "method_not_allowed" | "missing_token" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_refresh_token" | "invalid_credentials" | "temporary_password_used" | "account_inactive" | "password_change_required" | "login_method_not_allowed" | "forbidden" | "not_found" | "already_licensed" | "already_invited" | "pending_approval" | "rejected" | "unlicensed" | "already_member" | "already_rejected" | "already_unlicensed" | "not_licensed" | "not_pending_approval" | "no_pending_invitation" | "seats_exhausted" | "cannot_change_own_role" | "cannot_remove_self" | "email_taken" | "concurrent_update" | "department_exists" | "department_not_empty" | "invitation_expired" | "invitation_used" | "invitation_superseded" | "invitation_revoked" | "frozen" | "rate_limited" | "internal" | "unavailable" | "required" | "invalid" | "invalid_email" | "invalid_name" | "invalid_phone" | "invalid_text" | "invalid_role" | "invalid_choice" | "invalid_time" | "too_short" | "too_long" | "out_of_range" | "before_start" | "not_allowed" | "not_supported" | "org_required" | "unchanged" | "incorrect" | "user_owned" | "unknown_department" | "unknown_field" | "unknown_value" | "invalid_type" | "malformed_id" | "invalid_cursor" | "invalid_csv" | "invalid_utf8" | "missing_column" | "empty" | "too_many_rows" | "invalid_row" | "duplicate_in_file" | "actor_inactive";
+        ErrorCode: "validation_failed" | "invalid_json" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "route_not_found" | "method_not_allowed" | "missing_token" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_refresh_token" | "invalid_credentials" | "temporary_password_used" | "account_inactive" | "password_change_required" | "login_method_not_allowed" | "forbidden" | "not_found" | "already_licensed" | "already_invited" | "pending_approval" | "rejected" | "unlicensed" | "already_member" | "already_rejected" | "already_unlicensed" | "not_licensed" | "not_pending_approval" | "no_pending_invitation" | "seats_exhausted" | "cannot_change_own_role" | "cannot_remove_self" | "email_taken" | "concurrent_update" | "department_exists" | "department_not_empty" | "invitation_expired" | "invitation_used" | "invitation_superseded" | "invitation_revoked" | "confirmation_expired" | "frozen" | "rate_limited" | "internal" | "unavailable" | "required" | "invalid" | "invalid_email" | "invalid_name" | "invalid_phone" | "invalid_text" | "invalid_role" | "invalid_choice" | "invalid_time" | "too_short" | "too_long" | "out_of_range" | "before_start" | "not_allowed" | "not_supported" | "org_required" | "unchanged" | "incorrect" | "user_owned" | "unknown_department" | "unknown_field" | "unknown_value" | "invalid_type" | "malformed_id" | "invalid_cursor" | "invalid_csv" | "invalid_utf8" | "missing_column" | "empty" | "too_many_rows" | "invalid_row" | "duplicate_in_file" | "actor_inactive";
+        EmailConfirmation: {
+            /** @description The last path segment of the link sent to the new address. */
+            token: string;
+        };
+        ConfirmedEmail: {
+            /** Format: email */
+            email: string;
+        };
     };
     responses: {
         /** @description Problem */
@@ -2089,7 +2124,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
         };
     };
     changePassword: {
@@ -2245,6 +2280,34 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+        };
+    };
+    confirmEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailConfirmation"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfirmedEmail"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            410: components["responses"]["Problem"];
         };
     };
 }
