@@ -51,6 +51,8 @@ export const PROBLEM_MESSAGES: Record<string, string> = {
   invitation_used: 'This invitation has already been used. Sign in instead, or ask your admin to send a new invitation.',
   invitation_superseded: 'A newer invitation was sent, so this link no longer works. Use the link in the latest email, or ask your admin to send a new invitation.',
   invitation_revoked: 'This invitation was withdrawn. Ask your admin to send a new invitation.',
+  // Email change links
+  confirmation_expired: 'This confirmation link has expired or was replaced by a newer one. Change your email again from your profile.',
   // Departments
   department_exists: 'A department with that name already exists.',
   department_not_empty: 'This department still has members. Move them to another department first.',
