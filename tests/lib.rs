@@ -256,7 +256,8 @@ impl TestApp {
         t
     }
 
-    fn let_indexes_catch_up(&self) {
+    /// Lets lagging indexes (`with_stale_indexes`) show every write so far.
+    pub fn let_indexes_catch_up(&self) {
         if let Some(stale) = &self.stale_indexes {
             stale.settle();
         }
@@ -346,7 +347,6 @@ impl TestApp {
 
     /// Lets the queue workers handle everything queued now.
     pub async fn drain(&self) {
-        self.let_indexes_catch_up();
         for _ in 0..5 {
             let mut handled = 0;
             for queue in QueueName::ALL {

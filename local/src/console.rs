@@ -1,6 +1,6 @@
 //! The pages people use, embedded in the binary: the admin console at `/` and the
-//! invitation and join pages at `/invite/{token}` and `/join/{code}` (the URLs the emails
-//! carry). One single-page app built from `console/` (its `dist/` is committed and checked
+//! invitation, join and email-confirmation pages at `/invite/{token}`, `/join/{code}` and
+//! `/confirm-email/{token}` (the URLs the emails carry). One single-page app built from `console/` (its `dist/` is committed and checked
 //! for staleness by `scripts/console-test.sh`), so `cargo run -p roster-local` needs no npm.
 
 use bytes::Bytes;
@@ -48,7 +48,7 @@ mod tests {
 
     #[test]
     fn pages_serve_the_app_and_api_paths_are_left_alone() {
-        for path in ["/", "/invite/abc", "/join/ABCDEFGH12", "/members/01J"] {
+        for path in ["/", "/invite/abc", "/join/ABCDEFGH12", "/confirm-email/abc", "/members/01J"] {
             let response = page(&Method::GET, path).unwrap();
             assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
             assert!(response.body().starts_with(b"<!"), "{path}");

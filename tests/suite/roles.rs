@@ -162,7 +162,13 @@ async fn every_endpoint_and_role(t: TestApp) {
             admins,
         ),
         case("GET", format!("/v1/orgs/{o}/imports/template.csv"), None, admins),
-        case("GET", format!("/v1/orgs/{o}/imports/{import_id}"), None, admins),
+        // The org admin's import: a department admin reads only its own imports.
+        case(
+            "GET",
+            format!("/v1/orgs/{o}/imports/{import_id}"),
+            None,
+            [Unauthorized, Forbidden, Allowed, Hidden, Forbidden, Hidden],
+        ),
         case("GET", format!("/v1/orgs/{o}/audit"), None, org_admin_only),
         case("GET", format!("/v1/orgs/{o}/invite-link"), None, org_admin_only),
         case("POST", format!("/v1/orgs/{o}/invite-link/rotate"), None, org_admin_only),

@@ -54,7 +54,7 @@ export function emailsTo(to: string): string[] {
 }
 
 /** Waits for the newest email to `to` holding a link to `kind`, and answers the link's path and token. */
-export async function latestLink(to: string, kind: 'invite' | 'join' = 'invite', after = 0): Promise<{ path: string; token: string }> {
+export async function latestLink(to: string, kind: 'invite' | 'join' | 'confirm-email' = 'invite', after = 0): Promise<{ path: string; token: string }> {
   const pattern = new RegExp(`/${kind}/([A-Za-z0-9_-]+)`, 'g');
   for (let attempt = 0; attempt < 50; attempt++) {
     const emails = emailsTo(to).slice(after);

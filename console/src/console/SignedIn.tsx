@@ -1,7 +1,7 @@
 import { useEffect, useMemo } from 'preact/hooks';
 import { api } from '../api/client';
 import { call } from '../api/problem';
-import type { Session } from '../api/session';
+import { setSessionEmail, type Session } from '../api/session';
 import type { Member } from '../api/types';
 import { LoadError, Loading } from '../components/Notice';
 import { useResource, type Resource } from '../hooks/useResource';
@@ -22,6 +22,12 @@ function Waiting({ failed }: { failed?: Resource<unknown> }) {
 /** Loads who is signed in, then the console for them. */
 export function SignedIn({ session }: { session: Session }) {
   const me = useResource(() => call(api.GET('/v1/me')), []);
+  const email = me.data?.email;
+  useEffect(() => {
+    // The email can change under a session (its confirmation link may be opened anywhere):
+    // the console signs in again with the member's current one after a password change.
+    if (email && email.toLowerCase() !== session.email.trim().toLowerCase()) setSessionEmail(email);
+  }, [email, session.email]);
   if (!me.data) return <Waiting failed={me} />;
   return <WithOrg session={session} me={me.data} reloadMe={me.reload} />;
 }

@@ -25,6 +25,12 @@ impl RateCounter {
         }
     }
 
+    /// A counter per client address: an IPv6 address counts by its /64 (one host or
+    /// network can hold every address of its /64), an IPv4 address by itself.
+    pub fn per_client(kind: &str, ip: &str, window_seconds: i64) -> Self {
+        RateCounter::new(kind, &client_subject(ip), window_seconds)
+    }
+
     pub fn window_start(&self, now: OffsetDateTime) -> i64 {
         let t = now.unix_timestamp();
         t - t.rem_euclid(self.window_seconds)
@@ -108,7 +114,7 @@ pub const FREE_INVITATION_WINDOWS_PER_DAY: i64 = 24;
 /// The counters one free-plan invitation by `actor_id` from `ip` counts in.
 pub fn free_invitation_counters(actor_id: &str, ip: Option<&str>) -> Vec<RateCounter> {
     let mut counters = vec![RateCounter::new("import_admin", actor_id, FREE_INVITATION_WINDOW_SECONDS)];
-    counters.extend(ip.map(|ip| RateCounter::new("import_ip", ip, FREE_INVITATION_WINDOW_SECONDS)));
+    counters.extend(ip.map(|ip| RateCounter::per_client("import_ip", ip, FREE_INVITATION_WINDOW_SECONDS)));
     counters
 }
 
@@ -125,4 +131,30 @@ pub async fn count_free_invitation(app: &App, counters: &[RateCounter], tx: &mut
         counter.add(tx, now, counter.current(app).await?.as_ref(), 1)?;
     }
     Ok(())
+}
+
+/// What a client address counts as: an IPv6 address's /64 prefix, or the address itself.
+pub fn client_subject(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let [a, b, c, d, ..] = v6.segments();
+            format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+        }
+        Ok(std::net::IpAddr::V6(v6)) => v6.to_ipv4_mapped().map_or_else(|| ip.to_string(), |v4| v4.to_string()),
+        _ => ip.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod client_tests {
+    use super::client_subject;
+
+    #[test]
+    fn an_ipv6_client_counts_by_its_64() {
+        assert_eq!(client_subject("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(client_subject("2001:db8:1:2:ffff:1:2:3"), "2001:db8:1:2::/64");
+        assert_eq!(client_subject("198.51.100.7"), "198.51.100.7");
+        assert_eq!(client_subject("::ffff:198.51.100.7"), "198.51.100.7");
+        assert_eq!(client_subject("not an ip"), "not an ip");
+    }
 }

@@ -239,6 +239,16 @@ impl Tx {
         self.sends.push((QueueName::Email, email_message(&member.org_id, &entry.id)));
     }
 
+    /// The write commits only while the org is at `version` (a decision taken from it, such
+    /// as holding expiries back for its freeze window, still holds).
+    pub fn check_org_version(&mut self, org_id: &str, version: u64) {
+        self.writes.push(Write::Check {
+            pk: table::org_pk(org_id),
+            sk: table::ORG_SK.into(),
+            condition: Condition::Version(version),
+        });
+    }
+
     /// Queues a job message once the write commits.
     pub fn send_after_commit(&mut self, queue: QueueName, body: String) {
         self.sends.push((queue, body));

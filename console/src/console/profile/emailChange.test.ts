@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeEmailChange, emailChangeOutcome, isNewEmail, normalizeEmail } from './emailChange';
+import { describeEmailChange, describePending, emailChangeOutcome, isNewEmail, normalizeEmail } from './emailChange';
 
 describe('isNewEmail', () => {
   it('compares as the API does: trimmed and case-insensitive', () => {
@@ -11,25 +11,36 @@ describe('isNewEmail', () => {
 });
 
 describe('emailChangeOutcome', () => {
-  it('reads a member answered with the new email as changed at once (what the API does today)', () => {
-    const outcome = emailChangeOutcome(' Ada.New@Example.test', 'ada@example.test', { email: 'ada.new@example.test' });
-    expect(outcome).toEqual({ kind: 'changed', email: 'ada.new@example.test' });
-    expect(describeEmailChange(outcome)).toBe('Your email is now ada.new@example.test. Sign in with it from now on.');
-  });
-
-  it('reads a member still answered with the old email as waiting for the confirmation link', () => {
-    const outcome = emailChangeOutcome('ada.new@example.test', 'ada@example.test', { email: 'ada@example.test' });
+  it('reads the answer: the email unchanged, the new one waiting for its confirmation link', () => {
+    const outcome = emailChangeOutcome(' Ada.New@Example.test', 'ada@example.test', {
+      email: 'ada@example.test',
+      pending_email: { email: 'ada.new@example.test', expires_at: '2026-12-02T03:40:48Z' },
+    });
     expect(outcome).toEqual({ kind: 'confirmation_sent', requested: 'ada.new@example.test', current: 'ada@example.test' });
     expect(describeEmailChange(outcome)).toBe(
-      'We sent a confirmation link to ada.new@example.test. Your email changes once you open it; until then, sign in with ada@example.test.',
+      'We sent a confirmation link to ada.new@example.test. Your email stays ada@example.test until you open it.',
     );
   });
 
-  it('reads an answer without a member (e.g. 202) as waiting too', () => {
-    expect(emailChangeOutcome('ada.new@example.test', 'ada@example.test', undefined)).toEqual({
+  it('falls back on what was asked for when the answer does not name the address', () => {
+    expect(emailChangeOutcome(' Ada.New@Example.test ', 'ada@example.test', undefined)).toEqual({
       kind: 'confirmation_sent',
       requested: 'ada.new@example.test',
       current: 'ada@example.test',
     });
+  });
+
+  it('words a cancelled change', () => {
+    expect(describeEmailChange({ kind: 'cancelled', requested: 'ada.new@example.test', current: 'ada@example.test' })).toBe(
+      'The change to ada.new@example.test is cancelled. Your email stays ada@example.test.',
+    );
+  });
+});
+
+describe('describePending', () => {
+  it('names the address and until when its link works', () => {
+    expect(describePending({ email: 'ada.new@example.test', expires_at: '2026-12-02T03:40:48Z' })).toBe(
+      'Waiting for ada.new@example.test to confirm: the link we sent there works until Wednesday 2 December 2026, 03:40 UTC.',
+    );
   });
 });

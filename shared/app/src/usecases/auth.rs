@@ -85,7 +85,7 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
         Some(device_hash) => RateCounter::new("login_device", device_hash, window),
         None => RateCounter::new("login_email", email.as_str(), window),
     };
-    let by_ip = ip.map(|ip| RateCounter::new("login_ip", ip, window));
+    let by_ip = ip.map(|ip| RateCounter::per_client("login_ip", ip, window));
     if by_client.current_count(app).await? >= app.config.login_failures_per_email {
         return Err(AppError::RateLimited {
             retry_after_seconds: by_client.retry_after(now),

@@ -195,6 +195,11 @@ pub async fn get_import(app: &App, ctx: &RequestContext, org_id: &OrgId, import_
         .await?
         .ok_or_else(AppError::not_found)?;
     let job: ImportJob = table::decode(&item)?;
+    // Only an org admin reads every import; anyone else only its own (its rows name people
+    // of other departments).
+    if actor.role != Role::OrgAdmin && job.actor_id != actor.member_id {
+        return Err(AppError::not_found());
+    }
     let mut chunks = Vec::with_capacity(job.chunks);
     for index in 0..job.chunks {
         if let Some(item) = app

@@ -288,7 +288,7 @@ const HOUR: i64 = 3600;
 /// The org a join code leads to, after the guess limit of the client IP; an unknown code
 /// counts as a guess.
 async fn join_code_target(app: &App, ctx: &RequestContext, code: &JoinCode) -> AppResult<JoinCodeLookup> {
-    let guesses = ctx.ip.as_deref().map(|ip| RateCounter::new("join_guess_ip", ip, HOUR));
+    let guesses = ctx.ip.as_deref().map(|ip| RateCounter::per_client("join_guess_ip", ip, HOUR));
     if let Some(guesses) = &guesses {
         guesses.ensure_below(app, app.config.join_code_guesses_per_ip).await?;
     }
@@ -319,7 +319,7 @@ pub async fn request_to_join(app: &App, ctx: &RequestContext, code: &JoinCode, i
     // A burst costs: join requests are limited per client IP and per code, and guessing
     // codes per client IP (each unknown code counts).
     let lookup = join_code_target(app, ctx, code).await?;
-    let by_ip = ctx.ip.as_deref().map(|ip| RateCounter::new("join_ip", ip, HOUR));
+    let by_ip = ctx.ip.as_deref().map(|ip| RateCounter::per_client("join_ip", ip, HOUR));
     let by_code = RateCounter::new("join_code", code, HOUR);
     if let Some(by_ip) = &by_ip {
         by_ip.ensure_below(app, app.config.join_requests_per_ip).await?;

@@ -427,6 +427,61 @@ impl MemberFilter {
     }
 }
 
+/// Where a page of members comes from.
+#[derive(Clone, Copy)]
+enum MemberSource<'a> {
+    /// One tab, from the status index, in email order.
+    Tab(Tab),
+    /// One department, from its membership entries (consistent reads), in id order. A
+    /// cursor then names only that department's members, so a department admin's pages
+    /// reveal no one else (a tab cursor carries the email of the last member read).
+    Department(&'a DepartmentId),
+    /// The whole org, from the member items.
+    Org,
+}
+
+/// Up to `limit` members from `source`, from `cursor` on, and where the next page starts.
+async fn member_page(
+    app: &App,
+    org_id: &str,
+    source: MemberSource<'_>,
+    cursor: Option<String>,
+    limit: usize,
+) -> AppResult<(Vec<Member>, Option<String>)> {
+    let query = match source {
+        MemberSource::Tab(tab) => Query::index(IndexName::Gsi1, table::tab_partition(org_id, tab), SkCondition::Any),
+        MemberSource::Department(department) => Query::table(
+            table::org_pk(org_id),
+            SkCondition::BeginsWith(table::department_members_prefix(department)),
+        ),
+        MemberSource::Org => Query::table(table::org_pk(org_id), SkCondition::BeginsWith(table::MEMBER_PREFIX.into())),
+    };
+    let page = app.store.query(query.limit(limit).after(cursor)).await?;
+    let members = match source {
+        MemberSource::Tab(_) | MemberSource::Org => page.items.iter().map(table::decode_member).collect::<AppResult<Vec<_>>>()?,
+        MemberSource::Department(department) => {
+            let prefix = table::department_members_prefix(department);
+            let ids: Vec<String> = page
+                .items
+                .iter()
+                .filter_map(|e| e.sk.strip_prefix(&prefix).map(str::to_string))
+                .collect();
+            let found: Vec<AppResult<Option<Member>>> = futures_util::stream::iter(ids)
+                .map(|id| async move { app.find_member(org_id, &id).await })
+                .buffered(LOOKUPS_AT_ONCE)
+                .collect()
+                .await;
+            // The member item decides: one that left the department meanwhile is not listed.
+            found
+                .into_iter()
+                .filter_map(Result::transpose)
+                .filter(|m| m.as_ref().map_or(true, |m| m.department_id.as_deref() == Some(department.as_str())))
+                .collect::<AppResult<Vec<_>>>()?
+        }
+    };
+    Ok((members, page.next_cursor))
+}
+
 /// How many index entries one page of a filtered list reads at most. A search that matches
 /// few members answers a short (even empty) page with a cursor to go on from, so a request
 /// costs the same at 100 members as at 100,000.
@@ -450,18 +505,14 @@ pub async fn list_members(
     let mut examined = 0;
     let mut cursor = page.cursor.clone();
     loop {
-        let query = Query::index(IndexName::Gsi1, table::tab_partition(org_id, tab), SkCondition::Any)
-            .limit(limit - items.len())
-            .after(cursor.clone());
-        let result = app.store.query(query).await?;
-        examined += result.items.len();
-        for item in &result.items {
-            let member = table::decode_member(item)?;
-            if filter.matches(&member) {
-                items.push(views::member(&member));
-            }
-        }
-        cursor = result.next_cursor;
+        let source = match &filter.department {
+            Some(department) => MemberSource::Department(department),
+            None => MemberSource::Tab(tab),
+        };
+        let (members, next) = member_page(app, org_id, source, cursor.clone(), limit - items.len()).await?;
+        examined += members.len();
+        items.extend(members.iter().filter(|m| filter.matches(m)).map(views::member));
+        cursor = next;
         if items.len() >= limit || cursor.is_none() || examined >= LIST_MAX_EXAMINED {
             break;
         }
@@ -519,18 +570,16 @@ pub async fn export_members(
     let mut examined = 0;
     let mut cursor = cursor;
     loop {
-        let query = Query::table(table::org_pk(org_id), SkCondition::BeginsWith(table::MEMBER_PREFIX.into()))
-            .limit(500.min(EXPORT_PAGE_MEMBERS - examined))
-            .after(cursor);
-        let page = app.store.query(query).await?;
-        examined += page.items.len();
-        for item in &page.items {
-            let member = table::decode_member(item)?;
-            if filter.matches(&member) {
-                rows.push(export_row(&member, &departments)?);
-            }
+        let source = match &filter.department {
+            Some(department) => MemberSource::Department(department),
+            None => MemberSource::Org,
+        };
+        let (members, next) = member_page(app, org_id, source, cursor, 500.min(EXPORT_PAGE_MEMBERS - examined)).await?;
+        examined += members.len();
+        for member in members.iter().filter(|m| filter.matches(m)) {
+            rows.push(export_row(member, &departments)?);
         }
-        cursor = page.next_cursor;
+        cursor = next;
         if cursor.is_none() || examined >= EXPORT_PAGE_MEMBERS {
             break;
         }

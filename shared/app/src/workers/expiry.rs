@@ -144,19 +144,25 @@ impl Orgs {
 
 /// Commits re-keys, many per write; a write that loses a race is retried item by item,
 /// and an item that still loses was changed meanwhile (a later run sees it if still due).
-/// Answers which of `items` were re-keyed.
-async fn commit_rekeys(app: &App, items: Vec<Item>) -> AppResult<Vec<bool>> {
-    let mut done = Vec::with_capacity(items.len());
-    for chunk in items.chunks(REKEYS_PER_WRITE) {
+/// With `org`, each write also checks the org is still at the version the re-keys were
+/// decided from (a freeze lifted meanwhile fails them: the items stay due). Answers which
+/// of `items` were re-keyed.
+async fn commit_rekeys(app: &App, items: Vec<Item>, org: Option<&Org>) -> AppResult<Vec<bool>> {
+    let write = |chunk: &[Item]| {
         let mut tx = Tx::new();
         chunk.iter().cloned().for_each(|item| tx.put_next(item));
-        match tx.commit(app).await {
+        if let Some(org) = org {
+            tx.check_org_version(&org.id, org.version);
+        }
+        tx
+    };
+    let mut done = Vec::with_capacity(items.len());
+    for chunk in items.chunks(REKEYS_PER_WRITE) {
+        match write(chunk).commit(app).await {
             Ok(()) => done.extend(std::iter::repeat_n(true, chunk.len())),
             Err(AppError::Contention) => {
                 for item in chunk {
-                    let mut tx = Tx::new();
-                    tx.put_next(item.clone());
-                    match tx.commit(app).await {
+                    match write(std::slice::from_ref(item)).commit(app).await {
                         Ok(()) => done.push(true),
                         Err(AppError::Contention) => done.push(false),
                         Err(error) => return Err(error),
@@ -186,6 +192,7 @@ pub async fn schedule(app: &App, kind: ExpiryKind, deadline: Deadline) -> AppRes
             let page = app.store.query(query.clone().after(cursor)).await?;
             let mut rekeys = Vec::new();
             let mut jobs = Vec::new();
+            let mut holds: HashMap<String, (Org, Vec<Item>)> = HashMap::new();
             for item in &page.items {
                 report.examined += 1;
                 let member = table::decode_member(item)?;
@@ -194,25 +201,32 @@ pub async fn schedule(app: &App, kind: ExpiryKind, deadline: Deadline) -> AppRes
                 };
                 match frozen_until(&org, now) {
                     Some(end) => {
-                        rekeys.push(rekeyed(&member, kind, end));
-                        jobs.push(None);
+                        let rekey = rekeyed(&member, kind, end);
+                        holds.entry(org.id.clone()).or_insert_with(|| (org, Vec::new())).1.push(rekey);
                     }
                     None => {
                         rekeys.push(rekeyed(&member, kind, now + app.config.expiry_job_lease));
-                        jobs.push(Some(ExpiryJob {
+                        jobs.push(ExpiryJob {
                             kind,
                             org_id: member.org_id.clone(),
                             member_id: member.id.clone(),
-                        }));
+                        });
                     }
                 }
             }
+            for (org, items) in holds.values() {
+                // Held only while the org is as read: a freeze lifted or moved since leaves
+                // them due, for the next run to read with the org as it is then.
+                report.held_back += commit_rekeys(app, items.clone(), Some(org))
+                    .await?
+                    .into_iter()
+                    .filter(|held| *held)
+                    .count();
+            }
             let mut bodies = Vec::new();
-            for (rekeyed, job) in commit_rekeys(app, rekeys).await?.into_iter().zip(jobs) {
-                match (rekeyed, job) {
-                    (true, Some(job)) => bodies.push(serde_json::to_string(&job)?),
-                    (true, None) => report.held_back += 1,
-                    (false, _) => {}
+            for (rekeyed, job) in commit_rekeys(app, rekeys, None).await?.into_iter().zip(jobs) {
+                if rekeyed {
+                    bodies.push(serde_json::to_string(&job)?);
                 }
             }
             if !bodies.is_empty() {
@@ -240,11 +254,10 @@ pub async fn handle(app: &App, body: &str, deadline: Deadline) -> AppResult<()> 
     }
 }
 
-/// Re-keys the org's items held for `job.held_until` to now, so the next scheduler run
-/// takes them; past `deadline` it sends itself again for the rest. Idempotent: a released
-/// item is no longer keyed to the old end.
+/// Re-keys the org's items held for `job.held_until` to their own due time (passed, for a
+/// held item), so the next scheduler run takes them; past `deadline` it sends itself again
+/// for the rest. Idempotent: a released item is no longer keyed to the old end.
 async fn release(app: &App, job: &ReleaseJob, deadline: Deadline) -> AppResult<()> {
-    let now = app.now();
     for kind in ExpiryKind::ALL {
         for query in table::held_queries(kind.due_kind(), job.held_until, &job.org_id, PAGE) {
             let mut cursor = None;
@@ -254,13 +267,15 @@ async fn release(app: &App, job: &ReleaseJob, deadline: Deadline) -> AppResult<(
                     return Ok(());
                 }
                 let page = app.store.query(query.clone().after(cursor)).await?;
+                // Back to its own due time (past for a held item, so due at once; an item
+                // that merely falls due at the old end keeps it).
                 let items = page
                     .items
                     .iter()
-                    .map(|item| Ok(rekeyed(&table::decode_member(item)?, kind, now)))
+                    .map(|item| Ok(table::member_item(&table::decode_member(item)?)))
                     .collect::<AppResult<Vec<_>>>()?;
                 // An item that lost a race was changed meanwhile and keyed anew.
-                commit_rekeys(app, items).await?;
+                commit_rekeys(app, items, None).await?;
                 match page.next_cursor {
                     Some(next) => cursor = Some(next),
                     None => break,
@@ -285,8 +300,10 @@ async fn apply(app: &App, job: ExpiryJob) -> AppResult<()> {
     };
     let now = app.now();
     if let Some(end) = frozen_until(&org, now) {
+        // Held only while the org is as read (else the redelivered job decides again).
         let mut tx = Tx::new();
         tx.put_next(rekeyed(&member, job.kind, end));
+        tx.check_org_version(&org.id, org.version);
         return tx.commit(app).await;
     }
     let Some(after) = job.kind.apply(&member, now) else {
