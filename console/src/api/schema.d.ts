@@ -761,7 +761,7 @@ export interface paths {
         put?: never;
         /**
          * Confirm a new email from the link sent to it
-         * @description Who: anyone with the link (it was sent to the new address). Makes the new address the account's email and its sign-in. 404: no such link; 410 `confirmation_expired`: expired, or replaced by a later change; 409 `email_taken`: another account in the org has the address.
+         * @description Who: anyone with the link (it was sent to the new address). Makes the new address the account's email and its sign-in. 404: no such link (used, replaced by a later change, or cancelled); 410 `confirmation_expired`: older than a day; 409 `email_taken`: another account in the org has the address.
          */
         post: operations["confirmEmail"];
         delete?: never;

@@ -52,7 +52,7 @@ export const PROBLEM_MESSAGES: Record<string, string> = {
   invitation_superseded: 'A newer invitation was sent, so this link no longer works. Use the link in the latest email, or ask your admin to send a new invitation.',
   invitation_revoked: 'This invitation was withdrawn. Ask your admin to send a new invitation.',
   // Email change links
-  confirmation_expired: 'This confirmation link has expired or was replaced by a newer one. Change your email again from your profile.',
+  confirmation_expired: 'This confirmation link has expired (links work for a day). Change your email again from your profile.',
   // Departments
   department_exists: 'A department with that name already exists.',
   department_not_empty: 'This department still has members. Move them to another department first.',

@@ -112,6 +112,15 @@ impl RequestContext {
             ip,
         }
     }
+
+    /// Who a change of this request is recorded as coming from: `actor_id` (none for the
+    /// operator or an anonymous caller) at the request's client IP.
+    pub fn origin(&self, actor_id: Option<&str>) -> crate::tx::Origin {
+        crate::tx::Origin {
+            actor_id: actor_id.map(str::to_string),
+            ip: self.ip.clone(),
+        }
+    }
 }
 
 const MAX_ATTEMPTS: usize = 10;

@@ -177,32 +177,23 @@ pub fn due_entry(kind: DueKind, due_at: OffsetDateTime, pk: &str, sk: &str) -> (
 
 /// The queries that find everything of `kind` due by `now`, one per shard.
 pub fn due_queries(kind: DueKind, now: OffsetDateTime, limit: usize) -> Vec<Query> {
-    let upper = format!("{:012}#~", now.unix_timestamp().max(0));
-    (0..DUE_SHARDS)
-        .map(|shard| {
-            Query::index(
-                IndexName::Gsi3,
-                format!("DUE#{}#{shard}", kind.as_str()),
-                SkCondition::AtMost(upper.clone()),
-            )
-            .limit(limit)
-        })
-        .collect()
+    due_index_queries(kind, SkCondition::AtMost(format!("{:012}#~", now.unix_timestamp().max(0))), limit)
 }
 
 /// The queries that find the items of `kind` an org's freeze held until `held_until`
 /// (unix seconds), one per shard.
 pub fn held_queries(kind: DueKind, held_until: i64, org_id: &str, limit: usize) -> Vec<Query> {
-    let prefix = format!("{:012}#{}#", held_until.max(0), org_pk(org_id));
+    due_index_queries(
+        kind,
+        SkCondition::BeginsWith(format!("{:012}#{}#", held_until.max(0), org_pk(org_id))),
+        limit,
+    )
+}
+
+/// One query of the due index per shard, each with `sort`.
+fn due_index_queries(kind: DueKind, sort: SkCondition, limit: usize) -> Vec<Query> {
     (0..DUE_SHARDS)
-        .map(|shard| {
-            Query::index(
-                IndexName::Gsi3,
-                format!("DUE#{}#{shard}", kind.as_str()),
-                SkCondition::BeginsWith(prefix.clone()),
-            )
-            .limit(limit)
-        })
+        .map(|shard| Query::index(IndexName::Gsi3, format!("DUE#{}#{shard}", kind.as_str()), sort.clone()).limit(limit))
         .collect()
 }
 

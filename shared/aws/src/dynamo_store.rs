@@ -83,20 +83,29 @@ fn encode_cursor(key: &HashMap<String, AttributeValue>) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&map).expect("strings serialize"))
 }
 
-/// Decodes a cursor of a query of the partition `partition_name = partition`: the table's
-/// key, and for an index query the index's key too, with the query's partition. Anything
-/// else is not a cursor this query gave out (DynamoDB would refuse it).
+/// Decodes a cursor of a query of the partition `partition_name = partition` whose sort
+/// key meets `sort`: the table's key, and for an index query the index's key too, with the
+/// query's partition and a sort key in its range. Anything else is not a cursor this query
+/// gave out (DynamoDB would refuse it).
 fn decode_cursor(
     cursor: &str,
     partition_name: &str,
     partition: &str,
     sort_name: &str,
+    sort: &SkCondition,
 ) -> Result<HashMap<String, AttributeValue>, StoreError> {
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| StoreError::InvalidCursor)?;
     let map: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| StoreError::InvalidCursor)?;
     let expected: std::collections::BTreeSet<&str> = ["PK", "SK", partition_name, sort_name].into();
     let names: std::collections::BTreeSet<&str> = map.keys().map(String::as_str).collect();
-    if names != expected || map[partition_name] != partition {
+    let sort_key = map.get(sort_name).map(String::as_str).unwrap_or_default();
+    let in_range = match sort {
+        SkCondition::Any => true,
+        SkCondition::BeginsWith(prefix) => sort_key.starts_with(prefix.as_str()),
+        SkCondition::Between(low, high) => (low.as_str()..=high.as_str()).contains(&sort_key),
+        SkCondition::AtMost(high) => sort_key <= high.as_str(),
+    };
+    if names != expected || map[partition_name] != partition || !in_range {
         return Err(StoreError::InvalidCursor);
     }
     Ok(map.into_iter().map(|(k, v)| (k, AttributeValue::S(v))).collect())
@@ -217,7 +226,7 @@ impl Store for DynamoStore {
             None => request.consistent_read(true),
         };
         if let Some(cursor) = &query.cursor {
-            request = request.set_exclusive_start_key(Some(decode_cursor(cursor, pk_name, &query.partition, sk_name)?));
+            request = request.set_exclusive_start_key(Some(decode_cursor(cursor, pk_name, &query.partition, sk_name, &query.sort)?));
         }
         let output = request.send().await.map_err(|e| unavailable(e.into_service_error()))?;
         let items = output.items().iter().map(from_attributes).collect::<Result<Vec<_>, _>>()?;
@@ -265,24 +274,39 @@ mod tests {
     #[test]
     fn a_cursor_is_refused_unless_it_is_the_querys_own_kind_of_key() {
         let table = cursor(&[("PK", "ORG#a"), ("SK", "M#1")]);
-        assert!(decode_cursor(&table, "PK", "ORG#a", "SK").is_ok());
+        assert!(decode_cursor(&table, "PK", "ORG#a", "SK", &SkCondition::Any).is_ok());
         assert_eq!(
-            decode_cursor(&table, "PK", "ORG#b", "SK"),
+            decode_cursor(&table, "PK", "ORG#b", "SK", &SkCondition::Any),
             Err(StoreError::InvalidCursor),
             "another partition"
         );
         assert_eq!(
-            decode_cursor(&table, "GSI1PK", "TAB", "GSI1SK"),
+            decode_cursor(&table, "GSI1PK", "TAB", "GSI1SK", &SkCondition::Any),
             Err(StoreError::InvalidCursor),
             "a table cursor on an index"
         );
         let index = cursor(&[("PK", "ORG#a"), ("SK", "M#1"), ("GSI1PK", "TAB"), ("GSI1SK", "x")]);
-        assert!(decode_cursor(&index, "GSI1PK", "TAB", "GSI1SK").is_ok());
+        assert!(decode_cursor(&index, "GSI1PK", "TAB", "GSI1SK", &SkCondition::Any).is_ok());
         assert_eq!(
-            decode_cursor(&index, "PK", "ORG#a", "SK"),
+            decode_cursor(&index, "PK", "ORG#a", "SK", &SkCondition::Any),
             Err(StoreError::InvalidCursor),
             "an index cursor on the table"
         );
-        assert_eq!(decode_cursor("zz", "PK", "ORG#a", "SK"), Err(StoreError::InvalidCursor));
+        assert_eq!(
+            decode_cursor("zz", "PK", "ORG#a", "SK", &SkCondition::Any),
+            Err(StoreError::InvalidCursor)
+        );
+        let members = SkCondition::BeginsWith("M#".into());
+        assert!(decode_cursor(&table, "PK", "ORG#a", "SK", &members).is_ok());
+        let outside = cursor(&[("PK", "ORG#a"), ("SK", "AUDIT#1")]);
+        assert_eq!(
+            decode_cursor(&outside, "PK", "ORG#a", "SK", &members),
+            Err(StoreError::InvalidCursor),
+            "outside the range"
+        );
+        assert_eq!(
+            decode_cursor(&outside, "PK", "ORG#a", "SK", &SkCondition::AtMost("A".into())),
+            Err(StoreError::InvalidCursor)
+        );
     }
 }

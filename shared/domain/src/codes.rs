@@ -90,7 +90,7 @@ error_codes! {
     InvitationUsed = "invitation_used", 410, "The invitation was already accepted.";
     InvitationSuperseded = "invitation_superseded", 410, "A newer invitation replaced this one.";
     InvitationRevoked = "invitation_revoked", 410, "The invitation was withdrawn.";
-    ConfirmationExpired = "confirmation_expired", 410, "The email confirmation link expired or a later change replaced it.";
+    ConfirmationExpired = "confirmation_expired", 410, "The email confirmation link is older than a day: ask for the change again.";
     // Limits and the service.
     Frozen = "frozen", 423, "Membership changes are frozen until `ends_at` (rule 13).";
     RateLimited = "rate_limited", 429, "Too many requests: retry after `Retry-After` seconds.";

@@ -51,7 +51,7 @@ pub enum Action<'a> {
 impl Actor {
     /// Whether the actor's role allows `action` in an org with `settings`.
     pub fn authorize(&self, action: Action<'_>, settings: &OrgSettings) -> Result<(), DomainError> {
-        let own_department = |department: Option<&str>| self.department_id.is_some() && department == self.department_id.as_deref();
+        let own_department = |department: Option<&str>| self.is_own_department(department);
         let allowed = match (self.role, action) {
             (Role::OrgAdmin, _) => true,
             (Role::DeptAdmin, Action::ReadOrg | Action::ReadMembers | Action::PreviewInvitations) => true,
@@ -71,6 +71,11 @@ impl Actor {
         }
     }
 
+    /// Whether `department` is the actor's own (an actor in no department has none).
+    fn is_own_department(&self, department: Option<&str>) -> bool {
+        self.department_id.is_some() && department == self.department_id.as_deref()
+    }
+
     /// The department the actor's member reads are limited to: an org admin reads what it
     /// asks for (`requested`, or all); a department admin reads its own department only
     /// (asking for another is forbidden); no one else reads the member list.
@@ -87,7 +92,7 @@ impl Actor {
     pub fn may_read_member_in(&self, department: Option<&str>) -> bool {
         match self.role {
             Role::OrgAdmin => true,
-            Role::DeptAdmin => self.department_id.is_some() && department == self.department_id.as_deref(),
+            Role::DeptAdmin => self.is_own_department(department),
             Role::Member => false,
         }
     }

@@ -5,7 +5,7 @@ import { confirmationFailure } from './confirmation';
 describe('confirmationFailure', () => {
   it('says an unknown or used link is not valid any more, and offers to sign in', () => {
     const failure = confirmationFailure({ status: 404, code: 'not_found' });
-    expect(failure.text).toMatch(/^This link is not valid any more: it may have been used already\./);
+    expect(failure.text).toMatch(/^This link is not valid any more: it may have been used already,/);
     expect(failure.next).toBe('sign_in');
   });
 

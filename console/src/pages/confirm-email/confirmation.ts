@@ -36,7 +36,7 @@ export function confirmationFailure(problem: Problem): ConfirmationFailure {
   if (problem.status === 404) {
     return {
       title: 'This link is not valid',
-      text: 'This link is not valid any more: it may have been used already. If you opened it before, your email has changed: sign in with the new one.',
+      text: 'This link is not valid any more: it may have been used already, or a newer change or a cancellation replaced it. If you opened it before, your email has changed: sign in with the new one.',
       next: 'sign_in',
     };
   }

@@ -76,10 +76,7 @@ pub async fn create_account(app: &App, ctx: &RequestContext, org_id: &OrgId, inp
         } else {
             None
         };
-        let origin = Origin {
-            actor_id: Some(actor.member_id.clone()),
-            ip: ctx.ip.clone(),
-        };
+        let origin = ctx.origin(Some(&actor.member_id));
         commit_change(
             app,
             MemberChange {

@@ -65,10 +65,7 @@ pub async fn create_department(app: &App, ctx: &RequestContext, org_id: &OrgId, 
     tx.audit(
         org_id,
         now,
-        &Origin {
-            actor_id: Some(actor.member_id),
-            ip: ctx.ip.clone(),
-        },
+        &ctx.origin(Some(&actor.member_id)),
         "department_created",
         None,
         None,
@@ -115,10 +112,7 @@ pub async fn rename_department(
         tx.audit(
             org_id,
             app.now(),
-            &Origin {
-                actor_id: Some(actor.member_id),
-                ip: ctx.ip.clone(),
-            },
+            &ctx.origin(Some(&actor.member_id)),
             "department_renamed",
             None,
             None,
@@ -141,10 +135,7 @@ pub async fn rename_department(
 pub async fn delete_department(app: &App, ctx: &RequestContext, org_id: &OrgId, department_id: &DepartmentId) -> AppResult<()> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ManageDepartments, &org.settings)?;
-    let origin = Origin {
-        actor_id: Some(actor.member_id),
-        ip: ctx.ip.clone(),
-    };
+    let origin = ctx.origin(Some(&actor.member_id));
     // Step 1: closing, with the tombstone every move into the department checks.
     retrying(|| async {
         let department = app.load_department(org_id, department_id).await?;

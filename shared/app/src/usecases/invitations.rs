@@ -84,10 +84,7 @@ pub async fn invite(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Invi
             actor.invitations_need_approval(&org.settings),
             Some(&actor.member_id),
         )?;
-        let origin = Origin {
-            actor_id: Some(actor.member_id.clone()),
-            ip: ctx.ip.clone(),
-        };
+        let origin = ctx.origin(Some(&actor.member_id));
         let mut tx = Tx::new();
         if org.settings.plan == Plan::Free {
             // Counted with imported rows: the same daily limit per admin and per IP.
@@ -249,10 +246,7 @@ pub async fn accept(app: &App, ctx: &RequestContext, token: &InvitationToken, in
         let (member, token_hash) = invitation_target(app, token).await?;
         let org = app.load_org(&member.org_id).await?;
         let after = lifecycle::accept(&member, &token_hash, app.now(), profile.clone())?;
-        let origin = Origin {
-            actor_id: Some(member.id.clone()),
-            ip: ctx.ip.clone(),
-        };
+        let origin = ctx.origin(Some(&member.id));
         commit_change(
             app,
             MemberChange {
@@ -359,10 +353,7 @@ pub async fn request_to_join(app: &App, ctx: &RequestContext, code: &JoinCode, i
             position: None,
         };
         let member = new_member(&org.id, account, app.now());
-        let origin = Origin {
-            actor_id: None,
-            ip: ctx.ip.clone(),
-        };
+        let origin = ctx.origin(None);
         commit_change(
             app,
             MemberChange {

@@ -89,11 +89,24 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
                 1,
                 &lookup,
             ));
+            if let Some(superseded) = &member.pending_email {
+                tx.delete(
+                    table::email_change_pk(&superseded.token_hash),
+                    table::EMAIL_CHANGE_SK.into(),
+                    Condition::None,
+                );
+            }
             tx.email_to(app, &next, EmailKind::EmailChangeConfirmation, version, Some(&email));
             tx.email_to(app, &next, EmailKind::EmailChangeNotice, version, Some(&member.email));
         } else if email.as_ref() == Some(&member.email) {
             // Asking for the email it has: any change waiting for confirmation is off.
-            next.pending_email = None;
+            if let Some(cancelled) = next.pending_email.take() {
+                tx.delete(
+                    table::email_change_pk(&cancelled.token_hash),
+                    table::EMAIL_CHANGE_SK.into(),
+                    Condition::None,
+                );
+            }
         }
         if next == member {
             // Nothing changes: nothing is written, no version bump, no audit event.
@@ -104,7 +117,7 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
         tx.audit(
             &member.org_id,
             app.now(),
-            &own_origin(&member, ctx),
+            &ctx.origin(Some(&member.id)),
             "profile_updated",
             Some(&member),
             Some(&next),
@@ -115,13 +128,6 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
         Ok(views::member(&next))
     })
     .await
-}
-
-fn own_origin(member: &roster_domain::Member, ctx: &RequestContext) -> Origin {
-    Origin {
-        actor_id: Some(member.id.clone()),
-        ip: ctx.ip.clone(),
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -169,7 +175,7 @@ pub async fn confirm_email(app: &App, ctx: &RequestContext, input: EmailConfirma
         tx.audit(
             &member.org_id,
             app.now(),
-            &own_origin(&member, ctx),
+            &ctx.origin(Some(&member.id)),
             "email_changed",
             Some(&member),
             Some(&next),
@@ -225,10 +231,7 @@ pub async fn change_password(app: &App, ctx: &RequestContext, input: PasswordCha
         tx.audit(
             &member.org_id,
             app.now(),
-            &Origin {
-                actor_id: Some(member.id.clone()),
-                ip: ctx.ip.clone(),
-            },
+            &ctx.origin(Some(&member.id)),
             "password_changed",
             Some(&member),
             Some(&next),

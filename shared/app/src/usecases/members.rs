@@ -49,10 +49,7 @@ where
             // Nothing changes: nothing is written, no version bump, no audit event.
             return Ok(views::member(&member));
         }
-        let origin = Origin {
-            actor_id: Some(actor.member_id.clone()),
-            ip: ctx.ip.clone(),
-        };
+        let origin = ctx.origin(Some(&actor.member_id));
         let change = MemberChange {
             org: &org,
             origin: &origin,

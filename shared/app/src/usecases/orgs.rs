@@ -110,10 +110,7 @@ pub async fn create_org(app: &App, ctx: &RequestContext, input: CreateOrgInput) 
         1,
         &JoinCodeLookup { org_id: org.id.clone() },
     ));
-    let origin = Origin {
-        actor_id: None,
-        ip: ctx.ip.clone(),
-    };
+    let origin = ctx.origin(None);
     MemberChange {
         org: &org,
         origin: &origin,
@@ -229,23 +226,11 @@ pub struct FreezeInput {
 /// actor id for the operator).
 async fn operator_or_admin(app: &App, ctx: &RequestContext, org_id: &str, action: Action<'_>) -> AppResult<(Org, Origin)> {
     match &ctx.principal {
-        Principal::Operator => Ok((
-            app.load_org(org_id).await?,
-            Origin {
-                actor_id: None,
-                ip: ctx.ip.clone(),
-            },
-        )),
+        Principal::Operator => Ok((app.load_org(org_id).await?, ctx.origin(None))),
         _ => {
             let (org, actor) = app.actor_in(ctx, org_id).await?;
             actor.authorize(action, &org.settings)?;
-            Ok((
-                org,
-                Origin {
-                    actor_id: Some(actor.member_id),
-                    ip: ctx.ip.clone(),
-                },
-            ))
+            Ok((org, ctx.origin(Some(&actor.member_id))))
         }
     }
 }
@@ -310,10 +295,7 @@ pub async fn rotate_invite_link(app: &App, ctx: &RequestContext, org_id: &OrgId)
         tx.audit(
             &org.id,
             app.now(),
-            &Origin {
-                actor_id: Some(actor.member_id.clone()),
-                ip: ctx.ip.clone(),
-            },
+            &ctx.origin(Some(&actor.member_id)),
             "invite_link_rotated",
             None,
             None,

@@ -51,7 +51,8 @@ impl ReleaseJob {
     /// window is lifted or gets another end.
     pub fn for_change(org: &Org, after: Option<&FreezeWindow>, now: OffsetDateTime) -> Option<ReleaseJob> {
         let held_until = frozen_until(org, now)?;
-        let unchanged = after.is_some_and(|window| window.ends_at.get() == held_until);
+        // The same end, and frozen now: the held items wait for that end still.
+        let unchanged = after.is_some_and(|window| window.ends_at.get() == held_until && window.is_active(now));
         (!unchanged).then(|| ReleaseJob {
             org_id: org.id.clone(),
             held_until: held_until.unix_timestamp(),
