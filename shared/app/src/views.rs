@@ -1,105 +1,352 @@
-//! The public JSON shapes of the API (SPEC §5 wire format). Secrets never appear here.
+//! The public JSON shapes of the API (SPEC §5 wire format), as types the use cases return.
+//! Secrets never appear here.
 
-use serde_json::{json, Value};
+use serde::Serialize;
 use time::OffsetDateTime;
 
-use roster_domain::{Department, Member, Org};
+use roster_domain::{Department, Email, FreezeWindow, Kind, LoginMethod, Member, MembershipStatus, Org, Plan, Role, Timestamp};
 
-use crate::records::{AuditEvent, ImportChunk, ImportJob};
+use crate::records::{AuditEvent, ImportChunk, ImportFailure, ImportJob, ImportStatus};
 
 /// RFC 3339 in UTC; never fails.
 pub fn rfc3339(at: OffsetDateTime) -> String {
     roster_domain::timestamp::format_rfc3339(at)
 }
 
-pub fn member(member: &Member) -> Value {
-    let mut view = json!({
-        "id": member.id,
-        "org_id": member.org_id,
-        "email": member.email,
-        "first_name": member.first_name,
-        "last_name": member.last_name,
-        "phone": member.phone,
-        "role": member.role,
-        "kind": member.kind,
-        "status": member.status,
-        "department_id": member.department_id,
-        "position": member.position,
-        "job_id": member.job_id,
-        "location": member.location,
-        "license_end": member.license_end,
-        "created_at": rfc3339(member.created_at),
-        "updated_at": rfc3339(member.updated_at),
-        "version": member.version,
-    });
-    if let Some(invitation) = &member.invitation {
-        view["invitation"] = json!({"expires_at": rfc3339(invitation.expires_at), "needs_approval": invitation.needs_approval});
-    }
-    if let Some(change) = &member.pending_email {
-        view["pending_email"] = json!({"email": change.email, "expires_at": rfc3339(change.expires_at)});
-    }
-    view
+/// A member (`Member` in the OpenAPI document).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MemberView {
+    pub id: String,
+    pub org_id: String,
+    pub email: Email,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    pub role: Role,
+    pub kind: Kind,
+    pub status: MembershipStatus,
+    pub department_id: Option<String>,
+    pub position: Option<String>,
+    pub job_id: Option<String>,
+    pub location: Option<String>,
+    pub license_end: Option<Timestamp>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<InvitationState>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_email: Option<PendingEmailView>,
 }
 
-pub fn org(org: &Org) -> Value {
+/// A pending invitation, without its secret.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvitationState {
+    pub expires_at: String,
+    pub needs_approval: bool,
+}
+
+/// An email change waiting for confirmation, without its secret.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PendingEmailView {
+    pub email: Email,
+    pub expires_at: String,
+}
+
+pub fn member(member: &Member) -> MemberView {
+    MemberView {
+        id: member.id.clone(),
+        org_id: member.org_id.clone(),
+        email: member.email.clone(),
+        first_name: member.first_name.clone(),
+        last_name: member.last_name.clone(),
+        phone: member.phone.clone(),
+        role: member.role,
+        kind: member.kind,
+        status: member.status,
+        department_id: member.department_id.clone(),
+        position: member.position.clone(),
+        job_id: member.job_id.clone(),
+        location: member.location.clone(),
+        license_end: member.license_end,
+        created_at: rfc3339(member.created_at),
+        updated_at: rfc3339(member.updated_at),
+        version: member.version,
+        invitation: member.invitation.as_ref().map(|invitation| InvitationState {
+            expires_at: rfc3339(invitation.expires_at),
+            needs_approval: invitation.needs_approval,
+        }),
+        pending_email: member.pending_email.as_ref().map(|change| PendingEmailView {
+            email: change.email.clone(),
+            expires_at: rfc3339(change.expires_at),
+        }),
+    }
+}
+
+/// An org with its settings (`Org`); `seats_used` only where the caller may see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrgView {
+    pub id: String,
+    pub name: String,
+    pub plan: Plan,
+    pub seat_limit: Option<u32>,
+    pub invite_ttl_days: u32,
+    pub enrollment_approval: bool,
+    pub members_can_invite: bool,
+    pub login_methods: Vec<LoginMethod>,
+    pub require_2fa: bool,
+    pub eula_version: String,
+    pub freeze: Option<FreezeWindow>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seats_used: Option<u64>,
+}
+
+pub fn org(org: &Org) -> OrgView {
     let settings = &org.settings;
-    json!({
-        "id": org.id,
-        "name": org.name,
-        "plan": settings.plan,
-        "seat_limit": settings.seat_limit,
-        "invite_ttl_days": settings.invite_ttl_days,
-        "enrollment_approval": settings.enrollment_approval,
-        "members_can_invite": settings.members_can_invite,
-        "login_methods": settings.login_methods,
-        "require_2fa": settings.require_2fa,
-        "eula_version": settings.eula_version,
-        "freeze": org.freeze.as_ref().map(|w| json!({"starts_at": w.starts_at, "ends_at": w.ends_at, "reason": w.reason})),
-        "created_at": rfc3339(org.created_at),
-        "updated_at": rfc3339(org.updated_at),
-        "version": org.version,
-    })
+    OrgView {
+        id: org.id.clone(),
+        name: org.name.clone(),
+        plan: settings.plan,
+        seat_limit: settings.seat_limit,
+        invite_ttl_days: settings.invite_ttl_days,
+        enrollment_approval: settings.enrollment_approval,
+        members_can_invite: settings.members_can_invite,
+        login_methods: settings.login_methods.clone(),
+        require_2fa: settings.require_2fa,
+        eula_version: settings.eula_version.clone(),
+        freeze: org.freeze.clone(),
+        created_at: rfc3339(org.created_at),
+        updated_at: rfc3339(org.updated_at),
+        version: org.version,
+        seats_used: None,
+    }
 }
 
-pub fn org_with_seats(org: &Org, seats_used: u64) -> Value {
-    let mut view = self::org(org);
-    view["seats_used"] = json!(seats_used);
-    view
+pub fn org_with_seats(org: &Org, seats_used: u64) -> OrgView {
+    OrgView {
+        seats_used: Some(seats_used),
+        ..self::org(org)
+    }
 }
 
-pub fn department(department: &Department) -> Value {
-    json!({"id": department.id, "org_id": department.org_id, "name": department.name, "created_at": rfc3339(department.created_at), "version": department.version})
+/// A department (`Department`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DepartmentView {
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    pub created_at: String,
+    pub version: u64,
 }
 
-pub fn audit_event(event: &AuditEvent) -> Value {
-    json!({
-        "id": event.id,
-        "at": rfc3339(event.at),
-        "actor_id": event.actor_id,
-        "action": event.action,
-        "member_id": event.member_id,
-        "from_status": event.from_status,
-        "to_status": event.to_status,
-        "reason": event.reason,
-        "ip": event.ip,
-    })
+pub fn department(department: &Department) -> DepartmentView {
+    DepartmentView {
+        id: department.id.clone(),
+        org_id: department.org_id.clone(),
+        name: department.name.clone(),
+        created_at: rfc3339(department.created_at),
+        version: department.version,
+    }
 }
 
-pub fn import_job(job: &ImportJob, chunks: &[ImportChunk]) -> Value {
-    let failures: Vec<&crate::records::ImportFailure> = chunks.iter().flat_map(|c| c.failures.iter()).collect();
-    json!({
-        "id": job.id,
-        "status": job.status,
-        "total": job.total,
-        "processed": job.processed,
-        "invited": job.invited,
-        "failures": failures,
-        "created_at": rfc3339(job.created_at),
-        "updated_at": rfc3339(job.updated_at),
-    })
+/// One audit event (`AuditEvent`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEventView {
+    pub id: String,
+    pub at: String,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub member_id: Option<String>,
+    pub from_status: Option<MembershipStatus>,
+    pub to_status: Option<MembershipStatus>,
+    pub reason: Option<String>,
+    pub ip: Option<String>,
+}
+
+pub fn audit_event(event: &AuditEvent) -> AuditEventView {
+    AuditEventView {
+        id: event.id.clone(),
+        at: rfc3339(event.at),
+        actor_id: event.actor_id.clone(),
+        action: event.action.clone(),
+        member_id: event.member_id.clone(),
+        from_status: event.from_status,
+        to_status: event.to_status,
+        reason: event.reason.clone(),
+        ip: event.ip.clone(),
+    }
+}
+
+/// A bulk import's progress and, at the end, every row that was not invited (`Import`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportView {
+    pub id: String,
+    pub status: ImportStatus,
+    pub total: usize,
+    pub processed: usize,
+    pub invited: usize,
+    pub failures: Vec<ImportFailure>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+pub fn import_job(job: &ImportJob, chunks: &[ImportChunk]) -> ImportView {
+    ImportView {
+        id: job.id.clone(),
+        status: job.status,
+        total: job.total,
+        processed: job.processed,
+        invited: job.invited,
+        failures: chunks.iter().flat_map(|c| c.failures.iter().cloned()).collect(),
+        created_at: rfc3339(job.created_at),
+        updated_at: rfc3339(job.updated_at),
+    }
 }
 
 /// A page of a list: `{items, next_cursor}`.
-pub fn page(items: Vec<Value>, next_cursor: Option<String>) -> Value {
-    json!({"items": items, "next_cursor": next_cursor})
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+pub fn page<T>(items: Vec<T>, next_cursor: Option<String>) -> Page<T> {
+    Page { items, next_cursor }
+}
+
+/// An org as the invitee and join pages name it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrgName {
+    pub id: String,
+    pub name: String,
+}
+
+/// What `POST /v1/orgs` made: the org and its first admin (`CreatedOrg`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CreatedOrgView {
+    pub org: OrgView,
+    pub admin: MemberView,
+}
+
+/// The join link, its code and its QR code (`InviteLink`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InviteLinkView {
+    pub code: String,
+    pub url: String,
+    pub qr_svg: String,
+}
+
+/// Where a join link leads (`JoinLinkView`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JoinLinkView {
+    pub org: OrgName,
+}
+
+/// The answer to every join request, the same for every email (`JoinRequestAnswer`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JoinRequestAnswer {
+    pub status: MembershipStatus,
+    pub email: Email,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+}
+
+/// What the acceptance page shows and asks (`InvitationView`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvitationView {
+    pub org: OrgName,
+    pub email: Email,
+    pub first_name: String,
+    pub last_name: String,
+    pub expires_at: String,
+    pub requires: AcceptanceRequires,
+}
+
+/// What an acceptance must bring (SPEC rule 6).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AcceptanceRequires {
+    pub password: bool,
+    pub two_factor_channel: bool,
+    pub eula_version: String,
+}
+
+/// A pasted list's preview (`Preview`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PreviewView {
+    pub recognized: usize,
+    pub valid: Vec<String>,
+    pub invalid: Vec<String>,
+    pub duplicates: Vec<Email>,
+    pub existing: Vec<ExistingAccount>,
+}
+
+/// An address of a pasted list that already has an account, and its state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExistingAccount {
+    pub email: Email,
+    pub status: MembershipStatus,
+}
+
+/// A queued import (`ImportQueued`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportQueuedView {
+    pub id: String,
+    pub status: ImportStatus,
+}
+
+/// What a bulk edit did (`BulkEditResult`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BulkEditView {
+    pub updated: usize,
+    pub failures: Vec<BulkEditFailure>,
+}
+
+/// A member a bulk edit did not change, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BulkEditFailure {
+    pub member_id: String,
+    pub code: roster_domain::ErrorCode,
+}
+
+/// The email an account has after a confirmed change (`ConfirmedEmail`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConfirmedEmailView {
+    pub email: Email,
+}
+
+/// A password change went through.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PasswordChangedView {
+    pub password_changed: bool,
+}
+
+/// A sign-in's or a refresh's tokens (`Token`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TokensView {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub password_change_required: bool,
+    pub org_id: String,
+    pub member_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_expires_in: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_token: Option<String>,
+}
+
+/// The OpenID discovery document API Gateway's JWT authorizer reads.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpenIdConfiguration {
+    pub issuer: String,
+    pub jwks_uri: String,
+    pub id_token_signing_alg_values_supported: [&'static str; 1],
+    pub response_types_supported: [&'static str; 1],
+    pub subject_types_supported: [&'static str; 1],
 }

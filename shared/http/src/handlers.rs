@@ -14,6 +14,10 @@ use crate::problem;
 use crate::request::{HttpRequest, RequestError};
 use crate::routes::{Params, RouteId};
 use crate::HttpResponse;
+use roster_app::views::{
+    AuditEventView, BulkEditView, ConfirmedEmailView, DepartmentView, ImportView, InvitationView, InviteLinkView, JoinLinkView, MemberView,
+    OpenIdConfiguration, OrgView, Page, PasswordChangedView, PreviewView, TokensView,
+};
 use roster_domain::ErrorCode;
 
 /// What a handler answers before it becomes a response.
@@ -35,7 +39,42 @@ impl From<Value> for Reply {
     }
 }
 
+/// The typed answers of the use cases, as `200` JSON.
+macro_rules! json_replies {
+    ($($view:ty),* $(,)?) => {
+        $(impl From<$view> for Reply {
+            fn from(view: $view) -> Self {
+                Reply::json(StatusCode::OK, &view)
+            }
+        })*
+    };
+}
+
+json_replies!(
+    MemberView,
+    Option<MemberView>,
+    OrgView,
+    DepartmentView,
+    ImportView,
+    Page<MemberView>,
+    Page<DepartmentView>,
+    Page<AuditEventView>,
+    BulkEditView,
+    PreviewView,
+    InviteLinkView,
+    InvitationView,
+    JoinLinkView,
+    ConfirmedEmailView,
+    PasswordChangedView,
+    TokensView,
+    OpenIdConfiguration,
+);
+
 impl Reply {
+    fn json(status: StatusCode, view: &impl serde::Serialize) -> Reply {
+        Reply::Json(status, serde_json::to_value(view).expect("views serialize to JSON"))
+    }
+
     fn into_response(self) -> HttpResponse {
         let builder = Response::builder();
         let response = match self {
@@ -149,15 +188,15 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
     let member = || path_id::<MemberId>(params, "member");
     let department = || path_id::<DepartmentId>(params, "dept");
     Ok(match route {
-        RouteId::CreateOrg => Reply::Json(StatusCode::CREATED, orgs::create_org(app, ctx, request.json()?).await?),
+        RouteId::CreateOrg => Reply::json(StatusCode::CREATED, &orgs::create_org(app, ctx, request.json()?).await?),
         RouteId::GetOrg => orgs::get_org(app, ctx, &org()?).await?.into(),
         RouteId::UpdateOrg => orgs::update_org(app, ctx, &org()?, request.json()?).await?.into(),
         RouteId::SetFreeze => orgs::set_freeze(app, ctx, &org()?, request.json()?).await?.into(),
         RouteId::LiftFreeze => orgs::lift_freeze(app, ctx, &org()?).await?.into(),
         RouteId::ListDepartments => departments::list_departments(app, ctx, &org()?).await?.into(),
-        RouteId::CreateDepartment => Reply::Json(
+        RouteId::CreateDepartment => Reply::json(
             StatusCode::CREATED,
-            departments::create_department(app, ctx, &org()?, request.json()?).await?,
+            &departments::create_department(app, ctx, &org()?, request.json()?).await?,
         ),
         RouteId::RenameDepartment => departments::rename_department(app, ctx, &org()?, &department()?, request.json()?)
             .await?
@@ -204,11 +243,11 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
         }
         RouteId::ApproveMember => members::approve_member(app, ctx, &org()?, &member()?).await?.into(),
         RouteId::RejectMember => members::reject_member(app, ctx, &org()?, &member()?).await?.into(),
-        RouteId::Invite => Reply::Json(StatusCode::CREATED, invitations::invite(app, ctx, &org()?, request.json()?).await?),
+        RouteId::Invite => Reply::json(StatusCode::CREATED, &invitations::invite(app, ctx, &org()?, request.json()?).await?),
         RouteId::PreviewInvitations => invitations::preview(app, ctx, &org()?, request.json()?).await?.into(),
-        RouteId::CreateAccount => Reply::Json(
+        RouteId::CreateAccount => Reply::json(
             StatusCode::CREATED,
-            accounts::create_account(app, ctx, &org()?, request.json()?).await?,
+            &accounts::create_account(app, ctx, &org()?, request.json()?).await?,
         ),
         RouteId::SubmitImport => {
             let org = org()?;
@@ -217,7 +256,7 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
             } else {
                 imports::ImportSubmission::Pasted(request.json()?)
             };
-            Reply::Json(StatusCode::ACCEPTED, imports::submit_import(app, ctx, &org, submission).await?)
+            Reply::json(StatusCode::ACCEPTED, &imports::submit_import(app, ctx, &org, submission).await?)
         }
         RouteId::ImportTemplate => Reply::Text {
             content_type: "text/csv; charset=utf-8",
@@ -236,9 +275,9 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
             .await?
             .into(),
         RouteId::GetJoinLink => invitations::get_join_link(app, ctx, &path_id(params, "code")?).await?.into(),
-        RouteId::RequestToJoin => Reply::Json(
+        RouteId::RequestToJoin => Reply::json(
             StatusCode::ACCEPTED,
-            invitations::request_to_join(app, ctx, &path_id(params, "code")?, request.json()?).await?,
+            &invitations::request_to_join(app, ctx, &path_id(params, "code")?, request.json()?).await?,
         ),
         RouteId::GetMe => me::get_me(app, ctx).await?.into(),
         RouteId::UpdateMe => me::update_me(app, ctx, request.json()?).await?.into(),

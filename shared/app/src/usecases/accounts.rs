@@ -2,7 +2,6 @@
 //! emailed (rule 10), or shell-only accounts that can't sign in.
 
 use serde::Deserialize;
-use serde_json::Value;
 
 use roster_domain::error::FieldErrors;
 use roster_domain::profile::{parse_optional_text, parse_person_name, parse_phone};
@@ -11,11 +10,11 @@ use roster_domain::{Email, Kind, MembershipStatus, Role};
 use crate::app::{retrying, App, RequestContext};
 use crate::error::AppResult;
 use crate::records::EmailKind;
-use crate::tx::Origin;
 use crate::usecases::membership::{
     admit_new_member, commit_change, issue_temporary_password, new_member, Admission, MemberChange, NewAccount,
 };
 use crate::views;
+use crate::views::MemberView;
 use roster_domain::ids::OrgId;
 
 #[derive(Debug, Deserialize)]
@@ -33,7 +32,7 @@ pub struct CreateAccountInput {
 }
 
 /// `POST /v1/orgs/{org}/accounts`.
-pub async fn create_account(app: &App, ctx: &RequestContext, org_id: &OrgId, input: CreateAccountInput) -> AppResult<Value> {
+pub async fn create_account(app: &App, ctx: &RequestContext, org_id: &OrgId, input: CreateAccountInput) -> AppResult<MemberView> {
     let mut errors = FieldErrors::default();
     let email = errors.check(Email::parse(&input.email));
     let first_name = errors.check(parse_person_name("first_name", &input.first_name));

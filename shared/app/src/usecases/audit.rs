@@ -1,7 +1,5 @@
 //! The audit trail: org admins read it, for the whole org or one member.
 
-use serde_json::Value;
-
 use roster_domain::Action;
 
 use crate::app::{App, RequestContext};
@@ -11,6 +9,7 @@ use crate::records::AuditEvent;
 use crate::table;
 use crate::usecases::PageRequest;
 use crate::views;
+use crate::views::{AuditEventView, Page};
 use roster_domain::ids::{MemberId, OrgId};
 
 /// `GET /v1/orgs/{org}/audit?member=`, oldest first.
@@ -20,7 +19,7 @@ pub async fn list_audit(
     org_id: &OrgId,
     member_id: Option<MemberId>,
     page: PageRequest,
-) -> AppResult<Value> {
+) -> AppResult<Page<AuditEventView>> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadAudit, &org.settings)?;
     let query = match &member_id {

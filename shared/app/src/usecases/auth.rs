@@ -1,7 +1,6 @@
 //! Sign-in: bearer tokens to principals, password login with rate limits (SPEC §6).
 
 use serde::Deserialize;
-use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use roster_domain::{Email, ErrorCode, Kind, LoginMethod, Member, MembershipStatus};
@@ -15,6 +14,7 @@ use crate::secrets::{constant_time_eq, sha256_hex, verify_password};
 use crate::signing_keys::AccessClaims;
 use crate::table;
 use crate::tx::Tx;
+use crate::views::{OpenIdConfiguration, TokensView};
 
 /// Who a bearer token speaks for: the operator (its token's hash is configured) or a
 /// member (a valid access token). The member's role is checked later, from its record.
@@ -37,15 +37,15 @@ pub fn authenticate(app: &App, bearer: Option<&str>) -> AppResult<Principal> {
 }
 
 /// The OpenID discovery document API Gateway's JWT authorizer reads to find the keys.
-pub fn openid_configuration(app: &App) -> Value {
+pub fn openid_configuration(app: &App) -> OpenIdConfiguration {
     let issuer = app.keys.issuer();
-    json!({
-        "issuer": issuer,
-        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "response_types_supported": ["token"],
-        "subject_types_supported": ["public"],
-    })
+    OpenIdConfiguration {
+        issuer: issuer.to_string(),
+        jwks_uri: format!("{issuer}/.well-known/jwks.json"),
+        id_token_signing_alg_values_supported: ["RS256"],
+        response_types_supported: ["token"],
+        subject_types_supported: ["public"],
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -73,7 +73,7 @@ const TRUSTED_DEVICE_DAYS: i64 = 90;
 /// account, one, or several. Failed logins count per IP, and per email, except from a
 /// client this email signed in from before (its device token), which has a counter of its
 /// own: a stranger's failures never lock the person out.
-pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<Value> {
+pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<TokensView> {
     let window = app.config.login_window.whole_seconds();
     let email = Email::parse(&input.email).map_err(|_| AppError::Unauthorized(ErrorCode::InvalidCredentials))?;
     let now = app.now();
@@ -159,9 +159,11 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
     } else {
         Some((crate::secrets::new_id(now), now + app.config.session_ttl))
     };
-    let mut answer = session_tokens(app, member, session, now, Tx::new()).await?;
-    answer["device_token"] = json!(device_token);
-    Ok(answer)
+    let answer = session_tokens(app, member, session, now, Tx::new()).await?;
+    Ok(TokensView {
+        device_token: Some(device_token),
+        ..answer
+    })
 }
 
 /// An access token for `member` and, within a `session` (its id and end), the next
@@ -172,7 +174,7 @@ async fn session_tokens(
     session: Option<(String, OffsetDateTime)>,
     now: OffsetDateTime,
     mut tx: Tx,
-) -> AppResult<Value> {
+) -> AppResult<TokensView> {
     let ttl = app.config.access_token_ttl;
     let claims = AccessClaims {
         iss: app.keys.issuer().to_string(),
@@ -184,14 +186,17 @@ async fn session_tokens(
         pwd_change: member.password_temporary,
         cv: member.credential_version,
     };
-    let mut answer = json!({
-        "access_token": app.keys.sign(&claims)?,
-        "token_type": "Bearer",
-        "expires_in": ttl.whole_seconds(),
-        "password_change_required": member.password_temporary,
-        "org_id": member.org_id,
-        "member_id": member.id,
-    });
+    let mut answer = TokensView {
+        access_token: app.keys.sign(&claims)?,
+        token_type: "Bearer",
+        expires_in: ttl.whole_seconds(),
+        password_change_required: member.password_temporary,
+        org_id: member.org_id.clone(),
+        member_id: member.id.clone(),
+        refresh_token: None,
+        refresh_expires_in: None,
+        device_token: None,
+    };
     if let Some((session_id, session_ends_at)) = session {
         let token = crate::secrets::new_secret_token();
         let record = RefreshToken {
@@ -208,8 +213,8 @@ async fn session_tokens(
             1,
             &record,
         ));
-        answer["refresh_token"] = json!(token);
-        answer["refresh_expires_in"] = json!((session_ends_at - now).whole_seconds());
+        answer.refresh_token = Some(token);
+        answer.refresh_expires_in = Some((session_ends_at - now).whole_seconds());
     }
     tx.commit(app).await?;
     Ok(answer)
@@ -225,7 +230,7 @@ pub struct RefreshInput {
 /// token of the same session. Each works once: a second use (a copied token) ends the
 /// session. A session ends a working day after its login, when the member is removed or
 /// unlicensed, and when the password changes.
-pub async fn refresh(app: &App, input: RefreshInput) -> AppResult<Value> {
+pub async fn refresh(app: &App, input: RefreshInput) -> AppResult<TokensView> {
     let refused = || AppError::Unauthorized(ErrorCode::InvalidRefreshToken);
     let now = app.now();
     let pk = table::refresh_pk(&sha256_hex(&input.refresh_token));

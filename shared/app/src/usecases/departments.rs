@@ -1,7 +1,6 @@
 //! Departments: org admins create, rename and delete them; admins list them.
 
 use serde::Deserialize;
-use serde_json::Value;
 
 use roster_domain::org::validate_name;
 use roster_domain::{Action, Department};
@@ -11,8 +10,9 @@ use crate::error::{AppError, AppResult};
 use crate::ports::{Condition, Query, SkCondition};
 use crate::secrets::new_id;
 use crate::table;
-use crate::tx::{Origin, Tx};
+use crate::tx::Tx;
 use crate::views;
+use crate::views::{DepartmentView, Page};
 use roster_domain::ids::{DepartmentId, OrgId};
 use roster_domain::ErrorCode;
 
@@ -22,7 +22,7 @@ pub struct DepartmentInput {
     pub name: String,
 }
 
-pub async fn list_departments(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<Value> {
+pub async fn list_departments(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<Page<DepartmentView>> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadMembers, &org.settings)?;
     let items = app.departments(org_id).await?.iter().map(views::department).collect();
@@ -38,7 +38,7 @@ fn name_guard(org_id: &str, name: &str, department_id: &str) -> crate::ports::It
     )
 }
 
-pub async fn create_department(app: &App, ctx: &RequestContext, org_id: &OrgId, input: DepartmentInput) -> AppResult<Value> {
+pub async fn create_department(app: &App, ctx: &RequestContext, org_id: &OrgId, input: DepartmentInput) -> AppResult<DepartmentView> {
     let name = validate_name("name", &input.name)?;
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ManageDepartments, &org.settings)?;
@@ -87,7 +87,7 @@ pub async fn rename_department(
     org_id: &OrgId,
     department_id: &DepartmentId,
     input: DepartmentInput,
-) -> AppResult<Value> {
+) -> AppResult<DepartmentView> {
     let name = validate_name("name", &input.name)?;
     retrying(|| async {
         let (org, actor) = app.actor_in(ctx, org_id).await?;

@@ -4,7 +4,6 @@
 use std::collections::HashSet;
 
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use roster_domain::pasted_list::parse_pasted_list;
 use roster_domain::profile::{parse_person_name, parse_phone};
@@ -19,6 +18,8 @@ use crate::secrets::new_id;
 use crate::table::{self, DueKind};
 use crate::tx::{import_message, Tx};
 use crate::views;
+use crate::views::ImportQueuedView;
+use crate::views::ImportView;
 use roster_domain::ids::{ImportId, OrgId};
 use roster_domain::ErrorCode;
 
@@ -80,7 +81,7 @@ fn precheck(rows: Vec<CsvRow>) -> Vec<ImportRow> {
 }
 
 /// `POST /v1/orgs/{org}/imports`: `202 {id, status}`.
-pub async fn submit_import(app: &App, ctx: &RequestContext, org_id: &OrgId, submission: ImportSubmission) -> AppResult<Value> {
+pub async fn submit_import(app: &App, ctx: &RequestContext, org_id: &OrgId, submission: ImportSubmission) -> AppResult<ImportQueuedView> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::PreviewInvitations, &org.settings)?;
     org.ensure_not_frozen(app.now())?;
@@ -165,7 +166,10 @@ pub async fn submit_import(app: &App, ctx: &RequestContext, org_id: &OrgId, subm
     tx.put_new(import_item(app, &job, 1));
     tx.send_after_commit(QueueName::Import, import_message(org_id, &job.id));
     tx.commit(app).await?;
-    Ok(json!({"id": job.id, "status": job.status}))
+    Ok(ImportQueuedView {
+        id: job.id,
+        status: job.status,
+    })
 }
 
 /// The job as an item; while it is queued or running it waits in the due index, so
@@ -186,7 +190,7 @@ pub fn import_item(app: &App, job: &ImportJob, version: u64) -> crate::ports::It
 }
 
 /// `GET …/imports/{id}`: progress, and at the end every row that was not invited.
-pub async fn get_import(app: &App, ctx: &RequestContext, org_id: &OrgId, import_id: &ImportId) -> AppResult<Value> {
+pub async fn get_import(app: &App, ctx: &RequestContext, org_id: &OrgId, import_id: &ImportId) -> AppResult<ImportView> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::PreviewInvitations, &org.settings)?;
     let item = app

@@ -3,7 +3,6 @@
 
 use futures_util::{StreamExt, TryStreamExt};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use roster_domain::error::FieldErrors;
 use roster_domain::lifecycle::{self, AcceptedProfile};
@@ -17,13 +16,15 @@ use crate::rate_limits::{count_free_invitation, free_invitation_counters, RateCo
 use crate::records::{EmailKind, InvitationLookup, JoinCodeLookup};
 use crate::secrets::{hash_password, sha256_hex};
 use crate::table;
-use crate::tx::{Origin, Tx};
+use crate::tx::Tx;
 use crate::usecases::imports::MAX_IMPORT_ROWS;
 use crate::usecases::membership::{
     admit_new_member, attach_first_invitation, commit_change, new_member, Admission, MemberChange, NewAccount,
 };
 use crate::usecases::LOOKUPS_AT_ONCE;
 use crate::views;
+use crate::views::MemberView;
+use crate::views::{AcceptanceRequires, ExistingAccount, InvitationView, JoinLinkView, JoinRequestAnswer, OrgName, PreviewView};
 use roster_domain::ids::{InvitationToken, JoinCode, OrgId};
 use roster_domain::ErrorCode;
 
@@ -46,7 +47,7 @@ fn optional_name(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> St
 
 /// `POST /v1/orgs/{org}/invitations`: creates the shell account at once, status `invited`,
 /// and emails the link (rules 1, 4, 5, 7).
-pub async fn invite(app: &App, ctx: &RequestContext, org_id: &OrgId, input: InviteInput) -> AppResult<Value> {
+pub async fn invite(app: &App, ctx: &RequestContext, org_id: &OrgId, input: InviteInput) -> AppResult<MemberView> {
     let mut errors = FieldErrors::default();
     let email = errors.check(Email::parse(&input.email));
     let first_name = optional_name(&mut errors, "first_name", input.first_name.as_deref());
@@ -113,7 +114,7 @@ pub struct PreviewInput {
 }
 
 /// `POST …/invitations/preview`: what a pasted list holds, at once.
-pub async fn preview(app: &App, ctx: &RequestContext, org_id: &OrgId, input: PreviewInput) -> AppResult<Value> {
+pub async fn preview(app: &App, ctx: &RequestContext, org_id: &OrgId, input: PreviewInput) -> AppResult<PreviewView> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::PreviewInvitations, &org.settings)?;
     let list = parse_pasted_list(&input.emails);
@@ -136,17 +137,20 @@ pub async fn preview(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Pre
     let mut valid = Vec::new();
     for (email, member) in list.valid.iter().zip(found) {
         match member {
-            Some(member) => existing.push(json!({"email": email, "status": member.status})),
+            Some(member) => existing.push(ExistingAccount {
+                email: email.clone(),
+                status: member.status,
+            }),
             None => valid.push(email.to_string()),
         }
     }
-    Ok(json!({
-        "recognized": list.entries.len(),
-        "valid": valid,
-        "invalid": list.invalid,
-        "duplicates": list.duplicates,
-        "existing": existing,
-    }))
+    Ok(PreviewView {
+        recognized: list.entries.len(),
+        valid,
+        invalid: list.invalid,
+        duplicates: list.duplicates,
+        existing,
+    })
 }
 
 /// The member an invitation link points to, and the hash of its secret.
@@ -166,22 +170,25 @@ async fn invitation_target(app: &App, token: &str) -> AppResult<(Member, String)
 }
 
 /// `GET /v1/invitations/{token}`: what the acceptance page needs to show and ask.
-pub async fn get_invitation(app: &App, token: &InvitationToken) -> AppResult<Value> {
+pub async fn get_invitation(app: &App, token: &InvitationToken) -> AppResult<InvitationView> {
     let (member, token_hash) = invitation_target(app, token).await?;
     let invitation = lifecycle::check_invitation(&member, &token_hash, app.now())?;
     let org = app.load_org(&member.org_id).await?;
-    Ok(json!({
-        "org": {"id": org.id, "name": org.name},
-        "email": member.email,
-        "first_name": member.first_name,
-        "last_name": member.last_name,
-        "expires_at": views::rfc3339(invitation.expires_at),
-        "requires": {
-            "password": org.settings.allows(LoginMethod::Password),
-            "two_factor_channel": org.settings.require_2fa,
-            "eula_version": org.settings.eula_version,
+    Ok(InvitationView {
+        org: OrgName {
+            id: org.id.clone(),
+            name: org.name.clone(),
         },
-    }))
+        email: member.email.clone(),
+        first_name: member.first_name.clone(),
+        last_name: member.last_name.clone(),
+        expires_at: views::rfc3339(invitation.expires_at),
+        requires: AcceptanceRequires {
+            password: org.settings.allows(LoginMethod::Password),
+            two_factor_channel: org.settings.require_2fa,
+            eula_version: org.settings.eula_version.clone(),
+        },
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -196,7 +203,7 @@ pub struct AcceptInput {
 }
 
 /// `POST /v1/invitations/{token}/accept` (rules 5–8). Works during a freeze window.
-pub async fn accept(app: &App, ctx: &RequestContext, token: &InvitationToken, input: AcceptInput) -> AppResult<Value> {
+pub async fn accept(app: &App, ctx: &RequestContext, token: &InvitationToken, input: AcceptInput) -> AppResult<MemberView> {
     let (member, token_hash) = invitation_target(app, token).await?;
     lifecycle::check_invitation(&member, &token_hash, app.now())?;
     let org = app.load_org(&member.org_id).await?;
@@ -296,14 +303,19 @@ async fn join_code_target(app: &App, ctx: &RequestContext, code: &JoinCode) -> A
 }
 
 /// `GET /v1/join/{code}`: what the join page shows before anyone asks: the org's name.
-pub async fn get_join_link(app: &App, ctx: &RequestContext, code: &JoinCode) -> AppResult<Value> {
+pub async fn get_join_link(app: &App, ctx: &RequestContext, code: &JoinCode) -> AppResult<JoinLinkView> {
     let lookup = join_code_target(app, ctx, code).await?;
     let org = app.load_org(&lookup.org_id).await?;
-    Ok(json!({"org": {"id": org.id, "name": org.name}}))
+    Ok(JoinLinkView {
+        org: OrgName {
+            id: org.id,
+            name: org.name,
+        },
+    })
 }
 
 /// `POST /v1/join/{code}`: anyone asks to join; an org admin decides (rules 3, 4, 7).
-pub async fn request_to_join(app: &App, ctx: &RequestContext, code: &JoinCode, input: JoinInput) -> AppResult<Value> {
+pub async fn request_to_join(app: &App, ctx: &RequestContext, code: &JoinCode, input: JoinInput) -> AppResult<JoinRequestAnswer> {
     let mut errors = FieldErrors::default();
     let email = errors.check(Email::parse(&input.email));
     let first_name = errors.check(parse_person_name("first_name", &input.first_name));
@@ -329,13 +341,13 @@ pub async fn request_to_join(app: &App, ctx: &RequestContext, code: &JoinCode, i
         phone.unwrap_or_default(),
     );
     // The same answer for every email, so the public code tells no one who belongs.
-    let answer = json!({
-        "status": "pending_approval",
-        "email": email,
-        "first_name": first_name,
-        "last_name": last_name,
-        "phone": phone,
-    });
+    let answer = JoinRequestAnswer {
+        status: MembershipStatus::PendingApproval,
+        email: email.clone(),
+        first_name: first_name.clone(),
+        last_name: last_name.clone(),
+        phone: phone.clone(),
+    };
     retrying(|| async {
         let org = app.load_org(&lookup.org_id).await?;
         if let Some(existing) = app.find_member_by_email(&org.id, &email).await? {

@@ -1,7 +1,6 @@
 //! The member's own profile (rule 12) and password.
 
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use roster_domain::error::FieldErrors;
 use roster_domain::profile::{check_new_password, parse_person_name, parse_phone};
@@ -14,13 +13,15 @@ use crate::rate_limits::RateCounter;
 use crate::records::{EmailChangeLookup, EmailGuard, EmailKind};
 use crate::secrets::{hash_password, sha256_hex, verify_password};
 use crate::table;
-use crate::tx::{Origin, Tx};
+use crate::tx::Tx;
 use crate::usecases::membership::email_change_token;
 use crate::views;
+use crate::views::MemberView;
+use crate::views::{ConfirmedEmailView, PasswordChangedView};
 use roster_domain::ErrorCode;
 
 /// `GET /v1/me`.
-pub async fn get_me(app: &App, ctx: &RequestContext) -> AppResult<Value> {
+pub async fn get_me(app: &App, ctx: &RequestContext) -> AppResult<MemberView> {
     Ok(views::member(&app.signed_in_member(ctx, true).await?))
 }
 
@@ -42,7 +43,7 @@ const EMAIL_CHANGE_TTL: time::Duration = time::Duration::hours(24);
 /// it (rule 12). The answer is the same whether or not the new address is taken in the org,
 /// so a member cannot probe who belongs: a taken one fails only at confirmation, which only
 /// its owner can reach.
-pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppResult<Value> {
+pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppResult<MemberView> {
     let mut errors = FieldErrors::default();
     let first_name = patch
         .first_name
@@ -138,7 +139,7 @@ pub struct EmailConfirmation {
 
 /// `POST /v1/email-confirmations`: the link sent to the new address makes it the account's
 /// email (and its sign-in). Anyone holding the link may use it, once, before it expires.
-pub async fn confirm_email(app: &App, ctx: &RequestContext, input: EmailConfirmation) -> AppResult<Value> {
+pub async fn confirm_email(app: &App, ctx: &RequestContext, input: EmailConfirmation) -> AppResult<ConfirmedEmailView> {
     let token_hash = sha256_hex(&input.token);
     let Some(lookup) = app.store.get(&table::email_change_pk(&token_hash), table::EMAIL_CHANGE_SK).await? else {
         return Err(AppError::not_found());
@@ -182,7 +183,7 @@ pub async fn confirm_email(app: &App, ctx: &RequestContext, input: EmailConfirma
             None,
         );
         tx.commit(app).await?;
-        Ok(json!({"email": next.email}))
+        Ok(ConfirmedEmailView { email: next.email })
     })
     .await
 }
@@ -195,7 +196,7 @@ pub struct PasswordChange {
 }
 
 /// `POST /v1/me/password`: the only call a temporary password's token allows.
-pub async fn change_password(app: &App, ctx: &RequestContext, input: PasswordChange) -> AppResult<Value> {
+pub async fn change_password(app: &App, ctx: &RequestContext, input: PasswordChange) -> AppResult<PasswordChangedView> {
     check_new_password("new_password", &input.new_password).map_err(|e| AppError::Domain(roster_domain::DomainError::Invalid(vec![e])))?;
     if input.new_password == input.current_password {
         return Err(AppError::invalid(
@@ -238,7 +239,7 @@ pub async fn change_password(app: &App, ctx: &RequestContext, input: PasswordCha
             None,
         );
         tx.commit(app).await?;
-        Ok(serde_json::json!({"password_changed": true}))
+        Ok(PasswordChangedView { password_changed: true })
     })
     .await
 }

@@ -13,10 +13,10 @@ use crate::error::{AppError, AppResult};
 use crate::ports::{IndexName, Query, SkCondition};
 use crate::records::EmailKind;
 use crate::table;
-use crate::tx::Origin;
 use crate::usecases::membership::{commit_change, issue_invitation, issue_temporary_password, MemberChange};
 use crate::usecases::{PageRequest, LOOKUPS_AT_ONCE};
 use crate::views;
+use crate::views::{BulkEditFailure, BulkEditView, MemberView, Page};
 use futures_util::StreamExt;
 use roster_domain::ids::{DepartmentId, MemberId, OrgId};
 use roster_domain::ErrorCode;
@@ -36,7 +36,7 @@ struct Decision {
 
 /// Loads the actor and the member, refuses during a freeze window (rule 13), lets
 /// `decide` compute the change and writes it atomically; retried on lost races.
-async fn change_member<F>(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId, decide: F) -> AppResult<Value>
+async fn change_member<F>(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId, decide: F) -> AppResult<Option<MemberView>>
 where
     F: Fn(&Org, &Actor, &Member) -> AppResult<Decision>,
 {
@@ -47,7 +47,7 @@ where
         org.ensure_not_frozen(app.now())?;
         if decision.after.as_ref() == Some(&member) {
             // Nothing changes: nothing is written, no version bump, no audit event.
-            return Ok(views::member(&member));
+            return Ok(Some(views::member(&member)));
         }
         let origin = ctx.origin(Some(&actor.member_id));
         let change = MemberChange {
@@ -60,73 +60,80 @@ where
             email: decision.email,
         };
         commit_change(app, change).await?;
-        Ok(match decision.after {
-            Some(mut after) => {
-                after.version = member.version + 1;
-                after.updated_at = app.now();
-                views::member(&after)
-            }
-            None => Value::Null,
-        })
+        Ok(decision.after.map(|mut after| {
+            after.version = member.version + 1;
+            after.updated_at = app.now();
+            views::member(&after)
+        }))
     })
     .await
 }
 
+/// The member a change kept (every change but revoking a shell's invitation keeps it).
+fn kept(view: Option<MemberView>) -> AppResult<MemberView> {
+    view.ok_or_else(|| AppError::Internal("a change that keeps the member answered none".into()))
+}
+
 /// `POST …/members/{id}/remove`: licensed → unlicensed at once (rule 2).
-pub async fn remove_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<Value> {
-    change_member(app, ctx, org_id, member_id, |org, actor, member| {
-        actor.authorize(Action::RemoveMember, &org.settings)?;
-        if member.id == actor.member_id {
-            return Err(AppError::conflict(ErrorCode::CannotRemoveSelf));
-        }
-        Ok(Decision {
-            after: Some(lifecycle::remove(member)?),
-            action: "member_removed",
-            reason: None,
-            email: None,
+pub async fn remove_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<MemberView> {
+    kept(
+        change_member(app, ctx, org_id, member_id, |org, actor, member| {
+            actor.authorize(Action::RemoveMember, &org.settings)?;
+            if member.id == actor.member_id {
+                return Err(AppError::conflict(ErrorCode::CannotRemoveSelf));
+            }
+            Ok(Decision {
+                after: Some(lifecycle::remove(member)?),
+                action: "member_removed",
+                reason: None,
+                email: None,
+            })
         })
-    })
-    .await
+        .await?,
+    )
 }
 
 /// `POST …/members/{id}/reinvite`: an org admin brings an unlicensed member back (rule 3);
 /// for invited or expired members it is a resend, which department admins may do in their
 /// own departments (rule 5).
-pub async fn reinvite_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<Value> {
-    change_member(app, ctx, org_id, member_id, |org, actor, member| {
-        let resend = matches!(member.status, MembershipStatus::Invited | MembershipStatus::Expired);
-        let action = if resend {
-            Action::ResendInvitation {
-                department: member.department_id.as_deref(),
-            }
-        } else {
-            Action::Reinvite
-        };
-        actor.authorize(action, &org.settings)?;
-        let needs_approval = member.invitation.as_ref().is_some_and(|i| i.needs_approval);
-        let invitation = issue_invitation(app, org, member, needs_approval && resend, Some(&actor.member_id))?;
-        let after = lifecycle::reinvite(member, invitation)?;
-        Ok(if resend {
-            Decision {
-                after: Some(after),
-                action: "invitation_resent",
-                reason: None,
-                email: Some(EmailKind::Invitation),
-            }
-        } else {
-            Decision {
-                after: Some(after),
-                action: "member_reinvited",
-                reason: None,
-                email: Some(EmailKind::Reinvitation),
-            }
+pub async fn reinvite_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<MemberView> {
+    kept(
+        change_member(app, ctx, org_id, member_id, |org, actor, member| {
+            let resend = matches!(member.status, MembershipStatus::Invited | MembershipStatus::Expired);
+            let action = if resend {
+                Action::ResendInvitation {
+                    department: member.department_id.as_deref(),
+                }
+            } else {
+                Action::Reinvite
+            };
+            actor.authorize(action, &org.settings)?;
+            let needs_approval = member.invitation.as_ref().is_some_and(|i| i.needs_approval);
+            let invitation = issue_invitation(app, org, member, needs_approval && resend, Some(&actor.member_id))?;
+            let after = lifecycle::reinvite(member, invitation)?;
+            Ok(if resend {
+                Decision {
+                    after: Some(after),
+                    action: "invitation_resent",
+                    reason: None,
+                    email: Some(EmailKind::Invitation),
+                }
+            } else {
+                Decision {
+                    after: Some(after),
+                    action: "member_reinvited",
+                    reason: None,
+                    email: Some(EmailKind::Reinvitation),
+                }
+            })
         })
-    })
-    .await
+        .await?,
+    )
 }
 
 /// `DELETE …/members/{id}/invitation` (rule 11).
-pub async fn revoke_invitation(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<Value> {
+/// Answers the member as it is now, or `null` when the shell was deleted.
+pub async fn revoke_invitation(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<Option<MemberView>> {
     change_member(app, ctx, org_id, member_id, |org, actor, member| {
         actor.authorize(Action::RevokeInvitation, &org.settings)?;
         let after = match lifecycle::revoke(member)? {
@@ -145,38 +152,42 @@ pub async fn revoke_invitation(app: &App, ctx: &RequestContext, org_id: &OrgId, 
 
 /// `POST …/members/{id}/approve`: a join request (or a rejected one) becomes licensed if a
 /// seat is free (rules 7, 8). Someone who never chose a password gets a temporary one.
-pub async fn approve_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<Value> {
-    change_member(app, ctx, org_id, member_id, |org, actor, member| {
-        actor.authorize(Action::DecideJoinRequest, &org.settings)?;
-        let mut after = lifecycle::approve(member)?;
-        let email = if after.password_hash.is_none() {
-            issue_temporary_password(app, &mut after)?;
-            EmailKind::TemporaryPassword
-        } else {
-            EmailKind::JoinApproved
-        };
-        Ok(Decision {
-            after: Some(after),
-            action: "member_approved",
-            reason: None,
-            email: Some(email),
+pub async fn approve_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<MemberView> {
+    kept(
+        change_member(app, ctx, org_id, member_id, |org, actor, member| {
+            actor.authorize(Action::DecideJoinRequest, &org.settings)?;
+            let mut after = lifecycle::approve(member)?;
+            let email = if after.password_hash.is_none() {
+                issue_temporary_password(app, &mut after)?;
+                EmailKind::TemporaryPassword
+            } else {
+                EmailKind::JoinApproved
+            };
+            Ok(Decision {
+                after: Some(after),
+                action: "member_approved",
+                reason: None,
+                email: Some(email),
+            })
         })
-    })
-    .await
+        .await?,
+    )
 }
 
 /// `POST …/members/{id}/reject`.
-pub async fn reject_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<Value> {
-    change_member(app, ctx, org_id, member_id, |org, actor, member| {
-        actor.authorize(Action::DecideJoinRequest, &org.settings)?;
-        Ok(Decision {
-            after: Some(lifecycle::reject(member)?),
-            action: "member_rejected",
-            reason: None,
-            email: None,
+pub async fn reject_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<MemberView> {
+    kept(
+        change_member(app, ctx, org_id, member_id, |org, actor, member| {
+            actor.authorize(Action::DecideJoinRequest, &org.settings)?;
+            Ok(Decision {
+                after: Some(lifecycle::reject(member)?),
+                action: "member_rejected",
+                reason: None,
+                email: None,
+            })
         })
-    })
-    .await
+        .await?,
+    )
 }
 
 /// The fields an admin may change on a member (rule 12). Name, phone and email are the
@@ -261,7 +272,13 @@ fn apply_patch(member: &Member, patch: &MemberPatch) -> Result<Member, DomainErr
 
 /// `PATCH …/members/{id}`: org admins change department, position, job ID, location,
 /// role and license end date.
-pub async fn update_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId, patch: MemberPatch) -> AppResult<Value> {
+pub async fn update_member(
+    app: &App,
+    ctx: &RequestContext,
+    org_id: &OrgId,
+    member_id: &MemberId,
+    patch: MemberPatch,
+) -> AppResult<MemberView> {
     refuse_user_owned(&patch)?;
     if let Some(Some(department)) = &patch.department_id {
         // Who may touch this org is settled before the department the caller named is
@@ -270,31 +287,33 @@ pub async fn update_member(app: &App, ctx: &RequestContext, org_id: &OrgId, memb
         actor.authorize(Action::UpdateMember, &org.settings)?;
         app.ensure_department(org_id, Some(department)).await?;
     }
-    change_member(app, ctx, org_id, member_id, |org, actor, member| {
-        actor.authorize(Action::UpdateMember, &org.settings)?;
-        if patch.role.is_some_and(|role| role != member.role) && member.id == actor.member_id {
-            return Err(AppError::conflict(ErrorCode::CannotChangeOwnRole));
-        }
-        let after = apply_patch(member, &patch)?;
-        let reason = if after.license_end != member.license_end {
-            Some(if after.license_end.is_some() {
-                "license_end_set"
+    kept(
+        change_member(app, ctx, org_id, member_id, |org, actor, member| {
+            actor.authorize(Action::UpdateMember, &org.settings)?;
+            if patch.role.is_some_and(|role| role != member.role) && member.id == actor.member_id {
+                return Err(AppError::conflict(ErrorCode::CannotChangeOwnRole));
+            }
+            let after = apply_patch(member, &patch)?;
+            let reason = if after.license_end != member.license_end {
+                Some(if after.license_end.is_some() {
+                    "license_end_set"
+                } else {
+                    "license_end_cleared"
+                })
+            } else if after.role != member.role {
+                Some("role_changed")
             } else {
-                "license_end_cleared"
+                None
+            };
+            Ok(Decision {
+                after: Some(after),
+                action: "member_updated",
+                reason,
+                email: None,
             })
-        } else if after.role != member.role {
-            Some("role_changed")
-        } else {
-            None
-        };
-        Ok(Decision {
-            after: Some(after),
-            action: "member_updated",
-            reason,
-            email: None,
         })
-    })
-    .await
+        .await?,
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -313,7 +332,7 @@ pub const BULK_EDIT_MAX: usize = 500;
 
 /// `POST …/members/bulk-edit`: department, position and location for many members; each
 /// member is its own atomic change with its own audit event.
-pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &OrgId, input: BulkEditInput) -> AppResult<Value> {
+pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &OrgId, input: BulkEditInput) -> AppResult<BulkEditView> {
     if input.member_ids.is_empty() || input.member_ids.len() > BULK_EDIT_MAX {
         return Err(AppError::invalid(
             "member_ids",
@@ -374,15 +393,18 @@ pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &OrgId, input: B
     for (member_id, result) in input.member_ids.iter().zip(results) {
         match result {
             Ok(()) => updated += 1,
-            Err(error) => failures.push(serde_json::json!({"member_id": member_id, "code": error.specific_code()})),
+            Err(error) => failures.push(BulkEditFailure {
+                member_id: member_id.clone(),
+                code: error.specific_code(),
+            }),
         }
     }
-    Ok(serde_json::json!({"updated": updated, "failures": failures}))
+    Ok(BulkEditView { updated, failures })
 }
 
 /// `GET …/members/{id}`. A department admin reads its own department's members only; any
 /// other answers 404, as if it were not there.
-pub async fn get_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<Value> {
+pub async fn get_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<MemberView> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadMembers, &org.settings)?;
     let member = app.load_member(org_id, member_id).await?;
@@ -492,7 +514,7 @@ pub async fn list_members(
     org_id: &OrgId,
     mut filter: MemberFilter,
     page: PageRequest,
-) -> AppResult<Value> {
+) -> AppResult<Page<MemberView>> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadMembers, &org.settings)?;
     filter.department = readable_department(&actor, filter.department)?;

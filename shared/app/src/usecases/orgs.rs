@@ -1,7 +1,6 @@
 //! Orgs: creation by the operator, settings, freeze windows, the join link.
 
 use serde::Deserialize;
-use serde_json::Value;
 
 use roster_domain::org::validate_name;
 use roster_domain::profile::parse_person_name;
@@ -18,6 +17,8 @@ use crate::table;
 use crate::tx::{Origin, Tx};
 use crate::usecases::membership::{attach_first_invitation, new_member, MemberChange, NewAccount};
 use crate::views;
+use crate::views::OrgView;
+use crate::views::{CreatedOrgView, InviteLinkView};
 use crate::workers::expiry::ReleaseJob;
 use roster_domain::ids::OrgId;
 use roster_domain::ErrorCode;
@@ -47,7 +48,7 @@ fn require_operator(ctx: &RequestContext) -> AppResult<()> {
 }
 
 /// `POST /v1/orgs`: the org, its seat counter, join code and first org admin (invited).
-pub async fn create_org(app: &App, ctx: &RequestContext, input: CreateOrgInput) -> AppResult<Value> {
+pub async fn create_org(app: &App, ctx: &RequestContext, input: CreateOrgInput) -> AppResult<CreatedOrgView> {
     require_operator(ctx)?;
     let mut errors = roster_domain::error::FieldErrors::default();
     let name = match validate_name("name", &input.name) {
@@ -122,11 +123,14 @@ pub async fn create_org(app: &App, ctx: &RequestContext, input: CreateOrgInput) 
     }
     .write(app, &mut tx, None)?;
     tx.commit(app).await?;
-    Ok(serde_json::json!({"org": views::org(&org), "admin": views::member(&admin)}))
+    Ok(CreatedOrgView {
+        org: views::org(&org),
+        admin: views::member(&admin),
+    })
 }
 
 /// `GET /v1/orgs/{org}`: admins read the settings and seat use.
-pub async fn get_org(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<Value> {
+pub async fn get_org(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<OrgView> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadOrg, &org.settings)?;
     let (seats, _) = app.load_seats(org_id).await?;
@@ -150,7 +154,7 @@ pub struct OrgPatch {
 
 /// `PATCH /v1/orgs/{org}`: org admins change settings; only the operator changes the
 /// plan. A patch that changes nothing writes nothing.
-pub async fn update_org(app: &App, ctx: &RequestContext, org_id: &OrgId, patch: OrgPatch) -> AppResult<Value> {
+pub async fn update_org(app: &App, ctx: &RequestContext, org_id: &OrgId, patch: OrgPatch) -> AppResult<OrgView> {
     retrying(|| async {
         let (org, origin) = operator_or_admin(app, ctx, org_id, Action::UpdateOrg).await?;
         let by_operator = origin.actor_id.is_none();
@@ -195,7 +199,7 @@ pub async fn update_org(app: &App, ctx: &RequestContext, org_id: &OrgId, patch: 
     .await
 }
 
-async fn save_org(app: &App, before: &Org, mut after: Org, origin: &Origin, action: &str) -> AppResult<Value> {
+async fn save_org(app: &App, before: &Org, mut after: Org, origin: &Origin, action: &str) -> AppResult<OrgView> {
     after.updated_at = app.now();
     let mut tx = Tx::new();
     tx.put_next(table::encode(
@@ -236,7 +240,7 @@ async fn operator_or_admin(app: &App, ctx: &RequestContext, org_id: &str, action
 }
 
 /// `PUT /v1/orgs/{org}/freeze`.
-pub async fn set_freeze(app: &App, ctx: &RequestContext, org_id: &OrgId, input: FreezeInput) -> AppResult<Value> {
+pub async fn set_freeze(app: &App, ctx: &RequestContext, org_id: &OrgId, input: FreezeInput) -> AppResult<OrgView> {
     let window = FreezeWindow {
         starts_at: input.starts_at,
         ends_at: input.ends_at,
@@ -253,7 +257,7 @@ pub async fn set_freeze(app: &App, ctx: &RequestContext, org_id: &OrgId, input: 
 }
 
 /// `DELETE /v1/orgs/{org}/freeze`.
-pub async fn lift_freeze(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<Value> {
+pub async fn lift_freeze(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<OrgView> {
     retrying(|| async {
         let (org, origin) = operator_or_admin(app, ctx, org_id, Action::ManageFreeze).await?;
         let mut next = org.clone();
@@ -263,20 +267,24 @@ pub async fn lift_freeze(app: &App, ctx: &RequestContext, org_id: &OrgId) -> App
     .await
 }
 
-fn invite_link_view(app: &App, org: &Org) -> Value {
+fn invite_link_view(app: &App, org: &Org) -> InviteLinkView {
     let url = format!("{}/join/{}", app.config.public_url, org.join_code);
-    serde_json::json!({"code": org.join_code, "url": url, "qr_svg": qr_svg(&url)})
+    InviteLinkView {
+        qr_svg: qr_svg(&url),
+        code: org.join_code.clone(),
+        url,
+    }
 }
 
 /// `GET /v1/orgs/{org}/invite-link`: the join code, its link and QR code.
-pub async fn get_invite_link(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<Value> {
+pub async fn get_invite_link(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<InviteLinkView> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ManageInviteLink, &org.settings)?;
     Ok(invite_link_view(app, &org))
 }
 
 /// `POST /v1/orgs/{org}/invite-link/rotate`: a new code; the old one stops working.
-pub async fn rotate_invite_link(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<Value> {
+pub async fn rotate_invite_link(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<InviteLinkView> {
     retrying(|| async {
         let (org, actor) = app.actor_in(ctx, org_id).await?;
         actor.authorize(Action::ManageInviteLink, &org.settings)?;
