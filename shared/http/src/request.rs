@@ -4,6 +4,7 @@
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 use serde::de::DeserializeOwned;
+use serde_value::DeserializerError;
 
 use roster_app::AppError;
 use roster_domain::ErrorCode;
@@ -98,10 +99,11 @@ impl HttpRequest {
         if !self.body.is_empty() && !self.content_type().to_ascii_lowercase().contains("json") {
             return Err(RequestError::UnsupportedMediaType);
         }
-        let mut deserializer = serde_json::Deserializer::from_slice(body);
-        let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| json_error(&e.path().to_string(), e.inner()))?;
-        deserializer.end().map_err(|e| json_error(".", &e))?;
-        Ok(value)
+        // JSON first (a syntax error is `invalid_json`), then the endpoint's type from it
+        // through a deserializer whose errors say by their type what is wrong, and where.
+        let json: serde_json::Value = serde_json::from_slice(body).map_err(|e| bad_json(&e))?;
+        let value = serde_value::to_value(json).map_err(|e| AppError::Internal(format!("JSON as a serde value: {e}")))?;
+        serde_path_to_error::deserialize(serde_value::ValueDeserializer::<DeserializerError>::new(value)).map_err(|e| bad_body(e))
     }
 
     /// The body as a CSV file (raw bytes; its text is checked by the domain).
@@ -113,27 +115,35 @@ impl HttpRequest {
     }
 }
 
-/// Turns a serde error into a 400 with a stable code and, when known, the field (its
-/// path in the body, e.g. `admin.email`).
-fn json_error(path: &str, error: &serde_json::Error) -> RequestError {
-    use serde_json::error::Category;
-    let message = error.to_string();
-    let at_path = |name: &str| match (path, name) {
+/// A body that is not JSON.
+fn bad_json(error: &serde_json::Error) -> RequestError {
+    RequestError::BadBody {
+        code: ErrorCode::InvalidJson,
+        field: "body".into(),
+        field_code: ErrorCode::InvalidJson,
+        message: error.to_string(),
+    }
+}
+
+/// JSON that is not what the endpoint takes: a 400 with the field (its path in the body,
+/// e.g. `admin.email`) and what is wrong with it, told by the error's kind.
+fn bad_body(error: serde_path_to_error::Error<DeserializerError>) -> RequestError {
+    let path = error.path().to_string();
+    let at = |name: &str| match (path.as_str(), name) {
         (".", "") => "body".to_string(),
         (".", name) => name.to_string(),
         (path, "") => path.to_string(),
         (path, name) => format!("{path}.{name}"),
     };
-    let named_field = message.split('`').nth(1).unwrap_or("");
-    let (code, field, field_code) = match error.classify() {
-        Category::Syntax | Category::Eof | Category::Io => (ErrorCode::InvalidJson, "body".to_string(), ErrorCode::InvalidJson),
-        Category::Data if message.starts_with("missing field") => (ErrorCode::InvalidBody, at_path(named_field), ErrorCode::Required),
-        Category::Data if message.starts_with("unknown field") => (ErrorCode::InvalidBody, at_path(""), ErrorCode::UnknownField),
-        Category::Data if message.starts_with("unknown variant") => (ErrorCode::InvalidBody, at_path(""), ErrorCode::UnknownValue),
-        Category::Data => (ErrorCode::InvalidBody, at_path(""), ErrorCode::InvalidType),
+    let message = error.inner().to_string();
+    let (field, field_code) = match error.inner() {
+        DeserializerError::MissingField(name) => (at(name), ErrorCode::Required),
+        DeserializerError::UnknownField(..) => (at(""), ErrorCode::UnknownField),
+        DeserializerError::UnknownVariant(..) => (at(""), ErrorCode::UnknownValue),
+        _ => (at(""), ErrorCode::InvalidType),
     };
     RequestError::BadBody {
-        code,
+        code: ErrorCode::InvalidBody,
         field,
         field_code,
         message,

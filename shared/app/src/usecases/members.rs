@@ -1,8 +1,8 @@
 //! Admin operations on members: the tabs, profiles, admin-editable fields, bulk edit,
 //! remove, reinvite/resend, revoke, approve/reject, CSV export.
 
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Deserializer};
-use serde_json::Value;
 
 use roster_domain::lifecycle::{self, Revocation};
 use roster_domain::profile::parse_optional_text;
@@ -206,10 +206,11 @@ pub struct MemberPatch {
     pub role: Option<Role>,
     #[serde(default, deserialize_with = "present")]
     pub license_end: Option<Option<Timestamp>>,
-    pub first_name: Option<Value>,
-    pub last_name: Option<Value>,
-    pub phone: Option<Value>,
-    pub email: Option<Value>,
+    /// The member's own fields: only whether they were sent matters (they are refused).
+    pub first_name: Option<IgnoredAny>,
+    pub last_name: Option<IgnoredAny>,
+    pub phone: Option<IgnoredAny>,
+    pub email: Option<IgnoredAny>,
 }
 
 fn refuse_user_owned(patch: &MemberPatch) -> Result<(), DomainError> {
