@@ -23,6 +23,37 @@ pub async fn store_conformance(store: Arc<dyn Store>, ns: &str) {
     two_writers_one_wins(store.clone(), ns).await;
     pagination_across_pages(&*store, ns).await;
     index_queries_and_sparse_entries(&*store, ns).await;
+    expiring_items(&*store, ns).await;
+}
+
+/// An item's expiry round-trips; a purge deletes only what expired (on a store that purges:
+/// DynamoDB deletes by TTL on its own, so its purge deletes nothing).
+async fn expiring_items(store: &dyn Store, ns: &str) {
+    let pk = format!("{ns}#EXPIRY");
+    let at = |unix: i64| time::OffsetDateTime::from_unix_timestamp(unix).unwrap();
+    store
+        .transact(vec![
+            put(item(&pk, "OLD", 1).expiring_at(at(1_000)), Condition::NotExists),
+            put(item(&pk, "NEW", 1).expiring_at(at(3_000)), Condition::NotExists),
+            put(item(&pk, "KEPT", 1), Condition::NotExists),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(store.get(&pk, "OLD").await.unwrap().unwrap().expires_at, Some(1_000));
+    assert_eq!(store.get(&pk, "KEPT").await.unwrap().unwrap().expires_at, None);
+    let purged = store.purge_expired(at(2_000)).await.unwrap();
+    let left: Vec<String> = store
+        .query(Query::table(pk.clone(), SkCondition::Any))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|i| i.sk)
+        .collect();
+    match purged {
+        0 => assert_eq!(left, ["KEPT", "NEW", "OLD"], "a store that does not purge keeps all"),
+        _ => assert_eq!((purged, left), (1, vec!["KEPT".to_string(), "NEW".to_string()])),
+    }
 }
 
 /// A `Check` lets the transaction happen only while its condition holds, and writes nothing.

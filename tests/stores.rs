@@ -126,6 +126,11 @@ impl Store for StaleIndexStore {
         self.state.lock().expect("replica lock").pending.push_back((Instant::now(), writes));
         Ok(())
     }
+
+    /// Only items outside the indexes expire, so the lagging replica has nothing to drop.
+    async fn purge_expired(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
+        self.inner.purge_expired(now).await
+    }
 }
 
 /// Waits a varying fraction of `max` before each store call, so that requests run side by
@@ -170,5 +175,8 @@ impl Store for JitterStore {
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         self.pause().await;
         self.inner.transact(writes).await
+    }
+    async fn purge_expired(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
+        self.inner.purge_expired(now).await
     }
 }

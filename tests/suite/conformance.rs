@@ -90,3 +90,27 @@ async fn a_stale_index_store_shows_writes_in_indexes_only_later() {
     store.settle();
     assert_eq!(index().await.unwrap().items.len(), 1);
 }
+
+/// The embedded store deletes what expired when the sweeps ask (DynamoDB's TTL does it on
+/// AWS), and nothing else.
+#[tokio::test]
+async fn the_sqlite_store_purges_only_expired_items() {
+    use roster_app::ports::{Condition, Item, Store, Write};
+    let store = SqliteStore::new(Database::in_memory().unwrap());
+    let at = |unix: i64| time::OffsetDateTime::from_unix_timestamp(unix).unwrap();
+    let put = |sk: &str, expires: Option<i64>| Write::Put {
+        item: Item {
+            expires_at: expires,
+            ..Item::new("P", sk, 1, serde_json::json!({}))
+        },
+        condition: Condition::NotExists,
+    };
+    store
+        .transact(vec![put("a", Some(100)), put("b", Some(300)), put("c", None)])
+        .await
+        .unwrap();
+    assert_eq!(store.purge_expired(at(200)).await.unwrap(), 1);
+    assert!(store.get("P", "a").await.unwrap().is_none());
+    assert!(store.get("P", "b").await.unwrap().is_some() && store.get("P", "c").await.unwrap().is_some());
+    assert_eq!(store.purge_expired(at(200)).await.unwrap(), 0);
+}

@@ -10,6 +10,10 @@ use crate::records::RateWindow;
 use crate::table;
 use crate::tx::Tx;
 
+/// How long an item that is of no more use is kept before the store may delete it (a
+/// margin: readers check their own times, and DynamoDB's TTL deletes late anyway).
+pub const KEPT_AFTER_USE: time::Duration = time::Duration::days(1);
+
 /// One subject counted in windows of `window_seconds` (e.g. failed logins of an email).
 #[derive(Debug, Clone)]
 pub struct RateCounter {
@@ -93,13 +97,16 @@ impl RateCounter {
 
     /// Adds `by` to the current window as part of `tx` (conditioned on what was read).
     pub fn add(&self, tx: &mut Tx, now: OffsetDateTime, current: Option<&Item>, by: u64) -> AppResult<()> {
-        let sk = table::rate_window_sk(self.window_start(now));
+        let start = self.window_start(now);
+        let sk = table::rate_window_sk(start);
+        // A window is read only while it lasts: the store may delete it a day after.
+        let expires = OffsetDateTime::from_unix_timestamp(start + self.window_seconds).unwrap_or(now) + KEPT_AFTER_USE;
         match current {
             Some(item) => {
                 let count = table::decode::<RateWindow>(item)?.count + by;
-                tx.put_next(table::encode(self.pk.clone(), sk, item.version, &RateWindow { count }));
+                tx.put_next(table::encode(self.pk.clone(), sk, item.version, &RateWindow { count }).expiring_at(expires));
             }
-            None => tx.put_new(table::encode(self.pk.clone(), sk, 1, &RateWindow { count: by })),
+            None => tx.put_new(table::encode(self.pk.clone(), sk, 1, &RateWindow { count: by }).expiring_at(expires)),
         }
         Ok(())
     }

@@ -29,6 +29,8 @@ impl DynamoStore {
     }
 }
 
+/// DynamoDB deletes an item some time after the unix time in this attribute.
+pub const TTL_ATTRIBUTE: &str = "ttl";
 const INDEX_ATTRIBUTES: [(&str, &str); 3] = [("GSI1PK", "GSI1SK"), ("GSI2PK", "GSI2SK"), ("GSI3PK", "GSI3SK")];
 
 fn s(value: &str) -> AttributeValue {
@@ -52,6 +54,10 @@ fn to_attributes(item: &Item) -> HashMap<String, AttributeValue> {
             attributes.insert(sk_name.to_string(), s(sk));
         }
     }
+    if let Some(at) = item.expires_at {
+        // The table's TTL attribute (see the template).
+        attributes.insert(TTL_ATTRIBUTE.to_string(), AttributeValue::N(at.to_string()));
+    }
     attributes
 }
 
@@ -71,6 +77,10 @@ fn from_attributes(attributes: &HashMap<String, AttributeValue>) -> Result<Item,
         gsi1: index(INDEX_ATTRIBUTES[0]),
         gsi2: index(INDEX_ATTRIBUTES[1]),
         gsi3: index(INDEX_ATTRIBUTES[2]),
+        expires_at: attributes
+            .get(TTL_ATTRIBUTE)
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse().ok()),
     })
 }
 

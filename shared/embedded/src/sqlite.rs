@@ -69,6 +69,14 @@ impl Database {
 
     fn with_schema(connection: Connection) -> Result<Database, OpenError> {
         connection.execute_batch(SCHEMA)?;
+        // Added after the first release of the schema: a data dir from before gets it here.
+        let has_expiry: bool = connection
+            .prepare("SELECT 1 FROM pragma_table_info('items') WHERE name = 'expires_at'")?
+            .exists([])?;
+        if !has_expiry {
+            connection.execute_batch("ALTER TABLE items ADD COLUMN expires_at INTEGER")?;
+        }
+        connection.execute_batch("CREATE INDEX IF NOT EXISTS items_expiry ON items (expires_at) WHERE expires_at IS NOT NULL")?;
         Ok(Database {
             connection: Arc::new(Mutex::new(connection)),
         })

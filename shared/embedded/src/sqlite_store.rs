@@ -23,7 +23,7 @@ fn unavailable(error: rusqlite::Error) -> StoreError {
     StoreError::Unavailable(error.to_string())
 }
 
-const COLUMNS: &str = "pk, sk, version, data, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk";
+const COLUMNS: &str = "pk, sk, version, data, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, expires_at";
 
 fn read_item(row: &Row<'_>) -> rusqlite::Result<Item> {
     let data: String = row.get(3)?;
@@ -37,6 +37,7 @@ fn read_item(row: &Row<'_>) -> rusqlite::Result<Item> {
         gsi1: pair(row.get(4)?, row.get(5)?),
         gsi2: pair(row.get(6)?, row.get(7)?),
         gsi3: pair(row.get(8)?, row.get(9)?),
+        expires_at: row.get(10)?,
     })
 }
 
@@ -136,6 +137,16 @@ impl Store for SqliteStore {
         Ok(Page { items, next_cursor })
     }
 
+    async fn purge_expired(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
+        let connection = self.db.lock();
+        connection
+            .execute(
+                "DELETE FROM items WHERE expires_at IS NOT NULL AND expires_at < ?1",
+                params![now.unix_timestamp()],
+            )
+            .map_err(unavailable)
+    }
+
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         let mut connection = self.db.lock();
         let tx = connection
@@ -165,7 +176,7 @@ impl Store for SqliteStore {
                     let (g2p, g2s) = item.gsi2.clone().unzip();
                     let (g3p, g3s) = item.gsi3.clone().unzip();
                     tx.prepare_cached(&format!(
-                        "INSERT OR REPLACE INTO items ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                        "INSERT OR REPLACE INTO items ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
                     ))
                     .and_then(|mut s| {
                         s.execute(params![
@@ -178,7 +189,8 @@ impl Store for SqliteStore {
                             g2p,
                             g2s,
                             g3p,
-                            g3s
+                            g3s,
+                            item.expires_at
                         ])
                     })
                     .map_err(unavailable)?;

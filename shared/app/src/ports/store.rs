@@ -16,6 +16,10 @@ pub struct Item {
     pub gsi1: Option<(String, String)>,
     pub gsi2: Option<(String, String)>,
     pub gsi3: Option<(String, String)>,
+    /// When the item is of no more use (unix seconds): the store may delete it after then
+    /// (DynamoDB's TTL; SQLite's purge). Readers still check their own expiry, since a
+    /// deletion may come late.
+    pub expires_at: Option<i64>,
 }
 
 impl Item {
@@ -28,7 +32,14 @@ impl Item {
             gsi1: None,
             gsi2: None,
             gsi3: None,
+            expires_at: None,
         }
+    }
+
+    /// The item, deletable by the store after `at`.
+    pub fn expiring_at(mut self, at: time::OffsetDateTime) -> Item {
+        self.expires_at = Some(at.unix_timestamp());
+        self
     }
 
     /// The same index entries as `other`: a rewrite that keeps the item where it was in
@@ -182,6 +193,11 @@ pub trait Store: Send + Sync {
     async fn query(&self, query: Query) -> Result<Page, StoreError>;
     /// Applies every write or none. At most 100 writes, each on a distinct key.
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError>;
+    /// Deletes items whose `expires_at` is before `now`; answers how many. DynamoDB does
+    /// this by itself (TTL), so there it deletes nothing.
+    async fn purge_expired(&self, _now: time::OffsetDateTime) -> Result<usize, StoreError> {
+        Ok(0)
+    }
 }
 
 /// The most writes one `transact` call takes (DynamoDB's limit).

@@ -84,9 +84,16 @@ pub async fn repair_deliveries(app: &App) -> AppResult<SweepReport> {
 /// what the local server's timer or the test clock runs. The expiry jobs it sends are
 /// applied by the expiry queue's worker.
 pub async fn run_all(app: &App, deadline: Deadline) -> AppResult<[SweepReport; 3]> {
-    Ok([
+    let reports = [
         expiry::schedule(app, ExpiryKind::Invitation, deadline).await?,
         expiry::schedule(app, ExpiryKind::License, deadline).await?,
         repair_deliveries(app).await?,
-    ])
+    ];
+    // Items of no more use (sessions, rate windows, device and link records): DynamoDB's
+    // TTL deletes them by itself; the embedded store here.
+    let purged = app.store.purge_expired(app.now()).await?;
+    if purged > 0 {
+        tracing::info!(purged, "expired items deleted");
+    }
+    Ok(reports)
 }
