@@ -2,7 +2,8 @@
 # Runs Roster's whole test suite on a fresh machine: installs and starts moto's server
 # (the AWS adapters are tested against it; those tests never skip), lints the SAM template
 # with cfn-lint, builds the workspace (the black-box tests run the built roster-local
-# binary), then runs every test with cargo-nextest (or cargo test where nextest is missing).
+# binary), then runs every test with cargo-nextest (or cargo test where nextest is missing),
+# the console's tests in a browser, and a schemathesis run from the OpenAPI document.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export ROSTER_CACHE="${ROSTER_CACHE:-$HOME/.cache/roster}"
@@ -34,3 +35,6 @@ fi
 
 echo "== console (the pages, in a browser, served by the roster-local just built)"
 CONSOLE_SERVED_BY_ROSTER=1 bash scripts/console-test.sh "${CARGO_TARGET_DIR:-target}/debug/roster-local"
+
+echo "== OpenAPI document against the server (schemathesis, a property-based run)"
+bash scripts/schemathesis.sh "${CARGO_TARGET_DIR:-target}/debug/roster-local" 15
