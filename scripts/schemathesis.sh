@@ -73,6 +73,8 @@ org = "$ORG"
 dept = "$DEPT"
 member = "$MEMBER"
 TOML
+# From the data dir: schemathesis keeps a cache in its working directory, not in the clone.
+cd "$DATA"
 "$VENV/bin/schemathesis" --config-file "$DATA/schemathesis.toml" run "$URL/v1/openapi.json" -u "$URL" \
   -H "Authorization: Bearer $ADMIN_TOKEN" -n "$EXAMPLES" --seed "${SCHEMATHESIS_SEED:-1}" --phases examples,coverage,fuzzing \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance

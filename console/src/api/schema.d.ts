@@ -856,6 +856,7 @@ export interface components {
             version?: number;
         };
         OrgPatch: {
+            /** @description 1 to 200 printable characters (surrounding spaces are trimmed). */
             name?: string;
             /** @enum {string} */
             plan?: "free" | "paid";
@@ -868,13 +869,14 @@ export interface components {
             eula_version?: string;
         };
         CreateOrg: {
+            /** @description 1 to 200 printable characters (surrounding spaces are trimmed). */
             name: string;
             /** @enum {string} */
             plan: "free" | "paid";
             admin: {
-                email: string;
-                first_name: string;
-                last_name: string;
+                email: components["schemas"]["EmailAddress"];
+                first_name: components["schemas"]["PersonName"];
+                last_name: components["schemas"]["PersonName"];
             };
         };
         CreatedOrg: {
@@ -907,12 +909,16 @@ export interface components {
             next_cursor: string | null;
         };
         DepartmentInput: {
+            /** @description 1 to 200 printable characters (surrounding spaces are trimmed). */
             name: string;
         };
         MemberPatch: {
             department_id?: string | null;
+            /** @description At most 200 printable characters; empty or null clears it. */
             position?: string | null;
+            /** @description At most 200 printable characters; empty or null clears it. */
             job_id?: string | null;
+            /** @description At most 200 printable characters; empty or null clears it. */
             location?: string | null;
             /** @enum {string} */
             role?: "org_admin" | "dept_admin" | "member";
@@ -936,12 +942,12 @@ export interface components {
             }[];
         };
         Invite: {
-            email: string;
+            email: components["schemas"]["EmailAddress"];
             /** @enum {string} */
             role: "org_admin" | "dept_admin" | "member";
             department_id?: string | null;
-            first_name?: string | null;
-            last_name?: string | null;
+            first_name?: components["schemas"]["PersonName"] | null;
+            last_name?: components["schemas"]["PersonName"] | null;
         };
         PastedText: {
             emails: string;
@@ -957,13 +963,14 @@ export interface components {
             }[];
         };
         CreateAccount: {
-            email: string;
-            first_name: string;
-            last_name: string;
-            phone?: string | null;
+            email: components["schemas"]["EmailAddress"];
+            first_name: components["schemas"]["PersonName"];
+            last_name: components["schemas"]["PersonName"];
+            phone?: components["schemas"]["Phone"] | null;
             /** @enum {string} */
             role: "org_admin" | "dept_admin" | "member";
             department_id?: string | null;
+            /** @description At most 200 printable characters; empty or null clears it. */
             position?: string | null;
             /** @enum {string} */
             kind?: "full" | "shell";
@@ -1033,25 +1040,25 @@ export interface components {
             };
         };
         Accept: {
-            first_name: string;
-            last_name: string;
-            phone: string;
+            first_name: components["schemas"]["PersonName"];
+            last_name: components["schemas"]["PersonName"];
+            phone: components["schemas"]["Phone"];
             password?: string;
             eula_accepted: boolean;
             /** @enum {string} */
             two_factor_channel?: "email" | "mobile";
         };
         JoinRequest: {
-            email: string;
-            first_name: string;
-            last_name: string;
-            phone: string;
+            email: components["schemas"]["EmailAddress"];
+            first_name: components["schemas"]["PersonName"];
+            last_name: components["schemas"]["PersonName"];
+            phone: components["schemas"]["Phone"];
         };
         MePatch: {
-            first_name?: string;
-            last_name?: string;
-            phone?: string;
-            email?: string;
+            first_name?: components["schemas"]["PersonName"];
+            last_name?: components["schemas"]["PersonName"];
+            phone?: components["schemas"]["Phone"];
+            email?: components["schemas"]["EmailAddress"];
         };
         PasswordChange: {
             current_password: string;
@@ -1110,6 +1117,14 @@ export interface components {
             /** Format: email */
             email: string;
         };
+        /** @description 1 to 100 printable characters (surrounding spaces are trimmed). */
+        PersonName: string;
+        /** @description 1 to 200 printable characters (surrounding spaces are trimmed). */
+        OrgName: string;
+        /** @description 7 to 15 digits, with spaces, dashes, dots or parentheses between them and an optional leading +; stored as the digits (and +). */
+        Phone: string;
+        /** Format: email */
+        EmailAddress: string;
     };
     responses: {
         /** @description Problem */
