@@ -12,6 +12,7 @@
 //! | email guard | `ORG#o` | `EMAIL#e` | | | |
 //! | audit event | `ORG#o` | `AUDIT#a` | `ORG#o#AUDIT#m` / `a` | | |
 //! | outbox entry | `ORG#o` | `OUTBOX#x` | | | delivery repair while pending |
+//! | join notice sent (expires) | `ORG#o` | `JOINNOTICE#m#hour` | | | |
 //! | import | `ORG#o` | `IMPORT#i` | | | delivery repair while queued or running |
 //! | import chunk | `ORG#o` | `IMPORT#i#CHUNK#n` | | | |
 //! | account directory entry | `ACCOUNTS#e` | `ORG#o` | | | |
@@ -19,6 +20,7 @@
 //! | refresh token | `REFRESH#sha256` | `REFRESH` | | | |
 //! | ended session | `SESSION#id` | `ENDED` | | | |
 //! | invitation | `INVITE#sha256` | `INVITE` | | | |
+//! | email-change link | `EMAILCHANGE#sha256` | `EMAILCHANGE` | | | |
 //! | join code | `JOINCODE#c` | `JOINCODE` | | | |
 //! | rate window | `RATE#kind#subject` | `WINDOW#start` | | | |
 
@@ -110,6 +112,10 @@ pub fn session_pk(session_id: &str) -> String {
 }
 pub fn device_pk(token_hash: &str) -> String {
     format!("DEVICE#{token_hash}")
+}
+/// That `member_id` was sent a join notice in `hour` (unix hours): at most one an hour.
+pub fn join_notice_sk(member_id: &str, hour: u32) -> String {
+    format!("JOINNOTICE#{member_id}#{hour}")
 }
 /// An email change's confirmation link, by its secret's SHA-256.
 pub fn email_change_pk(token_hash: &str) -> String {

@@ -12,7 +12,7 @@ use roster_domain::{Action, DomainError, Email, Kind, LoginMethod, Member, Membe
 
 use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
-use crate::rate_limits::{count_free_invitation, free_invitation_counters, RateCounter};
+use crate::rate_limits::{count_free_invitation, free_invitation_counters, RateCounter, KEPT_AFTER_USE};
 use crate::records::{EmailKind, InvitationLookup, JoinCodeLookup};
 use crate::secrets::{hash_password, sha256_hex};
 use crate::table;
@@ -388,17 +388,17 @@ pub async fn request_to_join(app: &App, ctx: &RequestContext, code: &JoinCode, i
 /// the address is told by email what to do instead (`JoinNotice`), at most once an hour,
 /// however often anyone asks.
 async fn tell_existing_account(app: &App, member: &Member) -> AppResult<()> {
-    let hour = u32::try_from(app.now().unix_timestamp() / HOUR).unwrap_or(u32::MAX);
-    let entry = table::outbox_id(&member.id, EmailKind::JoinNotice, hour);
-    if app
-        .store
-        .get(&table::org_pk(&member.org_id), &table::outbox_sk(&entry))
-        .await?
-        .is_some()
-    {
-        return Ok(());
-    }
+    let now = app.now();
+    let hour = u32::try_from(now.unix_timestamp() / HOUR).unwrap_or(u32::MAX);
+    // One notice an hour: a guard item written only if absent, in the notice's transaction,
+    // so two requests at once send one (the other finds the guard and is done).
+    let guard = table::encode(table::org_pk(&member.org_id), table::join_notice_sk(&member.id, hour), 1, &())
+        .expiring_at(now + time::Duration::seconds(HOUR) + KEPT_AFTER_USE);
     let mut tx = Tx::new();
+    tx.put_new(guard);
     tx.email(app, member, EmailKind::JoinNotice, hour);
-    tx.commit(app).await
+    match tx.commit(app).await {
+        Ok(()) | Err(AppError::Contention) => Ok(()),
+        Err(error) => Err(error),
+    }
 }
