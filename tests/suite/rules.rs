@@ -81,7 +81,19 @@ async fn rule_1_only_org_admins_manage_licenses(t: TestApp) {
     for id in [&outsider_id, &unplaced_id] {
         let read = t.call("GET", &format!("/v1/orgs/{o}/members/{id}"), Some(&dept_admin), None).await;
         assert_eq!(read.status, 404, "another department's member is not there for a department admin");
+        // Nor for what it may not do anyway: a 403 would say the id exists.
+        let removal = t
+            .call("POST", &format!("/v1/orgs/{o}/members/{id}/remove"), Some(&dept_admin), None)
+            .await;
+        assert_eq!(removal.status, 404);
     }
+    let own_removal = t
+        .call("POST", &format!("/v1/orgs/{o}/members/{member_id}/remove"), Some(&dept_admin), None)
+        .await;
+    assert_eq!(
+        own_removal.status, 403,
+        "its own department's member is there; removing is the org admin's"
+    );
     assert_eq!(
         t.call("GET", &format!("/v1/orgs/{o}/members/{member_id}"), Some(&dept_admin), None)
             .await

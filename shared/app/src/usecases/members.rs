@@ -43,6 +43,11 @@ where
     retrying(|| async {
         let (org, actor) = app.actor_in(ctx, org_id).await?;
         let member = app.load_member(org_id, member_id).await?;
+        // Another department's member is not there for a department admin (as on reads):
+        // 404, not a 403 that would tell it exists.
+        if actor.role == Role::DeptAdmin && !actor.may_read_member_in(member.department_id.as_deref()) {
+            return Err(AppError::not_found());
+        }
         let decision = decide(&org, &actor, &member)?;
         org.ensure_not_frozen(app.now())?;
         if decision.after.as_ref() == Some(&member) {
