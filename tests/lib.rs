@@ -521,16 +521,19 @@ impl TestApp {
         self.call("PATCH", &path, Some(&org.admin_token), Some(changes)).await
     }
 
+    /// The org's join code, as its admin reads it from `GET …/invite-link`.
+    pub async fn join_code(&self, org: &OrgFixture) -> String {
+        let link = self
+            .call("GET", &format!("/v1/orgs/{}/invite-link", org.org_id), Some(&org.admin_token), None)
+            .await;
+        assert_eq!(link.status, 200, "{}", link.text);
+        link.body["code"].as_str().unwrap().to_string()
+    }
+
     /// Asks to join `org` through its join code as `email`; answers the join request's
     /// member id, as the admin finds it in the Pending tab (the requester's answer has none).
     pub async fn join(&self, org: &OrgFixture, email: &str) -> String {
-        let code = self
-            .call("GET", &format!("/v1/orgs/{}/invite-link", org.org_id), Some(&org.admin_token), None)
-            .await
-            .body["code"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let code = self.join_code(org).await;
         let joined = self
             .call(
                 "POST",

@@ -163,10 +163,7 @@ async fn rule_3_only_a_reinvite_brings_an_unlicensed_member_back(t: TestApp) {
     let o = &org.org_id;
     t.update_member(&org, &member_id, json!({"position": "Nurse"})).await;
     t.remove_member(&org, &member_id).await;
-    let link = t
-        .call("GET", &format!("/v1/orgs/{o}/invite-link"), Some(&org.admin_token), None)
-        .await;
-    let code = link.body["code"].as_str().unwrap();
+    let code = t.join_code(&org).await;
     let join = t
         .call(
             "POST",
@@ -240,13 +237,7 @@ async fn rule_4_one_account_per_email_with_an_actionable_reason(t: TestApp) {
     let (removed_id, _) = t.add_member(&org, "removed@r4.test", "member", None).await;
     t.remove_member(&org, &removed_id).await;
     assert_eq!(invite("removed@r4.test").await.code(), "unlicensed");
-    let code = t
-        .call("GET", &format!("/v1/orgs/{o}/invite-link"), Some(&org.admin_token), None)
-        .await
-        .body["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = t.join_code(&org).await;
     let join = |email: &'static str| {
         let t = &t;
         let code = code.clone();
@@ -472,13 +463,7 @@ async fn rule_8_no_license_past_the_seat_limit(t: TestApp) {
         "invited",
         "stays where it was"
     );
-    let code = t
-        .call("GET", &format!("/v1/orgs/{o}/invite-link"), Some(&org.admin_token), None)
-        .await
-        .body["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = t.join_code(&org).await;
     t.call(
         "POST",
         &format!("/v1/join/{code}"),

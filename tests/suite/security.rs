@@ -150,13 +150,7 @@ async fn a_join_request_answers_the_same_for_every_email(t: TestApp) {
     let (removed, _) = t.add_member(&org, "removed@doors.test", "member", None).await;
     t.remove_member(&org, &removed).await;
     t.drain().await;
-    let code = t
-        .call("GET", &format!("/v1/orgs/{}/invite-link", org.org_id), Some(&org.admin_token), None)
-        .await
-        .body["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = t.join_code(&org).await;
     let ask = |email: &'static str| {
         let (t, code) = (&t, code.clone());
         async move {
@@ -308,10 +302,7 @@ async fn join_requests_and_join_code_guesses_are_rate_limited(t: TestApp) {
         config.join_code_guesses_per_ip = 3;
     });
     let org = t.create_org("Joiners", "paid").await;
-    let link = t
-        .call("GET", &format!("/v1/orgs/{}/invite-link", org.org_id), Some(&org.admin_token), None)
-        .await;
-    let code = link.body["code"].as_str().unwrap().to_string();
+    let code = t.join_code(&org).await;
     let mut n = 0;
     let mut join = |ip: &'static str, code: String| {
         n += 1;

@@ -10,10 +10,6 @@ use crate::records::RateWindow;
 use crate::table;
 use crate::tx::Tx;
 
-/// How long an item that is of no more use is kept before the store may delete it (a
-/// margin: readers check their own times, and DynamoDB's TTL deletes late anyway).
-pub const KEPT_AFTER_USE: time::Duration = time::Duration::days(1);
-
 /// One subject counted in windows of `window_seconds` (e.g. failed logins of an email).
 #[derive(Debug, Clone)]
 pub struct RateCounter {
@@ -100,7 +96,7 @@ impl RateCounter {
         let start = self.window_start(now);
         let sk = table::rate_window_sk(start);
         // A window is read only while it lasts: the store may delete it a day after.
-        let expires = OffsetDateTime::from_unix_timestamp(start + self.window_seconds).unwrap_or(now) + KEPT_AFTER_USE;
+        let expires = OffsetDateTime::from_unix_timestamp(start + self.window_seconds).unwrap_or(now) + table::KEPT_AFTER_USE;
         match current {
             Some(item) => {
                 let count = table::decode::<RateWindow>(item)?.count + by;

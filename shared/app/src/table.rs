@@ -33,6 +33,10 @@ use roster_domain::{Email, Member, MembershipStatus, Tab};
 use crate::error::AppResult;
 use crate::ports::{IndexName, Item, Query, SkCondition};
 
+/// How long an item that is of no more use is kept before the store may delete it (a
+/// margin: readers check their own times, and DynamoDB's TTL deletes late anyway).
+pub const KEPT_AFTER_USE: time::Duration = time::Duration::days(1);
+
 pub const ORG_SK: &str = "ORG";
 pub const SEATS_SK: &str = "SEATS";
 pub const INVITE_SK: &str = "INVITE";

@@ -99,10 +99,10 @@ impl HttpRequest {
         if !self.body.is_empty() && !self.content_type().to_ascii_lowercase().contains("json") {
             return Err(RequestError::UnsupportedMediaType);
         }
-        // JSON first (a syntax error is `invalid_json`), then the endpoint's type from it
-        // through a deserializer whose errors say by their type what is wrong, and where.
-        let json: serde_json::Value = serde_json::from_slice(body).map_err(|e| bad_json(&e))?;
-        let value = serde_value::to_value(json).map_err(|e| AppError::Internal(format!("JSON as a serde value: {e}")))?;
+        // JSON first (a syntax error is `invalid_json`), read straight into a serde value; then
+        // the endpoint's type from it through a deserializer whose errors say by their type
+        // what is wrong, and where.
+        let value: serde_value::Value = serde_json::from_slice(body).map_err(|e| bad_json(&e))?;
         serde_path_to_error::deserialize(serde_value::ValueDeserializer::<DeserializerError>::new(value)).map_err(|e| bad_body(e))
     }
 

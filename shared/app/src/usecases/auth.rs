@@ -8,7 +8,7 @@ use roster_domain::{Email, ErrorCode, Kind, LoginMethod, Member, MembershipStatu
 use crate::app::{retrying, App, Principal};
 use crate::error::{AppError, AppResult, OrgChoice};
 use crate::ports::{IndexName, Query, SkCondition};
-use crate::rate_limits::{RateCounter, KEPT_AFTER_USE};
+use crate::rate_limits::RateCounter;
 use crate::records::{DirectoryEntry, EndedSession, RefreshToken, TrustedDevice};
 use crate::secrets::{constant_time_eq, sha256_hex, verify_password};
 use crate::signing_keys::AccessClaims;
@@ -209,7 +209,7 @@ async fn session_tokens(
         };
         tx.put_new(
             table::encode(table::refresh_pk(&sha256_hex(&token)), table::REFRESH_SK.into(), 1, &record)
-                .expiring_at(session_ends_at + KEPT_AFTER_USE),
+                .expiring_at(session_ends_at + table::KEPT_AFTER_USE),
         );
         answer.refresh_token = Some(token);
         answer.refresh_expires_in = Some((session_ends_at - now).whole_seconds());
@@ -285,7 +285,7 @@ async fn end_session(app: &App, session_id: &str, now: OffsetDateTime) -> AppRes
             1,
             &EndedSession { ended_at: now },
         )
-        .expiring_at(now + app.config.session_ttl + KEPT_AFTER_USE),
+        .expiring_at(now + app.config.session_ttl + table::KEPT_AFTER_USE),
     );
     match tx.commit(app).await {
         // Already ended.
@@ -330,7 +330,7 @@ async fn trust_device(app: &App, email: &Email) -> AppResult<String> {
     let mut tx = Tx::new();
     tx.put_new(
         table::encode(table::device_pk(&sha256_hex(&token)), table::DEVICE_SK.into(), 1, &device)
-            .expiring_at(device.expires_at + KEPT_AFTER_USE),
+            .expiring_at(device.expires_at + table::KEPT_AFTER_USE),
     );
     tx.commit(app).await?;
     Ok(token)

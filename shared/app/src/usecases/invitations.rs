@@ -12,7 +12,7 @@ use roster_domain::{Action, DomainError, Email, Kind, LoginMethod, Member, Membe
 
 use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
-use crate::rate_limits::{count_free_invitation, free_invitation_counters, RateCounter, KEPT_AFTER_USE};
+use crate::rate_limits::{count_free_invitation, free_invitation_counters, RateCounter};
 use crate::records::{EmailKind, InvitationLookup, JoinCodeLookup};
 use crate::secrets::{hash_password, sha256_hex};
 use crate::table;
@@ -393,7 +393,7 @@ async fn tell_existing_account(app: &App, member: &Member) -> AppResult<()> {
     // One notice an hour: a guard item written only if absent, in the notice's transaction,
     // so two requests at once send one (the other finds the guard and is done).
     let guard = table::encode(table::org_pk(&member.org_id), table::join_notice_sk(&member.id, hour), 1, &())
-        .expiring_at(now + time::Duration::seconds(HOUR) + KEPT_AFTER_USE);
+        .expiring_at(now + time::Duration::seconds(HOUR) + table::KEPT_AFTER_USE);
     let mut tx = Tx::new();
     tx.put_new(guard);
     tx.email(app, member, EmailKind::JoinNotice, hour);

@@ -9,7 +9,7 @@ use roster_domain::{DomainError, Email, EmailChangeToken, PendingEmailChange};
 use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
 use crate::ports::Condition;
-use crate::rate_limits::{RateCounter, KEPT_AFTER_USE};
+use crate::rate_limits::RateCounter;
 use crate::records::{EmailChangeLookup, EmailGuard, EmailKind};
 use crate::secrets::{hash_password, sha256_hex, verify_password};
 use crate::table;
@@ -86,7 +86,7 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
             };
             tx.put_new(
                 table::encode(table::email_change_pk(&token_hash), table::EMAIL_CHANGE_SK.into(), 1, &lookup)
-                    .expiring_at(app.now() + EMAIL_CHANGE_TTL + KEPT_AFTER_USE),
+                    .expiring_at(app.now() + EMAIL_CHANGE_TTL + table::KEPT_AFTER_USE),
             );
             if let Some(superseded) = &member.pending_email {
                 tx.delete(
