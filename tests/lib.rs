@@ -320,18 +320,23 @@ impl TestApp {
             body: Bytes::from(body),
             client_ip: Some(ip.into()),
         };
-        let keys = match roster_http::routes::match_route(&request.method, &request.path) {
-            roster_http::routes::RouteMatch::Found(route, _) => route.facts.keys,
-            _ => KeyUse::PublicKey,
+        let route = match roster_http::routes::match_route(&request.method, &request.path) {
+            roster_http::routes::RouteMatch::Found(route, _) => Some(route),
+            _ => None,
         };
+        let keys = route.map_or(KeyUse::PublicKey, |route| route.facts.keys);
         let response = roster_http::handle(&self.app_holding(keys), request).await;
         let text = String::from_utf8_lossy(response.body()).into_owned();
-        Answer {
+        let answer = Answer {
             status: response.status().as_u16(),
             headers: response.headers().clone(),
             body: serde_json::from_str(&text).unwrap_or(Value::Null),
             text,
+        };
+        if let Some(route) = route {
+            assert_documented_problem(route, &answer);
         }
+        answer
     }
 
     /// A JSON call (no body when `body` is `None`).
@@ -689,4 +694,25 @@ pub async fn moto_resources() -> (aws_config::SdkConfig, roster_aws::AwsConfig) 
 pub fn link_token(body: &str) -> String {
     let link = body.lines().find(|l| l.starts_with("http")).expect("a link");
     link.rsplit('/').next().unwrap().trim().to_string()
+}
+
+/// Every problem a route answers in any test has a code the OpenAPI document lists for that
+/// route (`roster_http::openapi::error_codes`), with that code's status.
+fn assert_documented_problem(route: &roster_http::Route, answer: &Answer) {
+    let is_problem = answer
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == b"application/problem+json");
+    if !is_problem {
+        return;
+    }
+    let code = answer.body["code"].as_str().unwrap_or_default();
+    let documented = roster_http::openapi::error_codes(route);
+    assert!(
+        documented.iter().any(|c| c.as_str() == code && c.status() == answer.status),
+        "{} {} answered {} {code}, which its OpenAPI operation does not list (add it to `errors` in roster_http::openapi::operation)",
+        route.method,
+        route.path,
+        answer.status
+    );
 }

@@ -9,7 +9,7 @@ const committed = 'src/api/schema.d.ts';
 const dir = mkdtempSync(join(tmpdir(), 'roster-api-'));
 try {
   const fresh = join(dir, 'schema.d.ts');
-  execFileSync('npx', ['--no-install', 'openapi-typescript', '../shared/http/openapi.json', '-o', fresh], { stdio: 'ignore' });
+  execFileSync('npx', ['--no-install', 'openapi-typescript', '../shared/http/openapi.json', '--default-non-nullable', 'false', '-o', fresh], { stdio: 'ignore' });
   if (readFileSync(fresh, 'utf8') !== readFileSync(committed, 'utf8')) {
     console.error(`${committed} is stale: the OpenAPI document changed. Run \`npm run gen:api\` and commit the result.`);
     process.exit(1);

@@ -81,11 +81,7 @@ async fn serve(services: &LocalServices, peer: SocketAddr, request: Request<Inco
     let body = match tokio::time::timeout(client_timeout, Limited::new(body, MAX_CSV_BYTES + 1).collect()).await {
         Ok(Ok(collected)) => collected.to_bytes(),
         Err(_) => {
-            let mut response = full(problem::response(
-                ErrorCode::RequestTimeout,
-                "The body did not arrive in time.",
-                None,
-            ));
+            let mut response = full(problem::response(ErrorCode::RequestTimeout, "The body did not arrive in time."));
             response
                 .headers_mut()
                 .insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
@@ -95,7 +91,6 @@ async fn serve(services: &LocalServices, peer: SocketAddr, request: Request<Inco
             return full(problem::response(
                 ErrorCode::PayloadTooLarge,
                 &format!("The body is larger than {MAX_CSV_BYTES} bytes."),
-                None,
             ))
         }
     };
@@ -137,18 +132,14 @@ struct AdvanceClock {
 async fn advance_test_clock(services: &LocalServices, request: &HttpRequest) -> Response<Bytes> {
     let clock = services.test_clock.as_ref().expect("checked by the caller");
     if request.method != http::Method::POST {
-        return problem::response(ErrorCode::MethodNotAllowed, "POST only.", None);
+        return problem::response(ErrorCode::MethodNotAllowed, "POST only.");
     }
     let input: AdvanceClock = match request.json() {
         Ok(input) => input,
         Err(error) => return problem::from_request_error(error),
     };
     if !(0..=10 * 365 * 86_400).contains(&input.advance_seconds) {
-        return problem::response(
-            ErrorCode::ValidationFailed,
-            "advance_seconds must be between 0 and ten years.",
-            None,
-        );
+        return problem::response(ErrorCode::ValidationFailed, "advance_seconds must be between 0 and ten years.");
     }
     clock.advance(input.advance_seconds);
     let app = &services.app;

@@ -210,9 +210,12 @@ async fn the_same_scenario_on_the_aws_backend_against_moto() {
         .await;
     let material = roster_app::KeyMaterial::generate();
     let keys_secret = roster_tests::create_secret(&sdk, &material.to_json()).await;
-    let jwks = roster_app::SigningKeys::new(&material, "http://roster.test", "roster-api")
-        .unwrap()
-        .jwks();
+    let jwks = serde_json::to_value(
+        roster_app::SigningKeys::new(&material, "http://roster.test", "roster-api")
+            .unwrap()
+            .jwks(),
+    )
+    .unwrap();
     let env = [
         ("ROSTER_KEYS_SECRET_ID", keys_secret),
         ("AWS_ENDPOINT_URL", endpoint.clone()),

@@ -4,7 +4,47 @@
  */
 
 export interface paths {
-    "/v1/orgs": {
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public keys of Roster's tokens
+         * @description Who: anyone.
+         */
+        get: operations["jwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/openid-configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OpenID discovery: issuer and JWKS location (read by API Gateway's JWT authorizer)
+         * @description Who: anyone.
+         */
+        get: operations["openidConfiguration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/login": {
         parameters: {
             query?: never;
             header?: never;
@@ -14,522 +54,50 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Create an org with its first org admin (invited)
-         * @description Who: operator.
+         * Email and password to an access token
+         * @description Who: anyone. The password is checked first: a wrong one answers `401 invalid_credentials` whether the email has no account, one or several. A right one for accounts in several orgs answers `400` with the field error `org_required` and `orgs` to choose from. Failed logins are limited per IP and per email; from a client with a device token of this email, per device instead (`429` with `Retry-After`). A temporary password signs in once (again: 401 `temporary_password_used`).
          */
-        post: operations["createOrg"];
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/orgs/{org}": {
+    "/v1/auth/refresh": {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        /**
-         * Settings and seat use
-         * @description Who: org and department admins.
-         */
-        get: operations["getOrg"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * Change settings
-         * @description Who: org admin or operator; only the operator changes `plan` (an org admin naming another plan gets 403). A patch that changes nothing answers the org as it is, without a new version or an audit event; a PATCH without a body is a 400.
-         */
-        patch: operations["updateOrg"];
-        trace?: never;
-    };
-    "/v1/orgs/{org}/freeze": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        get?: never;
-        /**
-         * Set a freeze window
-         * @description Who: org admin or operator.
-         */
-        put: operations["setFreeze"];
-        post?: never;
-        /**
-         * Lift the freeze window
-         * @description Who: org admin or operator.
-         */
-        delete: operations["liftFreeze"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/orgs/{org}/departments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        /**
-         * Departments
-         * @description Who: admins.
-         */
-        get: operations["listDepartments"];
-        put?: never;
-        /**
-         * Create a department
-         * @description Who: org admin.
-         */
-        post: operations["createDepartment"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/orgs/{org}/departments/{dept}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-                dept: string;
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Delete an empty department
-         * @description Who: org admin.
-         */
-        delete: operations["deleteDepartment"];
-        options?: never;
-        head?: never;
-        /**
-         * Rename a department
-         * @description Who: org admin.
-         */
-        patch: operations["renameDepartment"];
-        trace?: never;
-    };
-    "/v1/orgs/{org}/members": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        /**
-         * One tab of members
-         * @description Who: admins. A page reads at most 1,000 members of the tab: with `q` or `department`, it can hold fewer than `limit` items (even none) while `next_cursor` is set.
-         */
-        get: operations["listMembers"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/orgs/{org}/members/export.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        /**
-         * Members as CSV, safe against formula injection
-         * @description Who: admins. At most 5,000 members a page, each page a CSV with its header row; while more remain, a `Link: <…>; rel="next"` header gives the next page's URL.
-         */
-        get: operations["exportMembers"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/orgs/{org}/members/bulk-edit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
+            path?: never;
             cookie?: never;
         };
         get?: never;
         put?: never;
         /**
-         * Set department, position and location for many members
-         * @description Who: org admin.
+         * A refresh token for a new access token and the next refresh token
+         * @description Who: anyone holding a refresh token. Each refresh token works once; presenting a used one ends its session (both holders are signed out). A session ends a working day after its login, when the member is removed or unlicensed, and when the password changes (401 `invalid_refresh_token`).
          */
-        post: operations["bulkEditMembers"];
+        post: operations["refreshSession"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/orgs/{org}/members/{member}": {
+    "/v1/email-confirmations": {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                org: string;
-                member: string;
-            };
-            cookie?: never;
-        };
-        /**
-         * A member's profile
-         * @description Who: admins.
-         */
-        get: operations["getMember"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * Admin-editable fields
-         * @description Who: org admin. A patch that changes nothing answers the record as it is, without a new version or an audit event; a PATCH without a body is a 400.
-         */
-        patch: operations["updateMember"];
-        trace?: never;
-    };
-    "/v1/orgs/{org}/members/{member}/remove": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-                member: string;
-            };
+            path?: never;
             cookie?: never;
         };
         get?: never;
         put?: never;
         /**
-         * Licensed to unlicensed
-         * @description Who: org admin.
+         * Confirm a new email from the link sent to it
+         * @description Who: anyone with the link (it was sent to the new address). Makes the new address the account's email and its sign-in. 404: no such link (used, replaced by a later change, or cancelled); 410 `confirmation_expired`: older than a day; 409 `email_taken`: another account in the org has the address.
          */
-        post: operations["removeMember"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/orgs/{org}/members/{member}/reinvite": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-                member: string;
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Unlicensed to invited, or resend a pending invitation
-         * @description Who: org admin (department admins resend in their departments).
-         */
-        post: operations["reinviteMember"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/orgs/{org}/members/{member}/approve": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-                member: string;
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Approve a join request
-         * @description Who: org admin.
-         */
-        post: operations["approveMember"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/orgs/{org}/members/{member}/reject": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-                member: string;
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Reject a join request
-         * @description Who: org admin.
-         */
-        post: operations["rejectMember"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/orgs/{org}/members/{member}/invitation": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-                member: string;
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Revoke a pending invitation
-         * @description Who: org admin.
-         */
-        delete: operations["revokeInvitation"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/orgs/{org}/invitations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Invite one email
-         * @description Who: admins; members when the org allows. On a free plan, invitations count with imported rows toward 100 a day per admin and per client IP (429 with `Retry-After` past it).
-         */
-        post: operations["inviteMember"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/orgs/{org}/invitations/preview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Count and check a pasted list
-         * @description Who: admins.
-         */
-        post: operations["previewInvitations"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/orgs/{org}/accounts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Create a licensed (or shell) account directly
-         * @description Who: admins.
-         */
-        post: operations["createAccount"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/orgs/{org}/imports": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Start a bulk import (CSV file or pasted list)
-         * @description Who: admins.
-         */
-        post: operations["submitImport"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/orgs/{org}/imports/template.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        /**
-         * The CSV template
-         * @description Who: admins.
-         */
-        get: operations["importTemplate"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/orgs/{org}/imports/{import}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-                import: string;
-            };
-            cookie?: never;
-        };
-        /**
-         * Progress and failures of an import
-         * @description Who: admins.
-         */
-        get: operations["getImport"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/orgs/{org}/audit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        /**
-         * The audit trail
-         * @description Who: org admin.
-         */
-        get: operations["listAudit"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/orgs/{org}/invite-link": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        /**
-         * Join code, link and QR code
-         * @description Who: org admin.
-         */
-        get: operations["getInviteLink"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/orgs/{org}/invite-link/rotate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * A new join code
-         * @description Who: org admin.
-         */
-        post: operations["rotateInviteLink"];
+        post: operations["confirmEmail"];
         delete?: never;
         options?: never;
         head?: never;
@@ -540,9 +108,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                token: string;
-            };
+            path?: never;
             cookie?: never;
         };
         /**
@@ -562,9 +128,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                token: string;
-            };
+            path?: never;
             cookie?: never;
         };
         get?: never;
@@ -584,9 +148,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                code: string;
-            };
+            path?: never;
             cookie?: never;
         };
         /**
@@ -597,7 +159,7 @@ export interface paths {
         put?: never;
         /**
          * Request to join with the org's code
-         * @description Who: anyone. The answer is the same for every email, so the code tells no one who belongs: an address that already has an account in the org gets an email saying what to do instead (at most one an hour), and nothing changes for it. Limited per client IP and per join code, and unknown codes per client IP (429 with `Retry-After`).
+         * @description Who: anyone. The answer is the same for every email, so the code tells no one who belongs: an address that already has an account in the org gets an email saying what to do instead (at most one an hour), and nothing changes for it. Limited per client IP and per join code, and unknown codes per client IP (429 with `Retry-After`). Received: a new join request waits for an admin's approval (or the address was told by email).
          */
         post: operations["requestToJoin"];
         delete?: never;
@@ -650,66 +212,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/auth/login": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Email and password to an access token
-         * @description Who: anyone. The password is checked first: a wrong one answers `401 invalid_credentials` whether the email has no account, one or several. A right one for accounts in several orgs answers `400` with the field error `org_required` and `orgs` to choose from. Failed logins are limited per IP and per email; from a client with a device token of this email, per device instead (`429` with `Retry-After`). A temporary password signs in once (again: 401 `temporary_password_used`).
-         */
-        post: operations["login"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/refresh": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * A refresh token for a new access token and the next refresh token
-         * @description Who: anyone holding a refresh token. Each refresh token works once; presenting a used one ends its session (both holders are signed out). A session ends a working day after its login, when the member is removed or unlicensed, and when the password changes (401 `invalid_refresh_token`).
-         */
-        post: operations["refreshSession"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/.well-known/jwks.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Public keys of Roster's tokens
-         * @description Who: anyone.
-         */
-        get: operations["jwks"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -730,27 +232,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/.well-known/openid-configuration": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * OpenID discovery: issuer and JWKS location (read by API Gateway's JWT authorizer)
-         * @description Who: anyone.
-         */
-        get: operations["openidConfiguration"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/email-confirmations": {
+    "/v1/orgs": {
         parameters: {
             query?: never;
             header?: never;
@@ -760,10 +242,470 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Confirm a new email from the link sent to it
-         * @description Who: anyone with the link (it was sent to the new address). Makes the new address the account's email and its sign-in. 404: no such link (used, replaced by a later change, or cancelled); 410 `confirmation_expired`: older than a day; 409 `email_taken`: another account in the org has the address.
+         * Create an org with its first org admin (invited)
+         * @description Who: operator.
          */
-        post: operations["confirmEmail"];
+        post: operations["createOrg"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Settings and seat use
+         * @description Who: org and department admins.
+         */
+        get: operations["getOrg"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change settings
+         * @description Who: org admin or operator; only the operator changes `plan` (an org admin naming another plan gets 403). A patch that changes nothing answers the org as it is, without a new version or an audit event; a PATCH without a body is a 400.
+         */
+        patch: operations["updateOrg"];
+        trace?: never;
+    };
+    "/v1/orgs/{org}/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a licensed (or shell) account directly
+         * @description Who: admins.
+         */
+        post: operations["createAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail
+         * @description Who: org admin.
+         */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/departments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Departments
+         * @description Who: admins.
+         */
+        get: operations["listDepartments"];
+        put?: never;
+        /**
+         * Create a department
+         * @description Who: org admin.
+         */
+        post: operations["createDepartment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/departments/{dept}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an empty department
+         * @description Who: org admin.
+         */
+        delete: operations["deleteDepartment"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename a department
+         * @description Who: org admin.
+         */
+        patch: operations["renameDepartment"];
+        trace?: never;
+    };
+    "/v1/orgs/{org}/freeze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a freeze window
+         * @description Who: org admin or operator. Items it holds back come due when it ends, is lifted, or is moved to end sooner.
+         */
+        put: operations["setFreeze"];
+        post?: never;
+        /**
+         * Lift the freeze window
+         * @description Who: org admin or operator.
+         */
+        delete: operations["liftFreeze"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a bulk import (CSV file or pasted list)
+         * @description Who: admins. Rows are checked and invited in the background: `GET …/imports/{import}` shows the progress and each row that failed.
+         */
+        post: operations["submitImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/imports/template.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The CSV template
+         * @description Who: admins.
+         */
+        get: operations["importTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/imports/{import}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Progress and failures of an import
+         * @description Who: admins (a department admin reads its own imports).
+         */
+        get: operations["getImport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invite one email
+         * @description Who: admins; members when the org allows. On a free plan, invitations count with imported rows toward 100 a day per admin and per client IP (429 with `Retry-After` past it).
+         */
+        post: operations["inviteMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/invitations/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Count and check a pasted list
+         * @description Who: admins.
+         */
+        post: operations["previewInvitations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/invite-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Join code, link and QR code
+         * @description Who: org admin.
+         */
+        get: operations["getInviteLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/invite-link/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new join code
+         * @description Who: org admin. The old code stops working.
+         */
+        post: operations["rotateInviteLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One tab of members
+         * @description Who: admins (a department admin sees its own department). A page reads at most 1,000 members of the tab: with `q` or `department`, it can hold fewer than `limit` items (even none) while `next_cursor` is set.
+         */
+        get: operations["listMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/members/bulk-edit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set department, position and location for many members
+         * @description Who: org admin. Each member changes or is listed in `failures` with why.
+         */
+        post: operations["bulkEditMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/members/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Members as CSV, safe against formula injection
+         * @description Who: admins (a department admin exports its own department). At most 5,000 members a page, each page a CSV with its header row; while more remain, a `Link: <…>; rel="next"` header gives the next page's URL.
+         */
+        get: operations["exportMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/members/{member}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's profile
+         * @description Who: admins.
+         */
+        get: operations["getMember"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Admin-editable fields
+         * @description Who: org admin. A patch that changes nothing answers the record as it is, without a new version or an audit event; a PATCH without a body is a 400.
+         */
+        patch: operations["updateMember"];
+        trace?: never;
+    };
+    "/v1/orgs/{org}/members/{member}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a join request
+         * @description Who: org admin.
+         */
+        post: operations["approveMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/members/{member}/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a pending invitation
+         * @description Who: org admin.
+         */
+        delete: operations["revokeInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/members/{member}/reinvite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unlicensed to invited, or resend a pending invitation
+         * @description Who: org admin (department admins resend in their departments).
+         */
+        post: operations["reinviteMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/members/{member}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a join request
+         * @description Who: org admin.
+         */
+        post: operations["rejectMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/members/{member}/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Licensed to unlicensed
+         * @description Who: org admin.
+         */
+        post: operations["removeMember"];
         delete?: never;
         options?: never;
         head?: never;
@@ -774,279 +716,216 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        Problem: {
-            type: string;
-            title: string;
-            status: number;
-            detail: string;
-            code: components["schemas"]["ErrorCode"];
-            /** Format: date-time */
-            ends_at?: string;
-            errors?: {
-                field?: string;
-                code?: components["schemas"]["ErrorCode"];
-                message?: string;
-            }[];
-            /** @description With `org_required` (only after the password was right): the orgs to choose from. */
-            orgs?: {
-                org_id: string;
-                name: string;
-            }[];
+        Accept: {
+            eula_accepted: boolean;
+            first_name: components["schemas"]["PersonName"];
+            last_name: components["schemas"]["PersonName"];
+            password?: components["schemas"]["NewPassword"] | null;
+            phone: components["schemas"]["Phone"];
+            two_factor_channel?: components["schemas"]["TwoFactorChannel"] | null;
         };
-        Member: {
+        /** @description What an acceptance must bring (SPEC rule 6). */
+        AcceptanceRequires: {
+            eula_version: string;
+            password: boolean;
+            two_factor_channel: boolean;
+        };
+        /** @description One audit event (`AuditEvent`). */
+        AuditEvent: {
+            action: string;
+            actor_id: string | null;
+            /** Format: date-time */
+            at: string;
+            from_status: components["schemas"]["MembershipStatus"] | null;
             id: string;
-            org_id: string;
-            /** Format: email */
-            email: string;
-            first_name?: string;
-            last_name?: string;
-            phone?: string;
-            /** @enum {string} */
-            role: "org_admin" | "dept_admin" | "member";
-            /** @enum {string} */
-            kind: "full" | "shell";
-            /** @enum {string} */
-            status: "invited" | "expired" | "pending_approval" | "rejected" | "licensed" | "unlicensed";
-            department_id?: string | null;
-            position?: string | null;
-            job_id?: string | null;
-            location?: string | null;
-            /** Format: date-time */
-            license_end?: string | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-            version: number;
-            invitation?: {
-                /** Format: date-time */
-                expires_at?: string;
-                needs_approval?: boolean;
-            };
-            /** @description An email change waiting for the new address to confirm it. */
-            pending_email?: {
-                /** Format: email */
-                email: string;
-                /** Format: date-time */
-                expires_at: string;
-            };
+            ip: string | null;
+            member_id: string | null;
+            reason: string | null;
+            to_status: components["schemas"]["MembershipStatus"] | null;
         };
-        MemberPage: {
-            items: components["schemas"]["Member"][];
+        /** @description A page of a list: `{items, next_cursor}`. */
+        AuditEventPage: {
+            items: components["schemas"]["AuditEvent"][];
             next_cursor: string | null;
         };
-        Org: {
-            id: string;
-            name: string;
-            /** @enum {string} */
-            plan?: "free" | "paid";
-            seat_limit?: number | null;
-            invite_ttl_days?: number;
-            enrollment_approval?: boolean;
-            members_can_invite?: boolean;
-            login_methods?: ("password" | "email_otp" | "sso")[];
-            require_2fa?: boolean;
-            eula_version?: string;
-            freeze?: components["schemas"]["FreezeWindow"] | null;
-            seats_used?: number;
-            /** Format: date-time */
-            created_at?: string;
-            /** Format: date-time */
-            updated_at?: string;
-            version?: number;
+        BulkEdit: {
+            /** @default null */
+            department_id?: string | null;
+            /** @default null */
+            location?: components["schemas"]["FreeText"] | null;
+            member_ids: string[];
+            /** @default null */
+            position?: components["schemas"]["FreeText"] | null;
         };
-        OrgPatch: {
-            /** @description 1 to 200 printable characters (surrounding spaces are trimmed). */
-            name?: string;
-            /** @enum {string} */
-            plan?: "free" | "paid";
-            seat_limit?: number | null;
-            invite_ttl_days?: number;
-            enrollment_approval?: boolean;
-            members_can_invite?: boolean;
-            login_methods?: ("password" | "email_otp" | "sso")[];
-            require_2fa?: boolean;
-            eula_version?: string;
+        /** @description A member a bulk edit did not change, and why. */
+        BulkEditFailure: {
+            code: components["schemas"]["ErrorCode"];
+            member_id: string;
+        };
+        /** @description What a bulk edit did (`BulkEditResult`). */
+        BulkEditResult: {
+            failures: components["schemas"]["BulkEditFailure"][];
+            /** Format: uint */
+            updated: number;
+        };
+        /** @description The email an account has after a confirmed change (`ConfirmedEmail`). */
+        ConfirmedEmail: {
+            email: components["schemas"]["EmailAddress"];
+        };
+        CreateAccount: {
+            department_id?: string | null;
+            email: components["schemas"]["EmailAddress"];
+            first_name: components["schemas"]["PersonName"];
+            /** @description `full` (default): licensed, temporary password emailed. `shell`: for schedules only. */
+            kind?: components["schemas"]["Kind"] | null;
+            last_name: components["schemas"]["PersonName"];
+            phone?: components["schemas"]["Phone"] | null;
+            position?: components["schemas"]["FreeText"] | null;
+            role: components["schemas"]["Role"];
         };
         CreateOrg: {
-            /** @description 1 to 200 printable characters (surrounding spaces are trimmed). */
-            name: string;
-            /** @enum {string} */
-            plan: "free" | "paid";
-            admin: {
-                email: components["schemas"]["EmailAddress"];
-                first_name: components["schemas"]["PersonName"];
-                last_name: components["schemas"]["PersonName"];
-            };
+            admin: components["schemas"]["NewOrgAdmin"];
+            name: components["schemas"]["OrgName"];
+            plan: components["schemas"]["Plan"];
         };
+        /** @description What `POST /v1/orgs` made: the org and its first admin (`CreatedOrg`). */
         CreatedOrg: {
-            org: components["schemas"]["Org"];
             admin: components["schemas"]["Member"];
+            org: components["schemas"]["Org"];
         };
-        FreezeWindow: {
-            /**
-             * Format: date-time
-             * @description RFC 3339 with an offset or Z; once moved to UTC it must lie from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z (anything else is a 400). Stored and shown in UTC.
-             */
-            starts_at: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339 with an offset or Z; once moved to UTC it must lie from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z (anything else is a 400). Stored and shown in UTC.
-             */
-            ends_at: string;
-            reason?: string;
-        };
+        /** @description A department (`Department`). */
         Department: {
-            id: string;
-            org_id?: string;
-            name: string;
             /** Format: date-time */
-            created_at?: string;
-            version?: number;
+            created_at: string;
+            id: string;
+            name: string;
+            org_id: string;
+            /** Format: uint64 */
+            version: number;
         };
+        DepartmentInput: {
+            name: components["schemas"]["OrgName"];
+        };
+        /** @description A page of a list: `{items, next_cursor}`. */
         DepartmentPage: {
             items: components["schemas"]["Department"][];
             next_cursor: string | null;
         };
-        DepartmentInput: {
-            /** @description 1 to 200 printable characters (surrounding spaces are trimmed). */
-            name: string;
+        /** Format: email */
+        EmailAddress: string;
+        EmailConfirmation: {
+            token: string;
         };
-        MemberPatch: {
-            department_id?: string | null;
-            /** @description At most 200 printable characters; empty or null clears it. */
-            position?: string | null;
-            /** @description At most 200 printable characters; empty or null clears it. */
-            job_id?: string | null;
-            /** @description At most 200 printable characters; empty or null clears it. */
-            location?: string | null;
-            /** @enum {string} */
-            role?: "org_admin" | "dept_admin" | "member";
+        /**
+         * @description Every code Roster answers (the README lists each with its status and meaning).
+         * @enum {string}
+         */
+        ErrorCode: "validation_failed" | "invalid_json" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "route_not_found" | "method_not_allowed" | "missing_token" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_refresh_token" | "invalid_credentials" | "temporary_password_used" | "account_inactive" | "password_change_required" | "login_method_not_allowed" | "forbidden" | "not_found" | "already_licensed" | "already_invited" | "pending_approval" | "rejected" | "unlicensed" | "already_member" | "already_rejected" | "already_unlicensed" | "not_licensed" | "not_pending_approval" | "no_pending_invitation" | "seats_exhausted" | "cannot_change_own_role" | "cannot_remove_self" | "email_taken" | "concurrent_update" | "department_exists" | "department_not_empty" | "invitation_expired" | "invitation_used" | "invitation_superseded" | "invitation_revoked" | "confirmation_expired" | "frozen" | "rate_limited" | "internal" | "unavailable" | "required" | "invalid" | "invalid_email" | "invalid_name" | "invalid_phone" | "invalid_text" | "invalid_role" | "invalid_choice" | "invalid_time" | "too_short" | "too_long" | "out_of_range" | "before_start" | "not_allowed" | "not_supported" | "org_required" | "unchanged" | "incorrect" | "user_owned" | "unknown_department" | "unknown_field" | "unknown_value" | "invalid_type" | "malformed_id" | "invalid_cursor" | "invalid_csv" | "invalid_utf8" | "missing_column" | "empty" | "too_many_rows" | "invalid_row" | "duplicate_in_file" | "actor_inactive";
+        EulaVersion: string;
+        /** @description An address of a pasted list that already has an account, and its state. */
+        ExistingAccount: {
+            email: components["schemas"]["EmailAddress"];
+            status: components["schemas"]["MembershipStatus"];
+        };
+        /** @description One problem with one input field. */
+        FieldError: {
+            code: components["schemas"]["ErrorCode"];
+            field: string;
+            message: string;
+        };
+        /** @description At most 200 printable characters; empty or null clears it. */
+        FreeText: string;
+        FreezeReason: string;
+        FreezeRequest: {
             /**
              * Format: date-time
-             * @description RFC 3339 with an offset or Z; once moved to UTC it must lie from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z (anything else is a 400). Stored and shown in UTC.
+             * @description RFC 3339 with an offset or Z, from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z once moved to UTC (anything else is a 400); Roster answers in UTC.
              */
-            license_end?: string | null;
+            ends_at: string;
+            /** @default  */
+            reason?: components["schemas"]["FreezeReason"];
+            /**
+             * Format: date-time
+             * @description RFC 3339 with an offset or Z, from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z once moved to UTC (anything else is a 400); Roster answers in UTC.
+             */
+            starts_at: string;
         };
-        BulkEdit: {
-            member_ids: string[];
-            department_id?: string | null;
-            position?: string | null;
-            location?: string | null;
+        /** @description A period in which admin membership changes are refused and sweeps hold back. */
+        FreezeWindow: {
+            /**
+             * Format: date-time
+             * @description RFC 3339 with an offset or Z, from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z once moved to UTC (anything else is a 400); Roster answers in UTC.
+             */
+            ends_at: string;
+            reason: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 with an offset or Z, from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z once moved to UTC (anything else is a 400); Roster answers in UTC.
+             */
+            starts_at: string;
         };
-        BulkEditResult: {
-            updated?: number;
-            failures?: {
-                member_id?: string;
-                code?: components["schemas"]["ErrorCode"];
-            }[];
+        /** @description A bulk import's progress and, at the end, every row that was not invited (`Import`). */
+        Import: {
+            /** Format: date-time */
+            created_at: string;
+            failures: components["schemas"]["ImportFailure"][];
+            id: string;
+            /** Format: uint */
+            invited: number;
+            /** Format: uint */
+            processed: number;
+            status: components["schemas"]["ImportStatus"];
+            /** Format: uint */
+            total: number;
+            /** Format: date-time */
+            updated_at: string;
         };
-        Invite: {
-            email: components["schemas"]["EmailAddress"];
-            /** @enum {string} */
-            role: "org_admin" | "dept_admin" | "member";
-            department_id?: string | null;
-            first_name?: components["schemas"]["PersonName"] | null;
-            last_name?: components["schemas"]["PersonName"] | null;
+        /** @description A row of an import that was not invited, and why. */
+        ImportFailure: {
+            code: components["schemas"]["ErrorCode"];
+            email: string;
+            /** Format: uint */
+            row: number;
         };
-        PastedText: {
-            emails: string;
-        };
-        Preview: {
-            recognized?: number;
-            valid?: string[];
-            invalid?: string[];
-            duplicates?: string[];
-            existing?: {
-                email?: string;
-                status?: string;
-            }[];
-        };
-        CreateAccount: {
-            email: components["schemas"]["EmailAddress"];
-            first_name: components["schemas"]["PersonName"];
-            last_name: components["schemas"]["PersonName"];
-            phone?: components["schemas"]["Phone"] | null;
-            /** @enum {string} */
-            role: "org_admin" | "dept_admin" | "member";
-            department_id?: string | null;
-            /** @description At most 200 printable characters; empty or null clears it. */
-            position?: string | null;
-            /** @enum {string} */
-            kind?: "full" | "shell";
-        };
-        PastedImport: {
-            emails: string;
-            /** @enum {string} */
-            role: "org_admin" | "dept_admin" | "member";
-            department_id?: string | null;
-        };
+        /** @description A queued import (`ImportQueued`). */
         ImportQueued: {
             id: string;
-            status: string;
+            status: components["schemas"]["ImportStatus"];
         };
-        Import: {
-            id: string;
-            /** @enum {string} */
-            status: "queued" | "running" | "completed" | "failed";
-            total: number;
-            processed: number;
-            invited: number;
-            failures: {
-                row?: number;
-                email?: string;
-                code?: components["schemas"]["ErrorCode"];
-            }[];
+        /** @enum {string} */
+        ImportStatus: "queued" | "running" | "completed" | "failed";
+        /** @description A pending invitation, without its secret. */
+        InvitationState: {
             /** Format: date-time */
-            created_at?: string;
+            expires_at: string;
+            needs_approval: boolean;
+        };
+        /** @description What the acceptance page shows and asks (`InvitationView`). */
+        InvitationView: {
+            email: components["schemas"]["EmailAddress"];
             /** Format: date-time */
-            updated_at?: string;
+            expires_at: string;
+            first_name: string;
+            last_name: string;
+            org: components["schemas"]["OrgSummary"];
+            requires: components["schemas"]["AcceptanceRequires"];
         };
-        AuditEvent: {
-            id: string;
-            /** Format: date-time */
-            at: string;
-            actor_id?: string | null;
-            action: string;
-            member_id?: string | null;
-            from_status?: string | null;
-            to_status?: string | null;
-            reason?: string | null;
-            ip?: string | null;
+        Invite: {
+            department_id?: string | null;
+            email: components["schemas"]["EmailAddress"];
+            first_name?: components["schemas"]["PersonName"] | null;
+            last_name?: components["schemas"]["PersonName"] | null;
+            role: components["schemas"]["Role"];
         };
-        AuditPage: {
-            items: components["schemas"]["AuditEvent"][];
-            next_cursor: string | null;
-        };
+        /** @description The join link, its code and its QR code (`InviteLink`). */
         InviteLink: {
             code: string;
-            url: string;
             qr_svg: string;
+            url: string;
         };
-        InvitationView: {
-            org?: {
-                id?: string;
-                name?: string;
-            };
-            email?: string;
-            first_name?: string;
-            last_name?: string;
-            /** Format: date-time */
-            expires_at?: string;
-            requires?: {
-                password?: boolean;
-                two_factor_channel?: boolean;
-                eula_version?: string;
-            };
-        };
-        Accept: {
-            first_name: components["schemas"]["PersonName"];
-            last_name: components["schemas"]["PersonName"];
-            phone: components["schemas"]["Phone"];
-            password?: string;
-            eula_accepted: boolean;
-            /** @enum {string} */
-            two_factor_channel?: "email" | "mobile";
+        /** @description Where a join link leads (`JoinLinkView`). */
+        JoinLinkView: {
+            org: components["schemas"]["OrgSummary"];
         };
         JoinRequest: {
             email: components["schemas"]["EmailAddress"];
@@ -1054,86 +933,413 @@ export interface components {
             last_name: components["schemas"]["PersonName"];
             phone: components["schemas"]["Phone"];
         };
+        /** @description The answer to every join request, the same for every email (`JoinRequestAnswer`). */
+        JoinRequestAnswer: {
+            email: components["schemas"]["EmailAddress"];
+            first_name: string;
+            last_name: string;
+            phone: string;
+            status: components["schemas"]["MembershipStatus"];
+        };
+        /** @description One RSA signing key. */
+        Jwk: {
+            alg: string;
+            /** @description The exponent, base64url. */
+            e: string;
+            kid: string;
+            kty: string;
+            /** @description The modulus, base64url. */
+            n: string;
+            use: string;
+        };
+        /** @description The public keys that verify Roster's tokens (`GET /.well-known/jwks.json`, RFC 7517). */
+        JwkSet: {
+            keys: components["schemas"]["Jwk"][];
+        };
+        /** @enum {string} */
+        Kind: "full" | "shell";
+        Login: {
+            /** @description What an earlier successful login from this client answered as `device_token`. */
+            device_token?: string | null;
+            email: string;
+            org_id?: string | null;
+            password: string;
+        };
+        /** @enum {string} */
+        LoginMethod: "password" | "email_otp" | "sso";
         MePatch: {
-            first_name?: components["schemas"]["PersonName"];
-            last_name?: components["schemas"]["PersonName"];
-            phone?: components["schemas"]["Phone"];
-            email?: components["schemas"]["EmailAddress"];
+            email?: components["schemas"]["EmailAddress"] | null;
+            first_name?: components["schemas"]["PersonName"] | null;
+            last_name?: components["schemas"]["PersonName"] | null;
+            phone?: components["schemas"]["Phone"] | null;
+        };
+        /** @description A member (`Member` in the OpenAPI document). */
+        Member: {
+            /** Format: date-time */
+            created_at: string;
+            department_id: string | null;
+            email: components["schemas"]["EmailAddress"];
+            first_name: string;
+            id: string;
+            invitation?: components["schemas"]["InvitationState"] | null;
+            job_id: string | null;
+            kind: components["schemas"]["Kind"];
+            last_name: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 with an offset or Z, from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z once moved to UTC (anything else is a 400); Roster answers in UTC.
+             */
+            license_end: string | null;
+            location: string | null;
+            org_id: string;
+            pending_email?: components["schemas"]["PendingEmail"] | null;
+            phone: string;
+            position: string | null;
+            role: components["schemas"]["Role"];
+            status: components["schemas"]["MembershipStatus"];
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: uint64 */
+            version: number;
+        };
+        /** @description A page of a list: `{items, next_cursor}`. */
+        MemberPage: {
+            items: components["schemas"]["Member"][];
+            next_cursor: string | null;
+        };
+        /**
+         * @description The fields an admin may change on a member (rule 12). Name, phone and email are the
+         *     member's own: sent here, they are refused with `user_owned` (so the schema leaves them out).
+         */
+        MemberPatch: {
+            /** @default null */
+            department_id?: string | null;
+            /** @default null */
+            job_id?: components["schemas"]["FreeText"] | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339 with an offset or Z, from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z once moved to UTC (anything else is a 400); Roster answers in UTC.
+             * @default null
+             */
+            license_end?: string | null;
+            /** @default null */
+            location?: components["schemas"]["FreeText"] | null;
+            /** @default null */
+            position?: components["schemas"]["FreeText"] | null;
+            role?: components["schemas"]["Role"] | null;
+        };
+        /** @enum {string} */
+        MembershipStatus: "invited" | "expired" | "pending_approval" | "rejected" | "licensed" | "unlicensed";
+        NewOrgAdmin: {
+            email: components["schemas"]["EmailAddress"];
+            first_name: components["schemas"]["PersonName"];
+            last_name: components["schemas"]["PersonName"];
+        };
+        NewPassword: string;
+        /** @description The OpenID discovery document API Gateway's JWT authorizer reads. */
+        OpenIdConfiguration: {
+            id_token_signing_alg_values_supported: string[];
+            issuer: string;
+            jwks_uri: string;
+            response_types_supported: string[];
+            subject_types_supported: string[];
+        };
+        /** @description An org with its settings (`Org`); `seats_used` only where the caller may see it. */
+        Org: {
+            /** Format: date-time */
+            created_at: string;
+            enrollment_approval: boolean;
+            eula_version: string;
+            freeze: components["schemas"]["FreezeWindow"] | null;
+            id: string;
+            /** Format: uint32 */
+            invite_ttl_days: number;
+            login_methods: components["schemas"]["LoginMethod"][];
+            members_can_invite: boolean;
+            name: string;
+            plan: components["schemas"]["Plan"];
+            require_2fa: boolean;
+            /** Format: uint32 */
+            seat_limit: number | null;
+            /** Format: uint64 */
+            seats_used?: number | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: uint64 */
+            version: number;
+        };
+        /** @description One org an email's password is right for, as the sign-in page offers it. */
+        OrgChoice: {
+            name: string;
+            org_id: string;
+        };
+        /** @description 1 to 200 printable characters (surrounding spaces are trimmed). */
+        OrgName: string;
+        OrgPatch: {
+            enrollment_approval?: boolean | null;
+            eula_version?: components["schemas"]["EulaVersion"] | null;
+            /** Format: uint32 */
+            invite_ttl_days?: number | null;
+            login_methods?: components["schemas"]["LoginMethod"][] | null;
+            members_can_invite?: boolean | null;
+            name?: components["schemas"]["OrgName"] | null;
+            plan?: components["schemas"]["Plan"] | null;
+            require_2fa?: boolean | null;
+            /**
+             * Format: uint32
+             * @default null
+             */
+            seat_limit?: number | null;
+        };
+        /** @description An org as the invitee and join pages name it. */
+        OrgSummary: {
+            id: string;
+            name: string;
         };
         PasswordChange: {
             current_password: string;
-            new_password: string;
+            new_password: components["schemas"]["NewPassword"];
         };
-        Login: {
-            email: string;
-            password: string;
-            org_id?: string;
-            /** @description The `device_token` an earlier successful login from this client answered: the right password gets through from it even while the email's failed-login limit is reached (a stranger cannot lock the person out). */
-            device_token?: string;
+        /** @description A password change went through. */
+        PasswordChanged: {
+            password_changed: boolean;
         };
-        Token: {
-            access_token: string;
-            /** @constant */
-            token_type: "Bearer";
-            expires_in: number;
-            password_change_required: boolean;
-            org_id?: string;
-            member_id?: string;
-            /** @description Login only: this client's device token, to send with later logins. Keep it like a password. */
-            device_token?: string;
-            /** @description Single use: send it to POST /v1/auth/refresh for the next access token and refresh token. Absent for a temporary password's session. */
-            refresh_token?: string;
-            /** @description Seconds until the session ends (a working day after the login), however often it is refreshed. */
-            refresh_expires_in?: number;
+        PastedImport: {
+            department_id?: string | null;
+            emails: string;
+            role: components["schemas"]["Role"];
+        };
+        PastedText: {
+            emails: string;
+        };
+        /** @description An email change waiting for confirmation, without its secret. */
+        PendingEmail: {
+            email: components["schemas"]["EmailAddress"];
+            /** Format: date-time */
+            expires_at: string;
+        };
+        /** @description 1 to 100 printable characters (surrounding spaces are trimmed). */
+        PersonName: string;
+        /** @description 7 to 15 digits, with spaces, dashes, dots or parentheses between them and an optional leading +; stored as the digits (and +). */
+        Phone: string;
+        /** @enum {string} */
+        Plan: "free" | "paid";
+        /** @description A pasted list's preview (`Preview`). */
+        Preview: {
+            duplicates: components["schemas"]["EmailAddress"][];
+            existing: components["schemas"]["ExistingAccount"][];
+            invalid: string[];
+            /** Format: uint */
+            recognized: number;
+            valid: string[];
+        };
+        /**
+         * @description A problem response's body (RFC 9457, with Roster's `code`): `Problem` in the OpenAPI
+         *     document, narrowed per route and status to the codes that route answers.
+         */
+        Problem: {
+            code: components["schemas"]["ErrorCode"];
+            detail: string;
+            /**
+             * Format: date-time
+             * @description With `frozen`: when the freeze window ends.
+             */
+            ends_at?: string | null;
+            /** @description With `validation_failed`, `invalid_json` and `invalid_body`: each field's own problem. */
+            errors?: components["schemas"]["FieldError"][] | null;
+            /**
+             * @description With the field error `org_required` (only after the password was right): the orgs to
+             *     choose from.
+             */
+            orgs?: components["schemas"]["OrgChoice"][] | null;
+            /** Format: uint16 */
+            status: number;
+            title: string;
+            type: string;
         };
         Refresh: {
             refresh_token: string;
         };
-        JoinLinkView: {
-            org: {
-                id: string;
-                name: string;
-            };
+        /** @enum {string} */
+        Role: "org_admin" | "dept_admin" | "member";
+        /** @enum {string} */
+        Tab: "licensed" | "unlicensed" | "pending";
+        /** @description A sign-in's or a refresh's tokens (`Token`). */
+        Token: {
+            access_token: string;
+            device_token?: string | null;
+            /** Format: int64 */
+            expires_in: number;
+            member_id: string;
+            org_id: string;
+            password_change_required: boolean;
+            /** Format: int64 */
+            refresh_expires_in?: number | null;
+            refresh_token?: string | null;
+            token_type: string;
         };
-        JoinRequestAnswer: {
-            /** @constant */
-            status: "pending_approval";
-            /** Format: email */
-            email: string;
-            first_name: string;
-            last_name: string;
-            phone: string;
-        };
-        /**
-         * @description Every error code Roster answers (shared/domain/src/codes.rs): a problem's `code`, a field error's `code`, or why an import row or a bulk-edited member failed. The README's error table gives each one's status and meaning.
-         * @enum {string}
-         */
-        ErrorCode: "validation_failed" | "invalid_json" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "route_not_found" | "method_not_allowed" | "missing_token" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_refresh_token" | "invalid_credentials" | "temporary_password_used" | "account_inactive" | "password_change_required" | "login_method_not_allowed" | "forbidden" | "not_found" | "already_licensed" | "already_invited" | "pending_approval" | "rejected" | "unlicensed" | "already_member" | "already_rejected" | "already_unlicensed" | "not_licensed" | "not_pending_approval" | "no_pending_invitation" | "seats_exhausted" | "cannot_change_own_role" | "cannot_remove_self" | "email_taken" | "concurrent_update" | "department_exists" | "department_not_empty" | "invitation_expired" | "invitation_used" | "invitation_superseded" | "invitation_revoked" | "confirmation_expired" | "frozen" | "rate_limited" | "internal" | "unavailable" | "required" | "invalid" | "invalid_email" | "invalid_name" | "invalid_phone" | "invalid_text" | "invalid_role" | "invalid_choice" | "invalid_time" | "too_short" | "too_long" | "out_of_range" | "before_start" | "not_allowed" | "not_supported" | "org_required" | "unchanged" | "incorrect" | "user_owned" | "unknown_department" | "unknown_field" | "unknown_value" | "invalid_type" | "malformed_id" | "invalid_cursor" | "invalid_csv" | "invalid_utf8" | "missing_column" | "empty" | "too_many_rows" | "invalid_row" | "duplicate_in_file" | "actor_inactive";
-        EmailConfirmation: {
-            /** @description The last path segment of the link sent to the new address. */
-            token: string;
-        };
-        ConfirmedEmail: {
-            /** Format: email */
-            email: string;
-        };
-        /** @description 1 to 100 printable characters (surrounding spaces are trimmed). */
-        PersonName: string;
-        /** @description 1 to 200 printable characters (surrounding spaces are trimmed). */
-        OrgName: string;
-        /** @description 7 to 15 digits, with spaces, dashes, dots or parentheses between them and an optional leading +; stored as the digits (and +). */
-        Phone: string;
-        /** Format: email */
-        EmailAddress: string;
+        /** @enum {string} */
+        TwoFactorChannel: "email" | "mobile";
     };
     responses: {
-        /** @description Problem */
-        Problem: {
+        /** @description validation_failed, invalid_json, invalid_body */
+        Problem400: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "validation_failed" | "invalid_json" | "invalid_body";
+                };
+            };
+        };
+        /** @description missing_token, invalid_token, token_expired, token_revoked, account_inactive */
+        Problem401: {
+            headers: {
+                /** @description `Bearer`. */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "missing_token" | "invalid_token" | "token_expired" | "token_revoked" | "account_inactive";
+                };
+            };
+        };
+        /** @description password_change_required, forbidden */
+        Problem403: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "password_change_required" | "forbidden";
+                };
+            };
+        };
+        /** @description not_found */
+        Problem404: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "not_found";
+                };
+            };
+        };
+        /** @description request_timeout */
+        Problem408: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "request_timeout";
+                };
+            };
+        };
+        /** @description concurrent_update */
+        Problem409: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "concurrent_update";
+                };
+            };
+        };
+        /** @description invitation_expired, invitation_used, invitation_superseded, invitation_revoked */
+        Problem410: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "invitation_expired" | "invitation_used" | "invitation_superseded" | "invitation_revoked";
+                };
+            };
+        };
+        /** @description payload_too_large */
+        Problem413: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "payload_too_large";
+                };
+            };
+        };
+        /** @description unsupported_media_type */
+        Problem415: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "unsupported_media_type";
+                };
+            };
+        };
+        /** @description frozen */
+        Problem423: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "frozen";
+                };
+            };
+        };
+        /** @description rate_limited */
+        Problem429: {
+            headers: {
+                /** @description Seconds to wait before trying again. */
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "rate_limited";
+                };
+            };
+        };
+        /** @description internal */
+        Problem500: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "internal";
+                };
+            };
+        };
+        /** @description unavailable */
+        Problem503: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "unavailable";
+                };
             };
         };
     };
@@ -1144,6 +1350,488 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    jwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JwkSet"];
+                };
+            };
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    openidConfiguration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenIdConfiguration"];
+                };
+            };
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Login"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            /** @description invalid_credentials, temporary_password_used */
+            401: {
+                headers: {
+                    /** @description `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "invalid_credentials" | "temporary_password_used";
+                    };
+                };
+            };
+            /** @description login_method_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "login_method_not_allowed";
+                    };
+                };
+            };
+            408: components["responses"]["Problem408"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    refreshSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Refresh"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            /** @description invalid_refresh_token */
+            401: {
+                headers: {
+                    /** @description `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "invalid_refresh_token";
+                    };
+                };
+            };
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    confirmEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailConfirmation"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfirmedEmail"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            /** @description email_taken, concurrent_update */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "email_taken" | "concurrent_update";
+                    };
+                };
+            };
+            /** @description confirmation_expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "confirmation_expired";
+                    };
+                };
+            };
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationView"];
+                };
+            };
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            410: components["responses"]["Problem410"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    acceptInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Accept"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            /** @description seats_exhausted, concurrent_update */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "seats_exhausted" | "concurrent_update";
+                    };
+                };
+            };
+            410: components["responses"]["Problem410"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getJoinLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinLinkView"];
+                };
+            };
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    requestToJoin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JoinRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinRequestAnswer"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MePatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            408: components["responses"]["Problem408"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordChanged"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            408: components["responses"]["Problem408"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    openapi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     createOrg: {
         parameters: {
             query?: never;
@@ -1166,11 +1854,38 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedOrg"];
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            400: components["responses"]["Problem400"];
+            /** @description missing_token, invalid_token, token_expired */
+            401: {
+                headers: {
+                    /** @description `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "missing_token" | "invalid_token" | "token_expired";
+                    };
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     getOrg: {
@@ -1193,11 +1908,13 @@ export interface operations {
                     "application/json": components["schemas"]["Org"];
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     updateOrg: {
@@ -1224,14 +1941,19 @@ export interface operations {
                     "application/json": components["schemas"]["Org"];
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    setFreeze: {
+    createAccount: {
         parameters: {
             query?: never;
             header?: never;
@@ -1242,29 +1964,53 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["FreezeWindow"];
+                "application/json": components["schemas"]["CreateAccount"];
             };
         };
         responses: {
             /** @description OK */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Org"];
+                    "application/json": components["schemas"]["Member"];
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            /** @description already_licensed, already_invited, pending_approval, rejected, unlicensed, seats_exhausted, concurrent_update */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "already_licensed" | "already_invited" | "pending_approval" | "rejected" | "unlicensed" | "seats_exhausted" | "concurrent_update";
+                    };
+                };
+            };
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            423: components["responses"]["Problem423"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    liftFreeze: {
+    listAudit: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only this member */
+                member?: string;
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 org: string;
@@ -1279,14 +2025,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Org"];
+                    "application/json": components["schemas"]["AuditEventPage"];
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     listDepartments: {
@@ -1309,11 +2069,13 @@ export interface operations {
                     "application/json": components["schemas"]["DepartmentPage"];
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     createDepartment: {
@@ -1340,11 +2102,27 @@ export interface operations {
                     "application/json": components["schemas"]["Department"];
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            /** @description department_exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "department_exists";
+                    };
+                };
+            };
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     deleteDepartment: {
@@ -1359,18 +2137,32 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted */
+            /** @description Done */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            /** @description concurrent_update, department_not_empty */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "concurrent_update" | "department_not_empty";
+                    };
+                };
+            };
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     renameDepartment: {
@@ -1398,23 +2190,344 @@ export interface operations {
                     "application/json": components["schemas"]["Department"];
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            /** @description concurrent_update, department_exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "concurrent_update" | "department_exists";
+                    };
+                };
+            };
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    setFreeze: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FreezeRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Org"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    liftFreeze: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Org"];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    submitImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PastedImport"];
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportQueued"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            423: components["responses"]["Problem423"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    importTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+                import: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    inviteMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Invite"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            /** @description already_licensed, already_invited, pending_approval, rejected, unlicensed, concurrent_update */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "already_licensed" | "already_invited" | "pending_approval" | "rejected" | "unlicensed" | "concurrent_update";
+                    };
+                };
+            };
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            423: components["responses"]["Problem423"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    previewInvitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PastedText"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preview"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getInviteLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteLink"];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    rotateInviteLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteLink"];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     listMembers: {
         parameters: {
             query?: {
                 /** @description licensed (default), unlicensed (unlicensed, invited, expired) or pending (pending_approval, rejected) */
-                tab?: "licensed" | "unlicensed" | "pending";
+                tab?: components["schemas"]["Tab"];
                 /** @description Only this department */
                 department?: string;
                 /** @description Search in email and names */
                 q?: string;
-                /** @description Page size, 1 to 200 (default 50). */
+                /** @description Page size. */
                 limit?: number;
                 /** @description The next_cursor of the previous page. */
                 cursor?: string;
@@ -1436,11 +2549,61 @@ export interface operations {
                     "application/json": components["schemas"]["MemberPage"];
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    bulkEditMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkEdit"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkEditResult"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            423: components["responses"]["Problem423"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     exportMembers: {
@@ -1470,42 +2633,25 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-        };
-    };
-    bulkEditMembers: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["BulkEdit"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
+            /** @description validation_failed */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BulkEditResult"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "validation_failed";
+                    };
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     getMember: {
@@ -1529,11 +2675,13 @@ export interface operations {
                     "application/json": components["schemas"]["Member"];
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     updateMember: {
@@ -1561,67 +2709,28 @@ export interface operations {
                     "application/json": components["schemas"]["Member"];
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-        };
-    };
-    removeMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-                member: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            /** @description cannot_change_own_role, concurrent_update */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Member"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "cannot_change_own_role" | "concurrent_update";
+                    };
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-        };
-    };
-    reinviteMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-                member: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Member"];
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            423: components["responses"]["Problem423"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     approveMember: {
@@ -1645,11 +2754,110 @@ export interface operations {
                     "application/json": components["schemas"]["Member"];
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            /** @description already_licensed, not_pending_approval, seats_exhausted, concurrent_update */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "already_licensed" | "not_pending_approval" | "seats_exhausted" | "concurrent_update";
+                    };
+                };
+            };
+            413: components["responses"]["Problem413"];
+            423: components["responses"]["Problem423"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    revokeInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+                member: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            /** @description no_pending_invitation, concurrent_update */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "no_pending_invitation" | "concurrent_update";
+                    };
+                };
+            };
+            413: components["responses"]["Problem413"];
+            423: components["responses"]["Problem423"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    reinviteMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+                member: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            /** @description already_licensed, pending_approval, rejected, concurrent_update */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "already_licensed" | "pending_approval" | "rejected" | "concurrent_update";
+                    };
+                };
+            };
+            413: components["responses"]["Problem413"];
+            423: components["responses"]["Problem423"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     rejectMember: {
@@ -1673,14 +2881,29 @@ export interface operations {
                     "application/json": components["schemas"]["Member"];
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            /** @description already_rejected, not_pending_approval, concurrent_update */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "already_rejected" | "not_pending_approval" | "concurrent_update";
+                    };
+                };
+            };
+            413: components["responses"]["Problem413"];
+            423: components["responses"]["Problem423"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
-    revokeInvitation: {
+    removeMember: {
         parameters: {
             query?: never;
             header?: never;
@@ -1692,331 +2915,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Revoked */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-        };
-    };
-    inviteMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Invite"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Member"];
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-            429: components["responses"]["Problem"];
-        };
-    };
-    previewInvitations: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PastedText"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Preview"];
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-        };
-    };
-    createAccount: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateAccount"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Member"];
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-        };
-    };
-    submitImport: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "text/csv": string;
-                "application/json": components["schemas"]["PastedImport"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ImportQueued"];
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-        };
-    };
-    importTemplate: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/csv": string;
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-        };
-    };
-    getImport: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-                import: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Import"];
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-        };
-    };
-    listAudit: {
-        parameters: {
-            query?: {
-                /** @description Only this member */
-                member?: string;
-                /** @description Page size, 1 to 200 (default 50). */
-                limit?: number;
-                /** @description The next_cursor of the previous page. */
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AuditPage"];
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-        };
-    };
-    getInviteLink: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InviteLink"];
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-        };
-    };
-    rotateInviteLink: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                org: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InviteLink"];
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-        };
-    };
-    getInvitation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                token: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InvitationView"];
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-        };
-    };
-    acceptInvitation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                token: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Accept"];
-            };
-        };
-        responses: {
             /** @description OK */
             200: {
                 headers: {
@@ -2026,303 +2924,26 @@ export interface operations {
                     "application/json": components["schemas"]["Member"];
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-        };
-    };
-    getJoinLink: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                code: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            /** @description already_unlicensed, not_licensed, cannot_remove_self, concurrent_update */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["JoinLinkView"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "already_unlicensed" | "not_licensed" | "cannot_remove_self" | "concurrent_update";
+                    };
                 };
             };
-            404: components["responses"]["Problem"];
-            429: components["responses"]["Problem"];
-        };
-    };
-    requestToJoin: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                code: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["JoinRequest"];
-            };
-        };
-        responses: {
-            /** @description Received: a new join request waits for an admin's approval (or the address was told by email). */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JoinRequestAnswer"];
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            429: components["responses"]["Problem"];
-        };
-    };
-    getMe: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Member"];
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-        };
-    };
-    updateMe: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["MePatch"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Member"];
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            429: components["responses"]["Problem"];
-        };
-    };
-    changePassword: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PasswordChange"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-        };
-    };
-    login: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Login"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Token"];
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-            429: components["responses"]["Problem"];
-        };
-    };
-    refreshSession: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Refresh"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Token"];
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-        };
-    };
-    jwks: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-        };
-    };
-    openapi: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-        };
-    };
-    openidConfiguration: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-        };
-    };
-    confirmEmail: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EmailConfirmation"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ConfirmedEmail"];
-                };
-            };
-            400: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-            410: components["responses"]["Problem"];
+            413: components["responses"]["Problem413"];
+            423: components["responses"]["Problem423"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
 }

@@ -35,7 +35,7 @@ pub enum AppError {
 }
 
 /// One org an email's password is right for, as the sign-in page offers it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct OrgChoice {
     pub org_id: String,
     pub name: String,

@@ -107,7 +107,7 @@ pub struct SeatCounter {
     pub used: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportStatus {
     Queued,
@@ -144,7 +144,8 @@ pub struct ImportJob {
 
 pub const IMPORT_CHUNK_ROWS: usize = 100;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A row of an import that was not invited, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ImportFailure {
     pub row: usize,
     pub email: String,

@@ -214,15 +214,17 @@ impl SigningKeys {
     }
 
     /// The public key set, as `GET /.well-known/jwks.json` serves it.
-    pub fn jwks(&self) -> serde_json::Value {
-        serde_json::json!({"keys": [{
-            "kty": "RSA",
-            "use": "sig",
-            "alg": "RS256",
-            "kid": self.kid,
-            "n": URL_SAFE_NO_PAD.encode(&self.public.n),
-            "e": URL_SAFE_NO_PAD.encode(&self.public.e),
-        }]})
+    pub fn jwks(&self) -> crate::views::JwkSet {
+        crate::views::JwkSet {
+            keys: vec![crate::views::Jwk {
+                kty: "RSA",
+                use_: "sig",
+                alg: "RS256",
+                kid: self.kid.clone(),
+                n: URL_SAFE_NO_PAD.encode(&self.public.n),
+                e: URL_SAFE_NO_PAD.encode(&self.public.e),
+            }],
+        }
     }
 
     /// A secret derived from the token key for `purpose` and `input`: the same inputs give
@@ -280,7 +282,7 @@ mod tests {
         assert_eq!(keys.verify(&forged, 50), Err(KeyError::InvalidToken));
         let other = SigningKeys::new(&KeyMaterial::generate(), "roster", "roster-api").unwrap();
         assert_eq!(other.verify(&token, 50), Err(KeyError::InvalidToken));
-        assert_eq!(keys.jwks()["keys"][0]["kty"], "RSA");
+        assert_eq!(keys.jwks().keys[0].kty, "RSA");
     }
 
     #[test]

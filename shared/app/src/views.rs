@@ -1,7 +1,10 @@
 //! The public JSON shapes of the API (SPEC §5 wire format), as types the use cases return.
 //! Secrets never appear here.
 
+use schemars::JsonSchema;
 use serde::Serialize;
+
+use roster_domain::schema::DateTime;
 use time::OffsetDateTime;
 
 use roster_domain::{Department, Email, FreezeWindow, Kind, LoginMethod, Member, MembershipStatus, Org, Plan, Role, Timestamp};
@@ -14,7 +17,8 @@ pub fn rfc3339(at: OffsetDateTime) -> String {
 }
 
 /// A member (`Member` in the OpenAPI document).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "Member")]
 pub struct MemberView {
     pub id: String,
     pub org_id: String,
@@ -30,7 +34,9 @@ pub struct MemberView {
     pub job_id: Option<String>,
     pub location: Option<String>,
     pub license_end: Option<Timestamp>,
+    #[schemars(with = "DateTime")]
     pub created_at: String,
+    #[schemars(with = "DateTime")]
     pub updated_at: String,
     pub version: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -40,16 +46,20 @@ pub struct MemberView {
 }
 
 /// A pending invitation, without its secret.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "InvitationState")]
 pub struct InvitationState {
+    #[schemars(with = "DateTime")]
     pub expires_at: String,
     pub needs_approval: bool,
 }
 
 /// An email change waiting for confirmation, without its secret.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "PendingEmail")]
 pub struct PendingEmailView {
     pub email: Email,
+    #[schemars(with = "DateTime")]
     pub expires_at: String,
 }
 
@@ -84,7 +94,8 @@ pub fn member(member: &Member) -> MemberView {
 }
 
 /// An org with its settings (`Org`); `seats_used` only where the caller may see it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "Org")]
 pub struct OrgView {
     pub id: String,
     pub name: String,
@@ -97,7 +108,9 @@ pub struct OrgView {
     pub require_2fa: bool,
     pub eula_version: String,
     pub freeze: Option<FreezeWindow>,
+    #[schemars(with = "DateTime")]
     pub created_at: String,
+    #[schemars(with = "DateTime")]
     pub updated_at: String,
     pub version: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -133,11 +146,13 @@ pub fn org_with_seats(org: &Org, seats_used: u64) -> OrgView {
 }
 
 /// A department (`Department`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "Department")]
 pub struct DepartmentView {
     pub id: String,
     pub org_id: String,
     pub name: String,
+    #[schemars(with = "DateTime")]
     pub created_at: String,
     pub version: u64,
 }
@@ -153,9 +168,11 @@ pub fn department(department: &Department) -> DepartmentView {
 }
 
 /// One audit event (`AuditEvent`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "AuditEvent")]
 pub struct AuditEventView {
     pub id: String,
+    #[schemars(with = "DateTime")]
     pub at: String,
     pub actor_id: Option<String>,
     pub action: String,
@@ -181,7 +198,8 @@ pub fn audit_event(event: &AuditEvent) -> AuditEventView {
 }
 
 /// A bulk import's progress and, at the end, every row that was not invited (`Import`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "Import")]
 pub struct ImportView {
     pub id: String,
     pub status: ImportStatus,
@@ -189,7 +207,9 @@ pub struct ImportView {
     pub processed: usize,
     pub invited: usize,
     pub failures: Vec<ImportFailure>,
+    #[schemars(with = "DateTime")]
     pub created_at: String,
+    #[schemars(with = "DateTime")]
     pub updated_at: String,
 }
 
@@ -207,7 +227,8 @@ pub fn import_job(job: &ImportJob, chunks: &[ImportChunk]) -> ImportView {
 }
 
 /// A page of a list: `{items, next_cursor}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "{T}Page")]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
@@ -218,21 +239,24 @@ pub fn page<T>(items: Vec<T>, next_cursor: Option<String>) -> Page<T> {
 }
 
 /// An org as the invitee and join pages name it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "OrgSummary")]
 pub struct OrgName {
     pub id: String,
     pub name: String,
 }
 
 /// What `POST /v1/orgs` made: the org and its first admin (`CreatedOrg`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "CreatedOrg")]
 pub struct CreatedOrgView {
     pub org: OrgView,
     pub admin: MemberView,
 }
 
 /// The join link, its code and its QR code (`InviteLink`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "InviteLink")]
 pub struct InviteLinkView {
     pub code: String,
     pub url: String,
@@ -240,13 +264,15 @@ pub struct InviteLinkView {
 }
 
 /// Where a join link leads (`JoinLinkView`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "JoinLinkView")]
 pub struct JoinLinkView {
     pub org: OrgName,
 }
 
 /// The answer to every join request, the same for every email (`JoinRequestAnswer`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "JoinRequestAnswer")]
 pub struct JoinRequestAnswer {
     pub status: MembershipStatus,
     pub email: Email,
@@ -256,18 +282,21 @@ pub struct JoinRequestAnswer {
 }
 
 /// What the acceptance page shows and asks (`InvitationView`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "InvitationView")]
 pub struct InvitationView {
     pub org: OrgName,
     pub email: Email,
     pub first_name: String,
     pub last_name: String,
+    #[schemars(with = "DateTime")]
     pub expires_at: String,
     pub requires: AcceptanceRequires,
 }
 
 /// What an acceptance must bring (SPEC rule 6).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "AcceptanceRequires")]
 pub struct AcceptanceRequires {
     pub password: bool,
     pub two_factor_channel: bool,
@@ -275,7 +304,8 @@ pub struct AcceptanceRequires {
 }
 
 /// A pasted list's preview (`Preview`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "Preview")]
 pub struct PreviewView {
     pub recognized: usize,
     pub valid: Vec<String>,
@@ -285,47 +315,54 @@ pub struct PreviewView {
 }
 
 /// An address of a pasted list that already has an account, and its state.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "ExistingAccount")]
 pub struct ExistingAccount {
     pub email: Email,
     pub status: MembershipStatus,
 }
 
 /// A queued import (`ImportQueued`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "ImportQueued")]
 pub struct ImportQueuedView {
     pub id: String,
     pub status: ImportStatus,
 }
 
 /// What a bulk edit did (`BulkEditResult`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "BulkEditResult")]
 pub struct BulkEditView {
     pub updated: usize,
     pub failures: Vec<BulkEditFailure>,
 }
 
 /// A member a bulk edit did not change, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "BulkEditFailure")]
 pub struct BulkEditFailure {
     pub member_id: String,
     pub code: roster_domain::ErrorCode,
 }
 
 /// The email an account has after a confirmed change (`ConfirmedEmail`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "ConfirmedEmail")]
 pub struct ConfirmedEmailView {
     pub email: Email,
 }
 
 /// A password change went through.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "PasswordChanged")]
 pub struct PasswordChangedView {
     pub password_changed: bool,
 }
 
 /// A sign-in's or a refresh's tokens (`Token`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "Token")]
 pub struct TokensView {
     pub access_token: String,
     pub token_type: &'static str,
@@ -342,11 +379,33 @@ pub struct TokensView {
 }
 
 /// The OpenID discovery document API Gateway's JWT authorizer reads.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "OpenIdConfiguration")]
 pub struct OpenIdConfiguration {
     pub issuer: String,
     pub jwks_uri: String,
     pub id_token_signing_alg_values_supported: [&'static str; 1],
     pub response_types_supported: [&'static str; 1],
     pub subject_types_supported: [&'static str; 1],
+}
+
+/// The public keys that verify Roster's tokens (`GET /.well-known/jwks.json`, RFC 7517).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "JwkSet")]
+pub struct JwkSet {
+    pub keys: Vec<Jwk>,
+}
+
+/// One RSA signing key.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Jwk {
+    pub kty: &'static str,
+    #[serde(rename = "use")]
+    pub use_: &'static str,
+    pub alg: &'static str,
+    pub kid: String,
+    /// The modulus, base64url.
+    pub n: String,
+    /// The exponent, base64url.
+    pub e: String,
 }

@@ -3,6 +3,9 @@
 use crate::codes::ErrorCode;
 use crate::error::FieldError;
 
+/// The longest address, in bytes (RFC 5321's path limit less its brackets).
+pub const MAX_EMAIL: usize = 254;
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Email(String);
@@ -28,7 +31,7 @@ impl Email {
 }
 
 fn is_plausible_address(address: &str) -> bool {
-    if address.len() > 254 || address.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if address.len() > MAX_EMAIL || address.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return false;
     }
     let Some((local, domain)) = address.rsplit_once('@') else {

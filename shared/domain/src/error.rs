@@ -4,7 +4,7 @@ use crate::codes::ErrorCode;
 use crate::timestamp::Timestamp;
 
 /// One problem with one input field.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct FieldError {
     pub field: String,
     pub code: ErrorCode,

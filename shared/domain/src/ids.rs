@@ -15,27 +15,44 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[error("not a well-formed {0}")]
 pub struct MalformedId(pub &'static str);
 
-fn is_crockford(text: &str, len: usize) -> bool {
-    text.len() == len
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !matches!(b, b'I' | b'L' | b'O' | b'U')))
+/// The characters an id or secret is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdAlphabet {
+    /// Crockford base32: `0-9`, `A-Z` without `I L O U`.
+    Crockford,
+    /// base64url without padding: `A-Z a-z 0-9 - _`.
+    Base64Url,
 }
 
-fn is_base64url(text: &str, len: usize) -> bool {
-    text.len() == len && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+impl IdAlphabet {
+    /// Whether `text` is `len` characters of this alphabet.
+    pub fn check(self, text: &str, len: usize) -> bool {
+        text.len() == len
+            && text.bytes().all(|b| match self {
+                IdAlphabet::Crockford => b.is_ascii_digit() || (b.is_ascii_uppercase() && !matches!(b, b'I' | b'L' | b'O' | b'U')),
+                IdAlphabet::Base64Url => b.is_ascii_alphanumeric() || b == b'-' || b == b'_',
+            })
+    }
+
+    /// The same check as a regular expression (for the API's schemas).
+    pub fn pattern(self, len: usize) -> String {
+        let class = match self {
+            IdAlphabet::Crockford => "0-9A-HJKMNP-TV-Z",
+            IdAlphabet::Base64Url => "A-Za-z0-9_-",
+        };
+        format!("^[{class}]{{{len}}}$")
+    }
 }
 
 macro_rules! text_id {
-    ($(#[$doc:meta])* $name:ident, $what:literal, $check:expr) => {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $alphabet:expr, $len:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub struct $name(String);
 
         impl $name {
             pub fn parse(text: &str) -> Result<Self, MalformedId> {
-                let check: fn(&str) -> bool = $check;
-                if check(text) {
+                if $alphabet.check(text, $len) {
                     Ok($name(text.to_string()))
                 } else {
                     Err(MalformedId($what))
@@ -97,6 +114,20 @@ macro_rules! text_id {
             }
         }
 
+        impl schemars::JsonSchema for $name {
+            fn inline_schema() -> bool {
+                true
+            }
+
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                crate::schema::id_schema($alphabet, $len)
+            }
+        }
+
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let text = String::deserialize(deserializer)?;
@@ -108,31 +139,31 @@ macro_rules! text_id {
 
 text_id!(
     /// An organization's id.
-    OrgId, "org id", |t| is_crockford(t, 26)
+    OrgId, "org id", IdAlphabet::Crockford, 26
 );
 text_id!(
     /// A member's (account's) id.
-    MemberId, "member id", |t| is_crockford(t, 26)
+    MemberId, "member id", IdAlphabet::Crockford, 26
 );
 text_id!(
     /// A department's id.
-    DepartmentId, "department id", |t| is_crockford(t, 26)
+    DepartmentId, "department id", IdAlphabet::Crockford, 26
 );
 text_id!(
     /// A bulk import's id.
-    ImportId, "import id", |t| is_crockford(t, 26)
+    ImportId, "import id", IdAlphabet::Crockford, 26
 );
 text_id!(
     /// An org's public join code (the invite link's last segment).
-    JoinCode, "join code", |t| is_crockford(t, 10)
+    JoinCode, "join code", IdAlphabet::Crockford, 10
 );
 text_id!(
     /// The secret of an invitation link (its last path segment). Only its SHA-256 is stored.
-    InvitationToken, "invitation token", |t| is_base64url(t, 43)
+    InvitationToken, "invitation token", IdAlphabet::Base64Url, 43
 );
 text_id!(
     /// The secret of an email change's confirmation link. Only its SHA-256 is stored.
-    EmailChangeToken, "email confirmation token", |t| is_base64url(t, 43)
+    EmailChangeToken, "email confirmation token", IdAlphabet::Base64Url, 43
 );
 
 #[cfg(test)]

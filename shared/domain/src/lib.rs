@@ -13,6 +13,7 @@ pub mod pasted_list;
 pub mod permissions;
 pub mod profile;
 pub mod roster_csv;
+pub mod schema;
 pub mod timestamp;
 
 pub use codes::ErrorCode;

@@ -7,14 +7,14 @@ use crate::codes::ErrorCode;
 use crate::error::{DomainError, FieldErrors};
 use crate::timestamp::Timestamp;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Plan {
     Free,
     Paid,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LoginMethod {
     Password,
@@ -36,6 +36,12 @@ pub struct OrgSettings {
 }
 
 pub const MAX_INVITE_TTL_DAYS: u32 = 90;
+/// The longest EULA version, in characters.
+pub const MAX_EULA_VERSION: usize = 64;
+/// The longest freeze reason, in characters.
+pub const MAX_FREEZE_REASON: usize = 500;
+/// The longest org or department name, in characters.
+pub const MAX_ORG_NAME: usize = 200;
 
 /// The sign-in methods this server implements (SPEC §6 lists more to come).
 pub const SUPPORTED_LOGIN_METHODS: [LoginMethod; 1] = [LoginMethod::Password];
@@ -81,8 +87,8 @@ impl OrgSettings {
                 "two-factor sign-in needs one-time codes, which this server does not send yet",
             );
         }
-        if self.eula_version.trim().is_empty() || self.eula_version.len() > 64 {
-            errors.push("eula_version", ErrorCode::Invalid, "1 to 64 characters");
+        if self.eula_version.trim().is_empty() || self.eula_version.chars().count() > MAX_EULA_VERSION {
+            errors.push("eula_version", ErrorCode::Invalid, format!("1 to {MAX_EULA_VERSION} characters"));
         }
         errors.finish()
     }
@@ -93,7 +99,7 @@ impl OrgSettings {
 }
 
 /// A period in which admin membership changes are refused and sweeps hold back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FreezeWindow {
     pub starts_at: Timestamp,
     pub ends_at: Timestamp,
@@ -106,8 +112,8 @@ impl FreezeWindow {
         if self.ends_at <= self.starts_at {
             errors.push("ends_at", ErrorCode::BeforeStart, "ends_at must be after starts_at");
         }
-        if self.reason.len() > 500 {
-            errors.push("reason", ErrorCode::TooLong, "at most 500 characters");
+        if self.reason.chars().count() > MAX_FREEZE_REASON {
+            errors.push("reason", ErrorCode::TooLong, format!("at most {MAX_FREEZE_REASON} characters"));
         }
         errors.finish()
     }
@@ -162,8 +168,12 @@ pub struct Department {
 /// Checks an org or department name.
 pub fn validate_name(field: &str, name: &str) -> Result<String, DomainError> {
     let trimmed = name.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > 200 || trimmed.chars().any(char::is_control) {
-        Err(DomainError::invalid(field, ErrorCode::InvalidName, "1 to 200 printable characters"))
+    if trimmed.is_empty() || trimmed.chars().count() > MAX_ORG_NAME || trimmed.chars().any(char::is_control) {
+        Err(DomainError::invalid(
+            field,
+            ErrorCode::InvalidName,
+            format!("1 to {MAX_ORG_NAME} printable characters"),
+        ))
     } else {
         Ok(trimmed.to_string())
     }

@@ -3,7 +3,14 @@
 use crate::codes::ErrorCode;
 use crate::error::FieldError;
 
+/// The longest first or last name, in characters.
+pub const MAX_PERSON_NAME: usize = 100;
+/// The longest admin-edited text (position, job ID, location), in characters.
 pub const MAX_TEXT: usize = 200;
+/// How many digits a phone number has.
+pub const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 7..=15;
+/// How many characters a chosen password has.
+pub const PASSWORD_LENGTH: std::ops::RangeInclusive<usize> = 10..=128;
 
 /// A first or last name: 1 to 100 printable characters.
 pub fn parse_person_name(field: &str, raw: &str) -> Result<String, FieldError> {
@@ -11,8 +18,12 @@ pub fn parse_person_name(field: &str, raw: &str) -> Result<String, FieldError> {
     if name.is_empty() {
         return Err(FieldError::new(field, ErrorCode::Required, "must not be empty"));
     }
-    if name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(FieldError::new(field, ErrorCode::InvalidName, "at most 100 printable characters"));
+    if name.chars().count() > MAX_PERSON_NAME || name.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            ErrorCode::InvalidName,
+            format!("at most {MAX_PERSON_NAME} printable characters"),
+        ));
     }
     Ok(name.to_string())
 }
@@ -27,7 +38,7 @@ pub fn parse_phone(field: &str, raw: &str) -> Result<String, FieldError> {
     };
     let allowed = rest.chars().all(|c| c.is_ascii_digit() || " -.()".contains(c));
     let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
-    if !allowed || !(7..=15).contains(&digits.len()) {
+    if !allowed || !PHONE_DIGITS.contains(&digits.len()) {
         return Err(FieldError::new(
             field,
             ErrorCode::InvalidPhone,
@@ -40,11 +51,19 @@ pub fn parse_phone(field: &str, raw: &str) -> Result<String, FieldError> {
 /// A password a user chooses: 10 to 128 characters.
 pub fn check_new_password(field: &str, password: &str) -> Result<(), FieldError> {
     let length = password.chars().count();
-    if length < 10 {
-        return Err(FieldError::new(field, ErrorCode::TooShort, "at least 10 characters"));
+    if length < *PASSWORD_LENGTH.start() {
+        return Err(FieldError::new(
+            field,
+            ErrorCode::TooShort,
+            format!("at least {} characters", PASSWORD_LENGTH.start()),
+        ));
     }
-    if length > 128 {
-        return Err(FieldError::new(field, ErrorCode::TooLong, "at most 128 characters"));
+    if length > *PASSWORD_LENGTH.end() {
+        return Err(FieldError::new(
+            field,
+            ErrorCode::TooLong,
+            format!("at most {} characters", PASSWORD_LENGTH.end()),
+        ));
     }
     Ok(())
 }
@@ -65,10 +84,13 @@ pub fn parse_optional_text(field: &str, raw: Option<&str>) -> Result<Option<Stri
 }
 
 /// The 2FA channels acceptance may choose (rule 6).
+pub const TWO_FACTOR_CHANNELS: [&str; 2] = ["email", "mobile"];
+
 pub fn parse_two_factor_channel(raw: &str) -> Result<String, FieldError> {
-    match raw {
-        "email" | "mobile" => Ok(raw.to_string()),
-        _ => Err(FieldError::new("two_factor_channel", ErrorCode::InvalidChoice, "email or mobile")),
+    if TWO_FACTOR_CHANNELS.contains(&raw) {
+        Ok(raw.to_string())
+    } else {
+        Err(FieldError::new("two_factor_channel", ErrorCode::InvalidChoice, "email or mobile"))
     }
 }
 

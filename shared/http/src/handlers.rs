@@ -15,8 +15,8 @@ use crate::request::{HttpRequest, RequestError};
 use crate::routes::{Params, RouteId};
 use crate::HttpResponse;
 use roster_app::views::{
-    AuditEventView, BulkEditView, ConfirmedEmailView, DepartmentView, ImportView, InvitationView, InviteLinkView, JoinLinkView, MemberView,
-    OpenIdConfiguration, OrgView, Page, PasswordChangedView, PreviewView, TokensView,
+    AuditEventView, BulkEditView, ConfirmedEmailView, DepartmentView, ImportView, InvitationView, InviteLinkView, JoinLinkView, JwkSet,
+    MemberView, OpenIdConfiguration, OrgView, Page, PasswordChangedView, PreviewView, TokensView,
 };
 use roster_domain::ErrorCode;
 
@@ -31,12 +31,6 @@ enum Reply {
         next: Option<String>,
     },
     NoContent,
-}
-
-impl From<Value> for Reply {
-    fn from(value: Value) -> Self {
-        Reply::Json(StatusCode::OK, value)
-    }
 }
 
 /// The typed answers of the use cases, as `200` JSON.
@@ -68,6 +62,7 @@ json_replies!(
     PasswordChangedView,
     TokensView,
     OpenIdConfiguration,
+    JwkSet,
 );
 
 impl Reply {

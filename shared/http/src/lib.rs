@@ -3,6 +3,7 @@
 //! call one app function, map the result.
 
 pub mod handlers;
+pub mod openapi;
 pub mod problem;
 pub mod request;
 pub mod routes;
@@ -18,7 +19,8 @@ use roster_domain::ErrorCode;
 
 pub type HttpResponse = Response<Bytes>;
 
-/// The OpenAPI 3.1 document of the whole API.
+/// The OpenAPI 3.1 document of the whole API, as committed (`openapi::document` generates
+/// it; a test keeps the two the same).
 pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
 
 /// Routes one request and answers it.
@@ -26,14 +28,14 @@ pub async fn handle(app: &App, request: HttpRequest) -> HttpResponse {
     match routes::match_route(&request.method, &request.path) {
         routes::RouteMatch::Found(route, params) => handlers::dispatch(app, route.id, &params, request).await,
         routes::RouteMatch::MethodNotAllowed(allowed) => {
-            let mut response = problem::response(ErrorCode::MethodNotAllowed, "This path does not take that method.", None);
+            let mut response = problem::response(ErrorCode::MethodNotAllowed, "This path does not take that method.");
             let allow = allowed.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ");
             response
                 .headers_mut()
                 .insert(http::header::ALLOW, allow.parse().expect("methods are valid header text"));
             response
         }
-        routes::RouteMatch::NotFound => problem::response(ErrorCode::RouteNotFound, "No such route.", None),
+        routes::RouteMatch::NotFound => problem::response(ErrorCode::RouteNotFound, "No such route."),
     }
 }
 
@@ -42,6 +44,6 @@ pub async fn handle(app: &App, request: HttpRequest) -> HttpResponse {
 pub async fn handle_route(app: &App, expected: RouteId, request: HttpRequest) -> HttpResponse {
     match routes::match_route(&request.method, &request.path) {
         routes::RouteMatch::Found(route, params) if route.id == expected => handlers::dispatch(app, route.id, &params, request).await,
-        _ => problem::response(ErrorCode::RouteNotFound, "No such route.", None),
+        _ => problem::response(ErrorCode::RouteNotFound, "No such route."),
     }
 }

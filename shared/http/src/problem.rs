@@ -2,43 +2,73 @@
 
 use bytes::Bytes;
 use http::{header, Response, StatusCode};
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::Serialize;
 
-use roster_app::AppError;
-use roster_domain::DomainError;
+use roster_app::{AppError, OrgChoice};
+use roster_domain::schema::DateTime;
+use roster_domain::{DomainError, FieldError, Timestamp};
 
 use crate::request::RequestError;
 use crate::HttpResponse;
 use roster_domain::ErrorCode;
 
+/// A problem response's body (RFC 9457, with Roster's `code`): `Problem` in the OpenAPI
+/// document, narrowed per route and status to the codes that route answers.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(rename = "Problem")]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    pub code: ErrorCode,
+    /// With `validation_failed`, `invalid_json` and `invalid_body`: each field's own problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+    /// With `frozen`: when the freeze window ends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<DateTime>")]
+    pub ends_at: Option<Timestamp>,
+    /// With the field error `org_required` (only after the password was right): the orgs to
+    /// choose from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orgs: Option<Vec<OrgChoice>>,
+}
+
+impl Problem {
+    fn new(code: ErrorCode, detail: &str) -> Problem {
+        let status = status(code);
+        Problem {
+            type_: format!("https://roster.dev/problems/{code}"),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail: detail.to_string(),
+            code,
+            errors: None,
+            ends_at: None,
+            orgs: None,
+        }
+    }
+
+    fn into_response(self) -> HttpResponse {
+        Response::builder()
+            .status(status(self.code))
+            .header(header::CONTENT_TYPE, "application/problem+json")
+            .body(Bytes::from(serde_json::to_vec(&self).expect("problems serialize")))
+            .expect("a valid response")
+    }
+}
+
 /// A problem with `code`, answered with the code's status.
-pub fn response(code: ErrorCode, detail: &str, errors: Option<Value>) -> HttpResponse {
-    with_members(code, detail, errors.map(|e| ("errors", e)))
+pub fn response(code: ErrorCode, detail: &str) -> HttpResponse {
+    Problem::new(code, detail).into_response()
 }
 
 /// The HTTP status of a problem with `code`.
 pub fn status(code: ErrorCode) -> StatusCode {
     StatusCode::from_u16(code.status()).expect("every error code has a valid status")
-}
-
-/// A problem response with more members (`errors`, `ends_at` of a freeze window, `orgs`).
-fn with_members<'a>(code: ErrorCode, detail: &str, extra: impl IntoIterator<Item = (&'a str, Value)>) -> HttpResponse {
-    let status = status(code);
-    let mut body = json!({
-        "type": format!("https://roster.dev/problems/{code}"),
-        "title": status.canonical_reason().unwrap_or("Error"),
-        "status": status.as_u16(),
-        "detail": detail,
-        "code": code,
-    });
-    for (name, value) in extra {
-        body[name] = value;
-    }
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "application/problem+json")
-        .body(Bytes::from(body.to_string()))
-        .expect("a valid response")
 }
 
 /// An app error as a problem: its code decides the status (SPEC §5 status codes).
@@ -53,24 +83,18 @@ pub fn from_app_error(error: &AppError) -> HttpResponse {
         AppError::Domain(DomainError::Invalid(_)) | AppError::OrgRequired { .. } => "The request has invalid fields.".to_string(),
         other => other.to_string(),
     };
-    let extra = match error {
-        AppError::Domain(DomainError::Invalid(fields)) => vec![("errors", serde_json::to_value(fields).expect("field errors serialize"))],
-        AppError::Domain(DomainError::Frozen { ends_at }) => vec![("ends_at", json!(ends_at))],
+    let mut problem = Problem::new(error.code(), &detail);
+    match error {
+        AppError::Domain(DomainError::Invalid(fields)) => problem.errors = Some(fields.clone()),
+        AppError::Domain(DomainError::Frozen { ends_at }) => problem.ends_at = Some(*ends_at),
         // The field error every client knows, and the orgs to choose from.
-        AppError::OrgRequired { orgs } => vec![
-            (
-                "errors",
-                json!([roster_domain::error::FieldError::new(
-                    "org_id",
-                    ErrorCode::OrgRequired,
-                    error.to_string()
-                )]),
-            ),
-            ("orgs", json!(orgs)),
-        ],
-        _ => Vec::new(),
-    };
-    let mut response = with_members(error.code(), &detail, extra);
+        AppError::OrgRequired { orgs } => {
+            problem.errors = Some(vec![FieldError::new("org_id", ErrorCode::OrgRequired, error.to_string())]);
+            problem.orgs = Some(orgs.clone());
+        }
+        _ => {}
+    }
+    let mut response = problem.into_response();
     match error {
         AppError::RateLimited { retry_after_seconds } => {
             response
@@ -89,22 +113,21 @@ pub fn from_app_error(error: &AppError) -> HttpResponse {
 
 pub fn from_request_error(error: RequestError) -> HttpResponse {
     match error {
-        RequestError::TooLarge { limit } => response(ErrorCode::PayloadTooLarge, &format!("The body is larger than {limit} bytes."), None),
+        RequestError::TooLarge { limit } => response(ErrorCode::PayloadTooLarge, &format!("The body is larger than {limit} bytes.")),
         RequestError::UnsupportedMediaType => response(
             ErrorCode::UnsupportedMediaType,
             "Send application/json (or text/csv where a file is expected).",
-            None,
         ),
         RequestError::BadBody {
             code,
             field,
             field_code,
             message,
-        } => response(
-            code,
-            "The body can't be read.",
-            Some(json!([{"field": field, "code": field_code, "message": message}])),
-        ),
+        } => Problem {
+            errors: Some(vec![FieldError::new(&field, field_code, message)]),
+            ..Problem::new(code, "The body can't be read.")
+        }
+        .into_response(),
         RequestError::App(error) => from_app_error(&error),
     }
 }

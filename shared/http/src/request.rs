@@ -103,7 +103,7 @@ impl HttpRequest {
         // the endpoint's type from it through a deserializer whose errors say by their type
         // what is wrong, and where.
         let value: serde_value::Value = serde_json::from_slice(body).map_err(|e| bad_json(&e))?;
-        serde_path_to_error::deserialize(serde_value::ValueDeserializer::<DeserializerError>::new(value)).map_err(|e| bad_body(e))
+        serde_path_to_error::deserialize(serde_value::ValueDeserializer::<DeserializerError>::new(value)).map_err(bad_body)
     }
 
     /// The body as a CSV file (raw bytes; its text is checked by the domain).

@@ -17,15 +17,22 @@ use crate::views;
 use crate::views::MemberView;
 use roster_domain::ids::OrgId;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "CreateAccount")]
 pub struct CreateAccountInput {
+    #[schemars(with = "roster_domain::schema::EmailAddress")]
     pub email: String,
+    #[schemars(with = "roster_domain::schema::PersonName")]
     pub first_name: String,
+    #[schemars(with = "roster_domain::schema::PersonName")]
     pub last_name: String,
+    #[schemars(with = "Option<roster_domain::schema::Phone>")]
     pub phone: Option<String>,
     pub role: Role,
+    #[schemars(with = "Option<roster_domain::DepartmentId>")]
     pub department_id: Option<String>,
+    #[schemars(with = "Option<roster_domain::schema::FreeText>")]
     pub position: Option<String>,
     /// `full` (default): licensed, temporary password emailed. `shell`: for schedules only.
     pub kind: Option<Kind>,

@@ -48,8 +48,9 @@ pub fn openid_configuration(app: &App) -> OpenIdConfiguration {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Login")]
 pub struct LoginInput {
     pub email: String,
     pub password: String,
@@ -218,8 +219,9 @@ async fn session_tokens(
     Ok(answer)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Refresh")]
 pub struct RefreshInput {
     pub refresh_token: String,
 }

@@ -16,9 +16,11 @@ use crate::views::{DepartmentView, Page};
 use roster_domain::ids::{DepartmentId, OrgId};
 use roster_domain::ErrorCode;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "DepartmentInput")]
 pub struct DepartmentInput {
+    #[schemars(with = "roster_domain::schema::OrgName")]
     pub name: String,
 }
 

@@ -26,11 +26,13 @@ use roster_domain::ErrorCode;
 /// The most rows one import takes.
 pub const MAX_IMPORT_ROWS: usize = 10_000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "PastedImport")]
 pub struct PastedImportInput {
     pub emails: String,
     pub role: Role,
+    #[schemars(with = "Option<roster_domain::DepartmentId>")]
     pub department_id: Option<String>,
 }
 

@@ -28,13 +28,18 @@ use crate::views::{AcceptanceRequires, ExistingAccount, InvitationView, JoinLink
 use roster_domain::ids::{InvitationToken, JoinCode, OrgId};
 use roster_domain::ErrorCode;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Invite")]
 pub struct InviteInput {
+    #[schemars(with = "roster_domain::schema::EmailAddress")]
     pub email: String,
     pub role: Role,
+    #[schemars(with = "Option<roster_domain::DepartmentId>")]
     pub department_id: Option<String>,
+    #[schemars(with = "Option<roster_domain::schema::PersonName>")]
     pub first_name: Option<String>,
+    #[schemars(with = "Option<roster_domain::schema::PersonName>")]
     pub last_name: Option<String>,
 }
 
@@ -107,8 +112,9 @@ pub async fn invite(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Invi
     .await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "PastedText")]
 pub struct PreviewInput {
     pub emails: String,
 }
@@ -191,14 +197,20 @@ pub async fn get_invitation(app: &App, token: &InvitationToken) -> AppResult<Inv
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Accept")]
 pub struct AcceptInput {
+    #[schemars(with = "roster_domain::schema::PersonName")]
     pub first_name: String,
+    #[schemars(with = "roster_domain::schema::PersonName")]
     pub last_name: String,
+    #[schemars(with = "roster_domain::schema::Phone")]
     pub phone: String,
+    #[schemars(with = "Option<roster_domain::schema::NewPassword>")]
     pub password: Option<String>,
     pub eula_accepted: bool,
+    #[schemars(with = "Option<roster_domain::schema::TwoFactorChannel>")]
     pub two_factor_channel: Option<String>,
 }
 
@@ -275,12 +287,17 @@ pub async fn accept(app: &App, ctx: &RequestContext, token: &InvitationToken, in
     .await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "JoinRequest")]
 pub struct JoinInput {
+    #[schemars(with = "roster_domain::schema::EmailAddress")]
     pub email: String,
+    #[schemars(with = "roster_domain::schema::PersonName")]
     pub first_name: String,
+    #[schemars(with = "roster_domain::schema::PersonName")]
     pub last_name: String,
+    #[schemars(with = "roster_domain::schema::Phone")]
     pub phone: String,
 }
 

@@ -25,12 +25,17 @@ pub async fn get_me(app: &App, ctx: &RequestContext) -> AppResult<MemberView> {
     Ok(views::member(&app.signed_in_member(ctx, true).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "MePatch")]
 pub struct MePatch {
+    #[schemars(with = "Option<roster_domain::schema::PersonName>")]
     pub first_name: Option<String>,
+    #[schemars(with = "Option<roster_domain::schema::PersonName>")]
     pub last_name: Option<String>,
+    #[schemars(with = "Option<roster_domain::schema::Phone>")]
     pub phone: Option<String>,
+    #[schemars(with = "Option<roster_domain::schema::EmailAddress>")]
     pub email: Option<String>,
 }
 
@@ -129,8 +134,9 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
     .await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "EmailConfirmation")]
 pub struct EmailConfirmation {
     pub token: EmailChangeToken,
 }
@@ -186,10 +192,12 @@ pub async fn confirm_email(app: &App, ctx: &RequestContext, input: EmailConfirma
     .await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "PasswordChange")]
 pub struct PasswordChange {
     pub current_password: String,
+    #[schemars(with = "roster_domain::schema::NewPassword")]
     pub new_password: String,
 }
 

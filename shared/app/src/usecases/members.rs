@@ -196,25 +196,35 @@ pub async fn reject_member(app: &App, ctx: &RequestContext, org_id: &OrgId, memb
 }
 
 /// The fields an admin may change on a member (rule 12). Name, phone and email are the
-/// user's own; they are listed only to refuse them clearly.
-#[derive(Debug, Deserialize, Default)]
+/// member's own: sent here, they are refused with `user_owned` (so the schema leaves them out).
+#[derive(Debug, Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "MemberPatch")]
 pub struct MemberPatch {
     #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<roster_domain::DepartmentId>")]
     pub department_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<roster_domain::schema::FreeText>")]
     pub position: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<roster_domain::schema::FreeText>")]
     pub job_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<roster_domain::schema::FreeText>")]
     pub location: Option<Option<String>>,
     pub role: Option<Role>,
     #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<roster_domain::Timestamp>")]
     pub license_end: Option<Option<Timestamp>>,
     /// The member's own fields: only whether they were sent matters (they are refused).
+    #[schemars(skip)]
     pub first_name: Option<IgnoredAny>,
+    #[schemars(skip)]
     pub last_name: Option<IgnoredAny>,
+    #[schemars(skip)]
     pub phone: Option<IgnoredAny>,
+    #[schemars(skip)]
     pub email: Option<IgnoredAny>,
 }
 
@@ -322,15 +332,20 @@ pub async fn update_member(
     )
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "BulkEdit")]
 pub struct BulkEditInput {
+    #[schemars(with = "Vec<roster_domain::MemberId>", length(min = 1, max = BULK_EDIT_MAX))]
     pub member_ids: Vec<String>,
     #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<roster_domain::DepartmentId>")]
     pub department_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<roster_domain::schema::FreeText>")]
     pub position: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<roster_domain::schema::FreeText>")]
     pub location: Option<Option<String>>,
 }
 

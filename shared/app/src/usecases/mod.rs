@@ -24,8 +24,9 @@ pub struct PageRequest {
 
 impl PageRequest {
     pub const MAX_LIMIT: usize = 200;
+    pub const DEFAULT_LIMIT: usize = 50;
 
     pub fn limit(&self) -> usize {
-        self.limit.unwrap_or(50).clamp(1, Self::MAX_LIMIT)
+        self.limit.unwrap_or(Self::DEFAULT_LIMIT).clamp(1, Self::MAX_LIMIT)
     }
 }

@@ -23,17 +23,23 @@ use crate::workers::expiry::ReleaseJob;
 use roster_domain::ids::OrgId;
 use roster_domain::ErrorCode;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "NewOrgAdmin")]
 pub struct NewOrgAdmin {
+    #[schemars(with = "roster_domain::schema::EmailAddress")]
     pub email: String,
+    #[schemars(with = "roster_domain::schema::PersonName")]
     pub first_name: String,
+    #[schemars(with = "roster_domain::schema::PersonName")]
     pub last_name: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "CreateOrg")]
 pub struct CreateOrgInput {
+    #[schemars(with = "roster_domain::schema::OrgName")]
     pub name: String,
     pub plan: Plan,
     pub admin: NewOrgAdmin,
@@ -137,18 +143,24 @@ pub async fn get_org(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResu
     Ok(views::org_with_seats(&org, seats.used))
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "OrgPatch")]
 pub struct OrgPatch {
+    #[schemars(with = "Option<roster_domain::schema::OrgName>")]
     pub name: Option<String>,
     pub plan: Option<Plan>,
     #[serde(default, deserialize_with = "crate::usecases::members::present")]
+    #[schemars(with = "Option<u32>")]
     pub seat_limit: Option<Option<u32>>,
+    #[schemars(range(min = 1, max = roster_domain::org::MAX_INVITE_TTL_DAYS))]
     pub invite_ttl_days: Option<u32>,
     pub enrollment_approval: Option<bool>,
     pub members_can_invite: Option<bool>,
+    #[schemars(length(min = 1))]
     pub login_methods: Option<Vec<LoginMethod>>,
     pub require_2fa: Option<bool>,
+    #[schemars(with = "Option<roster_domain::schema::EulaVersion>")]
     pub eula_version: Option<String>,
 }
 
@@ -217,12 +229,14 @@ async fn save_org(app: &App, before: &Org, mut after: Org, origin: &Origin, acti
     Ok(views::org(&after))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "FreezeRequest")]
 pub struct FreezeInput {
     pub starts_at: roster_domain::Timestamp,
     pub ends_at: roster_domain::Timestamp,
     #[serde(default)]
+    #[schemars(with = "roster_domain::schema::FreezeReason")]
     pub reason: String,
 }
 
