@@ -334,7 +334,7 @@ impl TestApp {
             text,
         };
         if let Some(route) = route {
-            assert_documented_problem(route, &answer);
+            assert_documented_answer(route, &answer);
         }
         answer
     }
@@ -696,9 +696,20 @@ pub fn link_token(body: &str) -> String {
     link.rsplit('/').next().unwrap().trim().to_string()
 }
 
-/// Every problem a route answers in any test has a code the OpenAPI document lists for that
-/// route (`roster_http::openapi::error_codes`), with that code's status.
-fn assert_documented_problem(route: &roster_http::Route, answer: &Answer) {
+/// Every answer a route gives in any test is one its OpenAPI operation documents: a success
+/// with the documented status (`roster_http::openapi::success_status`), or a problem whose
+/// code the operation lists (`roster_http::openapi::error_codes`), with that code's status.
+fn assert_documented_answer(route: &roster_http::Route, answer: &Answer) {
+    if (200..300).contains(&answer.status) {
+        assert_eq!(
+            answer.status,
+            roster_http::openapi::success_status(route),
+            "{} {} succeeded with a status its OpenAPI operation does not document",
+            route.method,
+            route.path
+        );
+        return;
+    }
     let is_problem = answer
         .headers
         .get(http::header::CONTENT_TYPE)

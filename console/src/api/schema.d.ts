@@ -537,7 +537,7 @@ export interface paths {
         };
         /**
          * One tab of members
-         * @description Who: admins (a department admin sees its own department). A page reads at most 1,000 members of the tab: with `q` or `department`, it can hold fewer than `limit` items (even none) while `next_cursor` is set.
+         * @description Who: admins (a department admin sees its own department). A page reads at most 1000 members of the tab: with `q` or `department`, it can hold fewer than `limit` items (even none) while `next_cursor` is set.
          */
         get: operations["listMembers"];
         put?: never;
@@ -577,7 +577,7 @@ export interface paths {
         };
         /**
          * Members as CSV, safe against formula injection
-         * @description Who: admins (a department admin exports its own department). At most 5,000 members a page, each page a CSV with its header row; while more remain, a `Link: <…>; rel="next"` header gives the next page's URL.
+         * @description Who: admins (a department admin exports its own department). At most 5000 members a page, each page a CSV with its header row; while more remain, a `Link: <…>; rel="next"` header gives the next page's URL.
          */
         get: operations["exportMembers"];
         put?: never;
@@ -717,6 +717,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Accept: {
+            /** @description Must be true: the invitee accepts the EULA (false answers a field error). */
             eula_accepted: boolean;
             first_name: components["schemas"]["PersonName"];
             last_name: components["schemas"]["PersonName"];
@@ -724,13 +725,13 @@ export interface components {
             phone: components["schemas"]["Phone"];
             two_factor_channel?: components["schemas"]["TwoFactorChannel"] | null;
         };
-        /** @description What an acceptance must bring (SPEC rule 6). */
+        /** @description What an acceptance must bring. */
         AcceptanceRequires: {
             eula_version: string;
             password: boolean;
             two_factor_channel: boolean;
         };
-        /** @description One audit event (`AuditEvent`). */
+        /** @description One audit event. */
         AuditEvent: {
             action: string;
             actor_id: string | null;
@@ -749,26 +750,24 @@ export interface components {
             next_cursor: string | null;
         };
         BulkEdit: {
-            /** @default null */
             department_id?: string | null;
-            /** @default null */
             location?: components["schemas"]["FreeText"] | null;
+            /** @description Each id that names no member of the org is listed in `failures` as `not_found`. */
             member_ids: string[];
-            /** @default null */
             position?: components["schemas"]["FreeText"] | null;
-        };
+        } | unknown | unknown | unknown;
         /** @description A member a bulk edit did not change, and why. */
         BulkEditFailure: {
             code: components["schemas"]["ErrorCode"];
             member_id: string;
         };
-        /** @description What a bulk edit did (`BulkEditResult`). */
+        /** @description What a bulk edit did. */
         BulkEditResult: {
             failures: components["schemas"]["BulkEditFailure"][];
             /** Format: uint */
             updated: number;
         };
-        /** @description The email an account has after a confirmed change (`ConfirmedEmail`). */
+        /** @description The email an account has after a confirmed change. */
         ConfirmedEmail: {
             email: components["schemas"]["EmailAddress"];
         };
@@ -779,7 +778,7 @@ export interface components {
             /** @description `full` (default): licensed, temporary password emailed. `shell`: for schedules only. */
             kind?: components["schemas"]["Kind"] | null;
             last_name: components["schemas"]["PersonName"];
-            phone?: components["schemas"]["Phone"] | null;
+            phone?: components["schemas"]["PhoneOrBlank"] | null;
             position?: components["schemas"]["FreeText"] | null;
             role: components["schemas"]["Role"];
         };
@@ -788,12 +787,12 @@ export interface components {
             name: components["schemas"]["OrgName"];
             plan: components["schemas"]["Plan"];
         };
-        /** @description What `POST /v1/orgs` made: the org and its first admin (`CreatedOrg`). */
+        /** @description What `POST /v1/orgs` made: the org and its first admin. */
         CreatedOrg: {
             admin: components["schemas"]["Member"];
             org: components["schemas"]["Org"];
         };
-        /** @description A department (`Department`). */
+        /** @description A department. */
         Department: {
             /** Format: date-time */
             created_at: string;
@@ -811,7 +810,10 @@ export interface components {
             items: components["schemas"]["Department"][];
             next_cursor: string | null;
         };
-        /** Format: email */
+        /**
+         * Format: email
+         * @description At most 254 bytes once trimmed; the local part at most 64.
+         */
         EmailAddress: string;
         EmailConfirmation: {
             token: string;
@@ -821,6 +823,7 @@ export interface components {
          * @enum {string}
          */
         ErrorCode: "validation_failed" | "invalid_json" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "route_not_found" | "method_not_allowed" | "missing_token" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_refresh_token" | "invalid_credentials" | "temporary_password_used" | "account_inactive" | "password_change_required" | "login_method_not_allowed" | "forbidden" | "not_found" | "already_licensed" | "already_invited" | "pending_approval" | "rejected" | "unlicensed" | "already_member" | "already_rejected" | "already_unlicensed" | "not_licensed" | "not_pending_approval" | "no_pending_invitation" | "seats_exhausted" | "cannot_change_own_role" | "cannot_remove_self" | "email_taken" | "concurrent_update" | "department_exists" | "department_not_empty" | "invitation_expired" | "invitation_used" | "invitation_superseded" | "invitation_revoked" | "confirmation_expired" | "frozen" | "rate_limited" | "internal" | "unavailable" | "required" | "invalid" | "invalid_email" | "invalid_name" | "invalid_phone" | "invalid_text" | "invalid_role" | "invalid_choice" | "invalid_time" | "too_short" | "too_long" | "out_of_range" | "before_start" | "not_allowed" | "not_supported" | "org_required" | "unchanged" | "incorrect" | "user_owned" | "unknown_department" | "unknown_field" | "unknown_value" | "invalid_type" | "malformed_id" | "invalid_cursor" | "invalid_csv" | "invalid_utf8" | "missing_column" | "empty" | "too_many_rows" | "invalid_row" | "duplicate_in_file" | "actor_inactive";
+        /** @description 1 to 64 printable characters (surrounding spaces are trimmed). */
         EulaVersion: string;
         /** @description An address of a pasted list that already has an account, and its state. */
         ExistingAccount: {
@@ -833,38 +836,33 @@ export interface components {
             field: string;
             message: string;
         };
-        /** @description At most 200 printable characters; empty or null clears it. */
+        /** @description Up to 200 printable characters (surrounding spaces are trimmed); blank means none. */
         FreeText: string;
+        /** @description Up to 500 characters (surrounding spaces are trimmed). */
         FreezeReason: string;
         FreezeRequest: {
             /**
              * Format: date-time
-             * @description RFC 3339 with an offset or Z, from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z once moved to UTC (anything else is a 400); Roster answers in UTC.
+             * @description RFC 3339 with an offset or Z, from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z once moved to UTC.
              */
             ends_at: string;
             /** @default  */
             reason?: components["schemas"]["FreezeReason"];
             /**
              * Format: date-time
-             * @description RFC 3339 with an offset or Z, from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z once moved to UTC (anything else is a 400); Roster answers in UTC.
+             * @description RFC 3339 with an offset or Z, from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z once moved to UTC.
              */
             starts_at: string;
         };
         /** @description A period in which admin membership changes are refused and sweeps hold back. */
         FreezeWindow: {
-            /**
-             * Format: date-time
-             * @description RFC 3339 with an offset or Z, from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z once moved to UTC (anything else is a 400); Roster answers in UTC.
-             */
+            /** Format: date-time */
             ends_at: string;
             reason: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339 with an offset or Z, from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z once moved to UTC (anything else is a 400); Roster answers in UTC.
-             */
+            /** Format: date-time */
             starts_at: string;
         };
-        /** @description A bulk import's progress and, at the end, every row that was not invited (`Import`). */
+        /** @description A bulk import's progress and, at the end, every row that was not invited. */
         Import: {
             /** Format: date-time */
             created_at: string;
@@ -887,7 +885,7 @@ export interface components {
             /** Format: uint */
             row: number;
         };
-        /** @description A queued import (`ImportQueued`). */
+        /** @description A queued import. */
         ImportQueued: {
             id: string;
             status: components["schemas"]["ImportStatus"];
@@ -900,7 +898,7 @@ export interface components {
             expires_at: string;
             needs_approval: boolean;
         };
-        /** @description What the acceptance page shows and asks (`InvitationView`). */
+        /** @description What the acceptance page shows and asks. */
         InvitationView: {
             email: components["schemas"]["EmailAddress"];
             /** Format: date-time */
@@ -913,17 +911,17 @@ export interface components {
         Invite: {
             department_id?: string | null;
             email: components["schemas"]["EmailAddress"];
-            first_name?: components["schemas"]["PersonName"] | null;
-            last_name?: components["schemas"]["PersonName"] | null;
+            first_name?: components["schemas"]["PersonNameOrBlank"] | null;
+            last_name?: components["schemas"]["PersonNameOrBlank"] | null;
             role: components["schemas"]["Role"];
         };
-        /** @description The join link, its code and its QR code (`InviteLink`). */
+        /** @description The join link, its code and its QR code. */
         InviteLink: {
             code: string;
             qr_svg: string;
             url: string;
         };
-        /** @description Where a join link leads (`JoinLinkView`). */
+        /** @description Where a join link leads. */
         JoinLinkView: {
             org: components["schemas"]["OrgSummary"];
         };
@@ -933,7 +931,7 @@ export interface components {
             last_name: components["schemas"]["PersonName"];
             phone: components["schemas"]["Phone"];
         };
-        /** @description The answer to every join request, the same for every email (`JoinRequestAnswer`). */
+        /** @description The answer to every join request, the same for every email. */
         JoinRequestAnswer: {
             email: components["schemas"]["EmailAddress"];
             first_name: string;
@@ -973,7 +971,7 @@ export interface components {
             last_name?: components["schemas"]["PersonName"] | null;
             phone?: components["schemas"]["Phone"] | null;
         };
-        /** @description A member (`Member` in the OpenAPI document). */
+        /** @description A member: one person's account in one org. */
         Member: {
             /** Format: date-time */
             created_at: string;
@@ -981,18 +979,15 @@ export interface components {
             email: components["schemas"]["EmailAddress"];
             first_name: string;
             id: string;
-            invitation?: components["schemas"]["InvitationState"] | null;
+            invitation?: components["schemas"]["InvitationState"];
             job_id: string | null;
             kind: components["schemas"]["Kind"];
             last_name: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339 with an offset or Z, from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z once moved to UTC (anything else is a 400); Roster answers in UTC.
-             */
+            /** Format: date-time */
             license_end: string | null;
             location: string | null;
             org_id: string;
-            pending_email?: components["schemas"]["PendingEmail"] | null;
+            pending_email?: components["schemas"]["PendingEmail"];
             phone: string;
             position: string | null;
             role: components["schemas"]["Role"];
@@ -1007,24 +1002,16 @@ export interface components {
             items: components["schemas"]["Member"][];
             next_cursor: string | null;
         };
-        /**
-         * @description The fields an admin may change on a member (rule 12). Name, phone and email are the
-         *     member's own: sent here, they are refused with `user_owned` (so the schema leaves them out).
-         */
+        /** @description The fields an admin may change on a member (rule 12): omit one to keep it, send null to clear it. Name, phone and email are the member's own, refused here with `user_owned`. */
         MemberPatch: {
-            /** @default null */
             department_id?: string | null;
-            /** @default null */
             job_id?: components["schemas"]["FreeText"] | null;
             /**
              * Format: date-time
-             * @description RFC 3339 with an offset or Z, from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z once moved to UTC (anything else is a 400); Roster answers in UTC.
-             * @default null
+             * @description RFC 3339 with an offset or Z, from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z once moved to UTC.
              */
             license_end?: string | null;
-            /** @default null */
             location?: components["schemas"]["FreeText"] | null;
-            /** @default null */
             position?: components["schemas"]["FreeText"] | null;
             role?: components["schemas"]["Role"] | null;
         };
@@ -1044,7 +1031,7 @@ export interface components {
             response_types_supported: string[];
             subject_types_supported: string[];
         };
-        /** @description An org with its settings (`Org`); `seats_used` only where the caller may see it. */
+        /** @description An org with its settings; `seats_used` only where the caller may see it (admins). */
         Org: {
             /** Format: date-time */
             created_at: string;
@@ -1062,7 +1049,7 @@ export interface components {
             /** Format: uint32 */
             seat_limit: number | null;
             /** Format: uint64 */
-            seats_used?: number | null;
+            seats_used?: number;
             /** Format: date-time */
             updated_at: string;
             /** Format: uint64 */
@@ -1080,15 +1067,14 @@ export interface components {
             eula_version?: components["schemas"]["EulaVersion"] | null;
             /** Format: uint32 */
             invite_ttl_days?: number | null;
+            /** @description This server offers password sign-in only for now: other methods answer `not_supported`. */
             login_methods?: components["schemas"]["LoginMethod"][] | null;
             members_can_invite?: boolean | null;
             name?: components["schemas"]["OrgName"] | null;
             plan?: components["schemas"]["Plan"] | null;
+            /** @description Two-factor sign-in is not available on this server yet: true answers `not_supported`. */
             require_2fa?: boolean | null;
-            /**
-             * Format: uint32
-             * @default null
-             */
+            /** Format: uint32 */
             seat_limit?: number | null;
         };
         /** @description An org as the invitee and join pages name it. */
@@ -1120,11 +1106,15 @@ export interface components {
         };
         /** @description 1 to 100 printable characters (surrounding spaces are trimmed). */
         PersonName: string;
+        /** @description Up to 100 printable characters (surrounding spaces are trimmed); blank means none. */
+        PersonNameOrBlank: string;
         /** @description 7 to 15 digits, with spaces, dashes, dots or parentheses between them and an optional leading +; stored as the digits (and +). */
         Phone: string;
+        /** @description A phone number as in `Phone`; blank means none. */
+        PhoneOrBlank: string;
         /** @enum {string} */
         Plan: "free" | "paid";
-        /** @description A pasted list's preview (`Preview`). */
+        /** @description A pasted list's preview. */
         Preview: {
             duplicates: components["schemas"]["EmailAddress"][];
             existing: components["schemas"]["ExistingAccount"][];
@@ -1133,10 +1123,7 @@ export interface components {
             recognized: number;
             valid: string[];
         };
-        /**
-         * @description A problem response's body (RFC 9457, with Roster's `code`): `Problem` in the OpenAPI
-         *     document, narrowed per route and status to the codes that route answers.
-         */
+        /** @description A problem (RFC 9457) with Roster's stable `code`. Each operation narrows `code` to the codes it answers. */
         Problem: {
             code: components["schemas"]["ErrorCode"];
             detail: string;
@@ -1144,14 +1131,11 @@ export interface components {
              * Format: date-time
              * @description With `frozen`: when the freeze window ends.
              */
-            ends_at?: string | null;
+            ends_at?: string;
             /** @description With `validation_failed`, `invalid_json` and `invalid_body`: each field's own problem. */
-            errors?: components["schemas"]["FieldError"][] | null;
-            /**
-             * @description With the field error `org_required` (only after the password was right): the orgs to
-             *     choose from.
-             */
-            orgs?: components["schemas"]["OrgChoice"][] | null;
+            errors?: components["schemas"]["FieldError"][];
+            /** @description With the field error `org_required` (only after the password was right): the orgs to choose from. */
+            orgs?: components["schemas"]["OrgChoice"][];
             /** Format: uint16 */
             status: number;
             title: string;
@@ -1164,18 +1148,23 @@ export interface components {
         Role: "org_admin" | "dept_admin" | "member";
         /** @enum {string} */
         Tab: "licensed" | "unlicensed" | "pending";
-        /** @description A sign-in's or a refresh's tokens (`Token`). */
+        /** @description A sign-in's or a refresh's tokens. */
         Token: {
             access_token: string;
-            device_token?: string | null;
+            /** @description Login only: this client's device token, to send with later logins. Keep it like a password. */
+            device_token?: string;
             /** Format: int64 */
             expires_in: number;
             member_id: string;
             org_id: string;
             password_change_required: boolean;
-            /** Format: int64 */
-            refresh_expires_in?: number | null;
-            refresh_token?: string | null;
+            /**
+             * Format: int64
+             * @description Seconds until the session ends (a working day after the login), however often it is refreshed.
+             */
+            refresh_expires_in?: number;
+            /** @description Single use: send it to `POST /v1/auth/refresh` for the next access token and refresh token. Absent for a temporary password's session. */
+            refresh_token?: string;
             token_type: string;
         };
         /** @enum {string} */

@@ -214,9 +214,9 @@ impl SigningKeys {
     }
 
     /// The public key set, as `GET /.well-known/jwks.json` serves it.
-    pub fn jwks(&self) -> crate::views::JwkSet {
-        crate::views::JwkSet {
-            keys: vec![crate::views::Jwk {
+    pub fn jwks(&self) -> JwkSet {
+        JwkSet {
+            keys: vec![Jwk {
                 kty: "RSA",
                 use_: "sig",
                 alg: "RS256",
@@ -233,6 +233,26 @@ impl SigningKeys {
         let private = self.private.as_ref().ok_or(KeyError::NotHeld)?;
         Ok(secrets::hmac_base64url(&private.token_secret, &format!("{purpose}\n{input}")))
     }
+}
+
+/// The public keys that verify Roster's tokens (`GET /.well-known/jwks.json`, RFC 7517).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+pub struct JwkSet {
+    pub keys: Vec<Jwk>,
+}
+
+/// One RSA signing key.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+pub struct Jwk {
+    pub kty: &'static str,
+    #[serde(rename = "use")]
+    pub use_: &'static str,
+    pub alg: &'static str,
+    pub kid: String,
+    /// The modulus, base64url.
+    pub n: String,
+    /// The exponent, base64url.
+    pub e: String,
 }
 
 fn header_and_payload_len(token: &str) -> usize {

@@ -16,7 +16,7 @@ pub fn rfc3339(at: OffsetDateTime) -> String {
     roster_domain::timestamp::format_rfc3339(at)
 }
 
-/// A member (`Member` in the OpenAPI document).
+/// A member: one person's account in one org.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "Member")]
 pub struct MemberView {
@@ -33,6 +33,7 @@ pub struct MemberView {
     pub position: Option<String>,
     pub job_id: Option<String>,
     pub location: Option<String>,
+    #[schemars(with = "Option<DateTime>")]
     pub license_end: Option<Timestamp>,
     #[schemars(with = "DateTime")]
     pub created_at: String,
@@ -40,14 +41,15 @@ pub struct MemberView {
     pub updated_at: String,
     pub version: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "InvitationState")]
     pub invitation: Option<InvitationState>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "PendingEmailView")]
     pub pending_email: Option<PendingEmailView>,
 }
 
 /// A pending invitation, without its secret.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-#[schemars(rename = "InvitationState")]
 pub struct InvitationState {
     #[schemars(with = "DateTime")]
     pub expires_at: String,
@@ -93,7 +95,7 @@ pub fn member(member: &Member) -> MemberView {
     }
 }
 
-/// An org with its settings (`Org`); `seats_used` only where the caller may see it.
+/// An org with its settings; `seats_used` only where the caller may see it (admins).
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "Org")]
 pub struct OrgView {
@@ -114,6 +116,7 @@ pub struct OrgView {
     pub updated_at: String,
     pub version: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "u64")]
     pub seats_used: Option<u64>,
 }
 
@@ -145,7 +148,7 @@ pub fn org_with_seats(org: &Org, seats_used: u64) -> OrgView {
     }
 }
 
-/// A department (`Department`).
+/// A department.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "Department")]
 pub struct DepartmentView {
@@ -167,7 +170,7 @@ pub fn department(department: &Department) -> DepartmentView {
     }
 }
 
-/// One audit event (`AuditEvent`).
+/// One audit event.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "AuditEvent")]
 pub struct AuditEventView {
@@ -197,7 +200,7 @@ pub fn audit_event(event: &AuditEvent) -> AuditEventView {
     }
 }
 
-/// A bulk import's progress and, at the end, every row that was not invited (`Import`).
+/// A bulk import's progress and, at the end, every row that was not invited.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "Import")]
 pub struct ImportView {
@@ -240,13 +243,12 @@ pub fn page<T>(items: Vec<T>, next_cursor: Option<String>) -> Page<T> {
 
 /// An org as the invitee and join pages name it.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-#[schemars(rename = "OrgSummary")]
-pub struct OrgName {
+pub struct OrgSummary {
     pub id: String,
     pub name: String,
 }
 
-/// What `POST /v1/orgs` made: the org and its first admin (`CreatedOrg`).
+/// What `POST /v1/orgs` made: the org and its first admin.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "CreatedOrg")]
 pub struct CreatedOrgView {
@@ -254,7 +256,7 @@ pub struct CreatedOrgView {
     pub admin: MemberView,
 }
 
-/// The join link, its code and its QR code (`InviteLink`).
+/// The join link, its code and its QR code.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "InviteLink")]
 pub struct InviteLinkView {
@@ -263,16 +265,14 @@ pub struct InviteLinkView {
     pub qr_svg: String,
 }
 
-/// Where a join link leads (`JoinLinkView`).
+/// Where a join link leads.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-#[schemars(rename = "JoinLinkView")]
 pub struct JoinLinkView {
-    pub org: OrgName,
+    pub org: OrgSummary,
 }
 
-/// The answer to every join request, the same for every email (`JoinRequestAnswer`).
+/// The answer to every join request, the same for every email.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-#[schemars(rename = "JoinRequestAnswer")]
 pub struct JoinRequestAnswer {
     pub status: MembershipStatus,
     pub email: Email,
@@ -281,11 +281,10 @@ pub struct JoinRequestAnswer {
     pub phone: String,
 }
 
-/// What the acceptance page shows and asks (`InvitationView`).
+/// What the acceptance page shows and asks.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-#[schemars(rename = "InvitationView")]
 pub struct InvitationView {
-    pub org: OrgName,
+    pub org: OrgSummary,
     pub email: Email,
     pub first_name: String,
     pub last_name: String,
@@ -294,16 +293,15 @@ pub struct InvitationView {
     pub requires: AcceptanceRequires,
 }
 
-/// What an acceptance must bring (SPEC rule 6).
+/// What an acceptance must bring.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-#[schemars(rename = "AcceptanceRequires")]
 pub struct AcceptanceRequires {
     pub password: bool,
     pub two_factor_channel: bool,
     pub eula_version: String,
 }
 
-/// A pasted list's preview (`Preview`).
+/// A pasted list's preview.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "Preview")]
 pub struct PreviewView {
@@ -316,13 +314,12 @@ pub struct PreviewView {
 
 /// An address of a pasted list that already has an account, and its state.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-#[schemars(rename = "ExistingAccount")]
 pub struct ExistingAccount {
     pub email: Email,
     pub status: MembershipStatus,
 }
 
-/// A queued import (`ImportQueued`).
+/// A queued import.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "ImportQueued")]
 pub struct ImportQueuedView {
@@ -330,7 +327,7 @@ pub struct ImportQueuedView {
     pub status: ImportStatus,
 }
 
-/// What a bulk edit did (`BulkEditResult`).
+/// What a bulk edit did.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "BulkEditResult")]
 pub struct BulkEditView {
@@ -340,13 +337,12 @@ pub struct BulkEditView {
 
 /// A member a bulk edit did not change, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-#[schemars(rename = "BulkEditFailure")]
 pub struct BulkEditFailure {
     pub member_id: String,
     pub code: roster_domain::ErrorCode,
 }
 
-/// The email an account has after a confirmed change (`ConfirmedEmail`).
+/// The email an account has after a confirmed change.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "ConfirmedEmail")]
 pub struct ConfirmedEmailView {
@@ -360,7 +356,7 @@ pub struct PasswordChangedView {
     pub password_changed: bool,
 }
 
-/// A sign-in's or a refresh's tokens (`Token`).
+/// A sign-in's or a refresh's tokens.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "Token")]
 pub struct TokensView {
@@ -370,42 +366,29 @@ pub struct TokensView {
     pub password_change_required: bool,
     pub org_id: String,
     pub member_id: String,
+    /// Single use: send it to `POST /v1/auth/refresh` for the next access token and refresh
+    /// token. Absent for a temporary password's session.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub refresh_token: Option<String>,
+    /// Seconds until the session ends (a working day after the login), however often it is
+    /// refreshed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "i64")]
     pub refresh_expires_in: Option<i64>,
+    /// Login only: this client's device token, to send with later logins. Keep it like a
+    /// password.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub device_token: Option<String>,
 }
 
 /// The OpenID discovery document API Gateway's JWT authorizer reads.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-#[schemars(rename = "OpenIdConfiguration")]
 pub struct OpenIdConfiguration {
     pub issuer: String,
     pub jwks_uri: String,
     pub id_token_signing_alg_values_supported: [&'static str; 1],
     pub response_types_supported: [&'static str; 1],
     pub subject_types_supported: [&'static str; 1],
-}
-
-/// The public keys that verify Roster's tokens (`GET /.well-known/jwks.json`, RFC 7517).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-#[schemars(rename = "JwkSet")]
-pub struct JwkSet {
-    pub keys: Vec<Jwk>,
-}
-
-/// One RSA signing key.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-pub struct Jwk {
-    pub kty: &'static str,
-    #[serde(rename = "use")]
-    pub use_: &'static str,
-    pub alg: &'static str,
-    pub kid: String,
-    /// The modulus, base64url.
-    pub n: String,
-    /// The exponent, base64url.
-    pub e: String,
 }

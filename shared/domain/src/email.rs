@@ -5,6 +5,8 @@ use crate::error::FieldError;
 
 /// The longest address, in bytes (RFC 5321's path limit less its brackets).
 pub const MAX_EMAIL: usize = 254;
+/// The longest local part (before the `@`), in bytes.
+pub const MAX_EMAIL_LOCAL_PART: usize = 64;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -38,7 +40,7 @@ fn is_plausible_address(address: &str) -> bool {
         return false;
     };
     let local_ok = !local.is_empty()
-        && local.len() <= 64
+        && local.len() <= MAX_EMAIL_LOCAL_PART
         && !local.contains('@')
         && !local.starts_with('.')
         && !local.ends_with('.')

@@ -87,8 +87,13 @@ impl OrgSettings {
                 "two-factor sign-in needs one-time codes, which this server does not send yet",
             );
         }
-        if self.eula_version.trim().is_empty() || self.eula_version.chars().count() > MAX_EULA_VERSION {
-            errors.push("eula_version", ErrorCode::Invalid, format!("1 to {MAX_EULA_VERSION} characters"));
+        let eula = self.eula_version.trim();
+        if eula.is_empty() || eula.chars().count() > MAX_EULA_VERSION || eula.chars().any(char::is_control) {
+            errors.push(
+                "eula_version",
+                ErrorCode::Invalid,
+                format!("1 to {MAX_EULA_VERSION} printable characters"),
+            );
         }
         errors.finish()
     }
@@ -101,7 +106,9 @@ impl OrgSettings {
 /// A period in which admin membership changes are refused and sweeps hold back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FreezeWindow {
+    #[schemars(with = "crate::schema::DateTime")]
     pub starts_at: Timestamp,
+    #[schemars(with = "crate::schema::DateTime")]
     pub ends_at: Timestamp,
     pub reason: String,
 }
@@ -112,7 +119,7 @@ impl FreezeWindow {
         if self.ends_at <= self.starts_at {
             errors.push("ends_at", ErrorCode::BeforeStart, "ends_at must be after starts_at");
         }
-        if self.reason.chars().count() > MAX_FREEZE_REASON {
+        if self.reason.trim().chars().count() > MAX_FREEZE_REASON {
             errors.push("reason", ErrorCode::TooLong, format!("at most {MAX_FREEZE_REASON} characters"));
         }
         errors.finish()

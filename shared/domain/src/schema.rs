@@ -3,38 +3,73 @@
 //! from these and from the types that use them.
 //!
 //! Input fields that arrive as text and are checked by a use case (a name, a phone) name
-//! their schema with `#[schemars(with = "schema::PersonName")]`: the types here that hold
-//! no value exist only to carry such a schema.
+//! their schema with `#[schemars(with = "roster_domain::schema::PersonName")]`: the types
+//! here that hold no value exist only to carry such a schema. The checks count and scan
+//! text after trimming it, so the patterns do too (and so carry the lengths).
 
 use std::borrow::Cow;
 
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 
 use crate::codes::ErrorCode;
-use crate::email::{Email, MAX_EMAIL};
+use crate::email::{Email, MAX_EMAIL, MAX_EMAIL_LOCAL_PART};
 use crate::ids::IdAlphabet;
 use crate::org::{MAX_EULA_VERSION, MAX_FREEZE_REASON, MAX_ORG_NAME};
 use crate::profile::{MAX_PERSON_NAME, MAX_TEXT, PASSWORD_LENGTH, PHONE_DIGITS, TWO_FACTOR_CHANNELS};
 use crate::timestamp::Timestamp;
 
-/// One character that is not a control character (`char::is_control`: U+0000–U+001F,
-/// U+007F–U+009F), as a regex class body.
+/// The control characters (`char::is_control`: U+0000–U+001F, U+007F–U+009F), as the body
+/// of a regex class.
 const CONTROL: &str = r"\u0000-\u001F\u007F-\u009F";
+/// The white space `str::trim` removes (`char::is_whitespace`: Unicode's White_Space), as
+/// the body of a regex class.
+const WHITE_SPACE: &str = r"\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
 
-/// Text of printable characters with at least one that is not a space: what a trimmed,
-/// non-empty, control-free check accepts.
-fn printable_not_blank(max: usize, description: String) -> Schema {
-    json_schema!({
-        "type": "string",
-        "minLength": 1,
-        "maxLength": max,
-        "pattern": format!("^[^{CONTROL}]*[^\\s{CONTROL}][^{CONTROL}]*$"),
-        "description": description,
-    })
+/// What a trimmed text may hold between its first and last character.
+#[derive(Clone, Copy)]
+enum Inside {
+    /// No control characters.
+    Printable,
+    Anything,
+}
+
+/// A pattern for text that, once trimmed (`str::trim`), has 1 to `max` characters (or none,
+/// if `blank` is allowed): the checks count and scan the trimmed text, so the pattern does
+/// too, and the text itself may be longer by its surrounding white space.
+fn trimmed_text(max: usize, inside: Inside, blank: bool) -> String {
+    let (edge, middle) = match inside {
+        Inside::Printable => (format!("[^{WHITE_SPACE}{CONTROL}]"), format!("[^{CONTROL}]")),
+        Inside::Anything => (format!("[^{WHITE_SPACE}]"), r"[\s\S]".to_string()),
+    };
+    let core = format!("{edge}(?:{middle}{{0,{}}}{edge})?", max.saturating_sub(2));
+    let optional = if blank { "?" } else { "" };
+    format!("^[{WHITE_SPACE}]*(?:{core}){optional}[{WHITE_SPACE}]*$")
+}
+
+/// A phone number as `profile::parse_phone` reads it: after trimming, an optional `+`, then
+/// digits with spaces, dashes, dots or parentheses between them.
+fn phone_pattern(blank: bool) -> String {
+    let number = format!(r"\+?(?:[ .()-]*[0-9]){{{},{}}}[ .()-]*", PHONE_DIGITS.start(), PHONE_DIGITS.end());
+    let optional = if blank { "?" } else { "" };
+    format!("^[{WHITE_SPACE}]*(?:{number}){optional}[{WHITE_SPACE}]*$")
+}
+
+/// An email address as `Email::parse` reads it (after trimming): a local part of
+/// `atext` characters in dot-separated runs, and a domain of at least two labels of letters,
+/// digits and inner hyphens, the last of letters only. Any non-ASCII character stands for
+/// the letters and digits beyond ASCII the check also takes (the pattern is a little looser
+/// there, and it leaves the byte lengths to the check).
+fn email_pattern() -> String {
+    const WIDE: &str = r"\u00A1-\uFFFF";
+    let local_char = format!(r"[A-Za-z0-9!#$%&'*+/=?^_`{{|}}~{WIDE}-]");
+    let label_char = format!("[A-Za-z0-9{WIDE}]");
+    let label = format!("{label_char}(?:[A-Za-z0-9{WIDE}-]{{0,61}}{label_char})?");
+    let top = format!("(?:[A-Za-z]{{2,63}}|[A-Za-z{WIDE}]*[{WIDE}][A-Za-z{WIDE}]*)");
+    format!("^[{WHITE_SPACE}]*{local_char}+(?:\\.{local_char}+)*@(?:{label}\\.)+{top}[{WHITE_SPACE}]*$")
 }
 
 macro_rules! schema_only {
-    ($($(#[$doc:meta])* $name:ident => |$generator:ident| $schema:expr;)*) => {
+    ($($(#[$doc:meta])* $name:ident => $schema:expr;)*) => {
         $(
             $(#[$doc])*
             pub enum $name {}
@@ -44,7 +79,7 @@ macro_rules! schema_only {
                     stringify!($name).into()
                 }
 
-                fn json_schema($generator: &mut SchemaGenerator) -> Schema {
+                fn json_schema(_: &mut SchemaGenerator) -> Schema {
                     $schema
                 }
             }
@@ -54,64 +89,74 @@ macro_rules! schema_only {
 
 schema_only! {
     /// A first or last name (`profile::parse_person_name`).
-    PersonName => |_g| printable_not_blank(
-        MAX_PERSON_NAME,
-        format!("1 to {MAX_PERSON_NAME} printable characters (surrounding spaces are trimmed)."),
-    );
-    /// An org's or a department's name (`org::validate_name`).
-    OrgName => |_g| printable_not_blank(
-        MAX_ORG_NAME,
-        format!("1 to {MAX_ORG_NAME} printable characters (surrounding spaces are trimmed)."),
-    );
-    /// A phone number as people write it (`profile::parse_phone`).
-    Phone => |_g| json_schema!({
+    PersonName => json_schema!({
         "type": "string",
-        "pattern": format!(
-            r"^\s*\+?(?:[ .()-]*[0-9]){{{},{}}}[ .()-]*\s*$",
-            PHONE_DIGITS.start(),
-            PHONE_DIGITS.end()
-        ),
+        "pattern": trimmed_text(MAX_PERSON_NAME, Inside::Printable, false),
+        "description": format!("1 to {MAX_PERSON_NAME} printable characters (surrounding spaces are trimmed)."),
+    });
+    /// A first or last name that may be left blank (the invitation's optional names).
+    PersonNameOrBlank => json_schema!({
+        "type": "string",
+        "pattern": trimmed_text(MAX_PERSON_NAME, Inside::Printable, true),
+        "description": format!("Up to {MAX_PERSON_NAME} printable characters (surrounding spaces are trimmed); blank means none."),
+    });
+    /// An org's or a department's name (`org::validate_name`).
+    OrgName => json_schema!({
+        "type": "string",
+        "pattern": trimmed_text(MAX_ORG_NAME, Inside::Printable, false),
+        "description": format!("1 to {MAX_ORG_NAME} printable characters (surrounding spaces are trimmed)."),
+    });
+    /// A phone number as people write it (`profile::parse_phone`).
+    Phone => json_schema!({
+        "type": "string",
+        "pattern": phone_pattern(false),
         "description": format!(
             "{} to {} digits, with spaces, dashes, dots or parentheses between them and an optional leading +; stored as the digits (and +).",
             PHONE_DIGITS.start(),
             PHONE_DIGITS.end()
         ),
     });
-    /// An admin-edited text: position, job ID, location (`profile::parse_optional_text`).
-    FreeText => |_g| json_schema!({
+    /// A phone number that may be left blank (a directly created account's).
+    PhoneOrBlank => json_schema!({
         "type": "string",
-        "maxLength": MAX_TEXT,
-        "pattern": format!("^[^{CONTROL}]*$"),
-        "description": format!("At most {MAX_TEXT} printable characters; empty or null clears it."),
+        "pattern": phone_pattern(true),
+        "description": "A phone number as in `Phone`; blank means none.",
+    });
+    /// An admin-edited text: position, job ID, location (`profile::parse_optional_text`).
+    FreeText => json_schema!({
+        "type": "string",
+        "pattern": trimmed_text(MAX_TEXT, Inside::Printable, true),
+        "description": format!("Up to {MAX_TEXT} printable characters (surrounding spaces are trimmed); blank means none."),
     });
     /// A password a person chooses (`profile::check_new_password`).
-    NewPassword => |_g| json_schema!({
+    NewPassword => json_schema!({
         "type": "string",
         "minLength": PASSWORD_LENGTH.start(),
         "maxLength": PASSWORD_LENGTH.end(),
     });
     /// The version of the EULA an invitee accepts (`OrgSettings::validate`).
-    EulaVersion => |_g| json_schema!({
+    EulaVersion => json_schema!({
         "type": "string",
-        "minLength": 1,
-        "maxLength": MAX_EULA_VERSION,
-        "pattern": r"\S",
+        "pattern": trimmed_text(MAX_EULA_VERSION, Inside::Printable, false),
+        "description": format!("1 to {MAX_EULA_VERSION} printable characters (surrounding spaces are trimmed)."),
     });
     /// Why an org's membership is frozen (`FreezeWindow::validate`).
-    FreezeReason => |_g| json_schema!({
+    FreezeReason => json_schema!({
         "type": "string",
-        "maxLength": MAX_FREEZE_REASON,
+        "pattern": trimmed_text(MAX_FREEZE_REASON, Inside::Anything, true),
+        "description": format!("Up to {MAX_FREEZE_REASON} characters (surrounding spaces are trimmed)."),
     });
     /// How an invitee wants its second factor (`profile::parse_two_factor_channel`).
-    TwoFactorChannel => |_g| json_schema!({
+    TwoFactorChannel => json_schema!({
         "type": "string",
         "enum": TWO_FACTOR_CHANNELS,
     });
-    /// An email address as typed: it must parse as `Email` (`email::Email::parse`).
-    EmailAddress => |_g| json_schema!({
+    /// An email address (`email::Email::parse`); Roster answers it trimmed and lower-cased.
+    EmailAddress => json_schema!({
         "type": "string",
         "format": "email",
-        "maxLength": MAX_EMAIL,
+        "pattern": email_pattern(),
+        "description": format!("At most {MAX_EMAIL} bytes once trimmed; the local part at most {MAX_EMAIL_LOCAL_PART}."),
     });
 }
 
@@ -155,7 +200,7 @@ impl JsonSchema for Timestamp {
         json_schema!({
             "type": "string",
             "format": "date-time",
-            "description": "RFC 3339 with an offset or Z, from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z once moved to UTC (anything else is a 400); Roster answers in UTC.",
+            "description": "RFC 3339 with an offset or Z, from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z once moved to UTC.",
         })
     }
 }
@@ -178,4 +223,40 @@ impl JsonSchema for ErrorCode {
 /// The schema of an id or secret of the given alphabet and length.
 pub fn id_schema(alphabet: IdAlphabet, len: usize) -> Schema {
     json_schema!({ "type": "string", "pattern": alphabet.pattern(len) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The characters an id pattern's class takes are the ones `IdAlphabet::check` takes.
+    #[test]
+    fn id_patterns_take_what_the_checks_take() {
+        for alphabet in [IdAlphabet::Crockford, IdAlphabet::Base64Url] {
+            let pattern = alphabet.pattern(1);
+            let class = pattern.trim_start_matches("^[").trim_end_matches("]{1}$");
+            let chars: Vec<char> = class.chars().collect();
+            let in_class = |c: char| {
+                let mut i = 0;
+                while i < chars.len() {
+                    if i + 2 < chars.len() && chars[i + 1] == '-' {
+                        if (chars[i]..=chars[i + 2]).contains(&c) {
+                            return true;
+                        }
+                        i += 3;
+                    } else {
+                        if chars[i] == c {
+                            return true;
+                        }
+                        i += 1;
+                    }
+                }
+                false
+            };
+            for byte in 0u8..128 {
+                let c = byte as char;
+                assert_eq!(alphabet.check(&c.to_string(), 1), in_class(c), "{alphabet:?} {c:?}");
+            }
+        }
+    }
 }

@@ -15,9 +15,10 @@ use crate::request::{HttpRequest, RequestError};
 use crate::routes::{Params, RouteId};
 use crate::HttpResponse;
 use roster_app::views::{
-    AuditEventView, BulkEditView, ConfirmedEmailView, DepartmentView, ImportView, InvitationView, InviteLinkView, JoinLinkView, JwkSet,
-    MemberView, OpenIdConfiguration, OrgView, Page, PasswordChangedView, PreviewView, TokensView,
+    AuditEventView, BulkEditView, ConfirmedEmailView, DepartmentView, ImportView, InvitationView, InviteLinkView, JoinLinkView, MemberView,
+    OpenIdConfiguration, OrgView, Page, PasswordChangedView, PreviewView, TokensView,
 };
+use roster_app::JwkSet;
 use roster_domain::ErrorCode;
 
 /// What a handler answers before it becomes a response.
@@ -46,7 +47,6 @@ macro_rules! json_replies {
 
 json_replies!(
     MemberView,
-    Option<MemberView>,
     OrgView,
     DepartmentView,
     ImportView,

@@ -9,12 +9,15 @@ use schemars::generate::{Contract, SchemaSettings};
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
+use roster_app::usecases::me::EMAIL_CHANGES_PER_HOUR;
+use roster_app::usecases::members::{EXPORT_PAGE_MEMBERS, LIST_MAX_EXAMINED};
 use roster_app::usecases::{accounts, auth, departments, imports, invitations, me, members, orgs, PageRequest};
 use roster_app::views::{
     AuditEventView, BulkEditView, ConfirmedEmailView, CreatedOrgView, DepartmentView, ImportQueuedView, ImportView, InvitationView,
-    InviteLinkView, JoinLinkView, JoinRequestAnswer, JwkSet, MemberView, OpenIdConfiguration, OrgView, Page, PasswordChangedView,
-    PreviewView, TokensView,
+    InviteLinkView, JoinLinkView, JoinRequestAnswer, MemberView, OpenIdConfiguration, OrgView, Page, PasswordChangedView, PreviewView,
+    TokensView,
 };
+use roster_app::JwkSet;
 use roster_domain::{DepartmentId, ErrorCode, ImportId, InvitationToken, JoinCode, MemberId, OrgId, Tab};
 
 use crate::problem::Problem;
@@ -57,7 +60,7 @@ struct Query {
 struct Operation {
     summary: &'static str,
     /// Who may call it, and what else a caller should know.
-    description: &'static str,
+    description: String,
     body: Body,
     query: &'static [Query],
     answer: Answer,
@@ -67,10 +70,10 @@ struct Operation {
 }
 
 impl Operation {
-    fn new(summary: &'static str, description: &'static str, answer: Answer) -> Operation {
+    fn new(summary: &'static str, description: impl Into<String>, answer: Answer) -> Operation {
         Operation {
             summary,
-            description,
+            description: description.into(),
             body: Body::None,
             query: &[],
             answer,
@@ -160,6 +163,8 @@ enum Caller {
     },
 }
 
+/// Derived from the route's facts, except for the routes named here: a new route that only
+/// the operator calls, or that a temporary password's session may call, belongs here too.
 fn caller(route: &Route) -> Caller {
     match route.id {
         _ if route.facts.anyone => Caller::Anyone,
@@ -235,7 +240,7 @@ fn operation(route: RouteId) -> Operation {
         .errors(&[E::DepartmentNotEmpty, E::ConcurrentUpdate]),
         RouteId::ListMembers => Operation::new(
             "One tab of members",
-            "Who: admins (a department admin sees its own department). A page reads at most 1,000 members of the tab: with `q` or `department`, it can hold fewer than `limit` items (even none) while `next_cursor` is set.",
+            format!("Who: admins (a department admin sees its own department). A page reads at most {LIST_MAX_EXAMINED} members of the tab: with `q` or `department`, it can hold fewer than `limit` items (even none) while `next_cursor` is set."),
             Json(200, schema::<Page<MemberView>>),
         )
         .query(&[
@@ -256,7 +261,7 @@ fn operation(route: RouteId) -> Operation {
         .errors(&[E::ValidationFailed]),
         RouteId::ExportMembers => Operation::new(
             "Members as CSV, safe against formula injection",
-            "Who: admins (a department admin exports its own department). At most 5,000 members a page, each page a CSV with its header row; while more remain, a `Link: <…>; rel=\"next\"` header gives the next page's URL.",
+            format!("Who: admins (a department admin exports its own department). At most {EXPORT_PAGE_MEMBERS} members a page, each page a CSV with its header row; while more remain, a `Link: <…>; rel=\"next\"` header gives the next page's URL."),
             Csv { paged: true },
         )
         .query(&[
@@ -441,7 +446,9 @@ fn operation(route: RouteId) -> Operation {
         ),
         RouteId::UpdateMe => Operation::new(
             "Own name and phone; a new email once confirmed",
-            "Who: the member. Name and phone change at once. A new `email` is only asked for: a confirmation link goes to the new address and a notice to the old one, the answer shows it under `pending_email`, and the account keeps (and signs in with) its email until the link is used (`POST /v1/email-confirmations`). The answer is the same whether or not the new address is taken in the org. At most 5 email changes an hour (429). A patch that changes nothing answers the record as it is, without a new version or an audit event; a PATCH without a body is a 400.",
+            format!(
+                "Who: the member. Name and phone change at once. A new `email` is only asked for: a confirmation link goes to the new address and a notice to the old one, the answer shows it under `pending_email`, and the account keeps (and signs in with) its email until the link is used (`POST /v1/email-confirmations`). The answer is the same whether or not the new address is taken in the org. At most {EMAIL_CHANGES_PER_HOUR} email changes an hour (429). A patch that changes nothing answers the record as it is, without a new version or an audit event; a PATCH without a body is a 400."
+            ),
             member,
         )
         .json(schema::<me::MePatch>)
@@ -589,6 +596,15 @@ fn operation_id(route: &Route) -> String {
     id
 }
 
+/// The status `route` answers with when it succeeds.
+pub fn success_status(route: &Route) -> u16 {
+    match operation(route.id).answer {
+        Answer::Json(status, _) => status,
+        Answer::Csv { .. } => 200,
+        Answer::NoContent => 204,
+    }
+}
+
 /// The problem answers of each route, by status.
 fn problem_statuses(route: &Route) -> Vec<(u16, Vec<ErrorCode>)> {
     let codes = error_codes(route);
@@ -632,11 +648,8 @@ fn describe(route: &Route, requests: &mut SchemaGenerator, answers: &mut SchemaG
     }));
 
     let mut responses = Map::new();
-    let (status, success) = match operation.answer {
-        Answer::Json(status, schema) => (
-            status,
-            json!({"description": "OK", "content": {"application/json": {"schema": schema(answers)}}}),
-        ),
+    let success = match operation.answer {
+        Answer::Json(_, schema) => json!({"description": "OK", "content": {"application/json": {"schema": schema(answers)}}}),
         Answer::Csv { paged } => {
             let mut success = json!({"description": "OK", "content": {"text/csv": {"schema": {"type": "string"}}}});
             if paged {
@@ -645,11 +658,11 @@ fn describe(route: &Route, requests: &mut SchemaGenerator, answers: &mut SchemaG
                     "schema": {"type": "string"},
                 }});
             }
-            (200, success)
+            success
         }
-        Answer::NoContent => (204, json!({"description": "Done"})),
+        Answer::NoContent => json!({"description": "Done"}),
     };
-    responses.insert(status.to_string(), success);
+    responses.insert(success_status(route).to_string(), success);
     let problem = answers.subschema_for::<Problem>();
     for (status, codes) in problem_statuses(route) {
         let answer = if shared.contains(&(status, codes.clone())) {
@@ -710,7 +723,7 @@ pub fn document() -> Value {
             }
         }
     }
-    json!({
+    let mut document = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Roster API",
@@ -725,5 +738,30 @@ pub fn document() -> Value {
             "schemas": schemas,
         },
         "paths": paths,
-    })
+    });
+    tidy(&mut document);
+    document
+}
+
+/// Two touches to what schemars writes: `"default": null` goes (an omitted field of a patch
+/// keeps its value, which null would clear), and a doc comment's line breaks within a
+/// paragraph become spaces.
+fn tidy(value: &mut Value) {
+    match value {
+        Value::Object(members) => {
+            if members.get("default") == Some(&Value::Null) {
+                members.remove("default");
+            }
+            if let Some(Value::String(text)) = members.get_mut("description") {
+                *text = text
+                    .split("\n\n")
+                    .map(|paragraph| paragraph.replace('\n', " "))
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+            }
+            members.values_mut().for_each(tidy);
+        }
+        Value::Array(items) => items.iter_mut().for_each(tidy),
+        _ => {}
+    }
 }

@@ -13,10 +13,9 @@ use crate::request::RequestError;
 use crate::HttpResponse;
 use roster_domain::ErrorCode;
 
-/// A problem response's body (RFC 9457, with Roster's `code`): `Problem` in the OpenAPI
-/// document, narrowed per route and status to the codes that route answers.
+/// A problem (RFC 9457) with Roster's stable `code`. Each operation narrows `code` to the
+/// codes it answers.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
-#[schemars(rename = "Problem")]
 pub struct Problem {
     #[serde(rename = "type")]
     pub type_: String,
@@ -26,14 +25,16 @@ pub struct Problem {
     pub code: ErrorCode,
     /// With `validation_failed`, `invalid_json` and `invalid_body`: each field's own problem.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<FieldError>")]
     pub errors: Option<Vec<FieldError>>,
     /// With `frozen`: when the freeze window ends.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<DateTime>")]
+    #[schemars(with = "DateTime")]
     pub ends_at: Option<Timestamp>,
     /// With the field error `org_required` (only after the password was right): the orgs to
     /// choose from.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<OrgChoice>")]
     pub orgs: Option<Vec<OrgChoice>>,
 }
 

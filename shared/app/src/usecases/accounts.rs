@@ -27,7 +27,7 @@ pub struct CreateAccountInput {
     pub first_name: String,
     #[schemars(with = "roster_domain::schema::PersonName")]
     pub last_name: String,
-    #[schemars(with = "Option<roster_domain::schema::Phone>")]
+    #[schemars(with = "Option<roster_domain::schema::PhoneOrBlank>")]
     pub phone: Option<String>,
     pub role: Role,
     #[schemars(with = "Option<roster_domain::DepartmentId>")]

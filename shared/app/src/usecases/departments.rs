@@ -18,7 +18,6 @@ use roster_domain::ErrorCode;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "DepartmentInput")]
 pub struct DepartmentInput {
     #[schemars(with = "roster_domain::schema::OrgName")]
     pub name: String,

@@ -24,7 +24,7 @@ use crate::usecases::membership::{
 use crate::usecases::LOOKUPS_AT_ONCE;
 use crate::views;
 use crate::views::MemberView;
-use crate::views::{AcceptanceRequires, ExistingAccount, InvitationView, JoinLinkView, JoinRequestAnswer, OrgName, PreviewView};
+use crate::views::{AcceptanceRequires, ExistingAccount, InvitationView, JoinLinkView, JoinRequestAnswer, OrgSummary, PreviewView};
 use roster_domain::ids::{InvitationToken, JoinCode, OrgId};
 use roster_domain::ErrorCode;
 
@@ -37,9 +37,9 @@ pub struct InviteInput {
     pub role: Role,
     #[schemars(with = "Option<roster_domain::DepartmentId>")]
     pub department_id: Option<String>,
-    #[schemars(with = "Option<roster_domain::schema::PersonName>")]
+    #[schemars(with = "Option<roster_domain::schema::PersonNameOrBlank>")]
     pub first_name: Option<String>,
-    #[schemars(with = "Option<roster_domain::schema::PersonName>")]
+    #[schemars(with = "Option<roster_domain::schema::PersonNameOrBlank>")]
     pub last_name: Option<String>,
 }
 
@@ -181,7 +181,7 @@ pub async fn get_invitation(app: &App, token: &InvitationToken) -> AppResult<Inv
     let invitation = lifecycle::check_invitation(&member, &token_hash, app.now())?;
     let org = app.load_org(&member.org_id).await?;
     Ok(InvitationView {
-        org: OrgName {
+        org: OrgSummary {
             id: org.id.clone(),
             name: org.name.clone(),
         },
@@ -209,6 +209,7 @@ pub struct AcceptInput {
     pub phone: String,
     #[schemars(with = "Option<roster_domain::schema::NewPassword>")]
     pub password: Option<String>,
+    /// Must be true: the invitee accepts the EULA (false answers a field error).
     pub eula_accepted: bool,
     #[schemars(with = "Option<roster_domain::schema::TwoFactorChannel>")]
     pub two_factor_channel: Option<String>,
@@ -324,7 +325,7 @@ pub async fn get_join_link(app: &App, ctx: &RequestContext, code: &JoinCode) -> 
     let lookup = join_code_target(app, ctx, code).await?;
     let org = app.load_org(&lookup.org_id).await?;
     Ok(JoinLinkView {
-        org: OrgName {
+        org: OrgSummary {
             id: org.id,
             name: org.name,
         },

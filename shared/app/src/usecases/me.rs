@@ -27,7 +27,6 @@ pub async fn get_me(app: &App, ctx: &RequestContext) -> AppResult<MemberView> {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "MePatch")]
 pub struct MePatch {
     #[schemars(with = "Option<roster_domain::schema::PersonName>")]
     pub first_name: Option<String>,
@@ -40,7 +39,7 @@ pub struct MePatch {
 }
 
 /// Email changes a member may ask for in an hour.
-const EMAIL_CHANGES_PER_HOUR: u64 = 5;
+pub const EMAIL_CHANGES_PER_HOUR: u64 = 5;
 /// How long an email change's confirmation link works.
 const EMAIL_CHANGE_TTL: time::Duration = time::Duration::hours(24);
 
@@ -136,7 +135,6 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "EmailConfirmation")]
 pub struct EmailConfirmation {
     pub token: EmailChangeToken,
 }
@@ -194,7 +192,6 @@ pub async fn confirm_email(app: &App, ctx: &RequestContext, input: EmailConfirma
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "PasswordChange")]
 pub struct PasswordChange {
     pub current_password: String,
     #[schemars(with = "roster_domain::schema::NewPassword")]

@@ -195,11 +195,10 @@ pub async fn reject_member(app: &App, ctx: &RequestContext, org_id: &OrgId, memb
     )
 }
 
-/// The fields an admin may change on a member (rule 12). Name, phone and email are the
-/// member's own: sent here, they are refused with `user_owned` (so the schema leaves them out).
+/// The fields an admin may change on a member (rule 12): omit one to keep it, send null to
+/// clear it. Name, phone and email are the member's own, refused here with `user_owned`.
 #[derive(Debug, Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "MemberPatch")]
 pub struct MemberPatch {
     #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<roster_domain::DepartmentId>")]
@@ -335,8 +334,15 @@ pub async fn update_member(
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "BulkEdit")]
+// At least one of the fields it sets: `bulk_edit` refuses a body with none.
+#[schemars(extend("anyOf" = [
+    {"required": ["department_id"]},
+    {"required": ["position"]},
+    {"required": ["location"]},
+]))]
 pub struct BulkEditInput {
-    #[schemars(with = "Vec<roster_domain::MemberId>", length(min = 1, max = BULK_EDIT_MAX))]
+    /// Each id that names no member of the org is listed in `failures` as `not_found`.
+    #[schemars(length(min = 1, max = BULK_EDIT_MAX))]
     pub member_ids: Vec<String>,
     #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<roster_domain::DepartmentId>")]

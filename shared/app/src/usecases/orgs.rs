@@ -25,7 +25,6 @@ use roster_domain::ErrorCode;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "NewOrgAdmin")]
 pub struct NewOrgAdmin {
     #[schemars(with = "roster_domain::schema::EmailAddress")]
     pub email: String,
@@ -145,20 +144,22 @@ pub async fn get_org(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResu
 
 #[derive(Debug, Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "OrgPatch")]
 pub struct OrgPatch {
     #[schemars(with = "Option<roster_domain::schema::OrgName>")]
     pub name: Option<String>,
     pub plan: Option<Plan>,
     #[serde(default, deserialize_with = "crate::usecases::members::present")]
-    #[schemars(with = "Option<u32>")]
+    #[schemars(with = "Option<u32>", range(max = u32::MAX))]
     pub seat_limit: Option<Option<u32>>,
     #[schemars(range(min = 1, max = roster_domain::org::MAX_INVITE_TTL_DAYS))]
     pub invite_ttl_days: Option<u32>,
     pub enrollment_approval: Option<bool>,
     pub members_can_invite: Option<bool>,
+    /// This server offers password sign-in only for now: other methods answer
+    /// `not_supported`.
     #[schemars(length(min = 1))]
     pub login_methods: Option<Vec<LoginMethod>>,
+    /// Two-factor sign-in is not available on this server yet: true answers `not_supported`.
     pub require_2fa: Option<bool>,
     #[schemars(with = "Option<roster_domain::schema::EulaVersion>")]
     pub eula_version: Option<String>,
