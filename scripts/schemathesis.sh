@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A property-based run from the OpenAPI document against a fresh roster-local:
+# Checks the OpenAPI document is valid OpenAPI 3.1, then makes a property-based run from it
+# against a fresh roster-local:
 #   bash scripts/schemathesis.sh <path-to-roster-local-binary> [max-examples]
 # Installs schemathesis (pinned, in its own virtualenv outside the clone), starts the
 # binary on 127.0.0.1 with a fresh data dir and the test clock, signs in an org admin of a
@@ -17,10 +18,14 @@ EXAMPLES=${2:-25}
 CACHE="${ROSTER_CACHE:-$HOME/.cache/roster}"
 VENV="$CACHE/schemathesis-venv"
 VERSION=4.32.5
-if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$VERSION"; then
+VALIDATOR_VERSION=0.9.0
+if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$VERSION" \
+  || ! "$VENV/bin/pip" show openapi-spec-validator 2>/dev/null | grep -q "^Version: $VALIDATOR_VERSION$"; then
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet "schemathesis==$VERSION"
+  "$VENV/bin/pip" install --quiet "schemathesis==$VERSION" "openapi-spec-validator==$VALIDATOR_VERSION"
 fi
+# The document itself first: valid OpenAPI 3.1 (openapi-spec-validator).
+"$VENV/bin/openapi-spec-validator" --schema 3.1 "$(cd "$(dirname "$0")/.." && pwd)/shared/http/openapi.json"
 DATA=$(mktemp -d)
 PORT=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 URL="http://127.0.0.1:$PORT"
