@@ -4,13 +4,14 @@ use bytes::Bytes;
 use http::{header, Response, StatusCode};
 use serde_json::Value;
 
-use roster_app::usecases::{accounts, audit, auth, departments, imports, invitations, me, members, orgs, PageRequest};
+use roster_app::usecases::{accounts, audit, auth, departments, imports, invitations, me, members, orgs};
 use roster_app::{App, AppError, RequestContext};
 use std::str::FromStr;
 
-use roster_domain::{DepartmentId, MemberId, OrgId, Tab};
+use roster_domain::{DepartmentId, MemberId, OrgId};
 
 use crate::problem;
+use crate::query::{AuditQuery, ExportQuery, MemberListQuery};
 use crate::request::{HttpRequest, RequestError};
 use crate::routes::{Params, RouteId};
 use crate::HttpResponse;
@@ -98,62 +99,10 @@ impl Reply {
     }
 }
 
-fn page_request(request: &HttpRequest) -> Result<PageRequest, RequestError> {
-    let limit = match request.query_param("limit") {
-        Some(text) => Some(
-            text.parse::<usize>()
-                .ok()
-                .filter(|n| (1..=PageRequest::MAX_LIMIT).contains(n))
-                .ok_or_else(|| {
-                    AppError::invalid(
-                        "limit",
-                        ErrorCode::OutOfRange,
-                        format!("a whole number from 1 to {}", PageRequest::MAX_LIMIT),
-                    )
-                })?,
-        ),
-        None => None,
-    };
-    Ok(PageRequest {
-        limit,
-        cursor: request.query_param("cursor").filter(|c| !c.is_empty()),
-    })
-}
-
-fn tab(request: &HttpRequest) -> Result<Option<Tab>, RequestError> {
-    match request.query_param("tab").as_deref() {
-        None | Some("") => Ok(None),
-        Some("licensed") => Ok(Some(Tab::Licensed)),
-        Some("unlicensed") => Ok(Some(Tab::Unlicensed)),
-        Some("pending") => Ok(Some(Tab::Pending)),
-        Some(other) => Err(AppError::invalid(
-            "tab",
-            ErrorCode::UnknownValue,
-            format!("'{other}' is not one of licensed, unlicensed, pending"),
-        )
-        .into()),
-    }
-}
-
-fn non_empty(value: Option<String>) -> Option<String> {
-    value.filter(|v| !v.is_empty())
-}
-
 /// A path parameter as its id type. A malformed one names nothing that exists: 404, before
 /// any store call.
 fn path_id<T: FromStr>(params: &Params, name: &str) -> Result<T, RequestError> {
     params.get(name).parse().map_err(|_| AppError::not_found().into())
-}
-
-/// An optional id in the query string (`?member=`, `?department=`); a malformed one is a 400.
-fn query_id<T: FromStr>(request: &HttpRequest, name: &str) -> Result<Option<T>, RequestError> {
-    match non_empty(request.query_param(name)) {
-        None => Ok(None),
-        Some(text) => text
-            .parse()
-            .map(Some)
-            .map_err(|_| AppError::invalid(name, ErrorCode::MalformedId, format!("'{text}' is not a well-formed id")).into()),
-    }
 }
 
 pub async fn dispatch(app: &App, route: RouteId, params: &Params, request: HttpRequest) -> HttpResponse {
@@ -201,30 +150,18 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
             Reply::NoContent
         }
         RouteId::ListMembers => {
-            let filter = members::MemberFilter {
-                tab: tab(request)?,
-                department: query_id(request, "department")?,
-                q: non_empty(request.query_param("q")),
-            };
-            members::list_members(app, ctx, &org()?, filter, page_request(request)?)
-                .await?
-                .into()
+            let query = MemberListQuery::read(request)?;
+            members::list_members(app, ctx, &org()?, query.filter, query.page).await?.into()
         }
         RouteId::ExportMembers => {
             let org = org()?;
-            let department: Option<DepartmentId> = query_id(request, "department")?;
-            let cursor = non_empty(request.query_param("cursor"));
-            let page = members::export_members(app, ctx, &org, department.clone(), cursor).await?;
-            // Cursors are URL-safe (base64url or hex), as are ids.
-            let next = page.next_cursor.map(|cursor| {
-                let department = department.map(|d| format!("&department={}", &*d)).unwrap_or_default();
-                format!("/v1/orgs/{}/members/export.csv?cursor={cursor}{department}", &*org)
-            });
+            let query = ExportQuery::read(request)?;
+            let page = members::export_members(app, ctx, &org, query.department.clone(), query.cursor.clone()).await?;
             Reply::Text {
                 content_type: "text/csv; charset=utf-8",
                 body: page.csv,
                 filename: Some("members.csv"),
-                next,
+                next: page.next_cursor.map(|cursor| query.next_page_url(&org, &cursor)),
             }
         }
         RouteId::BulkEditMembers => members::bulk_edit(app, ctx, &org()?, request.json()?).await?.into(),
@@ -260,9 +197,10 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
             next: None,
         },
         RouteId::GetImport => imports::get_import(app, ctx, &org()?, &path_id(params, "import")?).await?.into(),
-        RouteId::ListAudit => audit::list_audit(app, ctx, &org()?, query_id(request, "member")?, page_request(request)?)
-            .await?
-            .into(),
+        RouteId::ListAudit => {
+            let query = AuditQuery::read(request)?;
+            audit::list_audit(app, ctx, &org()?, query.member, query.page).await?.into()
+        }
         RouteId::GetInviteLink => orgs::get_invite_link(app, ctx, &org()?).await?.into(),
         RouteId::RotateInviteLink => orgs::rotate_invite_link(app, ctx, &org()?).await?.into(),
         RouteId::GetInvitation => invitations::get_invitation(app, &path_id(params, "token")?).await?.into(),

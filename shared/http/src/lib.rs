@@ -5,6 +5,7 @@
 pub mod handlers;
 pub mod openapi;
 pub mod problem;
+pub mod query;
 pub mod request;
 pub mod routes;
 

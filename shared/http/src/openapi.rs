@@ -11,22 +11,24 @@ use serde_json::{json, Map, Value};
 
 use roster_app::usecases::me::EMAIL_CHANGES_PER_HOUR;
 use roster_app::usecases::members::{EXPORT_PAGE_MEMBERS, LIST_MAX_EXAMINED};
-use roster_app::usecases::{accounts, auth, departments, imports, invitations, me, members, orgs, PageRequest};
+use roster_app::usecases::{accounts, auth, departments, imports, invitations, me, members, orgs};
 use roster_app::views::{
     AuditEventView, BulkEditView, ConfirmedEmailView, CreatedOrgView, DepartmentView, ImportQueuedView, ImportView, InvitationView,
     InviteLinkView, JoinLinkView, JoinRequestAnswer, MemberView, OpenIdConfiguration, OrgView, Page, PasswordChangedView, PreviewView,
     TokensView,
 };
 use roster_app::JwkSet;
-use roster_domain::{DepartmentId, ErrorCode, ImportId, InvitationToken, JoinCode, MemberId, OrgId, Tab};
+use roster_domain::{DepartmentId, ErrorCode, ImportId, InvitationToken, JoinCode, MemberId, OrgId};
 
 use crate::problem::Problem;
+use crate::query::{AuditQuery, ExportQuery, MemberListQuery, Param};
 use crate::routes::{Route, RouteId, ROUTES};
 
 /// A schema, written into a generator's definitions where it has a name.
-type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
 
-fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+/// `T`'s schema (a reference, where it has a name).
+pub fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
     generator.subschema_for::<T>()
 }
 
@@ -48,13 +50,6 @@ enum Answer {
     NoContent,
 }
 
-/// A query parameter.
-struct Query {
-    name: &'static str,
-    description: &'static str,
-    schema: SchemaFn,
-}
-
 /// One route as the document describes it: `Operation::new(summary, who, answer)`, then
 /// what it takes and the codes only it answers.
 struct Operation {
@@ -62,7 +57,7 @@ struct Operation {
     /// Who may call it, and what else a caller should know.
     description: String,
     body: Body,
-    query: &'static [Query],
+    query: &'static [Param],
     answer: Answer,
     /// The codes this route answers beyond those of every route of its kind (see
     /// `error_codes`).
@@ -95,7 +90,7 @@ impl Operation {
         }
     }
 
-    fn query(self, query: &'static [Query]) -> Operation {
+    fn query(self, query: &'static [Param]) -> Operation {
         Operation { query, ..self }
     }
 
@@ -103,29 +98,6 @@ impl Operation {
         Operation { errors, ..self }
     }
 }
-
-const LIMIT: Query = Query {
-    name: "limit",
-    description: "Page size.",
-    schema: |_| {
-        json_schema!({
-            "type": "integer",
-            "minimum": 1,
-            "maximum": PageRequest::MAX_LIMIT,
-            "default": PageRequest::DEFAULT_LIMIT,
-        })
-    },
-};
-const CURSOR: Query = Query {
-    name: "cursor",
-    description: "The next_cursor of the previous page.",
-    schema: |_| json_schema!({ "type": "string" }),
-};
-const DEPARTMENT: Query = Query {
-    name: "department",
-    description: "Only this department",
-    schema: schema::<DepartmentId>,
-};
 
 /// Every way a request's body can be refused before its use case reads it.
 const BODY_REFUSALS: &[ErrorCode] = &[
@@ -243,35 +215,14 @@ fn operation(route: RouteId) -> Operation {
             format!("Who: admins (a department admin sees its own department). A page reads at most {LIST_MAX_EXAMINED} members of the tab: with `q` or `department`, it can hold fewer than `limit` items (even none) while `next_cursor` is set."),
             Json(200, schema::<Page<MemberView>>),
         )
-        .query(&[
-                Query {
-                    name: "tab",
-                    description: "licensed (default), unlicensed (unlicensed, invited, expired) or pending (pending_approval, rejected)",
-                    schema: schema::<Tab>,
-                },
-                DEPARTMENT,
-                Query {
-                    name: "q",
-                    description: "Search in email and names",
-                    schema: |_| json_schema!({ "type": "string" }),
-                },
-                LIMIT,
-                CURSOR,
-            ])
+        .query(MemberListQuery::PARAMS)
         .errors(&[E::ValidationFailed]),
         RouteId::ExportMembers => Operation::new(
             "Members as CSV, safe against formula injection",
             format!("Who: admins (a department admin exports its own department). At most {EXPORT_PAGE_MEMBERS} members a page, each page a CSV with its header row; while more remain, a `Link: <…>; rel=\"next\"` header gives the next page's URL."),
             Csv { paged: true },
         )
-        .query(&[
-                DEPARTMENT,
-                Query {
-                    name: "cursor",
-                    description: "Where the page starts (from the previous page's Link header)",
-                    schema: |_| json_schema!({ "type": "string" }),
-                },
-            ])
+        .query(ExportQuery::PARAMS)
         .errors(&[E::ValidationFailed]),
         RouteId::BulkEditMembers => Operation::new(
             "Set department, position and location for many members",
@@ -384,15 +335,7 @@ fn operation(route: RouteId) -> Operation {
             "Who: org admin.",
             Json(200, schema::<Page<AuditEventView>>),
         )
-        .query(&[
-                Query {
-                    name: "member",
-                    description: "Only this member",
-                    schema: schema::<MemberId>,
-                },
-                LIMIT,
-                CURSOR,
-            ])
+        .query(AuditQuery::PARAMS)
         .errors(&[E::ValidationFailed]),
         RouteId::GetInviteLink => Operation::new(
             "Join code, link and QR code",
