@@ -810,10 +810,7 @@ export interface components {
             items: components["schemas"]["Department"][];
             next_cursor: string | null;
         };
-        /**
-         * Format: email
-         * @description At most 254 bytes once trimmed; the local part at most 64.
-         */
+        /** @description An email address: at most 254 bytes once trimmed and lower-cased, the part before the @ at most 64. */
         EmailAddress: string;
         EmailConfirmation: {
             token: string;
@@ -1031,7 +1028,7 @@ export interface components {
             response_types_supported: string[];
             subject_types_supported: string[];
         };
-        /** @description An org with its settings; `seats_used` only where the caller may see it (admins). */
+        /** @description An org with its settings; `seats_used` only on `GET /v1/orgs/{org}`, for admins. */
         Org: {
             /** Format: date-time */
             created_at: string;

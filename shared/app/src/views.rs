@@ -95,7 +95,7 @@ pub fn member(member: &Member) -> MemberView {
     }
 }
 
-/// An org with its settings; `seats_used` only where the caller may see it (admins).
+/// An org with its settings; `seats_used` only on `GET /v1/orgs/{org}`, for admins.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "Org")]
 pub struct OrgView {

@@ -100,7 +100,7 @@ error_codes! {
     Required = "required", 400, "The field is missing or empty.";
     Invalid = "invalid", 400, "The value is not valid for the field.";
     InvalidEmail = "invalid_email", 400, "Not an email address.";
-    InvalidName = "invalid_name", 400, "A name: 1 to 100 printable characters.";
+    InvalidName = "invalid_name", 400, "A name: 1 to 100 printable characters for a person, 1 to 200 for an org or a department.";
     InvalidPhone = "invalid_phone", 400, "A phone number: 7 to 15 digits, optionally after +.";
     InvalidText = "invalid_text", 400, "A text field: at most 200 printable characters.";
     InvalidRole = "invalid_role", 400, "The role must be org_admin, dept_admin or member.";

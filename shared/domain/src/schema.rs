@@ -41,7 +41,11 @@ fn trimmed_text(max: usize, inside: Inside, blank: bool) -> String {
         Inside::Printable => (format!("[^{WHITE_SPACE}{CONTROL}]"), format!("[^{CONTROL}]")),
         Inside::Anything => (format!("[^{WHITE_SPACE}]"), r"[\s\S]".to_string()),
     };
-    let core = format!("{edge}(?:{middle}{{0,{}}}{edge})?", max.saturating_sub(2));
+    let core = match max {
+        0 => String::new(),
+        1 => edge,
+        _ => format!("{edge}(?:{middle}{{0,{}}}{edge})?", max - 2),
+    };
     let optional = if blank { "?" } else { "" };
     format!("^[{WHITE_SPACE}]*(?:{core}){optional}[{WHITE_SPACE}]*$")
 }
@@ -54,17 +58,17 @@ fn phone_pattern(blank: bool) -> String {
     format!("^[{WHITE_SPACE}]*(?:{number}){optional}[{WHITE_SPACE}]*$")
 }
 
-/// An email address as `Email::parse` reads it (after trimming): a local part of
-/// `atext` characters in dot-separated runs, and a domain of at least two labels of letters,
-/// digits and inner hyphens, the last of letters only. Any non-ASCII character stands for
-/// the letters and digits beyond ASCII the check also takes (the pattern is a little looser
-/// there, and it leaves the byte lengths to the check).
+/// An email address as `Email::parse` reads it (after trimming; it lower-cases, so upper
+/// case is fine): a local part of `atext` characters in dot-separated runs, and a domain of
+/// at least two labels of letters, digits and inner hyphens, the last of letters only. Any
+/// character above U+00A0 stands for the letters and digits beyond ASCII the check also
+/// takes, so the pattern is a little looser there; it leaves the byte lengths to the check.
 fn email_pattern() -> String {
-    const WIDE: &str = r"\u00A1-\uFFFF";
-    let local_char = format!(r"[A-Za-z0-9!#$%&'*+/=?^_`{{|}}~{WIDE}-]");
-    let label_char = format!("[A-Za-z0-9{WIDE}]");
-    let label = format!("{label_char}(?:[A-Za-z0-9{WIDE}-]{{0,61}}{label_char})?");
-    let top = format!("(?:[A-Za-z]{{2,63}}|[A-Za-z{WIDE}]*[{WIDE}][A-Za-z{WIDE}]*)");
+    const WIDE: &str = r"[^\u0000-\u00A0]";
+    let local_char = format!(r"(?:[A-Za-z0-9!#$%&'*+/=?^_`{{|}}~-]|{WIDE})");
+    let label_char = format!("(?:[A-Za-z0-9]|{WIDE})");
+    let label = format!("{label_char}(?:(?:[A-Za-z0-9-]|{WIDE}){{0,61}}{label_char})?");
+    let top = format!("(?:[A-Za-z]{{2,63}}|(?:[A-Za-z]|{WIDE})*{WIDE}(?:[A-Za-z]|{WIDE})*)");
     format!("^[{WHITE_SPACE}]*{local_char}+(?:\\.{local_char}+)*@(?:{label}\\.)+{top}[{WHITE_SPACE}]*$")
 }
 
@@ -154,9 +158,10 @@ schema_only! {
     /// An email address (`email::Email::parse`); Roster answers it trimmed and lower-cased.
     EmailAddress => json_schema!({
         "type": "string",
-        "format": "email",
         "pattern": email_pattern(),
-        "description": format!("At most {MAX_EMAIL} bytes once trimmed; the local part at most {MAX_EMAIL_LOCAL_PART}."),
+        "description": format!(
+            "An email address: at most {MAX_EMAIL} bytes once trimmed and lower-cased, the part before the @ at most {MAX_EMAIL_LOCAL_PART}."
+        ),
     });
 }
 
@@ -227,7 +232,89 @@ pub fn id_schema(alphabet: IdAlphabet, len: usize) -> Schema {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+    use regex_lite::Regex;
+
     use super::*;
+    use crate::org::{validate_name, FreezeWindow, OrgSettings, Plan};
+    use crate::profile::{parse_optional_text, parse_person_name, parse_phone};
+
+    /// Characters that sit on the checks' edges: white space of every kind, control
+    /// characters (some of them white space too), separators, letters beyond ASCII and
+    /// beyond U+FFFF.
+    const EDGY: &[char] = &[
+        'a', 'Z', '7', ' ', '+', '-', '.', '(', ')', '@', '_', '\t', '\n', '\r', '\u{0B}', '\u{1C}', '\u{85}', '\u{A0}', '\u{3000}',
+        '\u{2028}', '\u{FEFF}', '\u{0}', '\u{7F}', '\u{9F}', 'é', 'ß', 'ü', '¡', '𝐚', '𠀀',
+    ];
+
+    fn text(max_len: usize) -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::collection::vec(prop::sample::select(EDGY), 0..12).prop_map(String::from_iter),
+            // Around the length limits, with white space on the edges.
+            (0..4usize, 0..max_len + 3, 0..4usize, prop::sample::select(EDGY)).prop_map(|(lead, n, trail, inner)| {
+                format!("{}{}{}{}", " ".repeat(lead), "x".repeat(n), inner, "\u{A0}".repeat(trail))
+            }),
+        ]
+    }
+
+    fn email() -> impl Strategy<Value = String> {
+        let part = prop::collection::vec(prop::sample::select(EDGY), 1..6).prop_map(String::from_iter);
+        prop_oneof![
+            (part.clone(), part.clone(), part).prop_map(|(local, domain, top)| format!("{local}@{domain}.{top}")),
+            prop::sample::select(
+                &[
+                    "Ada@Example.COM",
+                    " bo@x.test\n",
+                    "𝐚@example.com",
+                    "a@𠀀.com",
+                    "a@b.𝐚",
+                    "a.b@c-d.e.io"
+                ][..]
+            )
+            .prop_map(String::from),
+        ]
+    }
+
+    fn matches(pattern: &str, text: &str) -> bool {
+        Regex::new(pattern).expect("a pattern regex-lite reads").is_match(text)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// Each text pattern accepts exactly what its check accepts.
+        #[test]
+        fn text_patterns_are_the_checks(raw in text(MAX_FREEZE_REASON)) {
+            let blank = raw.trim().is_empty();
+            let cases = [
+                ("person name", trimmed_text(MAX_PERSON_NAME, Inside::Printable, false), parse_person_name("f", &raw).is_ok()),
+                ("optional person name", trimmed_text(MAX_PERSON_NAME, Inside::Printable, true), blank || parse_person_name("f", &raw).is_ok()),
+                ("org name", trimmed_text(MAX_ORG_NAME, Inside::Printable, false), validate_name("name", &raw).is_ok()),
+                ("free text", trimmed_text(MAX_TEXT, Inside::Printable, true), parse_optional_text("position", Some(&raw)).is_ok()),
+                ("EULA version", trimmed_text(MAX_EULA_VERSION, Inside::Printable, false), {
+                    let settings = OrgSettings { eula_version: raw.trim().to_string(), ..OrgSettings::new(Plan::Paid) };
+                    settings.validate().is_ok()
+                }),
+                ("freeze reason", trimmed_text(MAX_FREEZE_REASON, Inside::Anything, true), {
+                    let window = FreezeWindow { starts_at: Timestamp::MIN, ends_at: Timestamp::MAX, reason: raw.trim().to_string() };
+                    window.validate().is_ok()
+                }),
+                ("phone", phone_pattern(false), parse_phone("phone", &raw).is_ok()),
+                ("optional phone", phone_pattern(true), blank || parse_phone("phone", &raw).is_ok()),
+            ];
+            for (what, pattern, accepted) in cases {
+                prop_assert_eq!(matches(&pattern, &raw), accepted, "{} {:?}", what, raw);
+            }
+        }
+
+        /// The email pattern accepts every address `Email::parse` accepts.
+        #[test]
+        fn the_email_pattern_takes_every_address_the_check_takes(raw in email()) {
+            if Email::parse(&raw).is_ok() {
+                prop_assert!(matches(&email_pattern(), &raw), "{:?}", raw);
+            }
+        }
+    }
 
     /// The characters an id pattern's class takes are the ones `IdAlphabet::check` takes.
     #[test]

@@ -150,13 +150,14 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
             Reply::NoContent
         }
         RouteId::ListMembers => {
+            let org = org()?;
             let query = MemberListQuery::read(request)?;
-            members::list_members(app, ctx, &org()?, query.filter, query.page).await?.into()
+            members::list_members(app, ctx, &org, query.filter, query.page).await?.into()
         }
         RouteId::ExportMembers => {
             let org = org()?;
-            let query = ExportQuery::read(request)?;
-            let page = members::export_members(app, ctx, &org, query.department.clone(), query.cursor.clone()).await?;
+            let mut query = ExportQuery::read(request)?;
+            let page = members::export_members(app, ctx, &org, query.department.clone(), query.cursor.take()).await?;
             Reply::Text {
                 content_type: "text/csv; charset=utf-8",
                 body: page.csv,
@@ -198,8 +199,9 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
         },
         RouteId::GetImport => imports::get_import(app, ctx, &org()?, &path_id(params, "import")?).await?.into(),
         RouteId::ListAudit => {
+            let org = org()?;
             let query = AuditQuery::read(request)?;
-            audit::list_audit(app, ctx, &org()?, query.member, query.page).await?.into()
+            audit::list_audit(app, ctx, &org, query.member, query.page).await?.into()
         }
         RouteId::GetInviteLink => orgs::get_invite_link(app, ctx, &org()?).await?.into(),
         RouteId::RotateInviteLink => orgs::rotate_invite_link(app, ctx, &org()?).await?.into(),

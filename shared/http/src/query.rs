@@ -1,6 +1,7 @@
 //! The query parameters the routes read. Each is written once: its name, what it means, its
-//! schema in the OpenAPI document, and how it is read (an empty value is no value). A
-//! route's parameters are read together into one type whose `PARAMS` the document lists.
+//! schema in the OpenAPI document, and how it is read (an empty value is no value, except
+//! for `limit`, where it is out of range). A route's parameters are read together into one
+//! type whose `PARAMS` the document lists; a route reads its path's ids first.
 
 use schemars::json_schema;
 
