@@ -57,7 +57,8 @@ struct Operation {
     /// Who may call it, and what else a caller should know.
     description: String,
     body: Body,
-    query: &'static [Param],
+    /// Its query parameters (`query.rs`).
+    query: fn() -> Vec<Param>,
     answer: Answer,
     /// The codes this route answers beyond those of every route of its kind (see
     /// `error_codes`).
@@ -70,7 +71,7 @@ impl Operation {
             summary,
             description: description.into(),
             body: Body::None,
-            query: &[],
+            query: Vec::new,
             answer,
             errors: &[],
         }
@@ -90,7 +91,7 @@ impl Operation {
         }
     }
 
-    fn query(self, query: &'static [Param]) -> Operation {
+    fn query(self, query: fn() -> Vec<Param>) -> Operation {
         Operation { query, ..self }
     }
 
@@ -215,14 +216,14 @@ fn operation(route: RouteId) -> Operation {
             format!("Who: admins (a department admin sees its own department). A page reads at most {LIST_MAX_EXAMINED} members of the tab: with `q` or `department`, it can hold fewer than `limit` items (even none) while `next_cursor` is set."),
             Json(200, schema::<Page<MemberView>>),
         )
-        .query(MemberListQuery::PARAMS)
+        .query(MemberListQuery::params)
         .errors(&[E::ValidationFailed]),
         RouteId::ExportMembers => Operation::new(
             "Members as CSV, safe against formula injection",
             format!("Who: admins (a department admin exports its own department). At most {EXPORT_PAGE_MEMBERS} members a page, each page a CSV with its header row; while more remain, a `Link: <…>; rel=\"next\"` header gives the next page's URL."),
             Csv { paged: true },
         )
-        .query(ExportQuery::PARAMS)
+        .query(ExportQuery::params)
         .errors(&[E::ValidationFailed]),
         RouteId::BulkEditMembers => Operation::new(
             "Set department, position and location for many members",
@@ -335,7 +336,7 @@ fn operation(route: RouteId) -> Operation {
             "Who: org admin.",
             Json(200, schema::<Page<AuditEventView>>),
         )
-        .query(AuditQuery::PARAMS)
+        .query(AuditQuery::params)
         .errors(&[E::ValidationFailed]),
         RouteId::GetInviteLink => Operation::new(
             "Join code, link and QR code",
@@ -586,7 +587,7 @@ fn describe(route: &Route, requests: &mut SchemaGenerator, answers: &mut SchemaG
     let mut parameters: Vec<Value> = path_parameters(route)
         .map(|name| json!({"name": name, "in": "path", "required": true, "schema": path_parameter(name)(requests)}))
         .collect();
-    parameters.extend(operation.query.iter().map(|query| {
+    parameters.extend((operation.query)().iter().map(|query| {
         json!({"name": query.name, "in": "query", "required": false, "description": query.description, "schema": (query.schema)(requests)})
     }));
 

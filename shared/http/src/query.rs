@@ -1,7 +1,7 @@
 //! The query parameters the routes read. Each is written once: its name, what it means, its
 //! schema in the OpenAPI document, and how it is read (an empty value is no value, except
 //! for `limit`, where it is out of range). A route's parameters are read together into one
-//! type whose `PARAMS` the document lists; a route reads its path's ids first.
+//! type whose `params` the document lists; a route reads its path's ids first.
 
 use schemars::json_schema;
 
@@ -13,81 +13,103 @@ use roster_domain::{DepartmentId, ErrorCode, MemberId, Tab};
 use crate::openapi::{schema, SchemaFn};
 use crate::request::{HttpRequest, RequestError};
 
-/// One query parameter, as the OpenAPI document describes it.
+/// One query parameter, as the OpenAPI document describes it. Only the document builds
+/// these (`params`): a `Param` holds its schema's function, and reading a parameter needs
+/// only its name, so the schema code stays out of the Lambdas that read parameters.
 pub struct Param {
     pub name: &'static str,
     pub description: &'static str,
     pub schema: SchemaFn,
 }
 
-const TAB: Param = Param {
-    name: "tab",
-    description: "licensed (default), unlicensed (unlicensed, invited, expired) or pending (pending_approval, rejected)",
-    schema: schema::<Tab>,
-};
-const DEPARTMENT: Param = Param {
-    name: "department",
-    description: "Only this department",
-    schema: schema::<DepartmentId>,
-};
-const MEMBER: Param = Param {
-    name: "member",
-    description: "Only this member",
-    schema: schema::<MemberId>,
-};
-const SEARCH: Param = Param {
-    name: "q",
-    description: "Search in email and names",
-    schema: |_| json_schema!({ "type": "string" }),
-};
-const LIMIT: Param = Param {
-    name: "limit",
-    description: "Page size.",
-    schema: |_| {
-        json_schema!({
-            "type": "integer",
-            "minimum": 1,
-            "maximum": PageRequest::MAX_LIMIT,
-            "default": PageRequest::DEFAULT_LIMIT,
-        })
-    },
-};
-const CURSOR: Param = Param {
-    name: "cursor",
-    description: "The next_cursor of the previous page.",
-    schema: |_| json_schema!({ "type": "string" }),
-};
-const EXPORT_CURSOR: Param = Param {
-    description: "Where the page starts (from the previous page's Link header)",
-    ..CURSOR
-};
+const TAB: &str = "tab";
+const DEPARTMENT: &str = "department";
+const MEMBER: &str = "member";
+const SEARCH: &str = "q";
+const LIMIT: &str = "limit";
+const CURSOR: &str = "cursor";
 
-impl Param {
-    /// The parameter's value, percent-decoded; an empty one is none.
-    fn text(&self, request: &HttpRequest) -> Option<String> {
-        request.query_param(self.name).filter(|value| !value.is_empty())
+fn tab_param() -> Param {
+    Param {
+        name: TAB,
+        description: "licensed (default), unlicensed (unlicensed, invited, expired) or pending (pending_approval, rejected)",
+        schema: schema::<Tab>,
     }
+}
 
-    /// An id: a malformed one is a 400 (it names nothing that could exist).
-    fn id<T: std::str::FromStr>(&self, request: &HttpRequest) -> Result<Option<T>, RequestError> {
-        match self.text(request) {
-            None => Ok(None),
-            Some(text) => text
-                .parse()
-                .map(Some)
-                .map_err(|_| AppError::invalid(self.name, ErrorCode::MalformedId, format!("'{text}' is not a well-formed id")).into()),
-        }
+fn department_param() -> Param {
+    Param {
+        name: DEPARTMENT,
+        description: "Only this department",
+        schema: schema::<DepartmentId>,
+    }
+}
+
+fn member_param() -> Param {
+    Param {
+        name: MEMBER,
+        description: "Only this member",
+        schema: schema::<MemberId>,
+    }
+}
+
+fn search_param() -> Param {
+    Param {
+        name: SEARCH,
+        description: "Search in email and names",
+        schema: |_| json_schema!({ "type": "string" }),
+    }
+}
+
+fn limit_param() -> Param {
+    Param {
+        name: LIMIT,
+        description: "Page size.",
+        schema: |_| {
+            json_schema!({
+                "type": "integer",
+                "minimum": 1,
+                "maximum": PageRequest::MAX_LIMIT,
+                "default": PageRequest::DEFAULT_LIMIT,
+            })
+        },
+    }
+}
+
+fn cursor_param(description: &'static str) -> Param {
+    Param {
+        name: CURSOR,
+        description,
+        schema: |_| json_schema!({ "type": "string" }),
+    }
+}
+
+const NEXT_CURSOR: &str = "The next_cursor of the previous page.";
+
+/// A parameter's value, percent-decoded; an empty one is none.
+fn text(name: &str, request: &HttpRequest) -> Option<String> {
+    request.query_param(name).filter(|value| !value.is_empty())
+}
+
+/// An id: a malformed one is a 400 (it names nothing that could exist).
+fn id<T: std::str::FromStr>(name: &str, request: &HttpRequest) -> Result<Option<T>, RequestError> {
+    match text(name, request) {
+        None => Ok(None),
+        Some(text) => text
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::invalid(name, ErrorCode::MalformedId, format!("'{text}' is not a well-formed id")).into()),
     }
 }
 
 fn tab(request: &HttpRequest) -> Result<Option<Tab>, RequestError> {
-    match TAB.text(request).as_deref() {
+    match text(TAB, request).as_deref() {
         None => Ok(None),
         Some("licensed") => Ok(Some(Tab::Licensed)),
         Some("unlicensed") => Ok(Some(Tab::Unlicensed)),
         Some("pending") => Ok(Some(Tab::Pending)),
         Some(other) => Err(AppError::invalid(
-            TAB.name,
+            TAB,
             ErrorCode::UnknownValue,
             format!("'{other}' is not one of licensed, unlicensed, pending"),
         )
@@ -96,14 +118,14 @@ fn tab(request: &HttpRequest) -> Result<Option<Tab>, RequestError> {
 }
 
 fn page(request: &HttpRequest) -> Result<PageRequest, RequestError> {
-    let limit = match request.query_param(LIMIT.name) {
+    let limit = match request.query_param(LIMIT) {
         Some(text) => Some(
             text.parse::<usize>()
                 .ok()
                 .filter(|n| (1..=PageRequest::MAX_LIMIT).contains(n))
                 .ok_or_else(|| {
                     AppError::invalid(
-                        LIMIT.name,
+                        LIMIT,
                         ErrorCode::OutOfRange,
                         format!("a whole number from 1 to {}", PageRequest::MAX_LIMIT),
                     )
@@ -113,7 +135,7 @@ fn page(request: &HttpRequest) -> Result<PageRequest, RequestError> {
     };
     Ok(PageRequest {
         limit,
-        cursor: CURSOR.text(request),
+        cursor: text(CURSOR, request),
     })
 }
 
@@ -124,14 +146,22 @@ pub struct MemberListQuery {
 }
 
 impl MemberListQuery {
-    pub const PARAMS: &'static [Param] = &[TAB, DEPARTMENT, SEARCH, LIMIT, CURSOR];
+    pub fn params() -> Vec<Param> {
+        vec![
+            tab_param(),
+            department_param(),
+            search_param(),
+            limit_param(),
+            cursor_param(NEXT_CURSOR),
+        ]
+    }
 
     pub fn read(request: &HttpRequest) -> Result<Self, RequestError> {
         Ok(MemberListQuery {
             filter: MemberFilter {
                 tab: tab(request)?,
-                department: DEPARTMENT.id(request)?,
-                q: SEARCH.text(request),
+                department: id(DEPARTMENT, request)?,
+                q: text(SEARCH, request),
             },
             page: page(request)?,
         })
@@ -145,12 +175,17 @@ pub struct ExportQuery {
 }
 
 impl ExportQuery {
-    pub const PARAMS: &'static [Param] = &[DEPARTMENT, EXPORT_CURSOR];
+    pub fn params() -> Vec<Param> {
+        vec![
+            department_param(),
+            cursor_param("Where the page starts (from the previous page's Link header)"),
+        ]
+    }
 
     pub fn read(request: &HttpRequest) -> Result<Self, RequestError> {
         Ok(ExportQuery {
-            department: DEPARTMENT.id(request)?,
-            cursor: EXPORT_CURSOR.text(request),
+            department: id(DEPARTMENT, request)?,
+            cursor: text(CURSOR, request),
         })
     }
 
@@ -159,9 +194,9 @@ impl ExportQuery {
         let department = self
             .department
             .as_ref()
-            .map(|d| format!("&{}={}", DEPARTMENT.name, &**d))
+            .map(|d| format!("&{DEPARTMENT}={}", &**d))
             .unwrap_or_default();
-        format!("/v1/orgs/{org}/members/export.csv?{}={cursor}{department}", EXPORT_CURSOR.name)
+        format!("/v1/orgs/{org}/members/export.csv?{CURSOR}={cursor}{department}")
     }
 }
 
@@ -172,11 +207,13 @@ pub struct AuditQuery {
 }
 
 impl AuditQuery {
-    pub const PARAMS: &'static [Param] = &[MEMBER, LIMIT, CURSOR];
+    pub fn params() -> Vec<Param> {
+        vec![member_param(), limit_param(), cursor_param(NEXT_CURSOR)]
+    }
 
     pub fn read(request: &HttpRequest) -> Result<Self, RequestError> {
         Ok(AuditQuery {
-            member: MEMBER.id(request)?,
+            member: id(MEMBER, request)?,
             page: page(request)?,
         })
     }
