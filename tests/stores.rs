@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
-use roster_app::ports::{IndexName, Item, Page, Query, SkCondition, Store, StoreError, Write};
+use roster_app::ports::{IndexName, Item, Page, Query, Store, StoreError, Write};
 
 /// Answers index queries from a copy of the table that takes each committed write only
 /// `lag` after it committed: a decision taken on an index read sees the past, as it can on
@@ -70,15 +70,6 @@ fn index_entry(item: &Item, index: IndexName) -> Option<&(String, String)> {
     }
 }
 
-fn matches(sort: &SkCondition, key: &str) -> bool {
-    match sort {
-        SkCondition::Any => true,
-        SkCondition::BeginsWith(prefix) => key.starts_with(prefix.as_str()),
-        SkCondition::Between(low, high) => low.as_str() <= key && key <= high.as_str(),
-        SkCondition::AtMost(high) => key <= high.as_str(),
-    }
-}
-
 #[async_trait]
 impl Store for StaleIndexStore {
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
@@ -97,7 +88,7 @@ impl Store for StaleIndexStore {
             .values()
             .filter_map(|item| {
                 let (partition, sort) = index_entry(item, index)?;
-                (partition == &query.partition && matches(&query.sort, sort))
+                (partition == &query.partition && query.sort.matches(sort))
                     .then(|| ((sort.clone(), item.pk.clone(), item.sk.clone()), item))
             })
             .collect();

@@ -108,13 +108,7 @@ fn decode_cursor(
     let map: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| StoreError::InvalidCursor)?;
     let expected: std::collections::BTreeSet<&str> = ["PK", "SK", partition_name, sort_name].into();
     let names: std::collections::BTreeSet<&str> = map.keys().map(String::as_str).collect();
-    let sort_key = map.get(sort_name).map(String::as_str).unwrap_or_default();
-    let in_range = match sort {
-        SkCondition::Any => true,
-        SkCondition::BeginsWith(prefix) => sort_key.starts_with(prefix.as_str()),
-        SkCondition::Between(low, high) => (low.as_str()..=high.as_str()).contains(&sort_key),
-        SkCondition::AtMost(high) => sort_key <= high.as_str(),
-    };
+    let in_range = sort.matches(map.get(sort_name).map(String::as_str).unwrap_or_default());
     if names != expected || map[partition_name] != partition || !in_range {
         return Err(StoreError::InvalidCursor);
     }

@@ -127,6 +127,18 @@ pub enum SkCondition {
     AtMost(String),
 }
 
+impl SkCondition {
+    /// Whether the sort key `key` meets the condition.
+    pub fn matches(&self, key: &str) -> bool {
+        match self {
+            SkCondition::Any => true,
+            SkCondition::BeginsWith(prefix) => key.starts_with(prefix.as_str()),
+            SkCondition::Between(low, high) => (low.as_str()..=high.as_str()).contains(&key),
+            SkCondition::AtMost(high) => key <= high.as_str(),
+        }
+    }
+}
+
 /// A query of one partition of the table or of an index, in ascending sort-key order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
