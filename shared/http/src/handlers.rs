@@ -2,7 +2,6 @@
 
 use bytes::Bytes;
 use http::{header, Response, StatusCode};
-use serde_json::Value;
 
 use roster_app::usecases::{accounts, audit, auth, departments, imports, invitations, me, members, orgs};
 use roster_app::{App, AppError, RequestContext};
@@ -24,7 +23,8 @@ use roster_domain::ErrorCode;
 
 /// What a handler answers before it becomes a response.
 enum Reply {
-    Json(StatusCode, Value),
+    /// A view, serialized.
+    Json(StatusCode, Vec<u8>),
     Text {
         content_type: &'static str,
         body: String,
@@ -68,16 +68,16 @@ json_replies!(
 
 impl Reply {
     fn json(status: StatusCode, view: &impl serde::Serialize) -> Reply {
-        Reply::Json(status, serde_json::to_value(view).expect("views serialize to JSON"))
+        Reply::Json(status, serde_json::to_vec(view).expect("views serialize to JSON"))
     }
 
     fn into_response(self) -> HttpResponse {
         let builder = Response::builder();
         let response = match self {
-            Reply::Json(status, value) => builder
+            Reply::Json(status, body) => builder
                 .status(status)
                 .header(header::CONTENT_TYPE, "application/json")
-                .body(Bytes::from(value.to_string())),
+                .body(Bytes::from(body)),
             Reply::Text {
                 content_type,
                 body,
