@@ -136,9 +136,9 @@ pub async fn reinvite_member(app: &App, ctx: &RequestContext, org_id: &OrgId, me
     )
 }
 
-/// `DELETE …/members/{id}/invitation` (rule 11).
-/// Answers the member as it is now, or `null` when the shell was deleted.
-pub async fn revoke_invitation(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<Option<MemberView>> {
+/// `DELETE …/members/{id}/invitation` (rule 11): a never-used shell account goes, a
+/// reinvited former member is unlicensed again. The route answers `204`, so nothing here.
+pub async fn revoke_invitation(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<()> {
     change_member(app, ctx, org_id, member_id, |org, actor, member| {
         actor.authorize(Action::RevokeInvitation, &org.settings)?;
         let after = match lifecycle::revoke(member)? {
@@ -152,7 +152,8 @@ pub async fn revoke_invitation(app: &App, ctx: &RequestContext, org_id: &OrgId, 
             email: None,
         })
     })
-    .await
+    .await?;
+    Ok(())
 }
 
 /// `POST …/members/{id}/approve`: a join request (or a rejected one) becomes licensed if a
