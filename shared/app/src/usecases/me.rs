@@ -60,12 +60,14 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
     let phone = patch.phone.as_deref().and_then(|p| errors.check(parse_phone("phone", p)));
     let email = patch.email.as_deref().and_then(|e| errors.check(Email::parse(e)));
     errors.finish()?;
-    let caller = app.signed_in_member(ctx, false).await?;
-    if email.as_ref().is_some_and(|e| *e != caller.email) {
-        // Each request (a repeat resends the link) mails two addresses: a few an hour.
-        let requests = RateCounter::new("email_change", &caller.id, 3600);
-        requests.ensure_below(app, EMAIL_CHANGES_PER_HOUR).await?;
-        requests.count_one(app).await?;
+    if let Some(email) = &email {
+        let caller = app.signed_in_member(ctx, false).await?;
+        if *email != caller.email {
+            // Each request (a repeat resends the link) mails two addresses: a few an hour.
+            let requests = RateCounter::new("email_change", &caller.id, 3600);
+            requests.ensure_below(app, EMAIL_CHANGES_PER_HOUR).await?;
+            requests.count_one(app).await?;
+        }
     }
     retrying(|| async {
         let member = app.signed_in_member(ctx, false).await?;
@@ -93,22 +95,14 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
                     .expiring_at(app.now() + EMAIL_CHANGE_TTL + table::KEPT_AFTER_USE),
             );
             if let Some(superseded) = &member.pending_email {
-                tx.delete(
-                    table::email_change_pk(&superseded.token_hash),
-                    table::EMAIL_CHANGE_SK.into(),
-                    Condition::None,
-                );
+                forget_email_change(&mut tx, &superseded.token_hash);
             }
             tx.email_to(app, &next, EmailKind::EmailChangeConfirmation, version, Some(&email));
             tx.email_to(app, &next, EmailKind::EmailChangeNotice, version, Some(&member.email));
         } else if email.as_ref() == Some(&member.email) {
             // Asking for the email it has: any change waiting for confirmation is off.
             if let Some(cancelled) = next.pending_email.take() {
-                tx.delete(
-                    table::email_change_pk(&cancelled.token_hash),
-                    table::EMAIL_CHANGE_SK.into(),
-                    Condition::None,
-                );
+                forget_email_change(&mut tx, &cancelled.token_hash);
             }
         }
         if next == member {
@@ -131,6 +125,11 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
         Ok(views::member(&next))
     })
     .await
+}
+
+/// Deletes an email change's confirmation-link item: the link no longer works.
+fn forget_email_change(tx: &mut Tx, token_hash: &str) {
+    tx.delete(table::email_change_pk(token_hash), table::EMAIL_CHANGE_SK.into(), Condition::None);
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -173,7 +172,7 @@ pub async fn confirm_email(app: &App, ctx: &RequestContext, input: EmailConfirma
                 member_id: member.id.clone(),
             },
         ));
-        tx.delete(table::email_change_pk(&token_hash), table::EMAIL_CHANGE_SK.into(), Condition::None);
+        forget_email_change(&mut tx, &token_hash);
         tx.member(Some(&member), &next);
         tx.audit(
             &member.org_id,
