@@ -13,6 +13,7 @@ import { ImportProgress } from '../imports/ImportProgress';
 import { PlacementFields } from '../placement/PlacementFields';
 import { usePlacement } from '../placement/usePlacement';
 import { PreviewSummary } from './PreviewSummary';
+import { isSingleInvitation } from './previewSentence';
 import { usePreview } from './usePreview';
 
 interface Props {
@@ -43,7 +44,7 @@ export function InviteDialog({ onClose, onInvited }: Props) {
     if (toInvite.length === 0) return;
     void submit.run(async () => {
       const org = { path: { org: session.orgId } };
-      if (toInvite.length === 1 && (ready?.recognized ?? 0) === 1) {
+      if (ready && isSingleInvitation(ready)) {
         const member = await call(api.POST('/v1/orgs/{org}/invitations', { params: org, body: { email: toInvite[0], ...placement.value } }));
         setSent({ kind: 'one', member });
       } else {
