@@ -2,6 +2,7 @@
 //! capturing mailer, driven through the shared HTTP mapping, plus scenario helpers.
 
 pub mod conformance;
+pub mod grants;
 pub mod stores;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,7 +13,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method};
 use serde_json::{json, Value};
 
-use roster_app::functions::{KeyUse, Trigger, WORKERS};
+use roster_app::functions::{KeyUse, TableUse, Trigger, WorkerFacts, WORKERS};
 use roster_app::ports::{Clock, MailError, Mailer, OutgoingEmail, Queue, QueueName, Store, TestClock};
 use roster_app::secrets::{random_bytes, sha256_hex};
 use roster_app::workers::{self, sweeps};
@@ -49,7 +50,7 @@ impl Mailer for RecordingMailer {
             return Err(MailError::Transient("injected failure".into()));
         }
         let id = match &self.inner {
-            Some(mailer) => mailer.send(email).await?,
+            Some(mailer) => mailer.send(email).await.inspect_err(|e| eprintln!("{} not sent: {e}", email.id))?,
             None => format!("mem-{}", email.id),
         };
         self.sent.lock().unwrap().push(email.clone());
@@ -126,6 +127,8 @@ pub struct TestApp {
     /// The public key only, as the functions get that neither sign tokens nor derive
     /// secrets: requests and workers run with the keys their function's facts give it.
     pub public_keys: Arc<SigningKeys>,
+    /// What requests and workers did beyond their function's grants (`grants`).
+    pub violations: Arc<grants::Violations>,
 }
 
 /// An HTTP answer, with the body parsed as JSON when it is JSON.
@@ -215,32 +218,94 @@ impl TestApp {
             operator_token,
             stale_indexes: None,
             public_keys: Arc::new(SigningKeys::verify_only(&keys_text, "http://roster.test", "roster-api").expect("public key")),
+            violations: Arc::default(),
         }
     }
 
-    /// The app as a function with `keys` would have it: the same adapters, and the public
-    /// key only unless it signs tokens or derives secrets. A route or worker whose facts
-    /// grant less than its code uses fails its tests with a 500.
-    pub fn app_holding(&self, keys: KeyUse) -> Arc<App> {
-        if keys != KeyUse::PublicKey {
-            return self.app.clone();
-        }
+    /// The app as a function with these grants and `keys` has it on AWS: the same adapters,
+    /// refusing (and recording, see `grants`) every use its policy would deny; the public key
+    /// only unless it signs tokens or derives secrets. A route or worker whose facts grant
+    /// less than its code uses fails the test that runs that code.
+    pub fn app_granted(&self, grants: grants::Grants, keys: KeyUse) -> Arc<App> {
+        let violations = self.violations.clone();
         Arc::new(App {
-            store: self.app.store.clone(),
-            queue: self.app.queue.clone(),
-            mailer: self.app.mailer.clone(),
+            store: Arc::new(grants::GrantedStore {
+                inner: self.app.store.clone(),
+                grants: grants.clone(),
+                violations: violations.clone(),
+            }),
+            queue: Arc::new(grants::GrantedQueue {
+                inner: self.app.queue.clone(),
+                grants: grants.clone(),
+                violations: violations.clone(),
+            }),
+            mailer: Arc::new(grants::GrantedMailer {
+                inner: self.app.mailer.clone(),
+                grants,
+                violations,
+            }),
             clock: self.app.clock.clone(),
-            keys: self.public_keys.clone(),
+            keys: if keys == KeyUse::PublicKey {
+                self.public_keys.clone()
+            } else {
+                self.app.keys.clone()
+            },
             config: self.app.config.clone(),
         })
     }
 
-    fn worker_app(&self, queue: QueueName) -> Arc<App> {
-        let keys = WORKERS
+    /// The app as the function of `route` has it (`None`: a request no route matches).
+    pub fn route_app(&self, route: Option<&roster_http::routes::Route>) -> Arc<App> {
+        let (function, table, sends, keys) = match route {
+            Some(route) => (route.name, route.facts.table, route.facts.sends, route.facts.keys),
+            None => ("(no route)", TableUse::None, &[][..], KeyUse::PublicKey),
+        };
+        let grants = grants::Grants {
+            function,
+            table,
+            sends,
+            consumes: None,
+            mails: false,
+        };
+        self.app_granted(grants, keys)
+    }
+
+    /// The app as worker `name` has it.
+    pub fn worker_app(&self, name: &str) -> Arc<App> {
+        let worker: &WorkerFacts = WORKERS
+            .iter()
+            .find(|w| w.name == name)
+            .unwrap_or_else(|| panic!("no worker {name}"));
+        let grants = grants::Grants {
+            function: worker.name,
+            // Every worker writes the table.
+            table: TableUse::Writes,
+            sends: worker.sends,
+            consumes: match worker.trigger {
+                Trigger::Queue(queue) => Some(queue),
+                Trigger::Schedule(_) => None,
+            },
+            mails: worker.mails,
+        };
+        self.app_granted(grants, worker.keys)
+    }
+
+    /// The app as the consumer of `queue` has it.
+    fn queue_worker_app(&self, queue: QueueName) -> Arc<App> {
+        let worker = WORKERS
             .iter()
             .find(|w| w.trigger == Trigger::Queue(queue))
-            .map_or(KeyUse::DerivesSecrets, |w| w.keys);
-        self.app_holding(keys)
+            .unwrap_or_else(|| panic!("no worker consumes the {} queue", queue.as_str()));
+        self.worker_app(worker.name)
+    }
+
+    /// Fails the test when a request or worker used more than its function is granted.
+    pub fn assert_within_grants(&self) {
+        let violations = self.violations.take();
+        assert!(
+            violations.is_empty(),
+            "used beyond what its function's facts grant (the generated IAM policy would deny it): {violations:#?}"
+        );
     }
 
     /// The embedded adapters with secondary indexes that show each write only `lag` after
@@ -324,8 +389,8 @@ impl TestApp {
             roster_http::routes::RouteMatch::Found(route, _) => Some(route),
             _ => None,
         };
-        let keys = route.map_or(KeyUse::PublicKey, |route| route.facts.keys);
-        let response = roster_http::handle(&self.app_holding(keys), request).await;
+        let response = roster_http::handle(&self.route_app(route), request).await;
+        self.assert_within_grants();
         let text = String::from_utf8_lossy(response.body()).into_owned();
         let answer = Answer {
             status: response.status().as_u16(),
@@ -355,7 +420,8 @@ impl TestApp {
         for _ in 0..5 {
             let mut handled = 0;
             for queue in QueueName::ALL {
-                handled += workers::drain_once(&self.worker_app(queue), queue).await.expect("drain");
+                handled += workers::drain_once(&self.queue_worker_app(queue), queue).await.expect("drain");
+                self.assert_within_grants();
             }
             if handled == 0 {
                 return;
@@ -367,10 +433,14 @@ impl TestApp {
     pub async fn advance(&self, seconds: i64) -> [sweeps::SweepReport; 3] {
         self.clock.advance(seconds);
         self.let_indexes_catch_up();
-        // The scheduled functions hold the public key only.
-        let reports = sweeps::run_all(&self.app_holding(KeyUse::PublicKey), roster_app::Deadline::NONE)
-            .await
-            .expect("sweeps");
+        let reports = sweeps::run_all_as(
+            &self.worker_app("expiry-scheduler"),
+            &self.worker_app("delivery-repair"),
+            roster_app::Deadline::NONE,
+        )
+        .await
+        .expect("sweeps");
+        self.assert_within_grants();
         self.drain().await;
         reports
     }
@@ -691,6 +761,29 @@ pub async fn moto_resources() -> (aws_config::SdkConfig, roster_aws::AwsConfig) 
 }
 
 /// The last path segment of the first link in an email body.
+/// A MIME message's text with line endings as `\n` and quoted-printable soft line breaks and
+/// escapes undone (enough for the ASCII the tests look for in emails).
+pub fn quoted_printable_decoded(raw: &str) -> String {
+    let joined = raw.replace("\r\n", "\n").replace("=\n", "");
+    let mut out = String::with_capacity(joined.len());
+    let mut rest = joined.as_str();
+    while let Some(at) = rest.find('=') {
+        out.push_str(&rest[..at]);
+        match rest.get(at + 1..at + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok()).filter(u8::is_ascii) {
+            Some(byte) => {
+                out.push(byte as char);
+                rest = &rest[at + 3..];
+            }
+            None => {
+                out.push('=');
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 pub fn link_token(body: &str) -> String {
     let link = body.lines().find(|l| l.starts_with("http")).expect("a link");
     link.rsplit('/').next().unwrap().trim().to_string()

@@ -44,7 +44,8 @@ fn email(from: &str, to: &str) -> OutgoingEmail {
         from: from.into(),
         to: to.into(),
         subject: "Your invitation".into(),
-        text_body: "Accept: http://roster.test/invite/abc\n".into(),
+        text_body: "Accept:\nhttp://roster.test/invite/abc\n".into(),
+        html_body: "<a href=\"http://roster.test/invite/abc\">Accept</a>\n".into(),
     }
 }
 
@@ -61,15 +62,19 @@ async fn ses_sends_from_a_verified_identity_and_refuses_others() {
         .json()
         .await
         .unwrap();
-    let message = sent["ses"]["Message"]
+    // Sent as the MIME message the outbox writes too: a text and an HTML part.
+    let message = sent["ses"]["RawMessage"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["destinations"]["ToAddresses"][0] == to.as_str())
+        .find(|m| m["destinations"][0] == to.as_str())
         .expect("the email reached SES")
         .clone();
-    assert_eq!(message["subject"], "Your invitation");
-    assert!(message["body"].as_str().unwrap().contains("/invite/abc"));
+    let raw = message["raw_data"].as_str().unwrap();
+    assert!(raw.contains("Subject: Your invitation\r\n"), "{raw}");
+    assert!(raw.contains("Content-Type: multipart/alternative;"), "{raw}");
+    assert!(raw.contains("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nAccept:\r\nhttp://roster.test/invite/abc\r\n"), "{raw}");
+    assert!(raw.contains("Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n<a href=\"http://roster.test/invite/abc\">"), "{raw}");
     let refused = mailer.send(&email("someone@unverified.test", &to)).await;
     assert!(matches!(refused, Err(MailError::Rejected(_))), "{refused:?}");
 }

@@ -53,6 +53,7 @@ async fn the_eml_mailer_writes_rfc5322_files_once_per_entry() {
         to: "a@x.test".into(),
         subject: "Bienvenue à Roster".into(),
         text_body: "Line one\nhttp://x.test/invite/abc\n".into(),
+        html_body: "<p>Line one</p>\n<a href=\"http://x.test/invite/abc\">Accept</a>\n".into(),
     };
     mailer.send(&email).await.unwrap();
     mailer.send(&email).await.unwrap();
@@ -60,8 +61,10 @@ async fn the_eml_mailer_writes_rfc5322_files_once_per_entry() {
     assert_eq!(files.len(), 1, "a resend of the same entry rewrites the same file");
     let text = std::fs::read_to_string(dir.join("m1-invitation-1.eml")).unwrap();
     assert!(text.contains("To: a@x.test\r\n"));
-    assert!(text.contains("Subject: =?UTF-8?B?"), "non-ASCII subjects are encoded");
-    assert!(text.contains("\r\n\r\nLine one\r\nhttp://x.test/invite/abc\r\n"));
+    assert!(text.to_lowercase().contains("subject: bienvenue =?utf-8?b?w6a=?= roster\r\n"), "non-ASCII subjects are encoded: {text}");
+    assert!(text.contains("Content-Type: multipart/alternative;"), "{text}");
+    assert!(text.contains("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nLine one\r\nhttp://x.test/invite/abc\r\n"), "{text}");
+    assert!(text.contains("Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n<p>Line one</p>\r\n"), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

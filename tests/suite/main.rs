@@ -43,6 +43,7 @@ mod concurrency;
 mod conformance;
 mod dates;
 mod departments;
+mod emails;
 mod ids;
 mod infra;
 mod lambda;

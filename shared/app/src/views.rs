@@ -305,6 +305,8 @@ pub struct AcceptanceRequires {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "Preview")]
 pub struct PreviewView {
+    /// How many distinct addresses of the list are emails (to invite, or already members):
+    /// a typo or a repeat makes it lower than the count the admin expected.
     pub recognized: usize,
     pub valid: Vec<String>,
     pub invalid: Vec<String>,

@@ -1,11 +1,14 @@
-//! The mailer port on SES v2: plain-text emails (rendered in Rust), sent with a
-//! configuration set so deliveries, bounces and complaints are tracked.
+//! The mailer port on SES v2: the MIME message (`emails::mime_message`: a text and an HTML
+//! part) sent as raw content, with a configuration set so deliveries, bounces and
+//! complaints are tracked.
 
 use async_trait::async_trait;
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use aws_sdk_sesv2::primitives::Blob;
+use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
 use aws_sdk_sesv2::Client;
 
+use roster_app::emails::mime_message;
 use roster_app::ports::{MailError, Mailer, OutgoingEmail};
 
 #[derive(Clone)]
@@ -20,27 +23,19 @@ impl SesMailer {
     }
 }
 
-fn utf8(text: &str) -> Result<Content, MailError> {
-    Content::builder()
-        .data(text)
-        .charset("UTF-8")
-        .build()
-        .map_err(|e| MailError::Rejected(e.to_string()))
-}
-
 #[async_trait]
 impl Mailer for SesMailer {
     async fn send(&self, email: &OutgoingEmail) -> Result<String, MailError> {
-        let message = Message::builder()
-            .subject(utf8(&email.subject)?)
-            .body(Body::builder().text(utf8(&email.text_body)?).build())
-            .build();
+        let message = RawMessage::builder()
+            .data(Blob::new(mime_message(email, time::OffsetDateTime::now_utc())?))
+            .build()
+            .map_err(|e| MailError::Rejected(e.to_string()))?;
         let result = self
             .client
             .send_email()
             .from_email_address(&email.from)
             .destination(Destination::builder().to_addresses(&email.to).build())
-            .content(EmailContent::builder().simple(message).build())
+            .content(EmailContent::builder().raw(message).build())
             .set_configuration_set_name(self.configuration_set.clone())
             .send()
             .await;

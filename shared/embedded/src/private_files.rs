@@ -16,8 +16,8 @@ pub fn create_private_dir(path: &Path) -> std::io::Result<()> {
 }
 
 /// Writes `contents` to a file only its owner can read.
-pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    open_private(path, true)?.write_all(contents.as_bytes())?;
+pub fn write_private(path: &Path, contents: impl AsRef<[u8]>) -> std::io::Result<()> {
+    open_private(path, true)?.write_all(contents.as_ref())?;
     restrict(path, 0o600)
 }
 

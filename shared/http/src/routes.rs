@@ -121,12 +121,18 @@ impl RouteFacts {
             ..self
         }
     }
+    /// Queues emails that carry no secret (notices).
+    const fn sends_email(self) -> RouteFacts {
+        RouteFacts {
+            sends: &[QueueName::Email],
+            ..self
+        }
+    }
     /// Issues invitation links or temporary passwords, and queues their emails.
     const fn sends_secrets_by_email(self) -> RouteFacts {
         RouteFacts {
             keys: KeyUse::DerivesSecrets,
-            sends: &[QueueName::Email],
-            ..self
+            ..self.sends_email()
         }
     }
     /// Ends a freeze window (or moves its end): the expiries it held come due again.
@@ -298,7 +304,14 @@ routes![
         WRITES.public()
     ),
     (GetJoinLink, "GET", "/v1/join/{code}", "get-join-link", WRITES.public()),
-    (RequestToJoin, "POST", "/v1/join/{code}", "request-to-join", WRITES.public()),
+    // An address that already has an account in the org is told by email instead.
+    (
+        RequestToJoin,
+        "POST",
+        "/v1/join/{code}",
+        "request-to-join",
+        WRITES.public().sends_email()
+    ),
     (GetMe, "GET", "/v1/me", "get-me", READS),
     // A new email's confirmation link carries a derived secret: this route derives it.
     (UpdateMe, "PATCH", "/v1/me", "update-me", WRITES.sends_secrets_by_email()),

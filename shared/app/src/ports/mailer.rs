@@ -1,4 +1,4 @@
-//! The mailer port: sends one rendered email.
+//! The mailer port: sends one rendered email (`emails::mime_message` makes it a MIME message).
 
 use async_trait::async_trait;
 
@@ -10,6 +10,7 @@ pub struct OutgoingEmail {
     pub to: String,
     pub subject: String,
     pub text_body: String,
+    pub html_body: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -151,7 +151,7 @@ pub async fn preview(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Pre
         }
     }
     Ok(PreviewView {
-        recognized: list.entries.len(),
+        recognized: list.valid.len(),
         valid,
         invalid: list.invalid,
         duplicates: list.duplicates,

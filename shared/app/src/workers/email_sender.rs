@@ -15,7 +15,6 @@ use crate::records::{DeliveryStatus, EmailKind, OutboxEntry};
 use crate::table;
 use crate::tx::Tx;
 use crate::usecases::membership::{email_change_token, invitation_token, temporary_password};
-use crate::views::rfc3339;
 
 #[derive(Deserialize)]
 struct EmailMessage {
@@ -134,7 +133,7 @@ async fn render(app: &App, entry: &OutboxEntry, member: Option<&Member>) -> AppR
                 app.config.public_url,
                 email_change_token(app, &member.id, entry.secret_version)?
             );
-            emails::email_change_confirmation(&org, member, change.email.as_str(), &link, &rfc3339(change.expires_at))
+            emails::email_change_confirmation(&org, member, change.email.as_str(), &link, change.expires_at)
         }
         EmailKind::EmailChangeNotice => emails::email_change_notice(&org, member),
     };
@@ -144,6 +143,7 @@ async fn render(app: &App, entry: &OutboxEntry, member: Option<&Member>) -> AppR
         to: entry.to.clone().unwrap_or_else(|| member.email.to_string()),
         subject: rendered.subject,
         text_body: rendered.text_body,
+        html_body: rendered.html_body,
     }))
 }
 

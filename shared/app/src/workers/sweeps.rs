@@ -84,14 +84,20 @@ pub async fn repair_deliveries(app: &App) -> AppResult<SweepReport> {
 /// what the local server's timer or the test clock runs. The expiry jobs it sends are
 /// applied by the expiry queue's worker.
 pub async fn run_all(app: &App, deadline: Deadline) -> AppResult<[SweepReport; 3]> {
+    run_all_as(app, app, deadline).await
+}
+
+/// `run_all` with each run on the app its own function has: the expiry scheduler's and
+/// delivery repair's (on AWS two functions, each with its own grants).
+pub async fn run_all_as(scheduler: &App, repair: &App, deadline: Deadline) -> AppResult<[SweepReport; 3]> {
     let reports = [
-        expiry::schedule(app, ExpiryKind::Invitation, deadline).await?,
-        expiry::schedule(app, ExpiryKind::License, deadline).await?,
-        repair_deliveries(app).await?,
+        expiry::schedule(scheduler, ExpiryKind::Invitation, deadline).await?,
+        expiry::schedule(scheduler, ExpiryKind::License, deadline).await?,
+        repair_deliveries(repair).await?,
     ];
     // Items of no more use (sessions, rate windows, device and link records): DynamoDB's
     // TTL deletes them by itself; the embedded store here.
-    let purged = app.store.purge_expired(app.now()).await?;
+    let purged = repair.store.purge_expired(repair.now()).await?;
     if purged > 0 {
         tracing::info!(purged, "expired items deleted");
     }
