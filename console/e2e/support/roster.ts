@@ -33,6 +33,24 @@ export async function api<T = unknown>(method: string, path: string, options: { 
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
+/** Starts an import of a CSV file (the template's columns) and waits for it to complete. */
+export async function importCsv(orgId: string, token: string, csv: string, timeoutMs = 60_000): Promise<void> {
+  const response = await fetch(`${apiUrl()}/v1/orgs/${orgId}/imports`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` },
+    body: csv,
+  });
+  if (!response.ok) throw new Error(`POST /v1/orgs/${orgId}/imports answered ${response.status}: ${await response.text()}`);
+  const { id } = (await response.json()) as { id: string };
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+    const job = await api<{ status: string }>('GET', `/v1/orgs/${orgId}/imports/${id}`, { token });
+    if (job.status === 'completed') return;
+    if (job.status === 'failed') throw new Error(`import ${id} failed`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`import ${id} did not complete in ${timeoutMs} ms`);
+}
+
 function operatorToken(): string {
   return readFileSync(join(dataDir(), 'operator-token'), 'utf8').trim();
 }

@@ -13,6 +13,7 @@ import { ExportButton } from './ExportButton';
 import { MembersToolbar } from './MembersToolbar';
 import { MemberTable } from './MemberTable';
 import { Pagination } from './Pagination';
+import { listOutcome } from './readPastEmpty';
 import { TabBar } from './TabBar';
 import { useMemberPage } from './useMemberPage';
 import { TABS, useTabCounts } from './useTabCounts';
@@ -64,6 +65,33 @@ export function MembersPage() {
 
   const members = list.result.data?.items ?? [];
   const bulk = can(me, 'bulkEdit');
+  // What the list area shows (a plain function, not a component, so the table is not remounted on each render).
+  const listBody = () => {
+    const outcome = listOutcome(list.result.data ?? { items: [], next_cursor: null }, !!(q || department), list.page);
+    switch (outcome) {
+      case 'members':
+        return <MemberTable tab={tab} members={members} selectable={bulk} selected={selected} onSelect={select} onAction={refresh} />;
+      case 'not-found-yet': {
+        const searching = list.result.state === 'loading';
+        return (
+          <div class="empty" data-testid="search-further">
+            <p>No matches yet: the search has read part of the list, not all of it.</p>
+            <button type="button" class="button-secondary" disabled={searching || !list.canSearchFurther} onClick={list.searchFurther}>
+              {searching ? 'Searching…' : 'Search further'}
+            </button>
+          </div>
+        );
+      }
+      case 'nobody-matches':
+        return <Empty>Nobody matches this search.</Empty>;
+      case 'no-more-matches':
+        return <Empty>No more matches.</Empty>;
+      case 'empty-tab':
+        return <Empty>{EMPTY[tab]}</Empty>;
+      case 'no-more-members':
+        return <Empty>No more members in this tab.</Empty>;
+    }
+  };
   return (
     <section aria-labelledby="members-title">
       <div class="page-head">
@@ -120,12 +148,7 @@ export function MembersPage() {
         )}
         {list.result.state === 'error' && <LoadError problem={list.result.problem} onRetry={list.result.reload} />}
         {list.result.state === 'loading' && !list.result.data && <Loading what={`${TAB_LABELS[tab].toLowerCase()} members`} />}
-        {list.result.data &&
-          (members.length === 0 ? (
-            <Empty>{q || department ? 'Nobody matches this search.' : EMPTY[tab]}</Empty>
-          ) : (
-            <MemberTable tab={tab} members={members} selectable={bulk} selected={selected} onSelect={select} onAction={refresh} />
-          ))}
+        {list.result.data && listBody()}
         <Pagination page={list.page} hasNext={list.hasNext} onPrevious={list.previous} onNext={list.next} />
       </div>
       {dialog === 'invite' && <InviteDialog onClose={() => setDialog(null)} onInvited={() => refresh()} />}
