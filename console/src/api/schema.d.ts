@@ -1116,7 +1116,10 @@ export interface components {
             duplicates: components["schemas"]["EmailAddress"][];
             existing: components["schemas"]["ExistingAccount"][];
             invalid: string[];
-            /** Format: uint */
+            /**
+             * Format: uint
+             * @description How many distinct addresses of the list are emails (to invite, or already members): a typo or a repeat makes it lower than the count the admin expected.
+             */
             recognized: number;
             valid: string[];
         };
