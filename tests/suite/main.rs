@@ -51,6 +51,7 @@ mod openapi;
 mod properties;
 mod roles;
 mod rules;
+mod search;
 mod security;
 mod signin;
 mod workers;

@@ -160,7 +160,10 @@ pub fn temporary_password(org: &Org, member: &Member, password: &str, login_url:
         org,
         greeting: hello(member),
         before: vec![format!("An account was created for you in {}.", org.name)],
-        details: vec![("Login email", member.email.to_string()), ("Temporary password", password.to_string())],
+        details: vec![
+            ("Login email", member.email.to_string()),
+            ("Temporary password", password.to_string()),
+        ],
         button: Some(("Sign in", login_url)),
         after: vec!["You will be asked to choose a new password first; the temporary one only allows that.".into()],
     }
@@ -228,10 +231,7 @@ pub fn email_change_confirmation(org: &Org, member: &Member, new_email: &str, li
     Letter {
         org,
         greeting: hello(member),
-        before: vec![format!(
-            "You asked to use {new_email} for your {} account on Roster.",
-            org.name
-        )],
+        before: vec![format!("You asked to use {new_email} for your {} account on Roster.", org.name)],
         details: vec![],
         button: Some(("Confirm your new email", link)),
         after: vec![
@@ -280,9 +280,7 @@ pub fn mime_message(email: &OutgoingEmail, date: OffsetDateTime) -> Result<Vec<u
         .subject(email.subject.clone())
         .date(SystemTime::from(date))
         .message_id(Some(format!("<{}@roster.local>", email.id)))
-        .multipart(
-            MultiPart::alternative_plain_html(email.text_body.clone(), email.html_body.clone()),
-        )
+        .multipart(MultiPart::alternative_plain_html(email.text_body.clone(), email.html_body.clone()))
         .map_err(|e| MailError::Rejected(format!("cannot build the email: {e}")))?;
     Ok(message.formatted())
 }
@@ -301,6 +299,9 @@ mod tests {
 
     #[test]
     fn html_escapes_what_people_type() {
-        assert_eq!(escape("<b>Tom & \"Jerry's\"</b>"), "&lt;b&gt;Tom &amp; &quot;Jerry&#39;s&quot;&lt;/b&gt;");
+        assert_eq!(
+            escape("<b>Tom & \"Jerry's\"</b>"),
+            "&lt;b&gt;Tom &amp; &quot;Jerry&#39;s&quot;&lt;/b&gt;"
+        );
     }
 }

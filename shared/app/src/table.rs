@@ -9,6 +9,7 @@
 //! | department membership | `ORG#o` | `DEPTMEMBER#d#m` | | | |
 //! | deleted-department tombstone | `ORG#o` | `DEPTCLOSED#d` | | | |
 //! | member | `ORG#o` | `MEMBER#m` | `ORG#o#TAB#tab` / `email#m` | `EMAIL#e` / `ORG#o` | invitation expiry, license end |
+//! | member search entry (one per search term) | `ORG#o#FIND#tab` | `term` U+0001 `m` | | | |
 //! | email guard | `ORG#o` | `EMAIL#e` | | | |
 //! | audit event | `ORG#o` | `AUDIT#a` | `ORG#o#AUDIT#m` / `a` | | |
 //! | outbox entry | `ORG#o` | `OUTBOX#x` | | | delivery repair while pending |
@@ -136,6 +137,30 @@ pub fn rate_pk(kind: &str, subject: &str) -> String {
 }
 pub fn rate_window_sk(window_start: i64) -> String {
     format!("WINDOW#{window_start:012}")
+}
+
+/// The partition of a tab's member search entries: one per search term of each member
+/// (`roster_domain::search`), written with the member, so a search reads its matches in
+/// order with consistent reads, at any org size.
+pub fn search_partition(org_id: &str, tab: Tab) -> String {
+    format!("ORG#{org_id}#FIND#{}", tab.as_str())
+}
+/// Separates a search entry's term from its member id: below every character a term holds.
+pub const SEARCH_TERM_END: char = '\u{1}';
+pub fn search_entry_sk(term: &str, member_id: &str) -> String {
+    format!("{term}{SEARCH_TERM_END}{member_id}")
+}
+/// The keys of a member's search entries.
+pub fn search_entry_keys(member: &Member) -> Vec<(String, String)> {
+    let partition = search_partition(&member.org_id, member.status.tab());
+    roster_domain::search::search_terms(member)
+        .iter()
+        .map(|term| (partition.clone(), search_entry_sk(term, &member.id)))
+        .collect()
+}
+/// A search entry's term and member id.
+pub fn parse_search_entry(sk: &str) -> Option<(&str, &str)> {
+    sk.rsplit_once(SEARCH_TERM_END)
 }
 
 /// The member tabs index partition.

@@ -14,6 +14,7 @@ pub mod permissions;
 pub mod profile;
 pub mod roster_csv;
 pub mod schema;
+pub mod search;
 pub mod timestamp;
 
 pub use codes::ErrorCode;

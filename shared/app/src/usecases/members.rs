@@ -19,6 +19,7 @@ use crate::views;
 use crate::views::{BulkEditFailure, BulkEditView, MemberView, Page};
 use futures_util::StreamExt;
 use roster_domain::ids::{DepartmentId, MemberId, OrgId};
+use roster_domain::search::{first_match, search_key, search_terms};
 use roster_domain::ErrorCode;
 
 /// Deserializes a field that may be absent (outer `None`), `null` (`Some(None)`) or set.
@@ -459,18 +460,21 @@ pub struct MemberFilter {
 }
 
 impl MemberFilter {
+    /// The search text as terms are compared, when there is one.
+    fn search_key(&self) -> Option<String> {
+        self.q.as_deref().map(search_key).filter(|key| !key.is_empty())
+    }
+
     fn matches(&self, member: &Member) -> bool {
+        let tab_ok = self.tab.is_none_or(|tab| member.status.tab() == tab);
         let department_ok = self
             .department
             .as_ref()
             .is_none_or(|d| member.department_id.as_deref() == Some(d.as_str()));
-        let q_ok = self.q.as_ref().is_none_or(|q| {
-            let q = q.to_lowercase();
-            [member.email.as_str(), &member.first_name, &member.last_name]
-                .iter()
-                .any(|field| field.to_lowercase().contains(&q))
-        });
-        department_ok && q_ok
+        let q_ok = self
+            .search_key()
+            .is_none_or(|key| first_match(&search_terms(member), &key).is_some());
+        tab_ok && department_ok && q_ok
     }
 }
 
@@ -483,59 +487,95 @@ enum MemberSource<'a> {
     /// cursor then names only that department's members, so a department admin's pages
     /// reveal no one else (a tab cursor carries the email of the last member read).
     Department(&'a DepartmentId),
+    /// The members of a tab with a search term that starts with the key, from the tab's
+    /// search entries (consistent reads), in term order; each member once, at its first
+    /// matching term.
+    Search(Tab, &'a str),
     /// The whole org, from the member items.
     Org,
 }
 
-/// Up to `limit` members from `source`, from `cursor` on, and where the next page starts.
+/// Up to `limit` entries of `source` from `cursor` on: the members they name (as they are
+/// now), how many entries were read, and where the next page starts.
 async fn member_page(
     app: &App,
     org_id: &str,
     source: MemberSource<'_>,
     cursor: Option<String>,
     limit: usize,
-) -> AppResult<(Vec<Member>, Option<String>)> {
+) -> AppResult<(Vec<Member>, usize, Option<String>)> {
     let query = match source {
         MemberSource::Tab(tab) => Query::index(IndexName::Gsi1, table::tab_partition(org_id, tab), SkCondition::Any),
         MemberSource::Department(department) => Query::table(
             table::org_pk(org_id),
             SkCondition::BeginsWith(table::department_members_prefix(department)),
         ),
+        MemberSource::Search(tab, key) => Query::table(table::search_partition(org_id, tab), SkCondition::BeginsWith(key.to_string())),
         MemberSource::Org => Query::table(table::org_pk(org_id), SkCondition::BeginsWith(table::MEMBER_PREFIX.into())),
     };
     let page = app.store.query(query.limit(limit).after(cursor)).await?;
+    let read = page.items.len();
     let members = match source {
         MemberSource::Tab(_) | MemberSource::Org => page.items.iter().map(table::decode_member).collect::<AppResult<Vec<_>>>()?,
         MemberSource::Department(department) => {
             let prefix = table::department_members_prefix(department);
-            let ids: Vec<String> = page
+            let ids = page.items.iter().filter_map(|e| e.sk.strip_prefix(&prefix).map(str::to_string));
+            // The member item decides: one that left the department meanwhile is not listed.
+            members_by_id(app, org_id, ids.collect())
+                .await?
+                .into_iter()
+                .filter(|m| m.department_id.as_deref() == Some(department.as_str()))
+                .collect()
+        }
+        MemberSource::Search(tab, key) => {
+            let entries: Vec<(String, String)> = page
                 .items
                 .iter()
-                .filter_map(|e| e.sk.strip_prefix(&prefix).map(str::to_string))
+                .filter_map(|e| table::parse_search_entry(&e.sk))
+                .map(|(term, id)| (term.to_string(), id.to_string()))
                 .collect();
-            let found: Vec<AppResult<Option<Member>>> = futures_util::stream::iter(ids)
-                .map(|id| async move { app.find_member(org_id, &id).await })
-                .buffered(LOOKUPS_AT_ONCE)
-                .collect()
-                .await;
-            // The member item decides: one that left the department meanwhile is not listed.
-            found
+            let mut ids: Vec<String> = entries.iter().map(|(_, id)| id.clone()).collect();
+            ids.dedup();
+            let found: std::collections::HashMap<String, Member> = members_by_id(app, org_id, ids)
+                .await?
                 .into_iter()
-                .filter_map(Result::transpose)
-                .filter(|m| m.as_ref().map_or(true, |m| m.department_id.as_deref() == Some(department.as_str())))
-                .collect::<AppResult<Vec<_>>>()?
+                .map(|m| (m.id.clone(), m))
+                .collect();
+            // The member item decides: listed at the entry of its first matching term only
+            // (once, however many terms match), and only while it is still in the tab.
+            entries
+                .iter()
+                .filter_map(|(term, id)| {
+                    found
+                        .get(id)
+                        .filter(|m| m.status.tab() == tab && first_match(&search_terms(m), key) == Some(term.as_str()))
+                })
+                .cloned()
+                .collect()
         }
     };
-    Ok((members, page.next_cursor))
+    Ok((members, read, page.next_cursor))
 }
 
-/// How many index entries one page of a filtered list reads at most. A search that matches
-/// few members answers a short (even empty) page with a cursor to go on from, so a request
-/// costs the same at 100 members as at 100,000.
+/// The members with these ids that still exist, in the order given (a few reads at once).
+async fn members_by_id(app: &App, org_id: &str, ids: Vec<String>) -> AppResult<Vec<Member>> {
+    let found: Vec<AppResult<Option<Member>>> = futures_util::stream::iter(ids)
+        .map(|id| async move { app.find_member(org_id, &id).await })
+        .buffered(LOOKUPS_AT_ONCE)
+        .collect()
+        .await;
+    found.into_iter().filter_map(Result::transpose).collect()
+}
+
+/// How many entries one page of a filtered list reads at most. A filter that matches few
+/// members answers a short (even empty) page with a cursor to go on from, so a request
+/// costs the same at 100 members as at 100,000. A search reads its matches from the search
+/// entries, so only a department filter on top of it can leave a page short.
 pub const LIST_MAX_EXAMINED: usize = 1_000;
 
-/// `GET /v1/orgs/{org}/members`: one tab (from the status index), filtered by department
-/// and a search text, paginated. A department admin lists its own department only.
+/// `GET /v1/orgs/{org}/members`: one tab, filtered by department and a search text (the
+/// start of an email or of a name: `roster_domain::search`), paginated. A department
+/// admin lists its own department only.
 pub async fn list_members(
     app: &App,
     ctx: &RequestContext,
@@ -547,17 +587,20 @@ pub async fn list_members(
     actor.authorize(Action::ReadMembers, &org.settings)?;
     filter.department = readable_department(&actor, filter.department)?;
     let tab = filter.tab.unwrap_or(Tab::Licensed);
+    filter.tab = Some(tab);
+    let search_key = filter.search_key();
     let limit = page.limit();
     let mut items = Vec::new();
     let mut examined = 0;
     let mut cursor = page.cursor.clone();
     loop {
-        let source = match &filter.department {
-            Some(department) => MemberSource::Department(department),
-            None => MemberSource::Tab(tab),
+        let source = match (&search_key, &filter.department) {
+            (Some(key), _) => MemberSource::Search(tab, key),
+            (None, Some(department)) => MemberSource::Department(department),
+            (None, None) => MemberSource::Tab(tab),
         };
-        let (members, next) = member_page(app, org_id, source, cursor.clone(), limit - items.len()).await?;
-        examined += members.len();
+        let (members, read, next) = member_page(app, org_id, source, cursor.clone(), limit - items.len()).await?;
+        examined += read;
         items.extend(members.iter().filter(|m| filter.matches(m)).map(views::member));
         cursor = next;
         if items.len() >= limit || cursor.is_none() || examined >= LIST_MAX_EXAMINED {
@@ -621,8 +664,8 @@ pub async fn export_members(
             Some(department) => MemberSource::Department(department),
             None => MemberSource::Org,
         };
-        let (members, next) = member_page(app, org_id, source, cursor, 500.min(EXPORT_PAGE_MEMBERS - examined)).await?;
-        examined += members.len();
+        let (members, read, next) = member_page(app, org_id, source, cursor, 500.min(EXPORT_PAGE_MEMBERS - examined)).await?;
+        examined += read;
         for member in members.iter().filter(|m| filter.matches(m)) {
             rows.push(export_row(member, &departments)?);
         }

@@ -1,0 +1,61 @@
+//! What a member search (`q`) matches: the start of a member's email, of "first last" or
+//! of "last first", compared without case and with white space collapsed. The stores keep
+//! one search entry per term, so a search reads its matches in order instead of scanning.
+
+use crate::member::Member;
+
+/// `text` as terms are compared: lower case, words separated by one space.
+pub fn search_key(text: &str) -> String {
+    text.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>().join(" ")
+}
+
+/// The terms a member is found by, distinct and in ascending order: its email, and its
+/// names in both orders (none when it has no name yet, as an invitee may not).
+pub fn search_terms(member: &Member) -> Vec<String> {
+    terms_of(member.email.as_str(), &member.first_name, &member.last_name)
+}
+
+fn terms_of(email: &str, first_name: &str, last_name: &str) -> Vec<String> {
+    let first = search_key(first_name);
+    let last = search_key(last_name);
+    let mut terms = vec![email.to_lowercase()];
+    terms.extend([format!("{first} {last}"), format!("{last} {first}")].map(|name| name.trim().to_string()));
+    terms.retain(|term| !term.is_empty());
+    terms.sort();
+    terms.dedup();
+    terms
+}
+
+/// The first of a member's terms that starts with `key` (a `search_key`): where a search
+/// lists the member, once, however many of its terms match.
+pub fn first_match<'a>(terms: &'a [String], key: &str) -> Option<&'a str> {
+    terms.iter().find(|term| term.starts_with(key)).map(String::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_member_is_found_by_email_and_by_either_name_first() {
+        let terms = terms_of("ann.smith@acme.test", "Ann  Marie", "Smith");
+        assert_eq!(terms, ["ann marie smith", "ann.smith@acme.test", "smith ann marie"]);
+        for q in ["ann.smith@acme.test", "ann.s", "Ann", "ANN MAR", "smi", "smith ann"] {
+            assert!(first_match(&terms, &search_key(q)).is_some(), "{q}");
+        }
+        for q in ["marie", "acme", "ann smith"] {
+            assert_eq!(first_match(&terms, &search_key(q)), None, "{q}");
+        }
+        assert_eq!(
+            first_match(&terms, "ann"),
+            Some("ann marie smith"),
+            "listed once, at its first term"
+        );
+    }
+
+    #[test]
+    fn an_invitee_without_a_name_is_found_by_email() {
+        assert_eq!(terms_of("x@acme.test", "", " "), ["x@acme.test"]);
+        assert_eq!(terms_of("x@acme.test", "Cher", ""), ["cher", "x@acme.test"]);
+    }
+}
