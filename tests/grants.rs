@@ -11,8 +11,7 @@ use async_trait::async_trait;
 
 use roster_app::functions::TableUse;
 use roster_app::ports::{
-    Item, MailError, Mailer, OutgoingEmail, Page, Query, Queue, QueueError, QueueName, ReceivedMessage, Store, StoreError,
-    Write,
+    Item, MailError, Mailer, OutgoingEmail, Page, Query, Queue, QueueError, QueueName, ReceivedMessage, Store, StoreError, Write,
 };
 
 /// What a function's policy grants it.

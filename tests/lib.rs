@@ -769,7 +769,11 @@ pub fn quoted_printable_decoded(raw: &str) -> String {
     let mut rest = joined.as_str();
     while let Some(at) = rest.find('=') {
         out.push_str(&rest[..at]);
-        match rest.get(at + 1..at + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok()).filter(u8::is_ascii) {
+        match rest
+            .get(at + 1..at + 3)
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            .filter(u8::is_ascii)
+        {
             Some(byte) => {
                 out.push(byte as char);
                 rest = &rest[at + 3..];

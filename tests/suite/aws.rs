@@ -74,7 +74,12 @@ async fn ses_sends_from_a_verified_identity_and_refuses_others() {
     assert!(raw.contains("Subject: Your invitation\r\n"), "{raw}");
     assert!(raw.contains("Content-Type: multipart/alternative;"), "{raw}");
     assert!(raw.contains("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nAccept:\r\nhttp://roster.test/invite/abc\r\n"), "{raw}");
-    assert!(raw.contains("Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n<a href=\"http://roster.test/invite/abc\">"), "{raw}");
+    assert!(
+        raw.contains(
+            "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n<a href=\"http://roster.test/invite/abc\">"
+        ),
+        "{raw}"
+    );
     let refused = mailer.send(&email("someone@unverified.test", &to)).await;
     assert!(matches!(refused, Err(MailError::Rejected(_))), "{refused:?}");
 }

@@ -113,8 +113,13 @@ impl Server {
         match &self.mailbox {
             Mailbox::Outbox => std::fs::read_dir(self.data_dir.join("outbox")).unwrap().find_map(|entry| {
                 let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
-                (text.contains(&format!("\r\nTo: {to}\r\n")) && text.contains("/invite/"))
-                    .then(|| roster_tests::quoted_printable_decoded(&text).split_once("\n\n").unwrap().1.to_string())
+                (text.contains(&format!("\r\nTo: {to}\r\n")) && text.contains("/invite/")).then(|| {
+                    roster_tests::quoted_printable_decoded(&text)
+                        .split_once("\n\n")
+                        .unwrap()
+                        .1
+                        .to_string()
+                })
             }),
             Mailbox::Moto(endpoint) => {
                 let data: Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
@@ -129,7 +134,11 @@ impl Server {
                     .rev()
                     .find(|m| m["destinations"][0] == to)
                     .and_then(|m| m["raw_data"].as_str())
-                    .map(|raw| roster_tests::quoted_printable_decoded(raw).split_once("\n\n").map_or_else(String::new, |(_, body)| body.to_string()))
+                    .map(|raw| {
+                        roster_tests::quoted_printable_decoded(raw)
+                            .split_once("\n\n")
+                            .map_or_else(String::new, |(_, body)| body.to_string())
+                    })
             }
         }
     }

@@ -61,10 +61,21 @@ async fn the_eml_mailer_writes_rfc5322_files_once_per_entry() {
     assert_eq!(files.len(), 1, "a resend of the same entry rewrites the same file");
     let text = std::fs::read_to_string(dir.join("m1-invitation-1.eml")).unwrap();
     assert!(text.contains("To: a@x.test\r\n"));
-    assert!(text.to_lowercase().contains("subject: bienvenue =?utf-8?b?w6a=?= roster\r\n"), "non-ASCII subjects are encoded: {text}");
+    assert!(
+        text.to_lowercase().contains("subject: bienvenue =?utf-8?b?w6a=?= roster\r\n"),
+        "non-ASCII subjects are encoded: {text}"
+    );
     assert!(text.contains("Content-Type: multipart/alternative;"), "{text}");
-    assert!(text.contains("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nLine one\r\nhttp://x.test/invite/abc\r\n"), "{text}");
-    assert!(text.contains("Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n<p>Line one</p>\r\n"), "{text}");
+    assert!(
+        text.contains(
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nLine one\r\nhttp://x.test/invite/abc\r\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n<p>Line one</p>\r\n"),
+        "{text}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

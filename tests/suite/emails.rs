@@ -24,11 +24,20 @@ async fn every_email_has_a_text_and_an_html_part_and_says_times_in_words(t: Test
     let o = &org.org_id;
     // A name with characters HTML must escape.
     let renamed = t
-        .call("PATCH", &format!("/v1/orgs/{o}"), Some(&org.admin_token), Some(json!({"name": "Saint <Mary> & Co"})))
+        .call(
+            "PATCH",
+            &format!("/v1/orgs/{o}"),
+            Some(&org.admin_token),
+            Some(json!({"name": "Saint <Mary> & Co"})),
+        )
         .await;
     assert_eq!(renamed.status, 200, "{}", renamed.text);
     let invited = t
-        .invite(&org, &org.admin_token, json!({"email": "ivy@mail.test", "role": "member", "first_name": "Ivy"}))
+        .invite(
+            &org,
+            &org.admin_token,
+            json!({"email": "ivy@mail.test", "role": "member", "first_name": "Ivy"}),
+        )
         .await;
     assert_eq!(invited.status, 201, "{}", invited.text);
     let made = t
@@ -53,22 +62,36 @@ async fn every_email_has_a_text_and_an_html_part_and_says_times_in_words(t: Test
         .await;
     assert_eq!(notice.status, 202, "{}", notice.text);
     let approved = t
-        .call("POST", &format!("/v1/orgs/{o}/members/{pending}/approve"), Some(&org.admin_token), None)
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/members/{pending}/approve"),
+            Some(&org.admin_token),
+            None,
+        )
         .await;
     assert_eq!(approved.status, 200, "{}", approved.text);
     t.drain().await;
 
     let expires = invited.body["invitation"]["expires_at"].as_str().unwrap();
     let expires = time::OffsetDateTime::parse(expires, &time::format_description::well_known::Rfc3339).unwrap();
-    let invitation = t.emails_to("ivy@mail.test").into_iter().find(|e| e.text_body.contains("/invite/")).unwrap();
+    let invitation = t
+        .emails_to("ivy@mail.test")
+        .into_iter()
+        .find(|e| e.text_body.contains("/invite/"))
+        .unwrap();
     assert_eq!(invitation.subject, "Your invitation to Saint <Mary> & Co");
     let in_words = format!("expires on {}", human_time(expires));
     assert!(invitation.text_body.contains(&in_words), "{}", invitation.text_body);
     assert!(invitation.html_body.contains(&in_words), "{}", invitation.html_body);
-    assert!(invitation.html_body.contains("<h1 style=\"margin:0 0 24px;font-size:20px\">Saint &lt;Mary&gt; &amp; Co</h1>"));
+    assert!(invitation
+        .html_body
+        .contains("<h1 style=\"margin:0 0 24px;font-size:20px\">Saint &lt;Mary&gt; &amp; Co</h1>"));
     let link = invitation.text_body.lines().find(|l| l.starts_with("http")).unwrap();
     assert_eq!(
-        invitation.html_body.matches("display:inline-block\">Accept the invitation</a>").count(),
+        invitation
+            .html_body
+            .matches("display:inline-block\">Accept the invitation</a>")
+            .count(),
         1,
         "one button"
     );
@@ -87,7 +110,10 @@ async fn every_email_has_a_text_and_an_html_part_and_says_times_in_words(t: Test
             assert!(message.contains("Content-Type: multipart/alternative;"), "{message}");
             let text_at = message.find("Content-Type: text/plain; charset=utf-8").expect("a text part");
             let html_at = message.find("Content-Type: text/html; charset=utf-8").expect("an HTML part");
-            assert!(text_at < html_at, "the HTML part comes last, as readers prefer the last they can show");
+            assert!(
+                text_at < html_at,
+                "the HTML part comes last, as readers prefer the last they can show"
+            );
             let decoded = roster_tests::quoted_printable_decoded(&message);
             for line in email.text_body.lines().filter(|l| l.starts_with("http")) {
                 assert!(decoded.contains(&format!("\n{line}\n")), "{decoded}");

@@ -2514,7 +2514,7 @@ export interface operations {
                 tab?: components["schemas"]["Tab"];
                 /** @description Only this department */
                 department?: string;
-                /** @description Search in email and names */
+                /** @description Members whose email, or name in either order ("ann smi", "smith ann"), starts with this text, in any case */
                 q?: string;
                 /** @description Page size. */
                 limit?: number;

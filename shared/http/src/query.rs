@@ -56,7 +56,7 @@ fn member_param() -> Param {
 fn search_param() -> Param {
     Param {
         name: SEARCH,
-        description: "Search in email and names",
+        description: "Members whose email, or name in either order (\"ann smi\", \"smith ann\"), starts with this text, in any case",
         schema: |_| json_schema!({ "type": "string" }),
     }
 }
