@@ -79,7 +79,8 @@ def pascal(name):
 
 
 TABLE_READ = ["dynamodb:GetItem", "dynamodb:Query"]
-TABLE_WRITE = TABLE_READ + ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"]
+# UpdateItem: the atomic counters of the rate limits (`Store::add_to_counter`).
+TABLE_WRITE = TABLE_READ + ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:UpdateItem"]
 
 
 def policy(table, keys, sends=(), ses=False):

@@ -24,6 +24,33 @@ pub async fn store_conformance(store: Arc<dyn Store>, ns: &str) {
     pagination_across_pages(&*store, ns).await;
     index_queries_and_sparse_entries(&*store, ns).await;
     expiring_items(&*store, ns).await;
+    counters_count_atomically_up_to_their_limit(store.clone(), ns).await;
+}
+
+/// Fifty concurrent additions to a counter with a limit of five: exactly five count, the
+/// rest are refused, none is lost; a negative delta gives one back; the expiry is kept.
+async fn counters_count_atomically_up_to_their_limit(store: Arc<dyn Store>, ns: &str) {
+    let pk = format!("{ns}#COUNTER");
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let (store, pk) = (store.clone(), pk.clone());
+            tokio::spawn(async move { store.add_to_counter(&pk, "W", 1, Some(5), 4_000).await })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for task in tasks {
+        counts.push(task.await.unwrap().unwrap());
+    }
+    let mut counted: Vec<u64> = counts.iter().flatten().copied().collect();
+    counted.sort();
+    assert_eq!(counted, [1, 2, 3, 4, 5], "{counts:?}");
+    assert_eq!(store.add_to_counter(&pk, "W", -1, None, 4_000).await.unwrap(), Some(4));
+    assert_eq!(store.add_to_counter(&pk, "W", 1, Some(5), 4_000).await.unwrap(), Some(5));
+    assert_eq!(store.add_to_counter(&pk, "W", 1, Some(5), 4_000).await.unwrap(), None);
+    assert_eq!(store.add_to_counter(&pk, "W", 1, None, 4_000).await.unwrap(), Some(6), "no limit");
+    assert_eq!(store.add_to_counter(&pk, "OTHER", 1, Some(0), 4_000).await.unwrap(), None);
+    let item = store.get(&pk, "W").await.unwrap().unwrap();
+    assert_eq!((item.version, item.expires_at), (6, Some(4_000)));
 }
 
 /// An item's expiry round-trips; a purge deletes only what expired (on a store that purges:

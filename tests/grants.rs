@@ -82,6 +82,10 @@ impl Store for GrantedStore {
         self.check(TableUse::Writes, "write")?;
         self.inner.transact(writes).await
     }
+    async fn add_to_counter(&self, pk: &str, sk: &str, delta: i64, below: Option<u64>, expires_at: i64) -> Result<Option<u64>, StoreError> {
+        self.check(TableUse::Writes, "count")?;
+        self.inner.add_to_counter(pk, sk, delta, below, expires_at).await
+    }
     async fn purge_expired(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
         self.check(TableUse::Writes, "purge")?;
         self.inner.purge_expired(now).await

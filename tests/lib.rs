@@ -114,6 +114,17 @@ impl Store for CountingStore {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.inner.transact(writes).await
     }
+    async fn add_to_counter(
+        &self,
+        pk: &str,
+        sk: &str,
+        delta: i64,
+        below: Option<u64>,
+        expires_at: i64,
+    ) -> Result<Option<u64>, roster_app::ports::StoreError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.add_to_counter(pk, sk, delta, below, expires_at).await
+    }
 }
 
 pub struct TestApp {

@@ -119,6 +119,11 @@ impl Store for StaleIndexStore {
     }
 
     /// Only items outside the indexes expire, so the lagging replica has nothing to drop.
+    /// Counters are in no index: they go straight to the table.
+    async fn add_to_counter(&self, pk: &str, sk: &str, delta: i64, below: Option<u64>, expires_at: i64) -> Result<Option<u64>, StoreError> {
+        self.inner.add_to_counter(pk, sk, delta, below, expires_at).await
+    }
+
     async fn purge_expired(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
         self.inner.purge_expired(now).await
     }
@@ -166,6 +171,10 @@ impl Store for JitterStore {
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         self.pause().await;
         self.inner.transact(writes).await
+    }
+    async fn add_to_counter(&self, pk: &str, sk: &str, delta: i64, below: Option<u64>, expires_at: i64) -> Result<Option<u64>, StoreError> {
+        self.pause().await;
+        self.inner.add_to_counter(pk, sk, delta, below, expires_at).await
     }
     async fn purge_expired(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
         self.inner.purge_expired(now).await

@@ -109,7 +109,36 @@ async fn accept_racing_remove_ends_consistent(t: TestApp) {
     }
 }
 
+/// Fifty wrong passwords at once for one email: the limit of five holds under the burst
+/// (each attempt takes its slot atomically before its password is checked), every answer
+/// is 401 or 429 (never 409), and no failure is lost: the right password then waits too.
+async fn fifty_simultaneous_wrong_passwords_check_at_most_five(t: TestApp) {
+    let t = Arc::new(t);
+    t.create_org("Burst", "free").await;
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let t = t.clone();
+            tokio::spawn(async move { t.login("admin@burst.test", "not the password").await })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        let answer = task.await.unwrap();
+        answers.push((answer.status, answer.code().to_string()));
+    }
+    let checked = answers.iter().filter(|(status, _)| *status == 401).count();
+    assert_eq!(checked, 5, "{answers:?}");
+    assert!(
+        answers
+            .iter()
+            .all(|a| *a == (401, "invalid_credentials".into()) || *a == (429, "rate_limited".into())),
+        "{answers:?}"
+    );
+    assert_eq!(t.login("admin@burst.test", roster_tests::PASSWORD).await.status, 429);
+}
+
 on_every_backend!(
     fifty_simultaneous_invites_of_one_email_make_one_account,
-    accept_racing_remove_ends_consistent
+    accept_racing_remove_ends_consistent,
+    fifty_simultaneous_wrong_passwords_check_at_most_five,
 );

@@ -126,6 +126,37 @@ async fn an_email_with_accounts_in_several_orgs_names_the_org(t: TestApp) {
     assert_eq!(t.login("both@orgs.test", PASSWORD).await.status, 429);
 }
 
+/// Many people behind one address (a hospital's NAT): once failures from it reach the
+/// per-IP limit, a new client there waits, but a person signing in from a client they used
+/// before (its device token) still gets in: a stranger never locks a named person out.
+async fn a_shared_address_full_of_failures_does_not_lock_out_known_devices(t: TestApp) {
+    let t = t.configure(|config| config.login_failures_per_ip = 3);
+    t.create_org("Nat", "free").await;
+    let nat = "198.51.100.77";
+    let login_from = |email: &'static str, password: &'static str, device: Option<String>| {
+        let t = &t;
+        async move {
+            t.call_from(
+                nat,
+                "POST",
+                "/v1/auth/login",
+                json!({"email": email, "password": password, "device_token": device}),
+            )
+            .await
+        }
+    };
+    let first = login_from("admin@nat.test", PASSWORD, None).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let device = first.body["device_token"].as_str().unwrap().to_string();
+    for stranger in ["a@nat.test", "b@nat.test", "c@nat.test"] {
+        assert_eq!(login_from(stranger, "guess", None).await.status, 401);
+    }
+    assert_eq!(login_from("d@nat.test", "guess", None).await.status, 429, "the address is limited");
+    assert_eq!(login_from("admin@nat.test", PASSWORD, None).await.status, 429, "a new client waits");
+    let known = login_from("admin@nat.test", PASSWORD, Some(device)).await;
+    assert_eq!(known.status, 200, "a known device still signs in: {}", known.text);
+}
+
 async fn a_login_method_the_server_cannot_enforce_is_refused_not_stored(t: TestApp) {
     let org = t.create_org("Sso Only", "paid").await;
     for methods in [json!(["sso"]), json!(["password", "email_otp"])] {
@@ -274,5 +305,6 @@ on_every_backend!(
     wrong_passwords_are_rate_limited_per_email,
     an_email_with_accounts_in_several_orgs_names_the_org,
     a_login_method_the_server_cannot_enforce_is_refused_not_stored,
+    a_shared_address_full_of_failures_does_not_lock_out_known_devices,
     secrets_are_never_stored_in_clear
 );

@@ -1,9 +1,12 @@
-//! Counters in fixed time windows, for login and import rate limits. Each window is one
-//! item, updated with a version condition like every other write.
+//! Counters in fixed time windows, for the rate limits. Each window is one item. Attempts
+//! (sign-ins, join requests, join-code guesses, email changes) take a slot atomically
+//! (`take`: the store checks the limit and counts in one step, so a burst of concurrent
+//! attempts never passes it); free-plan invitations are counted in the invitation's own
+//! transaction (`add`, version-checked). A kind of counter uses one of the two.
 
 use time::OffsetDateTime;
 
-use crate::app::{retrying, App};
+use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::ports::{Item, Query, SkCondition};
 use crate::records::RateWindow;
@@ -49,11 +52,36 @@ impl RateCounter {
             .await?)
     }
 
-    pub async fn current_count(&self, app: &App) -> AppResult<u64> {
-        Ok(match self.current(app).await? {
-            Some(item) => table::decode::<RateWindow>(&item)?.count,
-            None => 0,
-        })
+    /// When the store may delete the window starting at `start`: a day after it ends.
+    fn window_expiry(&self, start: i64) -> i64 {
+        start + self.window_seconds + table::KEPT_AFTER_USE.whole_seconds()
+    }
+
+    /// Counts one attempt in the current window, or refuses it (429, with when to retry)
+    /// once `limit` are counted, in one atomic step of the store: concurrent attempts
+    /// never pass the limit, and none is lost.
+    pub async fn take(&self, app: &App, limit: u64) -> AppResult<TakenSlot<'_>> {
+        let now = app.now();
+        let window_start = self.window_start(now);
+        let counted = app
+            .store
+            .add_to_counter(
+                &self.pk,
+                &table::rate_window_sk(window_start),
+                1,
+                Some(limit),
+                self.window_expiry(window_start),
+            )
+            .await?;
+        match counted {
+            Some(_) => Ok(TakenSlot {
+                counter: self,
+                window_start,
+            }),
+            None => Err(AppError::RateLimited {
+                retry_after_seconds: self.retry_after(now),
+            }),
+        }
     }
 
     /// The sum over the `windows` most recent windows, the current one included.
@@ -71,26 +99,6 @@ impl RateCounter {
             .sum()
     }
 
-    /// Refuses (429, with when to retry) once the current window counts `limit`.
-    pub async fn ensure_below(&self, app: &App, limit: u64) -> AppResult<()> {
-        if self.current_count(app).await? >= limit {
-            return Err(AppError::RateLimited {
-                retry_after_seconds: self.retry_after(app.now()),
-            });
-        }
-        Ok(())
-    }
-
-    /// Counts one more in the current window, on its own (version-checked, retried).
-    pub async fn count_one(&self, app: &App) -> AppResult<()> {
-        retrying(|| async {
-            let mut tx = Tx::new();
-            self.add(&mut tx, app.now(), self.current(app).await?.as_ref(), 1)?;
-            tx.commit(app).await
-        })
-        .await
-    }
-
     /// Adds `by` to the current window as part of `tx` (conditioned on what was read).
     pub fn add(&self, tx: &mut Tx, now: OffsetDateTime, current: Option<&Item>, by: u64) -> AppResult<()> {
         let start = self.window_start(now);
@@ -106,6 +114,58 @@ impl RateCounter {
         }
         Ok(())
     }
+}
+
+/// An attempt counted by `RateCounter::take`.
+#[must_use = "an attempt that turns out not to count gives its slot back"]
+pub struct TakenSlot<'a> {
+    counter: &'a RateCounter,
+    window_start: i64,
+}
+
+impl TakenSlot<'_> {
+    /// Gives the slot back: the attempt turned out not to count (a right password, a
+    /// join code that exists).
+    pub async fn give_back(self, app: &App) -> AppResult<()> {
+        let counter = self.counter;
+        app.store
+            .add_to_counter(
+                &counter.pk,
+                &table::rate_window_sk(self.window_start),
+                -1,
+                None,
+                counter.window_expiry(self.window_start),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Keeps the slot: the attempt counts.
+    pub fn keep(self) {}
+}
+
+/// Takes a slot in each counter (each with its limit), or in none: when one refuses, the
+/// slots already taken are given back and the refusal is answered.
+pub async fn take_all<'a>(app: &App, limits: &[(&'a RateCounter, u64)]) -> AppResult<Vec<TakenSlot<'a>>> {
+    let mut slots = Vec::new();
+    for (counter, limit) in limits {
+        match counter.take(app, *limit).await {
+            Ok(slot) => slots.push(slot),
+            Err(refused) => {
+                give_back_all(app, slots).await?;
+                return Err(refused);
+            }
+        }
+    }
+    Ok(slots)
+}
+
+/// Gives every slot back.
+pub async fn give_back_all(app: &App, slots: Vec<TakenSlot<'_>>) -> AppResult<()> {
+    for slot in slots {
+        slot.give_back(app).await?;
+    }
+    Ok(())
 }
 
 /// Free plans invite at most `AppConfig::free_import_daily_limit` people a day per admin and

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, ReturnValue, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -238,6 +239,46 @@ impl Store for DynamoStore {
             items,
             next_cursor: output.last_evaluated_key().map(encode_cursor),
         })
+    }
+
+    async fn add_to_counter(&self, pk: &str, sk: &str, delta: i64, below: Option<u64>, expires_at: i64) -> Result<Option<u64>, StoreError> {
+        if below == Some(0) {
+            return Ok(None);
+        }
+        // One UpdateItem: DynamoDB checks the condition and adds in one step.
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(pk))
+            .key("SK", s(sk))
+            .update_expression("ADD #version :delta SET #ttl = :ttl, #data = if_not_exists(#data, :null)")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_names("#data", "data")
+            .expression_attribute_values(":delta", AttributeValue::N(delta.to_string()))
+            .expression_attribute_values(":ttl", AttributeValue::N(expires_at.to_string()))
+            .expression_attribute_values(":null", s("null"))
+            .return_values(ReturnValue::UpdatedNew);
+        if let Some(below) = below {
+            request = request
+                .condition_expression("attribute_not_exists(#version) OR #version < :below")
+                .expression_attribute_values(":below", AttributeValue::N(below.to_string()));
+        }
+        match request.send().await {
+            Ok(output) => output
+                .attributes()
+                .and_then(|a| a.get("version"))
+                .and_then(|v| v.as_n().ok())
+                .and_then(|n| n.parse::<i64>().ok())
+                .map(|count| Some(count.max(0) as u64))
+                .ok_or_else(|| unavailable("counter update without a count")),
+            Err(SdkError::ServiceError(context)) => match context.into_err() {
+                UpdateItemError::ConditionalCheckFailedException(_) => Ok(None),
+                other => Err(unavailable(other)),
+            },
+            Err(other) => Err(unavailable(other)),
+        }
     }
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {

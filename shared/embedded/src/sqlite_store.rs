@@ -137,6 +137,27 @@ impl Store for SqliteStore {
         Ok(Page { items, next_cursor })
     }
 
+    async fn add_to_counter(&self, pk: &str, sk: &str, delta: i64, below: Option<u64>, expires_at: i64) -> Result<Option<u64>, StoreError> {
+        if below == Some(0) {
+            return Ok(None);
+        }
+        let below = below.map(|b| i64::try_from(b).unwrap_or(i64::MAX));
+        let connection = self.db.lock();
+        // One statement under the connection's lock: the check and the addition are one step.
+        connection
+            .query_row(
+                "INSERT INTO items (pk, sk, version, data, expires_at) VALUES (?1, ?2, MAX(?3, 0), 'null', ?5)
+                 ON CONFLICT (pk, sk) DO UPDATE SET version = MAX(version + ?3, 0), expires_at = ?5
+                 WHERE ?4 IS NULL OR version < ?4
+                 RETURNING version",
+                params![pk, sk, delta, below, expires_at],
+                |row| row.get::<_, i64>(0),
+            )
+            .optional()
+            .map(|count| count.map(|c| c.max(0) as u64))
+            .map_err(unavailable)
+    }
+
     async fn purge_expired(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
         let connection = self.db.lock();
         connection

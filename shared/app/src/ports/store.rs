@@ -205,6 +205,13 @@ pub trait Store: Send + Sync {
     async fn query(&self, query: Query) -> Result<Page, StoreError>;
     /// Applies every write or none. At most 100 writes, each on a distinct key.
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError>;
+    /// Adds `delta` to the counter at `pk`/`sk` (an item whose `version` is the count,
+    /// created at 0 when absent) in one atomic operation, only while the count is below
+    /// `below` when that is given: answers the count after, or `None` when it had reached
+    /// `below` (nothing changes). Concurrent calls never lose a count nor pass the limit
+    /// (DynamoDB: `UpdateItem` with `ADD` and a condition; SQLite: an upsert with a
+    /// `WHERE`). The store may delete the item after `expires_at` (unix seconds).
+    async fn add_to_counter(&self, pk: &str, sk: &str, delta: i64, below: Option<u64>, expires_at: i64) -> Result<Option<u64>, StoreError>;
     /// Deletes items whose `expires_at` is before `now`; answers how many. DynamoDB does
     /// this by itself (TTL), so there it deletes nothing.
     async fn purge_expired(&self, _now: time::OffsetDateTime) -> Result<usize, StoreError> {

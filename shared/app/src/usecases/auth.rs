@@ -5,10 +5,10 @@ use time::OffsetDateTime;
 
 use roster_domain::{Email, ErrorCode, Kind, LoginMethod, Member, MembershipStatus};
 
-use crate::app::{retrying, App, Principal};
+use crate::app::{App, Principal};
 use crate::error::{AppError, AppResult, OrgChoice};
 use crate::ports::{IndexName, Query, SkCondition};
-use crate::rate_limits::RateCounter;
+use crate::rate_limits::{give_back_all, take_all, RateCounter, TakenSlot};
 use crate::records::{DirectoryEntry, EndedSession, RefreshToken, TrustedDevice};
 use crate::secrets::{constant_time_eq, sha256_hex, verify_password};
 use crate::signing_keys::AccessClaims;
@@ -71,9 +71,12 @@ const TRUSTED_DEVICE_DAYS: i64 = 90;
 
 /// `POST /v1/auth/login`. The password is checked before anything about the email's
 /// accounts is said: a wrong one answers `invalid_credentials` whether the email has no
-/// account, one, or several. Failed logins count per IP, and per email, except from a
-/// client this email signed in from before (its device token), which has a counter of its
-/// own: a stranger's failures never lock the person out.
+/// account, one, or several. Every attempt takes a slot in the failed-login counters, per
+/// email and per client IP, before the password is checked, in one atomic step each: a
+/// burst never gets more passwords checked than the limit. A right password gives the
+/// slots back. A client this email signed in from before (its device token) counts in a
+/// counter of its own and not per IP: neither a stranger guessing the email nor others
+/// failing behind the same address (a hospital's NAT) lock the person out.
 pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<TokensView> {
     let window = app.config.login_window.whole_seconds();
     let email = Email::parse(&input.email).map_err(|_| AppError::Unauthorized(ErrorCode::InvalidCredentials))?;
@@ -86,19 +89,13 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
         Some(device_hash) => RateCounter::new("login_device", device_hash, window),
         None => RateCounter::new("login_email", email.as_str(), window),
     };
-    let by_ip = ip.map(|ip| RateCounter::per_client("login_ip", ip, window));
-    if by_client.current_count(app).await? >= app.config.login_failures_per_email {
-        return Err(AppError::RateLimited {
-            retry_after_seconds: by_client.retry_after(now),
-        });
-    }
-    if let Some(by_ip) = &by_ip {
-        if by_ip.current_count(app).await? >= app.config.login_failures_per_ip {
-            return Err(AppError::RateLimited {
-                retry_after_seconds: by_ip.retry_after(now),
-            });
-        }
-    }
+    let by_ip = match device {
+        Some(_) => None,
+        None => ip.map(|ip| RateCounter::per_client("login_ip", ip, window)),
+    };
+    let mut limits = vec![(&by_client, app.config.login_failures_per_email)];
+    limits.extend(by_ip.as_ref().map(|by_ip| (by_ip, app.config.login_failures_per_ip)));
+    let slots = take_all(app, &limits).await?;
 
     let accounts = accounts_of(app, &email).await?;
     let can_sign_in: Vec<&Member> = accounts
@@ -119,11 +116,13 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
             })
             .collect()
     };
+    if matching.is_empty() {
+        // The failure counts: its slots stay taken.
+        slots.into_iter().for_each(TakenSlot::keep);
+        return Err(AppError::Unauthorized(ErrorCode::InvalidCredentials));
+    }
+    give_back_all(app, slots).await?;
     let member = match matching.as_slice() {
-        [] => {
-            record_failure(app, &by_client, by_ip.as_ref()).await?;
-            return Err(AppError::Unauthorized(ErrorCode::InvalidCredentials));
-        }
         [member] => *member,
         several => {
             let mut orgs = Vec::new();
@@ -371,17 +370,4 @@ pub async fn accounts_of(app: &App, email: &Email) -> AppResult<Vec<Member>> {
         }
     }
     Ok(accounts)
-}
-
-async fn record_failure(app: &App, by_email: &RateCounter, by_ip: Option<&RateCounter>) -> AppResult<()> {
-    retrying(|| async {
-        let mut tx = Tx::new();
-        let now = app.now();
-        by_email.add(&mut tx, now, by_email.current(app).await?.as_ref(), 1)?;
-        if let Some(by_ip) = by_ip {
-            by_ip.add(&mut tx, now, by_ip.current(app).await?.as_ref(), 1)?;
-        }
-        tx.commit(app).await
-    })
-    .await
 }

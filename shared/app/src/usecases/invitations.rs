@@ -12,7 +12,7 @@ use roster_domain::{Action, DomainError, Email, Kind, LoginMethod, Member, Membe
 
 use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
-use crate::rate_limits::{count_free_invitation, free_invitation_counters, RateCounter};
+use crate::rate_limits::{count_free_invitation, free_invitation_counters, take_all, RateCounter, TakenSlot};
 use crate::records::{EmailKind, InvitationLookup, JoinCodeLookup};
 use crate::secrets::{hash_password, sha256_hex};
 use crate::table;
@@ -308,15 +308,18 @@ const HOUR: i64 = 3600;
 /// counts as a guess.
 async fn join_code_target(app: &App, ctx: &RequestContext, code: &JoinCode) -> AppResult<JoinCodeLookup> {
     let guesses = ctx.ip.as_deref().map(|ip| RateCounter::per_client("join_guess_ip", ip, HOUR));
-    if let Some(guesses) = &guesses {
-        guesses.ensure_below(app, app.config.join_code_guesses_per_ip).await?;
-    }
+    let guess = match &guesses {
+        Some(guesses) => Some(guesses.take(app, app.config.join_code_guesses_per_ip).await?),
+        None => None,
+    };
     let Some(lookup) = app.store.get(&table::join_code_pk(code), table::JOIN_CODE_SK).await? else {
-        if let Some(guesses) = &guesses {
-            guesses.count_one(app).await?;
-        }
+        // An unknown code counts as a guess: its slot stays taken.
+        guess.into_iter().for_each(TakenSlot::keep);
         return Err(AppError::not_found());
     };
+    if let Some(guess) = guess {
+        guess.give_back(app).await?;
+    }
     table::decode(&lookup)
 }
 
@@ -345,13 +348,9 @@ pub async fn request_to_join(app: &App, ctx: &RequestContext, code: &JoinCode, i
     let lookup = join_code_target(app, ctx, code).await?;
     let by_ip = ctx.ip.as_deref().map(|ip| RateCounter::per_client("join_ip", ip, HOUR));
     let by_code = RateCounter::new("join_code", code, HOUR);
-    if let Some(by_ip) = &by_ip {
-        by_ip.ensure_below(app, app.config.join_requests_per_ip).await?;
-    }
-    by_code.ensure_below(app, app.config.join_requests_per_code).await?;
-    for counter in by_ip.iter().chain([&by_code]) {
-        counter.count_one(app).await?;
-    }
+    let mut limits: Vec<(&RateCounter, u64)> = by_ip.iter().map(|c| (c, app.config.join_requests_per_ip)).collect();
+    limits.push((&by_code, app.config.join_requests_per_code));
+    take_all(app, &limits).await?.into_iter().for_each(TakenSlot::keep);
     let email = email.expect("checked");
     let (first_name, last_name, phone) = (
         first_name.unwrap_or_default(),

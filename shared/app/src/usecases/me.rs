@@ -65,8 +65,7 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
         if *email != caller.email {
             // Each request (a repeat resends the link) mails two addresses: a few an hour.
             let requests = RateCounter::new("email_change", &caller.id, 3600);
-            requests.ensure_below(app, EMAIL_CHANGES_PER_HOUR).await?;
-            requests.count_one(app).await?;
+            requests.take(app, EMAIL_CHANGES_PER_HOUR).await?.keep();
         }
     }
     retrying(|| async {
