@@ -107,7 +107,8 @@ def policy(table, keys, sends=(), ses=False):
     if ses:
         statements += [
             "            - Effect: Allow",
-            "              Action: ses:SendEmail",
+            # SES v2's SendEmail with raw (MIME) content is authorized as ses:SendRawEmail too.
+            "              Action: [ses:SendEmail, ses:SendRawEmail]",
             "              Resource:",
             "                - !Sub 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*'",
             "                - !Sub 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${ConfigurationSet}'",

@@ -54,7 +54,8 @@ def link_token(to):
     for path in sorted(glob.glob(f"{data}/outbox/*.eml")):
         message = email.message_from_bytes(open(path, "rb").read())
         if message["To"] == to:
-            body = message.get_payload(decode=True).decode()
+            text = next(part for part in message.walk() if part.get_content_type() == "text/plain")
+            body = text.get_payload(decode=True).decode()
             return next(line for line in body.splitlines() if "/invite/" in line).rsplit("/", 1)[1].strip()
     sys.exit(f"no invitation email to {to}")
 def settle():

@@ -771,7 +771,6 @@ pub async fn moto_resources() -> (aws_config::SdkConfig, roster_aws::AwsConfig) 
     (sdk, config)
 }
 
-/// The last path segment of the first link in an email body.
 /// A MIME message's text with line endings as `\n` and quoted-printable soft line breaks and
 /// escapes undone (enough for the ASCII the tests look for in emails).
 pub fn quoted_printable_decoded(raw: &str) -> String {
@@ -799,6 +798,7 @@ pub fn quoted_printable_decoded(raw: &str) -> String {
     out
 }
 
+/// The last path segment of the first link in an email body.
 pub fn link_token(body: &str) -> String {
     let link = body.lines().find(|l| l.starts_with("http")).expect("a link");
     link.rsplit('/').next().unwrap().trim().to_string()

@@ -203,7 +203,8 @@ async fn expiry_backlog(t: &TestApp, backend: &str, due: usize) {
     let org_record = t.app.load_org(&org.org_id).await.unwrap();
     let seeded = Instant::now();
     let members: Vec<usize> = (0..due).collect();
-    for chunk in members.chunks(30) {
+    // Four writes a member (email guard, member, account directory, search entry).
+    for chunk in members.chunks(roster_app::ports::store::MAX_TRANSACTION_WRITES / 4) {
         let mut tx = roster_app::tx::Tx::new();
         for i in chunk {
             let account = NewAccount {

@@ -182,7 +182,7 @@ async fn a_redelivered_import_message_resumes_and_never_duplicates(t: TestApp) {
     let message = roster_app::tx::import_message(&org.org_id, id);
     // The same message delivered three times, once more after it finished.
     for _ in 0..3 {
-        roster_app::workers::import_processor::handle(&t.app, &message, Deadline::NONE)
+        roster_app::workers::import_processor::handle(&t.worker_app("import-processor"), &message, Deadline::NONE)
             .await
             .unwrap();
     }
@@ -223,7 +223,11 @@ async fn a_large_org_is_searched_and_exported_a_bounded_page_at_a_time() {
     let rows = EXPORT_PAGE_MEMBERS + 700;
     let emails: Vec<String> = (0..rows).map(|i| format!("big{i}@large.test")).collect();
     submit_csv(&t, &org, &emails).await;
-    while workers::drain_once(&t.app, QueueName::Import).await.unwrap() > 0 {}
+    while workers::drain_once(&t.worker_app("import-processor"), QueueName::Import)
+        .await
+        .unwrap()
+        > 0
+    {}
 
     let members = format!("/v1/orgs/{}/members?tab=unlicensed&limit=50", org.org_id);
     let search = |q: &str| {
@@ -292,12 +296,15 @@ async fn import_out_of_time(t: TestApp, rows: usize, budget: Duration) {
     let submitted = submit_csv(&t, &org, &emails).await;
     let id = submitted.body["id"].as_str().unwrap();
     let message = roster_app::tx::import_message(&org.org_id, id);
-    let run = || workers::handle_message(&t.app, QueueName::Import, &message, Deadline::after(budget));
+    let worker = t.worker_app("import-processor");
+    let run = || workers::handle_message(&worker, QueueName::Import, &message, Deadline::after(budget));
     let (first, second) = tokio::join!(run(), run());
     assert_eq!((first, second), (MessageOutcome::Done, MessageOutcome::Done));
     let mut runs = 2;
     loop {
-        let handled = workers::drain_once(&t.app, QueueName::Import).await.unwrap();
+        let handled = workers::drain_once(&t.worker_app("import-processor"), QueueName::Import)
+            .await
+            .unwrap();
         if handled == 0 {
             break;
         }

@@ -137,7 +137,81 @@ async fn fifty_simultaneous_wrong_passwords_check_at_most_five(t: TestApp) {
     assert_eq!(t.login("admin@burst.test", roster_tests::PASSWORD).await.status, 429);
 }
 
+/// An org always keeps an org admin who can sign in for good: two org admins demoting each
+/// other at the same moment leave one (the counter both changes write is version-checked),
+/// and the last one can't set its own license end. An org from before the counter is
+/// counted from its Licensed tab.
+async fn an_org_always_keeps_an_org_admin(t: TestApp) {
+    let t = Arc::new(t);
+    for round in 0..3 {
+        let org = t.create_org(&format!("Keep Admin {round}"), "paid").await;
+        let (second, second_token) = t.add_member(&org, &format!("second{round}@keep.test"), "org_admin", None).await;
+        let demote = |member: String, token: String| {
+            let (t, org) = (t.clone(), org.clone());
+            tokio::spawn(async move {
+                t.call(
+                    "PATCH",
+                    &format!("/v1/orgs/{}/members/{member}", org.org_id),
+                    Some(&token),
+                    Some(json!({"role": "member"})),
+                )
+                .await
+            })
+        };
+        let first = demote(second.clone(), org.admin_token.clone());
+        let other = demote(org.admin_id.clone(), second_token.clone());
+        let mut answers = vec![first.await.unwrap(), other.await.unwrap()];
+        answers.sort_by_key(|a| a.status);
+        let outcome: Vec<(u16, &str)> = answers.iter().map(|a| (a.status, a.code())).collect();
+        // The loser is refused: as the last org admin, or, once it re-reads itself, as a
+        // member that may no longer change roles.
+        assert!(
+            outcome[0] == (200, "") && [(409, "last_org_admin"), (403, "forbidden")].contains(&outcome[1]),
+            "round {round}: {outcome:?}"
+        );
+        let mut admins = 0;
+        for id in [&org.admin_id, &second] {
+            let member = t.app.load_member(&org.org_id, id).await.unwrap();
+            admins += usize::from(member.role == roster_domain::Role::OrgAdmin);
+        }
+        assert_eq!(admins, 1, "round {round}: one org admin remains");
+    }
+
+    let org = t.create_org("Keep Admin End", "paid").await;
+    let own = format!("/v1/orgs/{}/members/{}", org.org_id, org.admin_id);
+    let end = json!({"license_end": "2030-01-01T00:00:00Z"});
+    let refused = t.call("PATCH", &own, Some(&org.admin_token), Some(end.clone())).await;
+    assert_eq!((refused.status, refused.code()), (409, "last_org_admin"), "{}", refused.text);
+    // With another lasting org admin it may; then that one is the last.
+    let (second, second_token) = t.add_member(&org, "second@keep-end.test", "org_admin", None).await;
+    let ended = t.call("PATCH", &own, Some(&org.admin_token), Some(end.clone())).await;
+    assert_eq!(ended.status, 200, "{}", ended.text);
+    let last = format!("/v1/orgs/{}/members/{second}", org.org_id);
+    let refused = t.call("PATCH", &last, Some(&second_token), Some(end)).await;
+    assert_eq!(refused.code(), "last_org_admin");
+
+    // An org from before the counter: counted from its Licensed tab when a change needs it.
+    t.app
+        .store
+        .transact(vec![roster_app::ports::Write::Delete {
+            pk: format!("ORG#{}", org.org_id),
+            sk: "ADMINS".into(),
+            condition: roster_app::ports::Condition::None,
+        }])
+        .await
+        .unwrap();
+    t.let_indexes_catch_up();
+    let removed = t.remove_member(&org, &second).await;
+    assert_eq!((removed.status, removed.code()), (409, "last_org_admin"), "{}", removed.text);
+    let cleared = t
+        .call("PATCH", &own, Some(&org.admin_token), Some(json!({"license_end": null})))
+        .await;
+    assert_eq!(cleared.status, 200, "{}", cleared.text);
+    assert_eq!(t.remove_member(&org, &second).await.status, 200, "two lasting admins: one may go");
+}
+
 on_every_backend!(
+    an_org_always_keeps_an_org_admin,
     fifty_simultaneous_invites_of_one_email_make_one_account,
     accept_racing_remove_ends_consistent,
     fifty_simultaneous_wrong_passwords_check_at_most_five,

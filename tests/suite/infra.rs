@@ -356,3 +356,31 @@ fn every_function_is_granted_only_what_its_facts_say() {
         assert_eq!(has("ses:SendEmail"), name == "email-sender", "{name}");
     }
 }
+
+/// The grants the tests run every request and worker with refuse and record a use beyond a
+/// function's facts, as its IAM policy would: a route whose facts lack a queue it sends on
+/// (request-to-join before it had the email queue) fails whichever test runs that code.
+#[tokio::test]
+async fn a_use_beyond_a_functions_facts_is_refused_and_recorded() {
+    use roster_app::functions::{KeyUse, TableUse};
+    use roster_app::ports::QueueName;
+    use roster_tests::grants::Grants;
+
+    let t = roster_tests::TestApp::new();
+    let narrow = Grants {
+        function: "narrow",
+        table: TableUse::Reads,
+        sends: &[],
+        consumes: None,
+        mails: false,
+    };
+    let app = t.app_granted(narrow, KeyUse::PublicKey);
+    assert!(app.queue.send(QueueName::Email, "{}").await.is_err());
+    assert!(app.store.transact(Vec::new()).await.is_err());
+    assert!(app.store.get("P", "S").await.is_ok(), "reads are granted");
+    assert!(app.keys.derive_secret("invitation", "m1:1").is_err(), "the public key only");
+    assert_eq!(
+        t.violations.take(),
+        ["narrow: send to the email queue", "narrow: write on the table"]
+    );
+}

@@ -28,7 +28,7 @@ async fn an_api_gateway_v2_event_reaches_its_endpoint() {
         .replace("__TOKEN__", &org.admin_token)
         .replace("__MEMBER__", &org.admin_id);
     let request = lambda_http::request::from_str(&event).expect("a valid API Gateway v2 event");
-    let response = roster_lambda::handle_http(&t.app, RouteId::Invite, request).await;
+    let response = roster_lambda::handle_http(&t.route_app(Some(RouteId::Invite.route())), RouteId::Invite, request).await;
     assert_eq!(response.status(), 201);
     let body: serde_json::Value = match response.body() {
         lambda_http::Body::Text(text) => serde_json::from_str(text).unwrap(),
@@ -48,7 +48,9 @@ async fn an_api_gateway_v2_event_reaches_its_endpoint() {
     // Routed to another function, the same event is a 404: one Lambda, one endpoint.
     let request = lambda_http::request::from_str(&event).unwrap();
     assert_eq!(
-        roster_lambda::handle_http(&t.app, RouteId::RemoveMember, request).await.status(),
+        roster_lambda::handle_http(&t.route_app(Some(RouteId::RemoveMember.route())), RouteId::RemoveMember, request)
+            .await
+            .status(),
         404
     );
 }
@@ -64,11 +66,17 @@ async fn an_sqs_batch_reports_only_the_failed_messages() {
     // The mailer fails once: the first record is reported for redelivery; the malformed
     // second one can never succeed and is dropped (logged), not retried forever.
     t.mailer.fail_next.store(1, Ordering::SeqCst);
-    let response = roster_lambda::handle_sqs(&t.app, QueueName::Email, event.clone(), roster_app::Deadline::NONE).await;
+    let response = roster_lambda::handle_sqs(
+        &t.worker_app("email-sender"),
+        QueueName::Email,
+        event.clone(),
+        roster_app::Deadline::NONE,
+    )
+    .await;
     let failed: Vec<&str> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
     assert_eq!(failed, ["059f36b4-87a3-44ab-83d2-661975830a7d"]);
     assert!(t.emails_to("batch@lambda.test").is_empty());
-    let response = roster_lambda::handle_sqs(&t.app, QueueName::Email, event, roster_app::Deadline::NONE).await;
+    let response = roster_lambda::handle_sqs(&t.worker_app("email-sender"), QueueName::Email, event, roster_app::Deadline::NONE).await;
     assert!(response.batch_item_failures.is_empty());
     assert_eq!(t.emails_to("batch@lambda.test").len(), 1);
     let wire = serde_json::to_value(&response).unwrap();
@@ -89,7 +97,7 @@ async fn a_scheduled_event_schedules_expiry_jobs_that_the_expiry_queue_applies()
     let in_a_minute = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap() + std::time::Duration::from_secs(60);
     context.deadline = in_a_minute.as_millis() as u64;
     let event = lambda_runtime::LambdaEvent::new(payload, context);
-    let report = roster_lambda::handle_scheduled_event(&t.app, roster_lambda::Sweep::ExpiryScheduler, event)
+    let report = roster_lambda::handle_scheduled_event(&t.worker_app("expiry-scheduler"), roster_lambda::Sweep::ExpiryScheduler, event)
         .await
         .unwrap();
     assert_eq!(
@@ -99,7 +107,13 @@ async fn a_scheduled_event_schedules_expiry_jobs_that_the_expiry_queue_applies()
     // The job is on the expiry queue; its worker's SQS batch applies it.
     let messages = t.app.queue.receive(QueueName::Expiry, 10).await.unwrap();
     assert_eq!(messages.len(), 1);
-    let response = roster_lambda::handle_sqs(&t.app, QueueName::Expiry, sqs_event(&messages[0].body), roster_app::Deadline::NONE).await;
+    let response = roster_lambda::handle_sqs(
+        &t.worker_app("expiry-worker"),
+        QueueName::Expiry,
+        sqs_event(&messages[0].body),
+        roster_app::Deadline::NONE,
+    )
+    .await;
     assert!(response.batch_item_failures.is_empty());
     let member = t
         .app

@@ -35,7 +35,9 @@ async fn a_redelivered_email_message_sends_once(t: TestApp) {
     let messages = t.app.queue.receive(QueueName::Email, 10).await.unwrap();
     assert_eq!(messages.len(), 1);
     for _ in 0..3 {
-        roster_app::workers::email_sender::handle(&t.app, &messages[0].body).await.unwrap();
+        roster_app::workers::email_sender::handle(&t.worker_app("email-sender"), &messages[0].body)
+            .await
+            .unwrap();
     }
     assert_eq!(t.emails_to("once@once.test").len(), 1);
 }
@@ -49,16 +51,19 @@ async fn two_concurrent_deliveries_of_one_email_message_send_it_once(t: TestApp)
     // A slow send: the second delivery arrives while the first is still calling the mailer.
     t.mailer.send_delay_ms.store(300, Ordering::SeqCst);
     let body = &messages[0].body;
+    let sender = t.worker_app("email-sender");
     let (first, second) = tokio::join!(
-        roster_app::workers::handle_message(&t.app, QueueName::Email, body, roster_app::Deadline::NONE),
-        roster_app::workers::handle_message(&t.app, QueueName::Email, body, roster_app::Deadline::NONE)
+        roster_app::workers::handle_message(&sender, QueueName::Email, body, roster_app::Deadline::NONE),
+        roster_app::workers::handle_message(&sender, QueueName::Email, body, roster_app::Deadline::NONE)
     );
     assert_eq!((&first, &second), (&MessageOutcome::Done, &MessageOutcome::Done));
     assert_eq!(t.emails_to("twice@twice.test").len(), 1);
     // Once the first has finished, the entry is sent: later deliveries and delivery repair
     // (after its claim would have lapsed) send nothing either.
     t.mailer.send_delay_ms.store(0, Ordering::SeqCst);
-    roster_app::workers::email_sender::handle(&t.app, body).await.unwrap();
+    roster_app::workers::email_sender::handle(&t.worker_app("email-sender"), body)
+        .await
+        .unwrap();
     t.advance(30 * 60).await;
     assert_eq!(t.emails_to("twice@twice.test").len(), 1);
 }

@@ -819,7 +819,7 @@ export interface components {
          * @description Every code Roster answers (the README lists each with its status and meaning).
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "invalid_json" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "route_not_found" | "method_not_allowed" | "missing_token" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_refresh_token" | "invalid_credentials" | "temporary_password_used" | "account_inactive" | "password_change_required" | "login_method_not_allowed" | "forbidden" | "not_found" | "already_licensed" | "already_invited" | "pending_approval" | "rejected" | "unlicensed" | "already_member" | "already_rejected" | "already_unlicensed" | "not_licensed" | "not_pending_approval" | "no_pending_invitation" | "seats_exhausted" | "cannot_change_own_role" | "cannot_remove_self" | "email_taken" | "concurrent_update" | "department_exists" | "department_not_empty" | "invitation_expired" | "invitation_used" | "invitation_superseded" | "invitation_revoked" | "confirmation_expired" | "frozen" | "rate_limited" | "internal" | "unavailable" | "required" | "invalid" | "invalid_email" | "invalid_name" | "invalid_phone" | "invalid_text" | "invalid_role" | "invalid_choice" | "invalid_time" | "too_short" | "too_long" | "out_of_range" | "before_start" | "not_allowed" | "not_supported" | "org_required" | "unchanged" | "incorrect" | "user_owned" | "unknown_department" | "unknown_field" | "unknown_value" | "invalid_type" | "malformed_id" | "invalid_cursor" | "invalid_csv" | "invalid_utf8" | "missing_column" | "empty" | "too_many_rows" | "invalid_row" | "duplicate_in_file" | "actor_inactive";
+        ErrorCode: "validation_failed" | "invalid_json" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "route_not_found" | "method_not_allowed" | "missing_token" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_refresh_token" | "invalid_credentials" | "temporary_password_used" | "account_inactive" | "password_change_required" | "login_method_not_allowed" | "forbidden" | "not_found" | "already_licensed" | "already_invited" | "pending_approval" | "rejected" | "unlicensed" | "already_member" | "already_rejected" | "already_unlicensed" | "not_licensed" | "not_pending_approval" | "no_pending_invitation" | "seats_exhausted" | "cannot_change_own_role" | "cannot_remove_self" | "last_org_admin" | "email_taken" | "concurrent_update" | "department_exists" | "department_not_empty" | "invitation_expired" | "invitation_used" | "invitation_superseded" | "invitation_revoked" | "confirmation_expired" | "frozen" | "rate_limited" | "internal" | "unavailable" | "required" | "invalid" | "invalid_email" | "invalid_name" | "invalid_phone" | "invalid_text" | "invalid_role" | "invalid_choice" | "invalid_time" | "too_short" | "too_long" | "out_of_range" | "before_start" | "not_allowed" | "not_supported" | "org_required" | "unchanged" | "incorrect" | "user_owned" | "unknown_department" | "unknown_field" | "unknown_value" | "invalid_type" | "malformed_id" | "invalid_cursor" | "invalid_csv" | "invalid_utf8" | "missing_column" | "empty" | "too_many_rows" | "invalid_row" | "duplicate_in_file" | "actor_inactive";
         /** @description 1 to 64 printable characters (surrounding spaces are trimmed). */
         EulaVersion: string;
         /** @description An address of a pasted list that already has an account, and its state. */
@@ -2703,7 +2703,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             408: components["responses"]["Problem408"];
-            /** @description cannot_change_own_role, concurrent_update */
+            /** @description cannot_change_own_role, last_org_admin, concurrent_update */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2711,7 +2711,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "cannot_change_own_role" | "concurrent_update";
+                        code?: "cannot_change_own_role" | "last_org_admin" | "concurrent_update";
                     };
                 };
             };
@@ -2917,7 +2917,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             408: components["responses"]["Problem408"];
-            /** @description already_unlicensed, not_licensed, cannot_remove_self, concurrent_update */
+            /** @description already_unlicensed, not_licensed, cannot_remove_self, last_org_admin, concurrent_update */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2925,7 +2925,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "already_unlicensed" | "not_licensed" | "cannot_remove_self" | "concurrent_update";
+                        code?: "already_unlicensed" | "not_licensed" | "cannot_remove_self" | "last_org_admin" | "concurrent_update";
                     };
                 };
             };

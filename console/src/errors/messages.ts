@@ -44,6 +44,7 @@ export const PROBLEM_MESSAGES: Record<string, string> = {
   seats_exhausted: 'All seats are taken. Raise the seat limit in Settings or remove someone first.',
   cannot_change_own_role: 'You cannot change your own role. Ask another organization admin.',
   cannot_remove_self: 'You cannot remove yourself. Ask another organization admin.',
+  last_org_admin: 'This would leave the organization without an admin. Make someone else an organization admin first.',
   email_taken: 'Another account in this organization already uses that email.',
   concurrent_update: 'Someone changed this at the same moment. Reload and try again.',
   // Invitation links

@@ -9,7 +9,7 @@ use roster_domain::{Actor, Department, DepartmentId, DomainError, Email, Kind, M
 
 use crate::error::{AppError, AppResult};
 use crate::ports::{Clock, Item, Mailer, Query, Queue, SkCondition, Store};
-use crate::records::{EmailGuard, SeatCounter};
+use crate::records::{EmailGuard, OrgAdminCounter, SeatCounter};
 use crate::signing_keys::SigningKeys;
 use crate::table;
 use roster_domain::ErrorCode;
@@ -183,6 +183,27 @@ impl App {
             .await?
             .ok_or_else(|| AppError::Internal("seat counter missing".into()))?;
         Ok((table::decode(&item)?, item.version))
+    }
+
+    /// The lasting-org-admin counter with the version it was read at; for an org created
+    /// before the counter existed, counted now from the Licensed tab (no version: the
+    /// change that uses it writes it, only if still absent).
+    pub async fn load_org_admins(&self, org_id: &str) -> AppResult<(OrgAdminCounter, Option<u64>)> {
+        if let Some(item) = self.store.get(&table::org_pk(org_id), table::ORG_ADMINS_SK).await? {
+            return Ok((table::decode(&item)?, Some(item.version)));
+        }
+        let licensed = self
+            .query_all(Query::index(
+                crate::ports::IndexName::Gsi1,
+                table::tab_partition(org_id, roster_domain::Tab::Licensed),
+                SkCondition::Any,
+            ))
+            .await?;
+        let mut lasting = 0;
+        for item in &licensed {
+            lasting += u64::from(roster_domain::lifecycle::is_lasting_org_admin(Some(&table::decode_member(item)?)));
+        }
+        Ok((OrgAdminCounter { lasting }, None))
     }
 
     pub async fn find_member(&self, org_id: &str, member_id: &str) -> AppResult<Option<Member>> {

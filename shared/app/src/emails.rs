@@ -1,6 +1,7 @@
 //! The emails Roster sends: per kind a subject, a plain-text part and an HTML part (the
 //! org's name, one button for the link, times as people write them), and the MIME message
-//! both mailers send, built with lettre, so the `.eml` outbox and SES carry the same bytes.
+//! both mailers send, built with lettre: the `.eml` outbox and SES get the same message
+//! (but for its MIME boundary and date, and the Message-ID and Date SES sets itself).
 
 use std::time::SystemTime;
 
@@ -54,7 +55,7 @@ impl Letter<'_> {
 
     fn text(&self) -> String {
         let mut blocks = vec![self.greeting.clone()];
-        blocks.extend(self.before.iter().cloned());
+        blocks.extend(self.before.iter().filter(|p| !p.is_empty()).cloned());
         if !self.details.is_empty() {
             blocks.push(
                 self.details
@@ -67,13 +68,16 @@ impl Letter<'_> {
         if let Some((label, link)) = self.button {
             blocks.push(format!("{label}:\n{link}"));
         }
-        blocks.extend(self.after.iter().cloned());
+        blocks.extend(self.after.iter().filter(|p| !p.is_empty()).cloned());
         blocks.push(format!("— {} on Roster", self.org.name));
         blocks.join("\n\n") + "\n"
     }
 
     fn html(&self, subject: &str) -> String {
-        let paragraph = |text: &String| format!("<p style=\"margin:0 0 16px\">{}</p>\n", escape(text));
+        let paragraph = |text: &String| match text.is_empty() {
+            true => String::new(),
+            false => format!("<p style=\"margin:0 0 16px\">{}</p>\n", escape(text)),
+        };
         let mut body = String::new();
         body.push_str(&paragraph(&self.greeting));
         self.before.iter().for_each(|p| body.push_str(&paragraph(p)));

@@ -101,6 +101,13 @@ impl OutboxEntry {
     }
 }
 
+/// The org's lasting org admins (`lifecycle::is_lasting_org_admin`), kept in step with every
+/// change of one, so a change that would leave none is refused in its own transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct OrgAdminCounter {
+    pub lasting: u64,
+}
+
 /// Licensed members of an org, kept in step with every license change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct SeatCounter {

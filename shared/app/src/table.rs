@@ -4,6 +4,7 @@
 //! |---|---|---|---|---|---|
 //! | org | `ORG#o` | `ORG` | | | |
 //! | seat counter | `ORG#o` | `SEATS` | | | |
+//! | lasting org admin counter | `ORG#o` | `ADMINS` | | | |
 //! | department | `ORG#o` | `DEPT#d` | | | |
 //! | department name guard | `ORG#o` | `DEPTNAME#name` | | | |
 //! | department membership | `ORG#o` | `DEPTMEMBER#d#m` | | | |
@@ -40,6 +41,7 @@ pub const KEPT_AFTER_USE: time::Duration = time::Duration::days(1);
 
 pub const ORG_SK: &str = "ORG";
 pub const SEATS_SK: &str = "SEATS";
+pub const ORG_ADMINS_SK: &str = "ADMINS";
 pub const INVITE_SK: &str = "INVITE";
 pub const EMAIL_CHANGE_SK: &str = "EMAILCHANGE";
 pub const JOIN_CODE_SK: &str = "JOINCODE";

@@ -9,7 +9,7 @@ use roster_domain::{DomainError, Email, Member, Org};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::ports::{Condition, Item, QueueName, StoreError, Write};
-use crate::records::{AuditEvent, DeliveryStatus, EmailKind, OutboxEntry, SeatCounter};
+use crate::records::{AuditEvent, DeliveryStatus, EmailKind, OrgAdminCounter, OutboxEntry, SeatCounter};
 use crate::secrets::new_id;
 use crate::table::{self, DueKind};
 use roster_domain::ErrorCode;
@@ -168,6 +168,29 @@ impl Tx {
             }
         }
         self.member_entries(before, Some(after));
+    }
+
+    /// Adjusts the org's lasting-org-admin counter for a change of `before` → `after` (as
+    /// read, with its version; none when it was counted now, for an org from before the
+    /// counter) and refuses the change that would leave no lasting org admin.
+    pub fn org_admins(
+        &mut self,
+        org_id: &str,
+        counter: &(OrgAdminCounter, Option<u64>),
+        before: Option<&Member>,
+        after: Option<&Member>,
+    ) -> AppResult<()> {
+        let delta = lifecycle::lasting_admin_delta(before, after);
+        let (current, version) = counter;
+        lifecycle::ensure_an_org_admin_remains(current.lasting, delta)?;
+        let next = OrgAdminCounter {
+            lasting: (current.lasting as i64 + delta).max(0) as u64,
+        };
+        match version {
+            Some(version) => self.put_next(table::encode(table::org_pk(org_id), table::ORG_ADMINS_SK.into(), *version, &next)),
+            None => self.put_new(table::encode(table::org_pk(org_id), table::ORG_ADMINS_SK.into(), 1, &next)),
+        }
+        Ok(())
     }
 
     /// Adjusts the org's seat counter for a change of `before` → `after` and refuses it when

@@ -81,6 +81,7 @@ error_codes! {
     SeatsExhausted = "seats_exhausted", 409, "Every seat is taken: raise the seat limit or remove someone.";
     CannotChangeOwnRole = "cannot_change_own_role", 409, "An admin cannot change its own role.";
     CannotRemoveSelf = "cannot_remove_self", 409, "An admin cannot remove itself.";
+    LastOrgAdmin = "last_org_admin", 409, "This would leave the org without a licensed org admin (with no license end): make someone else an org admin first.";
     EmailTaken = "email_taken", 409, "Another account in the org has this email.";
     ConcurrentUpdate = "concurrent_update", 409, "A concurrent change got there first: read again and retry.";
     DepartmentExists = "department_exists", 409, "The org has a department of that name.";

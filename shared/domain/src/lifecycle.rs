@@ -157,6 +157,31 @@ pub fn seat_delta(from: Option<MembershipStatus>, to: Option<MembershipStatus>) 
     taken(to) - taken(from)
 }
 
+/// Whether `member` keeps the org administrable: a licensed, full org admin with no
+/// license end (one with an end date leaves by itself when it passes).
+pub fn is_lasting_org_admin(member: Option<&Member>) -> bool {
+    member.is_some_and(|m| {
+        m.status == MembershipStatus::Licensed
+            && m.kind == crate::member::Kind::Full
+            && m.role == crate::member::Role::OrgAdmin
+            && m.license_end.is_none()
+    })
+}
+
+/// How a change `before` → `after` changes the org's lasting org admins (-1, 0 or 1).
+pub fn lasting_admin_delta(before: Option<&Member>, after: Option<&Member>) -> i64 {
+    i64::from(is_lasting_org_admin(after)) - i64::from(is_lasting_org_admin(before))
+}
+
+/// An org always keeps a lasting org admin: a change that would take away the last one
+/// is refused (`lasting_admins` counted before the change).
+pub fn ensure_an_org_admin_remains(lasting_admins: u64, delta: i64) -> Result<(), DomainError> {
+    if delta < 0 && (lasting_admins as i64) + delta < 1 {
+        return Err(DomainError::Conflict(ErrorCode::LastOrgAdmin));
+    }
+    Ok(())
+}
+
 /// Rule 8: whether `seats_used + delta` fits the org's seat limit.
 pub fn ensure_seat_available(seat_limit: Option<u32>, seats_used: u64, delta: i64) -> Result<(), DomainError> {
     match seat_limit {

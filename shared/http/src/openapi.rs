@@ -244,13 +244,13 @@ fn operation(route: RouteId) -> Operation {
             member,
         )
         .json(schema::<members::MemberPatch>)
-        .errors(&[E::Frozen, E::ConcurrentUpdate, E::CannotChangeOwnRole]),
+        .errors(&[E::Frozen, E::ConcurrentUpdate, E::CannotChangeOwnRole, E::LastOrgAdmin]),
         RouteId::RemoveMember => Operation::new(
             "Licensed to unlicensed",
             "Who: org admin.",
             member,
         )
-        .errors(&[E::Frozen, E::ConcurrentUpdate, E::NotLicensed, E::AlreadyUnlicensed, E::CannotRemoveSelf]),
+        .errors(&[E::Frozen, E::ConcurrentUpdate, E::NotLicensed, E::AlreadyUnlicensed, E::CannotRemoveSelf, E::LastOrgAdmin]),
         RouteId::ReinviteMember => Operation::new(
             "Unlicensed to invited, or resend a pending invitation",
             "Who: org admin (department admins resend in their departments).",

@@ -19,7 +19,7 @@ use crate::table;
 use crate::tx::Tx;
 use crate::usecases::imports::MAX_IMPORT_ROWS;
 use crate::usecases::membership::{
-    admit_new_member, attach_first_invitation, commit_change, new_member, Admission, MemberChange, NewAccount,
+    admit_new_member, attach_first_invitation, commit_change, new_member, Admission, ChangeCounters, MemberChange, NewAccount,
 };
 use crate::usecases::LOOKUPS_AT_ONCE;
 use crate::views;
@@ -105,7 +105,7 @@ pub async fn invite(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Invi
             reason: None,
             email: Some(EmailKind::Invitation),
         }
-        .write(app, &mut tx, None)?;
+        .write(app, &mut tx, &ChangeCounters::default())?;
         tx.commit(app).await?;
         Ok(views::member(&member))
     })

@@ -452,6 +452,11 @@ fn readable_department(actor: &Actor, requested: Option<DepartmentId>) -> AppRes
         .transpose()
 }
 
+/// Longer than any search term (an email is at most 254 bytes; a name pair at most twice
+/// a name's limit in characters of up to 4 bytes): a longer search text matches nothing,
+/// and is never sent to the store, whose keys are bounded.
+const MAX_SEARCH_TERM_BYTES: usize = 1_000;
+
 #[derive(Debug, Clone, Default)]
 pub struct MemberFilter {
     pub tab: Option<Tab>,
@@ -534,8 +539,12 @@ async fn member_page(
                 .filter_map(|e| table::parse_search_entry(&e.sk))
                 .map(|(term, id)| (term.to_string(), id.to_string()))
                 .collect();
-            let mut ids: Vec<String> = entries.iter().map(|(_, id)| id.clone()).collect();
-            ids.dedup();
+            let mut seen = std::collections::HashSet::new();
+            let ids: Vec<String> = entries
+                .iter()
+                .map(|(_, id)| id.clone())
+                .filter(|id| seen.insert(id.clone()))
+                .collect();
             let found: std::collections::HashMap<String, Member> = members_by_id(app, org_id, ids)
                 .await?
                 .into_iter()
@@ -569,8 +578,9 @@ async fn members_by_id(app: &App, org_id: &str, ids: Vec<String>) -> AppResult<V
 
 /// How many entries one page of a filtered list reads at most. A filter that matches few
 /// members answers a short (even empty) page with a cursor to go on from, so a request
-/// costs the same at 100 members as at 100,000. A search reads its matches from the search
-/// entries, so only a department filter on top of it can leave a page short.
+/// costs the same at 100 members as at 100,000. A search of the whole org reads its matches
+/// from the search entries, so its pages are full; one in a department reads that
+/// department's members and keeps those that match.
 pub const LIST_MAX_EXAMINED: usize = 1_000;
 
 /// `GET /v1/orgs/{org}/members`: one tab, filtered by department and a search text (the
@@ -589,14 +599,19 @@ pub async fn list_members(
     let tab = filter.tab.unwrap_or(Tab::Licensed);
     filter.tab = Some(tab);
     let search_key = filter.search_key();
+    if search_key.as_ref().is_some_and(|key| key.len() > MAX_SEARCH_TERM_BYTES) {
+        return Ok(views::page(Vec::new(), None));
+    }
     let limit = page.limit();
     let mut items = Vec::new();
     let mut examined = 0;
     let mut cursor = page.cursor.clone();
     loop {
-        let source = match (&search_key, &filter.department) {
-            (Some(key), _) => MemberSource::Search(tab, key),
-            (None, Some(department)) => MemberSource::Department(department),
+        // A department's own entries come first: its pages (and cursors) name none of
+        // another department's members, which a department admin must not learn of.
+        let source = match (&filter.department, &search_key) {
+            (Some(department), _) => MemberSource::Department(department),
+            (None, Some(key)) => MemberSource::Search(tab, key),
             (None, None) => MemberSource::Tab(tab),
         };
         let (members, read, next) = member_page(app, org_id, source, cursor.clone(), limit - items.len()).await?;

@@ -7,7 +7,7 @@ use roster_domain::{Action, Actor, Email, Kind, Member, MembershipStatus, Org, P
 
 use crate::app::App;
 use crate::error::AppResult;
-use crate::records::{EmailGuard, EmailKind, InvitationLookup, SeatCounter};
+use crate::records::{EmailGuard, EmailKind, InvitationLookup, OrgAdminCounter, SeatCounter};
 use crate::secrets::{self, new_id};
 use crate::table;
 use crate::tx::{Origin, Tx};
@@ -166,9 +166,9 @@ pub struct MemberChange<'a> {
 }
 
 impl MemberChange<'_> {
-    /// Adds the change's writes to `tx`. `seats` is the counter as read, needed when the
-    /// change takes or frees a seat.
-    pub fn write(self, app: &App, tx: &mut Tx, seats: Option<&(SeatCounter, u64)>) -> AppResult<()> {
+    /// Adds the change's writes to `tx`. `counters` are the counters the change moves, as
+    /// read (`ChangeCounters::for_change`).
+    pub fn write(self, app: &App, tx: &mut Tx, counters: &ChangeCounters) -> AppResult<()> {
         let now = app.now();
         let org_pk = table::org_pk(&self.org.id);
         match (self.before, self.after) {
@@ -206,8 +206,18 @@ impl MemberChange<'_> {
             }
         }
         if roster_domain::lifecycle::seat_delta(self.before.map(|m| m.status), self.after.map(|m| m.status)) != 0 {
-            let counter = seats.ok_or_else(|| crate::error::AppError::Internal("seat counter not loaded for a license change".into()))?;
+            let counter = counters
+                .seats
+                .as_ref()
+                .ok_or_else(|| crate::error::AppError::Internal("seat counter not loaded for a license change".into()))?;
             tx.seats(self.org, counter, self.before, self.after)?;
+        }
+        if roster_domain::lifecycle::lasting_admin_delta(self.before, self.after) != 0 {
+            let counter = counters
+                .org_admins
+                .as_ref()
+                .ok_or_else(|| crate::error::AppError::Internal("org admin counter not loaded for an org admin change".into()))?;
+            tx.org_admins(&self.org.id, counter, self.before, self.after)?;
         }
         tx.audit(&self.org.id, now, self.origin, self.action, self.before, self.after, self.reason);
         if let (Some(kind), Some(after)) = (self.email, self.after) {
@@ -223,24 +233,32 @@ impl MemberChange<'_> {
     }
 }
 
-/// The seat counter, read only when `before` → `after` changes who holds a seat.
-pub async fn seats_if_needed(
-    app: &App,
-    org_id: &str,
-    before: Option<&Member>,
-    after: Option<&Member>,
-) -> AppResult<Option<(SeatCounter, u64)>> {
-    if roster_domain::lifecycle::seat_delta(before.map(|m| m.status), after.map(|m| m.status)) == 0 {
-        Ok(None)
-    } else {
-        Ok(Some(app.load_seats(org_id).await?))
+/// The counters a member change keeps in step, each read only when the change moves it:
+/// the seats (who holds a license) and the lasting org admins.
+#[derive(Debug, Default)]
+pub struct ChangeCounters {
+    pub seats: Option<(SeatCounter, u64)>,
+    pub org_admins: Option<(OrgAdminCounter, Option<u64>)>,
+}
+
+impl ChangeCounters {
+    pub async fn for_change(app: &App, org_id: &str, before: Option<&Member>, after: Option<&Member>) -> AppResult<ChangeCounters> {
+        let seats = match roster_domain::lifecycle::seat_delta(before.map(|m| m.status), after.map(|m| m.status)) {
+            0 => None,
+            _ => Some(app.load_seats(org_id).await?),
+        };
+        let org_admins = match roster_domain::lifecycle::lasting_admin_delta(before, after) {
+            0 => None,
+            _ => Some(app.load_org_admins(org_id).await?),
+        };
+        Ok(ChangeCounters { seats, org_admins })
     }
 }
 
 /// Writes one member change and commits it.
 pub async fn commit_change(app: &App, change: MemberChange<'_>) -> AppResult<()> {
-    let seats = seats_if_needed(app, &change.org.id, change.before, change.after).await?;
+    let counters = ChangeCounters::for_change(app, &change.org.id, change.before, change.after).await?;
     let mut tx = Tx::new();
-    change.write(app, &mut tx, seats.as_ref())?;
+    change.write(app, &mut tx, &counters)?;
     tx.commit(app).await
 }

@@ -11,11 +11,11 @@ use roster_domain::{
 use crate::app::{retrying, App, Principal, RequestContext};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Condition, QueueName};
-use crate::records::{EmailKind, JoinCodeLookup, SeatCounter};
+use crate::records::{EmailKind, JoinCodeLookup, OrgAdminCounter, SeatCounter};
 use crate::secrets::{new_code, new_id};
 use crate::table;
 use crate::tx::{Origin, Tx};
-use crate::usecases::membership::{attach_first_invitation, new_member, MemberChange, NewAccount};
+use crate::usecases::membership::{attach_first_invitation, new_member, ChangeCounters, MemberChange, NewAccount};
 use crate::views;
 use crate::views::OrgView;
 use crate::views::{CreatedOrgView, InviteLinkView};
@@ -109,7 +109,8 @@ pub async fn create_org(app: &App, ctx: &RequestContext, input: CreateOrgInput) 
     let mut tx = Tx::new();
     let org_pk = table::org_pk(&org.id);
     tx.put_new(table::encode(org_pk.clone(), table::ORG_SK.into(), 1, &org));
-    tx.put_new(table::encode(org_pk, table::SEATS_SK.into(), 1, &SeatCounter::default()));
+    tx.put_new(table::encode(org_pk.clone(), table::SEATS_SK.into(), 1, &SeatCounter::default()));
+    tx.put_new(table::encode(org_pk, table::ORG_ADMINS_SK.into(), 1, &OrgAdminCounter::default()));
     tx.put_new(table::encode(
         table::join_code_pk(&org.join_code),
         table::JOIN_CODE_SK.into(),
@@ -126,7 +127,7 @@ pub async fn create_org(app: &App, ctx: &RequestContext, input: CreateOrgInput) 
         reason: Some("org_created"),
         email: Some(EmailKind::Invitation),
     }
-    .write(app, &mut tx, None)?;
+    .write(app, &mut tx, &ChangeCounters::default())?;
     tx.commit(app).await?;
     Ok(CreatedOrgView {
         org: views::org(&org),

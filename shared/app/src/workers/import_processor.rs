@@ -19,7 +19,7 @@ use crate::records::{
 use crate::table;
 use crate::tx::{Origin, Tx};
 use crate::usecases::imports::{import_item, parse_role};
-use crate::usecases::membership::{attach_first_invitation, new_member, MemberChange, NewAccount};
+use crate::usecases::membership::{attach_first_invitation, new_member, ChangeCounters, MemberChange, NewAccount};
 use roster_domain::ErrorCode;
 
 #[derive(Deserialize)]
@@ -406,6 +406,6 @@ async fn invite_row(
         reason: Some("import"),
         email: Some(EmailKind::Invitation),
     };
-    change.write(app, tx, None)?;
+    change.write(app, tx, &ChangeCounters::default())?;
     Ok(Ok(written))
 }
