@@ -393,7 +393,45 @@ async fn a_broken_file_is_refused_whole_and_changes_nothing(t: TestApp) {
     assert_eq!(t.snapshot(&org).await, before);
 }
 
+/// Oversized cells fail their own rows, not the import (SPEC §3): a 300 KB department, a
+/// 300 KB email and a 300 KB position in three rows of a file beside good rows, each a
+/// row the store could not hold in one item.
+async fn oversized_cells_fail_their_rows_not_the_import(t: TestApp) {
+    let org = t.create_org("Big Cells", "paid").await;
+    let huge = "x".repeat(300_000);
+    let csv = format!(
+        "email,first_name,last_name,phone,department,position,role\n\
+         fine1@cells.test,Fine,One,,,,member\n\
+         dept@cells.test,Big,Dept,,{huge},,member\n\
+         {huge}@cells.test,Big,Email,,,,member\n\
+         pos@cells.test,Big,Position,,,{huge},member\n\
+         fine2@cells.test,Fine,Two,,,Nurse,member\n"
+    );
+    let submitted = t
+        .request(
+            "POST",
+            &format!("/v1/orgs/{}/imports", org.org_id),
+            Some(&org.admin_token),
+            Some("text/csv"),
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(submitted.status, 202, "{}", submitted.text);
+    t.drain().await;
+    let done = t.get_import(&org, submitted.body["id"].as_str().unwrap()).await;
+    assert_eq!((done.body["status"].as_str(), done.body["invited"].as_u64()), (Some("completed"), Some(2)), "{}", done.text);
+    let failures: Vec<(u64, &str)> = done.body["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["row"].as_u64().unwrap(), f["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(failures, [(3, "invalid_name"), (4, "invalid_email"), (5, "invalid_text")]);
+    assert!(done.text.len() < 10_000, "the report holds no oversized cell");
+}
+
 on_every_backend!(
+    oversized_cells_fail_their_rows_not_the_import,
     preview_says_what_a_pasted_list_holds,
     a_csv_import_reports_every_row_that_was_not_invited,
     a_pasted_list_import_applies_one_role_and_department,

@@ -6,13 +6,14 @@ use std::collections::HashSet;
 use serde::Deserialize;
 
 use roster_domain::pasted_list::parse_pasted_list;
-use roster_domain::profile::{parse_person_name, parse_phone};
+use roster_domain::org::validate_name;
+use roster_domain::profile::{parse_optional_text, parse_person_name, parse_phone};
 use roster_domain::roster_csv::{read_rows, CsvRow};
 use roster_domain::{Action, Email, Role};
 
 use crate::app::{App, RequestContext};
 use crate::error::{AppError, AppResult};
-use crate::ports::QueueName;
+use crate::ports::{Item, QueueName};
 use crate::records::{ImportChunk, ImportJob, ImportRow, ImportSource, ImportStatus, IMPORT_CHUNK_ROWS};
 use crate::secrets::new_id;
 use crate::table::{self, DueKind};
@@ -46,6 +47,9 @@ pub fn template() -> String {
     roster_domain::roster_csv::template()
 }
 
+/// The longest role cell looked at (the roles' names are shorter).
+const MAX_ROLE_CELL: usize = 20;
+
 pub fn parse_role(raw: &str) -> Option<Role> {
     match raw.trim().to_lowercase().as_str() {
         "" | "member" => Some(Role::Member),
@@ -55,11 +59,24 @@ pub fn parse_role(raw: &str) -> Option<Role> {
     }
 }
 
-/// The checks that need no lookups, in file order: a bad row never stops the others.
+/// The checks that need no lookups, in file order: a bad row never stops the others. Every
+/// cell is held to the API's limits for its field, and a row that fails keeps only its
+/// line and (the start of) its email for the report: what is stored of an import stays
+/// within the store's item and transaction sizes, whatever the file holds.
 fn precheck(rows: Vec<CsvRow>) -> Vec<ImportRow> {
     let mut seen = HashSet::new();
     rows.into_iter()
         .map(|row| {
+            let department = row.department.trim();
+            let cell_failure = if !department.is_empty() && validate_name("department", department).is_err() {
+                Some(ErrorCode::InvalidName)
+            } else if parse_optional_text("position", Some(&row.position)).is_err() {
+                Some(ErrorCode::InvalidText)
+            } else if row.role.chars().count() > MAX_ROLE_CELL {
+                Some(ErrorCode::InvalidRole)
+            } else {
+                None
+            };
             let failure = match Email::parse(&row.email) {
                 Err(_) => Some(ErrorCode::InvalidEmail),
                 Ok(email) if !seen.insert(email.clone()) => Some(ErrorCode::DuplicateInFile),
@@ -72,14 +89,45 @@ fn precheck(rows: Vec<CsvRow>) -> Vec<ImportRow> {
                 {
                     Some(ErrorCode::InvalidName)
                 }
-                Ok(_) => None,
+                Ok(_) => cell_failure,
             };
             ImportRow {
-                row,
+                row: match failure {
+                    Some(_) => CsvRow {
+                        row: row.row,
+                        email: row.email.chars().take(roster_domain::email::MAX_EMAIL).collect(),
+                        ..CsvRow::default()
+                    },
+                    None => row,
+                },
                 precheck_failure: failure,
             }
         })
         .collect()
+}
+
+/// DynamoDB takes at most 4 MB in one transaction: chunks are written 25 at a time, fewer
+/// when they are large (a chunk of 100 rows of checked cells stays well under its 400 KB).
+const MAX_TRANSACTION_BYTES: usize = 3_000_000;
+
+/// The chunk items in groups that each fit one transaction.
+fn transaction_groups(items: Vec<Item>) -> Vec<Vec<Item>> {
+    let mut groups: Vec<Vec<Item>> = Vec::new();
+    let mut bytes = 0;
+    for item in items {
+        let size = item.data.to_string().len();
+        match groups.last_mut() {
+            Some(group) if group.len() < 25 && bytes + size <= MAX_TRANSACTION_BYTES => {
+                bytes += size;
+                group.push(item);
+            }
+            _ => {
+                bytes = size;
+                groups.push(vec![item]);
+            }
+        }
+    }
+    groups
 }
 
 /// `POST /v1/orgs/{org}/imports`: `202 {id, status}`.
@@ -152,16 +200,14 @@ pub async fn submit_import(app: &App, ctx: &RequestContext, org_id: &OrgId, subm
             failures: Vec::new(),
         })
         .collect();
-    for (group_index, group) in chunks.chunks(25).enumerate() {
+    let items: Vec<Item> = chunks
+        .iter()
+        .enumerate()
+        .map(|(index, chunk)| table::encode(table::org_pk(org_id), table::import_chunk_sk(&job.id, index), 1, chunk))
+        .collect();
+    for group in transaction_groups(items) {
         let mut tx = Tx::new();
-        for (i, chunk) in group.iter().enumerate() {
-            tx.put_new(table::encode(
-                table::org_pk(org_id),
-                table::import_chunk_sk(&job.id, group_index * 25 + i),
-                1,
-                chunk,
-            ));
-        }
+        group.into_iter().for_each(|item| tx.put_new(item));
         tx.commit(app).await?;
     }
     let mut tx = Tx::new();
