@@ -419,7 +419,12 @@ async fn oversized_cells_fail_their_rows_not_the_import(t: TestApp) {
     assert_eq!(submitted.status, 202, "{}", submitted.text);
     t.drain().await;
     let done = t.get_import(&org, submitted.body["id"].as_str().unwrap()).await;
-    assert_eq!((done.body["status"].as_str(), done.body["invited"].as_u64()), (Some("completed"), Some(2)), "{}", done.text);
+    assert_eq!(
+        (done.body["status"].as_str(), done.body["invited"].as_u64()),
+        (Some("completed"), Some(2)),
+        "{}",
+        done.text
+    );
     let failures: Vec<(u64, &str)> = done.body["failures"]
         .as_array()
         .unwrap()

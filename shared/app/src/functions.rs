@@ -78,8 +78,9 @@ pub const WORKERS: &[WorkerFacts] = &[
         description: "SQS consumer: marks lapsed invitations expired, unlicenses members whose license end passed, releases what an ended freeze held",
         trigger: Trigger::Queue(QueueName::Expiry),
         keys: KeyUse::PublicKey,
-        // A release that runs out of time continues in a new message.
-        sends: &[QueueName::Expiry],
+        // A release that runs out of time continues in a new message; the imports a freeze
+        // held are queued again when it ends.
+        sends: &[QueueName::Expiry, QueueName::Import],
         mails: false,
     },
     WorkerFacts {

@@ -5,8 +5,8 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
-use roster_domain::pasted_list::parse_pasted_list;
 use roster_domain::org::validate_name;
+use roster_domain::pasted_list::parse_pasted_list;
 use roster_domain::profile::{parse_optional_text, parse_person_name, parse_phone};
 use roster_domain::roster_csv::{read_rows, CsvRow};
 use roster_domain::{Action, Email, Role};

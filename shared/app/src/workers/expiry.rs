@@ -256,9 +256,13 @@ pub async fn handle(app: &App, body: &str, deadline: Deadline) -> AppResult<()> 
 }
 
 /// Re-keys the org's items held for `job.held_until` to their own due time (passed, for a
-/// held item), so the next scheduler run takes them; past `deadline` it sends itself again
-/// for the rest. Idempotent: a released item is no longer keyed to the old end.
+/// held item), so the next scheduler run takes them, and queues again the imports it held;
+/// past `deadline` it sends itself again for the rest. Idempotent: a released item is no
+/// longer keyed to the old end.
 async fn release(app: &App, job: &ReleaseJob, deadline: Deadline) -> AppResult<()> {
+    if release_imports(app, job, deadline).await? == Release::HandedOn {
+        return Ok(());
+    }
     for kind in ExpiryKind::ALL {
         for query in table::held_queries(kind.due_kind(), job.held_until, &job.org_id, PAGE) {
             let mut cursor = None;
@@ -285,6 +289,45 @@ async fn release(app: &App, job: &ReleaseJob, deadline: Deadline) -> AppResult<(
         }
     }
     Ok(())
+}
+
+/// Queues again, at once, the org's imports a freeze held until `job.held_until` (the
+/// import processor keys a held import to the window's end plus the delivery grace).
+async fn release_imports(app: &App, job: &ReleaseJob, deadline: Deadline) -> AppResult<Release> {
+    let held_until = job.held_until + app.config.delivery_grace.whole_seconds();
+    for query in table::held_queries(DueKind::Delivery, held_until, &job.org_id, PAGE) {
+        let mut cursor = None;
+        loop {
+            if deadline.has_passed() {
+                app.queue.send(QueueName::Expiry, &job.message()).await?;
+                return Ok(Release::HandedOn);
+            }
+            let page = app.store.query(query.clone().after(cursor)).await?;
+            for item in page.items.iter().filter(|item| item.sk.starts_with(table::IMPORT_PREFIX)) {
+                let mut tx = Tx::new();
+                if crate::workers::sweeps::requeue_import(app, item, &mut tx)? {
+                    match tx.commit(app).await {
+                        // Changed meanwhile: its processor or delivery repair has it.
+                        Ok(()) | Err(AppError::Contention) => {}
+                        Err(error) => return Err(error),
+                    }
+                }
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+    }
+    Ok(Release::Done)
+}
+
+/// How a release step ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Release {
+    Done,
+    /// Out of time: the rest continues in a new message.
+    HandedOn,
 }
 
 /// Applies one expiry. Idempotent: a job whose expiry was already applied, or is no longer

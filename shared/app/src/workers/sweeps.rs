@@ -61,13 +61,9 @@ pub async fn repair_deliveries(app: &App) -> AppResult<SweepReport> {
             tx.put_next(next);
             tx.send_after_commit(QueueName::Email, email_message(&entry.org_id, &entry.id));
         } else if item.sk.starts_with(table::IMPORT_PREFIX) {
-            let mut job: ImportJob = table::decode(&item)?;
-            if !matches!(job.status, ImportStatus::Queued | ImportStatus::Running) {
+            if !requeue_import(app, &item, &mut tx)? {
                 continue;
             }
-            job.updated_at = now;
-            tx.put_next(import_item(app, &job, item.version));
-            tx.send_after_commit(QueueName::Import, import_message(&job.org_id, &job.id));
         } else {
             continue;
         }
@@ -78,6 +74,19 @@ pub async fn repair_deliveries(app: &App) -> AppResult<SweepReport> {
         }
     }
     Ok(report)
+}
+
+/// Queues an import again (its item and the message, in `tx`), unless it is over: answers
+/// whether it did.
+pub fn requeue_import(app: &App, item: &Item, tx: &mut Tx) -> AppResult<bool> {
+    let mut job: ImportJob = table::decode(item)?;
+    if !matches!(job.status, ImportStatus::Queued | ImportStatus::Running) {
+        return Ok(false);
+    }
+    job.updated_at = app.now();
+    tx.put_next(import_item(app, &job, item.version));
+    tx.send_after_commit(QueueName::Import, import_message(&job.org_id, &job.id));
+    Ok(true)
 }
 
 /// Every scheduled run, in order (invitation expiry, license expiry, delivery repair);
