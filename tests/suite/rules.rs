@@ -620,6 +620,24 @@ async fn rule_11_revoking_deletes_the_shell_and_keeps_the_fact(t: TestApp) {
         201,
         "the email is free again"
     );
+
+    // A former member's reinvitation revoked: the member stays unlicensed, and the link
+    // says it was revoked (not used).
+    let (former, _) = t.add_member(&org, "former@r11.test", "member", None).await;
+    assert_eq!(t.remove_member(&org, &former).await.status, 200);
+    let reinvited = t
+        .call("POST", &format!("/v1/orgs/{o}/members/{former}/reinvite"), Some(&org.admin_token), None)
+        .await;
+    assert_eq!(reinvited.status, 200, "{}", reinvited.text);
+    t.drain().await;
+    let token = t.last_invitation_token("former@r11.test");
+    let revoked = t
+        .call("DELETE", &format!("/v1/orgs/{o}/members/{former}/invitation"), Some(&org.admin_token), None)
+        .await;
+    assert_eq!(revoked.status, 204, "{}", revoked.text);
+    let link = t.call("GET", &format!("/v1/invitations/{token}"), None, None).await;
+    assert_eq!((link.status, link.code()), (410, "invitation_revoked"), "{}", link.text);
+    assert_eq!(t.accept(&token, "Late").await.code(), "invitation_revoked");
 }
 
 async fn rule_12_people_own_their_name_phone_and_email(t: TestApp) {

@@ -179,6 +179,9 @@ pub struct ImportChunk {
 pub struct InvitationLookup {
     pub org_id: String,
     pub member_id: String,
+    /// The invitation was revoked (its member kept): the link says so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revoked: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -41,6 +41,14 @@ impl Tx {
         });
     }
 
+    /// Writes an item whatever is there (an entry derived from others, never read to decide).
+    pub fn put_unchecked(&mut self, item: Item) {
+        self.writes.push(Write::Put {
+            item,
+            condition: Condition::None,
+        });
+    }
+
     /// Replaces an item read at `item.version`, bumping the version.
     pub fn put_next(&mut self, mut item: Item) {
         let read_version = item.version;

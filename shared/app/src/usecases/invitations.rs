@@ -168,6 +168,9 @@ async fn invitation_target(app: &App, token: &str) -> AppResult<(Member, String)
         .await?
         .ok_or_else(AppError::not_found)?;
     let lookup: InvitationLookup = table::decode(&lookup)?;
+    if lookup.revoked {
+        return Err(AppError::Domain(DomainError::Gone(ErrorCode::InvitationRevoked)));
+    }
     let member = app
         .find_member(&lookup.org_id, &lookup.member_id)
         .await?

@@ -193,16 +193,14 @@ impl MemberChange<'_> {
                 .as_ref()
                 .filter(|inv| self.before.and_then(|b| b.invitation.as_ref()) != Some(inv));
             if let Some(invitation) = new_invitation {
-                let lookup = InvitationLookup {
-                    org_id: after.org_id.clone(),
-                    member_id: after.id.clone(),
-                };
-                tx.put_new(table::encode(
-                    table::invitation_pk(&invitation.token_hash),
-                    table::INVITE_SK.into(),
-                    1,
-                    &lookup,
-                ));
+                tx.put_new(invitation_lookup(after, invitation, false));
+            }
+        }
+        // A pending invitation taken away without being used (revoked, the member kept):
+        // its link says it was revoked.
+        if let (Some(before), Some(after)) = (self.before, self.after) {
+            if let (Some(invitation), None, MembershipStatus::Unlicensed) = (&before.invitation, &after.invitation, after.status) {
+                tx.put_unchecked(invitation_lookup(after, invitation, true));
             }
         }
         if roster_domain::lifecycle::seat_delta(self.before.map(|m| m.status), self.after.map(|m| m.status)) != 0 {
@@ -231,6 +229,19 @@ impl MemberChange<'_> {
         }
         Ok(())
     }
+}
+
+/// The item an invitation link is found by (`INVITE#<sha256>`): which member it is for, and
+/// whether it was revoked. The store deletes it a while after the link expired; the link
+/// then answers `not_found`.
+fn invitation_lookup(member: &Member, invitation: &PendingInvitation, revoked: bool) -> crate::ports::Item {
+    let lookup = InvitationLookup {
+        org_id: member.org_id.clone(),
+        member_id: member.id.clone(),
+        revoked,
+    };
+    table::encode(table::invitation_pk(&invitation.token_hash), table::INVITE_SK.into(), 1, &lookup)
+        .expiring_at(invitation.expires_at + table::INVITATION_LINK_KEPT)
 }
 
 /// The counters a member change keeps in step, each read only when the change moves it:
