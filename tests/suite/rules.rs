@@ -626,13 +626,23 @@ async fn rule_11_revoking_deletes_the_shell_and_keeps_the_fact(t: TestApp) {
     let (former, _) = t.add_member(&org, "former@r11.test", "member", None).await;
     assert_eq!(t.remove_member(&org, &former).await.status, 200);
     let reinvited = t
-        .call("POST", &format!("/v1/orgs/{o}/members/{former}/reinvite"), Some(&org.admin_token), None)
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/members/{former}/reinvite"),
+            Some(&org.admin_token),
+            None,
+        )
         .await;
     assert_eq!(reinvited.status, 200, "{}", reinvited.text);
     t.drain().await;
     let token = t.last_invitation_token("former@r11.test");
     let revoked = t
-        .call("DELETE", &format!("/v1/orgs/{o}/members/{former}/invitation"), Some(&org.admin_token), None)
+        .call(
+            "DELETE",
+            &format!("/v1/orgs/{o}/members/{former}/invitation"),
+            Some(&org.admin_token),
+            None,
+        )
         .await;
     assert_eq!(revoked.status, 204, "{}", revoked.text);
     let link = t.call("GET", &format!("/v1/invitations/{token}"), None, None).await;

@@ -2,6 +2,7 @@
 //! dead-letter after bounded retries.
 
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use serde_json::json;
 
@@ -135,3 +136,56 @@ on_every_backend!(
     a_superseded_invitation_email_is_not_sent,
     sweeps_cost_what_is_due_not_the_table
 );
+
+/// Delivery repair takes the whole backlog in one run (SPEC §4), past any one page of the
+/// due index, and a run out of time stops and says so (the next run takes the rest).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn delivery_repair_takes_the_whole_backlog() {
+    use roster_app::records::{DeliveryStatus, EmailKind, OutboxEntry};
+    use roster_app::table::{self, DueKind};
+
+    let t = TestApp::new();
+    let now = t.app.now();
+    let entries: Vec<roster_app::ports::Item> = (0..2_300)
+        .map(|i| {
+            let entry = OutboxEntry {
+                id: format!("m{i}-invitation-1"),
+                org_id: "o-backlog".into(),
+                member_id: format!("m{i}"),
+                kind: EmailKind::Invitation,
+                secret_version: 1,
+                status: DeliveryStatus::Pending,
+                created_at: now,
+                attempts: 0,
+                message_id: None,
+                claimed_until: None,
+                to: None,
+            };
+            let (pk, sk) = (table::org_pk("o-backlog"), table::outbox_sk(&entry.id));
+            let mut item = table::encode(pk.clone(), sk.clone(), 1, &entry);
+            item.gsi3 = Some(table::due_entry(DueKind::Delivery, now, &pk, &sk));
+            item
+        })
+        .collect();
+    for chunk in entries.chunks(100) {
+        let writes = chunk
+            .iter()
+            .map(|item| roster_app::ports::Write::Put {
+                item: item.clone(),
+                condition: roster_app::ports::Condition::NotExists,
+            })
+            .collect();
+        t.app.store.transact(writes).await.unwrap();
+    }
+    t.clock.advance(60);
+    let repair = t.worker_app("delivery-repair");
+    let out_of_time = roster_app::workers::sweeps::repair_deliveries(&repair, roster_app::Deadline::after(Duration::ZERO))
+        .await
+        .unwrap();
+    assert_eq!((out_of_time.examined, out_of_time.handed_on), (0, true));
+    let report = roster_app::workers::sweeps::repair_deliveries(&repair, roster_app::Deadline::NONE)
+        .await
+        .unwrap();
+    assert_eq!((report.examined, report.changed, report.handed_on), (2_300, 2_300, false));
+    t.assert_within_grants();
+}

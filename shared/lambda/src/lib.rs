@@ -176,7 +176,11 @@ pub async fn handle_schedule(app: &App, sweep: Sweep, deadline: Deadline) -> Res
             }
             serde_json::Value::Object(reports)
         }
-        Sweep::DeliveryRepair => report_json(&sweeps::repair_deliveries(app).await.map_err(|e| Error::from(e.to_string()))?),
+        Sweep::DeliveryRepair => report_json(
+            &sweeps::repair_deliveries(app, deadline)
+                .await
+                .map_err(|e| Error::from(e.to_string()))?,
+        ),
     };
     tracing::info!(?sweep, report = %result, "scheduled run done");
     Ok(result)

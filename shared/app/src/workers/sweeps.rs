@@ -25,55 +25,68 @@ pub struct SweepReport {
     pub handed_on: bool,
 }
 
-/// The most due items one run takes per index partition; the next run takes the rest.
-const BATCH: usize = 500;
-
-async fn due_items(app: &App, kind: DueKind) -> AppResult<Vec<Item>> {
-    let mut items = Vec::new();
-    for query in table::due_queries(kind, app.now(), BATCH) {
-        items.extend(app.store.query(query).await?.items);
-    }
-    Ok(items)
-}
+/// Due items read a page at a time.
+const PAGE: usize = 500;
 
 /// Queues again the emails and imports still pending after the grace period, so a lost
-/// queue send never loses an invitation.
-pub async fn repair_deliveries(app: &App) -> AppResult<SweepReport> {
+/// queue send never loses an invitation. One run takes the whole backlog, a page at a time;
+/// one that reaches `deadline` stops there and the next run takes the rest.
+pub async fn repair_deliveries(app: &App, deadline: Deadline) -> AppResult<SweepReport> {
     let mut report = SweepReport::default();
-    for item in due_items(app, DueKind::Delivery).await? {
-        report.examined += 1;
-        let now = app.now();
-        let mut tx = Tx::new();
-        if item.sk.starts_with(table::OUTBOX_PREFIX) {
-            let mut entry: OutboxEntry = table::decode(&item)?;
-            // A delivery holding a live claim is sending it now.
-            if entry.status != DeliveryStatus::Pending || entry.is_claimed(now) {
-                continue;
+    for query in table::due_queries(DueKind::Delivery, app.now(), PAGE) {
+        let mut cursor = None;
+        loop {
+            if deadline.has_passed() {
+                report.handed_on = true;
+                return Ok(report);
             }
-            entry.attempts += 1;
-            let mut next = table::encode(item.pk.clone(), item.sk.clone(), item.version, &entry);
-            next.gsi3 = Some(table::due_entry(
-                DueKind::Delivery,
-                now + app.config.delivery_grace,
-                &item.pk,
-                &item.sk,
-            ));
-            tx.put_next(next);
-            tx.send_after_commit(QueueName::Email, email_message(&entry.org_id, &entry.id));
-        } else if item.sk.starts_with(table::IMPORT_PREFIX) {
-            if !requeue_import(app, &item, &mut tx)? {
-                continue;
+            let page = app.store.query(query.clone().after(cursor)).await?;
+            for item in page.items {
+                repair_delivery(app, item, &mut report).await?;
             }
-        } else {
-            continue;
-        }
-        match tx.commit(app).await {
-            Ok(()) => report.changed += 1,
-            Err(AppError::Contention) => report.held_back += 1,
-            Err(error) => return Err(error),
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
         }
     }
     Ok(report)
+}
+
+/// Queues one due email or import again, unless it was sent, finished or claimed meanwhile.
+async fn repair_delivery(app: &App, item: Item, report: &mut SweepReport) -> AppResult<()> {
+    report.examined += 1;
+    let now = app.now();
+    let mut tx = Tx::new();
+    if item.sk.starts_with(table::OUTBOX_PREFIX) {
+        let mut entry: OutboxEntry = table::decode(&item)?;
+        // A delivery holding a live claim is sending it now.
+        if entry.status != DeliveryStatus::Pending || entry.is_claimed(now) {
+            return Ok(());
+        }
+        entry.attempts += 1;
+        let mut next = table::encode(item.pk.clone(), item.sk.clone(), item.version, &entry);
+        next.gsi3 = Some(table::due_entry(
+            DueKind::Delivery,
+            now + app.config.delivery_grace,
+            &item.pk,
+            &item.sk,
+        ));
+        tx.put_next(next);
+        tx.send_after_commit(QueueName::Email, email_message(&entry.org_id, &entry.id));
+    } else if item.sk.starts_with(table::IMPORT_PREFIX) {
+        if !requeue_import(app, &item, &mut tx)? {
+            return Ok(());
+        }
+    } else {
+        return Ok(());
+    }
+    match tx.commit(app).await {
+        Ok(()) => report.changed += 1,
+        Err(AppError::Contention) => report.held_back += 1,
+        Err(error) => return Err(error),
+    }
+    Ok(())
 }
 
 /// Queues an import again (its item and the message, in `tx`), unless it is over: answers
@@ -102,7 +115,7 @@ pub async fn run_all_as(scheduler: &App, repair: &App, deadline: Deadline) -> Ap
     let reports = [
         expiry::schedule(scheduler, ExpiryKind::Invitation, deadline).await?,
         expiry::schedule(scheduler, ExpiryKind::License, deadline).await?,
-        repair_deliveries(repair).await?,
+        repair_deliveries(repair, deadline).await?,
     ];
     // Items of no more use (sessions, rate windows, device and link records): DynamoDB's
     // TTL deletes them by itself; the embedded store here.
