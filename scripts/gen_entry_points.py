@@ -356,9 +356,11 @@ def template():
                 "        Queue:",
                 "          Type: SQS",
                 "          Properties:",
-                f"            Queue: !GetAtt {QUEUES[trigger['queue']]}.Arn",
+                f"            Queue: !GetAtt {QUEUES[trigger['queue']['queue']]}.Arn",
                 "            BatchSize: 10",
                 "            FunctionResponseTypes: [ReportBatchItemFailures]",
+                "            ScalingConfig:",
+                f"              MaximumConcurrency: {trigger['queue']['max_concurrency']}",
             ]
             out += function(worker["name"], events, worker, ses=worker["mails"], timeout=60)
         else:
@@ -372,7 +374,7 @@ def template():
 def worker_main(worker):
     trigger = worker["trigger"]
     if "queue" in trigger:
-        return f"run_queue_worker(roster_lambda::QueueName::{trigger['queue'].capitalize()})"
+        return f"run_queue_worker(roster_lambda::QueueName::{trigger['queue']['queue'].capitalize()})"
     return f"run_sweep(roster_lambda::Sweep::{pascal(worker['name'])})"
 
 

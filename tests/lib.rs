@@ -293,7 +293,7 @@ impl TestApp {
             table: TableUse::Writes,
             sends: worker.sends,
             consumes: match worker.trigger {
-                Trigger::Queue(queue) => Some(queue),
+                Trigger::Queue { queue, .. } => Some(queue),
                 Trigger::Schedule(_) => None,
             },
             mails: worker.mails,
@@ -305,7 +305,7 @@ impl TestApp {
     fn queue_worker_app(&self, queue: QueueName) -> Arc<App> {
         let worker = WORKERS
             .iter()
-            .find(|w| w.trigger == Trigger::Queue(queue))
+            .find(|w| matches!(w.trigger, Trigger::Queue { queue: q, .. } if q == queue))
             .unwrap_or_else(|| panic!("no worker consumes the {} queue", queue.as_str()));
         self.worker_app(worker.name)
     }

@@ -1,9 +1,11 @@
 //! Concurrent requests never duplicate or lose a record.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::json;
 
+use roster_tests::stores::JitterStore;
 use roster_tests::TestApp;
 
 async fn fifty_simultaneous_invites_of_one_email_make_one_account(t: TestApp) {
@@ -210,7 +212,87 @@ async fn an_org_always_keeps_an_org_admin(t: TestApp) {
     assert_eq!(t.remove_member(&org, &second).await.status, 200, "two lasting admins: one may go");
 }
 
+/// The morning after a big import: fifty invitees accept at once. Every acceptance writes
+/// the org's one seat counter; each either succeeds or fails for a reason a person can act
+/// on (`seats_exhausted` once the limit is reached), never `concurrent_update`, and the
+/// counter ends equal to the licensed members.
+async fn fifty_simultaneous_acceptances_never_answer_409_concurrent_update(t: TestApp) {
+    // Each store call takes a few milliseconds, as DynamoDB's do: reads and writes of the
+    // seat counter interleave.
+    let t = Arc::new(t.wrap_store(|store| Arc::new(JitterStore::new(store, Duration::from_millis(5)))));
+    let org = t.create_org("Morning", "paid").await;
+    // The admin holds one seat: 30 more fit.
+    let limited = t
+        .call(
+            "PATCH",
+            &format!("/v1/orgs/{}", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"seat_limit": 31})),
+        )
+        .await;
+    assert_eq!(limited.status, 200, "{}", limited.text);
+    let emails: Vec<String> = (0..50).map(|i| format!("early{i}@morning.test")).collect();
+    let imported = t.import_pasted(&org, json!({"emails": emails.join(" "), "role": "member"})).await;
+    assert_eq!(imported.body["invited"], 50, "{}", imported.text);
+    let tokens: Vec<String> = emails.iter().map(|e| t.last_invitation_token(e)).collect();
+    let tasks: Vec<_> = tokens
+        .into_iter()
+        .map(|token| {
+            let t = t.clone();
+            tokio::spawn(async move { t.accept(&token, "Early").await })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        let answer = task.await.unwrap();
+        outcomes.push((answer.status, answer.code().to_string()));
+    }
+    let accepted = outcomes.iter().filter(|o| o.0 == 200).count();
+    let refused = outcomes.iter().filter(|o| **o == (409, "seats_exhausted".to_string())).count();
+    assert_eq!((accepted, refused), (30, 20), "{outcomes:?}");
+    let org_view = t
+        .call("GET", &format!("/v1/orgs/{}", org.org_id), Some(&org.admin_token), None)
+        .await;
+    assert_eq!(org_view.body["seats_used"], 31, "{}", org_view.text);
+
+    // And the thirty removed at once (no password to hash: the writes meet head on).
+    let licensed = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{}/members?tab=licensed&limit=100", org.org_id),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    let ids: Vec<String> = licensed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["email"].as_str().unwrap().starts_with("early"))
+        .map(|m| m["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 30);
+    let tasks: Vec<_> = ids
+        .into_iter()
+        .map(|id| {
+            let (t, org) = (t.clone(), org.clone());
+            tokio::spawn(async move { t.remove_member(&org, &id).await })
+        })
+        .collect();
+    let mut removals = Vec::new();
+    for task in tasks {
+        let answer = task.await.unwrap();
+        removals.push((answer.status, answer.code().to_string()));
+    }
+    assert!(removals.iter().all(|r| r.0 == 200), "{removals:?}");
+    let org_view = t
+        .call("GET", &format!("/v1/orgs/{}", org.org_id), Some(&org.admin_token), None)
+        .await;
+    assert_eq!(org_view.body["seats_used"], 1, "{}", org_view.text);
+}
+
 on_every_backend!(
+    fifty_simultaneous_acceptances_never_answer_409_concurrent_update,
     an_org_always_keeps_an_org_admin,
     fifty_simultaneous_invites_of_one_email_make_one_account,
     accept_racing_remove_ends_consistent,

@@ -123,22 +123,36 @@ impl RequestContext {
     }
 }
 
-const MAX_ATTEMPTS: usize = 10;
+const MAX_ATTEMPTS: u32 = 12;
+/// The first wait after a lost race; each next one doubles, up to `MAX_BACKOFF`.
+const FIRST_BACKOFF: std::time::Duration = std::time::Duration::from_millis(2);
+const MAX_BACKOFF: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Runs `operation` again when its write lost a race (optimistic concurrency), so it
-/// re-reads and re-decides; after too many losses the caller gets `concurrent_update`.
+/// re-reads and re-decides, after a wait that grows and is jittered (full jitter), so many
+/// writers of one hot item (a seat counter the morning after a big import) take turns
+/// instead of colliding again; after too many losses the caller gets `concurrent_update`.
 pub async fn retrying<T, F, Fut>(mut operation: F) -> AppResult<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = AppResult<T>>,
 {
-    for _ in 0..MAX_ATTEMPTS {
+    for attempt in 0..MAX_ATTEMPTS {
         match operation().await {
-            Err(AppError::Contention) => yield_now().await,
+            Err(AppError::Contention) => backoff(attempt).await,
             other => return other,
         }
     }
     Err(AppError::Domain(DomainError::Conflict(ErrorCode::ConcurrentUpdate)))
+}
+
+/// Waits a random time up to the attempt's backoff (at least one yield to other tasks).
+async fn backoff(attempt: u32) {
+    let ceiling = FIRST_BACKOFF.saturating_mul(1 << attempt.min(16)).min(MAX_BACKOFF);
+    let random = u64::from_le_bytes(crate::secrets::random_bytes::<8>());
+    let wait = std::time::Duration::from_micros(random % (ceiling.as_micros() as u64).max(1));
+    yield_now().await;
+    tokio::time::sleep(wait).await;
 }
 
 /// Lets other tasks run between attempts without depending on a runtime.

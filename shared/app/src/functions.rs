@@ -35,8 +35,11 @@ pub enum TableUse {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
-    /// Messages of this queue (SQS event source, partial batch responses).
-    Queue(QueueName),
+    /// Messages of this queue (SQS event source, partial batch responses), handled by at
+    /// most `max_concurrency` instances at once: a burst of messages about one org (its
+    /// seat counter, one license end date shared by thousands) is worked through by a few
+    /// writers in turn instead of by hundreds colliding on the same items.
+    Queue { queue: QueueName, max_concurrency: u32 },
     /// An EventBridge schedule (`rate(…)`).
     Schedule(&'static str),
 }
@@ -58,7 +61,10 @@ pub const WORKERS: &[WorkerFacts] = &[
     WorkerFacts {
         name: "email-sender",
         description: "SQS consumer: renders and sends emails",
-        trigger: Trigger::Queue(QueueName::Email),
+        trigger: Trigger::Queue {
+            queue: QueueName::Email,
+            max_concurrency: 10,
+        },
         // An email carries the invitation link or temporary password, derived again.
         keys: KeyUse::DerivesSecrets,
         sends: &[],
@@ -67,7 +73,10 @@ pub const WORKERS: &[WorkerFacts] = &[
     WorkerFacts {
         name: "import-processor",
         description: "SQS consumer: processes bulk imports",
-        trigger: Trigger::Queue(QueueName::Import),
+        trigger: Trigger::Queue {
+            queue: QueueName::Import,
+            max_concurrency: 5,
+        },
         keys: KeyUse::DerivesSecrets,
         // Its invitations' emails, and its own continuation past a deadline.
         sends: &[QueueName::Email, QueueName::Import],
@@ -76,7 +85,10 @@ pub const WORKERS: &[WorkerFacts] = &[
     WorkerFacts {
         name: "expiry-worker",
         description: "SQS consumer: marks lapsed invitations expired, unlicenses members whose license end passed, releases what an ended freeze held",
-        trigger: Trigger::Queue(QueueName::Expiry),
+        trigger: Trigger::Queue {
+            queue: QueueName::Expiry,
+            max_concurrency: 5,
+        },
         keys: KeyUse::PublicKey,
         // A release that runs out of time continues in a new message; the imports a freeze
         // held are queued again when it ends.

@@ -330,10 +330,15 @@ enum Release {
     HandedOn,
 }
 
-/// Applies one expiry. Idempotent: a job whose expiry was already applied, or is no longer
-/// due (resent, accepted, license end moved), changes nothing; a job of an org that froze
-/// meanwhile re-keys the member to the window's end.
+/// Applies one expiry, again when a concurrent write got there first (as the API does).
+/// Idempotent: a job whose expiry was already applied, or is no longer due (resent,
+/// accepted, license end moved), changes nothing; a job of an org that froze meanwhile
+/// re-keys the member to the window's end.
 async fn apply(app: &App, job: ExpiryJob) -> AppResult<()> {
+    crate::app::retrying(|| apply_once(app, &job)).await
+}
+
+async fn apply_once(app: &App, job: &ExpiryJob) -> AppResult<()> {
     let Some(member) = app.find_member(&job.org_id, &job.member_id).await? else {
         return Ok(());
     };
