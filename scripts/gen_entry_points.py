@@ -78,7 +78,7 @@ def pascal(name):
     return "".join(part.capitalize() for part in name.split("-"))
 
 
-TABLE_READ = ["dynamodb:GetItem", "dynamodb:Query"]
+TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
 # UpdateItem: the atomic counters of the rate limits (`Store::add_to_counter`).
 TABLE_WRITE = TABLE_READ + ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:UpdateItem"]
 

@@ -25,6 +25,25 @@ pub async fn store_conformance(store: Arc<dyn Store>, ns: &str) {
     index_queries_and_sparse_entries(&*store, ns).await;
     expiring_items(&*store, ns).await;
     counters_count_atomically_up_to_their_limit(store.clone(), ns).await;
+    batch_gets_answer_what_exists(&*store, ns).await;
+}
+
+/// A batch get of 150 keys (more than one DynamoDB call takes), 120 of them stored, answers
+/// those 120; none asked, none answered.
+async fn batch_gets_answer_what_exists(store: &dyn Store, ns: &str) {
+    let pk = format!("{ns}#BATCH");
+    for chunk in (0..120).collect::<Vec<_>>().chunks(60) {
+        let writes = chunk
+            .iter()
+            .map(|i| put(item(&pk, &format!("S{i:03}"), 1), Condition::NotExists))
+            .collect();
+        store.transact(writes).await.unwrap();
+    }
+    let keys = (0..150).map(|i| (pk.clone(), format!("S{i:03}"))).collect();
+    let mut found: Vec<String> = store.batch_get(keys).await.unwrap().into_iter().map(|i| i.sk).collect();
+    found.sort();
+    assert_eq!(found, (0..120).map(|i| format!("S{i:03}")).collect::<Vec<_>>());
+    assert!(store.batch_get(Vec::new()).await.unwrap().is_empty());
 }
 
 /// Fifty concurrent additions to a counter with a limit of five: exactly five count, the

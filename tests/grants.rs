@@ -78,6 +78,10 @@ impl Store for GrantedStore {
         self.check(TableUse::Reads, "query")?;
         self.inner.query(query).await
     }
+    async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
+        self.check(TableUse::Reads, "read")?;
+        self.inner.batch_get(keys).await
+    }
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         self.check(TableUse::Writes, "write")?;
         self.inner.transact(writes).await

@@ -97,7 +97,8 @@ impl Queue for LossyQueue {
 /// Counts the calls that reach the store, to show that a request was refused before any.
 pub struct CountingStore {
     pub inner: Arc<dyn Store>,
-    pub calls: AtomicUsize,
+    /// Shared, so a test keeps a handle after the store goes into the app.
+    pub calls: Arc<AtomicUsize>,
 }
 
 #[async_trait]
@@ -109,6 +110,10 @@ impl Store for CountingStore {
     async fn query(&self, query: roster_app::ports::Query) -> Result<roster_app::ports::Page, roster_app::ports::StoreError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.inner.query(query).await
+    }
+    async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<roster_app::ports::Item>, roster_app::ports::StoreError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.batch_get(keys).await
     }
     async fn transact(&self, writes: Vec<roster_app::ports::Write>) -> Result<(), roster_app::ports::StoreError> {
         self.calls.fetch_add(1, Ordering::SeqCst);

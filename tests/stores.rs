@@ -76,6 +76,11 @@ impl Store for StaleIndexStore {
         self.inner.get(pk, sk).await
     }
 
+    /// Gets read the table, consistently, like `get`.
+    async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
+        self.inner.batch_get(keys).await
+    }
+
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
         let Some(index) = query.index else {
             return self.inner.query(query).await;
@@ -167,6 +172,10 @@ impl Store for JitterStore {
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
         self.pause().await;
         self.inner.query(query).await
+    }
+    async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
+        self.pause().await;
+        self.inner.batch_get(keys).await
     }
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         self.pause().await;

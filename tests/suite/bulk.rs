@@ -1,5 +1,6 @@
 //! SPEC §3: preview, template, CSV and pasted-list imports, progress, failures, limits.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
@@ -435,7 +436,113 @@ async fn oversized_cells_fail_their_rows_not_the_import(t: TestApp) {
     assert!(done.text.len() < 10_000, "the report holds no oversized cell");
 }
 
+/// Bulk work reads in batches and writes a batch to a transaction: a bulk edit of 300
+/// members into a department and a preview of 300 existing addresses cost a few dozen store
+/// calls, not several per member (on DynamoDB each is a round trip inside the function's
+/// 10-second timeout). Out of time, a bulk edit answers what it did and what it did not.
+async fn bulk_work_reads_in_batches_and_answers_within_its_deadline(t: TestApp) {
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = calls.clone();
+    let t = t.wrap_store(move |inner| Arc::new(roster_tests::CountingStore { inner, calls: counted }));
+    let org = t.create_org("Batches", "paid").await;
+    let emails: Vec<String> = (0..300).map(|i| format!("b{i:03}@batches.test")).collect();
+    let imported = t.import_pasted(&org, json!({"emails": emails.join(" "), "role": "member"})).await;
+    assert_eq!(imported.body["invited"], 300, "{}", imported.text);
+    let ward = t.create_department(&org, "Ward").await;
+    let ids: Vec<String> = {
+        let mut ids = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let page = t
+                .call(
+                    "GET",
+                    &format!("/v1/orgs/{}/members?tab=unlicensed&limit=200{cursor}", org.org_id),
+                    Some(&org.admin_token),
+                    None,
+                )
+                .await;
+            ids.extend(
+                page.body["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m["id"].as_str().unwrap().to_string()),
+            );
+            match page.body["next_cursor"].as_str() {
+                Some(next) => cursor = format!("&cursor={next}"),
+                None => break ids,
+            }
+        }
+    };
+    assert_eq!(ids.len(), 300);
+
+    let before = calls.load(std::sync::atomic::Ordering::SeqCst);
+    let edited = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/members/bulk-edit", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"member_ids": ids, "department_id": ward, "position": "Nurse"})),
+        )
+        .await;
+    let used = calls.load(std::sync::atomic::Ordering::SeqCst) - before;
+    assert_eq!(
+        (edited.status, edited.body["updated"].as_u64()),
+        (200, Some(300)),
+        "{}",
+        edited.text
+    );
+    assert!(used <= 80, "{used} store calls for 300 members");
+    let in_ward = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{}/members?tab=unlicensed&department={ward}&limit=200", org.org_id),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(in_ward.body["items"].as_array().unwrap().len(), 200);
+
+    let before = calls.load(std::sync::atomic::Ordering::SeqCst);
+    let preview = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/invitations/preview", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"emails": emails.join("\n")})),
+        )
+        .await;
+    let used = calls.load(std::sync::atomic::Ordering::SeqCst) - before;
+    assert_eq!(preview.body["existing"].as_array().map(Vec::len), Some(300), "{}", preview.text);
+    assert!(used <= 15, "{used} store calls for a preview of 300 addresses");
+
+    // Out of time after the first batch: the rest is answered as not done, and unchanged.
+    let t = t.configure(|config| config.request_time_budget = Duration::ZERO);
+    let late = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/members/bulk-edit", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"member_ids": ids, "position": "Charge nurse"})),
+        )
+        .await;
+    assert_eq!(late.status, 200, "{}", late.text);
+    let updated = late.body["updated"].as_u64().unwrap() as usize;
+    let not_done: Vec<&str> = late.body["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "request_timeout")
+        .map(|f| f["member_id"].as_str().unwrap())
+        .collect();
+    assert_eq!((updated, not_done.len()), (10, 290), "{}", late.text);
+    for id in &not_done[..5] {
+        assert_eq!(t.member(&org, id).await["position"], "Nurse", "not done is unchanged");
+    }
+}
+
 on_every_backend!(
+    bulk_work_reads_in_batches_and_answers_within_its_deadline,
     oversized_cells_fail_their_rows_not_the_import,
     preview_says_what_a_pasted_list_holds,
     a_csv_import_reports_every_row_that_was_not_invited,

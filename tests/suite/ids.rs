@@ -15,7 +15,7 @@ const MALFORMED: &str = "X%23CHUNK%23000000";
 async fn a_malformed_path_id_answers_404_before_any_store_call(t: TestApp) {
     let counting = Arc::new(CountingStore {
         inner: t.app.store.clone(),
-        calls: 0.into(),
+        calls: Default::default(),
     });
     let store = counting.clone();
     let t = t.wrap_store(move |_| store);

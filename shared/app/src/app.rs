@@ -35,6 +35,9 @@ pub struct AppConfig {
     /// long work (an import) checkpoints and hands the rest on in a new message after it.
     /// A Lambda uses its invocation's deadline instead.
     pub message_time_budget: std::time::Duration,
+    /// How long one API request may work before long work (a bulk edit) stops and answers
+    /// what it did and what it did not: inside the API functions' 10-second timeout.
+    pub request_time_budget: std::time::Duration,
     /// SHA-256 (hex) of the operator's bearer token, when an operator is configured.
     pub operator_token_sha256: Option<String>,
     /// Free plans: imported users per day per admin and per client IP.
@@ -63,6 +66,7 @@ impl AppConfig {
             email_claim_lease: Duration::minutes(2),
             expiry_job_lease: Duration::minutes(15),
             message_time_budget: std::time::Duration::from_secs(60),
+            request_time_budget: std::time::Duration::from_secs(7),
             operator_token_sha256: None,
             free_import_daily_limit: 100,
             login_failures_per_email: 5,
@@ -103,6 +107,8 @@ pub enum Principal {
 pub struct RequestContext {
     pub principal: Principal,
     pub ip: Option<String>,
+    /// When long work must stop (`AppConfig::request_time_budget` from the request's start).
+    pub deadline: crate::Deadline,
 }
 
 impl RequestContext {
@@ -110,6 +116,7 @@ impl RequestContext {
         RequestContext {
             principal: Principal::Anonymous,
             ip,
+            deadline: crate::Deadline::NONE,
         }
     }
 
@@ -227,6 +234,24 @@ impl App {
         }
     }
 
+    /// The members with these ids that exist, by id, read in batches (one store call per
+    /// 100 on DynamoDB).
+    pub async fn members_by_ids(&self, org_id: &str, ids: &[String]) -> AppResult<std::collections::HashMap<String, Member>> {
+        // Each key once: DynamoDB refuses a batch that names one twice.
+        let mut seen = std::collections::HashSet::new();
+        let keys = ids
+            .iter()
+            .filter(|id| seen.insert(id.as_str()))
+            .map(|id| (table::org_pk(org_id), table::member_sk(id)))
+            .collect();
+        self.store
+            .batch_get(keys)
+            .await?
+            .iter()
+            .map(|item| table::decode_member(item).map(|m| (m.id.clone(), m)))
+            .collect()
+    }
+
     pub async fn load_member(&self, org_id: &str, member_id: &str) -> AppResult<Member> {
         self.find_member(org_id, member_id).await?.ok_or_else(AppError::not_found)
     }
@@ -238,6 +263,26 @@ impl App {
         };
         let guard: EmailGuard = table::decode(&guard)?;
         self.find_member(org_id, &guard.member_id).await
+    }
+
+    /// The state of the accounts these emails have in the org, by email, read in batches:
+    /// the email guards, then their members.
+    pub async fn members_by_email(&self, org_id: &str, emails: &[Email]) -> AppResult<std::collections::HashMap<Email, MembershipStatus>> {
+        let keys = emails.iter().map(|e| (table::org_pk(org_id), table::email_guard_sk(e))).collect();
+        let ids = self
+            .store
+            .batch_get(keys)
+            .await?
+            .iter()
+            .map(|guard| table::decode::<EmailGuard>(guard).map(|g| g.member_id))
+            .collect::<AppResult<Vec<_>>>()?;
+        // A guard is its member's email: the member answers for it.
+        Ok(self
+            .members_by_ids(org_id, &ids)
+            .await?
+            .into_values()
+            .map(|m| (m.email, m.status))
+            .collect())
     }
 
     /// Every item a query matches, across all its pages.

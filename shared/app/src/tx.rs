@@ -134,12 +134,16 @@ impl Tx {
                 ),
                 condition: Condition::None,
             });
-            self.department_checks.push(self.writes.len());
-            self.writes.push(Write::Check {
+            // Once per transaction, however many members it moves into the department.
+            let check = Write::Check {
                 pk: table::org_pk(&org_id),
                 sk: table::department_closed_sk(&department_id),
                 condition: Condition::NotExists,
-            });
+            };
+            if !self.writes.contains(&check) {
+                self.department_checks.push(self.writes.len());
+                self.writes.push(check);
+            }
         }
     }
 

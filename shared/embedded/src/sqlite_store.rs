@@ -72,6 +72,20 @@ impl Store for SqliteStore {
             .map_err(unavailable)
     }
 
+    async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
+        let connection = self.db.lock();
+        let mut statement = connection
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM items WHERE pk = ?1 AND sk = ?2"))
+            .map_err(unavailable)?;
+        let mut items = Vec::with_capacity(keys.len());
+        for (pk, sk) in &keys {
+            if let Some(item) = statement.query_row(params![pk, sk], read_item).optional().map_err(unavailable)? {
+                items.push(item);
+            }
+        }
+        Ok(items)
+    }
+
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
         let (pk_column, sk_column, order) = match query.index {
             None => ("pk", "sk", "sk"),

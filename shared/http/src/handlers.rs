@@ -116,9 +116,14 @@ pub async fn dispatch(app: &App, route: RouteId, params: &Params, request: HttpR
         Ok(principal) => RequestContext {
             principal,
             ip: request.client_ip.clone(),
+            deadline: roster_app::Deadline::NONE,
         },
         Err(error) if needs_caller => return problem::from_app_error(&error),
         Err(_) => RequestContext::anonymous(request.client_ip.clone()),
+    };
+    let ctx = RequestContext {
+        deadline: roster_app::Deadline::after(app.config.request_time_budget),
+        ..ctx
     };
     match answer(app, route, params, &request, &ctx).await {
         Ok(reply) => reply.into_response(),

@@ -203,6 +203,9 @@ pub enum StoreError {
 pub trait Store: Send + Sync {
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError>;
     async fn query(&self, query: Query) -> Result<Page, StoreError>;
+    /// The items with these keys that exist (in no particular order), read consistently:
+    /// one call per 100 keys on DynamoDB (`BatchGetItem`), instead of one per key.
+    async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError>;
     /// Applies every write or none. At most 100 writes, each on a distinct key.
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError>;
     /// Adds `delta` to the counter at `pk`/`sk` (an item whose `version` is the count,

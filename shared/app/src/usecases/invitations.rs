@@ -1,7 +1,6 @@
 //! Invitations: invite one email, preview a pasted list, read and accept an invitation
 //! link, request to join with the org's join code.
 
-use futures_util::{StreamExt, TryStreamExt};
 use serde::Deserialize;
 
 use roster_domain::error::FieldErrors;
@@ -21,7 +20,6 @@ use crate::usecases::imports::MAX_IMPORT_ROWS;
 use crate::usecases::membership::{
     admit_new_member, attach_first_invitation, commit_change, new_member, Admission, ChangeCounters, MemberChange, NewAccount,
 };
-use crate::usecases::LOOKUPS_AT_ONCE;
 use crate::views;
 use crate::views::MemberView;
 use crate::views::{AcceptanceRequires, ExistingAccount, InvitationView, JoinLinkView, JoinRequestAnswer, OrgSummary, PreviewView};
@@ -131,21 +129,16 @@ pub async fn preview(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Pre
             format!("at most {MAX_IMPORT_ROWS} emails"),
         ));
     }
-    // One read of the email guard per address, a few at a time: the cost follows the list,
-    // never the size of the org.
-    // (Owned items: a stream over borrowed ones makes the handler's future not `Send`.)
-    let found: Vec<Option<Member>> = futures_util::stream::iter(list.valid.clone())
-        .map(|email| async move { app.find_member_by_email(org_id, &email).await })
-        .buffered(LOOKUPS_AT_ONCE)
-        .try_collect()
-        .await?;
+    // The addresses' email guards, then their members, read in batches (one store call per
+    // 100 on DynamoDB): the cost follows the list, never the size of the org.
+    let found = app.members_by_email(org_id, &list.valid).await?;
     let mut existing = Vec::new();
     let mut valid = Vec::new();
-    for (email, member) in list.valid.iter().zip(found) {
-        match member {
-            Some(member) => existing.push(ExistingAccount {
+    for email in &list.valid {
+        match found.get(email) {
+            Some(status) => existing.push(ExistingAccount {
                 email: email.clone(),
-                status: member.status,
+                status: *status,
             }),
             None => valid.push(email.to_string()),
         }

@@ -13,11 +13,11 @@ use crate::error::{AppError, AppResult};
 use crate::ports::{IndexName, Query, SkCondition};
 use crate::records::EmailKind;
 use crate::table;
-use crate::usecases::membership::{commit_change, issue_invitation, issue_temporary_password, MemberChange};
-use crate::usecases::{PageRequest, LOOKUPS_AT_ONCE};
+use crate::tx::Tx;
+use crate::usecases::membership::{commit_change, issue_invitation, issue_temporary_password, ChangeCounters, MemberChange};
+use crate::usecases::PageRequest;
 use crate::views;
 use crate::views::{BulkEditFailure, BulkEditView, MemberView, Page};
-use futures_util::StreamExt;
 use roster_domain::ids::{DepartmentId, MemberId, OrgId};
 use roster_domain::search::{first_match, search_key, search_terms};
 use roster_domain::ErrorCode;
@@ -389,46 +389,88 @@ pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &OrgId, input: B
         ..MemberPatch::default()
     };
     check_patch_texts(&patch)?;
-    // Each member is its own change, a few at a time; moves into a department one at a
-    // time, since each checks the department's tombstone and DynamoDB cancels transactions
-    // that touch one item at once.
-    // (Owned items: a stream over borrowed ones makes the handler's future not `Send`.)
-    let at_once = if matches!(input.department_id, Some(Some(_))) {
-        1
-    } else {
-        LOOKUPS_AT_ONCE
-    };
-    let patch = &patch;
-    let results: Vec<AppResult<()>> = futures_util::stream::iter(input.member_ids.clone())
-        .map(|member_id| async move {
-            // A malformed id names no member: it fails like an unknown one, without a lookup.
-            let id = MemberId::parse(&member_id).map_err(|_| AppError::not_found())?;
-            change_member(app, ctx, org_id, &id, |_, _, member| {
-                Ok(Decision {
-                    after: Some(apply_patch(member, patch)?),
-                    action: "member_updated",
-                    reason: Some("bulk_edit"),
-                    email: None,
-                })
-            })
-            .await
-            .map(|_| ())
-        })
-        .buffered(at_once)
-        .collect()
-        .await;
-    let mut updated = 0;
+    // The members are read in batches and written a batch to a transaction (each member
+    // its own audit event); a batch that loses a race is written member by member, each
+    // retried. Work stops at the request's deadline: the members not reached are answered
+    // as failures (`request_timeout`), unchanged.
+    let mut ids = Vec::new();
     let mut failures = Vec::new();
-    for (member_id, result) in input.member_ids.iter().zip(results) {
-        match result {
-            Ok(()) => updated += 1,
-            Err(error) => failures.push(BulkEditFailure {
-                member_id: member_id.clone(),
-                code: error.specific_code(),
-            }),
+    for member_id in &input.member_ids {
+        // A malformed id names no member: it fails like an unknown one, without a lookup.
+        match MemberId::parse(member_id) {
+            Ok(id) => ids.push(id),
+            Err(_) => failures.push(bulk_failure(member_id, ErrorCode::NotFound)),
+        }
+    }
+    let mut updated = 0;
+    let origin = ctx.origin(Some(&actor.member_id));
+    for (index, batch) in ids.chunks(BULK_EDIT_BATCH).enumerate() {
+        // The first batch always goes: an answer says what was done.
+        if index > 0 && ctx.deadline.has_passed() {
+            failures.extend(batch.iter().map(|id| bulk_failure(id, ErrorCode::RequestTimeout)));
+            continue;
+        }
+        let names: Vec<String> = batch.iter().map(|id| id.to_string()).collect();
+        let members = app.members_by_ids(org_id, &names).await?;
+        let mut tx = Tx::new();
+        let mut in_tx = Vec::new();
+        for id in batch {
+            let Some(member) = members.get(id.as_str()) else {
+                failures.push(bulk_failure(id, ErrorCode::NotFound));
+                continue;
+            };
+            match apply_patch(member, &patch) {
+                Ok(after) if after == *member => updated += 1,
+                Ok(after) => {
+                    let change = MemberChange {
+                        org: &org,
+                        origin: &origin,
+                        before: Some(member),
+                        after: Some(&after),
+                        action: "member_updated",
+                        reason: Some("bulk_edit"),
+                        email: None,
+                    };
+                    change.write(app, &mut tx, &ChangeCounters::default())?;
+                    in_tx.push(id);
+                }
+                Err(error) => failures.push(bulk_failure(id, AppError::from(error).specific_code())),
+            }
+        }
+        match tx.commit(app).await {
+            Ok(()) => updated += in_tx.len(),
+            // Someone changed one of them meanwhile (or the department closed): each on its own.
+            Err(_) => {
+                for id in in_tx {
+                    let result = change_member(app, ctx, org_id, id, |_, _, member| {
+                        Ok(Decision {
+                            after: Some(apply_patch(member, &patch)?),
+                            action: "member_updated",
+                            reason: Some("bulk_edit"),
+                            email: None,
+                        })
+                    })
+                    .await;
+                    match result {
+                        Ok(_) => updated += 1,
+                        Err(error) => failures.push(bulk_failure(id, error.specific_code())),
+                    }
+                }
+            }
         }
     }
     Ok(BulkEditView { updated, failures })
+}
+
+/// Members a bulk edit writes in one transaction (each a handful of writes: the member,
+/// its department entries, the audit event).
+const BULK_EDIT_BATCH: usize = 10;
+
+fn bulk_failure(member_id: &str, code: ErrorCode) -> BulkEditFailure {
+    BulkEditFailure {
+        member_id: member_id.to_string(),
+        code,
+    }
 }
 
 /// `GET …/members/{id}`. A department admin reads its own department's members only; any
@@ -566,14 +608,10 @@ async fn member_page(
     Ok((members, read, page.next_cursor))
 }
 
-/// The members with these ids that still exist, in the order given (a few reads at once).
+/// The members with these ids that still exist, in the order given (duplicates once).
 async fn members_by_id(app: &App, org_id: &str, ids: Vec<String>) -> AppResult<Vec<Member>> {
-    let found: Vec<AppResult<Option<Member>>> = futures_util::stream::iter(ids)
-        .map(|id| async move { app.find_member(org_id, &id).await })
-        .buffered(LOOKUPS_AT_ONCE)
-        .collect()
-        .await;
-    found.into_iter().filter_map(Result::transpose).collect()
+    let mut found = app.members_by_ids(org_id, &ids).await?;
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
 /// How many entries one page of a filtered list reads at most. A filter that matches few

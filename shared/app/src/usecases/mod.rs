@@ -11,10 +11,6 @@ pub mod members;
 pub mod membership;
 pub mod orgs;
 
-/// How many independent store reads (or member changes) one request runs at a time, so
-/// a request over a list of hundreds finishes well inside an API function's timeout.
-pub const LOOKUPS_AT_ONCE: usize = 8;
-
 /// `{items, next_cursor}` pagination input shared by the list operations.
 #[derive(Debug, Clone, Default)]
 pub struct PageRequest {
