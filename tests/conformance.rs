@@ -26,6 +26,59 @@ pub async fn store_conformance(store: Arc<dyn Store>, ns: &str) {
     expiring_items(&*store, ns).await;
     counters_count_atomically_up_to_their_limit(store.clone(), ns).await;
     batch_gets_answer_what_exists(&*store, ns).await;
+    additions_in_transactions_stay_within_bounds(store.clone(), ns).await;
+}
+
+/// `Write::Add` in transactions: the count is the item's version, created at 0; an
+/// addition past `at_most` or below 0 fails the whole transaction; fifty concurrent ones
+/// with room for thirty leave exactly thirty counted.
+async fn additions_in_transactions_stay_within_bounds(store: Arc<dyn Store>, ns: &str) {
+    let pk = format!("{ns}#ADD");
+    let add = |delta: i64, at_most: Option<u64>| Write::Add {
+        pk: pk.clone(),
+        sk: "SEATS".into(),
+        delta,
+        at_most,
+    };
+    let count = |store: Arc<dyn Store>| {
+        let pk = pk.clone();
+        async move { store.get(&pk, "SEATS").await.unwrap().map(|i| i.version) }
+    };
+    store
+        .transact(vec![add(2, Some(3)), put(item(&pk, "A", 1), Condition::NotExists)])
+        .await
+        .unwrap();
+    assert_eq!(count(store.clone()).await, Some(2));
+    let past = store
+        .transact(vec![put(item(&pk, "B", 1), Condition::NotExists), add(2, Some(3))])
+        .await;
+    assert_eq!(past, Err(StoreError::ConditionFailed { index: 1 }));
+    assert!(
+        store.get(&pk, "B").await.unwrap().is_none(),
+        "nothing of a failed transaction is written"
+    );
+    assert_eq!(
+        store.transact(vec![add(-3, None)]).await,
+        Err(StoreError::ConditionFailed { index: 0 })
+    );
+    store.transact(vec![add(-2, None)]).await.unwrap();
+    assert_eq!(count(store.clone()).await, Some(0));
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let (store, write) = (store.clone(), add(1, Some(30)));
+            tokio::spawn(async move { store.transact(vec![write]).await })
+        })
+        .collect();
+    let mut added = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(()) => added += 1,
+            Err(StoreError::ConditionFailed { .. } | StoreError::TransactionConflict) => {}
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(count(store.clone()).await, Some(added));
+    assert!(added <= 30, "{added}");
 }
 
 /// A batch get of 150 keys (more than one DynamoDB call takes), 120 of them stored, answers

@@ -40,7 +40,8 @@ impl Replica {
                     Write::Delete { pk, sk, .. } => {
                         self.items.remove(&(pk, sk));
                     }
-                    Write::Check { .. } => {}
+                    // Counters are in no index.
+                    Write::Check { .. } | Write::Add { .. } => {}
                 }
             }
         }

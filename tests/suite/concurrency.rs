@@ -289,6 +289,22 @@ async fn fifty_simultaneous_acceptances_never_answer_409_concurrent_update(t: Te
         .call("GET", &format!("/v1/orgs/{}", org.org_id), Some(&org.admin_token), None)
         .await;
     assert_eq!(org_view.body["seats_used"], 1, "{}", org_view.text);
+
+    // An org from before the counter kept the count in the item's data: its next license
+    // change converts it.
+    let (pk, sk) = (format!("ORG#{}", org.org_id), "SEATS".to_string());
+    let current = t.app.store.get(&pk, &sk).await.unwrap().unwrap();
+    t.app
+        .store
+        .transact(vec![roster_app::ports::Write::Put {
+            item: roster_app::ports::Item::new(pk.clone(), sk.clone(), 7, json!({"used": 1})),
+            condition: roster_app::ports::Condition::Version(current.version),
+        }])
+        .await
+        .unwrap();
+    t.add_member(&org, "late@morning.test", "member", None).await;
+    let converted = t.app.store.get(&pk, &sk).await.unwrap().unwrap();
+    assert_eq!((converted.version, converted.data), (2, serde_json::Value::Null));
 }
 
 on_every_backend!(

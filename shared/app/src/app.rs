@@ -9,7 +9,7 @@ use roster_domain::{Actor, Department, DepartmentId, DomainError, Email, Kind, M
 
 use crate::error::{AppError, AppResult};
 use crate::ports::{Clock, Item, Mailer, Query, Queue, SkCondition, Store};
-use crate::records::{EmailGuard, OrgAdminCounter, SeatCounter};
+use crate::records::{EmailGuard, LegacySeatCounter, OrgAdminCounter, SeatCount};
 use crate::signing_keys::SigningKeys;
 use crate::table;
 use roster_domain::ErrorCode;
@@ -196,14 +196,23 @@ impl App {
         Ok(org)
     }
 
-    /// The seat counter with the version it was read at.
-    pub async fn load_seats(&self, org_id: &str) -> AppResult<(SeatCounter, u64)> {
+    /// The seat counter as read (consistently).
+    pub async fn load_seats(&self, org_id: &str) -> AppResult<SeatCount> {
         let item = self
             .store
             .get(&table::org_pk(org_id), table::SEATS_SK)
             .await?
             .ok_or_else(|| AppError::Internal("seat counter missing".into()))?;
-        Ok((table::decode(&item)?, item.version))
+        Ok(match serde_json::from_value::<LegacySeatCounter>(item.data.clone()) {
+            Ok(legacy) => SeatCount {
+                used: legacy.used,
+                legacy_version: Some(item.version),
+            },
+            Err(_) => SeatCount {
+                used: item.version,
+                legacy_version: None,
+            },
+        })
     }
 
     /// The lasting-org-admin counter with the version it was read at; for an org created

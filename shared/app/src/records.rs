@@ -108,9 +108,20 @@ pub struct OrgAdminCounter {
     pub lasting: u64,
 }
 
-/// Licensed members of an org, kept in step with every license change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct SeatCounter {
+/// Licensed members of an org, kept in step with every license change: the `SEATS` item's
+/// version is the count, changed by `Write::Add` (no version check, so concurrent license
+/// changes don't collide on it; the store checks the seat limit). An org from before kept
+/// the count in the item's data (`LegacySeatCounter`); its first change converts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeatCount {
+    pub used: u64,
+    /// The version of a counter still in the old form, to convert it with.
+    pub legacy_version: Option<u64>,
+}
+
+/// The seat counter's old form: the count in the data, the version only a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegacySeatCounter {
     pub used: u64,
 }
 

@@ -3,7 +3,7 @@
 //! | entity | PK | SK | GSI1 | GSI2 | GSI3 (sparse, due work) |
 //! |---|---|---|---|---|---|
 //! | org | `ORG#o` | `ORG` | | | |
-//! | seat counter | `ORG#o` | `SEATS` | | | |
+//! | seat counter (its version is the count) | `ORG#o` | `SEATS` | | | |
 //! | lasting org admin counter | `ORG#o` | `ADMINS` | | | |
 //! | department | `ORG#o` | `DEPT#d` | | | |
 //! | department name guard | `ORG#o` | `DEPTNAME#name` | | | |

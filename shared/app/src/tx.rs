@@ -9,7 +9,7 @@ use roster_domain::{DomainError, Email, Member, Org};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::ports::{Condition, Item, QueueName, StoreError, Write};
-use crate::records::{AuditEvent, DeliveryStatus, EmailKind, OrgAdminCounter, OutboxEntry, SeatCounter};
+use crate::records::{AuditEvent, DeliveryStatus, EmailKind, OrgAdminCounter, OutboxEntry, SeatCount};
 use crate::secrets::new_id;
 use crate::table::{self, DueKind};
 use roster_domain::ErrorCode;
@@ -207,20 +207,27 @@ impl Tx {
 
     /// Adjusts the org's seat counter for a change of `before` → `after` and refuses it when
     /// the seats are all taken (rule 8).
-    pub fn seats(&mut self, org: &Org, counter: &(SeatCounter, u64), before: Option<&Member>, after: Option<&Member>) -> AppResult<()> {
+    pub fn seats(&mut self, org: &Org, seats: &SeatCount, before: Option<&Member>, after: Option<&Member>) -> AppResult<()> {
         let delta = lifecycle::seat_delta(before.map(|m| m.status), after.map(|m| m.status));
         if delta == 0 {
             return Ok(());
         }
-        let (seats, version) = counter;
+        // Refused at once as read; the store checks the limit again as it adds.
         lifecycle::ensure_seat_available(org.settings.seat_limit, seats.used, delta)?;
-        let used = (seats.used as i64 + delta).max(0) as u64;
-        self.put_next(table::encode(
-            table::org_pk(&org.id),
-            table::SEATS_SK.into(),
-            *version,
-            &SeatCounter { used },
-        ));
+        let (pk, sk) = (table::org_pk(&org.id), table::SEATS_SK.to_string());
+        match seats.legacy_version {
+            // The old form becomes a counter, in this change's transaction.
+            Some(version) => self.writes.push(Write::Put {
+                item: Item::new(pk, sk, (seats.used as i64 + delta).max(0) as u64, serde_json::Value::Null),
+                condition: Condition::Version(version),
+            }),
+            None => self.writes.push(Write::Add {
+                pk,
+                sk,
+                delta,
+                at_most: org.settings.seat_limit.map(u64::from),
+            }),
+        }
         Ok(())
     }
 

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, ReturnValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, ReturnValue, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -168,6 +168,44 @@ fn transact_item(table: &str, write: &Write) -> Result<TransactWriteItem, StoreE
                 .set_expression_attribute_names(Some(names))
                 .set_expression_attribute_values((!values.is_empty()).then_some(values));
             TransactWriteItem::builder().condition_check(check.build().map_err(unavailable)?)
+        }
+        Write::Add { pk, sk, delta, at_most } => {
+            let names = HashMap::from([
+                ("#version".to_string(), "version".to_string()),
+                ("#data".to_string(), "data".to_string()),
+            ]);
+            let mut values = HashMap::from([
+                (":delta".to_string(), AttributeValue::N(delta.to_string())),
+                (":null".to_string(), s("null")),
+            ]);
+            // The count stays within 0..=at_most: a rise checks the room left, a fall what
+            // there is to take.
+            let condition = match (*delta >= 0, at_most) {
+                (true, None) => None,
+                (true, Some(most)) => {
+                    values.insert(":room".into(), AttributeValue::N((*most as i64 - delta).to_string()));
+                    Some("(attribute_not_exists(#version) AND :room >= :zero) OR #version <= :room")
+                }
+                (false, _) => {
+                    values.insert(":need".into(), AttributeValue::N((-delta).to_string()));
+                    Some("#version >= :need")
+                }
+            };
+            if condition.is_some_and(|c| c.contains(":zero")) {
+                values.insert(":zero".into(), AttributeValue::N("0".into()));
+            }
+            let mut update = Update::builder()
+                .table_name(table)
+                .key("PK", s(pk))
+                .key("SK", s(sk))
+                .update_expression("ADD #version :delta SET #data = if_not_exists(#data, :null)");
+            if let Some(condition) = condition {
+                update = update.condition_expression(condition);
+            }
+            update = update
+                .set_expression_attribute_names(Some(names))
+                .set_expression_attribute_values(Some(values));
+            TransactWriteItem::builder().update(update.build().map_err(unavailable)?)
         }
     };
     Ok(item.build())

@@ -235,6 +235,18 @@ impl Store for SqliteStore {
                         .map_err(unavailable)?;
                 }
                 Write::Check { .. } => {}
+                Write::Add { pk, sk, delta, at_most } => {
+                    let next = current.unwrap_or(0) + delta;
+                    if next < 0 || at_most.is_some_and(|most| next > most as i64) {
+                        return Err(StoreError::ConditionFailed { index });
+                    }
+                    tx.execute(
+                        "INSERT INTO items (pk, sk, version, data) VALUES (?1, ?2, ?3, 'null')
+                         ON CONFLICT (pk, sk) DO UPDATE SET version = ?3",
+                        params![pk, sk, next],
+                    )
+                    .map_err(unavailable)?;
+                }
             }
         }
         tx.commit().map_err(unavailable)

@@ -100,6 +100,16 @@ pub enum Write {
         sk: String,
         condition: Condition,
     },
+    /// Adds `delta` to a counter (an item whose `version` is the count, created at 0 when
+    /// absent), only if the count stays between 0 and `at_most` (when given); otherwise
+    /// the transaction fails at this write (`ConditionFailed`). Concurrent additions need
+    /// no version: DynamoDB checks and adds in one step (an `Update` with `ADD`).
+    Add {
+        pk: String,
+        sk: String,
+        delta: i64,
+        at_most: Option<u64>,
+    },
 }
 
 impl Write {
@@ -107,13 +117,15 @@ impl Write {
     pub fn key(&self) -> (&str, &str) {
         match self {
             Write::Put { item, .. } => (&item.pk, &item.sk),
-            Write::Delete { pk, sk, .. } | Write::Check { pk, sk, .. } => (pk, sk),
+            Write::Delete { pk, sk, .. } | Write::Check { pk, sk, .. } | Write::Add { pk, sk, .. } => (pk, sk),
         }
     }
 
     pub fn condition(&self) -> Condition {
         match self {
             Write::Put { condition, .. } | Write::Delete { condition, .. } | Write::Check { condition, .. } => *condition,
+            // Its bounds are its condition.
+            Write::Add { .. } => Condition::None,
         }
     }
 }

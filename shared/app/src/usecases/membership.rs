@@ -7,7 +7,7 @@ use roster_domain::{Action, Actor, Email, Kind, Member, MembershipStatus, Org, P
 
 use crate::app::App;
 use crate::error::AppResult;
-use crate::records::{EmailGuard, EmailKind, InvitationLookup, OrgAdminCounter, SeatCounter};
+use crate::records::{EmailGuard, EmailKind, InvitationLookup, OrgAdminCounter, SeatCount};
 use crate::secrets::{self, new_id};
 use crate::table;
 use crate::tx::{Origin, Tx};
@@ -248,7 +248,7 @@ fn invitation_lookup(member: &Member, invitation: &PendingInvitation, revoked: b
 /// the seats (who holds a license) and the lasting org admins.
 #[derive(Debug, Default)]
 pub struct ChangeCounters {
-    pub seats: Option<(SeatCounter, u64)>,
+    pub seats: Option<SeatCount>,
     pub org_admins: Option<(OrgAdminCounter, Option<u64>)>,
 }
 

@@ -11,7 +11,7 @@ use roster_domain::{
 use crate::app::{retrying, App, Principal, RequestContext};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Condition, QueueName};
-use crate::records::{EmailKind, JoinCodeLookup, OrgAdminCounter, SeatCounter};
+use crate::records::{EmailKind, JoinCodeLookup, OrgAdminCounter};
 use crate::secrets::{new_code, new_id};
 use crate::table;
 use crate::tx::{Origin, Tx};
@@ -109,7 +109,8 @@ pub async fn create_org(app: &App, ctx: &RequestContext, input: CreateOrgInput) 
     let mut tx = Tx::new();
     let org_pk = table::org_pk(&org.id);
     tx.put_new(table::encode(org_pk.clone(), table::ORG_SK.into(), 1, &org));
-    tx.put_new(table::encode(org_pk.clone(), table::SEATS_SK.into(), 1, &SeatCounter::default()));
+    // The seat counter: its version is the count (`SeatCount`).
+    tx.put_new(crate::ports::Item::new(org_pk.clone(), table::SEATS_SK, 0, serde_json::Value::Null));
     tx.put_new(table::encode(org_pk, table::ORG_ADMINS_SK.into(), 1, &OrgAdminCounter::default()));
     tx.put_new(table::encode(
         table::join_code_pk(&org.join_code),
@@ -139,7 +140,7 @@ pub async fn create_org(app: &App, ctx: &RequestContext, input: CreateOrgInput) 
 pub async fn get_org(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<OrgView> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ReadOrg, &org.settings)?;
-    let (seats, _) = app.load_seats(org_id).await?;
+    let seats = app.load_seats(org_id).await?;
     Ok(views::org_with_seats(&org, seats.used))
 }
 
