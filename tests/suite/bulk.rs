@@ -443,7 +443,11 @@ async fn oversized_cells_fail_their_rows_not_the_import(t: TestApp) {
 async fn bulk_work_reads_in_batches_and_answers_within_its_deadline(t: TestApp) {
     let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counted = calls.clone();
-    let t = t.wrap_store(move |inner| Arc::new(roster_tests::CountingStore { inner, calls: counted }));
+    // Each store call takes up to 2 ms, as a round trip to DynamoDB does.
+    let t = t.wrap_store(move |inner| {
+        let slow = Arc::new(roster_tests::stores::JitterStore::new(inner, Duration::from_millis(2)));
+        Arc::new(roster_tests::CountingStore { inner: slow, calls: counted })
+    });
     let org = t.create_org("Batches", "paid").await;
     let emails: Vec<String> = (0..300).map(|i| format!("b{i:03}@batches.test")).collect();
     let imported = t.import_pasted(&org, json!({"emails": emails.join(" "), "role": "member"})).await;
