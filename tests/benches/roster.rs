@@ -194,44 +194,13 @@ async fn sweep_cost(backend: &str, total: usize, due: usize) {
 /// import of 50,000 would take longer than what it sets up): one expiry-scheduler run, then
 /// the expiry queue drained by the worker.
 async fn expiry_backlog(t: &TestApp, backend: &str, due: usize) {
-    use roster_app::records::EmailGuard;
-    use roster_app::table;
-    use roster_app::usecases::membership::{attach_first_invitation, new_member, NewAccount};
-    use roster_domain::{Email, Kind, MembershipStatus, Role};
-
     let org = t.create_org(&format!("Backlog {} {due}", slug(backend)), "paid").await;
     let org_record = t.app.load_org(&org.org_id).await.unwrap();
     let seeded = Instant::now();
-    let members: Vec<usize> = (0..due).collect();
-    // Four writes a member (email guard, member, account directory, search entry).
-    for chunk in members.chunks(roster_app::ports::store::MAX_TRANSACTION_WRITES / 4) {
-        let mut tx = roster_app::tx::Tx::new();
-        for i in chunk {
-            let account = NewAccount {
-                email: Email::parse(&format!("due{i}@backlog.test")).unwrap(),
-                role: Role::Member,
-                kind: Kind::Shell,
-                status: MembershipStatus::Invited,
-                department_id: None,
-                first_name: String::new(),
-                last_name: String::new(),
-                phone: String::new(),
-                position: None,
-            };
-            let mut member = new_member(&org.org_id, account, t.app.now());
-            attach_first_invitation(&t.app, &org_record, &mut member, false, Some(&org.admin_id)).unwrap();
-            tx.put_new(table::encode(
-                table::org_pk(&org.org_id),
-                table::email_guard_sk(&member.email),
-                1,
-                &EmailGuard {
-                    member_id: member.id.clone(),
-                },
-            ));
-            tx.member(None, &member);
-        }
-        tx.commit(&t.app).await.unwrap();
-    }
+    seed_invited(t, &org, &org_record, due, |i| {
+        (format!("due{i}@backlog.test"), String::new(), String::new())
+    })
+    .await;
     let seeded = seeded.elapsed();
     t.clock.advance((org_record.settings.invite_ttl_days as i64 + 1) * 86_400);
     let started = Instant::now();
@@ -264,6 +233,99 @@ async fn expiry_backlog(t: &TestApp, backend: &str, due: usize) {
         applied as f64 / drained.as_secs_f64(),
         seeded.as_secs_f64()
     );
+}
+
+/// Writes `n` invited members straight to the store (as an admin's invitations would),
+/// 25 a transaction: `person(i)` gives each its email and names.
+async fn seed_invited(
+    t: &TestApp,
+    org: &OrgFixture,
+    org_record: &roster_domain::Org,
+    n: usize,
+    person: impl Fn(usize) -> (String, String, String),
+) {
+    use roster_app::records::EmailGuard;
+    use roster_app::table;
+    use roster_app::usecases::membership::{attach_first_invitation, new_member, NewAccount};
+    use roster_domain::{Email, Kind, MembershipStatus, Role};
+
+    let members: Vec<usize> = (0..n).collect();
+    // Up to six writes a member (email guard, member, account directory, three search entries).
+    for chunk in members.chunks(roster_app::ports::store::MAX_TRANSACTION_WRITES / 6) {
+        let mut tx = roster_app::tx::Tx::new();
+        for i in chunk {
+            let (email, first_name, last_name) = person(*i);
+            let account = NewAccount {
+                email: Email::parse(&email).unwrap(),
+                role: Role::Member,
+                kind: Kind::Shell,
+                status: MembershipStatus::Invited,
+                department_id: None,
+                first_name,
+                last_name,
+                phone: String::new(),
+                position: None,
+            };
+            let mut member = new_member(&org.org_id, account, t.app.now());
+            attach_first_invitation(&t.app, org_record, &mut member, false, Some(&org.admin_id)).unwrap();
+            tx.put_new(table::encode(
+                table::org_pk(&org.org_id),
+                table::email_guard_sk(&member.email),
+                1,
+                &EmailGuard {
+                    member_id: member.id.clone(),
+                },
+            ));
+            tx.member(None, &member);
+        }
+        tx.commit(&t.app).await.unwrap();
+    }
+}
+
+const FIRST_NAMES: [&str; 20] = [
+    "Ann", "Ben", "Cara", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jo", "Kai", "Lea", "Max", "Nia", "Oto", "Pia", "Quin", "Rosa", "Sam",
+    "Tove",
+];
+
+/// Search latency in an org of `size` invited members (SQLite on disk): an exact email, an
+/// email prefix matching 11, and a first-name prefix matching a twentieth of the org.
+async fn search_latency(size: usize) {
+    let dir = std::env::temp_dir().join(format!("roster-bench-search-{}-{size}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let t = TestApp::on(roster_embedded::Database::open(&dir.join("roster.db")).unwrap());
+    let org = t.create_org(&format!("Search {size}"), "paid").await;
+    let org_record = t.app.load_org(&org.org_id).await.unwrap();
+    let seeding = Instant::now();
+    seed_invited(&t, &org, &org_record, size, |i| {
+        (format!("m{i}@search.test"), FIRST_NAMES[i % 20].to_string(), format!("Last{i}"))
+    })
+    .await;
+    let seeding = seeding.elapsed();
+    let members = format!("/v1/orgs/{}/members?tab=unlicensed&limit=25", org.org_id);
+    let target = size / 2 + 7;
+    let queries = [
+        ("exact email", format!("m{target}@search.test"), 1),
+        ("email prefix", format!("m{}", target / 10), 11.min(size)),
+        ("first-name prefix", "pi".to_string(), 25),
+    ];
+    for (name, q, expected) in queries {
+        let mut samples = Vec::new();
+        for _ in 0..200 {
+            let started = Instant::now();
+            let page = t.call("GET", &format!("{members}&q={q}"), Some(&org.admin_token), None).await;
+            samples.push(started.elapsed());
+            let found = page.body["items"].as_array().map_or(0, Vec::len);
+            assert!(found >= expected.min(1) && found <= 25, "{name}: {found}");
+        }
+        println!(
+            "| {size} | {name} (`q={q}`) | {} | {} | {:.1} s |",
+            micros(percentile(&mut samples, 0.5)),
+            micros(percentile(&mut samples, 0.99)),
+            seeding.as_secs_f64()
+        );
+    }
+    drop(t);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `ROSTER_BENCH=backlog` (or another section's name) runs that section alone.
@@ -311,6 +373,14 @@ async fn main() {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(5_000);
             expiry_backlog(&TestApp::on_moto().await, "AWS adapters on moto", due).await;
+        }
+    }
+    if section("search") {
+        println!("\n### Search (`q`) against org size (SQLite on disk, in-process through the HTTP mapping, first page of 25)\n");
+        println!("| members | search | median | p99 | (seeding) |\n|---|---|---|---|---|");
+        let sizes = std::env::var("ROSTER_BENCH_SEARCH_SIZES").unwrap_or_else(|_| "1000,10000,100000".into());
+        for size in sizes.split(',').filter_map(|s| s.trim().parse().ok()) {
+            search_latency(size).await;
         }
     }
     if moto && section("init") {
