@@ -714,6 +714,38 @@ impl TestApp {
             .unwrap();
         items.into_iter().map(|i| (i.sk, i.version)).collect()
     }
+
+    /// Fails unless the org's search entries are exactly those its members have now: no
+    /// write path leaves one behind or forgets one (`Tx::member` keeps them in step).
+    pub async fn assert_search_entries_in_step(&self, org: &OrgFixture) {
+        use roster_app::ports::{Query, SkCondition};
+        use std::collections::BTreeSet;
+        let members = self
+            .app
+            .query_all(Query::table(
+                roster_app::table::org_pk(&org.org_id),
+                SkCondition::BeginsWith(roster_app::table::MEMBER_PREFIX.into()),
+            ))
+            .await
+            .unwrap();
+        let mut expected = BTreeSet::new();
+        for item in &members {
+            expected.extend(roster_app::table::search_entry_keys(
+                &roster_app::table::decode_member(item).unwrap(),
+            ));
+        }
+        let mut stored = BTreeSet::new();
+        for tab in [
+            roster_domain::Tab::Licensed,
+            roster_domain::Tab::Unlicensed,
+            roster_domain::Tab::Pending,
+        ] {
+            let partition = roster_app::table::search_partition(&org.org_id, tab);
+            let entries = self.app.query_all(Query::table(partition.clone(), SkCondition::Any)).await.unwrap();
+            stored.extend(entries.into_iter().map(|e| (partition.clone(), e.sk)));
+        }
+        assert_eq!(stored, expected, "the search entries are the members' terms");
+    }
 }
 
 impl Default for TestApp {

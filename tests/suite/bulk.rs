@@ -97,6 +97,7 @@ async fn a_csv_import_reports_every_row_that_was_not_invited(t: TestApp) {
         .await;
     assert!(export.text.contains("'=cmd|'/c calc'!A1"), "{}", export.text);
     assert!(!export.text.contains(",=cmd"));
+    t.assert_search_entries_in_step(&org).await;
 }
 
 async fn a_pasted_list_import_applies_one_role_and_department(t: TestApp) {
@@ -446,7 +447,10 @@ async fn bulk_work_reads_in_batches_and_answers_within_its_deadline(t: TestApp) 
     // Each store call takes up to 2 ms, as a round trip to DynamoDB does.
     let t = t.wrap_store(move |inner| {
         let slow = Arc::new(roster_tests::stores::JitterStore::new(inner, Duration::from_millis(2)));
-        Arc::new(roster_tests::CountingStore { inner: slow, calls: counted })
+        Arc::new(roster_tests::CountingStore {
+            inner: slow,
+            calls: counted,
+        })
     });
     let org = t.create_org("Batches", "paid").await;
     let emails: Vec<String> = (0..300).map(|i| format!("b{i:03}@batches.test")).collect();

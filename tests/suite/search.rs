@@ -87,6 +87,7 @@ async fn a_search_finds_people_by_the_start_of_their_email_or_name(t: TestApp) {
     assert_eq!(t.remove_member(&org, &bob_id).await.status, 200);
     assert_eq!(search("licensed", "annand").await, found(&[]));
     assert_eq!(search("unlicensed", "annand").await, found(&["robert@find.test"]));
+    t.assert_search_entries_in_step(&org).await;
 }
 
 /// Every tab lists its own statuses under every filter and role: a department admin (who
