@@ -1,4 +1,46 @@
 //! `roster-local`: the whole of Roster in one process on the embedded adapters.
+//!
+//! `roster-local keys rotate` rotates the token signing keys in the data directory (see
+//! the README's "Rotating the signing keys"); `roster-local keys rotate --stdin` reads the
+//! key material (a keys secret's value) on standard input and writes it rotated to
+//! standard output; `roster-local keys public --stdin` writes its public keys, the value
+//! of the stack's `PublicKey` parameter.
+
+use std::io::Read;
+
+use roster_app::{KeyMaterial, SigningKeys};
+
+/// Runs a `keys …` command.
+fn keys_command(args: &[String], data_dir: &std::path::Path) -> Result<(), String> {
+    let stdin_material = || -> Result<KeyMaterial, String> {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| e.to_string())?;
+        KeyMaterial::from_json(&text).map_err(|e| e.to_string())
+    };
+    let public_keys = |material: &KeyMaterial| -> Result<String, String> {
+        Ok(SigningKeys::new(material, "", "").map_err(|e| e.to_string())?.public_key_text())
+    };
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["rotate"] => {
+            let rotated = roster_embedded::key_files::rotate_key_material(data_dir).map_err(|e| e.to_string())?;
+            eprintln!(
+                "roster-local: signing keys rotated in {}: the next start signs with the next key; tokens signed before keep working until they expire",
+                data_dir.display()
+            );
+            println!("{}", public_keys(&rotated)?);
+            Ok(())
+        }
+        ["rotate", "--stdin"] => {
+            println!("{}", stdin_material()?.rotated().map_err(|e| e.to_string())?.to_json());
+            Ok(())
+        }
+        ["public", "--stdin"] => {
+            println!("{}", public_keys(&stdin_material()?)?);
+            Ok(())
+        }
+        _ => Err("usage: roster-local keys rotate [--stdin] | roster-local keys public --stdin".into()),
+    }
+}
 
 #[tokio::main]
 async fn main() {
@@ -12,6 +54,14 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("keys") {
+        if let Err(error) = keys_command(&args[1..], &config.data_dir) {
+            eprintln!("roster-local: {error}");
+            std::process::exit(2);
+        }
+        return;
+    }
     if let Err(error) = roster_local::run(config).await {
         eprintln!("roster-local: {error}");
         std::process::exit(1);

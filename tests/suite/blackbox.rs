@@ -45,6 +45,12 @@ struct Server {
 impl Server {
     async fn start(data_dir: &Path, env: &[(String, String)], mailbox: Mailbox) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        Self::start_on(port, data_dir, env, mailbox).await
+    }
+
+    /// Starts on `port`: a restart on the same address keeps the same issuer, so tokens
+    /// signed before it still check.
+    async fn start_on(port: u16, data_dir: &Path, env: &[(String, String)], mailbox: Mailbox) -> Server {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -356,10 +362,38 @@ async fn admin_scenario(env: Vec<(String, String)>, mailbox: Mailbox, tag: &str,
         .await;
     assert_eq!(licensed["items"].as_array().unwrap().len(), 2);
 
-    // A crash and a restart on the same data directory: nothing is lost.
+    let server_port = server.base.rsplit(':').next().unwrap().to_string();
+    // A crash and a restart on the same data directory: nothing is lost. On the embedded
+    // backend the signing keys are rotated meanwhile (`roster-local keys rotate`): the token
+    // signed before still works, the next key signs, and the key set has all three.
     drop(server);
-    let server = Server::start(&data_dir, &env, mailbox).await;
+    let kid = |token: &str| {
+        use base64::Engine;
+        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(token.split('.').next().unwrap())
+            .unwrap();
+        serde_json::from_slice::<Value>(&header).unwrap()["kid"].clone()
+    };
+    if outbox {
+        let rotated = Command::new(server_binary())
+            .args(["keys", "rotate"])
+            .env("ROSTER_DATA_DIR", &data_dir)
+            .output()
+            .unwrap();
+        assert!(rotated.status.success(), "{}", String::from_utf8_lossy(&rotated.stderr));
+    }
+    let before_restart = admin.clone();
+    let port: u16 = server_port.parse().unwrap();
+    let server = Server::start_on(port, &data_dir, &env, mailbox).await;
+    let (status, me) = server.call("GET", "/v1/me", Some(&before_restart), None).await;
+    assert_eq!(status, 200, "a token signed before the rotation still works: {me}");
     let admin = login(&server, &at("boss")).await;
+    if outbox {
+        let (_, jwks) = server.call("GET", "/.well-known/jwks.json", None, None).await;
+        let kids: Vec<Value> = jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].clone()).collect();
+        assert_eq!(kids.len(), 3, "previous, current, next: {jwks}");
+        assert_eq!((kids[0].clone(), kids[1].clone()), (kid(&before_restart), kid(&admin)));
+    }
     let (_, after) = server
         .call("GET", &format!("/v1/orgs/{org}/members?tab=licensed"), Some(&admin), None)
         .await;

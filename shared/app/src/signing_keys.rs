@@ -45,11 +45,18 @@ pub enum KeyError {
     NotHeld,
 }
 
-/// The private key (PKCS#8 DER) and the token secret, as adapters persist them.
+/// The signing keys (PKCS#8 DER) and the token secret, as adapters persist them. Three
+/// keys take part in a rotation: the current one signs; the next one is published ahead
+/// (so a verifier's cached key set knows it before it signs); the previous one, which
+/// signed before the last rotation, still checks the tokens it signed until they expire.
+/// The token secret never rotates: invitation links and temporary passwords derive from it.
 #[derive(Clone)]
 pub struct KeyMaterial {
     pub signing_key_pkcs8: Vec<u8>,
     pub token_secret: Vec<u8>,
+    pub next_signing_key_pkcs8: Option<Vec<u8>>,
+    /// The previous key's public half (`<n>.<e>`).
+    pub previous_public_key: Option<String>,
 }
 
 /// Never prints the secrets.
@@ -61,21 +68,43 @@ impl std::fmt::Debug for KeyMaterial {
 
 impl KeyMaterial {
     pub fn generate() -> KeyMaterial {
-        let pair = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation");
         KeyMaterial {
-            signing_key_pkcs8: pair.as_der().expect("PKCS#8 encoding").as_ref().to_vec(),
+            signing_key_pkcs8: new_signing_key(),
             token_secret: secrets::random_bytes::<32>().to_vec(),
+            next_signing_key_pkcs8: Some(new_signing_key()),
+            previous_public_key: None,
         }
     }
 
+    /// The material after one rotation: the next key signs, the current one only checks
+    /// what it signed (as the previous), and a new next key is published ahead. No token
+    /// signed before stops working before it expires; the token secret stays.
+    pub fn rotated(&self) -> Result<KeyMaterial, KeyError> {
+        let current = SigningKeys::new(self, "", "")?;
+        Ok(KeyMaterial {
+            signing_key_pkcs8: self.next_signing_key_pkcs8.clone().unwrap_or_else(new_signing_key),
+            token_secret: self.token_secret.clone(),
+            next_signing_key_pkcs8: Some(new_signing_key()),
+            previous_public_key: Some(public_text(&current.verifiers[current.signer].public)),
+        })
+    }
+
     /// The one stored form, in a key file or a Secrets Manager secret:
-    /// `{"signing_key_pkcs8": "<base64url>", "token_secret": "<base64url>"}`.
+    /// `{"signing_key_pkcs8": "<base64url>", "token_secret": "<base64url>",
+    /// "next_signing_key_pkcs8": "<base64url>", "previous_public_key": "<n>.<e>"}` (the last
+    /// two optional: material from before rotation has neither).
     pub fn to_json(&self) -> String {
-        serde_json::json!({
+        let mut json = serde_json::json!({
             "signing_key_pkcs8": URL_SAFE_NO_PAD.encode(&self.signing_key_pkcs8),
             "token_secret": URL_SAFE_NO_PAD.encode(&self.token_secret),
-        })
-        .to_string()
+        });
+        if let Some(next) = &self.next_signing_key_pkcs8 {
+            json["next_signing_key_pkcs8"] = URL_SAFE_NO_PAD.encode(next).into();
+        }
+        if let Some(previous) = &self.previous_public_key {
+            json["previous_public_key"] = previous.clone().into();
+        }
+        json.to_string()
     }
 
     /// Reads `to_json`'s form; the error names the missing or malformed field.
@@ -88,20 +117,76 @@ impl KeyMaterial {
                 .and_then(|s| URL_SAFE_NO_PAD.decode(s.trim()).ok())
                 .ok_or_else(|| KeyError::InvalidMaterial(format!("'{name}' is missing or not base64url")))
         };
+        let optional = |name: &str| value.get(name).is_some_and(|v| !v.is_null()).then(|| field(name)).transpose();
         Ok(KeyMaterial {
             signing_key_pkcs8: field("signing_key_pkcs8")?,
             token_secret: field("token_secret")?,
+            next_signing_key_pkcs8: optional("next_signing_key_pkcs8")?,
+            previous_public_key: match &value["previous_public_key"] {
+                serde_json::Value::Null => None,
+                serde_json::Value::String(text) => Some(text.clone()),
+                _ => return Err(KeyError::InvalidMaterial("'previous_public_key' is not \"<n>.<e>\"".into())),
+            },
         })
     }
 }
 
-/// The token keys as one process holds them: always the public key (to check access
-/// tokens and publish the JWKS); the private key and the token secret only where the
-/// function signs tokens or derives secrets.
+fn new_signing_key() -> Vec<u8> {
+    let pair = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation");
+    pair.as_der().expect("PKCS#8 encoding").as_ref().to_vec()
+}
+
+/// A public key as `<n>.<e>` (base64url).
+fn public_text(public: &RsaPublicKeyComponents<Vec<u8>>) -> String {
+    format!("{}.{}", URL_SAFE_NO_PAD.encode(&public.n), URL_SAFE_NO_PAD.encode(&public.e))
+}
+
+/// One public key that checks tokens, and its key id.
+struct Verifier {
+    kid: String,
+    public: RsaPublicKeyComponents<Vec<u8>>,
+}
+
+impl Verifier {
+    fn new(public: RsaPublicKeyComponents<Vec<u8>>) -> Verifier {
+        Verifier {
+            kid: secrets::sha256_hex(&URL_SAFE_NO_PAD.encode(&public.n))[..16].to_string(),
+            public,
+        }
+    }
+
+    fn of_pair(pair: &RsaKeyPair) -> Verifier {
+        Verifier::new(RsaPublicKeyComponents {
+            n: pair.public_key().modulus().big_endian_without_leading_zero().to_vec(),
+            e: pair.public_key().exponent().big_endian_without_leading_zero().to_vec(),
+        })
+    }
+
+    /// From `<n>.<e>`; RSA of 2048 bits or more.
+    fn parse(text: &str) -> Result<Verifier, KeyError> {
+        let invalid = || KeyError::InvalidMaterial("a public key is not \"<n>.<e>\" in base64url".into());
+        let (n, e) = text.trim().split_once('.').ok_or_else(invalid)?;
+        let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).map_err(|_| invalid());
+        let public = RsaPublicKeyComponents {
+            n: decode(n)?,
+            e: decode(e)?,
+        };
+        if public.n.len() < 256 || public.e.is_empty() {
+            return Err(KeyError::InvalidMaterial("the public key must be RSA, 2048 bits or more".into()));
+        }
+        Ok(Verifier::new(public))
+    }
+}
+
+/// The token keys as one process holds them: always the public keys (to check access
+/// tokens, by the `kid` each carries, and publish the JWKS: the previous, current and next
+/// keys); the private key and the token secret only where the function signs tokens or
+/// derives secrets.
 pub struct SigningKeys {
     private: Option<PrivateKeys>,
-    public: RsaPublicKeyComponents<Vec<u8>>,
-    kid: String,
+    verifiers: Vec<Verifier>,
+    /// Which verifier is the current (signing) key's.
+    signer: usize,
     issuer: String,
     audience: String,
 }
@@ -113,54 +198,56 @@ struct PrivateKeys {
 
 impl SigningKeys {
     pub fn new(material: &KeyMaterial, issuer: &str, audience: &str) -> Result<SigningKeys, KeyError> {
-        let pair = RsaKeyPair::from_pkcs8(&material.signing_key_pkcs8).map_err(|e| KeyError::InvalidMaterial(e.to_string()))?;
+        let pair = |der: &[u8]| RsaKeyPair::from_pkcs8(der).map_err(|e| KeyError::InvalidMaterial(e.to_string()));
+        let current = pair(&material.signing_key_pkcs8)?;
         if material.token_secret.len() < 32 {
             return Err(KeyError::InvalidMaterial("the token secret must be at least 32 bytes".into()));
         }
-        let public = RsaPublicKeyComponents {
-            n: pair.public_key().modulus().big_endian_without_leading_zero().to_vec(),
-            e: pair.public_key().exponent().big_endian_without_leading_zero().to_vec(),
-        };
-        let mut keys = SigningKeys::from_public(public, issuer, audience);
-        keys.private = Some(PrivateKeys {
-            pair,
-            token_secret: material.token_secret.clone(),
-        });
-        Ok(keys)
-    }
-
-    /// Keys that check access tokens only, from `public_key_text`'s form (`<n>.<e>`).
-    pub fn verify_only(public_key: &str, issuer: &str, audience: &str) -> Result<SigningKeys, KeyError> {
-        let invalid = || KeyError::InvalidMaterial("the public key is not \"<n>.<e>\" in base64url".into());
-        let (n, e) = public_key.trim().split_once('.').ok_or_else(invalid)?;
-        let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).map_err(|_| invalid());
-        let public = RsaPublicKeyComponents {
-            n: decode(n)?,
-            e: decode(e)?,
-        };
-        if public.n.len() < 256 || public.e.is_empty() {
-            return Err(KeyError::InvalidMaterial("the public key must be RSA, 2048 bits or more".into()));
+        let mut verifiers = Vec::new();
+        if let Some(previous) = &material.previous_public_key {
+            verifiers.push(Verifier::parse(previous)?);
         }
-        Ok(SigningKeys::from_public(public, issuer, audience))
-    }
-
-    fn from_public(public: RsaPublicKeyComponents<Vec<u8>>, issuer: &str, audience: &str) -> SigningKeys {
-        SigningKeys {
-            kid: secrets::sha256_hex(&URL_SAFE_NO_PAD.encode(&public.n))[..16].to_string(),
-            private: None,
-            public,
+        let signer = verifiers.len();
+        verifiers.push(Verifier::of_pair(&current));
+        if let Some(next) = &material.next_signing_key_pkcs8 {
+            verifiers.push(Verifier::of_pair(&pair(next)?));
+        }
+        Ok(SigningKeys {
+            private: Some(PrivateKeys {
+                pair: current,
+                token_secret: material.token_secret.clone(),
+            }),
+            verifiers,
+            signer,
             issuer: issuer.into(),
             audience: audience.into(),
-        }
+        })
     }
 
-    /// The public key as `<n>.<e>` (base64url): what functions without the secret get.
+    /// Keys that check access tokens only, from `public_key_text`'s form: one or more
+    /// `<n>.<e>`, separated by commas.
+    pub fn verify_only(public_keys: &str, issuer: &str, audience: &str) -> Result<SigningKeys, KeyError> {
+        let verifiers = public_keys
+            .split(',')
+            .filter(|text| !text.trim().is_empty())
+            .map(Verifier::parse)
+            .collect::<Result<Vec<_>, _>>()?;
+        if verifiers.is_empty() {
+            return Err(KeyError::InvalidMaterial("no public key".into()));
+        }
+        Ok(SigningKeys {
+            private: None,
+            verifiers,
+            signer: 0,
+            issuer: issuer.into(),
+            audience: audience.into(),
+        })
+    }
+
+    /// The public keys as `<n>.<e>[,<n>.<e>…]` (base64url): what functions without the
+    /// secret get (`ROSTER_PUBLIC_KEY`), every key that may have signed a live token.
     pub fn public_key_text(&self) -> String {
-        format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(&self.public.n),
-            URL_SAFE_NO_PAD.encode(&self.public.e)
-        )
+        self.verifiers.iter().map(|v| public_text(&v.public)).collect::<Vec<_>>().join(",")
     }
 
     pub fn issuer(&self) -> &str {
@@ -173,7 +260,7 @@ impl SigningKeys {
 
     pub fn sign(&self, claims: &AccessClaims) -> Result<String, KeyError> {
         let private = self.private.as_ref().ok_or(KeyError::NotHeld)?;
-        let header = serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": self.kid});
+        let header = serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": self.verifiers[self.signer].kid});
         let signing_input = format!("{}.{}", encode_json(&header), encode_json(claims));
         let mut signature = vec![0u8; private.pair.public_modulus_len()];
         private
@@ -195,12 +282,16 @@ impl SigningKeys {
             return Err(KeyError::InvalidToken);
         };
         let header: serde_json::Value = decode_json(header)?;
-        if header["alg"] != "RS256" || header["kid"] != self.kid.as_str() {
-            return Err(KeyError::InvalidToken);
-        }
+        let verifier = self
+            .verifiers
+            .iter()
+            .find(|v| header["kid"] == v.kid.as_str())
+            .filter(|_| header["alg"] == "RS256")
+            .ok_or(KeyError::InvalidToken)?;
         let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| KeyError::InvalidToken)?;
         let signing_input = &token[..header_and_payload_len(token)];
-        self.public
+        verifier
+            .public
             .verify(&signature::RSA_PKCS1_2048_8192_SHA256, signing_input.as_bytes(), &signature)
             .map_err(|_| KeyError::InvalidToken)?;
         let claims: AccessClaims = decode_json(payload)?;
@@ -213,17 +304,22 @@ impl SigningKeys {
         Ok(claims)
     }
 
-    /// The public key set, as `GET /.well-known/jwks.json` serves it.
+    /// The public key set, as `GET /.well-known/jwks.json` serves it: the previous key (while
+    /// tokens it signed may live), the current and the next.
     pub fn jwks(&self) -> JwkSet {
         JwkSet {
-            keys: vec![Jwk {
-                kty: "RSA",
-                use_: "sig",
-                alg: "RS256",
-                kid: self.kid.clone(),
-                n: URL_SAFE_NO_PAD.encode(&self.public.n),
-                e: URL_SAFE_NO_PAD.encode(&self.public.e),
-            }],
+            keys: self
+                .verifiers
+                .iter()
+                .map(|v| Jwk {
+                    kty: "RSA",
+                    use_: "sig",
+                    alg: "RS256",
+                    kid: v.kid.clone(),
+                    n: URL_SAFE_NO_PAD.encode(&v.public.n),
+                    e: URL_SAFE_NO_PAD.encode(&v.public.e),
+                })
+                .collect(),
         }
     }
 
@@ -303,6 +399,50 @@ mod tests {
         let other = SigningKeys::new(&KeyMaterial::generate(), "roster", "roster-api").unwrap();
         assert_eq!(other.verify(&token, 50), Err(KeyError::InvalidToken));
         assert_eq!(keys.jwks().keys[0].kty, "RSA");
+    }
+
+    #[test]
+    fn a_rotation_signs_with_the_next_key_and_still_checks_what_the_old_one_signed() {
+        let material = KeyMaterial::generate();
+        let before = SigningKeys::new(&material, "roster", "roster-api").unwrap();
+        let old_token = before.sign(&claims(100)).unwrap();
+        let kids = |keys: &SigningKeys| keys.jwks().keys.into_iter().map(|k| k.kid).collect::<Vec<_>>();
+        assert_eq!(kids(&before).len(), 2, "the current and the next key are published");
+
+        let rotated = KeyMaterial::from_json(&material.rotated().unwrap().to_json()).unwrap();
+        let after = SigningKeys::new(&rotated, "roster", "roster-api").unwrap();
+        assert_eq!(kids(&after).len(), 3, "previous, current, next");
+        assert_eq!(kids(&after)[..2], kids(&before)[..], "the old current and next stay published");
+        assert_eq!(after.verify(&old_token, 50).unwrap().sub, "m1", "no one is signed out");
+        let new_token = after.sign(&claims(100)).unwrap();
+        let kid_of = |token: &str| decode_json::<serde_json::Value>(token.split('.').next().unwrap()).unwrap()["kid"].clone();
+        assert_eq!(kid_of(&new_token), kids(&before)[1].as_str(), "the next key signs now");
+        assert_ne!(kid_of(&new_token), kid_of(&old_token));
+        assert_eq!(
+            after.derive_secret("invitation", "m1:1"),
+            before.derive_secret("invitation", "m1:1"),
+            "invitation links and temporary passwords stay valid"
+        );
+        // A function with the public keys only checks tokens of either key.
+        let public = SigningKeys::verify_only(&after.public_key_text(), "roster", "roster-api").unwrap();
+        assert!(public.verify(&old_token, 50).is_ok() && public.verify(&new_token, 50).is_ok());
+        // Two rotations on, the first key is gone: its tokens have long expired.
+        let twice = SigningKeys::new(&rotated.rotated().unwrap(), "roster", "roster-api").unwrap();
+        assert_eq!(twice.verify(&old_token, 50), Err(KeyError::InvalidToken));
+        assert!(twice.verify(&new_token, 50).is_ok());
+    }
+
+    #[test]
+    fn material_from_before_rotation_still_reads() {
+        let material = KeyMaterial::generate();
+        let old_form = serde_json::json!({
+            "signing_key_pkcs8": URL_SAFE_NO_PAD.encode(&material.signing_key_pkcs8),
+            "token_secret": URL_SAFE_NO_PAD.encode(&material.token_secret),
+        });
+        let read = KeyMaterial::from_json(&old_form.to_string()).unwrap();
+        assert!(read.next_signing_key_pkcs8.is_none() && read.previous_public_key.is_none());
+        assert_eq!(SigningKeys::new(&read, "r", "a").unwrap().jwks().keys.len(), 1);
+        assert!(read.rotated().unwrap().next_signing_key_pkcs8.is_some());
     }
 
     #[test]

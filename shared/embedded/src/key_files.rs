@@ -22,6 +22,22 @@ pub fn load_or_create_key_material(dir: &Path) -> std::io::Result<KeyMaterial> {
     Ok(material)
 }
 
+/// Rotates the key material in `<dir>/signing-keys.json` (`KeyMaterial::rotated`): the
+/// next key signs from the next start of the server, the current one keeps checking the
+/// tokens it signed. Answers the rotated material.
+pub fn rotate_key_material(dir: &Path) -> std::io::Result<KeyMaterial> {
+    let path = dir.join("signing-keys.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))?;
+    let current = KeyMaterial::from_json(&text).map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))?;
+    let rotated = current
+        .rotated()
+        .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))?;
+    let temporary = dir.join(".signing-keys.json.tmp");
+    write_private(&temporary, rotated.to_json())?;
+    std::fs::rename(&temporary, &path)?;
+    Ok(rotated)
+}
+
 /// Writes a new operator token to `<dir>/operator-token`; answers its SHA-256, which is
 /// all the server keeps.
 pub fn write_operator_token(dir: &Path) -> std::io::Result<String> {
