@@ -79,7 +79,8 @@ def pascal(name):
 
 
 TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
-# UpdateItem: the atomic counters of the rate limits (`Store::add_to_counter`).
+# UpdateItem: the counters moved without a version (`Store::add_to_counter` for the rate
+# limits, `Write::Add` in transactions for the seats).
 TABLE_WRITE = TABLE_READ + ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:UpdateItem"]
 
 

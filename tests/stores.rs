@@ -124,12 +124,12 @@ impl Store for StaleIndexStore {
         Ok(())
     }
 
-    /// Only items outside the indexes expire, so the lagging replica has nothing to drop.
     /// Counters are in no index: they go straight to the table.
     async fn add_to_counter(&self, pk: &str, sk: &str, delta: i64, below: Option<u64>, expires_at: i64) -> Result<Option<u64>, StoreError> {
         self.inner.add_to_counter(pk, sk, delta, below, expires_at).await
     }
 
+    /// Only items outside the indexes expire, so the lagging replica has nothing to drop.
     async fn purge_expired(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
         self.inner.purge_expired(now).await
     }

@@ -401,13 +401,15 @@ async fn a_broken_file_is_refused_whole_and_changes_nothing(t: TestApp) {
 async fn oversized_cells_fail_their_rows_not_the_import(t: TestApp) {
     let org = t.create_org("Big Cells", "paid").await;
     let huge = "x".repeat(300_000);
+    let padded_phone = format!("1234567{}", "-".repeat(300_000));
     let csv = format!(
         "email,first_name,last_name,phone,department,position,role\n\
          fine1@cells.test,Fine,One,,,,member\n\
          dept@cells.test,Big,Dept,,{huge},,member\n\
          {huge}@cells.test,Big,Email,,,,member\n\
          pos@cells.test,Big,Position,,,{huge},member\n\
-         fine2@cells.test,Fine,Two,,,Nurse,member\n"
+         fine2@cells.test,Fine,Two,,,Nurse,member\n\
+         phone@cells.test,Padded,Phone,{padded_phone},,,member\n"
     );
     let submitted = t
         .request(
@@ -423,7 +425,7 @@ async fn oversized_cells_fail_their_rows_not_the_import(t: TestApp) {
     let done = t.get_import(&org, submitted.body["id"].as_str().unwrap()).await;
     assert_eq!(
         (done.body["status"].as_str(), done.body["invited"].as_u64()),
-        (Some("completed"), Some(2)),
+        (Some("completed"), Some(3)),
         "{}",
         done.text
     );
@@ -523,6 +525,22 @@ async fn bulk_work_reads_in_batches_and_answers_within_its_deadline(t: TestApp) 
     let used = calls.load(std::sync::atomic::Ordering::SeqCst) - before;
     assert_eq!(preview.body["existing"].as_array().map(Vec::len), Some(300), "{}", preview.text);
     assert!(used <= 15, "{used} store calls for a preview of 300 addresses");
+
+    // An id named twice is one member, edited once.
+    let twice = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/members/bulk-edit", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"member_ids": [ids[0], ids[1], ids[0]], "location": "North"})),
+        )
+        .await;
+    assert_eq!(
+        (twice.body["updated"].as_u64(), twice.body["failures"].as_array().map(Vec::len)),
+        (Some(2), Some(0)),
+        "{}",
+        twice.text
+    );
 
     // Out of time after the first batch: the rest is answered as not done, and unchanged.
     let t = t.configure(|config| config.request_time_budget = Duration::ZERO);

@@ -751,8 +751,6 @@ async fn rule_13_freeze_windows_refuse_admin_changes_and_hold_sweeps_back(t: Tes
     assert_eq!(member.status, roster_domain::MembershipStatus::Unlicensed);
 }
 
-/// A window lifted or shortened before its end releases what it held: the expiries come
-/// due at the new end (or at once), not at the first end.
 /// Rule 13: an import a freeze held goes on as soon as the freeze is lifted, not when the
 /// window would have ended.
 async fn rule_13_a_lifted_freeze_releases_a_held_import(t: TestApp) {
@@ -788,6 +786,8 @@ async fn rule_13_a_lifted_freeze_releases_a_held_import(t: TestApp) {
     );
 }
 
+/// A window lifted or shortened before its end releases what it held: the expiries come
+/// due at the new end (or at once), not at the first end.
 async fn rule_13_a_freeze_ended_early_releases_what_it_held(t: TestApp) {
     let org = t.create_org("Rule Thirteen Early", "paid").await;
     let o = &org.org_id;

@@ -146,7 +146,8 @@ where
 {
     for attempt in 0..MAX_ATTEMPTS {
         match operation().await {
-            Err(AppError::Contention) => backoff(attempt).await,
+            Err(AppError::Contention) if attempt + 1 < MAX_ATTEMPTS => backoff(attempt).await,
+            Err(AppError::Contention) => break,
             other => return other,
         }
     }
@@ -162,7 +163,7 @@ async fn backoff(attempt: u32) {
     tokio::time::sleep(wait).await;
 }
 
-/// Lets other tasks run between attempts without depending on a runtime.
+/// Lets other tasks run (once) before the wait.
 async fn yield_now() {
     struct YieldOnce(bool);
     impl Future for YieldOnce {

@@ -125,10 +125,13 @@ pub struct TakenSlot<'a> {
 
 impl TakenSlot<'_> {
     /// Gives the slot back: the attempt turned out not to count (a right password, a
-    /// join code that exists).
-    pub async fn give_back(self, app: &App) -> AppResult<()> {
+    /// join code that exists). A store error is logged, not answered: the attempt itself
+    /// went through, and a slot not given back only counts one attempt too many until its
+    /// window ends.
+    pub async fn give_back(self, app: &App) {
         let counter = self.counter;
-        app.store
+        let given = app
+            .store
             .add_to_counter(
                 &counter.pk,
                 &table::rate_window_sk(self.window_start),
@@ -136,8 +139,10 @@ impl TakenSlot<'_> {
                 None,
                 counter.window_expiry(self.window_start),
             )
-            .await?;
-        Ok(())
+            .await;
+        if let Err(error) = given {
+            tracing::warn!(%error, "a rate-limit slot was not given back; it lapses with its window");
+        }
     }
 
     /// Keeps the slot: the attempt counts.
@@ -152,7 +157,7 @@ pub async fn take_all<'a>(app: &App, limits: &[(&'a RateCounter, u64)]) -> AppRe
         match counter.take(app, *limit).await {
             Ok(slot) => slots.push(slot),
             Err(refused) => {
-                give_back_all(app, slots).await?;
+                give_back_all(app, slots).await;
                 return Err(refused);
             }
         }
@@ -161,11 +166,10 @@ pub async fn take_all<'a>(app: &App, limits: &[(&'a RateCounter, u64)]) -> AppRe
 }
 
 /// Gives every slot back.
-pub async fn give_back_all(app: &App, slots: Vec<TakenSlot<'_>>) -> AppResult<()> {
+pub async fn give_back_all(app: &App, slots: Vec<TakenSlot<'_>>) {
     for slot in slots {
-        slot.give_back(app).await?;
+        slot.give_back(app).await;
     }
-    Ok(())
 }
 
 /// Free plans invite at most `AppConfig::free_import_daily_limit` people a day per admin and

@@ -41,7 +41,8 @@ impl Tx {
         });
     }
 
-    /// Writes an item whatever is there (an entry derived from others, never read to decide).
+    /// Writes an item whatever is there: an entry derived from what the transaction's other
+    /// writes decide (an invitation link's lookup), so no version of it needs checking.
     pub fn put_unchecked(&mut self, item: Item) {
         self.writes.push(Write::Put {
             item,
@@ -221,11 +222,13 @@ impl Tx {
                 item: Item::new(pk, sk, (seats.used as i64 + delta).max(0) as u64, serde_json::Value::Null),
                 condition: Condition::Version(version),
             }),
+            // The limit bounds a rise only: a seat is always freed, even in an org whose
+            // limit was lowered below its use.
             None => self.writes.push(Write::Add {
                 pk,
                 sk,
                 delta,
-                at_most: org.settings.seat_limit.map(u64::from),
+                at_most: org.settings.seat_limit.map(u64::from).filter(|_| delta > 0),
             }),
         }
         Ok(())

@@ -182,18 +182,17 @@ fn transact_item(table: &str, write: &Write) -> Result<TransactWriteItem, StoreE
             // there is to take.
             let condition = match (*delta >= 0, at_most) {
                 (true, None) => None,
+                // No room even from 0: a condition that never holds (the item has a key).
+                (true, Some(most)) if (*most as i64) < *delta => Some("attribute_not_exists(#version) AND attribute_exists(#version)"),
                 (true, Some(most)) => {
                     values.insert(":room".into(), AttributeValue::N((*most as i64 - delta).to_string()));
-                    Some("(attribute_not_exists(#version) AND :room >= :zero) OR #version <= :room")
+                    Some("attribute_not_exists(#version) OR #version <= :room")
                 }
                 (false, _) => {
                     values.insert(":need".into(), AttributeValue::N((-delta).to_string()));
                     Some("#version >= :need")
                 }
             };
-            if condition.is_some_and(|c| c.contains(":zero")) {
-                values.insert(":zero".into(), AttributeValue::N("0".into()));
-            }
             let mut update = Update::builder()
                 .table_name(table)
                 .key("PK", s(pk))
@@ -227,16 +226,20 @@ impl Store for DynamoStore {
         output.item().map(from_attributes).transpose()
     }
 
-    async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
+    async fn batch_get(&self, mut keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
+        // DynamoDB refuses a batch that names a key twice.
+        keys.sort();
+        keys.dedup();
         let mut items = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(100) {
             let mut pending: Vec<HashMap<String, AttributeValue>> = chunk
                 .iter()
                 .map(|(pk, sk)| HashMap::from([("PK".to_string(), s(pk)), ("SK".to_string(), s(sk))]))
                 .collect();
-            // DynamoDB may leave keys unprocessed under load: ask again for those, waiting a
-            // little longer each time.
-            for attempt in 0u32.. {
+            // DynamoDB may leave keys unprocessed (under load, or past 16 MB an answer): ask
+            // again for those, waiting a little longer each time nothing came back.
+            let mut idle_rounds = 0u32;
+            loop {
                 let request = KeysAndAttributes::builder()
                     .set_keys(Some(pending))
                     .consistent_read(true)
@@ -249,6 +252,7 @@ impl Store for DynamoStore {
                     .send()
                     .await
                     .map_err(|e| unavailable(e.into_service_error()))?;
+                let before = items.len();
                 if let Some(found) = output.responses().and_then(|r| r.get(&self.table)) {
                     for attributes in found {
                         items.push(from_attributes(attributes)?);
@@ -262,10 +266,14 @@ impl Store for DynamoStore {
                 if pending.is_empty() {
                     break;
                 }
-                if attempt >= 8 {
+                if items.len() > before {
+                    continue;
+                }
+                if idle_rounds >= 8 {
                     return Err(unavailable("keys left unprocessed after retries"));
                 }
-                tokio::time::sleep(std::time::Duration::from_millis(10 << attempt)).await;
+                tokio::time::sleep(std::time::Duration::from_millis(10 << idle_rounds)).await;
+                idle_rounds += 1;
             }
         }
         Ok(items)

@@ -95,8 +95,17 @@ impl Store for SqliteStore {
         };
         let mut sql = format!("SELECT {COLUMNS} FROM items WHERE {pk_column} = ?");
         let mut values: Vec<String> = vec![query.partition.clone()];
+        let cursor = query.cursor.as_deref().map(decode_cursor).transpose()?;
+        // A table page after a cursor starts strictly after it: with two lower bounds on the
+        // sort key SQLite seeks by the prefix and reads every row before the cursor again,
+        // so a page deep into a partition would cost what came before it.
+        let seeks_by_cursor = query.index.is_none() && cursor.is_some();
         match &query.sort {
             SkCondition::Any => {}
+            SkCondition::BeginsWith(prefix) if seeks_by_cursor => {
+                sql.push_str(&format!(" AND {sk_column} < ?"));
+                values.push(format!("{prefix}\u{10FFFF}"));
+            }
             SkCondition::BeginsWith(prefix) => {
                 sql.push_str(&format!(" AND {sk_column} >= ? AND {sk_column} < ?"));
                 values.push(prefix.clone());
@@ -112,8 +121,7 @@ impl Store for SqliteStore {
                 values.push(high.clone());
             }
         }
-        if let Some(cursor) = &query.cursor {
-            let position = decode_cursor(cursor)?;
+        if let Some(position) = &cursor {
             match (query.index.is_some(), position.as_slice()) {
                 (false, [sk]) => {
                     sql.push_str(" AND sk > ?");
@@ -237,7 +245,7 @@ impl Store for SqliteStore {
                 Write::Check { .. } => {}
                 Write::Add { pk, sk, delta, at_most } => {
                     let next = current.unwrap_or(0) + delta;
-                    if next < 0 || at_most.is_some_and(|most| next > most as i64) {
+                    if next < 0 || (*delta > 0 && at_most.is_some_and(|most| next > most as i64)) {
                         return Err(StoreError::ConditionFailed { index });
                     }
                     tx.execute(

@@ -101,8 +101,8 @@ pub enum Write {
         condition: Condition,
     },
     /// Adds `delta` to a counter (an item whose `version` is the count, created at 0 when
-    /// absent), only if the count stays between 0 and `at_most` (when given); otherwise
-    /// the transaction fails at this write (`ConditionFailed`). Concurrent additions need
+    /// absent), only if the count stays at 0 or more and, for a rise, at most `at_most`
+    /// (when given); otherwise the transaction fails at this write (`ConditionFailed`). Concurrent additions need
     /// no version: DynamoDB checks and adds in one step (an `Update` with `ADD`).
     Add {
         pk: String,

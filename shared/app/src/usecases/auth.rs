@@ -97,7 +97,14 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
     limits.extend(by_ip.as_ref().map(|by_ip| (by_ip, app.config.login_failures_per_ip)));
     let slots = take_all(app, &limits).await?;
 
-    let accounts = accounts_of(app, &email).await?;
+    let accounts = match accounts_of(app, &email).await {
+        Ok(accounts) => accounts,
+        // Nothing was checked: the attempt does not count.
+        Err(error) => {
+            give_back_all(app, slots).await;
+            return Err(error);
+        }
+    };
     let can_sign_in: Vec<&Member> = accounts
         .iter()
         .filter(|m| input.org_id.as_ref().is_none_or(|org| &m.org_id == org))
@@ -121,7 +128,7 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
         slots.into_iter().for_each(TakenSlot::keep);
         return Err(AppError::Unauthorized(ErrorCode::InvalidCredentials));
     }
-    give_back_all(app, slots).await?;
+    give_back_all(app, slots).await;
     let member = match matching.as_slice() {
         [member] => *member,
         several => {

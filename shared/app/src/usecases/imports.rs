@@ -47,9 +47,6 @@ pub fn template() -> String {
     roster_domain::roster_csv::template()
 }
 
-/// The longest role cell looked at (the roles' names are shorter).
-const MAX_ROLE_CELL: usize = 20;
-
 pub fn parse_role(raw: &str) -> Option<Role> {
     match raw.trim().to_lowercase().as_str() {
         "" | "member" => Some(Role::Member),
@@ -72,8 +69,6 @@ fn precheck(rows: Vec<CsvRow>) -> Vec<ImportRow> {
                 Some(ErrorCode::InvalidName)
             } else if parse_optional_text("position", Some(&row.position)).is_err() {
                 Some(ErrorCode::InvalidText)
-            } else if row.role.chars().count() > MAX_ROLE_CELL {
-                Some(ErrorCode::InvalidRole)
             } else {
                 None
             };
@@ -98,7 +93,12 @@ fn precheck(rows: Vec<CsvRow>) -> Vec<ImportRow> {
                         email: row.email.chars().take(roster_domain::email::MAX_EMAIL).collect(),
                         ..CsvRow::default()
                     },
-                    None => row,
+                    // Stored as checked: a phone as its digits (its raw cell may be padded
+                    // with any number of separators).
+                    None => CsvRow {
+                        phone: parse_phone("phone", &row.phone).unwrap_or_default(),
+                        ..row
+                    },
                 },
                 precheck_failure: failure,
             }

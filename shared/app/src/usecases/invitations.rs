@@ -314,7 +314,7 @@ async fn join_code_target(app: &App, ctx: &RequestContext, code: &JoinCode) -> A
         return Err(AppError::not_found());
     };
     if let Some(guess) = guess {
-        guess.give_back(app).await?;
+        guess.give_back(app).await;
     }
     table::decode(&lookup)
 }

@@ -395,7 +395,9 @@ pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &OrgId, input: B
     // as failures (`request_timeout`), unchanged.
     let mut ids = Vec::new();
     let mut failures = Vec::new();
-    for member_id in &input.member_ids {
+    let mut seen = std::collections::HashSet::new();
+    // Each member once, however often the list names it.
+    for member_id in input.member_ids.iter().filter(|id| seen.insert(id.as_str())) {
         // A malformed id names no member: it fails like an unknown one, without a lookup.
         match MemberId::parse(member_id) {
             Ok(id) => ids.push(id),
@@ -411,7 +413,14 @@ pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &OrgId, input: B
             continue;
         }
         let names: Vec<String> = batch.iter().map(|id| id.to_string()).collect();
-        let members = app.members_by_ids(org_id, &names).await?;
+        // What went wrong with one batch is that batch's answer; the others go on.
+        let members = match app.members_by_ids(org_id, &names).await {
+            Ok(members) => members,
+            Err(error) => {
+                failures.extend(batch.iter().map(|id| bulk_failure(id, error.specific_code())));
+                continue;
+            }
+        };
         let mut tx = Tx::new();
         let mut in_tx = Vec::new();
         for id in batch {
@@ -431,8 +440,10 @@ pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &OrgId, input: B
                         reason: Some("bulk_edit"),
                         email: None,
                     };
-                    change.write(app, &mut tx, &ChangeCounters::default())?;
-                    in_tx.push(id);
+                    match change.write(app, &mut tx, &ChangeCounters::default()) {
+                        Ok(()) => in_tx.push(id),
+                        Err(error) => failures.push(bulk_failure(id, error.specific_code())),
+                    }
                 }
                 Err(error) => failures.push(bulk_failure(id, AppError::from(error).specific_code())),
             }
@@ -442,6 +453,10 @@ pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &OrgId, input: B
             // Someone changed one of them meanwhile (or the department closed): each on its own.
             Err(_) => {
                 for id in in_tx {
+                    if ctx.deadline.has_passed() {
+                        failures.push(bulk_failure(id, ErrorCode::RequestTimeout));
+                        continue;
+                    }
                     let result = change_member(app, ctx, org_id, id, |_, _, member| {
                         Ok(Decision {
                             after: Some(apply_patch(member, &patch)?),
