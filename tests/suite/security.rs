@@ -236,6 +236,18 @@ async fn an_email_change_takes_effect_once_the_new_address_confirms_it(t: TestAp
             .rev()
             .find(|e| e.text_body.contains("/confirm-email/"))
             .expect("a confirmation link");
+        // Its expiry in words, and one button for the link.
+        assert!(
+            email.text_body.contains("expires on ") && email.text_body.contains(" UTC. Until then"),
+            "{}",
+            email.text_body
+        );
+        assert_eq!(
+            email.html_body.matches(">Confirm your new email</a>").count(),
+            1,
+            "{}",
+            email.html_body
+        );
         roster_tests::link_token(&email.text_body)
     };
 
