@@ -400,6 +400,7 @@ impl TestApp {
             headers,
             body: Bytes::from(body),
             client_ip: Some(ip.into()),
+            deadline: None,
         };
         let route = match roster_http::routes::match_route(&request.method, &request.path) {
             roster_http::routes::RouteMatch::Found(route, _) => Some(route),

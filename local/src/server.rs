@@ -101,6 +101,7 @@ async fn serve(services: &LocalServices, peer: SocketAddr, request: Request<Inco
         headers: parts.headers,
         body,
         client_ip: Some(peer.ip().to_string()),
+        deadline: None,
     };
     let started = std::time::Instant::now();
     let method = request.method.clone();

@@ -36,7 +36,8 @@ pub struct AppConfig {
     /// A Lambda uses its invocation's deadline instead.
     pub message_time_budget: std::time::Duration,
     /// How long one API request may work before long work (a bulk edit) stops and answers
-    /// what it did and what it did not: inside the API functions' 10-second timeout.
+    /// what it did and what it did not, where no invocation deadline applies (the local
+    /// server, tests); a Lambda uses its invocation's deadline less a margin.
     pub request_time_budget: std::time::Duration,
     /// SHA-256 (hex) of the operator's bearer token, when an operator is configured.
     pub operator_token_sha256: Option<String>,
@@ -107,7 +108,8 @@ pub enum Principal {
 pub struct RequestContext {
     pub principal: Principal,
     pub ip: Option<String>,
-    /// When long work must stop (`AppConfig::request_time_budget` from the request's start).
+    /// When long work must stop: the invocation's deadline in Lambda, else
+    /// `AppConfig::request_time_budget` from the request's start.
     pub deadline: crate::Deadline,
 }
 

@@ -122,7 +122,9 @@ pub async fn dispatch(app: &App, route: RouteId, params: &Params, request: HttpR
         Err(_) => RequestContext::anonymous(request.client_ip.clone()),
     };
     let ctx = RequestContext {
-        deadline: roster_app::Deadline::after(app.config.request_time_budget),
+        deadline: request
+            .deadline
+            .unwrap_or_else(|| roster_app::Deadline::after(app.config.request_time_budget)),
         ..ctx
     };
     match answer(app, route, params, &request, &ctx).await {

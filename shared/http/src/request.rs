@@ -19,6 +19,9 @@ pub struct HttpRequest {
     pub body: Bytes,
     /// The client's address, from the connection or API Gateway's request context.
     pub client_ip: Option<String>,
+    /// When long work must stop: a Lambda invocation's deadline, less a margin; `None`
+    /// elsewhere (the app's `request_time_budget` from the request's start applies).
+    pub deadline: Option<roster_app::Deadline>,
 }
 
 pub const MAX_JSON_BYTES: usize = 64 * 1024;

@@ -74,6 +74,10 @@ pub fn to_http_request(event: lambda_http::Request) -> HttpRequest {
         _ => None,
     };
     let client_ip = client_ip(source_ip, event.headers(), origin_verify_secret());
+    // The invocation's own deadline, less time to answer what was done.
+    let deadline = event
+        .lambda_context_ref()
+        .map(|context| Deadline::from_epoch_millis(context.deadline, REQUEST_DEADLINE_MARGIN));
     let (parts, body) = event.into_parts();
     let body = match body {
         Body::Empty => Bytes::new(),
@@ -88,8 +92,12 @@ pub fn to_http_request(event: lambda_http::Request) -> HttpRequest {
         headers: parts.headers,
         body,
         client_ip,
+        deadline,
     }
 }
+
+/// How long before an API function's timeout its long work stops, to answer in time.
+const REQUEST_DEADLINE_MARGIN: std::time::Duration = std::time::Duration::from_millis(2_000);
 
 /// Answers one API Gateway HTTP API (v2) request routed to `route`.
 pub async fn handle_http(app: &App, route: RouteId, event: lambda_http::Request) -> lambda_http::Response<Body> {
