@@ -328,6 +328,47 @@ async fn search_latency(size: usize) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The whole CSV export of an org of `size` invited members (SQLite on disk), following
+/// each page's `Link: rel="next"`: the time of each page and of all of them.
+async fn export_pages(size: usize) {
+    let dir = std::env::temp_dir().join(format!("roster-bench-export-{}-{size}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let t = TestApp::on(roster_embedded::Database::open(&dir.join("roster.db")).unwrap());
+    let org = t.create_org(&format!("Export {size}"), "paid").await;
+    let org_record = t.app.load_org(&org.org_id).await.unwrap();
+    seed_invited(&t, &org, &org_record, size, |i| {
+        (format!("x{i}@export.test"), FIRST_NAMES[i % 20].to_string(), format!("Last{i}"))
+    })
+    .await;
+    let mut next = Some(format!("/v1/orgs/{}/members/export.csv", org.org_id));
+    let (mut pages, mut rows) = (Vec::new(), 0);
+    let started = Instant::now();
+    while let Some(url) = next.take() {
+        let page_started = Instant::now();
+        let page = t.call("GET", &url, Some(&org.admin_token), None).await;
+        pages.push(page_started.elapsed());
+        rows += page.text.lines().count() - 1;
+        next = page.headers.get("link").map(|link| {
+            let link = link.to_str().unwrap();
+            link[1..link.find('>').unwrap()].to_string()
+        });
+    }
+    let total = started.elapsed();
+    // The full pages (the last holds the rest): the first against the slowest.
+    let full = &pages[..pages.len() - 1];
+    let first = full[0];
+    let slowest = full.iter().max().copied().unwrap_or(first);
+    println!(
+        "| {size} | {} | {rows} | {} | {} | {:.2} s |",
+        pages.len(),
+        micros(first),
+        micros(slowest),
+        total.as_secs_f64()
+    );
+    drop(t);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// `ROSTER_BENCH=backlog` (or another section's name) runs that section alone.
 fn section(name: &str) -> bool {
     std::env::var("ROSTER_BENCH").map_or(true, |only| only == name)
@@ -381,6 +422,13 @@ async fn main() {
         let sizes = std::env::var("ROSTER_BENCH_SEARCH_SIZES").unwrap_or_else(|_| "1000,10000,100000".into());
         for size in sizes.split(',').filter_map(|s| s.trim().parse().ok()) {
             search_latency(size).await;
+        }
+    }
+    if section("export") {
+        println!("\n### CSV export of a whole org (SQLite on disk, pages of 5,000 following `Link`)\n");
+        println!("| members | pages | rows (the admin too) | first page | slowest full page | whole export |\n|---|---|---|---|---|---|");
+        for size in [10_000, 100_000] {
+            export_pages(size).await;
         }
     }
     if moto && section("init") {
