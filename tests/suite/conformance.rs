@@ -12,6 +12,16 @@ async fn sqlite_store_conforms() {
     store_conformance(Arc::new(SqliteStore::new(Database::in_memory().unwrap())), "sqlite").await;
 }
 
+/// The same on a database in a file, which reads through read-only connections of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_file_store_conforms() {
+    let dir = std::env::temp_dir().join(format!("roster-file-conformance-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = SqliteStore::new(Database::open(&dir.join("roster.db")).unwrap());
+    store_conformance(Arc::new(store), "sqlite-file").await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_queue_conforms() {
     let queue = SqliteQueue::new(Database::in_memory().unwrap()).with_redrive(Duration::from_millis(50), 3);
@@ -127,4 +137,42 @@ async fn the_sqlite_store_purges_only_expired_items() {
     assert!(store.get("P", "a").await.unwrap().is_none());
     assert!(store.get("P", "b").await.unwrap().is_some() && store.get("P", "c").await.unwrap().is_some());
     assert_eq!(store.purge_expired(at(200)).await.unwrap(), 0);
+}
+
+/// A database in a file reads through connections of its own: a read never waits for a
+/// write in progress (WAL), and sees every write committed before it starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_do_not_wait_for_a_write_in_progress() {
+    use roster_app::ports::{Condition, Item, Store, Write};
+    let dir = std::env::temp_dir().join(format!("roster-readers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let database = Database::open(&dir.join("roster.db")).unwrap();
+    let store = SqliteStore::new(database.clone());
+    let put = |sk: &str| Write::Put {
+        item: Item::new("P", sk, 1, serde_json::json!({"sk": sk})),
+        condition: Condition::NotExists,
+    };
+    store.transact(vec![put("A")]).await.unwrap();
+    // A write holds the writer (as an import's chunk does) for a while.
+    let writer = database.clone();
+    let (holding, held) = std::sync::mpsc::channel();
+    let long_write = std::thread::spawn(move || {
+        let mut connection = writer.lock();
+        let tx = connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .unwrap();
+        tx.execute("INSERT INTO items (pk, sk, version, data) VALUES ('P', 'B', 1, 'null')", [])
+            .unwrap();
+        holding.send(()).unwrap();
+        std::thread::sleep(Duration::from_millis(1_500));
+        tx.commit().unwrap();
+    });
+    held.recv().unwrap();
+    let started = std::time::Instant::now();
+    assert!(store.get("P", "A").await.unwrap().is_some());
+    assert!(store.get("P", "B").await.unwrap().is_none(), "not committed yet");
+    assert!(started.elapsed() < Duration::from_millis(500), "the read waited for the write");
+    long_write.join().unwrap();
+    assert!(store.get("P", "B").await.unwrap().is_some(), "committed: seen");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -36,12 +36,20 @@ CREATE INDEX IF NOT EXISTS queue_order ON queue_messages (queue, dead, seq);
 CREATE INDEX IF NOT EXISTS queue_receipts ON queue_messages (receipt) WHERE receipt IS NOT NULL;
 ";
 
-/// One SQLite connection behind a lock: writes are serialized, which is what makes each
-/// transaction's condition checks and writes atomic.
+/// One SQLite connection for writes, behind a lock: writes are serialized, which is what
+/// makes each transaction's condition checks and writes atomic. A database in a file also
+/// has a few read-only connections (WAL lets them read while a write goes on), so a long
+/// write (an import's chunk) never makes a read wait; an in-memory one reads through the
+/// writer (its connections could not share it).
 #[derive(Clone)]
 pub struct Database {
     connection: Arc<Mutex<Connection>>,
+    readers: Arc<Vec<Mutex<Connection>>>,
+    next_reader: Arc<std::sync::atomic::AtomicUsize>,
 }
+
+/// Read-only connections of a database in a file.
+const READERS: usize = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -59,7 +67,16 @@ impl Database {
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
-        Self::with_schema(connection)
+        let mut database = Self::with_schema(connection)?;
+        let readers = (0..READERS)
+            .map(|_| {
+                let reader = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+                reader.busy_timeout(std::time::Duration::from_secs(5))?;
+                Ok(Mutex::new(reader))
+            })
+            .collect::<Result<Vec<_>, rusqlite::Error>>()?;
+        database.readers = Arc::new(readers);
+        Ok(database)
     }
 
     /// A private in-memory database (tests).
@@ -79,7 +96,25 @@ impl Database {
         connection.execute_batch("CREATE INDEX IF NOT EXISTS items_expiry ON items (expires_at) WHERE expires_at IS NOT NULL")?;
         Ok(Database {
             connection: Arc::new(Mutex::new(connection)),
+            readers: Arc::new(Vec::new()),
+            next_reader: Arc::default(),
         })
+    }
+
+    /// A connection to read with: a free read-only one (or the next, to wait for), else
+    /// the writer's. Reads through it see every write committed before they start.
+    pub fn read(&self) -> MutexGuard<'_, Connection> {
+        if self.readers.is_empty() {
+            return self.lock();
+        }
+        let start = self.next_reader.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let count = self.readers.len();
+        for offset in 0..count {
+            if let Ok(reader) = self.readers[(start + offset) % count].try_lock() {
+                return reader;
+            }
+        }
+        self.readers[start % count].lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Connection> {

@@ -61,7 +61,7 @@ fn decode_cursor(cursor: &str) -> Result<Vec<String>, StoreError> {
 #[async_trait]
 impl Store for SqliteStore {
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
-        let connection = self.db.lock();
+        let connection = self.db.read();
         connection
             .query_row(
                 &format!("SELECT {COLUMNS} FROM items WHERE pk = ?1 AND sk = ?2"),
@@ -73,7 +73,7 @@ impl Store for SqliteStore {
     }
 
     async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
-        let connection = self.db.lock();
+        let connection = self.db.read();
         let mut statement = connection
             .prepare_cached(&format!("SELECT {COLUMNS} FROM items WHERE pk = ?1 AND sk = ?2"))
             .map_err(unavailable)?;
@@ -136,7 +136,7 @@ impl Store for SqliteStore {
         }
         let limit = query.limit.max(1);
         sql.push_str(&format!(" ORDER BY {order} LIMIT {}", limit + 1));
-        let connection = self.db.lock();
+        let connection = self.db.read();
         let mut statement = connection.prepare_cached(&sql).map_err(unavailable)?;
         let mut items = statement
             .query_map(rusqlite::params_from_iter(values.iter()), read_item)
