@@ -15,6 +15,11 @@ fn put(item: Item, condition: Condition) -> Write {
     Write::Put { item, condition }
 }
 
+/// The partition the cursor check writes: `A#1`, `A#2` and `B#1`.
+fn pk_for_cursor_check(ns: &str) -> String {
+    format!("{ns}#CURSORS")
+}
+
 /// Runs every store check; `ns` keeps runs on a shared backend apart.
 pub async fn store_conformance(store: Arc<dyn Store>, ns: &str) {
     conditional_writes(&*store, ns).await;
@@ -334,6 +339,23 @@ async fn pagination_across_pages(store: &dyn Store, ns: &str) {
         .await
         .unwrap();
     assert_eq!(between.items.len(), 3);
+    // A cursor is good only for the query that gave it out: one from a range that sorts
+    // below this query's is refused, never read from.
+    let checked = pk_for_cursor_check(ns);
+    let writes = ["A#1", "A#2", "B#1"]
+        .into_iter()
+        .map(|sk| put(item(&checked, sk, 1), Condition::NotExists))
+        .collect();
+    store.transact(writes).await.unwrap();
+    let other = store
+        .query(Query::table(pk_for_cursor_check(ns), SkCondition::BeginsWith("A#".into())).limit(1))
+        .await
+        .unwrap();
+    let forged = other.next_cursor.expect("a cursor");
+    let refused = store
+        .query(Query::table(pk_for_cursor_check(ns), SkCondition::BeginsWith("B#".into())).after(Some(forged)))
+        .await;
+    assert_eq!(refused.map(|page| page.items.len()), Err(StoreError::InvalidCursor));
 }
 
 async fn index_queries_and_sparse_entries(store: &dyn Store, ns: &str) {

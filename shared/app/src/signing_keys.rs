@@ -78,11 +78,19 @@ impl KeyMaterial {
 
     /// The material after one rotation: the next key signs, the current one only checks
     /// what it signed (as the previous), and a new next key is published ahead. No token
-    /// signed before stops working before it expires; the token secret stays.
+    /// signed before stops working before it expires; the token secret stays. Material with
+    /// no next key yet (from before rotation) only gains one: a key signs only once it has
+    /// been published a rotation ahead, so rotate it again once that has been deployed.
     pub fn rotated(&self) -> Result<KeyMaterial, KeyError> {
+        let Some(next) = &self.next_signing_key_pkcs8 else {
+            return Ok(KeyMaterial {
+                next_signing_key_pkcs8: Some(new_signing_key()),
+                ..self.clone()
+            });
+        };
         let current = SigningKeys::new(self, "", "")?;
         Ok(KeyMaterial {
-            signing_key_pkcs8: self.next_signing_key_pkcs8.clone().unwrap_or_else(new_signing_key),
+            signing_key_pkcs8: next.clone(),
             token_secret: self.token_secret.clone(),
             next_signing_key_pkcs8: Some(new_signing_key()),
             previous_public_key: Some(public_text(&current.verifiers[current.signer].public)),
@@ -442,7 +450,11 @@ mod tests {
         let read = KeyMaterial::from_json(&old_form.to_string()).unwrap();
         assert!(read.next_signing_key_pkcs8.is_none() && read.previous_public_key.is_none());
         assert_eq!(SigningKeys::new(&read, "r", "a").unwrap().jwks().keys.len(), 1);
-        assert!(read.rotated().unwrap().next_signing_key_pkcs8.is_some());
+        // Its first rotation only publishes a next key: the signer stays until that is known.
+        let first = read.rotated().unwrap();
+        assert_eq!(first.signing_key_pkcs8, read.signing_key_pkcs8);
+        assert!(first.next_signing_key_pkcs8.is_some() && first.previous_public_key.is_none());
+        assert_eq!(SigningKeys::new(&first, "r", "a").unwrap().jwks().keys.len(), 2);
     }
 
     #[test]

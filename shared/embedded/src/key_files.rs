@@ -32,9 +32,13 @@ pub fn rotate_key_material(dir: &Path) -> std::io::Result<KeyMaterial> {
     let rotated = current
         .rotated()
         .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))?;
+    // On disk before it replaces the old file, and the replacement on disk before this
+    // answers: a crash leaves the old keys or the new ones, never an empty file.
     let temporary = dir.join(".signing-keys.json.tmp");
     write_private(&temporary, rotated.to_json())?;
+    std::fs::File::open(&temporary)?.sync_all()?;
     std::fs::rename(&temporary, &path)?;
+    std::fs::File::open(dir)?.sync_all()?;
     Ok(rotated)
 }
 

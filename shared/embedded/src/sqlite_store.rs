@@ -122,6 +122,15 @@ impl Store for SqliteStore {
             }
         }
         if let Some(position) = &cursor {
+            // Only a position this query could have given out (as DynamoDB checks): a forged
+            // one outside the query's range would otherwise read rows outside it.
+            let in_range = match (query.index.is_some(), position.as_slice()) {
+                (false, [sk]) | (true, [sk, _, _]) => query.sort.matches(sk),
+                _ => false,
+            };
+            if !in_range {
+                return Err(StoreError::InvalidCursor);
+            }
             match (query.index.is_some(), position.as_slice()) {
                 (false, [sk]) => {
                     sql.push_str(" AND sk > ?");
