@@ -23,6 +23,7 @@ use crate::ports::{Item, QueueName};
 use crate::table::{self, DueKind};
 use crate::tx::{Origin, Tx};
 use crate::usecases::membership::{commit_change, MemberChange};
+use crate::workers::pages::{Next, Pages};
 use crate::workers::sweeps::SweepReport;
 
 /// Due items read per index page.
@@ -183,68 +184,64 @@ pub async fn schedule(app: &App, kind: ExpiryKind, deadline: Deadline) -> AppRes
     let mut report = SweepReport::default();
     let mut orgs = Orgs::default();
     let now = app.now();
-    for query in table::due_queries(kind.due_kind(), now, PAGE) {
-        let mut cursor = None;
-        loop {
-            if deadline.has_passed() {
+    let mut pages = Pages::new(table::due_queries(kind.due_kind(), now, PAGE), deadline);
+    loop {
+        let items = match pages.next(app).await? {
+            Next::Page(items) => items,
+            Next::Done => return Ok(report),
+            Next::OutOfTime => {
                 report.handed_on = true;
                 return Ok(report);
             }
-            let page = app.store.query(query.clone().after(cursor)).await?;
-            let mut rekeys = Vec::new();
-            let mut jobs = Vec::new();
-            let mut holds: HashMap<String, (Org, Vec<Item>)> = HashMap::new();
-            for item in &page.items {
-                report.examined += 1;
-                let member = table::decode_member(item)?;
-                let Some(org) = orgs.get(app, &member.org_id).await? else {
-                    continue;
-                };
-                match frozen_until(&org, now) {
-                    Some(end) => {
-                        let rekey = rekeyed(&member, kind, end);
-                        holds.entry(org.id.clone()).or_insert_with(|| (org, Vec::new())).1.push(rekey);
-                    }
-                    None => {
-                        rekeys.push(rekeyed(&member, kind, now + app.config.expiry_job_lease));
-                        jobs.push(ExpiryJob {
-                            kind,
-                            org_id: member.org_id.clone(),
-                            member_id: member.id.clone(),
-                        });
-                    }
+        };
+        let mut rekeys = Vec::new();
+        let mut jobs = Vec::new();
+        let mut holds: HashMap<String, (Org, Vec<Item>)> = HashMap::new();
+        for item in &items {
+            report.examined += 1;
+            let member = table::decode_member(item)?;
+            let Some(org) = orgs.get(app, &member.org_id).await? else {
+                continue;
+            };
+            match frozen_until(&org, now) {
+                Some(end) => {
+                    let rekey = rekeyed(&member, kind, end);
+                    holds.entry(org.id.clone()).or_insert_with(|| (org, Vec::new())).1.push(rekey);
+                }
+                None => {
+                    rekeys.push(rekeyed(&member, kind, now + app.config.expiry_job_lease));
+                    jobs.push(ExpiryJob {
+                        kind,
+                        org_id: member.org_id.clone(),
+                        member_id: member.id.clone(),
+                    });
                 }
             }
-            for (org, items) in holds.values() {
-                // Held only while the org is as read: a freeze lifted or moved since leaves
-                // them due, for the next run to read with the org as it is then.
-                report.held_back += commit_rekeys(app, items.clone(), Some(org))
-                    .await?
-                    .into_iter()
-                    .filter(|held| *held)
-                    .count();
+        }
+        for (org, items) in holds.values() {
+            // Held only while the org is as read: a freeze lifted or moved since leaves
+            // them due, for the next run to read with the org as it is then.
+            report.held_back += commit_rekeys(app, items.clone(), Some(org))
+                .await?
+                .into_iter()
+                .filter(|held| *held)
+                .count();
+        }
+        let mut bodies = Vec::new();
+        for (rekeyed, job) in commit_rekeys(app, rekeys, None).await?.into_iter().zip(jobs) {
+            if rekeyed {
+                bodies.push(serde_json::to_string(&job)?);
             }
-            let mut bodies = Vec::new();
-            for (rekeyed, job) in commit_rekeys(app, rekeys, None).await?.into_iter().zip(jobs) {
-                if rekeyed {
-                    bodies.push(serde_json::to_string(&job)?);
-                }
-            }
-            if !bodies.is_empty() {
-                // A failed send is harmless: the items come due again when their lease ends.
-                if let Err(error) = app.queue.send_batch(QueueName::Expiry, &bodies).await {
-                    tracing::warn!(%error, jobs = bodies.len(), "expiry jobs not sent; they are scheduled again after the lease");
-                } else {
-                    report.changed += bodies.len();
-                }
-            }
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => break,
+        }
+        if !bodies.is_empty() {
+            // A failed send is harmless: the items come due again when their lease ends.
+            if let Err(error) = app.queue.send_batch(QueueName::Expiry, &bodies).await {
+                tracing::warn!(%error, jobs = bodies.len(), "expiry jobs not sent; they are scheduled again after the lease");
+            } else {
+                report.changed += bodies.len();
             }
         }
     }
-    Ok(report)
 }
 
 /// The expiry worker: applies one job, or releases what a freeze held.
@@ -260,74 +257,48 @@ pub async fn handle(app: &App, body: &str, deadline: Deadline) -> AppResult<()> 
 /// past `deadline` it sends itself again for the rest. Idempotent: a released item is no
 /// longer keyed to the old end.
 async fn release(app: &App, job: &ReleaseJob, deadline: Deadline) -> AppResult<()> {
-    if release_imports(app, job, deadline).await? == Release::HandedOn {
-        return Ok(());
-    }
+    // The imports first (keyed to the window's end plus the delivery grace), then the
+    // expiries.
+    let imports_held_until = job.held_until + app.config.delivery_grace.whole_seconds();
+    let mut queries = table::held_queries(DueKind::Delivery, imports_held_until, &job.org_id, PAGE);
     for kind in ExpiryKind::ALL {
-        for query in table::held_queries(kind.due_kind(), job.held_until, &job.org_id, PAGE) {
-            let mut cursor = None;
-            loop {
-                if deadline.has_passed() {
-                    app.queue.send(QueueName::Expiry, &job.message()).await?;
-                    return Ok(());
-                }
-                let page = app.store.query(query.clone().after(cursor)).await?;
-                // Back to its own due time (past for a held item, so due at once; an item
-                // that merely falls due at the old end keeps it).
-                let items = page
-                    .items
-                    .iter()
-                    .map(|item| Ok(table::member_item(&table::decode_member(item)?)))
-                    .collect::<AppResult<Vec<_>>>()?;
-                // An item that lost a race was changed meanwhile and keyed anew.
-                commit_rekeys(app, items, None).await?;
-                match page.next_cursor {
-                    Some(next) => cursor = Some(next),
-                    None => break,
-                }
-            }
+        queries.extend(table::held_queries(kind.due_kind(), job.held_until, &job.org_id, PAGE));
+    }
+    let mut pages = Pages::new(queries, deadline);
+    loop {
+        let items = match pages.next(app).await? {
+            Next::Page(items) => items,
+            Next::Done => return Ok(()),
+            Next::OutOfTime => return app.queue.send(QueueName::Expiry, &job.message()).await.map_err(Into::into),
+        };
+        let (imports, expiries): (Vec<Item>, Vec<Item>) = items.into_iter().partition(|item| item.sk.starts_with(table::IMPORT_PREFIX));
+        for import in &imports {
+            release_import(app, import).await?;
+        }
+        // Back to its own due time (past for a held item, so due at once; an item that
+        // merely falls due at the old end keeps it). Outbox entries in the delivery index
+        // are no freeze's: left as they are.
+        let members = expiries
+            .iter()
+            .filter(|item| item.sk.starts_with(table::MEMBER_PREFIX))
+            .map(|item| Ok(table::member_item(&table::decode_member(item)?)))
+            .collect::<AppResult<Vec<_>>>()?;
+        // An item that lost a race was changed meanwhile and keyed anew.
+        commit_rekeys(app, members, None).await?;
+    }
+}
+
+/// Queues a held import again, at once.
+async fn release_import(app: &App, item: &Item) -> AppResult<()> {
+    let mut tx = Tx::new();
+    if crate::workers::sweeps::requeue_import(app, item, &mut tx)? {
+        match tx.commit(app).await {
+            // Changed meanwhile: its processor or delivery repair has it.
+            Ok(()) | Err(AppError::Contention) => {}
+            Err(error) => return Err(error),
         }
     }
     Ok(())
-}
-
-/// Queues again, at once, the org's imports a freeze held until `job.held_until` (the
-/// import processor keys a held import to the window's end plus the delivery grace).
-async fn release_imports(app: &App, job: &ReleaseJob, deadline: Deadline) -> AppResult<Release> {
-    let held_until = job.held_until + app.config.delivery_grace.whole_seconds();
-    for query in table::held_queries(DueKind::Delivery, held_until, &job.org_id, PAGE) {
-        let mut cursor = None;
-        loop {
-            if deadline.has_passed() {
-                app.queue.send(QueueName::Expiry, &job.message()).await?;
-                return Ok(Release::HandedOn);
-            }
-            let page = app.store.query(query.clone().after(cursor)).await?;
-            for item in page.items.iter().filter(|item| item.sk.starts_with(table::IMPORT_PREFIX)) {
-                let mut tx = Tx::new();
-                if crate::workers::sweeps::requeue_import(app, item, &mut tx)? {
-                    match tx.commit(app).await {
-                        // Changed meanwhile: its processor or delivery repair has it.
-                        Ok(()) | Err(AppError::Contention) => {}
-                        Err(error) => return Err(error),
-                    }
-                }
-            }
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => break,
-            }
-        }
-    }
-    Ok(Release::Done)
-}
-
-/// How a release step ended.
-#[derive(Debug, PartialEq, Eq)]
-enum Release {
-    Done,
-    /// Out of time: the rest continues in a new message.
-    HandedOn,
 }
 
 /// Applies one expiry, again when a concurrent write got there first (as the API does).

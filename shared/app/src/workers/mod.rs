@@ -4,6 +4,7 @@
 pub mod email_sender;
 pub mod expiry;
 pub mod import_processor;
+pub mod pages;
 pub mod sweeps;
 
 use crate::app::App;

@@ -11,6 +11,7 @@ use crate::table::{self, DueKind};
 use crate::tx::{email_message, import_message, Tx};
 use crate::usecases::imports::import_item;
 use crate::workers::expiry::{self, ExpiryKind};
+use crate::workers::pages::{Next, Pages};
 
 /// What one sweep run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -33,24 +34,21 @@ const PAGE: usize = 500;
 /// one that reaches `deadline` stops there and the next run takes the rest.
 pub async fn repair_deliveries(app: &App, deadline: Deadline) -> AppResult<SweepReport> {
     let mut report = SweepReport::default();
-    for query in table::due_queries(DueKind::Delivery, app.now(), PAGE) {
-        let mut cursor = None;
-        loop {
-            if deadline.has_passed() {
+    let mut pages = Pages::new(table::due_queries(DueKind::Delivery, app.now(), PAGE), deadline);
+    loop {
+        match pages.next(app).await? {
+            Next::Page(items) => {
+                for item in items {
+                    repair_delivery(app, item, &mut report).await?;
+                }
+            }
+            Next::Done => return Ok(report),
+            Next::OutOfTime => {
                 report.handed_on = true;
                 return Ok(report);
             }
-            let page = app.store.query(query.clone().after(cursor)).await?;
-            for item in page.items {
-                repair_delivery(app, item, &mut report).await?;
-            }
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => break,
-            }
         }
     }
-    Ok(report)
 }
 
 /// Queues one due email or import again, unless it was sent, finished or claimed meanwhile.
