@@ -312,6 +312,7 @@ fn only_the_functions_that_sign_or_derive_read_the_keys_secret() {
         BTreeSet::from([
             "login",
             "refresh-session",
+            "verify-sign-in-code",
             // The confirmation link of a member's new email.
             "update-me",
             "create-org",

@@ -39,6 +39,7 @@ mod aws;
 mod bad_input;
 mod blackbox;
 mod bulk;
+mod codes;
 mod concurrency;
 mod conformance;
 mod dates;

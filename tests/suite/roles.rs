@@ -209,6 +209,14 @@ async fn every_endpoint_and_role(t: TestApp) {
             Some(json!({"email": "admin@matrix.test", "password": roster_tests::PASSWORD})),
             public,
         ),
+        // The same answer for everyone (a code is emailed only to an address with accounts).
+        case("POST", "/v1/auth/otp".into(), Some(json!({"email": "member@matrix.test"})), public),
+        case(
+            "POST",
+            "/v1/auth/otp/verify".into(),
+            Some(json!({"email": "member@matrix.test", "code": "000000"})),
+            [Unauthorized; 6],
+        ),
         case(
             "POST",
             "/v1/auth/refresh".into(),

@@ -157,28 +157,6 @@ async fn a_shared_address_full_of_failures_does_not_lock_out_known_devices(t: Te
     assert_eq!(known.status, 200, "a known device still signs in: {}", known.text);
 }
 
-async fn a_login_method_the_server_cannot_enforce_is_refused_not_stored(t: TestApp) {
-    let org = t.create_org("Sso Only", "paid").await;
-    for methods in [json!(["sso"]), json!(["password", "email_otp"])] {
-        let refused = t
-            .call(
-                "PATCH",
-                &format!("/v1/orgs/{}", org.org_id),
-                Some(&org.admin_token),
-                Some(json!({"login_methods": methods})),
-            )
-            .await;
-        assert_eq!((refused.status, refused.code()), (400, "validation_failed"), "{}", refused.text);
-        assert_eq!(refused.body["errors"][0]["field"], "login_methods");
-        assert_eq!(refused.body["errors"][0]["code"], "not_supported");
-    }
-    let org_now = t
-        .call("GET", &format!("/v1/orgs/{}", org.org_id), Some(&org.admin_token), None)
-        .await;
-    assert_eq!(org_now.body["login_methods"], json!(["password"]));
-    assert_eq!(t.login("admin@sso-only.test", PASSWORD).await.status, 200);
-}
-
 async fn secrets_are_never_stored_in_clear(t: TestApp) {
     let org = t.create_org("Secrets", "free").await;
     t.invite(&org, &org.admin_token, json!({"email": "s@secrets.test", "role": "member"}))
@@ -304,7 +282,6 @@ on_every_backend!(
     tokens_are_rs256_and_published_as_jwks,
     wrong_passwords_are_rate_limited_per_email,
     an_email_with_accounts_in_several_orgs_names_the_org,
-    a_login_method_the_server_cannot_enforce_is_refused_not_stored,
     a_shared_address_full_of_failures_does_not_lock_out_known_devices,
     secrets_are_never_stored_in_clear
 );

@@ -150,8 +150,8 @@ async fn delivery_repair_takes_the_whole_backlog() {
         .map(|i| {
             let entry = OutboxEntry {
                 id: format!("m{i}-invitation-1"),
-                org_id: "o-backlog".into(),
-                member_id: format!("m{i}"),
+                org_id: Some("o-backlog".into()),
+                member_id: Some(format!("m{i}")),
                 kind: EmailKind::Invitation,
                 secret_version: 1,
                 status: DeliveryStatus::Pending,
@@ -160,6 +160,7 @@ async fn delivery_repair_takes_the_whole_backlog() {
                 message_id: None,
                 claimed_until: None,
                 to: None,
+                challenge: None,
             };
             let (pk, sk) = (table::org_pk("o-backlog"), table::outbox_sk(&entry.id));
             let mut item = table::encode(pk.clone(), sk.clone(), 1, &entry);

@@ -52,6 +52,9 @@ pub struct AppConfig {
     pub join_requests_per_ip: u64,
     pub join_requests_per_code: u64,
     pub join_code_guesses_per_ip: u64,
+    /// One-time sign-in codes asked for per hour, per email and per client IP.
+    pub sign_in_codes_per_email: u64,
+    pub sign_in_codes_per_ip: u64,
 }
 
 impl AppConfig {
@@ -76,6 +79,8 @@ impl AppConfig {
             join_requests_per_ip: 20,
             join_requests_per_code: 200,
             join_code_guesses_per_ip: 20,
+            sign_in_codes_per_email: 5,
+            sign_in_codes_per_ip: 30,
         }
     }
 }
@@ -222,9 +227,17 @@ impl App {
     /// before the counter existed, counted now from the Licensed tab (no version: the
     /// change that uses it writes it, only if still absent).
     pub async fn load_org_admins(&self, org_id: &str) -> AppResult<(OrgAdminCounter, Option<u64>)> {
-        if let Some(item) = self.store.get(&table::org_pk(org_id), table::ORG_ADMINS_SK).await? {
-            return Ok((table::decode(&item)?, Some(item.version)));
+        let stored = match self.store.get(&table::org_pk(org_id), table::ORG_ADMINS_SK).await? {
+            Some(item) => Some((table::decode::<OrgAdminCounter>(&item)?, item.version)),
+            None => None,
+        };
+        if let Some((counter, version)) = &stored {
+            if counter.lists_members() {
+                return Ok((counter.clone(), Some(*version)));
+            }
         }
+        // An org from before the counter, or before it listed its members: counted from
+        // the licensed members, once (the next change of an org admin stores the list).
         let licensed = self
             .query_all(Query::index(
                 crate::ports::IndexName::Gsi1,
@@ -232,11 +245,27 @@ impl App {
                 SkCondition::Any,
             ))
             .await?;
-        let mut lasting = 0;
+        let mut members = Vec::new();
         for item in &licensed {
-            lasting += u64::from(roster_domain::lifecycle::is_lasting_org_admin(Some(&table::decode_member(item)?)));
+            let member = table::decode_member(item)?;
+            if roster_domain::lifecycle::is_lasting_org_admin(Some(&member)) {
+                members.push(member.id);
+            }
         }
-        Ok((OrgAdminCounter { lasting }, None))
+        let counter = OrgAdminCounter {
+            lasting: members.len() as u64,
+            members,
+        };
+        Ok((counter, stored.map(|(_, version)| version)))
+    }
+
+    /// The org's lasting org admins as stored now, and the version of the list they were
+    /// read from (to check it unchanged at commit; `None` when the org has no list yet).
+    pub async fn lasting_org_admins(&self, org_id: &str) -> AppResult<(Vec<Member>, Option<u64>)> {
+        let (counter, version) = self.load_org_admins(org_id).await?;
+        let mut found = self.members_by_ids(org_id, &counter.members).await?;
+        let admins = counter.members.iter().filter_map(|id| found.remove(id)).collect();
+        Ok((admins, version))
     }
 
     pub async fn find_member(&self, org_id: &str, member_id: &str) -> AppResult<Option<Member>> {

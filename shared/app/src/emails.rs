@@ -35,7 +35,8 @@ pub fn human_time(at: OffsetDateTime) -> String {
 /// What an email says, before it becomes text and HTML: paragraphs, at most one button
 /// (its link written out too, for mail readers without HTML), and paragraphs after it.
 struct Letter<'a> {
-    org: &'a Org,
+    /// Who the email is from, as people know it: the org's name, or Roster's.
+    from_name: &'a str,
     greeting: String,
     before: Vec<String>,
     /// Lines shown set apart (a login email and a temporary password), as `label: value`.
@@ -69,7 +70,10 @@ impl Letter<'_> {
             blocks.push(format!("{label}:\n{link}"));
         }
         blocks.extend(self.after.iter().filter(|p| !p.is_empty()).cloned());
-        blocks.push(format!("— {} on Roster", self.org.name));
+        blocks.push(match self.from_name {
+            ROSTER => "— Roster".to_string(),
+            name => format!("— {name} on Roster"),
+        });
         blocks.join("\n\n") + "\n"
     }
 
@@ -106,11 +110,41 @@ impl Letter<'_> {
              <body style=\"margin:0;padding:24px;background:#f9fafb;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#111827;font-size:16px;line-height:1.5\">\n\
              <div style=\"max-width:560px;margin:0 auto;background:#ffffff;border:1px solid #e5e7eb;border-radius:8px;padding:32px\">\n\
              <h1 style=\"margin:0 0 24px;font-size:20px\">{org}</h1>\n{body}\
-             <p style=\"margin:24px 0 0;color:#6b7280;font-size:13px\">Sent by Roster for {org}.</p>\n</div>\n</body>\n</html>\n",
+             <p style=\"margin:24px 0 0;color:#6b7280;font-size:13px\">{footer}</p>\n</div>\n</body>\n</html>\n",
             title = escape(subject),
-            org = escape(&self.org.name),
+            org = escape(self.from_name),
+            footer = match self.from_name {
+                ROSTER => "Sent by Roster.".to_string(),
+                name => format!("Sent by Roster for {}.", escape(name)),
+            },
         )
     }
+}
+
+/// The sender's name of emails that are from no one org.
+const ROSTER: &str = "Roster";
+
+/// A one-time sign-in code, to an email with accounts in `orgs` that allow codes.
+pub fn sign_in_code(code: &str, orgs: &[String], expires_at: OffsetDateTime) -> RenderedEmail {
+    let into = match orgs {
+        [one] => format!("It signs you in to {one}."),
+        several => format!("It signs you in to your accounts in {}.", several.join(", ")),
+    };
+    Letter {
+        from_name: ROSTER,
+        greeting: "Hello,".into(),
+        before: vec![format!("Your Roster sign-in code is below. {into}")],
+        details: vec![("Sign-in code", code.to_string())],
+        button: None,
+        after: vec![
+            format!(
+                "It works once, until {}. Never share it: Roster never asks for it.",
+                human_time(expires_at)
+            ),
+            "If you did not ask to sign in you can ignore this email; no one gets in without the code.".into(),
+        ],
+    }
+    .render(format!("Your Roster sign-in code: {code}"))
 }
 
 /// Text as HTML text or attribute value.
@@ -149,7 +183,7 @@ pub fn invitation(org: &Org, member: &Member, accept_link: &str, again: bool) ->
         "You have been invited to join"
     };
     Letter {
-        org,
+        from_name: &org.name,
         greeting: hello(member),
         before: vec![format!("{opening} {} on Roster with the email {}.", org.name, member.email)],
         details: vec![],
@@ -161,7 +195,7 @@ pub fn invitation(org: &Org, member: &Member, accept_link: &str, again: bool) ->
 
 pub fn temporary_password(org: &Org, member: &Member, password: &str, login_url: &str) -> RenderedEmail {
     Letter {
-        org,
+        from_name: &org.name,
         greeting: hello(member),
         before: vec![format!("An account was created for you in {}.", org.name)],
         details: vec![
@@ -176,7 +210,7 @@ pub fn temporary_password(org: &Org, member: &Member, password: &str, login_url:
 
 pub fn join_approved(org: &Org, member: &Member, login_url: &str) -> RenderedEmail {
     Letter {
-        org,
+        from_name: &org.name,
         greeting: hello(member),
         before: vec![format!(
             "Your request to join {} was approved. Sign in with {}.",
@@ -217,7 +251,7 @@ pub fn join_notice(org: &Org, member: &Member, login_url: &str) -> RenderedEmail
         ),
     };
     Letter {
-        org,
+        from_name: &org.name,
         greeting: "Hello,".into(),
         before: vec![
             format!("Someone asked to join {} on Roster with the email {}.", org.name, member.email),
@@ -233,7 +267,7 @@ pub fn join_notice(org: &Org, member: &Member, login_url: &str) -> RenderedEmail
 /// To the new address of an email change: the link that confirms it.
 pub fn email_change_confirmation(org: &Org, member: &Member, new_email: &str, link: &str, expires_at: OffsetDateTime) -> RenderedEmail {
     Letter {
-        org,
+        from_name: &org.name,
         greeting: hello(member),
         before: vec![format!("You asked to use {new_email} for your {} account on Roster.", org.name)],
         details: vec![],
@@ -253,7 +287,7 @@ pub fn email_change_confirmation(org: &Org, member: &Member, new_email: &str, li
 /// To the old address of an email change: it is being changed.
 pub fn email_change_notice(org: &Org, member: &Member) -> RenderedEmail {
     Letter {
-        org,
+        from_name: &org.name,
         greeting: hello(member),
         before: vec![format!(
             "Someone signed in to your {} account on Roster asked to change its email away from this address. The change takes effect once the new address confirms it.",

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use roster_domain::roster_csv::CsvRow;
-use roster_domain::{ErrorCode, MembershipStatus, Role};
+use roster_domain::{ErrorCode, LoginMethod, MembershipStatus, Role};
 
 /// One membership change: who, what, when, from where (rule 14).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +38,9 @@ pub enum EmailKind {
     EmailChangeConfirmation,
     /// To the old address: the account's email is being changed.
     EmailChangeNotice,
+    /// A one-time sign-in code, to an email (not one member: it signs in to every account
+    /// of the email that allows codes).
+    SignInCode,
 }
 
 impl EmailKind {
@@ -50,6 +53,7 @@ impl EmailKind {
             EmailKind::JoinNotice => "join_notice",
             EmailKind::EmailChangeConfirmation => "email_change_confirmation",
             EmailKind::EmailChangeNotice => "email_change_notice",
+            EmailKind::SignInCode => "sign_in_code",
         }
     }
 }
@@ -68,8 +72,10 @@ pub enum DeliveryStatus {
 pub struct OutboxEntry {
     /// Deterministic: `<member>-<kind>-<version>`, so one change makes one email.
     pub id: String,
-    pub org_id: String,
-    pub member_id: String,
+    /// The org and member the email is about; both `None` for a sign-in code, which is
+    /// about an email address and every account it has.
+    pub org_id: Option<String>,
+    pub member_id: Option<String>,
     pub kind: EmailKind,
     /// The invitation or credential version the email carries.
     pub secret_version: u32,
@@ -82,9 +88,13 @@ pub struct OutboxEntry {
     /// delivery even when a message is handed out twice).
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub claimed_until: Option<OffsetDateTime>,
-    /// Where it goes when that is not the member's email (an email change's emails).
+    /// Where it goes when that is not the member's email (an email change's emails, a
+    /// sign-in code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
+    /// A sign-in code's challenge (`SignInCode::challenge`): the code is derived from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<String>,
 }
 
 /// What an email-change confirmation link's secret leads to.
@@ -103,9 +113,21 @@ impl OutboxEntry {
 
 /// The org's lasting org admins (`lifecycle::is_lasting_org_admin`), kept in step with every
 /// change of one, so a change that would leave none is refused in its own transaction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct OrgAdminCounter {
     pub lasting: u64,
+    /// Their ids, so a change of sign-in methods can check one of them can still sign in.
+    /// A counter from before held none (`members.len() != lasting`); it is filled from the
+    /// licensed members when read, and stored with the next change of an org admin.
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+impl OrgAdminCounter {
+    /// Whether `members` lists every lasting org admin (a counter from before lists none).
+    pub fn lists_members(&self) -> bool {
+        self.members.len() as u64 == self.lasting
+    }
 }
 
 /// Licensed members of an org, kept in step with every license change: the `SEATS` item's
@@ -238,6 +260,30 @@ pub struct RefreshToken {
     /// When the session ends, whatever the rotations (a working day after login).
     #[serde(with = "time::serde::rfc3339")]
     pub session_ends_at: time::OffsetDateTime,
+    pub used: bool,
+    /// How the session began: a refresh is refused once the member may no longer sign in
+    /// that way. Sessions from before began with a password.
+    #[serde(default = "password_method")]
+    pub method: LoginMethod,
+}
+
+fn password_method() -> LoginMethod {
+    LoginMethod::Password
+}
+
+/// The current one-time sign-in code of an email (`SIGNIN#e`). The code itself is never
+/// stored: it is derived from the token secret, the email and `challenge`, by the email
+/// sender that sends it and by the verification that checks it. A newer code replaces this
+/// record, and with it the older code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInCode {
+    /// Random, new for every code requested.
+    pub challenge: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: time::OffsetDateTime,
+    /// Wrong codes tried against this one; at `SIGN_IN_CODE_TRIES` it works no more.
+    pub failures: u32,
+    /// Signed in once: it works no more.
     pub used: bool,
 }
 

@@ -18,6 +18,8 @@
 //! | import | `ORG#o` | `IMPORT#i` | | | delivery repair while queued or running |
 //! | import chunk | `ORG#o` | `IMPORT#i#CHUNK#n` | | | |
 //! | account directory entry | `ACCOUNTS#e` | `ORG#o` | | | |
+//! | sign-in code (the current one) | `SIGNIN#e` | `CODE` | | | |
+//! | sign-in code email | `SIGNIN#e` | `OUTBOX#x` | | | delivery repair while pending |
 //! | trusted sign-in device | `DEVICE#sha256` | `DEVICE` | | | |
 //! | refresh token | `REFRESH#sha256` | `REFRESH` | | | |
 //! | ended session | `SESSION#id` | `ENDED` | | | |
@@ -111,6 +113,11 @@ pub fn directory_entry(member: &Member) -> Item {
     };
     encode(directory_pk(&member.email), format!("ORG#{}", member.org_id), 1, &entry)
 }
+/// The partition of an email's one-time sign-in codes: the current code and its emails.
+pub fn sign_in_pk(email: &Email) -> String {
+    format!("SIGNIN#{email}")
+}
+pub const SIGN_IN_CODE_SK: &str = "CODE";
 pub const DEVICE_SK: &str = "DEVICE";
 pub const REFRESH_SK: &str = "REFRESH";
 pub fn refresh_pk(token_hash: &str) -> String {

@@ -12,6 +12,7 @@ use crate::ports::{Condition, Item, QueueName, StoreError, Write};
 use crate::records::{AuditEvent, DeliveryStatus, EmailKind, OrgAdminCounter, OutboxEntry, SeatCount};
 use crate::secrets::new_id;
 use crate::table::{self, DueKind};
+use crate::usecases::sign_in_codes::SIGN_IN_CODE_TTL;
 use roster_domain::ErrorCode;
 
 #[derive(Default)]
@@ -196,14 +197,40 @@ impl Tx {
         let delta = lifecycle::lasting_admin_delta(before, after);
         let (current, version) = counter;
         lifecycle::ensure_an_org_admin_remains(current.lasting, delta)?;
-        let next = OrgAdminCounter {
-            lasting: (current.lasting as i64 + delta).max(0) as u64,
-        };
+        let mut next = current.clone();
+        if let Some(before) = before.filter(|m| lifecycle::is_lasting_org_admin(Some(m))) {
+            next.members.retain(|id| id != &before.id);
+        }
+        if let Some(after) = after.filter(|m| lifecycle::is_lasting_org_admin(Some(m))) {
+            if !next.members.contains(&after.id) {
+                next.members.push(after.id.clone());
+            }
+        }
+        next.lasting = (current.lasting as i64 + delta).max(0) as u64;
         match version {
             Some(version) => self.put_next(table::encode(table::org_pk(org_id), table::ORG_ADMINS_SK.into(), *version, &next)),
             None => self.put_new(table::encode(table::org_pk(org_id), table::ORG_ADMINS_SK.into(), 1, &next)),
         }
         Ok(())
+    }
+
+    /// The write commits only while the org's lasting org admins are as read at `version`
+    /// (a decision taken from them, such as that one of them can still sign in, still holds).
+    pub fn check_org_admins_version(&mut self, org_id: &str, version: u64) {
+        self.writes.push(Write::Check {
+            pk: table::org_pk(org_id),
+            sk: table::ORG_ADMINS_SK.into(),
+            condition: Condition::Version(version),
+        });
+    }
+
+    /// The write commits only while `member` is as read.
+    pub fn check_member_version(&mut self, member: &Member) {
+        self.writes.push(Write::Check {
+            pk: table::org_pk(&member.org_id),
+            sk: table::member_sk(&member.id),
+            condition: Condition::Version(member.version),
+        });
     }
 
     /// Adjusts the org's seat counter for a change of `before` → `after` and refuses it when
@@ -276,29 +303,59 @@ impl Tx {
 
     /// Queues an email about `member` to `to` (the member's email when `None`).
     pub fn email_to(&mut self, app: &App, member: &Member, kind: EmailKind, secret_version: u32, to: Option<&Email>) {
-        let at = app.now();
         let entry = OutboxEntry {
             id: table::outbox_id(&member.id, kind, secret_version),
-            org_id: member.org_id.clone(),
-            member_id: member.id.clone(),
+            org_id: Some(member.org_id.clone()),
+            member_id: Some(member.id.clone()),
             kind,
             secret_version,
             status: DeliveryStatus::Pending,
-            created_at: at,
+            created_at: app.now(),
             attempts: 0,
             message_id: None,
             claimed_until: None,
             to: to.map(ToString::to_string),
+            challenge: None,
         };
-        let pk = table::org_pk(&member.org_id);
+        self.outbox(app, table::org_pk(&member.org_id), entry);
+    }
+
+    /// Queues the email of a one-time sign-in code (`challenge`'s) to `email`.
+    pub fn sign_in_code_email(&mut self, app: &App, email: &Email, challenge: &str) {
+        let entry = OutboxEntry {
+            id: format!("{}-{challenge}", EmailKind::SignInCode.as_str()),
+            org_id: None,
+            member_id: None,
+            kind: EmailKind::SignInCode,
+            secret_version: 0,
+            status: DeliveryStatus::Pending,
+            created_at: app.now(),
+            attempts: 0,
+            message_id: None,
+            claimed_until: None,
+            to: Some(email.to_string()),
+            challenge: Some(challenge.to_string()),
+        };
+        self.outbox(app, table::sign_in_pk(email), entry);
+    }
+
+    /// Writes `entry` in partition `pk`, due for delivery repair, and queues it once the
+    /// write commits.
+    fn outbox(&mut self, app: &App, pk: String, entry: OutboxEntry) {
+        let at = entry.created_at;
         let sk = table::outbox_sk(&entry.id);
+        let message = email_message(&pk, &entry.id);
         let mut item = table::encode(pk.clone(), sk.clone(), 1, &entry);
         item.gsi3 = Some(table::due_entry(DueKind::Delivery, at + app.config.delivery_grace, &pk, &sk));
+        // A sign-in code's entry expires with the code; an org's is kept with its history.
+        if entry.kind == EmailKind::SignInCode {
+            item = item.expiring_at(at + SIGN_IN_CODE_TTL + table::KEPT_AFTER_USE);
+        }
         self.writes.push(Write::Put {
             item,
             condition: Condition::None,
         });
-        self.sends.push((QueueName::Email, email_message(&member.org_id, &entry.id)));
+        self.sends.push((QueueName::Email, message));
     }
 
     /// The write commits only while the org is at `version` (a decision taken from it, such
@@ -359,8 +416,10 @@ pub fn unknown_department() -> AppError {
     AppError::invalid("department_id", ErrorCode::UnknownDepartment, "no such department in this org")
 }
 
-pub fn email_message(org_id: &str, outbox_id: &str) -> String {
-    serde_json::json!({"org_id": org_id, "outbox_id": outbox_id}).to_string()
+/// The email queue's message for the outbox entry `outbox_id` in partition `pk` (an org's,
+/// or an email's sign-in codes).
+pub fn email_message(pk: &str, outbox_id: &str) -> String {
+    serde_json::json!({"pk": pk, "outbox_id": outbox_id}).to_string()
 }
 
 pub fn import_message(org_id: &str, import_id: &str) -> String {

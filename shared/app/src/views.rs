@@ -385,6 +385,32 @@ pub struct TokensView {
     pub device_token: Option<String>,
 }
 
+/// `POST /v1/auth/otp`'s answer, the same whether or not the email has accounts.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "SignInCodeSent")]
+pub struct SignInCodeSentView {
+    /// Seconds the code works for, once it arrives.
+    pub expires_in: i64,
+}
+
+/// One account a sign-in opened: its org, the member's role there, and the session.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "AccountSession")]
+pub struct AccountSessionView {
+    pub org_name: String,
+    pub role: roster_domain::Role,
+    pub email: String,
+    #[serde(flatten)]
+    pub tokens: TokensView,
+}
+
+/// Every account a code (or SSO) sign-in opened, oldest first: the account switcher's list.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "SignIn")]
+pub struct SignInView {
+    pub accounts: Vec<AccountSessionView>,
+}
+
 /// The OpenID discovery document API Gateway's JWT authorizer reads.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct OpenIdConfiguration {

@@ -62,7 +62,8 @@ error_codes! {
     TemporaryPasswordUsed = "temporary_password_used", 401, "The temporary password already signed in once.";
     AccountInactive = "account_inactive", 401, "The account is not licensed, so it cannot sign in or act.";
     PasswordChangeRequired = "password_change_required", 403, "Signed in with a temporary password: only changing it is allowed.";
-    LoginMethodNotAllowed = "login_method_not_allowed", 403, "The org does not allow password sign-in.";
+    LoginMethodNotAllowed = "login_method_not_allowed", 403, "The account's org (or an org admin, for this member) does not allow this way of signing in.";
+    InvalidCode = "invalid_code", 401, "The sign-in code is wrong, expired, used or out of tries: ask for a new one.";
     // Permission and existence.
     Forbidden = "forbidden", 403, "The caller's role may not do this.";
     NotFound = "not_found", 404, "No such thing, or it belongs to another org.";
@@ -82,6 +83,7 @@ error_codes! {
     CannotChangeOwnRole = "cannot_change_own_role", 409, "An admin cannot change its own role.";
     CannotRemoveSelf = "cannot_remove_self", 409, "An admin cannot remove itself.";
     LastOrgAdmin = "last_org_admin", 409, "This would leave the org without a licensed org admin (with no license end): make someone else an org admin first.";
+    NoOrgAdminCanSignIn = "no_org_admin_can_sign_in", 409, "This would leave no org admin able to sign in (none would have a method it can use): keep a method an org admin has, such as email_otp.";
     EmailTaken = "email_taken", 409, "Another account in the org has this email.";
     ConcurrentUpdate = "concurrent_update", 409, "A concurrent change got there first: read again and retry.";
     DepartmentExists = "department_exists", 409, "The org has a department of that name.";

@@ -15,6 +15,7 @@ pub mod profile;
 pub mod roster_csv;
 pub mod schema;
 pub mod search;
+pub mod sign_in;
 pub mod timestamp;
 
 pub use codes::ErrorCode;

@@ -14,7 +14,7 @@ pub enum Plan {
     Paid,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LoginMethod {
     Password,
@@ -43,9 +43,6 @@ pub const MAX_FREEZE_REASON: usize = 500;
 /// The longest org or department name, in characters.
 pub const MAX_ORG_NAME: usize = 200;
 
-/// The sign-in methods this server implements (SPEC §6 lists more to come).
-pub const SUPPORTED_LOGIN_METHODS: [LoginMethod; 1] = [LoginMethod::Password];
-
 impl OrgSettings {
     pub fn new(plan: Plan) -> Self {
         OrgSettings {
@@ -69,17 +66,7 @@ impl OrgSettings {
                 format!("must be between 1 and {MAX_INVITE_TTL_DAYS}"),
             );
         }
-        if self.login_methods.is_empty() {
-            errors.push("login_methods", ErrorCode::Required, "at least one login method");
-        }
-        // Settings this server can't enforce yet are refused, never stored to do nothing.
-        if self.login_methods.iter().any(|m| !SUPPORTED_LOGIN_METHODS.contains(m)) {
-            errors.push(
-                "login_methods",
-                ErrorCode::NotSupported,
-                "only password sign-in is available on this server for now (email codes and SSO are not)",
-            );
-        }
+        errors.check(crate::sign_in::login_method_set("login_methods", &self.login_methods));
         if self.require_2fa {
             errors.push(
                 "require_2fa",

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use http::{header, Response, StatusCode};
 
-use roster_app::usecases::{accounts, audit, auth, departments, imports, invitations, me, members, orgs};
+use roster_app::usecases::{accounts, audit, auth, departments, imports, invitations, me, members, orgs, sign_in_codes};
 use roster_app::{App, AppError, RequestContext};
 use std::str::FromStr;
 
@@ -16,7 +16,7 @@ use crate::routes::{Params, RouteId};
 use crate::HttpResponse;
 use roster_app::views::{
     AuditEventView, BulkEditView, ConfirmedEmailView, DepartmentView, ImportView, InvitationView, InviteLinkView, JoinLinkView, MemberView,
-    OpenIdConfiguration, OrgView, Page, PasswordChangedView, PreviewView, TokensView,
+    OpenIdConfiguration, OrgView, Page, PasswordChangedView, PreviewView, SignInView, TokensView,
 };
 use roster_app::JwkSet;
 use roster_domain::ErrorCode;
@@ -62,6 +62,7 @@ json_replies!(
     ConfirmedEmailView,
     PasswordChangedView,
     TokensView,
+    SignInView,
     OpenIdConfiguration,
     JwkSet,
 );
@@ -226,6 +227,11 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
         RouteId::ConfirmEmail => me::confirm_email(app, ctx, request.json()?).await?.into(),
         RouteId::ChangePassword => me::change_password(app, ctx, request.json()?).await?.into(),
         RouteId::Login => auth::login(app, ctx.ip.as_deref(), request.json()?).await?.into(),
+        RouteId::RequestSignInCode => Reply::json(
+            StatusCode::ACCEPTED,
+            &sign_in_codes::request_code(app, ctx.ip.as_deref(), request.json()?).await?,
+        ),
+        RouteId::VerifySignInCode => sign_in_codes::verify_code(app, request.json()?).await?.into(),
         RouteId::RefreshSession => auth::refresh(app, request.json()?).await?.into(),
         RouteId::Jwks => app.keys.jwks().into(),
         RouteId::OpenIdConfiguration => roster_app::usecases::auth::openid_configuration(app).into(),

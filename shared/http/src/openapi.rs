@@ -11,11 +11,11 @@ use serde_json::{json, Map, Value};
 
 use roster_app::usecases::me::EMAIL_CHANGES_PER_HOUR;
 use roster_app::usecases::members::{EXPORT_PAGE_MEMBERS, LIST_MAX_EXAMINED};
-use roster_app::usecases::{accounts, auth, departments, imports, invitations, me, members, orgs};
+use roster_app::usecases::{accounts, auth, departments, imports, invitations, me, members, orgs, sign_in_codes};
 use roster_app::views::{
     AuditEventView, BulkEditView, ConfirmedEmailView, CreatedOrgView, DepartmentView, ImportQueuedView, ImportView, InvitationView,
     InviteLinkView, JoinLinkView, JoinRequestAnswer, MemberView, OpenIdConfiguration, OrgView, Page, PasswordChangedView, PreviewView,
-    TokensView,
+    SignInView, TokensView,
 };
 use roster_app::JwkSet;
 use roster_domain::{DepartmentId, ErrorCode, ImportId, InvitationToken, JoinCode, MemberId, OrgId};
@@ -172,7 +172,7 @@ fn operation(route: RouteId) -> Operation {
             org,
         )
         .json(schema::<orgs::OrgPatch>)
-        .errors(&[E::ConcurrentUpdate]),
+        .errors(&[E::ConcurrentUpdate, E::NoOrgAdminCanSignIn]),
         RouteId::SetFreeze => Operation::new(
             "Set a freeze window",
             "Who: org admin or operator. Items it holds back come due when it ends, is lifted, or is moved to end sooner.",
@@ -240,17 +240,31 @@ fn operation(route: RouteId) -> Operation {
         ),
         RouteId::UpdateMember => Operation::new(
             "Admin-editable fields",
-            "Who: org admin. A patch that changes nothing answers the record as it is, without a new version or an audit event; a PATCH without a body is a 400.",
+            "Who: org admin. A patch that changes nothing answers the record as it is, without a new version or an audit event; a PATCH without a body is a 400. `login_methods` overrides the org's sign-in methods for this member (`null` follows the org again); no change may leave the org without an org admin who can sign in (409 `no_org_admin_can_sign_in`).",
             member,
         )
         .json(schema::<members::MemberPatch>)
-        .errors(&[E::Frozen, E::ConcurrentUpdate, E::CannotChangeOwnRole, E::LastOrgAdmin]),
+        .errors(&[
+            E::Frozen,
+            E::ConcurrentUpdate,
+            E::CannotChangeOwnRole,
+            E::LastOrgAdmin,
+            E::NoOrgAdminCanSignIn,
+        ]),
         RouteId::RemoveMember => Operation::new(
             "Licensed to unlicensed",
             "Who: org admin.",
             member,
         )
-        .errors(&[E::Frozen, E::ConcurrentUpdate, E::NotLicensed, E::AlreadyUnlicensed, E::CannotRemoveSelf, E::LastOrgAdmin]),
+        .errors(&[
+            E::Frozen,
+            E::ConcurrentUpdate,
+            E::NotLicensed,
+            E::AlreadyUnlicensed,
+            E::CannotRemoveSelf,
+            E::LastOrgAdmin,
+            E::NoOrgAdminCanSignIn,
+        ]),
         RouteId::ReinviteMember => Operation::new(
             "Unlicensed to invited, or resend a pending invitation",
             "Who: org admin (department admins resend in their departments).",
@@ -430,7 +444,21 @@ fn operation(route: RouteId) -> Operation {
             Json(200, schema::<TokensView>),
         )
         .json(schema::<auth::RefreshInput>)
-        .errors(&[E::InvalidRefreshToken]),
+        .errors(&[E::InvalidRefreshToken, E::LoginMethodNotAllowed]),
+        RouteId::RequestSignInCode => Operation::new(
+            "Email a one-time sign-in code",
+            "Who: anyone. Answers `202` with the same body whether or not the email has accounts; the code (6 digits, 10 minutes, single use, 5 tries) is emailed only when the address has an account whose org (or own setting) allows `email_otp`. A new code replaces the one before. Limited per email and per client IP (`429` with `Retry-After`).",
+            Json(202, schema::<roster_app::views::SignInCodeSentView>),
+        )
+        .json(schema::<sign_in_codes::CodeRequest>)
+        .errors(&[E::RateLimited, E::ConcurrentUpdate]),
+        RouteId::VerifySignInCode => Operation::new(
+            "A one-time code to a session in every account of the email that allows codes",
+            "Who: anyone with the code. Answers a session (access and refresh token, org, role) for each account of the email whose effective sign-in methods include `email_otp`: the account switcher's list. A wrong code counts against the code's 5 tries; wrong, expired, used or out of tries answers 401 `invalid_code`. A right code for an address none of whose accounts allows codes answers 403 `login_method_not_allowed`.",
+            Json(200, schema::<SignInView>),
+        )
+        .json(schema::<sign_in_codes::CodeVerification>)
+        .errors(&[E::InvalidCode, E::LoginMethodNotAllowed, E::ConcurrentUpdate]),
         RouteId::Jwks => Operation::new(
             "Public keys of Roster's tokens",
             "Who: anyone.",

@@ -46,6 +46,8 @@ pub enum RouteId {
     ConfirmEmail,
     ChangePassword,
     Login,
+    RequestSignInCode,
+    VerifySignInCode,
     RefreshSession,
     Jwks,
     OpenIdConfiguration,
@@ -318,6 +320,21 @@ routes![
     (ConfirmEmail, "POST", "/v1/email-confirmations", "confirm-email", WRITES.public()),
     (ChangePassword, "POST", "/v1/me/password", "change-password", WRITES),
     (Login, "POST", "/v1/auth/login", "login", WRITES.public().signs_tokens()),
+    // The code is derived by the email sender; this route only records a new challenge.
+    (
+        RequestSignInCode,
+        "POST",
+        "/v1/auth/otp",
+        "request-sign-in-code",
+        WRITES.public().sends_email()
+    ),
+    (
+        VerifySignInCode,
+        "POST",
+        "/v1/auth/otp/verify",
+        "verify-sign-in-code",
+        WRITES.public().signs_tokens()
+    ),
     (
         RefreshSession,
         "POST",

@@ -3,6 +3,7 @@
 use serde::Deserialize;
 use time::OffsetDateTime;
 
+use roster_domain::sign_in;
 use roster_domain::{Email, ErrorCode, Kind, LoginMethod, Member, MembershipStatus};
 
 use crate::app::{App, Principal};
@@ -144,11 +145,7 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
         }
     };
     let org = app.load_org(&member.org_id).await?;
-    let member_allows = member
-        .login_methods
-        .as_ref()
-        .is_none_or(|methods| methods.contains(&LoginMethod::Password));
-    if !org.settings.allows(LoginMethod::Password) || !member_allows {
+    if !sign_in::may_sign_in_with(&org.settings, member, LoginMethod::Password) {
         return Err(AppError::Domain(roster_domain::DomainError::Conflict(
             ErrorCode::LoginMethodNotAllowed,
         )));
@@ -166,21 +163,24 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
     } else {
         Some((crate::secrets::new_id(now), now + app.config.session_ttl))
     };
-    let answer = session_tokens(app, member, session, now, Tx::new()).await?;
+    let mut tx = Tx::new();
+    let answer = issue_session(app, member, session, LoginMethod::Password, now, &mut tx)?;
+    tx.commit(app).await?;
     Ok(TokensView {
         device_token: Some(device_token),
         ..answer
     })
 }
 
-/// An access token for `member` and, within a `session` (its id and end), the next
-/// refresh token, stored hashed in the same transaction as `tx`'s writes.
-async fn session_tokens(
+/// An access token for `member` and, within a `session` (its id and end) begun by
+/// `method`, the next refresh token, stored hashed by `tx` (which the caller commits).
+pub(crate) fn issue_session(
     app: &App,
     member: &Member,
     session: Option<(String, OffsetDateTime)>,
+    method: LoginMethod,
     now: OffsetDateTime,
-    mut tx: Tx,
+    tx: &mut Tx,
 ) -> AppResult<TokensView> {
     let ttl = app.config.access_token_ttl;
     let claims = AccessClaims {
@@ -213,6 +213,7 @@ async fn session_tokens(
             credential_version: member.credential_version,
             session_ends_at,
             used: false,
+            method,
         };
         tx.put_new(
             table::encode(table::refresh_pk(&sha256_hex(&token)), table::REFRESH_SK.into(), 1, &record)
@@ -221,7 +222,6 @@ async fn session_tokens(
         answer.refresh_token = Some(token);
         answer.refresh_expires_in = Some((session_ends_at - now).whole_seconds());
     }
-    tx.commit(app).await?;
     Ok(answer)
 }
 
@@ -262,6 +262,14 @@ pub async fn refresh(app: &App, input: RefreshInput) -> AppResult<TokensView> {
         .filter(|m| m.status == MembershipStatus::Licensed && m.kind == Kind::Full)
         .filter(|m| m.credential_version == record.credential_version && !m.password_temporary)
         .ok_or_else(refused)?;
+    // The way the session began must still be allowed (the org or an org admin may have
+    // taken it away since).
+    let org = app.load_org(&member.org_id).await?;
+    if !sign_in::may_sign_in_with(&org.settings, &member, record.method) {
+        return Err(AppError::Domain(roster_domain::DomainError::Conflict(
+            ErrorCode::LoginMethodNotAllowed,
+        )));
+    }
     // Used up and replaced in one version-checked transaction: a lost answer leaves the
     // token unused, and of two refreshes at once one gets through, the other is a reuse.
     let mut tx = Tx::new();
@@ -274,12 +282,15 @@ pub async fn refresh(app: &App, input: RefreshInput) -> AppResult<TokensView> {
             ..record.clone()
         },
     ));
-    match session_tokens(app, &member, Some((record.session_id.clone(), record.session_ends_at)), now, tx).await {
+    let session = Some((record.session_id.clone(), record.session_ends_at));
+    let answer = issue_session(app, &member, session, record.method, now, &mut tx)?;
+    match tx.commit(app).await {
+        Ok(()) => Ok(answer),
         Err(AppError::Contention) => {
             end_session(app, &record.session_id, now).await?;
             Err(refused())
         }
-        other => other,
+        Err(error) => Err(error),
     }
 }
 

@@ -7,6 +7,7 @@ use roster_domain::error::FieldErrors;
 use roster_domain::lifecycle::{self, AcceptedProfile};
 use roster_domain::pasted_list::parse_pasted_list;
 use roster_domain::profile::{check_new_password, parse_person_name, parse_phone, parse_two_factor_channel};
+use roster_domain::sign_in::effective_methods;
 use roster_domain::{Action, DomainError, Email, Kind, LoginMethod, Member, MembershipStatus, Plan, Role};
 
 use crate::app::{retrying, App, RequestContext};
@@ -186,7 +187,7 @@ pub async fn get_invitation(app: &App, token: &InvitationToken) -> AppResult<Inv
         last_name: member.last_name.clone(),
         expires_at: views::rfc3339(invitation.expires_at),
         requires: AcceptanceRequires {
-            password: org.settings.allows(LoginMethod::Password),
+            password: effective_methods(&org.settings, &member).contains(&LoginMethod::Password),
             two_factor_channel: org.settings.require_2fa,
             eula_version: org.settings.eula_version.clone(),
         },
@@ -220,14 +221,19 @@ pub async fn accept(app: &App, ctx: &RequestContext, token: &InvitationToken, in
     let first_name = errors.check(parse_person_name("first_name", &input.first_name));
     let last_name = errors.check(parse_person_name("last_name", &input.last_name));
     let phone = errors.check(parse_phone("phone", &input.phone));
-    let password = match (&input.password, org.settings.allows(LoginMethod::Password)) {
+    // A password is asked for when the member may sign in with one (the org's methods, or
+    // an org admin's override for this member).
+    let password = match (
+        &input.password,
+        effective_methods(&org.settings, &member).contains(&LoginMethod::Password),
+    ) {
         (Some(password), true) => errors.check(check_new_password("password", password)).map(|_| password.clone()),
         (None, true) => {
             errors.push("password", ErrorCode::Required, "choose a password");
             None
         }
         (Some(_), false) => {
-            errors.push("password", ErrorCode::NotAllowed, "this org does not use password login");
+            errors.push("password", ErrorCode::NotAllowed, "this account does not sign in with a password");
             None
         }
         (None, false) => None,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Deserializer};
 
 use roster_domain::lifecycle::{self, Revocation};
 use roster_domain::profile::parse_optional_text;
-use roster_domain::{Action, Actor, DomainError, Member, MembershipStatus, Org, Role, Tab, Timestamp};
+use roster_domain::{Action, Actor, DomainError, LoginMethod, Member, MembershipStatus, Org, Role, Tab, Timestamp};
 
 use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
@@ -218,6 +218,12 @@ pub struct MemberPatch {
     #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<roster_domain::Timestamp>")]
     pub license_end: Option<Option<Timestamp>>,
+    /// How this member may sign in, overriding the org's `login_methods`; `null` follows
+    /// the org again. The org must keep an org admin who can sign in
+    /// (`409 no_org_admin_can_sign_in`).
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<Vec<roster_domain::LoginMethod>>", length(min = 1))]
+    pub login_methods: Option<Option<Vec<LoginMethod>>>,
     /// The member's own fields: only whether they were sent matters (they are refused).
     #[schemars(skip)]
     pub first_name: Option<IgnoredAny>,
@@ -283,12 +289,21 @@ fn apply_patch(member: &Member, patch: &MemberPatch) -> Result<Member, DomainErr
     if let Some(end) = patch.license_end {
         next.license_end = end;
     }
+    match &patch.login_methods {
+        Some(Some(methods)) => {
+            if let Some(set) = errors.check(roster_domain::sign_in::login_method_set("login_methods", methods)) {
+                next.login_methods = Some(set);
+            }
+        }
+        Some(None) => next.login_methods = None,
+        None => {}
+    }
     errors.finish()?;
     Ok(next)
 }
 
 /// `PATCH …/members/{id}`: org admins change department, position, job ID, location,
-/// role and license end date.
+/// role, license end date and the member's own sign-in methods.
 pub async fn update_member(
     app: &App,
     ctx: &RequestContext,
@@ -319,6 +334,8 @@ pub async fn update_member(
                 })
             } else if after.role != member.role {
                 Some("role_changed")
+            } else if after.login_methods != member.login_methods {
+                Some("login_methods_changed")
             } else {
                 None
             };

@@ -222,7 +222,8 @@ impl MemberChange<'_> {
             let version = match kind {
                 EmailKind::Invitation | EmailKind::Reinvitation => after.invitation.as_ref().map_or(0, |i| i.version),
                 EmailKind::TemporaryPassword => after.credential_version,
-                EmailKind::JoinApproved | EmailKind::JoinNotice => 0,
+                // A sign-in code's email is about an address, not a member change.
+                EmailKind::JoinApproved | EmailKind::JoinNotice | EmailKind::SignInCode => 0,
                 EmailKind::EmailChangeConfirmation | EmailKind::EmailChangeNotice => after.pending_email.as_ref().map_or(0, |p| p.version),
             };
             tx.email(app, after, kind, version);
@@ -266,10 +267,62 @@ impl ChangeCounters {
     }
 }
 
-/// Writes one member change and commits it.
+/// Writes one member change and commits it. A change that takes away a lasting org admin,
+/// or changes how one signs in, must leave an org admin who can sign in.
 pub async fn commit_change(app: &App, change: MemberChange<'_>) -> AppResult<()> {
     let counters = ChangeCounters::for_change(app, &change.org.id, change.before, change.after).await?;
     let mut tx = Tx::new();
+    if let Some(before) = change.before.filter(|b| roster_domain::lifecycle::is_lasting_org_admin(Some(b))) {
+        let leaves = !roster_domain::lifecycle::is_lasting_org_admin(change.after);
+        let signs_in_otherwise = change.after.is_some_and(|after| {
+            after.login_methods != before.login_methods || after.password_hash.is_some() != before.password_hash.is_some()
+        });
+        if leaves || signs_in_otherwise {
+            keep_an_org_admin_who_can_sign_in(app, &mut tx, change.org, None, change.before, change.after).await?;
+        }
+    }
     change.write(app, &mut tx, &counters)?;
     tx.commit(app).await
+}
+
+/// An org keeps an org admin who can sign in (SPEC §6). The change takes `before` to
+/// `after` (one member, or none) and, when `new_settings` are given, the org's settings
+/// to them (the change writes the org). Refused with `no_org_admin_can_sign_in` when none
+/// of the lasting org admins could sign in after it; otherwise the write commits only
+/// while what this decided from still holds: the org as read (when the change does not
+/// write it) and one org admin who can sign in, so two concurrent changes can't each take
+/// away what the other counted on.
+pub async fn keep_an_org_admin_who_can_sign_in(
+    app: &App,
+    tx: &mut Tx,
+    org: &Org,
+    new_settings: Option<&roster_domain::OrgSettings>,
+    before: Option<&Member>,
+    after: Option<&Member>,
+) -> AppResult<()> {
+    use roster_domain::lifecycle::is_lasting_org_admin;
+    let (stored, _) = app.lasting_org_admins(&org.id).await?;
+    let changed_id = after.or(before).map(|m| m.id.as_str());
+    // As each is now (the list and the members are read one after the other): one that
+    // has stopped being a lasting org admin meanwhile no longer counts.
+    let mut admins: Vec<Member> = stored
+        .into_iter()
+        .filter(|admin| Some(admin.id.as_str()) != changed_id && is_lasting_org_admin(Some(admin)))
+        .collect();
+    admins.extend(after.filter(|m| is_lasting_org_admin(Some(m))).cloned());
+    if admins.is_empty() {
+        // No lasting org admin at all: the lasting-admin rule answers (`last_org_admin`)
+        // where the change takes the last one away; an org whose first admin has not
+        // accepted yet has none to keep.
+        return Ok(());
+    }
+    let settings = new_settings.unwrap_or(&org.settings);
+    let able = roster_domain::sign_in::an_org_admin_who_can_sign_in(settings, &admins)?;
+    if Some(able.id.as_str()) != changed_id {
+        tx.check_member_version(able);
+    }
+    if new_settings.is_none() {
+        tx.check_org_version(&org.id, org.version);
+    }
+    Ok(())
 }

@@ -10,6 +10,7 @@ pub mod me;
 pub mod members;
 pub mod membership;
 pub mod orgs;
+pub mod sign_in_codes;
 
 /// `{items, next_cursor}` pagination input shared by the list operations.
 #[derive(Debug, Clone, Default)]

@@ -15,7 +15,9 @@ use crate::records::{EmailKind, JoinCodeLookup, OrgAdminCounter};
 use crate::secrets::{new_code, new_id};
 use crate::table;
 use crate::tx::{Origin, Tx};
-use crate::usecases::membership::{attach_first_invitation, new_member, ChangeCounters, MemberChange, NewAccount};
+use crate::usecases::membership::{
+    attach_first_invitation, keep_an_org_admin_who_can_sign_in, new_member, ChangeCounters, MemberChange, NewAccount,
+};
 use crate::views;
 use crate::views::OrgView;
 use crate::views::{CreatedOrgView, InviteLinkView};
@@ -157,8 +159,9 @@ pub struct OrgPatch {
     pub invite_ttl_days: Option<u32>,
     pub enrollment_approval: Option<bool>,
     pub members_can_invite: Option<bool>,
-    /// This server offers password sign-in only for now: other methods answer
-    /// `not_supported`.
+    /// Any non-empty set of `password` and `email_otp` (single sign-on, `sso`, answers
+    /// `not_supported` on this server for now). The org must keep an org admin who can sign
+    /// in (`409 no_org_admin_can_sign_in`).
     #[schemars(length(min = 1))]
     pub login_methods: Option<Vec<LoginMethod>>,
     /// Two-factor sign-in is not available on this server yet: true answers `not_supported`.
@@ -197,7 +200,8 @@ pub async fn update_org(app: &App, ctx: &RequestContext, org_id: &OrgId, patch: 
             settings.members_can_invite = on;
         }
         if let Some(methods) = &patch.login_methods {
-            settings.login_methods = methods.clone();
+            settings.login_methods =
+                roster_domain::sign_in::login_method_set("login_methods", methods).map_err(|error| DomainError::Invalid(vec![error]))?;
         }
         if let Some(on) = patch.require_2fa {
             settings.require_2fa = on;
@@ -209,14 +213,18 @@ pub async fn update_org(app: &App, ctx: &RequestContext, org_id: &OrgId, patch: 
         if next == org {
             return Ok(views::org(&org));
         }
-        save_org(app, &org, next, &origin, "settings_updated").await
+        let mut tx = Tx::new();
+        if next.settings.login_methods != org.settings.login_methods {
+            keep_an_org_admin_who_can_sign_in(app, &mut tx, &org, Some(&next.settings), None, None).await?;
+        }
+        save_org(app, tx, &org, next, &origin, "settings_updated").await
     })
     .await
 }
 
-async fn save_org(app: &App, before: &Org, mut after: Org, origin: &Origin, action: &str) -> AppResult<OrgView> {
+/// Writes `after` over `before` with its audit event, in `tx` (with what else it holds).
+async fn save_org(app: &App, mut tx: Tx, before: &Org, mut after: Org, origin: &Origin, action: &str) -> AppResult<OrgView> {
     after.updated_at = app.now();
-    let mut tx = Tx::new();
     tx.put_next(table::encode(
         table::org_pk(&before.id),
         table::ORG_SK.into(),
@@ -268,7 +276,7 @@ pub async fn set_freeze(app: &App, ctx: &RequestContext, org_id: &OrgId, input: 
         let (org, origin) = operator_or_admin(app, ctx, org_id, Action::ManageFreeze).await?;
         let mut next = org.clone();
         next.freeze = Some(window.clone());
-        save_org(app, &org, next, &origin, "freeze_set").await
+        save_org(app, Tx::new(), &org, next, &origin, "freeze_set").await
     })
     .await
 }
@@ -279,7 +287,7 @@ pub async fn lift_freeze(app: &App, ctx: &RequestContext, org_id: &OrgId) -> App
         let (org, origin) = operator_or_admin(app, ctx, org_id, Action::ManageFreeze).await?;
         let mut next = org.clone();
         next.freeze = None;
-        save_org(app, &org, next, &origin, "freeze_lifted").await
+        save_org(app, Tx::new(), &org, next, &origin, "freeze_lifted").await
     })
     .await
 }

@@ -5,21 +5,35 @@
 
 use serde::Deserialize;
 
-use roster_domain::{Member, MembershipStatus};
+use roster_domain::{Email, Member, MembershipStatus};
 
 use crate::app::App;
 use crate::emails::{self, RenderedEmail};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Item, MailError, OutgoingEmail};
-use crate::records::{DeliveryStatus, EmailKind, OutboxEntry};
+use crate::records::{DeliveryStatus, EmailKind, OutboxEntry, SignInCode};
 use crate::table;
 use crate::tx::Tx;
 use crate::usecases::membership::{email_change_token, invitation_token, temporary_password};
+use crate::usecases::sign_in_codes::{code_accounts, sign_in_code, SIGN_IN_CODE_TRIES};
 
+/// The email queue's message: the outbox entry `outbox_id` in partition `pk` (messages
+/// from before name the org instead).
 #[derive(Deserialize)]
 struct EmailMessage {
-    org_id: String,
+    pk: Option<String>,
+    org_id: Option<String>,
     outbox_id: String,
+}
+
+impl EmailMessage {
+    fn partition(&self) -> AppResult<String> {
+        match (&self.pk, &self.org_id) {
+            (Some(pk), _) => Ok(pk.clone()),
+            (None, Some(org_id)) => Ok(table::org_pk(org_id)),
+            (None, None) => Err(AppError::Internal("an email message names no partition".into())),
+        }
+    }
 }
 
 pub async fn handle(app: &App, body: &str) -> AppResult<()> {
@@ -27,8 +41,14 @@ pub async fn handle(app: &App, body: &str) -> AppResult<()> {
     let Some((item, entry)) = claim(app, &message).await? else {
         return Ok(());
     };
-    let member = app.find_member(&entry.org_id, &entry.member_id).await?;
-    let Some(email) = render(app, &entry, member.as_ref()).await? else {
+    let rendered = match (&entry.org_id, &entry.member_id) {
+        (Some(org_id), Some(member_id)) => {
+            let member = app.find_member(org_id, member_id).await?;
+            render(app, &entry, org_id, member.as_ref()).await?
+        }
+        _ => render_sign_in_code(app, &item.pk, &entry).await?,
+    };
+    let Some(email) = rendered else {
         return finish(app, item, entry, DeliveryStatus::Obsolete, None).await;
     };
     match app.mailer.send(&email).await {
@@ -49,11 +69,7 @@ pub async fn handle(app: &App, body: &str) -> AppResult<()> {
 /// entry is gone or done, or another delivery holds a live claim (if that one never
 /// finishes, delivery repair queues the email again once its claim has lapsed).
 async fn claim(app: &App, message: &EmailMessage) -> AppResult<Option<(Item, OutboxEntry)>> {
-    let Some(item) = app
-        .store
-        .get(&table::org_pk(&message.org_id), &table::outbox_sk(&message.outbox_id))
-        .await?
-    else {
+    let Some(item) = app.store.get(&message.partition()?, &table::outbox_sk(&message.outbox_id)).await? else {
         return Ok(None);
     };
     let mut entry: OutboxEntry = table::decode(&item)?;
@@ -91,11 +107,11 @@ async fn release(app: &App, item: Item, mut entry: OutboxEntry) {
 }
 
 /// The email for `entry`, or `None` when it no longer applies.
-async fn render(app: &App, entry: &OutboxEntry, member: Option<&Member>) -> AppResult<Option<OutgoingEmail>> {
+async fn render(app: &App, entry: &OutboxEntry, org_id: &str, member: Option<&Member>) -> AppResult<Option<OutgoingEmail>> {
     let Some(member) = member else {
         return Ok(None);
     };
-    let org = app.load_org(&entry.org_id).await?;
+    let org = app.load_org(org_id).await?;
     let login_url = format!("{}/login", app.config.public_url);
     let rendered: RenderedEmail = match entry.kind {
         EmailKind::Invitation | EmailKind::Reinvitation => {
@@ -136,11 +152,44 @@ async fn render(app: &App, entry: &OutboxEntry, member: Option<&Member>) -> AppR
             emails::email_change_confirmation(&org, member, change.email.as_str(), &link, change.expires_at)
         }
         EmailKind::EmailChangeNotice => emails::email_change_notice(&org, member),
+        // Written without an org or member (`render_sign_in_code`).
+        EmailKind::SignInCode => return Ok(None),
     };
     Ok(Some(OutgoingEmail {
         id: entry.id.clone(),
         from: app.config.mail_from.clone(),
         to: entry.to.clone().unwrap_or_else(|| member.email.to_string()),
+        subject: rendered.subject,
+        text_body: rendered.text_body,
+        html_body: rendered.html_body,
+    }))
+}
+
+/// A sign-in code's email, when the code is still the address's current one and the
+/// address has an account that allows codes; `None` otherwise (nothing is sent, so the
+/// request's answer tells no one whether the address has accounts).
+async fn render_sign_in_code(app: &App, pk: &str, entry: &OutboxEntry) -> AppResult<Option<OutgoingEmail>> {
+    let (Some(to), Some(challenge)) = (&entry.to, &entry.challenge) else {
+        return Ok(None);
+    };
+    let email = Email::parse(to).map_err(|_| AppError::Internal("a sign-in code's address is an email".into()))?;
+    let Some(item) = app.store.get(pk, table::SIGN_IN_CODE_SK).await? else {
+        return Ok(None);
+    };
+    let code: SignInCode = table::decode(&item)?;
+    let current = &code.challenge == challenge && !code.used && code.failures < SIGN_IN_CODE_TRIES && code.expires_at > app.now();
+    if !current {
+        return Ok(None);
+    }
+    let orgs: Vec<String> = code_accounts(app, &email).await?.into_iter().map(|(_, org)| org.name).collect();
+    if orgs.is_empty() {
+        return Ok(None);
+    }
+    let rendered = emails::sign_in_code(&sign_in_code(app, &email, challenge)?, &orgs, code.expires_at);
+    Ok(Some(OutgoingEmail {
+        id: entry.id.clone(),
+        from: app.config.mail_from.clone(),
+        to: email.to_string(),
         subject: rendered.subject,
         text_body: rendered.text_body,
         html_body: rendered.html_body,

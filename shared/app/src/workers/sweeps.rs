@@ -71,7 +71,7 @@ async fn repair_delivery(app: &App, item: Item, report: &mut SweepReport) -> App
             &item.sk,
         ));
         tx.put_next(next);
-        tx.send_after_commit(QueueName::Email, email_message(&entry.org_id, &entry.id));
+        tx.send_after_commit(QueueName::Email, email_message(&item.pk, &entry.id));
     } else if item.sk.starts_with(table::IMPORT_PREFIX) {
         if !requeue_import(app, &item, &mut tx)? {
             return Ok(());
