@@ -104,6 +104,7 @@ async fn login_methods_are_any_non_empty_set_of_what_the_server_has(t: TestApp) 
     let (member_id, _) = t.add_member(&org, "m@methods.test", "member", None).await;
     let only_codes = set_member_methods(&t, &org, &member_id, json!(["email_otp"])).await;
     assert_eq!(only_codes.status, 200, "{}", only_codes.text);
+    assert_eq!(only_codes.body["login_methods"], json!(["email_otp"]));
     let refused = t.login("m@methods.test", PASSWORD).await;
     assert_eq!(
         (refused.status, refused.code()),
@@ -115,6 +116,7 @@ async fn login_methods_are_any_non_empty_set_of_what_the_server_has(t: TestApp) 
     assert_eq!(t.login("m@methods.test", "not the password").await.code(), "invalid_credentials");
     let cleared = set_member_methods(&t, &org, &member_id, json!(null)).await;
     assert_eq!(cleared.status, 200, "{}", cleared.text);
+    assert!(cleared.body.get("login_methods").is_none(), "follows the org: {}", cleared.text);
     assert_eq!(t.login("m@methods.test", PASSWORD).await.status, 200, "follows the org again");
     let audit = t.audit_of(&org, &member_id).await;
     assert!(audit

@@ -46,6 +46,11 @@ pub struct MemberView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "PendingEmailView")]
     pub pending_email: Option<PendingEmailView>,
+    /// The member's own sign-in methods, set by an org admin; absent while it follows the
+    /// org's `login_methods`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<LoginMethod>")]
+    pub login_methods: Option<Vec<LoginMethod>>,
 }
 
 /// A pending invitation, without its secret.
@@ -92,6 +97,7 @@ pub fn member(member: &Member) -> MemberView {
             email: change.email.clone(),
             expires_at: rfc3339(change.expires_at),
         }),
+        login_methods: member.login_methods.clone(),
     }
 }
 
