@@ -64,6 +64,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/otp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email a one-time sign-in code
+         * @description Who: anyone. Answers `202` with the same body whether or not the email has accounts; the code (6 digits, 10 minutes, single use, 5 tries) is emailed only when the address has an account whose org (or own setting) allows `email_otp`. A new code replaces the one before. Limited per email and per client IP (`429` with `Retry-After`).
+         */
+        post: operations["requestSignInCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/otp/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A one-time code to a session in every account of the email that allows codes
+         * @description Who: anyone with the code. Answers a session (access and refresh token, org, role) for each account of the email whose effective sign-in methods include `email_otp`: the account switcher's list. A wrong code counts against the code's 5 tries; wrong, expired, used or out of tries answers 401 `invalid_code`. A right code for an address none of whose accounts allows codes answers 403 `login_method_not_allowed`.
+         */
+        post: operations["verifySignInCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -607,7 +647,7 @@ export interface paths {
         head?: never;
         /**
          * Admin-editable fields
-         * @description Who: org admin. A patch that changes nothing answers the record as it is, without a new version or an audit event; a PATCH without a body is a 400.
+         * @description Who: org admin. A patch that changes nothing answers the record as it is, without a new version or an audit event; a PATCH without a body is a 400. `login_methods` overrides the org's sign-in methods for this member (`null` follows the org again); no change may leave the org without an org admin who can sign in (409 `no_org_admin_can_sign_in`).
          */
         patch: operations["updateMember"];
         trace?: never;
@@ -731,6 +771,28 @@ export interface components {
             password: boolean;
             two_factor_channel: boolean;
         };
+        /** @description One account a sign-in opened: its org, the member's role there, and the session. */
+        AccountSession: {
+            access_token: string;
+            /** @description Login only: this client's device token, to send with later logins. Keep it like a password. */
+            device_token?: string;
+            email: string;
+            /** Format: int64 */
+            expires_in: number;
+            member_id: string;
+            org_id: string;
+            org_name: string;
+            password_change_required: boolean;
+            /**
+             * Format: int64
+             * @description Seconds until the session ends (a working day after the login), however often it is refreshed.
+             */
+            refresh_expires_in?: number;
+            /** @description Single use: send it to `POST /v1/auth/refresh` for the next access token and refresh token. Absent for a temporary password's session. */
+            refresh_token?: string;
+            role: components["schemas"]["Role"];
+            token_type: string;
+        };
         /** @description One audit event. */
         AuditEvent: {
             action: string;
@@ -819,7 +881,7 @@ export interface components {
          * @description Every code Roster answers (the README lists each with its status and meaning).
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "invalid_json" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "route_not_found" | "method_not_allowed" | "missing_token" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_refresh_token" | "invalid_credentials" | "temporary_password_used" | "account_inactive" | "password_change_required" | "login_method_not_allowed" | "forbidden" | "not_found" | "already_licensed" | "already_invited" | "pending_approval" | "rejected" | "unlicensed" | "already_member" | "already_rejected" | "already_unlicensed" | "not_licensed" | "not_pending_approval" | "no_pending_invitation" | "seats_exhausted" | "cannot_change_own_role" | "cannot_remove_self" | "last_org_admin" | "email_taken" | "concurrent_update" | "department_exists" | "department_not_empty" | "invitation_expired" | "invitation_used" | "invitation_superseded" | "invitation_revoked" | "confirmation_expired" | "frozen" | "rate_limited" | "internal" | "unavailable" | "required" | "invalid" | "invalid_email" | "invalid_name" | "invalid_phone" | "invalid_text" | "invalid_role" | "invalid_choice" | "invalid_time" | "too_short" | "too_long" | "out_of_range" | "before_start" | "not_allowed" | "not_supported" | "org_required" | "unchanged" | "incorrect" | "user_owned" | "unknown_department" | "unknown_field" | "unknown_value" | "invalid_type" | "malformed_id" | "invalid_cursor" | "invalid_csv" | "invalid_utf8" | "missing_column" | "empty" | "too_many_rows" | "invalid_row" | "duplicate_in_file" | "actor_inactive";
+        ErrorCode: "validation_failed" | "invalid_json" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "route_not_found" | "method_not_allowed" | "missing_token" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_refresh_token" | "invalid_credentials" | "temporary_password_used" | "account_inactive" | "password_change_required" | "login_method_not_allowed" | "invalid_code" | "forbidden" | "not_found" | "already_licensed" | "already_invited" | "pending_approval" | "rejected" | "unlicensed" | "already_member" | "already_rejected" | "already_unlicensed" | "not_licensed" | "not_pending_approval" | "no_pending_invitation" | "seats_exhausted" | "cannot_change_own_role" | "cannot_remove_self" | "last_org_admin" | "no_org_admin_can_sign_in" | "email_taken" | "concurrent_update" | "department_exists" | "department_not_empty" | "invitation_expired" | "invitation_used" | "invitation_superseded" | "invitation_revoked" | "confirmation_expired" | "frozen" | "rate_limited" | "internal" | "unavailable" | "required" | "invalid" | "invalid_email" | "invalid_name" | "invalid_phone" | "invalid_text" | "invalid_role" | "invalid_choice" | "invalid_time" | "too_short" | "too_long" | "out_of_range" | "before_start" | "not_allowed" | "not_supported" | "org_required" | "unchanged" | "incorrect" | "user_owned" | "unknown_department" | "unknown_field" | "unknown_value" | "invalid_type" | "malformed_id" | "invalid_cursor" | "invalid_csv" | "invalid_utf8" | "missing_column" | "empty" | "too_many_rows" | "invalid_row" | "duplicate_in_file" | "actor_inactive";
         /** @description 1 to 64 printable characters (surrounding spaces are trimmed). */
         EulaVersion: string;
         /** @description An address of a pasted list that already has an account, and its state. */
@@ -1009,6 +1071,8 @@ export interface components {
              */
             license_end?: string | null;
             location?: components["schemas"]["FreeText"] | null;
+            /** @description How this member may sign in, overriding the org's `login_methods`; `null` follows the org again. The org must keep an org admin who can sign in (`409 no_org_admin_can_sign_in`). */
+            login_methods?: components["schemas"]["LoginMethod"][] | null;
             position?: components["schemas"]["FreeText"] | null;
             role?: components["schemas"]["Role"] | null;
         };
@@ -1064,7 +1128,7 @@ export interface components {
             eula_version?: components["schemas"]["EulaVersion"] | null;
             /** Format: uint32 */
             invite_ttl_days?: number | null;
-            /** @description This server offers password sign-in only for now: other methods answer `not_supported`. */
+            /** @description Any non-empty set of `password` and `email_otp` (single sign-on, `sso`, answers `not_supported` on this server for now). The org must keep an org admin who can sign in (`409 no_org_admin_can_sign_in`). */
             login_methods?: components["schemas"]["LoginMethod"][] | null;
             members_can_invite?: boolean | null;
             name?: components["schemas"]["OrgName"] | null;
@@ -1146,6 +1210,26 @@ export interface components {
         };
         /** @enum {string} */
         Role: "org_admin" | "dept_admin" | "member";
+        /** @description Every account a code (or SSO) sign-in opened, oldest first: the account switcher's list. */
+        SignIn: {
+            accounts: components["schemas"]["AccountSession"][];
+        };
+        SignInCodeRequest: {
+            email: components["schemas"]["EmailAddress"];
+        };
+        /** @description `POST /v1/auth/otp`'s answer, the same whether or not the email has accounts. */
+        SignInCodeSent: {
+            /**
+             * Format: int64
+             * @description Seconds the code works for, once it arrives.
+             */
+            expires_in: number;
+        };
+        SignInCodeVerification: {
+            /** @description The six digits the email carried (spaces between them are ignored). */
+            code: string;
+            email: components["schemas"]["EmailAddress"];
+        };
         /** @enum {string} */
         Tab: "licensed" | "unlicensed" | "pending";
         /** @description A sign-in's or a refresh's tokens. */
@@ -1445,6 +1529,95 @@ export interface operations {
             503: components["responses"]["Problem503"];
         };
     };
+    requestSignInCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInCodeSent"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            408: components["responses"]["Problem408"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    verifySignInCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInCodeVerification"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignIn"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            /** @description invalid_code */
+            401: {
+                headers: {
+                    /** @description `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "invalid_code";
+                    };
+                };
+            };
+            /** @description login_method_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "login_method_not_allowed";
+                    };
+                };
+            };
+            408: components["responses"]["Problem408"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     refreshSession: {
         parameters: {
             query?: never;
@@ -1479,6 +1652,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
                         code?: "invalid_refresh_token";
+                    };
+                };
+            };
+            /** @description login_method_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "login_method_not_allowed";
                     };
                 };
             };
@@ -1935,7 +2120,18 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             408: components["responses"]["Problem408"];
-            409: components["responses"]["Problem409"];
+            /** @description no_org_admin_can_sign_in, concurrent_update */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "no_org_admin_can_sign_in" | "concurrent_update";
+                    };
+                };
+            };
             413: components["responses"]["Problem413"];
             415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
@@ -2703,7 +2899,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             408: components["responses"]["Problem408"];
-            /** @description cannot_change_own_role, last_org_admin, concurrent_update */
+            /** @description cannot_change_own_role, last_org_admin, no_org_admin_can_sign_in, concurrent_update */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2711,7 +2907,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "cannot_change_own_role" | "last_org_admin" | "concurrent_update";
+                        code?: "cannot_change_own_role" | "last_org_admin" | "no_org_admin_can_sign_in" | "concurrent_update";
                     };
                 };
             };
@@ -2917,7 +3113,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             408: components["responses"]["Problem408"];
-            /** @description already_unlicensed, not_licensed, cannot_remove_self, last_org_admin, concurrent_update */
+            /** @description already_unlicensed, not_licensed, cannot_remove_self, last_org_admin, no_org_admin_can_sign_in, concurrent_update */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2925,7 +3121,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "already_unlicensed" | "not_licensed" | "cannot_remove_self" | "last_org_admin" | "concurrent_update";
+                        code?: "already_unlicensed" | "not_licensed" | "cannot_remove_self" | "last_org_admin" | "no_org_admin_can_sign_in" | "concurrent_update";
                     };
                 };
             };

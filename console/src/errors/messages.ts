@@ -22,7 +22,8 @@ export const PROBLEM_MESSAGES: Record<string, string> = {
   account_inactive: 'This account can no longer sign in: it is not licensed in its organization. Ask your admin.',
   actor_inactive: 'The admin who started this import can no longer act in the organization.',
   password_change_required: 'You signed in with a temporary password: choose your own password first.',
-  login_method_not_allowed: 'Your organization does not allow signing in with a password for this account.',
+  login_method_not_allowed: 'Your organization does not allow this way of signing in for this account. Sign in another way, or ask your admin.',
+  invalid_code: 'That code is not right, or it has expired or was already used. Check the latest email, or ask for a new code.',
   org_required: 'This email has accounts in several organizations: choose which one to sign in to.',
   // Permissions and existence
   forbidden: 'Your role does not allow this. Ask an organization admin.',
@@ -45,6 +46,8 @@ export const PROBLEM_MESSAGES: Record<string, string> = {
   cannot_change_own_role: 'You cannot change your own role. Ask another organization admin.',
   cannot_remove_self: 'You cannot remove yourself. Ask another organization admin.',
   last_org_admin: 'This would leave the organization without an admin. Make someone else an organization admin first.',
+  no_org_admin_can_sign_in:
+    'This would leave no organization admin able to sign in: every org admin needs a way in (a one-time code by email, or a password they have set). Keep such a method, or give an org admin one first.',
   email_taken: 'Another account in this organization already uses that email.',
   concurrent_update: 'Someone changed this at the same moment. Reload and try again.',
   // Invitation links
@@ -124,7 +127,7 @@ const FIELD_SPECIFIC: Record<string, string> = {
   'department_id.required': 'Choose at least one thing to change.',
   'rows.empty': 'There is nothing to import.',
   'two_factor_channel.required': 'Choose how you will receive verification codes.',
-  'login_methods.not_supported': 'Only password sign-in is available on this server for now.',
+  'login_methods.not_supported': 'Single sign-on (SSO) is not available yet: choose password or one-time code by email.',
   'require_2fa.not_supported': 'Two-step verification is not available on this server yet.',
 };
 
