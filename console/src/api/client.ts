@@ -1,30 +1,47 @@
-// The typed API client: openapi-fetch over the generated OpenAPI types, with the bearer
-// token added and, on a 401, one refresh (when there is a refresh token) and one retry.
+// The typed API client: openapi-fetch over the generated OpenAPI types, with the active
+// account's bearer token added and, on a 401, one refresh of that account (when it has a
+// refresh token) and one retry.
 import createClient from 'openapi-fetch';
 import type { paths } from './schema';
-import { getSession, sessionFrom, setSession, type Session, type TokenAnswer } from './session';
+import { accountKey, dropAccount, findAccount, getSession, sessionFrom, updateAccount, type Session, type TokenAnswer } from './session';
 
-let refreshing: Promise<Session | null> | null = null;
+/** The refresh under way for each account, shared by every request of it that met a 401 meanwhile. */
+const refreshing = new Map<string, Promise<Session | null>>();
 
+/** Renews one account with its own refresh token; drops it (and says why) when its session has ended. */
 async function refresh(session: Session): Promise<Session | null> {
-  if (!session.refreshToken) return null;
+  const key = accountKey(session);
+  if (!session.refreshToken) {
+    dropAccount(key, 'expired');
+    return null;
+  }
   const response = await fetch('/v1/auth/refresh', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ refresh_token: session.refreshToken }),
   }).catch(() => null);
-  if (!response?.ok) return null;
-  const renewed = sessionFrom((await response.json()) as TokenAnswer, session.email, session);
-  setSession(renewed);
-  return renewed;
+  if (!response?.ok) {
+    // 403 login_method_not_allowed: the org (or an admin) took away the way this session began.
+    const body = response ? ((await response.json().catch(() => null)) as { code?: string } | null) : null;
+    dropAccount(key, body?.code === 'login_method_not_allowed' ? 'method_removed' : 'expired');
+    return null;
+  }
+  const renewed = sessionFrom((await response.json()) as TokenAnswer, session.email, findAccount(key) ?? session);
+  // Kept only while the account is still held (not signed out of meanwhile), without
+  // making it the active one again (the person may have switched meanwhile).
+  updateAccount(renewed);
+  return findAccount(key) ? renewed : null;
 }
 
-/** One refresh at a time, shared by every request that met a 401 meanwhile. */
-function refreshOnce(session: Session): Promise<Session | null> {
-  refreshing ??= refresh(session).finally(() => {
-    refreshing = null;
-  });
-  return refreshing;
+/** One refresh at a time per account. */
+export function refreshOnce(session: Session): Promise<Session | null> {
+  const key = accountKey(session);
+  let pending = refreshing.get(key);
+  if (!pending) {
+    pending = refresh(session).finally(() => refreshing.delete(key));
+    refreshing.set(key, pending);
+  }
+  return pending;
 }
 
 export async function authorizedFetch(request: Request): Promise<Response> {
@@ -34,12 +51,11 @@ export async function authorizedFetch(request: Request): Promise<Response> {
   request.headers.set('authorization', `Bearer ${session.accessToken}`);
   const response = await fetch(request);
   if (response.status !== 401) return response;
-  const renewed = getSession() !== session ? getSession() : await refreshOnce(session);
-  if (!renewed) {
-    // Ended once, even when several requests meet the 401 together.
-    if (getSession()) setSession(null, 'expired');
-    return response;
-  }
+  // The same account as it is now: renewed by another request meanwhile, or not held any more.
+  const held = findAccount(accountKey(session));
+  if (!held) return response;
+  const renewed = held.accessToken !== session.accessToken ? held : await refreshOnce(held);
+  if (!renewed) return response;
   retry.headers.set('authorization', `Bearer ${renewed.accessToken}`);
   return fetch(retry);
 }
