@@ -1045,6 +1045,8 @@ export interface components {
             /** Format: date-time */
             license_end: string | null;
             location: string | null;
+            /** @description The member's own sign-in methods, set by an org admin; absent while it follows the org's `login_methods`. */
+            login_methods?: components["schemas"]["LoginMethod"][];
             org_id: string;
             pending_email?: components["schemas"]["PendingEmail"];
             phone: string;
