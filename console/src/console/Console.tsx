@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { getSession, onSessionChange, type Session } from '../api/session';
+import { accountKey, getSession, onSessionChange, type Session } from '../api/session';
 import { navigate, useLocation } from '../router';
 import { SignIn } from './auth/SignIn';
 import { SignedIn } from './SignedIn';
 
-/** The admin console: sign in first, then the screens of the signed-in member. */
+/** The admin console: sign in first, then the screens of the active account. */
 export function Console() {
   const [session, setSession] = useState<Session | null>(getSession);
   const [ended, setEnded] = useState<{ reason?: string; email?: string }>({});
@@ -14,6 +14,10 @@ export function Console() {
     () =>
       onSessionChange((next, reason) => {
         if (!next) setEnded((before) => ({ reason, email: current.current?.email ?? before.email }));
+        else if ((reason === 'expired' || reason === 'method_removed') && current.current && accountKey(current.current) !== accountKey(next)) {
+          // The active account's session ended while others are held: the accounts page says which.
+          navigate('/accounts', { replace: true });
+        }
         current.current = next;
         setSession(next);
       }),
@@ -23,5 +27,5 @@ export function Console() {
     if (session && path === '/sign-in') navigate('/', { replace: true });
   }, [session, path]);
   if (!session) return <SignIn ended={ended.reason} lastEmail={ended.email} />;
-  return <SignedIn key={`${session.orgId}/${session.memberId}`} session={session} />;
+  return <SignedIn key={accountKey(session)} session={session} />;
 }

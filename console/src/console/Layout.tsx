@@ -6,17 +6,21 @@ import { can, isAdmin } from '../lib/permissions';
 import { useLocation } from '../router';
 import { useConsole } from './context';
 import { FreezeBanner } from './settings/FreezeBanner';
+import { useAccounts } from './switcher/useAccounts';
 
-/** The console's frame: the org, the navigation the role allows, who is signed in. */
+/** The console's frame: the org, the navigation the role allows, who is signed in (and the other accounts held). */
 export function Layout({ children }: { children: ComponentChildren }) {
-  const { me, org } = useConsole();
+  const { me, org, session } = useConsole();
   const { path } = useLocation();
+  const several = useAccounts().length > 1;
+  const orgName = org?.name ?? session.orgName;
   const links: [string, string][] = [];
   if (isAdmin(me)) links.push(['/', 'Members']);
   if (can(me, 'manageDepartments')) links.push(['/departments', 'Departments']);
   if (can(me, 'manageInviteLink')) links.push(['/invite-link', 'Invite link']);
   if (can(me, 'updateOrg')) links.push(['/settings', 'Settings']);
   links.push(['/profile', 'My profile']);
+  if (several || path === '/accounts') links.push(['/accounts', 'Accounts']);
   const current = (href: string) => (href === '/' ? path === '/' || path.startsWith('/members') : path.startsWith(href));
   return (
     <div class="console">
@@ -26,7 +30,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
       <header class="console-head">
         <div class="console-brand">
           <span class="brand">Roster</span>
-          {org && <span class="org-name">{org.name}</span>}
+          {orgName && <span class="org-name">{orgName}</span>}
         </div>
         <nav aria-label="Console">
           <ul>
@@ -44,7 +48,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
             {fullName(me)} <span class="muted">· {ROLE_LABELS[me.role]}</span>
           </span>
           <button type="button" class="button-secondary button-small" onClick={signOut}>
-            Sign out
+            {several ? 'Sign out of all' : 'Sign out'}
           </button>
         </div>
       </header>

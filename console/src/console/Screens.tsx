@@ -7,6 +7,7 @@ import { MemberDetail } from './member/MemberDetail';
 import { MembersPage } from './members/MembersPage';
 import { ProfilePage } from './profile/ProfilePage';
 import { SettingsPage } from './settings/SettingsPage';
+import { AccountsPage } from './switcher/AccountsPage';
 import { can } from '../lib/permissions';
 
 /** The console screen for the current path, among those the role may use. */
@@ -18,6 +19,7 @@ export function Screens() {
   if (path === '/departments' && can(me, 'manageDepartments')) return <DepartmentsPage />;
   if (path === '/invite-link' && can(me, 'manageInviteLink')) return <InviteLinkPage />;
   if (path === '/settings' && can(me, 'updateOrg')) return <SettingsPage />;
+  if (path === '/accounts') return <AccountsPage />;
   if (path === '/profile' || !isAdmin(me)) return <ProfilePage notAdmin={!isAdmin(me) && path !== '/profile'} />;
   if (path === '/' || path === '/sign-in') return <MembersPage />;
   return (

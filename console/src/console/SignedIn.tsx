@@ -1,7 +1,7 @@
 import { useEffect, useMemo } from 'preact/hooks';
 import { api } from '../api/client';
 import { call } from '../api/problem';
-import { setSessionEmail, type Session } from '../api/session';
+import { accountKey, findAccount, setSessionEmail, updateAccount, type Session } from '../api/session';
 import type { Member } from '../api/types';
 import { LoadError, Loading } from '../components/Notice';
 import { useResource, type Resource } from '../hooks/useResource';
@@ -44,6 +44,12 @@ function WithOrg({ session, me, reloadMe }: { session: Session; me: Member; relo
   useEffect(() => {
     if (org.data) rememberOrg({ id: org.data.id, name: org.data.name });
   }, [org.data]);
+  // The accounts page names each account by its org and role: keep them current.
+  const orgName = org.data?.name ?? session.orgName;
+  useEffect(() => {
+    const held = findAccount(accountKey(session));
+    if (held && (orgName !== held.orgName || me.role !== held.role)) updateAccount({ ...held, orgName, role: me.role });
+  }, [orgName, me.role, session]);
   const data = useMemo<ConsoleData | null>(
     () =>
       org.data !== undefined && departments.data

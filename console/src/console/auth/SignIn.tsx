@@ -9,6 +9,7 @@ import { useSubmit } from '../../hooks/useSubmit';
 import { knownOrgs, rememberOrg, type KnownOrg } from '../../lib/knownOrgs';
 import { useLocation } from '../../router';
 import { PublicLayout } from '../../pages/PublicLayout';
+import { CodeSignIn } from './CodeSignIn';
 import { OrgChooser } from './OrgChooser';
 import { TemporaryPassword } from './TemporaryPassword';
 
@@ -17,11 +18,20 @@ const FIELDS = ['email', 'password', 'org_id'] as const;
 const ENDED: Record<string, string> = {
   expired: 'Your session has ended. Please sign in again.',
   signed_out: 'You have signed out.',
+  signed_out_one: 'You have signed out.',
+  method_removed: 'Your organization no longer allows the way you signed in, so your session ended. Sign in again another way.',
 };
 
-/** Sign in with email and password; then, for a temporary password, choose a new one. */
+const PASSWORD_NOT_ALLOWED =
+  'Your organization does not allow signing in with a password for this account. Choose “Email me a code” below instead, or ask your admin.';
+
+/**
+ * Sign in with email and password (then, for a temporary password, choose a new one), or
+ * with a one-time code sent by email (`?method=code` opens that way).
+ */
 export function SignIn({ ended, lastEmail }: { ended?: string; lastEmail?: string }) {
   const { query } = useLocation();
+  const [method, setMethod] = useState<'password' | 'code'>(query.get('method') === 'code' ? 'code' : 'password');
   const [email, setEmail] = useState(query.get('email') ?? lastEmail ?? '');
   const [password, setPassword] = useState('');
   const [orgId, setOrgId] = useState(query.get('org') ?? '');
@@ -56,13 +66,34 @@ export function SignIn({ ended, lastEmail }: { ended?: string; lastEmail?: strin
   if (temporary) return <TemporaryPassword session={temporary.session} temporaryPassword={temporary.password} />;
 
   const welcome = query.get('welcome') === '1';
+  const endedNotice = ended && ENDED[ended] && <Notice kind="info">{ENDED[ended]}</Notice>;
+  if (method === 'code') {
+    return (
+      <PublicLayout>
+        <section class="card narrow" aria-labelledby="signin-title">
+          <h1 id="signin-title">Sign in with a code</h1>
+          {welcome && <Notice kind="success">Your account is ready. Sign in with a code we email you.</Notice>}
+          {endedNotice}
+          <CodeSignIn
+            initialEmail={email}
+            onUsePassword={(typed) => {
+              setEmail(typed);
+              submit.clear();
+              setMethod('password');
+            }}
+          />
+        </section>
+      </PublicLayout>
+    );
+  }
+  const message = submit.problem?.code === 'login_method_not_allowed' ? PASSWORD_NOT_ALLOWED : submit.message;
   return (
     <PublicLayout>
       <section class="card narrow" aria-labelledby="signin-title">
         <h1 id="signin-title">Sign in to Roster</h1>
         {welcome && <Notice kind="success">Your account is ready. Sign in with the password you just chose.</Notice>}
-        {ended && ENDED[ended] && <Notice kind="info">{ENDED[ended]}</Notice>}
-        {submit.message && <Notice kind="error">{submit.message}</Notice>}
+        {endedNotice}
+        {message && <Notice kind="error">{message}</Notice>}
         {askOrg && !submit.message && <Notice kind="info">{PROBLEM_MESSAGES.org_required}</Notice>}
         <form onSubmit={onSubmit} noValidate>
           <Field id="signin-email" label="Email" error={submit.fields.email}>
@@ -92,6 +123,20 @@ export function SignIn({ ended, lastEmail }: { ended?: string; lastEmail?: strin
             </button>
           </div>
         </form>
+        <p class="signin-divider">or</p>
+        <div class="actions start">
+          <button
+            type="button"
+            class="button-secondary"
+            onClick={() => {
+              submit.clear();
+              setMethod('code');
+            }}
+          >
+            Email me a code
+          </button>
+        </div>
+        <p class="hint">A one-time code signs you in without a password, where your organization allows it.</p>
       </section>
     </PublicLayout>
   );
