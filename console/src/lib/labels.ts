@@ -38,6 +38,7 @@ const ACTION_LABELS: Record<string, string> = {
   member_unlicensed: 'Unlicensed',
   member_updated: 'Details changed',
   role_changed: 'Role changed',
+  login_methods_changed: 'Sign-in methods changed',
   license_end_set: 'License end date set',
   license_end_cleared: 'License end date cleared',
   account_created: 'Account created',

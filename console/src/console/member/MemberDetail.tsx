@@ -12,6 +12,7 @@ import { departmentName, useConsole } from '../context';
 import { AdminFieldsForm } from './AdminFieldsForm';
 import { AuditTrail } from './AuditTrail';
 import { LicenseEndForm } from './LicenseEndForm';
+import { LoginMethodsForm } from './LoginMethodsForm';
 import { MemberActions } from './MemberActions';
 
 /** `/members/{id}`: one member's profile, what admins edit, and its history. */
@@ -105,6 +106,12 @@ export function MemberDetail({ id }: { id: string }) {
           <section class="panel" aria-labelledby="license-title">
             <h2 id="license-title">License end date</h2>
             <LicenseEndForm key={m.license_end ?? ''} member={m} onSaved={changed} />
+          </section>
+        )}
+        {editable && (
+          <section class="panel" aria-labelledby="methods-title">
+            <h2 id="methods-title">Sign-in methods</h2>
+            <LoginMethodsForm key={(m.login_methods ?? []).join(',')} member={m} onSaved={changed} />
           </section>
         )}
       </div>

@@ -3,20 +3,19 @@ import { api } from '../../api/client';
 import { call } from '../../api/problem';
 import type { LoginMethod, Org, OrgPatch } from '../../api/types';
 import { describedBy, Field } from '../../components/Field';
+import { LoginMethodChoices } from '../../components/LoginMethodChoices';
 import { Notice } from '../../components/Notice';
 import { useSubmit } from '../../hooks/useSubmit';
+import { noMethodProblem, sameMethods } from '../../lib/loginMethods';
 import { useConsole } from '../context';
 
 const FIELDS = ['seat_limit', 'invite_ttl_days', 'enrollment_approval', 'members_can_invite', 'login_methods', 'require_2fa', 'eula_version'] as const;
-const METHODS: [LoginMethod, string][] = [
-  ['password', 'Password'],
-  ['email_otp', 'One-time code by email'],
-  ['sso', 'Single sign-on (SSO)'],
-];
 
-function sameSet(a: readonly string[], b: readonly string[]) {
-  return a.length === b.length && a.every((x) => b.includes(x));
-}
+/** What happens to this very session when the method it began with is no longer allowed. */
+const LOSING_OWN_METHOD: Record<string, string> = {
+  password: 'You signed in with a password. Without it, your session ends when it next renews (within minutes), unless your own sign-in methods still allow it: then sign in with a code.',
+  email_otp: 'You signed in with a code. Without codes, your session ends when it next renews (within minutes), unless your own sign-in methods still allow them: then sign in with your password.',
+};
 
 /** Seats, invitations, approvals, sign-in methods, 2FA and the EULA version. Sends only what changed. */
 export function SettingsForm({ org, onSaving, onSaved }: { org: Org; onSaving: () => void; onSaved: () => void }) {
@@ -37,7 +36,7 @@ export function SettingsForm({ org, onSaving, onSaved }: { org: Org; onSaving: (
   if (Number(ttl) !== org.invite_ttl_days) patch.invite_ttl_days = Number(ttl);
   if (approval !== !!org.enrollment_approval) patch.enrollment_approval = approval;
   if (membersInvite !== !!org.members_can_invite) patch.members_can_invite = membersInvite;
-  if (!sameSet(methods, org.login_methods ?? [])) patch.login_methods = methods;
+  if (!sameMethods(methods, org.login_methods ?? [])) patch.login_methods = methods;
   if (twoFactor !== !!org.require_2fa) patch.require_2fa = twoFactor;
   if (eula.trim() !== (org.eula_version ?? '')) patch.eula_version = eula.trim();
   const dirty = Object.keys(patch).length > 0;
@@ -46,13 +45,13 @@ export function SettingsForm({ org, onSaving, onSaved }: { org: Org; onSaving: (
     event.preventDefault();
     onSaving();
     void submit.run(async () => {
+      if (methods.length === 0) throw noMethodProblem();
       await call(api.PATCH('/v1/orgs/{org}', { params: { path: { org: session.orgId } }, body: patch }));
       onSaved();
       reloadOrg();
     });
   };
-  const toggleMethod = (method: LoginMethod, on: boolean) =>
-    setMethods((list) => (on ? [...list.filter((m) => m !== method), method] : list.filter((m) => m !== method)));
+  const losingOwn = session.method && (org.login_methods ?? []).includes(session.method) && !methods.includes(session.method);
 
   return (
     <form class="panel" onSubmit={onSubmit} noValidate aria-labelledby="settings-form-title">
@@ -101,11 +100,11 @@ export function SettingsForm({ org, onSaving, onSaved }: { org: Org; onSaving: (
       </fieldset>
       <fieldset class={fields.login_methods ? 'field field-invalid' : 'field'} aria-describedby={fields.login_methods ? 'settings-methods-error' : undefined}>
         <legend>Ways to sign in</legend>
-        {METHODS.map(([method, label]) => (
-          <label class="choice" key={method}>
-            <input type="checkbox" checked={methods.includes(method)} onChange={(e) => toggleMethod(method, e.currentTarget.checked)} /> {label}
-          </label>
-        ))}
+        <p class="hint" id="settings-methods-hint">
+          At least one. An org admin can still allow other ways for one member, on the member’s page.
+        </p>
+        <LoginMethodChoices id="settings-method" value={methods} onChange={setMethods} describedBy="settings-methods-hint" />
+        {losingOwn && session.method && <p class="small warning-text">{LOSING_OWN_METHOD[session.method]}</p>}
         {fields.login_methods && (
           <p class="field-error" id="settings-methods-error">
             {fields.login_methods}
