@@ -141,3 +141,38 @@ export function serviceNow(accessToken: string): number {
 export async function advanceClock(seconds: number) {
   await api('POST', '/v1/_test/clock', { body: { advance_seconds: seconds } });
 }
+
+/** Waits for the newest sign-in code emailed to `to` after its first `after` emails. */
+export async function latestSignInCode(to: string, after = 0): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const codes = emailsTo(to)
+      .slice(after)
+      .flatMap((text) => [...text.matchAll(/Sign-in code: (\d{6})/g)].map((m) => m[1]));
+    const code = codes.at(-1);
+    if (code) return code;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no sign-in code was emailed to ${to}`);
+}
+
+/** The org admin sets the org's sign-in methods (by default: password and codes by email). */
+export async function setLoginMethods(orgId: string, adminToken: string, methods: string[] = ['password', 'email_otp']) {
+  await api('PATCH', `/v1/orgs/${orgId}`, { token: adminToken, body: { login_methods: methods } });
+}
+
+export interface CodeAccount {
+  org_id: string;
+  org_name: string;
+  member_id: string;
+  role: string;
+  access_token: string;
+}
+
+/** Signs in by code through the API (the code read from the outbox): every account of the email that allows codes. */
+export async function signInByCode(email: string): Promise<CodeAccount[]> {
+  const before = emailsTo(email).length;
+  await api('POST', '/v1/auth/otp', { body: { email } });
+  const code = await latestSignInCode(email, before);
+  const answer = await api<{ accounts: CodeAccount[] }>('POST', '/v1/auth/otp/verify', { body: { email, code } });
+  return answer.accounts;
+}
