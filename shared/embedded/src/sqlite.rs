@@ -123,3 +123,13 @@ impl Database {
         self.connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
+
+/// Runs `call` on one of tokio's blocking threads and waits for it without holding an async
+/// worker: SQLite and file calls block, and the runtime has only a few workers (two on two
+/// cores) that every request shares. `lost` names the error when the call panicked.
+pub(crate) async fn on_blocking_thread<T: Send + 'static, E: Send + 'static>(
+    call: impl FnOnce() -> Result<T, E> + Send + 'static,
+    lost: impl FnOnce(String) -> E,
+) -> Result<T, E> {
+    tokio::task::spawn_blocking(call).await.map_err(|error| lost(error.to_string()))?
+}

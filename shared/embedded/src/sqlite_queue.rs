@@ -43,13 +43,10 @@ impl SqliteQueue {
     }
 }
 
-#[async_trait]
-impl Queue for SqliteQueue {
-    async fn send(&self, queue: QueueName, body: &str) -> Result<(), QueueError> {
-        self.send_batch(queue, &[body.to_string()]).await
-    }
-
-    async fn send_batch(&self, queue: QueueName, bodies: &[String]) -> Result<(), QueueError> {
+/// The queue's calls, run on the calling thread (the `Queue` methods run them on tokio's
+/// blocking threads, as the store does).
+impl SqliteQueue {
+    fn send_batch_now(&self, queue: QueueName, bodies: &[String]) -> Result<(), QueueError> {
         let mut connection = self.db.lock();
         let tx = connection.transaction().map_err(unavailable)?;
         {
@@ -66,7 +63,7 @@ impl Queue for SqliteQueue {
         tx.commit().map_err(unavailable)
     }
 
-    async fn receive(&self, queue: QueueName, max: usize) -> Result<Vec<ReceivedMessage>, QueueError> {
+    fn receive_now(&self, queue: QueueName, max: usize) -> Result<Vec<ReceivedMessage>, QueueError> {
         let mut connection = self.db.lock();
         let tx = connection
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -101,7 +98,7 @@ impl Queue for SqliteQueue {
         Ok(received)
     }
 
-    async fn ack(&self, queue: QueueName, receipt: &str) -> Result<(), QueueError> {
+    fn ack_now(&self, queue: QueueName, receipt: &str) -> Result<(), QueueError> {
         self.db
             .lock()
             .execute(
@@ -112,7 +109,7 @@ impl Queue for SqliteQueue {
         Ok(())
     }
 
-    async fn dead_letter_count(&self, queue: QueueName) -> Result<u64, QueueError> {
+    fn dead_letter_count_now(&self, queue: QueueName) -> Result<u64, QueueError> {
         self.db
             .lock()
             .query_row(
@@ -122,5 +119,40 @@ impl Queue for SqliteQueue {
             )
             .map(|n| n as u64)
             .map_err(unavailable)
+    }
+}
+
+/// Runs `call` on a blocking thread and waits for it without holding an async worker.
+async fn off_runtime<T: Send + 'static>(call: impl FnOnce() -> Result<T, QueueError> + Send + 'static) -> Result<T, QueueError> {
+    crate::sqlite::on_blocking_thread(call, |error| {
+        QueueError::Unavailable(format!("a queue call did not finish: {error}"))
+    })
+    .await
+}
+
+#[async_trait]
+impl Queue for SqliteQueue {
+    async fn send(&self, queue: QueueName, body: &str) -> Result<(), QueueError> {
+        self.send_batch(queue, &[body.to_string()]).await
+    }
+
+    async fn send_batch(&self, queue: QueueName, bodies: &[String]) -> Result<(), QueueError> {
+        let (this, bodies) = (self.clone(), bodies.to_vec());
+        off_runtime(move || this.send_batch_now(queue, &bodies)).await
+    }
+
+    async fn receive(&self, queue: QueueName, max: usize) -> Result<Vec<ReceivedMessage>, QueueError> {
+        let this = self.clone();
+        off_runtime(move || this.receive_now(queue, max)).await
+    }
+
+    async fn ack(&self, queue: QueueName, receipt: &str) -> Result<(), QueueError> {
+        let (this, receipt) = (self.clone(), receipt.to_string());
+        off_runtime(move || this.ack_now(queue, &receipt)).await
+    }
+
+    async fn dead_letter_count(&self, queue: QueueName) -> Result<u64, QueueError> {
+        let this = self.clone();
+        off_runtime(move || this.dead_letter_count_now(queue)).await
     }
 }

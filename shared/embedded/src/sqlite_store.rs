@@ -58,9 +58,11 @@ fn decode_cursor(cursor: &str) -> Result<Vec<String>, StoreError> {
     bytes.and_then(|b| serde_json::from_slice(&b).ok()).ok_or(StoreError::InvalidCursor)
 }
 
-#[async_trait]
-impl Store for SqliteStore {
-    async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+/// The store's calls, run on the calling thread: SQLite blocks while it reads or writes
+/// (and a write waits for the writer's lock), so the `Store` methods run these on tokio's
+/// blocking threads and the async runtime's few workers stay free for other requests.
+impl SqliteStore {
+    fn get_now(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         let connection = self.db.read();
         connection
             .query_row(
@@ -72,7 +74,7 @@ impl Store for SqliteStore {
             .map_err(unavailable)
     }
 
-    async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
+    fn batch_get_now(&self, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
         let connection = self.db.read();
         let mut statement = connection
             .prepare_cached(&format!("SELECT {COLUMNS} FROM items WHERE pk = ?1 AND sk = ?2"))
@@ -86,7 +88,7 @@ impl Store for SqliteStore {
         Ok(items)
     }
 
-    async fn query(&self, query: Query) -> Result<Page, StoreError> {
+    fn query_now(&self, query: Query) -> Result<Page, StoreError> {
         let (pk_column, sk_column, order) = match query.index {
             None => ("pk", "sk", "sk"),
             Some(IndexName::Gsi1) => ("gsi1pk", "gsi1sk", "gsi1sk, pk, sk"),
@@ -168,7 +170,7 @@ impl Store for SqliteStore {
         Ok(Page { items, next_cursor })
     }
 
-    async fn add_to_counter(&self, pk: &str, sk: &str, delta: i64, below: Option<u64>, expires_at: i64) -> Result<Option<u64>, StoreError> {
+    fn add_to_counter_now(&self, pk: &str, sk: &str, delta: i64, below: Option<u64>, expires_at: i64) -> Result<Option<u64>, StoreError> {
         if below == Some(0) {
             return Ok(None);
         }
@@ -189,7 +191,7 @@ impl Store for SqliteStore {
             .map_err(unavailable)
     }
 
-    async fn purge_expired(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
+    fn purge_expired_now(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
         let connection = self.db.lock();
         connection
             .execute(
@@ -199,7 +201,7 @@ impl Store for SqliteStore {
             .map_err(unavailable)
     }
 
-    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+    fn transact_now(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         let mut connection = self.db.lock();
         let tx = connection
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -267,5 +269,46 @@ impl Store for SqliteStore {
             }
         }
         tx.commit().map_err(unavailable)
+    }
+}
+
+/// Runs `call` on a blocking thread and waits for it without holding an async worker.
+async fn off_runtime<T: Send + 'static>(call: impl FnOnce() -> Result<T, StoreError> + Send + 'static) -> Result<T, StoreError> {
+    crate::sqlite::on_blocking_thread(call, |error| {
+        StoreError::Unavailable(format!("a store call did not finish: {error}"))
+    })
+    .await
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+        let (store, pk, sk) = (self.clone(), pk.to_string(), sk.to_string());
+        off_runtime(move || store.get_now(&pk, &sk)).await
+    }
+
+    async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
+        let store = self.clone();
+        off_runtime(move || store.batch_get_now(keys)).await
+    }
+
+    async fn query(&self, query: Query) -> Result<Page, StoreError> {
+        let store = self.clone();
+        off_runtime(move || store.query_now(query)).await
+    }
+
+    async fn add_to_counter(&self, pk: &str, sk: &str, delta: i64, below: Option<u64>, expires_at: i64) -> Result<Option<u64>, StoreError> {
+        let (store, pk, sk) = (self.clone(), pk.to_string(), sk.to_string());
+        off_runtime(move || store.add_to_counter_now(&pk, &sk, delta, below, expires_at)).await
+    }
+
+    async fn purge_expired(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
+        let store = self.clone();
+        off_runtime(move || store.purge_expired_now(now)).await
+    }
+
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        let store = self.clone();
+        off_runtime(move || store.transact_now(writes)).await
     }
 }
