@@ -84,9 +84,15 @@ TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
 TABLE_WRITE = TABLE_READ + ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:UpdateItem"]
 
 
-def policy(table, keys, sends=(), ses=False):
+def policy(table, keys, sends=(), ses=False, sealing="none"):
     """The function's IAM policy: exactly what its facts say it uses."""
     statements = []
+    if sealing != "none":
+        statements += [
+            "            - Effect: Allow",
+            f"              Action: kms:{'Encrypt' if sealing == 'seals' else 'Decrypt'}",
+            "              Resource: !GetAtt SealingKey.Arn",
+        ]
     if table != "none":
         statements += [
             "            - Effect: Allow",
@@ -119,10 +125,15 @@ def policy(table, keys, sends=(), ses=False):
     return ["      Policies:", "        - Version: '2012-10-17'", "          Statement:"] + statements
 
 
-def environment(keys):
-    if keys == "public_key":
+def environment(keys, sealing="none"):
+    variables = []
+    if keys != "public_key":
+        variables.append("          ROSTER_KEYS_SECRET_ID: !Ref KeysSecretArn")
+    if sealing != "none":
+        variables.append("          ROSTER_SEALING_KEY_ID: !GetAtt SealingKey.Arn")
+    if not variables:
         return []
-    return ["      Environment:", "        Variables:", "          ROSTER_KEYS_SECRET_ID: !Ref KeysSecretArn"]
+    return ["      Environment:", "        Variables:"] + variables
 
 
 def function(name, events, facts, ses=False, timeout=None):
@@ -140,7 +151,8 @@ def function(name, events, facts, ses=False, timeout=None):
     if timeout:
         lines.append(f"      Timeout: {timeout}")
     table = facts.get("table", "writes")
-    lines += environment(facts["keys"]) + policy(table, facts["keys"], facts["sends"], ses) + ["      Events:"] + events
+    sealing = facts.get("sealing", "none")
+    lines += environment(facts["keys"], sealing) + policy(table, facts["keys"], facts["sends"], ses, sealing) + ["      Events:"] + events
     return lines
 
 # The pages (console/dist: index.html and assets/) and the API on one origin: CloudFront serves

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs Roster's whole test suite on a fresh machine: installs and starts moto's server
-# (the AWS adapters are tested against it; those tests never skip), lints the SAM template
+# (the AWS adapters are tested against it; those tests never skip) and a real OpenID
+# provider from npm (the single sign-on tests run against it), lints the SAM template
 # with cfn-lint, builds the workspace (the black-box tests run the built roster-local
 # binary), then runs every test with cargo-nextest (or cargo test where nextest is missing),
 # the console's tests in a browser, and a schemathesis run from the OpenAPI document.
@@ -15,6 +16,11 @@ export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
 echo "moto server at $AWS_ENDPOINT_URL (pid $(cat "$ROSTER_CACHE/moto.pid"))"
 # The AWS black-box test starts a moto server of its own with this.
 export ROSTER_MOTO_SERVER="$ROSTER_CACHE/venv/bin/roster-moto-server"
+
+echo "== OpenID provider (single sign-on tests: oauth2-mock-server from npm)"
+eval "$(bash scripts/oidc.sh)"
+trap 'bash scripts/oidc.sh stop; bash scripts/moto.sh stop' EXIT
+echo "OpenID provider at $ROSTER_OIDC_ISSUER (pid $(cat "$ROSTER_CACHE/oidc.pid"))"
 
 echo "== SAM template (cfn-lint)"
 python3 scripts/gen_entry_points.py

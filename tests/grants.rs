@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
-use roster_app::functions::TableUse;
+use roster_app::functions::{Sealing, TableUse};
 use roster_app::ports::{
     Item, MailError, Mailer, OutgoingEmail, Page, Query, Queue, QueueError, QueueName, ReceivedMessage, Store, StoreError, Write,
 };
@@ -24,6 +24,8 @@ pub struct Grants {
     /// The queue it consumes (receive and delete), for a queue worker.
     pub consumes: Option<QueueName>,
     pub mails: bool,
+    /// Its use of the sealing key (`kms:Encrypt` or `kms:Decrypt`).
+    pub sealing: Sealing,
 }
 
 /// Uses beyond a grant, as "<function>: <what>" lines.
@@ -163,5 +165,31 @@ impl Mailer for GrantedMailer {
             return Err(MailError::Transient(access_denied(&self.grants, "ses:SendEmail")));
         }
         self.inner.send(email).await
+    }
+}
+
+/// The sealer as a function with `grants.sealing` sees it: sealing needs `Seals`, opening
+/// needs `Opens`.
+pub struct GrantedSealer {
+    pub inner: Arc<dyn roster_app::ports::Sealer>,
+    pub grants: Grants,
+    pub violations: Arc<Violations>,
+}
+
+#[async_trait]
+impl roster_app::ports::Sealer for GrantedSealer {
+    async fn seal(&self, plain: &[u8], context: &str) -> Result<Vec<u8>, roster_app::ports::SealError> {
+        if self.grants.sealing != Sealing::Seals {
+            self.violations.record(&self.grants, "seal a secret with the KMS key".into());
+            return Err(roster_app::ports::SealError::NotHeld);
+        }
+        self.inner.seal(plain, context).await
+    }
+    async fn open(&self, sealed: &[u8], context: &str) -> Result<Vec<u8>, roster_app::ports::SealError> {
+        if self.grants.sealing != Sealing::Opens {
+            self.violations.record(&self.grants, "open a secret with the KMS key".into());
+            return Err(roster_app::ports::SealError::NotHeld);
+        }
+        self.inner.open(sealed, context).await
     }
 }

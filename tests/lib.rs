@@ -13,7 +13,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method};
 use serde_json::{json, Value};
 
-use roster_app::functions::{KeyUse, TableUse, Trigger, WorkerFacts, WORKERS};
+use roster_app::functions::{KeyUse, Sealing, TableUse, Trigger, WorkerFacts, WORKERS};
 use roster_app::ports::{Clock, MailError, Mailer, OutgoingEmail, Queue, QueueName, Store, TestClock};
 use roster_app::secrets::{random_bytes, sha256_hex};
 use roster_app::workers::{self, sweeps};
@@ -181,7 +181,8 @@ impl TestApp {
     pub fn on(database: Database) -> TestApp {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::new(database.clone()));
         let queue = Arc::new(SqliteQueue::new(database).with_redrive(std::time::Duration::ZERO, 5));
-        Self::with_adapters(store, queue, None)
+        let sealer = Arc::new(roster_app::ports::KeyFileSealer::new(&random_bytes::<32>()));
+        Self::with_adapters(store, queue, None, sealer)
     }
 
     /// A fresh app on the AWS adapters against the moto server of `AWS_ENDPOINT_URL`: its
@@ -198,12 +199,21 @@ impl TestApp {
             roster_aws::ses_client::Client::new(&sdk),
             config.configuration_set.clone(),
         ));
-        let mut t = Self::with_adapters(store, queue, Some(mailer));
+        let sealer = Arc::new(roster_aws::KmsSealer::new(
+            aws_sdk_kms::Client::new(&sdk),
+            config.sealing_key_id.as_deref().expect("a KMS key"),
+        ));
+        let mut t = Self::with_adapters(store, queue, Some(mailer), sealer);
         Arc::get_mut(&mut t.app).expect("not shared yet").config.mail_from = config.mail_from.clone();
         t
     }
 
-    pub fn with_adapters(store: Arc<dyn Store>, queue: Arc<dyn Queue>, real_mailer: Option<Arc<dyn Mailer>>) -> TestApp {
+    pub fn with_adapters(
+        store: Arc<dyn Store>,
+        queue: Arc<dyn Queue>,
+        real_mailer: Option<Arc<dyn Mailer>>,
+        sealer: Arc<dyn roster_app::ports::Sealer>,
+    ) -> TestApp {
         let queue = Arc::new(LossyQueue {
             inner: queue,
             drop_sends: false.into(),
@@ -224,6 +234,9 @@ impl TestApp {
             mailer: mailer.clone(),
             clock: clock.clone() as Arc<dyn Clock>,
             keys: Arc::new(keys),
+            sealer,
+            // The tests' provider (tests/oidc) is plain http on 127.0.0.1.
+            identity: Arc::new(roster_oidc::OidcProviders::new(true).expect("the system's TLS roots")),
             config,
         };
         TestApp {
@@ -257,6 +270,11 @@ impl TestApp {
             }),
             mailer: Arc::new(grants::GrantedMailer {
                 inner: self.app.mailer.clone(),
+                grants: grants.clone(),
+                violations: violations.clone(),
+            }),
+            sealer: Arc::new(grants::GrantedSealer {
+                inner: self.app.sealer.clone(),
                 grants,
                 violations,
             }),
@@ -266,15 +284,22 @@ impl TestApp {
             } else {
                 self.app.keys.clone()
             },
+            identity: self.app.identity.clone(),
             config: self.app.config.clone(),
         })
     }
 
     /// The app as the function of `route` has it (`None`: a request no route matches).
     pub fn route_app(&self, route: Option<&roster_http::routes::Route>) -> Arc<App> {
-        let (function, table, sends, keys) = match route {
-            Some(route) => (route.name, route.facts.table, route.facts.sends, route.facts.keys),
-            None => ("(no route)", TableUse::None, &[][..], KeyUse::PublicKey),
+        let (function, table, sends, keys, sealing) = match route {
+            Some(route) => (
+                route.name,
+                route.facts.table,
+                route.facts.sends,
+                route.facts.keys,
+                route.facts.sealing,
+            ),
+            None => ("(no route)", TableUse::None, &[][..], KeyUse::PublicKey, Sealing::None),
         };
         let grants = grants::Grants {
             function,
@@ -282,6 +307,7 @@ impl TestApp {
             sends,
             consumes: None,
             mails: false,
+            sealing,
         };
         self.app_granted(grants, keys)
     }
@@ -302,6 +328,7 @@ impl TestApp {
                 Trigger::Schedule(_) => None,
             },
             mails: worker.mails,
+            sealing: Sealing::None,
         };
         self.app_granted(grants, worker.keys)
     }
@@ -798,6 +825,11 @@ pub async fn moto_resources() -> (aws_config::SdkConfig, roster_aws::AwsConfig) 
         operator_token_sha256: None,
         keys_secret_id: None,
         public_key: None,
+        sealing_key_id: None,
+    };
+    let config = roster_aws::AwsConfig {
+        sealing_key_id: Some(roster_aws::resources::create_sealing_key(&sdk).await.expect("KMS key")),
+        ..config
     };
     roster_aws::resources::create_table(&sdk, &config.table_name).await.expect("table");
     roster_aws::resources::create_queues_with(&sdk, &config, 0, 5)

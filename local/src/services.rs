@@ -65,6 +65,8 @@ impl LocalServices {
                     mailer: Arc::new(EmlOutboxMailer::new(&dir.join("outbox")).map_err(io)?),
                     clock,
                     keys: Arc::new(keys),
+                    sealer: local_sealer(dir).map_err(io)?,
+                    identity: identity_providers().map_err(io)?,
                     config: app_config,
                 }
             }
@@ -83,7 +85,11 @@ impl LocalServices {
                     None => Some(load_or_create_key_material(dir).map_err(io)?),
                 };
                 // Long polling: the queue workers wait on SQS instead of spinning.
-                roster_aws::build_app(&aws, material, Some(clock), 1).await?
+                // SSO client secrets are sealed by the KMS key `ROSTER_SEALING_KEY_ID` names, else
+                // by the key file, as in the embedded mode.
+                let mut app = roster_aws::build_app(&aws, material, Some(clock), 1, Some(local_sealer(dir).map_err(io)?)).await?;
+                app.identity = identity_providers().map_err(io)?;
+                app
             }
         };
         Ok(LocalServices {
@@ -120,4 +126,16 @@ impl LocalServices {
             }
         });
     }
+}
+
+/// The sealer on the data directory's key file (`sealing-key`).
+fn local_sealer(dir: &std::path::Path) -> std::io::Result<Arc<dyn roster_app::ports::Sealer>> {
+    let key = roster_embedded::key_files::load_or_create_sealing_key(dir)?;
+    Ok(Arc::new(roster_app::ports::KeyFileSealer::new(&key)))
+}
+
+/// Identity providers for single sign-on. For development, a provider on this machine may
+/// be plain `http://` (the connection's issuer check allows that on loopback only).
+fn identity_providers() -> std::io::Result<Arc<dyn roster_app::ports::IdentityProviders>> {
+    Ok(Arc::new(roster_oidc::OidcProviders::new(true)?))
 }

@@ -369,6 +369,96 @@ async fn export_pages(size: usize) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A `rows`-row import into an org of `size` invited members (SQLite on disk), with readers
+/// beside it: one task drains the queues (the import, then the invitation emails) while
+/// another asks for `GET /v1/me` and the member list's first page in turn until the import is
+/// done. The rate counts every invitation stored and every email handed to the mailer.
+async fn import_under_load(size: usize, rows: usize) {
+    let dir = std::env::temp_dir().join(format!("roster-bench-import-load-{}-{size}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let t = std::sync::Arc::new(TestApp::on(roster_embedded::Database::open(&dir.join("roster.db")).unwrap()));
+    let org = t.create_org(&format!("Load {size}"), "paid").await;
+    let org_record = t.app.load_org(&org.org_id).await.unwrap();
+    seed_invited(&t, &org, &org_record, size, |i| {
+        (format!("s{i}@load.test"), FIRST_NAMES[i % 20].to_string(), format!("Last{i}"))
+    })
+    .await;
+    let mut csv = String::from("email,first_name,last_name,phone,department,position,role\n");
+    for i in 0..rows {
+        csv.push_str(&format!("new{i}@load.test,{},New{i},,,,member\n", FIRST_NAMES[i % 20]));
+    }
+    let sent_before = t.mailer.sent.lock().unwrap().len();
+    let started = Instant::now();
+    let submitted = t
+        .request(
+            "POST",
+            &format!("/v1/orgs/{}/imports", org.org_id),
+            Some(&org.admin_token),
+            Some("text/csv"),
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(submitted.status, 202, "{}", submitted.text);
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers = {
+        let (t, done, token) = (t.clone(), done.clone(), org.admin_token.clone());
+        let list = format!("/v1/orgs/{}/members?tab=unlicensed&limit=50", org.org_id);
+        tokio::spawn(async move {
+            let (mut me, mut members) = (Vec::new(), Vec::new());
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let asked = Instant::now();
+                let answer = t.call("GET", "/v1/me", Some(&token), None).await;
+                assert_eq!(answer.status, 200, "{}", answer.text);
+                me.push(asked.elapsed());
+                let asked = Instant::now();
+                let answer = t.call("GET", &list, Some(&token), None).await;
+                assert_eq!(answer.status, 200, "{}", answer.text);
+                members.push(asked.elapsed());
+            }
+            (me, members)
+        })
+    };
+    let importer = {
+        let (t, done) = (t.clone(), done.clone());
+        tokio::spawn(async move {
+            t.drain().await;
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+        })
+    };
+    importer.await.unwrap();
+    let elapsed = started.elapsed();
+    let (mut me, mut members) = readers.await.unwrap();
+    let status = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{}/imports/{}", org.org_id, submitted.body["id"].as_str().unwrap()),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(status.body["invited"], rows, "{}", status.text);
+    assert_eq!(
+        t.mailer.sent.lock().unwrap().len() - sent_before,
+        rows,
+        "every invitation's email sent"
+    );
+    let worst = |samples: &[Duration]| samples.iter().max().copied().unwrap_or_default();
+    println!(
+        "| {size} | {rows} | {:.2} s | {:.0} rows/s | {} | {} / {} / {} | {} / {} / {} |",
+        elapsed.as_secs_f64(),
+        rows as f64 / elapsed.as_secs_f64(),
+        me.len() + members.len(),
+        micros(percentile(&mut me, 0.5)),
+        micros(percentile(&mut me, 0.99)),
+        micros(worst(&me)),
+        micros(percentile(&mut members, 0.5)),
+        micros(percentile(&mut members, 0.99)),
+        micros(worst(&members)),
+    );
+    drop(t);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// `ROSTER_BENCH=backlog` (or another section's name) runs that section alone.
 fn section(name: &str) -> bool {
     std::env::var("ROSTER_BENCH").map_or(true, |only| only == name)
@@ -424,6 +514,15 @@ async fn main() {
             search_latency(size).await;
         }
     }
+    if section("import-load") {
+        println!("\n### A CSV-sized import into a large org while others read (SQLite on disk)\n");
+        println!("| members before | rows | submit to done | rate | reads | `GET /v1/me` p50 / p99 / worst | member list p50 / p99 / worst |\n|---|---|---|---|---|---|---|");
+        let size = std::env::var("ROSTER_BENCH_LOAD_MEMBERS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100_000);
+        import_under_load(size, 10_000).await;
+    }
     if section("export") {
         println!("\n### CSV export of a whole org (SQLite on disk, pages of 5,000 following `Link`)\n");
         println!("| members | pages | rows (the admin too) | first page | slowest full page | whole export |\n|---|---|---|---|---|---|");
@@ -445,7 +544,7 @@ async fn main() {
         let mut samples = Vec::new();
         for _ in 0..20 {
             let started = Instant::now();
-            roster_aws::build_app(&config, Some(material.clone()), None, 0).await.unwrap();
+            roster_aws::build_app(&config, Some(material.clone()), None, 0, None).await.unwrap();
             samples.push(started.elapsed());
         }
         println!(

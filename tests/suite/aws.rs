@@ -99,7 +99,7 @@ async fn token_keys_are_read_from_the_named_secret() {
     let (sdk, mut config) = moto_resources().await;
     let material = KeyMaterial::generate();
     config.keys_secret_id = Some(create_secret(&sdk, &material.to_json()).await);
-    let app = roster_aws::build_app(&config, None, None, 0).await.unwrap();
+    let app = roster_aws::build_app(&config, None, None, 0, None).await.unwrap();
     let expected = SigningKeys::new(&material, &config.public_url, "roster-api").unwrap();
     assert_eq!(app.keys.jwks(), expected.jwks());
     assert_ne!(
@@ -110,7 +110,7 @@ async fn token_keys_are_read_from_the_named_secret() {
     );
 
     let error =
-        |config: roster_aws::AwsConfig| async move { roster_aws::build_app(&config, None, None, 0).await.err().unwrap().to_string() };
+        |config: roster_aws::AwsConfig| async move { roster_aws::build_app(&config, None, None, 0, None).await.err().unwrap().to_string() };
     let missing = roster_aws::AwsConfig {
         keys_secret_id: Some("no-such-secret".into()),
         ..config.clone()
@@ -139,7 +139,7 @@ async fn token_keys_are_read_from_the_named_secret() {
         public_key: Some(full.public_key_text()),
         ..config
     };
-    let verifier = roster_aws::build_app(&public_only, None, None, 0).await.unwrap();
+    let verifier = roster_aws::build_app(&public_only, None, None, 0, None).await.unwrap();
     assert_eq!(verifier.keys.jwks(), full.jwks());
     let claims = roster_app::AccessClaims {
         iss: full.issuer().into(),

@@ -313,6 +313,7 @@ fn only_the_functions_that_sign_or_derive_read_the_keys_secret() {
             "login",
             "refresh-session",
             "verify-sign-in-code",
+            "collect-sso-session",
             // The confirmation link of a member's new email.
             "update-me",
             "create-org",
@@ -327,6 +328,32 @@ fn only_the_functions_that_sign_or_derive_read_the_keys_secret() {
     let globals = template();
     let globals = &globals[globals.find("Globals:").unwrap()..globals.find("Resources:").unwrap()];
     assert!(globals.contains("ROSTER_PUBLIC_KEY: !Ref PublicKey") && !globals.contains("ROSTER_KEYS_SECRET_ID"));
+}
+
+/// The sealing key (KMS) that keeps SSO client secrets: only the function that stores a
+/// connection may encrypt with it, only the SSO callback may decrypt, and only they are told
+/// which key it is.
+#[test]
+fn only_the_sso_functions_use_the_sealing_key() {
+    use roster_app::functions::Sealing;
+    let template = template();
+    let mut users = BTreeSet::new();
+    for route in roster_http::ROUTES {
+        let lines = resource(&template, &format!("{}Function", pascal(route.name)));
+        let has = |text: &str| lines.iter().any(|l| l.contains(text));
+        assert_eq!(has("kms:Encrypt"), route.facts.sealing == Sealing::Seals, "{}", route.name);
+        assert_eq!(has("kms:Decrypt"), route.facts.sealing == Sealing::Opens, "{}", route.name);
+        assert_eq!(has("ROSTER_SEALING_KEY_ID"), route.facts.sealing != Sealing::None, "{}", route.name);
+        if route.facts.sealing != Sealing::None {
+            users.insert(route.name);
+        }
+    }
+    for worker in roster_app::functions::WORKERS {
+        let lines = resource(&template, &format!("{}Function", pascal(worker.name)));
+        assert!(!lines.iter().any(|l| l.contains("kms:")), "{}", worker.name);
+    }
+    assert_eq!(users, BTreeSet::from(["put-sso", "finish-sso"]));
+    assert!(template.contains("SealingKey:\n    Type: AWS::KMS::Key"));
 }
 
 /// The other grants follow the facts too: table writes only where the function writes,
@@ -374,14 +401,20 @@ async fn a_use_beyond_a_functions_facts_is_refused_and_recorded() {
         sends: &[],
         consumes: None,
         mails: false,
+        sealing: roster_app::functions::Sealing::None,
     };
     let app = t.app_granted(narrow, KeyUse::PublicKey);
+    assert!(app.sealer.seal(b"secret", "org").await.is_err(), "no KMS key");
     assert!(app.queue.send(QueueName::Email, "{}").await.is_err());
     assert!(app.store.transact(Vec::new()).await.is_err());
     assert!(app.store.get("P", "S").await.is_ok(), "reads are granted");
     assert!(app.keys.derive_secret("invitation", "m1:1").is_err(), "the public key only");
     assert_eq!(
         t.violations.take(),
-        ["narrow: send to the email queue", "narrow: write on the table"]
+        [
+            "narrow: seal a secret with the KMS key",
+            "narrow: send to the email queue",
+            "narrow: write on the table"
+        ]
     );
 }

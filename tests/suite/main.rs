@@ -55,4 +55,5 @@ mod rules;
 mod search;
 mod security;
 mod signin;
+mod sso;
 mod workers;

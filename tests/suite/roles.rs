@@ -172,6 +172,17 @@ async fn every_endpoint_and_role(t: TestApp) {
         case("GET", format!("/v1/orgs/{o}/audit"), None, org_admin_only),
         case("GET", format!("/v1/orgs/{o}/invite-link"), None, org_admin_only),
         case("POST", format!("/v1/orgs/{o}/invite-link/rotate"), None, org_admin_only),
+        // Set, read, then removed: in this order, each finds what the one before left.
+        case(
+            "PUT",
+            format!("/v1/orgs/{o}/sso"),
+            Some(
+                json!({"issuer": "https://idp.matrix.test", "client_id": "roster", "client_secret": "s3cret", "email_domains": ["matrix.test"], "jit": "off"}),
+            ),
+            org_admin_only,
+        ),
+        case("GET", format!("/v1/orgs/{o}/sso"), None, org_admin_only),
+        case("DELETE", format!("/v1/orgs/{o}/sso"), None, org_admin_only),
         case("GET", "/v1/invitations/unknown-token".into(), None, [Hidden; 6]),
         case(
             "POST",
@@ -221,6 +232,16 @@ async fn every_endpoint_and_role(t: TestApp) {
             "POST",
             "/v1/auth/refresh".into(),
             Some(json!({"refresh_token": "not-a-refresh-token"})),
+            [Unauthorized; 6],
+        ),
+        // The org's connection was removed above: nothing to start.
+        case("GET", format!("/v1/auth/sso/start?org={o}"), None, [Hidden; 6]),
+        // The browser is always sent on to the console (here with `#error=sso_state_invalid`).
+        case("GET", "/v1/auth/sso/callback?code=c&state=unknown".into(), None, public),
+        case(
+            "POST",
+            "/v1/auth/sso/session".into(),
+            Some(json!({"handoff": "not-a-handoff"})),
             [Unauthorized; 6],
         ),
         case("GET", "/.well-known/jwks.json".into(), None, public),

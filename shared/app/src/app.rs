@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 use roster_domain::{Actor, Department, DepartmentId, DomainError, Email, Kind, Member, MembershipStatus, Org};
 
 use crate::error::{AppError, AppResult};
-use crate::ports::{Clock, Item, Mailer, Query, Queue, SkCondition, Store};
+use crate::ports::{Clock, IdentityProviders, Item, Mailer, Query, Queue, Sealer, SkCondition, Store};
 use crate::records::{EmailGuard, LegacySeatCounter, OrgAdminCounter, SeatCount};
 use crate::signing_keys::SigningKeys;
 use crate::table;
@@ -58,6 +58,11 @@ pub struct AppConfig {
 }
 
 impl AppConfig {
+    /// Where identity providers send people back after single sign-on.
+    pub fn sso_redirect_uri(&self) -> String {
+        format!("{}/v1/auth/sso/callback", self.public_url)
+    }
+
     pub fn new(public_url: &str, mail_from: &str) -> AppConfig {
         let public_url = public_url.trim_end_matches('/').to_string();
         AppConfig {
@@ -91,6 +96,10 @@ pub struct App {
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub keys: Arc<SigningKeys>,
+    /// Seals and opens the secrets Roster keeps to use again (SSO client secrets).
+    pub sealer: Arc<dyn Sealer>,
+    /// OpenID providers, for single sign-on.
+    pub identity: Arc<dyn IdentityProviders>,
     pub config: AppConfig,
 }
 

@@ -22,6 +22,17 @@ pub enum KeyUse {
     DerivesSecrets,
 }
 
+/// How a function uses the sealing key (on AWS a KMS key) that keeps SSO client secrets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sealing {
+    None,
+    /// Seals secrets (`kms:Encrypt`).
+    Seals,
+    /// Opens them to use (`kms:Decrypt`).
+    Opens,
+}
+
 /// How a function uses the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -299,3 +299,47 @@ pub struct EndedSession {
 pub struct RateWindow {
     pub count: u64,
 }
+
+/// An org's single sign-on connection: the settings an org admin gave and the client secret
+/// sealed by the sealer port under the org's id (never in clear, never answered).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SsoConnection {
+    pub settings: roster_domain::sso::SsoSettings,
+    /// The sealed client secret, base64url.
+    pub sealed_client_secret: String,
+    /// When someone last signed in through this connection as configured: until then `sso`
+    /// cannot be made a sign-in method.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub tested_at: Option<time::OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: time::OffsetDateTime,
+}
+
+/// Which org's connection answers for an email domain (one org a domain).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SsoDomainClaim {
+    pub org_id: String,
+}
+
+/// A single sign-on attempt between its start and the provider's callback: what the
+/// callback checks the answer against. Single use (deleted by the callback that uses it),
+/// and it expires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SsoAttempt {
+    pub org_id: String,
+    pub nonce: String,
+    pub pkce_verifier: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: time::OffsetDateTime,
+}
+
+/// The accounts a finished single sign-on opened, waiting for the console to collect them
+/// with the one-time handoff code it got in the callback's redirect (so no token is ever in
+/// a URL). Single use, short-lived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SsoHandoff {
+    pub org_id: String,
+    pub member_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: time::OffsetDateTime,
+}

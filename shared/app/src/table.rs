@@ -27,6 +27,10 @@
 //! | email-change link | `EMAILCHANGE#sha256` | `EMAILCHANGE` | | | |
 //! | join code | `JOINCODE#c` | `JOINCODE` | | | |
 //! | rate window | `RATE#kind#subject` | `WINDOW#start` | | | |
+//! | SSO connection | `ORG#o` | `SSO` | | | |
+//! | SSO email-domain claim | `SSODOMAIN#domain` | `SSODOMAIN` | | | |
+//! | SSO attempt (state, expires) | `SSOSTATE#sha256` | `SSOSTATE` | | | |
+//! | SSO handoff (expires) | `SSOHANDOFF#sha256` | `SSOHANDOFF` | | | |
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -50,6 +54,10 @@ pub const ORG_ADMINS_SK: &str = "ADMINS";
 pub const INVITE_SK: &str = "INVITE";
 pub const EMAIL_CHANGE_SK: &str = "EMAILCHANGE";
 pub const JOIN_CODE_SK: &str = "JOINCODE";
+pub const SSO_SK: &str = "SSO";
+pub const SSO_DOMAIN_SK: &str = "SSODOMAIN";
+pub const SSO_STATE_SK: &str = "SSOSTATE";
+pub const SSO_HANDOFF_SK: &str = "SSOHANDOFF";
 pub const MEMBER_PREFIX: &str = "MEMBER#";
 pub const DEPT_PREFIX: &str = "DEPT#";
 pub const AUDIT_PREFIX: &str = "AUDIT#";
@@ -143,6 +151,16 @@ pub fn invitation_pk(token_hash: &str) -> String {
 }
 pub fn join_code_pk(code: &str) -> String {
     format!("JOINCODE#{code}")
+}
+pub fn sso_domain_pk(domain: &str) -> String {
+    format!("SSODOMAIN#{domain}")
+}
+/// An SSO attempt is found by the SHA-256 of its `state`, which only the browser holds.
+pub fn sso_state_pk(state_hash: &str) -> String {
+    format!("SSOSTATE#{state_hash}")
+}
+pub fn sso_handoff_pk(code_hash: &str) -> String {
+    format!("SSOHANDOFF#{code_hash}")
 }
 pub fn rate_pk(kind: &str, subject: &str) -> String {
     format!("RATE#{kind}#{subject}")

@@ -368,6 +368,15 @@ impl Tx {
         });
     }
 
+    /// The write commits only while the item at `pk`/`sk` is at `version`.
+    pub fn check_version(&mut self, pk: String, sk: String, version: u64) {
+        self.writes.push(Write::Check {
+            pk,
+            sk,
+            condition: Condition::Version(version),
+        });
+    }
+
     /// Queues a job message once the write commits.
     pub fn send_after_commit(&mut self, queue: QueueName, body: String) {
         self.sends.push((queue, body));

@@ -426,3 +426,35 @@ pub struct OpenIdConfiguration {
     pub response_types_supported: [&'static str; 1],
     pub subject_types_supported: [&'static str; 1],
 }
+
+/// An org's single sign-on connection, without its client secret (which is never answered).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "SsoConnection")]
+pub struct SsoConnectionView {
+    pub issuer: String,
+    pub client_id: String,
+    pub email_domains: Vec<String>,
+    pub jit: roster_domain::sso::SsoJit,
+    /// The redirect URI to register with the identity provider.
+    pub redirect_uri: String,
+    /// Whether a client secret is held (always true: it is required).
+    pub client_secret_set: bool,
+    /// When someone last signed in through this connection; `sso` can be enabled after.
+    #[schemars(with = "Option<DateTime>")]
+    pub tested_at: Option<String>,
+    #[schemars(with = "DateTime")]
+    pub updated_at: String,
+}
+
+pub fn sso_connection(config: &crate::app::AppConfig, connection: &crate::records::SsoConnection) -> SsoConnectionView {
+    SsoConnectionView {
+        issuer: connection.settings.issuer.clone(),
+        client_id: connection.settings.client_id.clone(),
+        email_domains: connection.settings.email_domains.clone(),
+        jit: connection.settings.jit,
+        redirect_uri: config.sso_redirect_uri(),
+        client_secret_set: !connection.sealed_client_secret.is_empty(),
+        tested_at: connection.tested_at.map(rfc3339),
+        updated_at: rfc3339(connection.updated_at),
+    }
+}

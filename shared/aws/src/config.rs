@@ -41,6 +41,9 @@ pub struct AwsConfig {
     /// `ROSTER_PUBLIC_KEY`: the token keys' public half (`<n>.<e>`), for functions that
     /// only check access tokens and are given no secret.
     pub public_key: Option<String>,
+    /// `ROSTER_SEALING_KEY_ID`: the KMS key (id, ARN or alias) that seals SSO client
+    /// secrets; given only to the functions that seal or open them.
+    pub sealing_key_id: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +92,7 @@ impl AwsConfig {
             operator_token_sha256: var("ROSTER_OPERATOR_TOKEN_SHA256"),
             keys_secret_id: var("ROSTER_KEYS_SECRET_ID"),
             public_key: var("ROSTER_PUBLIC_KEY"),
+            sealing_key_id: var("ROSTER_SEALING_KEY_ID"),
         })
     }
 

@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod dynamo_store;
+pub mod kms_sealer;
 pub mod resources;
 pub mod ses_mailer;
 pub mod sqs_queue;
@@ -12,12 +13,13 @@ pub use aws_sdk_dynamodb as dynamo_client;
 pub use aws_sdk_sesv2 as ses_client;
 pub use config::{AwsConfig, ConfigError};
 pub use dynamo_store::DynamoStore;
+pub use kms_sealer::KmsSealer;
 pub use ses_mailer::SesMailer;
 pub use sqs_queue::{QueueUrls, SqsQueue};
 
 use std::sync::Arc;
 
-use roster_app::ports::{Clock, SystemClock};
+use roster_app::ports::{Clock, NoIdentityProviders, NoSealer, Sealer, SystemClock};
 use roster_app::{App, AppConfig, SigningKeys};
 
 /// The app on the AWS adapters, built once at start (Lambda init, or roster-local with
@@ -28,6 +30,7 @@ pub async fn build_app(
     key_material: Option<roster_app::KeyMaterial>,
     clock: Option<Arc<dyn Clock>>,
     receive_wait_seconds: i32,
+    local_sealer: Option<Arc<dyn Sealer>>,
 ) -> Result<App, ConfigError> {
     let sdk = config::sdk_config().await;
     let urls = config::resolve_queue_urls(&sdk, config).await?;
@@ -57,6 +60,15 @@ pub async fn build_app(
         mailer: Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), config.configuration_set.clone())),
         clock: clock.unwrap_or_else(|| Arc::new(SystemClock)),
         keys: Arc::new(keys),
+        // The KMS key when the function is given one; else the caller's (roster-local's key
+        // file); else none: a function that never seals or opens.
+        sealer: match (&config.sealing_key_id, local_sealer) {
+            (Some(key_id), _) => Arc::new(KmsSealer::new(aws_sdk_kms::Client::new(&sdk), key_id)),
+            (None, Some(sealer)) => sealer,
+            (None, None) => Arc::new(NoSealer),
+        },
+        // The caller gives the functions that sign people in by SSO their providers.
+        identity: Arc::new(NoIdentityProviders),
         config: app_config,
     })
 }

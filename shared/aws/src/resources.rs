@@ -116,6 +116,21 @@ pub async fn create_queues_with(
     Ok(())
 }
 
+/// A new symmetric KMS key for sealing SSO client secrets (local AWS mode and tests; a
+/// deployment's template makes its own): answers its id.
+pub async fn create_sealing_key(sdk: &SdkConfig) -> Result<String, String> {
+    let created = aws_sdk_kms::Client::new(sdk)
+        .create_key()
+        .description("Roster: seals SSO client secrets")
+        .send()
+        .await
+        .map_err(|e| aws_sdk_kms::error::DisplayErrorContext(&e).to_string())?;
+    created
+        .key_metadata()
+        .map(|m| m.key_id().to_string())
+        .ok_or_else(|| "CreateKey answered no key".to_string())
+}
+
 /// The sender's SES identity and the configuration set; ones that exist are kept.
 pub async fn create_mail_identity(sdk: &SdkConfig, config: &AwsConfig) -> Result<(), String> {
     let client = aws_sdk_sesv2::Client::new(sdk);

@@ -64,6 +64,8 @@ error_codes! {
     PasswordChangeRequired = "password_change_required", 403, "Signed in with a temporary password: only changing it is allowed.";
     LoginMethodNotAllowed = "login_method_not_allowed", 403, "The account's org (or an org admin, for this member) does not allow this way of signing in.";
     InvalidCode = "invalid_code", 401, "The sign-in code is wrong, expired, used or out of tries: ask for a new one.";
+    SsoStateInvalid = "sso_state_invalid", 401, "The single sign-on answer matches no sign-in started here, or one already finished or expired: start again.";
+    SsoRefused = "sso_refused", 401, "The identity provider did not vouch for the person: it refused the sign-in, its ID token failed a check (signature, issuer, audience, expiry, nonce) or it did not verify the email.";
     // Permission and existence.
     Forbidden = "forbidden", 403, "The caller's role may not do this.";
     NotFound = "not_found", 404, "No such thing, or it belongs to another org.";
@@ -88,6 +90,10 @@ error_codes! {
     ConcurrentUpdate = "concurrent_update", 409, "A concurrent change got there first: read again and retry.";
     DepartmentExists = "department_exists", 409, "The org has a department of that name.";
     DepartmentNotEmpty = "department_not_empty", 409, "The department still has members.";
+    SsoDomainClaimed = "sso_domain_claimed", 409, "Another org's single sign-on already answers for one of these email domains.";
+    SsoNotReady = "sso_not_ready", 409, "Single sign-on is not configured for the org, or no one has signed in through it yet: configure it, sign in once through `GET /v1/auth/sso/start`, then enable `sso`.";
+    SsoNoAccount = "sso_no_account", 409, "The identity provider vouched for an email that has no account in the org, and the org makes none just in time for it.";
+    SsoInUse = "sso_in_use", 409, "The org signs in with `sso`: take it out of the org's sign-in methods first (a connection no one has signed in through cannot replace the one in use).";
     // Invitation links (rule 5).
     InvitationExpired = "invitation_expired", 410, "The invitation expired: ask for a new one.";
     InvitationUsed = "invitation_used", 410, "The invitation was already accepted.";

@@ -16,6 +16,7 @@ pub mod roster_csv;
 pub mod schema;
 pub mod search;
 pub mod sign_in;
+pub mod sso;
 pub mod timestamp;
 
 pub use codes::ErrorCode;

@@ -46,6 +46,8 @@ pub enum Action<'a> {
     PreviewInvitations,
     ReadAudit,
     ManageInviteLink,
+    /// Configure the org's single sign-on connection.
+    ManageSso,
 }
 
 impl Actor {

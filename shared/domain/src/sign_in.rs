@@ -6,10 +6,6 @@ use crate::error::{DomainError, FieldError};
 use crate::member::{Kind, Member, MembershipStatus, Role};
 use crate::org::{LoginMethod, OrgSettings};
 
-/// The methods this server implements. SSO (OIDC) is not built yet: an org or member that
-/// names it is refused with `not_supported`, never stored to do nothing.
-pub const SUPPORTED_LOGIN_METHODS: [LoginMethod; 2] = [LoginMethod::Password, LoginMethod::EmailOtp];
-
 /// The methods `member` may sign in with: its own override, or else its org's.
 pub fn effective_methods<'a>(org: &'a OrgSettings, member: &'a Member) -> &'a [LoginMethod] {
     member.login_methods.as_deref().unwrap_or(&org.login_methods)
@@ -29,23 +25,18 @@ pub fn can_sign_in(org: &OrgSettings, member: &Member) -> bool {
         && effective_methods(org, member).iter().any(|method| match method {
             LoginMethod::Password => member.password_hash.is_some(),
             LoginMethod::EmailOtp => true,
-            // No org or member can name it on this server yet (`SUPPORTED_LOGIN_METHODS`).
-            LoginMethod::Sso => false,
+            // Named only once the org's connection worked, and it is kept while the org
+            // signs in by it.
+            LoginMethod::Sso => true,
         })
 }
 
-/// A set of sign-in methods as stored: each once, in a fixed order. Empty, or naming a
-/// method this server does not implement, is refused on `field`.
+/// A set of sign-in methods as stored: each once, in a fixed order. Empty is refused on
+/// `field`. (`sso` is allowed here; the app allows it only once the org's connection has
+/// been signed in through: `sso_not_ready`.)
 pub fn login_method_set(field: &str, methods: &[LoginMethod]) -> Result<Vec<LoginMethod>, FieldError> {
     if methods.is_empty() {
         return Err(FieldError::new(field, ErrorCode::Required, "at least one sign-in method"));
-    }
-    if methods.iter().any(|m| !SUPPORTED_LOGIN_METHODS.contains(m)) {
-        return Err(FieldError::new(
-            field,
-            ErrorCode::NotSupported,
-            "single sign-on is not available on this server yet: password and email_otp are",
-        ));
     }
     let mut set = methods.to_vec();
     set.sort();
@@ -120,7 +111,7 @@ mod tests {
             vec![Password, EmailOtp]
         );
         assert!(login_method_set("f", &[]).is_err());
-        assert!(login_method_set("f", &[Sso]).is_err());
+        assert_eq!(login_method_set("f", &[Sso, Password]).unwrap(), vec![Password, Sso]);
     }
 
     #[test]

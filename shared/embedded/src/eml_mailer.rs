@@ -35,17 +35,12 @@ impl Mailer for EmlOutboxMailer {
         let path = self.dir.join(format!("{safe_id}.eml"));
         let temporary = self.dir.join(format!(".{safe_id}.eml.tmp"));
         let message = mime_message(email, time::OffsetDateTime::now_utc())?;
-        // Owner-only: the file holds an invitation link or a temporary password. Written on
-        // a blocking thread: file I/O would hold an async worker.
-        crate::sqlite::on_blocking_thread(
-            move || {
-                crate::private_files::write_private(&temporary, &message)
-                    .and_then(|_| std::fs::rename(&temporary, &path))
-                    .map_err(|e| MailError::Transient(e.to_string()))
-            },
-            MailError::Transient,
-        )
-        .await?;
+        // Owner-only: the file holds an invitation link or a temporary password. Written
+        // through `blocking`: file I/O would hold an async worker.
+        crate::sqlite::blocking(|| {
+            crate::private_files::write_private(&temporary, &message).and_then(|_| std::fs::rename(&temporary, &path))
+        })
+        .map_err(|e| MailError::Transient(e.to_string()))?;
         // The outbox entry names the member and the kind of email; the links and passwords
         // in it stay in the file.
         tracing::info!(outbox_id = %email.id, "email written to the outbox");

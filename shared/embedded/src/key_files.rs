@@ -49,3 +49,20 @@ pub fn write_operator_token(dir: &Path) -> std::io::Result<String> {
     write_private(&dir.join("operator-token"), &token)?;
     Ok(sha256_hex(&token))
 }
+
+/// Reads `<dir>/sealing-key` (32 random bytes, base64url), the key that seals SSO client
+/// secrets in the store, creating it the first time. Lose it and the sealed secrets do not
+/// open: keep it with the signing keys.
+pub fn load_or_create_sealing_key(dir: &Path) -> std::io::Result<[u8; 32]> {
+    let path = dir.join("sealing-key");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return URL_SAFE_NO_PAD
+            .decode(text.trim())
+            .ok()
+            .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+            .ok_or_else(|| std::io::Error::other(format!("{}: not a 32-byte base64url key", path.display())));
+    }
+    let key = random_bytes::<32>();
+    write_private(&path, URL_SAFE_NO_PAD.encode(key))?;
+    Ok(key)
+}

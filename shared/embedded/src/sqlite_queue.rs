@@ -9,7 +9,7 @@ use rusqlite::params;
 use roster_app::ports::{Queue, QueueError, QueueName, ReceivedMessage};
 use roster_app::secrets::new_id;
 
-use crate::sqlite::Database;
+use crate::sqlite::{blocking, Database};
 
 #[derive(Clone)]
 pub struct SqliteQueue {
@@ -43,8 +43,7 @@ impl SqliteQueue {
     }
 }
 
-/// The queue's calls, run on the calling thread (the `Queue` methods run them on tokio's
-/// blocking threads, as the store does).
+/// The queue's calls (the `Queue` methods run them through `blocking`, as the store does).
 impl SqliteQueue {
     fn send_batch_now(&self, queue: QueueName, bodies: &[String]) -> Result<(), QueueError> {
         let mut connection = self.db.lock();
@@ -122,14 +121,6 @@ impl SqliteQueue {
     }
 }
 
-/// Runs `call` on a blocking thread and waits for it without holding an async worker.
-async fn off_runtime<T: Send + 'static>(call: impl FnOnce() -> Result<T, QueueError> + Send + 'static) -> Result<T, QueueError> {
-    crate::sqlite::on_blocking_thread(call, |error| {
-        QueueError::Unavailable(format!("a queue call did not finish: {error}"))
-    })
-    .await
-}
-
 #[async_trait]
 impl Queue for SqliteQueue {
     async fn send(&self, queue: QueueName, body: &str) -> Result<(), QueueError> {
@@ -137,22 +128,18 @@ impl Queue for SqliteQueue {
     }
 
     async fn send_batch(&self, queue: QueueName, bodies: &[String]) -> Result<(), QueueError> {
-        let (this, bodies) = (self.clone(), bodies.to_vec());
-        off_runtime(move || this.send_batch_now(queue, &bodies)).await
+        blocking(|| self.send_batch_now(queue, bodies))
     }
 
     async fn receive(&self, queue: QueueName, max: usize) -> Result<Vec<ReceivedMessage>, QueueError> {
-        let this = self.clone();
-        off_runtime(move || this.receive_now(queue, max)).await
+        blocking(|| self.receive_now(queue, max))
     }
 
     async fn ack(&self, queue: QueueName, receipt: &str) -> Result<(), QueueError> {
-        let (this, receipt) = (self.clone(), receipt.to_string());
-        off_runtime(move || this.ack_now(queue, &receipt)).await
+        blocking(|| self.ack_now(queue, receipt))
     }
 
     async fn dead_letter_count(&self, queue: QueueName) -> Result<u64, QueueError> {
-        let this = self.clone();
-        off_runtime(move || this.dead_letter_count_now(queue)).await
+        blocking(|| self.dead_letter_count_now(queue))
     }
 }

@@ -6,7 +6,7 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use roster_app::ports::{Condition, IndexName, Item, Page, Query, SkCondition, Store, StoreError, Write};
 
-use crate::sqlite::Database;
+use crate::sqlite::{blocking, Database};
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -58,9 +58,9 @@ fn decode_cursor(cursor: &str) -> Result<Vec<String>, StoreError> {
     bytes.and_then(|b| serde_json::from_slice(&b).ok()).ok_or(StoreError::InvalidCursor)
 }
 
-/// The store's calls, run on the calling thread: SQLite blocks while it reads or writes
-/// (and a write waits for the writer's lock), so the `Store` methods run these on tokio's
-/// blocking threads and the async runtime's few workers stay free for other requests.
+/// The store's calls: SQLite blocks while it reads or writes (and a write waits for the
+/// writer's lock), so the `Store` methods run these through `blocking`, and the async
+/// runtime's few workers stay free for other requests.
 impl SqliteStore {
     fn get_now(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         let connection = self.db.read();
@@ -272,43 +272,29 @@ impl SqliteStore {
     }
 }
 
-/// Runs `call` on a blocking thread and waits for it without holding an async worker.
-async fn off_runtime<T: Send + 'static>(call: impl FnOnce() -> Result<T, StoreError> + Send + 'static) -> Result<T, StoreError> {
-    crate::sqlite::on_blocking_thread(call, |error| {
-        StoreError::Unavailable(format!("a store call did not finish: {error}"))
-    })
-    .await
-}
-
 #[async_trait]
 impl Store for SqliteStore {
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
-        let (store, pk, sk) = (self.clone(), pk.to_string(), sk.to_string());
-        off_runtime(move || store.get_now(&pk, &sk)).await
+        blocking(|| self.get_now(pk, sk))
     }
 
     async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
-        let store = self.clone();
-        off_runtime(move || store.batch_get_now(keys)).await
+        blocking(|| self.batch_get_now(keys))
     }
 
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        let store = self.clone();
-        off_runtime(move || store.query_now(query)).await
+        blocking(|| self.query_now(query))
     }
 
     async fn add_to_counter(&self, pk: &str, sk: &str, delta: i64, below: Option<u64>, expires_at: i64) -> Result<Option<u64>, StoreError> {
-        let (store, pk, sk) = (self.clone(), pk.to_string(), sk.to_string());
-        off_runtime(move || store.add_to_counter_now(&pk, &sk, delta, below, expires_at)).await
+        blocking(|| self.add_to_counter_now(pk, sk, delta, below, expires_at))
     }
 
     async fn purge_expired(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
-        let store = self.clone();
-        off_runtime(move || store.purge_expired_now(now)).await
+        blocking(|| self.purge_expired_now(now))
     }
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
-        let store = self.clone();
-        off_runtime(move || store.transact_now(writes)).await
+        blocking(|| self.transact_now(writes))
     }
 }

@@ -3,20 +3,20 @@
 use bytes::Bytes;
 use http::{header, Response, StatusCode};
 
-use roster_app::usecases::{accounts, audit, auth, departments, imports, invitations, me, members, orgs, sign_in_codes};
+use roster_app::usecases::{accounts, audit, auth, departments, imports, invitations, me, members, orgs, sign_in_codes, sso};
 use roster_app::{App, AppError, RequestContext};
 use std::str::FromStr;
 
 use roster_domain::{DepartmentId, MemberId, OrgId};
 
 use crate::problem;
-use crate::query::{AuditQuery, ExportQuery, MemberListQuery};
+use crate::query::{AuditQuery, ExportQuery, MemberListQuery, SsoCallbackQuery, SsoStartQuery};
 use crate::request::{HttpRequest, RequestError};
 use crate::routes::{Params, RouteId};
 use crate::HttpResponse;
 use roster_app::views::{
     AuditEventView, BulkEditView, ConfirmedEmailView, DepartmentView, ImportView, InvitationView, InviteLinkView, JoinLinkView, MemberView,
-    OpenIdConfiguration, OrgView, Page, PasswordChangedView, PreviewView, SignInView, TokensView,
+    OpenIdConfiguration, OrgView, Page, PasswordChangedView, PreviewView, SignInView, SsoConnectionView, TokensView,
 };
 use roster_app::JwkSet;
 use roster_domain::ErrorCode;
@@ -33,6 +33,8 @@ enum Reply {
         next: Option<String>,
     },
     NoContent,
+    /// `303 See Other` to a URL (single sign-on sends the browser on).
+    Redirect(String),
 }
 
 /// The typed answers of the use cases, as `200` JSON.
@@ -63,6 +65,7 @@ json_replies!(
     PasswordChangedView,
     TokensView,
     SignInView,
+    SsoConnectionView,
     OpenIdConfiguration,
     JwkSet,
 );
@@ -95,6 +98,11 @@ impl Reply {
                 builder.body(Bytes::from(body))
             }
             Reply::NoContent => builder.status(StatusCode::NO_CONTENT).body(Bytes::new()),
+            Reply::Redirect(url) => builder
+                .status(StatusCode::SEE_OTHER)
+                .header(header::LOCATION, url)
+                .header(header::CACHE_CONTROL, "no-store")
+                .body(Bytes::new()),
         };
         response.expect("a valid response")
     }
@@ -213,6 +221,26 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
         }
         RouteId::GetInviteLink => orgs::get_invite_link(app, ctx, &org()?).await?.into(),
         RouteId::RotateInviteLink => orgs::rotate_invite_link(app, ctx, &org()?).await?.into(),
+        RouteId::PutSso => sso::put_sso(app, ctx, &org()?, request.json()?).await?.into(),
+        RouteId::GetSso => sso::get_sso(app, ctx, &org()?).await?.into(),
+        RouteId::DeleteSso => {
+            sso::delete_sso(app, ctx, &org()?).await?;
+            Reply::NoContent
+        }
+        RouteId::StartSso => {
+            let query = SsoStartQuery::read(request)?;
+            Reply::Redirect(sso::start_sso(app, ctx.ip.as_deref(), query.org.as_ref(), query.email.as_deref()).await?)
+        }
+        RouteId::FinishSso => {
+            // The browser is here: every outcome, refusals too, goes on to the console.
+            let query = SsoCallbackQuery::read(request);
+            let outcome = sso::finish_sso(app, query.code.as_deref(), query.state.as_deref(), query.error.as_deref()).await;
+            if let Err(error) = &outcome {
+                tracing::info!(code = error.code().as_str(), "single sign-on did not sign in");
+            }
+            Reply::Redirect(sso::SsoOutcome::console_url(app, &outcome))
+        }
+        RouteId::CollectSsoSession => sso::collect_sso_session(app, request.json()?).await?.into(),
         RouteId::GetInvitation => invitations::get_invitation(app, &path_id(params, "token")?).await?.into(),
         RouteId::AcceptInvitation => invitations::accept(app, ctx, &path_id(params, "token")?, request.json()?)
             .await?

@@ -11,17 +11,17 @@ use serde_json::{json, Map, Value};
 
 use roster_app::usecases::me::EMAIL_CHANGES_PER_HOUR;
 use roster_app::usecases::members::{EXPORT_PAGE_MEMBERS, LIST_MAX_EXAMINED};
-use roster_app::usecases::{accounts, auth, departments, imports, invitations, me, members, orgs, sign_in_codes};
+use roster_app::usecases::{accounts, auth, departments, imports, invitations, me, members, orgs, sign_in_codes, sso};
 use roster_app::views::{
     AuditEventView, BulkEditView, ConfirmedEmailView, CreatedOrgView, DepartmentView, ImportQueuedView, ImportView, InvitationView,
     InviteLinkView, JoinLinkView, JoinRequestAnswer, MemberView, OpenIdConfiguration, OrgView, Page, PasswordChangedView, PreviewView,
-    SignInView, TokensView,
+    SignInView, SsoConnectionView, TokensView,
 };
 use roster_app::JwkSet;
 use roster_domain::{DepartmentId, ErrorCode, ImportId, InvitationToken, JoinCode, MemberId, OrgId};
 
 use crate::problem::Problem;
-use crate::query::{AuditQuery, ExportQuery, MemberListQuery, Param};
+use crate::query::{AuditQuery, ExportQuery, MemberListQuery, Param, SsoCallbackQuery, SsoStartQuery};
 use crate::routes::{Route, RouteId, ROUTES};
 
 /// A schema, written into a generator's definitions where it has a name.
@@ -48,6 +48,8 @@ enum Answer {
         paged: bool,
     },
     NoContent,
+    /// `303 See Other`, with the next URL in `Location`.
+    Redirect(&'static str),
 }
 
 /// One route as the document describes it: `Operation::new(summary, who, answer)`, then
@@ -151,7 +153,7 @@ fn caller(route: &Route) -> Caller {
 use ErrorCode as E;
 
 fn operation(route: RouteId) -> Operation {
-    use Answer::{Csv, Json, NoContent};
+    use Answer::{Csv, Json, NoContent, Redirect};
     let member = Json(200, schema::<MemberView>);
     let org = Json(200, schema::<OrgView>);
     match route {
@@ -172,7 +174,7 @@ fn operation(route: RouteId) -> Operation {
             org,
         )
         .json(schema::<orgs::OrgPatch>)
-        .errors(&[E::ConcurrentUpdate, E::NoOrgAdminCanSignIn]),
+        .errors(&[E::ConcurrentUpdate, E::NoOrgAdminCanSignIn, E::SsoNotReady]),
         RouteId::SetFreeze => Operation::new(
             "Set a freeze window",
             "Who: org admin or operator. Items it holds back come due when it ends, is lifted, or is moved to end sooner.",
@@ -250,6 +252,7 @@ fn operation(route: RouteId) -> Operation {
             E::CannotChangeOwnRole,
             E::LastOrgAdmin,
             E::NoOrgAdminCanSignIn,
+            E::SsoNotReady,
         ]),
         RouteId::RemoveMember => Operation::new(
             "Licensed to unlicensed",
@@ -363,6 +366,44 @@ fn operation(route: RouteId) -> Operation {
             Json(200, schema::<InviteLinkView>),
         )
         .errors(&[E::ConcurrentUpdate]),
+        RouteId::PutSso => Operation::new(
+            "Set the org's single sign-on connection",
+            "Who: org admin. An OpenID Connect provider (authorization code flow with PKCE). The client secret is sealed under the deployment's key and never answered. A new issuer or client must be signed in through once before `sso` can be a sign-in method; while the org signs in by `sso`, only the tested connection may stay (`409 sso_in_use`).",
+            Json(200, schema::<SsoConnectionView>),
+        )
+        .json(schema::<sso::SsoConnectionInput>)
+        .errors(&[E::SsoDomainClaimed, E::SsoInUse, E::ConcurrentUpdate]),
+        RouteId::GetSso => Operation::new(
+            "The org's single sign-on connection",
+            "Who: org admin. Without the client secret. 404 when none is set.",
+            Json(200, schema::<SsoConnectionView>),
+        ),
+        RouteId::DeleteSso => Operation::new(
+            "Remove the org's single sign-on connection",
+            "Who: org admin. Refused while the org signs in by `sso`.",
+            NoContent,
+        )
+        .errors(&[E::SsoInUse, E::ConcurrentUpdate]),
+        RouteId::StartSso => Operation::new(
+            "Start a single sign-on",
+            "Who: anyone (a browser). Sends the browser to the org's identity provider (authorization code flow, PKCE, `state` and `nonce` kept here for ten minutes). Name the org, or give the person's email: the org whose connection claims its domain.",
+            Redirect("To the identity provider's authorization endpoint."),
+        )
+        .query(SsoStartQuery::params)
+        .errors(&[E::ValidationFailed, E::MalformedId, E::NotFound, E::RateLimited, E::Unavailable]),
+        RouteId::FinishSso => Operation::new(
+            "The identity provider's answer",
+            "Who: the identity provider, through the browser. Every outcome goes on to the console's `/sso` page, in the URL's fragment (never sent to a server): `#handoff=<one-time code>` (collect the session with `POST /v1/auth/sso/session`), `#pending_approval=1` (an account made just in time waits for an admin), or `#error=<code>`: `sso_state_invalid`, `sso_refused`, `sso_no_account`, `login_method_not_allowed`, `account_inactive`, `seats_exhausted`, `unavailable`.",
+            Redirect("To the console's `/sso` page, the outcome in the fragment."),
+        )
+        .query(SsoCallbackQuery::params),
+        RouteId::CollectSsoSession => Operation::new(
+            "Collect the session a single sign-on opened",
+            "Who: anyone with the one-time code (the console, from the callback's fragment). Once, within two minutes; the member's sign-in methods are checked again.",
+            Json(200, schema::<SignInView>),
+        )
+        .json(schema::<sso::SsoSessionInput>)
+        .errors(&[E::InvalidCode, E::LoginMethodNotAllowed]),
         RouteId::GetInvitation => Operation::new(
             "What accepting this invitation needs",
             "Who: anyone with the link.",
@@ -574,6 +615,7 @@ pub fn success_status(route: &Route) -> u16 {
         Answer::Json(status, _) => status,
         Answer::Csv { .. } => 200,
         Answer::NoContent => 204,
+        Answer::Redirect(_) => 303,
     }
 }
 
@@ -633,6 +675,10 @@ fn describe(route: &Route, requests: &mut SchemaGenerator, answers: &mut SchemaG
             success
         }
         Answer::NoContent => json!({"description": "Done"}),
+        Answer::Redirect(description) => json!({
+            "description": description,
+            "headers": {"Location": {"description": "Where the browser goes next.", "schema": {"type": "string"}}},
+        }),
     };
     responses.insert(success_status(route).to_string(), success);
     let problem = answers.subschema_for::<Problem>();

@@ -8,7 +8,7 @@ use schemars::json_schema;
 use roster_app::usecases::members::MemberFilter;
 use roster_app::usecases::PageRequest;
 use roster_app::AppError;
-use roster_domain::{DepartmentId, ErrorCode, MemberId, Tab};
+use roster_domain::{DepartmentId, ErrorCode, MemberId, OrgId, Tab};
 
 use crate::openapi::{schema, SchemaFn};
 use crate::request::{HttpRequest, RequestError};
@@ -216,5 +216,65 @@ impl AuditQuery {
             member: id(MEMBER, request)?,
             page: page(request)?,
         })
+    }
+}
+
+/// `GET /v1/auth/sso/start`: the org, or an email whose domain an org's connection claims.
+pub struct SsoStartQuery {
+    pub org: Option<OrgId>,
+    pub email: Option<String>,
+}
+
+impl SsoStartQuery {
+    pub fn params() -> Vec<Param> {
+        vec![
+            Param {
+                name: "org",
+                description: "The org whose identity provider signs the person in",
+                schema: schema::<OrgId>,
+            },
+            Param {
+                name: "email",
+                description: "Or the person's email: the org whose connection claims its domain (passed on as login_hint)",
+                schema: |_| json_schema!({ "type": "string" }),
+            },
+        ]
+    }
+
+    pub fn read(request: &HttpRequest) -> Result<Self, RequestError> {
+        Ok(SsoStartQuery {
+            org: id("org", request)?,
+            email: text("email", request),
+        })
+    }
+}
+
+/// `GET /v1/auth/sso/callback`: the identity provider's answer (RFC 6749 §4.1.2).
+pub struct SsoCallbackQuery {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+}
+
+impl SsoCallbackQuery {
+    pub fn params() -> Vec<Param> {
+        let text_param = |name, description| Param {
+            name,
+            description,
+            schema: |_| json_schema!({ "type": "string" }),
+        };
+        vec![
+            text_param("code", "The authorization code"),
+            text_param("state", "The state the sign-in started with"),
+            text_param("error", "The provider's error, when it refused"),
+        ]
+    }
+
+    pub fn read(request: &HttpRequest) -> Self {
+        SsoCallbackQuery {
+            code: text("code", request),
+            state: text("state", request),
+            error: text("error", request),
+        }
     }
 }

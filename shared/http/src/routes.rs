@@ -4,7 +4,7 @@ use http::Method;
 
 use serde::Serialize;
 
-use roster_app::functions::{KeyUse, TableUse};
+use roster_app::functions::{KeyUse, Sealing, TableUse};
 use roster_app::ports::QueueName;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,6 +52,12 @@ pub enum RouteId {
     Jwks,
     OpenIdConfiguration,
     OpenApi,
+    PutSso,
+    GetSso,
+    DeleteSso,
+    StartSso,
+    FinishSso,
+    CollectSsoSession,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -79,6 +85,8 @@ pub struct RouteFacts {
     pub keys: KeyUse,
     /// Queues its changes send messages to.
     pub sends: &'static [QueueName],
+    /// Whether it seals or opens SSO client secrets.
+    pub sealing: Sealing,
 }
 
 impl RouteFacts {
@@ -90,6 +98,7 @@ impl RouteFacts {
             table: TableUse::Reads,
             keys: KeyUse::PublicKey,
             sends: &[],
+            sealing: Sealing::None,
         }
     }
     /// A signed-in member's call that writes.
@@ -141,6 +150,18 @@ impl RouteFacts {
     const fn releases_held_expiries(self) -> RouteFacts {
         RouteFacts {
             sends: &[QueueName::Expiry],
+            ..self
+        }
+    }
+    const fn seals_secrets(self) -> RouteFacts {
+        RouteFacts {
+            sealing: Sealing::Seals,
+            ..self
+        }
+    }
+    const fn opens_secrets(self) -> RouteFacts {
+        RouteFacts {
+            sealing: Sealing::Opens,
             ..self
         }
     }
@@ -297,6 +318,10 @@ routes![
         "rotate-invite-link",
         WRITES
     ),
+    // The client secret is sealed (on AWS by the KMS key) before it is stored.
+    (PutSso, "PUT", "/v1/orgs/{org}/sso", "put-sso", WRITES.seals_secrets()),
+    (GetSso, "GET", "/v1/orgs/{org}/sso", "get-sso", READS),
+    (DeleteSso, "DELETE", "/v1/orgs/{org}/sso", "delete-sso", WRITES),
     (GetInvitation, "GET", "/v1/invitations/{token}", "get-invitation", READS.public()),
     (
         AcceptInvitation,
@@ -340,6 +365,24 @@ routes![
         "POST",
         "/v1/auth/refresh",
         "refresh-session",
+        WRITES.public().signs_tokens()
+    ),
+    // Single sign-on: the start records the attempt; the provider's callback opens the org's
+    // client secret to exchange the code, and may make an account just in time; the console
+    // then collects the session.
+    (StartSso, "GET", "/v1/auth/sso/start", "start-sso", WRITES.public()),
+    (
+        FinishSso,
+        "GET",
+        "/v1/auth/sso/callback",
+        "finish-sso",
+        WRITES.public().opens_secrets()
+    ),
+    (
+        CollectSsoSession,
+        "POST",
+        "/v1/auth/sso/session",
+        "collect-sso-session",
         WRITES.public().signs_tokens()
     ),
     (Jwks, "GET", "/.well-known/jwks.json", "jwks", READS.public().no_table()),

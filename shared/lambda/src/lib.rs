@@ -35,7 +35,10 @@ fn init_tracing() {
 pub async fn app_from_env() -> Result<Arc<App>, Error> {
     init_tracing();
     let config = roster_aws::AwsConfig::from_env()?;
-    Ok(Arc::new(roster_aws::build_app(&config, None, None, 0).await?))
+    let mut app = roster_aws::build_app(&config, None, None, 0, None).await?;
+    // Identity providers are called over https only: on Lambda, loopback is the runtime's.
+    app.identity = Arc::new(roster_oidc::OidcProviders::new(false)?);
+    Ok(Arc::new(app))
 }
 
 /// The header CloudFront's viewer-request function names the viewer's IP address in.

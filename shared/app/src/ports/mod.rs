@@ -1,11 +1,15 @@
 //! The ports the use cases are written against; adapters implement them.
 
 pub mod clock;
+pub mod identity_provider;
 pub mod mailer;
 pub mod queue;
+pub mod sealer;
 pub mod store;
 
 pub use clock::{Clock, SystemClock, TestClock};
+pub use identity_provider::{AuthorizationRequest, IdentityError, IdentityProviders, NoIdentityProviders, RelyingParty, VerifiedIdentity};
 pub use mailer::{MailError, Mailer, OutgoingEmail};
 pub use queue::{Queue, QueueError, QueueName, ReceivedMessage};
+pub use sealer::{KeyFileSealer, NoSealer, SealError, Sealer};
 pub use store::{Condition, IndexName, Item, Page, Query, SkCondition, Store, StoreError, Write};

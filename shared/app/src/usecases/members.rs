@@ -219,7 +219,8 @@ pub struct MemberPatch {
     #[schemars(with = "Option<roster_domain::Timestamp>")]
     pub license_end: Option<Option<Timestamp>>,
     /// How this member may sign in, overriding the org's `login_methods`; `null` follows
-    /// the org again. The org must keep an org admin who can sign in
+    /// the org again. `sso` needs the org's connection, signed in through once
+    /// (`409 sso_not_ready`). The org must keep an org admin who can sign in
     /// (`409 no_org_admin_can_sign_in`).
     #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<Vec<roster_domain::LoginMethod>>", length(min = 1))]
@@ -312,6 +313,16 @@ pub async fn update_member(
     patch: MemberPatch,
 ) -> AppResult<MemberView> {
     refuse_user_owned(&patch)?;
+    if patch
+        .login_methods
+        .as_ref()
+        .is_some_and(|m| m.as_ref().is_some_and(|m| m.contains(&LoginMethod::Sso)))
+    {
+        // Who may touch this org is settled before its connection is read.
+        let (org, actor) = app.actor_in(ctx, org_id).await?;
+        actor.authorize(Action::UpdateMember, &org.settings)?;
+        crate::usecases::sso::require_ready(app, org_id, None).await?;
+    }
     if let Some(Some(department)) = &patch.department_id {
         // Who may touch this org is settled before the department the caller named is
         // looked up (`change_member` checks again, with the member, before writing).

@@ -11,6 +11,7 @@ pub mod members;
 pub mod membership;
 pub mod orgs;
 pub mod sign_in_codes;
+pub mod sso;
 
 /// `{items, next_cursor}` pagination input shared by the list operations.
 #[derive(Debug, Clone, Default)]

@@ -159,9 +159,9 @@ pub struct OrgPatch {
     pub invite_ttl_days: Option<u32>,
     pub enrollment_approval: Option<bool>,
     pub members_can_invite: Option<bool>,
-    /// Any non-empty set of `password` and `email_otp` (single sign-on, `sso`, answers
-    /// `not_supported` on this server for now). The org must keep an org admin who can sign
-    /// in (`409 no_org_admin_can_sign_in`).
+    /// Any non-empty set of `password`, `email_otp` and `sso`. `sso` needs the org's single
+    /// sign-on connection, signed in through once (`409 sso_not_ready`). The org must keep an
+    /// org admin who can sign in (`409 no_org_admin_can_sign_in`).
     #[schemars(length(min = 1))]
     pub login_methods: Option<Vec<LoginMethod>>,
     /// Two-factor sign-in is not available on this server yet: true answers `not_supported`.
@@ -214,6 +214,9 @@ pub async fn update_org(app: &App, ctx: &RequestContext, org_id: &OrgId, patch: 
             return Ok(views::org(&org));
         }
         let mut tx = Tx::new();
+        if next.settings.login_methods.contains(&LoginMethod::Sso) && !org.settings.login_methods.contains(&LoginMethod::Sso) {
+            crate::usecases::sso::require_ready(app, &org.id, Some(&mut tx)).await?;
+        }
         if next.settings.login_methods != org.settings.login_methods {
             keep_an_org_admin_who_can_sign_in(app, &mut tx, &org, Some(&next.settings), None, None).await?;
         }

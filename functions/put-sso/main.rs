@@ -1,0 +1,6 @@
+//! Lambda for `PUT /v1/orgs/{org}/sso`.
+
+#[tokio::main]
+async fn main() -> Result<(), roster_lambda::Error> {
+    roster_lambda::run_endpoint(roster_http::RouteId::PutSso).await
+}

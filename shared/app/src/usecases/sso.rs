@@ -1,0 +1,528 @@
+//! Single sign-on per org (SPEC §6), OpenID Connect. An org admin sets the org's connection
+//! (the client secret sealed, never answered, logged or audited), reads it and removes it;
+//! each email domain it claims belongs to one org, so `GET /v1/auth/sso/start?email=` finds
+//! its org. A sign-in starts at the org's provider, comes back to the callback (which checks
+//! the answer and makes accounts just in time where the connection says so) and hands the
+//! session to the console through a one-time code, never through a URL.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::Deserialize;
+
+use roster_domain::profile::parse_person_name;
+use roster_domain::sign_in::may_sign_in_with;
+use roster_domain::sso::{SsoJit, SsoSettings};
+use roster_domain::{Action, DomainError, Email, ErrorCode, Kind, LoginMethod, Member, MembershipStatus, Org, OrgId, Role};
+
+use crate::app::{retrying, App, RequestContext};
+use crate::error::{AppError, AppResult};
+use crate::ports::sealer::SealError;
+use crate::ports::{Condition, IdentityError, RelyingParty, VerifiedIdentity};
+use crate::rate_limits::{take_all, RateCounter, TakenSlot};
+use crate::records::{SsoAttempt, SsoConnection, SsoDomainClaim, SsoHandoff};
+use crate::secrets::{new_secret_token, sha256_hex};
+use crate::table;
+use crate::tx::{Origin, Tx};
+use crate::usecases::auth::issue_session;
+use crate::usecases::membership::{commit_change, new_member, MemberChange, NewAccount};
+use crate::views::{self, AccountSessionView, SignInView, SsoConnectionView};
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "SsoConnectionRequest")]
+pub struct SsoConnectionInput {
+    /// The identity provider's issuer (its discovery document is at
+    /// `<issuer>/.well-known/openid-configuration`): `https://`, or `http://` on loopback.
+    #[schemars(length(min = 1, max = roster_domain::sso::MAX_ISSUER))]
+    pub issuer: String,
+    #[schemars(length(min = 1, max = roster_domain::sso::MAX_CLIENT_ID))]
+    pub client_id: String,
+    /// Sealed before it is stored; never answered.
+    #[schemars(length(min = 1, max = roster_domain::sso::MAX_CLIENT_SECRET))]
+    pub client_secret: String,
+    /// Email domains whose people sign in through this connection (`?email=` at the start);
+    /// each belongs to one org (`409 sso_domain_claimed`).
+    #[serde(default)]
+    #[schemars(length(max = roster_domain::sso::MAX_EMAIL_DOMAINS))]
+    pub email_domains: Vec<String>,
+    /// Whether people the provider signs in, with no account in the org, get one.
+    pub jit: SsoJit,
+}
+
+pub(crate) fn sealing_failed(error: SealError) -> AppError {
+    match error {
+        SealError::Unavailable(why) => AppError::Unavailable(why),
+        other => AppError::Internal(other.to_string()),
+    }
+}
+
+/// The org's connection as stored, with its item's version.
+pub(crate) async fn load_connection(app: &App, org_id: &str) -> AppResult<Option<(SsoConnection, u64)>> {
+    let Some(item) = app.store.get(&table::org_pk(org_id), table::SSO_SK).await? else {
+        return Ok(None);
+    };
+    Ok(Some((table::decode(&item)?, item.version)))
+}
+
+/// `sso` can be named as a sign-in method only once the org's connection has been signed in
+/// through (`409 sso_not_ready`). With `tx`, the write that names it commits only while the
+/// connection is the one read.
+pub(crate) async fn require_ready(app: &App, org_id: &str, tx: Option<&mut Tx>) -> AppResult<()> {
+    match load_connection(app, org_id).await? {
+        Some((connection, version)) if connection.tested_at.is_some() => {
+            if let Some(tx) = tx {
+                tx.check_version(table::org_pk(org_id), table::SSO_SK.into(), version);
+            }
+            Ok(())
+        }
+        _ => Err(DomainError::Conflict(ErrorCode::SsoNotReady).into()),
+    }
+}
+
+/// `PUT /v1/orgs/{org}/sso`: sets (or replaces) the org's connection. A new issuer or
+/// client must be signed in through again before `sso` can be enabled (`tested_at` is
+/// cleared); the same one keeps its test.
+pub async fn put_sso(app: &App, ctx: &RequestContext, org_id: &OrgId, input: SsoConnectionInput) -> AppResult<SsoConnectionView> {
+    let (settings, client_secret) = SsoSettings::parse(
+        &input.issuer,
+        &input.client_id,
+        &input.client_secret,
+        &input.email_domains,
+        input.jit,
+    )?;
+    let sealed = app
+        .sealer
+        .seal(client_secret.as_bytes(), org_id.as_str())
+        .await
+        .map_err(sealing_failed)?;
+    let sealed = URL_SAFE_NO_PAD.encode(sealed);
+    retrying(|| async {
+        let (org, actor) = app.actor_in(ctx, org_id).await?;
+        actor.authorize(Action::ManageSso, &org.settings)?;
+        let now = app.now();
+        let current = load_connection(app, &org.id).await?;
+        let mut tx = Tx::new();
+        let claimed_before: &[String] = current.as_ref().map_or(&[], |(c, _)| &c.settings.email_domains);
+        for domain in &settings.email_domains {
+            if claimed_before.contains(domain) {
+                continue;
+            }
+            if let Some(claim) = app.store.get(&table::sso_domain_pk(domain), table::SSO_DOMAIN_SK).await? {
+                let claim: SsoDomainClaim = table::decode(&claim)?;
+                if claim.org_id != org.id {
+                    return Err(DomainError::Conflict(ErrorCode::SsoDomainClaimed).into());
+                }
+            }
+            // Lost to another org's claim in between: the retry reads it and refuses.
+            tx.put_new(table::encode(
+                table::sso_domain_pk(domain),
+                table::SSO_DOMAIN_SK.into(),
+                1,
+                &SsoDomainClaim { org_id: org.id.clone() },
+            ));
+        }
+        for domain in claimed_before.iter().filter(|d| !settings.email_domains.contains(d)) {
+            tx.delete(table::sso_domain_pk(domain), table::SSO_DOMAIN_SK.into(), Condition::None);
+        }
+        let same_client = current
+            .as_ref()
+            .is_some_and(|(c, _)| c.settings.issuer == settings.issuer && c.settings.client_id == settings.client_id);
+        let connection = SsoConnection {
+            settings: settings.clone(),
+            sealed_client_secret: sealed.clone(),
+            tested_at: current.as_ref().and_then(|(c, _)| c.tested_at).filter(|_| same_client),
+            updated_at: now,
+        };
+        let item = table::encode(
+            table::org_pk(&org.id),
+            table::SSO_SK.into(),
+            current.as_ref().map_or(1, |(_, v)| *v),
+            &connection,
+        );
+        match current {
+            Some(_) => tx.put_next(item),
+            None => tx.put_new(item),
+        }
+        if connection.tested_at.is_none() && org.settings.login_methods.contains(&LoginMethod::Sso) {
+            // The org signs in by SSO: a connection no one has signed in through would lock
+            // it out. Keep the tested one, or take `sso` out first.
+            return Err(DomainError::Conflict(ErrorCode::SsoInUse).into());
+        }
+        // Pins the org's sign-in methods as read.
+        tx.check_org_version(&org.id, org.version);
+        tx.audit(
+            &org.id,
+            now,
+            &ctx.origin(Some(&actor.member_id)),
+            "sso_configured",
+            None,
+            None,
+            None,
+        );
+        tx.commit(app).await?;
+        Ok(views::sso_connection(&app.config, &connection))
+    })
+    .await
+}
+
+/// `GET /v1/orgs/{org}/sso`.
+pub async fn get_sso(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<SsoConnectionView> {
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::ManageSso, &org.settings)?;
+    let (connection, _) = load_connection(app, &org.id).await?.ok_or(DomainError::NotFound)?;
+    Ok(views::sso_connection(&app.config, &connection))
+}
+
+/// `DELETE /v1/orgs/{org}/sso`: removes the connection and its domain claims; refused
+/// while the org signs in by `sso` (`409 sso_in_use`).
+pub async fn delete_sso(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<()> {
+    retrying(|| async {
+        let (org, actor) = app.actor_in(ctx, org_id).await?;
+        actor.authorize(Action::ManageSso, &org.settings)?;
+        let (connection, version) = load_connection(app, &org.id).await?.ok_or(DomainError::NotFound)?;
+        if org.settings.login_methods.contains(&LoginMethod::Sso) {
+            return Err(DomainError::Conflict(ErrorCode::SsoInUse).into());
+        }
+        let mut tx = Tx::new();
+        tx.delete(table::org_pk(&org.id), table::SSO_SK.into(), Condition::Version(version));
+        for domain in &connection.settings.email_domains {
+            tx.delete(table::sso_domain_pk(domain), table::SSO_DOMAIN_SK.into(), Condition::None);
+        }
+        tx.check_org_version(&org.id, org.version);
+        tx.audit(
+            &org.id,
+            app.now(),
+            &ctx.origin(Some(&actor.member_id)),
+            "sso_removed",
+            None,
+            None,
+            None,
+        );
+        tx.commit(app).await?;
+        Ok(())
+    })
+    .await
+}
+
+/// How long a started sign-in waits for the provider's answer.
+pub const SSO_ATTEMPT_TTL: time::Duration = time::Duration::minutes(10);
+/// How long the console has to collect the session a finished sign-in opened.
+pub const SSO_HANDOFF_TTL: time::Duration = time::Duration::minutes(2);
+/// Sign-ins started per hour per client IP (each writes an attempt).
+const STARTS_PER_IP_HOUR: u64 = 120;
+
+fn relying_party<'a>(app: &'a App, connection: &'a SsoConnection, redirect_uri: &'a str) -> RelyingParty<'a> {
+    let _ = app;
+    RelyingParty {
+        issuer: &connection.settings.issuer,
+        client_id: &connection.settings.client_id,
+        redirect_uri,
+    }
+}
+
+fn provider_failed(error: IdentityError) -> AppError {
+    match error {
+        IdentityError::Unavailable(why) => AppError::Unavailable(why),
+        IdentityError::IssuerNotAllowed(issuer) => AppError::Unavailable(format!("the issuer {issuer} is not allowed here")),
+        refused => {
+            tracing::info!(reason = %refused, "single sign-on refused");
+            AppError::Unauthorized(ErrorCode::SsoRefused)
+        }
+    }
+}
+
+/// `GET /v1/auth/sso/start?org=` or `?email=`: a new attempt at the org's provider (the org
+/// named, or the one whose connection claims the email's domain); answers where to send the
+/// browser. The attempt's state, nonce and PKCE verifier stay here, found by the state's hash.
+pub async fn start_sso(app: &App, ip: Option<&str>, org_id: Option<&OrgId>, email: Option<&str>) -> AppResult<String> {
+    let email = email
+        .map(Email::parse)
+        .transpose()
+        .map_err(|error| DomainError::Invalid(vec![error]))?;
+    let org_id = match (org_id, &email) {
+        (Some(org_id), None) => org_id.to_string(),
+        (None, Some(email)) => {
+            let domain = email.as_str().rsplit_once('@').map_or("", |(_, d)| d).to_ascii_lowercase();
+            let claim = app
+                .store
+                .get(&table::sso_domain_pk(&domain), table::SSO_DOMAIN_SK)
+                .await?
+                .ok_or(DomainError::NotFound)?;
+            table::decode::<SsoDomainClaim>(&claim)?.org_id
+        }
+        _ => {
+            return Err(DomainError::invalid("org", ErrorCode::Required, "either org or email, not both").into());
+        }
+    };
+    let (connection, _) = load_connection(app, &org_id).await?.ok_or(DomainError::NotFound)?;
+    if let Some(ip) = ip {
+        let by_ip = RateCounter::per_client("sso_start_ip", ip, 3600);
+        take_all(app, &[(&by_ip, STARTS_PER_IP_HOUR)])
+            .await?
+            .into_iter()
+            .for_each(TakenSlot::keep);
+    }
+    let redirect_uri = app.config.sso_redirect_uri();
+    let request = app
+        .identity
+        .authorization_request(&relying_party(app, &connection, &redirect_uri), email.as_ref().map(Email::as_str))
+        .await
+        .map_err(provider_failed)?;
+    let attempt = SsoAttempt {
+        org_id,
+        nonce: request.nonce,
+        pkce_verifier: request.pkce_verifier,
+        expires_at: app.now() + SSO_ATTEMPT_TTL,
+    };
+    let mut tx = Tx::new();
+    tx.put_new(
+        table::encode(
+            table::sso_state_pk(&sha256_hex(&request.state)),
+            table::SSO_STATE_SK.into(),
+            1,
+            &attempt,
+        )
+        .expiring_at(attempt.expires_at + table::KEPT_AFTER_USE),
+    );
+    tx.commit(app).await?;
+    Ok(request.url)
+}
+
+/// What a finished sign-in at the provider came to, for the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SsoOutcome {
+    /// Signed in: the console collects the session with this one-time code.
+    SignedIn { handoff: String },
+    /// An account was made just in time and waits for an admin's approval.
+    PendingApproval,
+}
+
+impl SsoOutcome {
+    /// The console page the browser is sent to: the outcome in the URL's fragment, which
+    /// browsers never send to a server (no token ever is in a URL a server logs).
+    pub fn console_url(app: &App, outcome: &AppResult<SsoOutcome>) -> String {
+        let fragment = match outcome {
+            Ok(SsoOutcome::SignedIn { handoff }) => format!("handoff={handoff}"),
+            Ok(SsoOutcome::PendingApproval) => "pending_approval=1".to_string(),
+            Err(error) => format!("error={}", error.code().as_str()),
+        };
+        format!("{}/sso#{fragment}", app.config.public_url)
+    }
+}
+
+/// `GET /v1/auth/sso/callback?code=&state=`: the provider's answer. The attempt is used up
+/// first (single use, so a replayed answer finds nothing), then the code is exchanged and the
+/// ID token checked; the verified email is the org's member, or becomes one just in time when
+/// the connection allows it. The first sign-in through a connection marks it tested.
+pub async fn finish_sso(app: &App, code: Option<&str>, state: Option<&str>, provider_error: Option<&str>) -> AppResult<SsoOutcome> {
+    let state = state
+        .filter(|s| !s.is_empty())
+        .ok_or(AppError::Unauthorized(ErrorCode::SsoStateInvalid))?;
+    let pk = table::sso_state_pk(&sha256_hex(state));
+    let item = app
+        .store
+        .get(&pk, table::SSO_STATE_SK)
+        .await?
+        .ok_or(AppError::Unauthorized(ErrorCode::SsoStateInvalid))?;
+    let attempt: SsoAttempt = table::decode(&item)?;
+    let mut used = Tx::new();
+    used.delete(pk, table::SSO_STATE_SK.into(), Condition::Version(item.version));
+    match used.commit(app).await {
+        Err(AppError::Contention) => return Err(AppError::Unauthorized(ErrorCode::SsoStateInvalid)),
+        other => other?,
+    }
+    if attempt.expires_at <= app.now() {
+        return Err(AppError::Unauthorized(ErrorCode::SsoStateInvalid));
+    }
+    if let Some(error) = provider_error {
+        tracing::info!(provider_error = %error, "the identity provider answered an error");
+        return Err(AppError::Unauthorized(ErrorCode::SsoRefused));
+    }
+    let code = code
+        .filter(|c| !c.is_empty())
+        .ok_or(AppError::Unauthorized(ErrorCode::SsoRefused))?;
+    let (connection, _) = load_connection(app, &attempt.org_id).await?.ok_or(DomainError::NotFound)?;
+    let secret = app
+        .sealer
+        .open(
+            &URL_SAFE_NO_PAD.decode(&connection.sealed_client_secret).unwrap_or_default(),
+            &attempt.org_id,
+        )
+        .await
+        .map_err(sealing_failed)?;
+    let secret = String::from_utf8(secret).map_err(|_| AppError::Internal("a sealed client secret is not text".into()))?;
+    let redirect_uri = app.config.sso_redirect_uri();
+    let identity = app
+        .identity
+        .verify(
+            &relying_party(app, &connection, &redirect_uri),
+            &secret,
+            code,
+            &attempt.pkce_verifier,
+            &attempt.nonce,
+        )
+        .await
+        .map_err(provider_failed)?;
+    let email = Email::parse(&identity.email).map_err(|_| AppError::Unauthorized(ErrorCode::SsoRefused))?;
+    retrying(|| async {
+        let org = app.load_org(&attempt.org_id).await?;
+        let member = match app.find_member_by_email(&org.id, &email).await? {
+            Some(member) => member,
+            None => match just_in_time(app, &org, &connection, &identity, &email).await? {
+                Some(member) if member.status == MembershipStatus::Licensed => member,
+                Some(_) => {
+                    mark_tested(app, &org.id).await?;
+                    return Ok(SsoOutcome::PendingApproval);
+                }
+                None => {
+                    mark_tested(app, &org.id).await?;
+                    return Err(AppError::Domain(DomainError::Conflict(ErrorCode::SsoNoAccount)));
+                }
+            },
+        };
+        if !may_sign_in_with(&org.settings, &member, LoginMethod::Sso) {
+            // The connection works (an admin testing it before enabling `sso`).
+            mark_tested(app, &org.id).await?;
+            return Err(if member.status == MembershipStatus::Licensed && member.kind == Kind::Full {
+                AppError::Domain(DomainError::Conflict(ErrorCode::LoginMethodNotAllowed))
+            } else {
+                AppError::Unauthorized(ErrorCode::AccountInactive)
+            });
+        }
+        let handoff = new_secret_token();
+        let mut tx = Tx::new();
+        let expires_at = app.now() + SSO_HANDOFF_TTL;
+        tx.put_new(
+            table::encode(
+                table::sso_handoff_pk(&sha256_hex(&handoff)),
+                table::SSO_HANDOFF_SK.into(),
+                1,
+                &SsoHandoff {
+                    org_id: org.id.clone(),
+                    member_id: member.id.clone(),
+                    expires_at,
+                },
+            )
+            .expiring_at(expires_at + table::KEPT_AFTER_USE),
+        );
+        tx.commit(app).await?;
+        mark_tested(app, &org.id).await?;
+        Ok(SsoOutcome::SignedIn { handoff })
+    })
+    .await
+}
+
+/// Records the first sign-in through the org's connection (`sso` may be enabled after).
+async fn mark_tested(app: &App, org_id: &str) -> AppResult<()> {
+    retrying(|| async {
+        let Some((mut connection, version)) = load_connection(app, org_id).await? else {
+            return Ok(());
+        };
+        if connection.tested_at.is_some() {
+            return Ok(());
+        }
+        connection.tested_at = Some(app.now());
+        let mut tx = Tx::new();
+        tx.put_next(table::encode(table::org_pk(org_id), table::SSO_SK.into(), version, &connection));
+        tx.commit(app).await
+    })
+    .await
+}
+
+/// A member for a person the org's provider vouched for, when the connection makes accounts
+/// just in time: only for the email domains it claims, only while the org signs in by `sso`
+/// (the new member follows the org's methods), licensed under the seat rules or waiting for
+/// approval. Made during a freeze too: a freeze holds admins' and sweeps' changes, not people
+/// arriving through their org's own provider. Answers none when no account is made.
+async fn just_in_time(
+    app: &App,
+    org: &Org,
+    connection: &SsoConnection,
+    identity: &VerifiedIdentity,
+    email: &Email,
+) -> AppResult<Option<Member>> {
+    let Some(status) = connection.settings.jit.new_account_status() else {
+        return Ok(None);
+    };
+    if !connection.settings.claims(email) || !org.settings.login_methods.contains(&LoginMethod::Sso) {
+        return Ok(None);
+    }
+    let local_part = email.as_str().split('@').next().unwrap_or_default();
+    let name = |claim: &Option<String>, fallback: &str| {
+        claim
+            .as_deref()
+            .and_then(|n| parse_person_name("name", n).ok())
+            .unwrap_or_else(|| fallback.chars().take(roster_domain::profile::MAX_PERSON_NAME).collect())
+    };
+    let account = NewAccount {
+        email: email.clone(),
+        role: Role::Member,
+        kind: Kind::Full,
+        status,
+        department_id: None,
+        first_name: name(&identity.given_name, local_part),
+        last_name: name(&identity.family_name, ""),
+        phone: String::new(),
+        position: None,
+    };
+    let member = new_member(&org.id, account, app.now());
+    let origin = Origin { actor_id: None, ip: None };
+    commit_change(
+        app,
+        MemberChange {
+            org,
+            origin: &origin,
+            before: None,
+            after: Some(&member),
+            action: "member_joined_by_sso",
+            reason: Some("just_in_time"),
+            email: None,
+        },
+    )
+    .await?;
+    Ok(Some(member))
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "SsoSessionRequest")]
+pub struct SsoSessionInput {
+    /// The one-time code of the console URL's fragment (`#handoff=`).
+    #[schemars(length(min = 1, max = 100))]
+    pub handoff: String,
+}
+
+/// `POST /v1/auth/sso/session`: the console collects the session a finished single sign-on
+/// opened, once, within two minutes; the member's methods are checked again now.
+pub async fn collect_sso_session(app: &App, input: SsoSessionInput) -> AppResult<SignInView> {
+    let refused = || AppError::Unauthorized(ErrorCode::InvalidCode);
+    let pk = table::sso_handoff_pk(&sha256_hex(input.handoff.trim()));
+    let item = app.store.get(&pk, table::SSO_HANDOFF_SK).await?.ok_or_else(refused)?;
+    let handoff: SsoHandoff = table::decode(&item)?;
+    let now = app.now();
+    if handoff.expires_at <= now {
+        return Err(refused());
+    }
+    let org = app.load_org(&handoff.org_id).await?;
+    let member = app.find_member(&handoff.org_id, &handoff.member_id).await?.ok_or_else(refused)?;
+    if !may_sign_in_with(&org.settings, &member, LoginMethod::Sso) {
+        return Err(AppError::Domain(DomainError::Conflict(ErrorCode::LoginMethodNotAllowed)));
+    }
+    let mut tx = Tx::new();
+    tx.delete(pk, table::SSO_HANDOFF_SK.into(), Condition::Version(item.version));
+    let session = Some((crate::secrets::new_id(now), now + app.config.session_ttl));
+    let tokens = issue_session(app, &member, session, LoginMethod::Sso, now, &mut tx)?;
+    match tx.commit(app).await {
+        // Collected by a concurrent request: used once.
+        Err(AppError::Contention) => return Err(refused()),
+        other => other?,
+    }
+    Ok(SignInView {
+        accounts: vec![AccountSessionView {
+            org_name: org.name,
+            role: member.role,
+            email: member.email.to_string(),
+            tokens,
+        }],
+    })
+}

@@ -1,0 +1,510 @@
+//! SPEC §6: single sign-on per org (OIDC). The connection an org admin sets (its secret
+//! sealed, never answered, logged or audited; each email domain claimed by one org), and
+//! `sso` as a sign-in method only once the connection has been signed in through.
+
+use serde_json::{json, Value};
+
+use roster_tests::{Answer, OrgFixture, TestApp};
+
+fn connection(domains: &[&str]) -> Value {
+    json!({
+        "issuer": "https://idp.example.com/tenant",
+        "client_id": "roster-client",
+        "client_secret": "the-client-secret-42",
+        "email_domains": domains,
+        "jit": "licensed",
+    })
+}
+
+async fn put_sso(t: &TestApp, org: &OrgFixture, body: Value) -> Answer {
+    t.call("PUT", &format!("/v1/orgs/{}/sso", org.org_id), Some(&org.admin_token), Some(body))
+        .await
+}
+
+async fn an_org_admin_sets_reads_and_removes_its_connection(t: TestApp) {
+    let org = t.create_org("SSO Clinic", "paid").await;
+    let none = t
+        .call("GET", &format!("/v1/orgs/{}/sso", org.org_id), Some(&org.admin_token), None)
+        .await;
+    assert_eq!(none.status, 404, "{}", none.text);
+
+    let set = put_sso(&t, &org, connection(&["Clinic.example", "clinic.example", "staff.clinic.example"])).await;
+    assert_eq!(set.status, 200, "{}", set.text);
+    assert_eq!(set.body["issuer"], "https://idp.example.com/tenant");
+    assert_eq!(set.body["email_domains"], json!(["clinic.example", "staff.clinic.example"]));
+    assert_eq!(set.body["jit"], "licensed");
+    assert_eq!(set.body["client_secret_set"], true);
+    assert_eq!(set.body["redirect_uri"], "http://roster.test/v1/auth/sso/callback");
+    assert!(set.body["tested_at"].is_null());
+    assert!(!set.text.contains("the-client-secret-42"), "{}", set.text);
+
+    let read = t
+        .call("GET", &format!("/v1/orgs/{}/sso", org.org_id), Some(&org.admin_token), None)
+        .await;
+    assert_eq!(read.body, set.body);
+
+    // The secret is nowhere in clear: not in the store, not in the audit trail.
+    let mut stored = String::new();
+    for item in t
+        .app
+        .query_all(roster_app::ports::Query::table(
+            format!("ORG#{}", org.org_id),
+            roster_app::ports::SkCondition::Any,
+        ))
+        .await
+        .unwrap()
+    {
+        stored.push_str(&item.data.to_string());
+    }
+    assert!(stored.contains("sealed_client_secret"), "the connection is stored");
+    assert!(!stored.contains("the-client-secret-42"), "the secret is stored sealed");
+    let audit = t
+        .call("GET", &format!("/v1/orgs/{}/audit", org.org_id), Some(&org.admin_token), None)
+        .await;
+    assert!(audit.text.contains("sso_configured"), "{}", audit.text);
+    assert!(!audit.text.contains("the-client-secret-42"));
+
+    // Another org cannot claim a domain this one has; after removal it can.
+    let other = t.create_org("Elsewhere", "paid").await;
+    let claimed = put_sso(&t, &other, connection(&["staff.clinic.example"])).await;
+    assert_eq!((claimed.status, claimed.code()), (409, "sso_domain_claimed"), "{}", claimed.text);
+    let removed = t
+        .call("DELETE", &format!("/v1/orgs/{}/sso", org.org_id), Some(&org.admin_token), None)
+        .await;
+    assert_eq!(removed.status, 204, "{}", removed.text);
+    let now_free = put_sso(&t, &other, connection(&["staff.clinic.example"])).await;
+    assert_eq!(now_free.status, 200, "{}", now_free.text);
+    let gone = t
+        .call("GET", &format!("/v1/orgs/{}/sso", org.org_id), Some(&org.admin_token), None)
+        .await;
+    assert_eq!(gone.status, 404);
+}
+
+async fn bad_connections_are_refused_and_change_nothing(t: TestApp) {
+    let org = t.create_org("Bad SSO", "paid").await;
+    let cases = [
+        (json!({"issuer": "http://idp.example.com"}), "issuer"),
+        (json!({"issuer": "https://idp.example.com/?x=1"}), "issuer"),
+        (json!({"issuer": ""}), "issuer"),
+        (json!({"client_id": " "}), "client_id"),
+        (json!({"client_secret": "has space inside"}), "client_secret"),
+        (json!({"email_domains": ["not a domain"]}), "email_domains"),
+        (json!({"email_domains": ["localhost"]}), "email_domains"),
+    ];
+    for (change, field) in cases {
+        let mut body = connection(&["bad.example"]);
+        for (key, value) in change.as_object().unwrap() {
+            body[key] = value.clone();
+        }
+        let refused = put_sso(&t, &org, body).await;
+        assert_eq!((refused.status, refused.code()), (400, "validation_failed"), "{}", refused.text);
+        assert_eq!(refused.body["errors"][0]["field"], field, "{}", refused.text);
+    }
+    let unknown_jit = put_sso(
+        &t,
+        &org,
+        json!({"issuer": "https://i.example", "client_id": "c", "client_secret": "s", "jit": "maybe"}),
+    )
+    .await;
+    assert_eq!(unknown_jit.status, 400, "{}", unknown_jit.text);
+    let none = t
+        .call("GET", &format!("/v1/orgs/{}/sso", org.org_id), Some(&org.admin_token), None)
+        .await;
+    assert_eq!(none.status, 404, "nothing was stored");
+}
+
+async fn sso_is_a_sign_in_method_only_once_its_connection_worked(t: TestApp) {
+    let org = t.create_org("Not Yet", "paid").await;
+    let org_path = format!("/v1/orgs/{}", org.org_id);
+    let patch = |methods: Value| t.call("PATCH", &org_path, Some(&org.admin_token), Some(json!({"login_methods": methods})));
+    let without_connection = patch(json!(["password", "sso"])).await;
+    assert_eq!(
+        (without_connection.status, without_connection.code()),
+        (409, "sso_not_ready"),
+        "{}",
+        without_connection.text
+    );
+    assert_eq!(put_sso(&t, &org, connection(&["notyet.example"])).await.status, 200);
+    let untested = patch(json!(["password", "sso"])).await;
+    assert_eq!((untested.status, untested.code()), (409, "sso_not_ready"), "{}", untested.text);
+    let (member_id, _) = t.add_member(&org, "m@notyet.example", "member", None).await;
+    let member = t
+        .call(
+            "PATCH",
+            &format!("/v1/orgs/{}/members/{member_id}", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"login_methods": ["sso"]})),
+        )
+        .await;
+    assert_eq!((member.status, member.code()), (409, "sso_not_ready"), "{}", member.text);
+    let org_now = t
+        .call("GET", &format!("/v1/orgs/{}", org.org_id), Some(&org.admin_token), None)
+        .await;
+    assert_eq!(org_now.body["login_methods"], json!(["password"]));
+}
+
+async fn concurrent_claims_of_one_domain_leave_one_owner(t: TestApp) {
+    let t = std::sync::Arc::new(t);
+    let mut orgs = Vec::new();
+    for i in 0..4 {
+        orgs.push(t.create_org(&format!("Claimant {i}"), "paid").await);
+    }
+    let claims: Vec<_> = orgs
+        .iter()
+        .map(|org| {
+            let (t, org) = (t.clone(), org.clone());
+            tokio::spawn(async move { put_sso(&t, &org, connection(&["contested.example"])).await })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for claim in claims {
+        let answer = claim.await.unwrap();
+        outcomes.push((answer.status, answer.code().to_string()));
+    }
+    assert_eq!(outcomes.iter().filter(|(status, _)| *status == 200).count(), 1, "{outcomes:?}");
+    assert!(
+        outcomes
+            .iter()
+            .all(|(status, code)| *status == 200 || (*status == 409 && (code == "sso_domain_claimed" || code == "concurrent_update"))),
+        "{outcomes:?}"
+    );
+}
+
+/// The test provider's issuer (`scripts/oidc.sh`, started by the test command).
+fn issuer() -> String {
+    std::env::var("ROSTER_OIDC_ISSUER")
+        .expect("ROSTER_OIDC_ISSUER: run the tests with `bash scripts/test.sh` (it starts the OpenID provider)")
+}
+
+/// Connects `org` to the test provider for its own email domain (`<org>.test`).
+async fn connect(t: &TestApp, org: &OrgFixture, domain: &str, jit: &str) {
+    let body = json!({"issuer": issuer(), "client_id": "roster-test", "client_secret": "s3cret", "email_domains": [domain], "jit": jit});
+    let set = put_sso(t, org, body).await;
+    assert_eq!(set.status, 200, "{}", set.text);
+}
+
+fn location(answer: &Answer) -> String {
+    answer
+        .headers
+        .get("location")
+        .unwrap_or_else(|| panic!("no Location: {} {}", answer.status, answer.text))
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Starts a sign-in (`start` is the query: `org=…` or `email=…`) and has the provider sign in
+/// `hint` (the provider's login modes: tests/oidc/provider.mjs). Answers the callback's path
+/// and query, as the browser would be sent back with.
+async fn at_provider(t: &TestApp, start: &str, hint: &str) -> String {
+    let started = t.call("GET", &format!("/v1/auth/sso/start?{start}"), None, None).await;
+    assert_eq!(started.status, 303, "{}", started.text);
+    let authorize = format!("{}&login_hint={}", location(&started), hint.replace('+', "%2B").replace('@', "%40"));
+    assert!(authorize.starts_with(&issuer()), "{authorize}");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let answered = client.get(&authorize).send().await.unwrap();
+    assert_eq!(answered.status().as_u16(), 302, "{:?}", answered.text().await);
+    let back = answered.headers()["location"].to_str().unwrap().to_string();
+    let path = back
+        .strip_prefix("http://roster.test")
+        .unwrap_or_else(|| panic!("the provider sent the browser to {back}"));
+    assert!(path.starts_with("/v1/auth/sso/callback?"), "{path}");
+    path.to_string()
+}
+
+/// The callback, as the browser calls it: answers the console URL's fragment.
+async fn callback(t: &TestApp, path: &str) -> String {
+    let answer = t.call("GET", path, None, None).await;
+    assert_eq!(answer.status, 303, "{}", answer.text);
+    let console = location(&answer);
+    console
+        .strip_prefix("http://roster.test/sso#")
+        .unwrap_or_else(|| panic!("the callback sent the browser to {console}"))
+        .to_string()
+}
+
+async fn collect(t: &TestApp, fragment: &str) -> Answer {
+    let handoff = fragment
+        .strip_prefix("handoff=")
+        .unwrap_or_else(|| panic!("not signed in: #{fragment}"));
+    t.call("POST", "/v1/auth/sso/session", None, Some(json!({"handoff": handoff})))
+        .await
+}
+
+async fn sso_settings(t: &TestApp, org: &OrgFixture) -> Answer {
+    t.call("GET", &format!("/v1/orgs/{}/sso", org.org_id), Some(&org.admin_token), None)
+        .await
+}
+
+async fn an_admin_tests_the_connection_enables_sso_and_signs_in_through_it(t: TestApp) {
+    let org = t.create_org("Okta Clinic", "paid").await;
+    connect(&t, &org, "okta-clinic.test", "off").await;
+    let start = format!("org={}", org.org_id);
+
+    // Before `sso` is a sign-in method, a sign-in proves the connection and opens nothing.
+    let back = at_provider(&t, &start, "admin@okta-clinic.test").await;
+    assert_eq!(callback(&t, &back).await, "error=login_method_not_allowed");
+    assert!(sso_settings(&t, &org).await.body["tested_at"].is_string(), "tested");
+
+    let enabled = t
+        .call(
+            "PATCH",
+            &format!("/v1/orgs/{}", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"login_methods": ["password", "sso"]})),
+        )
+        .await;
+    assert_eq!(enabled.status, 200, "{}", enabled.text);
+
+    // By org, and by email (its domain names the org).
+    for start in [start.clone(), "email=admin%40okta-clinic.test".to_string()] {
+        let fragment = callback(&t, &at_provider(&t, &start, "admin@okta-clinic.test").await).await;
+        assert!(!fragment.contains("token"), "no token in a URL: {fragment}");
+        let session = collect(&t, &fragment).await;
+        assert_eq!(session.status, 200, "{}", session.text);
+        let account = &session.body["accounts"][0];
+        assert_eq!(account["org_name"], "Okta Clinic");
+        assert_eq!(account["role"], "org_admin");
+        let me = t.call("GET", "/v1/me", account["access_token"].as_str(), None).await;
+        assert_eq!(me.status, 200, "{}", me.text);
+        let refreshed = t
+            .call(
+                "POST",
+                "/v1/auth/refresh",
+                None,
+                Some(json!({"refresh_token": account["refresh_token"]})),
+            )
+            .await;
+        assert_eq!(refreshed.status, 200, "{}", refreshed.text);
+        // The one-time code works once.
+        assert_eq!(collect(&t, &fragment).await.code(), "invalid_code");
+    }
+
+    // An email no member has, with just-in-time accounts off.
+    let stranger = callback(&t, &at_provider(&t, &start, "nobody@okta-clinic.test").await).await;
+    assert_eq!(stranger, "error=sso_no_account");
+    // The connection can't go while the org signs in by it.
+    let removed = t
+        .call("DELETE", &format!("/v1/orgs/{}/sso", org.org_id), Some(&org.admin_token), None)
+        .await;
+    assert_eq!((removed.status, removed.code()), (409, "sso_in_use"), "{}", removed.text);
+}
+
+async fn the_provider_s_answer_is_checked(t: TestApp) {
+    let org = t.create_org("Strict Clinic", "paid").await;
+    connect(&t, &org, "strict-clinic.test", "licensed").await;
+    let start = format!("org={}", org.org_id);
+    let admin = "admin@strict-clinic.test";
+    // Tested, then enabled.
+    callback(&t, &at_provider(&t, &start, admin).await).await;
+    let enabled = t
+        .call(
+            "PATCH",
+            &format!("/v1/orgs/{}", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"login_methods": ["password", "sso"]})),
+        )
+        .await;
+    assert_eq!(enabled.status, 200, "{}", enabled.text);
+
+    for mode in [
+        "wrong-issuer",
+        "wrong-audience",
+        "wrong-nonce",
+        "no-nonce",
+        "unverified",
+        "expired",
+        "bad-signature",
+        "unknown-kid",
+    ] {
+        let fragment = callback(&t, &at_provider(&t, &start, &format!("{mode}+{admin}")).await).await;
+        assert_eq!(fragment, "error=sso_refused", "{mode}");
+    }
+    // The provider refusing: an error instead of a code.
+    let refused = callback(&t, &at_provider(&t, &start, &format!("access-denied+{admin}")).await).await;
+    assert_eq!(refused, "error=sso_refused");
+    // A key the provider rotated in since its keys were cached: fetched again, accepted.
+    let rotated = callback(&t, &at_provider(&t, &start, &format!("new-key+{admin}")).await).await;
+    assert!(rotated.starts_with("handoff="), "{rotated}");
+
+    // A tampered state matches no sign-in started here.
+    let back = at_provider(&t, &start, admin).await;
+    let tampered = back.replace("state=", "state=x");
+    assert_eq!(callback(&t, &tampered).await, "error=sso_state_invalid");
+    // The real answer still works once; played again it finds nothing.
+    assert!(callback(&t, &back).await.starts_with("handoff="));
+    assert_eq!(callback(&t, &back).await, "error=sso_state_invalid");
+    // Its code, replayed with another sign-in's state: the provider refuses a used code.
+    let code = back.split(['?', '&']).find_map(|p| p.strip_prefix("code=")).unwrap().to_string();
+    let other = at_provider(&t, &start, admin).await;
+    let other_state = other.split(['?', '&']).find_map(|p| p.strip_prefix("state=")).unwrap();
+    let replayed = format!("/v1/auth/sso/callback?code={code}&state={other_state}");
+    assert_eq!(callback(&t, &replayed).await, "error=sso_refused");
+    // No state at all.
+    assert_eq!(callback(&t, "/v1/auth/sso/callback?code=abc").await, "error=sso_state_invalid");
+    // An attempt expires after ten minutes.
+    let late = at_provider(&t, &start, admin).await;
+    t.clock.advance(11 * 60);
+    assert_eq!(callback(&t, &late).await, "error=sso_state_invalid");
+}
+
+async fn people_the_provider_knows_get_an_account_just_in_time(t: TestApp) {
+    let org = t.create_org("Jit Clinic", "paid").await;
+    connect(&t, &org, "jit-clinic.test", "licensed").await;
+    let start = format!("org={}", org.org_id);
+    callback(&t, &at_provider(&t, &start, "admin@jit-clinic.test").await).await;
+    let org_path = format!("/v1/orgs/{}", org.org_id);
+    let sso_only = t
+        .call("PATCH", &org_path, Some(&org.admin_token), Some(json!({"login_methods": ["sso"]})))
+        .await;
+    assert_eq!(sso_only.status, 200, "{}", sso_only.text);
+
+    let fragment = callback(&t, &at_provider(&t, &start, "newcomer@jit-clinic.test").await).await;
+    let session = collect(&t, &fragment).await;
+    assert_eq!(session.status, 200, "{}", session.text);
+    assert_eq!(session.body["accounts"][0]["role"], "member");
+    let member_id = session.body["accounts"][0]["member_id"].as_str().unwrap().to_string();
+    let member = t
+        .call("GET", &format!("{org_path}/members/{member_id}"), Some(&org.admin_token), None)
+        .await;
+    assert_eq!(member.body["status"], "licensed", "{}", member.text);
+    assert_eq!(member.body["kind"], "full");
+    let audit = t.audit_of(&org, &member_id).await;
+    assert!(
+        audit
+            .iter()
+            .any(|(action, _, _, reason)| action == "member_joined_by_sso" && reason == "just_in_time"),
+        "{audit:?}"
+    );
+    // Again: the same account, not a second one.
+    let again = collect(&t, &callback(&t, &at_provider(&t, &start, "newcomer@jit-clinic.test").await).await).await;
+    assert_eq!(again.body["accounts"][0]["member_id"], member_id.as_str());
+    // Only for the domains the connection claims.
+    let outsider = callback(&t, &at_provider(&t, &start, "someone@elsewhere.test").await).await;
+    assert_eq!(outsider, "error=sso_no_account");
+
+    // Seats: a full org makes no account.
+    let full = t
+        .call("PATCH", &org_path, Some(&org.admin_token), Some(json!({"seat_limit": 2})))
+        .await;
+    assert_eq!(full.status, 200, "{}", full.text);
+    let no_seat = callback(&t, &at_provider(&t, &start, "third@jit-clinic.test").await).await;
+    assert_eq!(no_seat, "error=seats_exhausted");
+
+    // During a freeze too (a freeze holds admins' and sweeps' changes, not arrivals).
+    let unlimited = t
+        .call("PATCH", &org_path, Some(&org.admin_token), Some(json!({"seat_limit": null})))
+        .await;
+    assert_eq!(unlimited.status, 200, "{}", unlimited.text);
+    let now = t.app.now();
+    let freeze = json!({
+        "starts_at": roster_app::views::rfc3339(now - time::Duration::hours(1)),
+        "ends_at": roster_app::views::rfc3339(now + time::Duration::days(1)),
+    });
+    let frozen = t
+        .call("PUT", &format!("{org_path}/freeze"), Some(&org.admin_token), Some(freeze))
+        .await;
+    assert_eq!(frozen.status, 200, "{}", frozen.text);
+    let during = callback(&t, &at_provider(&t, &start, "frozen@jit-clinic.test").await).await;
+    assert!(during.starts_with("handoff="), "{during}");
+}
+
+async fn approval_jit_waits_for_an_admin(t: TestApp) {
+    let org = t.create_org("Approve Clinic", "paid").await;
+    connect(&t, &org, "approve-clinic.test", "approval").await;
+    let start = format!("org={}", org.org_id);
+    callback(&t, &at_provider(&t, &start, "admin@approve-clinic.test").await).await;
+    let org_path = format!("/v1/orgs/{}", org.org_id);
+    let enabled = t
+        .call(
+            "PATCH",
+            &org_path,
+            Some(&org.admin_token),
+            Some(json!({"login_methods": ["password", "sso"]})),
+        )
+        .await;
+    assert_eq!(enabled.status, 200, "{}", enabled.text);
+    let waiting = callback(&t, &at_provider(&t, &start, "asks@approve-clinic.test").await).await;
+    assert_eq!(waiting, "pending_approval=1");
+    let pending = t
+        .call("GET", &format!("{org_path}/members?tab=pending"), Some(&org.admin_token), None)
+        .await;
+    assert!(pending.text.contains("asks@approve-clinic.test"), "{}", pending.text);
+    // Until approved, signing in again waits the same way (no second account).
+    let again = callback(&t, &at_provider(&t, &start, "asks@approve-clinic.test").await).await;
+    assert_eq!(again, "error=account_inactive");
+}
+
+async fn one_answer_signs_in_once_under_concurrency(t: TestApp) {
+    let t = std::sync::Arc::new(t);
+    let org = t.create_org("Race Clinic", "paid").await;
+    connect(&t, &org, "race-clinic.test", "licensed").await;
+    let start = format!("org={}", org.org_id);
+    callback(&t, &at_provider(&t, &start, "admin@race-clinic.test").await).await;
+    let enabled = t
+        .call(
+            "PATCH",
+            &format!("/v1/orgs/{}", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"login_methods": ["password", "sso"]})),
+        )
+        .await;
+    assert_eq!(enabled.status, 200, "{}", enabled.text);
+    // One answer, played eight times at once (a new person: a just-in-time account too).
+    let back = at_provider(&t, &start, "racer@race-clinic.test").await;
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let (t, back) = (t.clone(), back.clone());
+            tokio::spawn(async move { callback(&t, &back).await })
+        })
+        .collect();
+    let mut fragments = Vec::new();
+    for call in calls {
+        fragments.push(call.await.unwrap());
+    }
+    let signed_in: Vec<_> = fragments.iter().filter(|f| f.starts_with("handoff=")).collect();
+    assert_eq!(signed_in.len(), 1, "{fragments:?}");
+    assert!(
+        fragments
+            .iter()
+            .all(|f| f.starts_with("handoff=") || f == "error=sso_state_invalid"),
+        "{fragments:?}"
+    );
+    // Its handoff, collected eight times at once: one session.
+    let handoff = signed_in[0].clone();
+    let collects: Vec<_> = (0..8)
+        .map(|_| {
+            let (t, handoff) = (t.clone(), handoff.clone());
+            tokio::spawn(async move { collect(&t, &handoff).await.status })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for c in collects {
+        statuses.push(c.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    let members = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{}/members?q=racer", org.org_id),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(members.body["items"].as_array().unwrap().len(), 1, "one account: {}", members.text);
+}
+
+on_every_backend!(
+    an_admin_tests_the_connection_enables_sso_and_signs_in_through_it,
+    the_provider_s_answer_is_checked,
+    people_the_provider_knows_get_an_account_just_in_time,
+    approval_jit_waits_for_an_admin,
+    one_answer_signs_in_once_under_concurrency,
+    an_org_admin_sets_reads_and_removes_its_connection,
+    bad_connections_are_refused_and_change_nothing,
+    sso_is_a_sign_in_method_only_once_its_connection_worked,
+    concurrent_claims_of_one_domain_leave_one_owner,
+);
