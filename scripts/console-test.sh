@@ -6,7 +6,10 @@
 # shared/http/openapi.json, runs the unit tests, builds console/dist and checks the
 # committed copy is not stale, then starts the given roster-local on a free port with a
 # fresh data dir and the test clock, serves the built console in front of it, and runs
-# the Playwright suite in headless Chromium.
+# the Playwright suite in headless Chromium. The single sign-on tests sign in through the
+# test OpenID provider at ROSTER_OIDC_ISSUER (scripts/oidc.sh; started here, and stopped
+# at the end, when it is not set), and roster-local's public URL is where the pages are
+# served, so its single sign-on callback sends the browser back to them.
 #
 # CONSOLE_SERVED_BY_ROSTER=1: the server serves the console itself; test it there
 # instead of through `vite preview`.
@@ -62,25 +65,39 @@ wait_for() {
 DATA_DIR=$(mktemp -d)
 LOGS=$(mktemp -d)
 PIDS=()
+OWN_OIDC=0
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ $OWN_OIDC == 1 ]]; then bash "$ROOT/scripts/oidc.sh" stop || true; fi
   rm -rf "$DATA_DIR"
 }
 trap cleanup EXIT
 
+if [[ -z ${ROSTER_OIDC_ISSUER:-} ]]; then
+  echo "== OpenID provider for the single sign-on tests (scripts/oidc.sh)"
+  OWN_OIDC=1
+  eval "$(bash "$ROOT/scripts/oidc.sh")"
+fi
+export ROSTER_OIDC_ISSUER
+echo "== OpenID provider at $ROSTER_OIDC_ISSUER"
+
 ROSTER_PORT=$(free_port)
 ROSTER_URL="http://127.0.0.1:$ROSTER_PORT"
-echo "== roster-local on $ROSTER_URL (data in $DATA_DIR, log in $LOGS/roster.log)"
-ROSTER_ADDR="127.0.0.1:$ROSTER_PORT" ROSTER_DATA_DIR="$DATA_DIR" ROSTER_TEST_CLOCK=1 "$ROSTER_BIN" >"$LOGS/roster.log" 2>&1 &
-PIDS+=($!)
-wait_for "$ROSTER_URL/.well-known/jwks.json"
-
 if [[ ${CONSOLE_SERVED_BY_ROSTER:-0} == 1 ]]; then
   BASE_URL=$ROSTER_URL
 else
   PREVIEW_PORT=$(free_port)
+  while [[ $PREVIEW_PORT == "$ROSTER_PORT" ]]; do PREVIEW_PORT=$(free_port); done
   BASE_URL="http://127.0.0.1:$PREVIEW_PORT"
+fi
+echo "== roster-local on $ROSTER_URL, public URL $BASE_URL (data in $DATA_DIR, log in $LOGS/roster.log)"
+ROSTER_ADDR="127.0.0.1:$ROSTER_PORT" ROSTER_PUBLIC_URL="$BASE_URL" ROSTER_DATA_DIR="$DATA_DIR" ROSTER_TEST_CLOCK=1 \
+  "$ROSTER_BIN" >"$LOGS/roster.log" 2>&1 &
+PIDS+=($!)
+wait_for "$ROSTER_URL/.well-known/jwks.json"
+
+if [[ ${CONSOLE_SERVED_BY_ROSTER:-0} != 1 ]]; then
   echo "== console on $BASE_URL (vite preview of console/dist, /v1 forwarded to roster-local)"
   ROSTER_API_URL=$ROSTER_URL node node_modules/vite/bin/vite.js preview --host 127.0.0.1 --port "$PREVIEW_PORT" --strictPort >"$LOGS/preview.log" 2>&1 &
   PIDS+=($!)
@@ -88,5 +105,5 @@ else
 fi
 
 echo "== browser tests against $BASE_URL"
-BASE_URL=$BASE_URL ROSTER_DATA_DIR=$DATA_DIR CHROMIUM_PATH=$CHROMIUM npx --no-install playwright test
+BASE_URL=$BASE_URL ROSTER_DATA_DIR=$DATA_DIR ROSTER_OIDC_ISSUER=$ROSTER_OIDC_ISSUER CHROMIUM_PATH=$CHROMIUM npx --no-install playwright test
 echo "== screenshots in console/e2e-artifacts/screens"

@@ -47,7 +47,8 @@ test('an org admin allows codes in the settings, and a member signs in with the 
 
   await signIn(page, adminEmail);
   await page.getByRole('link', { name: 'Settings' }).click();
-  await expect(page.getByLabel('Single sign-on (SSO) (not available yet)')).toBeDisabled();
+  await expect(page.getByLabel('Single sign-on (SSO)')).toBeDisabled();
+  await expect(page.getByText('Set up single sign-on below, and test it, to allow it.')).toBeVisible();
   await expect(page.getByLabel('Password', { exact: true })).toBeChecked();
   await page.getByLabel('One-time code by email').check();
   await page.getByRole('button', { name: 'Save settings' }).click();
@@ -204,7 +205,7 @@ test('sign-in methods: an org that keeps no way in for its only org admin is ref
   // A password sign-in where the org allows only codes says so, and where to go instead.
   await signIn(page, first.adminEmail);
   await expect(page.getByRole('alert')).toHaveText(
-    'Your organization does not allow signing in with a password for this account. Choose “Email me a code” below instead, or ask your admin.',
+    'Your organization does not allow signing in with a password for this account. Choose “Email me a code” or “Sign in with single sign-on” below instead, or ask your admin.',
   );
 
   await signInWithCode(page, bea);

@@ -34,7 +34,7 @@ test('an invitee opens the link from the email, registers, and lands on sign-in 
   await expect(page.getByText('Your account is ready. Sign in with the password you just chose.')).toBeVisible();
   await expect(page.getByLabel('Email')).toHaveValue(email);
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Members' })).toBeVisible();
   await expect(page.getByText('Acme Care')).toBeVisible();
   await expect(page.getByRole('row', { name: /Ada Admin/ })).toBeVisible();

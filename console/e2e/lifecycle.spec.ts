@@ -99,7 +99,7 @@ test('a license end date set in the member detail unlicenses the member once the
   await expect(page.getByText('Your session has ended. Please sign in again.')).toBeVisible();
   await expect(page.getByLabel('Email')).toHaveValue(adminEmail);
   await page.getByLabel('Password').fill('correct horse battery staple');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('tab', { name: /Unlicensed/ }).click();
   await expect(row(page, lee.email)).toContainText('Unlicensed');
   await page.getByRole('link', { name: 'Lee Locum' }).click();

@@ -61,7 +61,7 @@ test('a member changes their own email: it changes once the link sent to the new
   await page.getByRole('link', { name: 'Sign in' }).click();
   await expect(page.getByLabel('Email')).toHaveValue(next);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'My profile' })).toBeVisible();
   await expect(form.getByTestId('current-email')).toHaveText(next);
   await expect(pending).toHaveCount(0);

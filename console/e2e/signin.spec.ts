@@ -48,7 +48,7 @@ test('an email with accounts in two organizations chooses which one to sign in t
   await expect(page.locator('#signin-org-error')).toHaveText('Choose the organization to sign in to.');
   await screen(page, 'sign-in-choose-org');
   await page.getByLabel('Organization', { exact: true }).selectOption({ label: 'South Clinic' });
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'My profile' })).toBeVisible();
 
   await page.getByLabel('Mobile number').fill('+1 555 010 0777');

@@ -107,8 +107,7 @@ export async function login(email: string, password = PASSWORD, orgId?: string):
 }
 
 /** An org whose admin has accepted its invitation and can sign in with PASSWORD. */
-export async function orgWithAdmin(name: string, plan = 'paid'): Promise<{ org: Org; adminEmail: string; token: string }> {
-  const adminEmail = uniqueEmail('admin');
+export async function orgWithAdmin(name: string, plan = 'paid', adminEmail = uniqueEmail('admin')): Promise<{ org: Org; adminEmail: string; token: string }> {
   const org = await createOrg(name, { email: adminEmail, first_name: 'Ada', last_name: 'Admin' }, plan);
   const { token: invite } = await latestLink(adminEmail);
   await acceptInvitation(invite, { first_name: 'Ada', last_name: 'Admin' });
@@ -175,4 +174,47 @@ export async function signInByCode(email: string): Promise<CodeAccount[]> {
   const code = await latestSignInCode(email, before);
   const answer = await api<{ accounts: CodeAccount[] }>('POST', '/v1/auth/otp/verify', { body: { email, code } });
   return answer.accounts;
+}
+
+/** The test OpenID provider's issuer (scripts/oidc.sh; scripts/console-test.sh starts it). */
+export function oidcIssuer(): string {
+  const issuer = process.env.ROSTER_OIDC_ISSUER;
+  if (!issuer) throw new Error('ROSTER_OIDC_ISSUER must name the test OpenID provider: eval "$(bash scripts/oidc.sh)"');
+  return issuer;
+}
+
+/** An email domain no org's single sign-on claims yet (each belongs to one org). */
+export function uniqueDomain(): string {
+  counter += 1;
+  return `sso-${Date.now().toString(36)}${counter}.test`;
+}
+
+/** The org admin points the org's single sign-on at the test provider, for `domain`. */
+export async function setSso(orgId: string, adminToken: string, domain: string, jit: 'off' | 'licensed' | 'approval' = 'off') {
+  await api('PUT', `/v1/orgs/${orgId}/sso`, {
+    token: adminToken,
+    body: { issuer: oidcIssuer(), client_id: 'roster-console-tests', client_secret: 'not-checked', email_domains: [domain], jit },
+  });
+}
+
+/** Where a response sends the client next (a redirect it was not to follow). */
+function location(response: Response): string {
+  const to = response.headers.get('location');
+  if (!to) throw new Error(`${response.url} answered ${response.status} without a Location`);
+  return new URL(to, response.url).href;
+}
+
+/**
+ * Signs `email` in once through the org's single sign-on with plain HTTP (the test provider
+ * shows no page: it signs in whoever `login_hint` names), which marks the connection tested.
+ * Answers the fragment the callback sent the browser back to the console with.
+ */
+export async function signInThroughSso(orgId: string, email: string): Promise<string> {
+  const start = await fetch(`${apiUrl()}/v1/auth/sso/start?org=${orgId}`, { redirect: 'manual' });
+  const authorize = new URL(location(start));
+  authorize.searchParams.set('login_hint', email);
+  const callback = location(await fetch(authorize, { redirect: 'manual' }));
+  const back = new URL(location(await fetch(callback, { redirect: 'manual' })));
+  if (back.pathname !== '/sso') throw new Error(`the callback sent the browser to ${back.href}`);
+  return back.hash;
 }

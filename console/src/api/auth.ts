@@ -1,6 +1,6 @@
 // Signing in and changing passwords: the calls that open or renew a session.
 import { api } from './client';
-import { call } from './problem';
+import { ApiError, call, problemOf } from './problem';
 import { deviceToken, rememberDevice } from '../lib/devices';
 import { getAccounts, getSession, sessionFrom, sessionsFromCode, setSession, type AccountAnswer, type Session, type TokenAnswer } from './session';
 
@@ -27,6 +27,33 @@ export async function requestCode(email: string): Promise<number> {
 export async function verifyCode(email: string, code: string): Promise<Session[]> {
   const answer = await call(api.POST('/v1/auth/otp/verify', { body: { email, code } }));
   return sessionsFromCode(answer.accounts as AccountAnswer[]);
+}
+
+/**
+ * The one-time code a single sign-on's callback handed over (`#handoff=`) to a session in the
+ * account the identity provider vouched for (the same answer as a code sign-in's). Sent
+ * without any held account's token, so a refused code never sets off a refresh. Not stored yet.
+ */
+export async function collectSsoSession(handoff: string): Promise<Session[]> {
+  const answer = await call(api.POST('/v1/auth/sso/session', { body: { handoff }, fetch: (request) => fetch(request) }));
+  return sessionsFromCode(answer.accounts as AccountAnswer[], 'sso');
+}
+
+/**
+ * Asks whether a single sign-on can start at `url` before the browser leaves for it: the API
+ * answers a redirect to the identity provider (which a fetch that does not follow it sees as
+ * an opaque redirect) or a problem it can word (no org claims the email's domain, a malformed
+ * email, the provider unreachable), where the browser itself would land on the problem's JSON.
+ */
+export async function checkSsoStart(url: string): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(url, { redirect: 'manual', headers: { accept: 'application/json' } });
+  } catch (error) {
+    throw new ApiError({ status: 0, code: 'network_error', detail: error instanceof Error ? error.message : String(error) });
+  }
+  if (response.type === 'opaqueredirect' || response.ok || (response.status >= 300 && response.status < 400)) return;
+  throw new ApiError(problemOf(await response.json().catch(() => null), response));
 }
 
 /**

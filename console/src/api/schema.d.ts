@@ -124,6 +124,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/sso/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The identity provider's answer
+         * @description Who: the identity provider, through the browser. Every outcome goes on to the console's `/sso` page, in the URL's fragment (never sent to a server): `#handoff=<one-time code>` (collect the session with `POST /v1/auth/sso/session`), `#pending_approval=1` (an account made just in time waits for an admin), or `#error=<code>`: `sso_state_invalid`, `sso_refused`, `sso_no_account`, `login_method_not_allowed`, `account_inactive`, `seats_exhausted`, `unavailable`.
+         */
+        get: operations["finishSso"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sso/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Collect the session a single sign-on opened
+         * @description Who: anyone with the one-time code (the console, from the callback's fragment). Once, within two minutes; the member's sign-in methods are checked again.
+         */
+        post: operations["collectSsoSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sso/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start a single sign-on
+         * @description Who: anyone (a browser). Sends the browser to the org's identity provider (authorization code flow, PKCE, `state` and `nonce` kept here for ten minutes). Name the org, or give the person's email: the org whose connection claims its domain.
+         */
+        get: operations["startSso"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/email-confirmations": {
         parameters: {
             query?: never;
@@ -752,6 +812,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orgs/{org}/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The org's single sign-on connection
+         * @description Who: org admin. Without the client secret. 404 when none is set.
+         */
+        get: operations["getSso"];
+        /**
+         * Set the org's single sign-on connection
+         * @description Who: org admin. An OpenID Connect provider (authorization code flow with PKCE). The client secret is sealed under the deployment's key and never answered. A new issuer or client must be signed in through once before `sso` can be a sign-in method; while the org signs in by `sso`, only the tested connection may stay (`409 sso_in_use`).
+         */
+        put: operations["putSso"];
+        post?: never;
+        /**
+         * Remove the org's single sign-on connection
+         * @description Who: org admin. Refused while the org signs in by `sso`.
+         */
+        delete: operations["deleteSso"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -881,7 +969,7 @@ export interface components {
          * @description Every code Roster answers (the README lists each with its status and meaning).
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "invalid_json" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "route_not_found" | "method_not_allowed" | "missing_token" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_refresh_token" | "invalid_credentials" | "temporary_password_used" | "account_inactive" | "password_change_required" | "login_method_not_allowed" | "invalid_code" | "forbidden" | "not_found" | "already_licensed" | "already_invited" | "pending_approval" | "rejected" | "unlicensed" | "already_member" | "already_rejected" | "already_unlicensed" | "not_licensed" | "not_pending_approval" | "no_pending_invitation" | "seats_exhausted" | "cannot_change_own_role" | "cannot_remove_self" | "last_org_admin" | "no_org_admin_can_sign_in" | "email_taken" | "concurrent_update" | "department_exists" | "department_not_empty" | "invitation_expired" | "invitation_used" | "invitation_superseded" | "invitation_revoked" | "confirmation_expired" | "frozen" | "rate_limited" | "internal" | "unavailable" | "required" | "invalid" | "invalid_email" | "invalid_name" | "invalid_phone" | "invalid_text" | "invalid_role" | "invalid_choice" | "invalid_time" | "too_short" | "too_long" | "out_of_range" | "before_start" | "not_allowed" | "not_supported" | "org_required" | "unchanged" | "incorrect" | "user_owned" | "unknown_department" | "unknown_field" | "unknown_value" | "invalid_type" | "malformed_id" | "invalid_cursor" | "invalid_csv" | "invalid_utf8" | "missing_column" | "empty" | "too_many_rows" | "invalid_row" | "duplicate_in_file" | "actor_inactive";
+        ErrorCode: "validation_failed" | "invalid_json" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "route_not_found" | "method_not_allowed" | "missing_token" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_refresh_token" | "invalid_credentials" | "temporary_password_used" | "account_inactive" | "password_change_required" | "login_method_not_allowed" | "invalid_code" | "sso_state_invalid" | "sso_refused" | "forbidden" | "not_found" | "already_licensed" | "already_invited" | "pending_approval" | "rejected" | "unlicensed" | "already_member" | "already_rejected" | "already_unlicensed" | "not_licensed" | "not_pending_approval" | "no_pending_invitation" | "seats_exhausted" | "cannot_change_own_role" | "cannot_remove_self" | "last_org_admin" | "no_org_admin_can_sign_in" | "email_taken" | "concurrent_update" | "department_exists" | "department_not_empty" | "sso_domain_claimed" | "sso_not_ready" | "sso_no_account" | "sso_in_use" | "invitation_expired" | "invitation_used" | "invitation_superseded" | "invitation_revoked" | "confirmation_expired" | "frozen" | "rate_limited" | "internal" | "unavailable" | "required" | "invalid" | "invalid_email" | "invalid_name" | "invalid_phone" | "invalid_text" | "invalid_role" | "invalid_choice" | "invalid_time" | "too_short" | "too_long" | "out_of_range" | "before_start" | "not_allowed" | "not_supported" | "org_required" | "unchanged" | "incorrect" | "user_owned" | "unknown_department" | "unknown_field" | "unknown_value" | "invalid_type" | "malformed_id" | "invalid_cursor" | "invalid_csv" | "invalid_utf8" | "missing_column" | "empty" | "too_many_rows" | "invalid_row" | "duplicate_in_file" | "actor_inactive";
         /** @description 1 to 64 printable characters (surrounding spaces are trimmed). */
         EulaVersion: string;
         /** @description An address of a pasted list that already has an account, and its state. */
@@ -1073,7 +1161,7 @@ export interface components {
              */
             license_end?: string | null;
             location?: components["schemas"]["FreeText"] | null;
-            /** @description How this member may sign in, overriding the org's `login_methods`; `null` follows the org again. The org must keep an org admin who can sign in (`409 no_org_admin_can_sign_in`). */
+            /** @description How this member may sign in, overriding the org's `login_methods`; `null` follows the org again. `sso` needs the org's connection, signed in through once (`409 sso_not_ready`). The org must keep an org admin who can sign in (`409 no_org_admin_can_sign_in`). */
             login_methods?: components["schemas"]["LoginMethod"][] | null;
             position?: components["schemas"]["FreeText"] | null;
             role?: components["schemas"]["Role"] | null;
@@ -1130,7 +1218,7 @@ export interface components {
             eula_version?: components["schemas"]["EulaVersion"] | null;
             /** Format: uint32 */
             invite_ttl_days?: number | null;
-            /** @description Any non-empty set of `password` and `email_otp` (single sign-on, `sso`, answers `not_supported` on this server for now). The org must keep an org admin who can sign in (`409 no_org_admin_can_sign_in`). */
+            /** @description Any non-empty set of `password`, `email_otp` and `sso`. `sso` needs the org's single sign-on connection, signed in through once (`409 sso_not_ready`). The org must keep an org admin who can sign in (`409 no_org_admin_can_sign_in`). */
             login_methods?: components["schemas"]["LoginMethod"][] | null;
             members_can_invite?: boolean | null;
             name?: components["schemas"]["OrgName"] | null;
@@ -1231,6 +1319,44 @@ export interface components {
             /** @description The six digits the email carried (spaces between them are ignored). */
             code: string;
             email: components["schemas"]["EmailAddress"];
+        };
+        /** @description An org's single sign-on connection, without its client secret (which is never answered). */
+        SsoConnection: {
+            client_id: string;
+            /** @description Whether a client secret is held (always true: it is required). */
+            client_secret_set: boolean;
+            email_domains: string[];
+            issuer: string;
+            jit: components["schemas"]["SsoJit"];
+            /** @description The redirect URI to register with the identity provider. */
+            redirect_uri: string;
+            /**
+             * Format: date-time
+             * @description When someone last signed in through this connection; `sso` can be enabled after.
+             */
+            tested_at: string | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        SsoConnectionRequest: {
+            client_id: string;
+            /** @description Sealed before it is stored; never answered. */
+            client_secret: string;
+            /**
+             * @description Email domains whose people sign in through this connection (`?email=` at the start); each belongs to one org (`409 sso_domain_claimed`).
+             * @default []
+             */
+            email_domains?: string[];
+            /** @description The identity provider's issuer (its discovery document is at `<issuer>/.well-known/openid-configuration`): `https://`, or `http://` on loopback. */
+            issuer: string;
+            /** @description Whether people the provider signs in, with no account in the org, get one. */
+            jit: components["schemas"]["SsoJit"];
+        };
+        /** @description Whether a person the identity provider signs in, with no account in the org, gets one. */
+        SsoJit: "off" | "licensed" | "approval";
+        SsoSessionRequest: {
+            /** @description The one-time code of the console URL's fragment (`#handoff=`). */
+            handoff: string;
         };
         /** @enum {string} */
         Tab: "licensed" | "unlicensed" | "pending";
@@ -1672,6 +1798,136 @@ export interface operations {
             408: components["responses"]["Problem408"];
             413: components["responses"]["Problem413"];
             415: components["responses"]["Problem415"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    finishSso: {
+        parameters: {
+            query?: {
+                /** @description The authorization code */
+                code?: string;
+                /** @description The state the sign-in started with */
+                state?: string;
+                /** @description The provider's error, when it refused */
+                error?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the console's `/sso` page, the outcome in the fragment. */
+            303: {
+                headers: {
+                    /** @description Where the browser goes next. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    collectSsoSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SsoSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignIn"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            /** @description invalid_code */
+            401: {
+                headers: {
+                    /** @description `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "invalid_code";
+                    };
+                };
+            };
+            /** @description login_method_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "login_method_not_allowed";
+                    };
+                };
+            };
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    startSso: {
+        parameters: {
+            query?: {
+                /** @description The org whose identity provider signs the person in */
+                org?: string;
+                /** @description Or the person's email: the org whose connection claims its domain (passed on as login_hint) */
+                email?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the identity provider's authorization endpoint. */
+            303: {
+                headers: {
+                    /** @description Where the browser goes next. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_failed, malformed_id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "validation_failed" | "malformed_id";
+                    };
+                };
+            };
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2122,7 +2378,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             408: components["responses"]["Problem408"];
-            /** @description no_org_admin_can_sign_in, concurrent_update */
+            /** @description no_org_admin_can_sign_in, concurrent_update, sso_not_ready */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2130,7 +2386,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "no_org_admin_can_sign_in" | "concurrent_update";
+                        code?: "no_org_admin_can_sign_in" | "concurrent_update" | "sso_not_ready";
                     };
                 };
             };
@@ -2901,7 +3157,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             408: components["responses"]["Problem408"];
-            /** @description cannot_change_own_role, last_org_admin, no_org_admin_can_sign_in, concurrent_update */
+            /** @description cannot_change_own_role, last_org_admin, no_org_admin_can_sign_in, concurrent_update, sso_not_ready */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2909,7 +3165,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "cannot_change_own_role" | "last_org_admin" | "no_org_admin_can_sign_in" | "concurrent_update";
+                        code?: "cannot_change_own_role" | "last_org_admin" | "no_org_admin_can_sign_in" | "concurrent_update" | "sso_not_ready";
                     };
                 };
             };
@@ -3129,6 +3385,121 @@ export interface operations {
             };
             413: components["responses"]["Problem413"];
             423: components["responses"]["Problem423"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getSso: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoConnection"];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    putSso: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SsoConnectionRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoConnection"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            /** @description concurrent_update, sso_domain_claimed, sso_in_use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "concurrent_update" | "sso_domain_claimed" | "sso_in_use";
+                    };
+                };
+            };
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    deleteSso: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            /** @description concurrent_update, sso_in_use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "concurrent_update" | "sso_in_use";
+                    };
+                };
+            };
+            413: components["responses"]["Problem413"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };

@@ -1,10 +1,11 @@
 // The signed-in accounts: kept in memory and in sessionStorage (this tab only), each
 // renewed with its own refresh token. A password sign-in holds one account; a sign-in by
-// email code holds every account of that email that allows codes, and the console acts
-// as one of them at a time (the active account) until the person switches.
+// email code holds every account of that email that allows codes (a single sign-on, the
+// one account its org's identity provider vouched for), and the console acts as one of
+// them at a time (the active account) until the person switches.
 import type { Role } from './types';
 
-export type SignInMethod = 'password' | 'email_otp';
+export type SignInMethod = 'password' | 'email_otp' | 'sso';
 
 export interface Session {
   accessToken: string;
@@ -29,7 +30,7 @@ export interface TokenAnswer {
   member_id?: string;
 }
 
-/** One account of a code sign-in's answer (`POST /v1/auth/otp/verify`). */
+/** One account of a code sign-in's answer (`POST /v1/auth/otp/verify`), or a single sign-on's (`POST /v1/auth/sso/session`). */
 export interface AccountAnswer extends TokenAnswer {
   org_id: string;
   member_id: string;
@@ -224,12 +225,12 @@ export function sessionFrom(answer: TokenAnswer, email: string, previous?: Sessi
   };
 }
 
-/** The sessions of a code sign-in's answer, oldest account first. */
-export function sessionsFromCode(accounts: AccountAnswer[]): Session[] {
+/** The sessions of a code sign-in's answer (or a single sign-on's: the same shape), oldest account first. */
+export function sessionsFromCode(accounts: AccountAnswer[], method: SignInMethod = 'email_otp'): Session[] {
   return accounts.map((account) => ({
     ...sessionFrom(account, account.email),
     orgName: account.org_name,
     role: account.role,
-    method: 'email_otp' as const,
+    method,
   }));
 }

@@ -20,4 +20,7 @@ export type AccountKind = NonNullable<CreateAccount['kind']>;
 export type InviteLink = Schemas['InviteLink'];
 export type InvitationView = Schemas['InvitationView'];
 export type LoginMethod = NonNullable<Org['login_methods']>[number];
+export type SsoConnection = Schemas['SsoConnection'];
+export type SsoConnectionRequest = Schemas['SsoConnectionRequest'];
+export type SsoJit = Schemas['SsoJit'];
 export type Tab = 'licensed' | 'unlicensed' | 'pending';

@@ -2,9 +2,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { accountKey, getSession, onSessionChange, type Session } from '../api/session';
 import { navigate, useLocation } from '../router';
 import { SignIn } from './auth/SignIn';
+import { SsoFinish } from './auth/SsoFinish';
 import { SignedIn } from './SignedIn';
 
-/** The admin console: sign in first, then the screens of the active account. */
+/** The admin console: sign in first (or come back from single sign-on), then the screens of the active account. */
 export function Console() {
   const [session, setSession] = useState<Session | null>(getSession);
   const [ended, setEnded] = useState<{ reason?: string; email?: string }>({});
@@ -26,6 +27,8 @@ export function Console() {
   useEffect(() => {
     if (session && path === '/sign-in') navigate('/', { replace: true });
   }, [session, path]);
+  // Where single sign-on comes back to, signed in or not (an org admin's test sign-in).
+  if (path === '/sso') return <SsoFinish />;
   if (!session) return <SignIn ended={ended.reason} lastEmail={ended.email} />;
   return <SignedIn key={accountKey(session)} session={session} />;
 }

@@ -25,6 +25,16 @@ export const PROBLEM_MESSAGES: Record<string, string> = {
   login_method_not_allowed: 'Your organization does not allow this way of signing in for this account. Sign in another way, or ask your admin.',
   invalid_code: 'That code is not right, or it has expired or was already used. Check the latest email, or ask for a new code.',
   org_required: 'This email has accounts in several organizations: choose which one to sign in to.',
+  // Single sign-on
+  sso_state_invalid: 'This single sign-on did not finish in time, or it was already used. Start signing in again.',
+  sso_refused:
+    'Your identity provider did not confirm who you are (it refused the sign-in, or its answer failed a check). Try again, or ask your admin to check the single sign-on settings.',
+  sso_no_account: 'Your identity provider knows you, but this email has no account in the organization. Ask your admin to invite you.',
+  sso_domain_claimed: 'Another organization already signs in one of these email domains with single sign-on. Remove that domain, or ask the operator.',
+  sso_not_ready:
+    'Single sign-on cannot be a way to sign in yet: an organization admin sets up the connection in Settings and signs in through it once (“Test sign-in”) first.',
+  sso_in_use:
+    'The organization signs in with single sign-on: take single sign-on out of the ways to sign in first (a connection no one has signed in through yet cannot replace the one in use).',
   // Permissions and existence
   forbidden: 'Your role does not allow this. Ask an organization admin.',
   not_found: 'This no longer exists, or you do not have access to it.',
@@ -127,7 +137,14 @@ const FIELD_SPECIFIC: Record<string, string> = {
   'department_id.required': 'Choose at least one thing to change.',
   'rows.empty': 'There is nothing to import.',
   'two_factor_channel.required': 'Choose how you will receive verification codes.',
-  'login_methods.not_supported': 'Single sign-on (SSO) is not available yet: choose password or one-time code by email.',
+  'issuer.invalid': 'Enter the issuer URL, starting with https:// (http:// only on this machine).',
+  'issuer.required': 'Enter the identity provider’s issuer URL.',
+  'issuer.too_long': 'Use at most 500 characters.',
+  'client_id.invalid': 'Use visible characters only, without spaces.',
+  'client_secret.invalid': 'Use visible characters only, without spaces.',
+  'client_secret.required': 'Enter the client secret: it is needed each time the connection is saved.',
+  'email_domains.invalid': 'Enter email domains such as example.com, separated by commas or new lines.',
+  'email_domains.too_long': 'Use at most 20 email domains.',
   'require_2fa.not_supported': 'Two-step verification is not available on this server yet.',
 };
 

@@ -52,12 +52,16 @@ const ACTION_LABELS: Record<string, string> = {
   department_renamed: 'Department renamed',
   department_deleted: 'Department deleted',
   invite_link_rotated: 'Invite link rotated',
+  member_joined_by_sso: 'Joined by single sign-on',
+  sso_configured: 'Single sign-on set up',
+  sso_removed: 'Single sign-on removed',
 };
 
 const REASON_LABELS: Record<string, string> = {
   license_expired: 'the license end date passed',
   import: 'bulk import',
   held_back: 'held back by a freeze window',
+  just_in_time: 'an account made at their first single sign-on',
 };
 
 /** A generic change whose reason names it (e.g. member_updated because license_end_set) reads as that reason. */

@@ -1,11 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { requestCode, verifyCode } from '../../api/auth';
-import { addAccounts } from '../../api/session';
 import { describedBy, Field } from '../../components/Field';
 import { Notice } from '../../components/Notice';
 import { useSubmit } from '../../hooks/useSubmit';
-import { navigate } from '../../router';
 import { codeDigits } from './code';
+import { holdAccounts } from './holdAccounts';
 
 const FIELDS = ['email', 'code'] as const;
 
@@ -17,7 +16,6 @@ const CODE_PROBLEMS: Record<string, string> = {
 
 const TEMPORARY_ONLY =
   'Your account still has the temporary password an admin sent you. Sign in with that password first (“Sign in with a password instead”) and choose your own.';
-
 
 /**
  * Sign in with a one-time code: the email first (the page answers the same whether or not
@@ -61,19 +59,7 @@ export function CodeSignIn({ initialEmail, onUsePassword }: { initialEmail: stri
     if (!digits) return;
     void submit.run(async () => {
       const sessions = await verifyCode(sent.email, digits);
-      // An account whose temporary password was never changed can only change it, which
-      // needs that password: those are left for a password sign-in.
-      const usable = sessions.filter((s) => !s.passwordChangeRequired);
-      const temporary = sessions.length - usable.length;
-      if (usable.length === 0) {
-        setNote(TEMPORARY_ONLY);
-        return;
-      }
-      if (usable.length > 1 || temporary > 0) {
-        const query = new URLSearchParams({ welcome: 'code', ...(temporary > 0 ? { temporary: String(temporary) } : {}) });
-        navigate(`/accounts?${query}`, { replace: true });
-      }
-      addAccounts(usable);
+      if (!holdAccounts(sessions, 'code')) setNote(TEMPORARY_ONLY);
     });
   };
 

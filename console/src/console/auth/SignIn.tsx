@@ -11,6 +11,7 @@ import { useLocation } from '../../router';
 import { PublicLayout } from '../../pages/PublicLayout';
 import { CodeSignIn } from './CodeSignIn';
 import { OrgChooser } from './OrgChooser';
+import { SsoSignIn } from './SsoSignIn';
 import { TemporaryPassword } from './TemporaryPassword';
 
 const FIELDS = ['email', 'password', 'org_id'] as const;
@@ -23,15 +24,23 @@ const ENDED: Record<string, string> = {
 };
 
 const PASSWORD_NOT_ALLOWED =
-  'Your organization does not allow signing in with a password for this account. Choose “Email me a code” below instead, or ask your admin.';
+  'Your organization does not allow signing in with a password for this account. Choose “Email me a code” or “Sign in with single sign-on” below instead, or ask your admin.';
+
+type Method = 'password' | 'code' | 'sso';
+
+function methodOf(query: URLSearchParams): Method {
+  const asked = query.get('method');
+  return asked === 'code' || asked === 'sso' ? asked : 'password';
+}
 
 /**
- * Sign in with email and password (then, for a temporary password, choose a new one), or
- * with a one-time code sent by email (`?method=code` opens that way).
+ * Sign in with email and password (then, for a temporary password, choose a new one), with
+ * a one-time code sent by email (`?method=code` opens that way), or through the org's
+ * identity provider (single sign-on, `?method=sso`).
  */
 export function SignIn({ ended, lastEmail }: { ended?: string; lastEmail?: string }) {
   const { query } = useLocation();
-  const [method, setMethod] = useState<'password' | 'code'>(query.get('method') === 'code' ? 'code' : 'password');
+  const [method, setMethod] = useState<Method>(() => methodOf(query));
   const [email, setEmail] = useState(query.get('email') ?? lastEmail ?? '');
   const [password, setPassword] = useState('');
   const [orgId, setOrgId] = useState(query.get('org') ?? '');
@@ -67,6 +76,22 @@ export function SignIn({ ended, lastEmail }: { ended?: string; lastEmail?: strin
 
   const welcome = query.get('welcome') === '1';
   const endedNotice = ended && ENDED[ended] && <Notice kind="info">{ENDED[ended]}</Notice>;
+  const useOther = (typed: string, other: Method) => {
+    setEmail(typed);
+    submit.clear();
+    setMethod(other);
+  };
+  if (method === 'sso') {
+    return (
+      <PublicLayout>
+        <section class="card narrow" aria-labelledby="signin-title">
+          <h1 id="signin-title">Sign in with single sign-on</h1>
+          {endedNotice}
+          <SsoSignIn initialEmail={email} onUseOther={useOther} />
+        </section>
+      </PublicLayout>
+    );
+  }
   if (method === 'code') {
     return (
       <PublicLayout>
@@ -74,14 +99,7 @@ export function SignIn({ ended, lastEmail }: { ended?: string; lastEmail?: strin
           <h1 id="signin-title">Sign in with a code</h1>
           {welcome && <Notice kind="success">Your account is ready. Sign in with a code we email you.</Notice>}
           {endedNotice}
-          <CodeSignIn
-            initialEmail={email}
-            onUsePassword={(typed) => {
-              setEmail(typed);
-              submit.clear();
-              setMethod('password');
-            }}
-          />
+          <CodeSignIn initialEmail={email} onUsePassword={(typed) => useOther(typed, 'password')} />
         </section>
       </PublicLayout>
     );
@@ -125,18 +143,17 @@ export function SignIn({ ended, lastEmail }: { ended?: string; lastEmail?: strin
         </form>
         <p class="signin-divider">or</p>
         <div class="actions start">
-          <button
-            type="button"
-            class="button-secondary"
-            onClick={() => {
-              submit.clear();
-              setMethod('code');
-            }}
-          >
+          <button type="button" class="button-secondary" onClick={() => useOther(email, 'code')}>
             Email me a code
           </button>
+          <button type="button" class="button-secondary" onClick={() => useOther(email, 'sso')}>
+            Sign in with single sign-on
+          </button>
         </div>
-        <p class="hint">A one-time code signs you in without a password, where your organization allows it.</p>
+        <p class="hint">
+          A one-time code signs you in without a password, and single sign-on through your organization’s identity provider, where your
+          organization allows it.
+        </p>
       </section>
     </PublicLayout>
   );

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 
 /** Copies text to the clipboard and says so (or says to copy it by hand). */
-export function CopyButton({ text }: { text: string }) {
+export function CopyButton({ text, label = 'Copy link', what = 'link' }: { text: string; label?: string; what?: string }) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   const copy = async () => {
     try {
@@ -15,10 +15,10 @@ export function CopyButton({ text }: { text: string }) {
   return (
     <>
       <button type="button" class="button-secondary" onClick={copy}>
-        Copy link
+        {label}
       </button>
       <span class="small" role="status">
-        {state === 'copied' ? 'Copied.' : state === 'failed' ? 'Copying is blocked here: select the link and copy it.' : ''}
+        {state === 'copied' ? 'Copied.' : state === 'failed' ? `Copying is blocked here: select the ${what} and copy it.` : ''}
       </span>
     </>
   );

@@ -6,8 +6,9 @@ import { LoginMethodChoices } from '../../components/LoginMethodChoices';
 import { Notice } from '../../components/Notice';
 import { useSubmit } from '../../hooks/useSubmit';
 import { fullName } from '../../lib/labels';
-import { loginMethodsSentence, noMethodProblem, sameMethods } from '../../lib/loginMethods';
+import { loginMethodsSentence, noMethodProblem, sameMethods, ssoUnavailable } from '../../lib/loginMethods';
 import { useConsole } from '../context';
+import { useSsoConnection } from '../settings/useSsoConnection';
 
 type Choice = { follow: true } | { follow: false; methods: LoginMethod[] };
 
@@ -27,13 +28,14 @@ function shownChoice(member: Member): Choice {
  */
 export function LoginMethodsForm({ member, onSaved }: { member: Member; onSaved: (message: string) => void }) {
   const { org } = useConsole();
+  const sso = useSsoConnection(member.org_id);
   const orgMethods = org?.login_methods ?? [];
   const current = shownChoice(member);
   const [follow, setFollow] = useState(current.follow);
   const [methods, setMethods] = useState<LoginMethod[]>(current.follow ? orgMethods : current.methods);
   // What was saved last from here (the member's answer then is the same, once the API shows it).
   const [saved, setSaved] = useState<Choice>(current);
-  const submit = useSubmit(['login_methods']);
+  const submit = useSubmit(['login_methods'], { sso_not_ready: 'login_methods' });
   const choice: Choice = follow ? { follow: true } : { follow: false, methods };
   const who = fullName(member);
 
@@ -76,7 +78,13 @@ export function LoginMethodsForm({ member, onSaved }: { member: Member; onSaved:
           Only these ways, for this member
         </label>
         <div class="choice-group">
-          <LoginMethodChoices id="member-method" value={methods} onChange={setMethods} disabled={follow} />
+          <LoginMethodChoices
+            id="member-method"
+            value={methods}
+            onChange={setMethods}
+            disabled={follow}
+            unavailable={{ sso: ssoUnavailable(sso.data, 'member') }}
+          />
         </div>
         {error && (
           <p class="field-error" id="member-methods-error">

@@ -1,24 +1,35 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client';
 import { call } from '../../api/problem';
-import type { LoginMethod, Org, OrgPatch } from '../../api/types';
+import type { LoginMethod, Org, OrgPatch, SsoConnection } from '../../api/types';
 import { describedBy, Field } from '../../components/Field';
 import { LoginMethodChoices } from '../../components/LoginMethodChoices';
 import { Notice } from '../../components/Notice';
 import { useSubmit } from '../../hooks/useSubmit';
-import { noMethodProblem, sameMethods } from '../../lib/loginMethods';
+import { noMethodProblem, sameMethods, ssoUnavailable } from '../../lib/loginMethods';
 import { useConsole } from '../context';
 
 const FIELDS = ['seat_limit', 'invite_ttl_days', 'enrollment_approval', 'members_can_invite', 'login_methods', 'require_2fa', 'eula_version'] as const;
+/** Single sign-on not ready yet is about the sign-in methods. */
+const CODE_FIELDS = { sso_not_ready: 'login_methods' } as const;
 
 /** What happens to this very session when the method it began with is no longer allowed. */
 const LOSING_OWN_METHOD: Record<string, string> = {
   password: 'You signed in with a password. Without it, your session ends when it next renews (within minutes), unless your own sign-in methods still allow it: then sign in with a code.',
   email_otp: 'You signed in with a code. Without codes, your session ends when it next renews (within minutes), unless your own sign-in methods still allow them: then sign in with your password.',
+  sso: 'You signed in with single sign-on. Without it, your session ends when it next renews (within minutes), unless your own sign-in methods still allow it: then sign in another way.',
 };
 
+interface Props {
+  org: Org;
+  /** The org's single sign-on connection (null: none; undefined: not known yet), which decides whether `sso` can be chosen. */
+  sso: SsoConnection | null | undefined;
+  onSaving: () => void;
+  onSaved: () => void;
+}
+
 /** Seats, invitations, approvals, sign-in methods, 2FA and the EULA version. Sends only what changed. */
-export function SettingsForm({ org, onSaving, onSaved }: { org: Org; onSaving: () => void; onSaved: () => void }) {
+export function SettingsForm({ org, sso, onSaving, onSaved }: Props) {
   const { session, reloadOrg } = useConsole();
   const [seatLimit, setSeatLimit] = useState(org.seat_limit == null ? '' : String(org.seat_limit));
   const [ttl, setTtl] = useState(String(org.invite_ttl_days ?? 7));
@@ -27,7 +38,7 @@ export function SettingsForm({ org, onSaving, onSaved }: { org: Org; onSaving: (
   const [methods, setMethods] = useState<LoginMethod[]>(org.login_methods ?? []);
   const [twoFactor, setTwoFactor] = useState(!!org.require_2fa);
   const [eula, setEula] = useState(org.eula_version ?? '');
-  const submit = useSubmit(FIELDS);
+  const submit = useSubmit(FIELDS, CODE_FIELDS);
   const { fields } = submit;
 
   const patch: OrgPatch = {};
@@ -103,7 +114,13 @@ export function SettingsForm({ org, onSaving, onSaved }: { org: Org; onSaving: (
         <p class="hint" id="settings-methods-hint">
           At least one. An org admin can still allow other ways for one member, on the member’s page.
         </p>
-        <LoginMethodChoices id="settings-method" value={methods} onChange={setMethods} describedBy="settings-methods-hint" />
+        <LoginMethodChoices
+          id="settings-method"
+          value={methods}
+          onChange={setMethods}
+          describedBy="settings-methods-hint"
+          unavailable={{ sso: ssoUnavailable(sso, 'settings') }}
+        />
         {losingOwn && session.method && <p class="small warning-text">{LOSING_OWN_METHOD[session.method]}</p>}
         {fields.login_methods && (
           <p class="field-error" id="settings-methods-error">

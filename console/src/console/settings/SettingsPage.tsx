@@ -3,17 +3,21 @@ import { Notice } from '../../components/Notice';
 import { useConsole } from '../context';
 import { FreezeSection } from './FreezeSection';
 import { SettingsForm } from './SettingsForm';
+import { SsoSection } from './SsoSection';
+import { useSsoConnection } from './useSsoConnection';
 
-/** `/settings`: the org's settings and its freeze window. */
+/** `/settings`: the org's settings, its single sign-on connection and its freeze window. */
 export function SettingsPage() {
-  const { org } = useConsole();
+  const { org, session } = useConsole();
   const [saved, setSaved] = useState(false);
+  const sso = useSsoConnection(session.orgId);
   if (!org) return null;
   return (
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
       {saved && <Notice kind="success">Settings saved.</Notice>}
-      <SettingsForm key={org.version} org={org} onSaving={() => setSaved(false)} onSaved={() => setSaved(true)} />
+      <SettingsForm key={org.version} org={org} sso={sso.data} onSaving={() => setSaved(false)} onSaved={() => setSaved(true)} />
+      <SsoSection org={org} sso={sso} />
       <FreezeSection org={org} />
     </section>
   );
