@@ -228,6 +228,8 @@ impl TestApp {
         let operator_token = format!("op-{}", sha256_hex(&format!("{:?}", random_bytes::<16>())));
         let mut config = AppConfig::new("http://roster.test", "Roster <roster@roster.test>");
         config.operator_token_sha256 = Some(sha256_hex(&operator_token));
+        // The tests' OpenID provider is plain http on 127.0.0.1.
+        config.sso_allow_http_issuers = true;
         let app = App {
             store,
             queue: queue.clone(),
@@ -417,6 +419,26 @@ impl TestApp {
         if let Some(content_type) = content_type {
             headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_str(content_type).unwrap());
         }
+        self.send(ip, method, path, query, headers, body).await
+    }
+
+    /// A call carrying a browser's `Cookie` header (single sign-on binds its steps to the
+    /// browser that started them).
+    pub async fn call_with_cookie(&self, method: &str, path: &str, cookie: &str, body: Option<Value>) -> Answer {
+        let (path, query) = match path.split_once('?') {
+            Some((p, q)) => (p.to_string(), Some(q.to_string())),
+            None => (path.to_string(), None),
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert(http::header::COOKIE, HeaderValue::from_str(cookie).unwrap());
+        if body.is_some() {
+            headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        self.send("192.0.2.10", method, path, query, headers, body).await
+    }
+
+    async fn send(&self, ip: &str, method: &str, path: String, query: Option<String>, headers: HeaderMap, body: Vec<u8>) -> Answer {
         if method == "GET" {
             self.let_indexes_catch_up();
         }

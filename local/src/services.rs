@@ -59,6 +59,8 @@ impl LocalServices {
                 std::fs::write(dir.join("public-key.txt"), keys.public_key_text() + "\n").map_err(io)?;
                 let mut app_config = AppConfig::new(&config.public_url, &config.mail_from);
                 app_config.operator_token_sha256 = Some(operator_token_sha256);
+                // A provider under development may be plain http on this machine.
+                app_config.sso_allow_http_issuers = true;
                 App {
                     store: Arc::new(SqliteStore::new(database.clone())),
                     queue: Arc::new(SqliteQueue::new(database)),
@@ -89,6 +91,7 @@ impl LocalServices {
                 // by the key file, as in the embedded mode.
                 let mut app = roster_aws::build_app(&aws, material, Some(clock), 1, Some(local_sealer(dir).map_err(io)?)).await?;
                 app.identity = identity_providers().map_err(io)?;
+                app.config.sso_allow_http_issuers = true;
                 app
             }
         };

@@ -100,6 +100,8 @@ async fn bad_connections_are_refused_and_change_nothing(t: TestApp) {
         assert_eq!((refused.status, refused.code()), (400, "validation_failed"), "{}", refused.text);
         assert_eq!(refused.body["errors"][0]["field"], field, "{}", refused.text);
     }
+    let webmail = put_sso(&t, &org, connection(&["gmail.com"])).await;
+    assert_eq!(webmail.body["errors"][0]["field"], "email_domains", "{}", webmail.text);
     let unknown_jit = put_sso(
         &t,
         &org,
@@ -141,6 +143,43 @@ async fn sso_is_a_sign_in_method_only_once_its_connection_worked(t: TestApp) {
         .call("GET", &format!("/v1/orgs/{}", org.org_id), Some(&org.admin_token), None)
         .await;
     assert_eq!(org_now.body["login_methods"], json!(["password"]));
+}
+
+async fn a_connection_an_org_admin_signs_in_by_stays(t: TestApp) {
+    let org = t.create_org("Kept Clinic", "paid").await;
+    connect(&t, &org, "kept-clinic.test", "off").await;
+    callback(&t, &at_provider(&t, &format!("org={}", org.org_id), "admin@kept-clinic.test").await).await;
+    let (second, _) = t.add_member(&org, "second@kept-clinic.test", "org_admin", None).await;
+    let only_sso = t
+        .call(
+            "PATCH",
+            &format!("/v1/orgs/{}/members/{second}", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"login_methods": ["sso"]})),
+        )
+        .await;
+    assert_eq!(only_sso.status, 200, "{}", only_sso.text);
+    let removed = t
+        .call("DELETE", &format!("/v1/orgs/{}/sso", org.org_id), Some(&org.admin_token), None)
+        .await;
+    assert_eq!((removed.status, removed.code()), (409, "sso_in_use"), "{}", removed.text);
+}
+
+/// A deployment (the Lambdas) refuses plain-http issuers when the connection is set, not
+/// at every sign-in after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deployment_refuses_an_http_issuer() {
+    let mut t = TestApp::new();
+    std::sync::Arc::get_mut(&mut t.app)
+        .expect("not shared yet")
+        .config
+        .sso_allow_http_issuers = false;
+    let org = t.create_org("Https Only", "paid").await;
+    let mut body = connection(&["https-only.test"]);
+    body["issuer"] = json!("http://127.0.0.1:9001");
+    let refused = put_sso(&t, &org, body).await;
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert_eq!(refused.body["errors"][0]["field"], "issuer");
 }
 
 async fn concurrent_claims_of_one_domain_leave_one_owner(t: TestApp) {
@@ -193,12 +232,77 @@ fn location(answer: &Answer) -> String {
         .to_string()
 }
 
+/// A browser on its way back from the provider: the callback's path and query, and the
+/// cookie the start gave it.
+#[derive(Debug, Clone)]
+struct Back {
+    path: String,
+    cookie: String,
+}
+
+impl Back {
+    fn replace(&self, from: &str, to: &str) -> Back {
+        Back {
+            path: self.path.replace(from, to),
+            cookie: self.cookie.clone(),
+        }
+    }
+    fn param(&self, name: &str) -> String {
+        let prefix = format!("{name}=");
+        self.path
+            .split(['?', '&'])
+            .find_map(|p| p.strip_prefix(prefix.as_str()))
+            .unwrap()
+            .to_string()
+    }
+}
+
+/// Where the callback sent the browser: the console URL's fragment, and the browser's cookie.
+#[derive(Debug, Clone)]
+struct Fragment {
+    text: String,
+    cookie: String,
+}
+
+impl Fragment {
+    fn starts_with(&self, prefix: &str) -> bool {
+        self.text.starts_with(prefix)
+    }
+    fn contains(&self, text: &str) -> bool {
+        self.text.contains(text)
+    }
+}
+
+impl std::fmt::Display for Fragment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl PartialEq<str> for Fragment {
+    fn eq(&self, other: &str) -> bool {
+        self.text == other
+    }
+}
+
+impl PartialEq<&str> for Fragment {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
+}
+
 /// Starts a sign-in (`start` is the query: `org=…` or `email=…`) and has the provider sign in
-/// `hint` (the provider's login modes: tests/oidc/provider.mjs). Answers the callback's path
-/// and query, as the browser would be sent back with.
-async fn at_provider(t: &TestApp, start: &str, hint: &str) -> String {
+/// `hint` (the provider's login modes: tests/oidc/provider.mjs). Answers the browser as the
+/// provider sends it back.
+async fn at_provider(t: &TestApp, start: &str, hint: &str) -> Back {
     let started = t.call("GET", &format!("/v1/auth/sso/start?{start}"), None, None).await;
     assert_eq!(started.status, 303, "{}", started.text);
+    let set_cookie = started.headers["set-cookie"].to_str().unwrap();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax") && set_cookie.contains("Path=/v1/auth/sso"),
+        "{set_cookie}"
+    );
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
     let authorize = format!("{}&login_hint={}", location(&started), hint.replace('+', "%2B").replace('@', "%40"));
     assert!(authorize.starts_with(&issuer()), "{authorize}");
     let client = reqwest::Client::builder()
@@ -212,25 +316,33 @@ async fn at_provider(t: &TestApp, start: &str, hint: &str) -> String {
         .strip_prefix("http://roster.test")
         .unwrap_or_else(|| panic!("the provider sent the browser to {back}"));
     assert!(path.starts_with("/v1/auth/sso/callback?"), "{path}");
-    path.to_string()
+    Back {
+        path: path.to_string(),
+        cookie,
+    }
 }
 
 /// The callback, as the browser calls it: answers the console URL's fragment.
-async fn callback(t: &TestApp, path: &str) -> String {
-    let answer = t.call("GET", path, None, None).await;
+async fn callback(t: &TestApp, back: &Back) -> Fragment {
+    let answer = t.call_with_cookie("GET", &back.path, &back.cookie, None).await;
     assert_eq!(answer.status, 303, "{}", answer.text);
     let console = location(&answer);
-    console
+    let text = console
         .strip_prefix("http://roster.test/sso#")
         .unwrap_or_else(|| panic!("the callback sent the browser to {console}"))
-        .to_string()
+        .to_string();
+    Fragment {
+        text,
+        cookie: back.cookie.clone(),
+    }
 }
 
-async fn collect(t: &TestApp, fragment: &str) -> Answer {
+async fn collect(t: &TestApp, fragment: &Fragment) -> Answer {
     let handoff = fragment
+        .text
         .strip_prefix("handoff=")
-        .unwrap_or_else(|| panic!("not signed in: #{fragment}"));
-    t.call("POST", "/v1/auth/sso/session", None, Some(json!({"handoff": handoff})))
+        .unwrap_or_else(|| panic!("not signed in: #{}", fragment.text));
+    t.call_with_cookie("POST", "/v1/auth/sso/session", &fragment.cookie, Some(json!({"handoff": handoff})))
         .await
 }
 
@@ -243,6 +355,13 @@ async fn an_admin_tests_the_connection_enables_sso_and_signs_in_through_it(t: Te
     let org = t.create_org("Okta Clinic", "paid").await;
     connect(&t, &org, "okta-clinic.test", "off").await;
     let start = format!("org={}", org.org_id);
+
+    // An answer for a connection that changed since the sign-in started is refused.
+    let started_before = at_provider(&t, &start, "admin@okta-clinic.test").await;
+    let changed = json!({"issuer": issuer(), "client_id": "another-client", "client_secret": "s3cret", "email_domains": ["okta-clinic.test"], "jit": "off"});
+    assert_eq!(put_sso(&t, &org, changed).await.status, 200);
+    assert_eq!(callback(&t, &started_before).await, "error=sso_state_invalid");
+    connect(&t, &org, "okta-clinic.test", "off").await;
 
     // Before `sso` is a sign-in method, a sign-in proves the connection and opens nothing.
     let back = at_provider(&t, &start, "admin@okta-clinic.test").await;
@@ -338,13 +457,34 @@ async fn the_provider_s_answer_is_checked(t: TestApp) {
     assert!(callback(&t, &back).await.starts_with("handoff="));
     assert_eq!(callback(&t, &back).await, "error=sso_state_invalid");
     // Its code, replayed with another sign-in's state: the provider refuses a used code.
-    let code = back.split(['?', '&']).find_map(|p| p.strip_prefix("code=")).unwrap().to_string();
     let other = at_provider(&t, &start, admin).await;
-    let other_state = other.split(['?', '&']).find_map(|p| p.strip_prefix("state=")).unwrap();
-    let replayed = format!("/v1/auth/sso/callback?code={code}&state={other_state}");
+    let replayed = Back {
+        path: format!("/v1/auth/sso/callback?code={}&state={}", back.param("code"), other.param("state")),
+        cookie: other.cookie.clone(),
+    };
     assert_eq!(callback(&t, &replayed).await, "error=sso_refused");
     // No state at all.
-    assert_eq!(callback(&t, "/v1/auth/sso/callback?code=abc").await, "error=sso_state_invalid");
+    let no_state = Back {
+        path: "/v1/auth/sso/callback?code=abc".into(),
+        cookie: other.cookie.clone(),
+    };
+    assert_eq!(callback(&t, &no_state).await, "error=sso_state_invalid");
+    // Another browser (a link an attacker sends, to sign a victim in to the attacker's
+    // account): without the starting browser's cookie, neither the answer nor the session
+    // it opened counts.
+    let sent_to_victim = at_provider(&t, &start, admin).await;
+    let victim = Back {
+        cookie: "roster_sso=someone-else".into(),
+        ..sent_to_victim.clone()
+    };
+    assert_eq!(callback(&t, &victim).await, "error=sso_state_invalid");
+    let finished = callback(&t, &sent_to_victim).await;
+    let stolen = Fragment {
+        cookie: "roster_sso=someone-else".into(),
+        ..finished.clone()
+    };
+    assert_eq!(collect(&t, &stolen).await.code(), "invalid_code");
+    assert_eq!(collect(&t, &finished).await.status, 200, "the starting browser still collects it");
     // An attempt expires after ten minutes.
     let late = at_provider(&t, &start, admin).await;
     t.clock.advance(11 * 60);
@@ -507,4 +647,5 @@ on_every_backend!(
     bad_connections_are_refused_and_change_nothing,
     sso_is_a_sign_in_method_only_once_its_connection_worked,
     concurrent_claims_of_one_domain_leave_one_owner,
+    a_connection_an_org_admin_signs_in_by_stays,
 );

@@ -155,7 +155,7 @@ export interface paths {
         put?: never;
         /**
          * Collect the session a single sign-on opened
-         * @description Who: anyone with the one-time code (the console, from the callback's fragment). Once, within two minutes; the member's sign-in methods are checked again.
+         * @description Who: the browser that started the sign-in (its `roster_sso` cookie), with the one-time code of the callback's fragment. Once, within two minutes; the member's sign-in methods are checked again.
          */
         post: operations["collectSsoSession"];
         delete?: never;
@@ -173,7 +173,7 @@ export interface paths {
         };
         /**
          * Start a single sign-on
-         * @description Who: anyone (a browser). Sends the browser to the org's identity provider (authorization code flow, PKCE, `state` and `nonce` kept here for ten minutes). Name the org, or give the person's email: the org whose connection claims its domain.
+         * @description Who: anyone (a browser). Sends the browser to the org's identity provider (authorization code flow, PKCE, `state` and `nonce` kept here for ten minutes). Name the org, or give the person's email: the org whose connection claims its domain. Sets the `roster_sso` cookie (HttpOnly, SameSite=Lax, ten minutes): only the browser that started a sign-in may finish it and collect its session.
          */
         get: operations["startSso"];
         put?: never;

@@ -55,6 +55,9 @@ pub struct AppConfig {
     /// One-time sign-in codes asked for per hour, per email and per client IP.
     pub sign_in_codes_per_email: u64,
     pub sign_in_codes_per_ip: u64,
+    /// SSO connections may name a plain `http://` issuer on loopback (development, tests);
+    /// never on AWS, where the Lambda runtime's own API is on loopback.
+    pub sso_allow_http_issuers: bool,
 }
 
 impl AppConfig {
@@ -86,6 +89,7 @@ impl AppConfig {
             join_code_guesses_per_ip: 20,
             sign_in_codes_per_email: 5,
             sign_in_codes_per_ip: 30,
+            sso_allow_http_issuers: false,
         }
     }
 }

@@ -327,6 +327,13 @@ pub struct SsoDomainClaim {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SsoAttempt {
     pub org_id: String,
+    /// The connection it began with: an answer after the connection changed is refused.
+    pub issuer: String,
+    pub client_id: String,
+    /// SHA-256 of the random value in the cookie of the browser that started it: only that
+    /// browser's callback and session collection count (no signing a victim in to an
+    /// attacker's account with a link).
+    pub browser_hash: String,
     pub nonce: String,
     pub pkce_verifier: String,
     #[serde(with = "time::serde::rfc3339")]
@@ -340,6 +347,8 @@ pub struct SsoAttempt {
 pub struct SsoHandoff {
     pub org_id: String,
     pub member_id: String,
+    /// The starting browser's cookie hash (as `SsoAttempt::browser_hash`).
+    pub browser_hash: String,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: time::OffsetDateTime,
 }

@@ -140,7 +140,38 @@ fn parse_visible(field: &str, raw: &str, max: usize) -> Result<String, FieldErro
     Ok(value.to_string())
 }
 
-/// Email domains (`example.com`): DNS names of at least two labels, lower-cased, each once.
+/// Public mail providers: no org owns their addresses, so no connection may claim them.
+const PUBLIC_MAIL_DOMAINS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "msn.com",
+    "yahoo.com",
+    "ymail.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.com",
+    "gmx.net",
+    "gmx.de",
+    "web.de",
+    "mail.com",
+    "yandex.com",
+    "yandex.ru",
+    "mail.ru",
+    "qq.com",
+    "163.com",
+    "zoho.com",
+    "fastmail.com",
+];
+
+/// Email domains (`example.com`): DNS names of at least two labels, lower-cased, each once,
+/// none a public mail provider's.
 pub fn parse_email_domains(field: &str, raw: &[String]) -> Result<Vec<String>, FieldError> {
     if raw.len() > MAX_EMAIL_DOMAINS {
         return Err(FieldError::new(
@@ -163,6 +194,13 @@ pub fn parse_email_domains(field: &str, raw: &[String]) -> Result<Vec<String>, F
                 field,
                 ErrorCode::Invalid,
                 format!("not an email domain: {domain:?}"),
+            ));
+        }
+        if PUBLIC_MAIL_DOMAINS.contains(&domain.as_str()) {
+            return Err(FieldError::new(
+                field,
+                ErrorCode::Invalid,
+                format!("{domain} is a public mail provider's domain"),
             ));
         }
         domains.push(domain);
@@ -207,6 +245,7 @@ mod tests {
             "a example.com",
             "*.example.com",
             "ex@mple.com",
+            "Gmail.com",
         ] {
             assert!(parse_email_domains("d", &[bad.to_string()]).is_err(), "{bad}");
         }

@@ -33,8 +33,11 @@ enum Reply {
         next: Option<String>,
     },
     NoContent,
-    /// `303 See Other` to a URL (single sign-on sends the browser on).
-    Redirect(String),
+    /// `303 See Other` to a URL (single sign-on sends the browser on), setting a cookie.
+    Redirect {
+        url: String,
+        cookie: Option<String>,
+    },
 }
 
 /// The typed answers of the use cases, as `200` JSON.
@@ -98,11 +101,16 @@ impl Reply {
                 builder.body(Bytes::from(body))
             }
             Reply::NoContent => builder.status(StatusCode::NO_CONTENT).body(Bytes::new()),
-            Reply::Redirect(url) => builder
-                .status(StatusCode::SEE_OTHER)
-                .header(header::LOCATION, url)
-                .header(header::CACHE_CONTROL, "no-store")
-                .body(Bytes::new()),
+            Reply::Redirect { url, cookie } => {
+                let mut builder = builder
+                    .status(StatusCode::SEE_OTHER)
+                    .header(header::LOCATION, url)
+                    .header(header::CACHE_CONTROL, "no-store");
+                if let Some(cookie) = cookie {
+                    builder = builder.header(header::SET_COOKIE, cookie);
+                }
+                builder.body(Bytes::new())
+            }
         };
         response.expect("a valid response")
     }
@@ -229,18 +237,33 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
         }
         RouteId::StartSso => {
             let query = SsoStartQuery::read(request)?;
-            Reply::Redirect(sso::start_sso(app, ctx.ip.as_deref(), query.org.as_ref(), query.email.as_deref()).await?)
+            let started = sso::start_sso(app, ctx.ip.as_deref(), query.org.as_ref(), query.email.as_deref()).await?;
+            Reply::Redirect {
+                url: started.url,
+                cookie: Some(sso::browser_cookie(app, &started.browser)),
+            }
         }
         RouteId::FinishSso => {
             // The browser is here: every outcome, refusals too, goes on to the console.
             let query = SsoCallbackQuery::read(request);
-            let outcome = sso::finish_sso(app, query.code.as_deref(), query.state.as_deref(), query.error.as_deref()).await;
+            let callback = sso::Callback {
+                code: query.code.as_deref(),
+                state: query.state.as_deref(),
+                provider_error: query.error.as_deref(),
+                browser: request.cookie(sso::BROWSER_COOKIE),
+            };
+            let outcome = sso::finish_sso(app, callback).await;
             if let Err(error) = &outcome {
                 tracing::info!(code = error.code().as_str(), "single sign-on did not sign in");
             }
-            Reply::Redirect(sso::SsoOutcome::console_url(app, &outcome))
+            Reply::Redirect {
+                url: sso::SsoOutcome::console_url(app, &outcome),
+                cookie: None,
+            }
         }
-        RouteId::CollectSsoSession => sso::collect_sso_session(app, request.json()?).await?.into(),
+        RouteId::CollectSsoSession => sso::collect_sso_session(app, request.cookie(sso::BROWSER_COOKIE), request.json()?)
+            .await?
+            .into(),
         RouteId::GetInvitation => invitations::get_invitation(app, &path_id(params, "token")?).await?.into(),
         RouteId::AcceptInvitation => invitations::accept(app, ctx, &path_id(params, "token")?, request.json()?)
             .await?

@@ -386,7 +386,7 @@ fn operation(route: RouteId) -> Operation {
         .errors(&[E::SsoInUse, E::ConcurrentUpdate]),
         RouteId::StartSso => Operation::new(
             "Start a single sign-on",
-            "Who: anyone (a browser). Sends the browser to the org's identity provider (authorization code flow, PKCE, `state` and `nonce` kept here for ten minutes). Name the org, or give the person's email: the org whose connection claims its domain.",
+            "Who: anyone (a browser). Sends the browser to the org's identity provider (authorization code flow, PKCE, `state` and `nonce` kept here for ten minutes). Name the org, or give the person's email: the org whose connection claims its domain. Sets the `roster_sso` cookie (HttpOnly, SameSite=Lax, ten minutes): only the browser that started a sign-in may finish it and collect its session.",
             Redirect("To the identity provider's authorization endpoint."),
         )
         .query(SsoStartQuery::params)
@@ -399,7 +399,7 @@ fn operation(route: RouteId) -> Operation {
         .query(SsoCallbackQuery::params),
         RouteId::CollectSsoSession => Operation::new(
             "Collect the session a single sign-on opened",
-            "Who: anyone with the one-time code (the console, from the callback's fragment). Once, within two minutes; the member's sign-in methods are checked again.",
+            "Who: the browser that started the sign-in (its `roster_sso` cookie), with the one-time code of the callback's fragment. Once, within two minutes; the member's sign-in methods are checked again.",
             Json(200, schema::<SignInView>),
         )
         .json(schema::<sso::SsoSessionInput>)

@@ -52,6 +52,17 @@ impl From<AppError> for RequestError {
 }
 
 impl HttpRequest {
+    /// The value of cookie `name`, if the request carries it.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find_map(|(key, value)| (key == name).then_some(value))
+    }
+
     pub fn bearer_token(&self) -> Option<&str> {
         let value = self.headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
         let (scheme, token) = value.split_once(' ')?;

@@ -52,8 +52,7 @@ impl OidcProviders {
         }
         if !fresh {
             let cached = self.metadata.lock().expect("metadata lock").get(issuer).cloned();
-            if let Some((metadata, fetched)) = cached.filter(|(_, fetched)| fetched.elapsed() < METADATA_TTL) {
-                let _ = fetched;
+            if let Some((metadata, _)) = cached.filter(|(_, fetched)| fetched.elapsed() < METADATA_TTL) {
                 return Ok(metadata);
             }
         }
@@ -165,13 +164,9 @@ impl IdentityProviders for OidcProviders {
             (Some(email), Some(true)) => email.as_str().to_string(),
             _ => return Err(IdentityError::EmailNotVerified),
         };
-        let name = |claim: Option<&openidconnect::LocalizedClaim<openidconnect::EndUserGivenName>>| {
-            claim.and_then(|n| n.get(None)).map(|n| n.as_str().to_string())
-        };
         Ok(VerifiedIdentity {
-            subject: claims.subject().as_str().to_string(),
             email,
-            given_name: name(claims.given_name()),
+            given_name: claims.given_name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string()),
             family_name: claims.family_name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string()),
         })
     }

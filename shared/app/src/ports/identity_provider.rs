@@ -27,7 +27,7 @@ pub struct AuthorizationRequest {
 /// What a verified ID token says about the person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedIdentity {
-    pub subject: String,
+    /// The account is found by this verified email (the provider's `sub` is not kept).
     pub email: String,
     pub given_name: Option<String>,
     pub family_name: Option<String>,

@@ -20,7 +20,7 @@ use crate::ports::sealer::SealError;
 use crate::ports::{Condition, IdentityError, RelyingParty, VerifiedIdentity};
 use crate::rate_limits::{take_all, RateCounter, TakenSlot};
 use crate::records::{SsoAttempt, SsoConnection, SsoDomainClaim, SsoHandoff};
-use crate::secrets::{new_secret_token, sha256_hex};
+use crate::secrets::{constant_time_eq, new_secret_token, sha256_hex};
 use crate::table;
 use crate::tx::{Origin, Tx};
 use crate::usecases::auth::issue_session;
@@ -90,6 +90,12 @@ pub async fn put_sso(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Sso
         &input.email_domains,
         input.jit,
     )?;
+    // Who may set it is settled before anything is sealed.
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::ManageSso, &org.settings)?;
+    if settings.issuer.starts_with("http://") && !app.config.sso_allow_http_issuers {
+        return Err(DomainError::invalid("issuer", ErrorCode::Invalid, "an https:// URL").into());
+    }
     let sealed = app
         .sealer
         .seal(client_secret.as_bytes(), org_id.as_str())
@@ -180,10 +186,22 @@ pub async fn delete_sso(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppR
         let (org, actor) = app.actor_in(ctx, org_id).await?;
         actor.authorize(Action::ManageSso, &org.settings)?;
         let (connection, version) = load_connection(app, &org.id).await?.ok_or(DomainError::NotFound)?;
-        if org.settings.login_methods.contains(&LoginMethod::Sso) {
+        // Neither the org nor one of its org admins (by their own methods) may be left
+        // signing in by a connection that is gone.
+        let (admins, admins_version) = app.lasting_org_admins(&org.id).await?;
+        let admin_uses_sso = admins
+            .iter()
+            .any(|admin| admin.login_methods.as_ref().is_some_and(|m| m.contains(&LoginMethod::Sso)));
+        if org.settings.login_methods.contains(&LoginMethod::Sso) || admin_uses_sso {
             return Err(DomainError::Conflict(ErrorCode::SsoInUse).into());
         }
         let mut tx = Tx::new();
+        if let Some(admins_version) = admins_version {
+            tx.check_org_admins_version(&org.id, admins_version);
+        }
+        for admin in &admins {
+            tx.check_member_version(admin);
+        }
         tx.delete(table::org_pk(&org.id), table::SSO_SK.into(), Condition::Version(version));
         for domain in &connection.settings.email_domains {
             tx.delete(table::sso_domain_pk(domain), table::SSO_DOMAIN_SK.into(), Condition::None);
@@ -211,8 +229,7 @@ pub const SSO_HANDOFF_TTL: time::Duration = time::Duration::minutes(2);
 /// Sign-ins started per hour per client IP (each writes an attempt).
 const STARTS_PER_IP_HOUR: u64 = 120;
 
-fn relying_party<'a>(app: &'a App, connection: &'a SsoConnection, redirect_uri: &'a str) -> RelyingParty<'a> {
-    let _ = app;
+fn relying_party<'a>(connection: &'a SsoConnection, redirect_uri: &'a str) -> RelyingParty<'a> {
     RelyingParty {
         issuer: &connection.settings.issuer,
         client_id: &connection.settings.client_id,
@@ -234,7 +251,35 @@ fn provider_failed(error: IdentityError) -> AppError {
 /// `GET /v1/auth/sso/start?org=` or `?email=`: a new attempt at the org's provider (the org
 /// named, or the one whose connection claims the email's domain); answers where to send the
 /// browser. The attempt's state, nonce and PKCE verifier stay here, found by the state's hash.
-pub async fn start_sso(app: &App, ip: Option<&str>, org_id: Option<&OrgId>, email: Option<&str>) -> AppResult<String> {
+/// The cookie that binds a sign-in's steps to the browser that started it.
+pub const BROWSER_COOKIE: &str = "roster_sso";
+
+/// A started sign-in: where the browser goes, and the value its cookie must carry back.
+pub struct StartedSignIn {
+    pub url: String,
+    pub browser: String,
+}
+
+/// The `Set-Cookie` value for a started sign-in: sent back on the provider's redirect (a
+/// top-level navigation, so `SameSite=Lax` carries it) and on the console's collection.
+pub fn browser_cookie(app: &App, browser: &str) -> String {
+    let secure = if app.config.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{BROWSER_COOKIE}={browser}; Path=/v1/auth/sso; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+        SSO_ATTEMPT_TTL.whole_seconds()
+    )
+}
+
+/// Whether `cookie` is the browser value whose hash is `expected`.
+fn same_browser(cookie: Option<&str>, expected: &str) -> bool {
+    cookie.is_some_and(|value| constant_time_eq(sha256_hex(value).as_bytes(), expected.as_bytes()))
+}
+
+pub async fn start_sso(app: &App, ip: Option<&str>, org_id: Option<&OrgId>, email: Option<&str>) -> AppResult<StartedSignIn> {
     let email = email
         .map(Email::parse)
         .transpose()
@@ -265,11 +310,15 @@ pub async fn start_sso(app: &App, ip: Option<&str>, org_id: Option<&OrgId>, emai
     let redirect_uri = app.config.sso_redirect_uri();
     let request = app
         .identity
-        .authorization_request(&relying_party(app, &connection, &redirect_uri), email.as_ref().map(Email::as_str))
+        .authorization_request(&relying_party(&connection, &redirect_uri), email.as_ref().map(Email::as_str))
         .await
         .map_err(provider_failed)?;
+    let browser = new_secret_token();
     let attempt = SsoAttempt {
         org_id,
+        issuer: connection.settings.issuer.clone(),
+        client_id: connection.settings.client_id.clone(),
+        browser_hash: sha256_hex(&browser),
         nonce: request.nonce,
         pkce_verifier: request.pkce_verifier,
         expires_at: app.now() + SSO_ATTEMPT_TTL,
@@ -285,7 +334,16 @@ pub async fn start_sso(app: &App, ip: Option<&str>, org_id: Option<&OrgId>, emai
         .expiring_at(attempt.expires_at + table::KEPT_AFTER_USE),
     );
     tx.commit(app).await?;
-    Ok(request.url)
+    Ok(StartedSignIn { url: request.url, browser })
+}
+
+/// The provider's answer as the browser brings it back.
+pub struct Callback<'a> {
+    pub code: Option<&'a str>,
+    pub state: Option<&'a str>,
+    pub provider_error: Option<&'a str>,
+    /// The browser's `roster_sso` cookie.
+    pub browser: Option<&'a str>,
 }
 
 /// What a finished sign-in at the provider came to, for the console.
@@ -313,8 +371,15 @@ impl SsoOutcome {
 /// `GET /v1/auth/sso/callback?code=&state=`: the provider's answer. The attempt is used up
 /// first (single use, so a replayed answer finds nothing), then the code is exchanged and the
 /// ID token checked; the verified email is the org's member, or becomes one just in time when
-/// the connection allows it. The first sign-in through a connection marks it tested.
-pub async fn finish_sso(app: &App, code: Option<&str>, state: Option<&str>, provider_error: Option<&str>) -> AppResult<SsoOutcome> {
+/// the connection allows it. The first sign-in through a connection marks it tested. Only
+/// the browser that started the sign-in (its cookie) may finish it.
+pub async fn finish_sso(app: &App, callback: Callback<'_>) -> AppResult<SsoOutcome> {
+    let Callback {
+        code,
+        state,
+        provider_error,
+        browser,
+    } = callback;
     let state = state
         .filter(|s| !s.is_empty())
         .ok_or(AppError::Unauthorized(ErrorCode::SsoStateInvalid))?;
@@ -325,6 +390,9 @@ pub async fn finish_sso(app: &App, code: Option<&str>, state: Option<&str>, prov
         .await?
         .ok_or(AppError::Unauthorized(ErrorCode::SsoStateInvalid))?;
     let attempt: SsoAttempt = table::decode(&item)?;
+    if !same_browser(browser, &attempt.browser_hash) {
+        return Err(AppError::Unauthorized(ErrorCode::SsoStateInvalid));
+    }
     let mut used = Tx::new();
     used.delete(pk, table::SSO_STATE_SK.into(), Condition::Version(item.version));
     match used.commit(app).await {
@@ -341,21 +409,20 @@ pub async fn finish_sso(app: &App, code: Option<&str>, state: Option<&str>, prov
     let code = code
         .filter(|c| !c.is_empty())
         .ok_or(AppError::Unauthorized(ErrorCode::SsoRefused))?;
-    let (connection, _) = load_connection(app, &attempt.org_id).await?.ok_or(DomainError::NotFound)?;
-    let secret = app
-        .sealer
-        .open(
-            &URL_SAFE_NO_PAD.decode(&connection.sealed_client_secret).unwrap_or_default(),
-            &attempt.org_id,
-        )
-        .await
-        .map_err(sealing_failed)?;
+    let (connection, _) = load_connection(app, &attempt.org_id)
+        .await?
+        .filter(|(c, _)| c.settings.issuer == attempt.issuer && c.settings.client_id == attempt.client_id)
+        .ok_or(AppError::Unauthorized(ErrorCode::SsoStateInvalid))?;
+    let sealed = URL_SAFE_NO_PAD
+        .decode(&connection.sealed_client_secret)
+        .map_err(|_| AppError::Internal("a sealed client secret is not base64url".into()))?;
+    let secret = app.sealer.open(&sealed, &attempt.org_id).await.map_err(sealing_failed)?;
     let secret = String::from_utf8(secret).map_err(|_| AppError::Internal("a sealed client secret is not text".into()))?;
     let redirect_uri = app.config.sso_redirect_uri();
     let identity = app
         .identity
         .verify(
-            &relying_party(app, &connection, &redirect_uri),
+            &relying_party(&connection, &redirect_uri),
             &secret,
             code,
             &attempt.pkce_verifier,
@@ -400,6 +467,7 @@ pub async fn finish_sso(app: &App, code: Option<&str>, state: Option<&str>, prov
                 &SsoHandoff {
                     org_id: org.id.clone(),
                     member_id: member.id.clone(),
+                    browser_hash: attempt.browser_hash.clone(),
                     expires_at,
                 },
             )
@@ -493,14 +561,15 @@ pub struct SsoSessionInput {
 }
 
 /// `POST /v1/auth/sso/session`: the console collects the session a finished single sign-on
-/// opened, once, within two minutes; the member's methods are checked again now.
-pub async fn collect_sso_session(app: &App, input: SsoSessionInput) -> AppResult<SignInView> {
+/// opened, once, within two minutes, from the browser that started it; the member's methods
+/// are checked again now.
+pub async fn collect_sso_session(app: &App, browser: Option<&str>, input: SsoSessionInput) -> AppResult<SignInView> {
     let refused = || AppError::Unauthorized(ErrorCode::InvalidCode);
     let pk = table::sso_handoff_pk(&sha256_hex(input.handoff.trim()));
     let item = app.store.get(&pk, table::SSO_HANDOFF_SK).await?.ok_or_else(refused)?;
     let handoff: SsoHandoff = table::decode(&item)?;
     let now = app.now();
-    if handoff.expires_at <= now {
+    if handoff.expires_at <= now || !same_browser(browser, &handoff.browser_hash) {
         return Err(refused());
     }
     let org = app.load_org(&handoff.org_id).await?;
