@@ -207,14 +207,31 @@ function location(response: Response): string {
 /**
  * Signs `email` in once through the org's single sign-on with plain HTTP (the test provider
  * shows no page: it signs in whoever `login_hint` names), which marks the connection tested.
- * Answers the fragment the callback sent the browser back to the console with.
+ * The start's cookie is carried to the callback, as a browser would: only the browser that
+ * started a sign-in may finish it. Answers the fragment the callback sent the browser back
+ * to the console with.
  */
 export async function signInThroughSso(orgId: string, email: string): Promise<string> {
   const start = await fetch(`${apiUrl()}/v1/auth/sso/start?org=${orgId}`, { redirect: 'manual' });
+  // The start's cookie binds the sign-in to this "browser": the callback must carry it back.
+  const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0];
   const authorize = new URL(location(start));
   authorize.searchParams.set('login_hint', email);
   const callback = location(await fetch(authorize, { redirect: 'manual' }));
-  const back = new URL(location(await fetch(callback, { redirect: 'manual' })));
+  const back = new URL(location(await fetch(callback, { redirect: 'manual', headers: { cookie } })));
   if (back.pathname !== '/sso') throw new Error(`the callback sent the browser to ${back.href}`);
+  ssoCookies.set(back.hash, cookie);
   return back.hash;
+}
+
+/** The cookie of each sign-in `signInThroughSso` finished, by the fragment it answered. */
+const ssoCookies = new Map<string, string>();
+
+/** Collects the session of a `signInThroughSso` fragment (`#handoff=…`) as its "browser". */
+export async function collectSsoSession(fragment: string): Promise<Response> {
+  return fetch(`${apiUrl()}/v1/auth/sso/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: ssoCookies.get(fragment) ?? '' },
+    body: JSON.stringify({ handoff: fragment.slice('#handoff='.length) }),
+  });
 }
