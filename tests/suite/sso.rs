@@ -117,9 +117,7 @@ async fn bad_connections_are_refused_and_change_nothing(t: TestApp) {
 
 async fn sso_is_a_sign_in_method_only_once_its_connection_worked(t: TestApp) {
     let org = t.create_org("Not Yet", "paid").await;
-    let org_path = format!("/v1/orgs/{}", org.org_id);
-    let patch = |methods: Value| t.call("PATCH", &org_path, Some(&org.admin_token), Some(json!({"login_methods": methods})));
-    let without_connection = patch(json!(["password", "sso"])).await;
+    let without_connection = set_org_methods(&t, &org, json!(["password", "sso"])).await;
     assert_eq!(
         (without_connection.status, without_connection.code()),
         (409, "sso_not_ready"),
@@ -127,17 +125,10 @@ async fn sso_is_a_sign_in_method_only_once_its_connection_worked(t: TestApp) {
         without_connection.text
     );
     assert_eq!(put_sso(&t, &org, connection(&["notyet.example"])).await.status, 200);
-    let untested = patch(json!(["password", "sso"])).await;
+    let untested = set_org_methods(&t, &org, json!(["password", "sso"])).await;
     assert_eq!((untested.status, untested.code()), (409, "sso_not_ready"), "{}", untested.text);
     let (member_id, _) = t.add_member(&org, "m@notyet.example", "member", None).await;
-    let member = t
-        .call(
-            "PATCH",
-            &format!("/v1/orgs/{}/members/{member_id}", org.org_id),
-            Some(&org.admin_token),
-            Some(json!({"login_methods": ["sso"]})),
-        )
-        .await;
+    let member = t.update_member(&org, &member_id, json!({"login_methods": ["sso"]})).await;
     assert_eq!((member.status, member.code()), (409, "sso_not_ready"), "{}", member.text);
     let org_now = t
         .call("GET", &format!("/v1/orgs/{}", org.org_id), Some(&org.admin_token), None)
@@ -150,14 +141,7 @@ async fn a_connection_an_org_admin_signs_in_by_stays(t: TestApp) {
     connect(&t, &org, "kept-clinic.test", "off").await;
     callback(&t, &at_provider(&t, &format!("org={}", org.org_id), "admin@kept-clinic.test").await).await;
     let (second, _) = t.add_member(&org, "second@kept-clinic.test", "org_admin", None).await;
-    let only_sso = t
-        .call(
-            "PATCH",
-            &format!("/v1/orgs/{}/members/{second}", org.org_id),
-            Some(&org.admin_token),
-            Some(json!({"login_methods": ["sso"]})),
-        )
-        .await;
+    let only_sso = t.update_member(&org, &second, json!({"login_methods": ["sso"]})).await;
     assert_eq!(only_sso.status, 200, "{}", only_sso.text);
     let removed = t
         .call("DELETE", &format!("/v1/orgs/{}/sso", org.org_id), Some(&org.admin_token), None)
@@ -346,6 +330,25 @@ async fn collect(t: &TestApp, fragment: &Fragment) -> Answer {
         .await
 }
 
+/// The org's sign-in methods, set by its admin: answers the patch's answer.
+async fn set_org_methods(t: &TestApp, org: &OrgFixture, methods: Value) -> Answer {
+    t.call(
+        "PATCH",
+        &format!("/v1/orgs/{}", org.org_id),
+        Some(&org.admin_token),
+        Some(json!({"login_methods": methods})),
+    )
+    .await
+}
+
+/// Signs `admin` in through the org's connection once (which marks it tested), then makes
+/// `methods` the org's sign-in methods.
+async fn test_then_allow(t: &TestApp, org: &OrgFixture, admin: &str, methods: Value) {
+    callback(t, &at_provider(t, &format!("org={}", org.org_id), admin).await).await;
+    let allowed = set_org_methods(t, org, methods).await;
+    assert_eq!(allowed.status, 200, "{}", allowed.text);
+}
+
 async fn sso_settings(t: &TestApp, org: &OrgFixture) -> Answer {
     t.call("GET", &format!("/v1/orgs/{}/sso", org.org_id), Some(&org.admin_token), None)
         .await
@@ -368,14 +371,7 @@ async fn an_admin_tests_the_connection_enables_sso_and_signs_in_through_it(t: Te
     assert_eq!(callback(&t, &back).await, "error=login_method_not_allowed");
     assert!(sso_settings(&t, &org).await.body["tested_at"].is_string(), "tested");
 
-    let enabled = t
-        .call(
-            "PATCH",
-            &format!("/v1/orgs/{}", org.org_id),
-            Some(&org.admin_token),
-            Some(json!({"login_methods": ["password", "sso"]})),
-        )
-        .await;
+    let enabled = set_org_methods(&t, &org, json!(["password", "sso"])).await;
     assert_eq!(enabled.status, 200, "{}", enabled.text);
 
     // By org, and by email (its domain names the org).
@@ -417,17 +413,7 @@ async fn the_provider_s_answer_is_checked(t: TestApp) {
     connect(&t, &org, "strict-clinic.test", "licensed").await;
     let start = format!("org={}", org.org_id);
     let admin = "admin@strict-clinic.test";
-    // Tested, then enabled.
-    callback(&t, &at_provider(&t, &start, admin).await).await;
-    let enabled = t
-        .call(
-            "PATCH",
-            &format!("/v1/orgs/{}", org.org_id),
-            Some(&org.admin_token),
-            Some(json!({"login_methods": ["password", "sso"]})),
-        )
-        .await;
-    assert_eq!(enabled.status, 200, "{}", enabled.text);
+    test_then_allow(&t, &org, admin, json!(["password", "sso"])).await;
 
     for mode in [
         "wrong-issuer",
@@ -495,12 +481,8 @@ async fn people_the_provider_knows_get_an_account_just_in_time(t: TestApp) {
     let org = t.create_org("Jit Clinic", "paid").await;
     connect(&t, &org, "jit-clinic.test", "licensed").await;
     let start = format!("org={}", org.org_id);
-    callback(&t, &at_provider(&t, &start, "admin@jit-clinic.test").await).await;
+    test_then_allow(&t, &org, "admin@jit-clinic.test", json!(["sso"])).await;
     let org_path = format!("/v1/orgs/{}", org.org_id);
-    let sso_only = t
-        .call("PATCH", &org_path, Some(&org.admin_token), Some(json!({"login_methods": ["sso"]})))
-        .await;
-    assert_eq!(sso_only.status, 200, "{}", sso_only.text);
 
     let fragment = callback(&t, &at_provider(&t, &start, "newcomer@jit-clinic.test").await).await;
     let session = collect(&t, &fragment).await;
@@ -556,17 +538,8 @@ async fn approval_jit_waits_for_an_admin(t: TestApp) {
     let org = t.create_org("Approve Clinic", "paid").await;
     connect(&t, &org, "approve-clinic.test", "approval").await;
     let start = format!("org={}", org.org_id);
-    callback(&t, &at_provider(&t, &start, "admin@approve-clinic.test").await).await;
+    test_then_allow(&t, &org, "admin@approve-clinic.test", json!(["password", "sso"])).await;
     let org_path = format!("/v1/orgs/{}", org.org_id);
-    let enabled = t
-        .call(
-            "PATCH",
-            &org_path,
-            Some(&org.admin_token),
-            Some(json!({"login_methods": ["password", "sso"]})),
-        )
-        .await;
-    assert_eq!(enabled.status, 200, "{}", enabled.text);
     let waiting = callback(&t, &at_provider(&t, &start, "asks@approve-clinic.test").await).await;
     assert_eq!(waiting, "pending_approval=1");
     let pending = t
@@ -583,16 +556,7 @@ async fn one_answer_signs_in_once_under_concurrency(t: TestApp) {
     let org = t.create_org("Race Clinic", "paid").await;
     connect(&t, &org, "race-clinic.test", "licensed").await;
     let start = format!("org={}", org.org_id);
-    callback(&t, &at_provider(&t, &start, "admin@race-clinic.test").await).await;
-    let enabled = t
-        .call(
-            "PATCH",
-            &format!("/v1/orgs/{}", org.org_id),
-            Some(&org.admin_token),
-            Some(json!({"login_methods": ["password", "sso"]})),
-        )
-        .await;
-    assert_eq!(enabled.status, 200, "{}", enabled.text);
+    test_then_allow(&t, &org, "admin@race-clinic.test", json!(["password", "sso"])).await;
     // One answer, played eight times at once (a new person: a just-in-time account too).
     let back = at_provider(&t, &start, "racer@race-clinic.test").await;
     let calls: Vec<_> = (0..8)

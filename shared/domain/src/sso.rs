@@ -82,8 +82,7 @@ impl SsoSettings {
 
     /// Whether the connection answers for `email` (its domain is one of the claimed ones).
     pub fn claims(&self, email: &crate::Email) -> bool {
-        let domain = email.as_str().rsplit_once('@').map_or("", |(_, d)| d).to_ascii_lowercase();
-        self.email_domains.iter().any(|claimed| *claimed == domain)
+        self.email_domains.iter().any(|claimed| claimed == email.domain())
     }
 }
 

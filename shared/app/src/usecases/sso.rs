@@ -287,10 +287,9 @@ pub async fn start_sso(app: &App, ip: Option<&str>, org_id: Option<&OrgId>, emai
     let org_id = match (org_id, &email) {
         (Some(org_id), None) => org_id.to_string(),
         (None, Some(email)) => {
-            let domain = email.as_str().rsplit_once('@').map_or("", |(_, d)| d).to_ascii_lowercase();
             let claim = app
                 .store
-                .get(&table::sso_domain_pk(&domain), table::SSO_DOMAIN_SK)
+                .get(&table::sso_domain_pk(email.domain()), table::SSO_DOMAIN_SK)
                 .await?
                 .ok_or(DomainError::NotFound)?;
             table::decode::<SsoDomainClaim>(&claim)?.org_id
@@ -431,25 +430,20 @@ pub async fn finish_sso(app: &App, callback: Callback<'_>) -> AppResult<SsoOutco
         .await
         .map_err(provider_failed)?;
     let email = Email::parse(&identity.email).map_err(|_| AppError::Unauthorized(ErrorCode::SsoRefused))?;
+    // The provider vouched for someone: the connection works, whatever that person may do
+    // here (an admin testing it before `sso` is enabled, most often).
+    mark_tested(app, &attempt.org_id).await?;
     retrying(|| async {
         let org = app.load_org(&attempt.org_id).await?;
         let member = match app.find_member_by_email(&org.id, &email).await? {
             Some(member) => member,
             None => match just_in_time(app, &org, &connection, &identity, &email).await? {
                 Some(member) if member.status == MembershipStatus::Licensed => member,
-                Some(_) => {
-                    mark_tested(app, &org.id).await?;
-                    return Ok(SsoOutcome::PendingApproval);
-                }
-                None => {
-                    mark_tested(app, &org.id).await?;
-                    return Err(AppError::Domain(DomainError::Conflict(ErrorCode::SsoNoAccount)));
-                }
+                Some(_) => return Ok(SsoOutcome::PendingApproval),
+                None => return Err(AppError::Domain(DomainError::Conflict(ErrorCode::SsoNoAccount))),
             },
         };
         if !may_sign_in_with(&org.settings, &member, LoginMethod::Sso) {
-            // The connection works (an admin testing it before enabling `sso`).
-            mark_tested(app, &org.id).await?;
             return Err(if member.status == MembershipStatus::Licensed && member.kind == Kind::Full {
                 AppError::Domain(DomainError::Conflict(ErrorCode::LoginMethodNotAllowed))
             } else {
@@ -474,7 +468,6 @@ pub async fn finish_sso(app: &App, callback: Callback<'_>) -> AppResult<SsoOutco
             .expiring_at(expires_at + table::KEPT_AFTER_USE),
         );
         tx.commit(app).await?;
-        mark_tested(app, &org.id).await?;
         Ok(SsoOutcome::SignedIn { handoff })
     })
     .await
@@ -515,7 +508,7 @@ async fn just_in_time(
     if !connection.settings.claims(email) || !org.settings.login_methods.contains(&LoginMethod::Sso) {
         return Ok(None);
     }
-    let local_part = email.as_str().split('@').next().unwrap_or_default();
+    let local_part = email.local_part();
     let name = |claim: &Option<String>, fallback: &str| {
         claim
             .as_deref()
