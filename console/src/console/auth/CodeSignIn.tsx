@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { requestCode, verifyCode } from '../../api/auth';
 import { describedBy, Field } from '../../components/Field';
+import { SignInEmailField } from '../../components/SignInEmailField';
 import { Notice } from '../../components/Notice';
 import { useSubmit } from '../../hooks/useSubmit';
 import { codeDigits } from './code';
@@ -72,16 +73,7 @@ export function CodeSignIn({ initialEmail, onUsePassword }: { initialEmail: stri
         <p>We will email you a 6-digit code. It signs you in to every account of your email that allows it.</p>
         {message && <Notice kind="error">{message}</Notice>}
         <form onSubmit={onRequest} noValidate>
-          <Field id="code-email" label="Email" error={submit.fields.email}>
-            <input
-              type="email"
-              required
-              autocomplete="username"
-              value={email}
-              onInput={(e) => setEmail(e.currentTarget.value)}
-              {...describedBy('code-email', false, submit.fields.email)}
-            />
-          </Field>
+          <SignInEmailField id="code-email" label="Email" value={email} onInput={setEmail} error={submit.fields.email} />
           <div class="actions">
             <button type="button" class="button-link" onClick={() => onUsePassword(email)}>
               Sign in with a password instead

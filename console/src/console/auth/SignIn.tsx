@@ -3,6 +3,7 @@ import { logIn } from '../../api/auth';
 import type { Session } from '../../api/session';
 import { setSession } from '../../api/session';
 import { describedBy, Field } from '../../components/Field';
+import { SignInEmailField } from '../../components/SignInEmailField';
 import { Notice } from '../../components/Notice';
 import { PROBLEM_MESSAGES } from '../../errors/messages';
 import { useSubmit } from '../../hooks/useSubmit';
@@ -114,16 +115,7 @@ export function SignIn({ ended, lastEmail }: { ended?: string; lastEmail?: strin
         {message && <Notice kind="error">{message}</Notice>}
         {askOrg && !submit.message && <Notice kind="info">{PROBLEM_MESSAGES.org_required}</Notice>}
         <form onSubmit={onSubmit} noValidate>
-          <Field id="signin-email" label="Email" error={submit.fields.email}>
-            <input
-              type="email"
-              required
-              autocomplete="username"
-              value={email}
-              onInput={(e) => setEmail(e.currentTarget.value)}
-              {...describedBy('signin-email', false, submit.fields.email)}
-            />
-          </Field>
+          <SignInEmailField id="signin-email" label="Email" value={email} onInput={setEmail} error={submit.fields.email} />
           <Field id="signin-password" label="Password" error={submit.fields.password}>
             <input
               type="password"

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { checkSsoStart } from '../../api/auth';
-import { describedBy, Field } from '../../components/Field';
+import { SignInEmailField } from '../../components/SignInEmailField';
 import { Notice } from '../../components/Notice';
 import { useSubmit } from '../../hooks/useSubmit';
 import { ssoStartUrl } from './sso';
@@ -46,16 +46,7 @@ export function SsoSignIn({ initialEmail, onUseOther }: { initialEmail: string; 
       {message && <Notice kind="error">{message}</Notice>}
       {leaving && <Notice kind="info">Taking you to your organization’s sign-in page…</Notice>}
       <form onSubmit={onSubmit} noValidate>
-        <Field id="sso-email" label="Work email" error={submit.fields.email}>
-          <input
-            type="email"
-            required
-            autocomplete="username"
-            value={email}
-            onInput={(e) => setEmail(e.currentTarget.value)}
-            {...describedBy('sso-email', false, submit.fields.email)}
-          />
-        </Field>
+        <SignInEmailField id="sso-email" label="Work email" value={email} onInput={setEmail} error={submit.fields.email} />
         <div class="actions">
           <button type="submit" class="button-primary" disabled={submit.busy || leaving || email.trim() === ''}>
             {submit.busy || leaving ? 'Continuing…' : 'Continue'}
