@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the test OpenID provider (tests/oidc: oauth2-mock-server, pinned in its
 # package-lock.json; `npm ci` runs again only when the lock changes) and starts it on
-# 127.0.0.1 in the background. Prints an `export ROSTER_OIDC_ISSUER=...` line; the
+# 127.0.0.1 in the background, with its DNS server for domain ownership proofs. Prints
+# `export ROSTER_DNS_SERVER=... ROSTER_TEST_DNS_ZONE=... ROSTER_OIDC_ISSUER=...` lines; the
 # provider's PID is in $ROSTER_CACHE/oidc.pid, its log in $ROSTER_CACHE/oidc.log.
 # Use: eval "$(bash scripts/oidc.sh)". Stop it with: bash scripts/oidc.sh stop
 # How a test controls the ID token of a login: see the top of tests/oidc/provider.mjs.
@@ -45,6 +46,8 @@ echo "$pid" > "$PIDFILE"
 for _ in $(seq 1 100); do
     issuer="$(sed -n 's/^ROSTER_OIDC_ISSUER=//p' "$LOG" | head -n 1)"
     if [ -n "$issuer" ]; then
+        # The DNS server beside it (tests/oidc/dns.mjs), printed before the issuer.
+        sed -n 's/^\(ROSTER_DNS_SERVER\|ROSTER_TEST_DNS_ZONE\)=/export &/p' "$LOG"
         echo "export ROSTER_OIDC_ISSUER=$issuer"
         exit 0
     fi

@@ -31,6 +31,8 @@ pub enum StartError {
     Aws(#[from] roster_aws::ConfigError),
     #[error("creating the AWS resources: {0}")]
     CreateResources(String),
+    #[error("DNS: {0}")]
+    Dns(String),
 }
 
 impl LocalServices {
@@ -69,6 +71,7 @@ impl LocalServices {
                     keys: Arc::new(keys),
                     sealer: local_sealer(dir).map_err(io)?,
                     identity: identity_providers().map_err(io)?,
+                    dns: domain_records()?,
                     config: app_config,
                 }
             }
@@ -91,6 +94,7 @@ impl LocalServices {
                 // by the key file, as in the embedded mode.
                 let mut app = roster_aws::build_app(&aws, material, Some(clock), 1, Some(local_sealer(dir).map_err(io)?)).await?;
                 app.identity = identity_providers().map_err(io)?;
+                app.dns = domain_records()?;
                 app.config.sso_allow_http_issuers = true;
                 app
             }
@@ -135,6 +139,11 @@ impl LocalServices {
 fn local_sealer(dir: &std::path::Path) -> std::io::Result<Arc<dyn roster_app::ports::Sealer>> {
     let key = roster_embedded::key_files::load_or_create_sealing_key(dir)?;
     Ok(Arc::new(roster_app::ports::KeyFileSealer::new(&key)))
+}
+
+/// DNS for domain ownership proofs: the system's resolver, or `ROSTER_DNS_SERVER`'s.
+fn domain_records() -> Result<Arc<dyn roster_app::ports::DomainRecords>, StartError> {
+    roster_dns::HickoryDns::from_env().map_err(StartError::Dns)
 }
 
 /// Identity providers for single sign-on. For development, a provider on this machine may

@@ -6,6 +6,11 @@
 //
 //     ROSTER_OIDC_ISSUER=http://127.0.0.1:PORT
 //
+// It also runs a DNS server (dns.mjs) for domain ownership proofs, and prints where:
+//
+//     ROSTER_DNS_SERVER=127.0.0.1:PORT
+//     ROSTER_TEST_DNS_ZONE=/tmp/roster-dns-zone-XXXX   (write a file per TXT record here)
+//
 // Endpoints (under the issuer): /.well-known/openid-configuration, /jwks, /authorize,
 // /token, /userinfo, /revoke, /endsession, /introspect.
 //
@@ -64,6 +69,10 @@
 import { createServer } from 'node:http';
 import { createHash, generateKeyPairSync, randomBytes, sign as cryptoSign } from 'node:crypto';
 import { OAuth2Issuer, OAuth2Service } from 'oauth2-mock-server';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDns } from './dns.mjs';
 
 const HOST = '127.0.0.1';
 const PORT = Number(process.env.ROSTER_OIDC_PORT ?? 0);
@@ -263,9 +272,15 @@ const server = createServer((req, res) => {
   service.requestHandler(req, res);
 });
 
+// The DNS server for domain ownership proofs (dns.mjs): its zone is a directory a test
+// writes records into (ROSTER_TEST_DNS_ZONE, or a new temporary one).
+const zone = process.env.ROSTER_TEST_DNS_ZONE || mkdtempSync(join(tmpdir(), 'roster-dns-zone-'));
+const dns = await startDns(zone, Number(process.env.ROSTER_DNS_PORT ?? 0));
+
 server.listen(PORT, HOST, () => {
   // oauth2-mock-server would name 127.0.0.1 "localhost"; Roster is told 127.0.0.1.
   issuer.url = `http://${HOST}:${server.address().port}`;
+  process.stdout.write(`ROSTER_DNS_SERVER=127.0.0.1:${dns.port}\nROSTER_TEST_DNS_ZONE=${zone}\n`);
   process.stdout.write(`ROSTER_OIDC_ISSUER=${issuer.url}\n`);
 });
 

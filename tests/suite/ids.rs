@@ -30,6 +30,7 @@ async fn a_malformed_path_id_answers_404_before_any_store_call(t: TestApp) {
             "import" => "01JD2XQ7V8E6S5R4P3N2M1K0HG".into(),
             "token" => "a".repeat(43),
             "code" => "ABCDEFGH12".into(),
+            "domain" => "ids.test".into(),
             other => panic!("a route parameter this test does not know: {other}"),
         }
     };

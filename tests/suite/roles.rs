@@ -182,6 +182,8 @@ async fn every_endpoint_and_role(t: TestApp) {
             org_admin_only,
         ),
         case("GET", format!("/v1/orgs/{o}/sso"), None, org_admin_only),
+        // No TXT record is published: the org admin is let through to `sso_domain_unverified`.
+        case("POST", format!("/v1/orgs/{o}/sso/domains/matrix.test/verify"), None, org_admin_only),
         case("DELETE", format!("/v1/orgs/{o}/sso"), None, org_admin_only),
         case("GET", "/v1/invitations/unknown-token".into(), None, [Hidden; 6]),
         case(

@@ -64,15 +64,45 @@ async fn an_org_admin_sets_reads_and_removes_its_connection(t: TestApp) {
     assert!(audit.text.contains("sso_configured"), "{}", audit.text);
     assert!(!audit.text.contains("the-client-secret-42"));
 
-    // Another org cannot claim a domain this one has; after removal it can.
+    // Each domain waits for its DNS proof, a record of the org's own.
+    let domains = set.body["domains"].as_array().unwrap();
+    assert_eq!(domains.len(), 2, "{}", set.text);
+    assert_eq!(domains[1]["domain"], "staff.clinic.example");
+    assert_eq!(domains[1]["dns_record_name"], "_roster-verification.staff.clinic.example");
+    assert!(domains[1]["dns_record_value"]
+        .as_str()
+        .unwrap()
+        .starts_with("roster-domain-verification="));
+    assert!(domains[1]["verified_at"].is_null());
+
+    // Another org may list a domain no one has verified; the first to verify it has it.
     let other = t.create_org("Elsewhere", "paid").await;
+    let pending = put_sso(&t, &other, connection(&["staff.clinic.example"])).await;
+    assert_eq!(pending.status, 200, "{}", pending.text);
+    assert_ne!(
+        pending.body["domains"][0]["dns_record_value"], domains[1]["dns_record_value"],
+        "each org its own proof"
+    );
+    publish_proof(&set, "staff.clinic.example");
+    publish_proof(&pending, "staff.clinic.example");
+    let verified = verify_domain(&t, &org, "staff.clinic.example").await;
+    assert_eq!(verified.status, 200, "{}", verified.text);
+    assert!(verified.body["domains"][1]["verified_at"].is_string(), "{}", verified.text);
+    let again = verify_domain(&t, &org, "staff.clinic.example").await;
+    assert_eq!(again.body, verified.body, "verifying again changes nothing");
+    let late = verify_domain(&t, &other, "staff.clinic.example").await;
+    assert_eq!((late.status, late.code()), (409, "sso_domain_claimed"), "{}", late.text);
     let claimed = put_sso(&t, &other, connection(&["staff.clinic.example"])).await;
     assert_eq!((claimed.status, claimed.code()), (409, "sso_domain_claimed"), "{}", claimed.text);
+    // Re-setting the connection keeps each domain's proof and verification.
+    let kept = put_sso(&t, &org, connection(&["clinic.example", "staff.clinic.example"])).await;
+    assert_eq!(kept.body["domains"], verified.body["domains"], "{}", kept.text);
+    // After the removal the domain is free again.
     let removed = t
         .call("DELETE", &format!("/v1/orgs/{}/sso", org.org_id), Some(&org.admin_token), None)
         .await;
     assert_eq!(removed.status, 204, "{}", removed.text);
-    let now_free = put_sso(&t, &other, connection(&["staff.clinic.example"])).await;
+    let now_free = verify_domain(&t, &other, "staff.clinic.example").await;
     assert_eq!(now_free.status, 200, "{}", now_free.text);
     let gone = t
         .call("GET", &format!("/v1/orgs/{}/sso", org.org_id), Some(&org.admin_token), None)
@@ -170,13 +200,18 @@ async fn concurrent_claims_of_one_domain_leave_one_owner(t: TestApp) {
     let t = std::sync::Arc::new(t);
     let mut orgs = Vec::new();
     for i in 0..4 {
-        orgs.push(t.create_org(&format!("Claimant {i}"), "paid").await);
+        let org = t.create_org(&format!("Claimant {i}"), "paid").await;
+        // Each lists the domain and publishes its proof: all four could show they own it.
+        let listed = put_sso(&t, &org, connection(&["contested.example"])).await;
+        assert_eq!(listed.status, 200, "{}", listed.text);
+        publish_proof(&listed, "contested.example");
+        orgs.push(org);
     }
     let claims: Vec<_> = orgs
         .iter()
         .map(|org| {
             let (t, org) = (t.clone(), org.clone());
-            tokio::spawn(async move { put_sso(&t, &org, connection(&["contested.example"])).await })
+            tokio::spawn(async move { verify_domain(&t, &org, "contested.example").await })
         })
         .collect();
     let mut outcomes = Vec::new();
@@ -199,11 +234,39 @@ fn issuer() -> String {
         .expect("ROSTER_OIDC_ISSUER: run the tests with `bash scripts/test.sh` (it starts the OpenID provider)")
 }
 
-/// Connects `org` to the test provider for its own email domain (`<org>.test`).
+/// Connects `org` to the test provider for `domain`, and verifies the domain (its proof
+/// published on the tests' DNS server).
 async fn connect(t: &TestApp, org: &OrgFixture, domain: &str, jit: &str) {
     let body = json!({"issuer": issuer(), "client_id": "roster-test", "client_secret": "s3cret", "email_domains": [domain], "jit": jit});
     let set = put_sso(t, org, body).await;
     assert_eq!(set.status, 200, "{}", set.text);
+    publish_proof(&set, domain);
+    let verified = verify_domain(t, org, domain).await;
+    assert_eq!(verified.status, 200, "{}", verified.text);
+}
+
+/// Publishes, on the tests' DNS server, the TXT record the connection names for `domain`.
+fn publish_proof(connection: &Answer, domain: &str) {
+    let entry = connection.body["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["domain"] == domain)
+        .unwrap_or_else(|| panic!("{domain} is not listed: {}", connection.text));
+    roster_tests::publish_txt(
+        entry["dns_record_name"].as_str().unwrap(),
+        entry["dns_record_value"].as_str().unwrap(),
+    );
+}
+
+async fn verify_domain(t: &TestApp, org: &OrgFixture, domain: &str) -> Answer {
+    t.call(
+        "POST",
+        &format!("/v1/orgs/{}/sso/domains/{domain}/verify", org.org_id),
+        Some(&org.admin_token),
+        None,
+    )
+    .await
 }
 
 fn location(answer: &Answer) -> String {
@@ -279,6 +342,12 @@ impl PartialEq<&str> for Fragment {
 /// `hint` (the provider's login modes: tests/oidc/provider.mjs). Answers the browser as the
 /// provider sends it back.
 async fn at_provider(t: &TestApp, start: &str, hint: &str) -> Back {
+    at_provider_with(t, start, hint, "").await
+}
+
+/// The same, with `extra` added to the authorize request (`&test_claims=…`: the provider
+/// merges them into the ID token).
+async fn at_provider_with(t: &TestApp, start: &str, hint: &str, extra: &str) -> Back {
     let started = t.call("GET", &format!("/v1/auth/sso/start?{start}"), None, None).await;
     assert_eq!(started.status, 303, "{}", started.text);
     let set_cookie = started.headers["set-cookie"].to_str().unwrap();
@@ -287,7 +356,11 @@ async fn at_provider(t: &TestApp, start: &str, hint: &str) -> Back {
         "{set_cookie}"
     );
     let cookie = set_cookie.split(';').next().unwrap().to_string();
-    let authorize = format!("{}&login_hint={}", location(&started), hint.replace('+', "%2B").replace('@', "%40"));
+    let authorize = format!(
+        "{}&login_hint={}{extra}",
+        location(&started),
+        hint.replace('+', "%2B").replace('@', "%40")
+    );
     assert!(authorize.starts_with(&issuer()), "{authorize}");
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -477,6 +550,123 @@ async fn the_provider_s_answer_is_checked(t: TestApp) {
     assert_eq!(callback(&t, &late).await, "error=sso_state_invalid");
 }
 
+async fn a_domain_sends_sign_ins_to_its_org_only_once_verified(t: TestApp) {
+    let org = t.create_org("Pending Clinic", "paid").await;
+    let domain = "pending-clinic.test";
+    let body =
+        json!({"issuer": issuer(), "client_id": "roster-test", "client_secret": "s3cret", "email_domains": [domain], "jit": "licensed"});
+    let set = put_sso(&t, &org, body).await;
+    assert_eq!(set.status, 200, "{}", set.text);
+    test_then_allow(&t, &org, "admin@pending-clinic.test", json!(["password", "sso"])).await;
+    let start = format!("org={}", org.org_id);
+
+    // Unverified: `?email=` finds no org, and the provider's people get no account.
+    let by_email = t
+        .call("GET", "/v1/auth/sso/start?email=ann%40pending-clinic.test", None, None)
+        .await;
+    assert_eq!(by_email.status, 404, "{}", by_email.text);
+    let no_jit = callback(&t, &at_provider(&t, &start, "ann@pending-clinic.test").await).await;
+    assert_eq!(no_jit, "error=sso_no_account");
+
+    // Verifying before the record is there, or with another org's proof, is refused.
+    let early = verify_domain(&t, &org, domain).await;
+    assert_eq!((early.status, early.code()), (409, "sso_domain_unverified"), "{}", early.text);
+    roster_tests::publish_txt(&format!("_roster-verification.{domain}"), "roster-domain-verification=not-this-org");
+    let wrong = verify_domain(&t, &org, domain).await;
+    assert_eq!((wrong.status, wrong.code()), (409, "sso_domain_unverified"), "{}", wrong.text);
+    let unknown = verify_domain(&t, &org, "elsewhere.test").await;
+    assert_eq!(unknown.status, 404, "{}", unknown.text);
+    // A member may not verify (the roles matrix has every role).
+    let (_, member_token) = t.add_member(&org, "pat@pending-clinic.test", "member", None).await;
+    let by_member = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/sso/domains/{domain}/verify", org.org_id),
+            Some(&member_token),
+            None,
+        )
+        .await;
+    assert_eq!(by_member.status, 403, "{}", by_member.text);
+
+    publish_proof(&set, domain);
+    let verified = verify_domain(&t, &org, domain).await;
+    assert_eq!(verified.status, 200, "{}", verified.text);
+    let audit = t
+        .call("GET", &format!("/v1/orgs/{}/audit", org.org_id), Some(&org.admin_token), None)
+        .await;
+    assert!(audit.text.contains("sso_domain_verified"), "{}", audit.text);
+    let by_email = t
+        .call("GET", "/v1/auth/sso/start?email=ann%40pending-clinic.test", None, None)
+        .await;
+    assert_eq!(by_email.status, 303, "{}", by_email.text);
+    let jit = callback(&t, &at_provider(&t, &start, "ann@pending-clinic.test").await).await;
+    assert!(jit.starts_with("handoff="), "{jit}");
+}
+
+/// Microsoft Entra ID's ID tokens carry no `email_verified`; its `xms_edov` (the email's
+/// domain owner is verified) vouches for the email instead.
+async fn an_entra_id_token_vouches_for_its_email_by_xms_edov(t: TestApp) {
+    let org = t.create_org("Entra Clinic", "paid").await;
+    connect(&t, &org, "entra-clinic.test", "off").await;
+    let admin = "admin@entra-clinic.test";
+    test_then_allow(&t, &org, admin, json!(["password", "sso"])).await;
+    let start = format!("org={}", org.org_id);
+    let entra = |claims: &str| {
+        format!(
+            "&test_claims={}",
+            claims
+                .replace('{', "%7B")
+                .replace('}', "%7D")
+                .replace('"', "%22")
+                .replace(':', "%3A")
+                .replace(',', "%2C")
+        )
+    };
+    let vouched = callback(
+        &t,
+        &at_provider_with(&t, &start, admin, &entra(r#"{"email_verified":null,"xms_edov":true}"#)).await,
+    )
+    .await;
+    assert!(vouched.starts_with("handoff="), "{vouched}");
+    for claims in [
+        r#"{"email_verified":null,"xms_edov":false}"#,
+        r#"{"email_verified":null}"#,
+        r#"{"email_verified":false,"xms_edov":true}"#,
+    ] {
+        let refused = callback(&t, &at_provider_with(&t, &start, admin, &entra(claims)).await).await;
+        assert_eq!(refused, "error=sso_refused", "{claims}");
+    }
+}
+
+/// A script (the console) asks where to go, with `Accept: application/json`: one attempt,
+/// the same cookie.
+async fn a_script_reads_where_a_sign_in_starts(t: TestApp) {
+    let org = t.create_org("Script Clinic", "paid").await;
+    connect(&t, &org, "script-clinic.test", "off").await;
+    let started = t
+        .call_with_headers(
+            "GET",
+            &format!("/v1/auth/sso/start?org={}", org.org_id),
+            &[("accept", "application/json")],
+        )
+        .await;
+    assert_eq!(started.status, 200, "{}", started.text);
+    assert!(
+        started.body["redirect_to"].as_str().unwrap().starts_with(&issuer()),
+        "{}",
+        started.text
+    );
+    assert!(started.headers["set-cookie"].to_str().unwrap().starts_with("roster_sso="));
+    let browser = t
+        .call_with_headers(
+            "GET",
+            &format!("/v1/auth/sso/start?org={}", org.org_id),
+            &[("accept", "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8")],
+        )
+        .await;
+    assert_eq!(browser.status, 303, "a browser's navigation is sent on: {}", browser.text);
+}
+
 async fn people_the_provider_knows_get_an_account_just_in_time(t: TestApp) {
     let org = t.create_org("Jit Clinic", "paid").await;
     connect(&t, &org, "jit-clinic.test", "licensed").await;
@@ -504,7 +694,7 @@ async fn people_the_provider_knows_get_an_account_just_in_time(t: TestApp) {
     // Again: the same account, not a second one.
     let again = collect(&t, &callback(&t, &at_provider(&t, &start, "newcomer@jit-clinic.test").await).await).await;
     assert_eq!(again.body["accounts"][0]["member_id"], member_id.as_str());
-    // Only for the domains the connection claims.
+    // Only for the domains the connection lists and the org verified.
     let outsider = callback(&t, &at_provider(&t, &start, "someone@elsewhere.test").await).await;
     assert_eq!(outsider, "error=sso_no_account");
 
@@ -612,4 +802,7 @@ on_every_backend!(
     sso_is_a_sign_in_method_only_once_its_connection_worked,
     concurrent_claims_of_one_domain_leave_one_owner,
     a_connection_an_org_admin_signs_in_by_stays,
+    a_domain_sends_sign_ins_to_its_org_only_once_verified,
+    an_entra_id_token_vouches_for_its_email_by_xms_edov,
+    a_script_reads_where_a_sign_in_starts,
 );

@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 use roster_domain::{Actor, Department, DepartmentId, DomainError, Email, Kind, Member, MembershipStatus, Org};
 
 use crate::error::{AppError, AppResult};
-use crate::ports::{Clock, IdentityProviders, Item, Mailer, Query, Queue, Sealer, SkCondition, Store};
+use crate::ports::{Clock, DomainRecords, IdentityProviders, Item, Mailer, Query, Queue, Sealer, SkCondition, Store};
 use crate::records::{EmailGuard, LegacySeatCounter, OrgAdminCounter, SeatCount};
 use crate::signing_keys::SigningKeys;
 use crate::table;
@@ -104,6 +104,8 @@ pub struct App {
     pub sealer: Arc<dyn Sealer>,
     /// OpenID providers, for single sign-on.
     pub identity: Arc<dyn IdentityProviders>,
+    /// DNS, for the TXT records that prove an org owns an email domain.
+    pub dns: Arc<dyn DomainRecords>,
     pub config: AppConfig,
 }
 

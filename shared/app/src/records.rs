@@ -313,6 +313,24 @@ pub struct SsoConnection {
     pub tested_at: Option<time::OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: time::OffsetDateTime,
+    /// Each listed email domain's ownership proof and whether it was verified.
+    #[serde(default)]
+    pub domains: std::collections::BTreeMap<String, roster_domain::sso::DomainOwnership>,
+}
+
+impl SsoConnection {
+    /// The domains whose ownership the org verified (it holds their claims).
+    pub fn verified_domains(&self) -> impl Iterator<Item = &String> {
+        self.domains
+            .iter()
+            .filter(|(_, ownership)| ownership.verified_at.is_some())
+            .map(|(domain, _)| domain)
+    }
+
+    /// Whether `email`'s domain is listed and its ownership verified.
+    pub fn answers_for(&self, email: &roster_domain::Email) -> bool {
+        self.settings.lists(email) && self.domains.get(email.domain()).is_some_and(|d| d.verified_at.is_some())
+    }
 }
 
 /// Which org's connection answers for an email domain (one org a domain).

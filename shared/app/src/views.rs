@@ -444,6 +444,21 @@ pub struct SsoConnectionView {
     pub tested_at: Option<String>,
     #[schemars(with = "DateTime")]
     pub updated_at: String,
+    /// Each email domain, and the DNS TXT record that proves the org owns it: until it is
+    /// verified (`POST …/sso/domains/{domain}/verify`), `?email=` sign-ins for it don't come
+    /// here and its people get no account just in time.
+    pub domains: Vec<SsoDomainView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct SsoDomainView {
+    pub domain: String,
+    #[schemars(with = "Option<DateTime>")]
+    pub verified_at: Option<String>,
+    /// Publish a TXT record at this name…
+    pub dns_record_name: String,
+    /// …holding this value.
+    pub dns_record_value: String,
 }
 
 pub fn sso_connection(config: &crate::app::AppConfig, connection: &crate::records::SsoConnection) -> SsoConnectionView {
@@ -456,5 +471,15 @@ pub fn sso_connection(config: &crate::app::AppConfig, connection: &crate::record
         client_secret_set: !connection.sealed_client_secret.is_empty(),
         tested_at: connection.tested_at.map(rfc3339),
         updated_at: rfc3339(connection.updated_at),
+        domains: connection
+            .domains
+            .iter()
+            .map(|(domain, ownership)| SsoDomainView {
+                domain: domain.clone(),
+                verified_at: ownership.verified_at.map(rfc3339),
+                dns_record_name: roster_domain::sso::ownership_record_name(domain),
+                dns_record_value: roster_domain::sso::ownership_record_value(&ownership.token),
+            })
+            .collect(),
     }
 }

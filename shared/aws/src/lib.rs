@@ -69,6 +69,7 @@ pub async fn build_app(
         },
         // The caller gives the functions that sign people in by SSO their providers.
         identity: Arc::new(NoIdentityProviders),
+        dns: Arc::new(roster_app::ports::NoDomainRecords),
         config: app_config,
     })
 }

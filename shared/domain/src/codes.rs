@@ -90,7 +90,8 @@ error_codes! {
     ConcurrentUpdate = "concurrent_update", 409, "A concurrent change got there first: read again and retry.";
     DepartmentExists = "department_exists", 409, "The org has a department of that name.";
     DepartmentNotEmpty = "department_not_empty", 409, "The department still has members.";
-    SsoDomainClaimed = "sso_domain_claimed", 409, "Another org's single sign-on already answers for one of these email domains.";
+    SsoDomainClaimed = "sso_domain_claimed", 409, "Another org has verified one of these email domains: its single sign-on answers for it.";
+    SsoDomainUnverified = "sso_domain_unverified", 409, "The email domain's DNS TXT record is not there yet: publish the record the connection names for it, then verify again.";
     SsoNotReady = "sso_not_ready", 409, "Single sign-on is not configured for the org, or no one has signed in through it yet: configure it, sign in once through `GET /v1/auth/sso/start`, then enable `sso`.";
     SsoNoAccount = "sso_no_account", 409, "The identity provider vouched for an email that has no account in the org, and the org makes none just in time for it.";
     SsoInUse = "sso_in_use", 409, "The org signs in with `sso`: take it out of the org's sign-in methods first (a connection no one has signed in through cannot replace the one in use).";

@@ -80,9 +80,41 @@ impl SsoSettings {
         }
     }
 
-    /// Whether the connection answers for `email` (its domain is one of the claimed ones).
-    pub fn claims(&self, email: &crate::Email) -> bool {
-        self.email_domains.iter().any(|claimed| claimed == email.domain())
+    /// Whether the connection lists `email`'s domain (verified or not: see
+    /// [`DomainOwnership`]).
+    pub fn lists(&self, email: &crate::Email) -> bool {
+        self.email_domains.iter().any(|listed| listed == email.domain())
+    }
+}
+
+/// The DNS name whose TXT record proves an org owns `domain`.
+pub fn ownership_record_name(domain: &str) -> String {
+    format!("_roster-verification.{domain}")
+}
+
+/// The TXT value that proves it, for the connection's `token` for that domain.
+pub fn ownership_record_value(token: &str) -> String {
+    format!("roster-domain-verification={token}")
+}
+
+/// An email domain a connection lists, and whether the org has shown it owns it (a DNS TXT
+/// record at [`ownership_record_name`] holding [`ownership_record_value`]). Only a verified
+/// domain sends `?email=` sign-ins to the org's provider, and only its people get accounts
+/// just in time; another org may list a domain until one of them verifies it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainOwnership {
+    /// Not a secret: the org publishes it in DNS.
+    pub token: String,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub verified_at: Option<time::OffsetDateTime>,
+}
+
+impl DomainOwnership {
+    /// Whether one of a TXT lookup's answers is this domain's proof (surrounding white space
+    /// aside; a record may hold other values too).
+    pub fn proven_by(&self, txt_values: &[String]) -> bool {
+        let expected = ownership_record_value(&self.token);
+        txt_values.iter().any(|value| value.trim() == expected)
     }
 }
 
@@ -171,6 +203,19 @@ const PUBLIC_MAIL_DOMAINS: &[&str] = &[
 
 /// Email domains (`example.com`): DNS names of at least two labels, lower-cased, each once,
 /// none a public mail provider's.
+/// A domain name with at least two labels (letters, digits and inner hyphens), in lower
+/// case; none when `raw` is not one.
+pub fn parse_email_domain(raw: &str) -> Option<String> {
+    let domain = raw.trim().to_ascii_lowercase();
+    let label_ok = |label: &str| {
+        (1..=63).contains(&label.len())
+            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    (domain.len() <= 253 && domain.split('.').count() >= 2 && domain.split('.').all(label_ok)).then_some(domain)
+}
+
 pub fn parse_email_domains(field: &str, raw: &[String]) -> Result<Vec<String>, FieldError> {
     if raw.len() > MAX_EMAIL_DOMAINS {
         return Err(FieldError::new(
@@ -181,20 +226,13 @@ pub fn parse_email_domains(field: &str, raw: &[String]) -> Result<Vec<String>, F
     }
     let mut domains = Vec::with_capacity(raw.len());
     for domain in raw {
-        let domain = domain.trim().to_ascii_lowercase();
-        let label_ok = |label: &str| {
-            (1..=63).contains(&label.len())
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        };
-        if domain.len() > 253 || domain.split('.').count() < 2 || !domain.split('.').all(label_ok) {
+        let Some(domain) = parse_email_domain(domain) else {
             return Err(FieldError::new(
                 field,
                 ErrorCode::Invalid,
-                format!("not an email domain: {domain:?}"),
+                format!("not an email domain: {:?}", domain.trim()),
             ));
-        }
+        };
         if PUBLIC_MAIL_DOMAINS.contains(&domain.as_str()) {
             return Err(FieldError::new(
                 field,
@@ -261,10 +299,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(secret, "s3cret");
-        assert!(settings.claims(&crate::Email::parse("ann@Clinic.example").unwrap()));
-        assert!(!settings.claims(&crate::Email::parse("ann@clinic.example.evil").unwrap()));
+        assert!(settings.lists(&crate::Email::parse("ann@Clinic.example").unwrap()));
+        assert!(!settings.lists(&crate::Email::parse("ann@clinic.example.evil").unwrap()));
         let refused = SsoSettings::parse("http://idp.example", "", "", &[], SsoJit::Off).unwrap_err();
         let DomainError::Invalid(fields) = refused else { panic!() };
         assert_eq!(fields.len(), 3);
+    }
+
+    #[test]
+    fn a_domain_is_proven_by_its_own_txt_value_only() {
+        let ownership = DomainOwnership {
+            token: "tok123".into(),
+            verified_at: None,
+        };
+        assert_eq!(ownership_record_name("clinic.example"), "_roster-verification.clinic.example");
+        assert!(ownership.proven_by(&["v=spf1 -all".into(), " roster-domain-verification=tok123 ".into()]));
+        assert!(!ownership.proven_by(&["roster-domain-verification=tok1234".into()]));
+        assert!(!ownership.proven_by(&["roster-domain-verification=other".into()]));
+        assert!(!ownership.proven_by(&[]));
     }
 }

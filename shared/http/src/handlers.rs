@@ -33,10 +33,13 @@ enum Reply {
         next: Option<String>,
     },
     NoContent,
-    /// `303 See Other` to a URL (single sign-on sends the browser on), setting a cookie.
+    /// `303 See Other` to a URL (single sign-on sends the browser on), setting a cookie; or,
+    /// `as_json`, `200 {"redirect_to": url}` with the same cookie, for a script that
+    /// navigates itself.
     Redirect {
         url: String,
         cookie: Option<String>,
+        as_json: bool,
     },
 }
 
@@ -101,15 +104,23 @@ impl Reply {
                 builder.body(Bytes::from(body))
             }
             Reply::NoContent => builder.status(StatusCode::NO_CONTENT).body(Bytes::new()),
-            Reply::Redirect { url, cookie } => {
-                let mut builder = builder
-                    .status(StatusCode::SEE_OTHER)
-                    .header(header::LOCATION, url)
-                    .header(header::CACHE_CONTROL, "no-store");
+            Reply::Redirect { url, cookie, as_json } => {
+                let mut builder = builder.header(header::CACHE_CONTROL, "no-store");
                 if let Some(cookie) = cookie {
                     builder = builder.header(header::SET_COOKIE, cookie);
                 }
-                builder.body(Bytes::new())
+                if as_json {
+                    let body = serde_json::to_vec(&serde_json::json!({ "redirect_to": url })).expect("a JSON object");
+                    builder
+                        .status(StatusCode::OK)
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .body(Bytes::from(body))
+                } else {
+                    builder
+                        .status(StatusCode::SEE_OTHER)
+                        .header(header::LOCATION, url)
+                        .body(Bytes::new())
+                }
             }
         };
         response.expect("a valid response")
@@ -235,12 +246,19 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
             sso::delete_sso(app, ctx, &org()?).await?;
             Reply::NoContent
         }
+        RouteId::VerifySsoDomain => {
+            // Not a domain name: nothing by that name exists (404, before any store call).
+            let domain = roster_domain::sso::parse_email_domain(params.get("domain")).ok_or_else(AppError::not_found)?;
+            sso::verify_sso_domain(app, ctx, &org()?, &domain).await?.into()
+        }
         RouteId::StartSso => {
             let query = SsoStartQuery::read(request)?;
             let started = sso::start_sso(app, ctx.ip.as_deref(), query.org.as_ref(), query.email.as_deref()).await?;
             Reply::Redirect {
                 url: started.url,
                 cookie: Some(sso::browser_cookie(app, &started.browser)),
+                // The console's fetch reads where to go (one attempt), then navigates there.
+                as_json: request.prefers_json(),
             }
         }
         RouteId::FinishSso => {
@@ -259,6 +277,7 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
             Reply::Redirect {
                 url: sso::SsoOutcome::console_url(app, &outcome),
                 cookie: None,
+                as_json: false,
             }
         }
         RouteId::CollectSsoSession => sso::collect_sso_session(app, request.cookie(sso::BROWSER_COOKIE), request.json()?)

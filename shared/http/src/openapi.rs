@@ -50,6 +50,8 @@ enum Answer {
     NoContent,
     /// `303 See Other`, with the next URL in `Location`.
     Redirect(&'static str),
+    /// The same, or `200 {"redirect_to"}` to a caller that accepts JSON and not HTML.
+    RedirectOrJson(&'static str),
 }
 
 /// One route as the document describes it: `Operation::new(summary, who, answer)`, then
@@ -153,7 +155,7 @@ fn caller(route: &Route) -> Caller {
 use ErrorCode as E;
 
 fn operation(route: RouteId) -> Operation {
-    use Answer::{Csv, Json, NoContent, Redirect};
+    use Answer::{Csv, Json, NoContent, Redirect, RedirectOrJson};
     let member = Json(200, schema::<MemberView>);
     let org = Json(200, schema::<OrgView>);
     match route {
@@ -384,10 +386,16 @@ fn operation(route: RouteId) -> Operation {
             NoContent,
         )
         .errors(&[E::SsoInUse, E::ConcurrentUpdate]),
+        RouteId::VerifySsoDomain => Operation::new(
+            "Verify an email domain of the connection",
+            "Who: org admin. Looks up the TXT record the connection names for the domain (`dns_record_name`, holding `dns_record_value`) and, when it is there, claims the domain for the org: `?email=` sign-ins for it start at the org's provider, and its people may get accounts just in time. The first org to verify a domain has it. Verifying a verified domain changes nothing.",
+            Json(200, schema::<SsoConnectionView>),
+        )
+        .errors(&[E::SsoDomainUnverified, E::SsoDomainClaimed, E::ConcurrentUpdate, E::Unavailable]),
         RouteId::StartSso => Operation::new(
             "Start a single sign-on",
             "Who: anyone (a browser). Sends the browser to the org's identity provider (authorization code flow, PKCE, `state` and `nonce` kept here for ten minutes). Name the org, or give the person's email: the org whose connection claims its domain. Sets the `roster_sso` cookie (HttpOnly, SameSite=Lax, ten minutes): only the browser that started a sign-in may finish it and collect its session.",
-            Redirect("To the identity provider's authorization endpoint."),
+            RedirectOrJson("To the identity provider's authorization endpoint."),
         )
         .query(SsoStartQuery::params)
         .errors(&[E::ValidationFailed, E::MalformedId, E::NotFound, E::RateLimited, E::Unavailable]),
@@ -527,6 +535,9 @@ fn path_parameter(name: &str) -> SchemaFn {
         "import" => schema::<ImportId>,
         "token" => schema::<InvitationToken>,
         "code" => schema::<JoinCode>,
+        "domain" => {
+            |_| json_schema!({ "type": "string", "minLength": 1, "maxLength": 253, "description": "An email domain the org's connection lists." })
+        }
         other => panic!("path parameter {{{other}}} has no schema in openapi::path_parameter"),
     }
 }
@@ -615,7 +626,16 @@ pub fn success_status(route: &Route) -> u16 {
         Answer::Json(status, _) => status,
         Answer::Csv { .. } => 200,
         Answer::NoContent => 204,
-        Answer::Redirect(_) => 303,
+        Answer::Redirect(_) | Answer::RedirectOrJson(_) => 303,
+    }
+}
+
+/// Every status `route` may succeed with: its documented one, and `200` for a redirect a
+/// script may ask to read as JSON.
+pub fn success_statuses(route: &Route) -> Vec<u16> {
+    match operation(route.id).answer {
+        Answer::RedirectOrJson(_) => vec![success_status(route), 200],
+        _ => vec![success_status(route)],
     }
 }
 
@@ -675,11 +695,24 @@ fn describe(route: &Route, requests: &mut SchemaGenerator, answers: &mut SchemaG
             success
         }
         Answer::NoContent => json!({"description": "Done"}),
-        Answer::Redirect(description) => json!({
+        Answer::Redirect(description) | Answer::RedirectOrJson(description) => json!({
             "description": description,
             "headers": {"Location": {"description": "Where the browser goes next.", "schema": {"type": "string"}}},
         }),
     };
+    if let Answer::RedirectOrJson(_) = operation.answer {
+        responses.insert(
+            "200".to_string(),
+            json!({
+                "description": "Asked with `Accept: application/json` (not `text/html`): where to go, for a script that navigates itself (the same cookie is set).",
+                "content": {"application/json": {"schema": {
+                    "type": "object",
+                    "required": ["redirect_to"],
+                    "properties": {"redirect_to": {"type": "string"}},
+                }}},
+            }),
+        );
+    }
     responses.insert(success_status(route).to_string(), success);
     let problem = answers.subschema_for::<Problem>();
     for (status, codes) in problem_statuses(route) {

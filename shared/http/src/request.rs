@@ -79,6 +79,18 @@ impl HttpRequest {
             .unwrap_or("")
     }
 
+    /// Whether the caller asked for JSON rather than a page (a script's `fetch`, not a
+    /// browser's navigation, which accepts `text/html`).
+    pub fn prefers_json(&self) -> bool {
+        let accept = self
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        accept.contains("application/json") && !accept.contains("text/html")
+    }
+
     pub fn is_csv(&self) -> bool {
         self.content_type().to_ascii_lowercase().starts_with("text/csv")
     }

@@ -55,6 +55,7 @@ pub enum RouteId {
     PutSso,
     GetSso,
     DeleteSso,
+    VerifySsoDomain,
     StartSso,
     FinishSso,
     CollectSsoSession,
@@ -322,6 +323,14 @@ routes![
     (PutSso, "PUT", "/v1/orgs/{org}/sso", "put-sso", WRITES.seals_secrets()),
     (GetSso, "GET", "/v1/orgs/{org}/sso", "get-sso", READS),
     (DeleteSso, "DELETE", "/v1/orgs/{org}/sso", "delete-sso", WRITES),
+    // Looks the domain's TXT record up in DNS (no AWS service: the Lambda's own resolver).
+    (
+        VerifySsoDomain,
+        "POST",
+        "/v1/orgs/{org}/sso/domains/{domain}/verify",
+        "verify-sso-domain",
+        WRITES
+    ),
     (GetInvitation, "GET", "/v1/invitations/{token}", "get-invitation", READS.public()),
     (
         AcceptInvitation,

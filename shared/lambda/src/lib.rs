@@ -38,6 +38,7 @@ pub async fn app_from_env() -> Result<Arc<App>, Error> {
     let mut app = roster_aws::build_app(&config, None, None, 0, None).await?;
     // Identity providers are called over https only: on Lambda, loopback is the runtime's.
     app.identity = Arc::new(roster_oidc::OidcProviders::new(false)?);
+    app.dns = roster_dns::HickoryDns::from_env()?;
     Ok(Arc::new(app))
 }
 

@@ -1,13 +1,20 @@
 //! The HTTP client `openidconnect` calls through: hyper-util's pooled client over rustls
 //! (aws-lc-rs, the system's roots), a size limit on answers, a timeout, and no redirects.
+//! In a deployment (`https://` only) it also refuses to connect to any address that is not
+//! public — loopback, private, link-local (the cloud's metadata service), shared, reserved —
+//! whether the URL names it or a host name resolves to it: an org admin's issuer, or the
+//! endpoints its discovery document names, can't make Roster call inside its own network.
 
 use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use hyper_util::client::legacy::connect::dns::{GaiResolver, Name};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use hyper_util::rt::TokioExecutor;
 use openidconnect::{AsyncHttpClient, HttpRequest, HttpResponse};
@@ -19,7 +26,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// One per process (it keeps a connection pool).
 #[derive(Clone)]
 pub struct OidcHttp {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: Client<HttpsConnector<HttpConnector<PublicOnly>>, Full<Bytes>>,
+    /// Only public addresses (a deployment); tests and development talk to loopback.
+    public_only: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,12 +39,17 @@ pub enum OidcHttpError {
     Body(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("the identity provider did not answer within {0:?}")]
     Timeout(Duration),
+    #[error("{0} is not a public address")]
+    NotPublic(String),
 }
 
 impl OidcHttp {
     /// `allow_http`: plain `http://` too (development and tests); else `https://` only.
     pub fn new(allow_http: bool) -> std::io::Result<OidcHttp> {
-        let mut http = HttpConnector::new();
+        let mut http = HttpConnector::new_with_resolver(PublicOnly {
+            inner: GaiResolver::new(),
+            enforce: !allow_http,
+        });
         // The TLS connector decides which schemes pass.
         http.enforce_http(false);
         http.set_connect_timeout(Some(Duration::from_secs(5)));
@@ -44,6 +58,7 @@ impl OidcHttp {
         let connector = tls.enable_http1().wrap_connector(http);
         Ok(OidcHttp {
             client: Client::builder(TokioExecutor::new()).build(connector),
+            public_only: !allow_http,
         })
     }
 }
@@ -54,6 +69,12 @@ impl<'c> AsyncHttpClient<'c> for OidcHttp {
 
     fn call(&'c self, request: HttpRequest) -> Self::Future {
         Box::pin(async move {
+            // A URL naming an address is connected to without the resolver: checked here.
+            if let Some(ip) = request.uri().host().and_then(|h| h.trim_matches(['[', ']']).parse::<IpAddr>().ok()) {
+                if self.public_only && !is_public(ip) {
+                    return Err(OidcHttpError::NotPublic(ip.to_string()));
+                }
+            }
             let (parts, body) = request.into_parts();
             let request = http::Request::from_parts(parts, Full::new(Bytes::from(body)));
             let exchange = async {
@@ -70,5 +91,137 @@ impl<'c> AsyncHttpClient<'c> for OidcHttp {
                 .await
                 .map_err(|_| OidcHttpError::Timeout(REQUEST_TIMEOUT))?
         })
+    }
+}
+
+/// The system's resolver, keeping only public addresses when `enforce`d (a name with none
+/// fails to resolve).
+#[derive(Clone)]
+pub struct PublicOnly {
+    inner: GaiResolver,
+    enforce: bool,
+}
+
+impl tower_service::Service<Name> for PublicOnly {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = std::io::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, name: Name) -> Self::Future {
+        let enforce = self.enforce;
+        let resolving = self.inner.call(name.clone());
+        Box::pin(async move {
+            let addresses: Vec<SocketAddr> = resolving.await?.collect();
+            if !enforce {
+                return Ok(addresses.into_iter());
+            }
+            let public: Vec<SocketAddr> = addresses.into_iter().filter(|a| is_public(a.ip())).collect();
+            if public.is_empty() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    OidcHttpError::NotPublic(format!("every address of {name}")),
+                ));
+            }
+            Ok(public.into_iter())
+        })
+    }
+}
+
+/// Whether `ip` is an address on the public internet (`IpAddr::is_global` is not stable).
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.is_multicast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 192 && b == 0 && c == 0)
+                || (a == 198 && (18..20).contains(&b))
+                || a >= 240)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || (first == 0x2001 && v6.segments()[1] == 0x0db8)
+                || (first == 0x0064 && v6.segments()[1] == 0xff9b))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_public_addresses_are_public() {
+        for inside in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "192.0.0.1",
+            "198.18.0.1",
+            "240.0.0.1",
+            "255.255.255.255",
+            "::1",
+            "::",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+            "::ffff:127.0.0.1",
+            "2001:db8::1",
+            "64:ff9b::a00:1",
+        ] {
+            assert!(!is_public(inside.parse().unwrap()), "{inside}");
+        }
+        for outside in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8"] {
+            assert!(is_public(outside.parse().unwrap()), "{outside}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_deployment_does_not_call_inside_its_network() {
+        let http = OidcHttp::new(false).unwrap();
+        for url in [
+            "https://127.0.0.1/.well-known/openid-configuration",
+            "https://[::1]/.well-known/openid-configuration",
+            "https://169.254.169.254/latest/meta-data/",
+            "https://localhost/.well-known/openid-configuration",
+        ] {
+            let request = http::Request::get(url).body(Vec::new()).unwrap();
+            let error = openidconnect::AsyncHttpClient::call(&http, request).await.unwrap_err();
+            assert!(error_text(&error).contains("not a public address"), "{url}: {}", error_text(&error));
+        }
+    }
+
+    fn error_text(error: &dyn std::error::Error) -> String {
+        let mut text = error.to_string();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        text
     }
 }

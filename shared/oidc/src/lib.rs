@@ -11,6 +11,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
     AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet,
@@ -81,6 +83,26 @@ impl OidcProviders {
             secret.map(|s| ClientSecret::new(s.to_string())),
         )
         .set_redirect_uri(redirect))
+    }
+}
+
+/// Whether a verified ID token's payload says `"xms_edov": true` (Entra ID's optional claim;
+/// a boolean, or the string `"true"` or `"1"` as some tenants send it). Read only after the
+/// `openidconnect` checks passed: the payload is the provider's, unchanged.
+fn entra_domain_owner_verified(id_token: &str) -> bool {
+    let Some(payload) = id_token.split('.').nth(1) else {
+        return false;
+    };
+    let Ok(payload) = URL_SAFE_NO_PAD.decode(payload) else {
+        return false;
+    };
+    let Ok(claims) = serde_json::from_slice::<serde_json::Value>(&payload) else {
+        return false;
+    };
+    match &claims["xms_edov"] {
+        serde_json::Value::Bool(verified) => *verified,
+        serde_json::Value::String(text) => text == "true" || text == "1",
+        _ => false,
     }
 }
 
@@ -160,8 +182,14 @@ impl IdentityProviders for OidcProviders {
             }
             Err(error) => return Err(IdentityError::InvalidToken(error.to_string())),
         };
-        let email = match (claims.email(), claims.email_verified()) {
-            (Some(email), Some(true)) => email.as_str().to_string(),
+        let vouched = match claims.email_verified() {
+            Some(verified) => verified,
+            // Microsoft Entra ID sends no `email_verified`: its `xms_edov` claim says the
+            // email's domain owner is verified, which is its way of vouching for it.
+            None => entra_domain_owner_verified(&id_token.to_string()),
+        };
+        let email = match claims.email() {
+            Some(email) if vouched => email.as_str().to_string(),
             _ => return Err(IdentityError::EmailNotVerified),
         };
         Ok(VerifiedIdentity {
@@ -169,5 +197,23 @@ impl IdentityProviders for OidcProviders {
             given_name: claims.given_name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string()),
             family_name: claims.family_name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string()),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(payload: &str) -> String {
+        format!("e30.{}.c2ln", URL_SAFE_NO_PAD.encode(payload))
+    }
+
+    #[test]
+    fn xms_edov_is_read_as_entra_sends_it() {
+        assert!(entra_domain_owner_verified(&token(r#"{"xms_edov":true}"#)));
+        assert!(entra_domain_owner_verified(&token(r#"{"xms_edov":"1"}"#)));
+        assert!(!entra_domain_owner_verified(&token(r#"{"xms_edov":false}"#)));
+        assert!(!entra_domain_owner_verified(&token(r#"{"email":"a@b.c"}"#)));
+        assert!(!entra_domain_owner_verified("not-a-jwt"));
     }
 }

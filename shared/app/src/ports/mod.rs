@@ -1,6 +1,7 @@
 //! The ports the use cases are written against; adapters implement them.
 
 pub mod clock;
+pub mod domain_records;
 pub mod identity_provider;
 pub mod mailer;
 pub mod queue;
@@ -8,6 +9,7 @@ pub mod sealer;
 pub mod store;
 
 pub use clock::{Clock, SystemClock, TestClock};
+pub use domain_records::{DnsError, DomainRecords, NoDomainRecords};
 pub use identity_provider::{AuthorizationRequest, IdentityError, IdentityProviders, NoIdentityProviders, RelyingParty, VerifiedIdentity};
 pub use mailer::{MailError, Mailer, OutgoingEmail};
 pub use queue::{Queue, QueueError, QueueName, ReceivedMessage};

@@ -313,16 +313,6 @@ pub async fn update_member(
     patch: MemberPatch,
 ) -> AppResult<MemberView> {
     refuse_user_owned(&patch)?;
-    if patch
-        .login_methods
-        .as_ref()
-        .is_some_and(|m| m.as_ref().is_some_and(|m| m.contains(&LoginMethod::Sso)))
-    {
-        // Who may touch this org is settled before its connection is read.
-        let (org, actor) = app.actor_in(ctx, org_id).await?;
-        actor.authorize(Action::UpdateMember, &org.settings)?;
-        crate::usecases::sso::require_ready(app, org_id, None).await?;
-    }
     if let Some(Some(department)) = &patch.department_id {
         // Who may touch this org is settled before the department the caller named is
         // looked up (`change_member` checks again, with the member, before writing).

@@ -281,6 +281,16 @@ pub async fn commit_change(app: &App, change: MemberChange<'_>) -> AppResult<()>
             keep_an_org_admin_who_can_sign_in(app, &mut tx, change.org, None, change.before, change.after).await?;
         }
     }
+    let names_sso = |member: Option<&Member>| {
+        member
+            .and_then(|m| m.login_methods.as_ref())
+            .is_some_and(|methods| methods.contains(&roster_domain::LoginMethod::Sso))
+    };
+    if names_sso(change.after) && !names_sso(change.before) {
+        // A member's own methods name `sso` only while the org's tested connection stays
+        // (a concurrent removal of it makes this change retry and be refused).
+        crate::usecases::sso::require_ready(app, &change.org.id, Some(&mut tx)).await?;
+    }
     change.write(app, &mut tx, &counters)?;
     tx.commit(app).await
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use roster_domain::profile::parse_person_name;
 use roster_domain::sign_in::may_sign_in_with;
-use roster_domain::sso::{SsoJit, SsoSettings};
+use roster_domain::sso::{ownership_record_name, DomainOwnership, SsoJit, SsoSettings};
 use roster_domain::{Action, DomainError, Email, ErrorCode, Kind, LoginMethod, Member, MembershipStatus, Org, OrgId, Role};
 
 use crate::app::{retrying, App, RequestContext};
@@ -108,26 +108,31 @@ pub async fn put_sso(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Sso
         let now = app.now();
         let current = load_connection(app, &org.id).await?;
         let mut tx = Tx::new();
-        let claimed_before: &[String] = current.as_ref().map_or(&[], |(c, _)| &c.settings.email_domains);
+        let listed_before = current.as_ref().map(|(c, _)| &c.domains);
+        let mut domains = std::collections::BTreeMap::new();
         for domain in &settings.email_domains {
-            if claimed_before.contains(domain) {
-                continue;
-            }
+            // A domain another org verified is that org's; a pending one may be listed by
+            // several orgs until one of them shows it owns it.
             if let Some(claim) = app.store.get(&table::sso_domain_pk(domain), table::SSO_DOMAIN_SK).await? {
                 let claim: SsoDomainClaim = table::decode(&claim)?;
                 if claim.org_id != org.id {
                     return Err(DomainError::Conflict(ErrorCode::SsoDomainClaimed).into());
                 }
             }
-            // Lost to another org's claim in between: the retry reads it and refuses.
-            tx.put_new(table::encode(
-                table::sso_domain_pk(domain),
-                table::SSO_DOMAIN_SK.into(),
-                1,
-                &SsoDomainClaim { org_id: org.id.clone() },
-            ));
+            let ownership = listed_before
+                .and_then(|listed| listed.get(domain).cloned())
+                .unwrap_or_else(|| DomainOwnership {
+                    token: new_secret_token(),
+                    verified_at: None,
+                });
+            domains.insert(domain.clone(), ownership);
         }
-        for domain in claimed_before.iter().filter(|d| !settings.email_domains.contains(d)) {
+        // A verified domain no longer listed is given up.
+        for (domain, _) in listed_before
+            .into_iter()
+            .flatten()
+            .filter(|(domain, ownership)| ownership.verified_at.is_some() && !domains.contains_key(*domain))
+        {
             tx.delete(table::sso_domain_pk(domain), table::SSO_DOMAIN_SK.into(), Condition::None);
         }
         let same_client = current
@@ -138,6 +143,7 @@ pub async fn put_sso(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Sso
             sealed_client_secret: sealed.clone(),
             tested_at: current.as_ref().and_then(|(c, _)| c.tested_at).filter(|_| same_client),
             updated_at: now,
+            domains,
         };
         let item = table::encode(
             table::org_pk(&org.id),
@@ -203,7 +209,7 @@ pub async fn delete_sso(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppR
             tx.check_member_version(admin);
         }
         tx.delete(table::org_pk(&org.id), table::SSO_SK.into(), Condition::Version(version));
-        for domain in &connection.settings.email_domains {
+        for domain in connection.verified_domains() {
             tx.delete(table::sso_domain_pk(domain), table::SSO_DOMAIN_SK.into(), Condition::None);
         }
         tx.check_org_version(&org.id, org.version);
@@ -218,6 +224,65 @@ pub async fn delete_sso(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppR
         );
         tx.commit(app).await?;
         Ok(())
+    })
+    .await
+}
+
+/// `POST /v1/orgs/{org}/sso/domains/{domain}/verify`: looks up the domain's TXT record and,
+/// when it holds the connection's proof, claims the domain for the org (`?email=` sign-ins
+/// for it start at the org's provider, and its people may get accounts just in time). The
+/// first org to verify a domain has it (`409 sso_domain_claimed` for the others); a record
+/// not there yet answers `409 sso_domain_unverified`. Verifying again changes nothing.
+pub async fn verify_sso_domain(app: &App, ctx: &RequestContext, org_id: &OrgId, domain: &str) -> AppResult<SsoConnectionView> {
+    let domain = roster_domain::sso::parse_email_domain(domain).ok_or(DomainError::NotFound)?;
+    retrying(|| async {
+        let (org, actor) = app.actor_in(ctx, org_id).await?;
+        actor.authorize(Action::ManageSso, &org.settings)?;
+        let (mut connection, version) = load_connection(app, &org.id).await?.ok_or(DomainError::NotFound)?;
+        let ownership = connection.domains.get(&domain).ok_or(DomainError::NotFound)?;
+        if ownership.verified_at.is_some() {
+            return Ok(views::sso_connection(&app.config, &connection));
+        }
+        let record = ownership_record_name(&domain);
+        let values = app
+            .dns
+            .txt(&record)
+            .await
+            .map_err(|error| AppError::Unavailable(error.to_string()))?;
+        if !ownership.proven_by(&values) {
+            tracing::info!(record = %record, found = values.len(), "no ownership proof in DNS yet");
+            return Err(DomainError::Conflict(ErrorCode::SsoDomainUnverified).into());
+        }
+        if let Some(claim) = app.store.get(&table::sso_domain_pk(&domain), table::SSO_DOMAIN_SK).await? {
+            if table::decode::<SsoDomainClaim>(&claim)?.org_id != org.id {
+                return Err(DomainError::Conflict(ErrorCode::SsoDomainClaimed).into());
+            }
+        }
+        let now = app.now();
+        if let Some(ownership) = connection.domains.get_mut(&domain) {
+            ownership.verified_at = Some(now);
+        }
+        let mut tx = Tx::new();
+        // Two orgs verifying at once: one claim is written, the other's retry reads it.
+        tx.put_new(table::encode(
+            table::sso_domain_pk(&domain),
+            table::SSO_DOMAIN_SK.into(),
+            1,
+            &SsoDomainClaim { org_id: org.id.clone() },
+        ));
+        tx.put_next(table::encode(table::org_pk(&org.id), table::SSO_SK.into(), version, &connection));
+        tx.audit(
+            &org.id,
+            now,
+            &ctx.origin(Some(&actor.member_id)),
+            "sso_domain_verified",
+            None,
+            None,
+            // The domain is what the event is about.
+            Some(&domain),
+        );
+        tx.commit(app).await?;
+        Ok(views::sso_connection(&app.config, &connection))
     })
     .await
 }
@@ -505,7 +570,7 @@ async fn just_in_time(
     let Some(status) = connection.settings.jit.new_account_status() else {
         return Ok(None);
     };
-    if !connection.settings.claims(email) || !org.settings.login_methods.contains(&LoginMethod::Sso) {
+    if !connection.answers_for(email) || !org.settings.login_methods.contains(&LoginMethod::Sso) {
         return Ok(None);
     }
     let local_part = email.local_part();
