@@ -9,7 +9,10 @@
 # the Playwright suite in headless Chromium. The single sign-on tests sign in through the
 # test OpenID provider at ROSTER_OIDC_ISSUER (scripts/oidc.sh; started here, and stopped
 # at the end, when it is not set), and roster-local's public URL is where the pages are
-# served, so its single sign-on callback sends the browser back to them.
+# served, so its single sign-on callback sends the browser back to them. They prove email
+# domains with TXT records in the test DNS server oidc.sh starts beside the provider:
+# roster-local resolves through it (ROSTER_DNS_SERVER), and the tests publish records in
+# its zone directory (ROSTER_TEST_DNS_ZONE). Both come with ROSTER_OIDC_ISSUER.
 #
 # CONSOLE_SERVED_BY_ROSTER=1: the server serves the console itself; test it there
 # instead of through `vite preview`.
@@ -79,8 +82,12 @@ if [[ -z ${ROSTER_OIDC_ISSUER:-} ]]; then
   OWN_OIDC=1
   eval "$(bash "$ROOT/scripts/oidc.sh")"
 fi
-export ROSTER_OIDC_ISSUER
-echo "== OpenID provider at $ROSTER_OIDC_ISSUER"
+if [[ -z ${ROSTER_DNS_SERVER:-} || -z ${ROSTER_TEST_DNS_ZONE:-} ]]; then
+  echo "ROSTER_DNS_SERVER and ROSTER_TEST_DNS_ZONE must be set with ROSTER_OIDC_ISSUER: eval \"\$(bash scripts/oidc.sh)\"" >&2
+  exit 2
+fi
+export ROSTER_OIDC_ISSUER ROSTER_DNS_SERVER ROSTER_TEST_DNS_ZONE
+echo "== OpenID provider at $ROSTER_OIDC_ISSUER, DNS server at $ROSTER_DNS_SERVER (zone $ROSTER_TEST_DNS_ZONE)"
 
 ROSTER_PORT=$(free_port)
 ROSTER_URL="http://127.0.0.1:$ROSTER_PORT"
@@ -93,7 +100,7 @@ else
 fi
 echo "== roster-local on $ROSTER_URL, public URL $BASE_URL (data in $DATA_DIR, log in $LOGS/roster.log)"
 ROSTER_ADDR="127.0.0.1:$ROSTER_PORT" ROSTER_PUBLIC_URL="$BASE_URL" ROSTER_DATA_DIR="$DATA_DIR" ROSTER_TEST_CLOCK=1 \
-  "$ROSTER_BIN" >"$LOGS/roster.log" 2>&1 &
+  ROSTER_DNS_SERVER="$ROSTER_DNS_SERVER" "$ROSTER_BIN" >"$LOGS/roster.log" 2>&1 &
 PIDS+=($!)
 wait_for "$ROSTER_URL/.well-known/jwks.json"
 
@@ -105,5 +112,6 @@ if [[ ${CONSOLE_SERVED_BY_ROSTER:-0} != 1 ]]; then
 fi
 
 echo "== browser tests against $BASE_URL"
-BASE_URL=$BASE_URL ROSTER_DATA_DIR=$DATA_DIR ROSTER_OIDC_ISSUER=$ROSTER_OIDC_ISSUER CHROMIUM_PATH=$CHROMIUM npx --no-install playwright test
+BASE_URL=$BASE_URL ROSTER_DATA_DIR=$DATA_DIR ROSTER_OIDC_ISSUER=$ROSTER_OIDC_ISSUER ROSTER_TEST_DNS_ZONE=$ROSTER_TEST_DNS_ZONE CHROMIUM_PATH=$CHROMIUM \
+  npx --no-install playwright test
 echo "== screenshots in console/e2e-artifacts/screens"

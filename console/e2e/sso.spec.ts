@@ -1,11 +1,26 @@
 import { expect, test, type Page } from '@playwright/test';
 import { screen, signIn } from './support/pages';
-import { api, collectSsoSession, licensedMember, oidcIssuer, orgWithAdmin, setLoginMethods, setSso, signInThroughSso, uniqueDomain, uniqueEmail } from './support/roster';
+import {
+  api,
+  collectSsoSession,
+  licensedMember,
+  oidcIssuer,
+  orgWithAdmin,
+  proveDomain,
+  publishTxt,
+  setLoginMethods,
+  setSso,
+  signInThroughSso,
+  uniqueDomain,
+  uniqueEmail,
+} from './support/roster';
 
 // Single sign-on against a real OpenID provider (tests/oidc, started by scripts/oidc.sh). It
 // never shows a page: it signs in whoever the authorize request's `login_hint` names, which
 // Roster fills in from `start?email=`; a test sign-in (`start?org=`) has none, so the tests
-// add it on the way to the provider.
+// add it on the way to the provider. Sign-ins by email reach an org only for an email domain
+// it has verified: the tests publish its TXT record in the test DNS server beside the
+// provider (ROSTER_TEST_DNS_ZONE), which the server asks (ROSTER_DNS_SERVER).
 
 const SSO_WORKS = 'The connection works: you can now enable single sign-on in the sign-in methods.';
 const SSO_REFUSED =
@@ -13,24 +28,36 @@ const SSO_REFUSED =
 const SSO_IN_USE =
   'The organization signs in with single sign-on: take single sign-on out of the ways to sign in first (a connection no one has signed in through yet cannot replace the one in use).';
 const HANDOFF_USED = 'This sign-in was already finished, or it took too long (it must finish within two minutes). Sign in again.';
-const NO_ORG_FOR_DOMAIN = 'No organization signs in this email’s domain with single sign-on. Sign in with your password or a code instead, or check the email.';
+const NO_ORG_FOR_DOMAIN =
+  'No organization signs in this email’s domain with single sign-on, or its admin has not verified the domain yet. Sign in with your password or a code instead, or check the email.';
 
 /**
  * Signs `email` in at the provider whenever the browser goes there (a test sign-in names no
- * one): the start's redirect to the provider gets a `login_hint`.
+ * one): where the start answers to go (the console fetches it once, asking for JSON) gets a
+ * `login_hint`. The start's cookie passes through to the browser.
  */
 async function providerSignsIn(page: Page, email: string) {
   await page.route(
     (url) => url.pathname === '/v1/auth/sso/start',
     async (route) => {
       const response = await route.fetch({ maxRedirects: 0 });
-      const to = response.headers()['location'];
-      if (!to) return route.fulfill({ response });
-      const authorize = new URL(to);
+      if (response.status() !== 200) return route.fulfill({ response });
+      const { redirect_to } = (await response.json()) as { redirect_to: string };
+      const authorize = new URL(redirect_to);
       authorize.searchParams.set('login_hint', email);
-      return route.fulfill({ response, headers: { ...response.headers(), location: authorize.href } });
+      const { 'content-length': _, ...headers } = response.headers();
+      return route.fulfill({ response, headers, json: { redirect_to: authorize.href } });
     },
   );
+}
+
+/** Counts the single sign-on starts the page asks for (each counts against a limit per hour). */
+function countStarts(page: Page): () => number {
+  let starts = 0;
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/v1/auth/sso/start') starts += 1;
+  });
+  return () => starts;
 }
 
 /** Signs in with single sign-on from the sign-in page, by work email. */
@@ -49,7 +76,8 @@ const heldAccounts = (page: Page) =>
 
 test('an org admin sets up single sign-on, tests it, allows it, and signs in with it by email', async ({ page, baseURL }) => {
   const domain = uniqueDomain();
-  const { adminEmail } = await orgWithAdmin('Summit Clinic', 'paid', `ada.${Date.now().toString(36)}@${domain}`);
+  const { org, adminEmail, token } = await orgWithAdmin('Summit Clinic', 'paid', `ada.${Date.now().toString(36)}@${domain}`);
+  const starts = countStarts(page);
 
   await signIn(page, adminEmail);
   await page.getByRole('link', { name: 'Settings' }).click();
@@ -71,8 +99,9 @@ test('an org admin sets up single sign-on, tests it, allows it, and signs in wit
   await sso.getByLabel('Email domains').fill(domain.toUpperCase());
   await sso.getByRole('button', { name: 'Set up single sign-on' }).click();
   await expect(sso.getByRole('status').filter({ hasText: 'Single sign-on saved.' })).toHaveText(
-    'Single sign-on saved. Use “Test sign-in” to check it before people use it.',
+    'Single sign-on saved. Use “Test sign-in” to check it before people use it. Sign-ins by email start once its email domain is verified: add the DNS record shown under Domain ownership, then Verify.',
   );
+  await expect(sso.getByTestId('sso-domain').filter({ hasText: domain })).toContainText('Waiting for DNS');
   await expect(sso.getByTestId('sso-status')).toContainText('Not tested yet');
   await expect(sso.getByTestId('sso-status')).toContainText('A secret is set');
   await expect(sso.getByLabel('Redirect URI')).toHaveValue(`${baseURL}/v1/auth/sso/callback`);
@@ -92,6 +121,8 @@ test('an org admin sets up single sign-on, tests it, allows it, and signs in wit
   await expect(page.getByRole('heading', { name: 'Single sign-on works' })).toBeVisible();
   await expect(page.getByTestId('sso-result').getByRole('status')).toHaveText(SSO_WORKS);
   await expect(page).toHaveURL(`${baseURL}/sso`);
+  // One start per sign-in: the console fetches it once and goes where it answers.
+  expect(starts()).toBe(1);
   await page.unrouteAll();
   await screen(page, 'sso-test-works');
   await page.getByRole('link', { name: 'Back to Settings' }).click();
@@ -110,11 +141,14 @@ test('an org admin sets up single sign-on, tests it, allows it, and signs in wit
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await page.getByRole('button', { name: 'Sign out' }).click();
 
+  // The domain proved the org's own (its TXT record published, then verified), sign-ins by email reach the org.
+  await proveDomain(org.id, token, domain);
   await page.getByRole('button', { name: 'Sign in with single sign-on' }).click();
   await page.getByLabel('Work email').fill(adminEmail);
   await screen(page, 'sign-in-sso');
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page.getByRole('heading', { name: 'Members' })).toBeVisible();
+  expect(starts()).toBe(2);
   await expect(page).toHaveURL(`${baseURL}/`);
   await expect(page.locator('.org-name')).toHaveText('Summit Clinic');
   expect(await heldAccounts(page)).toEqual([expect.objectContaining({ email: adminEmail, method: 'sso' })]);
@@ -127,6 +161,7 @@ test('someone new signs in by single sign-on and gets an account just in time, l
   const domain = uniqueDomain();
   const { org, adminEmail, token } = await orgWithAdmin('Harbor Clinic');
   await setSso(org.id, token, domain, 'licensed');
+  await proveDomain(org.id, token, domain);
   // Tested once (the admin, who may not sign in by single sign-on yet), then allowed.
   expect(await signInThroughSso(org.id, adminEmail)).toBe('#error=login_method_not_allowed');
   await setLoginMethods(org.id, token, ['password', 'sso']);
@@ -194,6 +229,69 @@ test('an org admin lets one member in by single sign-on alone, once the connecti
   expect(await signInThroughSso(org.id, adminEmail)).toBe('#error=login_method_not_allowed');
 });
 
+test('an org admin proves an email domain with its DNS record before sign-ins by email reach the org', async ({ page, context }) => {
+  const domain = uniqueDomain();
+  const { org, adminEmail, token } = await orgWithAdmin('Delta Clinic');
+  await setSso(org.id, token, domain, 'licensed');
+  // Tested (the admin, whom the org does not let in by single sign-on yet) and allowed: only the domain is missing.
+  expect(await signInThroughSso(org.id, adminEmail)).toBe('#error=login_method_not_allowed');
+  await setLoginMethods(org.id, token, ['password', 'sso']);
+  const pat = `pat.${Date.now().toString(36)}@${domain}`;
+  const patsAccounts = async () =>
+    (await api<{ items: { email: string }[] }>('GET', `/v1/orgs/${org.id}/members?tab=licensed&q=${encodeURIComponent(pat)}`, { token })).items;
+
+  // Until the domain is verified, its sign-ins by email are refused in words, and no one of it gets an account just in time.
+  await signInWithSso(page, pat);
+  await expect(page.getByRole('alert')).toHaveText(NO_ORG_FOR_DOMAIN);
+  expect(await signInThroughSso(org.id, pat)).toMatch(/^#error=/);
+  expect(await patsAccounts()).toEqual([]);
+
+  await signIn(page, adminEmail);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  const item = ssoSection(page).getByTestId('sso-domain').filter({ hasText: domain });
+  await expect(item).toContainText('Waiting for DNS');
+  await expect(item.getByText('Add this TXT record at your DNS provider, then Verify.')).toBeVisible();
+  const recordName = `_roster-verification.${domain}`;
+  await expect(item.getByLabel('TXT record name')).toHaveValue(recordName);
+  const recordValue = await item.getByLabel('TXT record value').inputValue();
+  expect(recordValue).toMatch(/^roster-domain-verification=\S+$/);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await item.getByRole('button', { name: 'Copy value' }).click();
+  await expect(item.getByText('Copied.')).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(recordValue);
+
+  // Verify before the record is published: said in words.
+  const verify = item.getByRole('button', { name: `Verify ${domain}` });
+  await verify.click();
+  await expect(item.getByRole('alert')).toHaveText(
+    `The TXT record for ${domain} was not found yet. Check that its name and value are exactly as shown (some DNS providers add the domain to the name themselves), wait a few minutes for it to spread, then Verify again.`,
+  );
+  await expect(item).toContainText('Waiting for DNS');
+  await screen(page, 'settings-sso-domain');
+  await page.setViewportSize({ width: 375, height: 800 });
+  await item.scrollIntoViewIfNeeded();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // Published at the DNS provider, the record verifies the domain.
+  publishTxt(recordName, recordValue);
+  await verify.click();
+  await expect(item.getByRole('status').filter({ hasText: 'is verified' })).toHaveText(
+    `${domain} is verified: sign-ins by email for it now go to your identity provider.`,
+  );
+  await expect(item).toContainText(/Verified on \w+day \d+ \w+ \d{4}/);
+  await expect(item.getByLabel('TXT record name')).toHaveCount(0);
+  await expect(item.getByRole('button', { name: /^Verify/ })).toHaveCount(0);
+  await page.reload();
+  await expect(item).toContainText(/Verified on \w+day/);
+
+  // Now Pat's sign-in by email reaches the provider, and Pat gets an account just in time.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signInWithSso(page, pat);
+  await expect(page.getByRole('heading', { name: 'My profile' })).toBeVisible();
+  expect(await patsAccounts()).toEqual([expect.objectContaining({ email: pat })]);
+});
+
 test('an error comes back in words, and the fragment leaves the address bar at once', async ({ page, baseURL }) => {
   await page.goto('/sign-in');
   await page.goto('/sso#error=sso_refused');
@@ -230,6 +328,7 @@ test.describe('at phone width', () => {
     const domain = uniqueDomain();
     const { org, adminEmail, token } = await orgWithAdmin('Pocket Clinic', 'paid', `ada.${Date.now().toString(36)}@${domain}`);
     await setSso(org.id, token, domain, 'licensed');
+    await proveDomain(org.id, token, domain);
     expect(await signInThroughSso(org.id, adminEmail)).toBe('#error=login_method_not_allowed');
     await setLoginMethods(org.id, token, ['password', 'sso']);
     const fits = async () => expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
@@ -240,6 +339,7 @@ test.describe('at phone width', () => {
     const sso = ssoSection(page);
     await expect(sso.getByTestId('sso-status')).toContainText('Tested on');
     await expect(page.getByLabel('Single sign-on (SSO)')).toBeChecked();
+    await expect(sso.getByTestId('sso-domain').filter({ hasText: domain })).toContainText(/Verified on \w+day/);
     await sso.getByRole('button', { name: 'Test sign-in' }).scrollIntoViewIfNeeded();
     await fits();
 

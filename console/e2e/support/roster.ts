@@ -1,6 +1,6 @@
 // Talking to the Roster server the tests run against: the operator token and the email
-// outbox from its data dir, and a few API calls to set the scene.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// outbox from its data dir, the test DNS server's zone, and a few API calls to set the scene.
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dataDir = () => {
@@ -189,12 +189,59 @@ export function uniqueDomain(): string {
   return `sso-${Date.now().toString(36)}${counter}.test`;
 }
 
-/** The org admin points the org's single sign-on at the test provider, for `domain`. */
-export async function setSso(orgId: string, adminToken: string, domain: string, jit: 'off' | 'licensed' | 'approval' = 'off') {
-  await api('PUT', `/v1/orgs/${orgId}/sso`, {
+export interface SsoDomain {
+  domain: string;
+  verified_at: string | null;
+  dns_record_name: string;
+  dns_record_value: string;
+}
+
+export interface SsoConnection {
+  email_domains: string[];
+  domains: SsoDomain[];
+  tested_at: string | null;
+}
+
+/** The org admin points the org's single sign-on at the test provider, for `domain` (not verified yet). */
+export async function setSso(orgId: string, adminToken: string, domain: string, jit: 'off' | 'licensed' | 'approval' = 'off'): Promise<SsoConnection> {
+  return api<SsoConnection>('PUT', `/v1/orgs/${orgId}/sso`, {
     token: adminToken,
     body: { issuer: oidcIssuer(), client_id: 'roster-console-tests', client_secret: 'not-checked', email_domains: [domain], jit },
   });
+}
+
+/** The zone directory of the test DNS server (scripts/oidc.sh starts it beside the provider). */
+function dnsZone(): string {
+  const zone = process.env.ROSTER_TEST_DNS_ZONE;
+  if (!zone) throw new Error('ROSTER_TEST_DNS_ZONE must name the test DNS server\'s zone directory: eval "$(bash scripts/oidc.sh)"');
+  return zone;
+}
+
+/**
+ * Publishes a TXT record in the test DNS server that the Roster server under test asks
+ * (`ROSTER_DNS_SERVER`): a file named by the record's name, holding its values one a line.
+ */
+export function publishTxt(name: string, ...values: string[]) {
+  writeFileSync(join(dnsZone(), name.toLowerCase().replace(/\.$/, '')), `${values.join('\n')}\n`);
+}
+
+/** The org admin asks the server to look the domain's TXT record up; answers the connection. */
+export async function verifySsoDomain(orgId: string, adminToken: string, domain: string): Promise<SsoConnection> {
+  return api<SsoConnection>('POST', `/v1/orgs/${orgId}/sso/domains/${encodeURIComponent(domain)}/verify`, { token: adminToken });
+}
+
+/**
+ * Proves the org owns `domain`, as its admin would: publishes the TXT record the org's
+ * connection names for it, then verifies it. Sign-ins by email (and accounts made just in
+ * time) reach the org only for its verified domains.
+ */
+export async function proveDomain(orgId: string, adminToken: string, domain: string) {
+  const connection = await api<SsoConnection>('GET', `/v1/orgs/${orgId}/sso`, { token: adminToken });
+  const wanted = connection.domains.find((d) => d.domain === domain);
+  if (!wanted) throw new Error(`the single sign-on of ${orgId} does not list ${domain}`);
+  publishTxt(wanted.dns_record_name, wanted.dns_record_value);
+  const verified = await verifySsoDomain(orgId, adminToken, domain);
+  if (!verified.domains.find((d) => d.domain === domain)?.verified_at) throw new Error(`${domain} was not verified`);
 }
 
 /** Where a response sends the client next (a redirect it was not to follow). */

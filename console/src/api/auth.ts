@@ -1,5 +1,6 @@
 // Signing in and changing passwords: the calls that open or renew a session.
 import { api } from './client';
+import type { operations } from './schema';
 import { ApiError, call, problemOf } from './problem';
 import { deviceToken, rememberDevice } from '../lib/devices';
 import { getAccounts, getSession, sessionFrom, sessionsFromCode, setSession, type AccountAnswer, type Session, type TokenAnswer } from './session';
@@ -39,21 +40,46 @@ export async function collectSsoSession(handoff: string): Promise<Session[]> {
   return sessionsFromCode(answer.accounts as AccountAnswer[], 'sso');
 }
 
+/** Where the API answers a single sign-on's start should go (asked for JSON). */
+type SsoStartAnswer = operations['startSso']['responses'][200]['content']['application/json'];
+
 /**
- * Asks whether a single sign-on can start at `url` before the browser leaves for it: the API
- * answers a redirect to the identity provider (which a fetch that does not follow it sees as
- * an opaque redirect) or a problem it can word (no org claims the email's domain, a malformed
- * email, the provider unreachable), where the browser itself would land on the problem's JSON.
+ * Starts a single sign-on at `url` (`ssoStartUrl`) with one request, and answers the identity
+ * provider's sign-in page for the browser to go to. Asked for JSON, the API answers where to go
+ * instead of a redirect a fetch could not read, and sets the cookie that lets only this browser
+ * finish the sign-in (same origin: the browser keeps it); or it answers a problem the page can
+ * word (no org has verified the email's domain, a malformed email, too many starts, the
+ * provider unreachable), where the browser itself would land on the problem's JSON.
  */
-export async function checkSsoStart(url: string): Promise<void> {
+export async function startSso(url: string): Promise<string> {
   let response: Response;
   try {
-    response = await fetch(url, { redirect: 'manual', headers: { accept: 'application/json' } });
+    // A redirect (a server that answers no JSON) is not followed to the provider, which a fetch may not read.
+    response = await fetch(url, { redirect: 'manual', credentials: 'same-origin', headers: { accept: 'application/json' } });
   } catch (error) {
     throw new ApiError({ status: 0, code: 'network_error', detail: error instanceof Error ? error.message : String(error) });
   }
-  if (response.type === 'opaqueredirect' || response.ok || (response.status >= 300 && response.status < 400)) return;
-  throw new ApiError(problemOf(await response.json().catch(() => null), response));
+  const body = (await response.json().catch(() => null)) as Partial<SsoStartAnswer> | null;
+  if (!response.ok) {
+    if (response.type === 'opaqueredirect') {
+      throw new ApiError({ status: response.status, code: 'client_error', detail: 'The sign-in start answered a redirect, not where to go.' });
+    }
+    throw new ApiError(problemOf(body, response));
+  }
+  const to = providerUrl(body?.redirect_to);
+  if (!to) throw new ApiError({ status: response.status, code: 'client_error', detail: 'The sign-in start did not say where to go.' });
+  return to;
+}
+
+/** An absolute http(s) address, or null: the page goes nowhere else (no `javascript:`). */
+function providerUrl(to: unknown): string | null {
+  if (typeof to !== 'string') return null;
+  try {
+    const url = new URL(to);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? to : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -840,6 +840,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orgs/{org}/sso/domains/{domain}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify an email domain of the connection
+         * @description Who: org admin. Looks up the TXT record the connection names for the domain (`dns_record_name`, holding `dns_record_value`) and, when it is there, claims the domain for the org: `?email=` sign-ins for it start at the org's provider, and its people may get accounts just in time. The first org to verify a domain has it. Verifying a verified domain changes nothing.
+         */
+        post: operations["verifySsoDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -969,7 +989,7 @@ export interface components {
          * @description Every code Roster answers (the README lists each with its status and meaning).
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "invalid_json" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "route_not_found" | "method_not_allowed" | "missing_token" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_refresh_token" | "invalid_credentials" | "temporary_password_used" | "account_inactive" | "password_change_required" | "login_method_not_allowed" | "invalid_code" | "sso_state_invalid" | "sso_refused" | "forbidden" | "not_found" | "already_licensed" | "already_invited" | "pending_approval" | "rejected" | "unlicensed" | "already_member" | "already_rejected" | "already_unlicensed" | "not_licensed" | "not_pending_approval" | "no_pending_invitation" | "seats_exhausted" | "cannot_change_own_role" | "cannot_remove_self" | "last_org_admin" | "no_org_admin_can_sign_in" | "email_taken" | "concurrent_update" | "department_exists" | "department_not_empty" | "sso_domain_claimed" | "sso_not_ready" | "sso_no_account" | "sso_in_use" | "invitation_expired" | "invitation_used" | "invitation_superseded" | "invitation_revoked" | "confirmation_expired" | "frozen" | "rate_limited" | "internal" | "unavailable" | "required" | "invalid" | "invalid_email" | "invalid_name" | "invalid_phone" | "invalid_text" | "invalid_role" | "invalid_choice" | "invalid_time" | "too_short" | "too_long" | "out_of_range" | "before_start" | "not_allowed" | "not_supported" | "org_required" | "unchanged" | "incorrect" | "user_owned" | "unknown_department" | "unknown_field" | "unknown_value" | "invalid_type" | "malformed_id" | "invalid_cursor" | "invalid_csv" | "invalid_utf8" | "missing_column" | "empty" | "too_many_rows" | "invalid_row" | "duplicate_in_file" | "actor_inactive";
+        ErrorCode: "validation_failed" | "invalid_json" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "route_not_found" | "method_not_allowed" | "missing_token" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_refresh_token" | "invalid_credentials" | "temporary_password_used" | "account_inactive" | "password_change_required" | "login_method_not_allowed" | "invalid_code" | "sso_state_invalid" | "sso_refused" | "forbidden" | "not_found" | "already_licensed" | "already_invited" | "pending_approval" | "rejected" | "unlicensed" | "already_member" | "already_rejected" | "already_unlicensed" | "not_licensed" | "not_pending_approval" | "no_pending_invitation" | "seats_exhausted" | "cannot_change_own_role" | "cannot_remove_self" | "last_org_admin" | "no_org_admin_can_sign_in" | "email_taken" | "concurrent_update" | "department_exists" | "department_not_empty" | "sso_domain_claimed" | "sso_domain_unverified" | "sso_not_ready" | "sso_no_account" | "sso_in_use" | "invitation_expired" | "invitation_used" | "invitation_superseded" | "invitation_revoked" | "confirmation_expired" | "frozen" | "rate_limited" | "internal" | "unavailable" | "required" | "invalid" | "invalid_email" | "invalid_name" | "invalid_phone" | "invalid_text" | "invalid_role" | "invalid_choice" | "invalid_time" | "too_short" | "too_long" | "out_of_range" | "before_start" | "not_allowed" | "not_supported" | "org_required" | "unchanged" | "incorrect" | "user_owned" | "unknown_department" | "unknown_field" | "unknown_value" | "invalid_type" | "malformed_id" | "invalid_cursor" | "invalid_csv" | "invalid_utf8" | "missing_column" | "empty" | "too_many_rows" | "invalid_row" | "duplicate_in_file" | "actor_inactive";
         /** @description 1 to 64 printable characters (surrounding spaces are trimmed). */
         EulaVersion: string;
         /** @description An address of a pasted list that already has an account, and its state. */
@@ -1325,6 +1345,8 @@ export interface components {
             client_id: string;
             /** @description Whether a client secret is held (always true: it is required). */
             client_secret_set: boolean;
+            /** @description Each email domain, and the DNS TXT record that proves the org owns it: until it is verified (`POST …/sso/domains/{domain}/verify`), `?email=` sign-ins for it don't come here and its people get no account just in time. */
+            domains: components["schemas"]["SsoDomainView"][];
             email_domains: string[];
             issuer: string;
             jit: components["schemas"]["SsoJit"];
@@ -1351,6 +1373,15 @@ export interface components {
             issuer: string;
             /** @description Whether people the provider signs in, with no account in the org, get one. */
             jit: components["schemas"]["SsoJit"];
+        };
+        SsoDomainView: {
+            /** @description Publish a TXT record at this name… */
+            dns_record_name: string;
+            /** @description …holding this value. */
+            dns_record_value: string;
+            domain: string;
+            /** Format: date-time */
+            verified_at: string | null;
         };
         /** @description Whether a person the identity provider signs in, with no account in the org, gets one. */
         SsoJit: "off" | "licensed" | "approval";
@@ -1903,6 +1934,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Asked with `Accept: application/json` (not `text/html`): where to go, for a script that navigates itself (the same cookie is set). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        redirect_to: string;
+                    };
+                };
+            };
             /** @description To the identity provider's authorization endpoint. */
             303: {
                 headers: {
@@ -3496,6 +3538,48 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
                         code?: "concurrent_update" | "sso_in_use";
+                    };
+                };
+            };
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    verifySsoDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+                domain: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoConnection"];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            /** @description concurrent_update, sso_domain_claimed, sso_domain_unverified */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "concurrent_update" | "sso_domain_claimed" | "sso_domain_unverified";
                     };
                 };
             };

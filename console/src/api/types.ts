@@ -21,6 +21,8 @@ export type InviteLink = Schemas['InviteLink'];
 export type InvitationView = Schemas['InvitationView'];
 export type LoginMethod = NonNullable<Org['login_methods']>[number];
 export type SsoConnection = Schemas['SsoConnection'];
+/** One email domain of the connection, with the DNS TXT record that proves the org owns it. */
+export type SsoDomain = SsoConnection['domains'][number];
 export type SsoConnectionRequest = Schemas['SsoConnectionRequest'];
 export type SsoJit = Schemas['SsoJit'];
 export type Tab = 'licensed' | 'unlicensed' | 'pending';

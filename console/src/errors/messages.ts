@@ -30,7 +30,10 @@ export const PROBLEM_MESSAGES: Record<string, string> = {
   sso_refused:
     'Your identity provider did not confirm who you are (it refused the sign-in, or its answer failed a check). Try again, or ask your admin to check the single sign-on settings.',
   sso_no_account: 'Your identity provider knows you, but this email has no account in the organization. Ask your admin to invite you.',
-  sso_domain_claimed: 'Another organization already signs in one of these email domains with single sign-on. Remove that domain, or ask the operator.',
+  sso_domain_claimed:
+    'Another organization has already verified one of these email domains for its single sign-on. Remove that domain, or ask the operator.',
+  sso_domain_unverified:
+    'The email domain is not verified yet: its DNS TXT record (shown in Settings, under Single sign-on) was not found. Add it at your DNS provider, then Verify again.',
   sso_not_ready:
     'Single sign-on cannot be a way to sign in yet: an organization admin sets up the connection in Settings and signs in through it once (“Test sign-in”) first.',
   sso_in_use:

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { checkSsoStart } from '../../api/auth';
+import { startSso } from '../../api/auth';
 import { SignInEmailField } from '../../components/SignInEmailField';
 import { Notice } from '../../components/Notice';
 import { useSubmit } from '../../hooks/useSubmit';
@@ -9,13 +9,14 @@ const FIELDS = ['email'] as const;
 
 /** Where starting a single sign-on was refused, in words that say what to do instead. */
 const START_PROBLEMS: Record<string, string> = {
-  not_found: 'No organization signs in this email’s domain with single sign-on. Sign in with your password or a code instead, or check the email.',
+  not_found:
+    'No organization signs in this email’s domain with single sign-on, or its admin has not verified the domain yet. Sign in with your password or a code instead, or check the email.',
 };
 
 /**
  * Sign in through the org's identity provider: the work email names the org (the one whose
- * connection claims its domain), and the browser leaves for the provider's sign-in page. The
- * start is asked first without following it, so a refusal is said here in words.
+ * connection claims its verified domain), and the browser leaves for the provider's sign-in
+ * page. The start is fetched once: it answers where to go, or a refusal said here in words.
  */
 export function SsoSignIn({ initialEmail, onUseOther }: { initialEmail: string; onUseOther: (email: string, method: 'password' | 'code') => void }) {
   const [email, setEmail] = useState(initialEmail);
@@ -31,10 +32,9 @@ export function SsoSignIn({ initialEmail, onUseOther }: { initialEmail: string; 
   const onSubmit = (event: Event) => {
     event.preventDefault();
     void submit.run(async () => {
-      const url = ssoStartUrl({ email: email.trim() });
-      await checkSsoStart(url);
+      const provider = await startSso(ssoStartUrl({ email: email.trim() }));
       setLeaving(true);
-      window.location.assign(url);
+      window.location.assign(provider);
     });
   };
 

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { checkSsoStart } from '../../api/auth';
+import { startSso } from '../../api/auth';
 import { api } from '../../api/client';
 import { call } from '../../api/problem';
 import type { Org, SsoConnection, SsoJit } from '../../api/types';
@@ -12,6 +12,8 @@ import { formatDateTime } from '../../lib/dates';
 import { parseDomains, rememberSsoTest, ssoStartUrl } from '../auth/sso';
 import { useConsole } from '../context';
 import { CopyButton } from '../invite-link/CopyButton';
+import { SsoDomains } from './SsoDomains';
+import { savedNotice } from './domainVerification';
 
 const FIELDS = ['issuer', 'client_id', 'client_secret', 'email_domains', 'jit'] as const;
 /** A domain another org's connection claims is about the domains. */
@@ -26,8 +28,8 @@ const JIT_CHOICES: [SsoJit, string][] = [
 /**
  * The org's single sign-on connection (an OpenID Connect identity provider): set it (the
  * client secret is never answered, so each save sends it again), copy the redirect URI into
- * the provider, test it (a sign-in through it, after which `sso` can be a sign-in method),
- * or remove it.
+ * the provider, prove each email domain the org's own (a DNS TXT record), test it (a sign-in
+ * through it, after which `sso` can be a sign-in method), or remove it.
  */
 export function SsoSection({ org, sso }: { org: Org; sso: Resource<SsoConnection | null> }) {
   return (
@@ -77,7 +79,7 @@ function SsoForm({ org, connection, onChanged }: { org: Org; connection: SsoConn
       );
       setSecret('');
       setDomains(saved.email_domains.join(', '));
-      setFlash(saved.tested_at ? 'Single sign-on saved.' : 'Single sign-on saved. Use “Test sign-in” to check it before people use it.');
+      setFlash(savedNotice(saved));
       onChanged();
     });
   };
@@ -85,10 +87,9 @@ function SsoForm({ org, connection, onChanged }: { org: Org; connection: SsoConn
   const onTest = () => {
     setFlash(null);
     void test.run(async () => {
-      const url = ssoStartUrl({ org: org.id });
-      await checkSsoStart(url);
+      const provider = await startSso(ssoStartUrl({ org: org.id }));
       rememberSsoTest(org.id);
-      window.location.assign(url);
+      window.location.assign(provider);
     });
   };
 
@@ -161,7 +162,7 @@ function SsoForm({ org, connection, onChanged }: { org: Org; connection: SsoConn
         <Field
           id="sso-domains"
           label="Email domains"
-          hint="People with an email in these domains sign in with “Sign in with single sign-on”. Separate them with commas; each belongs to one organization."
+          hint="People with an email in these domains sign in with “Sign in with single sign-on” once the domain is verified (below). Separate them with commas; each belongs to the organization that verifies it first."
           error={fields.email_domains}
         >
           <textarea
@@ -191,6 +192,7 @@ function SsoForm({ org, connection, onChanged }: { org: Org; connection: SsoConn
           </button>
         </div>
       </form>
+      {connection && <SsoDomains orgId={org.id} connection={connection} onVerified={onChanged} />}
       {connection && (
         <>
           <h3 class="subhead">Test and remove</h3>
