@@ -386,6 +386,11 @@ impl Tx {
         self.writes.is_empty()
     }
 
+    /// How many writes the transaction holds so far.
+    pub fn len(&self) -> usize {
+        self.writes.len()
+    }
+
     /// Commits the writes atomically, then sends the queued messages. A failed send is
     /// logged only: what it carried stays due in the table (an email's or import's entry
     /// for delivery repair; held expiries at their window's first end), so it is late,
@@ -403,8 +408,21 @@ impl Tx {
             }
             other => other?,
         }
-        for (queue, body) in self.sends {
-            if let Err(error) = app.queue.send(queue, &body).await {
+        // One batch a queue (SQS takes ten messages a call): a write of many members
+        // queues their emails in a few calls.
+        for queue in QueueName::ALL {
+            let bodies: Vec<String> = self
+                .sends
+                .iter()
+                .filter(|(q, _)| *q == queue)
+                .map(|(_, body)| body.clone())
+                .collect();
+            let sent = match bodies.as_slice() {
+                [] => continue,
+                [body] => app.queue.send(queue, body).await,
+                _ => app.queue.send_batch(queue, &bodies).await,
+            };
+            if let Err(error) = sent {
                 tracing::warn!(queue = queue.as_str(), %error, "queue send failed after commit; a sweep takes the work up later");
             }
         }

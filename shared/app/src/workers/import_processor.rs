@@ -1,6 +1,7 @@
-//! The import processor: works through an import's rows in order. Each row is one atomic
-//! write together with the job's checkpoint (`processed`), so a retry resumes where the
-//! last one stopped and never invites a row twice. A run that reaches its deadline queues
+//! The import processor: works through an import's rows in order, a batch of rows (as many
+//! as one transaction holds, at most `ROWS_PER_WRITE`) in one atomic write together with
+//! the job's checkpoint (`processed`), so a retry resumes where the last one stopped and
+//! never invites a row twice. A run that reaches its deadline queues
 //! a message to continue from the checkpoint and stops; a second run of the same import
 //! at the same time loses every version-checked write it races for and reloads.
 
@@ -81,6 +82,25 @@ impl RateState {
             earlier: counter.recent_sum(app, RATE_WINDOWS_PER_DAY).await? - current_count,
             current,
         })
+    }
+
+    /// The current window's item with `invited` more, at the version it was read at (0 when
+    /// there is none yet).
+    fn next_window(&self, invited: u64) -> AppResult<Item> {
+        let count = self
+            .current
+            .as_ref()
+            .map(table::decode::<RateWindow>)
+            .transpose()?
+            .map_or(0, |w| w.count)
+            + invited;
+        let version = self.current.as_ref().map_or(0, |item| item.version);
+        Ok(table::encode(
+            self.counter.pk.clone(),
+            table::rate_window_sk(self.window_start),
+            version,
+            &RateWindow { count },
+        ))
     }
 
     fn used(&self) -> AppResult<u64> {
@@ -197,11 +217,15 @@ pub async fn process(app: &App, org_id: &str, import_id: &str, deadline: Deadlin
                 *rate = RateState::load(app, &rate.counter).await?;
             }
         }
-        let stepped = match step(app, &run, &mut progress, None).await {
-            // The row's department was deleted since this run read the departments.
-            Err(error) if error == crate::tx::unknown_department() => {
-                step(app, &run, &mut progress, Some(ErrorCode::UnknownDepartment)).await
-            }
+        let stepped = match step(app, &run, &mut progress, ROWS_PER_WRITE, None).await {
+            // A row's department was deleted since this run read the departments: the rows
+            // one by one, so that row alone fails.
+            Err(error) if error == crate::tx::unknown_department() => match step(app, &run, &mut progress, 1, None).await {
+                Err(error) if error == crate::tx::unknown_department() => {
+                    step(app, &run, &mut progress, 1, Some(ErrorCode::UnknownDepartment)).await
+                }
+                other => other,
+            },
             other => other,
         };
         match stepped {
@@ -217,10 +241,18 @@ pub async fn process(app: &App, org_id: &str, import_id: &str, deadline: Deadlin
     }
 }
 
-/// Does the next row (or completes the job) in one atomic write with the checkpoint;
-/// with `failure`, records the row as failed with that code instead of inviting.
-/// Answers whether rows remain.
-async fn step(app: &App, run: &RunContext, progress: &mut Progress, failure: Option<ErrorCode>) -> AppResult<bool> {
+/// The most writes one row's invitation takes (the member, its email guard, directory,
+/// search and department entries, the department's check, the invitation's lookup, the
+/// audit event and the outbox entry), so a batch of rows stays within one transaction.
+const ROW_WRITES_AT_MOST: usize = 12;
+/// The most rows one write takes; fewer when their writes would not fit one transaction.
+pub const ROWS_PER_WRITE: usize = 25;
+
+/// Does the next rows, up to `max_rows` of one chunk (or completes the job), in one atomic
+/// write with the checkpoint, the chunk's failures and the rate counters (each written once
+/// a batch); with `failure`, records the next row as failed with that code instead of
+/// inviting it. Answers whether rows remain.
+async fn step(app: &App, run: &RunContext, progress: &mut Progress, max_rows: usize, failure: Option<ErrorCode>) -> AppResult<bool> {
     let now = app.now();
     let mut job = progress.job.clone();
     let mut tx = Tx::new();
@@ -232,38 +264,70 @@ async fn step(app: &App, run: &RunContext, progress: &mut Progress, failure: Opt
         progress.job = job;
         return Ok(false);
     }
-    let row_index = job.processed % IMPORT_CHUNK_ROWS;
-    let (_, _, chunk) = progress.chunk(app).await?;
-    let row = chunk
-        .rows
-        .get(row_index)
-        .cloned()
-        .ok_or_else(|| AppError::Internal("import row missing".into()))?;
-    let mut next_chunk = None;
-    let mut next_rates = Vec::new();
-    let outcome = match failure {
-        Some(code) => Err(code),
-        None => invite_row(app, run, &job, &row, &progress.rates, &mut tx).await?,
-    };
-    match outcome {
-        Ok(rate_writes) => {
-            job.invited += 1;
-            next_rates = rate_writes;
-        }
-        Err(code) => {
-            let (_, chunk_item, chunk) = progress.chunk.as_ref().expect("loaded above");
-            let mut failed = chunk.clone();
-            failed.failures.push(ImportFailure {
+    let (chunk_index, _, chunk) = progress.chunk(app).await?;
+    let mut failed = chunk.clone();
+    let mut invited = 0;
+    // Room for the checkpoint, the chunk and the rate counters beside the rows' writes.
+    let room = crate::ports::store::MAX_TRANSACTION_WRITES - 2 - progress.rates.len();
+    let max_rows = if failure.is_some() { 1 } else { max_rows.max(1) };
+    let mut rows = 0;
+    while rows < max_rows
+        && job.processed < job.total
+        && job.processed / IMPORT_CHUNK_ROWS == chunk_index
+        && tx.len() + ROW_WRITES_AT_MOST <= room
+    {
+        let row = failed
+            .rows
+            .get(job.processed % IMPORT_CHUNK_ROWS)
+            .cloned()
+            .ok_or_else(|| AppError::Internal("import row missing".into()))?;
+        let outcome = match failure {
+            Some(code) => Err(code),
+            None => invite_row(app, run, &job, &row, &progress.rates, invited, &mut tx).await?,
+        };
+        match outcome {
+            Ok(()) => {
+                job.invited += 1;
+                invited += 1;
+            }
+            Err(code) => failed.failures.push(ImportFailure {
                 row: row.row.row,
                 email: row.row.email.clone(),
                 code,
+            }),
+        }
+        job.processed += 1;
+        rows += 1;
+    }
+    let mut next_chunk = None;
+    if let Some((_, chunk_item, chunk)) = progress
+        .chunk
+        .as_ref()
+        .filter(|(_, _, chunk)| chunk.failures.len() != failed.failures.len())
+    {
+        debug_assert_eq!(chunk.rows.len(), failed.rows.len());
+        let item = table::encode(chunk_item.pk.clone(), chunk_item.sk.clone(), chunk_item.version, &failed);
+        tx.put_next(item.clone());
+        next_chunk = Some((item, failed));
+    }
+    let mut next_rates = Vec::new();
+    if invited > 0 {
+        for rate in &progress.rates {
+            let written = rate.next_window(invited)?;
+            match &rate.current {
+                Some(_) => tx.put_next(written.clone()),
+                None => tx.put_new(Item {
+                    version: 1,
+                    ..written.clone()
+                }),
+            }
+            // The version the store has once this commits (a new item's is 1).
+            next_rates.push(Item {
+                version: written.version + 1,
+                ..written
             });
-            let item = table::encode(chunk_item.pk.clone(), chunk_item.sk.clone(), chunk_item.version, &failed);
-            tx.put_next(item.clone());
-            next_chunk = Some((item, failed));
         }
     }
-    job.processed += 1;
     job.status = ImportStatus::Running;
     job.updated_at = now;
     let job_item = import_item(app, &job, progress.job_item.version);
@@ -288,16 +352,18 @@ async fn step(app: &App, run: &RunContext, progress: &mut Progress, failure: Opt
     Ok(true)
 }
 
-/// Adds the invitation of one row to `tx`, or answers why the row is not invited. On
-/// success, answers the rate-window items as they will be once `tx` commits.
+/// Adds the invitation of one row to `tx`, or answers why the row is not invited.
+/// `invited_before` rows of the same write were invited already (the rate counters are
+/// written once, after the batch).
 async fn invite_row(
     app: &App,
     run: &RunContext,
     job: &ImportJob,
     row: &ImportRow,
     rates: &[RateState],
+    invited_before: u64,
     tx: &mut Tx,
-) -> AppResult<Result<Vec<Item>, ErrorCode>> {
+) -> AppResult<Result<(), ErrorCode>> {
     if let Some(code) = row.precheck_failure {
         return Ok(Err(code));
     }
@@ -343,38 +409,10 @@ async fn invite_row(
     {
         return Ok(Err(ErrorCode::AlreadyMember));
     }
-    let mut written = Vec::new();
     for rate in rates {
-        if rate.used()? >= app.config.free_import_daily_limit {
+        if rate.used()? + invited_before >= app.config.free_import_daily_limit {
             return Ok(Err(ErrorCode::RateLimited));
         }
-    }
-    for rate in rates {
-        let count = rate
-            .current
-            .as_ref()
-            .map(table::decode::<RateWindow>)
-            .transpose()?
-            .map_or(0, |w| w.count)
-            + 1;
-        let version = rate.current.as_ref().map_or(0, |item| item.version);
-        let item = table::encode(
-            rate.counter.pk.clone(),
-            table::rate_window_sk(rate.window_start),
-            version,
-            &RateWindow { count },
-        );
-        match &rate.current {
-            Some(_) => tx.put_next(item.clone()),
-            None => tx.put_new(Item {
-                version: 1,
-                ..item.clone()
-            }),
-        }
-        written.push(Item {
-            version: version + 1,
-            ..item
-        });
     }
     let account = NewAccount {
         email,
@@ -407,5 +445,5 @@ async fn invite_row(
         email: Some(EmailKind::Invitation),
     };
     change.write(app, tx, &ChangeCounters::default())?;
-    Ok(Ok(written))
+    Ok(Ok(()))
 }
