@@ -16,6 +16,13 @@ fn connection(domains: &[&str]) -> Value {
     })
 }
 
+/// The same, at the test provider (a start by email reaches it).
+fn provider_connection(domains: &[&str]) -> Value {
+    let mut body = connection(domains);
+    body["issuer"] = json!(issuer());
+    body
+}
+
 async fn put_sso(t: &TestApp, org: &OrgFixture, body: Value) -> Answer {
     t.call("PUT", &format!("/v1/orgs/{}/sso", org.org_id), Some(&org.admin_token), Some(body))
         .await
@@ -202,7 +209,7 @@ async fn concurrent_claims_of_one_domain_leave_one_owner(t: TestApp) {
     for i in 0..4 {
         let org = t.create_org(&format!("Claimant {i}"), "paid").await;
         // Each lists the domain and publishes its proof: all four could show they own it.
-        let listed = put_sso(&t, &org, connection(&["contested.example"])).await;
+        let listed = put_sso(&t, &org, provider_connection(&["contested.example"])).await;
         assert_eq!(listed.status, 200, "{}", listed.text);
         publish_proof(&listed, "contested.example");
         orgs.push(org);
@@ -226,6 +233,104 @@ async fn concurrent_claims_of_one_domain_leave_one_owner(t: TestApp) {
             .all(|(status, code)| *status == 200 || (*status == 409 && (code == "sso_domain_claimed" || code == "concurrent_update"))),
         "{outcomes:?}"
     );
+    // `?email=` goes to the winner's connection, which lists the domain as verified.
+    let winner = &orgs[outcomes.iter().position(|(status, _)| *status == 200).unwrap()];
+    let winner_view = sso_settings(&t, winner).await;
+    assert!(winner_view.body["domains"][0]["verified_at"].is_string(), "{}", winner_view.text);
+    let start_by_email = || {
+        t.call_with_headers(
+            "GET",
+            "/v1/auth/sso/start?email=a%40contested.example",
+            &[("accept", "application/json")],
+        )
+    };
+    assert_eq!(start_by_email().await.status, 200);
+    // Losers giving up their pending listing (a PUT without it, a DELETE) keep the winner's claim.
+    let losers: Vec<_> = orgs.iter().filter(|org| org.org_id != winner.org_id).collect();
+    let dropped = put_sso(&t, losers[0], provider_connection(&["elsewhere.example"])).await;
+    assert_eq!(dropped.status, 200, "{}", dropped.text);
+    let deleted = t
+        .call(
+            "DELETE",
+            &format!("/v1/orgs/{}/sso", losers[1].org_id),
+            Some(&losers[1].admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    assert_eq!(start_by_email().await.status, 200, "the winner still has it");
+    // The winner dropping it from its list frees it.
+    let freed = put_sso(&t, winner, provider_connection(&["winner.example"])).await;
+    assert_eq!(freed.status, 200, "{}", freed.text);
+    assert_eq!(start_by_email().await.status, 404);
+    assert_eq!(verify_domain(&t, losers[2], "contested.example").await.status, 200);
+}
+
+fn legacy_claim(org: &OrgFixture, domain: &str) -> roster_app::ports::Write {
+    roster_app::ports::Write::Put {
+        item: roster_app::ports::Item::new(
+            roster_app::table::sso_domain_pk(domain),
+            roster_app::table::SSO_DOMAIN_SK,
+            1,
+            json!({"org_id": org.org_id}),
+        ),
+        condition: roster_app::ports::Condition::NotExists,
+    }
+}
+
+/// A domain claimed before domains were verified (an item from an earlier release): it
+/// routes nothing, verifying takes it over, and the org's next change of its connection
+/// lets go of one it never verified.
+async fn a_claim_from_before_verification_routes_nothing_and_is_let_go(t: TestApp) {
+    let org = t.create_org("Legacy Clinic", "paid").await;
+    let set = put_sso(&t, &org, provider_connection(&["legacy.example", "old.example"])).await;
+    assert_eq!(set.status, 200, "{}", set.text);
+    t.app
+        .store
+        .transact(vec![legacy_claim(&org, "legacy.example"), legacy_claim(&org, "old.example")])
+        .await
+        .unwrap();
+    let by_email = t
+        .call_with_headers(
+            "GET",
+            "/v1/auth/sso/start?email=a%40legacy.example",
+            &[("accept", "application/json")],
+        )
+        .await;
+    assert_eq!(by_email.status, 404, "an unverified domain routes nothing: {}", by_email.text);
+    publish_proof(&set, "legacy.example");
+    let verified = verify_domain(&t, &org, "legacy.example").await;
+    assert_eq!(verified.status, 200, "{}", verified.text);
+    let again = put_sso(&t, &org, provider_connection(&["legacy.example", "old.example"])).await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    let other = t.create_org("Elsewhere", "paid").await;
+    let listed = put_sso(&t, &other, provider_connection(&["old.example"])).await;
+    assert_eq!(listed.status, 200, "the unproven claim is gone: {}", listed.text);
+    let kept = put_sso(&t, &other, provider_connection(&["legacy.example"])).await;
+    assert_eq!(
+        (kept.status, kept.code()),
+        (409, "sso_domain_claimed"),
+        "the proven one stays: {}",
+        kept.text
+    );
+}
+
+/// A record set with many values (SPF, other services' proofs): an answer too long for
+/// one UDP datagram comes truncated, and the resolver asks again over TCP.
+async fn a_proof_among_many_records_is_found(t: TestApp) {
+    let org = t.create_org("Busy Domain Clinic", "paid").await;
+    let domain = "busy-dns.test";
+    let set = put_sso(&t, &org, connection(&[domain])).await;
+    assert_eq!(set.status, 200, "{}", set.text);
+    for i in 0..12 {
+        roster_tests::publish_txt(
+            &format!("_roster-verification.{domain}"),
+            &format!("some-other-service-verification={i:02}{}", "x".repeat(60)),
+        );
+    }
+    publish_proof(&set, domain);
+    let verified = verify_domain(&t, &org, domain).await;
+    assert_eq!(verified.status, 200, "{}", verified.text);
 }
 
 /// The test provider's issuer (`scripts/oidc.sh`, started by the test command).
@@ -656,7 +761,45 @@ async fn a_script_reads_where_a_sign_in_starts(t: TestApp) {
         "{}",
         started.text
     );
-    assert!(started.headers["set-cookie"].to_str().unwrap().starts_with("roster_sso="));
+    let cookie = started.headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("roster_sso="), "{cookie}");
+    // The script then navigates there: the sign-in finishes with that cookie.
+    test_then_allow(&t, &org, "admin@script-clinic.test", json!(["password", "sso"])).await;
+    let scripted = t
+        .call_with_headers(
+            "GET",
+            &format!("/v1/auth/sso/start?org={}", org.org_id),
+            &[("accept", "application/json")],
+        )
+        .await;
+    let authorize = format!(
+        "{}&login_hint=admin%40script-clinic.test",
+        scripted.body["redirect_to"].as_str().unwrap()
+    );
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let answered = client.get(&authorize).send().await.unwrap();
+    let back = answered.headers()["location"].to_str().unwrap().to_string();
+    let back = Back {
+        path: back.strip_prefix("http://roster.test").unwrap().to_string(),
+        cookie: scripted.headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string(),
+    };
+    let fragment = callback(&t, &back).await;
+    assert_eq!(collect(&t, &fragment).await.status, 200, "{fragment}");
     let browser = t
         .call_with_headers(
             "GET",
@@ -805,4 +948,6 @@ on_every_backend!(
     a_domain_sends_sign_ins_to_its_org_only_once_verified,
     an_entra_id_token_vouches_for_its_email_by_xms_edov,
     a_script_reads_where_a_sign_in_starts,
+    a_claim_from_before_verification_routes_nothing_and_is_let_go,
+    a_proof_among_many_records_is_found,
 );

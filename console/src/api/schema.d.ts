@@ -1365,7 +1365,7 @@ export interface components {
             /** @description Sealed before it is stored; never answered. */
             client_secret: string;
             /**
-             * @description Email domains whose people sign in through this connection (`?email=` at the start); each belongs to one org (`409 sso_domain_claimed`).
+             * @description Email domains whose people sign in through this connection (`?email=` at the start, and accounts just in time), once the org verified each by DNS; a domain another org verified is refused (`409 sso_domain_claimed`).
              * @default []
              */
             email_domains?: string[];
@@ -1925,7 +1925,7 @@ export interface operations {
             query?: {
                 /** @description The org whose identity provider signs the person in */
                 org?: string;
-                /** @description Or the person's email: the org whose connection claims its domain (passed on as login_hint) */
+                /** @description Or the person's email: the org that verified its domain for its connection (passed on as login_hint) */
                 email?: string;
             };
             header?: never;

@@ -319,14 +319,6 @@ pub struct SsoConnection {
 }
 
 impl SsoConnection {
-    /// The domains whose ownership the org verified (it holds their claims).
-    pub fn verified_domains(&self) -> impl Iterator<Item = &String> {
-        self.domains
-            .iter()
-            .filter(|(_, ownership)| ownership.verified_at.is_some())
-            .map(|(domain, _)| domain)
-    }
-
     /// Whether `email`'s domain is listed and its ownership verified.
     pub fn answers_for(&self, email: &roster_domain::Email) -> bool {
         self.settings.lists(email) && self.domains.get(email.domain()).is_some_and(|d| d.verified_at.is_some())

@@ -246,11 +246,8 @@ async fn answer(app: &App, route: RouteId, params: &Params, request: &HttpReques
             sso::delete_sso(app, ctx, &org()?).await?;
             Reply::NoContent
         }
-        RouteId::VerifySsoDomain => {
-            // Not a domain name: nothing by that name exists (404, before any store call).
-            let domain = roster_domain::sso::parse_email_domain(params.get("domain")).ok_or_else(AppError::not_found)?;
-            sso::verify_sso_domain(app, ctx, &org()?, &domain).await?.into()
-        }
+        // Not a domain name: 404 before any store call (the use case parses it first).
+        RouteId::VerifySsoDomain => sso::verify_sso_domain(app, ctx, &org()?, params.get("domain")).await?.into(),
         RouteId::StartSso => {
             let query = SsoStartQuery::read(request)?;
             let started = sso::start_sso(app, ctx.ip.as_deref(), query.org.as_ref(), query.email.as_deref()).await?;

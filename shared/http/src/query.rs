@@ -219,7 +219,7 @@ impl AuditQuery {
     }
 }
 
-/// `GET /v1/auth/sso/start`: the org, or an email whose domain an org's connection claims.
+/// `GET /v1/auth/sso/start`: the org, or an email whose domain an org verified for its connection.
 pub struct SsoStartQuery {
     pub org: Option<OrgId>,
     pub email: Option<String>,
@@ -235,7 +235,7 @@ impl SsoStartQuery {
             },
             Param {
                 name: "email",
-                description: "Or the person's email: the org whose connection claims its domain (passed on as login_hint)",
+                description: "Or the person's email: the org that verified its domain for its connection (passed on as login_hint)",
                 schema: |_| json_schema!({ "type": "string" }),
             },
         ]

@@ -1,9 +1,11 @@
 //! The HTTP client `openidconnect` calls through: hyper-util's pooled client over rustls
 //! (aws-lc-rs, the system's roots), a size limit on answers, a timeout, and no redirects.
-//! In a deployment (`https://` only) it also refuses to connect to any address that is not
-//! public — loopback, private, link-local (the cloud's metadata service), shared, reserved —
+//! On Lambda (`https://` only) it refuses to connect to any address that is not public —
+//! loopback, private, link-local (the cloud's metadata service), shared, reserved, tunnels —
 //! whether the URL names it or a host name resolves to it: an org admin's issuer, or the
 //! endpoints its discovery document names, can't make Roster call inside its own network.
+//! roster-local, which may talk to a provider on this machine or the office's network,
+//! still never connects to a link-local address.
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -39,7 +41,7 @@ pub enum OidcHttpError {
     Body(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("the identity provider did not answer within {0:?}")]
     Timeout(Duration),
-    #[error("{0} is not a public address")]
+    #[error("{0} is not an address Roster may call")]
     NotPublic(String),
 }
 
@@ -71,7 +73,7 @@ impl<'c> AsyncHttpClient<'c> for OidcHttp {
         Box::pin(async move {
             // A URL naming an address is connected to without the resolver: checked here.
             if let Some(ip) = request.uri().host().and_then(|h| h.trim_matches(['[', ']']).parse::<IpAddr>().ok()) {
-                if self.public_only && !is_public(ip) {
+                if !may_connect(ip, self.public_only) {
                     return Err(OidcHttpError::NotPublic(ip.to_string()));
                 }
             }
@@ -94,8 +96,8 @@ impl<'c> AsyncHttpClient<'c> for OidcHttp {
     }
 }
 
-/// The system's resolver, keeping only public addresses when `enforce`d (a name with none
-/// fails to resolve).
+/// The system's resolver, keeping only the addresses Roster may connect to (`may_connect`;
+/// public ones only when `enforce`d): a name with none fails to resolve.
 #[derive(Clone)]
 pub struct PublicOnly {
     inner: GaiResolver,
@@ -116,10 +118,7 @@ impl tower_service::Service<Name> for PublicOnly {
         let resolving = self.inner.call(name.clone());
         Box::pin(async move {
             let addresses: Vec<SocketAddr> = resolving.await?.collect();
-            if !enforce {
-                return Ok(addresses.into_iter());
-            }
-            let public: Vec<SocketAddr> = addresses.into_iter().filter(|a| is_public(a.ip())).collect();
+            let public: Vec<SocketAddr> = addresses.into_iter().filter(|a| may_connect(a.ip(), enforce)).collect();
             if public.is_empty() {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::PermissionDenied,
@@ -128,6 +127,24 @@ impl tower_service::Service<Name> for PublicOnly {
             }
             Ok(public.into_iter())
         })
+    }
+}
+
+/// Whether Roster may connect to `ip`: in a deployment (`public_only`) a public address
+/// only; in development (roster-local) also loopback and private networks (a provider on
+/// this machine or the office's), but never link-local ones, where clouds answer with their
+/// instance credentials (169.254.169.254, fe80::/10), nor unspecified or multicast ones.
+pub fn may_connect(ip: IpAddr, public_only: bool) -> bool {
+    if public_only {
+        return is_public(ip);
+    }
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    match ip {
+        IpAddr::V4(v4) => !(v4.is_link_local() || v4.is_unspecified() || v4.is_multicast() || v4.is_broadcast()),
+        IpAddr::V6(v6) => !((v6.segments()[0] & 0xffc0) == 0xfe80 || v6.is_unspecified() || v6.is_multicast()),
     }
 }
 
@@ -153,14 +170,24 @@ pub fn is_public(ip: IpAddr) -> bool {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_public(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            let [first, second, ..] = v6.segments();
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
+                // IPv4-compatible (::/96), which may embed any IPv4 address.
+                || v6.segments()[..6].iter().all(|s| *s == 0)
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
-                || (first == 0x2001 && v6.segments()[1] == 0x0db8)
-                || (first == 0x0064 && v6.segments()[1] == 0xff9b))
+                // Site-local (deprecated, still routed inside some networks).
+                || (first & 0xffc0) == 0xfec0
+                || (first == 0x2001 && second == 0x0db8)
+                // Teredo and 6to4 tunnel to embedded IPv4 addresses.
+                || (first == 0x2001 && second == 0)
+                || first == 0x2002
+                // NAT64 (64:ff9b::/96 and 64:ff9b:1::/48).
+                || (first == 0x0064 && second == 0xff9b)
+                // Discard-only.
+                || (first == 0x0100 && v6.segments()[1..4].iter().all(|s| *s == 0)))
         }
     }
 }
@@ -191,11 +218,27 @@ mod tests {
             "::ffff:127.0.0.1",
             "2001:db8::1",
             "64:ff9b::a00:1",
+            "64:ff9b:1::a00:1",
+            "::a9fe:a9fe",
+            "2002:a9fe:a9fe::1",
+            "2001:0:4136:e378::1",
+            "fec0::1",
+            "100::1",
         ] {
             assert!(!is_public(inside.parse().unwrap()), "{inside}");
         }
         for outside in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8"] {
             assert!(is_public(outside.parse().unwrap()), "{outside}");
+        }
+    }
+
+    #[test]
+    fn development_reaches_this_machine_and_the_office_but_not_the_metadata_service() {
+        for allowed in ["127.0.0.1", "10.0.0.5", "192.168.1.20", "::1", "93.184.216.34"] {
+            assert!(may_connect(allowed.parse().unwrap(), false), "{allowed}");
+        }
+        for refused in ["169.254.169.254", "fe80::1", "::ffff:169.254.169.254", "0.0.0.0", "224.0.0.1"] {
+            assert!(!may_connect(refused.parse().unwrap(), false), "{refused}");
         }
     }
 
@@ -210,18 +253,11 @@ mod tests {
         ] {
             let request = http::Request::get(url).body(Vec::new()).unwrap();
             let error = openidconnect::AsyncHttpClient::call(&http, request).await.unwrap_err();
-            assert!(error_text(&error).contains("not a public address"), "{url}: {}", error_text(&error));
+            assert!(
+                crate::error_chain(&error).contains("not an address Roster may call"),
+                "{url}: {}",
+                crate::error_chain(&error)
+            );
         }
-    }
-
-    fn error_text(error: &dyn std::error::Error) -> String {
-        let mut text = error.to_string();
-        let mut source = error.source();
-        while let Some(cause) = source {
-            text.push_str(": ");
-            text.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        text
     }
 }

@@ -287,8 +287,11 @@ pub async fn commit_change(app: &App, change: MemberChange<'_>) -> AppResult<()>
             .is_some_and(|methods| methods.contains(&roster_domain::LoginMethod::Sso))
     };
     if names_sso(change.after) && !names_sso(change.before) {
-        // A member's own methods name `sso` only while the org's tested connection stays
-        // (a concurrent removal of it makes this change retry and be refused).
+        // A member's own methods come to name `sso` only while the org's tested connection
+        // is there (a removal committed in between makes this change retry and be refused).
+        // Removing the connection later is not refused for members who are not org admins:
+        // those whose own methods are only `sso` then can't sign in until an admin changes
+        // them (README, "Connecting an identity provider").
         crate::usecases::sso::require_ready(app, &change.org.id, Some(&mut tx)).await?;
     }
     change.write(app, &mut tx, &counters)?;

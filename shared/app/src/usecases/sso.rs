@@ -1,7 +1,7 @@
 //! Single sign-on per org (SPEC §6), OpenID Connect. An org admin sets the org's connection
 //! (the client secret sealed, never answered, logged or audited), reads it and removes it;
-//! each email domain it claims belongs to one org, so `GET /v1/auth/sso/start?email=` finds
-//! its org. A sign-in starts at the org's provider, comes back to the callback (which checks
+//! each email domain it lists, once verified by a DNS TXT record, belongs to that org, so
+//! `GET /v1/auth/sso/start?email=` finds its org. A sign-in starts at the org's provider, comes back to the callback (which checks
 //! the answer and makes accounts just in time where the connection says so) and hands the
 //! session to the console through a one-time code, never through a URL.
 
@@ -17,7 +17,7 @@ use roster_domain::{Action, DomainError, Email, ErrorCode, Kind, LoginMethod, Me
 use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
 use crate::ports::sealer::SealError;
-use crate::ports::{Condition, IdentityError, RelyingParty, VerifiedIdentity};
+use crate::ports::{Condition, IdentityError, Item, RelyingParty, VerifiedIdentity};
 use crate::rate_limits::{take_all, RateCounter, TakenSlot};
 use crate::records::{SsoAttempt, SsoConnection, SsoDomainClaim, SsoHandoff};
 use crate::secrets::{constant_time_eq, new_secret_token, sha256_hex};
@@ -40,8 +40,9 @@ pub struct SsoConnectionInput {
     /// Sealed before it is stored; never answered.
     #[schemars(length(min = 1, max = roster_domain::sso::MAX_CLIENT_SECRET))]
     pub client_secret: String,
-    /// Email domains whose people sign in through this connection (`?email=` at the start);
-    /// each belongs to one org (`409 sso_domain_claimed`).
+    /// Email domains whose people sign in through this connection (`?email=` at the start,
+    /// and accounts just in time), once the org verified each by DNS; a domain another org
+    /// verified is refused (`409 sso_domain_claimed`).
     #[serde(default)]
     #[schemars(length(max = roster_domain::sso::MAX_EMAIL_DOMAINS))]
     pub email_domains: Vec<String>,
@@ -62,6 +63,30 @@ pub(crate) async fn load_connection(app: &App, org_id: &str) -> AppResult<Option
         return Ok(None);
     };
     Ok(Some((table::decode(&item)?, item.version)))
+}
+
+/// Which org holds `domain`'s claim (the one that verified it), with the claim's version.
+async fn claim_owner(app: &App, domain: &str) -> AppResult<Option<(String, u64)>> {
+    let Some(item) = app.store.get(&table::sso_domain_pk(domain), table::SSO_DOMAIN_SK).await? else {
+        return Ok(None);
+    };
+    Ok(Some((table::decode::<SsoDomainClaim>(&item)?.org_id, item.version)))
+}
+
+/// Gives up `org_id`'s claims of `domains` (those it holds), each as read.
+async fn release_claims<'a>(app: &App, tx: &mut Tx, org_id: &str, domains: impl Iterator<Item = &'a String>) -> AppResult<()> {
+    for domain in domains {
+        if let Some((owner, version)) = claim_owner(app, domain).await? {
+            if owner == org_id {
+                tx.delete(
+                    table::sso_domain_pk(domain),
+                    table::SSO_DOMAIN_SK.into(),
+                    Condition::Version(version),
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `sso` can be named as a sign-in method only once the org's connection has been signed in
@@ -113,11 +138,8 @@ pub async fn put_sso(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Sso
         for domain in &settings.email_domains {
             // A domain another org verified is that org's; a pending one may be listed by
             // several orgs until one of them shows it owns it.
-            if let Some(claim) = app.store.get(&table::sso_domain_pk(domain), table::SSO_DOMAIN_SK).await? {
-                let claim: SsoDomainClaim = table::decode(&claim)?;
-                if claim.org_id != org.id {
-                    return Err(DomainError::Conflict(ErrorCode::SsoDomainClaimed).into());
-                }
+            if claim_owner(app, domain).await?.is_some_and(|(owner, _)| owner != org.id) {
+                return Err(DomainError::Conflict(ErrorCode::SsoDomainClaimed).into());
             }
             let ownership = listed_before
                 .and_then(|listed| listed.get(domain).cloned())
@@ -127,14 +149,15 @@ pub async fn put_sso(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Sso
                 });
             domains.insert(domain.clone(), ownership);
         }
-        // A verified domain no longer listed is given up.
-        for (domain, _) in listed_before
-            .into_iter()
-            .flatten()
-            .filter(|(domain, ownership)| ownership.verified_at.is_some() && !domains.contains_key(*domain))
-        {
-            tx.delete(table::sso_domain_pk(domain), table::SSO_DOMAIN_SK.into(), Condition::None);
-        }
+        // The org keeps the claims of the domains it still lists and verified; any other
+        // claim it holds (a domain given up, or claimed before domains were verified) goes.
+        let unproven_or_dropped = current
+            .iter()
+            .flat_map(|(c, _)| c.settings.email_domains.iter())
+            .chain(&settings.email_domains)
+            .filter(|domain| domains.get(*domain).is_none_or(|ownership| ownership.verified_at.is_none()))
+            .collect::<std::collections::BTreeSet<_>>();
+        release_claims(app, &mut tx, &org.id, unproven_or_dropped.into_iter()).await?;
         let same_client = current
             .as_ref()
             .is_some_and(|(c, _)| c.settings.issuer == settings.issuer && c.settings.client_id == settings.client_id);
@@ -209,9 +232,7 @@ pub async fn delete_sso(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppR
             tx.check_member_version(admin);
         }
         tx.delete(table::org_pk(&org.id), table::SSO_SK.into(), Condition::Version(version));
-        for domain in connection.verified_domains() {
-            tx.delete(table::sso_domain_pk(domain), table::SSO_DOMAIN_SK.into(), Condition::None);
-        }
+        release_claims(app, &mut tx, &org.id, connection.settings.email_domains.iter()).await?;
         tx.check_org_version(&org.id, org.version);
         tx.audit(
             &org.id,
@@ -235,41 +256,60 @@ pub async fn delete_sso(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppR
 /// not there yet answers `409 sso_domain_unverified`. Verifying again changes nothing.
 pub async fn verify_sso_domain(app: &App, ctx: &RequestContext, org_id: &OrgId, domain: &str) -> AppResult<SsoConnectionView> {
     let domain = roster_domain::sso::parse_email_domain(domain).ok_or(DomainError::NotFound)?;
+    let pending = |connection: &SsoConnection| -> AppResult<DomainOwnership> {
+        connection.domains.get(&domain).cloned().ok_or_else(|| DomainError::NotFound.into())
+    };
+    // DNS is asked once, outside the retries of the write.
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::ManageSso, &org.settings)?;
+    let (connection, _) = load_connection(app, &org.id).await?.ok_or(DomainError::NotFound)?;
+    let ownership = pending(&connection)?;
+    if ownership.verified_at.is_some() {
+        return Ok(views::sso_connection(&app.config, &connection));
+    }
+    let record = ownership_record_name(&domain);
+    let values = app
+        .dns
+        .txt(&record)
+        .await
+        .map_err(|error| AppError::Unavailable(error.to_string()))?;
+    if !ownership.proven_by(&values) {
+        tracing::info!(record = %record, found = values.len(), "no ownership proof in DNS yet");
+        return Err(DomainError::Conflict(ErrorCode::SsoDomainUnverified).into());
+    }
     retrying(|| async {
         let (org, actor) = app.actor_in(ctx, org_id).await?;
         actor.authorize(Action::ManageSso, &org.settings)?;
         let (mut connection, version) = load_connection(app, &org.id).await?.ok_or(DomainError::NotFound)?;
-        let ownership = connection.domains.get(&domain).ok_or(DomainError::NotFound)?;
-        if ownership.verified_at.is_some() {
+        let now_pending = pending(&connection)?;
+        if now_pending.verified_at.is_some() {
             return Ok(views::sso_connection(&app.config, &connection));
         }
-        let record = ownership_record_name(&domain);
-        let values = app
-            .dns
-            .txt(&record)
-            .await
-            .map_err(|error| AppError::Unavailable(error.to_string()))?;
-        if !ownership.proven_by(&values) {
-            tracing::info!(record = %record, found = values.len(), "no ownership proof in DNS yet");
+        if now_pending.token != ownership.token {
+            // Listed anew since the lookup: its proof is another record now.
             return Err(DomainError::Conflict(ErrorCode::SsoDomainUnverified).into());
         }
-        if let Some(claim) = app.store.get(&table::sso_domain_pk(&domain), table::SSO_DOMAIN_SK).await? {
-            if table::decode::<SsoDomainClaim>(&claim)?.org_id != org.id {
-                return Err(DomainError::Conflict(ErrorCode::SsoDomainClaimed).into());
-            }
+        let claim = table::encode(
+            table::sso_domain_pk(&domain),
+            table::SSO_DOMAIN_SK.into(),
+            1,
+            &SsoDomainClaim { org_id: org.id.clone() },
+        );
+        let mut tx = Tx::new();
+        match claim_owner(app, &domain).await? {
+            Some((owner, _)) if owner != org.id => return Err(DomainError::Conflict(ErrorCode::SsoDomainClaimed).into()),
+            // The org's own claim from before domains were verified: proven now.
+            Some((_, claim_version)) => tx.put_next(Item {
+                version: claim_version,
+                ..claim
+            }),
+            // Two orgs verifying at once: one claim is written, the other's retry reads it.
+            None => tx.put_new(claim),
         }
         let now = app.now();
         if let Some(ownership) = connection.domains.get_mut(&domain) {
             ownership.verified_at = Some(now);
         }
-        let mut tx = Tx::new();
-        // Two orgs verifying at once: one claim is written, the other's retry reads it.
-        tx.put_new(table::encode(
-            table::sso_domain_pk(&domain),
-            table::SSO_DOMAIN_SK.into(),
-            1,
-            &SsoDomainClaim { org_id: org.id.clone() },
-        ));
         tx.put_next(table::encode(table::org_pk(&org.id), table::SSO_SK.into(), version, &connection));
         tx.audit(
             &org.id,
@@ -351,19 +391,16 @@ pub async fn start_sso(app: &App, ip: Option<&str>, org_id: Option<&OrgId>, emai
         .map_err(|error| DomainError::Invalid(vec![error]))?;
     let org_id = match (org_id, &email) {
         (Some(org_id), None) => org_id.to_string(),
-        (None, Some(email)) => {
-            let claim = app
-                .store
-                .get(&table::sso_domain_pk(email.domain()), table::SSO_DOMAIN_SK)
-                .await?
-                .ok_or(DomainError::NotFound)?;
-            table::decode::<SsoDomainClaim>(&claim)?.org_id
-        }
+        (None, Some(email)) => claim_owner(app, email.domain()).await?.ok_or(DomainError::NotFound)?.0,
         _ => {
             return Err(DomainError::invalid("org", ErrorCode::Required, "either org or email, not both").into());
         }
     };
-    let (connection, _) = load_connection(app, &org_id).await?.ok_or(DomainError::NotFound)?;
+    let (connection, _) = load_connection(app, &org_id)
+        .await?
+        // By email, only a domain the connection lists and the org verified.
+        .filter(|(connection, _)| email.as_ref().is_none_or(|email| connection.answers_for(email)))
+        .ok_or(DomainError::NotFound)?;
     if let Some(ip) = ip {
         let by_ip = RateCounter::per_client("sso_start_ip", ip, 3600);
         take_all(app, &[(&by_ip, STARTS_PER_IP_HOUR)])
