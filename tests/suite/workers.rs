@@ -69,6 +69,49 @@ async fn two_concurrent_deliveries_of_one_email_message_send_it_once(t: TestApp)
     assert_eq!(t.emails_to("twice@twice.test").len(), 1);
 }
 
+/// Messages received together are sent as a batch: each email once, a message repeated in
+/// the batch or one whose email another delivery is sending done without a second send,
+/// a malformed one dropped, and two batches with the same messages at once send each once.
+async fn a_batch_of_email_messages_sends_each_once(t: TestApp) {
+    let org = t.create_org("Batch", "free").await;
+    for i in 0..4 {
+        t.invite(
+            &org,
+            &org.admin_token,
+            json!({"email": format!("b{i}@batch.test"), "role": "member"}),
+        )
+        .await;
+    }
+    let messages = t.app.queue.receive(QueueName::Email, 10).await.unwrap();
+    assert_eq!(messages.len(), 4);
+    let mut bodies: Vec<&str> = messages.iter().map(|m| m.body.as_str()).collect();
+    bodies.push(bodies[0]);
+    bodies.push("{not json");
+    // One of them is being sent by another delivery (its claim is live).
+    roster_app::workers::email_sender::handle(&t.worker_app("email-sender"), bodies[3])
+        .await
+        .unwrap();
+    let sender = t.worker_app("email-sender");
+    t.mailer.send_delay_ms.store(50, Ordering::SeqCst);
+    let (first, second) = tokio::join!(
+        roster_app::workers::handle_messages(&sender, QueueName::Email, &bodies, roster_app::Deadline::NONE),
+        roster_app::workers::handle_messages(&sender, QueueName::Email, &bodies, roster_app::Deadline::NONE)
+    );
+    for outcomes in [&first, &second] {
+        assert_eq!(outcomes.len(), bodies.len());
+        assert!(outcomes.iter().all(|o| *o == MessageOutcome::Done), "{outcomes:?}");
+    }
+    for i in 0..4 {
+        assert_eq!(t.emails_to(&format!("b{i}@batch.test")).len(), 1, "b{i}");
+    }
+    // Nothing is left due: delivery repair finds every entry sent.
+    t.mailer.send_delay_ms.store(0, Ordering::SeqCst);
+    t.advance(30 * 60).await;
+    for i in 0..4 {
+        assert_eq!(t.emails_to(&format!("b{i}@batch.test")).len(), 1, "b{i}");
+    }
+}
+
 async fn a_failing_mailer_is_retried_then_dead_lettered(t: TestApp) {
     let org = t.create_org("Dlq", "free").await;
     t.mailer.fail_next.store(2, Ordering::SeqCst);
@@ -130,6 +173,7 @@ async fn sweeps_cost_what_is_due_not_the_table(t: TestApp) {
 
 on_every_backend!(
     a_lost_queue_send_never_loses_an_invitation,
+    a_batch_of_email_messages_sends_each_once,
     a_redelivered_email_message_sends_once,
     two_concurrent_deliveries_of_one_email_message_send_it_once,
     a_failing_mailer_is_retried_then_dead_lettered,

@@ -108,6 +108,20 @@ impl SqliteQueue {
         Ok(())
     }
 
+    fn ack_batch_now(&self, queue: QueueName, receipts: &[String]) -> Result<(), QueueError> {
+        let mut db = self.db.lock();
+        let tx = db.transaction().map_err(unavailable)?;
+        {
+            let mut delete = tx
+                .prepare_cached("DELETE FROM queue_messages WHERE queue = ?1 AND receipt = ?2")
+                .map_err(unavailable)?;
+            for receipt in receipts {
+                delete.execute(params![queue.as_str(), receipt]).map_err(unavailable)?;
+            }
+        }
+        tx.commit().map_err(unavailable)
+    }
+
     fn dead_letter_count_now(&self, queue: QueueName) -> Result<u64, QueueError> {
         self.db
             .lock()
@@ -137,6 +151,10 @@ impl Queue for SqliteQueue {
 
     async fn ack(&self, queue: QueueName, receipt: &str) -> Result<(), QueueError> {
         blocking(|| self.ack_now(queue, receipt))
+    }
+
+    async fn ack_batch(&self, queue: QueueName, receipts: &[String]) -> Result<(), QueueError> {
+        blocking(|| self.ack_batch_now(queue, receipts))
     }
 
     async fn dead_letter_count(&self, queue: QueueName) -> Result<u64, QueueError> {

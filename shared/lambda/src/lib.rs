@@ -17,6 +17,7 @@ use roster_app::workers::expiry::{self, ExpiryKind};
 use roster_app::workers::{self, sweeps, MessageOutcome};
 use roster_app::{App, Deadline};
 use roster_http::{HttpRequest, RouteId};
+use tracing::Instrument;
 
 pub type Error = lambda_runtime::Error;
 
@@ -128,16 +129,15 @@ pub async fn run_endpoint(route: RouteId) -> Result<(), Error> {
 /// Long work stops before `deadline` and continues in a new message.
 pub async fn handle_sqs(app: &App, queue: QueueName, event: SqsEvent, deadline: Deadline) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
-    for record in event.records {
-        let message_id = record.message_id.clone().unwrap_or_default();
-        let span = tracing::info_span!("message", queue = queue.as_str(), message_id = %message_id);
-        let _entered = span.enter();
-        let outcome = match record.body.as_deref() {
-            Some(body) => workers::handle_message(app, queue, body, deadline).await,
-            None => MessageOutcome::Done,
-        };
+    // Records without a body have nothing to do.
+    let records: Vec<_> = event.records.iter().filter(|r| r.body.is_some()).collect();
+    let bodies: Vec<&str> = records.iter().filter_map(|r| r.body.as_deref()).collect();
+    let span = tracing::info_span!("messages", queue = queue.as_str(), count = bodies.len());
+    let outcomes = workers::handle_messages(app, queue, &bodies, deadline).instrument(span).await;
+    for (record, outcome) in records.into_iter().zip(outcomes) {
         if let MessageOutcome::Retry(reason) = outcome {
-            tracing::warn!(%reason, "message failed; reported for redelivery");
+            let message_id = record.message_id.clone().unwrap_or_default();
+            tracing::warn!(%reason, message_id = %message_id, "message failed; reported for redelivery");
             let mut failure = BatchItemFailure::default();
             failure.item_identifier = message_id;
             response.batch_item_failures.push(failure);

@@ -48,6 +48,13 @@ pub trait Queue: Send + Sync {
     async fn receive(&self, queue: QueueName, max: usize) -> Result<Vec<ReceivedMessage>, QueueError>;
     /// Deletes a handled message.
     async fn ack(&self, queue: QueueName, receipt: &str) -> Result<(), QueueError>;
+    /// Deletes several handled messages (one write where the queue allows it).
+    async fn ack_batch(&self, queue: QueueName, receipts: &[String]) -> Result<(), QueueError> {
+        for receipt in receipts {
+            self.ack(queue, receipt).await?;
+        }
+        Ok(())
+    }
     /// How many messages wait in the queue's dead-letter queue.
     async fn dead_letter_count(&self, queue: QueueName) -> Result<u64, QueueError>;
 }

@@ -64,6 +64,136 @@ pub async fn handle(app: &App, body: &str) -> AppResult<()> {
     }
 }
 
+/// Sends the emails of several messages received together: their entries read in one
+/// call, claimed in one write and marked sent in one (each falls back to its own write when
+/// another delivery got to one of them first), the org read once; answers each message's
+/// result in order. A message repeated in the batch is done with its first.
+pub async fn handle_batch(app: &App, bodies: &[&str]) -> Vec<AppResult<()>> {
+    let mut results: Vec<AppResult<()>> = Vec::with_capacity(bodies.len());
+    let mut wanted: Vec<(usize, String, String)> = Vec::new();
+    for (index, body) in bodies.iter().enumerate() {
+        match super::parse_message::<EmailMessage>(body).and_then(|m| Ok((m.partition()?, table::outbox_sk(&m.outbox_id)))) {
+            Ok((pk, sk)) if !wanted.iter().any(|(_, p, s)| *p == pk && *s == sk) => {
+                wanted.push((index, pk, sk));
+                results.push(Ok(()));
+            }
+            Ok(_) => results.push(Ok(())),
+            Err(error) => results.push(Err(error)),
+        }
+    }
+    if wanted.len() == 1 {
+        let (index, _, _) = &wanted[0];
+        results[*index] = handle(app, bodies[*index]).await;
+        return results;
+    }
+    let claimed = match claim_all(app, &wanted).await {
+        Ok(claimed) => claimed,
+        Err(AppError::Contention) => {
+            // Another delivery wrote one of them first: each on its own.
+            for (index, _, _) in &wanted {
+                results[*index] = handle(app, bodies[*index]).await;
+            }
+            return results;
+        }
+        Err(error) => {
+            for (index, _, _) in &wanted {
+                results[*index] = Err(AppError::Unavailable(error.to_string()));
+            }
+            return results;
+        }
+    };
+    let mut orgs: std::collections::HashMap<String, roster_domain::Org> = std::collections::HashMap::new();
+    let mut finished = Vec::new();
+    for (index, item, entry) in claimed {
+        let rendered = match (&entry.org_id, &entry.member_id) {
+            (Some(org_id), Some(member_id)) => {
+                let org = match orgs.get(org_id) {
+                    Some(org) => Ok(org.clone()),
+                    None => app.load_org(org_id).await,
+                };
+                match org {
+                    Ok(org) => {
+                        orgs.insert(org_id.clone(), org.clone());
+                        match app.find_member(org_id, member_id).await {
+                            Ok(member) => render_for(app, &entry, &org, member.as_ref()),
+                            Err(error) => Err(error),
+                        }
+                    }
+                    Err(error) => Err(error),
+                }
+            }
+            _ => render_sign_in_code(app, &item.pk, &entry).await,
+        };
+        let outcome = match rendered {
+            Ok(None) => Ok((DeliveryStatus::Obsolete, None)),
+            Ok(Some(email)) => match app.mailer.send(&email).await {
+                Ok(message_id) => Ok((DeliveryStatus::Sent, Some(message_id))),
+                Err(MailError::Rejected(reason)) => {
+                    tracing::error!(outbox_id = %entry.id, %reason, "email rejected by the provider; not retrying");
+                    Ok((DeliveryStatus::Obsolete, None))
+                }
+                Err(error @ MailError::Transient(_)) => Err(AppError::Unavailable(error.to_string())),
+            },
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok((status, message_id)) => finished.push((index, item, entry, status, message_id)),
+            Err(error) => {
+                release(app, item, entry).await;
+                results[index] = Err(error);
+            }
+        }
+    }
+    // Marked sent in one write; after a lost race, each on its own (as `handle` does).
+    let mut tx = Tx::new();
+    for (_, item, entry, status, message_id) in &finished {
+        tx.put_next(finished_item(item, entry, *status, message_id.clone()));
+    }
+    if let Err(error) = tx.commit(app).await {
+        tracing::info!(%error, "marking a batch of emails sent failed; one by one");
+        for (index, item, entry, status, message_id) in finished {
+            results[index] = finish(app, item, entry, status, message_id).await;
+        }
+    }
+    results
+}
+
+/// Claims the pending entries of `wanted` (message index, key) in one write: answers the
+/// claimed ones with the message they came from. `Contention` when another delivery wrote
+/// one of them since they were read.
+async fn claim_all(app: &App, wanted: &[(usize, String, String)]) -> AppResult<Vec<(usize, Item, OutboxEntry)>> {
+    let items = app
+        .store
+        .batch_get(wanted.iter().map(|(_, pk, sk)| (pk.clone(), sk.clone())).collect())
+        .await?;
+    let now = app.now();
+    let mut tx = Tx::new();
+    let mut claimed = Vec::new();
+    for (index, pk, sk) in wanted {
+        let Some(item) = items.iter().find(|item| item.pk == *pk && item.sk == *sk) else {
+            continue;
+        };
+        let mut entry: OutboxEntry = table::decode(item)?;
+        if entry.status != DeliveryStatus::Pending || entry.is_claimed(now) {
+            continue;
+        }
+        entry.claimed_until = Some(now + app.config.email_claim_lease);
+        entry.attempts += 1;
+        let written = table::encode(item.pk.clone(), item.sk.clone(), item.version, &entry).with_index_of(item);
+        tx.put_next(written.clone());
+        claimed.push((
+            *index,
+            Item {
+                version: item.version + 1,
+                ..written
+            },
+            entry,
+        ));
+    }
+    tx.commit(app).await?;
+    Ok(claimed)
+}
+
 /// Claims the pending outbox entry of `message` for this delivery (a conditional write of
 /// a lease), so no other delivery sends it meanwhile. `None`: nothing to send now — the
 /// entry is gone or done, or another delivery holds a live claim (if that one never
@@ -108,10 +238,18 @@ async fn release(app: &App, item: Item, mut entry: OutboxEntry) {
 
 /// The email for `entry`, or `None` when it no longer applies.
 async fn render(app: &App, entry: &OutboxEntry, org_id: &str, member: Option<&Member>) -> AppResult<Option<OutgoingEmail>> {
+    if member.is_none() {
+        return Ok(None);
+    }
+    let org = app.load_org(org_id).await?;
+    render_for(app, entry, &org, member)
+}
+
+/// The same, with the org read.
+fn render_for(app: &App, entry: &OutboxEntry, org: &roster_domain::Org, member: Option<&Member>) -> AppResult<Option<OutgoingEmail>> {
     let Some(member) = member else {
         return Ok(None);
     };
-    let org = app.load_org(org_id).await?;
     let login_url = format!("{}/login", app.config.public_url);
     let rendered: RenderedEmail = match entry.kind {
         EmailKind::Invitation | EmailKind::Reinvitation => {
@@ -199,11 +337,18 @@ async fn render_sign_in_code(app: &App, pk: &str, entry: &OutboxEntry) -> AppRes
 /// Marks the claimed entry done and takes it out of the due index. The claim is ours, so
 /// only delivery repair can have written the entry since (it leaves claimed entries alone);
 /// the write is checked against the version the claim wrote.
-async fn finish(app: &App, item: Item, mut entry: OutboxEntry, status: DeliveryStatus, message_id: Option<String>) -> AppResult<()> {
+async fn finish(app: &App, item: Item, entry: OutboxEntry, status: DeliveryStatus, message_id: Option<String>) -> AppResult<()> {
+    let mut tx = Tx::new();
+    tx.put_next(finished_item(&item, &entry, status, message_id));
+    tx.commit(app).await
+}
+
+/// The entry as delivered (`status`), no longer due for delivery repair, at the claim's
+/// version.
+fn finished_item(item: &Item, entry: &OutboxEntry, status: DeliveryStatus, message_id: Option<String>) -> Item {
+    let mut entry = entry.clone();
     entry.status = status;
     entry.message_id = message_id;
     entry.claimed_until = None;
-    let mut tx = Tx::new();
-    tx.put_next(table::encode(item.pk, item.sk, item.version, &entry));
-    tx.commit(app).await
+    table::encode(item.pk.clone(), item.sk.clone(), item.version, &entry)
 }

@@ -29,6 +29,30 @@ pub async fn handle_message(app: &App, queue: QueueName, body: &str, deadline: D
         QueueName::Import => import_processor::handle(app, body, deadline).await,
         QueueName::Expiry => expiry::handle(app, body, deadline).await,
     };
+    outcome(queue, result)
+}
+
+/// Handles messages of `queue` received together, answering each one's outcome in order:
+/// emails as one batch (their entries claimed, and marked sent, a write for all), the
+/// others one by one.
+pub async fn handle_messages(app: &App, queue: QueueName, bodies: &[&str], deadline: Deadline) -> Vec<MessageOutcome> {
+    match queue {
+        QueueName::Email => email_sender::handle_batch(app, bodies)
+            .await
+            .into_iter()
+            .map(|result| outcome(queue, result))
+            .collect(),
+        _ => {
+            let mut outcomes = Vec::with_capacity(bodies.len());
+            for body in bodies {
+                outcomes.push(handle_message(app, queue, body, deadline).await);
+            }
+            outcomes
+        }
+    }
+}
+
+fn outcome(queue: QueueName, result: AppResult<()>) -> MessageOutcome {
     match result {
         Ok(()) => MessageOutcome::Done,
         Err(AppError::MalformedMessage(reason)) => {
@@ -52,13 +76,29 @@ pub async fn drain_once(app: &App, queue: QueueName) -> AppResult<usize> {
         if messages.is_empty() {
             return Ok(handled);
         }
-        for message in messages {
-            let deadline = Deadline::after(app.config.message_time_budget);
-            if handle_message(app, queue, &message.body, deadline).await == MessageOutcome::Done {
-                app.queue.ack(queue, &message.receipt).await?;
-                handled += 1;
+        let outcomes = match queue {
+            QueueName::Email => {
+                let bodies: Vec<&str> = messages.iter().map(|m| m.body.as_str()).collect();
+                handle_messages(app, queue, &bodies, Deadline::after(app.config.message_time_budget)).await
             }
-        }
+            // Long work (an import) gets the whole budget for each of its messages.
+            _ => {
+                let mut outcomes = Vec::with_capacity(messages.len());
+                for message in &messages {
+                    let deadline = Deadline::after(app.config.message_time_budget);
+                    outcomes.push(handle_message(app, queue, &message.body, deadline).await);
+                }
+                outcomes
+            }
+        };
+        let done: Vec<String> = messages
+            .iter()
+            .zip(outcomes)
+            .filter(|(_, outcome)| *outcome == MessageOutcome::Done)
+            .map(|(message, _)| message.receipt.clone())
+            .collect();
+        app.queue.ack_batch(queue, &done).await?;
+        handled += done.len();
     }
 }
 
