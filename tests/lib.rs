@@ -158,6 +158,98 @@ impl Store for CountingStore {
     }
 }
 
+/// DynamoDB's capacity units, as `roster_aws::capacity` computes them for the items a
+/// store's callers read and write (the table's rules, whatever store runs underneath).
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct Units {
+    pub write: f64,
+    pub read: f64,
+}
+
+/// A store that adds up the capacity units of what it is asked, then does it.
+pub struct MeteredStore {
+    pub inner: Arc<dyn Store>,
+    pub units: Arc<std::sync::Mutex<Units>>,
+}
+
+impl MeteredStore {
+    fn add(&self, write: f64, read: f64) {
+        let mut units = self.units.lock().unwrap();
+        units.write += write;
+        units.read += read;
+    }
+
+    /// The units of one write of a transaction (twice a plain write's), with its index writes.
+    async fn transact_units(&self, write: &roster_app::ports::Write) -> f64 {
+        use roster_app::ports::Write;
+        use roster_aws::capacity::{index_write_units, item_bytes, write_units};
+        let (pk, sk) = match write {
+            Write::Put { item, .. } => (&item.pk, &item.sk),
+            Write::Delete { pk, sk, .. } | Write::Check { pk, sk, .. } | Write::Add { pk, sk, .. } => (pk, sk),
+        };
+        let before = self.inner.get(pk, sk).await.ok().flatten();
+        let before_bytes = before.as_ref().map_or(0, item_bytes);
+        match write {
+            Write::Put { item, .. } => {
+                2.0 * write_units(before_bytes.max(item_bytes(item))) + index_write_units(before.as_ref(), Some(item))
+            }
+            Write::Delete { .. } => 2.0 * write_units(before_bytes) + index_write_units(before.as_ref(), None),
+            Write::Check { .. } | Write::Add { .. } => 2.0 * write_units(before_bytes),
+        }
+    }
+}
+
+#[async_trait]
+impl Store for MeteredStore {
+    async fn get(&self, pk: &str, sk: &str) -> Result<Option<roster_app::ports::Item>, roster_app::ports::StoreError> {
+        let item = self.inner.get(pk, sk).await?;
+        self.add(
+            0.0,
+            roster_aws::capacity::read_units(item.as_ref().map_or(0, roster_aws::capacity::item_bytes), true),
+        );
+        Ok(item)
+    }
+    async fn query(&self, query: roster_app::ports::Query) -> Result<roster_app::ports::Page, roster_app::ports::StoreError> {
+        // Index queries are eventually consistent; the table's are consistent.
+        let consistent = query.index.is_none();
+        let page = self.inner.query(query).await?;
+        let bytes = page.items.iter().map(roster_aws::capacity::item_bytes).sum();
+        self.add(0.0, roster_aws::capacity::read_units(bytes, consistent));
+        Ok(page)
+    }
+    async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<roster_app::ports::Item>, roster_app::ports::StoreError> {
+        let items = self.inner.batch_get(keys).await?;
+        let units = items
+            .iter()
+            .map(|item| roster_aws::capacity::read_units(roster_aws::capacity::item_bytes(item), true))
+            .sum();
+        self.add(0.0, units);
+        Ok(items)
+    }
+    async fn transact(&self, writes: Vec<roster_app::ports::Write>) -> Result<(), roster_app::ports::StoreError> {
+        let mut units = 0.0;
+        for write in &writes {
+            units += self.transact_units(write).await;
+        }
+        self.inner.transact(writes).await?;
+        self.add(units, 0.0);
+        Ok(())
+    }
+    async fn add_to_counter(
+        &self,
+        pk: &str,
+        sk: &str,
+        delta: i64,
+        below: Option<u64>,
+        expires_at: i64,
+    ) -> Result<Option<u64>, roster_app::ports::StoreError> {
+        let counted = self.inner.add_to_counter(pk, sk, delta, below, expires_at).await?;
+        // One `UpdateItem` of a small item.
+        self.add(1.0, 0.0);
+        Ok(counted)
+    }
+}
+
 pub struct TestApp {
     pub app: Arc<App>,
     pub clock: Arc<TestClock>,

@@ -39,6 +39,7 @@ mod aws;
 mod bad_input;
 mod blackbox;
 mod bulk;
+mod capacity;
 mod codes;
 mod concurrency;
 mod conformance;

@@ -42,7 +42,7 @@ fn unavailable(error: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(error.to_string())
 }
 
-fn to_attributes(item: &Item) -> HashMap<String, AttributeValue> {
+pub(crate) fn to_attributes(item: &Item) -> HashMap<String, AttributeValue> {
     let mut attributes = HashMap::from([
         ("PK".to_string(), s(&item.pk)),
         ("SK".to_string(), s(&item.sk)),

@@ -2,6 +2,7 @@
 //! queues on SQS (with dead-letter queues), the mailer on SES v2, and the configuration
 //! they are built from, read once from the environment.
 
+pub mod capacity;
 pub mod config;
 pub mod dynamo_store;
 pub mod kms_sealer;

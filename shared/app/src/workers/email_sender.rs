@@ -263,21 +263,21 @@ fn render_for(app: &App, entry: &OutboxEntry, org: &roster_domain::Org, member: 
                 app.config.accept_url,
                 invitation_token(app, &member.id, entry.secret_version)?
             );
-            emails::invitation(&org, member, &link, entry.kind == EmailKind::Reinvitation)
+            emails::invitation(org, member, &link, entry.kind == EmailKind::Reinvitation)
         }
         EmailKind::TemporaryPassword => {
             if !(member.password_temporary && member.credential_version == entry.secret_version) {
                 return Ok(None);
             }
             emails::temporary_password(
-                &org,
+                org,
                 member,
                 &temporary_password(app, &member.id, entry.secret_version)?,
                 &login_url,
             )
         }
-        EmailKind::JoinApproved => emails::join_approved(&org, member, &login_url),
-        EmailKind::JoinNotice => emails::join_notice(&org, member, &login_url),
+        EmailKind::JoinApproved => emails::join_approved(org, member, &login_url),
+        EmailKind::JoinNotice => emails::join_notice(org, member, &login_url),
         EmailKind::EmailChangeConfirmation => {
             let Some(change) = member.pending_email.as_ref().filter(|c| c.version == entry.secret_version) else {
                 return Ok(None);
@@ -287,9 +287,9 @@ fn render_for(app: &App, entry: &OutboxEntry, org: &roster_domain::Org, member: 
                 app.config.public_url,
                 email_change_token(app, &member.id, entry.secret_version)?
             );
-            emails::email_change_confirmation(&org, member, change.email.as_str(), &link, change.expires_at)
+            emails::email_change_confirmation(org, member, change.email.as_str(), &link, change.expires_at)
         }
-        EmailKind::EmailChangeNotice => emails::email_change_notice(&org, member),
+        EmailKind::EmailChangeNotice => emails::email_change_notice(org, member),
         // Written without an org or member (`render_sign_in_code`).
         EmailKind::SignInCode => return Ok(None),
     };
