@@ -84,7 +84,7 @@ async fn capacity_units_per_operation_stay_within_today_s() {
         ("invite write units", invite.write, 28.0),
         ("email write units", email.write, 6.0),
         ("imported row write units", per_row.write, 28.5),
-        ("status poll read units", poll.read, 7.0),
+        ("status poll read units", poll.read, 3.0),
     ] {
         assert!(measured <= ceiling, "{name}: {measured} > {ceiling}");
     }

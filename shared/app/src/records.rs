@@ -176,10 +176,24 @@ pub struct ImportJob {
     pub processed: usize,
     pub invited: usize,
     pub chunks: usize,
+    /// The chunks that hold failed rows, so a status read reads only those (none for a
+    /// job from before this was kept: then every chunk is read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_chunks: Option<std::collections::BTreeSet<usize>>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+}
+
+impl ImportJob {
+    /// The chunks a status read must read for the failed rows.
+    pub fn chunks_with_failures(&self) -> Vec<usize> {
+        match &self.failed_chunks {
+            Some(failed) => failed.iter().copied().collect(),
+            None => (0..self.chunks).collect(),
+        }
+    }
 }
 
 pub const IMPORT_CHUNK_ROWS: usize = 100;

@@ -189,6 +189,7 @@ pub async fn submit_import(app: &App, ctx: &RequestContext, org_id: &OrgId, subm
         processed: 0,
         invited: 0,
         chunks: rows.len().div_ceil(IMPORT_CHUNK_ROWS),
+        failed_chunks: Some(Default::default()),
         created_at: now,
         updated_at: now,
     };
@@ -252,8 +253,9 @@ pub async fn get_import(app: &App, ctx: &RequestContext, org_id: &OrgId, import_
     if actor.role != Role::OrgAdmin && job.actor_id != actor.member_id {
         return Err(AppError::not_found());
     }
-    let mut chunks = Vec::with_capacity(job.chunks);
-    for index in 0..job.chunks {
+    // Only the chunks that hold failed rows: a poll of a clean import reads the job alone.
+    let mut chunks = Vec::new();
+    for index in job.chunks_with_failures() {
         if let Some(item) = app
             .store
             .get(&table::org_pk(org_id), &table::import_chunk_sk(import_id, index))

@@ -309,6 +309,9 @@ async fn step(app: &App, run: &RunContext, progress: &mut Progress, max_rows: us
         let item = table::encode(chunk_item.pk.clone(), chunk_item.sk.clone(), chunk_item.version, &failed);
         tx.put_next(item.clone());
         next_chunk = Some((item, failed));
+        if let Some(failed_chunks) = job.failed_chunks.as_mut() {
+            failed_chunks.insert(chunk_index);
+        }
     }
     let mut next_rates = Vec::new();
     if invited > 0 {
