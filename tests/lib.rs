@@ -250,6 +250,58 @@ impl Store for MeteredStore {
     }
 }
 
+/// A store whose transactions fail (as an unreachable store does) from the `fail_at`-th
+/// one on, `failures` of them, while armed: a fault in the middle of an operation.
+pub struct FaultyStore {
+    pub inner: Arc<dyn Store>,
+    /// Transactions to let through before failing (negative: disarmed).
+    pub let_through: Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl FaultyStore {
+    fn fails_now(&self) -> bool {
+        let left = self.let_through.fetch_sub(1, Ordering::SeqCst);
+        if left == 0 {
+            // Fails this one, then is disarmed.
+            self.let_through.store(-1, Ordering::SeqCst);
+            return true;
+        }
+        if left < 0 {
+            self.let_through.store(-1, Ordering::SeqCst);
+        }
+        false
+    }
+}
+
+#[async_trait]
+impl Store for FaultyStore {
+    async fn get(&self, pk: &str, sk: &str) -> Result<Option<roster_app::ports::Item>, roster_app::ports::StoreError> {
+        self.inner.get(pk, sk).await
+    }
+    async fn query(&self, query: roster_app::ports::Query) -> Result<roster_app::ports::Page, roster_app::ports::StoreError> {
+        self.inner.query(query).await
+    }
+    async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<roster_app::ports::Item>, roster_app::ports::StoreError> {
+        self.inner.batch_get(keys).await
+    }
+    async fn transact(&self, writes: Vec<roster_app::ports::Write>) -> Result<(), roster_app::ports::StoreError> {
+        if self.fails_now() {
+            return Err(roster_app::ports::StoreError::Unavailable("injected fault".into()));
+        }
+        self.inner.transact(writes).await
+    }
+    async fn add_to_counter(
+        &self,
+        pk: &str,
+        sk: &str,
+        delta: i64,
+        below: Option<u64>,
+        expires_at: i64,
+    ) -> Result<Option<u64>, roster_app::ports::StoreError> {
+        self.inner.add_to_counter(pk, sk, delta, below, expires_at).await
+    }
+}
+
 pub struct TestApp {
     pub app: Arc<App>,
     pub clock: Arc<TestClock>,
@@ -898,6 +950,45 @@ impl TestApp {
             .await
             .unwrap();
         items.into_iter().map(|i| (i.sk, i.version)).collect()
+    }
+
+    /// Fails unless the org's members and their email guards match one to one (each member
+    /// guarded by its email, no guard without its member) and the search entries are in
+    /// step: what a half-done change would break.
+    pub async fn assert_members_consistent(&self, org: &OrgFixture) {
+        use roster_app::ports::{Query, SkCondition};
+        let pk = roster_app::table::org_pk(&org.org_id);
+        let members = self
+            .app
+            .query_all(Query::table(
+                pk.clone(),
+                SkCondition::BeginsWith(roster_app::table::MEMBER_PREFIX.into()),
+            ))
+            .await
+            .unwrap();
+        let guards = self
+            .app
+            .query_all(Query::table(pk.clone(), SkCondition::BeginsWith("EMAIL#".into())))
+            .await
+            .unwrap();
+        let mut expected: Vec<(String, String)> = members
+            .iter()
+            .map(|item| {
+                let member = roster_app::table::decode_member(item).unwrap();
+                (roster_app::table::email_guard_sk(&member.email), member.id)
+            })
+            .collect();
+        let mut stored: Vec<(String, String)> = guards
+            .iter()
+            .map(|item| (item.sk.clone(), item.data["member_id"].as_str().unwrap_or_default().to_string()))
+            .collect();
+        expected.sort();
+        stored.sort();
+        assert_eq!(
+            stored, expected,
+            "each member has its email guard, and no guard is left without one"
+        );
+        self.assert_search_entries_in_step(org).await;
     }
 
     /// Fails unless the org's search entries are exactly those its members have now: no

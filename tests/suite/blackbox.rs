@@ -181,6 +181,125 @@ async fn an_admin_scenario_over_http_survives_a_restart() {
     admin_scenario(Vec::new(), Mailbox::Outbox, "bb", None).await;
 }
 
+/// Issue 22, point 7: the server killed (SIGKILL) in the middle of an import and started
+/// again finishes the job from its checkpoint: every row invited once, none lost, every
+/// invitation emailed once (an email sent before the kill and sent again rewrites its
+/// own `.eml` file, named by its outbox entry).
+#[tokio::test]
+async fn an_import_killed_midway_finishes_after_a_restart() {
+    const ROWS: usize = 2000;
+    let data_dir = std::env::temp_dir().join(format!("roster-blackbox-kill-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let _ = std::fs::remove_file(server_log(&data_dir));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = Server::start_on(port, &data_dir, &[], Mailbox::Outbox).await;
+    let operator = server.operator_token();
+    let (status, created) = server
+        .call(
+            "POST",
+            "/v1/orgs",
+            Some(&operator),
+            Some(
+                json!({"name": "Kill Clinic", "plan": "paid", "admin": {"email": "boss@kill.test", "first_name": "Bo", "last_name": "Ss"}}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let org = created["org"]["id"].as_str().unwrap().to_string();
+    let token = server.invitation_token("boss@kill.test").await;
+    assert_eq!(accept(&server, &token).await.0, 200);
+    let admin = login(&server, "boss@kill.test").await;
+
+    let mut csv = String::from("email,first_name,last_name,phone,department,position,role\n");
+    for i in 0..ROWS {
+        csv.push_str(&format!("row{i}@kill.test,Ann,Row{i},,,,member\n"));
+    }
+    let submitted = reqwest::Client::new()
+        .post(format!("{}/v1/orgs/{org}/imports", server.base))
+        .bearer_auth(&admin)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(submitted.status().as_u16(), 202);
+    let import: Value = submitted.json().await.unwrap();
+    let import_path = format!("/v1/orgs/{org}/imports/{}", import["id"].as_str().unwrap());
+    // Killed once some rows are in and before all are.
+    let mut processed_at_kill = 0;
+    for _ in 0..2000 {
+        let (_, job) = server.call("GET", &import_path, Some(&admin), None).await;
+        processed_at_kill = job["processed"].as_u64().unwrap();
+        if processed_at_kill > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    assert!(
+        processed_at_kill < ROWS as u64,
+        "killed before the end ({processed_at_kill} of {ROWS})"
+    );
+    drop(server);
+
+    // Started again: the import's message comes back after its visibility timeout (30 s)
+    // and the job goes on from its checkpoint.
+    server = Server::start_on(port, &data_dir, &[], Mailbox::Outbox).await;
+    let admin = login(&server, "boss@kill.test").await;
+    let mut job = Value::Null;
+    for _ in 0..1200 {
+        job = server.call("GET", &import_path, Some(&admin), None).await.1;
+        if job["status"] == "completed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(job["status"], "completed", "{job}");
+    assert_eq!(job["invited"], ROWS, "{job}");
+    assert_eq!(job["failures"], json!([]), "no row failed (none was taken for a duplicate): {job}");
+    // Every row is one member, exactly once.
+    let (status, export) = {
+        let response = reqwest::Client::new()
+            .get(format!("{}/v1/orgs/{org}/members/export.csv", server.base))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    };
+    assert_eq!(status, 200, "{export}");
+    let mut emails: Vec<&str> = export
+        .lines()
+        .filter_map(|line| line.split(',').find(|cell| cell.ends_with("@kill.test") && cell.starts_with("row")))
+        .collect();
+    emails.sort_unstable();
+    let count = emails.len();
+    emails.dedup();
+    assert_eq!((count, emails.len()), (ROWS, ROWS), "each row a member, once");
+    // And every invitation emailed, once each (one `.eml` file an outbox entry).
+    let invited_files = || {
+        std::fs::read_dir(data_dir.join("outbox"))
+            .unwrap()
+            .filter(|entry| {
+                let text = std::fs::read_to_string(entry.as_ref().unwrap().path()).unwrap_or_default();
+                text.contains("@kill.test\r\n") && text.contains("\r\nTo: row")
+            })
+            .count()
+    };
+    let mut sent = 0;
+    for _ in 0..600 {
+        sent = invited_files();
+        if sent >= ROWS {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(sent, ROWS, "every invitation emailed once");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
 /// A moto server of this test's own: its mail store (read through `/moto-api/data.json`,
 /// which dumps everything moto holds) stays small. Stopped by PID when dropped.
 struct PrivateMoto(Child);

@@ -46,6 +46,7 @@ mod conformance;
 mod dates;
 mod departments;
 mod emails;
+mod faults;
 mod ids;
 mod infra;
 mod lambda;
