@@ -12,138 +12,27 @@ last email in the outbox), the readers' latencies, the seeding time, the import'
 member after seeding. Stops the server by its PID.
 """
 
-import email
-import json
 import os
-import quopri
-import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 
-PASSWORD = "correct horse battery"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Client:
-    def __init__(self, base):
-        self.base = base
-
-    def call(self, method, path, token=None, body=None, content_type="application/json"):
-        data = None
-        headers = {}
-        if body is not None:
-            data = body if isinstance(body, bytes) else json.dumps(body).encode()
-            headers["Content-Type"] = content_type
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=120) as response:
-                text = response.read()
-                return response.status, (json.loads(text) if text[:1] in (b"{", b"[") else text)
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode(errors="replace")
-
-
-def outbox_count(outbox):
-    try:
-        return sum(1 for name in os.listdir(outbox) if name.endswith(".eml"))
-    except FileNotFoundError:
-        return 0
-
-
-def invitation_token(outbox, to):
-    for _ in range(200):
-        for name in os.listdir(outbox) if os.path.isdir(outbox) else []:
-            with open(os.path.join(outbox, name), "rb") as f:
-                message = email.message_from_binary_file(f)
-            if message["To"] == to:
-                for part in message.walk():
-                    if part.get_content_type() == "text/plain":
-                        text = part.get_payload(decode=True).decode()
-                        return re.search(r"/invite/([A-Za-z0-9_-]+)", text).group(1)
-        time.sleep(0.1)
-    raise SystemExit(f"no invitation email to {to}")
-
-
-def csv_rows(prefix, start, count):
-    lines = ["email,first_name,last_name,phone,department,position,role"]
-    lines += [f"{prefix}{i}@load.test,Ann,Last{i},,,,member" for i in range(start, start + count)]
-    return ("\n".join(lines) + "\n").encode()
-
-
-def run_import(client, token, org, body):
-    status, queued = client.call("POST", f"/v1/orgs/{org}/imports", token, body, "text/csv")
-    assert status == 202, (status, queued)
-    while True:
-        status, job = client.call("GET", f"/v1/orgs/{org}/imports/{queued['id']}", token)
-        if job["status"] in ("completed", "failed"):
-            return job
-        time.sleep(0.05)
-
-
-def percentile(samples, p):
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(p * len(ordered)))] if ordered else 0
+from benchlib import Client, RosterServer, csv_rows, outbox_count, percentile
 
 
 def main():
     binary = sys.argv[1]
     members = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
     rows = int(sys.argv[3]) if len(sys.argv) > 3 else 10_000
-    data_dir = tempfile.mkdtemp(prefix="roster-bench-load-")
-    port = free_port()
-    env = dict(os.environ, ROSTER_ADDR=f"127.0.0.1:{port}", ROSTER_DATA_DIR=data_dir, RUST_LOG="warn")
-    server = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(data_dir, "server.log"), "w"))
+    server = RosterServer(binary)
+    data_dir = server.data_dir
     try:
-        client = Client(f"http://127.0.0.1:{port}")
-        for _ in range(100):
-            try:
-                client.call("GET", "/.well-known/jwks.json")
-                break
-            except OSError:
-                time.sleep(0.1)
-        operator = open(os.path.join(data_dir, "operator-token")).read().strip()
-        status, created = client.call(
-            "POST",
-            "/v1/orgs",
-            operator,
-            {"name": "Load Clinic", "plan": "paid", "admin": {"email": "boss@load.test", "first_name": "Bo", "last_name": "Ss"}},
-        )
-        assert status == 201, created
-        org = created["org"]["id"]
+        client = server.client
+        org, admin = server.org_with_admin()
         outbox = os.path.join(data_dir, "outbox")
-        token = invitation_token(outbox, "boss@load.test")
-        status, _ = client.call(
-            "POST",
-            f"/v1/invitations/{token}/accept",
-            None,
-            {"first_name": "Bo", "last_name": "Ss", "phone": "+1 555 010 0100", "password": PASSWORD, "eula_accepted": True},
-        )
-        assert status == 200
-        status, session = client.call("POST", "/v1/auth/login", None, {"email": "boss@load.test", "password": PASSWORD})
-        admin = session["access_token"]
-        seeding = time.monotonic()
-        for start in range(0, members, 10_000):
-            job = run_import(client, admin, org, csv_rows("seed", start, min(10_000, members - start)))
-            assert job["status"] == "completed", job
-            # The access token lasts 15 minutes: seeding a large org takes longer.
-            status, session = client.call("POST", "/v1/auth/login", None, {"email": "boss@load.test", "password": PASSWORD})
-            admin = session["access_token"]
-        seeding = time.monotonic() - seeding
+        seeding = server.seed(org, members)
+        admin = server.login()
         # Storage: the database file and its write-ahead log, per member, after seeding.
         db_bytes = os.path.getsize(os.path.join(data_dir, "roster.db"))
         wal = os.path.join(data_dir, "roster.db-wal")
@@ -193,11 +82,7 @@ def main():
             f"{(db_bytes + wal_bytes) / (members + 1) / 1024:.2f} KB ({db_bytes / 1e6:.0f} MB + WAL {wal_bytes / 1e6:.0f} MB) |"
         )
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

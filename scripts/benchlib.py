@@ -1,0 +1,154 @@
+"""What the benchmark scripts share: a JSON client for a running roster-local, a fresh
+server on a free port, an org with a signed-in admin, CSV rows and imports."""
+
+import json
+import os
+import quopri
+import email
+import re
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+PASSWORD = "correct horse battery"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Client:
+    def __init__(self, base):
+        self.base = base
+
+    def call(self, method, path, token=None, body=None, content_type="application/json"):
+        data = None
+        headers = {}
+        if body is not None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            headers["Content-Type"] = content_type
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                text = response.read()
+                return response.status, (json.loads(text) if text[:1] in (b"{", b"[") else text)
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace")
+
+
+def outbox_count(outbox):
+    try:
+        return sum(1 for name in os.listdir(outbox) if name.endswith(".eml"))
+    except FileNotFoundError:
+        return 0
+
+
+def invitation_token(outbox, to):
+    for _ in range(200):
+        for name in os.listdir(outbox) if os.path.isdir(outbox) else []:
+            with open(os.path.join(outbox, name), "rb") as f:
+                message = email.message_from_binary_file(f)
+            if message["To"] == to:
+                for part in message.walk():
+                    if part.get_content_type() == "text/plain":
+                        text = part.get_payload(decode=True).decode()
+                        return re.search(r"/invite/([A-Za-z0-9_-]+)", text).group(1)
+        time.sleep(0.1)
+    raise SystemExit(f"no invitation email to {to}")
+
+
+def csv_rows(prefix, start, count):
+    lines = ["email,first_name,last_name,phone,department,position,role"]
+    lines += [f"{prefix}{i}@load.test,Ann,Last{i},,,,member" for i in range(start, start + count)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def run_import(client, token, org, body):
+    status, queued = client.call("POST", f"/v1/orgs/{org}/imports", token, body, "text/csv")
+    assert status == 202, (status, queued)
+    while True:
+        status, job = client.call("GET", f"/v1/orgs/{org}/imports/{queued['id']}", token)
+        if job["status"] in ("completed", "failed"):
+            return job
+        time.sleep(0.05)
+
+
+def percentile(samples, p):
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))] if ordered else 0
+
+
+
+
+class RosterServer:
+    """`binary` started on 127.0.0.1 with a fresh data directory; stopped by its PID."""
+
+    def __init__(self, binary, **env):
+        self.binary = binary
+        self.data_dir = tempfile.mkdtemp(prefix="roster-bench-")
+        port = free_port()
+        self.environment = dict(os.environ, ROSTER_ADDR=f"127.0.0.1:{port}", ROSTER_DATA_DIR=self.data_dir, RUST_LOG="warn", **env)
+        self.client = Client(f"http://127.0.0.1:{port}")
+        self.start_again()
+
+    def start_again(self):
+        """Starts the server (again, on the same address and data)."""
+        log = open(os.path.join(self.data_dir, "server.log"), "a")
+        self.process = subprocess.Popen([self.binary], env=self.environment, stdout=subprocess.DEVNULL, stderr=log)
+        for _ in range(100):
+            try:
+                self.client.call("GET", "/.well-known/jwks.json")
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("roster-local did not start")
+
+    def org_with_admin(self):
+        """A paid org and its signed-in org admin: (org id, access token)."""
+        operator = open(os.path.join(self.data_dir, "operator-token")).read().strip()
+        status, created = self.client.call(
+            "POST",
+            "/v1/orgs",
+            operator,
+            {"name": "Load Clinic", "plan": "paid", "admin": {"email": "boss@load.test", "first_name": "Bo", "last_name": "Ss"}},
+        )
+        assert status == 201, created
+        token = invitation_token(os.path.join(self.data_dir, "outbox"), "boss@load.test")
+        status, _ = self.client.call(
+            "POST",
+            f"/v1/invitations/{token}/accept",
+            None,
+            {"first_name": "Bo", "last_name": "Ss", "phone": "+1 555 010 0100", "password": PASSWORD, "eula_accepted": True},
+        )
+        assert status == 200
+        return created["org"]["id"], self.login()
+
+    def login(self):
+        status, session = self.client.call("POST", "/v1/auth/login", None, {"email": "boss@load.test", "password": PASSWORD})
+        assert status == 200, session
+        return session["access_token"]
+
+    def seed(self, org, members, prefix="seed"):
+        """`members` invited members through 10,000-row CSV imports; answers the seconds it took."""
+        started = time.monotonic()
+        for start in range(0, members, 10_000):
+            job = run_import(self.client, self.login(), org, csv_rows(prefix, start, min(10_000, members - start)))
+            assert job["status"] == "completed", job
+        return time.monotonic() - started
+
+    def stop(self):
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
