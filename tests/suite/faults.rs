@@ -110,7 +110,6 @@ async fn a_throttled_mailer_delays_emails_and_loses_none(t: TestApp) {
             .await;
         assert_eq!(invited.status, 201, "{}", invited.text);
     }
-    // The 2nd to 4th sends of the batch are throttled.
     t.mailer.send_delay_ms.store(0, Ordering::SeqCst);
     let messages = t.app.queue.receive(roster_app::ports::QueueName::Email, 10).await.unwrap();
     assert_eq!(messages.len(), 6);
@@ -124,7 +123,9 @@ async fn a_throttled_mailer_delays_emails_and_loses_none(t: TestApp) {
     )
     .await;
     assert_eq!(first, vec![roster_app::workers::MessageOutcome::Done]);
-    t.mailer.fail_next.store(3, Ordering::SeqCst);
+    // The provider throttles the next send: the batch stops there, and the throttled
+    // email and those after it wait for their messages' next delivery.
+    t.mailer.fail_next.store(1, Ordering::SeqCst);
     let rest = roster_app::workers::handle_messages(
         &sender,
         roster_app::ports::QueueName::Email,
@@ -136,7 +137,23 @@ async fn a_throttled_mailer_delays_emails_and_loses_none(t: TestApp) {
         .iter()
         .filter(|o| matches!(o, roster_app::workers::MessageOutcome::Retry(_)))
         .count();
-    assert_eq!(retried, 3, "{rest:?}");
+    assert_eq!(retried, 5, "{rest:?}");
+    // Out of time before a send: nothing is sent, everything waits.
+    let late = roster_app::workers::handle_messages(
+        &sender,
+        roster_app::ports::QueueName::Email,
+        &bodies[1..],
+        roster_app::Deadline::after(std::time::Duration::ZERO),
+    )
+    .await;
+    assert!(
+        late.iter().all(|o| matches!(o, roster_app::workers::MessageOutcome::Retry(_))),
+        "{late:?}"
+    );
+    assert_eq!(t.emails_to("t0@throttle.test").len(), 1);
+    for i in 1..6 {
+        assert!(t.emails_to(&format!("t{i}@throttle.test")).is_empty(), "t{i} waits");
+    }
     // The refused ones are delivered again (the queue hands their messages out again).
     t.drain().await;
     for i in 0..6 {

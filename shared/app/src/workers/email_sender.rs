@@ -65,10 +65,11 @@ pub async fn handle(app: &App, body: &str) -> AppResult<()> {
 }
 
 /// Sends the emails of several messages received together: their entries read in one
-/// call, claimed in one write and marked sent in one (each falls back to its own write when
-/// another delivery got to one of them first), the org read once; answers each message's
-/// result in order. A message repeated in the batch is done with its first.
-pub async fn handle_batch(app: &App, bodies: &[&str]) -> Vec<AppResult<()>> {
+/// call and claimed in one write (each on its own when another delivery got to one of them
+/// first), the org read once, each marked sent as soon as it is; answers each message's
+/// result in order. A message repeated in the batch is done with its first. Past
+/// `deadline`, or once the provider throttles, the rest are released for redelivery.
+pub async fn handle_batch(app: &App, bodies: &[&str], deadline: crate::deadline::Deadline) -> Vec<AppResult<()>> {
     let mut results: Vec<AppResult<()>> = Vec::with_capacity(bodies.len());
     let mut wanted: Vec<(usize, String, String)> = Vec::new();
     for (index, body) in bodies.iter().enumerate() {
@@ -87,7 +88,12 @@ pub async fn handle_batch(app: &App, bodies: &[&str]) -> Vec<AppResult<()>> {
         return results;
     }
     let claimed = match claim_all(app, &wanted).await {
-        Ok(claimed) => claimed,
+        Ok((claimed, unreadable)) => {
+            for (index, error) in unreadable {
+                results[index] = Err(error);
+            }
+            claimed
+        }
         Err(AppError::Contention) => {
             // Another delivery wrote one of them first: each on its own.
             for (index, _, _) in &wanted {
@@ -103,8 +109,19 @@ pub async fn handle_batch(app: &App, bodies: &[&str]) -> Vec<AppResult<()>> {
         }
     };
     let mut orgs: std::collections::HashMap<String, roster_domain::Org> = std::collections::HashMap::new();
-    let mut finished = Vec::new();
-    for (index, item, entry) in claimed {
+    let mut claimed = claimed.into_iter();
+    while let Some((index, item, entry)) = claimed.next() {
+        // Out of time, or the provider throttling: what is left goes back (its claims
+        // released) for the message's next delivery.
+        if deadline.has_passed() {
+            results[index] = Err(AppError::Unavailable("out of time for this batch".into()));
+            release(app, item, entry).await;
+            for (index, item, entry) in claimed.by_ref() {
+                results[index] = Err(AppError::Unavailable("out of time for this batch".into()));
+                release(app, item, entry).await;
+            }
+            break;
+        }
         let rendered = match (&entry.org_id, &entry.member_id) {
             (Some(org_id), Some(member_id)) => {
                 let org = match orgs.get(org_id) {
@@ -132,36 +149,37 @@ pub async fn handle_batch(app: &App, bodies: &[&str]) -> Vec<AppResult<()>> {
                     tracing::error!(outbox_id = %entry.id, %reason, "email rejected by the provider; not retrying");
                     Ok((DeliveryStatus::Obsolete, None))
                 }
-                Err(error @ MailError::Transient(_)) => Err(AppError::Unavailable(error.to_string())),
+                Err(error @ MailError::Transient(_)) => {
+                    // Throttled (or down): the rest of the batch waits too.
+                    let why = error.to_string();
+                    results[index] = Err(AppError::Unavailable(why.clone()));
+                    release(app, item, entry).await;
+                    for (index, item, entry) in claimed.by_ref() {
+                        results[index] = Err(AppError::Unavailable(why.clone()));
+                        release(app, item, entry).await;
+                    }
+                    break;
+                }
             },
             Err(error) => Err(error),
         };
-        match outcome {
-            Ok((status, message_id)) => finished.push((index, item, entry, status, message_id)),
+        // Each entry is marked the moment its email is sent: a crash later in the batch
+        // sends none of the earlier ones again.
+        results[index] = match outcome {
+            Ok((status, message_id)) => finish(app, item, entry, status, message_id).await,
             Err(error) => {
                 release(app, item, entry).await;
-                results[index] = Err(error);
+                Err(error)
             }
-        }
-    }
-    // Marked sent in one write; after a lost race, each on its own (as `handle` does).
-    let mut tx = Tx::new();
-    for (_, item, entry, status, message_id) in &finished {
-        tx.put_next(finished_item(item, entry, *status, message_id.clone()));
-    }
-    if let Err(error) = tx.commit(app).await {
-        tracing::info!(%error, "marking a batch of emails sent failed; one by one");
-        for (index, item, entry, status, message_id) in finished {
-            results[index] = finish(app, item, entry, status, message_id).await;
-        }
+        };
     }
     results
 }
 
 /// Claims the pending entries of `wanted` (message index, key) in one write: answers the
-/// claimed ones with the message they came from. `Contention` when another delivery wrote
-/// one of them since they were read.
-async fn claim_all(app: &App, wanted: &[(usize, String, String)]) -> AppResult<Vec<(usize, Item, OutboxEntry)>> {
+/// claimed ones with the message they came from, and the messages whose entry can't be
+/// read. `Contention` when another delivery wrote one of them since they were read.
+async fn claim_all(app: &App, wanted: &[(usize, String, String)]) -> AppResult<(Vec<(usize, Item, OutboxEntry)>, Vec<(usize, AppError)>)> {
     let items = app
         .store
         .batch_get(wanted.iter().map(|(_, pk, sk)| (pk.clone(), sk.clone())).collect())
@@ -169,11 +187,19 @@ async fn claim_all(app: &App, wanted: &[(usize, String, String)]) -> AppResult<V
     let now = app.now();
     let mut tx = Tx::new();
     let mut claimed = Vec::new();
+    let mut unreadable = Vec::new();
     for (index, pk, sk) in wanted {
         let Some(item) = items.iter().find(|item| item.pk == *pk && item.sk == *sk) else {
             continue;
         };
-        let mut entry: OutboxEntry = table::decode(item)?;
+        // An unreadable entry fails its own message, not the batch's.
+        let mut entry = match table::decode::<OutboxEntry>(item) {
+            Ok(entry) => entry,
+            Err(error) => {
+                unreadable.push((*index, error));
+                continue;
+            }
+        };
         if entry.status != DeliveryStatus::Pending || entry.is_claimed(now) {
             continue;
         }
@@ -191,7 +217,7 @@ async fn claim_all(app: &App, wanted: &[(usize, String, String)]) -> AppResult<V
         ));
     }
     tx.commit(app).await?;
-    Ok(claimed)
+    Ok((claimed, unreadable))
 }
 
 /// Claims the pending outbox entry of `message` for this delivery (a conditional write of
@@ -269,12 +295,7 @@ fn render_for(app: &App, entry: &OutboxEntry, org: &roster_domain::Org, member: 
             if !(member.password_temporary && member.credential_version == entry.secret_version) {
                 return Ok(None);
             }
-            emails::temporary_password(
-                org,
-                member,
-                &temporary_password(app, &member.id, entry.secret_version)?,
-                &login_url,
-            )
+            emails::temporary_password(org, member, &temporary_password(app, &member.id, entry.secret_version)?, &login_url)
         }
         EmailKind::JoinApproved => emails::join_approved(org, member, &login_url),
         EmailKind::JoinNotice => emails::join_notice(org, member, &login_url),

@@ -37,7 +37,7 @@ pub async fn handle_message(app: &App, queue: QueueName, body: &str, deadline: D
 /// others one by one.
 pub async fn handle_messages(app: &App, queue: QueueName, bodies: &[&str], deadline: Deadline) -> Vec<MessageOutcome> {
     match queue {
-        QueueName::Email => email_sender::handle_batch(app, bodies)
+        QueueName::Email => email_sender::handle_batch(app, bodies, deadline)
             .await
             .into_iter()
             .map(|result| outcome(queue, result))
