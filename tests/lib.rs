@@ -781,6 +781,21 @@ impl TestApp {
 
     /// Invites `email` with `role` (and department), accepts and signs in. Answers
     /// (member id, access token).
+    /// Submits `csv` as an import by `org`'s admin; it must be accepted (202).
+    pub async fn submit_import_csv(&self, org: &OrgFixture, csv: String) -> Answer {
+        let submitted = self
+            .request(
+                "POST",
+                &format!("/v1/orgs/{}/imports", org.org_id),
+                Some(&org.admin_token),
+                Some("text/csv"),
+                csv.into_bytes(),
+            )
+            .await;
+        assert_eq!(submitted.status, 202, "{}", submitted.text);
+        submitted
+    }
+
     /// `POST /v1/orgs/{org}/invitations` with `token`'s bearer.
     pub async fn invite(&self, org: &OrgFixture, token: &str, invitation: Value) -> Answer {
         let path = format!("/v1/orgs/{}/invitations", org.org_id);

@@ -389,16 +389,7 @@ async fn import_under_load(size: usize, rows: usize) {
     }
     let sent_before = t.mailer.sent.lock().unwrap().len();
     let started = Instant::now();
-    let submitted = t
-        .request(
-            "POST",
-            &format!("/v1/orgs/{}/imports", org.org_id),
-            Some(&org.admin_token),
-            Some("text/csv"),
-            csv.into_bytes(),
-        )
-        .await;
-    assert_eq!(submitted.status, 202, "{}", submitted.text);
+    let submitted = t.submit_import_csv(&org, csv).await;
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let readers = {
         let (t, done, token) = (t.clone(), done.clone(), org.admin_token.clone());

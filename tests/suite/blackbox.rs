@@ -89,6 +89,22 @@ impl Server {
             .to_string()
     }
 
+    /// Creates an org (as the operator) with `admin` as its first org admin: the org's id,
+    /// and the token of the admin's invitation, read from the mail.
+    async fn create_org(&self, name: &str, plan: &str, admin: &str) -> (String, String) {
+        let (status, created) = self
+            .call(
+                "POST",
+                "/v1/orgs",
+                Some(&self.operator_token()),
+                Some(json!({"name": name, "plan": plan, "admin": {"email": admin, "first_name": "Bo", "last_name": "Ss"}})),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        let org = created["org"]["id"].as_str().unwrap().to_string();
+        (org, self.invitation_token(admin).await)
+    }
+
     async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
         let client = reqwest::Client::new();
         let mut request = client.request(method.parse().unwrap(), format!("{}{path}", self.base));
@@ -193,20 +209,7 @@ async fn an_import_killed_midway_finishes_after_a_restart() {
     let _ = std::fs::remove_file(server_log(&data_dir));
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut server = Server::start_on(port, &data_dir, &[], Mailbox::Outbox).await;
-    let operator = server.operator_token();
-    let (status, created) = server
-        .call(
-            "POST",
-            "/v1/orgs",
-            Some(&operator),
-            Some(
-                json!({"name": "Kill Clinic", "plan": "paid", "admin": {"email": "boss@kill.test", "first_name": "Bo", "last_name": "Ss"}}),
-            ),
-        )
-        .await;
-    assert_eq!(status, 201, "{created}");
-    let org = created["org"]["id"].as_str().unwrap().to_string();
-    let token = server.invitation_token("boss@kill.test").await;
+    let (org, token) = server.create_org("Kill Clinic", "paid", "boss@kill.test").await;
     assert_eq!(accept(&server, &token).await.0, 200);
     let admin = login(&server, "boss@kill.test").await;
 
@@ -402,24 +405,12 @@ async fn admin_scenario(env: Vec<(String, String)>, mailbox: Mailbox, tag: &str,
     let _ = std::fs::remove_file(server_log(&data_dir));
     let outbox = matches!(mailbox, Mailbox::Outbox);
     let server = Server::start(&data_dir, &env, mailbox.clone()).await;
-    let operator = server.operator_token();
     if let Some(expected) = jwks {
         assert_eq!(server.call("GET", "/.well-known/jwks.json", None, None).await, (200, expected));
     }
 
-    let (status, created) = server
-        .call(
-            "POST",
-            "/v1/orgs",
-            Some(&operator),
-            Some(
-                json!({"name": "Black Box Clinic", "plan": "free", "admin": {"email": at("boss"), "first_name": "Bo", "last_name": "Ss"}}),
-            ),
-        )
-        .await;
-    assert_eq!(status, 201, "{created}");
-    let org = created["org"]["id"].as_str().unwrap().to_string();
-    let mut tokens = vec![server.invitation_token(&at("boss")).await];
+    let (org, boss_token) = server.create_org("Black Box Clinic", "free", &at("boss")).await;
+    let mut tokens = vec![boss_token];
     if outbox {
         assert_private(&data_dir);
     }

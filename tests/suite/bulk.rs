@@ -202,22 +202,7 @@ async fn submit_csv(t: &TestApp, org: &OrgFixture, emails: &[String]) -> Answer 
     let csv: String = std::iter::once("email,first_name,last_name,phone,department,position,role\n".to_string())
         .chain(emails.iter().map(|email| format!("{email},Dee,Line,,,,member\n")))
         .collect();
-    submit_csv_text(t, org, csv).await
-}
-
-/// Submits `csv` as an import by `org`'s admin; it must be accepted (202).
-async fn submit_csv_text(t: &TestApp, org: &OrgFixture, csv: String) -> Answer {
-    let submitted = t
-        .request(
-            "POST",
-            &format!("/v1/orgs/{}/imports", org.org_id),
-            Some(&org.admin_token),
-            Some("text/csv"),
-            csv.into_bytes(),
-        )
-        .await;
-    assert_eq!(submitted.status, 202, "{}", submitted.text);
-    submitted
+    t.submit_import_csv(org, csv).await
 }
 
 /// An org larger than one page of reading: a search answers its first matches on its first
@@ -416,7 +401,7 @@ async fn oversized_cells_fail_their_rows_not_the_import(t: TestApp) {
          fine2@cells.test,Fine,Two,,,Nurse,member\n\
          phone@cells.test,Padded,Phone,{padded_phone},,,member\n"
     );
-    let submitted = submit_csv_text(&t, &org, csv).await;
+    let submitted = t.submit_import_csv(&org, csv).await;
     t.drain().await;
     let done = t.get_import(&org, submitted.body["id"].as_str().unwrap()).await;
     assert_eq!(

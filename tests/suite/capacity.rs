@@ -40,16 +40,7 @@ async fn capacity_units_per_operation_stay_within_today_s() {
     for i in 0..ROWS {
         csv.push_str(&format!("row{i}@units.test,Ann,Last{i},,,,member\n"));
     }
-    let submitted = t
-        .request(
-            "POST",
-            &format!("/v1/orgs/{}/imports", org.org_id),
-            Some(&org.admin_token),
-            Some("text/csv"),
-            csv.into_bytes(),
-        )
-        .await;
-    assert_eq!(submitted.status, 202, "{}", submitted.text);
+    let submitted = t.submit_import_csv(&org, csv).await;
     let submit = take();
     roster_app::workers::drain_once(&t.app, QueueName::Import).await.unwrap();
     let import = take();

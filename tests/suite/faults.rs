@@ -54,15 +54,8 @@ async fn a_failed_write_leaves_no_half_done_change(t: TestApp) {
     for (n, let_through) in [0, 5, 9].into_iter().enumerate() {
         let rows: String = (0..100).map(|i| format!("imp{n}x{i}@faults.test,Ann,Row{i},,,,member\n")).collect();
         let submitted = t
-            .request(
-                "POST",
-                &format!("/v1/orgs/{}/imports", org.org_id),
-                Some(&org.admin_token),
-                Some("text/csv"),
-                format!("email,first_name,last_name,phone,department,position,role\n{rows}").into_bytes(),
-            )
+            .submit_import_csv(&org, format!("email,first_name,last_name,phone,department,position,role\n{rows}"))
             .await;
-        assert_eq!(submitted.status, 202, "{}", submitted.text);
         fault.store(let_through, Ordering::SeqCst);
         let _ = roster_app::workers::drain_once(&t.app, roster_app::ports::QueueName::Import).await;
         assert_eq!(fault.load(Ordering::SeqCst), -1, "the fault was met");

@@ -4,52 +4,67 @@
 //! who just published a record and verifies again must not get an old "no such record".
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use hickory_resolver::config::{NameServerConfigGroup, ResolverConfig};
 use hickory_resolver::name_server::TokioConnectionProvider;
-use hickory_resolver::{ResolveError, TokioResolver};
+use hickory_resolver::TokioResolver;
 
 use roster_app::ports::{DnsError, DomainRecords};
 
 /// The environment variable naming a DNS server to ask instead of the system's.
 pub const DNS_SERVER_VAR: &str = "ROSTER_DNS_SERVER";
 
+/// Builds its resolver at the first lookup: a function that never verifies a domain (all
+/// but one Lambda) reads no resolver configuration at start-up.
 pub struct HickoryDns {
-    resolver: TokioResolver,
+    /// `None`: the system's resolver configuration.
+    server: Option<SocketAddr>,
+    resolver: OnceLock<Result<TokioResolver, String>>,
 }
 
 impl HickoryDns {
     /// The server `ROSTER_DNS_SERVER` names, else the system's resolver configuration.
     pub fn from_env() -> Result<Arc<dyn DomainRecords>, String> {
-        let dns = match std::env::var(DNS_SERVER_VAR).ok().filter(|v| !v.is_empty()) {
-            Some(server) => {
-                let server: SocketAddr = server
+        let server = match std::env::var(DNS_SERVER_VAR).ok().filter(|v| !v.is_empty()) {
+            Some(server) => Some(
+                server
                     .parse()
-                    .map_err(|e| format!("{DNS_SERVER_VAR}={server} is not an ip:port: {e}"))?;
-                HickoryDns::with_server(server)
-            }
-            None => HickoryDns::system().map_err(|e| format!("the system's DNS configuration: {e}"))?,
+                    .map_err(|e| format!("{DNS_SERVER_VAR}={server} is not an ip:port: {e}"))?,
+            ),
+            None => None,
         };
-        Ok(Arc::new(dns))
-    }
-
-    pub fn system() -> Result<HickoryDns, ResolveError> {
-        let mut builder = TokioResolver::builder_tokio()?;
-        uncached(builder.options_mut());
-        Ok(HickoryDns { resolver: builder.build() })
+        Ok(Arc::new(HickoryDns {
+            server,
+            resolver: OnceLock::new(),
+        }))
     }
 
     pub fn with_server(server: SocketAddr) -> HickoryDns {
-        let servers = NameServerConfigGroup::from_ips_clear(&[server.ip()], server.port(), true);
-        let mut builder = TokioResolver::builder_with_config(
-            ResolverConfig::from_parts(None, vec![], servers),
-            TokioConnectionProvider::default(),
-        );
-        uncached(builder.options_mut());
-        HickoryDns { resolver: builder.build() }
+        HickoryDns {
+            server: Some(server),
+            resolver: OnceLock::new(),
+        }
+    }
+
+    fn resolver(&self) -> Result<&TokioResolver, DnsError> {
+        let built = self.resolver.get_or_init(|| {
+            let mut builder = match self.server {
+                Some(server) => {
+                    let servers = NameServerConfigGroup::from_ips_clear(&[server.ip()], server.port(), true);
+                    TokioResolver::builder_with_config(
+                        ResolverConfig::from_parts(None, vec![], servers),
+                        TokioConnectionProvider::default(),
+                    )
+                }
+                None => TokioResolver::builder_tokio().map_err(|e| format!("the system's DNS configuration: {e}"))?,
+            };
+            uncached(builder.options_mut());
+            Ok(builder.build())
+        });
+        built.as_ref().map_err(|why| DnsError::Unavailable(why.clone()))
     }
 }
 
@@ -68,7 +83,7 @@ impl DomainRecords for HickoryDns {
     async fn txt(&self, name: &str) -> Result<Vec<String>, DnsError> {
         // Fully qualified: never tried under the machine's search domains.
         let fqdn = format!("{}.", name.trim_end_matches('.'));
-        match self.resolver.txt_lookup(fqdn).await {
+        match self.resolver()?.txt_lookup(fqdn).await {
             Ok(answer) => Ok(answer
                 .iter()
                 .map(|record| {

@@ -114,12 +114,8 @@ pub async fn handle_batch(app: &App, bodies: &[&str], deadline: crate::deadline:
         // Out of time, or the provider throttling: what is left goes back (its claims
         // released) for the message's next delivery.
         if deadline.has_passed() {
-            results[index] = Err(AppError::Unavailable("out of time for this batch".into()));
-            release(app, item, entry).await;
-            for (index, item, entry) in claimed.by_ref() {
-                results[index] = Err(AppError::Unavailable("out of time for this batch".into()));
-                release(app, item, entry).await;
-            }
+            let rest = std::iter::once((index, item, entry)).chain(claimed.by_ref());
+            release_all(app, rest, "out of time for this batch", &mut results).await;
             break;
         }
         let rendered = match (&entry.org_id, &entry.member_id) {
@@ -151,13 +147,8 @@ pub async fn handle_batch(app: &App, bodies: &[&str], deadline: crate::deadline:
                 }
                 Err(error @ MailError::Transient(_)) => {
                     // Throttled (or down): the rest of the batch waits too.
-                    let why = error.to_string();
-                    results[index] = Err(AppError::Unavailable(why.clone()));
-                    release(app, item, entry).await;
-                    for (index, item, entry) in claimed.by_ref() {
-                        results[index] = Err(AppError::Unavailable(why.clone()));
-                        release(app, item, entry).await;
-                    }
+                    let rest = std::iter::once((index, item, entry)).chain(claimed.by_ref());
+                    release_all(app, rest, &error.to_string(), &mut results).await;
                     break;
                 }
             },
@@ -174,6 +165,14 @@ pub async fn handle_batch(app: &App, bodies: &[&str], deadline: crate::deadline:
         };
     }
     results
+}
+
+/// Gives up the claims of `rest`, each message failing with `why` (delivered again later).
+async fn release_all(app: &App, rest: impl Iterator<Item = (usize, Item, OutboxEntry)>, why: &str, results: &mut [AppResult<()>]) {
+    for (index, item, entry) in rest {
+        results[index] = Err(AppError::Unavailable(why.to_string()));
+        release(app, item, entry).await;
+    }
 }
 
 /// Claims the pending entries of `wanted` (message index, key) in one write: answers the
@@ -358,18 +357,11 @@ async fn render_sign_in_code(app: &App, pk: &str, entry: &OutboxEntry) -> AppRes
 /// Marks the claimed entry done and takes it out of the due index. The claim is ours, so
 /// only delivery repair can have written the entry since (it leaves claimed entries alone);
 /// the write is checked against the version the claim wrote.
-async fn finish(app: &App, item: Item, entry: OutboxEntry, status: DeliveryStatus, message_id: Option<String>) -> AppResult<()> {
-    let mut tx = Tx::new();
-    tx.put_next(finished_item(&item, &entry, status, message_id));
-    tx.commit(app).await
-}
-
-/// The entry as delivered (`status`), no longer due for delivery repair, at the claim's
-/// version.
-fn finished_item(item: &Item, entry: &OutboxEntry, status: DeliveryStatus, message_id: Option<String>) -> Item {
-    let mut entry = entry.clone();
+async fn finish(app: &App, item: Item, mut entry: OutboxEntry, status: DeliveryStatus, message_id: Option<String>) -> AppResult<()> {
     entry.status = status;
     entry.message_id = message_id;
     entry.claimed_until = None;
-    table::encode(item.pk.clone(), item.sk.clone(), item.version, &entry)
+    let mut tx = Tx::new();
+    tx.put_next(table::encode(item.pk, item.sk, item.version, &entry));
+    tx.commit(app).await
 }
