@@ -36,7 +36,13 @@ API = "/2018-06-01/runtime"
 REQUESTS = {
     "jwks": ("GET", "/.well-known/jwks.json", "/.well-known/jwks.json", {}),
     "get-invitation": ("GET", "/v1/invitations/{token}", "/v1/invitations/not-a-real-token", {"token": "not-a-real-token"}),
+    # Signs tokens: reads the keys secret at init (a wrong password: 401).
+    "login": ("POST", "/v1/auth/login", "/v1/auth/login", {}),
+    # The yardstick: a hello-world Rust Lambda built the same way (tests/hello-lambda).
+    "hello-lambda": ("GET", "/hello", "/hello", {}),
 }
+BODIES = {"login": json.dumps({"email": "nobody@roster.test", "password": "not the password"})}
+EXPECTED = {"jwks": 200, "get-invitation": 404, "login": 401, "hello-lambda": 200}
 
 
 def b64url(data):
@@ -46,10 +52,11 @@ def b64url(data):
 def api_gateway_event(function):
     method, route, path, parameters = REQUESTS[function]
     event = json.loads((REPO / "tests/fixtures/apigw-v2-invite.json").read_text())
-    event.update(routeKey=f"{method} {route}", rawPath=path, pathParameters=parameters, body=None)
+    event.update(routeKey=f"{method} {route}", rawPath=path, pathParameters=parameters, body=BODIES.get(function))
     event["headers"].pop("authorization")
-    event["headers"].pop("content-type")
     event["headers"].pop("content-length")
+    if function not in BODIES:
+        event["headers"].pop("content-type")
     event["requestContext"].pop("authorizer")
     event["requestContext"].update(routeKey=f"{method} {route}")
     event["requestContext"]["http"].update(method=method, path=path)
@@ -120,12 +127,16 @@ class RuntimeApi(BaseHTTPRequestHandler):
 
 
 def keys_secret(moto):
+    """The keys secret (for the functions that sign or derive) and the public key `<n>.<e>`
+    (the template's `ROSTER_PUBLIC_KEY`, for the functions that only check tokens)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pkcs8 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     material = {"signing_key_pkcs8": b64url(pkcs8), "token_secret": b64url(os.urandom(32))}
     name = f"bench-keys-{uuid.uuid4().hex[:8]}"
     aws(moto, "secretsmanager").create_secret(Name=name, SecretString=json.dumps(material))
-    return name
+    numbers = key.public_key().public_numbers()
+    as_bytes = lambda n: n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return name, f"{b64url(as_bytes(numbers.n))}.{b64url(as_bytes(numbers.e))}"
 
 
 def aws(moto, service):
@@ -164,7 +175,7 @@ def run_once(binary, env):
     if invocation.error:
         raise SystemExit(f"{function} reported an error: {invocation.error}")
     status = invocation.response.get("statusCode")
-    expected = {"jwks": 200, "get-invitation": 404}[function]
+    expected = EXPECTED[function]
     if status != expected:
         raise SystemExit(f"{function} answered {status}, expected {expected}: {invocation.response}")
     return (invocation.first_next - start) * 1000, (invocation.response_at - invocation.first_next) * 1000
@@ -178,6 +189,7 @@ def main():
     args = parser.parse_args()
 
     queue = "http://127.0.0.1:1/000000000000/unused"
+    secret_id, public_key = keys_secret(args.moto)
     env = {
         "PATH": os.environ.get("PATH", ""),
         "AWS_ENDPOINT_URL": args.moto,
@@ -194,7 +206,8 @@ def main():
         "ROSTER_IMPORT_DLQ_URL": queue,
         "ROSTER_MAIL_FROM": "Roster <no-reply@roster.test>",
         "ROSTER_PUBLIC_URL": "https://roster.test",
-        "ROSTER_KEYS_SECRET_ID": keys_secret(args.moto),
+        "ROSTER_KEYS_SECRET_ID": secret_id,
+        "ROSTER_PUBLIC_KEY": public_key,
         "RUST_LOG": os.environ.get("RUST_LOG", "warn"),
     }
     secrets = aws(args.moto, "secretsmanager")
@@ -204,17 +217,22 @@ def main():
         secrets.get_secret_value(SecretId=env["ROSTER_KEYS_SECRET_ID"])
         calls.append((time.perf_counter() - begin) * 1000)
     print(f"moto answers GetSecretValue (boto3, warm connection) in {statistics.median(calls):.1f} ms (median of 20)\n")
-    print("| function | binary bytes | init median (ms) | init p90 | first invocation median (ms) | runs |")
-    print("|---|---:|---:|---:|---:|---:|")
+    results = []
     for binary in args.binaries:
         run_once(binary, env)  # warm the page cache: every run then starts from the same state
         inits, invocations = zip(*(run_once(binary, env) for _ in range(args.runs)))
+        results.append((binary, inits, invocations))
+    # Each function's init against the hello-world Lambda's, when it was measured too.
+    hello = next((statistics.median(inits) for binary, inits, _ in results if Path(binary).name == "hello-lambda"), None)
+    print("| function | binary bytes | init median (ms) | init p90 | × hello-world init | first invocation median (ms) | runs |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for binary, inits, invocations in results:
         p90 = statistics.quantiles(inits, n=10)[-1]
+        ratio = f"{statistics.median(inits) / hello:.2f}" if hello else "—"
         print(
             f"| {Path(binary).name} | {os.path.getsize(binary):,} | {statistics.median(inits):.1f} | {p90:.1f} "
-            f"| {statistics.median(invocations):.1f} | {args.runs} |"
+            f"| {ratio} | {statistics.median(invocations):.1f} | {args.runs} |"
         )
-
 
 if __name__ == "__main__":
     main()

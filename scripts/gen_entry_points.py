@@ -385,10 +385,7 @@ def template():
 
 
 def worker_main(worker):
-    trigger = worker["trigger"]
-    if "queue" in trigger:
-        return f"run_queue_worker(roster_lambda::QueueName::{trigger['queue']['queue'].capitalize()})"
-    return f"run_sweep(roster_lambda::Sweep::{pascal(worker['name'])})"
+    return f"run_worker::<roster_lambda::{pascal(worker['name'])}>()"
 
 
 def main():
@@ -396,7 +393,7 @@ def main():
         name, method, path = route["name"], route["method"], route["path"]
         folder = ROOT / "functions" / name
         write(folder / "Cargo.toml", CARGO.format(name=name, description=f"Roster Lambda for {method} {path}.", extra="roster-http.workspace = true\n"))
-        write(folder / "main.rs", MAIN.format(doc=f"Lambda for `{method} {path}`.", call=f"run_endpoint(roster_http::RouteId::{route['id']})"))
+        write(folder / "main.rs", MAIN.format(doc=f"Lambda for `{method} {path}`.", call=f"run_endpoint::<roster_http::endpoints::{route['id']}>()"))
     for worker in WORKERS:
         folder = ROOT / "workers" / worker["name"]
         description = worker["description"]

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), roster_lambda::Error> {
-    roster_lambda::run_endpoint(roster_http::RouteId::CreateAccount).await
+    roster_lambda::run_endpoint::<roster_http::endpoints::CreateAccount>().await
 }

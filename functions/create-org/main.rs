@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), roster_lambda::Error> {
-    roster_lambda::run_endpoint(roster_http::RouteId::CreateOrg).await
+    roster_lambda::run_endpoint::<roster_http::endpoints::CreateOrg>().await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), roster_lambda::Error> {
-    roster_lambda::run_endpoint(roster_http::RouteId::GetJoinLink).await
+    roster_lambda::run_endpoint::<roster_http::endpoints::GetJoinLink>().await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), roster_lambda::Error> {
-    roster_lambda::run_endpoint(roster_http::RouteId::OpenApi).await
+    roster_lambda::run_endpoint::<roster_http::endpoints::OpenApi>().await
 }

@@ -7,7 +7,7 @@ use aws_lambda_events::event::sqs::SqsEvent;
 use serde_json::json;
 
 use roster_app::ports::QueueName;
-use roster_http::RouteId;
+use roster_http::{endpoints, RouteId};
 use roster_tests::TestApp;
 
 fn fixture(name: &str) -> String {
@@ -28,7 +28,7 @@ async fn an_api_gateway_v2_event_reaches_its_endpoint() {
         .replace("__TOKEN__", &org.admin_token)
         .replace("__MEMBER__", &org.admin_id);
     let request = lambda_http::request::from_str(&event).expect("a valid API Gateway v2 event");
-    let response = roster_lambda::handle_http(&t.route_app(Some(RouteId::Invite.route())), RouteId::Invite, request).await;
+    let response = roster_lambda::handle_http::<endpoints::Invite>(&t.route_app(Some(RouteId::Invite.route())), request).await;
     assert_eq!(response.status(), 201);
     let body: serde_json::Value = match response.body() {
         lambda_http::Body::Text(text) => serde_json::from_str(text).unwrap(),
@@ -48,7 +48,7 @@ async fn an_api_gateway_v2_event_reaches_its_endpoint() {
     // Routed to another function, the same event is a 404: one Lambda, one endpoint.
     let request = lambda_http::request::from_str(&event).unwrap();
     assert_eq!(
-        roster_lambda::handle_http(&t.route_app(Some(RouteId::RemoveMember.route())), RouteId::RemoveMember, request)
+        roster_lambda::handle_http::<endpoints::RemoveMember>(&t.route_app(Some(RouteId::RemoveMember.route())), request)
             .await
             .status(),
         404

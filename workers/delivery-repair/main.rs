@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), roster_lambda::Error> {
-    roster_lambda::run_sweep(roster_lambda::Sweep::DeliveryRepair).await
+    roster_lambda::run_worker::<roster_lambda::DeliveryRepair>().await
 }

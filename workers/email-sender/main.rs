@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), roster_lambda::Error> {
-    roster_lambda::run_queue_worker(roster_lambda::QueueName::Email).await
+    roster_lambda::run_worker::<roster_lambda::EmailSender>().await
 }

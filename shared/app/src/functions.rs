@@ -68,58 +68,64 @@ pub struct WorkerFacts {
     pub mails: bool,
 }
 
-pub const WORKERS: &[WorkerFacts] = &[
-    WorkerFacts {
-        name: "email-sender",
-        description: "SQS consumer: renders and sends emails",
-        trigger: Trigger::Queue {
-            queue: QueueName::Email,
-            max_concurrency: 10,
-        },
-        // An email carries the invitation link or temporary password, derived again.
-        keys: KeyUse::DerivesSecrets,
-        sends: &[],
-        mails: true,
+pub const EMAIL_SENDER: WorkerFacts = WorkerFacts {
+    name: "email-sender",
+    description: "SQS consumer: renders and sends emails",
+    trigger: Trigger::Queue {
+        queue: QueueName::Email,
+        max_concurrency: 10,
     },
-    WorkerFacts {
-        name: "import-processor",
-        description: "SQS consumer: processes bulk imports",
-        trigger: Trigger::Queue {
-            queue: QueueName::Import,
-            max_concurrency: 5,
-        },
-        keys: KeyUse::DerivesSecrets,
-        // Its invitations' emails, and its own continuation past a deadline.
-        sends: &[QueueName::Email, QueueName::Import],
-        mails: false,
+    // An email carries the invitation link or temporary password, derived again.
+    keys: KeyUse::DerivesSecrets,
+    sends: &[],
+    mails: true,
+};
+
+pub const IMPORT_PROCESSOR: WorkerFacts = WorkerFacts {
+    name: "import-processor",
+    description: "SQS consumer: processes bulk imports",
+    trigger: Trigger::Queue {
+        queue: QueueName::Import,
+        max_concurrency: 5,
     },
-    WorkerFacts {
-        name: "expiry-worker",
-        description: "SQS consumer: marks lapsed invitations expired, unlicenses members whose license end passed, releases what an ended freeze held",
-        trigger: Trigger::Queue {
-            queue: QueueName::Expiry,
-            max_concurrency: 5,
-        },
-        keys: KeyUse::PublicKey,
-        // A release that runs out of time continues in a new message; the imports a freeze
-        // held are queued again when it ends.
-        sends: &[QueueName::Expiry, QueueName::Import],
-        mails: false,
+    keys: KeyUse::DerivesSecrets,
+    // Its invitations' emails, and its own continuation past a deadline.
+    sends: &[QueueName::Email, QueueName::Import],
+    mails: false,
+};
+
+pub const EXPIRY_WORKER: WorkerFacts = WorkerFacts {
+    name: "expiry-worker",
+    description:
+        "SQS consumer: marks lapsed invitations expired, unlicenses members whose license end passed, releases what an ended freeze held",
+    trigger: Trigger::Queue {
+        queue: QueueName::Expiry,
+        max_concurrency: 5,
     },
-    WorkerFacts {
-        name: "expiry-scheduler",
-        description: "scheduled run: sends expiry jobs for everything due to the expiry queue",
-        trigger: Trigger::Schedule("rate(5 minutes)"),
-        keys: KeyUse::PublicKey,
-        sends: &[QueueName::Expiry],
-        mails: false,
-    },
-    WorkerFacts {
-        name: "delivery-repair",
-        description: "scheduled sweep: re-queues emails and imports left pending",
-        trigger: Trigger::Schedule("rate(5 minutes)"),
-        keys: KeyUse::PublicKey,
-        sends: &[QueueName::Email, QueueName::Import],
-        mails: false,
-    },
-];
+    keys: KeyUse::PublicKey,
+    // A release that runs out of time continues in a new message; the imports a freeze
+    // held are queued again when it ends.
+    sends: &[QueueName::Expiry, QueueName::Import],
+    mails: false,
+};
+
+pub const EXPIRY_SCHEDULER: WorkerFacts = WorkerFacts {
+    name: "expiry-scheduler",
+    description: "scheduled run: sends expiry jobs for everything due to the expiry queue",
+    trigger: Trigger::Schedule("rate(5 minutes)"),
+    keys: KeyUse::PublicKey,
+    sends: &[QueueName::Expiry],
+    mails: false,
+};
+
+pub const DELIVERY_REPAIR: WorkerFacts = WorkerFacts {
+    name: "delivery-repair",
+    description: "scheduled sweep: re-queues emails and imports left pending",
+    trigger: Trigger::Schedule("rate(5 minutes)"),
+    keys: KeyUse::PublicKey,
+    sends: &[QueueName::Email, QueueName::Import],
+    mails: false,
+};
+
+/// Every worker, in the template's order.
+pub const WORKERS: &[WorkerFacts] = &[EMAIL_SENDER, IMPORT_PROCESSOR, EXPIRY_WORKER, EXPIRY_SCHEDULER, DELIVERY_REPAIR];

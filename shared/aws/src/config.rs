@@ -114,6 +114,24 @@ pub async fn sdk_config() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest()).load().await
 }
 
+/// The SDK configuration as a Lambda function has it: credentials and region from the
+/// environment the Lambda runtime sets (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+/// `AWS_SESSION_TOKEN`, `AWS_REGION`), and `AWS_ENDPOINT_URL` when set (an emulator).
+/// Unlike `sdk_config`'s default chain, it links no profile files, SSO, STS web identity,
+/// ECS or instance-metadata providers: a function's binary leaves them out.
+pub fn sdk_config_from_env() -> SdkConfig {
+    let region = var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION"));
+    let credentials = aws_config::environment::credentials::EnvironmentVariableCredentialsProvider::new();
+    let mut builder = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(region.map(aws_config::Region::new))
+        .credentials_provider(aws_types::sdk_config::SharedCredentialsProvider::new(credentials));
+    if let Some(endpoint) = var("AWS_ENDPOINT_URL") {
+        builder = builder.endpoint_url(endpoint);
+    }
+    builder.build()
+}
+
 /// Resolves queue names to URLs (one call per queue named rather than given by URL).
 pub async fn resolve_queue_urls(sdk: &SdkConfig, config: &AwsConfig) -> Result<QueueUrls, ConfigError> {
     let client = aws_sdk_sqs::Client::new(sdk);

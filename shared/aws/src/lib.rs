@@ -20,12 +20,39 @@ pub use sqs_queue::{QueueUrls, SqsQueue};
 
 use std::sync::Arc;
 
-use roster_app::ports::{Clock, NoIdentityProviders, NoSealer, Sealer, SystemClock};
+use roster_app::ports::{Clock, NoIdentityProviders, NoMailer, NoQueue, NoSealer, Queue, Sealer, SystemClock};
 use roster_app::{App, AppConfig, SigningKeys};
 
-/// The app on the AWS adapters, built once at start (Lambda init, or roster-local with
-/// `ROSTER_BACKEND=aws`). The token keys are `key_material` when given, else read from
-/// the configuration's secret; a function given neither has the public key only.
+/// Which adapters a function builds beyond the table. Each is a constant, so a binary
+/// whose function leaves one out does not link that adapter's SDK client at all (issue 22:
+/// each Lambda carries only what its endpoint uses). `roster_lambda` derives them from a
+/// route's facts; roster-local and the tests build everything (`AllAdapters`).
+pub trait Adapters {
+    /// Sends queue messages, or receives them (the workers).
+    const QUEUE: bool = false;
+    /// Sends email through SES (the email sender).
+    const MAILER: bool = false;
+    /// Seals or opens secrets with the KMS key, when the function is given one.
+    const SEALER: bool = false;
+    /// Reads the token keys from the keys secret, when the function is given one (it signs
+    /// tokens or derives secrets); without, it checks tokens with the public key.
+    const KEYS_SECRET: bool = false;
+    /// Takes credentials and region from the environment only, as on Lambda
+    /// (`config::sdk_config_from_env`), rather than from the SDK's whole default chain.
+    const ENVIRONMENT_CREDENTIALS: bool = false;
+}
+
+/// Every adapter: what roster-local and the tests run on.
+pub struct AllAdapters;
+
+impl Adapters for AllAdapters {
+    const QUEUE: bool = true;
+    const MAILER: bool = true;
+    const SEALER: bool = true;
+    const KEYS_SECRET: bool = true;
+}
+
+/// The app on every AWS adapter (`build_app_with::<AllAdapters>`).
 pub async fn build_app(
     config: &AwsConfig,
     key_material: Option<roster_app::KeyMaterial>,
@@ -33,12 +60,34 @@ pub async fn build_app(
     receive_wait_seconds: i32,
     local_sealer: Option<Arc<dyn Sealer>>,
 ) -> Result<App, ConfigError> {
-    let sdk = config::sdk_config().await;
-    let urls = config::resolve_queue_urls(&sdk, config).await?;
+    build_app_with::<AllAdapters>(config, key_material, clock, receive_wait_seconds, local_sealer).await
+}
+
+/// The app on the AWS adapters, built once at start (Lambda init, or roster-local with
+/// `ROSTER_BACKEND=aws`). The token keys are `key_material` when given, else read from
+/// the configuration's secret; a function given neither has the public key only.
+pub async fn build_app_with<A: Adapters>(
+    config: &AwsConfig,
+    key_material: Option<roster_app::KeyMaterial>,
+    clock: Option<Arc<dyn Clock>>,
+    receive_wait_seconds: i32,
+    local_sealer: Option<Arc<dyn Sealer>>,
+) -> Result<App, ConfigError> {
+    let sdk = if A::ENVIRONMENT_CREDENTIALS {
+        config::sdk_config_from_env()
+    } else {
+        config::sdk_config().await
+    };
+    let queue: Arc<dyn Queue> = if A::QUEUE {
+        let urls = config::resolve_queue_urls(&sdk, config).await?;
+        Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), urls, receive_wait_seconds))
+    } else {
+        Arc::new(NoQueue)
+    };
     let material = match (key_material, &config.keys_secret_id) {
         (Some(material), _) => Some(material),
-        (None, Some(secret_id)) => Some(config::fetch_key_material(&sdk, secret_id).await?),
-        (None, None) => None,
+        (None, Some(secret_id)) if A::KEYS_SECRET => Some(config::fetch_key_material(&sdk, secret_id).await?),
+        (None, _) => None,
     };
     let keys = match (material, &config.public_key) {
         (Some(material), _) => SigningKeys::new(&material, &config.public_url, "roster-api").map_err(|e| ConfigError::Invalid {
@@ -57,16 +106,20 @@ pub async fn build_app(
     app_config.operator_token_sha256 = config.operator_token_sha256.clone();
     Ok(App {
         store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name)),
-        queue: Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), urls, receive_wait_seconds)),
-        mailer: Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), config.configuration_set.clone())),
+        queue,
+        mailer: if A::MAILER {
+            Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), config.configuration_set.clone()))
+        } else {
+            Arc::new(NoMailer)
+        },
         clock: clock.unwrap_or_else(|| Arc::new(SystemClock)),
         keys: Arc::new(keys),
         // The KMS key when the function is given one; else the caller's (roster-local's key
         // file); else none: a function that never seals or opens.
         sealer: match (&config.sealing_key_id, local_sealer) {
-            (Some(key_id), _) => Arc::new(KmsSealer::new(aws_sdk_kms::Client::new(&sdk), key_id)),
-            (None, Some(sealer)) => sealer,
-            (None, None) => Arc::new(NoSealer),
+            (Some(key_id), _) if A::SEALER => Arc::new(KmsSealer::new(aws_sdk_kms::Client::new(&sdk), key_id)),
+            (_, Some(sealer)) => sealer,
+            (_, None) => Arc::new(NoSealer),
         },
         // The caller gives the functions that sign people in by SSO their providers.
         identity: Arc::new(NoIdentityProviders),

@@ -2,6 +2,7 @@
 //! authentication, JSON in and out, and `problem+json` errors. Handlers are thin: parse,
 //! call one app function, map the result.
 
+pub mod endpoints;
 pub mod handlers;
 pub mod openapi;
 pub mod problem;
@@ -9,6 +10,7 @@ pub mod query;
 pub mod request;
 pub mod routes;
 
+pub use handlers::Endpoint;
 pub use request::HttpRequest;
 pub use routes::{route_template, Route, RouteId, ROUTES};
 
@@ -27,7 +29,7 @@ pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
 /// Routes one request and answers it.
 pub async fn handle(app: &App, request: HttpRequest) -> HttpResponse {
     match routes::match_route(&request.method, &request.path) {
-        routes::RouteMatch::Found(route, params) => handlers::dispatch(app, route.id, &params, request).await,
+        routes::RouteMatch::Found(route, params) => endpoints::dispatch(app, route.id, &params, request).await,
         routes::RouteMatch::MethodNotAllowed(allowed) => {
             let mut response = problem::response(ErrorCode::MethodNotAllowed, "This path does not take that method.");
             let allow = allowed.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ");
@@ -40,11 +42,11 @@ pub async fn handle(app: &App, request: HttpRequest) -> HttpResponse {
     }
 }
 
-/// Answers one request that API Gateway already routed to `expected` (one Lambda per
-/// endpoint): anything else is a 404.
-pub async fn handle_route(app: &App, expected: RouteId, request: HttpRequest) -> HttpResponse {
-    match routes::match_route(&request.method, &request.path) {
-        routes::RouteMatch::Found(route, params) if route.id == expected => handlers::dispatch(app, route.id, &params, request).await,
+/// Answers one request that API Gateway already routed to `E` (one Lambda per endpoint):
+/// a request for anything else is a 404. Only `E`'s use case is linked into the caller.
+pub async fn handle_route<E: Endpoint>(app: &App, request: HttpRequest) -> HttpResponse {
+    match routes::match_path(E::ROUTE.path, &request.path) {
+        Some(params) if request.method.as_str() == E::ROUTE.method => handlers::respond::<E>(app, &params, request).await,
         _ => problem::response(ErrorCode::RouteNotFound, "No such route."),
     }
 }

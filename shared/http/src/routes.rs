@@ -1,4 +1,5 @@
-//! The route table: every endpoint of the API once, with the name its Lambda has.
+//! Routes: what a route is (method, path template, its Lambda's name and facts) and how a
+//! request finds its route. The endpoints themselves are declared in `endpoints.rs`.
 
 use http::Method;
 
@@ -7,59 +8,7 @@ use serde::Serialize;
 use roster_app::functions::{KeyUse, Sealing, TableUse};
 use roster_app::ports::QueueName;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RouteId {
-    CreateOrg,
-    GetOrg,
-    UpdateOrg,
-    SetFreeze,
-    LiftFreeze,
-    ListDepartments,
-    CreateDepartment,
-    RenameDepartment,
-    DeleteDepartment,
-    ListMembers,
-    ExportMembers,
-    BulkEditMembers,
-    GetMember,
-    UpdateMember,
-    RemoveMember,
-    ReinviteMember,
-    RevokeInvitation,
-    ApproveMember,
-    RejectMember,
-    Invite,
-    PreviewInvitations,
-    CreateAccount,
-    SubmitImport,
-    ImportTemplate,
-    GetImport,
-    ListAudit,
-    GetInviteLink,
-    RotateInviteLink,
-    GetInvitation,
-    AcceptInvitation,
-    GetJoinLink,
-    RequestToJoin,
-    GetMe,
-    UpdateMe,
-    ConfirmEmail,
-    ChangePassword,
-    Login,
-    RequestSignInCode,
-    VerifySignInCode,
-    RefreshSession,
-    Jwks,
-    OpenIdConfiguration,
-    OpenApi,
-    PutSso,
-    GetSso,
-    DeleteSso,
-    VerifySsoDomain,
-    StartSso,
-    FinishSso,
-    CollectSsoSession,
-}
+pub use crate::endpoints::{RouteId, ROUTES};
 
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Route {
@@ -88,6 +37,10 @@ pub struct RouteFacts {
     pub sends: &'static [QueueName],
     /// Whether it seals or opens SSO client secrets.
     pub sealing: Sealing,
+    /// Calls organisations' OpenID providers (discovery, keys, the code exchange).
+    pub identity_providers: bool,
+    /// Looks up DNS records (an email domain's proof of ownership).
+    pub dns: bool,
 }
 
 impl RouteFacts {
@@ -100,6 +53,8 @@ impl RouteFacts {
             keys: KeyUse::PublicKey,
             sends: &[],
             sealing: Sealing::None,
+            identity_providers: false,
+            dns: false,
         }
     }
     /// A signed-in member's call that writes.
@@ -110,7 +65,7 @@ impl RouteFacts {
         }
     }
     /// Callable by anyone, without a token.
-    const fn public(self) -> RouteFacts {
+    pub(crate) const fn public(self) -> RouteFacts {
         RouteFacts {
             authorizer: false,
             anyone: true,
@@ -118,58 +73,79 @@ impl RouteFacts {
         }
     }
     /// Callable by the operator too, with its own token (not a JWT).
-    const fn operator_too(self) -> RouteFacts {
+    pub(crate) const fn operator_too(self) -> RouteFacts {
         RouteFacts { authorizer: false, ..self }
     }
-    const fn no_table(self) -> RouteFacts {
+    pub(crate) const fn no_table(self) -> RouteFacts {
         RouteFacts {
             table: TableUse::None,
             ..self
         }
     }
-    const fn signs_tokens(self) -> RouteFacts {
+    pub(crate) const fn signs_tokens(self) -> RouteFacts {
         RouteFacts {
             keys: KeyUse::SignsTokens,
             ..self
         }
     }
     /// Queues emails that carry no secret (notices).
-    const fn sends_email(self) -> RouteFacts {
+    pub(crate) const fn sends_email(self) -> RouteFacts {
         RouteFacts {
             sends: &[QueueName::Email],
             ..self
         }
     }
     /// Issues invitation links or temporary passwords, and queues their emails.
-    const fn sends_secrets_by_email(self) -> RouteFacts {
+    pub(crate) const fn sends_secrets_by_email(self) -> RouteFacts {
         RouteFacts {
             keys: KeyUse::DerivesSecrets,
             ..self.sends_email()
         }
     }
     /// Ends a freeze window (or moves its end): the expiries it held come due again.
-    const fn releases_held_expiries(self) -> RouteFacts {
+    pub(crate) const fn releases_held_expiries(self) -> RouteFacts {
         RouteFacts {
             sends: &[QueueName::Expiry],
             ..self
         }
     }
-    const fn seals_secrets(self) -> RouteFacts {
+    pub(crate) const fn seals_secrets(self) -> RouteFacts {
         RouteFacts {
             sealing: Sealing::Seals,
             ..self
         }
     }
-    const fn opens_secrets(self) -> RouteFacts {
+    pub(crate) const fn opens_secrets(self) -> RouteFacts {
         RouteFacts {
             sealing: Sealing::Opens,
             ..self
         }
     }
-    const fn sends_imports(self) -> RouteFacts {
+    pub(crate) const fn calls_identity_providers(self) -> RouteFacts {
+        RouteFacts {
+            identity_providers: true,
+            ..self
+        }
+    }
+    pub(crate) const fn looks_up_dns(self) -> RouteFacts {
+        RouteFacts { dns: true, ..self }
+    }
+    pub(crate) const fn sends_imports(self) -> RouteFacts {
         RouteFacts {
             sends: &[QueueName::Import],
             ..self
+        }
+    }
+}
+
+impl Route {
+    pub(crate) const fn new(id: RouteId, method: &'static str, path: &'static str, name: &'static str, facts: RouteFacts) -> Route {
+        Route {
+            id,
+            method,
+            path,
+            name,
+            facts,
         }
     }
 }
@@ -178,232 +154,8 @@ fn debug_name<S: serde::Serializer>(id: &RouteId, serializer: S) -> Result<S::Ok
     serializer.serialize_str(&format!("{id:?}"))
 }
 
-const READS: RouteFacts = RouteFacts::reads();
-const WRITES: RouteFacts = RouteFacts::writes();
-
-macro_rules! routes {
-    ($(($id:ident, $method:literal, $path:literal, $name:literal, $facts:expr)),* $(,)?) => {
-        /// Literal segments come before parameters where both could match.
-        pub const ROUTES: &[Route] = &[$(Route { id: RouteId::$id, method: $method, path: $path, name: $name, facts: $facts }),*];
-    };
-}
-
-routes![
-    (
-        CreateOrg,
-        "POST",
-        "/v1/orgs",
-        "create-org",
-        WRITES.operator_too().sends_secrets_by_email()
-    ),
-    (GetOrg, "GET", "/v1/orgs/{org}", "get-org", READS),
-    (UpdateOrg, "PATCH", "/v1/orgs/{org}", "update-org", WRITES.operator_too()),
-    (
-        SetFreeze,
-        "PUT",
-        "/v1/orgs/{org}/freeze",
-        "set-freeze",
-        WRITES.operator_too().releases_held_expiries()
-    ),
-    (
-        LiftFreeze,
-        "DELETE",
-        "/v1/orgs/{org}/freeze",
-        "lift-freeze",
-        WRITES.operator_too().releases_held_expiries()
-    ),
-    (ListDepartments, "GET", "/v1/orgs/{org}/departments", "list-departments", READS),
-    (CreateDepartment, "POST", "/v1/orgs/{org}/departments", "create-department", WRITES),
-    (
-        RenameDepartment,
-        "PATCH",
-        "/v1/orgs/{org}/departments/{dept}",
-        "rename-department",
-        WRITES
-    ),
-    (
-        DeleteDepartment,
-        "DELETE",
-        "/v1/orgs/{org}/departments/{dept}",
-        "delete-department",
-        WRITES
-    ),
-    (ListMembers, "GET", "/v1/orgs/{org}/members", "list-members", READS),
-    (ExportMembers, "GET", "/v1/orgs/{org}/members/export.csv", "export-members", READS),
-    (
-        BulkEditMembers,
-        "POST",
-        "/v1/orgs/{org}/members/bulk-edit",
-        "bulk-edit-members",
-        WRITES
-    ),
-    (GetMember, "GET", "/v1/orgs/{org}/members/{member}", "get-member", READS),
-    (UpdateMember, "PATCH", "/v1/orgs/{org}/members/{member}", "update-member", WRITES),
-    (
-        RemoveMember,
-        "POST",
-        "/v1/orgs/{org}/members/{member}/remove",
-        "remove-member",
-        WRITES
-    ),
-    (
-        ReinviteMember,
-        "POST",
-        "/v1/orgs/{org}/members/{member}/reinvite",
-        "reinvite-member",
-        WRITES.sends_secrets_by_email()
-    ),
-    (
-        RevokeInvitation,
-        "DELETE",
-        "/v1/orgs/{org}/members/{member}/invitation",
-        "revoke-invitation",
-        WRITES
-    ),
-    (
-        ApproveMember,
-        "POST",
-        "/v1/orgs/{org}/members/{member}/approve",
-        "approve-member",
-        WRITES.sends_secrets_by_email()
-    ),
-    (
-        RejectMember,
-        "POST",
-        "/v1/orgs/{org}/members/{member}/reject",
-        "reject-member",
-        WRITES
-    ),
-    (
-        Invite,
-        "POST",
-        "/v1/orgs/{org}/invitations",
-        "invite-member",
-        WRITES.sends_secrets_by_email()
-    ),
-    (
-        PreviewInvitations,
-        "POST",
-        "/v1/orgs/{org}/invitations/preview",
-        "preview-invitations",
-        READS
-    ),
-    (
-        CreateAccount,
-        "POST",
-        "/v1/orgs/{org}/accounts",
-        "create-account",
-        WRITES.sends_secrets_by_email()
-    ),
-    (
-        SubmitImport,
-        "POST",
-        "/v1/orgs/{org}/imports",
-        "submit-import",
-        WRITES.sends_imports()
-    ),
-    (
-        ImportTemplate,
-        "GET",
-        "/v1/orgs/{org}/imports/template.csv",
-        "import-template",
-        READS
-    ),
-    (GetImport, "GET", "/v1/orgs/{org}/imports/{import}", "get-import", READS),
-    (ListAudit, "GET", "/v1/orgs/{org}/audit", "list-audit", READS),
-    (GetInviteLink, "GET", "/v1/orgs/{org}/invite-link", "get-invite-link", READS),
-    (
-        RotateInviteLink,
-        "POST",
-        "/v1/orgs/{org}/invite-link/rotate",
-        "rotate-invite-link",
-        WRITES
-    ),
-    // The client secret is sealed (on AWS by the KMS key) before it is stored.
-    (PutSso, "PUT", "/v1/orgs/{org}/sso", "put-sso", WRITES.seals_secrets()),
-    (GetSso, "GET", "/v1/orgs/{org}/sso", "get-sso", READS),
-    (DeleteSso, "DELETE", "/v1/orgs/{org}/sso", "delete-sso", WRITES),
-    // Looks the domain's TXT record up in DNS (no AWS service: the Lambda's own resolver).
-    (
-        VerifySsoDomain,
-        "POST",
-        "/v1/orgs/{org}/sso/domains/{domain}/verify",
-        "verify-sso-domain",
-        WRITES
-    ),
-    (GetInvitation, "GET", "/v1/invitations/{token}", "get-invitation", READS.public()),
-    (
-        AcceptInvitation,
-        "POST",
-        "/v1/invitations/{token}/accept",
-        "accept-invitation",
-        WRITES.public()
-    ),
-    (GetJoinLink, "GET", "/v1/join/{code}", "get-join-link", WRITES.public()),
-    // An address that already has an account in the org is told by email instead.
-    (
-        RequestToJoin,
-        "POST",
-        "/v1/join/{code}",
-        "request-to-join",
-        WRITES.public().sends_email()
-    ),
-    (GetMe, "GET", "/v1/me", "get-me", READS),
-    // A new email's confirmation link carries a derived secret: this route derives it.
-    (UpdateMe, "PATCH", "/v1/me", "update-me", WRITES.sends_secrets_by_email()),
-    (ConfirmEmail, "POST", "/v1/email-confirmations", "confirm-email", WRITES.public()),
-    (ChangePassword, "POST", "/v1/me/password", "change-password", WRITES),
-    (Login, "POST", "/v1/auth/login", "login", WRITES.public().signs_tokens()),
-    // The code is derived by the email sender; this route only records a new challenge.
-    (
-        RequestSignInCode,
-        "POST",
-        "/v1/auth/otp",
-        "request-sign-in-code",
-        WRITES.public().sends_email()
-    ),
-    (
-        VerifySignInCode,
-        "POST",
-        "/v1/auth/otp/verify",
-        "verify-sign-in-code",
-        WRITES.public().signs_tokens()
-    ),
-    (
-        RefreshSession,
-        "POST",
-        "/v1/auth/refresh",
-        "refresh-session",
-        WRITES.public().signs_tokens()
-    ),
-    // Single sign-on: the start records the attempt; the provider's callback opens the org's
-    // client secret to exchange the code, and may make an account just in time; the console
-    // then collects the session.
-    (StartSso, "GET", "/v1/auth/sso/start", "start-sso", WRITES.public()),
-    (
-        FinishSso,
-        "GET",
-        "/v1/auth/sso/callback",
-        "finish-sso",
-        WRITES.public().opens_secrets()
-    ),
-    (
-        CollectSsoSession,
-        "POST",
-        "/v1/auth/sso/session",
-        "collect-sso-session",
-        WRITES.public().signs_tokens()
-    ),
-    (Jwks, "GET", "/.well-known/jwks.json", "jwks", READS.public().no_table()),
-    (
-        OpenIdConfiguration,
-        "GET",
-        "/.well-known/openid-configuration",
-        "openid-configuration",
-        READS.public().no_table()
-    ),
-    (OpenApi, "GET", "/v1/openapi.json", "openapi", READS.public().no_table()),
-];
+pub(crate) const READS: RouteFacts = RouteFacts::reads();
+pub(crate) const WRITES: RouteFacts = RouteFacts::writes();
 
 /// Path parameters by name.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -421,7 +173,7 @@ pub enum RouteMatch {
     NotFound,
 }
 
-fn match_path(template: &'static str, path: &str) -> Option<Params> {
+pub(crate) fn match_path(template: &'static str, path: &str) -> Option<Params> {
     let mut params = Params::default();
     let mut segments = path.trim_end_matches('/').split('/');
     for expected in template.split('/') {

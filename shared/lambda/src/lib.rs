@@ -3,6 +3,7 @@
 //! same HTTP mapping, queue handlers and sweeps as the local server.
 
 use std::convert::Infallible;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
@@ -12,34 +13,107 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, RequestExt};
 use lambda_runtime::{service_fn, LambdaEvent};
 
+use roster_app::functions::{self, KeyUse, Sealing, Trigger, WorkerFacts};
 pub use roster_app::ports::QueueName;
 use roster_app::workers::expiry::{self, ExpiryKind};
 use roster_app::workers::{self, sweeps, MessageOutcome};
 use roster_app::{App, Deadline};
-use roster_http::{HttpRequest, RouteId};
+use roster_aws::Adapters;
+use roster_http::{Endpoint, HttpRequest};
 use tracing::Instrument;
+use tracing_subscriber::filter::Targets;
 
 pub type Error = lambda_runtime::Error;
 
-/// JSON logs, as CloudWatch wants them. Tokens and links are never logged.
+/// JSON logs, as CloudWatch wants them. Tokens and links are never logged. `RUST_LOG` takes
+/// `level` or `target=level,…` (a `Targets` filter: no regular expressions to link).
 fn init_tracing() {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .with_current_span(false)
-        .without_time()
-        .init();
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|directives| directives.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    let logs = tracing_subscriber::fmt::layer().json().with_current_span(false).without_time();
+    tracing_subscriber::registry().with(logs).with(filter).init();
 }
 
-/// The app on the AWS adapters, from the environment; a missing setting stops the init
-/// with a clear error.
-pub async fn app_from_env() -> Result<Arc<App>, Error> {
+/// What one function builds at init: the AWS adapters (`roster_aws::Adapters`), and whether
+/// it calls identity providers or DNS. A binary links only the clients its function's
+/// constants name.
+pub trait Function: Adapters {
+    const IDENTITY_PROVIDERS: bool = false;
+    const DNS: bool = false;
+}
+
+/// An endpoint's function: what it builds follows from its route's facts.
+pub struct EndpointFunction<E>(PhantomData<E>);
+
+impl<E: Endpoint> Adapters for EndpointFunction<E> {
+    const ENVIRONMENT_CREDENTIALS: bool = true;
+    const QUEUE: bool = !E::ROUTE.facts.sends.is_empty();
+    const SEALER: bool = !matches!(E::ROUTE.facts.sealing, Sealing::None);
+    const KEYS_SECRET: bool = !matches!(E::ROUTE.facts.keys, KeyUse::PublicKey);
+}
+
+impl<E: Endpoint> Function for EndpointFunction<E> {
+    const IDENTITY_PROVIDERS: bool = E::ROUTE.facts.identity_providers;
+    const DNS: bool = E::ROUTE.facts.dns;
+}
+
+/// A worker's function: its facts (`roster_app::functions`) say what it builds; a scheduled
+/// one names its run.
+pub trait Worker {
+    const FACTS: WorkerFacts;
+    const SWEEP: Option<Sweep> = None;
+}
+
+macro_rules! workers {
+    ($($worker:ident = $facts:ident $(, $sweep:ident)?;)*) => {
+        $(
+            pub struct $worker;
+            impl Worker for $worker {
+                const FACTS: WorkerFacts = functions::$facts;
+                $(const SWEEP: Option<Sweep> = Some(Sweep::$sweep);)?
+            }
+        )*
+    };
+}
+
+workers! {
+    EmailSender = EMAIL_SENDER;
+    ImportProcessor = IMPORT_PROCESSOR;
+    ExpiryWorker = EXPIRY_WORKER;
+    ExpiryScheduler = EXPIRY_SCHEDULER, ExpiryScheduler;
+    DeliveryRepair = DELIVERY_REPAIR, DeliveryRepair;
+}
+
+/// A worker's function: the queues, SES only for the one that mails, the keys secret only
+/// for those that derive secrets.
+pub struct WorkerFunction<W>(PhantomData<W>);
+
+impl<W: Worker> Adapters for WorkerFunction<W> {
+    const ENVIRONMENT_CREDENTIALS: bool = true;
+    const QUEUE: bool = true;
+    const MAILER: bool = W::FACTS.mails;
+    const KEYS_SECRET: bool = !matches!(W::FACTS.keys, KeyUse::PublicKey);
+}
+
+impl<W: Worker> Function for WorkerFunction<W> {}
+
+/// The app on the AWS adapters `F` names, from the environment; a missing setting stops
+/// the init with a clear error.
+pub async fn app_from_env<F: Function>() -> Result<Arc<App>, Error> {
     init_tracing();
     let config = roster_aws::AwsConfig::from_env()?;
-    let mut app = roster_aws::build_app(&config, None, None, 0, None).await?;
-    // Identity providers are called over https only: on Lambda, loopback is the runtime's.
-    app.identity = Arc::new(roster_oidc::OidcProviders::new(false)?);
-    app.dns = roster_dns::HickoryDns::from_env()?;
+    let mut app = roster_aws::build_app_with::<F>(&config, None, None, 0, None).await?;
+    if F::IDENTITY_PROVIDERS {
+        // Identity providers are called over https only: on Lambda, loopback is the runtime's.
+        app.identity = Arc::new(roster_oidc::OidcProviders::new(false)?);
+    }
+    if F::DNS {
+        app.dns = roster_dns::HickoryDns::from_env()?;
+    }
     Ok(Arc::new(app))
 }
 
@@ -104,9 +178,9 @@ pub fn to_http_request(event: lambda_http::Request) -> HttpRequest {
 /// How long before an API function's timeout its long work stops, to answer in time.
 const REQUEST_DEADLINE_MARGIN: std::time::Duration = std::time::Duration::from_millis(2_000);
 
-/// Answers one API Gateway HTTP API (v2) request routed to `route`.
-pub async fn handle_http(app: &App, route: RouteId, event: lambda_http::Request) -> lambda_http::Response<Body> {
-    let response = roster_http::handle_route(app, route, to_http_request(event)).await;
+/// Answers one API Gateway HTTP API (v2) request routed to `E`.
+pub async fn handle_http<E: Endpoint>(app: &App, event: lambda_http::Request) -> lambda_http::Response<Body> {
+    let response = roster_http::handle_route::<E>(app, to_http_request(event)).await;
     response.map(|bytes| match String::from_utf8(bytes.to_vec()) {
         Ok(text) if text.is_empty() => Body::Empty,
         Ok(text) => Body::Text(text),
@@ -114,12 +188,14 @@ pub async fn handle_http(app: &App, route: RouteId, event: lambda_http::Request)
     })
 }
 
-/// `main` of an endpoint's function.
-pub async fn run_endpoint(route: RouteId) -> Result<(), Error> {
-    let app = app_from_env().await?;
+/// `main` of an endpoint's function: `run_endpoint::<roster_http::endpoints::GetMe>()`.
+/// Dispatch is settled at compile time, so the binary holds that endpoint's use case and
+/// the adapters its facts name, nothing of the others.
+pub async fn run_endpoint<E: Endpoint>() -> Result<(), Error> {
+    let app = app_from_env::<EndpointFunction<E>>().await?;
     lambda_http::run(lambda_http::service_fn(move |event: lambda_http::Request| {
         let app = app.clone();
-        async move { Ok::<_, Infallible>(handle_http(&app, route, event).await) }
+        async move { Ok::<_, Infallible>(handle_http::<E>(&app, event).await) }
     }))
     .await
 }
@@ -146,9 +222,18 @@ pub async fn handle_sqs(app: &App, queue: QueueName, event: SqsEvent, deadline: 
     response
 }
 
-/// `main` of a queue consumer's function.
-pub async fn run_queue_worker(queue: QueueName) -> Result<(), Error> {
-    let app = app_from_env().await?;
+/// `main` of a worker's function: `run_worker::<roster_lambda::EmailSender>()`.
+pub async fn run_worker<W: Worker>() -> Result<(), Error> {
+    let app = app_from_env::<WorkerFunction<W>>().await?;
+    match (W::FACTS.trigger, W::SWEEP) {
+        (Trigger::Queue { queue, .. }, _) => serve_queue(app, queue).await,
+        (Trigger::Schedule(_), Some(sweep)) => serve_schedule(app, sweep).await,
+        (Trigger::Schedule(_), None) => Err(Error::from(format!("the scheduled worker {} names no run", W::FACTS.name))),
+    }
+}
+
+/// Serves a queue consumer's SQS events.
+async fn serve_queue(app: Arc<App>, queue: QueueName) -> Result<(), Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let app = app.clone();
         async move {
@@ -204,9 +289,8 @@ pub async fn handle_scheduled_event(app: &App, sweep: Sweep, event: LambdaEvent<
     handle_schedule(app, sweep, deadline).await
 }
 
-/// `main` of a scheduled sweep's function.
-pub async fn run_sweep(sweep: Sweep) -> Result<(), Error> {
-    let app = app_from_env().await?;
+/// Serves a scheduled run's EventBridge events.
+async fn serve_schedule(app: Arc<App>, sweep: Sweep) -> Result<(), Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<EventBridgeEvent>| {
         let app = app.clone();
         async move { handle_scheduled_event(&app, sweep, event).await }
@@ -217,6 +301,31 @@ pub async fn run_sweep(sweep: Sweep) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use roster_http::endpoints;
+
+    #[test]
+    fn a_function_builds_the_adapters_its_facts_name_and_no_other() {
+        // Reads with the public key only: the table, nothing else.
+        type Jwks = EndpointFunction<endpoints::Jwks>;
+        assert!(!Jwks::QUEUE && !Jwks::MAILER && !Jwks::SEALER && !Jwks::KEYS_SECRET);
+        assert!(!Jwks::IDENTITY_PROVIDERS && !Jwks::DNS);
+        // Derives an invitation link and queues its email.
+        type Invite = EndpointFunction<endpoints::Invite>;
+        assert!(Invite::QUEUE && Invite::KEYS_SECRET && !Invite::MAILER && !Invite::SEALER);
+        // Opens the client secret and calls the provider; seals it when saved.
+        type FinishSso = EndpointFunction<endpoints::FinishSso>;
+        assert!(FinishSso::SEALER && FinishSso::IDENTITY_PROVIDERS && !FinishSso::DNS && !FinishSso::QUEUE);
+        assert!(EndpointFunction::<endpoints::PutSso>::SEALER);
+        assert!(EndpointFunction::<endpoints::VerifySsoDomain>::DNS);
+        assert!(EndpointFunction::<endpoints::Login>::KEYS_SECRET);
+        // Only the email sender sends email.
+        assert!(WorkerFunction::<EmailSender>::MAILER && WorkerFunction::<EmailSender>::KEYS_SECRET);
+        assert!(!WorkerFunction::<ImportProcessor>::MAILER && WorkerFunction::<ImportProcessor>::QUEUE);
+        assert!(!WorkerFunction::<DeliveryRepair>::MAILER && !WorkerFunction::<DeliveryRepair>::KEYS_SECRET);
+        assert!(Jwks::ENVIRONMENT_CREDENTIALS && WorkerFunction::<ExpiryWorker>::ENVIRONMENT_CREDENTIALS);
+        assert_eq!(ExpiryScheduler::SWEEP, Some(Sweep::ExpiryScheduler));
+        assert_eq!(EmailSender::SWEEP, None);
+    }
 
     fn headers(pairs: &[(&'static str, &str)]) -> http::HeaderMap {
         pairs

@@ -28,3 +28,13 @@ pub trait Mailer: Send + Sync {
     /// Sends the email; answers the provider's message id.
     async fn send(&self, email: &OutgoingEmail) -> Result<String, MailError>;
 }
+
+/// For functions that send no email themselves (all but the email sender).
+pub struct NoMailer;
+
+#[async_trait]
+impl Mailer for NoMailer {
+    async fn send(&self, _: &OutgoingEmail) -> Result<String, MailError> {
+        Err(MailError::Transient("this function sends no email; the email sender does".into()))
+    }
+}

@@ -58,3 +58,30 @@ pub trait Queue: Send + Sync {
     /// How many messages wait in the queue's dead-letter queue.
     async fn dead_letter_count(&self, queue: QueueName) -> Result<u64, QueueError>;
 }
+
+/// For functions that send no message (their facts name no queue): any use is an error,
+/// which the IAM policy would refuse anyway.
+pub struct NoQueue;
+
+#[async_trait]
+impl Queue for NoQueue {
+    async fn send(&self, queue: QueueName, _: &str) -> Result<(), QueueError> {
+        Err(not_held(queue))
+    }
+    async fn send_batch(&self, queue: QueueName, _: &[String]) -> Result<(), QueueError> {
+        Err(not_held(queue))
+    }
+    async fn receive(&self, queue: QueueName, _: usize) -> Result<Vec<ReceivedMessage>, QueueError> {
+        Err(not_held(queue))
+    }
+    async fn ack(&self, queue: QueueName, _: &str) -> Result<(), QueueError> {
+        Err(not_held(queue))
+    }
+    async fn dead_letter_count(&self, queue: QueueName) -> Result<u64, QueueError> {
+        Err(not_held(queue))
+    }
+}
+
+fn not_held(queue: QueueName) -> QueueError {
+    QueueError::Unavailable(format!("this function uses no queue (asked for the {} queue)", queue.as_str()))
+}
