@@ -262,8 +262,14 @@ fn due_index_queries(kind: DueKind, sort: SkCondition, limit: usize) -> Vec<Quer
         .collect()
 }
 
+/// `entity` as an item. Its empty fields (`null`) are left out: a missing field reads back as
+/// `None`, and every byte stored is paid for (on DynamoDB, write units by the KB).
 pub fn encode<T: Serialize>(pk: String, sk: String, version: u64, entity: &T) -> Item {
-    Item::new(pk, sk, version, serde_json::to_value(entity).expect("entities serialize to JSON"))
+    let mut data = serde_json::to_value(entity).expect("entities serialize to JSON");
+    if let serde_json::Value::Object(fields) = &mut data {
+        fields.retain(|_, value| !value.is_null());
+    }
+    Item::new(pk, sk, version, data)
 }
 
 pub fn decode<T: DeserializeOwned>(item: &Item) -> AppResult<T> {
