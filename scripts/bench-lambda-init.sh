@@ -11,5 +11,7 @@ TARGET="${CARGO_TARGET_DIR:-target}/release"
 eval "$(bash scripts/moto.sh)"
 trap 'bash scripts/moto.sh stop' EXIT
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
+# As the template sets it on Lambda (there /etc/pki/tls/certs/ca-bundle.crt): the one CA bundle.
+export SSL_CERT_FILE="${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}"
 "$ROSTER_CACHE/venv/bin/python" scripts/bench_lambda_init.py --moto "$AWS_ENDPOINT_URL" --runs "$RUNS" \
     "$TARGET/hello-lambda" "$TARGET/jwks" "$TARGET/get-invitation" "$TARGET/login"

@@ -16,6 +16,7 @@ import argparse
 import base64
 import json
 import os
+import random
 import statistics
 import subprocess
 import threading
@@ -41,7 +42,8 @@ REQUESTS = {
     # The yardstick: a hello-world Rust Lambda built the same way (tests/hello-lambda).
     "hello-lambda": ("GET", "/hello", "/hello", {}),
 }
-BODIES = {"login": json.dumps({"email": "nobody@roster.test", "password": "not the password"})}
+# A new address and client each run: failed logins are limited per email and per IP.
+BODIES = {"login": lambda: json.dumps({"email": f"nobody-{uuid.uuid4().hex[:8]}@roster.test", "password": "not the password"})}
 EXPECTED = {"jwks": 200, "get-invitation": 404, "login": 401, "hello-lambda": 200}
 
 
@@ -52,14 +54,14 @@ def b64url(data):
 def api_gateway_event(function):
     method, route, path, parameters = REQUESTS[function]
     event = json.loads((REPO / "tests/fixtures/apigw-v2-invite.json").read_text())
-    event.update(routeKey=f"{method} {route}", rawPath=path, pathParameters=parameters, body=BODIES.get(function))
+    event.update(routeKey=f"{method} {route}", rawPath=path, pathParameters=parameters, body=BODIES[function]() if function in BODIES else None)
     event["headers"].pop("authorization")
     event["headers"].pop("content-length")
     if function not in BODIES:
         event["headers"].pop("content-type")
     event["requestContext"].pop("authorizer")
     event["requestContext"].update(routeKey=f"{method} {route}")
-    event["requestContext"]["http"].update(method=method, path=path)
+    event["requestContext"]["http"].update(method=method, path=path, sourceIp=f"198.51.100.{random.randint(1, 254)}")
     return json.dumps(event).encode()
 
 
@@ -145,10 +147,16 @@ def aws(moto, service):
 
 def table(moto):
     name = f"bench-{uuid.uuid4().hex[:8]}"
+    # The template's table: its key and its three indexes (roster_aws::resources).
+    key = lambda hash_key, range_key: [{"AttributeName": hash_key, "KeyType": "HASH"}, {"AttributeName": range_key, "KeyType": "RANGE"}]
+    attributes = ["PK", "SK"] + [f"GSI{i}{part}" for i in (1, 2, 3) for part in ("PK", "SK")]
     aws(moto, "dynamodb").create_table(
         TableName=name,
-        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}, {"AttributeName": "SK", "AttributeType": "S"}],
+        KeySchema=key("PK", "SK"),
+        AttributeDefinitions=[{"AttributeName": attribute, "AttributeType": "S"} for attribute in attributes],
+        GlobalSecondaryIndexes=[
+            {"IndexName": f"GSI{i}", "KeySchema": key(f"GSI{i}PK", f"GSI{i}SK"), "Projection": {"ProjectionType": "ALL"}} for i in (1, 2, 3)
+        ],
         BillingMode="PAY_PER_REQUEST",
     )
     return name
@@ -209,6 +217,7 @@ def main():
         "ROSTER_KEYS_SECRET_ID": secret_id,
         "ROSTER_PUBLIC_KEY": public_key,
         "RUST_LOG": os.environ.get("RUST_LOG", "warn"),
+        **({"SSL_CERT_FILE": os.environ["SSL_CERT_FILE"]} if "SSL_CERT_FILE" in os.environ else {}),
     }
     secrets = aws(args.moto, "secretsmanager")
     calls = []

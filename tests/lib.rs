@@ -164,6 +164,8 @@ impl Store for CountingStore {
 pub struct Units {
     pub write: f64,
     pub read: f64,
+    /// Items read (got, queried or batch-got), whatever their size.
+    pub items_read: usize,
 }
 
 /// A store that adds up the capacity units of what it is asked, then does it.
@@ -177,6 +179,10 @@ impl MeteredStore {
         let mut units = self.units.lock().unwrap();
         units.write += write;
         units.read += read;
+    }
+
+    fn count_read(&self, items: usize) {
+        self.units.lock().unwrap().items_read += items;
     }
 
     /// The units of one write of a transaction (twice a plain write's), with its index writes.
@@ -207,6 +213,7 @@ impl Store for MeteredStore {
             0.0,
             roster_aws::capacity::read_units(item.as_ref().map_or(0, roster_aws::capacity::item_bytes), true),
         );
+        self.count_read(usize::from(item.is_some()));
         Ok(item)
     }
     async fn query(&self, query: roster_app::ports::Query) -> Result<roster_app::ports::Page, roster_app::ports::StoreError> {
@@ -215,6 +222,7 @@ impl Store for MeteredStore {
         let page = self.inner.query(query).await?;
         let bytes = page.items.iter().map(roster_aws::capacity::item_bytes).sum();
         self.add(0.0, roster_aws::capacity::read_units(bytes, consistent));
+        self.count_read(page.items.len());
         Ok(page)
     }
     async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<roster_app::ports::Item>, roster_app::ports::StoreError> {
@@ -224,6 +232,7 @@ impl Store for MeteredStore {
             .map(|item| roster_aws::capacity::read_units(roster_aws::capacity::item_bytes(item), true))
             .sum();
         self.add(0.0, units);
+        self.count_read(items.len());
         Ok(items)
     }
     async fn transact(&self, writes: Vec<roster_app::ports::Write>) -> Result<(), roster_app::ports::StoreError> {

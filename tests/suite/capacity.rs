@@ -58,6 +58,7 @@ async fn capacity_units_per_operation_stay_within_today_s() {
     let per_row = Units {
         write: import.write / ROWS as f64,
         read: import.read / ROWS as f64,
+        items_read: import.items_read / ROWS,
     };
     println!("| operation | write units | read units |");
     println!("|---|---|---|");
@@ -79,5 +80,51 @@ async fn capacity_units_per_operation_stay_within_today_s() {
         ("status poll read units", poll.read, 3.0),
     ] {
         assert!(measured <= ceiling, "{name}: {measured} > {ceiling}");
+    }
+}
+
+/// Issue 22, point 2: an export page seeks to its cursor. It reads the members it holds and
+/// none of those before it: on DynamoDB a Query from the cursor whose `Limit` is the page's
+/// size, so the items read per page are the page's size (plus the org, the caller and the
+/// departments), the last page as the first.
+#[tokio::test]
+async fn an_export_page_reads_its_own_members_and_no_more() {
+    const PAGE: usize = 40;
+    let metered = Arc::new(Mutex::new(Units::default()));
+    let units = metered.clone();
+    let t = TestApp::new()
+        .configure(|config| config.export_page_members = PAGE)
+        .wrap_store(move |inner| Arc::new(MeteredStore { inner, units }));
+    let org = t.create_org("Pages", "paid").await;
+    let mut csv = String::from("email,first_name,last_name,phone,department,position,role\n");
+    for i in 0..110 {
+        csv.push_str(&format!("page{i}@pages.test,Ann,Last{i},,,,member\n"));
+    }
+    t.submit_import_csv(&org, csv).await;
+    t.drain().await;
+    let mut next = Some(format!("/v1/orgs/{}/members/export.csv", org.org_id));
+    let (mut pages, mut members) = (Vec::new(), 0);
+    while let Some(url) = next.take() {
+        std::mem::take(&mut *metered.lock().unwrap());
+        let page = t.call("GET", &url, Some(&org.admin_token), None).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        let rows = page.text.lines().count() - 1;
+        members += rows;
+        pages.push((rows, metered.lock().unwrap().items_read));
+        next = page.headers.get("link").map(|link| {
+            link.to_str()
+                .unwrap()
+                .trim_start_matches('<')
+                .split('>')
+                .next()
+                .unwrap()
+                .to_string()
+        });
+    }
+    assert_eq!(members, 111, "every member once, the admin too: {pages:?}");
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    // The same few items beside its rows on every page: the org and the caller (no departments).
+    for (rows, read) in &pages {
+        assert_eq!(*read, rows + 2, "a page of {rows} read {read} items: {pages:?}");
     }
 }

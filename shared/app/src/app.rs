@@ -29,6 +29,8 @@ pub struct AppConfig {
     pub delivery_grace: Duration,
     /// How long a delivery's claim on an outbox entry lasts (longer than a send takes).
     pub email_claim_lease: Duration,
+    /// Members on one page of the CSV export (`members::EXPORT_PAGE_MEMBERS`).
+    pub export_page_members: usize,
     /// How long a scheduled expiry job has to be applied before it is scheduled again.
     pub expiry_job_lease: Duration,
     /// How long a queue worker outside Lambda (the local server, tests) gives one message;
@@ -76,6 +78,7 @@ impl AppConfig {
             session_ttl: Duration::hours(12),
             delivery_grace: Duration::minutes(10),
             email_claim_lease: Duration::minutes(2),
+            export_page_members: crate::usecases::members::EXPORT_PAGE_MEMBERS,
             expiry_job_lease: Duration::minutes(15),
             message_time_budget: std::time::Duration::from_secs(60),
             request_time_budget: std::time::Duration::from_secs(7),

@@ -750,13 +750,14 @@ pub async fn export_members(
             Some(department) => MemberSource::Department(department),
             None => MemberSource::Org,
         };
-        let (members, read, next) = member_page(app, org_id, source, cursor, 500.min(EXPORT_PAGE_MEMBERS - examined)).await?;
+        let page_size = app.config.export_page_members;
+        let (members, read, next) = member_page(app, org_id, source, cursor, 500.min(page_size - examined)).await?;
         examined += read;
         for member in members.iter().filter(|m| filter.matches(m)) {
             rows.push(export_row(member, &departments)?);
         }
         cursor = next;
-        if cursor.is_none() || examined >= EXPORT_PAGE_MEMBERS {
+        if cursor.is_none() || examined >= page_size {
             break;
         }
     }
