@@ -76,6 +76,9 @@ def main():
         server.stop()
         shutil.rmtree(server.data_dir, ignore_errors=True)
 
+    # Every request answered: no connection error and no timeout in any run.
+    for run in runs:
+        assert run["errors"] == 0 and run["timeouts"] == 0, (run["mode"], run["errors"], run["timeouts"])
     trivial = runs[0]["rps"]
     print("| run | requests/s | share of the trivial route | p50 | p99 | requests | 5xx | other statuses |")
     print("|---|---|---|---|---|---|---|---|")

@@ -226,12 +226,15 @@ impl Store for MeteredStore {
         Ok(page)
     }
     async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<roster_app::ports::Item>, roster_app::ports::StoreError> {
+        let requested = keys.len();
         let items = self.inner.batch_get(keys).await?;
-        let units = items
+        let found: f64 = items
             .iter()
             .map(|item| roster_aws::capacity::read_units(roster_aws::capacity::item_bytes(item), true))
             .sum();
-        self.add(0.0, units);
+        // A key that names no item costs a read unit too.
+        let not_found = requested.saturating_sub(items.len()) as f64 * roster_aws::capacity::read_units(0, true);
+        self.add(0.0, found + not_found);
         self.count_read(items.len());
         Ok(items)
     }

@@ -136,6 +136,22 @@ async fn free_plans_import_at_most_100_a_day_per_admin_and_nothing_is_dropped(t:
         .map(|f| f["code"].as_str().unwrap())
         .collect();
     assert_eq!(limited, vec!["rate_limited"; 5]);
+    // The admin's windows are kept only a while: the store may delete each a day after it.
+    let windows = t
+        .app
+        .store
+        .query(roster_app::ports::Query::table(
+            roster_app::table::rate_pk("import_admin", &org.admin_id),
+            roster_app::ports::SkCondition::Any,
+        ))
+        .await
+        .unwrap();
+    assert!(!windows.items.is_empty());
+    assert!(
+        windows.items.iter().all(|window| window.expires_at.is_some()),
+        "{:?}",
+        windows.items
+    );
     // A day later the window has moved on.
     t.clock.advance(24 * 3600 + 1);
     let org = roster_tests::OrgFixture {
