@@ -54,6 +54,7 @@ mod openapi;
 mod properties;
 mod roles;
 mod rules;
+mod scim;
 mod search;
 mod security;
 mod signin;

@@ -185,6 +185,9 @@ async fn every_endpoint_and_role(t: TestApp) {
         // No TXT record is published: the org admin is let through to `sso_domain_unverified`.
         case("POST", format!("/v1/orgs/{o}/sso/domains/matrix.test/verify"), None, org_admin_only),
         case("DELETE", format!("/v1/orgs/{o}/sso"), None, org_admin_only),
+        // Issued, then revoked: the org admin's revocation finds the token it issued.
+        case("POST", format!("/v1/orgs/{o}/scim/token"), None, org_admin_only),
+        case("DELETE", format!("/v1/orgs/{o}/scim/token"), None, org_admin_only),
         case("GET", "/v1/invitations/unknown-token".into(), None, [Hidden; 6]),
         case(
             "POST",

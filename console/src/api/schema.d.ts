@@ -812,6 +812,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orgs/{org}/scim/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue the directory-sync (SCIM) token
+         * @description Who: org admin. The token is in this answer only (Roster keeps its hash); a new one replaces the one before, which stops working at once. Give the identity provider `base_url` and the token.
+         */
+        post: operations["issueScimToken"];
+        /**
+         * Revoke the directory-sync (SCIM) token
+         * @description Who: org admin. The directory's calls are refused from now on; 404 when the org has no token.
+         */
+        delete: operations["revokeScimToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orgs/{org}/sso": {
         parameters: {
             query?: never;
@@ -1320,6 +1344,13 @@ export interface components {
         };
         /** @enum {string} */
         Role: "org_admin" | "dept_admin" | "member";
+        /** @description A directory-sync (SCIM) token, answered once when it is issued. */
+        ScimToken: {
+            /** @description The SCIM base URL to give the identity provider: `<public url>/scim/v2`. */
+            base_url: string;
+            /** @description The bearer token the identity provider sends: shown now and never again (only its hash is kept). It names the org it serves. */
+            token: string;
+        };
         /** @description Every account a code (or SSO) sign-in opened, oldest first: the account switcher's list. */
         SignIn: {
             accounts: components["schemas"]["AccountSession"][];
@@ -3427,6 +3458,64 @@ export interface operations {
             };
             413: components["responses"]["Problem413"];
             423: components["responses"]["Problem423"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    issueScimToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimToken"];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    revokeScimToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };

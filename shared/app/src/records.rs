@@ -314,6 +314,17 @@ pub struct RateWindow {
     pub count: u64,
 }
 
+/// An org's directory-sync (SCIM) token, as its SHA-256: the token itself is shown once,
+/// when it is issued, and never stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScimToken {
+    pub token_hash: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub issued_at: OffsetDateTime,
+    /// The org admin who issued it.
+    pub issued_by: String,
+}
+
 /// An org's single sign-on connection: the settings an org admin gave and the client secret
 /// sealed by the sealer port under the org's id (never in clear, never answered).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

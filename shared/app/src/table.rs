@@ -31,6 +31,7 @@
 //! | SSO email-domain claim | `SSODOMAIN#domain` | `SSODOMAIN` | | | |
 //! | SSO attempt (state, expires) | `SSOSTATE#sha256` | `SSOSTATE` | | | |
 //! | SSO handoff (expires) | `SSOHANDOFF#sha256` | `SSOHANDOFF` | | | |
+//! | directory-sync (SCIM) token | `ORG#o` | `SCIMTOKEN` | | | |
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -55,6 +56,8 @@ pub const INVITE_SK: &str = "INVITE";
 pub const EMAIL_CHANGE_SK: &str = "EMAILCHANGE";
 pub const JOIN_CODE_SK: &str = "JOINCODE";
 pub const SSO_SK: &str = "SSO";
+/// The org's directory-sync (SCIM) token: its hash.
+pub const SCIM_TOKEN_SK: &str = "SCIMTOKEN";
 pub const SSO_DOMAIN_SK: &str = "SSODOMAIN";
 pub const SSO_STATE_SK: &str = "SSOSTATE";
 pub const SSO_HANDOFF_SK: &str = "SSOHANDOFF";

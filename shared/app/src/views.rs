@@ -427,6 +427,17 @@ pub struct OpenIdConfiguration {
     pub subject_types_supported: [&'static str; 1],
 }
 
+/// A directory-sync (SCIM) token, answered once when it is issued.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "ScimToken")]
+pub struct ScimTokenView {
+    /// The bearer token the identity provider sends: shown now and never again (only its
+    /// hash is kept). It names the org it serves.
+    pub token: String,
+    /// The SCIM base URL to give the identity provider: `<public url>/scim/v2`.
+    pub base_url: String,
+}
+
 /// An org's single sign-on connection, without its client secret (which is never answered).
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "SsoConnection")]

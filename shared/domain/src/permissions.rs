@@ -48,6 +48,8 @@ pub enum Action<'a> {
     ManageInviteLink,
     /// Configure the org's single sign-on connection.
     ManageSso,
+    /// Issue or revoke the org's directory-sync (SCIM) token.
+    ManageDirectorySync,
 }
 
 impl Actor {

@@ -12,11 +12,11 @@ use schemars::json_schema;
 
 use roster_app::usecases::me::EMAIL_CHANGES_PER_HOUR;
 use roster_app::usecases::members::{EXPORT_PAGE_MEMBERS, LIST_MAX_EXAMINED};
-use roster_app::usecases::{accounts, audit, auth, departments, imports, invitations, me, members, orgs, sign_in_codes, sso};
+use roster_app::usecases::{accounts, audit, auth, departments, imports, invitations, me, members, orgs, scim, sign_in_codes, sso};
 use roster_app::views::{
     AuditEventView, BulkEditView, ConfirmedEmailView, CreatedOrgView, DepartmentView, ImportQueuedView, ImportView, InvitationView,
-    InviteLinkView, JoinLinkView, JoinRequestAnswer, MemberView, OrgView, Page, PasswordChangedView, PreviewView, SignInView,
-    SsoConnectionView, TokensView,
+    InviteLinkView, JoinLinkView, JoinRequestAnswer, MemberView, OrgView, Page, PasswordChangedView, PreviewView, ScimTokenView,
+    SignInView, SsoConnectionView, TokensView,
 };
 use roster_app::JwkSet;
 use roster_domain::ErrorCode as E;
@@ -852,6 +852,60 @@ impl Endpoint for VerifySsoDomain {
     }
 }
 
+pub struct IssueScimToken;
+
+impl Endpoint for IssueScimToken {
+    const ROUTE: Route = Route::new(
+        RouteId::IssueScimToken,
+        "POST",
+        "/v1/orgs/{org}/scim/token",
+        "issue-scim-token",
+        WRITES,
+    );
+
+    fn operation() -> Operation {
+        Operation::new(
+            "Issue the directory-sync (SCIM) token",
+            "Who: org admin. The token is in this answer only (Roster keeps its hash); a new one replaces the one before, which stops working at once. Give the identity provider `base_url` and the token.",
+            Json(201, schema::<ScimTokenView>),
+        )
+        .errors(&[E::ConcurrentUpdate])
+    }
+
+    async fn answer(call: &Call<'_>) -> Result<Reply, RequestError> {
+        Ok(Reply::json(
+            StatusCode::CREATED,
+            &scim::issue_scim_token(call.app, call.ctx, &call.org()?).await?,
+        ))
+    }
+}
+
+pub struct RevokeScimToken;
+
+impl Endpoint for RevokeScimToken {
+    const ROUTE: Route = Route::new(
+        RouteId::RevokeScimToken,
+        "DELETE",
+        "/v1/orgs/{org}/scim/token",
+        "revoke-scim-token",
+        WRITES,
+    );
+
+    fn operation() -> Operation {
+        Operation::new(
+            "Revoke the directory-sync (SCIM) token",
+            "Who: org admin. The directory's calls are refused from now on; 404 when the org has no token.",
+            NoContent,
+        )
+        .errors(&[E::ConcurrentUpdate])
+    }
+
+    async fn answer(call: &Call<'_>) -> Result<Reply, RequestError> {
+        scim::revoke_scim_token(call.app, call.ctx, &call.org()?).await?;
+        Ok(Reply::NoContent)
+    }
+}
+
 pub struct GetInvitation;
 
 impl Endpoint for GetInvitation {
@@ -1381,6 +1435,8 @@ endpoints![
     GetSso,
     DeleteSso,
     VerifySsoDomain,
+    IssueScimToken,
+    RevokeScimToken,
     GetInvitation,
     AcceptInvitation,
     GetJoinLink,

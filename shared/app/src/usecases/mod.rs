@@ -10,6 +10,7 @@ pub mod me;
 pub mod members;
 pub mod membership;
 pub mod orgs;
+pub mod scim;
 pub mod sign_in_codes;
 pub mod sso;
 
