@@ -53,7 +53,6 @@ impl RateCounter {
     }
 
     /// When the store may delete the window starting at `start`: a day after it ends.
-    /// When the store may delete the window starting at `start` (a day after it ends).
     pub(crate) fn window_expiry(&self, start: i64) -> i64 {
         start + self.window_seconds + table::KEPT_AFTER_USE.whole_seconds()
     }

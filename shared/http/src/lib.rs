@@ -45,8 +45,10 @@ pub async fn handle(app: &App, request: HttpRequest) -> HttpResponse {
 /// Answers one request that API Gateway already routed to `E` (one Lambda per endpoint):
 /// a request for anything else is a 404. Only `E`'s use case is linked into the caller.
 pub async fn handle_route<E: Endpoint>(app: &App, request: HttpRequest) -> HttpResponse {
-    match routes::match_path(E::ROUTE.path, &request.path) {
-        Some(params) if request.method.as_str() == E::ROUTE.method => handlers::respond::<E>(app, &params, request).await,
+    // Matched against the whole table (data only), so a literal route still wins over `E`'s
+    // parameters (`…/members/export.csv` is not the `GetMember` function's).
+    match routes::match_route(&request.method, &request.path) {
+        routes::RouteMatch::Found(route, params) if route.id == E::ROUTE.id => handlers::respond::<E>(app, &params, request).await,
         _ => problem::response(ErrorCode::RouteNotFound, "No such route."),
     }
 }

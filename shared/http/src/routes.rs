@@ -173,7 +173,7 @@ pub enum RouteMatch {
     NotFound,
 }
 
-pub(crate) fn match_path(template: &'static str, path: &str) -> Option<Params> {
+fn match_path(template: &'static str, path: &str) -> Option<Params> {
     let mut params = Params::default();
     let mut segments = path.trim_end_matches('/').split('/');
     for expected in template.split('/') {
