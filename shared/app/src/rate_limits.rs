@@ -53,7 +53,7 @@ impl RateCounter {
     }
 
     /// When the store may delete the window starting at `start`: a day after it ends.
-    pub(crate) fn window_expiry(&self, start: i64) -> i64 {
+    fn window_expiry(&self, start: i64) -> i64 {
         start + self.window_seconds + table::KEPT_AFTER_USE.whole_seconds()
     }
 
@@ -102,17 +102,22 @@ impl RateCounter {
     /// Adds `by` to the current window as part of `tx` (conditioned on what was read).
     pub fn add(&self, tx: &mut Tx, now: OffsetDateTime, current: Option<&Item>, by: u64) -> AppResult<()> {
         let start = self.window_start(now);
-        let sk = table::rate_window_sk(start);
-        // A window is read only while it lasts: the store may delete it a day after.
-        let expires = OffsetDateTime::from_unix_timestamp(start + self.window_seconds).unwrap_or(now) + table::KEPT_AFTER_USE;
         match current {
             Some(item) => {
                 let count = table::decode::<RateWindow>(item)?.count + by;
-                tx.put_next(table::encode(self.pk.clone(), sk, item.version, &RateWindow { count }).expiring_at(expires));
+                tx.put_next(self.window_item(start, item.version, count));
             }
-            None => tx.put_new(table::encode(self.pk.clone(), sk, 1, &RateWindow { count: by }).expiring_at(expires)),
+            None => tx.put_new(self.window_item(start, 1, by)),
         }
         Ok(())
+    }
+
+    /// The window starting at `start` holding `count`, as an item at `version`. A window is
+    /// read only while it lasts: the store may delete it a day after it ends.
+    pub(crate) fn window_item(&self, start: i64, version: u64, count: u64) -> Item {
+        let mut item = table::encode(self.pk.clone(), table::rate_window_sk(start), version, &RateWindow { count });
+        item.expires_at = Some(self.window_expiry(start));
+        item
     }
 }
 

@@ -95,15 +95,7 @@ impl RateState {
             .map_or(0, |w| w.count)
             + invited;
         let version = self.current.as_ref().map_or(0, |item| item.version);
-        let mut window = table::encode(
-            self.counter.pk.clone(),
-            table::rate_window_sk(self.window_start),
-            version,
-            &RateWindow { count },
-        );
-        // Read only while it lasts, like every rate window: the store may delete it after.
-        window.expires_at = Some(self.counter.window_expiry(self.window_start));
-        Ok(window)
+        Ok(self.counter.window_item(self.window_start, version, count))
     }
 
     fn used(&self) -> AppResult<u64> {
