@@ -22,6 +22,13 @@ pub enum KeyUse {
     DerivesSecrets,
 }
 
+impl KeyUse {
+    /// Whether the function reads the keys secret: signers and deriving functions do.
+    pub const fn reads_keys_secret(self) -> bool {
+        !matches!(self, KeyUse::PublicKey)
+    }
+}
+
 /// How a function uses the sealing key (on AWS a KMS key) that keeps SSO client secrets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

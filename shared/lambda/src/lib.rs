@@ -13,7 +13,7 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, RequestExt};
 use lambda_runtime::{service_fn, LambdaEvent};
 
-use roster_app::functions::{self, KeyUse, Sealing, Trigger, WorkerFacts};
+use roster_app::functions::{self, Sealing, Trigger, WorkerFacts};
 pub use roster_app::ports::QueueName;
 use roster_app::workers::expiry::{self, ExpiryKind};
 use roster_app::workers::{self, sweeps, MessageOutcome};
@@ -53,7 +53,7 @@ impl<E: Endpoint> Adapters for EndpointFunction<E> {
     const ENVIRONMENT_CREDENTIALS: bool = true;
     const QUEUE: bool = !E::ROUTE.facts.sends.is_empty();
     const SEALER: bool = !matches!(E::ROUTE.facts.sealing, Sealing::None);
-    const KEYS_SECRET: bool = !matches!(E::ROUTE.facts.keys, KeyUse::PublicKey);
+    const KEYS_SECRET: bool = E::ROUTE.facts.keys.reads_keys_secret();
 }
 
 impl<E: Endpoint> Function for EndpointFunction<E> {
@@ -96,7 +96,7 @@ impl<W: Worker> Adapters for WorkerFunction<W> {
     const ENVIRONMENT_CREDENTIALS: bool = true;
     const QUEUE: bool = true;
     const MAILER: bool = W::FACTS.mails;
-    const KEYS_SECRET: bool = !matches!(W::FACTS.keys, KeyUse::PublicKey);
+    const KEYS_SECRET: bool = W::FACTS.keys.reads_keys_secret();
 }
 
 impl<W: Worker> Function for WorkerFunction<W> {}

@@ -87,10 +87,10 @@ pub async fn revoke_scim_token(app: &App, ctx: &RequestContext, org_id: &OrgId) 
 /// revoked or replaced. One consistent read of the org's token hash, compared in constant
 /// time.
 pub async fn org_of_token(app: &App, bearer: Option<&str>) -> AppResult<Option<String>> {
-    let Some((org_id, _)) = bearer
-        .and_then(|token| token.strip_prefix(TOKEN_PREFIX))
-        .and_then(|rest| rest.split_once('_'))
-    else {
+    let Some(token) = bearer else {
+        return Ok(None);
+    };
+    let Some((org_id, _)) = token.strip_prefix(TOKEN_PREFIX).and_then(|rest| rest.split_once('_')) else {
         return Ok(None);
     };
     if org_id.parse::<OrgId>().is_err() {
@@ -100,6 +100,6 @@ pub async fn org_of_token(app: &App, bearer: Option<&str>) -> AppResult<Option<S
         return Ok(None);
     };
     let record: ScimToken = table::decode(&item)?;
-    let presented = sha256_hex(bearer.unwrap_or_default());
+    let presented = sha256_hex(token);
     Ok(constant_time_eq(presented.as_bytes(), record.token_hash.as_bytes()).then(|| org_id.to_string()))
 }
