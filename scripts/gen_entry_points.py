@@ -37,7 +37,7 @@ CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 # Paths CloudFront sends to the HTTP API (local/src/console.rs leaves the same ones to the API).
-API_PATHS = ["/v1/*", "/.well-known/*"]
+API_PATHS = ["/v1/*", "/.well-known/*", "/scim/*"]
 
 CARGO = """[package]
 name = "{name}"

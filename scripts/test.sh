@@ -4,7 +4,8 @@
 # provider from npm (the single sign-on tests run against it), lints the SAM template
 # with cfn-lint, builds the workspace (the black-box tests run the built roster-local
 # binary), then runs every test with cargo-nextest (or cargo test where nextest is missing),
-# the console's tests in a browser, and a schemathesis run from the OpenAPI document.
+# the console's tests in a browser, scim2-tester's SCIM checks, and a schemathesis run from
+# the OpenAPI document.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export ROSTER_CACHE="${ROSTER_CACHE:-$HOME/.cache/roster}"
@@ -41,6 +42,9 @@ fi
 
 echo "== console (the pages, in a browser, served by the roster-local just built)"
 CONSOLE_SERVED_BY_ROSTER=1 bash scripts/console-test.sh "${CARGO_TARGET_DIR:-target}/debug/roster-local"
+
+echo "== SCIM 2.0 against the server (scim2-tester from PyPI, a client no one here wrote)"
+bash scripts/scim-conformance.sh "${CARGO_TARGET_DIR:-target}/debug/roster-local"
 
 echo "== OpenAPI document against the server (schemathesis, a property-based run)"
 bash scripts/schemathesis.sh "${CARGO_TARGET_DIR:-target}/debug/roster-local" 15

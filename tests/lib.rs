@@ -618,7 +618,8 @@ impl TestApp {
         self.call_with(method, path, headers, None).await
     }
 
-    async fn call_with(&self, method: &str, path: &str, extra: &[(&str, &str)], body: Option<Value>) -> Answer {
+    /// A JSON call (no body when `body` is `None`) with these headers.
+    pub async fn call_with(&self, method: &str, path: &str, extra: &[(&str, &str)], body: Option<Value>) -> Answer {
         let (path, query) = match path.split_once('?') {
             Some((p, q)) => (p.to_string(), Some(q.to_string())),
             None => (path.to_string(), None),
@@ -1163,14 +1164,17 @@ fn assert_documented_answer(route: &roster_http::Route, answer: &Answer) {
         );
         return;
     }
-    let is_problem = answer
-        .headers
-        .get(http::header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes() == b"application/problem+json");
-    if !is_problem {
-        return;
-    }
-    let code = answer.body["code"].as_str().unwrap_or_default();
+    let content_type = answer.headers.get(http::header::CONTENT_TYPE).map(|v| v.as_bytes());
+    let code = match content_type {
+        Some(b"application/problem+json") => answer.body["code"].as_str().unwrap_or_default(),
+        // A SCIM error message: its status as a string, and a detail that starts with the code.
+        Some(b"application/scim+json") => {
+            assert_eq!(answer.body["schemas"][0], roster_domain::scim::ERROR_SCHEMA, "{}", answer.text);
+            assert_eq!(answer.body["status"], answer.status.to_string(), "{}", answer.text);
+            answer.body["detail"].as_str().and_then(|d| d.split(':').next()).unwrap_or_default()
+        }
+        _ => return,
+    };
     let documented = roster_http::openapi::error_codes(route);
     assert!(
         documented.iter().any(|c| c.as_str() == code && c.status() == answer.status),

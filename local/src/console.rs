@@ -16,7 +16,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:;
 
 /// Whether `path` belongs to the API rather than the pages.
 fn is_api(path: &str) -> bool {
-    path.starts_with("/v1/") || path == "/v1" || path.starts_with("/.well-known/")
+    path.starts_with("/v1/") || path == "/v1" || path.starts_with("/.well-known/") || path.starts_with("/scim/")
 }
 
 /// The console's answer to a GET of `path`, or `None` when the path is the API's.
@@ -57,7 +57,7 @@ mod tests {
             page(&Method::GET, "/assets/app.js").unwrap().headers()[header::CONTENT_TYPE],
             "text/javascript; charset=utf-8"
         );
-        for path in ["/v1/orgs", "/.well-known/jwks.json"] {
+        for path in ["/v1/orgs", "/.well-known/jwks.json", "/scim/v2/Users"] {
             assert!(page(&Method::GET, path).is_none(), "{path}");
         }
         assert!(page(&Method::POST, "/").is_none());

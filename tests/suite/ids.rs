@@ -35,7 +35,9 @@ async fn a_malformed_path_id_answers_404_before_any_store_call(t: TestApp) {
         }
     };
     let mut checked = 0;
-    for route in roster_http::ROUTES {
+    // SCIM routes settle their caller by the directory's token first (a store read): their
+    // ids are checked in tests/suite/scim.rs.
+    for route in roster_http::ROUTES.iter().filter(|route| !route.facts.directory) {
         let names: Vec<&str> = route
             .path
             .split('/')

@@ -213,7 +213,7 @@ fn the_api_paths_go_to_the_api_origin_and_every_other_path_to_the_pages() {
             behaviours.push((path, target));
         }
     }
-    assert_eq!(behaviours, [("/v1/*", "api"), ("/.well-known/*", "api")]);
+    assert_eq!(behaviours, [("/v1/*", "api"), ("/.well-known/*", "api"), ("/scim/*", "api")]);
 
     // Everything else is the pages: the bucket, over HTTPS, every path outside /assets/
     // rewritten to the single-page app, with roster-local's security headers.
@@ -321,6 +321,10 @@ fn only_the_functions_that_sign_or_derive_read_the_keys_secret() {
             "reinvite-member",
             "approve-member",
             "create-account",
+            // A directory's new user is invited; so is one made active before it ever accepted.
+            "scim-create-user",
+            "scim-replace-user",
+            "scim-patch-user",
             "email-sender",
             "import-processor",
         ])

@@ -252,6 +252,61 @@ async fn every_endpoint_and_role(t: TestApp) {
         case("GET", "/.well-known/jwks.json".into(), None, public),
         case("GET", "/.well-known/openid-configuration".into(), None, public),
         case("GET", "/v1/openapi.json".into(), None, public),
+        // SCIM: only the org's directory-sync token opens these, never a member's or the
+        // operator's (tests/suite/scim.rs: the directory's own rows, another org's token).
+        case("GET", "/scim/v2/ServiceProviderConfig".into(), None, [Unauthorized; 6]),
+        case("GET", "/scim/v2/Schemas".into(), None, [Unauthorized; 6]),
+        case(
+            "GET",
+            format!("/scim/v2/Schemas/{}", roster_domain::scim::USER_SCHEMA),
+            None,
+            [Unauthorized; 6],
+        ),
+        case("GET", "/scim/v2/ResourceTypes".into(), None, [Unauthorized; 6]),
+        case("GET", "/scim/v2/ResourceTypes/User".into(), None, [Unauthorized; 6]),
+        case("GET", "/scim/v2/Users".into(), None, [Unauthorized; 6]),
+        case(
+            "POST",
+            "/scim/v2/Users".into(),
+            Some(json!({"userName": "scim@matrix.test"})),
+            [Unauthorized; 6],
+        ),
+        case("GET", format!("/scim/v2/Users/{m}"), None, [Unauthorized; 6]),
+        case(
+            "PUT",
+            format!("/scim/v2/Users/{m}"),
+            Some(json!({"userName": "member@matrix.test"})),
+            [Unauthorized; 6],
+        ),
+        case(
+            "PATCH",
+            format!("/scim/v2/Users/{m}"),
+            Some(json!({"Operations": []})),
+            [Unauthorized; 6],
+        ),
+        case("DELETE", format!("/scim/v2/Users/{m}"), None, [Unauthorized; 6]),
+        case("POST", "/scim/v2/.search".into(), Some(json!({})), [Unauthorized; 6]),
+        case("GET", "/scim/v2/Groups".into(), None, [Unauthorized; 6]),
+        case(
+            "POST",
+            "/scim/v2/Groups".into(),
+            Some(json!({"displayName": "Scim"})),
+            [Unauthorized; 6],
+        ),
+        case("GET", format!("/scim/v2/Groups/{dept}"), None, [Unauthorized; 6]),
+        case(
+            "PUT",
+            format!("/scim/v2/Groups/{dept}"),
+            Some(json!({"displayName": "Scim"})),
+            [Unauthorized; 6],
+        ),
+        case(
+            "PATCH",
+            format!("/scim/v2/Groups/{dept}"),
+            Some(json!({"Operations": []})),
+            [Unauthorized; 6],
+        ),
+        case("DELETE", format!("/scim/v2/Groups/{dept}"), None, [Unauthorized; 6]),
         // Remove last: it changes the member the other rows act on.
         case(
             "POST",

@@ -5,6 +5,8 @@
 use std::sync::Arc;
 
 use roster_app::usecases::scim::org_of_token;
+use serde_json::{json, Value};
+
 use roster_tests::{Answer, OrgFixture, TestApp};
 
 async fn issue(t: &TestApp, org: &OrgFixture) -> Answer {
@@ -120,7 +122,489 @@ async fn tokens_issued_at_once_leave_one_that_works(t: TestApp) {
     assert_eq!(issued, tokens.len(), "one audit event a token answered: {}", trail.text);
 }
 
+/// The org's directory-sync token.
+async fn directory_token(t: &TestApp, org: &OrgFixture) -> String {
+    let issued = issue(t, org).await;
+    assert_eq!(issued.status, 201, "{}", issued.text);
+    issued.body["token"].as_str().unwrap().to_string()
+}
+
+/// A SCIM request, as a directory sends it (`application/scim+json`).
+async fn scim(t: &TestApp, token: &str, method: &str, path: &str, body: Option<Value>) -> Answer {
+    let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+    let content_type = (!body.is_empty()).then_some("application/scim+json");
+    t.request(method, &format!("/scim/v2{path}"), Some(token), content_type, body).await
+}
+
+fn okta_user(email: &str) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": email,
+        "name": {"givenName": "Grace", "familyName": "Hopper"},
+        "emails": [{"primary": true, "value": email, "type": "work"}],
+        "displayName": "Grace Hopper",
+        "locale": "en-US",
+        "externalId": format!("00u-{}", email.split('@').next().unwrap()),
+        "groups": [],
+        "password": "never-kept-1",
+        "active": true,
+    })
+}
+
+fn patch(operations: Value) -> Value {
+    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": operations})
+}
+
+fn reasons(trail: &[(String, Value, Value, Value)]) -> Vec<(&str, &str)> {
+    trail
+        .iter()
+        .map(|(action, _, _, reason)| (action.as_str(), reason.as_str().unwrap_or("")))
+        .collect()
+}
+
+async fn scim_routes_take_the_directory_token_only_and_answer_in_scim_format(t: TestApp) {
+    let org = t.create_org("Scim Auth", "paid").await;
+    let other = t.create_org("Scim Elsewhere", "paid").await;
+    let token = directory_token(&t, &org).await;
+    let other_token = directory_token(&t, &other).await;
+    // No token, a member's JWT, garbage: 401 as a SCIM error message.
+    for bearer in [None, Some(org.admin_token.as_str()), Some("roster_scim_x_y")] {
+        let answer = t.call("GET", "/scim/v2/Users", bearer, None).await;
+        assert_eq!(answer.status, 401, "{}", answer.text);
+        assert_eq!(answer.headers["content-type"], "application/scim+json");
+        assert_eq!(answer.body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error");
+        assert_eq!(answer.body["status"], "401");
+    }
+    let created = scim(&t, &token, "POST", "/Users", Some(okta_user("grace@scim-auth.test"))).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.headers["content-type"], "application/scim+json");
+    let id = created.body["id"].as_str().unwrap();
+    // Another org's directory finds nothing of this org, not even the admin by email.
+    assert_eq!(scim(&t, &other_token, "GET", &format!("/Users/{id}"), None).await.status, 404);
+    let found = scim(
+        &t,
+        &other_token,
+        "GET",
+        "/Users?filter=userName%20eq%20%22grace%40scim-auth.test%22",
+        None,
+    )
+    .await;
+    assert_eq!(found.body["totalResults"], 0, "{}", found.text);
+    let listed = scim(&t, &other_token, "GET", "/Users", None).await;
+    assert!(!listed.text.contains("scim-auth.test"), "{}", listed.text);
+    let moved = scim(
+        &t,
+        &other_token,
+        "PATCH",
+        &format!("/Users/{id}"),
+        Some(patch(json!([{"op": "replace", "value": {"active": false}}]))),
+    )
+    .await;
+    assert_eq!(moved.status, 404, "{}", moved.text);
+    // Malformed ids name nothing: 404.
+    for path in ["/Users/not-an-id", "/Groups/not-an-id", "/Schemas/nope", "/ResourceTypes/Nope"] {
+        let answer = scim(&t, &token, "GET", path, None).await;
+        assert_eq!(answer.status, 404, "{path}: {}", answer.text);
+    }
+    // Unknown paths under /scim answer in SCIM's format too.
+    let unknown = scim(&t, &token, "GET", "/Nope", None).await;
+    assert_eq!(
+        (unknown.status, unknown.body["status"].as_str()),
+        (404, Some("404")),
+        "{}",
+        unknown.text
+    );
+    // A revoked token opens nothing.
+    t.call(
+        "DELETE",
+        &format!("/v1/orgs/{}/scim/token", org.org_id),
+        Some(&org.admin_token),
+        None,
+    )
+    .await;
+    assert_eq!(scim(&t, &token, "GET", &format!("/Users/{id}"), None).await.status, 401);
+}
+
+async fn okta_provisions_deactivates_reactivates_and_deletes_a_user(t: TestApp) {
+    let org = t.create_org("Scim Okta", "paid").await;
+    let token = directory_token(&t, &org).await;
+    let created = scim(&t, &token, "POST", "/Users", Some(okta_user("grace@okta.test"))).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.body["id"].as_str().unwrap().to_string();
+    assert_eq!(created.headers["etag"], "W/\"1\"");
+    assert!(created.headers["location"]
+        .to_str()
+        .unwrap()
+        .ends_with(&format!("/scim/v2/Users/{id}")));
+    assert_eq!(created.body["userName"], "grace@okta.test");
+    assert_eq!(created.body["active"], true);
+    assert_eq!(created.body["externalId"], "00u-grace");
+    // A member, made the way an admin's invitation makes one: invited, with the email.
+    let member = t.member(&org, &id).await;
+    assert_eq!(
+        (member["status"].as_str(), member["first_name"].as_str()),
+        (Some("invited"), Some("Grace"))
+    );
+    assert_eq!(member["managed_by_directory"], true);
+    t.drain().await;
+    assert_eq!(t.emails_to("grace@okta.test").len(), 1);
+    // Okta looks users up by userName before it creates them.
+    let found = scim(&t, &token, "GET", "/Users?filter=userName%20eq%20%22Grace%40okta.test%22", None).await;
+    assert_eq!(
+        (found.body["totalResults"].as_u64(), found.body["Resources"][0]["id"].as_str()),
+        (Some(1), Some(id.as_str()))
+    );
+    let by_external = scim(&t, &token, "GET", "/Users?filter=externalId%20eq%20%2200u-grace%22", None).await;
+    assert_eq!(by_external.body["totalResults"], 1, "{}", by_external.text);
+    // Creating it again is a uniqueness conflict.
+    let again = scim(&t, &token, "POST", "/Users", Some(okta_user("grace@okta.test"))).await;
+    assert_eq!(
+        (again.status, again.body["scimType"].as_str()),
+        (409, Some("uniqueness")),
+        "{}",
+        again.text
+    );
+
+    // She accepts; Okta deactivates her: unlicensed, reason directory_sync, data kept.
+    let accepted = t.accept(&t.last_invitation_token("grace@okta.test"), "Grace").await;
+    assert_eq!(accepted.status, 200, "{}", accepted.text);
+    let off = scim(
+        &t,
+        &token,
+        "PATCH",
+        &format!("/Users/{id}"),
+        Some(patch(json!([{"op": "replace", "value": {"active": false}}]))),
+    )
+    .await;
+    assert_eq!((off.status, &off.body["active"]), (200, &json!(false)), "{}", off.text);
+    let member = t.member(&org, &id).await;
+    assert_eq!(
+        (member["status"].as_str(), member["phone"].as_str()),
+        (Some("unlicensed"), Some("+15550100100"))
+    );
+    // And on again: she held a license, so she holds one again at once (seats apply).
+    let on = scim(
+        &t,
+        &token,
+        "PATCH",
+        &format!("/Users/{id}"),
+        Some(patch(json!([{"op": "replace", "value": {"active": true}}]))),
+    )
+    .await;
+    assert_eq!((on.status, &on.body["active"]), (200, &json!(true)), "{}", on.text);
+    assert_eq!(t.member(&org, &id).await["status"], "licensed");
+    // Deleted: unlicensed, kept for the admins, gone from the directory's view.
+    let deleted = scim(&t, &token, "DELETE", &format!("/Users/{id}"), None).await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    assert_eq!(scim(&t, &token, "GET", &format!("/Users/{id}"), None).await.status, 404);
+    assert_eq!(t.member(&org, &id).await["status"], "unlicensed");
+    let trail = t.audit_of(&org, &id).await;
+    assert_eq!(
+        reasons(&trail),
+        [
+            ("member_provisioned", "directory_sync"),
+            ("invitation_accepted", ""),
+            ("member_unlicensed", "directory_sync"),
+            ("member_relicensed", "directory_sync"),
+            ("member_deprovisioned", "directory_sync"),
+        ],
+        "{trail:?}"
+    );
+    // Pushed again, the same account comes back.
+    let back = scim(&t, &token, "POST", "/Users", Some(okta_user("grace@okta.test"))).await;
+    assert_eq!((back.status, back.body["id"].as_str()), (201, Some(id.as_str())), "{}", back.text);
+    assert_eq!(t.member(&org, &id).await["status"], "licensed");
+    t.assert_members_consistent(&org).await;
+}
+
+async fn entra_patches_profile_fields_and_the_department(t: TestApp) {
+    let org = t.create_org("Scim Entra", "paid").await;
+    let token = directory_token(&t, &org).await;
+    let created = scim(
+        &t,
+        &token,
+        "POST",
+        "/Users",
+        Some(json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+            "externalId": "ada",
+            "userName": "ada@entra.test",
+            "active": true,
+            "emails": [{"primary": true, "type": "work", "value": "ada@entra.test"}],
+            "name": {"formatted": "Ada Lovelace", "familyName": "Lovelace", "givenName": "Ada"},
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Analytics"},
+        })),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let changed = scim(
+        &t,
+        &token,
+        "PATCH",
+        &format!("/Users/{id}"),
+        Some(patch(json!([
+            {"op": "Replace", "path": "title", "value": "Countess"},
+            {"op": "Add", "path": "name.givenName", "value": "Augusta Ada"},
+            {"op": "Add", "path": "phoneNumbers[type eq \"mobile\"].value", "value": "+44 20 7946 0000"},
+            {"op": "Replace", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "value": "Engines"},
+            {"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "ada@engines.entra.test"},
+        ]))),
+    )
+    .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    let member = t.member(&org, &id).await;
+    assert_eq!(member["first_name"], "Augusta Ada");
+    assert_eq!(member["position"], "Countess");
+    assert_eq!(member["phone"], "+442079460000");
+    assert_eq!(member["email"], "ada@engines.entra.test");
+    // The department is found by name, made when the org had none of that name.
+    let departments = t
+        .call("GET", &format!("/v1/orgs/{}/departments", org.org_id), Some(&org.admin_token), None)
+        .await;
+    let engines = departments.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "Engines")
+        .unwrap();
+    assert_eq!(member["department_id"], engines["id"]);
+    // Entra sends booleans as strings.
+    let off = scim(
+        &t,
+        &token,
+        "PATCH",
+        &format!("/Users/{id}"),
+        Some(patch(json!([{"op": "Replace", "path": "active", "value": "False"}]))),
+    )
+    .await;
+    assert_eq!(off.body["active"], false, "{}", off.text);
+    assert_eq!(t.member(&org, &id).await["status"], "unlicensed");
+    // A path Roster keeps nothing at is refused, and changes nothing.
+    let before = t.snapshot(&org).await;
+    let refused = scim(
+        &t,
+        &token,
+        "PATCH",
+        &format!("/Users/{id}"),
+        Some(patch(json!([{"op": "replace", "path": "nickName", "value": "x"}]))),
+    )
+    .await;
+    assert_eq!(
+        (refused.status, refused.body["scimType"].as_str()),
+        (400, Some("invalidPath")),
+        "{}",
+        refused.text
+    );
+    assert_eq!(t.snapshot(&org).await, before);
+}
+
+async fn if_match_refuses_a_stale_version(t: TestApp) {
+    let org = t.create_org("Scim Etag", "paid").await;
+    let token = directory_token(&t, &org).await;
+    let created = scim(&t, &token, "POST", "/Users", Some(okta_user("etag@etag.test"))).await;
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let bearer = format!("Bearer {token}");
+    let body = Some(patch(json!([{"op": "replace", "path": "title", "value": "Nurse"}])));
+    let path = format!("/scim/v2/Users/{id}");
+    let fresh = t
+        .call_with("PATCH", &path, &[("authorization", &bearer), ("if-match", "W/\"1\"")], body.clone())
+        .await;
+    assert_eq!(
+        (fresh.status, fresh.headers["etag"].to_str().unwrap()),
+        (200, "W/\"2\""),
+        "{}",
+        fresh.text
+    );
+    let before = t.snapshot(&org).await;
+    let stale = t
+        .call_with("PATCH", &path, &[("authorization", &bearer), ("if-match", "W/\"1\"")], body)
+        .await;
+    assert_eq!(stale.status, 412, "{}", stale.text);
+    let stale_delete = t
+        .call_with("DELETE", &path, &[("authorization", &bearer), ("if-match", "W/\"1\"")], None)
+        .await;
+    assert_eq!(stale_delete.status, 412, "{}", stale_delete.text);
+    assert_eq!(t.snapshot(&org).await, before);
+}
+
+async fn reactivation_obeys_the_seat_limit(t: TestApp) {
+    let org = t.create_org("Scim Seats", "paid").await;
+    let token = directory_token(&t, &org).await;
+    let created = scim(&t, &token, "POST", "/Users", Some(okta_user("seat@seats.test"))).await;
+    let id = created.body["id"].as_str().unwrap().to_string();
+    t.drain().await;
+    assert_eq!(t.accept(&t.last_invitation_token("seat@seats.test"), "Seat").await.status, 200);
+    let off = scim(
+        &t,
+        &token,
+        "PATCH",
+        &format!("/Users/{id}"),
+        Some(patch(json!([{"op": "replace", "value": {"active": false}}]))),
+    )
+    .await;
+    assert_eq!(off.status, 200, "{}", off.text);
+    // One seat, the admin's: reactivating her would take a second.
+    let limited = t
+        .call(
+            "PATCH",
+            &format!("/v1/orgs/{}", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"seat_limit": 1})),
+        )
+        .await;
+    assert_eq!(limited.status, 200, "{}", limited.text);
+    let before = t.snapshot(&org).await;
+    let refused = scim(
+        &t,
+        &token,
+        "PATCH",
+        &format!("/Users/{id}"),
+        Some(patch(json!([{"op": "replace", "value": {"active": true}}]))),
+    )
+    .await;
+    assert_eq!(refused.status, 409, "{}", refused.text);
+    assert!(
+        refused.body["detail"].as_str().unwrap().starts_with("seats_exhausted"),
+        "{}",
+        refused.text
+    );
+    assert_eq!(t.snapshot(&org).await, before);
+}
+
+async fn users_created_at_once_make_one_member(t: TestApp) {
+    let t = Arc::new(t);
+    let org = t.create_org("Scim Race", "paid").await;
+    let token = directory_token(&t, &org).await;
+    let racers: Vec<_> = (0..8)
+        .map(|_| {
+            let (t, token) = (t.clone(), token.clone());
+            tokio::spawn(async move { scim(&t, &token, "POST", "/Users", Some(okta_user("race@race.test"))).await })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for racer in racers {
+        let answer = racer.await.unwrap();
+        assert!(matches!(answer.status, 201 | 409), "{}", answer.text);
+        statuses.push(answer.status);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    let found = scim(&t, &token, "GET", "/Users?filter=userName%20eq%20%22race%40race.test%22", None).await;
+    assert_eq!(found.body["totalResults"], 1);
+    t.drain().await;
+    assert_eq!(t.emails_to("race@race.test").len(), 1);
+    t.assert_members_consistent(&org).await;
+}
+
+async fn groups_are_departments(t: TestApp) {
+    let t = Arc::new(t);
+    let org = t.create_org("Scim Groups", "paid").await;
+    let token = directory_token(&t, &org).await;
+    let mut ids = Vec::new();
+    for n in 0..30 {
+        let created = scim(&t, &token, "POST", "/Users", Some(okta_user(&format!("u{n}@groups.test")))).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        ids.push(created.body["id"].as_str().unwrap().to_string());
+    }
+    let group = scim(
+        &t,
+        &token,
+        "POST",
+        "/Groups",
+        Some(json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Night Shift",
+            "externalId": "grp-1",
+            "members": [{"value": ids[0]}],
+        })),
+    )
+    .await;
+    assert_eq!(group.status, 201, "{}", group.text);
+    let gid = group.body["id"].as_str().unwrap().to_string();
+    assert_eq!(t.member(&org, &ids[0]).await["department_id"], gid.as_str());
+    // Okta adds members in one PATCH, and removes one by a value filter.
+    let members: Vec<Value> = ids[1..].iter().map(|id| json!({"value": id})).collect();
+    let added = scim(
+        &t,
+        &token,
+        "PATCH",
+        &format!("/Groups/{gid}"),
+        Some(patch(json!([{"op": "add", "path": "members", "value": members}]))),
+    )
+    .await;
+    assert_eq!(added.status, 200, "{}", added.text);
+    assert_eq!(added.body["members"].as_array().unwrap().len(), 30);
+    let removed = scim(
+        &t,
+        &token,
+        "PATCH",
+        &format!("/Groups/{gid}"),
+        Some(patch(
+            json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", ids[0])}]),
+        )),
+    )
+    .await;
+    assert_eq!(removed.body["members"].as_array().unwrap().len(), 29, "{}", removed.text);
+    assert_eq!(t.member(&org, &ids[0]).await["department_id"], Value::Null);
+    // Entra removes with the members in the value, and renames.
+    let entra = scim(
+        &t,
+        &token,
+        "PATCH",
+        &format!("/Groups/{gid}"),
+        Some(patch(json!([
+            {"op": "Remove", "path": "members", "value": [{"value": ids[1]}]},
+            {"op": "Replace", "path": "displayName", "value": "Nights"},
+        ]))),
+    )
+    .await;
+    assert_eq!(
+        (entra.status, entra.body["displayName"].as_str()),
+        (200, Some("Nights")),
+        "{}",
+        entra.text
+    );
+    let listed = scim(
+        &t,
+        &token,
+        "GET",
+        "/Groups?filter=displayName%20eq%20%22nights%22&excludedAttributes=members",
+        None,
+    )
+    .await;
+    assert_eq!(listed.body["totalResults"], 1, "{}", listed.text);
+    assert!(listed.body["Resources"][0].get("members").is_none());
+    // Unknown members are refused before anything moves.
+    let before = t.snapshot(&org).await;
+    let unknown = scim(
+        &t,
+        &token,
+        "PATCH",
+        &format!("/Groups/{gid}"),
+        Some(patch(
+            json!([{"op": "add", "path": "members", "value": [{"value": ids[0]}, {"value": "01JD2XQ7V8E6S5R4P3N2M1K0HG"}]}]),
+        )),
+    )
+    .await;
+    assert_eq!(unknown.status, 400, "{}", unknown.text);
+    assert_eq!(t.snapshot(&org).await, before);
+    // Deleted: the department goes, its members stay in the org.
+    assert_eq!(scim(&t, &token, "DELETE", &format!("/Groups/{gid}"), None).await.status, 204);
+    assert_eq!(scim(&t, &token, "GET", &format!("/Groups/{gid}"), None).await.status, 404);
+    assert_eq!(t.member(&org, &ids[2]).await["department_id"], Value::Null);
+    let trail = t.audit_of(&org, &ids[2]).await;
+    assert!(reasons(&trail).contains(&("member_updated", "directory_sync")), "{trail:?}");
+    t.assert_members_consistent(&org).await;
+}
+
 on_every_backend!(
     a_directory_token_is_shown_once_names_its_org_and_is_replaced_by_the_next,
     tokens_issued_at_once_leave_one_that_works,
+    scim_routes_take_the_directory_token_only_and_answer_in_scim_format,
+    okta_provisions_deactivates_reactivates_and_deletes_a_user,
+    entra_patches_profile_fields_and_the_department,
+    if_match_refuses_a_stale_version,
+    reactivation_obeys_the_seat_limit,
+    users_created_at_once_make_one_member,
+    groups_are_departments,
 );

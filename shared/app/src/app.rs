@@ -124,6 +124,10 @@ pub enum Principal {
         /// The credential version the token was issued for.
         credential_version: u32,
     },
+    /// An org's directory (SCIM), by the org's directory-sync token.
+    Directory {
+        org_id: String,
+    },
 }
 
 /// The caller and where the call came from.
@@ -430,7 +434,7 @@ impl App {
     pub async fn signed_in_member(&self, ctx: &RequestContext, allow_password_change_only: bool) -> AppResult<Member> {
         match &ctx.principal {
             Principal::Anonymous => Err(AppError::Unauthorized(ErrorCode::MissingToken)),
-            Principal::Operator => Err(AppError::Domain(DomainError::Forbidden)),
+            Principal::Operator | Principal::Directory { .. } => Err(AppError::Domain(DomainError::Forbidden)),
             Principal::Member {
                 org_id,
                 member_id,

@@ -76,6 +76,14 @@ pub fn member_sk(member_id: &str) -> String {
 pub fn email_guard_sk(email: &Email) -> String {
     format!("EMAIL#{email}")
 }
+/// A directory user's lookup by its `userName` (kept only when that is not the email).
+pub fn scim_user_name_sk(user_name: &str) -> String {
+    format!("SCIMNAME#{}", user_name.to_lowercase())
+}
+/// A directory user's lookup by its `externalId`.
+pub fn scim_external_id_sk(external_id: &str) -> String {
+    format!("SCIMEXT#{external_id}")
+}
 pub fn department_sk(department_id: &str) -> String {
     format!("{DEPT_PREFIX}{department_id}")
 }

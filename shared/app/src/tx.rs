@@ -66,6 +66,21 @@ impl Tx {
     }
 
     /// Deletes a member with its email guard and the entries that point at it.
+    /// Moves the email's guard from `before`'s email to `after`'s; conditional, so two
+    /// accounts never end up with one email.
+    pub fn move_email_guard(&mut self, before: &Member, after: &Member) {
+        let org_pk = table::org_pk(&before.org_id);
+        self.delete(org_pk.clone(), table::email_guard_sk(&before.email), Condition::None);
+        self.put_new(table::encode(
+            org_pk,
+            table::email_guard_sk(&after.email),
+            1,
+            &crate::records::EmailGuard {
+                member_id: after.id.clone(),
+            },
+        ));
+    }
+
     pub fn delete_member(&mut self, before: &Member) {
         let org_pk = table::org_pk(&before.org_id);
         self.delete(org_pk.clone(), table::member_sk(&before.id), Condition::Version(before.version));

@@ -51,6 +51,9 @@ pub struct MemberView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Vec<LoginMethod>")]
     pub login_methods: Option<Vec<LoginMethod>>,
+    /// The org's directory (SCIM) provisions this member: it decides the email, names,
+    /// phone, position, department and whether it holds its license.
+    pub managed_by_directory: bool,
 }
 
 /// A pending invitation, without its secret.
@@ -98,6 +101,7 @@ pub fn member(member: &Member) -> MemberView {
             expires_at: rfc3339(change.expires_at),
         }),
         login_methods: member.login_methods.clone(),
+        managed_by_directory: member.directory_link().is_some(),
     }
 }
 

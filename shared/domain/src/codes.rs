@@ -88,6 +88,8 @@ error_codes! {
     NoOrgAdminCanSignIn = "no_org_admin_can_sign_in", 409, "This would leave no org admin able to sign in (none would have a method it can use): keep a method an org admin has, such as email_otp.";
     EmailTaken = "email_taken", 409, "Another account in the org has this email.";
     ConcurrentUpdate = "concurrent_update", 409, "A concurrent change got there first: read again and retry.";
+    DirectoryUserExists = "directory_user_exists", 409, "SCIM: the org already has a user with this userName, email or externalId.";
+    VersionMismatch = "version_mismatch", 412, "SCIM: the resource changed since the version `If-Match` names: read it again.";
     DepartmentExists = "department_exists", 409, "The org has a department of that name.";
     DepartmentNotEmpty = "department_not_empty", 409, "The department still has members.";
     SsoDomainClaimed = "sso_domain_claimed", 409, "Another org has verified one of these email domains: its single sign-on answers for it.";
@@ -106,6 +108,7 @@ error_codes! {
     RateLimited = "rate_limited", 429, "Too many requests: retry after `Retry-After` seconds.";
     Internal = "internal", 500, "Something went wrong in Roster (logged, never detailed).";
     Unavailable = "unavailable", 503, "A service Roster depends on did not answer: retry.";
+    SearchNotSupported = "search_not_supported", 501, "SCIM: a search across resource types (POST /.search) is not offered: filter each resource type's list.";
     // A field's own problem (inside `400 validation_failed`).
     Required = "required", 400, "The field is missing or empty.";
     Invalid = "invalid", 400, "The value is not valid for the field.";
@@ -132,6 +135,9 @@ error_codes! {
     InvalidType = "invalid_type", 400, "The value has the wrong JSON type.";
     MalformedId = "malformed_id", 400, "Not a well-formed id.";
     InvalidCursor = "invalid_cursor", 400, "Not a cursor this list gave out.";
+    InvalidFilter = "invalid_filter", 400, "SCIM: a filter other than one `attribute eq \"value\"` comparison of an attribute Roster filters on.";
+    InvalidPath = "invalid_path", 400, "SCIM: a PATCH path that names no attribute Roster keeps.";
+    NoTarget = "no_target", 400, "SCIM: a PATCH remove without a path.";
     // A bulk import's file and rows.
     InvalidCsv = "invalid_csv", 400, "The file is not CSV.";
     InvalidUtf8 = "invalid_utf8", 400, "The file is not UTF-8 text.";

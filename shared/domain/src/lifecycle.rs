@@ -91,6 +91,38 @@ pub fn reinvite(member: &Member, invitation: PendingInvitation) -> Result<Member
     }
 }
 
+/// The org's directory sets a user `active: false` (or deletes it): the account is
+/// unlicensed and keeps its data, whatever stage it was at; a pending invitation is
+/// withdrawn. `None` when it is already so.
+pub fn deactivate_by_directory(member: &Member) -> Option<Member> {
+    if !member.is_active_in_directory() {
+        return None;
+    }
+    let mut next = with_status(member, MembershipStatus::Unlicensed);
+    next.invitation = None;
+    Some(next)
+}
+
+/// The org's directory sets a user `active: true` again: an account that has held a
+/// license is licensed at once (the seat rules apply when it is written); one never
+/// accepted is invited again with `invitation` (`None` when its org signs in only by single
+/// sign-on, which then licenses it too). `None` when it is already active.
+pub fn activate_by_directory(member: &Member, invitation: Option<PendingInvitation>) -> Option<Member> {
+    if member.is_active_in_directory() {
+        return None;
+    }
+    match invitation.filter(|_| !member.ever_licensed) {
+        Some(invitation) => reinvite(member, invitation).ok(),
+        None => {
+            let mut next = with_status(member, MembershipStatus::Licensed);
+            next.ever_licensed = true;
+            next.kind = crate::member::Kind::Full;
+            next.invitation = None;
+            Some(next)
+        }
+    }
+}
+
 /// The version the next invitation of this member gets (one email per version).
 pub fn next_invitation_version(member: &Member) -> u32 {
     member.invitations_sent + 1
@@ -239,6 +271,7 @@ mod tests {
             two_factor_channel: None,
             login_methods: None,
             pending_email: None,
+            directory: None,
             email_changes_requested: 0,
         }
     }

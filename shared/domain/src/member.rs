@@ -156,10 +156,38 @@ pub struct Member {
     /// A change of its own email waiting for confirmation from the new address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_email: Option<PendingEmailChange>,
+    /// Set when the org's directory (SCIM) provisions the account: it then decides the
+    /// profile fields it sends, and whether the account holds its license.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<DirectoryLink>,
+}
+
+/// What the org's directory knows the account by.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryLink {
+    /// The directory's `userName`, when it is not the email itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// The directory deleted the user: the account is unlicensed, keeps its data, and is
+    /// gone from the directory's view (SCIM answers 404 for it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
 }
 
 impl Member {
     pub fn is_licensed(&self) -> bool {
         self.status == MembershipStatus::Licensed
+    }
+
+    /// Whether a directory sees the account as `active`: anything but removed or rejected.
+    pub fn is_active_in_directory(&self) -> bool {
+        !matches!(self.status, MembershipStatus::Unlicensed | MembershipStatus::Rejected)
+    }
+
+    /// The directory provisions the account, and has not deleted it.
+    pub fn directory_link(&self) -> Option<&DirectoryLink> {
+        self.directory.as_ref().filter(|link| !link.deleted)
     }
 }

@@ -157,6 +157,9 @@ pub struct Department {
     /// Being deleted: no one may be moved into it (a deletion that finds members reopens it).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub closing: bool,
+    /// The org's directory's id for the group this department is (SCIM `externalId`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
 }
 
 /// Checks an org or department name.

@@ -90,6 +90,7 @@ mod tests {
             two_factor_channel: None,
             login_methods: methods,
             pending_email: None,
+            directory: None,
             email_changes_requested: 0,
         }
     }

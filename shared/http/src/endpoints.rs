@@ -27,6 +27,7 @@ use crate::openapi::{schema, Operation};
 use crate::query::{AuditQuery, ExportQuery, MemberListQuery, SsoCallbackQuery, SsoStartQuery};
 use crate::request::RequestError;
 use crate::routes::{Route, READS, WRITES};
+pub use crate::scim_endpoints::*;
 
 pub struct CreateOrg;
 
@@ -1455,4 +1456,22 @@ endpoints![
     Jwks,
     OpenIdConfiguration,
     OpenApi,
+    ScimServiceProviderConfig,
+    ScimListSchemas,
+    ScimGetSchema,
+    ScimListResourceTypes,
+    ScimGetResourceType,
+    ScimListUsers,
+    ScimCreateUser,
+    ScimGetUser,
+    ScimReplaceUser,
+    ScimPatchUser,
+    ScimDeleteUser,
+    ScimSearch,
+    ScimListGroups,
+    ScimCreateGroup,
+    ScimGetGroup,
+    ScimReplaceGroup,
+    ScimPatchGroup,
+    ScimDeleteGroup,
 ];

@@ -41,6 +41,14 @@ pub enum Reply {
         cookie: Option<String>,
         as_json: bool,
     },
+    /// A SCIM answer (`application/scim+json`), with the resource's `ETag` and, for a
+    /// created one, its `Location`.
+    Scim {
+        status: StatusCode,
+        body: serde_json::Value,
+        etag: Option<String>,
+        location: Option<String>,
+    },
 }
 
 /// The typed answers of the use cases, as `200` JSON.
@@ -104,6 +112,21 @@ impl Reply {
                 builder.body(Bytes::from(body))
             }
             Reply::NoContent => builder.status(StatusCode::NO_CONTENT).body(Bytes::new()),
+            Reply::Scim {
+                status,
+                body,
+                etag,
+                location,
+            } => {
+                let mut builder = builder.status(status).header(header::CONTENT_TYPE, crate::scim::CONTENT_TYPE);
+                if let Some(etag) = etag {
+                    builder = builder.header(header::ETAG, etag);
+                }
+                if let Some(location) = location {
+                    builder = builder.header(header::LOCATION, location);
+                }
+                builder.body(Bytes::from(serde_json::to_vec(&body).expect("JSON values serialize")))
+            }
             Reply::Redirect { url, cookie, as_json } => {
                 let mut builder = builder.header(header::CACHE_CONTROL, "no-store");
                 if let Some(cookie) = cookie {
@@ -166,6 +189,9 @@ pub trait Endpoint {
 /// Answers a request routed to `E`: who is calling is settled before anything in the
 /// request is read.
 pub async fn respond<E: Endpoint>(app: &App, params: &Params, request: HttpRequest) -> HttpResponse {
+    if E::ROUTE.facts.directory {
+        return crate::scim::respond::<E>(app, params, request).await;
+    }
     let principal = auth::authenticate(app, request.bearer_token());
     let needs_caller = !E::ROUTE.facts.anyone;
     let ctx = match principal {
@@ -180,6 +206,19 @@ pub async fn respond<E: Endpoint>(app: &App, params: &Params, request: HttpReque
         Err(error) if needs_caller => return problem::from_app_error(&error),
         Err(_) => RequestContext::anonymous(request.client_ip.clone()),
     };
+    match answer::<E>(app, params, &request, ctx).await {
+        Ok(response) => response,
+        Err(error) => problem::from_request_error(error),
+    }
+}
+
+/// Calls `E` for a settled caller, within the request's deadline.
+pub(crate) async fn answer<E: Endpoint>(
+    app: &App,
+    params: &Params,
+    request: &HttpRequest,
+    ctx: RequestContext,
+) -> Result<HttpResponse, RequestError> {
     let ctx = RequestContext {
         deadline: request
             .deadline
@@ -189,11 +228,8 @@ pub async fn respond<E: Endpoint>(app: &App, params: &Params, request: HttpReque
     let call = Call {
         app,
         ctx: &ctx,
-        request: &request,
+        request,
         params,
     };
-    match E::answer(&call).await {
-        Ok(reply) => reply.into_response(),
-        Err(error) => problem::from_request_error(error),
-    }
+    Ok(E::answer(&call).await?.into_response())
 }

@@ -9,6 +9,8 @@ pub mod problem;
 pub mod query;
 pub mod request;
 pub mod routes;
+pub mod scim;
+pub mod scim_endpoints;
 
 pub use handlers::Endpoint;
 pub use request::HttpRequest;
@@ -31,14 +33,14 @@ pub async fn handle(app: &App, request: HttpRequest) -> HttpResponse {
     match routes::match_route(&request.method, &request.path) {
         routes::RouteMatch::Found(route, params) => endpoints::dispatch(app, route.id, &params, request).await,
         routes::RouteMatch::MethodNotAllowed(allowed) => {
-            let mut response = problem::response(ErrorCode::MethodNotAllowed, "This path does not take that method.");
+            let mut response = problem::response_at(&request.path, ErrorCode::MethodNotAllowed, "This path does not take that method.");
             let allow = allowed.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ");
             response
                 .headers_mut()
                 .insert(http::header::ALLOW, allow.parse().expect("methods are valid header text"));
             response
         }
-        routes::RouteMatch::NotFound => problem::response(ErrorCode::RouteNotFound, "No such route."),
+        routes::RouteMatch::NotFound => problem::response_at(&request.path, ErrorCode::RouteNotFound, "No such route."),
     }
 }
 
@@ -49,6 +51,6 @@ pub async fn handle_route<E: Endpoint>(app: &App, request: HttpRequest) -> HttpR
     // parameters (`…/members/export.csv` is not the `GetMember` function's).
     match routes::match_route(&request.method, &request.path) {
         routes::RouteMatch::Found(route, params) if route.id == E::ROUTE.id => handlers::respond::<E>(app, &params, request).await,
-        _ => problem::response(ErrorCode::RouteNotFound, "No such route."),
+        _ => problem::response_at(&request.path, ErrorCode::RouteNotFound, "No such route."),
     }
 }

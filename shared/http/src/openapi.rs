@@ -30,6 +30,8 @@ pub enum Body {
     Json(SchemaFn),
     /// A CSV file (`text/csv`) or the JSON of `SchemaFn`.
     CsvOrJson(SchemaFn),
+    /// A SCIM resource or PatchOp (`application/scim+json`), as `/scim/v2/Schemas` describes.
+    Scim,
 }
 
 /// What a route answers when it succeeds.
@@ -44,6 +46,9 @@ pub enum Answer {
     Redirect(&'static str),
     /// The same, or `200 {"redirect_to"}` to a caller that accepts JSON and not HTML.
     RedirectOrJson(&'static str),
+    /// A SCIM answer (`application/scim+json`): a resource, a list response or a discovery
+    /// document.
+    Scim(u16),
 }
 
 /// One route as the document describes it: `Operation::new(summary, who, answer)`, then
@@ -88,6 +93,11 @@ impl Operation {
             body: Body::CsvOrJson(schema),
             ..self
         }
+    }
+
+    /// Takes a SCIM resource or PatchOp.
+    pub fn scim_body(self) -> Operation {
+        Operation { body: Body::Scim, ..self }
     }
 
     pub fn query(self, query: fn() -> Vec<Param>) -> Operation {
@@ -140,10 +150,15 @@ const TOKEN_REFUSALS: &[ErrorCode] = &[
 /// Every way a member's token can be refused once it is read (`App::signed_in_member`).
 const MEMBER_REFUSALS: &[ErrorCode] = &[ErrorCode::TokenRevoked, ErrorCode::AccountInactive];
 
+/// Every way a directory's call can be refused for its token.
+const DIRECTORY_REFUSALS: &[ErrorCode] = &[ErrorCode::MissingToken, ErrorCode::InvalidToken];
+
 /// Who calls a route, for the refusals it answers before its own checks.
 #[derive(Clone, Copy)]
 enum Caller {
     Anyone,
+    /// An org's directory, with its directory-sync token (SCIM).
+    Directory,
     /// The operator only (its own token, not a member's).
     Operator,
     /// A member, with a full session or (`temporary`) the one a temporary password gives.
@@ -157,6 +172,7 @@ enum Caller {
 fn caller(route: &Route, operation: &Operation) -> Caller {
     match operation.caller {
         _ if route.facts.anyone => Caller::Anyone,
+        _ if route.facts.directory => Caller::Directory,
         Some(caller) => caller,
         None => Caller::Member { temporary: false },
     }
@@ -171,6 +187,9 @@ fn path_parameter(name: &str) -> SchemaFn {
         "import" => schema::<ImportId>,
         "token" => schema::<InvitationToken>,
         "code" => schema::<JoinCode>,
+        "id" => {
+            |_| json_schema!({ "type": "string", "minLength": 1, "description": "A SCIM resource's id (a member's or department's id; a schema's URN; a resource type's name)." })
+        }
         "domain" => {
             |_| json_schema!({ "type": "string", "minLength": 1, "maxLength": 253, "description": "An email domain the org's connection lists." })
         }
@@ -193,6 +212,7 @@ pub fn error_codes(route: &Route) -> Vec<ErrorCode> {
     let mut codes: Vec<ErrorCode> = ANY_REQUEST.to_vec();
     match caller(route, &operation) {
         Caller::Anyone => {}
+        Caller::Directory => codes.extend_from_slice(DIRECTORY_REFUSALS),
         Caller::Operator => codes.extend_from_slice(TOKEN_REFUSALS),
         Caller::Member { temporary } => {
             codes.extend_from_slice(TOKEN_REFUSALS);
@@ -263,6 +283,7 @@ pub fn success_status(route: &Route) -> u16 {
         Answer::Csv { .. } => 200,
         Answer::NoContent => 204,
         Answer::Redirect(_) | Answer::RedirectOrJson(_) => 303,
+        Answer::Scim(status) => status,
     }
 }
 
@@ -291,7 +312,7 @@ fn problem_statuses(route: &Route) -> Vec<(u16, Vec<ErrorCode>)> {
 /// (`#/components/responses/Problem{status}`), which the routes that answer just these refer to.
 fn shared_problem_answers() -> Vec<(u16, Vec<ErrorCode>)> {
     let mut seen: Vec<((u16, Vec<ErrorCode>), usize)> = Vec::new();
-    for answer in ROUTES.iter().flat_map(problem_statuses) {
+    for answer in ROUTES.iter().filter(|route| !route.facts.directory).flat_map(problem_statuses) {
         match seen.iter_mut().find(|(known, _)| *known == answer) {
             Some((_, count)) => *count += 1,
             None => seen.push((answer, 1)),
@@ -335,6 +356,7 @@ fn describe(route: &Route, requests: &mut SchemaGenerator, answers: &mut SchemaG
             "description": description,
             "headers": {"Location": {"description": "Where the browser goes next.", "schema": {"type": "string"}}},
         }),
+        Answer::Scim(_) => json!({"description": "OK", "content": {SCIM_JSON: {"schema": scim_document()}}}),
     };
     if let Answer::RedirectOrJson(_) = operation.answer {
         responses.insert(
@@ -352,7 +374,13 @@ fn describe(route: &Route, requests: &mut SchemaGenerator, answers: &mut SchemaG
     responses.insert(success_status(route).to_string(), success);
     let problem = answers.subschema_for::<Problem>();
     for (status, codes) in problem_statuses(route) {
-        let answer = if shared.contains(&(status, codes.clone())) {
+        let answer = if route.facts.directory {
+            let names: Vec<&str> = codes.iter().map(|code| code.as_str()).collect();
+            json!({
+                "description": format!("A SCIM error; its detail starts with the code: {}", names.join(", ")),
+                "content": {SCIM_JSON: {"schema": {"$ref": "#/components/schemas/ScimError"}}},
+            })
+        } else if shared.contains(&(status, codes.clone())) {
             json!({"$ref": format!("#/components/responses/Problem{status}")})
         } else {
             problem_answer(status, &codes, &problem)
@@ -378,11 +406,34 @@ fn describe(route: &Route, requests: &mut SchemaGenerator, answers: &mut SchemaG
             content["text/csv"] = json!({"schema": {"type": "string", "description": "A CSV file in the template's columns."}});
             described["requestBody"] = json!({"required": true, "content": content});
         }
+        Body::Scim => described["requestBody"] = json!({"required": true, "content": {SCIM_JSON: {"schema": scim_document()}}}),
     }
     if route.facts.anyone {
         described["security"] = json!([]);
     }
     described
+}
+
+const SCIM_JSON: &str = "application/scim+json";
+
+/// A SCIM resource, list response, PatchOp or discovery document: its attributes are those
+/// `GET /scim/v2/Schemas` serves (RFC 7643).
+fn scim_document() -> Value {
+    json!({"type": "object", "required": ["schemas"], "properties": {"schemas": {"type": "array", "items": {"type": "string"}}}})
+}
+
+/// A SCIM error message (RFC 7644 §3.12).
+fn scim_error_schema() -> Value {
+    json!({
+        "type": "object",
+        "required": ["schemas", "status"],
+        "properties": {
+            "schemas": {"type": "array", "items": {"const": roster_domain::scim::ERROR_SCHEMA}},
+            "status": {"type": "string", "description": "The HTTP status, as a string."},
+            "scimType": {"type": "string", "enum": ["invalidFilter", "invalidPath", "noTarget", "uniqueness", "invalidValue", "invalidSyntax"]},
+            "detail": {"type": "string", "description": "Starts with Roster's error code (see ErrorCode)."},
+        },
+    })
 }
 
 /// The whole document.
@@ -402,6 +453,7 @@ pub fn document() -> Value {
         .collect();
     // Both kinds of schema live in one place; a name means one schema.
     let mut schemas = requests.take_definitions(true);
+    schemas.insert("ScimError".into(), scim_error_schema());
     for (name, schema) in answers.take_definitions(true) {
         match schemas.get(&name) {
             Some(existing) if *existing != schema => panic!("two different schemas are named {name}"),

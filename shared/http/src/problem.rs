@@ -39,7 +39,7 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn new(code: ErrorCode, detail: &str) -> Problem {
+    pub(crate) fn new(code: ErrorCode, detail: &str) -> Problem {
         let status = status(code);
         Problem {
             type_: format!("https://roster.dev/problems/{code}"),
@@ -67,6 +67,15 @@ pub fn response(code: ErrorCode, detail: &str) -> HttpResponse {
     Problem::new(code, detail).into_response()
 }
 
+/// A problem with `code` for a request to `path`: in SCIM's format under `/scim/`.
+pub fn response_at(path: &str, code: ErrorCode, detail: &str) -> HttpResponse {
+    if path.starts_with("/scim/") {
+        crate::scim::error_response(RequestError::App(AppError::Domain(DomainError::Conflict(code))))
+    } else {
+        response(code, detail)
+    }
+}
+
 /// The HTTP status of a problem with `code`.
 pub fn status(code: ErrorCode) -> StatusCode {
     StatusCode::from_u16(code.status()).expect("every error code has a valid status")
@@ -74,6 +83,11 @@ pub fn status(code: ErrorCode) -> StatusCode {
 
 /// An app error as a problem: its code decides the status (SPEC §5 status codes).
 pub fn from_app_error(error: &AppError) -> HttpResponse {
+    with_headers(error, app_problem(error).into_response())
+}
+
+/// The problem an app error answers.
+pub(crate) fn app_problem(error: &AppError) -> Problem {
     let status = status(error.code());
     let detail = match error {
         // Internal details go to the log, never to the client.
@@ -95,7 +109,11 @@ pub fn from_app_error(error: &AppError) -> HttpResponse {
         }
         _ => {}
     }
-    let mut response = problem.into_response();
+    problem
+}
+
+/// The headers an app error's answer carries besides its body.
+pub(crate) fn with_headers(error: &AppError, mut response: HttpResponse) -> HttpResponse {
     match error {
         AppError::RateLimited { retry_after_seconds } => {
             response
@@ -114,8 +132,16 @@ pub fn from_app_error(error: &AppError) -> HttpResponse {
 
 pub fn from_request_error(error: RequestError) -> HttpResponse {
     match error {
-        RequestError::TooLarge { limit } => response(ErrorCode::PayloadTooLarge, &format!("The body is larger than {limit} bytes.")),
-        RequestError::UnsupportedMediaType => response(
+        RequestError::App(error) => from_app_error(&error),
+        other => request_problem(other).into_response(),
+    }
+}
+
+/// The problem a request that can't be read answers.
+pub(crate) fn request_problem(error: RequestError) -> Problem {
+    match error {
+        RequestError::TooLarge { limit } => Problem::new(ErrorCode::PayloadTooLarge, &format!("The body is larger than {limit} bytes.")),
+        RequestError::UnsupportedMediaType => Problem::new(
             ErrorCode::UnsupportedMediaType,
             "Send application/json (or text/csv where a file is expected).",
         ),
@@ -127,8 +153,7 @@ pub fn from_request_error(error: RequestError) -> HttpResponse {
         } => Problem {
             errors: Some(vec![FieldError::new(&field, field_code, message)]),
             ..Problem::new(code, "The body can't be read.")
-        }
-        .into_response(),
-        RequestError::App(error) => from_app_error(&error),
+        },
+        RequestError::App(error) => app_problem(&error),
     }
 }

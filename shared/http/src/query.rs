@@ -278,3 +278,46 @@ impl SsoCallbackQuery {
         }
     }
 }
+
+/// A SCIM list's `filter`, `startIndex` and `count` (RFC 7644 §3.4.2).
+pub struct ScimListQuery;
+
+impl ScimListQuery {
+    pub fn params() -> Vec<Param> {
+        vec![
+            Param {
+                name: "filter",
+                description: "One comparison, `attribute eq \"value\"`",
+                schema: |_| json_schema!({ "type": "string" }),
+            },
+            Param {
+                name: "startIndex",
+                description: "The 1-based index of the first result (default 1)",
+                schema: |_| json_schema!({ "type": "integer" }),
+            },
+            Param {
+                name: "count",
+                description: "At most this many results (default 100, at most 1,000)",
+                schema: |_| json_schema!({ "type": "integer" }),
+            },
+        ]
+    }
+
+    pub fn read(request: &HttpRequest) -> Result<roster_app::usecases::directory::ListRequest, RequestError> {
+        let number = |name: &str| -> Result<Option<usize>, RequestError> {
+            match request.query_param(name).filter(|v| !v.is_empty()) {
+                None => Ok(None),
+                // A count below 1 asks for none, an index below 1 is read as 1 (§3.4.2.4).
+                Some(raw) => match raw.parse::<i64>() {
+                    Ok(n) => Ok(Some(n.max(0) as usize)),
+                    Err(_) => Err(AppError::Domain(roster_domain::DomainError::invalid(name, ErrorCode::InvalidType, "an integer")).into()),
+                },
+            }
+        };
+        Ok(roster_app::usecases::directory::ListRequest {
+            filter: request.query_param("filter").filter(|f| !f.trim().is_empty()),
+            start_index: number("startIndex")?,
+            count: number("count")?,
+        })
+    }
+}

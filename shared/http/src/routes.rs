@@ -41,6 +41,9 @@ pub struct RouteFacts {
     pub identity_providers: bool,
     /// Looks up DNS records (an email domain's proof of ownership).
     pub dns: bool,
+    /// Called by an org's directory (SCIM) with the org's directory-sync token, not a
+    /// member's JWT; answers in SCIM's format (`application/scim+json`, SCIM errors).
+    pub directory: bool,
 }
 
 impl RouteFacts {
@@ -55,6 +58,7 @@ impl RouteFacts {
             sealing: Sealing::None,
             identity_providers: false,
             dns: false,
+            directory: false,
         }
     }
     /// A signed-in member's call that writes.
@@ -124,6 +128,15 @@ impl RouteFacts {
     pub(crate) const fn calls_identity_providers(self) -> RouteFacts {
         RouteFacts {
             identity_providers: true,
+            ..self
+        }
+    }
+    /// A SCIM route: the org's directory calls it with its own token.
+    pub(crate) const fn directory_token(self) -> RouteFacts {
+        RouteFacts {
+            authorizer: false,
+            anyone: false,
+            directory: true,
             ..self
         }
     }

@@ -10,6 +10,7 @@ const member = (status: Member['status'], department_id: string | null = 'd1'): 
   last_name: 'Member',
   phone: '+15550100100',
   position: null,
+  managed_by_directory: false,
   job_id: null,
   location: null,
   license_end: null,

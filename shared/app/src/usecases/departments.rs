@@ -3,14 +3,14 @@
 use serde::Deserialize;
 
 use roster_domain::org::validate_name;
-use roster_domain::{Action, Department};
+use roster_domain::{Action, Department, DomainError};
 
 use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Condition, Query, SkCondition};
 use crate::secrets::new_id;
 use crate::table;
-use crate::tx::Tx;
+use crate::tx::{Origin, Tx};
 use crate::views;
 use crate::views::{DepartmentView, Page};
 use roster_domain::ids::{DepartmentId, OrgId};
@@ -43,14 +43,41 @@ pub async fn create_department(app: &App, ctx: &RequestContext, org_id: &OrgId, 
     let name = validate_name("name", &input.name)?;
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ManageDepartments, &org.settings)?;
-    if app
-        .store
-        .get(&table::org_pk(org_id), &table::department_name_sk(&name))
-        .await?
-        .is_some()
-    {
+    let department = add_department(app, org_id, &name, &ctx.origin(Some(&actor.member_id))).await?;
+    Ok(views::department(&department))
+}
+
+/// The id of the org's department named `name` (case-insensitively), if there is one.
+pub async fn department_named(app: &App, org_id: &str, name: &str) -> AppResult<Option<String>> {
+    let Some(item) = app.store.get(&table::org_pk(org_id), &table::department_name_sk(name)).await? else {
+        return Ok(None);
+    };
+    Ok(item.data.get("department_id").and_then(|id| id.as_str()).map(str::to_string))
+}
+
+/// The org's department named `name`, added when there is none (a directory naming a
+/// department creates it; concurrent callers get the same one).
+pub async fn department_named_or_added(app: &App, org_id: &str, name: &str, origin: &Origin) -> AppResult<Department> {
+    let name = validate_name("department", name)?;
+    loop {
+        if let Some(id) = department_named(app, org_id, &name).await? {
+            if let Some(department) = app.find_department(org_id, &id).await? {
+                return Ok(department);
+            }
+        }
+        match add_department(app, org_id, &name, origin).await {
+            Err(AppError::Domain(DomainError::Conflict(ErrorCode::DepartmentExists))) => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Adds a department named `name` (validated), with its name guard and audit event.
+pub async fn add_department(app: &App, org_id: &str, name: &str, origin: &Origin) -> AppResult<Department> {
+    if department_named(app, org_id, name).await?.is_some() {
         return Err(AppError::conflict(ErrorCode::DepartmentExists));
     }
+    let name = name.to_string();
     let now = app.now();
     let department = Department {
         id: new_id(now),
@@ -59,19 +86,12 @@ pub async fn create_department(app: &App, ctx: &RequestContext, org_id: &OrgId, 
         created_at: now,
         version: 1,
         closing: false,
+        external_id: None,
     };
     let mut tx = Tx::new();
     tx.put_new(department_item(&department));
     tx.put_new(name_guard(org_id, &name, &department.id));
-    tx.audit(
-        org_id,
-        now,
-        &ctx.origin(Some(&actor.member_id)),
-        "department_created",
-        None,
-        None,
-        Some(&name),
-    );
+    tx.audit(org_id, now, origin, "department_created", None, None, Some(&name));
     tx.commit(app).await.map_err(|e| {
         if e == AppError::Contention {
             AppError::conflict(ErrorCode::DepartmentExists)
@@ -79,7 +99,7 @@ pub async fn create_department(app: &App, ctx: &RequestContext, org_id: &OrgId, 
             e
         }
     })?;
-    Ok(views::department(&department))
+    Ok(department)
 }
 
 pub async fn rename_department(
@@ -90,12 +110,34 @@ pub async fn rename_department(
     input: DepartmentInput,
 ) -> AppResult<DepartmentView> {
     let name = validate_name("name", &input.name)?;
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::ManageDepartments, &org.settings)?;
+    Ok(views::department(
+        &change(app, org_id, department_id, Some(&name), None, &ctx.origin(Some(&actor.member_id))).await?,
+    ))
+}
+
+/// Renames a department (`name` validated; its name guard moved and an audit event) and
+/// sets its directory `external_id`, each when given; retried on lost races.
+pub async fn change(
+    app: &App,
+    org_id: &str,
+    department_id: &str,
+    name: Option<&str>,
+    external_id: Option<Option<&str>>,
+    origin: &Origin,
+) -> AppResult<Department> {
     retrying(|| async {
-        let (org, actor) = app.actor_in(ctx, org_id).await?;
-        actor.authorize(Action::ManageDepartments, &org.settings)?;
         let department = app.load_department(org_id, department_id).await?;
+        let name = name.unwrap_or(&department.name).to_string();
         let mut next = department.clone();
         next.name = name.clone();
+        if let Some(external_id) = external_id {
+            next.external_id = external_id.map(str::to_string);
+        }
+        if next == department {
+            return Ok(department);
+        }
         let mut tx = Tx::new();
         if department.name.to_lowercase() != name.to_lowercase() {
             if app
@@ -110,18 +152,12 @@ pub async fn rename_department(
             tx.put_new(name_guard(org_id, &name, department_id));
         }
         tx.put_next(department_item(&next));
-        tx.audit(
-            org_id,
-            app.now(),
-            &ctx.origin(Some(&actor.member_id)),
-            "department_renamed",
-            None,
-            None,
-            Some(&name),
-        );
+        if next.name != department.name {
+            tx.audit(org_id, app.now(), origin, "department_renamed", None, None, Some(&name));
+        }
         tx.commit(app).await?;
         next.version += 1;
-        Ok(views::department(&next))
+        Ok(next)
     })
     .await
 }
@@ -136,7 +172,11 @@ pub async fn rename_department(
 pub async fn delete_department(app: &App, ctx: &RequestContext, org_id: &OrgId, department_id: &DepartmentId) -> AppResult<()> {
     let (org, actor) = app.actor_in(ctx, org_id).await?;
     actor.authorize(Action::ManageDepartments, &org.settings)?;
-    let origin = ctx.origin(Some(&actor.member_id));
+    remove(app, org_id, department_id, &ctx.origin(Some(&actor.member_id))).await
+}
+
+/// Deletes an empty department (the two steps above); `department_not_empty` otherwise.
+pub async fn remove(app: &App, org_id: &str, department_id: &str, origin: &Origin) -> AppResult<()> {
     // Step 1: closing, with the tombstone every move into the department checks.
     retrying(|| async {
         let department = app.load_department(org_id, department_id).await?;
@@ -182,7 +222,7 @@ pub async fn delete_department(app: &App, ctx: &RequestContext, org_id: &OrgId, 
             Condition::Version(department.version),
         );
         tx.delete(table::org_pk(org_id), table::department_name_sk(&department.name), Condition::None);
-        tx.audit(org_id, app.now(), &origin, "department_deleted", None, None, Some(&department.name));
+        tx.audit(org_id, app.now(), origin, "department_deleted", None, None, Some(&department.name));
         tx.commit(app).await
     })
     .await

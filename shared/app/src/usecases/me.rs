@@ -10,7 +10,7 @@ use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
 use crate::ports::Condition;
 use crate::rate_limits::RateCounter;
-use crate::records::{EmailChangeLookup, EmailGuard, EmailKind};
+use crate::records::{EmailChangeLookup, EmailKind};
 use crate::secrets::{hash_password, sha256_hex, verify_password};
 use crate::table;
 use crate::tx::Tx;
@@ -159,18 +159,8 @@ pub async fn confirm_email(app: &App, ctx: &RequestContext, input: EmailConfirma
         next.email = change.email.clone();
         next.pending_email = None;
         next.updated_at = app.now();
-        let org_pk = table::org_pk(&member.org_id);
         let mut tx = Tx::new();
-        tx.delete(org_pk.clone(), table::email_guard_sk(&member.email), Condition::None);
-        // Conditional: two accounts never end up with one email.
-        tx.put_new(table::encode(
-            org_pk,
-            table::email_guard_sk(&next.email),
-            1,
-            &EmailGuard {
-                member_id: member.id.clone(),
-            },
-        ));
+        tx.move_email_guard(&member, &next);
         forget_email_change(&mut tx, &token_hash);
         tx.member(Some(&member), &next);
         tx.audit(

@@ -56,6 +56,7 @@ pub fn new_member(org_id: &str, account: NewAccount, now: OffsetDateTime) -> Mem
         login_methods: None,
         pending_email: None,
         email_changes_requested: 0,
+        directory: None,
     }
 }
 
@@ -270,8 +271,12 @@ impl ChangeCounters {
 /// Writes one member change and commits it. A change that takes away a lasting org admin,
 /// or changes how one signs in, must leave an org admin who can sign in.
 pub async fn commit_change(app: &App, change: MemberChange<'_>) -> AppResult<()> {
+    commit_change_in(app, change, Tx::new()).await
+}
+
+/// `commit_change` with the writes `tx` already holds, in the same atomic write.
+pub async fn commit_change_in(app: &App, change: MemberChange<'_>, mut tx: Tx) -> AppResult<()> {
     let counters = ChangeCounters::for_change(app, &change.org.id, change.before, change.after).await?;
-    let mut tx = Tx::new();
     if let Some(before) = change.before.filter(|b| roster_domain::lifecycle::is_lasting_org_admin(Some(b))) {
         let leaves = !roster_domain::lifecycle::is_lasting_org_admin(change.after);
         let signs_in_otherwise = change.after.is_some_and(|after| {

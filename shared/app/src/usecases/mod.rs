@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod departments;
+pub mod directory;
 pub mod imports;
 pub mod invitations;
 pub mod me;

@@ -50,7 +50,7 @@ fn require_operator(ctx: &RequestContext) -> AppResult<()> {
     match ctx.principal {
         Principal::Operator => Ok(()),
         Principal::Anonymous => Err(AppError::Unauthorized(ErrorCode::MissingToken)),
-        Principal::Member { .. } => Err(AppError::Domain(DomainError::Forbidden)),
+        Principal::Member { .. } | Principal::Directory { .. } => Err(AppError::Domain(DomainError::Forbidden)),
     }
 }
 

@@ -1,0 +1,6 @@
+//! Lambda for `GET /scim/v2/ResourceTypes/{id}`.
+
+#[tokio::main]
+async fn main() -> Result<(), roster_lambda::Error> {
+    roster_lambda::run_endpoint::<roster_http::endpoints::ScimGetResourceType>().await
+}

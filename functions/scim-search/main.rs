@@ -1,0 +1,6 @@
+//! Lambda for `POST /scim/v2/.search`.
+
+#[tokio::main]
+async fn main() -> Result<(), roster_lambda::Error> {
+    roster_lambda::run_endpoint::<roster_http::endpoints::ScimSearch>().await
+}

@@ -1,0 +1,267 @@
+//! SCIM 2.0's side of HTTP (RFC 7644): the directory's token settles the caller, answers are
+//! `application/scim+json`, errors are SCIM error messages with `scimType`, and the
+//! discovery documents (`ServiceProviderConfig`, `Schemas`, `ResourceTypes`) say what
+//! Roster keeps.
+
+use bytes::Bytes;
+use http::{header, Response, StatusCode};
+use serde_json::{json, Value};
+
+use roster_app::usecases::directory::{list_response, ScimResource, MAX_PAGE};
+use roster_app::usecases::scim::{base_url, org_of_token};
+use roster_app::{App, AppError, Principal, RequestContext};
+use roster_domain::scim::{ENTERPRISE_USER_SCHEMA, ERROR_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
+use roster_domain::ErrorCode;
+
+use crate::handlers::{Endpoint, Reply};
+use crate::problem::{self, Problem};
+use crate::request::{HttpRequest, RequestError};
+use crate::routes::Params;
+use crate::HttpResponse;
+
+pub const CONTENT_TYPE: &str = "application/scim+json";
+
+/// Answers a SCIM request routed to `E`: the bearer token must be the org's current
+/// directory-sync token (401 otherwise, in SCIM's format).
+pub async fn respond<E: Endpoint>(app: &App, params: &Params, request: HttpRequest) -> HttpResponse {
+    let org_id = match org_of_token(app, request.bearer_token()).await {
+        Ok(Some(org_id)) => org_id,
+        Ok(None) => {
+            let code = if request.bearer_token().is_some() {
+                ErrorCode::InvalidToken
+            } else {
+                ErrorCode::MissingToken
+            };
+            return error_response(RequestError::App(AppError::Unauthorized(code)));
+        }
+        Err(error) => return error_response(RequestError::App(error)),
+    };
+    let ctx = RequestContext {
+        principal: Principal::Directory { org_id },
+        ip: request.client_ip.clone(),
+        deadline: roster_app::Deadline::NONE,
+    };
+    match crate::handlers::answer::<E>(app, params, &request, ctx).await {
+        Ok(response) => response,
+        Err(error) => error_response(error),
+    }
+}
+
+/// An error as a SCIM error message (RFC 7644 §3.12): `status` as a string, `scimType`
+/// where SCIM has one, and a `detail` that starts with Roster's stable code.
+pub fn error_response(error: RequestError) -> HttpResponse {
+    match error {
+        RequestError::App(error) => problem::with_headers(&error, scim_error(&problem::app_problem(&error))),
+        other => scim_error(&problem::request_problem(other)),
+    }
+}
+
+fn scim_error(problem: &Problem) -> HttpResponse {
+    let fields = problem.errors.as_deref().unwrap_or_default();
+    let codes = std::iter::once(problem.code).chain(fields.iter().map(|f| f.code));
+    let scim_type = codes.clone().find_map(scim_type).or(match problem.code {
+        ErrorCode::ValidationFailed | ErrorCode::InvalidBody => Some("invalidValue"),
+        ErrorCode::InvalidJson => Some("invalidSyntax"),
+        _ => None,
+    });
+    let mut detail = format!("{}: {}", problem.code, problem.detail);
+    for field in fields {
+        detail.push_str(&format!(" {}: {} ({})", field.field, field.message, field.code));
+    }
+    let mut body = json!({
+        "schemas": [ERROR_SCHEMA],
+        "status": problem.status.to_string(),
+        "detail": detail,
+    });
+    if let Some(scim_type) = scim_type {
+        body["scimType"] = scim_type.into();
+    }
+    Response::builder()
+        .status(problem.status)
+        .header(header::CONTENT_TYPE, CONTENT_TYPE)
+        .body(Bytes::from(serde_json::to_vec(&body).expect("JSON values serialize")))
+        .expect("a valid response")
+}
+
+/// SCIM's `scimType` for one of Roster's codes.
+fn scim_type(code: ErrorCode) -> Option<&'static str> {
+    match code {
+        ErrorCode::InvalidFilter => Some("invalidFilter"),
+        ErrorCode::InvalidPath => Some("invalidPath"),
+        ErrorCode::NoTarget => Some("noTarget"),
+        ErrorCode::DirectoryUserExists | ErrorCode::DepartmentExists => Some("uniqueness"),
+        ErrorCode::UnknownField => Some("invalidSyntax"),
+        _ => None,
+    }
+}
+
+/// A resource answered with its `ETag`; a created one (`201`) with its `Location`.
+pub fn resource(status: StatusCode, resource: ScimResource) -> Reply {
+    let location = (status == StatusCode::CREATED)
+        .then(|| resource.body["meta"]["location"].as_str().map(str::to_string))
+        .flatten();
+    Reply::Scim {
+        status,
+        etag: Some(resource.etag()),
+        body: resource.body,
+        location,
+    }
+}
+
+pub fn ok(body: Value) -> Reply {
+    Reply::Scim {
+        status: StatusCode::OK,
+        body,
+        etag: None,
+        location: None,
+    }
+}
+
+/// The resource (or each resource of a list response) with only the attributes the
+/// request's `attributes` names, or without those `excludedAttributes` names (RFC 7644
+/// §3.4.2.5); `id`, `schemas` and `meta` are always returned.
+pub fn projected(request: &HttpRequest, mut body: Value) -> Value {
+    let names = |param: &str| -> Option<Vec<String>> {
+        request.query_param(param).map(|list| {
+            list.split(',')
+                .map(|name| top_level_attribute(name.trim()))
+                .filter(|name| !name.is_empty())
+                .collect()
+        })
+    };
+    let (only, excluded) = (names("attributes"), names("excludedAttributes"));
+    if only.is_none() && excluded.is_none() {
+        return body;
+    }
+    let project = |resource: &mut Value| {
+        if let Value::Object(attributes) = resource {
+            attributes.retain(|key, _| {
+                let key = key.to_ascii_lowercase();
+                if ["id", "schemas", "meta"].contains(&key.as_str()) {
+                    return true;
+                }
+                match (&only, &excluded) {
+                    (Some(only), _) => only.contains(&key),
+                    (None, Some(excluded)) => !excluded.contains(&key),
+                    (None, None) => true,
+                }
+            });
+        }
+    };
+    match body.get_mut("Resources").and_then(Value::as_array_mut) {
+        Some(resources) => resources.iter_mut().for_each(project),
+        None => project(&mut body),
+    }
+    body
+}
+
+/// The top-level attribute an attribute name designates, lower-cased: `name.givenName` →
+/// `name`; a core schema's URN prefix dropped; an extension's attribute → the extension.
+fn top_level_attribute(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    let extension = ENTERPRISE_USER_SCHEMA.to_ascii_lowercase();
+    if lower.starts_with(&extension) {
+        return extension;
+    }
+    let bare = [USER_SCHEMA, GROUP_SCHEMA]
+        .iter()
+        .find_map(|schema| lower.strip_prefix(&format!("{}:", schema.to_ascii_lowercase())))
+        .unwrap_or(&lower);
+    bare.split(['.', '[']).next().unwrap_or_default().to_string()
+}
+
+/// Whether the request leaves a group's members out (`excludedAttributes=members`, as Okta
+/// and Entra ID ask, or `attributes` without them): they are then not read at all.
+pub fn wants_members(request: &HttpRequest) -> bool {
+    let names = |param: &str| {
+        request
+            .query_param(param)
+            .map(|list| list.split(',').map(top_level_attribute).collect::<Vec<_>>())
+    };
+    match (names("attributes"), names("excludedAttributes")) {
+        (Some(only), _) => only.iter().any(|n| n == "members"),
+        (None, Some(excluded)) => !excluded.iter().any(|n| n == "members"),
+        (None, None) => true,
+    }
+}
+
+/// The `If-Match` header a change must match.
+pub fn if_match(request: &HttpRequest) -> Option<String> {
+    request
+        .headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// `GET /scim/v2/ServiceProviderConfig`.
+pub fn service_provider_config(app: &App) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+        "documentationUri": "https://github.com/roster-dev/roster#directory-sync-scim",
+        "patch": {"supported": true},
+        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+        "filter": {"supported": true, "maxResults": MAX_PAGE},
+        "changePassword": {"supported": false},
+        "sort": {"supported": false},
+        "etag": {"supported": true},
+        "authenticationSchemes": [{
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "The org's directory-sync token (POST /v1/orgs/{org}/scim/token).",
+            "primary": true,
+        }],
+        "meta": {
+            "resourceType": "ServiceProviderConfig",
+            "location": format!("{}/ServiceProviderConfig", base_url(&app.config)),
+        },
+    })
+}
+
+/// The schemas Roster serves, each with only the attributes it keeps.
+pub fn schemas(app: &App) -> Vec<Value> {
+    let mut schemas: Vec<Value> = serde_json::from_str(include_str!("scim_schemas.json")).expect("the SCIM schemas are JSON");
+    for schema in &mut schemas {
+        let id = schema["id"].as_str().expect("each schema has an id").to_string();
+        schema["meta"] = json!({"resourceType": "Schema", "location": format!("{}/Schemas/{id}", base_url(&app.config))});
+    }
+    schemas
+}
+
+pub fn resource_types(app: &App) -> Vec<Value> {
+    let base = base_url(&app.config);
+    vec![
+        json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+            "id": "User",
+            "name": "User",
+            "endpoint": "/Users",
+            "description": "A member of the org",
+            "schema": USER_SCHEMA,
+            "schemaExtensions": [{"schema": ENTERPRISE_USER_SCHEMA, "required": false}],
+            "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/User")},
+        }),
+        json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+            "id": "Group",
+            "name": "Group",
+            "endpoint": "/Groups",
+            "description": "A department of the org",
+            "schema": GROUP_SCHEMA,
+            "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/Group")},
+        }),
+    ]
+}
+
+/// A whole discovery collection as a list response.
+pub fn listed(resources: Vec<Value>) -> Value {
+    list_response(resources.len(), 1, resources)
+}
+
+/// One discovery resource by its id, or 404.
+pub fn one_of(resources: Vec<Value>, id: &str) -> Result<Value, RequestError> {
+    resources
+        .into_iter()
+        .find(|r| r["id"].as_str() == Some(id))
+        .ok_or_else(|| AppError::not_found().into())
+}
