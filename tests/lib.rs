@@ -696,7 +696,7 @@ impl TestApp {
     }
 
     /// Moves the clock, runs the sweeps, then the workers.
-    pub async fn advance(&self, seconds: i64) -> [sweeps::SweepReport; 3] {
+    pub async fn advance(&self, seconds: i64) -> [sweeps::SweepReport; 4] {
         self.clock.advance(seconds);
         self.let_indexes_catch_up();
         let reports = sweeps::run_all_as(

@@ -150,12 +150,12 @@ async fn advance_test_clock(services: &LocalServices, request: &HttpRequest) -> 
         Err(error) => Err(error),
     };
     match ran {
-        Ok([invitations, licenses, deliveries]) => {
+        Ok([invitations, licenses, deliveries, directory]) => {
             let report =
                 |r: sweeps::SweepReport| serde_json::json!({"examined": r.examined, "changed": r.changed, "held_back": r.held_back});
             let body = serde_json::json!({
                 "now": roster_app::views::rfc3339(app.now()),
-                "sweeps": {"invitation_expiry": report(invitations), "license_expiry": report(licenses), "delivery_repair": report(deliveries)},
+                "sweeps": {"invitation_expiry": report(invitations), "license_expiry": report(licenses), "delivery_repair": report(deliveries), "held_directory_changes": report(directory)},
             });
             Response::builder()
                 .status(StatusCode::OK)

@@ -327,6 +327,8 @@ fn only_the_functions_that_sign_or_derive_read_the_keys_secret() {
             "scim-patch-user",
             "email-sender",
             "import-processor",
+            // The directory's creations a freeze held are invited when it ends.
+            "expiry-worker",
         ])
     );
     let globals = template();

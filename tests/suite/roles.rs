@@ -252,6 +252,7 @@ async fn every_endpoint_and_role(t: TestApp) {
         case("GET", "/.well-known/jwks.json".into(), None, public),
         case("GET", "/.well-known/openid-configuration".into(), None, public),
         case("GET", "/v1/openapi.json".into(), None, public),
+        case("GET", format!("/v1/orgs/{o}/scim/held"), None, org_admin_only),
         // SCIM: only the org's directory-sync token opens these, never a member's or the
         // operator's (tests/suite/scim.rs: the directory's own rows, another org's token).
         case("GET", "/scim/v2/ServiceProviderConfig".into(), None, [Unauthorized; 6]),

@@ -515,9 +515,9 @@ async fn rule_9_a_passed_license_end_unlicenses_with_a_reason(t: TestApp) {
     let end = roster_app::views::rfc3339(t.app.now() + time::Duration::days(3));
     let set = t.update_member(&org, &member_id, json!({"license_end": end})).await;
     assert_eq!(set.status, 200, "{}", set.text);
-    let [_, early, _] = t.advance(2 * 86_400).await;
+    let [_, early, _, _] = t.advance(2 * 86_400).await;
     assert_eq!(early.changed, 0);
-    let [_, due, _] = t.advance(86_400 + 1).await;
+    let [_, due, _, _] = t.advance(86_400 + 1).await;
     assert_eq!((due.examined, due.changed), (1, 1));
     let admin = t.login_token("admin@rule-nine.test").await;
     let org = roster_tests::OrgFixture { admin_token: admin, ..org };
@@ -528,7 +528,7 @@ async fn rule_9_a_passed_license_end_unlicenses_with_a_reason(t: TestApp) {
         (last.0.as_str(), last.1.as_str(), last.2.as_str(), last.3.as_str()),
         ("member_unlicensed", Some("licensed"), Some("unlicensed"), Some("license_expired"))
     );
-    let [_, again, _] = t.advance(3600).await;
+    let [_, again, _, _] = t.advance(3600).await;
     assert_eq!(again.examined, 0, "an unlicensed member leaves the due index");
     t.assert_search_entries_in_step(&org).await;
 }
@@ -740,12 +740,12 @@ async fn rule_13_freeze_windows_refuse_admin_changes_and_hold_sweeps_back(t: Tes
     // Accepting still works (just-in-time provisioning).
     assert_eq!(t.accept(&t.last_invitation_token("jit@r13.test"), "Jit").await.status, 200);
     // The license end passes during the window: held back, then caught up.
-    let [_, held, _] = t.advance(3600).await;
+    let [_, held, _, _] = t.advance(3600).await;
     assert_eq!((held.changed, held.held_back), (0, 1));
     // Held back means keyed to the window's end: later runs in the window don't read it.
-    let [_, later, _] = t.advance(60).await;
+    let [_, later, _, _] = t.advance(60).await;
     assert_eq!((later.examined, later.held_back), (0, 0));
-    let [_, caught_up, _] = t.advance(3541).await;
+    let [_, caught_up, _, _] = t.advance(3541).await;
     assert_eq!(caught_up.changed, 1);
     let member = t.app.find_member(o, &member_id).await.unwrap().unwrap();
     assert_eq!(member.status, roster_domain::MembershipStatus::Unlicensed);
@@ -819,27 +819,27 @@ async fn rule_13_a_freeze_ended_early_releases_what_it_held(t: TestApp) {
     // Shortened: held for a day, then the window ends in an hour; the license is
     // unlicensed once that hour has passed, not a day later.
     assert_eq!(t.call("PUT", &path, operator, Some(freeze_for(24))).await.status, 200);
-    let [_, held, _] = t.advance(3600).await;
+    let [_, held, _, _] = t.advance(3600).await;
     assert_eq!(held.held_back, 1);
     assert_eq!(t.call("PUT", &path, operator, Some(freeze_for(1))).await.status, 200);
     // The release reads the due index, which on DynamoDB shows the hold written a run ago.
     t.let_indexes_catch_up();
     t.drain().await;
-    let [_, rehold, _] = t.advance(60).await;
+    let [_, rehold, _, _] = t.advance(60).await;
     assert_eq!((rehold.examined, rehold.held_back), (1, 1), "released, then held for the new end");
     assert_eq!(status(moved.clone()).await, Licensed);
-    let [_, applied, _] = t.advance(3600).await;
+    let [_, applied, _, _] = t.advance(3600).await;
     assert_eq!(applied.changed, 1);
     assert_eq!(status(moved).await, Unlicensed);
 
     // Lifted: the next run applies what the window held.
     assert_eq!(t.call("PUT", &path, operator, Some(freeze_for(24))).await.status, 200);
-    let [_, held, _] = t.advance(3600).await;
+    let [_, held, _, _] = t.advance(3600).await;
     assert_eq!(held.held_back, 1);
     assert_eq!(t.call("DELETE", &path, operator, None).await.status, 200);
     t.let_indexes_catch_up();
     t.drain().await;
-    let [_, applied, _] = t.advance(60).await;
+    let [_, applied, _, _] = t.advance(60).await;
     assert_eq!(applied.changed, 1);
     assert_eq!(status(lifted).await, Unlicensed);
 }

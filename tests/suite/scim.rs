@@ -597,7 +597,193 @@ async fn groups_are_departments(t: TestApp) {
     t.assert_members_consistent(&org).await;
 }
 
+fn freeze_for(t: &TestApp, minutes: i64) -> Value {
+    let now = t.app.now();
+    json!({
+        "starts_at": roster_app::views::rfc3339(now),
+        "ends_at": roster_app::views::rfc3339(now + time::Duration::minutes(minutes)),
+        "reason": "migration",
+    })
+}
+
+fn deactivate() -> Value {
+    patch(json!([{"op": "replace", "value": {"active": false}}]))
+}
+
+fn activate() -> Value {
+    patch(json!([{"op": "replace", "value": {"active": true}}]))
+}
+
+async fn held_kinds(t: &TestApp, org: &OrgFixture) -> Vec<(String, String)> {
+    let held = t
+        .call("GET", &format!("/v1/orgs/{}/scim/held", org.org_id), Some(&org.admin_token), None)
+        .await;
+    assert_eq!(held.status, 200, "{}", held.text);
+    held.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["kind"].as_str().unwrap().to_string(), h["email"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+async fn a_freeze_holds_the_directorys_membership_changes_and_applies_them_in_order(t: TestApp) {
+    let org = t.create_org("Scim Freeze", "paid").await;
+    let token = directory_token(&t, &org).await;
+    let mut ids = Vec::new();
+    for email in ["ann@freeze.test", "cid@freeze.test"] {
+        let created = scim(&t, &token, "POST", "/Users", Some(okta_user(email))).await;
+        ids.push(created.body["id"].as_str().unwrap().to_string());
+        t.drain().await;
+        assert_eq!(t.accept(&t.last_invitation_token(email), "Ann").await.status, 200);
+    }
+    let (ann, cid) = (ids[0].clone(), ids[1].clone());
+    let frozen = t
+        .call(
+            "PUT",
+            &format!("/v1/orgs/{}/freeze", org.org_id),
+            Some(&org.admin_token),
+            Some(freeze_for(&t, 60)),
+        )
+        .await;
+    assert_eq!(frozen.status, 200, "{}", frozen.text);
+
+    // A new user: accepted and answered as it will be, made when the window ends.
+    let bea = scim(&t, &token, "POST", "/Users", Some(okta_user("bea@freeze.test"))).await;
+    assert_eq!((bea.status, &bea.body["active"]), (201, &json!(true)), "{}", bea.text);
+    let bea_id = bea.body["id"].as_str().unwrap().to_string();
+    assert_eq!(scim(&t, &token, "GET", &format!("/Users/{bea_id}"), None).await.status, 200);
+    let found = scim(&t, &token, "GET", "/Users?filter=userName%20eq%20%22bea%40freeze.test%22", None).await;
+    assert_eq!(found.body["Resources"][0]["id"], bea_id.as_str(), "{}", found.text);
+    let twice = scim(&t, &token, "POST", "/Users", Some(okta_user("bea@freeze.test"))).await;
+    assert_eq!(twice.status, 409, "{}", twice.text);
+    let admin_view = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{}/members/{bea_id}", org.org_id),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(admin_view.status, 404, "not a member before the window ends");
+    // Ann: unlicensed, licensed, unlicensed: held, in order; her title changes at once.
+    for body in [deactivate(), activate(), deactivate()] {
+        let answer = scim(&t, &token, "PATCH", &format!("/Users/{ann}"), Some(body)).await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+    }
+    let titled = scim(
+        &t,
+        &token,
+        "PATCH",
+        &format!("/Users/{ann}"),
+        Some(patch(json!([{"op": "replace", "path": "title", "value": "Charge Nurse"}]))),
+    )
+    .await;
+    assert_eq!(
+        (titled.body["active"].as_bool(), titled.body["title"].as_str()),
+        (Some(false), Some("Charge Nurse")),
+        "{}",
+        titled.text
+    );
+    let member = t.member(&org, &ann).await;
+    assert_eq!(
+        (member["status"].as_str(), member["position"].as_str()),
+        (Some("licensed"), Some("Charge Nurse"))
+    );
+    // Cid deleted: gone from the directory's view, a licensed member until the window ends.
+    assert_eq!(scim(&t, &token, "DELETE", &format!("/Users/{cid}"), None).await.status, 204);
+    assert_eq!(scim(&t, &token, "GET", &format!("/Users/{cid}"), None).await.status, 404);
+    assert_eq!(t.member(&org, &cid).await["status"], "licensed");
+    t.drain().await;
+    assert!(t.emails_to("bea@freeze.test").is_empty());
+    assert_eq!(
+        held_kinds(&t, &org).await,
+        [
+            ("create".into(), "bea@freeze.test".into()),
+            ("deactivate".into(), "ann@freeze.test".into()),
+            ("activate".into(), "ann@freeze.test".into()),
+            ("deactivate".into(), "ann@freeze.test".into()),
+            ("delete".into(), "cid@freeze.test".into()),
+        ]
+    );
+
+    // The window ends: the sweep finds the held changes due, the worker applies them in order.
+    t.advance(61 * 60).await;
+    t.drain().await;
+    let org = OrgFixture {
+        admin_token: t.login_token("admin@scim-freeze.test").await,
+        ..org
+    };
+    assert!(held_kinds(&t, &org).await.is_empty());
+    assert_eq!(t.member(&org, &bea_id).await["status"], "invited");
+    assert_eq!(t.emails_to("bea@freeze.test").len(), 1);
+    assert_eq!(t.member(&org, &ann).await["status"], "unlicensed");
+    assert_eq!(t.member(&org, &cid).await["status"], "unlicensed");
+    assert_eq!(scim(&t, &token, "GET", &format!("/Users/{cid}"), None).await.status, 404);
+    let trail = reasons(&t.audit_of(&org, &ann).await)
+        .into_iter()
+        .map(|(a, r)| format!("{a}:{r}"))
+        .collect::<Vec<_>>();
+    assert_eq!(
+        trail[trail.len() - 7..],
+        [
+            "directory_change_held:deactivate",
+            "directory_change_held:activate",
+            "directory_change_held:deactivate",
+            "member_updated:directory_sync",
+            "member_unlicensed:directory_sync",
+            "member_relicensed:directory_sync",
+            "member_unlicensed:directory_sync",
+        ],
+        "{trail:?}"
+    );
+    t.assert_members_consistent(&org).await;
+}
+
+async fn a_lifted_freeze_applies_what_it_held_and_nothing_twice(t: TestApp) {
+    let t = Arc::new(t);
+    let org = t.create_org("Scim Lift", "paid").await;
+    let token = directory_token(&t, &org).await;
+    let path = format!("/v1/orgs/{}/freeze", org.org_id);
+    assert_eq!(
+        t.call("PUT", &path, Some(&org.admin_token), Some(freeze_for(&t, 24 * 60)))
+            .await
+            .status,
+        200
+    );
+    // Eight creations of one user at once during the window: one is held.
+    let racers: Vec<_> = (0..8)
+        .map(|_| {
+            let (t, token) = (t.clone(), token.clone());
+            tokio::spawn(async move { scim(&t, &token, "POST", "/Users", Some(okta_user("dee@lift.test"))).await })
+        })
+        .collect();
+    let mut created = 0;
+    for racer in racers {
+        let answer = racer.await.unwrap();
+        assert!(matches!(answer.status, 201 | 409), "{}", answer.text);
+        created += usize::from(answer.status == 201);
+    }
+    assert_eq!(created, 1);
+    assert_eq!(held_kinds(&t, &org).await.len(), 1);
+    // Lifted: the release applies it, and the directory's next change finds nothing held.
+    assert_eq!(t.call("DELETE", &path, Some(&org.admin_token), None).await.status, 200);
+    t.drain().await;
+    assert!(held_kinds(&t, &org).await.is_empty());
+    let found = scim(&t, &token, "GET", "/Users?filter=userName%20eq%20%22dee%40lift.test%22", None).await;
+    assert_eq!(found.body["totalResults"], 1, "{}", found.text);
+    let id = found.body["Resources"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(t.member(&org, &id).await["status"], "invited");
+    assert_eq!(t.emails_to("dee@lift.test").len(), 1);
+    t.advance(60).await;
+    t.drain().await;
+    assert_eq!(t.emails_to("dee@lift.test").len(), 1, "applied once");
+    t.assert_members_consistent(&org).await;
+}
+
 on_every_backend!(
+    a_freeze_holds_the_directorys_membership_changes_and_applies_them_in_order,
+    a_lifted_freeze_applies_what_it_held_and_nothing_twice,
     a_directory_token_is_shown_once_names_its_org_and_is_replaced_by_the_next,
     tokens_issued_at_once_leave_one_that_works,
     scim_routes_take_the_directory_token_only_and_answer_in_scim_format,

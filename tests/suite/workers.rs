@@ -20,12 +20,12 @@ async fn a_lost_queue_send_never_loses_an_invitation(t: TestApp) {
     t.queue.drop_sends.store(false, Ordering::SeqCst);
     t.drain().await;
     assert!(t.emails_to("lost@repair.test").is_empty());
-    let [_, _, early] = t.advance(60).await;
+    let [_, _, early, _] = t.advance(60).await;
     assert_eq!(early.changed, 0, "within the grace period nothing is resent");
-    let [_, _, repaired] = t.advance(10 * 60).await;
+    let [_, _, repaired, _] = t.advance(10 * 60).await;
     assert_eq!(repaired.changed, 1);
     assert_eq!(t.emails_to("lost@repair.test").len(), 1);
-    let [_, _, after] = t.advance(20 * 60).await;
+    let [_, _, after, _] = t.advance(20 * 60).await;
     assert_eq!(after.examined, 0, "a sent email leaves the due index");
 }
 
@@ -159,15 +159,15 @@ async fn sweeps_cost_what_is_due_not_the_table(t: TestApp) {
     )
     .await;
     t.drain().await;
-    let [invitations, licenses, deliveries] = t.advance(3600).await;
+    let [invitations, licenses, deliveries, _] = t.advance(3600).await;
     assert_eq!(
         (invitations.examined, licenses.examined, deliveries.examined),
         (0, 0, 0),
         "nothing is due: nothing is read"
     );
-    let [invitations, _, _] = t.advance(7 * 86_400).await;
+    let [invitations, _, _, _] = t.advance(7 * 86_400).await;
     assert_eq!((invitations.examined, invitations.changed), (60, 60));
-    let [again, _, _] = t.advance(3600).await;
+    let [again, _, _, _] = t.advance(3600).await;
     assert_eq!(again.examined, 0);
 }
 

@@ -1044,6 +1044,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orgs/{org}/scim/held": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The directory's changes a freeze window holds
+         * @description Who: org admin. Creations, licence changes and deletions the directory sent during the org's freeze, in the order they apply when it ends (`applies_at`). Profile changes are not held: they applied at once.
+         */
+        get: operations["listHeldDirectoryChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orgs/{org}/scim/token": {
         parameters: {
             query?: never;
@@ -1284,6 +1304,26 @@ export interface components {
             reason: string;
             /** Format: date-time */
             starts_at: string;
+        };
+        /** @description One held change, for the console. */
+        HeldDirectoryChange: {
+            /**
+             * Format: date-time
+             * @description When it applies: the freeze window's end.
+             */
+            applies_at: string | null;
+            email: string;
+            /** @description `create`, `activate`, `deactivate` or `delete`. */
+            kind: string;
+            /** @description The member it is for (for a creation, the id the member will have). */
+            member_id: string;
+            /** Format: date-time */
+            received_at: string;
+        };
+        /** @description A page of a list: `{items, next_cursor}`. */
+        HeldDirectoryChangePage: {
+            items: components["schemas"]["HeldDirectoryChange"][];
+            next_cursor: string | null;
         };
         /** @description A bulk import's progress and, at the end, every row that was not invited. */
         Import: {
@@ -5347,6 +5387,35 @@ export interface operations {
             };
             413: components["responses"]["Problem413"];
             423: components["responses"]["Problem423"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    listHeldDirectoryChanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldDirectoryChangePage"];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };

@@ -109,10 +109,11 @@ pub const EXPIRY_WORKER: WorkerFacts = WorkerFacts {
         queue: QueueName::Expiry,
         max_concurrency: 5,
     },
-    keys: KeyUse::PublicKey,
+    // The directory's creations a freeze held are invitations, made when it ends.
+    keys: KeyUse::DerivesSecrets,
     // A release that runs out of time continues in a new message; the imports a freeze
-    // held are queued again when it ends.
-    sends: &[QueueName::Expiry, QueueName::Import],
+    // held are queued again when it ends, and the directory's held invitations emailed.
+    sends: &[QueueName::Expiry, QueueName::Import, QueueName::Email],
     mails: false,
 };
 

@@ -314,6 +314,43 @@ pub struct RateWindow {
     pub count: u64,
 }
 
+/// A change an org's directory sent during a freeze window that adds, removes, licenses or
+/// unlicenses a member: kept (`DIRHOLD#<id>`, in arrival order) and applied in that order
+/// when the window ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldDirectoryChange {
+    /// The member it is for (for a held creation, the id the member will have).
+    pub member_id: String,
+    pub change: HeldChange,
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum HeldChange {
+    /// A new user; later profile changes during the window update it here.
+    Create {
+        user: roster_domain::scim::DirectoryUser,
+        department_id: Option<String>,
+    },
+    /// `active` set: license (again) or unlicense.
+    SetActive { active: bool },
+    /// Deleted from the directory.
+    Delete,
+}
+
+impl HeldChange {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            HeldChange::Create { .. } => "create",
+            HeldChange::SetActive { active: true } => "activate",
+            HeldChange::SetActive { active: false } => "deactivate",
+            HeldChange::Delete => "delete",
+        }
+    }
+}
+
 /// An org's directory-sync (SCIM) token, as its SHA-256: the token itself is shown once,
 /// when it is issued, and never stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

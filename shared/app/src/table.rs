@@ -58,6 +58,11 @@ pub const JOIN_CODE_SK: &str = "JOINCODE";
 pub const SSO_SK: &str = "SSO";
 /// The org's directory-sync (SCIM) token: its hash.
 pub const SCIM_TOKEN_SK: &str = "SCIMTOKEN";
+/// The marker that an org has directory changes a freeze held, in the due index at the
+/// freeze's end.
+pub const HELD_DIRECTORY_SK: &str = "DIRHOLDS";
+/// Each held directory change, in arrival order.
+pub const HELD_DIRECTORY_PREFIX: &str = "DIRHOLD#";
 pub const SSO_DOMAIN_SK: &str = "SSODOMAIN";
 pub const SSO_STATE_SK: &str = "SSOSTATE";
 pub const SSO_HANDOFF_SK: &str = "SSOHANDOFF";
@@ -223,6 +228,8 @@ pub enum DueKind {
     InvitationExpiry,
     LicenseExpiry,
     Delivery,
+    /// An org's directory changes a freeze held (its `DIRHOLDS` marker), due at the end.
+    HeldDirectoryChanges,
 }
 
 impl DueKind {
@@ -231,6 +238,7 @@ impl DueKind {
             DueKind::InvitationExpiry => "invitation_expiry",
             DueKind::LicenseExpiry => "license_expiry",
             DueKind::Delivery => "delivery",
+            DueKind::HeldDirectoryChanges => "held_directory_changes",
         }
     }
 }

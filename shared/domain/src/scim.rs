@@ -27,7 +27,7 @@ pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 pub const MAX_IDENTIFIER: usize = 256;
 
 /// A directory's user, as Roster keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DirectoryUser {
     /// As the directory sent it, when it is not the email itself.
     pub user_name: Option<String>,

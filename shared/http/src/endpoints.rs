@@ -10,9 +10,12 @@
 use http::StatusCode;
 use schemars::json_schema;
 
+use roster_app::usecases::directory::held::HeldChangeView;
 use roster_app::usecases::me::EMAIL_CHANGES_PER_HOUR;
 use roster_app::usecases::members::{EXPORT_PAGE_MEMBERS, LIST_MAX_EXAMINED};
-use roster_app::usecases::{accounts, audit, auth, departments, imports, invitations, me, members, orgs, scim, sign_in_codes, sso};
+use roster_app::usecases::{
+    accounts, audit, auth, departments, directory, imports, invitations, me, members, orgs, scim, sign_in_codes, sso,
+};
 use roster_app::views::{
     AuditEventView, BulkEditView, ConfirmedEmailView, CreatedOrgView, DepartmentView, ImportQueuedView, ImportView, InvitationView,
     InviteLinkView, JoinLinkView, JoinRequestAnswer, MemberView, OrgView, Page, PasswordChangedView, PreviewView, ScimTokenView,
@@ -907,6 +910,33 @@ impl Endpoint for RevokeScimToken {
     }
 }
 
+pub struct ListHeldDirectoryChanges;
+
+impl Endpoint for ListHeldDirectoryChanges {
+    const ROUTE: Route = Route::new(
+        RouteId::ListHeldDirectoryChanges,
+        "GET",
+        "/v1/orgs/{org}/scim/held",
+        "list-held-directory-changes",
+        READS,
+    );
+
+    fn operation() -> Operation {
+        Operation::new(
+            "The directory's changes a freeze window holds",
+            "Who: org admin. Creations, licence changes and deletions the directory sent during the org's freeze, in the order they apply when it ends (`applies_at`). Profile changes are not held: they applied at once.",
+            Json(200, schema::<Page<HeldChangeView>>),
+        )
+    }
+
+    async fn answer(call: &Call<'_>) -> Result<Reply, RequestError> {
+        Ok(Reply::json(
+            StatusCode::OK,
+            &directory::list_held_changes(call.app, call.ctx, &call.org()?).await?,
+        ))
+    }
+}
+
 pub struct GetInvitation;
 
 impl Endpoint for GetInvitation {
@@ -1438,6 +1468,7 @@ endpoints![
     VerifySsoDomain,
     IssueScimToken,
     RevokeScimToken,
+    ListHeldDirectoryChanges,
     GetInvitation,
     AcceptInvitation,
     GetJoinLink,

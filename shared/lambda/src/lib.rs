@@ -271,6 +271,10 @@ pub async fn handle_schedule(app: &App, sweep: Sweep, deadline: Deadline) -> Res
                     .map_err(|e| Error::from(e.to_string()))?;
                 reports.insert(kind.as_str().to_string(), report_json(&report));
             }
+            let held = expiry::schedule_held_directory_changes(app, deadline)
+                .await
+                .map_err(|e| Error::from(e.to_string()))?;
+            reports.insert("held_directory_changes".into(), report_json(&held));
             serde_json::Value::Object(reports)
         }
         Sweep::DeliveryRepair => report_json(

@@ -65,12 +65,20 @@ impl ReleaseJob {
     }
 }
 
+/// Apply the directory changes an org's ended freeze held (`usecases::directory::held`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldDirectoryJob {
+    pub org_id: String,
+    pub apply_held_directory_changes: bool,
+}
+
 /// What the expiry queue carries.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 enum ExpiryMessage {
     Apply(ExpiryJob),
     Release(ReleaseJob),
+    Directory(HeldDirectoryJob),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,6 +257,67 @@ pub async fn handle(app: &App, body: &str, deadline: Deadline) -> AppResult<()> 
     match super::parse_message(body)? {
         ExpiryMessage::Apply(job) => apply(app, job).await,
         ExpiryMessage::Release(job) => release(app, &job, deadline).await,
+        ExpiryMessage::Directory(job) => apply_held_directory_changes(app, &job.org_id).await,
+    }
+}
+
+/// Applies the directory changes the org's ended freeze held (nothing while it is frozen,
+/// or for an org that is gone).
+async fn apply_held_directory_changes(app: &App, org_id: &str) -> AppResult<()> {
+    match app.load_org(org_id).await {
+        Ok(org) => crate::usecases::directory::apply_held_changes(app, &org).await,
+        Err(e) if e == AppError::not_found() => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The scheduler's run for the directory changes freezes held: each org whose marker is
+/// due gets a job that applies them, or, still frozen, its marker keyed to the window's
+/// end. Leased like the expiry items: a lost job is sent again after the lease.
+pub async fn schedule_held_directory_changes(app: &App, deadline: Deadline) -> AppResult<SweepReport> {
+    let mut report = SweepReport::default();
+    let mut orgs = Orgs::default();
+    let now = app.now();
+    let mut pages = Pages::new(table::due_queries(DueKind::HeldDirectoryChanges, now, PAGE), deadline);
+    loop {
+        let items = match pages.next(app).await? {
+            Next::Page(items) => items,
+            Next::Done => return Ok(report),
+            Next::OutOfTime => {
+                report.handed_on = true;
+                return Ok(report);
+            }
+        };
+        for item in items {
+            report.examined += 1;
+            let org_id = item.pk.strip_prefix("ORG#").unwrap_or_default().to_string();
+            let Some(org) = orgs.get(app, &org_id).await? else {
+                continue;
+            };
+            let (due_at, frozen) = match frozen_until(&org, now) {
+                Some(end) => (end, true),
+                None => (now + app.config.expiry_job_lease, false),
+            };
+            let mut rekeyed = item.clone();
+            rekeyed.gsi3 = Some(table::due_entry(DueKind::HeldDirectoryChanges, due_at, &item.pk, &item.sk));
+            let done = commit_rekeys(app, vec![rekeyed], frozen.then_some(&org)).await?;
+            if !done.first().copied().unwrap_or(false) {
+                continue;
+            }
+            if frozen {
+                report.held_back += 1;
+                continue;
+            }
+            let job = HeldDirectoryJob {
+                org_id,
+                apply_held_directory_changes: true,
+            };
+            // A failed send is harmless: the marker comes due again when its lease ends.
+            match app.queue.send(QueueName::Expiry, &serde_json::to_string(&job)?).await {
+                Ok(()) => report.changed += 1,
+                Err(error) => tracing::warn!(%error, "held directory changes job not sent; scheduled again after the lease"),
+            }
+        }
     }
 }
 
@@ -268,7 +337,8 @@ async fn release(app: &App, job: &ReleaseJob, deadline: Deadline) -> AppResult<(
     loop {
         let items = match pages.next(app).await? {
             Next::Page(items) => items,
-            Next::Done => return Ok(()),
+            // Then the directory changes it held, in order.
+            Next::Done => return apply_held_directory_changes(app, &job.org_id).await,
             Next::OutOfTime => return app.queue.send(QueueName::Expiry, &job.message()).await.map_err(Into::into),
         };
         let (imports, expiries): (Vec<Item>, Vec<Item>) = items.into_iter().partition(|item| item.sk.starts_with(table::IMPORT_PREFIX));

@@ -100,20 +100,22 @@ pub fn requeue_import(app: &App, item: &Item, tx: &mut Tx) -> AppResult<bool> {
     Ok(true)
 }
 
-/// Every scheduled run, in order (invitation expiry, license expiry, delivery repair);
+/// Every scheduled run, in order (invitation expiry, license expiry, delivery repair, the
+/// directory changes freezes held);
 /// what the local server's timer or the test clock runs. The expiry jobs it sends are
 /// applied by the expiry queue's worker.
-pub async fn run_all(app: &App, deadline: Deadline) -> AppResult<[SweepReport; 3]> {
+pub async fn run_all(app: &App, deadline: Deadline) -> AppResult<[SweepReport; 4]> {
     run_all_as(app, app, deadline).await
 }
 
 /// `run_all` with each run on the app its own function has: the expiry scheduler's and
 /// delivery repair's (on AWS two functions, each with its own grants).
-pub async fn run_all_as(scheduler: &App, repair: &App, deadline: Deadline) -> AppResult<[SweepReport; 3]> {
+pub async fn run_all_as(scheduler: &App, repair: &App, deadline: Deadline) -> AppResult<[SweepReport; 4]> {
     let reports = [
         expiry::schedule(scheduler, ExpiryKind::Invitation, deadline).await?,
         expiry::schedule(scheduler, ExpiryKind::License, deadline).await?,
         repair_deliveries(repair, deadline).await?,
+        expiry::schedule_held_directory_changes(scheduler, deadline).await?,
     ];
     // Items of no more use (sessions, rate windows, device and link records): DynamoDB's
     // TTL deletes them by itself; the embedded store here.

@@ -8,24 +8,33 @@
 use serde_json::{json, Value};
 
 use roster_domain::lifecycle::{activate_by_directory, deactivate_by_directory};
-use roster_domain::scim::{DirectoryGroup, DirectoryUser, Filter, GroupPatch, GROUP_SCHEMA, LIST_RESPONSE_SCHEMA};
-use roster_domain::{Department, DirectoryLink, DomainError, Email, ErrorCode, Kind, LoginMethod, Member, MembershipStatus, Org, Role};
+use roster_domain::scim::{DirectoryUser, Filter, LIST_RESPONSE_SCHEMA};
+use roster_domain::{DirectoryLink, DomainError, Email, ErrorCode, Kind, LoginMethod, Member, MembershipStatus, Org, Role};
+
+use time::OffsetDateTime;
 
 use crate::app::{retrying, App, Principal, RequestContext};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Condition, Query, SkCondition};
-use crate::records::EmailKind;
+use crate::records::{EmailKind, HeldChange};
 use crate::table;
 use crate::tx::{Origin, Tx};
 use crate::usecases::departments;
 use crate::usecases::membership::{attach_first_invitation, commit_change_in, issue_invitation, new_member, MemberChange, NewAccount};
 use crate::views::rfc3339;
 
+pub mod groups;
+pub mod held;
+
+pub use groups::{create_group, delete_group, get_group, list_groups, patch_group, replace_group};
+pub use held::{apply_held_changes, list_held_changes};
+use held::{Held, Seen};
+
 /// The audit events' reason for every change a directory makes.
 pub const REASON: &str = "directory_sync";
 /// The most resources one list answers (`count` is capped here).
 pub const MAX_PAGE: usize = 1000;
-const DEFAULT_PAGE: usize = 100;
+pub(crate) const DEFAULT_PAGE: usize = 100;
 
 /// A resource as SCIM answers it, and its version (the `ETag`).
 #[derive(Debug, Clone, PartialEq)]
@@ -54,19 +63,19 @@ pub struct ListRequest {
 }
 
 /// The org the calling directory serves.
-fn directory_org(ctx: &RequestContext) -> AppResult<&str> {
+pub(crate) fn directory_org(ctx: &RequestContext) -> AppResult<&str> {
     match &ctx.principal {
         Principal::Directory { org_id } => Ok(org_id),
         _ => Err(AppError::Unauthorized(ErrorCode::InvalidToken)),
     }
 }
 
-fn origin(ctx: &RequestContext) -> Origin {
+pub(crate) fn origin(ctx: &RequestContext) -> Origin {
     ctx.origin(None)
 }
 
 /// `If-Match` (RFC 7644 §3.14): the change applies only to the version it names (or `*`).
-fn check_if_match(if_match: Option<&str>, version: u64) -> AppResult<()> {
+pub(crate) fn check_if_match(if_match: Option<&str>, version: u64) -> AppResult<()> {
     match if_match.map(str::trim) {
         None | Some("*") => Ok(()),
         Some(tags)
@@ -96,23 +105,30 @@ fn directory_user(member: &Member, department: Option<String>) -> DirectoryUser 
     }
 }
 
-/// The member as SCIM answers it.
-fn user_resource(app: &App, member: &Member, department: Option<String>) -> ScimResource {
-    let mut body = directory_user(member, department).to_resource();
-    body.insert("id".into(), member.id.clone().into());
+/// The member as SCIM answers it; with `active` as a held change will leave it, if one does.
+fn user_resource(app: &App, member: &Member, department: Option<String>, active: Option<bool>) -> ScimResource {
+    let mut user = directory_user(member, department);
+    user.active = active.unwrap_or(user.active);
+    resource(app, &member.id, &user, member.created_at, member.updated_at, member.version)
+}
+
+/// A user resource: its attributes, `id` and `meta`.
+fn resource(app: &App, id: &str, user: &DirectoryUser, created: OffsetDateTime, modified: OffsetDateTime, version: u64) -> ScimResource {
+    let mut body = user.to_resource();
+    body.insert("id".into(), id.into());
     body.insert(
         "meta".into(),
         json!({
             "resourceType": "User",
-            "created": rfc3339(member.created_at),
-            "lastModified": rfc3339(member.updated_at),
-            "version": etag(member.version),
-            "location": format!("{}/Users/{}", crate::usecases::scim::base_url(&app.config), member.id),
+            "created": rfc3339(created),
+            "lastModified": rfc3339(modified),
+            "version": etag(version),
+            "location": format!("{}/Users/{id}", crate::usecases::scim::base_url(&app.config)),
         }),
     );
     ScimResource {
         body: Value::Object(body),
-        version: member.version,
+        version,
     }
 }
 
@@ -123,55 +139,109 @@ async fn department_name(app: &App, member: &Member) -> AppResult<Option<String>
     }
 }
 
-/// The member a directory's user id names: 404 for another org's, a deleted one, or none.
-async fn directory_member(app: &App, org_id: &str, id: &str) -> AppResult<Member> {
+/// The member a directory's user id names, unless the directory deleted it; `None` for a
+/// malformed id, another org's member or none.
+async fn live_member(app: &App, org_id: &str, id: &str) -> AppResult<Option<Member>> {
     if roster_domain::MemberId::parse(id).is_err() {
-        return Err(AppError::not_found());
+        return Ok(None);
     }
-    match app.find_member(org_id, id).await? {
-        Some(member) if !member.directory.as_ref().is_some_and(|link| link.deleted) => Ok(member),
-        _ => Err(AppError::not_found()),
+    Ok(app
+        .find_member(org_id, id)
+        .await?
+        .filter(|member| !member.directory.as_ref().is_some_and(|link| link.deleted)))
+}
+
+/// How the directory sees user `id` now: the member, or the creation a freeze holds, as
+/// the held changes will leave it. 404 when it sees none.
+async fn seen_user(app: &App, org: &Org, holds: &[Held], id: &str) -> AppResult<Seen> {
+    match held::seen(live_member(app, &org.id, id).await?, holds, id) {
+        Seen::Gone => Err(AppError::not_found()),
+        seen => Ok(seen),
     }
 }
 
-/// `GET /scim/v2/Users/{id}`.
+/// `GET /scim/v2/Users/{id}`: as it will be once what a freeze holds is applied.
 pub async fn get_user(app: &App, ctx: &RequestContext, id: &str) -> AppResult<ScimResource> {
-    let org_id = directory_org(ctx)?;
-    let member = directory_member(app, org_id, id).await?;
-    let department = department_name(app, &member).await?;
-    Ok(user_resource(app, &member, department))
+    let org = app.load_org(directory_org(ctx)?).await?;
+    let holds = held::held_changes(app, &org.id).await?;
+    match seen_user(app, &org, &holds, id).await? {
+        Seen::Member { member, active } => Ok(user_resource(app, &member, department_name(app, &member).await?, active)),
+        Seen::Held { user, received_at, .. } => Ok(held::held_resource(app, id, &user, received_at)),
+        Seen::Gone => Err(AppError::not_found()),
+    }
 }
 
 /// `POST /scim/v2/Users`: a new member, made the way an admin's invitation makes one (a
 /// shell account and an invitation email), or, when the org signs in only by single
 /// sign-on, a licensed account without an email (the seat rules apply). A user the
 /// directory deleted earlier comes back as the same account. An email, `userName` or
-/// `externalId` the org already has answers 409 (`uniqueness`).
+/// `externalId` the org already has answers 409 (`uniqueness`). During a freeze window
+/// the creation is held and made when the window ends; the answer is the user as it will
+/// be then.
 pub async fn create_user(app: &App, ctx: &RequestContext, body: &Value) -> AppResult<ScimResource> {
     let org_id = directory_org(ctx)?;
     let wanted = DirectoryUser::from_resource(body)?;
     let department_id = resolve_department(app, ctx, org_id, wanted.department.as_deref()).await?;
     retrying(|| async {
         let org = app.load_org(org_id).await?;
+        if !org.is_frozen(app.now()) {
+            held::apply_held_changes(app, &org).await?;
+            let member = provision(app, ctx, &org, &wanted, department_id.clone(), None, Tx::new()).await?;
+            return Ok(user_resource(app, &member, wanted.department.clone(), None));
+        }
+        let holds = held::held_changes(app, org_id).await?;
         let existing = app.find_member_by_email(org_id, &wanted.email).await?;
-        let before = match existing {
-            Some(member) if member.directory.as_ref().is_some_and(|link| link.deleted) => Some(member),
+        let id = match existing {
+            Some(member) if member.directory.as_ref().is_some_and(|link| link.deleted) => member.id,
             Some(_) => return Err(AppError::conflict(ErrorCode::DirectoryUserExists)),
-            None => None,
+            None if held::creating(&holds, &wanted.email) => return Err(AppError::conflict(ErrorCode::DirectoryUserExists)),
+            None => crate::secrets::new_id(app.now()),
         };
-        let after = match &before {
-            Some(before) => next_member(app, &org, before, &wanted, department_id.clone())?,
-            None => provisioned_member(app, &org, &wanted, department_id.clone())?,
+        let mut tx = Tx::new();
+        let change = HeldChange::Create {
+            user: wanted.clone(),
+            department_id: department_id.clone(),
         };
-        let action = if before.is_some() {
-            "member_reprovisioned"
-        } else {
-            "member_provisioned"
-        };
-        write(app, ctx, &org, before.as_ref(), &after, action).await?;
-        Ok(user_resource(app, &written(app, before.as_ref(), after), wanted.department.clone()))
+        held::hold(app, &mut tx, &org, &origin(ctx), None, &id, change).await?;
+        tx.commit(app).await?;
+        Ok(held::held_resource(app, &id, &wanted, app.now()))
     })
     .await
+}
+
+/// Makes the member a directory's user is (or makes a deleted one the directory's again),
+/// with `id` when the creation was held, in one write with what `tx` holds.
+async fn provision(
+    app: &App,
+    ctx: &RequestContext,
+    org: &Org,
+    wanted: &DirectoryUser,
+    department_id: Option<String>,
+    id: Option<&str>,
+    tx: Tx,
+) -> AppResult<Member> {
+    let before = match app.find_member_by_email(&org.id, &wanted.email).await? {
+        Some(member) if member.directory.as_ref().is_some_and(|link| link.deleted) => Some(member),
+        Some(_) => return Err(AppError::conflict(ErrorCode::DirectoryUserExists)),
+        None => None,
+    };
+    let after = match &before {
+        Some(before) => next_member(app, org, before, wanted, department_id)?,
+        None => {
+            let mut member = provisioned_member(app, org, wanted, department_id)?;
+            if let Some(id) = id {
+                member.id = id.to_string();
+            }
+            member
+        }
+    };
+    let action = if before.is_some() {
+        "member_reprovisioned"
+    } else {
+        "member_provisioned"
+    };
+    write(app, ctx, org, before.as_ref(), &after, action, tx).await?;
+    Ok(written(app, before.as_ref(), after))
 }
 
 /// `PUT /scim/v2/Users/{id}`: the user as the directory now has it (what it leaves out is
@@ -184,22 +254,26 @@ pub async fn replace_user(app: &App, ctx: &RequestContext, id: &str, body: &Valu
 /// `PATCH /scim/v2/Users/{id}`: the operations applied to the user as it is, then read
 /// again under the same rules as a `PUT`.
 pub async fn patch_user(app: &App, ctx: &RequestContext, id: &str, body: &Value, if_match: Option<&str>) -> AppResult<ScimResource> {
-    let org_id = directory_org(ctx)?;
-    // The department a PATCH names is resolved (made if need be) before the member changes.
-    let current = directory_member(app, org_id, id).await?;
-    let mut resource = directory_user(&current, department_name(app, &current).await?).to_resource();
-    roster_domain::scim::patch_user(&mut resource, body)?;
-    let department = DirectoryUser::from_resource(&Value::Object(resource))?.department;
-    change_user(app, ctx, id, if_match, department, |user| {
+    let patched = |user: &DirectoryUser| -> AppResult<DirectoryUser> {
         let mut resource = user.to_resource();
         roster_domain::scim::patch_user(&mut resource, body)?;
         Ok(DirectoryUser::from_resource(&Value::Object(resource))?)
-    })
-    .await
+    };
+    // The department a PATCH names is resolved (made if need be) before the member changes.
+    let org = app.load_org(directory_org(ctx)?).await?;
+    let holds = held::held_changes(app, &org.id).await?;
+    let current = match seen_user(app, &org, &holds, id).await? {
+        Seen::Member { member, .. } => directory_user(&member, department_name(app, &member).await?),
+        Seen::Held { user, .. } => user,
+        Seen::Gone => return Err(AppError::not_found()),
+    };
+    let department = patched(&current)?.department;
+    change_user(app, ctx, id, if_match, department, patched).await
 }
 
-/// Reads the member, lets `decide` say what the directory wants of it, and writes the
-/// difference; retried on lost races, each time from what is stored.
+/// Reads the user, lets `decide` say what the directory wants of it, and writes the
+/// difference; retried on lost races, each time from what is stored. During a freeze
+/// window the profile changes at once and a change of `active` is held.
 async fn change_user<F>(
     app: &App,
     ctx: &RequestContext,
@@ -215,13 +289,42 @@ where
     let department_id = resolve_department(app, ctx, org_id, department.as_deref()).await?;
     retrying(|| async {
         let org = app.load_org(org_id).await?;
-        let before = directory_member(app, org_id, id).await?;
+        let frozen = org.is_frozen(app.now());
+        if !frozen {
+            held::apply_held_changes(app, &org).await?;
+        }
+        let holds = held::held_changes(app, org_id).await?;
+        let (before, held_active) = match seen_user(app, &org, &holds, id).await? {
+            Seen::Member { member, active } => (member, active),
+            Seen::Held { user, item, .. } => {
+                // A creation still held takes the change into what it will make.
+                let wanted = decide(&user)?;
+                held::update_held_creation(app, &item, &wanted, department_id.clone()).await?;
+                return Ok(held::held_resource(app, id, &wanted, app.now()));
+            }
+            Seen::Gone => return Err(AppError::not_found()),
+        };
         check_if_match(if_match, before.version)?;
-        let current = directory_user(&before, department_name(app, &before).await?);
+        let mut current = directory_user(&before, department_name(app, &before).await?);
+        current.active = held_active.unwrap_or(current.active);
         let wanted = decide(&current)?;
-        let after = next_member(app, &org, &before, &wanted, department_id.clone())?;
+        let mut tx = Tx::new();
+        let mut profile = wanted.clone();
+        if frozen {
+            // Only the profile now; the license change when the window ends.
+            profile.active = before.is_active_in_directory();
+            if wanted.active != current.active {
+                let change = HeldChange::SetActive { active: wanted.active };
+                held::hold(app, &mut tx, &org, &origin(ctx), Some(&before), id, change).await?;
+            }
+        }
+        let after = next_member(app, &org, &before, &profile, department_id.clone())?;
+        let shown = |member: &Member| user_resource(app, member, wanted.department.clone(), frozen.then_some(wanted.active));
         if after == before {
-            return Ok(user_resource(app, &before, current.department.clone()));
+            if frozen && wanted.active != current.active {
+                tx.commit(app).await?;
+            }
+            return Ok(shown(&before));
         }
         let action = match (before.is_active_in_directory(), after.is_active_in_directory()) {
             (true, false) => "member_unlicensed",
@@ -229,27 +332,65 @@ where
             (false, true) => "member_relicensed",
             _ => "member_updated",
         };
-        write(app, ctx, &org, Some(&before), &after, action).await?;
-        Ok(user_resource(app, &written(app, Some(&before), after), wanted.department.clone()))
+        write(app, ctx, &org, Some(&before), &after, action, tx).await?;
+        Ok(shown(&written(app, Some(&before), after)))
     })
     .await
 }
 
 /// `DELETE /scim/v2/Users/{id}`: the member is unlicensed with its data kept, and is gone
 /// from the directory's view (404 from now on; creating the user again brings the account
-/// back).
+/// back). During a freeze window the deletion is held (a creation still held is simply
+/// withdrawn).
 pub async fn delete_user(app: &App, ctx: &RequestContext, id: &str, if_match: Option<&str>) -> AppResult<()> {
     let org_id = directory_org(ctx)?;
     retrying(|| async {
         let org = app.load_org(org_id).await?;
-        let before = directory_member(app, org_id, id).await?;
-        check_if_match(if_match, before.version)?;
-        let mut after = deactivate_by_directory(&before).unwrap_or_else(|| before.clone());
-        let link = after.directory.get_or_insert_with(DirectoryLink::default);
-        link.deleted = true;
-        write(app, ctx, &org, Some(&before), &after, "member_deprovisioned").await
+        let frozen = org.is_frozen(app.now());
+        if !frozen {
+            held::apply_held_changes(app, &org).await?;
+        }
+        let holds = held::held_changes(app, org_id).await?;
+        match seen_user(app, &org, &holds, id).await? {
+            Seen::Member { member, .. } => {
+                check_if_match(if_match, member.version)?;
+                if !frozen {
+                    return delete_now(app, ctx, &org, &member, Tx::new()).await;
+                }
+                let mut tx = Tx::new();
+                held::hold(app, &mut tx, &org, &origin(ctx), Some(&member), id, HeldChange::Delete).await?;
+                tx.commit(app).await
+            }
+            Seen::Held { .. } => held::withdraw(app, &org, &holds, id).await,
+            Seen::Gone => Err(AppError::not_found()),
+        }
     })
     .await
+}
+
+/// Unlicenses `before` and marks it deleted by the directory, in one write with `tx`.
+async fn delete_now(app: &App, ctx: &RequestContext, org: &Org, before: &Member, tx: Tx) -> AppResult<()> {
+    let mut after = deactivate_by_directory(before).unwrap_or_else(|| before.clone());
+    let link = after.directory.get_or_insert_with(DirectoryLink::default);
+    link.deleted = true;
+    write(app, ctx, org, Some(before), &after, "member_deprovisioned", tx).await
+}
+
+/// Licenses or unlicenses `before` as a held `active` says, in one write with `tx`.
+async fn set_active_now(app: &App, ctx: &RequestContext, org: &Org, before: &Member, active: bool, tx: Tx) -> AppResult<()> {
+    let mut wanted = directory_user(before, None);
+    if wanted.active == active {
+        return tx.commit(app).await;
+    }
+    wanted.active = active;
+    let after = next_member(app, org, before, &wanted, before.department_id.clone())?;
+    let action = if active { "member_relicensed" } else { "member_unlicensed" };
+    let action = if after.status == MembershipStatus::Invited {
+        "member_reinvited"
+    } else {
+        action
+    };
+    write(app, ctx, org, Some(before), &after, action, tx).await
 }
 
 /// `GET /scim/v2/Users`: the org's users, one page (`startIndex`, `count`), or those one
@@ -260,8 +401,9 @@ pub async fn list_users(app: &App, ctx: &RequestContext, request: &ListRequest) 
     let org_id = directory_org(ctx)?;
     let start = request.start_index.unwrap_or(1).max(1);
     let count = request.count.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
-    let members: Vec<Member> = match request.filter.as_deref() {
-        Some(filter) => filtered_users(app, org_id, &Filter::parse(filter)?).await?,
+    let filter = request.filter.as_deref().map(Filter::parse).transpose()?;
+    let members: Vec<Member> = match &filter {
+        Some(filter) => filtered_users(app, org_id, filter).await?,
         None => {
             let items = app
                 .query_all(Query::table(
@@ -283,17 +425,37 @@ pub async fn list_users(app: &App, ctx: &RequestContext, request: &ListRequest) 
     } else {
         Default::default()
     };
-    let total = members.len();
-    let resources: Vec<Value> = members
-        .iter()
-        .skip(start - 1)
-        .take(count)
-        .map(|m| {
-            let department = m.department_id.as_ref().and_then(|id| departments.get(id).cloned());
-            user_resource(app, m, department).body
-        })
-        .collect();
+    // As what a freeze holds will leave them: deleted ones gone, `active` as held, and the
+    // creations held that match.
+    let holds = held::held_changes(app, org_id).await?;
+    let mut users: Vec<Value> = Vec::with_capacity(members.len());
+    for member in members {
+        let id = member.id.clone();
+        if let Seen::Member { member, active } = held::seen(Some(member), &holds, &id) {
+            let department = member.department_id.as_ref().and_then(|id| departments.get(id).cloned());
+            users.push(user_resource(app, &member, department, active).body);
+        }
+    }
+    for (id, user, received_at) in held::creations(&holds) {
+        if filter.as_ref().is_none_or(|f| matches(f, &id, &user)) {
+            users.push(held::held_resource(app, &id, &user, received_at).body);
+        }
+    }
+    let total = users.len();
+    let resources: Vec<Value> = users.into_iter().skip(start - 1).take(count).collect();
     Ok(list_response(total, start, resources))
+}
+
+/// Whether a user (a held creation) matches a list filter.
+fn matches(filter: &Filter, id: &str, user: &DirectoryUser) -> bool {
+    let value = filter.value.as_str();
+    match filter.attribute.as_str() {
+        "username" => user.user_name().eq_ignore_ascii_case(value),
+        "emails.value" | "emails" => user.email.as_str().eq_ignore_ascii_case(value),
+        "externalid" => user.external_id.as_deref() == Some(value),
+        "id" => id == value,
+        _ => false,
+    }
 }
 
 pub fn list_response(total: usize, start: usize, resources: Vec<Value>) -> Value {
@@ -429,14 +591,22 @@ fn written(app: &App, before: Option<&Member>, mut after: Member) -> Member {
 
 /// Writes one directory change as one member change (seats, lasting org admins, audit,
 /// email), with the directory's lookups (`userName`, `externalId`) and the email's guard
-/// kept in step. Membership changes during a freeze window are refused like an admin's.
-async fn write(app: &App, ctx: &RequestContext, org: &Org, before: Option<&Member>, after: &Member, action: &str) -> AppResult<()> {
+/// kept in step, and what `tx` holds. Membership changes during a freeze window are held
+/// before they get here (`held::hold`); one that gets here is refused like an admin's.
+async fn write(
+    app: &App,
+    ctx: &RequestContext,
+    org: &Org,
+    before: Option<&Member>,
+    after: &Member,
+    action: &str,
+    mut tx: Tx,
+) -> AppResult<()> {
     let lifecycle_changes = before.map(Member::is_active_in_directory) != Some(after.is_active_in_directory())
         || after.directory.as_ref().is_some_and(|l| l.deleted);
     if lifecycle_changes {
         org.ensure_not_frozen(app.now())?;
     }
-    let mut tx = Tx::new();
     let pk = table::org_pk(&org.id);
     let keys = |m: Option<&Member>| -> Vec<String> {
         let Some(link) = m.and_then(Member::directory_link) else {
@@ -506,241 +676,4 @@ async fn taken(app: &App, org: &Org, before: Option<&Member>, after: &Member) ->
         }
     }
     Ok(false)
-}
-
-// Groups: the org's departments.
-
-/// A department as SCIM answers it; its members only when `with_members`.
-async fn group_resource(app: &App, department: &Department, with_members: bool) -> AppResult<ScimResource> {
-    let base = crate::usecases::scim::base_url(&app.config);
-    let mut body = json!({
-        "schemas": [GROUP_SCHEMA],
-        "id": department.id,
-        "displayName": department.name,
-        "meta": {
-            "resourceType": "Group",
-            "created": rfc3339(department.created_at),
-            "lastModified": rfc3339(department.created_at),
-            "version": etag(department.version),
-            "location": format!("{base}/Groups/{}", department.id),
-        },
-    });
-    if let Some(external_id) = &department.external_id {
-        body["externalId"] = external_id.clone().into();
-    }
-    if with_members {
-        let ids = department_member_ids(app, &department.org_id, &department.id).await?;
-        let members = app.members_by_ids(&department.org_id, &ids).await?;
-        let listed: Vec<Value> = ids
-            .iter()
-            .filter(|id| members.get(*id).is_some_and(|m| m.directory.as_ref().is_none_or(|l| !l.deleted)))
-            .map(|id| json!({"value": id, "$ref": format!("{base}/Users/{id}")}))
-            .collect();
-        body["members"] = Value::Array(listed);
-    }
-    Ok(ScimResource {
-        body,
-        version: department.version,
-    })
-}
-
-/// The ids of the members in a department, from its membership entries.
-async fn department_member_ids(app: &App, org_id: &str, department_id: &str) -> AppResult<Vec<String>> {
-    let prefix = table::department_members_prefix(department_id);
-    let items = app
-        .query_all(Query::table(table::org_pk(org_id), SkCondition::BeginsWith(prefix.clone())))
-        .await?;
-    Ok(items
-        .iter()
-        .filter_map(|item| item.sk.strip_prefix(&prefix).map(str::to_string))
-        .collect())
-}
-
-/// The department a group id names in the directory's org, or 404.
-async fn directory_department(app: &App, org_id: &str, id: &str) -> AppResult<Department> {
-    if roster_domain::DepartmentId::parse(id).is_err() {
-        return Err(AppError::not_found());
-    }
-    match app.find_department(org_id, id).await? {
-        Some(department) if !department.closing => Ok(department),
-        _ => Err(AppError::not_found()),
-    }
-}
-
-/// `GET /scim/v2/Groups/{id}`.
-pub async fn get_group(app: &App, ctx: &RequestContext, id: &str, with_members: bool) -> AppResult<ScimResource> {
-    let org_id = directory_org(ctx)?;
-    group_resource(app, &directory_department(app, org_id, id).await?, with_members).await
-}
-
-/// `GET /scim/v2/Groups`: the org's departments, or those a `displayName` or `id` filter
-/// finds.
-pub async fn list_groups(app: &App, ctx: &RequestContext, request: &ListRequest, with_members: bool) -> AppResult<Value> {
-    let org_id = directory_org(ctx)?;
-    let start = request.start_index.unwrap_or(1).max(1);
-    let count = request.count.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
-    let mut departments: Vec<Department> = app.departments(org_id).await?.into_iter().filter(|d| !d.closing).collect();
-    if let Some(filter) = request.filter.as_deref().map(Filter::parse).transpose()? {
-        match filter.attribute.as_str() {
-            "displayname" => departments.retain(|d| d.name.eq_ignore_ascii_case(&filter.value)),
-            "id" => departments.retain(|d| d.id == filter.value),
-            _ => {
-                return Err(AppError::Domain(DomainError::invalid(
-                    "filter",
-                    ErrorCode::InvalidFilter,
-                    "groups are found by displayName or id",
-                )))
-            }
-        }
-    }
-    let total = departments.len();
-    let mut resources = Vec::new();
-    for department in departments.iter().skip(start - 1).take(count) {
-        resources.push(group_resource(app, department, with_members).await?.body);
-    }
-    Ok(list_response(total, start, resources))
-}
-
-/// `POST /scim/v2/Groups`: a new department, with the members the group names moved into it.
-pub async fn create_group(app: &App, ctx: &RequestContext, body: &Value) -> AppResult<ScimResource> {
-    let org_id = directory_org(ctx)?;
-    let group = DirectoryGroup::from_resource(body)?;
-    let members = existing_users(app, org_id, &group.members).await?;
-    let mut department = departments::add_department(app, org_id, &group.display_name, &origin(ctx)).await?;
-    if group.external_id.is_some() {
-        department = departments::change(app, org_id, &department.id, None, Some(group.external_id.as_deref()), &origin(ctx)).await?;
-    }
-    move_members(app, ctx, org_id, &members, Some(&department.id)).await?;
-    group_resource(app, &department, true).await
-}
-
-/// `PUT /scim/v2/Groups/{id}`: the name, and exactly these members.
-pub async fn replace_group(app: &App, ctx: &RequestContext, id: &str, body: &Value, if_match: Option<&str>) -> AppResult<ScimResource> {
-    let group = DirectoryGroup::from_resource(body)?;
-    let patch = GroupPatch {
-        display_name: Some(group.display_name),
-        external_id: Some(group.external_id),
-        replace_members: Some(group.members),
-        ..GroupPatch::default()
-    };
-    change_group(app, ctx, id, if_match, patch).await
-}
-
-/// `PATCH /scim/v2/Groups/{id}`: a new name, members added or removed (Okta's and Entra
-/// ID's shapes). Adding a member moves it from the department it was in (a member belongs
-/// to at most one).
-pub async fn patch_group(app: &App, ctx: &RequestContext, id: &str, body: &Value, if_match: Option<&str>) -> AppResult<ScimResource> {
-    change_group(app, ctx, id, if_match, GroupPatch::from_request(body)?).await
-}
-
-async fn change_group(app: &App, ctx: &RequestContext, id: &str, if_match: Option<&str>, patch: GroupPatch) -> AppResult<ScimResource> {
-    let org_id = directory_org(ctx)?;
-    let mut department = directory_department(app, org_id, id).await?;
-    check_if_match(if_match, department.version)?;
-    let mut add = patch.add.clone();
-    let mut remove = patch.remove.clone();
-    if let Some(wanted) = &patch.replace_members {
-        let current = department_member_ids(app, org_id, id).await?;
-        remove.extend(current.iter().filter(|m| !wanted.contains(m)).cloned());
-        add.extend(wanted.iter().filter(|m| !current.contains(m)).cloned());
-    }
-    let joining = existing_users(app, org_id, &add).await?;
-    if patch.display_name.is_some() || patch.external_id.is_some() {
-        let external_id = patch.external_id.as_ref().map(Option::as_deref);
-        department = departments::change(app, org_id, id, patch.display_name.as_deref(), external_id, &origin(ctx)).await?;
-    }
-    move_members(app, ctx, org_id, &joining, Some(id)).await?;
-    let leaving: Vec<Member> = app
-        .members_by_ids(org_id, &remove)
-        .await?
-        .into_values()
-        .filter(|m| m.department_id.as_deref() == Some(id))
-        .collect();
-    move_members(app, ctx, org_id, &leaving, None).await?;
-    group_resource(app, &department, true).await
-}
-
-/// `DELETE /scim/v2/Groups/{id}`: its members leave the department (they stay in the org),
-/// then the department is deleted.
-pub async fn delete_group(app: &App, ctx: &RequestContext, id: &str, if_match: Option<&str>) -> AppResult<()> {
-    let org_id = directory_org(ctx)?;
-    let department = directory_department(app, org_id, id).await?;
-    check_if_match(if_match, department.version)?;
-    loop {
-        let ids = department_member_ids(app, org_id, id).await?;
-        let members: Vec<Member> = app.members_by_ids(org_id, &ids).await?.into_values().collect();
-        move_members(app, ctx, org_id, &members, None).await?;
-        match departments::remove(app, org_id, id, &origin(ctx)).await {
-            // Someone moved in meanwhile: out again.
-            Err(AppError::Domain(DomainError::Conflict(ErrorCode::DepartmentNotEmpty))) => continue,
-            other => return other,
-        }
-    }
-}
-
-/// The directory's users these ids name, all of them, or a 400 naming one that is not.
-async fn existing_users(app: &App, org_id: &str, ids: &[String]) -> AppResult<Vec<Member>> {
-    let found = app.members_by_ids(org_id, ids).await?;
-    let mut members = Vec::new();
-    for id in ids {
-        match found.get(id).filter(|m| !m.directory.as_ref().is_some_and(|l| l.deleted)) {
-            Some(member) => members.push(member.clone()),
-            None => {
-                return Err(AppError::Domain(DomainError::invalid(
-                    "members",
-                    ErrorCode::NotFound,
-                    format!("no user {id:?} in the org"),
-                )))
-            }
-        }
-    }
-    Ok(members)
-}
-
-/// How many member moves run at once: a 1,000-member PATCH is about 60 rounds of writes.
-const MOVES_AT_ONCE: usize = 16;
-
-/// Moves each member into `department_id` (or out of any), one member change each (audited
-/// as `member_updated`, reason `directory_sync`), several at once; stops with 503 when the
-/// request's time is up (what was moved stays moved: the directory sends it again).
-async fn move_members(app: &App, ctx: &RequestContext, org_id: &str, members: &[Member], department_id: Option<&str>) -> AppResult<()> {
-    use futures_util::stream::{self, StreamExt, TryStreamExt};
-    let ids: Vec<String> = members.iter().map(|member| member.id.clone()).collect();
-    stream::iter(ids)
-        .map(|member_id| async move {
-            if ctx.deadline.has_passed() {
-                return Err(AppError::Unavailable("the request's time ran out moving group members".into()));
-            }
-            retrying(|| async {
-                let org = app.load_org(org_id).await?;
-                let Some(before) = app.find_member(org_id, &member_id).await? else {
-                    return Ok(());
-                };
-                if before.department_id.as_deref() == department_id {
-                    return Ok(());
-                }
-                let mut after = before.clone();
-                after.department_id = department_id.map(str::to_string);
-                let origin = origin(ctx);
-                commit_change_in(
-                    app,
-                    MemberChange {
-                        org: &org,
-                        origin: &origin,
-                        before: Some(&before),
-                        after: Some(&after),
-                        action: "member_updated",
-                        reason: Some(REASON),
-                        email: None,
-                    },
-                    Tx::new(),
-                )
-                .await
-            })
-            .await
-        })
-        .buffer_unordered(MOVES_AT_ONCE)
-        .try_collect::<Vec<()>>()
-        .await?;
-    Ok(())
 }

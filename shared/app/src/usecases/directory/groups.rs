@@ -1,0 +1,252 @@
+//! SCIM groups: the org's departments. Group membership is department membership; adding
+//! a member to a group moves it from the department it was in.
+
+use serde_json::{json, Value};
+
+use roster_domain::scim::{DirectoryGroup, Filter, GroupPatch, GROUP_SCHEMA};
+use roster_domain::{Department, DomainError, ErrorCode, Member};
+
+use super::{check_if_match, directory_org, etag, list_response, origin, ListRequest, ScimResource, DEFAULT_PAGE, MAX_PAGE, REASON};
+use crate::app::{retrying, App, RequestContext};
+use crate::error::{AppError, AppResult};
+use crate::ports::{Query, SkCondition};
+use crate::table;
+use crate::tx::Tx;
+use crate::usecases::departments;
+use crate::usecases::membership::{commit_change_in, MemberChange};
+use crate::views::rfc3339;
+
+/// A department as SCIM answers it; its members only when `with_members`.
+async fn group_resource(app: &App, department: &Department, with_members: bool) -> AppResult<ScimResource> {
+    let base = crate::usecases::scim::base_url(&app.config);
+    let mut body = json!({
+        "schemas": [GROUP_SCHEMA],
+        "id": department.id,
+        "displayName": department.name,
+        "meta": {
+            "resourceType": "Group",
+            "created": rfc3339(department.created_at),
+            "lastModified": rfc3339(department.created_at),
+            "version": etag(department.version),
+            "location": format!("{base}/Groups/{}", department.id),
+        },
+    });
+    if let Some(external_id) = &department.external_id {
+        body["externalId"] = external_id.clone().into();
+    }
+    if with_members {
+        let ids = department_member_ids(app, &department.org_id, &department.id).await?;
+        let members = app.members_by_ids(&department.org_id, &ids).await?;
+        let listed: Vec<Value> = ids
+            .iter()
+            .filter(|id| members.get(*id).is_some_and(|m| m.directory.as_ref().is_none_or(|l| !l.deleted)))
+            .map(|id| json!({"value": id, "$ref": format!("{base}/Users/{id}")}))
+            .collect();
+        body["members"] = Value::Array(listed);
+    }
+    Ok(ScimResource {
+        body,
+        version: department.version,
+    })
+}
+
+/// The ids of the members in a department, from its membership entries.
+async fn department_member_ids(app: &App, org_id: &str, department_id: &str) -> AppResult<Vec<String>> {
+    let prefix = table::department_members_prefix(department_id);
+    let items = app
+        .query_all(Query::table(table::org_pk(org_id), SkCondition::BeginsWith(prefix.clone())))
+        .await?;
+    Ok(items
+        .iter()
+        .filter_map(|item| item.sk.strip_prefix(&prefix).map(str::to_string))
+        .collect())
+}
+
+/// The department a group id names in the directory's org, or 404.
+async fn directory_department(app: &App, org_id: &str, id: &str) -> AppResult<Department> {
+    if roster_domain::DepartmentId::parse(id).is_err() {
+        return Err(AppError::not_found());
+    }
+    match app.find_department(org_id, id).await? {
+        Some(department) if !department.closing => Ok(department),
+        _ => Err(AppError::not_found()),
+    }
+}
+
+/// `GET /scim/v2/Groups/{id}`.
+pub async fn get_group(app: &App, ctx: &RequestContext, id: &str, with_members: bool) -> AppResult<ScimResource> {
+    let org_id = directory_org(ctx)?;
+    group_resource(app, &directory_department(app, org_id, id).await?, with_members).await
+}
+
+/// `GET /scim/v2/Groups`: the org's departments, or those a `displayName` or `id` filter
+/// finds.
+pub async fn list_groups(app: &App, ctx: &RequestContext, request: &ListRequest, with_members: bool) -> AppResult<Value> {
+    let org_id = directory_org(ctx)?;
+    let start = request.start_index.unwrap_or(1).max(1);
+    let count = request.count.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
+    let mut departments: Vec<Department> = app.departments(org_id).await?.into_iter().filter(|d| !d.closing).collect();
+    if let Some(filter) = request.filter.as_deref().map(Filter::parse).transpose()? {
+        match filter.attribute.as_str() {
+            "displayname" => departments.retain(|d| d.name.eq_ignore_ascii_case(&filter.value)),
+            "id" => departments.retain(|d| d.id == filter.value),
+            _ => {
+                return Err(AppError::Domain(DomainError::invalid(
+                    "filter",
+                    ErrorCode::InvalidFilter,
+                    "groups are found by displayName or id",
+                )))
+            }
+        }
+    }
+    let total = departments.len();
+    let mut resources = Vec::new();
+    for department in departments.iter().skip(start - 1).take(count) {
+        resources.push(group_resource(app, department, with_members).await?.body);
+    }
+    Ok(list_response(total, start, resources))
+}
+
+/// `POST /scim/v2/Groups`: a new department, with the members the group names moved into it.
+pub async fn create_group(app: &App, ctx: &RequestContext, body: &Value) -> AppResult<ScimResource> {
+    let org_id = directory_org(ctx)?;
+    let group = DirectoryGroup::from_resource(body)?;
+    let members = existing_users(app, org_id, &group.members).await?;
+    let mut department = departments::add_department(app, org_id, &group.display_name, &origin(ctx)).await?;
+    if group.external_id.is_some() {
+        department = departments::change(app, org_id, &department.id, None, Some(group.external_id.as_deref()), &origin(ctx)).await?;
+    }
+    move_members(app, ctx, org_id, &members, Some(&department.id)).await?;
+    group_resource(app, &department, true).await
+}
+
+/// `PUT /scim/v2/Groups/{id}`: the name, and exactly these members.
+pub async fn replace_group(app: &App, ctx: &RequestContext, id: &str, body: &Value, if_match: Option<&str>) -> AppResult<ScimResource> {
+    let group = DirectoryGroup::from_resource(body)?;
+    let patch = GroupPatch {
+        display_name: Some(group.display_name),
+        external_id: Some(group.external_id),
+        replace_members: Some(group.members),
+        ..GroupPatch::default()
+    };
+    change_group(app, ctx, id, if_match, patch).await
+}
+
+/// `PATCH /scim/v2/Groups/{id}`: a new name, members added or removed (Okta's and Entra
+/// ID's shapes). Adding a member moves it from the department it was in (a member belongs
+/// to at most one).
+pub async fn patch_group(app: &App, ctx: &RequestContext, id: &str, body: &Value, if_match: Option<&str>) -> AppResult<ScimResource> {
+    change_group(app, ctx, id, if_match, GroupPatch::from_request(body)?).await
+}
+
+async fn change_group(app: &App, ctx: &RequestContext, id: &str, if_match: Option<&str>, patch: GroupPatch) -> AppResult<ScimResource> {
+    let org_id = directory_org(ctx)?;
+    let mut department = directory_department(app, org_id, id).await?;
+    check_if_match(if_match, department.version)?;
+    let mut add = patch.add.clone();
+    let mut remove = patch.remove.clone();
+    if let Some(wanted) = &patch.replace_members {
+        let current = department_member_ids(app, org_id, id).await?;
+        remove.extend(current.iter().filter(|m| !wanted.contains(m)).cloned());
+        add.extend(wanted.iter().filter(|m| !current.contains(m)).cloned());
+    }
+    let joining = existing_users(app, org_id, &add).await?;
+    if patch.display_name.is_some() || patch.external_id.is_some() {
+        let external_id = patch.external_id.as_ref().map(Option::as_deref);
+        department = departments::change(app, org_id, id, patch.display_name.as_deref(), external_id, &origin(ctx)).await?;
+    }
+    move_members(app, ctx, org_id, &joining, Some(id)).await?;
+    let leaving: Vec<Member> = app
+        .members_by_ids(org_id, &remove)
+        .await?
+        .into_values()
+        .filter(|m| m.department_id.as_deref() == Some(id))
+        .collect();
+    move_members(app, ctx, org_id, &leaving, None).await?;
+    group_resource(app, &department, true).await
+}
+
+/// `DELETE /scim/v2/Groups/{id}`: its members leave the department (they stay in the org),
+/// then the department is deleted.
+pub async fn delete_group(app: &App, ctx: &RequestContext, id: &str, if_match: Option<&str>) -> AppResult<()> {
+    let org_id = directory_org(ctx)?;
+    let department = directory_department(app, org_id, id).await?;
+    check_if_match(if_match, department.version)?;
+    loop {
+        let ids = department_member_ids(app, org_id, id).await?;
+        let members: Vec<Member> = app.members_by_ids(org_id, &ids).await?.into_values().collect();
+        move_members(app, ctx, org_id, &members, None).await?;
+        match departments::remove(app, org_id, id, &origin(ctx)).await {
+            // Someone moved in meanwhile: out again.
+            Err(AppError::Domain(DomainError::Conflict(ErrorCode::DepartmentNotEmpty))) => continue,
+            other => return other,
+        }
+    }
+}
+
+/// The directory's users these ids name, all of them, or a 400 naming one that is not.
+async fn existing_users(app: &App, org_id: &str, ids: &[String]) -> AppResult<Vec<Member>> {
+    let found = app.members_by_ids(org_id, ids).await?;
+    let mut members = Vec::new();
+    for id in ids {
+        match found.get(id).filter(|m| !m.directory.as_ref().is_some_and(|l| l.deleted)) {
+            Some(member) => members.push(member.clone()),
+            None => {
+                return Err(AppError::Domain(DomainError::invalid(
+                    "members",
+                    ErrorCode::NotFound,
+                    format!("no user {id:?} in the org"),
+                )))
+            }
+        }
+    }
+    Ok(members)
+}
+
+/// How many member moves run at once: a 1,000-member PATCH is about 60 rounds of writes.
+const MOVES_AT_ONCE: usize = 16;
+
+/// Moves each member into `department_id` (or out of any), one member change each (audited
+/// as `member_updated`, reason `directory_sync`), several at once; stops with 503 when the
+/// request's time is up (what was moved stays moved: the directory sends it again).
+async fn move_members(app: &App, ctx: &RequestContext, org_id: &str, members: &[Member], department_id: Option<&str>) -> AppResult<()> {
+    use futures_util::stream::{self, StreamExt, TryStreamExt};
+    let ids: Vec<String> = members.iter().map(|member| member.id.clone()).collect();
+    stream::iter(ids)
+        .map(|member_id| async move {
+            if ctx.deadline.has_passed() {
+                return Err(AppError::Unavailable("the request's time ran out moving group members".into()));
+            }
+            retrying(|| async {
+                let org = app.load_org(org_id).await?;
+                let Some(before) = app.find_member(org_id, &member_id).await? else {
+                    return Ok(());
+                };
+                if before.department_id.as_deref() == department_id {
+                    return Ok(());
+                }
+                let mut after = before.clone();
+                after.department_id = department_id.map(str::to_string);
+                let origin = origin(ctx);
+                commit_change_in(
+                    app,
+                    MemberChange {
+                        org: &org,
+                        origin: &origin,
+                        before: Some(&before),
+                        after: Some(&after),
+                        action: "member_updated",
+                        reason: Some(REASON),
+                        email: None,
+                    },
+                    Tx::new(),
+                )
+                .await
+            })
+            .await
+        })
+        .buffer_unordered(MOVES_AT_ONCE)
+        .try_collect::<Vec<()>>()
+        .await?;
+    Ok(())
+}
