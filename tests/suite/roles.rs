@@ -187,6 +187,8 @@ async fn every_endpoint_and_role(t: TestApp) {
         case("DELETE", format!("/v1/orgs/{o}/sso"), None, org_admin_only),
         // Issued, then revoked: the org admin's revocation finds the token it issued.
         case("POST", format!("/v1/orgs/{o}/scim/token"), None, org_admin_only),
+        // Read while the token the row above issued is there.
+        case("GET", format!("/v1/orgs/{o}/scim/token"), None, org_admin_only),
         case("DELETE", format!("/v1/orgs/{o}/scim/token"), None, org_admin_only),
         case("GET", "/v1/invitations/unknown-token".into(), None, [Hidden; 6]),
         case(

@@ -34,6 +34,16 @@ async fn a_directory_token_is_shown_once_names_its_org_and_is_replaced_by_the_ne
     let first = issue(&t, &org).await;
     assert_eq!(first.status, 201, "{}", first.text);
     assert_eq!(first.body["base_url"], "http://roster.test/scim/v2");
+    let connection = t
+        .call("GET", &format!("/v1/orgs/{}/scim/token", org.org_id), Some(&org.admin_token), None)
+        .await;
+    assert_eq!(
+        (connection.status, connection.body["issued_by"].as_str()),
+        (200, Some(org.admin_id.as_str())),
+        "{}",
+        connection.text
+    );
+    assert!(connection.body.get("token").is_none());
     let first_token = first.body["token"].as_str().unwrap().to_string();
     assert!(first_token.starts_with(&format!("roster_scim_{}_", org.org_id)), "{first_token}");
     assert_eq!(org_of_token(&t.app, Some(&first_token)).await.unwrap(), Some(org.org_id.clone()));

@@ -1071,7 +1071,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The directory-sync (SCIM) connection
+         * @description Who: org admin. When the current token was issued and by whom, and the SCIM base URL; never the token. 404 when the org has none.
+         */
+        get: operations["getScimConnection"];
         put?: never;
         /**
          * Issue the directory-sync (SCIM) token
@@ -1618,6 +1622,18 @@ export interface components {
         };
         /** @enum {string} */
         Role: "org_admin" | "dept_admin" | "member";
+        /** @description An org's directory-sync connection, without its token (which is never answered again). */
+        ScimConnection: {
+            /** @description The SCIM base URL the identity provider is given. */
+            base_url: string;
+            /**
+             * Format: date-time
+             * @description When the current token was issued.
+             */
+            issued_at: string;
+            /** @description The org admin who issued it. */
+            issued_by: string;
+        };
         ScimError: {
             /** @description Starts with Roster's error code (see ErrorCode). */
             detail?: string;
@@ -5409,6 +5425,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HeldDirectoryChangePage"];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            408: components["responses"]["Problem408"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    getScimConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimConnection"];
                 };
             };
             401: components["responses"]["Problem401"];

@@ -442,6 +442,19 @@ pub struct ScimTokenView {
     pub base_url: String,
 }
 
+/// An org's directory-sync connection, without its token (which is never answered again).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "ScimConnection")]
+pub struct ScimConnectionView {
+    /// When the current token was issued.
+    #[schemars(with = "DateTime")]
+    pub issued_at: String,
+    /// The org admin who issued it.
+    pub issued_by: String,
+    /// The SCIM base URL the identity provider is given.
+    pub base_url: String,
+}
+
 /// An org's single sign-on connection, without its client secret (which is never answered).
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "SsoConnection")]

@@ -18,8 +18,8 @@ use roster_app::usecases::{
 };
 use roster_app::views::{
     AuditEventView, BulkEditView, ConfirmedEmailView, CreatedOrgView, DepartmentView, ImportQueuedView, ImportView, InvitationView,
-    InviteLinkView, JoinLinkView, JoinRequestAnswer, MemberView, OrgView, Page, PasswordChangedView, PreviewView, ScimTokenView,
-    SignInView, SsoConnectionView, TokensView,
+    InviteLinkView, JoinLinkView, JoinRequestAnswer, MemberView, OrgView, Page, PasswordChangedView, PreviewView, ScimConnectionView,
+    ScimTokenView, SignInView, SsoConnectionView, TokensView,
 };
 use roster_app::JwkSet;
 use roster_domain::ErrorCode as E;
@@ -910,6 +910,33 @@ impl Endpoint for RevokeScimToken {
     }
 }
 
+pub struct GetScimConnection;
+
+impl Endpoint for GetScimConnection {
+    const ROUTE: Route = Route::new(
+        RouteId::GetScimConnection,
+        "GET",
+        "/v1/orgs/{org}/scim/token",
+        "get-scim-connection",
+        READS,
+    );
+
+    fn operation() -> Operation {
+        Operation::new(
+            "The directory-sync (SCIM) connection",
+            "Who: org admin. When the current token was issued and by whom, and the SCIM base URL; never the token. 404 when the org has none.",
+            Json(200, schema::<ScimConnectionView>),
+        )
+    }
+
+    async fn answer(call: &Call<'_>) -> Result<Reply, RequestError> {
+        Ok(Reply::json(
+            StatusCode::OK,
+            &scim::get_scim_connection(call.app, call.ctx, &call.org()?).await?,
+        ))
+    }
+}
+
 pub struct ListHeldDirectoryChanges;
 
 impl Endpoint for ListHeldDirectoryChanges {
@@ -1468,6 +1495,7 @@ endpoints![
     VerifySsoDomain,
     IssueScimToken,
     RevokeScimToken,
+    GetScimConnection,
     ListHeldDirectoryChanges,
     GetInvitation,
     AcceptInvitation,

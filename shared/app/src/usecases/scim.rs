@@ -1,7 +1,7 @@
 //! Directory sync (SCIM 2.0, issue 23): the org's connection. An org admin issues a bearer
 //! token for the org's identity provider; it is shown once, kept only as its SHA-256, names
-//! the org it serves, and a new one replaces the old (rotation). The SCIM resources
-//! themselves (`/scim/v2/Users`, `/scim/v2/Groups`) are not built yet.
+//! the org it serves, and a new one replaces the old (rotation). The SCIM resources it
+//! opens (`/scim/v2/Users`, `/scim/v2/Groups`) are `usecases::directory`.
 
 use roster_domain::{Action, DomainError, OrgId};
 
@@ -12,7 +12,7 @@ use crate::records::ScimToken;
 use crate::secrets::{constant_time_eq, new_secret_token, sha256_hex};
 use crate::table;
 use crate::tx::Tx;
-use crate::views::ScimTokenView;
+use crate::views::{ScimConnectionView, ScimTokenView};
 
 /// How every directory-sync token begins: `roster_scim_<org id>_<secret>`.
 pub const TOKEN_PREFIX: &str = "roster_scim_";
@@ -56,6 +56,24 @@ pub async fn issue_scim_token(app: &App, ctx: &RequestContext, org_id: &OrgId) -
         })
     })
     .await
+}
+
+/// `GET /v1/orgs/{org}/scim/token`: whether the org's directory is connected, since when
+/// and by whom (never the token). Org admins only; 404 when the org has none.
+pub async fn get_scim_connection(app: &App, ctx: &RequestContext, org_id: &OrgId) -> AppResult<ScimConnectionView> {
+    let (org, actor) = app.actor_in(ctx, org_id).await?;
+    actor.authorize(Action::ManageDirectorySync, &org.settings)?;
+    let item = app
+        .store
+        .get(&table::org_pk(&org.id), table::SCIM_TOKEN_SK)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let record: ScimToken = table::decode(&item)?;
+    Ok(ScimConnectionView {
+        issued_at: crate::views::rfc3339(record.issued_at),
+        issued_by: record.issued_by,
+        base_url: base_url(&app.config),
+    })
 }
 
 /// `DELETE /v1/orgs/{org}/scim/token`: the directory's token stops working. Org admins only;
