@@ -791,7 +791,62 @@ async fn a_lifted_freeze_applies_what_it_held_and_nothing_twice(t: TestApp) {
     t.assert_members_consistent(&org).await;
 }
 
+/// A department admin sees the directory's members in its own department, as any member
+/// there, and loses sight of one the directory moves to another; the directory's connection
+/// and what a freeze holds are the org admins' alone.
+async fn a_department_admin_sees_the_directory_s_members_of_its_department_only(t: TestApp) {
+    let org = t.create_org("Scim Scope", "paid").await;
+    let token = directory_token(&t, &org).await;
+    let wards = t.create_department(&org, "Wards").await;
+    let (_, dept_admin) = t.add_member(&org, "lead@scope.test", "dept_admin", Some(&wards)).await;
+    let mut user = okta_user("nia@scope.test");
+    user["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"] = json!({"department": "Wards"});
+    let created = scim(&t, &token, "POST", "/Users", Some(user)).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let path = format!("/v1/orgs/{}/members/{id}", org.org_id);
+    let seen = t.call("GET", &path, Some(&dept_admin), None).await;
+    assert_eq!(
+        (seen.status, &seen.body["managed_by_directory"]),
+        (200, &json!(true)),
+        "{}",
+        seen.text
+    );
+    let listed = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{}/members?tab=unlicensed", org.org_id),
+            Some(&dept_admin),
+            None,
+        )
+        .await;
+    assert!(listed.text.contains("nia@scope.test"), "{}", listed.text);
+    // The directory moves her to a group the department admin does not run.
+    let group = scim(
+        &t,
+        &token,
+        "POST",
+        "/Groups",
+        Some(json!({"displayName": "Theatres", "members": [{"value": id}]})),
+    )
+    .await;
+    assert_eq!(group.status, 201, "{}", group.text);
+    assert_eq!(t.call("GET", &path, Some(&dept_admin), None).await.status, 404);
+    for org_admins_only in ["scim/token", "scim/held"] {
+        let answer = t
+            .call(
+                "GET",
+                &format!("/v1/orgs/{}/{org_admins_only}", org.org_id),
+                Some(&dept_admin),
+                None,
+            )
+            .await;
+        assert_eq!(answer.status, 403, "{org_admins_only}: {}", answer.text);
+    }
+}
+
 on_every_backend!(
+    a_department_admin_sees_the_directory_s_members_of_its_department_only,
     a_freeze_holds_the_directorys_membership_changes_and_applies_them_in_order,
     a_lifted_freeze_applies_what_it_held_and_nothing_twice,
     a_directory_token_is_shown_once_names_its_org_and_is_replaced_by_the_next,

@@ -934,7 +934,62 @@ async fn one_answer_signs_in_once_under_concurrency(t: TestApp) {
     assert_eq!(members.body["items"].as_array().unwrap().len(), 1, "one account: {}", members.text);
 }
 
+/// Issue 23: in an org whose people sign in only by single sign-on, a directory's new user
+/// is a licensed account at once (the seat rules apply) and gets no invitation email: there
+/// is nothing to accept.
+async fn a_directory_provisions_an_sso_only_org_s_members_licensed_without_an_email(t: TestApp) {
+    let org = t.create_org("Sso Directory", "paid").await;
+    connect(&t, &org, "sso-directory.test", "off").await;
+    test_then_allow(&t, &org, "admin@sso-directory.test", json!(["sso"])).await;
+    let issued = t
+        .call("POST", &format!("/v1/orgs/{}/scim/token", org.org_id), Some(&org.admin_token), None)
+        .await;
+    let token = issued.body["token"].as_str().unwrap().to_string();
+    let user = |email: &str| json!({"userName": email, "name": {"givenName": "Sam", "familyName": "Sso"}, "emails": [{"value": email}], "active": true});
+    let created = t
+        .call("POST", "/scim/v2/Users", Some(&token), Some(user("sam@sso-directory.test")))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.body["id"].as_str().unwrap();
+    let member = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{}/members/{id}", org.org_id),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (member.body["status"].as_str(), member.body["kind"].as_str()),
+        (Some("licensed"), Some("full")),
+        "{}",
+        member.text
+    );
+    t.drain().await;
+    assert!(t.emails_to("sam@sso-directory.test").is_empty());
+    // Seats: two are taken (the admin and Sam).
+    let limited = t
+        .call(
+            "PATCH",
+            &format!("/v1/orgs/{}", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"seat_limit": 2})),
+        )
+        .await;
+    assert_eq!(limited.status, 200, "{}", limited.text);
+    let refused = t
+        .call("POST", "/scim/v2/Users", Some(&token), Some(user("sky@sso-directory.test")))
+        .await;
+    assert_eq!(refused.status, 409, "{}", refused.text);
+    assert!(
+        refused.body["detail"].as_str().unwrap().starts_with("seats_exhausted"),
+        "{}",
+        refused.text
+    );
+}
+
 on_every_backend!(
+    a_directory_provisions_an_sso_only_org_s_members_licensed_without_an_email,
     an_admin_tests_the_connection_enables_sso_and_signs_in_through_it,
     the_provider_s_answer_is_checked,
     people_the_provider_knows_get_an_account_just_in_time,
