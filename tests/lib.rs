@@ -166,6 +166,9 @@ pub struct Units {
     pub read: f64,
     /// Items read (got, queried or batch-got), whatever their size.
     pub items_read: usize,
+    /// Store calls (a get, a query page, a batch, a transaction, a counter add): DynamoDB
+    /// requests.
+    pub calls: usize,
 }
 
 /// A store that adds up the capacity units of what it is asked, then does it.
@@ -179,6 +182,7 @@ impl MeteredStore {
         let mut units = self.units.lock().unwrap();
         units.write += write;
         units.read += read;
+        units.calls += 1;
     }
 
     fn count_read(&self, items: usize) {

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use roster_tests::{OrgFixture, TestApp};
+use std::sync::{Arc, Mutex};
+
+use roster_tests::{MeteredStore, OrgFixture, TestApp, Units};
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples.sort();
@@ -451,6 +453,94 @@ async fn import_under_load(size: usize, rows: usize) {
 }
 
 /// `ROSTER_BENCH=backlog` (or another section's name) runs that section alone.
+/// Issue 23, point 6: a directory's first sync — `users` users created, then `groups` groups
+/// of an equal share of them (each created, then filled by one PATCH) — with 8 requests in
+/// flight, as an identity provider sends them; then one PATCH adding 1,000 members to a new
+/// group. With `metered`, the store calls and DynamoDB write units per user and per group
+/// member added (computed from item sizes, as in the capacity test).
+async fn scim_first_sync(t: TestApp, backend: &str, users: usize, groups: usize, metered: Option<Arc<Mutex<Units>>>) {
+    use futures_util::stream::{self, StreamExt};
+    let t = Arc::new(t);
+    let org = t.create_org(&format!("Directory {}", slug(backend)), "paid").await;
+    let issued = t
+        .call("POST", &format!("/v1/orgs/{}/scim/token", org.org_id), Some(&org.admin_token), None)
+        .await;
+    let token = issued.body["token"].as_str().unwrap().to_string();
+    let take = || metered.as_ref().map(|m| std::mem::take(&mut *m.lock().unwrap()));
+    take();
+    let started = Instant::now();
+    let ids: Vec<(u16, String)> = stream::iter(0..users)
+        .map(|i| {
+            let (t, token) = (t.clone(), token.clone());
+            async move {
+                let email = format!("dir{i}@sync.test");
+                let body = json!({"userName": email, "name": {"givenName": "Dir", "familyName": format!("User{i}")}, "emails": [{"value": email}], "externalId": format!("ext-{i}"), "active": true});
+                let answer = t.call("POST", "/scim/v2/Users", Some(&token), Some(body)).await;
+                (answer.status, answer.body["id"].as_str().unwrap_or_default().to_string())
+            }
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    let users_time = started.elapsed();
+    let user_units = take();
+    let failures = ids.iter().filter(|(status, _)| *status != 201).count();
+    let ids: Vec<String> = ids.into_iter().map(|(_, id)| id).collect();
+    let share = users / groups;
+    let started = Instant::now();
+    let statuses: Vec<u16> = stream::iter(0..groups)
+        .map(|g| {
+            let (t, token) = (t.clone(), token.clone());
+            let members: Vec<serde_json::Value> = ids[g * share..(g + 1) * share].iter().map(|id| json!({"value": id})).collect();
+            async move {
+                let created = t.call("POST", "/scim/v2/Groups", Some(&token), Some(json!({"displayName": format!("Group {g}")}))).await;
+                let id = created.body["id"].as_str().unwrap_or_default().to_string();
+                let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "add", "path": "members", "value": members}]});
+                let patched = t.call("PATCH", &format!("/scim/v2/Groups/{id}"), Some(&token), Some(body)).await;
+                created.status.max(patched.status)
+            }
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    let groups_time = started.elapsed();
+    let group_units = take();
+    let failures = failures + statuses.iter().filter(|s| **s >= 300).count();
+    // One PATCH of 1,000 members (moved from their groups into a new one).
+    let big = t
+        .call("POST", "/scim/v2/Groups", Some(&token), Some(json!({"displayName": "Everyone"})))
+        .await;
+    let big_id = big.body["id"].as_str().unwrap().to_string();
+    let members: Vec<serde_json::Value> = ids[..1000.min(users)].iter().map(|id| json!({"value": id})).collect();
+    let started = Instant::now();
+    let patched = t
+        .call(
+            "PATCH",
+            &format!("/scim/v2/Groups/{big_id}"),
+            Some(&token),
+            Some(json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "add", "path": "members", "value": members}]})),
+        )
+        .await;
+    let big_time = started.elapsed();
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    assert_eq!(failures, 0, "a request of the sync failed");
+    let per = |units: Option<Units>, n: usize| {
+        units.map_or("–".to_string(), |u| {
+            format!("{:.1} calls, {:.1} WRU", u.calls as f64 / n as f64, u.write / n as f64)
+        })
+    };
+    println!(
+        "| {backend} | {users} users: {:.1} s ({:.0}/s) | {groups} groups of {share}: {:.1} s ({:.0} members/s) | {:.2} s | {} | {} |",
+        users_time.as_secs_f64(),
+        users as f64 / users_time.as_secs_f64(),
+        groups_time.as_secs_f64(),
+        (groups * share) as f64 / groups_time.as_secs_f64(),
+        big_time.as_secs_f64(),
+        per(user_units, users),
+        per(group_units, groups * share),
+    );
+}
+
 fn section(name: &str) -> bool {
     std::env::var("ROSTER_BENCH").map_or(true, |only| only == name)
 }
@@ -519,6 +609,30 @@ async fn main() {
         println!("| members | pages | rows (the admin too) | first page | slowest full page | whole export |\n|---|---|---|---|---|---|");
         for size in [10_000, 100_000] {
             export_pages(size).await;
+        }
+    }
+    if section("scim") {
+        println!("\n### A directory's first sync (SCIM, 8 requests in flight)\n");
+        println!("| backend | users created | groups filled | one PATCH of 1,000 members | per user | per group member |\n|---|---|---|---|---|---|");
+        let users = std::env::var("ROSTER_BENCH_SCIM_USERS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10_000);
+        if std::env::var("ROSTER_BENCH_MOTO_ONLY").is_err() {
+            let units = Arc::new(Mutex::new(Units::default()));
+            let metered = units.clone();
+            let dir = std::env::temp_dir().join(format!("roster-bench-scim-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let t = TestApp::on(roster_embedded::Database::open(&dir.join("roster.db")).unwrap())
+                .wrap_store(move |inner| Arc::new(MeteredStore { inner, units: metered }));
+            scim_first_sync(t, "embedded (SQLite), metered", users, 50, Some(units)).await;
+        }
+        if moto {
+            let users = std::env::var("ROSTER_BENCH_MOTO_SCIM_USERS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(users);
+            scim_first_sync(TestApp::on_moto().await, "AWS adapters on moto", users, 50, None).await;
         }
     }
     if moto && section("init") {

@@ -59,6 +59,7 @@ async fn capacity_units_per_operation_stay_within_today_s() {
         write: import.write / ROWS as f64,
         read: import.read / ROWS as f64,
         items_read: import.items_read / ROWS,
+        calls: import.calls / ROWS,
     };
     println!("| operation | write units | read units |");
     println!("|---|---|---|");
