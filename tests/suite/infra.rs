@@ -325,6 +325,7 @@ fn only_the_functions_that_sign_or_derive_read_the_keys_secret() {
             "scim-create-user",
             "scim-replace-user",
             "scim-patch-user",
+            "scim-delete-user",
             "email-sender",
             "import-processor",
             // The directory's creations a freeze held are invited when it ends.

@@ -1,6 +1,7 @@
-//! Issue 23, point 1: an org's directory-sync (SCIM) connection. An org admin issues a
-//! token, shown once and kept only as its hash; it names the org it serves; a new one
-//! replaces the old, also when two are issued at once; revoking it ends it.
+//! Issue 23: directory sync (SCIM 2.0). The connection (a token shown once, kept as its
+//! hash, naming its org, replaced and revoked), users and groups in the shapes Okta and
+//! Entra ID send, the seat rules, ETags, the audit trail, concurrent creations, a
+//! department admin's view, and what a freeze window holds; on every backend.
 
 use std::sync::Arc;
 
@@ -845,7 +846,132 @@ async fn a_department_admin_sees_the_directory_s_members_of_its_department_only(
     }
 }
 
+/// What a review found: a rejected join request made active by the directory is invited
+/// (not a crash); a PUT without a department keeps the member where its groups put it; the
+/// directory moves the email of the members it made only, never an admin's or an account
+/// it found.
+async fn the_directory_s_reach_over_members_it_did_not_make(t: TestApp) {
+    let org = t.create_org("Scim Reach", "paid").await;
+    let token = directory_token(&t, &org).await;
+    let rejected = t.join(&org, "rex@reach.test").await;
+    let refused = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/members/{rejected}/reject", org.org_id),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, 200, "{}", refused.text);
+    let on = scim(&t, &token, "PATCH", &format!("/Users/{rejected}"), Some(activate())).await;
+    assert_eq!((on.status, &on.body["active"]), (200, &json!(true)), "{}", on.text);
+    assert_eq!(t.member(&org, &rejected).await["status"], "invited");
+
+    // An org admin found by userName: its email stays its own.
+    let admin = &org.admin_id;
+    let before = t.snapshot(&org).await;
+    let moved = scim(&t, &token, "PATCH", &format!("/Users/{admin}"), Some(patch(json!([{"op": "replace", "path": "userName", "value": "attacker@evil.test"}, {"op": "replace", "path": "emails", "value": [{"value": "attacker@evil.test"}]}])))).await;
+    assert_eq!(moved.status, 400, "{}", moved.text);
+    assert_eq!(t.snapshot(&org).await, before);
+
+    // A PUT without the department keeps the group's; one with it moves.
+    let mut user = okta_user("gus@reach.test");
+    let created = scim(&t, &token, "POST", "/Users", Some(user.clone())).await;
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let group = scim(
+        &t,
+        &token,
+        "POST",
+        "/Groups",
+        Some(json!({"displayName": "Nights", "members": [{"value": id}]})),
+    )
+    .await;
+    let gid = group.body["id"].as_str().unwrap().to_string();
+    user["title"] = json!("Porter");
+    let put = scim(&t, &token, "PUT", &format!("/Users/{id}"), Some(user.clone())).await;
+    assert_eq!(put.status, 200, "{}", put.text);
+    assert_eq!(t.member(&org, &id).await["department_id"], gid.as_str());
+    assert_eq!(t.member(&org, &id).await["position"], "Porter");
+    // The directory made this one: it may move its email.
+    user["userName"] = json!("gus@moved.reach.test");
+    user["emails"] = json!([{"value": "gus@moved.reach.test"}]);
+    let renamed = scim(&t, &token, "PUT", &format!("/Users/{id}"), Some(user)).await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    assert_eq!(t.member(&org, &id).await["email"], "gus@moved.reach.test");
+    t.assert_members_consistent(&org).await;
+}
+
+/// What a review found of the freeze hold: a shortened window applies what it held at its
+/// new end; a user whose deletion is held can be created again (after the deletion); a
+/// creation still held can be put in a group, and is made in its department.
+async fn a_shortened_window_and_held_users_in_groups(t: TestApp) {
+    let org = t.create_org("Scim Shorten", "paid").await;
+    let token = directory_token(&t, &org).await;
+    let created = scim(&t, &token, "POST", "/Users", Some(okta_user("ida@shorten.test"))).await;
+    let ida = created.body["id"].as_str().unwrap().to_string();
+    let group = scim(&t, &token, "POST", "/Groups", Some(json!({"displayName": "Days"}))).await;
+    let gid = group.body["id"].as_str().unwrap().to_string();
+    let path = format!("/v1/orgs/{}/freeze", org.org_id);
+    assert_eq!(
+        t.call("PUT", &path, Some(&org.admin_token), Some(freeze_for(&t, 24 * 60)))
+            .await
+            .status,
+        200
+    );
+    // Deleted, then created again, during the window.
+    assert_eq!(scim(&t, &token, "DELETE", &format!("/Users/{ida}"), None).await.status, 204);
+    let again = scim(&t, &token, "POST", "/Users", Some(okta_user("ida@shorten.test"))).await;
+    assert_eq!(
+        (again.status, again.body["id"].as_str()),
+        (201, Some(ida.as_str())),
+        "{}",
+        again.text
+    );
+    // A new user, put in a group before it exists.
+    let jon = scim(&t, &token, "POST", "/Users", Some(okta_user("jon@shorten.test"))).await;
+    let jon = jon.body["id"].as_str().unwrap().to_string();
+    let added = scim(
+        &t,
+        &token,
+        "PATCH",
+        &format!("/Groups/{gid}"),
+        Some(patch(json!([{"op": "add", "path": "members", "value": [{"value": jon}]}]))),
+    )
+    .await;
+    assert_eq!(added.status, 200, "{}", added.text);
+    // The window is moved to end in ten minutes: nothing applies before then.
+    assert_eq!(
+        t.call("PUT", &path, Some(&org.admin_token), Some(freeze_for(&t, 10))).await.status,
+        200
+    );
+    t.drain().await;
+    assert_eq!(held_kinds(&t, &org).await.len(), 3);
+    t.advance(11 * 60).await;
+    t.drain().await;
+    assert!(held_kinds(&t, &org).await.is_empty());
+    let member = t.member(&org, &jon).await;
+    assert_eq!(
+        (member["status"].as_str(), member["department_id"].as_str()),
+        (Some("invited"), Some(gid.as_str()))
+    );
+    assert_eq!(scim(&t, &token, "GET", &format!("/Users/{ida}"), None).await.status, 200);
+    let trail = reasons(&t.audit_of(&org, &ida).await)
+        .into_iter()
+        .map(|(a, r)| format!("{a}:{r}"))
+        .collect::<Vec<_>>();
+    assert!(
+        trail.ends_with(&[
+            "member_deprovisioned:directory_sync".to_string(),
+            "member_reprovisioned:directory_sync".to_string()
+        ]),
+        "{trail:?}"
+    );
+    t.assert_members_consistent(&org).await;
+}
+
 on_every_backend!(
+    the_directory_s_reach_over_members_it_did_not_make,
+    a_shortened_window_and_held_users_in_groups,
     a_department_admin_sees_the_directory_s_members_of_its_department_only,
     a_freeze_holds_the_directorys_membership_changes_and_applies_them_in_order,
     a_lifted_freeze_applies_what_it_held_and_nothing_twice,

@@ -65,7 +65,6 @@ impl Tx {
         self.writes.push(Write::Delete { pk, sk, condition });
     }
 
-    /// Deletes a member with its email guard and the entries that point at it.
     /// Moves the email's guard from `before`'s email to `after`'s; conditional, so two
     /// accounts never end up with one email.
     pub fn move_email_guard(&mut self, before: &Member, after: &Member) {
@@ -81,6 +80,7 @@ impl Tx {
         ));
     }
 
+    /// Deletes a member with its email guard and the entries that point at it.
     pub fn delete_member(&mut self, before: &Member) {
         let org_pk = table::org_pk(&before.org_id);
         self.delete(org_pk.clone(), table::member_sk(&before.id), Condition::Version(before.version));

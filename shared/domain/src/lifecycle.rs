@@ -105,14 +105,22 @@ pub fn deactivate_by_directory(member: &Member) -> Option<Member> {
 
 /// The org's directory sets a user `active: true` again: an account that has held a
 /// license is licensed at once (the seat rules apply when it is written); one never
-/// accepted is invited again with `invitation` (`None` when its org signs in only by single
-/// sign-on, which then licenses it too). `None` when it is already active.
+/// accepted (unlicensed or rejected) is invited again with `invitation` (`None` when its org
+/// signs in only by single sign-on, which then licenses it too). `None` when it is already
+/// active.
 pub fn activate_by_directory(member: &Member, invitation: Option<PendingInvitation>) -> Option<Member> {
     if member.is_active_in_directory() {
         return None;
     }
     match invitation.filter(|_| !member.ever_licensed) {
-        Some(invitation) => reinvite(member, invitation).ok(),
+        // Unlicensed, rejected: invited afresh (a directory decides who belongs, so a
+        // rejected join request does not stop it).
+        Some(invitation) => {
+            let mut next = with_status(member, MembershipStatus::Invited);
+            next.invitations_sent = next.invitations_sent.max(invitation.version);
+            next.invitation = Some(invitation);
+            Some(next)
+        }
         None => {
             let mut next = with_status(member, MembershipStatus::Licensed);
             next.ever_licensed = true;

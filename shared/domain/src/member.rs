@@ -174,6 +174,10 @@ pub struct DirectoryLink {
     /// gone from the directory's view (SCIM answers 404 for it).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
+    /// The directory made the account (rather than finding one an admin or the person
+    /// made): only then may it change the account's email.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub provisioned: bool,
 }
 
 impl Member {

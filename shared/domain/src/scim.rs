@@ -280,16 +280,16 @@ impl GroupPatch {
                     } else if lower == "members" {
                         match &operation.value {
                             // Entra ID names the members to remove in the value.
-                            Value::Null => patch.replace_members = Some(Vec::new()),
-                            value => patch.remove.extend(member_values(value)?),
+                            Value::Null => patch.replace(Vec::new()),
+                            value => member_values(value)?.into_iter().for_each(|id| patch.take_out(id)),
                         }
                     } else if let Some(filter) = lower.strip_prefix("members[").and_then(|rest| rest.strip_suffix(']')) {
                         // Okta: `members[value eq "id"]`.
-                        let filter = Filter::parse(&path[8..8 + filter.len()])?;
+                        let filter = Filter::parse(path.get(8..8 + filter.len()).ok_or_else(|| invalid_path(path))?)?;
                         if filter.attribute != "value" {
                             return Err(invalid_path(path));
                         }
-                        patch.remove.push(filter.value);
+                        patch.take_out(filter.value);
                     } else {
                         return Err(invalid_path(path));
                     }
@@ -300,18 +300,37 @@ impl GroupPatch {
         Ok(patch)
     }
 
+    /// An add after earlier operations: it undoes a removal of the same member before it.
+    fn put_in(&mut self, id: String) {
+        self.remove.retain(|r| *r != id);
+        if !self.add.contains(&id) {
+            self.add.push(id);
+        }
+    }
+
+    /// A removal after earlier operations: it undoes an add of the same member before it.
+    fn take_out(&mut self, id: String) {
+        self.add.retain(|a| *a != id);
+        if !self.remove.contains(&id) {
+            self.remove.push(id);
+        }
+    }
+
+    /// The whole membership set: what was added or removed before it no longer counts.
+    fn replace(&mut self, members: Vec<String>) {
+        self.replace_members = Some(members);
+        self.add.clear();
+        self.remove.clear();
+    }
+
     fn set(&mut self, op: Op, path: &str, value: &Value) -> Result<(), DomainError> {
         match path {
             "displayname" => {
                 let name = value.as_str().ok_or_else(|| invalid_value("displayName", "a string"))?;
                 self.display_name = Some(validate_name("displayName", name)?);
             }
-            "members" if op == Op::Add => self.add.extend(member_values(value)?),
-            "members" => {
-                self.replace_members = Some(member_values(value)?);
-                self.add.clear();
-                self.remove.clear();
-            }
+            "members" if op == Op::Add => member_values(value)?.into_iter().for_each(|id| self.put_in(id)),
+            "members" => self.replace(member_values(value)?),
             "externalid" => self.external_id = Some(external_id(Some(value))?),
             // Read-only: ignored, as a directory re-sending them expects.
             "id" | "schemas" | "meta" => {}
@@ -485,19 +504,10 @@ struct Path {
 
 impl Path {
     fn parse(raw: &str) -> Result<Path, DomainError> {
-        let (extension, rest) = if raw.len() > ENTERPRISE_USER_SCHEMA.len()
-            && raw[..ENTERPRISE_USER_SCHEMA.len()].eq_ignore_ascii_case(ENTERPRISE_USER_SCHEMA)
-        {
-            (
-                true,
-                raw[ENTERPRISE_USER_SCHEMA.len()..]
-                    .strip_prefix(':')
-                    .ok_or_else(|| invalid_path(raw))?,
-            )
-        } else if raw.len() > USER_SCHEMA.len() && raw[..USER_SCHEMA.len()].eq_ignore_ascii_case(USER_SCHEMA) {
-            (false, raw[USER_SCHEMA.len()..].strip_prefix(':').ok_or_else(|| invalid_path(raw))?)
-        } else {
-            (false, raw)
+        let (extension, rest) = match (schema_prefixed(raw, ENTERPRISE_USER_SCHEMA), schema_prefixed(raw, USER_SCHEMA)) {
+            (Some(rest), _) => (true, rest),
+            (None, Some(rest)) => (false, rest),
+            (None, None) => (false, raw),
         };
         let (head, filter, sub) = match rest.split_once('[') {
             Some((head, after)) => {
@@ -521,8 +531,19 @@ impl Path {
     }
 }
 
-/// The attributes `patch_user` changes: any other path is refused, so nothing a directory
-/// sends is silently dropped (read-only ones, `id`, `meta` and `schemas`, are ignored).
+/// `raw` without `schema` and the colon after it, when it starts with them (in any case).
+fn schema_prefixed<'a>(raw: &'a str, schema: &str) -> Option<&'a str> {
+    let head = raw.get(..schema.len())?;
+    head.eq_ignore_ascii_case(schema)
+        .then(|| raw[schema.len()..].strip_prefix(':'))
+        .flatten()
+}
+
+/// The attributes `patch_user` takes: any other path is refused (`invalidPath`), so an
+/// attribute Roster has no place for shows at once. Read-only ones (`id`, `meta`, `schemas`)
+/// are ignored, as are the ones directories send whatever the mapping and Roster does not
+/// keep: `displayName`, `name`'s other parts, and the enterprise extension's attributes
+/// other than `department`.
 const USER_ATTRIBUTES: [&str; 8] = [
     "userName",
     "externalId",
@@ -833,5 +854,33 @@ mod tests {
         ]}))
         .unwrap();
         assert_eq!(entra.remove, vec!["m4"]);
+        // Operations apply in order: a later add undoes a removal, a later removal an add,
+        // and removing every member drops what was added before.
+        let ordered = GroupPatch::from_request(&json!({"Operations": [
+            {"op": "remove", "path": "members[value eq \"u\"]"},
+            {"op": "add", "path": "members", "value": [{"value": "u"}]},
+            {"op": "add", "path": "members", "value": [{"value": "v"}]},
+            {"op": "remove", "path": "members", "value": [{"value": "v"}]},
+        ]}))
+        .unwrap();
+        assert_eq!((ordered.add, ordered.remove), (vec!["u".to_string()], vec!["v".to_string()]));
+        let cleared = GroupPatch::from_request(&json!({"Operations": [
+            {"op": "add", "path": "members", "value": [{"value": "m1"}]},
+            {"op": "remove", "path": "members"},
+        ]}))
+        .unwrap();
+        assert_eq!((cleared.add.len(), cleared.replace_members), (0, Some(vec![])));
+    }
+
+    #[test]
+    fn paths_with_characters_beyond_ascii_are_refused_not_a_panic() {
+        let mut resource = user();
+        for path in [format!("a{}", "é".repeat(40)), format!("urn{}", "é".repeat(30))] {
+            let refused = patch_user(
+                &mut resource,
+                &json!({"Operations": [{"op": "replace", "path": path, "value": "x"}]}),
+            );
+            assert!(refused.is_err(), "{path}");
+        }
     }
 }

@@ -26,6 +26,9 @@ pub struct HttpRequest {
 
 pub const MAX_JSON_BYTES: usize = 64 * 1024;
 pub const MAX_CSV_BYTES: usize = 5 * 1024 * 1024;
+/// A SCIM request's body: a group PATCH of a few thousand members in the shapes directories
+/// send (`{"value", "display", "$ref"}` each).
+pub const MAX_SCIM_BYTES: usize = 1024 * 1024;
 
 /// Why a request can't be read.
 #[derive(Debug)]
@@ -107,8 +110,13 @@ impl HttpRequest {
 
     /// The body as JSON of type `T`; an empty body reads as `{}`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, RequestError> {
-        if self.body.len() > MAX_JSON_BYTES {
-            return Err(RequestError::TooLarge { limit: MAX_JSON_BYTES });
+        self.json_up_to(MAX_JSON_BYTES)
+    }
+
+    /// `json`, for a body of up to `limit` bytes.
+    pub fn json_up_to<T: DeserializeOwned>(&self, limit: usize) -> Result<T, RequestError> {
+        if self.body.len() > limit {
+            return Err(RequestError::TooLarge { limit });
         }
         let blank = self.body.iter().all(u8::is_ascii_whitespace);
         if blank && self.method == http::Method::PATCH {

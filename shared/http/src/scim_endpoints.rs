@@ -17,13 +17,14 @@ use crate::routes::{Route, READS, WRITES};
 use crate::scim::{self, if_match, resource};
 
 const SCIM_READS: crate::routes::RouteFacts = READS.directory_token();
-/// Users' changes can invite (a new user; one made active again before it ever accepted).
+/// Users' changes can invite (a new user; one made active again before it ever accepted),
+/// and each first applies what an ended freeze held of the directory's changes, which can too.
 const SCIM_USER_WRITES: crate::routes::RouteFacts = WRITES.sends_secrets_by_email().directory_token();
 const SCIM_WRITES: crate::routes::RouteFacts = WRITES.directory_token();
 
 /// The body of a SCIM request, as JSON (`application/scim+json` or `application/json`).
 fn body(call: &Call<'_>) -> Result<serde_json::Value, RequestError> {
-    call.request.json()
+    call.request.json_up_to(crate::request::MAX_SCIM_BYTES)
 }
 
 fn id(call: &Call<'_>) -> String {
@@ -272,7 +273,7 @@ impl Endpoint for ScimDeleteUser {
         "DELETE",
         "/scim/v2/Users/{id}",
         "scim-delete-user",
-        SCIM_WRITES,
+        SCIM_USER_WRITES,
     );
 
     fn operation() -> Operation {

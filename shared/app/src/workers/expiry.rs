@@ -257,18 +257,27 @@ pub async fn handle(app: &App, body: &str, deadline: Deadline) -> AppResult<()> 
     match super::parse_message(body)? {
         ExpiryMessage::Apply(job) => apply(app, job).await,
         ExpiryMessage::Release(job) => release(app, &job, deadline).await,
-        ExpiryMessage::Directory(job) => apply_held_directory_changes(app, &job.org_id).await,
+        ExpiryMessage::Directory(job) => apply_held_directory_changes(app, &job.org_id, deadline).await,
     }
 }
 
 /// Applies the directory changes the org's ended freeze held (nothing while it is frozen,
-/// or for an org that is gone).
-async fn apply_held_directory_changes(app: &App, org_id: &str) -> AppResult<()> {
-    match app.load_org(org_id).await {
-        Ok(org) => crate::usecases::directory::apply_held_changes(app, &org).await,
-        Err(e) if e == AppError::not_found() => Ok(()),
-        Err(e) => Err(e),
+/// or for an org that is gone); past `deadline` it sends itself again for the rest.
+async fn apply_held_directory_changes(app: &App, org_id: &str, deadline: Deadline) -> AppResult<()> {
+    use crate::usecases::directory::{apply_held_changes, Applied};
+    let org = match app.load_org(org_id).await {
+        Ok(org) => org,
+        Err(e) if e == AppError::not_found() => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if apply_held_changes(app, &org, deadline).await? == Applied::OutOfTime {
+        let job = HeldDirectoryJob {
+            org_id: org_id.to_string(),
+            apply_held_directory_changes: true,
+        };
+        app.queue.send(QueueName::Expiry, &serde_json::to_string(&job)?).await?;
     }
+    Ok(())
 }
 
 /// The scheduler's run for the directory changes freezes held: each org whose marker is
@@ -338,7 +347,7 @@ async fn release(app: &App, job: &ReleaseJob, deadline: Deadline) -> AppResult<(
         let items = match pages.next(app).await? {
             Next::Page(items) => items,
             // Then the directory changes it held, in order.
-            Next::Done => return apply_held_directory_changes(app, &job.org_id).await,
+            Next::Done => return apply_held_directory_changes(app, &job.org_id, deadline).await,
             Next::OutOfTime => return app.queue.send(QueueName::Expiry, &job.message()).await.map_err(Into::into),
         };
         let (imports, expiries): (Vec<Item>, Vec<Item>) = items.into_iter().partition(|item| item.sk.starts_with(table::IMPORT_PREFIX));

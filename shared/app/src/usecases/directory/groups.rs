@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use roster_domain::scim::{DirectoryGroup, Filter, GroupPatch, GROUP_SCHEMA};
 use roster_domain::{Department, DomainError, ErrorCode, Member};
 
+use super::held;
 use super::{check_if_match, directory_org, etag, list_response, origin, ListRequest, ScimResource, DEFAULT_PAGE, MAX_PAGE, REASON};
 use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
@@ -111,12 +112,14 @@ pub async fn list_groups(app: &App, ctx: &RequestContext, request: &ListRequest,
 pub async fn create_group(app: &App, ctx: &RequestContext, body: &Value) -> AppResult<ScimResource> {
     let org_id = directory_org(ctx)?;
     let group = DirectoryGroup::from_resource(body)?;
-    let members = existing_users(app, org_id, &group.members).await?;
+    let holds = held::held_changes(app, org_id).await?;
+    let (members, held_ids) = existing_users(app, org_id, &holds, &group.members).await?;
     let mut department = departments::add_department(app, org_id, &group.display_name, &origin(ctx)).await?;
     if group.external_id.is_some() {
         department = departments::change(app, org_id, &department.id, None, Some(group.external_id.as_deref()), &origin(ctx)).await?;
     }
-    move_members(app, ctx, org_id, &members, Some(&department.id)).await?;
+    held::place_held_creations(app, &holds, &held_ids, Move::Into(&department.id)).await?;
+    move_members(app, ctx, org_id, &members, Move::Into(&department.id)).await?;
     group_resource(app, &department, true).await
 }
 
@@ -150,19 +153,23 @@ async fn change_group(app: &App, ctx: &RequestContext, id: &str, if_match: Optio
         remove.extend(current.iter().filter(|m| !wanted.contains(m)).cloned());
         add.extend(wanted.iter().filter(|m| !current.contains(m)).cloned());
     }
-    let joining = existing_users(app, org_id, &add).await?;
+    let holds = held::held_changes(app, org_id).await?;
+    let (joining, held_joining) = existing_users(app, org_id, &holds, &add).await?;
     if patch.display_name.is_some() || patch.external_id.is_some() {
         let external_id = patch.external_id.as_ref().map(Option::as_deref);
         department = departments::change(app, org_id, id, patch.display_name.as_deref(), external_id, &origin(ctx)).await?;
     }
-    move_members(app, ctx, org_id, &joining, Some(id)).await?;
+    // Creations a freeze holds are made in the group when it ends.
+    held::place_held_creations(app, &holds, &held_joining, Move::Into(id)).await?;
+    held::place_held_creations(app, &holds, &remove, Move::OutOf(id)).await?;
+    move_members(app, ctx, org_id, &joining, Move::Into(id)).await?;
     let leaving: Vec<Member> = app
         .members_by_ids(org_id, &remove)
         .await?
         .into_values()
         .filter(|m| m.department_id.as_deref() == Some(id))
         .collect();
-    move_members(app, ctx, org_id, &leaving, None).await?;
+    move_members(app, ctx, org_id, &leaving, Move::OutOf(id)).await?;
     group_resource(app, &department, true).await
 }
 
@@ -175,7 +182,7 @@ pub async fn delete_group(app: &App, ctx: &RequestContext, id: &str, if_match: O
     loop {
         let ids = department_member_ids(app, org_id, id).await?;
         let members: Vec<Member> = app.members_by_ids(org_id, &ids).await?.into_values().collect();
-        move_members(app, ctx, org_id, &members, None).await?;
+        move_members(app, ctx, org_id, &members, Move::OutOf(id)).await?;
         match departments::remove(app, org_id, id, &origin(ctx)).await {
             // Someone moved in meanwhile: out again.
             Err(AppError::Domain(DomainError::Conflict(ErrorCode::DepartmentNotEmpty))) => continue,
@@ -184,13 +191,16 @@ pub async fn delete_group(app: &App, ctx: &RequestContext, id: &str, if_match: O
     }
 }
 
-/// The directory's users these ids name, all of them, or a 400 naming one that is not.
-async fn existing_users(app: &App, org_id: &str, ids: &[String]) -> AppResult<Vec<Member>> {
+/// The directory's users these ids name: the members, and the ids of creations a freeze
+/// holds; a 400 naming one that is neither.
+async fn existing_users(app: &App, org_id: &str, holds: &[held::Held], ids: &[String]) -> AppResult<(Vec<Member>, Vec<String>)> {
     let found = app.members_by_ids(org_id, ids).await?;
     let mut members = Vec::new();
+    let mut held_ids = Vec::new();
     for id in ids {
         match found.get(id).filter(|m| !m.directory.as_ref().is_some_and(|l| l.deleted)) {
             Some(member) => members.push(member.clone()),
+            None if matches!(held::seen(None, holds, id), held::Seen::Held { .. }) => held_ids.push(id.clone()),
             None => {
                 return Err(AppError::Domain(DomainError::invalid(
                     "members",
@@ -200,16 +210,27 @@ async fn existing_users(app: &App, org_id: &str, ids: &[String]) -> AppResult<Ve
             }
         }
     }
-    Ok(members)
+    Ok((members, held_ids))
 }
 
 /// How many member moves run at once: a 1,000-member PATCH is about 60 rounds of writes.
 const MOVES_AT_ONCE: usize = 16;
 
-/// Moves each member into `department_id` (or out of any), one member change each (audited
-/// as `member_updated`, reason `directory_sync`), several at once; stops with 503 when the
-/// request's time is up (what was moved stays moved: the directory sends it again).
-async fn move_members(app: &App, ctx: &RequestContext, org_id: &str, members: &[Member], department_id: Option<&str>) -> AppResult<()> {
+/// Where group members go.
+#[derive(Clone, Copy)]
+pub(crate) enum Move<'a> {
+    /// Into this department, from wherever they are.
+    Into(&'a str),
+    /// Out of this department, if they are still in it when their change is decided (a
+    /// member moved to another group meanwhile stays there).
+    OutOf(&'a str),
+}
+
+/// Moves each member as `to` says, one member change each (audited as `member_updated`,
+/// reason `directory_sync`), several at once, each decided from the member as stored; stops
+/// with 503 when the request's time is up (what was moved stays moved: the directory sends
+/// it again).
+async fn move_members(app: &App, ctx: &RequestContext, org_id: &str, members: &[Member], to: Move<'_>) -> AppResult<()> {
     use futures_util::stream::{self, StreamExt, TryStreamExt};
     let ids: Vec<String> = members.iter().map(|member| member.id.clone()).collect();
     stream::iter(ids)
@@ -221,6 +242,11 @@ async fn move_members(app: &App, ctx: &RequestContext, org_id: &str, members: &[
                 let org = app.load_org(org_id).await?;
                 let Some(before) = app.find_member(org_id, &member_id).await? else {
                     return Ok(());
+                };
+                let department_id = match to {
+                    Move::Into(id) => Some(id),
+                    Move::OutOf(id) if before.department_id.as_deref() == Some(id) => None,
+                    Move::OutOf(_) => return Ok(()),
                 };
                 if before.department_id.as_deref() == department_id {
                     return Ok(());

@@ -14,7 +14,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use roster_domain::scim::DirectoryUser;
-use roster_domain::{Action, Email, Member, Org, OrgId};
+use roster_domain::{Action, DomainError, Email, Member, Org, OrgId};
 
 use super::{origin, provision, resource, ScimResource};
 use crate::app::{retrying, App, Principal, RequestContext};
@@ -206,6 +206,33 @@ pub(crate) async fn update_held_creation(app: &App, item: &Item, user: &Director
     tx.commit(app).await
 }
 
+/// Puts the creations still held among `ids` into a group's department (or takes them out
+/// of it): they are made there when the window ends. Other ids are left alone.
+pub(crate) async fn place_held_creations(app: &App, holds: &[Held], ids: &[String], to: super::groups::Move<'_>) -> AppResult<()> {
+    use super::groups::Move;
+    for id in ids {
+        let Some(held) = holds
+            .iter()
+            .find(|h| h.change.member_id == *id && matches!(h.change.change, HeldChange::Create { .. }))
+        else {
+            continue;
+        };
+        let Seen::Held { user, .. } = seen(None, holds, id) else {
+            continue;
+        };
+        let HeldChange::Create { department_id, .. } = &held.change.change else {
+            continue;
+        };
+        let department_id = match to {
+            Move::Into(group) => Some(group.to_string()),
+            Move::OutOf(group) if department_id.as_deref() == Some(group) => None,
+            Move::OutOf(_) => continue,
+        };
+        update_held_creation(app, &held.item, &user, department_id).await?;
+    }
+    Ok(())
+}
+
 /// A deletion of a creation still held: the creation and what was held after it go.
 pub(crate) async fn withdraw(app: &App, org: &Org, holds: &[Held], member_id: &str) -> AppResult<()> {
     let mut tx = Tx::new();
@@ -227,49 +254,92 @@ pub(crate) async fn withdraw(app: &App, org: &Org, holds: &[Held], member_id: &s
     tx.commit(app).await
 }
 
-/// Applies the org's held directory changes in arrival order, unless it is still frozen
-/// (nothing to do without its marker). Each change is applied in one write with its own
-/// deletion (a change applied meanwhile by another run is skipped); one the rules refuse
-/// now is dropped with a `directory_change_refused` audit event naming why. Then the
-/// marker goes, unless a change was held meanwhile.
-pub async fn apply_held_changes(app: &App, org: &Org) -> AppResult<()> {
+/// How far applying an org's held changes got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Every held change is applied (or there was none).
+    All,
+    /// The org is (again) in a freeze window: the rest waits for its end, the marker keyed
+    /// to it.
+    Frozen,
+    /// The deadline came first: the rest is for the next run.
+    OutOfTime,
+}
+
+/// Applies the org's held directory changes in arrival order, while it is not frozen and
+/// `deadline` has not passed. Each change is applied in one write with its own deletion (a
+/// change applied meanwhile by another run is skipped); one the rules refuse now is dropped
+/// with a `directory_change_refused` audit event naming why. Then the marker goes, unless a
+/// change was held meanwhile. Frozen (a window set, moved or shortened), the marker is keyed
+/// to the window's end, so the scheduler comes back then.
+pub async fn apply_held_changes(app: &App, org: &Org, deadline: crate::Deadline) -> AppResult<Applied> {
     let pk = table::org_pk(&org.id);
     let Some(marker) = app.store.get(&pk, table::HELD_DIRECTORY_SK).await? else {
-        return Ok(());
+        return Ok(Applied::All);
     };
     if org.is_frozen(app.now()) {
-        return Ok(());
+        key_marker_to_window_end(app, org, marker).await?;
+        return Ok(Applied::Frozen);
     }
     let ctx = RequestContext {
         principal: Principal::Directory { org_id: org.id.clone() },
         ip: None,
-        deadline: crate::Deadline::NONE,
+        deadline,
     };
-    let holds = held_changes(app, &org.id).await?;
-    for held in &holds {
-        apply_one(app, &ctx, held).await?;
+    for held in &held_changes(app, &org.id).await? {
+        if deadline.has_passed() {
+            return Ok(Applied::OutOfTime);
+        }
+        if !apply_one(app, &ctx, &org.id, held).await? {
+            // A window began meanwhile.
+            let org = app.load_org(&org.id).await?;
+            if let Some(marker) = app.store.get(&pk, table::HELD_DIRECTORY_SK).await? {
+                key_marker_to_window_end(app, &org, marker).await?;
+            }
+            return Ok(Applied::Frozen);
+        }
     }
     let mut tx = Tx::new();
     tx.delete(pk, table::HELD_DIRECTORY_SK.into(), Condition::Version(marker.version));
     match tx.commit(app).await {
         // Another run took it, or a change was held meanwhile (the next run applies it).
+        Ok(()) | Err(AppError::Contention) => Ok(Applied::All),
+        Err(error) => Err(error),
+    }
+}
+
+/// Keys the org's marker to the end of its freeze window (while the org is as read).
+async fn key_marker_to_window_end(app: &App, org: &Org, mut marker: Item) -> AppResult<()> {
+    let Some(window) = org.freeze.as_ref() else {
+        return Ok(());
+    };
+    let due = table::due_entry(DueKind::HeldDirectoryChanges, window.ends_at.get(), &marker.pk, &marker.sk);
+    if marker.gsi3.as_ref() == Some(&due) {
+        return Ok(());
+    }
+    marker.gsi3 = Some(due);
+    let mut tx = Tx::new();
+    tx.put_next(marker);
+    tx.check_org_version(&org.id, org.version);
+    match tx.commit(app).await {
+        // Changed meanwhile: whoever changed it keyed it.
         Ok(()) | Err(AppError::Contention) => Ok(()),
         Err(error) => Err(error),
     }
 }
 
 /// Applies one held change with its deletion, again on lost races while it is there.
-async fn apply_one(app: &App, ctx: &RequestContext, held: &Held) -> AppResult<()> {
-    let org_id = match &ctx.principal {
-        Principal::Directory { org_id } => org_id.clone(),
-        _ => unreachable!("a directory's context"),
-    };
+/// Answers false, applying nothing, when the org is in a freeze window.
+async fn apply_one(app: &App, ctx: &RequestContext, org_id: &str, held: &Held) -> AppResult<bool> {
     retrying(|| async {
         // Applied meanwhile by another run: nothing more to do.
         let Some(item) = app.store.get(&held.item.pk, &held.item.sk).await? else {
-            return Ok(());
+            return Ok(true);
         };
-        let org = app.load_org(&org_id).await?;
+        let org = app.load_org(org_id).await?;
+        if org.is_frozen(app.now()) {
+            return Ok(false);
+        }
         let record: HeldDirectoryChange = table::decode(&item)?;
         let release = |tx: &mut Tx| {
             tx.delete(item.pk.clone(), item.sk.clone(), Condition::Version(item.version));
@@ -291,6 +361,8 @@ async fn apply_one(app: &App, ctx: &RequestContext, held: &Held) -> AppResult<()
             (_, None) => tx.commit(app).await,
         };
         match applied {
+            // A window began between the check and the write: applied when it ends.
+            Err(AppError::Domain(DomainError::Frozen { .. })) => Ok(false),
             Err(AppError::Domain(refusal)) => {
                 let mut tx = Tx::new();
                 release(&mut tx);
@@ -303,9 +375,9 @@ async fn apply_one(app: &App, ctx: &RequestContext, held: &Held) -> AppResult<()
                     None,
                     Some(refusal.code().as_str()),
                 );
-                tx.commit(app).await
+                tx.commit(app).await.map(|()| true)
             }
-            other => other,
+            other => other.map(|()| true),
         }
     })
     .await

@@ -27,7 +27,7 @@ pub mod groups;
 pub mod held;
 
 pub use groups::{create_group, delete_group, get_group, list_groups, patch_group, replace_group};
-pub use held::{apply_held_changes, list_held_changes};
+pub use held::{apply_held_changes, list_held_changes, Applied};
 use held::{Held, Seen};
 
 /// The audit events' reason for every change a directory makes.
@@ -185,7 +185,7 @@ pub async fn create_user(app: &App, ctx: &RequestContext, body: &Value) -> AppRe
     retrying(|| async {
         let org = app.load_org(org_id).await?;
         if !org.is_frozen(app.now()) {
-            held::apply_held_changes(app, &org).await?;
+            apply_held_first(app, ctx, &org).await?;
             let member = provision(app, ctx, &org, &wanted, department_id.clone(), None, Tx::new()).await?;
             return Ok(user_resource(app, &member, wanted.department.clone(), None));
         }
@@ -193,10 +193,15 @@ pub async fn create_user(app: &App, ctx: &RequestContext, body: &Value) -> AppRe
         let existing = app.find_member_by_email(org_id, &wanted.email).await?;
         let id = match existing {
             Some(member) if member.directory.as_ref().is_some_and(|link| link.deleted) => member.id,
+            // Its deletion is held: it is made again after it.
+            Some(member) if matches!(held::seen(Some(member.clone()), &holds, &member.id), Seen::Gone) => member.id,
             Some(_) => return Err(AppError::conflict(ErrorCode::DirectoryUserExists)),
             None if held::creating(&holds, &wanted.email) => return Err(AppError::conflict(ErrorCode::DirectoryUserExists)),
             None => crate::secrets::new_id(app.now()),
         };
+        if identifier_taken(app, org_id, &holds, &wanted, &id).await? {
+            return Err(AppError::conflict(ErrorCode::DirectoryUserExists));
+        }
         let mut tx = Tx::new();
         let change = HeldChange::Create {
             user: wanted.clone(),
@@ -207,6 +212,28 @@ pub async fn create_user(app: &App, ctx: &RequestContext, body: &Value) -> AppRe
         Ok(held::held_resource(app, &id, &wanted, app.now()))
     })
     .await
+}
+
+/// Whether another user (a member, or a creation a freeze holds) has the `userName` or
+/// `externalId` `wanted` names: checked when a creation is held, so one the rules would
+/// refuse when the window ends is refused now. (The write that applies it checks again.)
+async fn identifier_taken(app: &App, org_id: &str, holds: &[Held], wanted: &DirectoryUser, id: &str) -> AppResult<bool> {
+    let other = |member: Option<Member>| member.is_some_and(|m| m.id != id && m.directory_link().is_some());
+    if let Some(name) = &wanted.user_name {
+        if other(lookup(app, org_id, &table::scim_user_name_sk(name)).await?) {
+            return Ok(true);
+        }
+    }
+    if let Some(external_id) = &wanted.external_id {
+        if other(lookup(app, org_id, &table::scim_external_id_sk(external_id)).await?) {
+            return Ok(true);
+        }
+    }
+    Ok(held::creations(holds).iter().any(|(other_id, user, _)| {
+        other_id != id
+            && ((wanted.user_name.is_some() && user.user_name().eq_ignore_ascii_case(wanted.user_name()))
+                || (wanted.external_id.is_some() && user.external_id == wanted.external_id))
+    }))
 }
 
 /// Makes the member a directory's user is (or makes a deleted one the directory's again),
@@ -245,53 +272,42 @@ async fn provision(
 }
 
 /// `PUT /scim/v2/Users/{id}`: the user as the directory now has it (what it leaves out is
-/// cleared).
+/// cleared, but for the department: a PUT without one keeps the member where its groups put
+/// it).
 pub async fn replace_user(app: &App, ctx: &RequestContext, id: &str, body: &Value, if_match: Option<&str>) -> AppResult<ScimResource> {
     let wanted = DirectoryUser::from_resource(body)?;
-    change_user(app, ctx, id, if_match, wanted.department.clone(), |_| Ok(wanted.clone())).await
+    change_user(app, ctx, id, if_match, |current| {
+        let mut wanted = wanted.clone();
+        wanted.department = wanted.department.or_else(|| current.department.clone());
+        Ok(wanted)
+    })
+    .await
 }
 
 /// `PATCH /scim/v2/Users/{id}`: the operations applied to the user as it is, then read
 /// again under the same rules as a `PUT`.
 pub async fn patch_user(app: &App, ctx: &RequestContext, id: &str, body: &Value, if_match: Option<&str>) -> AppResult<ScimResource> {
-    let patched = |user: &DirectoryUser| -> AppResult<DirectoryUser> {
+    change_user(app, ctx, id, if_match, |user| {
         let mut resource = user.to_resource();
         roster_domain::scim::patch_user(&mut resource, body)?;
         Ok(DirectoryUser::from_resource(&Value::Object(resource))?)
-    };
-    // The department a PATCH names is resolved (made if need be) before the member changes.
-    let org = app.load_org(directory_org(ctx)?).await?;
-    let holds = held::held_changes(app, &org.id).await?;
-    let current = match seen_user(app, &org, &holds, id).await? {
-        Seen::Member { member, .. } => directory_user(&member, department_name(app, &member).await?),
-        Seen::Held { user, .. } => user,
-        Seen::Gone => return Err(AppError::not_found()),
-    };
-    let department = patched(&current)?.department;
-    change_user(app, ctx, id, if_match, department, patched).await
+    })
+    .await
 }
 
 /// Reads the user, lets `decide` say what the directory wants of it, and writes the
 /// difference; retried on lost races, each time from what is stored. During a freeze
 /// window the profile changes at once and a change of `active` is held.
-async fn change_user<F>(
-    app: &App,
-    ctx: &RequestContext,
-    id: &str,
-    if_match: Option<&str>,
-    department: Option<String>,
-    decide: F,
-) -> AppResult<ScimResource>
+async fn change_user<F>(app: &App, ctx: &RequestContext, id: &str, if_match: Option<&str>, decide: F) -> AppResult<ScimResource>
 where
     F: Fn(&DirectoryUser) -> AppResult<DirectoryUser>,
 {
     let org_id = directory_org(ctx)?;
-    let department_id = resolve_department(app, ctx, org_id, department.as_deref()).await?;
     retrying(|| async {
         let org = app.load_org(org_id).await?;
         let frozen = org.is_frozen(app.now());
         if !frozen {
-            held::apply_held_changes(app, &org).await?;
+            apply_held_first(app, ctx, &org).await?;
         }
         let holds = held::held_changes(app, org_id).await?;
         let (before, held_active) = match seen_user(app, &org, &holds, id).await? {
@@ -299,7 +315,8 @@ where
             Seen::Held { user, item, .. } => {
                 // A creation still held takes the change into what it will make.
                 let wanted = decide(&user)?;
-                held::update_held_creation(app, &item, &wanted, department_id.clone()).await?;
+                let department_id = resolve_department(app, ctx, org_id, wanted.department.as_deref()).await?;
+                held::update_held_creation(app, &item, &wanted, department_id).await?;
                 return Ok(held::held_resource(app, id, &wanted, app.now()));
             }
             Seen::Gone => return Err(AppError::not_found()),
@@ -308,6 +325,7 @@ where
         let mut current = directory_user(&before, department_name(app, &before).await?);
         current.active = held_active.unwrap_or(current.active);
         let wanted = decide(&current)?;
+        let department_id = resolve_department(app, ctx, org_id, wanted.department.as_deref()).await?;
         let mut tx = Tx::new();
         let mut profile = wanted.clone();
         if frozen {
@@ -318,7 +336,7 @@ where
                 held::hold(app, &mut tx, &org, &origin(ctx), Some(&before), id, change).await?;
             }
         }
-        let after = next_member(app, &org, &before, &profile, department_id.clone())?;
+        let after = next_member(app, &org, &before, &profile, department_id)?;
         let shown = |member: &Member| user_resource(app, member, wanted.department.clone(), frozen.then_some(wanted.active));
         if after == before {
             if frozen && wanted.active != current.active {
@@ -326,13 +344,7 @@ where
             }
             return Ok(shown(&before));
         }
-        let action = match (before.is_active_in_directory(), after.is_active_in_directory()) {
-            (true, false) => "member_unlicensed",
-            (false, true) if after.status == MembershipStatus::Invited => "member_reinvited",
-            (false, true) => "member_relicensed",
-            _ => "member_updated",
-        };
-        write(app, ctx, &org, Some(&before), &after, action, tx).await?;
+        write(app, ctx, &org, Some(&before), &after, action(&before, &after), tx).await?;
         Ok(shown(&written(app, Some(&before), after)))
     })
     .await
@@ -348,7 +360,7 @@ pub async fn delete_user(app: &App, ctx: &RequestContext, id: &str, if_match: Op
         let org = app.load_org(org_id).await?;
         let frozen = org.is_frozen(app.now());
         if !frozen {
-            held::apply_held_changes(app, &org).await?;
+            apply_held_first(app, ctx, &org).await?;
         }
         let holds = held::held_changes(app, org_id).await?;
         match seen_user(app, &org, &holds, id).await? {
@@ -368,12 +380,36 @@ pub async fn delete_user(app: &App, ctx: &RequestContext, id: &str, if_match: Op
     .await
 }
 
+/// Before a directory's change once a freeze window is over: what the window held, in
+/// order, so the change lands after them. A window begun meanwhile makes the caller decide
+/// again (as a lost race does); a backlog longer than the request's time answers 503, and
+/// the directory sends the change again.
+async fn apply_held_first(app: &App, ctx: &RequestContext, org: &Org) -> AppResult<()> {
+    match held::apply_held_changes(app, org, ctx.deadline).await? {
+        Applied::All => Ok(()),
+        Applied::Frozen => Err(AppError::Contention),
+        Applied::OutOfTime => Err(AppError::Unavailable(
+            "the directory changes a freeze window held are still being applied".into(),
+        )),
+    }
+}
+
 /// Unlicenses `before` and marks it deleted by the directory, in one write with `tx`.
 async fn delete_now(app: &App, ctx: &RequestContext, org: &Org, before: &Member, tx: Tx) -> AppResult<()> {
     let mut after = deactivate_by_directory(before).unwrap_or_else(|| before.clone());
     let link = after.directory.get_or_insert_with(DirectoryLink::default);
     link.deleted = true;
     write(app, ctx, org, Some(before), &after, "member_deprovisioned", tx).await
+}
+
+/// The audit trail's action for a directory's change of `before` into `after`.
+fn action(before: &Member, after: &Member) -> &'static str {
+    match (before.is_active_in_directory(), after.is_active_in_directory()) {
+        (true, false) => "member_unlicensed",
+        (false, true) if after.status == MembershipStatus::Invited => "member_reinvited",
+        (false, true) => "member_relicensed",
+        _ => "member_updated",
+    }
 }
 
 /// Licenses or unlicenses `before` as a held `active` says, in one write with `tx`.
@@ -384,13 +420,7 @@ async fn set_active_now(app: &App, ctx: &RequestContext, org: &Org, before: &Mem
     }
     wanted.active = active;
     let after = next_member(app, org, before, &wanted, before.department_id.clone())?;
-    let action = if active { "member_relicensed" } else { "member_unlicensed" };
-    let action = if after.status == MembershipStatus::Invited {
-        "member_reinvited"
-    } else {
-        action
-    };
-    write(app, ctx, org, Some(before), &after, action, tx).await
+    write(app, ctx, org, Some(before), &after, action(before, &after), tx).await
 }
 
 /// `GET /scim/v2/Users`: the org's users, one page (`startIndex`, `count`), or those one
@@ -546,21 +576,32 @@ fn provisioned_member(app: &App, org: &Org, wanted: &DirectoryUser, department_i
     if status == MembershipStatus::Invited {
         attach_first_invitation(app, org, &mut member, false, None)?;
     }
-    member.directory = Some(link_of(wanted));
+    member.directory = Some(link_of(wanted, true));
     Ok(member)
 }
 
-fn link_of(wanted: &DirectoryUser) -> DirectoryLink {
+fn link_of(wanted: &DirectoryUser, provisioned: bool) -> DirectoryLink {
     DirectoryLink {
         user_name: wanted.user_name.clone(),
         external_id: wanted.external_id.clone(),
         deleted: false,
+        provisioned,
     }
 }
 
 /// `before` as the directory wants it: its profile fields, and its license when `active`
 /// changes.
 fn next_member(app: &App, org: &Org, before: &Member, wanted: &DirectoryUser, department_id: Option<String>) -> AppResult<Member> {
+    let provisioned = before.directory.as_ref().is_some_and(|link| link.provisioned);
+    // An email is how an account signs in: the directory moves only those of the members it
+    // made, and never an admin's (else a directory token could take over an admin's account).
+    if wanted.email != before.email && !(provisioned && before.role == Role::Member) {
+        return Err(AppError::Domain(DomainError::invalid(
+            "emails",
+            ErrorCode::UserOwned,
+            "the directory changes the email of the members it provisioned only, and never an admin's: this member changes its own",
+        )));
+    }
     let mut after = before.clone();
     after.email = wanted.email.clone();
     after.first_name = wanted.given_name.clone();
@@ -568,14 +609,14 @@ fn next_member(app: &App, org: &Org, before: &Member, wanted: &DirectoryUser, de
     after.phone = wanted.phone.clone();
     after.position = wanted.title.clone();
     after.department_id = department_id;
-    after.directory = Some(link_of(wanted));
+    after.directory = Some(link_of(wanted, provisioned));
     if wanted.active && !after.is_active_in_directory() {
         let invitation = if sso_only(org) {
             None
         } else {
             Some(issue_invitation(app, org, &after, false, None)?)
         };
-        after = activate_by_directory(&after, invitation).expect("an inactive member activates");
+        after = activate_by_directory(&after, invitation).unwrap_or(after);
     } else if !wanted.active {
         after = deactivate_by_directory(&after).unwrap_or(after);
     }
