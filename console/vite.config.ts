@@ -6,6 +6,8 @@ const api = process.env.ROSTER_API_URL ?? 'http://127.0.0.1:3000';
 const proxy = {
   '/v1': { target: api, changeOrigin: false },
   '/.well-known': { target: api, changeOrigin: false },
+  // The directory-sync (SCIM) endpoints an identity provider calls: the base URL names this address.
+  '/scim': { target: api, changeOrigin: false },
 };
 
 export default defineConfig({

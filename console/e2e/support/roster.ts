@@ -282,3 +282,37 @@ export async function collectSsoSession(fragment: string): Promise<Response> {
     body: JSON.stringify({ handoff: fragment.slice('#handoff='.length) }),
   });
 }
+
+/**
+ * Calls the org's directory-sync (SCIM) API as its identity provider would: `<base_url><path>`
+ * with the directory's bearer token and SCIM's media type. Answers the response.
+ */
+export async function scimCall(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'application/scim+json',
+      ...(body !== undefined ? { 'content-type': 'application/scim+json' } : {}),
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+}
+
+/** `scimCall`, answering the resource; throws when the call is refused. */
+export async function scim<T = unknown>(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await scimCall(baseUrl, token, method, path, body);
+  const text = await response.text();
+  if (!response.ok) throw new Error(`SCIM ${method} ${path} answered ${response.status}: ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** The org admin sets a freeze window that is on now by the service's clock (from an hour ago to two days on). */
+export async function freezeNow(orgId: string, adminToken: string, reason = 'Directory migration') {
+  const now = serviceNow(adminToken);
+  const at = (t: number) => new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
+  await api('PUT', `/v1/orgs/${orgId}/freeze`, {
+    token: adminToken,
+    body: { starts_at: at(now - 3_600_000), ends_at: at(now + 48 * 3_600_000), reason },
+  });
+}

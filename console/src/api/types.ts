@@ -25,4 +25,10 @@ export type SsoConnection = Schemas['SsoConnection'];
 export type SsoDomain = SsoConnection['domains'][number];
 export type SsoConnectionRequest = Schemas['SsoConnectionRequest'];
 export type SsoJit = Schemas['SsoJit'];
+/** The org's directory-sync (SCIM) connection: when its token was issued and by whom (never the token). */
+export type ScimConnection = Schemas['ScimConnection'];
+/** A directory-sync token, answered once when it is issued. */
+export type ScimToken = Schemas['ScimToken'];
+/** A directory change the org's freeze window holds until it ends. */
+export type HeldDirectoryChange = Schemas['HeldDirectoryChange'];
 export type Tab = 'licensed' | 'unlicensed' | 'pending';

@@ -55,7 +55,29 @@ const ACTION_LABELS: Record<string, string> = {
   member_joined_by_sso: 'Joined by single sign-on',
   sso_configured: 'Single sign-on set up',
   sso_removed: 'Single sign-on removed',
+  member_provisioned: 'Added',
+  member_reprovisioned: 'Added again',
+  member_deprovisioned: 'Removed',
+  member_relicensed: 'Licensed again',
+  scim_token_issued: 'Directory sync connected',
+  scim_token_rotated: 'Directory sync token replaced',
+  scim_token_revoked: 'Directory sync disconnected',
+  directory_change_held: 'Directory change held by the freeze window',
+  directory_change_refused: 'Held directory change refused',
+  directory_change_withdrawn: 'Held directory change withdrawn',
 };
+
+/** What a directory change a freeze window holds will do, in a word. */
+export const HELD_KIND_LABELS: Record<string, string> = {
+  create: 'Add',
+  activate: 'License',
+  deactivate: 'Unlicense',
+  delete: 'Remove',
+};
+
+export function heldKindLabel(kind: string): string {
+  return HELD_KIND_LABELS[kind] ?? kind.replaceAll('_', ' ');
+}
 
 const REASON_LABELS: Record<string, string> = {
   license_expired: 'the license end date passed',
@@ -63,6 +85,9 @@ const REASON_LABELS: Record<string, string> = {
   held_back: 'held back by a freeze window',
   just_in_time: 'an account made at their first single sign-on',
 };
+
+/** The audit reason of every change the org's directory (SCIM) makes. */
+const DIRECTORY_SYNC = 'directory_sync';
 
 /** A generic change whose reason names it (e.g. member_updated because license_end_set) reads as that reason. */
 function namedByReason(event: Pick<AuditEvent, 'action' | 'reason'>): boolean {
@@ -77,7 +102,20 @@ export function auditActionLabel(event: Pick<AuditEvent, 'action' | 'reason'>): 
 /** Why it happened, when the action's label does not already say it. */
 export function auditReasonLabel(event: Pick<AuditEvent, 'action' | 'reason'>): string | null {
   if (!event.reason || namedByReason(event)) return null;
+  // The directory's own changes say so where the actor goes (see automaticActorLabel).
+  if (event.reason === DIRECTORY_SYNC) return null;
+  // A held change's reason is what it will do.
+  if (event.action === 'directory_change_held') return `${heldKindLabel(event.reason)}, when the freeze ends`;
   return REASON_LABELS[event.reason] ?? event.reason.replaceAll('_', ' ');
+}
+
+/**
+ * Who did it, for an event no member did: the org's directory (its changes carry the reason
+ * `directory_sync`; a held change's label already names it), or Roster itself.
+ */
+export function automaticActorLabel(event: Pick<AuditEvent, 'action' | 'reason'>): string | null {
+  if (event.action.startsWith('directory_change_')) return null;
+  return event.reason === DIRECTORY_SYNC ? 'by your directory' : 'automatically';
 }
 
 export function statusLabel(status: string): string {

@@ -5,7 +5,7 @@ import type { AuditEvent } from '../../api/types';
 import { Link } from '../../components/Link';
 import { Empty, LoadError, Loading } from '../../components/Notice';
 import { formatDateTime } from '../../lib/dates';
-import { auditActionLabel, auditReasonLabel, statusLabel } from '../../lib/labels';
+import { auditActionLabel, auditReasonLabel, automaticActorLabel, statusLabel } from '../../lib/labels';
 import { useConsole } from '../context';
 
 /** Who did what to this member, and when (newest pages first as the API gives them). */
@@ -38,7 +38,7 @@ export function AuditTrail({ memberId, generation }: { memberId: string; generat
   }, [memberId, generation]);
 
   const actor = (event: AuditEvent) => {
-    if (!event.actor_id) return 'automatically';
+    if (!event.actor_id) return automaticActorLabel(event);
     if (event.actor_id === me.id) return 'by you';
     if (event.actor_id === memberId) return 'by the member';
     return (

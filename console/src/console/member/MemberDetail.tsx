@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client';
 import { call } from '../../api/problem';
+import { DirectoryBadge } from '../../components/DirectoryBadge';
 import { Link } from '../../components/Link';
 import { LoadError, Loading, Notice } from '../../components/Notice';
 import { StatusBadge } from '../../components/StatusBadge';
@@ -52,10 +53,22 @@ export function MemberDetail({ id }: { id: string }) {
           <h1 id="member-title">{fullName(m)}</h1>
           <p class="muted">
             {m.email} · {ROLE_LABELS[m.role]} · <StatusBadge status={m.status} />
+            {m.managed_by_directory && (
+              <>
+                {' '}
+                · <DirectoryBadge />
+              </>
+            )}
           </p>
         </div>
         <MemberActions member={m} onDone={(message) => changed(message)} />
       </div>
+      {m.managed_by_directory && (
+        <Notice kind="info">
+          <strong>Managed by your directory.</strong> Your identity provider (SCIM) keeps this member’s name, email, phone, position,
+          department and license: its changes to them overwrite edits made here.
+        </Notice>
+      )}
       {flash && <Notice kind="success">{flash}</Notice>}
       {member.state === 'error' && <LoadError problem={member.problem} onRetry={member.reload} />}
       <div class="panels">
@@ -81,7 +94,11 @@ export function MemberDetail({ id }: { id: string }) {
             <dt>Member since</dt>
             <dd>{formatDateTime(m.created_at)}</dd>
           </dl>
-          <p class="muted small">Name, phone and email belong to the member: only they can change them, from their own profile.</p>
+          <p class="muted small">
+            {m.managed_by_directory
+              ? 'Name, phone and email come from your directory; the member can also change them from their own profile, until the directory’s next change.'
+              : 'Name, phone and email belong to the member: only they can change them, from their own profile.'}
+          </p>
         </section>
         <section class="panel" aria-labelledby="org-title">
           <h2 id="org-title">In the organization</h2>

@@ -1,4 +1,5 @@
 import type { Member, Tab } from '../../api/types';
+import { DirectoryBadge } from '../../components/DirectoryBadge';
 import { Link } from '../../components/Link';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatDate } from '../../lib/dates';
@@ -71,6 +72,7 @@ export function MemberTable({ tab, members, selectable, selected, onSelect, onAc
                   {fullName(member)}
                 </Link>
                 <div class="muted small">{member.email}</div>
+                {member.managed_by_directory && <DirectoryBadge />}
               </td>
               <td>{ROLE_LABELS[member.role]}</td>
               <td>{departmentName(departments, member.department_id)}</td>
