@@ -437,6 +437,43 @@ async fn if_match_refuses_a_stale_version(t: TestApp) {
         .await;
     assert_eq!(stale_delete.status, 412, "{}", stale_delete.text);
     assert_eq!(t.snapshot(&org).await, before);
+
+    // A group's tag covers its members: a PUT from before a member joined is refused.
+    let group = scim(&t, &token, "POST", "/Groups", Some(json!({"displayName": "Etags"}))).await;
+    let gid = group.body["id"].as_str().unwrap().to_string();
+    let tag = group.headers["etag"].to_str().unwrap().to_string();
+    assert_eq!(group.body["meta"]["version"], tag.as_str());
+    let added = scim(
+        &t,
+        &token,
+        "PATCH",
+        &format!("/Groups/{gid}"),
+        Some(patch(json!([{"op": "add", "path": "members", "value": [{"value": id}]}]))),
+    )
+    .await;
+    assert_ne!(added.headers["etag"].to_str().unwrap(), tag);
+    let group_path = format!("/scim/v2/Groups/{gid}");
+    let stale = t
+        .call_with(
+            "PUT",
+            &group_path,
+            &[("authorization", &bearer), ("if-match", &tag)],
+            Some(json!({"displayName": "Etags", "members": []})),
+        )
+        .await;
+    assert_eq!(stale.status, 412, "{}", stale.text);
+    assert_eq!(t.member(&org, &id).await["department_id"], gid.as_str());
+    let fresh_tag = added.headers["etag"].to_str().unwrap().to_string();
+    let fresh = t
+        .call_with(
+            "PUT",
+            &group_path,
+            &[("authorization", &bearer), ("if-match", &fresh_tag)],
+            Some(json!({"displayName": "Etags", "members": []})),
+        )
+        .await;
+    assert_eq!(fresh.status, 200, "{}", fresh.text);
+    assert_eq!(t.member(&org, &id).await["department_id"], Value::Null);
 }
 
 async fn reactivation_obeys_the_seat_limit(t: TestApp) {

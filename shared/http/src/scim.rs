@@ -102,7 +102,7 @@ pub fn resource(status: StatusCode, resource: ScimResource) -> Reply {
         .flatten();
     Reply::Scim {
         status,
-        etag: Some(resource.etag()),
+        etag: Some(resource.etag),
         body: resource.body,
         location,
     }

@@ -7,7 +7,7 @@ use roster_domain::scim::{DirectoryGroup, Filter, GroupPatch, GROUP_SCHEMA};
 use roster_domain::{Department, DomainError, ErrorCode, Member};
 
 use super::held;
-use super::{check_if_match, directory_org, etag, list_response, origin, ListRequest, ScimResource, DEFAULT_PAGE, MAX_PAGE, REASON};
+use super::{check_if_match, directory_org, list_response, origin, ListRequest, ScimResource, DEFAULT_PAGE, MAX_PAGE, REASON};
 use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Query, SkCondition};
@@ -17,9 +17,21 @@ use crate::usecases::departments;
 use crate::usecases::membership::{commit_change_in, MemberChange};
 use crate::views::rfc3339;
 
-/// A department as SCIM answers it; its members only when `with_members`.
+/// A group's entity tag: its department's version (name, `externalId`) and its membership,
+/// so a change of either makes an `If-Match` of the tag before it fail.
+fn group_etag(department: &Department, member_ids: &[String]) -> String {
+    let mut ids: Vec<&str> = member_ids.iter().map(String::as_str).collect();
+    ids.sort_unstable();
+    let membership = crate::secrets::sha256_hex(&ids.join(","));
+    format!("W/\"{}-{}\"", department.version, &membership[..12])
+}
+
+/// A department as SCIM answers it; its members only when `with_members` (their ids are
+/// always read: the entity tag covers them).
 async fn group_resource(app: &App, department: &Department, with_members: bool) -> AppResult<ScimResource> {
     let base = crate::usecases::scim::base_url(&app.config);
+    let ids = department_member_ids(app, &department.org_id, &department.id).await?;
+    let tag = group_etag(department, &ids);
     let mut body = json!({
         "schemas": [GROUP_SCHEMA],
         "id": department.id,
@@ -28,7 +40,7 @@ async fn group_resource(app: &App, department: &Department, with_members: bool) 
             "resourceType": "Group",
             "created": rfc3339(department.created_at),
             "lastModified": rfc3339(department.created_at),
-            "version": etag(department.version),
+            "version": tag,
             "location": format!("{base}/Groups/{}", department.id),
         },
     });
@@ -36,7 +48,6 @@ async fn group_resource(app: &App, department: &Department, with_members: bool) 
         body["externalId"] = external_id.clone().into();
     }
     if with_members {
-        let ids = department_member_ids(app, &department.org_id, &department.id).await?;
         let members = app.members_by_ids(&department.org_id, &ids).await?;
         let listed: Vec<Value> = ids
             .iter()
@@ -45,10 +56,7 @@ async fn group_resource(app: &App, department: &Department, with_members: bool) 
             .collect();
         body["members"] = Value::Array(listed);
     }
-    Ok(ScimResource {
-        body,
-        version: department.version,
-    })
+    Ok(ScimResource { body, etag: tag })
 }
 
 /// The ids of the members in a department, from its membership entries.
@@ -145,11 +153,12 @@ pub async fn patch_group(app: &App, ctx: &RequestContext, id: &str, body: &Value
 async fn change_group(app: &App, ctx: &RequestContext, id: &str, if_match: Option<&str>, patch: GroupPatch) -> AppResult<ScimResource> {
     let org_id = directory_org(ctx)?;
     let mut department = directory_department(app, org_id, id).await?;
-    check_if_match(if_match, department.version)?;
+    let current = department_member_ids(app, org_id, id).await?;
+    // Checked as the request starts: a change that lands while it runs is not seen.
+    check_if_match(if_match, &group_etag(&department, &current))?;
     let mut add = patch.add.clone();
     let mut remove = patch.remove.clone();
     if let Some(wanted) = &patch.replace_members {
-        let current = department_member_ids(app, org_id, id).await?;
         remove.extend(current.iter().filter(|m| !wanted.contains(m)).cloned());
         add.extend(wanted.iter().filter(|m| !current.contains(m)).cloned());
     }
@@ -178,7 +187,7 @@ async fn change_group(app: &App, ctx: &RequestContext, id: &str, if_match: Optio
 pub async fn delete_group(app: &App, ctx: &RequestContext, id: &str, if_match: Option<&str>) -> AppResult<()> {
     let org_id = directory_org(ctx)?;
     let department = directory_department(app, org_id, id).await?;
-    check_if_match(if_match, department.version)?;
+    check_if_match(if_match, &group_etag(&department, &department_member_ids(app, org_id, id).await?))?;
     loop {
         let ids = department_member_ids(app, org_id, id).await?;
         let members: Vec<Member> = app.members_by_ids(org_id, &ids).await?.into_values().collect();

@@ -40,16 +40,11 @@ pub(crate) const DEFAULT_PAGE: usize = 100;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScimResource {
     pub body: Value,
-    pub version: u64,
-}
-
-impl ScimResource {
     /// The weak entity tag of `meta.version` and the `ETag` header.
-    pub fn etag(&self) -> String {
-        etag(self.version)
-    }
+    pub etag: String,
 }
 
+/// A user's entity tag: its member's version.
 pub fn etag(version: u64) -> String {
     format!("W/\"{version}\"")
 }
@@ -74,17 +69,13 @@ pub(crate) fn origin(ctx: &RequestContext) -> Origin {
     ctx.origin(None)
 }
 
-/// `If-Match` (RFC 7644 §3.14): the change applies only to the version it names (or `*`).
-pub(crate) fn check_if_match(if_match: Option<&str>, version: u64) -> AppResult<()> {
+/// `If-Match` (RFC 7644 §3.14): the change applies only to the resource whose entity tag
+/// is `current` (or to any, with `*`); weak and strong forms compare alike.
+pub(crate) fn check_if_match(if_match: Option<&str>, current: &str) -> AppResult<()> {
+    let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_string();
     match if_match.map(str::trim) {
         None | Some("*") => Ok(()),
-        Some(tags)
-            if tags
-                .split(',')
-                .any(|tag| tag.trim().trim_start_matches("W/") == format!("\"{version}\"")) =>
-        {
-            Ok(())
-        }
+        Some(tags) if tags.split(',').any(|tag| opaque(tag) == opaque(current)) => Ok(()),
         Some(_) => Err(AppError::Domain(DomainError::Conflict(ErrorCode::VersionMismatch))),
     }
 }
@@ -128,7 +119,7 @@ fn resource(app: &App, id: &str, user: &DirectoryUser, created: OffsetDateTime, 
     );
     ScimResource {
         body: Value::Object(body),
-        version,
+        etag: etag(version),
     }
 }
 
@@ -321,7 +312,7 @@ where
             }
             Seen::Gone => return Err(AppError::not_found()),
         };
-        check_if_match(if_match, before.version)?;
+        check_if_match(if_match, &etag(before.version))?;
         let mut current = directory_user(&before, department_name(app, &before).await?);
         current.active = held_active.unwrap_or(current.active);
         let wanted = decide(&current)?;
@@ -365,7 +356,7 @@ pub async fn delete_user(app: &App, ctx: &RequestContext, id: &str, if_match: Op
         let holds = held::held_changes(app, org_id).await?;
         match seen_user(app, &org, &holds, id).await? {
             Seen::Member { member, .. } => {
-                check_if_match(if_match, member.version)?;
+                check_if_match(if_match, &etag(member.version))?;
                 if !frozen {
                     return delete_now(app, ctx, &org, &member, Tx::new()).await;
                 }
