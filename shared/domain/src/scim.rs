@@ -448,17 +448,7 @@ pub fn patch_user(resource: &mut Map<String, Value>, request: &Value) -> Result<
                     (Op::Remove, _) => {
                         resource.remove(&key);
                     }
-                    (_, Value::Object(extension)) => {
-                        for (key, value) in extension {
-                            apply(
-                                resource,
-                                operation.op,
-                                &Path::parse(&format!("{ENTERPRISE_USER_SCHEMA}:{key}"))?,
-                                value,
-                            )?;
-                        }
-                    }
-                    _ => return Err(invalid_value(ENTERPRISE_USER_SCHEMA, "an object")),
+                    (op, extension) => apply_extension(resource, op, extension)?,
                 }
             }
             Some(path) => apply(resource, operation.op, &Path::parse(path)?, operation.value)?,
@@ -471,23 +461,24 @@ pub fn patch_user(resource: &mut Map<String, Value>, request: &Value) -> Result<
                 };
                 for (key, value) in attributes {
                     if key.eq_ignore_ascii_case(ENTERPRISE_USER_SCHEMA) {
-                        let Value::Object(extension) = value else {
-                            return Err(invalid_value(ENTERPRISE_USER_SCHEMA, "an object"));
-                        };
-                        for (key, value) in extension {
-                            apply(
-                                resource,
-                                operation.op,
-                                &Path::parse(&format!("{ENTERPRISE_USER_SCHEMA}:{key}"))?,
-                                value,
-                            )?;
-                        }
+                        apply_extension(resource, operation.op, value)?;
                     } else {
                         apply(resource, operation.op, &Path::parse(&key)?, value)?;
                     }
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// An add or replace of the enterprise extension as a whole: each of its attributes.
+fn apply_extension(resource: &mut Map<String, Value>, op: Op, extension: Value) -> Result<(), DomainError> {
+    let Value::Object(extension) = extension else {
+        return Err(invalid_value(ENTERPRISE_USER_SCHEMA, "an object"));
+    };
+    for (key, value) in extension {
+        apply(resource, op, &Path::parse(&format!("{ENTERPRISE_USER_SCHEMA}:{key}"))?, value)?;
     }
     Ok(())
 }

@@ -295,12 +295,7 @@ where
 {
     let org_id = directory_org(ctx)?;
     retrying(|| async {
-        let org = app.load_org(org_id).await?;
-        let frozen = org.is_frozen(app.now());
-        if !frozen {
-            apply_held_first(app, ctx, &org).await?;
-        }
-        let holds = held::held_changes(app, org_id).await?;
+        let (org, frozen, holds) = directory_state(app, ctx, org_id).await?;
         let (before, held_active) = match seen_user(app, &org, &holds, id).await? {
             Seen::Member { member, active } => (member, active),
             Seen::Held { user, item, .. } => {
@@ -348,12 +343,7 @@ where
 pub async fn delete_user(app: &App, ctx: &RequestContext, id: &str, if_match: Option<&str>) -> AppResult<()> {
     let org_id = directory_org(ctx)?;
     retrying(|| async {
-        let org = app.load_org(org_id).await?;
-        let frozen = org.is_frozen(app.now());
-        if !frozen {
-            apply_held_first(app, ctx, &org).await?;
-        }
-        let holds = held::held_changes(app, org_id).await?;
+        let (org, frozen, holds) = directory_state(app, ctx, org_id).await?;
         match seen_user(app, &org, &holds, id).await? {
             Seen::Member { member, .. } => {
                 check_if_match(if_match, &etag(member.version))?;
@@ -369,6 +359,18 @@ pub async fn delete_user(app: &App, ctx: &RequestContext, id: &str, if_match: Op
         }
     })
     .await
+}
+
+/// Where a directory's change starts: the org, whether it is in a freeze window, and what
+/// the window holds (once it is over, applied first: `apply_held_first`).
+async fn directory_state(app: &App, ctx: &RequestContext, org_id: &str) -> AppResult<(Org, bool, Vec<Held>)> {
+    let org = app.load_org(org_id).await?;
+    let frozen = org.is_frozen(app.now());
+    if !frozen {
+        apply_held_first(app, ctx, &org).await?;
+    }
+    let holds = held::held_changes(app, org_id).await?;
+    Ok((org, frozen, holds))
 }
 
 /// Before a directory's change once a freeze window is over: what the window held, in
