@@ -194,4 +194,9 @@ impl Member {
     pub fn directory_link(&self) -> Option<&DirectoryLink> {
         self.directory.as_ref().filter(|link| !link.deleted)
     }
+
+    /// The org's directory deleted the user: the account is gone from its view.
+    pub fn deleted_by_directory(&self) -> bool {
+        self.directory.as_ref().is_some_and(|link| link.deleted)
+    }
 }

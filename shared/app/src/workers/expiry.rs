@@ -193,15 +193,7 @@ pub async fn schedule(app: &App, kind: ExpiryKind, deadline: Deadline) -> AppRes
     let mut orgs = Orgs::default();
     let now = app.now();
     let mut pages = Pages::new(table::due_queries(kind.due_kind(), now, PAGE), deadline);
-    loop {
-        let items = match pages.next(app).await? {
-            Next::Page(items) => items,
-            Next::Done => return Ok(report),
-            Next::OutOfTime => {
-                report.handed_on = true;
-                return Ok(report);
-            }
-        };
+    while let Some(items) = pages.next_for(app, &mut report).await? {
         let mut rekeys = Vec::new();
         let mut jobs = Vec::new();
         let mut holds: HashMap<String, (Org, Vec<Item>)> = HashMap::new();
@@ -250,6 +242,7 @@ pub async fn schedule(app: &App, kind: ExpiryKind, deadline: Deadline) -> AppRes
             }
         }
     }
+    Ok(report)
 }
 
 /// The expiry worker: applies one job, or releases what a freeze held.
@@ -288,15 +281,7 @@ pub async fn schedule_held_directory_changes(app: &App, deadline: Deadline) -> A
     let mut orgs = Orgs::default();
     let now = app.now();
     let mut pages = Pages::new(table::due_queries(DueKind::HeldDirectoryChanges, now, PAGE), deadline);
-    loop {
-        let items = match pages.next(app).await? {
-            Next::Page(items) => items,
-            Next::Done => return Ok(report),
-            Next::OutOfTime => {
-                report.handed_on = true;
-                return Ok(report);
-            }
-        };
+    while let Some(items) = pages.next_for(app, &mut report).await? {
         for item in items {
             report.examined += 1;
             let org_id = item.pk.strip_prefix("ORG#").unwrap_or_default().to_string();
@@ -328,6 +313,7 @@ pub async fn schedule_held_directory_changes(app: &App, deadline: Deadline) -> A
             }
         }
     }
+    Ok(report)
 }
 
 /// Re-keys the org's items held for `job.held_until` to their own due time (passed, for a

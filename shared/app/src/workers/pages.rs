@@ -32,6 +32,19 @@ impl Pages {
         }
     }
 
+    /// A sweep's next page: `None` once every page is read, or (`handed_on` set in
+    /// `report`) when the deadline came first.
+    pub async fn next_for(&mut self, app: &App, report: &mut crate::workers::sweeps::SweepReport) -> AppResult<Option<Vec<Item>>> {
+        Ok(match self.next(app).await? {
+            Next::Page(items) => Some(items),
+            Next::Done => None,
+            Next::OutOfTime => {
+                report.handed_on = true;
+                None
+            }
+        })
+    }
+
     /// Reads the next page (checking the deadline first).
     pub async fn next(&mut self, app: &App) -> AppResult<Next> {
         loop {

@@ -11,7 +11,7 @@ use crate::table::{self, DueKind};
 use crate::tx::{email_message, import_message, Tx};
 use crate::usecases::imports::import_item;
 use crate::workers::expiry::{self, ExpiryKind};
-use crate::workers::pages::{Next, Pages};
+use crate::workers::pages::Pages;
 
 /// What one sweep run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -35,20 +35,12 @@ const PAGE: usize = 500;
 pub async fn repair_deliveries(app: &App, deadline: Deadline) -> AppResult<SweepReport> {
     let mut report = SweepReport::default();
     let mut pages = Pages::new(table::due_queries(DueKind::Delivery, app.now(), PAGE), deadline);
-    loop {
-        match pages.next(app).await? {
-            Next::Page(items) => {
-                for item in items {
-                    repair_delivery(app, item, &mut report).await?;
-                }
-            }
-            Next::Done => return Ok(report),
-            Next::OutOfTime => {
-                report.handed_on = true;
-                return Ok(report);
-            }
+    while let Some(items) = pages.next_for(app, &mut report).await? {
+        for item in items {
+            repair_delivery(app, item, &mut report).await?;
         }
     }
+    Ok(report)
 }
 
 /// Queues one due email or import again, unless it was sent, finished or claimed meanwhile.

@@ -51,7 +51,7 @@ async fn group_resource(app: &App, department: &Department, with_members: bool) 
         let members = app.members_by_ids(&department.org_id, &ids).await?;
         let listed: Vec<Value> = ids
             .iter()
-            .filter(|id| members.get(*id).is_some_and(|m| m.directory.as_ref().is_none_or(|l| !l.deleted)))
+            .filter(|id| members.get(*id).is_some_and(|m| !m.deleted_by_directory()))
             .map(|id| json!({"value": id, "$ref": format!("{base}/Users/{id}")}))
             .collect();
         body["members"] = Value::Array(listed);
@@ -207,7 +207,7 @@ async fn existing_users(app: &App, org_id: &str, holds: &[held::Held], ids: &[St
     let mut members = Vec::new();
     let mut held_ids = Vec::new();
     for id in ids {
-        match found.get(id).filter(|m| !m.directory.as_ref().is_some_and(|l| l.deleted)) {
+        match found.get(id).filter(|m| !m.deleted_by_directory()) {
             Some(member) => members.push(member.clone()),
             None if matches!(held::seen(None, holds, id), held::Seen::Held { .. }) => held_ids.push(id.clone()),
             None => {
@@ -242,13 +242,15 @@ pub(crate) enum Move<'a> {
 async fn move_members(app: &App, ctx: &RequestContext, org_id: &str, members: &[Member], to: Move<'_>) -> AppResult<()> {
     use futures_util::stream::{self, StreamExt, TryStreamExt};
     let ids: Vec<String> = members.iter().map(|member| member.id.clone()).collect();
+    // Read once: a department move neither takes a seat nor changes an org admin, so no
+    // write decides from the org's version.
+    let org = &app.load_org(org_id).await?;
     stream::iter(ids)
         .map(|member_id| async move {
             if ctx.deadline.has_passed() {
                 return Err(AppError::Unavailable("the request's time ran out moving group members".into()));
             }
             retrying(|| async {
-                let org = app.load_org(org_id).await?;
                 let Some(before) = app.find_member(org_id, &member_id).await? else {
                     return Ok(());
                 };
@@ -266,7 +268,7 @@ async fn move_members(app: &App, ctx: &RequestContext, org_id: &str, members: &[
                 commit_change_in(
                     app,
                     MemberChange {
-                        org: &org,
+                        org,
                         origin: &origin,
                         before: Some(&before),
                         after: Some(&after),

@@ -136,10 +136,7 @@ async fn live_member(app: &App, org_id: &str, id: &str) -> AppResult<Option<Memb
     if roster_domain::MemberId::parse(id).is_err() {
         return Ok(None);
     }
-    Ok(app
-        .find_member(org_id, id)
-        .await?
-        .filter(|member| !member.directory.as_ref().is_some_and(|link| link.deleted)))
+    Ok(app.find_member(org_id, id).await?.filter(|member| !member.deleted_by_directory()))
 }
 
 /// How the directory sees user `id` now: the member, or the creation a freeze holds, as
@@ -183,7 +180,7 @@ pub async fn create_user(app: &App, ctx: &RequestContext, body: &Value) -> AppRe
         let holds = held::held_changes(app, org_id).await?;
         let existing = app.find_member_by_email(org_id, &wanted.email).await?;
         let id = match existing {
-            Some(member) if member.directory.as_ref().is_some_and(|link| link.deleted) => member.id,
+            Some(member) if member.deleted_by_directory() => member.id,
             // Its deletion is held: it is made again after it.
             Some(member) if matches!(held::seen(Some(member.clone()), &holds, &member.id), Seen::Gone) => member.id,
             Some(_) => return Err(AppError::conflict(ErrorCode::DirectoryUserExists)),
@@ -209,16 +206,8 @@ pub async fn create_user(app: &App, ctx: &RequestContext, body: &Value) -> AppRe
 /// `externalId` `wanted` names: checked when a creation is held, so one the rules would
 /// refuse when the window ends is refused now. (The write that applies it checks again.)
 async fn identifier_taken(app: &App, org_id: &str, holds: &[Held], wanted: &DirectoryUser, id: &str) -> AppResult<bool> {
-    let other = |member: Option<Member>| member.is_some_and(|m| m.id != id && m.directory_link().is_some());
-    if let Some(name) = &wanted.user_name {
-        if other(lookup(app, org_id, &table::scim_user_name_sk(name)).await?) {
-            return Ok(true);
-        }
-    }
-    if let Some(external_id) = &wanted.external_id {
-        if other(lookup(app, org_id, &table::scim_external_id_sk(external_id)).await?) {
-            return Ok(true);
-        }
+    if looked_up_elsewhere(app, org_id, wanted.user_name.as_deref(), wanted.external_id.as_deref(), id).await? {
+        return Ok(true);
     }
     Ok(held::creations(holds).iter().any(|(other_id, user, _)| {
         other_id != id
@@ -239,7 +228,7 @@ async fn provision(
     tx: Tx,
 ) -> AppResult<Member> {
     let before = match app.find_member_by_email(&org.id, &wanted.email).await? {
-        Some(member) if member.directory.as_ref().is_some_and(|link| link.deleted) => Some(member),
+        Some(member) if member.deleted_by_directory() => Some(member),
         Some(_) => return Err(AppError::conflict(ErrorCode::DirectoryUserExists)),
         None => None,
     };
@@ -365,12 +354,13 @@ pub async fn delete_user(app: &App, ctx: &RequestContext, id: &str, if_match: Op
 /// the window holds (once it is over, applied first: `apply_held_first`).
 async fn directory_state(app: &App, ctx: &RequestContext, org_id: &str) -> AppResult<(Org, bool, Vec<Held>)> {
     let org = app.load_org(org_id).await?;
-    let frozen = org.is_frozen(app.now());
-    if !frozen {
-        apply_held_first(app, ctx, &org).await?;
+    if org.is_frozen(app.now()) {
+        let holds = held::held_changes(app, org_id).await?;
+        return Ok((org, true, holds));
     }
-    let holds = held::held_changes(app, org_id).await?;
-    Ok((org, frozen, holds))
+    // Outside a window, what was held is applied now: nothing is left to show.
+    apply_held_first(app, ctx, &org).await?;
+    Ok((org, false, Vec::new()))
 }
 
 /// Before a directory's change once a freeze window is over: what the window held, in
@@ -439,7 +429,7 @@ pub async fn list_users(app: &App, ctx: &RequestContext, request: &ListRequest) 
                 .map(table::decode_member)
                 .collect::<AppResult<Vec<_>>>()?
                 .into_iter()
-                .filter(|m| !m.directory.as_ref().is_some_and(|link| link.deleted))
+                .filter(|m| !m.deleted_by_directory())
                 .collect()
         }
     };
@@ -493,12 +483,17 @@ pub fn list_response(total: usize, start: usize, resources: Vec<Value>) -> Value
 
 async fn filtered_users(app: &App, org_id: &str, filter: &Filter) -> AppResult<Vec<Member>> {
     let found = match filter.attribute.as_str() {
-        "username" => match Email::parse(&filter.value) {
-            Ok(email) => app.find_member_by_email(org_id, &email).await?,
-            Err(_) => None,
+        "username" => {
+            // The email's member, unless its userName is another; else the userName's lookup.
+            let by_email = match Email::parse(&filter.value) {
+                Ok(email) => app.find_member_by_email(org_id, &email).await?,
+                Err(_) => None,
+            };
+            match by_email.filter(|m| m.directory.as_ref().and_then(|l| l.user_name.as_ref()).is_none()) {
+                found @ Some(_) => found,
+                None => lookup(app, org_id, &table::scim_user_name_sk(&filter.value)).await?,
+            }
         }
-        .filter(|m| m.directory.as_ref().and_then(|l| l.user_name.as_ref()).is_none())
-        .or(lookup(app, org_id, &table::scim_user_name_sk(&filter.value)).await?),
         "emails.value" | "emails" => match Email::parse(&filter.value) {
             Ok(email) => app.find_member_by_email(org_id, &email).await?,
             Err(_) => None,
@@ -516,10 +511,7 @@ async fn filtered_users(app: &App, org_id: &str, filter: &Filter) -> AppResult<V
             )))
         }
     };
-    Ok(found
-        .into_iter()
-        .filter(|m| !m.directory.as_ref().is_some_and(|link| link.deleted))
-        .collect())
+    Ok(found.into_iter().filter(|m| !m.deleted_by_directory()).collect())
 }
 
 /// The member a directory lookup item (`userName` or `externalId`) points to.
@@ -636,8 +628,8 @@ async fn write(
     action: &str,
     mut tx: Tx,
 ) -> AppResult<()> {
-    let lifecycle_changes = before.map(Member::is_active_in_directory) != Some(after.is_active_in_directory())
-        || after.directory.as_ref().is_some_and(|l| l.deleted);
+    let lifecycle_changes =
+        before.map(Member::is_active_in_directory) != Some(after.is_active_in_directory()) || after.deleted_by_directory();
     if lifecycle_changes {
         org.ensure_not_frozen(app.now())?;
     }
@@ -697,16 +689,22 @@ async fn taken(app: &App, org: &Org, before: Option<&Member>, after: &Member) ->
     if before.map(|b| &b.email) != Some(&after.email) && other(app.find_member_by_email(&org.id, &after.email).await?) {
         return Ok(true);
     }
-    if let Some(link) = after.directory_link() {
-        if let Some(name) = &link.user_name {
-            if other(lookup(app, &org.id, &table::scim_user_name_sk(name)).await?) {
-                return Ok(true);
-            }
-        }
-        if let Some(id) = &link.external_id {
-            if other(lookup(app, &org.id, &table::scim_external_id_sk(id)).await?) {
-                return Ok(true);
-            }
+    match after.directory_link() {
+        Some(link) => looked_up_elsewhere(app, &org.id, link.user_name.as_deref(), link.external_id.as_deref(), &after.id).await,
+        None => Ok(false),
+    }
+}
+
+/// Whether a member other than `id` holds the lookup of this `userName` or `externalId`
+/// (only the directory's live users have lookups).
+async fn looked_up_elsewhere(app: &App, org_id: &str, user_name: Option<&str>, external_id: Option<&str>, id: &str) -> AppResult<bool> {
+    let keys = user_name
+        .map(table::scim_user_name_sk)
+        .into_iter()
+        .chain(external_id.map(table::scim_external_id_sk));
+    for sk in keys {
+        if lookup(app, org_id, &sk).await?.is_some_and(|m| m.id != id) {
+            return Ok(true);
         }
     }
     Ok(false)
