@@ -12,8 +12,9 @@ moto also snapshots a table for a transaction's rollback with `copy.deepcopy`, o
 of the transaction, and keeps every copy: a 25-item transaction on a table of 5,000 items
 took 2 s and grew the server by 115 MB (measured), so a large test ran it out of memory. A
 transaction of puts, deletes and condition checks (all Roster sends) only ever replaces or
-removes whole items, so one copy of the table's item dicts, taken once per transaction,
-restores the same state on a failure; a transaction with an update keeps moto's own way.
+removes whole items, so the items it names, as they were before it, restore the same state
+on a failure: a transaction's cost follows its own size, not the table's. A transaction
+with an update keeps moto's own way.
 """
 
 import copy
@@ -22,18 +23,41 @@ import inspect
 import sys
 import threading
 import types
-from collections import defaultdict
 
 import moto.dynamodb.models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.server import main
 
 _lock = threading.RLock()
 
 
-def _items_of(table):
-    """A copy of a table's item dicts (hash key -> item, or -> range key -> item)."""
-    return {key: dict(entry) if isinstance(entry, dict) else entry for key, entry in table.items.items()}
+def _named_items(backend, transact_items):
+    """Each item a transaction writes, as it is before it: (table, hash key, range key, item or None)."""
+    named = []
+    for entry in transact_items:
+        op_type, op = next(iter(entry.items()))
+        table = backend.tables.get(op.get("TableName"))
+        if table is None or op_type not in ("Put", "Delete"):
+            continue
+        attrs = op.get("Item" if op_type == "Put" else "Key") or {}
+        try:
+            hash_key = DynamoType(attrs[table.hash_key_attr])
+            range_key = DynamoType(attrs[table.range_key_attr]) if table.range_key_attr else None
+        except (KeyError, TypeError):
+            continue  # moto refuses the malformed write itself, before writing it
+        named.append((table, hash_key, range_key, table.get_item(hash_key, range_key)))
+    return named
+
+
+def _restore(named):
+    for table, hash_key, range_key, item in reversed(named):
+        if item is None:
+            table.delete_item(hash_key, range_key)
+        elif range_key is None:
+            table.items[hash_key] = item
+        else:
+            table.items[hash_key][range_key] = item
 
 
 _transact_write_items = DynamoDBBackend.transact_write_items
@@ -42,18 +66,15 @@ _transact_write_items = DynamoDBBackend.transact_write_items
 def transact_write_items(self, transact_items):
     if any("Update" in item for item in transact_items):
         return _transact_write_items(self, transact_items)
-    names = {op.get("TableName") for item in transact_items for op in item.values()}
-    snapshots = {name: _items_of(self.tables[name]) for name in names if name in self.tables}
+    named = _named_items(self, transact_items)
     # moto's own rollback puts back what copy.deepcopy gave it: here the table itself, whose
-    # items are restored below (moto kept every copied Table: memory grew with every
-    # transaction). Runs under the backend lock (below), so no other DynamoDB call sees the
-    # swap.
+    # items are restored below. Runs under the backend lock (below), so no other DynamoDB
+    # call sees the swap.
     dynamodb_models.copy = types.SimpleNamespace(deepcopy=lambda value, memo=None: value)
     try:
         return _transact_write_items(self, transact_items)
     except Exception:
-        for name, items in snapshots.items():
-            self.tables[name].items = defaultdict(dict, items)
+        _restore(named)
         raise
     finally:
         dynamodb_models.copy = copy

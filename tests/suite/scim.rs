@@ -645,6 +645,56 @@ async fn groups_are_departments(t: TestApp) {
     t.assert_members_consistent(&org).await;
 }
 
+/// A group PATCH moves its members twenty to an atomic write; admins editing those members
+/// at the same moment make some of those writes meet a newer member, which is then read
+/// again: every move and every edit lands, each once.
+async fn group_moves_racing_member_edits_lose_neither(t: TestApp) {
+    let t = Arc::new(t);
+    let org = t.create_org("Scim Racing Groups", "paid").await;
+    let token = directory_token(&t, &org).await;
+    let mut ids = Vec::new();
+    for n in 0..60 {
+        let created = scim(&t, &token, "POST", "/Users", Some(okta_user(&format!("r{n}@racing.test")))).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        ids.push(created.body["id"].as_str().unwrap().to_string());
+    }
+    let group = scim(&t, &token, "POST", "/Groups", Some(json!({"displayName": "Racing"}))).await;
+    let gid = group.body["id"].as_str().unwrap().to_string();
+    let members: Vec<Value> = ids.iter().map(|id| json!({"value": id})).collect();
+    let moved = {
+        let (t, token, gid) = (t.clone(), token.clone(), gid.clone());
+        tokio::spawn(async move {
+            let body = patch(json!([{"op": "add", "path": "members", "value": members}]));
+            scim(&t, &token, "PATCH", &format!("/Groups/{gid}"), Some(body)).await
+        })
+    };
+    let edits: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let (t, org, id) = (t.clone(), org.clone(), id.clone());
+            tokio::spawn(async move { t.update_member(&org, &id, json!({"position": format!("Shift {id}")})).await })
+        })
+        .collect();
+    let moved = moved.await.unwrap();
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    assert_eq!(moved.body["members"].as_array().unwrap().len(), 60, "{}", moved.text);
+    for edit in edits {
+        let edit = edit.await.unwrap();
+        assert_eq!(edit.status, 200, "{}", edit.text);
+    }
+    for id in &ids {
+        let member = t.member(&org, id).await;
+        assert_eq!(member["department_id"], gid.as_str(), "{member}");
+        assert_eq!(member["position"], format!("Shift {id}"), "{member}");
+        let moves = reasons(&t.audit_of(&org, id).await)
+            .into_iter()
+            .filter(|r| *r == ("member_updated", "directory_sync"))
+            .count();
+        assert_eq!(moves, 1, "{id}");
+    }
+    t.assert_members_consistent(&org).await;
+}
+
 fn freeze_for(t: &TestApp, minutes: i64) -> Value {
     let now = t.app.now();
     json!({
@@ -1021,4 +1071,5 @@ on_every_backend!(
     reactivation_obeys_the_seat_limit,
     users_created_at_once_make_one_member,
     groups_are_departments,
+    group_moves_racing_member_edits_lose_neither,
 );

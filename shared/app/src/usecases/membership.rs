@@ -276,31 +276,59 @@ pub async fn commit_change(app: &App, change: MemberChange<'_>) -> AppResult<()>
 
 /// `commit_change` with the writes `tx` already holds, in the same atomic write.
 pub async fn commit_change_in(app: &App, change: MemberChange<'_>, mut tx: Tx) -> AppResult<()> {
-    let counters = ChangeCounters::for_change(app, &change.org.id, change.before, change.after).await?;
-    if let Some(before) = change.before.filter(|b| roster_domain::lifecycle::is_lasting_org_admin(Some(b))) {
-        let leaves = !roster_domain::lifecycle::is_lasting_org_admin(change.after);
-        let signs_in_otherwise = change.after.is_some_and(|after| {
-            after.login_methods != before.login_methods || after.password_hash.is_some() != before.password_hash.is_some()
-        });
-        if leaves || signs_in_otherwise {
-            keep_an_org_admin_who_can_sign_in(app, &mut tx, change.org, None, change.before, change.after).await?;
-        }
+    add_change(app, change, &mut tx, false).await?;
+    tx.commit(app).await
+}
+
+/// Several member changes, each as `commit_change` decides it, in one atomic write with
+/// the writes `tx` already holds. For changes of different members that move no counter
+/// (seats, org admins) and take away no org admin's sign-in: a department move, say.
+/// Anything else is refused before writing, since two such changes would each write the
+/// same counter or check in the one write.
+pub async fn commit_changes_in<'a>(app: &App, changes: impl IntoIterator<Item = MemberChange<'a>>, mut tx: Tx) -> AppResult<()> {
+    for change in changes {
+        add_change(app, change, &mut tx, true).await?;
     }
+    tx.commit(app).await
+}
+
+/// Adds one member change's writes and checks to `tx`; with `among_others`, refuses one
+/// that would write a counter or a check another change could write too.
+async fn add_change(app: &App, change: MemberChange<'_>, tx: &mut Tx, among_others: bool) -> AppResult<()> {
+    let counters = ChangeCounters::for_change(app, &change.org.id, change.before, change.after).await?;
+    let moves_counter = counters.seats.is_some() || counters.org_admins.is_some();
+    let touches_admins = change
+        .before
+        .filter(|b| roster_domain::lifecycle::is_lasting_org_admin(Some(b)))
+        .is_some_and(|before| {
+            !roster_domain::lifecycle::is_lasting_org_admin(change.after)
+                || change.after.is_some_and(|after| {
+                    after.login_methods != before.login_methods || after.password_hash.is_some() != before.password_hash.is_some()
+                })
+        });
     let names_sso = |member: Option<&Member>| {
         member
             .and_then(|m| m.login_methods.as_ref())
             .is_some_and(|methods| methods.contains(&roster_domain::LoginMethod::Sso))
     };
-    if names_sso(change.after) && !names_sso(change.before) {
+    let comes_to_name_sso = names_sso(change.after) && !names_sso(change.before);
+    if among_others && (moves_counter || touches_admins || comes_to_name_sso) {
+        return Err(crate::error::AppError::Internal(
+            "a change that moves a counter or an org admin's sign-in is committed on its own".into(),
+        ));
+    }
+    if touches_admins {
+        keep_an_org_admin_who_can_sign_in(app, tx, change.org, None, change.before, change.after).await?;
+    }
+    if comes_to_name_sso {
         // A member's own methods come to name `sso` only while the org's tested connection
         // is there (a removal committed in between makes this change retry and be refused).
         // Removing the connection later is not refused for members who are not org admins:
         // those whose own methods are only `sso` then can't sign in until an admin changes
         // them (README, "Connecting an identity provider").
-        crate::usecases::sso::require_ready(app, &change.org.id, Some(&mut tx)).await?;
+        crate::usecases::sso::require_ready(app, &change.org.id, Some(&mut *tx)).await?;
     }
-    change.write(app, &mut tx, &counters)?;
-    tx.commit(app).await
+    change.write(app, tx, &counters)
 }
 
 /// An org keeps an org admin who can sign in (SPEC §6). The change takes `before` to

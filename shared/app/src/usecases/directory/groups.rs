@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use roster_domain::scim::{DirectoryGroup, Filter, GroupPatch, GROUP_SCHEMA};
-use roster_domain::{Department, DomainError, ErrorCode, Member};
+use roster_domain::{Department, DomainError, ErrorCode, Member, Org};
 
 use super::held;
 use super::{check_if_match, directory_org, list_response, origin, ListRequest, ScimResource, DEFAULT_PAGE, MAX_PAGE, REASON};
@@ -12,9 +12,9 @@ use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Query, SkCondition};
 use crate::table;
-use crate::tx::Tx;
+use crate::tx::{Origin, Tx};
 use crate::usecases::departments;
-use crate::usecases::membership::{commit_change_in, MemberChange};
+use crate::usecases::membership::{commit_changes_in, MemberChange};
 use crate::views::rfc3339;
 
 /// A group's entity tag: its department's version (name, `externalId`) and its membership,
@@ -222,8 +222,11 @@ async fn existing_users(app: &App, org_id: &str, holds: &[held::Held], ids: &[St
     Ok((members, held_ids))
 }
 
-/// How many member moves run at once: a 1,000-member PATCH is about 60 rounds of writes.
-const MOVES_AT_ONCE: usize = 16;
+/// How many members one atomic write moves (each move is its member, its department
+/// entries and its audit event: four writes, and one department check a write), and how
+/// many such writes run at once: a 1,000-member PATCH is 50 writes, about 13 rounds.
+const MOVES_PER_WRITE: usize = 20;
+const WRITES_AT_ONCE: usize = 4;
 
 /// Where group members go.
 #[derive(Clone, Copy)]
@@ -235,55 +238,76 @@ pub(crate) enum Move<'a> {
     OutOf(&'a str),
 }
 
+impl Move<'_> {
+    /// The department a member in `current` ends in; `None` when the move leaves it where
+    /// it is.
+    pub(crate) fn department_from(self, current: Option<&str>) -> Option<Option<String>> {
+        let next = match self {
+            Move::Into(id) => Some(id),
+            Move::OutOf(id) if current == Some(id) => None,
+            Move::OutOf(_) => return None,
+        };
+        (next != current).then(|| next.map(str::to_string))
+    }
+}
+
 /// Moves each member as `to` says, one member change each (audited as `member_updated`,
-/// reason `directory_sync`), several at once, each decided from the member as stored; stops
-/// with 503 when the request's time is up (what was moved stays moved: the directory sends
-/// it again).
+/// reason `directory_sync`), `MOVES_PER_WRITE` members an atomic write, several writes at
+/// once. A write is first decided from the members as the caller read them; when one of
+/// them changed meanwhile, it is read again and decided afresh. Stops with 503 when the
+/// request's time is up (what was moved stays moved: the directory sends it again).
 async fn move_members(app: &App, ctx: &RequestContext, org_id: &str, members: &[Member], to: Move<'_>) -> AppResult<()> {
     use futures_util::stream::{self, StreamExt, TryStreamExt};
-    let ids: Vec<String> = members.iter().map(|member| member.id.clone()).collect();
     // Read once: a department move neither takes a seat nor changes an org admin, so no
     // write decides from the org's version.
     let org = &app.load_org(org_id).await?;
-    stream::iter(ids)
-        .map(|member_id| async move {
-            if ctx.deadline.has_passed() {
-                return Err(AppError::Unavailable("the request's time ran out moving group members".into()));
-            }
-            retrying(|| async {
-                let Some(before) = app.find_member(org_id, &member_id).await? else {
-                    return Ok(());
-                };
-                let department_id = match to {
-                    Move::Into(id) => Some(id),
-                    Move::OutOf(id) if before.department_id.as_deref() == Some(id) => None,
-                    Move::OutOf(_) => return Ok(()),
-                };
-                if before.department_id.as_deref() == department_id {
-                    return Ok(());
-                }
-                let mut after = before.clone();
-                after.department_id = department_id.map(str::to_string);
-                let origin = origin(ctx);
-                commit_change_in(
-                    app,
-                    MemberChange {
-                        org,
-                        origin: &origin,
-                        before: Some(&before),
-                        after: Some(&after),
-                        action: "member_updated",
-                        reason: Some(REASON),
-                        email: None,
-                    },
-                    Tx::new(),
-                )
-                .await
-            })
-            .await
-        })
-        .buffer_unordered(MOVES_AT_ONCE)
+    let origin = &origin(ctx);
+    let chunks: Vec<Vec<Member>> = members.chunks(MOVES_PER_WRITE).map(<[Member]>::to_vec).collect();
+    stream::iter(chunks)
+        .map(|chunk| move_together(app, ctx, org, origin, chunk, to))
+        .buffer_unordered(WRITES_AT_ONCE)
         .try_collect::<Vec<()>>()
         .await?;
     Ok(())
+}
+
+/// One atomic write of `move_members`: decided first from the members as the caller read
+/// them, and from the members read again when one of them changed meanwhile.
+async fn move_together(app: &App, ctx: &RequestContext, org: &Org, origin: &Origin, chunk: Vec<Member>, to: Move<'_>) -> AppResult<()> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    if ctx.deadline.has_passed() {
+        return Err(AppError::Unavailable("the request's time ran out moving group members".into()));
+    }
+    let read_again = AtomicBool::new(false);
+    retrying(|| async {
+        let members = match read_again.swap(true, Ordering::Relaxed) {
+            false => chunk.clone(),
+            true => {
+                let ids: Vec<String> = chunk.iter().map(|member| member.id.clone()).collect();
+                app.members_by_ids(&org.id, &ids).await?.into_values().collect()
+            }
+        };
+        let mut moves = Vec::new();
+        for before in members {
+            if let Some(department_id) = to.department_from(before.department_id.as_deref()) {
+                let mut after = before.clone();
+                after.department_id = department_id;
+                moves.push((before, after));
+            }
+        }
+        let mut changes = Vec::new();
+        for (before, after) in &moves {
+            changes.push(MemberChange {
+                org,
+                origin,
+                before: Some(before),
+                after: Some(after),
+                action: "member_updated",
+                reason: Some(REASON),
+                email: None,
+            });
+        }
+        commit_changes_in(app, changes, Tx::new()).await
+    })
+    .await
 }

@@ -209,7 +209,6 @@ pub(crate) async fn update_held_creation(app: &App, item: &Item, user: &Director
 /// Puts the creations still held among `ids` into a group's department (or takes them out
 /// of it): they are made there when the window ends. Other ids are left alone.
 pub(crate) async fn place_held_creations(app: &App, holds: &[Held], ids: &[String], to: super::groups::Move<'_>) -> AppResult<()> {
-    use super::groups::Move;
     for id in ids {
         let Some(held) = holds
             .iter()
@@ -223,10 +222,8 @@ pub(crate) async fn place_held_creations(app: &App, holds: &[Held], ids: &[Strin
         let HeldChange::Create { department_id, .. } = &held.change.change else {
             continue;
         };
-        let department_id = match to {
-            Move::Into(group) => Some(group.to_string()),
-            Move::OutOf(group) if department_id.as_deref() == Some(group) => None,
-            Move::OutOf(_) => continue,
+        let Some(department_id) = to.department_from(department_id.as_deref()) else {
+            continue;
         };
         update_held_creation(app, &held.item, &user, department_id).await?;
     }
