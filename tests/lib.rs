@@ -189,22 +189,24 @@ impl MeteredStore {
         self.units.lock().unwrap().items_read += items;
     }
 
-    /// The units of one write of a transaction (twice a plain write's), with its index writes.
-    async fn transact_units(&self, write: &roster_app::ports::Write) -> f64 {
+    /// The units of one write, with its index writes: inside a transaction (`alone` false)
+    /// twice a plain write's, as DynamoDB charges; a write alone is a plain one (the
+    /// adapter's `PutItem`, `DeleteItem` or `UpdateItem`).
+    async fn write_units(&self, write: &roster_app::ports::Write, alone: bool) -> f64 {
         use roster_app::ports::Write;
         use roster_aws::capacity::{index_write_units, item_bytes, write_units};
-        let (pk, sk) = match write {
-            Write::Put { item, .. } => (&item.pk, &item.sk),
-            Write::Delete { pk, sk, .. } | Write::Check { pk, sk, .. } | Write::Add { pk, sk, .. } => (pk, sk),
-        };
+        let (pk, sk) = write.key();
         let before = self.inner.get(pk, sk).await.ok().flatten();
         let before_bytes = before.as_ref().map_or(0, item_bytes);
+        let factor = if alone { 1.0 } else { 2.0 };
         match write {
             Write::Put { item, .. } => {
-                2.0 * write_units(before_bytes.max(item_bytes(item))) + index_write_units(before.as_ref(), Some(item))
+                factor * write_units(before_bytes.max(item_bytes(item))) + index_write_units(before.as_ref(), Some(item))
             }
-            Write::Delete { .. } => 2.0 * write_units(before_bytes) + index_write_units(before.as_ref(), None),
-            Write::Check { .. } | Write::Add { .. } => 2.0 * write_units(before_bytes),
+            Write::Delete { .. } => factor * write_units(before_bytes) + index_write_units(before.as_ref(), None),
+            // A check alone is still a transaction.
+            Write::Check { .. } => 2.0 * write_units(before_bytes),
+            Write::Add { .. } => factor * write_units(before_bytes),
         }
     }
 }
@@ -221,11 +223,22 @@ impl Store for MeteredStore {
         Ok(item)
     }
     async fn query(&self, query: roster_app::ports::Query) -> Result<roster_app::ports::Page, roster_app::ports::StoreError> {
-        // Index queries are eventually consistent; the table's are consistent.
-        let consistent = query.index.is_none();
+        use roster_aws::capacity::{index_entry_bytes, item_bytes, read_units};
+        let index = query.index;
         let page = self.inner.query(query).await?;
-        let bytes = page.items.iter().map(roster_aws::capacity::item_bytes).sum();
-        self.add(0.0, roster_aws::capacity::read_units(bytes, consistent));
+        match index {
+            // Index queries are eventually consistent; the table's are consistent.
+            None => self.add(0.0, read_units(page.items.iter().map(item_bytes).sum(), true)),
+            Some(index) => {
+                let entries = page.items.iter().map(|item| index_entry_bytes(item, index)).sum();
+                self.add(0.0, read_units(entries, false));
+                // A keys-only index's items are then read from the table in one batch.
+                if roster_aws::dynamo_store::projects_keys_only(index) && !page.items.is_empty() {
+                    let items = page.items.iter().map(|item| read_units(item_bytes(item), true)).sum();
+                    self.add(0.0, items);
+                }
+            }
+        }
         self.count_read(page.items.len());
         Ok(page)
     }
@@ -245,7 +258,7 @@ impl Store for MeteredStore {
     async fn transact(&self, writes: Vec<roster_app::ports::Write>) -> Result<(), roster_app::ports::StoreError> {
         let mut units = 0.0;
         for write in &writes {
-            units += self.transact_units(write).await;
+            units += self.write_units(write, writes.len() == 1).await;
         }
         self.inner.transact(writes).await?;
         self.add(units, 0.0);

@@ -73,11 +73,13 @@ async fn capacity_units_per_operation_stay_within_today_s() {
         println!("| {name} | {:.1} | {:.1} |", units.write, units.read);
     }
     // Today's figures (2026-12-06, after empty fields stopped being stored: invite 28 → 23,
-    // imported row 28.3 → 23.3): lower them as the design gets there.
+    // imported row 28.3 → 23.3; after the due index went keys-only, a lone write stopped
+    // being a transaction and a sent email's entry is deleted: email 6 → 3, the issue's
+    // target): lower them as the design gets there.
     for (name, measured, ceiling) in [
         ("invite write units", invite.write, 23.0),
-        ("email write units", email.write, 6.0),
-        ("imported row write units", per_row.write, 23.5),
+        ("email write units", email.write, 3.0),
+        ("imported row write units", per_row.write, 23.3),
         ("status poll read units", poll.read, 3.0),
     ] {
         assert!(measured <= ceiling, "{name}: {measured} > {ceiling}");

@@ -425,3 +425,25 @@ async fn a_use_beyond_a_functions_facts_is_refused_and_recorded() {
         ]
     );
 }
+
+/// Each index projects in the template what the DynamoDB adapter expects of it: every
+/// attribute, or only the keys (then the adapter reads the items from the table).
+#[test]
+fn the_templates_index_projections_are_the_adapters() {
+    use roster_app::ports::IndexName;
+    let template = template();
+    let table = resource(&template, "Table");
+    for index in [IndexName::Gsi1, IndexName::Gsi2, IndexName::Gsi3] {
+        let at = table
+            .iter()
+            .position(|l| *l == format!("- IndexName: {}", index.as_str()))
+            .unwrap_or_else(|| panic!("no index {}", index.as_str()));
+        let (_, projection) = value_after(&table, at, "Projection");
+        let expected = if roster_aws::dynamo_store::projects_keys_only(index) {
+            "{ProjectionType: KEYS_ONLY}"
+        } else {
+            "{ProjectionType: ALL}"
+        };
+        assert_eq!(projection, expected, "{}", index.as_str());
+    }
+}

@@ -62,6 +62,8 @@ impl EmailKind {
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {
     Pending,
+    /// Sent (an entry is deleted once done: these two are what the sender logs, and what
+    /// entries written before that still say).
     Sent,
     /// The email no longer applies (its invitation was superseded or revoked).
     Obsolete,

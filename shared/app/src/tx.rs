@@ -362,7 +362,7 @@ impl Tx {
         let message = email_message(&pk, &entry.id);
         let mut item = table::encode(pk.clone(), sk.clone(), 1, &entry);
         item.gsi3 = Some(table::due_entry(DueKind::Delivery, at + app.config.delivery_grace, &pk, &sk));
-        // A sign-in code's entry expires with the code; an org's is kept with its history.
+        // Deleted once sent; a sign-in code's entry also expires with the code.
         if entry.kind == EmailKind::SignInCode {
             item = item.expiring_at(at + SIGN_IN_CODE_TTL + table::KEPT_AFTER_USE);
         }

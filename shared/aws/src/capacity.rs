@@ -3,16 +3,20 @@
 //! name and value, as `dynamo_store` writes them), write units (1 KB each, rounded up; a
 //! transaction's writes and checks count twice), read units (4 KB each; a consistent read
 //! one, an eventually consistent one half), and the index writes the table's global
-//! secondary indexes add (all three project every attribute: an item in an index costs
-//! its whole size there again; a change of its index keys is a delete and a put).
+//! secondary indexes add (GSI1 and GSI2 project every attribute: an item in one costs its
+//! whole size there again at each write; GSI3 projects keys only: an entry costs its keys,
+//! and only when the item enters, leaves or moves in it; a change of an item's index keys
+//! is a delete and a put). A change of one item alone is a plain write, not a transaction.
 //! Computed, not measured: moto does not report consumed capacity. The tests meter the
 //! operations with it (`tests/suite/capacity.rs`).
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use roster_app::ports::Item;
+use roster_app::ports::{IndexName, Item};
 
-use crate::dynamo_store::to_attributes;
+use crate::dynamo_store::{index_attributes, projects_keys_only, to_attributes};
+
+const INDEXES: [IndexName; 3] = [IndexName::Gsi1, IndexName::Gsi2, IndexName::Gsi3];
 
 /// The bytes DynamoDB counts for `item`.
 pub fn item_bytes(item: &Item) -> usize {
@@ -31,6 +35,17 @@ fn value_bytes(value: &AttributeValue) -> usize {
     }
 }
 
+/// The bytes of `item`'s entry in `index` (it must be in it): the whole item, or for a
+/// keys-only index the table's and the index's key attributes.
+pub fn index_entry_bytes(item: &Item, index: IndexName) -> usize {
+    if !projects_keys_only(index) {
+        return item_bytes(item);
+    }
+    let (pk_name, sk_name) = index_attributes(index);
+    let (pk, sk) = item.index_key(index).map_or(("", ""), |(pk, sk)| (pk.as_str(), sk.as_str()));
+    "PK".len() + item.pk.len() + "SK".len() + item.sk.len() + pk_name.len() + pk.len() + sk_name.len() + sk.len()
+}
+
 /// Write units of one write of `bytes` (at least one).
 pub fn write_units(bytes: usize) -> f64 {
     bytes.div_ceil(1024).max(1) as f64
@@ -46,25 +61,23 @@ pub fn read_units(bytes: usize, consistent: bool) -> f64 {
     }
 }
 
-/// The index keys of `item`, one per global secondary index (`None`: not in it).
-fn index_keys(item: &Item) -> [Option<&(String, String)>; 3] {
-    [item.gsi1.as_ref(), item.gsi2.as_ref(), item.gsi3.as_ref()]
-}
-
 /// Write units the indexes take when an item goes from `before` to `after` (either may be
-/// absent): per index, a put of the new item where it is in the index, and a delete of the
+/// absent): per index, a put of the new entry where the item is in the index (in a
+/// keys-only index only when it was not there under the same keys), and a delete of the
 /// old one where it was under other keys (or is no longer).
 pub fn index_write_units(before: Option<&Item>, after: Option<&Item>) -> f64 {
-    let old = before.map(index_keys).unwrap_or([None; 3]);
-    let new = after.map(index_keys).unwrap_or([None; 3]);
     let mut units = 0.0;
-    for (old_key, new_key) in old.into_iter().zip(new) {
-        if let (Some(_), Some(after)) = (new_key, after) {
-            units += write_units(item_bytes(after));
+    for index in INDEXES {
+        let old_key = before.and_then(|item| item.index_key(index));
+        let new_key = after.and_then(|item| item.index_key(index));
+        if let (Some(new_key), Some(after)) = (new_key, after) {
+            if !projects_keys_only(index) || old_key != Some(new_key) {
+                units += write_units(index_entry_bytes(after, index));
+            }
         }
         if let (Some(old_key), Some(before)) = (old_key, before) {
             if new_key != Some(old_key) {
-                units += write_units(item_bytes(before));
+                units += write_units(index_entry_bytes(before, index));
             }
         }
     }
@@ -94,5 +107,11 @@ mod tests {
         assert_eq!(index_write_units(Some(&item), Some(&item)), 1.0, "same keys: one put");
         assert_eq!(index_write_units(Some(&item), Some(&moved)), 2.0, "new keys: a put and a delete");
         assert_eq!(index_write_units(Some(&item), None), 1.0, "deleted: its index entry too");
+        // GSI3 holds keys only: a rewrite under the same due keys writes nothing there.
+        let mut due = Item::new("ORG#1", "OUTBOX#2", 1, serde_json::json!({"big": "x".repeat(3000)}));
+        due.gsi3 = Some(("DUE#1".into(), "2026".into()));
+        assert_eq!(index_write_units(None, Some(&due)), 1.0, "a keys-only entry is small");
+        assert_eq!(index_write_units(Some(&due), Some(&due)), 0.0, "same keys: nothing");
+        assert_eq!(index_write_units(Some(&due), None), 1.0, "leaving: a delete");
     }
 }

@@ -1,11 +1,12 @@
 //! The store port on DynamoDB: one table (`PK`, `SK`), indexes `GSI1`–`GSI3`, and every
-//! change one `TransactWriteItems` with conditions. An entity is kept as JSON in `data`;
+//! change of several items one `TransactWriteItems` with conditions (a change of one item
+//! is a plain conditional write: half the price). An entity is kept as JSON in `data`;
 //! `version` is the optimistic-concurrency counter the conditions check.
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, ReturnValue, TransactWriteItem, Update};
@@ -33,6 +34,25 @@ impl DynamoStore {
 /// DynamoDB deletes an item some time after the unix time in this attribute.
 pub const TTL_ATTRIBUTE: &str = "ttl";
 const INDEX_ATTRIBUTES: [(&str, &str); 3] = [("GSI1PK", "GSI1SK"), ("GSI2PK", "GSI2SK"), ("GSI3PK", "GSI3SK")];
+
+/// Whether `index` holds only its items' keys (the template's `KEYS_ONLY` projection)
+/// rather than every attribute. GSI3, what sweeps must look at by due time, does: a sweep
+/// reads its due items from the table after the index names them, and an item's rewrite
+/// that keeps its due time (an email's claim, a member's edit) writes nothing there. GSI1
+/// and GSI2 (member tabs, audit by member, an email's accounts) project every attribute,
+/// so a list page is one query.
+pub fn projects_keys_only(index: IndexName) -> bool {
+    index == IndexName::Gsi3
+}
+
+/// The index attribute names of `index`.
+pub(crate) fn index_attributes(index: IndexName) -> (&'static str, &'static str) {
+    match index {
+        IndexName::Gsi1 => INDEX_ATTRIBUTES[0],
+        IndexName::Gsi2 => INDEX_ATTRIBUTES[1],
+        IndexName::Gsi3 => INDEX_ATTRIBUTES[2],
+    }
+}
 
 fn s(value: &str) -> AttributeValue {
     AttributeValue::S(value.to_string())
@@ -139,23 +159,24 @@ fn condition_of(condition: Condition) -> Option<ConditionExpression> {
 fn transact_item(table: &str, write: &Write) -> Result<TransactWriteItem, StoreError> {
     let item = match write {
         Write::Put { item, condition } => {
-            let mut put = Put::builder().table_name(table).set_item(Some(to_attributes(item)));
-            if let Some((expression, names, values)) = condition_of(*condition) {
-                put = put
-                    .condition_expression(expression)
-                    .set_expression_attribute_names(Some(names))
-                    .set_expression_attribute_values((!values.is_empty()).then_some(values));
-            }
+            let (expression, names, values) = condition_of(*condition).unzip3();
+            let put = Put::builder()
+                .table_name(table)
+                .set_item(Some(to_attributes(item)))
+                .set_condition_expression(expression)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values);
             TransactWriteItem::builder().put(put.build().map_err(unavailable)?)
         }
         Write::Delete { pk, sk, condition } => {
-            let mut delete = Delete::builder().table_name(table).key("PK", s(pk)).key("SK", s(sk));
-            if let Some((expression, names, values)) = condition_of(*condition) {
-                delete = delete
-                    .condition_expression(expression)
-                    .set_expression_attribute_names(Some(names))
-                    .set_expression_attribute_values((!values.is_empty()).then_some(values));
-            }
+            let (expression, names, values) = condition_of(*condition).unzip3();
+            let delete = Delete::builder()
+                .table_name(table)
+                .key("PK", s(pk))
+                .key("SK", s(sk))
+                .set_condition_expression(expression)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values);
             TransactWriteItem::builder().delete(delete.build().map_err(unavailable)?)
         }
         Write::Check { pk, sk, condition } => {
@@ -170,44 +191,220 @@ fn transact_item(table: &str, write: &Write) -> Result<TransactWriteItem, StoreE
             TransactWriteItem::builder().condition_check(check.build().map_err(unavailable)?)
         }
         Write::Add { pk, sk, delta, at_most } => {
-            let names = HashMap::from([
-                ("#version".to_string(), "version".to_string()),
-                ("#data".to_string(), "data".to_string()),
-            ]);
-            let mut values = HashMap::from([
-                (":delta".to_string(), AttributeValue::N(delta.to_string())),
-                (":null".to_string(), s("null")),
-            ]);
-            // The count stays within 0..=at_most: a rise checks the room left, a fall what
-            // there is to take.
-            let condition = match (*delta >= 0, at_most) {
-                (true, None) => None,
-                // No room even from 0: a condition that never holds (the item has a key).
-                (true, Some(most)) if (*most as i64) < *delta => Some("attribute_not_exists(#version) AND attribute_exists(#version)"),
-                (true, Some(most)) => {
-                    values.insert(":room".into(), AttributeValue::N((*most as i64 - delta).to_string()));
-                    Some("attribute_not_exists(#version) OR #version <= :room")
-                }
-                (false, _) => {
-                    values.insert(":need".into(), AttributeValue::N((-delta).to_string()));
-                    Some("#version >= :need")
-                }
-            };
-            let mut update = Update::builder()
+            let (expression, condition, names, values) = counter_addition(*delta, *at_most);
+            let update = Update::builder()
                 .table_name(table)
                 .key("PK", s(pk))
                 .key("SK", s(sk))
-                .update_expression("ADD #version :delta SET #data = if_not_exists(#data, :null)");
-            if let Some(condition) = condition {
-                update = update.condition_expression(condition);
-            }
-            update = update
+                .update_expression(expression)
+                .set_condition_expression(condition.map(str::to_string))
                 .set_expression_attribute_names(Some(names))
                 .set_expression_attribute_values(Some(values));
             TransactWriteItem::builder().update(update.build().map_err(unavailable)?)
         }
     };
     Ok(item.build())
+}
+
+impl DynamoStore {
+    /// The items a keys-only index's `entries` name, read from the table (in one
+    /// `BatchGetItem` a hundred) in the entries' order. An item since moved out of the
+    /// query's range (the index lags behind the table) or deleted is left out: what is
+    /// answered is the item as it is, and only where the query asked.
+    async fn items_named_by(
+        &self,
+        index: IndexName,
+        query: &Query,
+        entries: &[HashMap<String, AttributeValue>],
+    ) -> Result<Vec<Item>, StoreError> {
+        let text = |entry: &HashMap<String, AttributeValue>, name: &str| entry.get(name).and_then(|v| v.as_s().ok()).cloned();
+        let keys: Vec<(String, String)> = entries
+            .iter()
+            .map(|entry| {
+                text(entry, "PK")
+                    .zip(text(entry, "SK"))
+                    .ok_or_else(|| unavailable("an index entry without its table key"))
+            })
+            .collect::<Result<_, _>>()?;
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut found: HashMap<(String, String), Item> = self
+            .batch_get(keys.clone())
+            .await?
+            .into_iter()
+            .map(|item| ((item.pk.clone(), item.sk.clone()), item))
+            .collect();
+        let still_there = |item: &Item| {
+            item.index_key(index)
+                .is_some_and(|(pk, sk)| *pk == query.partition && query.sort.matches(sk))
+        };
+        Ok(keys.iter().filter_map(|key| found.remove(key)).filter(still_there).collect())
+    }
+
+    /// A change of one item alone: a plain conditional `PutItem`, `DeleteItem` or
+    /// `UpdateItem`, which DynamoDB serializes with transactions as it does them, at half a
+    /// transaction's price. A check alone writes nothing and is done as a transaction.
+    async fn write_alone(&self, write: &Write) -> Result<(), StoreError> {
+        match write {
+            Write::Put { item, condition } => {
+                let (expression, names, values) = condition_of(*condition).unzip3();
+                self.client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(to_attributes(item)))
+                    .set_condition_expression(expression)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(single_write_error)
+            }
+            Write::Delete { pk, sk, condition } => {
+                let (expression, names, values) = condition_of(*condition).unzip3();
+                self.client
+                    .delete_item()
+                    .table_name(&self.table)
+                    .key("PK", s(pk))
+                    .key("SK", s(sk))
+                    .set_condition_expression(expression)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(single_write_error)
+            }
+            Write::Add { pk, sk, delta, at_most } => {
+                let (expression, condition, names, values) = counter_addition(*delta, *at_most);
+                self.client
+                    .update_item()
+                    .table_name(&self.table)
+                    .key("PK", s(pk))
+                    .key("SK", s(sk))
+                    .update_expression(expression)
+                    .set_condition_expression(condition.map(str::to_string))
+                    .set_expression_attribute_names(Some(names))
+                    .set_expression_attribute_values(Some(values))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(single_write_error)
+            }
+            Write::Check { .. } => self.transact_all(std::slice::from_ref(write)).await,
+        }
+    }
+
+    async fn transact_all(&self, writes: &[Write]) -> Result<(), StoreError> {
+        let items = writes
+            .iter()
+            .map(|w| transact_item(&self.table, w))
+            .collect::<Result<Vec<_>, _>>()?;
+        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(context)) => Err(match context.into_err() {
+                TransactWriteItemsError::TransactionCanceledException(cancelled) => {
+                    let reasons = cancelled.cancellation_reasons();
+                    match reasons.iter().position(|r| r.code() == Some("ConditionalCheckFailed")) {
+                        Some(index) => StoreError::ConditionFailed { index },
+                        None if reasons.iter().any(|r| r.code() == Some("TransactionConflict")) => StoreError::TransactionConflict,
+                        None => unavailable(format!(
+                            "transaction cancelled: {:?}",
+                            reasons.iter().map(|r| r.code()).collect::<Vec<_>>()
+                        )),
+                    }
+                }
+                other => unavailable(other),
+            }),
+            Err(other) => Err(unavailable(other)),
+        }
+    }
+}
+
+/// A single write's failure: `ConditionFailed` when its condition did not hold,
+/// `TransactionConflict` when a transaction had the item.
+fn single_write_error<E, R>(error: SdkError<E, R>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    match error {
+        SdkError::ServiceError(context) => match context.err().code() {
+            Some("ConditionalCheckFailedException") => StoreError::ConditionFailed { index: 0 },
+            Some("TransactionConflictException") => StoreError::TransactionConflict,
+            _ => unavailable(context.into_err()),
+        },
+        other => unavailable(other),
+    }
+}
+
+/// An optional condition's parts, each optional, as the request builders take them.
+trait Unzip3 {
+    fn unzip3(
+        self,
+    ) -> (
+        Option<String>,
+        Option<HashMap<String, String>>,
+        Option<HashMap<String, AttributeValue>>,
+    );
+}
+
+impl Unzip3 for Option<ConditionExpression> {
+    fn unzip3(
+        self,
+    ) -> (
+        Option<String>,
+        Option<HashMap<String, String>>,
+        Option<HashMap<String, AttributeValue>>,
+    ) {
+        match self {
+            None => (None, None, None),
+            Some((expression, names, values)) => (Some(expression), Some(names), (!values.is_empty()).then_some(values)),
+        }
+    }
+}
+
+/// The update that adds `delta` to a counter, keeping it within 0..=`at_most`: its
+/// expression, its condition, and their names and values.
+fn counter_addition(
+    delta: i64,
+    at_most: Option<u64>,
+) -> (
+    &'static str,
+    Option<&'static str>,
+    HashMap<String, String>,
+    HashMap<String, AttributeValue>,
+) {
+    let names = HashMap::from([
+        ("#version".to_string(), "version".to_string()),
+        ("#data".to_string(), "data".to_string()),
+    ]);
+    let mut values = HashMap::from([
+        (":delta".to_string(), AttributeValue::N(delta.to_string())),
+        (":null".to_string(), s("null")),
+    ]);
+    // The count stays within 0..=at_most: a rise checks the room left, a fall what there
+    // is to take.
+    let condition = match (delta >= 0, at_most) {
+        (true, None) => None,
+        // No room even from 0: a condition that never holds (the item has a key).
+        (true, Some(most)) if (most as i64) < delta => Some("attribute_not_exists(#version) AND attribute_exists(#version)"),
+        (true, Some(most)) => {
+            values.insert(":room".into(), AttributeValue::N((most as i64 - delta).to_string()));
+            Some("attribute_not_exists(#version) OR #version <= :room")
+        }
+        (false, _) => {
+            values.insert(":need".into(), AttributeValue::N((-delta).to_string()));
+            Some("#version >= :need")
+        }
+    };
+    (
+        "ADD #version :delta SET #data = if_not_exists(#data, :null)",
+        condition,
+        names,
+        values,
+    )
 }
 
 #[async_trait]
@@ -280,12 +477,7 @@ impl Store for DynamoStore {
     }
 
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        let (pk_name, sk_name) = match query.index {
-            None => ("PK", "SK"),
-            Some(IndexName::Gsi1) => INDEX_ATTRIBUTES[0],
-            Some(IndexName::Gsi2) => INDEX_ATTRIBUTES[1],
-            Some(IndexName::Gsi3) => INDEX_ATTRIBUTES[2],
-        };
+        let (pk_name, sk_name) = query.index.map_or(("PK", "SK"), index_attributes);
         let mut expression = "#pk = :pk".to_string();
         let mut values = HashMap::from([(":pk".to_string(), s(&query.partition))]);
         let mut names = HashMap::from([("#pk".to_string(), pk_name.to_string())]);
@@ -324,11 +516,12 @@ impl Store for DynamoStore {
             request = request.set_exclusive_start_key(Some(decode_cursor(cursor, pk_name, &query.partition, sk_name, &query.sort)?));
         }
         let output = request.send().await.map_err(|e| unavailable(e.into_service_error()))?;
-        let items = output.items().iter().map(from_attributes).collect::<Result<Vec<_>, _>>()?;
-        Ok(Page {
-            items,
-            next_cursor: output.last_evaluated_key().map(encode_cursor),
-        })
+        let next_cursor = output.last_evaluated_key().map(encode_cursor);
+        let items = match query.index {
+            Some(index) if projects_keys_only(index) => self.items_named_by(index, &query, output.items()).await?,
+            _ => output.items().iter().map(from_attributes).collect::<Result<Vec<_>, _>>()?,
+        };
+        Ok(Page { items, next_cursor })
     }
 
     async fn add_to_counter(&self, pk: &str, sk: &str, delta: i64, below: Option<u64>, expires_at: i64) -> Result<Option<u64>, StoreError> {
@@ -372,27 +565,9 @@ impl Store for DynamoStore {
     }
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
-        let items = writes
-            .iter()
-            .map(|w| transact_item(&self.table, w))
-            .collect::<Result<Vec<_>, _>>()?;
-        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(context)) => Err(match context.into_err() {
-                TransactWriteItemsError::TransactionCanceledException(cancelled) => {
-                    let reasons = cancelled.cancellation_reasons();
-                    match reasons.iter().position(|r| r.code() == Some("ConditionalCheckFailed")) {
-                        Some(index) => StoreError::ConditionFailed { index },
-                        None if reasons.iter().any(|r| r.code() == Some("TransactionConflict")) => StoreError::TransactionConflict,
-                        None => unavailable(format!(
-                            "transaction cancelled: {:?}",
-                            reasons.iter().map(|r| r.code()).collect::<Vec<_>>()
-                        )),
-                    }
-                }
-                other => unavailable(other),
-            }),
-            Err(other) => Err(unavailable(other)),
+        match writes.as_slice() {
+            [write] => self.write_alone(write).await,
+            writes => self.transact_all(writes).await,
         }
     }
 }

@@ -7,7 +7,10 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_sdk_sqs::types::QueueAttributeName;
 
+use roster_app::ports::IndexName;
+
 use crate::config::{AwsConfig, QueueRef};
+use crate::dynamo_store::{index_attributes, projects_keys_only};
 
 /// How many receives before a message moves to its dead-letter queue.
 pub const MAX_RECEIVES: u32 = 5;
@@ -44,17 +47,22 @@ pub async fn create_table(sdk: &SdkConfig, table: &str) -> Result<(), String> {
         .key_schema(key("SK", KeyType::Range))
         .attribute_definitions(string_attribute("PK"))
         .attribute_definitions(string_attribute("SK"));
-    for index in 1..=3 {
-        let (pk, sk) = (format!("GSI{index}PK"), format!("GSI{index}SK"));
+    for index in [IndexName::Gsi1, IndexName::Gsi2, IndexName::Gsi3] {
+        let (pk, sk) = index_attributes(index);
+        let projection = if projects_keys_only(index) {
+            ProjectionType::KeysOnly
+        } else {
+            ProjectionType::All
+        };
         request = request
-            .attribute_definitions(string_attribute(&pk))
-            .attribute_definitions(string_attribute(&sk))
+            .attribute_definitions(string_attribute(pk))
+            .attribute_definitions(string_attribute(sk))
             .global_secondary_indexes(
                 GlobalSecondaryIndex::builder()
-                    .index_name(format!("GSI{index}"))
-                    .key_schema(key(&pk, KeyType::Hash))
-                    .key_schema(key(&sk, KeyType::Range))
-                    .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                    .index_name(index.as_str())
+                    .key_schema(key(pk, KeyType::Hash))
+                    .key_schema(key(sk, KeyType::Range))
+                    .projection(Projection::builder().projection_type(projection).build())
                     .build()
                     .map_err(|e| e.to_string())?,
             );

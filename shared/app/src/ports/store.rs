@@ -42,6 +42,15 @@ impl Item {
         self
     }
 
+    /// The item's key in `index` (partition, sort), if it is in it.
+    pub fn index_key(&self, index: IndexName) -> Option<&(String, String)> {
+        match index {
+            IndexName::Gsi1 => self.gsi1.as_ref(),
+            IndexName::Gsi2 => self.gsi2.as_ref(),
+            IndexName::Gsi3 => self.gsi3.as_ref(),
+        }
+    }
+
     /// The same index entries as `other`: a rewrite that keeps the item where it was in
     /// every index.
     pub fn with_index_of(mut self, other: &Item) -> Item {

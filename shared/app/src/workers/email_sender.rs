@@ -1,5 +1,5 @@
 //! The email sender: renders and sends the email of one outbox entry. It claims the entry
-//! (a lease written conditionally) before calling the mailer and marks it sent after, so
+//! (a lease written conditionally) before calling the mailer and deletes it after, so
 //! two deliveries of one message send once. An entry already sent, or one whose invitation
 //! or password was superseded, sends nothing.
 
@@ -10,7 +10,7 @@ use roster_domain::{Email, Member, MembershipStatus};
 use crate::app::App;
 use crate::emails::{self, RenderedEmail};
 use crate::error::{AppError, AppResult};
-use crate::ports::{Item, MailError, OutgoingEmail};
+use crate::ports::{Condition, Item, MailError, OutgoingEmail};
 use crate::records::{DeliveryStatus, EmailKind, OutboxEntry, SignInCode};
 use crate::table;
 use crate::tx::Tx;
@@ -354,14 +354,22 @@ async fn render_sign_in_code(app: &App, pk: &str, entry: &OutboxEntry) -> AppRes
     }))
 }
 
-/// Marks the claimed entry done and takes it out of the due index. The claim is ours, so
-/// only delivery repair can have written the entry since (it leaves claimed entries alone);
-/// the write is checked against the version the claim wrote.
-async fn finish(app: &App, item: Item, mut entry: OutboxEntry, status: DeliveryStatus, message_id: Option<String>) -> AppResult<()> {
-    entry.status = status;
-    entry.message_id = message_id;
-    entry.claimed_until = None;
+/// Done with the claimed entry: it is deleted (what was sent, to whom and the provider's
+/// message id go to the log). A redelivered message then finds no entry and sends
+/// nothing, as it would finding one marked sent; a kept entry would cost the database a
+/// row an email. The claim is ours, so only delivery repair can have written the entry
+/// since (it leaves claimed entries alone): the delete is checked against the version
+/// the claim wrote.
+async fn finish(app: &App, item: Item, entry: OutboxEntry, status: DeliveryStatus, message_id: Option<String>) -> AppResult<()> {
     let mut tx = Tx::new();
-    tx.put_next(table::encode(item.pk, item.sk, item.version, &entry));
-    tx.commit(app).await
+    tx.delete(item.pk, item.sk, Condition::Version(item.version));
+    tx.commit(app).await?;
+    tracing::debug!(
+        outbox_id = %entry.id,
+        kind = entry.kind.as_str(),
+        ?status,
+        message_id = message_id.as_deref().unwrap_or("-"),
+        "email done"
+    );
+    Ok(())
 }
