@@ -9,7 +9,8 @@ every invitation's email is in the outbox, asks `GET /v1/me` and the member list
 in turn from another thread. Prints one Markdown table row: the import's rate (submit to the
 last email in the outbox), the readers' latencies, the seeding time, the import's own rate
 (submit to its status `completed`, emails still going out), and the database's size per
-member after seeding. Stops the server by its PID.
+member after seeding, and then where the bytes go at the end (each table and index, each
+kind of item). Stops the server by its PID.
 """
 
 import os
@@ -81,9 +82,38 @@ def main():
             f"{seeding:.0f} s | {rows / imported:.0f} rows/s | "
             f"{(db_bytes + wal_bytes) / (members + 1) / 1024:.2f} KB ({db_bytes / 1e6:.0f} MB + WAL {wal_bytes / 1e6:.0f} MB) |"
         )
+        server.stop()
+        print()
+        print(storage_breakdown(os.path.join(data_dir, "roster.db"), members + rows + 1))
     finally:
         server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def storage_breakdown(path, members):
+    """Where the database's bytes go, per member: each table and index's pages (SQLite's
+    dbstat), and the items of each kind (their count and text bytes) a member."""
+    import sqlite3
+
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    lines = ["| table or index | pages' bytes a member | used |", "|---|---|---|"]
+    for name, size, unused in db.execute(
+        "SELECT name, SUM(pgsize), SUM(unused) FROM dbstat GROUP BY name ORDER BY SUM(pgsize) DESC"
+    ):
+        lines.append(f"| {name} | {size / members:.0f} B | {100 * (size - unused) / size:.0f} % |")
+    lines += ["", "| item kind | items a member | text bytes a member |", "|---|---|---|"]
+    kind = """CASE WHEN pk LIKE 'ORG#%#FIND#%' THEN 'member search entry'
+                   WHEN pk LIKE 'ORG#%' THEN 'ORG ' || substr(sk, 1, instr(sk || '#', '#') - 1)
+                   ELSE substr(pk, 1, instr(pk || '#', '#') - 1) END"""
+    text = "length(pk) + length(sk) + length(data) + " + " + ".join(
+        f"coalesce(length(gsi{n}pk) + length(gsi{n}sk), 0)" for n in (1, 2, 3)
+    )
+    for name, count, size in db.execute(
+        f"SELECT {kind} AS k, COUNT(*), SUM({text}) FROM items GROUP BY k ORDER BY SUM({text}) DESC"
+    ):
+        lines.append(f"| {name} | {count / members:.2f} | {size / members:.0f} B |")
+    db.close()
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -227,7 +227,7 @@ async fn conditional_writes(store: &dyn Store, ns: &str) {
         Err(StoreError::ConditionFailed { index: 0 })
     );
     store.transact(vec![put(item(&pk, "A", 2), Condition::Version(1))]).await.unwrap();
-    assert_eq!(store.get(&pk, "A").await.unwrap().unwrap().data["version"], 2);
+    assert_eq!(store.get(&pk, "A").await.unwrap().unwrap().json()["version"], 2);
     assert_eq!(
         store
             .transact(vec![Write::Delete {
@@ -286,8 +286,7 @@ async fn two_writers_one_wins(store: Arc<dyn Store>, ns: &str) {
         let (store, pk) = (store.clone(), pk.clone());
         tasks.push(tokio::spawn(async move {
             let unique = store.transact(vec![put(item(&pk, "UNIQUE", 1), Condition::NotExists)]).await;
-            let mut next = item(&pk, "COUNTER", 2);
-            next.data["writer"] = json!(writer);
+            let next = Item::new(&pk, "COUNTER", 2, json!({"sk": "COUNTER", "version": 2, "writer": writer}));
             let versioned = store.transact(vec![put(next, Condition::Version(1))]).await;
             (unique.is_ok(), versioned.is_ok())
         }));

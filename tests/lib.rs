@@ -1025,7 +1025,7 @@ impl TestApp {
             .collect();
         let mut stored: Vec<(String, String)> = guards
             .iter()
-            .map(|item| (item.sk.clone(), item.data["member_id"].as_str().unwrap_or_default().to_string()))
+            .map(|item| (item.sk.clone(), item.json()["member_id"].as_str().unwrap_or_default().to_string()))
             .collect();
         expected.sort();
         stored.sort();

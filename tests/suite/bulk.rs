@@ -337,7 +337,7 @@ async fn import_out_of_time(t: TestApp, rows: usize, budget: Duration) {
         .await
         .unwrap()
         .iter()
-        .map(|item| item.data["email"].as_str().unwrap().to_string())
+        .map(|item| item.json()["email"].as_str().unwrap().to_string())
         .filter(|email| email.ends_with("@rows.test"))
         .collect();
     invited.sort();

@@ -254,7 +254,7 @@ async fn a_burst_of_wrong_codes_spends_the_code(t: TestApp) {
         .await
         .unwrap()
         .expect("the code's record");
-    assert_eq!(stored.data["failures"], 5, "counted to the limit, no further");
+    assert_eq!(stored.json()["failures"], 5, "counted to the limit, no further");
 }
 
 /// Of two sign-ins with the same right code at once, one gets in.

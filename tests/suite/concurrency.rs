@@ -305,7 +305,7 @@ async fn fifty_simultaneous_acceptances_never_answer_409_concurrent_update(t: Te
         .unwrap();
     t.add_member(&org, "late@morning.test", "member", None).await;
     let converted = t.app.store.get(&pk, &sk).await.unwrap().unwrap();
-    assert_eq!((converted.version, converted.data), (2, serde_json::Value::Null));
+    assert_eq!((converted.version, converted.json()), (2, serde_json::Value::Null));
 }
 
 on_every_backend!(

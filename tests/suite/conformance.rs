@@ -47,7 +47,7 @@ async fn the_store_keeps_data_across_reopening() {
     }
     let reopened = SqliteStore::new(Database::open(&path).unwrap());
     assert_eq!(
-        roster_app::ports::Store::get(&reopened, "P", "S").await.unwrap().unwrap().data["kept"],
+        roster_app::ports::Store::get(&reopened, "P", "S").await.unwrap().unwrap().json()["kept"],
         true
     );
     std::fs::remove_dir_all(&dir).unwrap();

@@ -53,7 +53,7 @@ async fn members(t: &TestApp, org: &OrgFixture) -> Vec<Value> {
         ))
         .await
         .unwrap();
-    items.into_iter().map(|i| i.data).collect()
+    items.into_iter().map(|i| i.json()).collect()
 }
 
 async fn run(commands: Vec<Command>) {

@@ -25,7 +25,7 @@ async fn stored(t: &TestApp, org: &OrgFixture) -> String {
         .await
         .unwrap()
         .iter()
-        .map(|item| item.data.to_string())
+        .map(|item| item.data.clone())
         .collect()
 }
 

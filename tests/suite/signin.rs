@@ -189,7 +189,7 @@ async fn secrets_are_never_stored_in_clear(t: TestApp) {
             .await
             .unwrap()
         {
-            everything.push_str(&item.data.to_string());
+            everything.push_str(&item.data);
         }
     }
     assert!(everything.contains("admin@secrets.test"), "the device is stored, by hash");

@@ -61,7 +61,7 @@ async fn an_org_admin_sets_reads_and_removes_its_connection(t: TestApp) {
         .await
         .unwrap()
     {
-        stored.push_str(&item.data.to_string());
+        stored.push_str(&item.data);
     }
     assert!(stored.contains("sealed_client_secret"), "the connection is stored");
     assert!(!stored.contains("the-client-secret-42"), "the secret is stored sealed");

@@ -233,7 +233,7 @@ impl App {
             .get(&table::org_pk(org_id), table::SEATS_SK)
             .await?
             .ok_or_else(|| AppError::Internal("seat counter missing".into()))?;
-        Ok(match serde_json::from_value::<LegacySeatCounter>(item.data.clone()) {
+        Ok(match serde_json::from_str::<LegacySeatCounter>(&item.data) {
             Ok(legacy) => SeatCount {
                 used: legacy.used,
                 legacy_version: Some(item.version),

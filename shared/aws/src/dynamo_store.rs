@@ -67,7 +67,7 @@ pub(crate) fn to_attributes(item: &Item) -> HashMap<String, AttributeValue> {
         ("PK".to_string(), s(&item.pk)),
         ("SK".to_string(), s(&item.sk)),
         ("version".to_string(), AttributeValue::N(item.version.to_string())),
-        ("data".to_string(), s(&item.data.to_string())),
+        ("data".to_string(), s(&item.data)),
     ]);
     for (key, (pk_name, sk_name)) in [&item.gsi1, &item.gsi2, &item.gsi3].into_iter().zip(INDEX_ATTRIBUTES) {
         if let Some((pk, sk)) = key {
@@ -94,7 +94,7 @@ fn from_attributes(attributes: &HashMap<String, AttributeValue>) -> Result<Item,
             .and_then(|v| v.as_n().ok())
             .and_then(|n| n.parse().ok())
             .ok_or_else(|| unavailable("item without version"))?,
-        data: serde_json::from_str(&required("data")?).map_err(unavailable)?,
+        data: required("data")?,
         gsi1: index(INDEX_ATTRIBUTES[0]),
         gsi2: index(INDEX_ATTRIBUTES[1]),
         gsi3: index(INDEX_ATTRIBUTES[2]),

@@ -26,14 +26,12 @@ fn unavailable(error: rusqlite::Error) -> StoreError {
 const COLUMNS: &str = "pk, sk, version, data, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, expires_at";
 
 fn read_item(row: &Row<'_>) -> rusqlite::Result<Item> {
-    let data: String = row.get(3)?;
     let pair = |a: Option<String>, b: Option<String>| a.zip(b);
     Ok(Item {
         pk: row.get(0)?,
         sk: row.get(1)?,
         version: row.get::<_, i64>(2)? as u64,
-        data: serde_json::from_str(&data)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e)))?,
+        data: row.get(3)?,
         gsi1: pair(row.get(4)?, row.get(5)?),
         gsi2: pair(row.get(6)?, row.get(7)?),
         gsi3: pair(row.get(8)?, row.get(9)?),
@@ -237,7 +235,7 @@ impl SqliteStore {
                             item.pk,
                             item.sk,
                             item.version as i64,
-                            item.data.to_string(),
+                            item.data,
                             g1p,
                             g1s,
                             g2p,

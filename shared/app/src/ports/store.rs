@@ -10,8 +10,9 @@ pub struct Item {
     pub pk: String,
     pub sk: String,
     pub version: u64,
-    /// The entity, as JSON.
-    pub data: serde_json::Value,
+    /// The entity, as JSON text: records are decoded straight from it (`table::decode`),
+    /// with no tree of values built in between.
+    pub data: String,
     /// Secondary index keys (partition, sort); an item without them is not in that index.
     pub gsi1: Option<(String, String)>,
     pub gsi2: Option<(String, String)>,
@@ -28,7 +29,7 @@ impl Item {
             pk: pk.into(),
             sk: sk.into(),
             version,
-            data,
+            data: data.to_string(),
             gsi1: None,
             gsi2: None,
             gsi3: None,
@@ -40,6 +41,11 @@ impl Item {
     pub fn expiring_at(mut self, at: time::OffsetDateTime) -> Item {
         self.expires_at = Some(at.unix_timestamp());
         self
+    }
+
+    /// The entity as a JSON value (`Null` if its text is not JSON).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.data).unwrap_or(serde_json::Value::Null)
     }
 
     /// The item's key in `index` (partition, sort), if it is in it.

@@ -115,7 +115,7 @@ fn transaction_groups(items: Vec<Item>) -> Vec<Vec<Item>> {
     let mut groups: Vec<Vec<Item>> = Vec::new();
     let mut bytes = 0;
     for item in items {
-        let size = item.data.to_string().len();
+        let size = item.data.len();
         match groups.last_mut() {
             Some(group) if group.len() < 25 && bytes + size <= MAX_TRANSACTION_BYTES => {
                 bytes += size;
