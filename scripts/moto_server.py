@@ -15,6 +15,9 @@ transaction of puts, deletes and condition checks (all Roster sends) only ever r
 removes whole items, so the items it names, as they were before it, restore the same state
 on a failure: a transaction's cost follows its own size, not the table's. A transaction
 with an update keeps moto's own way.
+
+moto's queries sort the whole table before keeping the queried partition; `query` below gives
+them only what they keep (see its note), so a query's cost no longer grows with the table.
 """
 
 import copy
@@ -27,6 +30,7 @@ import types
 import moto.dynamodb.models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
 from moto.server import main
 
 _lock = threading.RLock()
@@ -81,6 +85,33 @@ def transact_write_items(self, transact_items):
 
 
 DynamoDBBackend.transact_write_items = transact_write_items
+
+_query = Table.query
+_QUERY_SIGNATURE = inspect.signature(_query)
+
+
+def query(self, hash_key, *args, **kwargs):
+    """moto's query starts from every item of the table, sorted (`all_items`), then keeps the
+    query's partition and sorts those again: each query costs a sort of the whole table. The
+    candidates it needs are, for a table query, its partition's items, and for an index query
+    every item in any order; both are given here, so a query costs its partition (a table's)
+    or one pass over the table (an index's), as the results are sorted afterwards either way.
+    Runs under the backend lock (below), so no other call sees the swap."""
+    index_name = _QUERY_SIGNATURE.bind(self, hash_key, *args, **kwargs).arguments.get("index_name")
+    if not self.range_key_attr or (hash_key is None and not index_name):
+        return _query(self, hash_key, *args, **kwargs)
+    if index_name:
+        self.all_items = lambda: [item for partition in self.items.values() for item in partition.values()]
+    else:
+        partition = self.items.get(hash_key, {})
+        self.all_items = lambda: list(partition.values())
+    try:
+        return _query(self, hash_key, *args, **kwargs)
+    finally:
+        del self.all_items
+
+
+Table.query = query
 
 
 def _serialized(method):
