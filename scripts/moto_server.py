@@ -93,8 +93,9 @@ _QUERY_SIGNATURE = inspect.signature(_query)
 def query(self, hash_key, *args, **kwargs):
     """moto's query starts from every item of the table, sorted (`all_items`), then keeps the
     query's partition and sorts those again: each query costs a sort of the whole table. The
-    candidates it needs are, for a table query, its partition's items, and for an index query
-    every item in any order; both are given here, so a query costs its partition (a table's)
+    candidates it needs are, for a table query, its partition's items (those whose sort key
+    has the query's prefix, for a `begins_with`), and for an index query every item in any
+    order; both are given here, so a query costs its partition (a table's)
     or one pass over the table (an index's), as the results are sorted afterwards either way.
     Runs under the backend lock (below), so no other call sees the swap."""
     index_name = _QUERY_SIGNATURE.bind(self, hash_key, *args, **kwargs).arguments.get("index_name")
@@ -103,8 +104,14 @@ def query(self, hash_key, *args, **kwargs):
     if index_name:
         self.all_items = lambda: [item for partition in self.items.values() for item in partition.values()]
     else:
-        partition = self.items.get(hash_key, {})
-        self.all_items = lambda: list(partition.values())
+        partition = list(self.items.get(hash_key, {}).values())
+        bound = _QUERY_SIGNATURE.bind(self, hash_key, *args, **kwargs).arguments
+        comparison, values = bound.get("range_comparison"), bound.get("range_values") or []
+        if comparison == "BEGINS_WITH" and len(values) == 1 and values[0].type == "S":
+            # The prefix kept with plain string compares, before moto's typed ones sort them.
+            prefix = values[0].value
+            partition = [item for item in partition if isinstance(item.range_key.value, str) and item.range_key.value.startswith(prefix)]
+        self.all_items = lambda: partition
     try:
         return _query(self, hash_key, *args, **kwargs)
     finally:
