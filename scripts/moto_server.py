@@ -18,6 +18,7 @@ with an update keeps moto's own way.
 
 moto's queries sort the whole table before keeping the queried partition; `query` below gives
 them only what they keep (see its note), so a query's cost no longer grows with the table.
+moto's SQS counts a queue's messages at every send; `send_message` below skips that.
 """
 
 import copy
@@ -32,6 +33,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.server import main
+from moto.sqs.models import Queue, SQSBackend
 
 _lock = threading.RLock()
 
@@ -119,6 +121,34 @@ def query(self, hash_key, *args, **kwargs):
 
 
 Table.query = query
+
+_queue_attributes = Queue.attributes
+_sending = threading.local()
+
+
+def _attributes(self):
+    # While a message is sent to a standard queue: what sending reads of its attributes
+    # (none of the FIFO ones apply), without counting the queue's messages three times.
+    if getattr(_sending, "active", False) and not self.fifo_queue:
+        return {}
+    return _queue_attributes.fget(self)
+
+
+Queue.attributes = property(_attributes)
+_send_message = SQSBackend.send_message
+
+
+def send_message(self, *args, **kwargs):
+    """moto's send reads the queue's attributes, which counts every message it holds: a
+    send cost the queue's length. Here it reads none for a standard queue."""
+    _sending.active = True
+    try:
+        return _send_message(self, *args, **kwargs)
+    finally:
+        _sending.active = False
+
+
+SQSBackend.send_message = send_message
 
 
 def _serialized(method):
