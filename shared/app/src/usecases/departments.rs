@@ -52,7 +52,8 @@ pub async fn department_named(app: &App, org_id: &str, name: &str) -> AppResult<
     let Some(item) = app.store.get(&table::org_pk(org_id), &table::department_name_sk(name)).await? else {
         return Ok(None);
     };
-    Ok(item.json().get("department_id").and_then(|id| id.as_str()).map(str::to_string))
+    let guard: serde_json::Value = table::decode(&item)?;
+    Ok(guard.get("department_id").and_then(|id| id.as_str()).map(str::to_string))
 }
 
 /// The org's department named `name`, added when there is none (a directory naming a
