@@ -100,14 +100,14 @@ def query(self, hash_key, *args, **kwargs):
     order; both are given here, so a query costs its partition (a table's)
     or one pass over the table (an index's), as the results are sorted afterwards either way.
     Runs under the backend lock (below), so no other call sees the swap."""
-    index_name = _QUERY_SIGNATURE.bind(self, hash_key, *args, **kwargs).arguments.get("index_name")
+    bound = _QUERY_SIGNATURE.bind(self, hash_key, *args, **kwargs).arguments
+    index_name = bound.get("index_name")
     if not self.range_key_attr or (hash_key is None and not index_name):
         return _query(self, hash_key, *args, **kwargs)
     if index_name:
         self.all_items = lambda: [item for partition in self.items.values() for item in partition.values()]
     else:
         partition = list(self.items.get(hash_key, {}).values())
-        bound = _QUERY_SIGNATURE.bind(self, hash_key, *args, **kwargs).arguments
         comparison, values = bound.get("range_comparison"), bound.get("range_values") or []
         if comparison == "BEGINS_WITH" and len(values) == 1 and values[0].type == "S":
             # The prefix kept with plain string compares, before moto's typed ones sort them.
