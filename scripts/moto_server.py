@@ -96,7 +96,7 @@ def query(self, hash_key, *args, **kwargs):
     """moto's query starts from every item of the table, sorted (`all_items`), then keeps the
     query's partition and sorts those again: each query costs a sort of the whole table. The
     candidates it needs are, for a table query, its partition's items (those whose sort key
-    has the query's prefix, for a `begins_with`), and for an index query every item in any
+    meets the query's `begins_with`, `BETWEEN` or `<=`), and for an index query every item in any
     order; both are given here, so a query costs its partition (a table's)
     or one pass over the table (an index's), as the results are sorted afterwards either way.
     Runs under the backend lock (below), so no other call sees the swap."""
@@ -108,11 +108,20 @@ def query(self, hash_key, *args, **kwargs):
         self.all_items = lambda: [item for partition in self.items.values() for item in partition.values()]
     else:
         partition = list(self.items.get(hash_key, {}).values())
-        comparison, values = bound.get("range_comparison"), bound.get("range_values") or []
-        if comparison == "BEGINS_WITH" and len(values) == 1 and values[0].type == "S":
-            # The prefix kept with plain string compares, before moto's typed ones sort them.
-            prefix = values[0].value
-            partition = [item for item in partition if isinstance(item.range_key.value, str) and item.range_key.value.startswith(prefix)]
+        comparison, values = bound.get("range_comparison"), bound.get("range_objs") or []
+        # The sort key condition kept with plain string compares (code point order is UTF-8's
+        # byte order, DynamoDB's), before moto's typed ones sort what is left.
+        keep = None
+        if values and all(value.type == "S" for value in values):
+            bounds = [value.value for value in values]
+            if comparison == "BEGINS_WITH" and len(bounds) == 1:
+                keep = lambda key: key.startswith(bounds[0])
+            elif comparison == "BETWEEN" and len(bounds) == 2:
+                keep = lambda key: bounds[0] <= key <= bounds[1]
+            elif comparison in ("<=", "LE") and len(bounds) == 1:
+                keep = lambda key: key <= bounds[0]
+        if keep is not None:
+            partition = [item for item in partition if isinstance(item.range_key.value, str) and keep(item.range_key.value)]
         self.all_items = lambda: partition
     try:
         return _query(self, hash_key, *args, **kwargs)

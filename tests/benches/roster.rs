@@ -484,12 +484,13 @@ async fn scim_first_sync(t: TestApp, backend: &str, users: usize, groups: usize,
         .await;
     let users_time = started.elapsed();
     let user_units = take();
+    eprintln!("{backend}: {users} users in {:.1} s", users_time.as_secs_f64());
     let failed: Vec<u16> = ids.iter().map(|(status, _)| *status).filter(|status| *status != 201).collect();
     let failures = failed.len();
     let ids: Vec<String> = ids.into_iter().map(|(_, id)| id).collect();
     let share = users / groups;
     let started = Instant::now();
-    let answers: Vec<(u16, usize)> = stream::iter(0..groups)
+    let answers: Vec<(u16, usize, String)> = stream::iter(0..groups)
         .map(|g| {
             let (t, token) = (t.clone(), token.clone());
             let members: Vec<serde_json::Value> = ids[g * share..(g + 1) * share].iter().map(|id| json!({"value": id})).collect();
@@ -502,7 +503,8 @@ async fn scim_first_sync(t: TestApp, backend: &str, users: usize, groups: usize,
                 loop {
                     let patched = t.call("PATCH", &format!("/scim/v2/Groups/{id}"), Some(&token), Some(body.clone())).await;
                     if patched.status != 503 || resent == 20 {
-                        return (created.status.max(patched.status), resent);
+                        let failure = if patched.status >= 300 { patched.text } else { String::new() };
+                        return (created.status.max(patched.status), resent, failure);
                     }
                     resent += 1;
                 }
@@ -512,8 +514,15 @@ async fn scim_first_sync(t: TestApp, backend: &str, users: usize, groups: usize,
         .collect()
         .await;
     let groups_time = started.elapsed();
-    let statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
-    let resent: usize = answers.iter().map(|(_, resent)| resent).sum();
+    let statuses: Vec<u16> = answers.iter().map(|(status, _, _)| *status).collect();
+    let resent: usize = answers.iter().map(|(_, resent, _)| resent).sum();
+    eprintln!(
+        "{backend}: {groups} groups in {:.1} s, {resent} PATCH(es) sent again",
+        groups_time.as_secs_f64()
+    );
+    for (status, resent, failure) in answers.iter().filter(|(status, _, _)| *status >= 300) {
+        eprintln!("{backend}: a group answered {status} after {resent} resend(s): {failure}");
+    }
     let group_units = take();
     let failures = failures + statuses.iter().filter(|s| **s >= 300).count();
     let group_failed: Vec<&u16> = statuses.iter().filter(|s| **s >= 300).collect();
