@@ -3,9 +3,8 @@
 
 Starts the binary on 127.0.0.1 with a fresh data dir, makes a paid org whose admin issues a
 directory-sync token, then runs `scim2 --url <base> test` with that token (passed in
-SCIM_CLI_HEADERS, not on the command line). Every check must succeed; the only ones allowed
-to be skipped are those for what Roster says it does not offer (POST /.search across
-resource types, which answers 501)."""
+SCIM_CLI_HEADERS, not on the command line). Every check must succeed: none may fail or be
+skipped."""
 
 import os
 import re
@@ -14,8 +13,6 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import RosterServer  # noqa: E402
-
-ALLOWED_SKIPS = {"search_with_attributes"}
 
 
 def main():
@@ -35,11 +32,11 @@ def main():
         )
         # Each check's status and name, then (on the next line, indented) why.
         results = re.findall(r"^(SUCCESS|ERROR|CRITICAL|SKIPPED) (\S+)[^\n]*(?:\n  ([^\n]*))?", run.stdout, re.MULTILINE)
-        bad = [(s, name, why) for s, name, why in results if s != "SUCCESS" and not (s == "SKIPPED" and name in ALLOWED_SKIPS)]
+        bad = [(s, name, why) for s, name, why in results if s != "SUCCESS"]
         for status, name, why in results:
             print(f"{status:8} {name}: {why.strip()}")
         passed = sum(1 for s, _, _ in results if s == "SUCCESS")
-        print(f"scim2-tester: {passed} of {len(results)} checks succeeded, {len(results) - passed - len(bad)} skipped as allowed")
+        print(f"scim2-tester: {passed} of {len(results)} checks succeeded")
         if bad or not results:
             if not results:
                 print(run.stdout, run.stderr, file=sys.stderr)

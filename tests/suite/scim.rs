@@ -1056,6 +1056,100 @@ async fn a_shortened_window_and_held_users_in_groups(t: TestApp) {
     t.assert_members_consistent(&org).await;
 }
 
+/// `POST /.search` (RFC 7644 §3.4.3): users and groups at once, one page of them, the
+/// filter and the attribute lists in the body; another org's resources are never found.
+async fn a_search_finds_users_and_groups_at_once(t: TestApp) {
+    let org = t.create_org("Scim Search", "paid").await;
+    let other = t.create_org("Scim Search Elsewhere", "paid").await;
+    let token = directory_token(&t, &org).await;
+    let other_token = directory_token(&t, &other).await;
+    let mut users = Vec::new();
+    for n in 0..3 {
+        let created = scim(&t, &token, "POST", "/Users", Some(okta_user(&format!("s{n}@search.test")))).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        users.push(created.body["id"].as_str().unwrap().to_string());
+    }
+    let group = scim(
+        &t,
+        &token,
+        "POST",
+        "/Groups",
+        Some(json!({"displayName": "Searchers", "members": [{"value": users[0]}]})),
+    )
+    .await;
+    assert_eq!(group.status, 201, "{}", group.text);
+    let gid = group.body["id"].as_str().unwrap().to_string();
+    scim(&t, &other_token, "POST", "/Users", Some(okta_user("elsewhere@search.test"))).await;
+    let search = |body: Value| scim(&t, &token, "POST", "/.search", Some(body));
+    let request = |extra: Value| {
+        let mut body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        body
+    };
+    // Everything: the admin the org was made with, the three users, then the group.
+    let all = search(request(json!({}))).await;
+    assert_eq!(all.status, 200, "{}", all.text);
+    assert_eq!(all.body["totalResults"], 5, "{}", all.text);
+    let kinds: Vec<&str> = all.body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["meta"]["resourceType"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["User", "User", "User", "User", "Group"]);
+    assert!(!all.text.contains("elsewhere@search.test"));
+    // A page across the two kinds, with only the attributes asked for.
+    let page = search(request(
+        json!({"startIndex": 4, "count": 2, "attributes": ["userName", "displayName"]}),
+    ))
+    .await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert_eq!(
+        (page.body["startIndex"].clone(), page.body["itemsPerPage"].clone()),
+        (json!(4), json!(2))
+    );
+    let resources = page.body["Resources"].as_array().unwrap();
+    assert!(
+        resources[0].get("userName").is_some() && resources[0].get("name").is_none(),
+        "{}",
+        page.text
+    );
+    assert_eq!(resources[1]["id"], gid.as_str());
+    assert_eq!(resources[1]["displayName"], "Searchers");
+    assert!(resources[1].get("members").is_none(), "{}", page.text);
+    // A filter on an attribute only one kind has finds only that kind; `id` finds either.
+    let by_name = search(request(json!({"filter": "userName eq \"s1@search.test\""}))).await;
+    assert_eq!(by_name.body["totalResults"], 1, "{}", by_name.text);
+    assert_eq!(by_name.body["Resources"][0]["id"], users[1].as_str());
+    let by_group = search(request(
+        json!({"filter": "displayName eq \"Searchers\"", "excludedAttributes": ["members"]}),
+    ))
+    .await;
+    assert_eq!(by_group.body["totalResults"], 1, "{}", by_group.text);
+    assert!(by_group.body["Resources"][0].get("members").is_none());
+    let by_id = search(request(json!({"filter": format!("id eq \"{gid}\"")}))).await;
+    assert_eq!(
+        by_id.body["Resources"][0]["members"][0]["value"],
+        users[0].as_str(),
+        "{}",
+        by_id.text
+    );
+    // Another org's user is not found by its directory's search here.
+    let elsewhere = search(request(json!({"filter": "userName eq \"elsewhere@search.test\""}))).await;
+    assert_eq!(elsewhere.body["totalResults"], 0, "{}", elsewhere.text);
+    // Bad input: a clear SCIM error.
+    for (body, scim_type) in [
+        (request(json!({"filter": "title eq \"x\""})), "invalidFilter"),
+        (request(json!({"count": "ten"})), "invalidValue"),
+        (request(json!({"attributes": "userName"})), "invalidValue"),
+        (json!(["not", "an", "object"]), "invalidValue"),
+    ] {
+        let refused = search(body).await;
+        assert_eq!(refused.status, 400, "{}", refused.text);
+        assert_eq!(refused.body["scimType"], scim_type, "{}", refused.text);
+    }
+}
+
 on_every_backend!(
     the_directory_s_reach_over_members_it_did_not_make,
     a_shortened_window_and_held_users_in_groups,
@@ -1072,4 +1166,5 @@ on_every_backend!(
     users_created_at_once_make_one_member,
     groups_are_departments,
     group_moves_racing_member_edits_lose_neither,
+    a_search_finds_users_and_groups_at_once,
 );

@@ -54,8 +54,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * SCIM: search across resource types (not offered)
-         * @description Who: the org's directory. Answers 501: filter `/Users` or `/Groups` instead.
+         * SCIM: search users and groups at once
+         * @description Who: the org's directory. A SearchRequest body (RFC 7644 §3.4.3): `filter` (one `eq` comparison; on an attribute only users or only groups have, it finds none of the other), `startIndex`, `count`, and `attributes` or `excludedAttributes` as lists. Users come first, then groups.
          */
         post: operations["scimSearch"];
         delete?: never;
@@ -1269,7 +1269,7 @@ export interface components {
          * @description Every code Roster answers (the README lists each with its status and meaning).
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "invalid_json" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "route_not_found" | "method_not_allowed" | "missing_token" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_refresh_token" | "invalid_credentials" | "temporary_password_used" | "account_inactive" | "password_change_required" | "login_method_not_allowed" | "invalid_code" | "sso_state_invalid" | "sso_refused" | "forbidden" | "not_found" | "already_licensed" | "already_invited" | "pending_approval" | "rejected" | "unlicensed" | "already_member" | "already_rejected" | "already_unlicensed" | "not_licensed" | "not_pending_approval" | "no_pending_invitation" | "seats_exhausted" | "cannot_change_own_role" | "cannot_remove_self" | "last_org_admin" | "no_org_admin_can_sign_in" | "email_taken" | "concurrent_update" | "directory_user_exists" | "version_mismatch" | "department_exists" | "department_not_empty" | "sso_domain_claimed" | "sso_domain_unverified" | "sso_not_ready" | "sso_no_account" | "sso_in_use" | "invitation_expired" | "invitation_used" | "invitation_superseded" | "invitation_revoked" | "confirmation_expired" | "frozen" | "rate_limited" | "internal" | "unavailable" | "search_not_supported" | "required" | "invalid" | "invalid_email" | "invalid_name" | "invalid_phone" | "invalid_text" | "invalid_role" | "invalid_choice" | "invalid_time" | "too_short" | "too_long" | "out_of_range" | "before_start" | "not_allowed" | "not_supported" | "org_required" | "unchanged" | "incorrect" | "user_owned" | "unknown_department" | "unknown_field" | "unknown_value" | "invalid_type" | "malformed_id" | "invalid_cursor" | "invalid_filter" | "invalid_path" | "no_target" | "invalid_csv" | "invalid_utf8" | "missing_column" | "empty" | "too_many_rows" | "invalid_row" | "duplicate_in_file" | "actor_inactive";
+        ErrorCode: "validation_failed" | "invalid_json" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "route_not_found" | "method_not_allowed" | "missing_token" | "invalid_token" | "token_expired" | "token_revoked" | "invalid_refresh_token" | "invalid_credentials" | "temporary_password_used" | "account_inactive" | "password_change_required" | "login_method_not_allowed" | "invalid_code" | "sso_state_invalid" | "sso_refused" | "forbidden" | "not_found" | "already_licensed" | "already_invited" | "pending_approval" | "rejected" | "unlicensed" | "already_member" | "already_rejected" | "already_unlicensed" | "not_licensed" | "not_pending_approval" | "no_pending_invitation" | "seats_exhausted" | "cannot_change_own_role" | "cannot_remove_self" | "last_org_admin" | "no_org_admin_can_sign_in" | "email_taken" | "concurrent_update" | "directory_user_exists" | "version_mismatch" | "department_exists" | "department_not_empty" | "sso_domain_claimed" | "sso_domain_unverified" | "sso_not_ready" | "sso_no_account" | "sso_in_use" | "invitation_expired" | "invitation_used" | "invitation_superseded" | "invitation_revoked" | "confirmation_expired" | "frozen" | "rate_limited" | "internal" | "unavailable" | "required" | "invalid" | "invalid_email" | "invalid_name" | "invalid_phone" | "invalid_text" | "invalid_role" | "invalid_choice" | "invalid_time" | "too_short" | "too_long" | "out_of_range" | "before_start" | "not_allowed" | "not_supported" | "org_required" | "unchanged" | "incorrect" | "user_owned" | "unknown_department" | "unknown_field" | "unknown_value" | "invalid_type" | "malformed_id" | "invalid_cursor" | "invalid_filter" | "invalid_path" | "no_target" | "invalid_csv" | "invalid_utf8" | "missing_column" | "empty" | "too_many_rows" | "invalid_row" | "duplicate_in_file" | "actor_inactive";
         /** @description 1 to 64 printable characters (surrounding spaces are trimmed). */
         EulaVersion: string;
         /** @description An address of a pasted list that already has an account, and its state. */
@@ -1967,7 +1967,13 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/scim+json": {
+                    schemas: string[];
+                };
+            };
+        };
         responses: {
             /** @description OK */
             200: {
@@ -1978,6 +1984,15 @@ export interface operations {
                     "application/scim+json": {
                         schemas: string[];
                     };
+                };
+            };
+            /** @description A SCIM error; its detail starts with the code: validation_failed, invalid_json, invalid_body, invalid_type, invalid_filter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimError"];
                 };
             };
             /** @description A SCIM error; its detail starts with the code: missing_token, invalid_token */
@@ -2007,8 +2022,8 @@ export interface operations {
                     "application/scim+json": components["schemas"]["ScimError"];
                 };
             };
-            /** @description A SCIM error; its detail starts with the code: internal */
-            500: {
+            /** @description A SCIM error; its detail starts with the code: unsupported_media_type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2016,8 +2031,8 @@ export interface operations {
                     "application/scim+json": components["schemas"]["ScimError"];
                 };
             };
-            /** @description A SCIM error; its detail starts with the code: search_not_supported */
-            501: {
+            /** @description A SCIM error; its detail starts with the code: internal */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -41,7 +41,6 @@ export const PROBLEM_MESSAGES: Record<string, string> = {
   // Directory sync (SCIM): refusals of the identity provider's calls, worded should one reach the console
   directory_user_exists: 'Your directory sent someone who is already here: the organization has a member with this email or directory ID.',
   version_mismatch: 'This changed since it was read. Reload and try again.',
-  search_not_supported: 'This server does not search across every kind of directory entry at once: search users and groups separately.',
   invalid_filter: 'The directory asked for a filter this server does not support (one “attribute eq value” comparison only).',
   invalid_path: 'The directory’s change names an attribute this server does not keep.',
   no_target: 'The directory asked to remove something without saying what.',

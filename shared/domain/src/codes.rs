@@ -108,7 +108,6 @@ error_codes! {
     RateLimited = "rate_limited", 429, "Too many requests: retry after `Retry-After` seconds.";
     Internal = "internal", 500, "Something went wrong in Roster (logged, never detailed).";
     Unavailable = "unavailable", 503, "A service Roster depends on did not answer: retry.";
-    SearchNotSupported = "search_not_supported", 501, "SCIM: a search across resource types (POST /.search) is not offered: filter each resource type's list.";
     // A field's own problem (inside `400 validation_failed`).
     Required = "required", 400, "The field is missing or empty.";
     Invalid = "invalid", 400, "The value is not valid for the field.";

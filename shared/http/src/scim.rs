@@ -7,11 +7,11 @@ use bytes::Bytes;
 use http::{header, Response, StatusCode};
 use serde_json::{json, Value};
 
-use roster_app::usecases::directory::{list_response, ScimResource, MAX_PAGE};
+use roster_app::usecases::directory::{list_response, ListRequest, ScimResource, MAX_PAGE};
 use roster_app::usecases::scim::{base_url, org_of_token};
 use roster_app::{App, AppError, Principal, RequestContext};
 use roster_domain::scim::{ENTERPRISE_USER_SCHEMA, ERROR_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
-use roster_domain::ErrorCode;
+use roster_domain::{DomainError, ErrorCode};
 
 use crate::handlers::{Endpoint, Reply};
 use crate::problem::{self, Problem};
@@ -117,42 +117,74 @@ pub fn ok(body: Value) -> Reply {
     }
 }
 
-/// The resource (or each resource of a list response) with only the attributes the
-/// request's `attributes` names, or without those `excludedAttributes` names (RFC 7644
-/// §3.4.2.5); `id`, `schemas` and `meta` are always returned.
-pub fn projected(request: &HttpRequest, mut body: Value) -> Value {
-    let names = |param: &str| -> Option<Vec<String>> {
-        request.query_param(param).map(|list| {
-            list.split(',')
-                .map(|name| top_level_attribute(name.trim()))
-                .filter(|name| !name.is_empty())
-                .collect()
-        })
-    };
-    let (only, excluded) = (names("attributes"), names("excludedAttributes"));
-    if only.is_none() && excluded.is_none() {
-        return body;
-    }
-    let project = |resource: &mut Value| {
-        if let Value::Object(attributes) = resource {
-            attributes.retain(|key, _| {
-                let key = key.to_ascii_lowercase();
-                if ["id", "schemas", "meta"].contains(&key.as_str()) {
-                    return true;
-                }
-                match (&only, &excluded) {
-                    (Some(only), _) => only.contains(&key),
-                    (None, Some(excluded)) => !excluded.contains(&key),
-                    (None, None) => true,
-                }
-            });
+/// The attributes a request asks for: `attributes` (only these) or `excludedAttributes`
+/// (all but these), RFC 7644 §3.4.2.5; from a list's query string or a search's body. Each
+/// name is kept as the top-level attribute it designates, lower-cased.
+#[derive(Debug, Default, PartialEq)]
+pub struct Projection {
+    only: Option<Vec<String>>,
+    excluded: Option<Vec<String>>,
+}
+
+impl Projection {
+    /// From the query string (comma-separated lists).
+    pub fn of_query(request: &HttpRequest) -> Projection {
+        let names = |param: &str| request.query_param(param).map(|list| Self::named(list.split(',')));
+        Projection {
+            only: names("attributes"),
+            excluded: names("excludedAttributes"),
         }
-    };
-    match body.get_mut("Resources").and_then(Value::as_array_mut) {
-        Some(resources) => resources.iter_mut().for_each(project),
-        None => project(&mut body),
     }
-    body
+
+    fn named<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+        names
+            .map(|name| top_level_attribute(name.trim()))
+            .filter(|name| !name.is_empty())
+            .collect()
+    }
+
+    /// The resource (or each resource of a list response) with only the attributes asked
+    /// for; `id`, `schemas` and `meta` are always returned.
+    pub fn apply(&self, mut body: Value) -> Value {
+        if self.only.is_none() && self.excluded.is_none() {
+            return body;
+        }
+        let project = |resource: &mut Value| {
+            if let Value::Object(attributes) = resource {
+                attributes.retain(|key, _| {
+                    let key = key.to_ascii_lowercase();
+                    if ["id", "schemas", "meta"].contains(&key.as_str()) {
+                        return true;
+                    }
+                    match (&self.only, &self.excluded) {
+                        (Some(only), _) => only.contains(&key),
+                        (None, Some(excluded)) => !excluded.contains(&key),
+                        (None, None) => true,
+                    }
+                });
+            }
+        };
+        match body.get_mut("Resources").and_then(Value::as_array_mut) {
+            Some(resources) => resources.iter_mut().for_each(project),
+            None => project(&mut body),
+        }
+        body
+    }
+
+    /// Whether a group's members are asked for (Okta and Entra ID ask
+    /// `excludedAttributes=members`): when not, they are not read at all.
+    pub fn wants_members(&self) -> bool {
+        match (&self.only, &self.excluded) {
+            (Some(only), _) => only.iter().any(|n| n == "members"),
+            (None, Some(excluded)) => !excluded.iter().any(|n| n == "members"),
+            (None, None) => true,
+        }
+    }
+}
+
+/// The resource (or list response) as the request's query string projects it.
+pub fn projected(request: &HttpRequest, body: Value) -> Value {
+    Projection::of_query(request).apply(body)
 }
 
 /// The top-level attribute an attribute name designates, lower-cased: `name.givenName` →
@@ -170,19 +202,64 @@ fn top_level_attribute(name: &str) -> String {
     bare.split(['.', '[']).next().unwrap_or_default().to_string()
 }
 
-/// Whether the request leaves a group's members out (`excludedAttributes=members`, as Okta
-/// and Entra ID ask, or `attributes` without them): they are then not read at all.
+/// Whether the request's query string asks for a group's members.
 pub fn wants_members(request: &HttpRequest) -> bool {
-    let names = |param: &str| {
-        request
-            .query_param(param)
-            .map(|list| list.split(',').map(top_level_attribute).collect::<Vec<_>>())
+    Projection::of_query(request).wants_members()
+}
+
+/// A `POST /.search` body (RFC 7644 §3.4.3): what a list's query string says, as JSON
+/// (`filter`, `startIndex`, `count`, and `attributes` or `excludedAttributes` as lists of
+/// names). `sortBy` and `sortOrder` are ignored, as on a list (no sorting is offered).
+pub fn search_request(body: &Value) -> Result<(ListRequest, Projection), RequestError> {
+    let invalid = |field: &str, wanted: &str| -> RequestError {
+        AppError::Domain(DomainError::invalid(field, ErrorCode::InvalidType, wanted.to_string())).into()
     };
-    match (names("attributes"), names("excludedAttributes")) {
-        (Some(only), _) => only.iter().any(|n| n == "members"),
-        (None, Some(excluded)) => !excluded.iter().any(|n| n == "members"),
-        (None, None) => true,
-    }
+    let Value::Object(fields) = body else {
+        return Err(AppError::Domain(DomainError::invalid("body", ErrorCode::InvalidBody, "a SearchRequest object")).into());
+    };
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value)
+    };
+    let number = |name: &str| -> Result<Option<usize>, RequestError> {
+        match field(name) {
+            None | Some(Value::Null) => Ok(None),
+            // A count below 1 asks for none, an index below 1 is read as 1 (§3.4.2.4).
+            Some(value) => value
+                .as_i64()
+                .map(|n| Some(n.max(0) as usize))
+                .ok_or_else(|| invalid(name, "an integer")),
+        }
+    };
+    let names = |name: &str| -> Result<Option<Vec<String>>, RequestError> {
+        match field(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(list)) => {
+                let strings: Option<Vec<&str>> = list.iter().map(Value::as_str).collect();
+                strings
+                    .map(|strings| Some(Projection::named(strings.into_iter())))
+                    .ok_or_else(|| invalid(name, "a list of attribute names"))
+            }
+            Some(_) => Err(invalid(name, "a list of attribute names")),
+        }
+    };
+    let filter = match field("filter") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(filter)) => Some(filter.clone()).filter(|f| !f.trim().is_empty()),
+        Some(_) => return Err(invalid("filter", "a string")),
+    };
+    let request = ListRequest {
+        filter,
+        start_index: number("startIndex")?,
+        count: number("count")?,
+    };
+    let projection = Projection {
+        only: names("attributes")?,
+        excluded: names("excludedAttributes")?,
+    };
+    Ok((request, projection))
 }
 
 /// The `If-Match` header a change must match.

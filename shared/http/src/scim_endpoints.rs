@@ -298,15 +298,18 @@ impl Endpoint for ScimSearch {
 
     fn operation() -> Operation {
         Operation::new(
-            "SCIM: search across resource types (not offered)",
-            "Who: the org's directory. Answers 501: filter `/Users` or `/Groups` instead.",
+            "SCIM: search users and groups at once",
+            "Who: the org's directory. A SearchRequest body (RFC 7644 §3.4.3): `filter` (one `eq` comparison; on an attribute only users or only groups have, it finds none of the other), `startIndex`, `count`, and `attributes` or `excludedAttributes` as lists. Users come first, then groups.",
             Scim(200),
         )
-        .errors(&[E::SearchNotSupported])
+        .scim_body()
+        .errors(&[E::InvalidFilter, E::InvalidType, E::InvalidBody])
     }
 
-    async fn answer(_: &Call<'_>) -> Result<Reply, RequestError> {
-        Err(roster_app::AppError::Domain(roster_domain::DomainError::Conflict(E::SearchNotSupported)).into())
+    async fn answer(call: &Call<'_>) -> Result<Reply, RequestError> {
+        let (request, projection) = scim::search_request(&body(call)?)?;
+        let found = directory::search(call.app, call.ctx, &request, projection.wants_members()).await?;
+        Ok(scim::ok(projection.apply(found)))
     }
 }
 

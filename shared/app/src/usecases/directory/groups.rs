@@ -92,10 +92,18 @@ pub async fn get_group(app: &App, ctx: &RequestContext, id: &str, with_members: 
 /// finds.
 pub async fn list_groups(app: &App, ctx: &RequestContext, request: &ListRequest, with_members: bool) -> AppResult<Value> {
     let org_id = directory_org(ctx)?;
-    let start = request.start_index.unwrap_or(1).max(1);
-    let count = request.count.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
+    let filter = request.filter.as_deref().map(Filter::parse).transpose()?;
+    let departments = found_departments(app, org_id, filter.as_ref()).await?;
+    page_of(app, Vec::new(), departments, request, with_members).await
+}
+
+/// The attributes groups are found by (`found_departments`).
+pub(super) const GROUP_FILTERS: [&str; 2] = ["displayname", "id"];
+
+/// The departments a group filter finds (all of them without one).
+pub(super) async fn found_departments(app: &App, org_id: &str, filter: Option<&Filter>) -> AppResult<Vec<Department>> {
     let mut departments: Vec<Department> = app.departments(org_id).await?.into_iter().filter(|d| !d.closing).collect();
-    if let Some(filter) = request.filter.as_deref().map(Filter::parse).transpose()? {
+    if let Some(filter) = filter {
         match filter.attribute.as_str() {
             "displayname" => departments.retain(|d| d.name.eq_ignore_ascii_case(&filter.value)),
             "id" => departments.retain(|d| d.id == filter.value),
@@ -108,9 +116,25 @@ pub async fn list_groups(app: &App, ctx: &RequestContext, request: &ListRequest,
             }
         }
     }
-    let total = departments.len();
-    let mut resources = Vec::new();
-    for department in departments.iter().skip(start - 1).take(count) {
+    Ok(departments)
+}
+
+/// One page (`startIndex`, `count`) of a list response of these users and then these
+/// groups; only the groups on the page are read (their membership).
+pub(super) async fn page_of(
+    app: &App,
+    users: Vec<Value>,
+    departments: Vec<Department>,
+    request: &ListRequest,
+    with_members: bool,
+) -> AppResult<Value> {
+    let start = request.start_index.unwrap_or(1).max(1);
+    let count = request.count.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
+    let total = users.len() + departments.len();
+    let skipped_groups = (start - 1).saturating_sub(users.len());
+    let mut resources: Vec<Value> = users.into_iter().skip(start - 1).take(count).collect();
+    let room = count - resources.len();
+    for department in departments.iter().skip(skipped_groups).take(room) {
         resources.push(group_resource(app, department, with_members).await?.body);
     }
     Ok(list_response(total, start, resources))

@@ -412,10 +412,43 @@ async fn set_active_now(app: &App, ctx: &RequestContext, org: &Org, before: &Mem
 /// page: a directory lists everything only on a first import.
 pub async fn list_users(app: &App, ctx: &RequestContext, request: &ListRequest) -> AppResult<Value> {
     let org_id = directory_org(ctx)?;
-    let start = request.start_index.unwrap_or(1).max(1);
-    let count = request.count.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
     let filter = request.filter.as_deref().map(Filter::parse).transpose()?;
-    let members: Vec<Member> = match &filter {
+    let users = user_resources(app, org_id, filter.as_ref()).await?;
+    groups::page_of(app, users, Vec::new(), request, false).await
+}
+
+/// The attributes users are found by (`filtered_users`).
+const USER_FILTERS: [&str; 5] = ["username", "emails.value", "emails", "externalid", "id"];
+
+/// `POST /scim/v2/.search` (RFC 7644 §3.4.3): the users and then the groups the filter
+/// finds, one page of them. A filter on an attribute only one resource type has finds none
+/// of the other; one that neither has is refused.
+pub async fn search(app: &App, ctx: &RequestContext, request: &ListRequest, with_members: bool) -> AppResult<Value> {
+    let org_id = directory_org(ctx)?;
+    let filter = request.filter.as_deref().map(Filter::parse).transpose()?;
+    let finds = |attributes: &[&str]| filter.as_ref().is_none_or(|f| attributes.contains(&f.attribute.as_str()));
+    let (users_found, groups_found) = (finds(&USER_FILTERS), finds(&groups::GROUP_FILTERS));
+    if !users_found && !groups_found {
+        return Err(AppError::Domain(DomainError::invalid(
+            "filter",
+            ErrorCode::InvalidFilter,
+            "users are found by userName, emails.value, externalId or id, groups by displayName or id",
+        )));
+    }
+    let users = match users_found {
+        true => user_resources(app, org_id, filter.as_ref()).await?,
+        false => Vec::new(),
+    };
+    let departments = match groups_found {
+        true => groups::found_departments(app, org_id, filter.as_ref()).await?,
+        false => Vec::new(),
+    };
+    groups::page_of(app, users, departments, request, with_members).await
+}
+
+/// Every user the filter finds (all the org's without one), as a list answers them.
+async fn user_resources(app: &App, org_id: &str, filter: Option<&Filter>) -> AppResult<Vec<Value>> {
+    let members: Vec<Member> = match filter {
         Some(filter) => filtered_users(app, org_id, filter).await?,
         None => {
             let items = app
@@ -450,13 +483,11 @@ pub async fn list_users(app: &App, ctx: &RequestContext, request: &ListRequest) 
         }
     }
     for (id, user, received_at) in held::creations(&holds) {
-        if filter.as_ref().is_none_or(|f| matches(f, &id, &user)) {
+        if filter.is_none_or(|f| matches(f, &id, &user)) {
             users.push(held::held_resource(app, &id, &user, received_at).body);
         }
     }
-    let total = users.len();
-    let resources: Vec<Value> = users.into_iter().skip(start - 1).take(count).collect();
-    Ok(list_response(total, start, resources))
+    Ok(users)
 }
 
 /// Whether a user (a held creation) matches a list filter.
