@@ -87,31 +87,58 @@ impl<'de> Deserialize<'de> for Timestamp {
 /// the `time` crate writes them). Never fails: a moment that can't be moved to UTC (past
 /// the year 9999 there, which no accepted input is) keeps its own offset.
 pub fn format_rfc3339(at: OffsetDateTime) -> String {
-    let (at, zone) = match at.checked_to_offset(UtcOffset::UTC) {
-        Some(utc) => (utc, "Z".to_string()),
-        None => {
-            let (hours, minutes, _) = at.offset().as_hms();
-            let sign = if at.offset().is_negative() { '-' } else { '+' };
-            (at, format!("{sign}{:02}:{:02}", hours.unsigned_abs(), minutes.unsigned_abs()))
-        }
+    let (at, utc) = match at.checked_to_offset(UtcOffset::UTC) {
+        Some(utc) => (utc, true),
+        None => (at, false),
     };
-    let mut text = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    );
-    let nanos = at.nanosecond();
-    if nanos != 0 {
-        let fraction = format!("{nanos:09}");
-        text.push('.');
-        text.push_str(fraction.trim_end_matches('0'));
+    // Written digit by digit: a member list writes three of these a member, and `format!`'s
+    // padding was a twentieth of a list's time.
+    let mut text = String::with_capacity(36);
+    match u32::try_from(at.year()).ok().filter(|year| *year <= 9999) {
+        Some(year) => {
+            push_two(&mut text, (year / 100) as u8);
+            push_two(&mut text, (year % 100) as u8);
+        }
+        None => text.push_str(&format!("{:04}", at.year())),
     }
-    text.push_str(&zone);
+    text.push('-');
+    push_two(&mut text, u8::from(at.month()));
+    text.push('-');
+    push_two(&mut text, at.day());
+    text.push('T');
+    push_two(&mut text, at.hour());
+    text.push(':');
+    push_two(&mut text, at.minute());
+    text.push(':');
+    push_two(&mut text, at.second());
+    let mut nanos = at.nanosecond();
+    if nanos != 0 {
+        text.push('.');
+        let mut digits = 9;
+        while nanos % 10 == 0 {
+            nanos /= 10;
+            digits -= 1;
+        }
+        for place in (0..digits).rev() {
+            text.push(char::from(b'0' + (nanos / 10u32.pow(place) % 10) as u8));
+        }
+    }
+    if utc {
+        text.push('Z');
+    } else {
+        let (hours, minutes, _) = at.offset().as_hms();
+        text.push(if at.offset().is_negative() { '-' } else { '+' });
+        push_two(&mut text, hours.unsigned_abs());
+        text.push(':');
+        push_two(&mut text, minutes.unsigned_abs());
+    }
     text
+}
+
+/// Two decimal digits of `value` (below 100).
+fn push_two(text: &mut String, value: u8) {
+    text.push(char::from(b'0' + value / 10));
+    text.push(char::from(b'0' + value % 10));
 }
 
 #[cfg(test)]

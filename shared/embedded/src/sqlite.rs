@@ -71,11 +71,17 @@ impl Database {
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        tune(&connection)?;
         let mut database = Self::with_schema(connection)?;
         let readers = (0..READERS)
             .map(|_| {
-                let reader = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+                // No SQLite mutex (as rusqlite's default flags for the writer): each
+                // connection is used by one thread at a time, behind its own lock, and a
+                // serialized one locked a mutex for every column read.
+                let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                let reader = Connection::open_with_flags(path, flags)?;
                 reader.busy_timeout(std::time::Duration::from_secs(5))?;
+                tune(&reader)?;
                 Ok(Mutex::new(reader))
             })
             .collect::<Result<Vec<_>, rusqlite::Error>>()?;
@@ -85,7 +91,9 @@ impl Database {
 
     /// A private in-memory database (tests).
     pub fn in_memory() -> Result<Database, OpenError> {
-        Self::with_schema(Connection::open_in_memory()?)
+        let connection = Connection::open_in_memory()?;
+        tune(&connection)?;
+        Self::with_schema(connection)
     }
 
     fn with_schema(connection: Connection) -> Result<Database, OpenError> {
@@ -127,6 +135,25 @@ impl Database {
         self.connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
+
+/// What every connection is opened with:
+/// - its statements kept prepared (a store and its queue make a few dozen shapes of
+///   statement; rusqlite keeps 16 by default, and preparing one again costs about what a
+///   small read does);
+/// - plans that do not depend on the values bound (the query planner stability guarantee):
+///   otherwise SQLite looks at a bound value when it checks a partial index or a `LIMIT`,
+///   and a statement so planned is prepared again each time a new value is bound, which is
+///   every time. Every statement here has one plan whatever its values.
+///
+/// Not a memory map of the file: each commit of the writer makes every reader unmap and map
+/// it again, which measured costlier than the `pread` calls it saves.
+fn tune(connection: &Connection) -> rusqlite::Result<()> {
+    connection.set_prepared_statement_cache_capacity(STATEMENTS_KEPT);
+    connection.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    Ok(())
+}
+
+const STATEMENTS_KEPT: usize = 128;
 
 /// Runs `call`, which blocks (SQLite, files), without holding up other tasks: on a
 /// multi-threaded runtime the worker thread it runs on hands its other tasks to the other

@@ -11,6 +11,9 @@ use roster_app::secrets::new_id;
 
 use crate::sqlite::{blocking, Database};
 
+/// Deletes the message a receipt names.
+const ACK: &str = "DELETE FROM queue_messages WHERE queue = ?1 AND receipt = ?2";
+
 #[derive(Clone)]
 pub struct SqliteQueue {
     db: Database,
@@ -75,16 +78,17 @@ impl SqliteQueue {
         let mut received = Vec::new();
         for (seq, id, body, count) in ready {
             if count >= self.max_receives {
-                tx.execute("UPDATE queue_messages SET dead = 1, receipt = NULL WHERE seq = ?1", params![seq])
+                tx.prepare_cached("UPDATE queue_messages SET dead = 1, receipt = NULL WHERE seq = ?1")
+                    .and_then(|mut s| s.execute(params![seq]))
                     .map_err(unavailable)?;
                 tracing::warn!(queue = queue.as_str(), message_id = %id, receives = count, "message moved to the dead-letter queue");
                 continue;
             }
             let receipt = new_id(time::OffsetDateTime::now_utc());
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE queue_messages SET receive_count = receive_count + 1, receipt = ?1, visible_at_ms = ?2 WHERE seq = ?3",
-                params![receipt, now + self.visibility_timeout.as_millis() as i64, seq],
             )
+            .and_then(|mut s| s.execute(params![receipt, now + self.visibility_timeout.as_millis() as i64, seq]))
             .map_err(unavailable)?;
             received.push(ReceivedMessage {
                 id,
@@ -100,10 +104,8 @@ impl SqliteQueue {
     fn ack_now(&self, queue: QueueName, receipt: &str) -> Result<(), QueueError> {
         self.db
             .lock()
-            .execute(
-                "DELETE FROM queue_messages WHERE queue = ?1 AND receipt = ?2",
-                params![queue.as_str(), receipt],
-            )
+            .prepare_cached(ACK)
+            .and_then(|mut s| s.execute(params![queue.as_str(), receipt]))
             .map_err(unavailable)?;
         Ok(())
     }
@@ -112,9 +114,7 @@ impl SqliteQueue {
         let mut db = self.db.lock();
         let tx = db.transaction().map_err(unavailable)?;
         {
-            let mut delete = tx
-                .prepare_cached("DELETE FROM queue_messages WHERE queue = ?1 AND receipt = ?2")
-                .map_err(unavailable)?;
+            let mut delete = tx.prepare_cached(ACK).map_err(unavailable)?;
             for receipt in receipts {
                 delete.execute(params![queue.as_str(), receipt]).map_err(unavailable)?;
             }
