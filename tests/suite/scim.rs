@@ -1079,7 +1079,8 @@ async fn a_search_finds_users_and_groups_at_once(t: TestApp) {
     .await;
     assert_eq!(group.status, 201, "{}", group.text);
     let gid = group.body["id"].as_str().unwrap().to_string();
-    scim(&t, &other_token, "POST", "/Users", Some(okta_user("elsewhere@search.test"))).await;
+    let elsewhere = scim(&t, &other_token, "POST", "/Users", Some(okta_user("elsewhere@search.test"))).await;
+    assert_eq!(elsewhere.status, 201, "{}", elsewhere.text);
     let search = |body: Value| scim(&t, &token, "POST", "/.search", Some(body));
     let request = |extra: Value| {
         let mut body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]});
@@ -1137,6 +1138,15 @@ async fn a_search_finds_users_and_groups_at_once(t: TestApp) {
     // Another org's user is not found by its directory's search here.
     let elsewhere = search(request(json!({"filter": "userName eq \"elsewhere@search.test\""}))).await;
     assert_eq!(elsewhere.body["totalResults"], 0, "{}", elsewhere.text);
+    let theirs = scim(&t, &other_token, "POST", "/.search", Some(request(json!({})))).await;
+    assert_eq!(
+        theirs.body["totalResults"], 2,
+        "the other org's admin and its user: {}",
+        theirs.text
+    );
+    for id in users.iter().chain([&gid]) {
+        assert!(!theirs.text.contains(id.as_str()), "{}", theirs.text);
+    }
     // Bad input: a clear SCIM error.
     for (body, scim_type) in [
         (request(json!({"filter": "title eq \"x\""})), "invalidFilter"),

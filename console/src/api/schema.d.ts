@@ -73,7 +73,7 @@ export interface paths {
         };
         /**
          * SCIM: the org's groups (departments)
-         * @description Who: the org's directory. One `eq` filter on displayName or id; `excludedAttributes=members` leaves the members unread.
+         * @description Who: the org's directory. One `eq` filter on displayName, externalId or id; `excludedAttributes=members` leaves the members unread.
          */
         get: operations["scimListGroups"];
         put?: never;

@@ -119,14 +119,24 @@ impl Database {
         if self.readers.is_empty() {
             return self.lock();
         }
+        if let Some(reader) = self.try_read() {
+            return reader;
+        }
+        let start = self.next_reader.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.readers[start % self.readers.len()]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A connection to read with that is free now (the writer's for an in-memory
+    /// database), or `None` when each is in use.
+    pub fn try_read(&self) -> Option<MutexGuard<'_, Connection>> {
+        if self.readers.is_empty() {
+            return self.connection.try_lock().ok();
+        }
         let start = self.next_reader.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let count = self.readers.len();
-        for offset in 0..count {
-            if let Ok(reader) = self.readers[(start + offset) % count].try_lock() {
-                return reader;
-            }
-        }
-        self.readers[start % count].lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        (0..count).find_map(|offset| self.readers[(start + offset) % count].try_lock().ok())
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Connection> {

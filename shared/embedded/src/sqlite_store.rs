@@ -2,7 +2,7 @@
 //! `transact` checks every condition and applies every write in one SQLite transaction.
 
 use async_trait::async_trait;
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use roster_app::ports::{Condition, IndexName, Item, Page, Query, SkCondition, Store, StoreError, Write};
 
@@ -60,16 +60,14 @@ fn decode_cursor(cursor: &str) -> Result<Vec<String>, StoreError> {
 /// writer's lock), so the `Store` methods run these through `blocking` (all but small
 /// reads), and the async runtime's few workers stay free for other requests.
 impl SqliteStore {
-    fn get_now(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
-        let connection = self.db.read();
+    fn get_in(connection: &Connection, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         connection
             .prepare_cached(&format!("SELECT {COLUMNS} FROM items WHERE pk = ?1 AND sk = ?2"))
             .and_then(|mut statement| statement.query_row(params![pk, sk], read_item).optional())
             .map_err(unavailable)
     }
 
-    fn batch_get_now(&self, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
-        let connection = self.db.read();
+    fn batch_get_in(connection: &Connection, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
         let mut statement = connection
             .prepare_cached(&format!("SELECT {COLUMNS} FROM items WHERE pk = ?1 AND sk = ?2"))
             .map_err(unavailable)?;
@@ -82,7 +80,7 @@ impl SqliteStore {
         Ok(items)
     }
 
-    fn query_now(&self, query: Query) -> Result<Page, StoreError> {
+    fn query_in(connection: &Connection, query: Query) -> Result<Page, StoreError> {
         let (pk_column, sk_column, order) = match query.index {
             None => ("pk", "sk", "sk"),
             Some(IndexName::Gsi1) => ("gsi1pk", "gsi1sk", "gsi1sk, pk, sk"),
@@ -143,7 +141,6 @@ impl SqliteStore {
         // The limit bound, not written in: one prepared statement serves every page size.
         sql.push_str(&format!(" ORDER BY {order} LIMIT ?"));
         values.push(rusqlite::types::Value::Integer((limit + 1) as i64));
-        let connection = self.db.read();
         let mut statement = connection.prepare_cached(&sql).map_err(unavailable)?;
         let mut items = statement
             .query_map(rusqlite::params_from_iter(values.iter()), read_item)
@@ -270,30 +267,43 @@ impl SqliteStore {
     }
 }
 
-/// Reads of at most this many items run on the async worker they are called on: a read
-/// connection never waits for a writer (WAL), and such a read takes less time than handing
-/// the worker's other tasks to another thread for it (`blocking`), which a list page
-/// measured at a tenth of its time. Longer reads (an export page) are handed over.
+/// Reads of at most this many items run on the async worker they are called on, when a read
+/// connection is free at once (`SqliteStore::read`).
 const INLINE_READ_ITEMS: usize = 100;
+
+impl SqliteStore {
+    /// Runs a read of up to `items` items. A small one runs on the async worker it is called
+    /// on when a read connection is free at once: a read connection never waits for the
+    /// writer (WAL), and such a read takes less time than handing the worker's other tasks
+    /// to another thread for it (`blocking`), which was a tenth of a list page's time.
+    /// Longer reads (an export page), and any read while every connection is busy, are
+    /// handed over. Each read counts against the task's cooperative budget, so a task that
+    /// reads page after page still lets the worker's other tasks run.
+    async fn read<T>(&self, items: usize, call: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let result = {
+            let free = (items <= INLINE_READ_ITEMS).then(|| self.db.try_read()).flatten();
+            match free {
+                Some(connection) => call(&connection),
+                None => blocking(|| call(&self.db.read())),
+            }
+        };
+        tokio::task::coop::consume_budget().await;
+        result
+    }
+}
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
-        self.get_now(pk, sk)
+        self.read(1, |connection| Self::get_in(connection, pk, sk)).await
     }
 
     async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
-        match keys.len() <= INLINE_READ_ITEMS {
-            true => self.batch_get_now(keys),
-            false => blocking(|| self.batch_get_now(keys)),
-        }
+        self.read(keys.len(), |connection| Self::batch_get_in(connection, keys)).await
     }
 
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        match query.limit <= INLINE_READ_ITEMS {
-            true => self.query_now(query),
-            false => blocking(|| self.query_now(query)),
-        }
+        self.read(query.limit, |connection| Self::query_in(connection, query)).await
     }
 
     async fn add_to_counter(&self, pk: &str, sk: &str, delta: i64, below: Option<u64>, expires_at: i64) -> Result<Option<u64>, StoreError> {

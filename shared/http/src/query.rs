@@ -304,20 +304,34 @@ impl ScimListQuery {
     }
 
     pub fn read(request: &HttpRequest) -> Result<roster_app::usecases::directory::ListRequest, RequestError> {
-        let number = |name: &str| -> Result<Option<usize>, RequestError> {
-            match request.query_param(name).filter(|v| !v.is_empty()) {
+        let number = |name: &str| {
+            request
+                .query_param(name)
+                .filter(|v| !v.is_empty())
+                .map(|raw| raw.parse::<i64>().ok())
+        };
+        Self::list_request(request.query_param("filter"), number("startIndex"), number("count"))
+    }
+
+    /// A list's (or a search's) request from its parts as given: a blank filter is none; a
+    /// number given but not an integer is refused (`Some(None)`); a count below 1 asks for
+    /// none, an index below 1 is read as 1 (RFC 7644 §3.4.2.4).
+    pub fn list_request(
+        filter: Option<String>,
+        start_index: Option<Option<i64>>,
+        count: Option<Option<i64>>,
+    ) -> Result<roster_app::usecases::directory::ListRequest, RequestError> {
+        let number = |name: &str, given: Option<Option<i64>>| -> Result<Option<usize>, RequestError> {
+            match given {
                 None => Ok(None),
-                // A count below 1 asks for none, an index below 1 is read as 1 (§3.4.2.4).
-                Some(raw) => match raw.parse::<i64>() {
-                    Ok(n) => Ok(Some(n.max(0) as usize)),
-                    Err(_) => Err(AppError::Domain(roster_domain::DomainError::invalid(name, ErrorCode::InvalidType, "an integer")).into()),
-                },
+                Some(Some(n)) => Ok(Some(n.max(0) as usize)),
+                Some(None) => Err(AppError::Domain(roster_domain::DomainError::invalid(name, ErrorCode::InvalidType, "an integer")).into()),
             }
         };
         Ok(roster_app::usecases::directory::ListRequest {
-            filter: request.query_param("filter").filter(|f| !f.trim().is_empty()),
-            start_index: number("startIndex")?,
-            count: number("count")?,
+            filter: filter.filter(|f| !f.trim().is_empty()),
+            start_index: number("startIndex", start_index)?,
+            count: number("count", count)?,
         })
     }
 }

@@ -223,15 +223,9 @@ pub fn search_request(body: &Value) -> Result<(ListRequest, Projection), Request
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
             .map(|(_, value)| value)
     };
-    let number = |name: &str| -> Result<Option<usize>, RequestError> {
-        match field(name) {
-            None | Some(Value::Null) => Ok(None),
-            // A count below 1 asks for none, an index below 1 is read as 1 (§3.4.2.4).
-            Some(value) => value
-                .as_i64()
-                .map(|n| Some(n.max(0) as usize))
-                .ok_or_else(|| invalid(name, "an integer")),
-        }
+    let number = |name: &str| match field(name) {
+        None | Some(Value::Null) => None,
+        Some(value) => Some(value.as_i64()),
     };
     let names = |name: &str| -> Result<Option<Vec<String>>, RequestError> {
         match field(name) {
@@ -247,14 +241,10 @@ pub fn search_request(body: &Value) -> Result<(ListRequest, Projection), Request
     };
     let filter = match field("filter") {
         None | Some(Value::Null) => None,
-        Some(Value::String(filter)) => Some(filter.clone()).filter(|f| !f.trim().is_empty()),
+        Some(Value::String(filter)) => Some(filter.clone()),
         Some(_) => return Err(invalid("filter", "a string")),
     };
-    let request = ListRequest {
-        filter,
-        start_index: number("startIndex")?,
-        count: number("count")?,
-    };
+    let request = crate::query::ScimListQuery::list_request(filter, number("startIndex"), number("count"))?;
     let projection = Projection {
         only: names("attributes")?,
         excluded: names("excludedAttributes")?,

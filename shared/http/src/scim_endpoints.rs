@@ -321,7 +321,7 @@ impl Endpoint for ScimListGroups {
     fn operation() -> Operation {
         Operation::new(
             "SCIM: the org's groups (departments)",
-            "Who: the org's directory. One `eq` filter on displayName or id; `excludedAttributes=members` leaves the members unread.",
+            "Who: the org's directory. One `eq` filter on displayName, externalId or id; `excludedAttributes=members` leaves the members unread.",
             Scim(200),
         )
         .query(ScimListQuery::params)

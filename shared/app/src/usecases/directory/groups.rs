@@ -97,8 +97,8 @@ pub async fn list_groups(app: &App, ctx: &RequestContext, request: &ListRequest,
     page_of(app, Vec::new(), departments, request, with_members).await
 }
 
-/// The attributes groups are found by (`found_departments`).
-pub(super) const GROUP_FILTERS: [&str; 2] = ["displayname", "id"];
+/// The attributes groups are found by: the arms of `found_departments`.
+pub(super) const GROUP_FILTERS: [&str; 3] = ["displayname", "externalid", "id"];
 
 /// The departments a group filter finds (all of them without one).
 pub(super) async fn found_departments(app: &App, org_id: &str, filter: Option<&Filter>) -> AppResult<Vec<Department>> {
@@ -106,12 +106,13 @@ pub(super) async fn found_departments(app: &App, org_id: &str, filter: Option<&F
     if let Some(filter) = filter {
         match filter.attribute.as_str() {
             "displayname" => departments.retain(|d| d.name.eq_ignore_ascii_case(&filter.value)),
+            "externalid" => departments.retain(|d| d.external_id.as_deref() == Some(filter.value.as_str())),
             "id" => departments.retain(|d| d.id == filter.value),
             _ => {
                 return Err(AppError::Domain(DomainError::invalid(
                     "filter",
                     ErrorCode::InvalidFilter,
-                    "groups are found by displayName or id",
+                    "groups are found by displayName, externalId or id",
                 )))
             }
         }

@@ -408,8 +408,8 @@ async fn set_active_now(app: &App, ctx: &RequestContext, org: &Org, before: &Mem
 
 /// `GET /scim/v2/Users`: the org's users, one page (`startIndex`, `count`), or those one
 /// `eq` filter finds (`userName`, `emails.value`, `externalId`, `id`) through the lookups
-/// each user keeps. Without a filter the org's members are read in id order up to the
-/// page: a directory lists everything only on a first import.
+/// each user keeps. Without a filter every member is read (in id order) for the total: a
+/// directory lists everything only on a first import.
 pub async fn list_users(app: &App, ctx: &RequestContext, request: &ListRequest) -> AppResult<Value> {
     let org_id = directory_org(ctx)?;
     let filter = request.filter.as_deref().map(Filter::parse).transpose()?;
@@ -417,7 +417,7 @@ pub async fn list_users(app: &App, ctx: &RequestContext, request: &ListRequest) 
     groups::page_of(app, users, Vec::new(), request, false).await
 }
 
-/// The attributes users are found by (`filtered_users`).
+/// The attributes users are found by: the arms of `filtered_users`.
 const USER_FILTERS: [&str; 5] = ["username", "emails.value", "emails", "externalid", "id"];
 
 /// `POST /scim/v2/.search` (RFC 7644 §3.4.3): the users and then the groups the filter
@@ -432,7 +432,7 @@ pub async fn search(app: &App, ctx: &RequestContext, request: &ListRequest, with
         return Err(AppError::Domain(DomainError::invalid(
             "filter",
             ErrorCode::InvalidFilter,
-            "users are found by userName, emails.value, externalId or id, groups by displayName or id",
+            "users are found by userName, emails.value, externalId or id, groups by displayName, externalId or id",
         )));
     }
     let users = match users_found {
