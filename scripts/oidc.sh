@@ -15,7 +15,7 @@ stop() {
     local pid
     pid="$(cat "$PIDFILE" 2>/dev/null)" || return 0
     rm -f "$PIDFILE"
-    tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q 'tests/oidc/provider.mjs' || return 0
+    { tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null | grep -q 'tests/oidc/provider.mjs' || return 0
     running() { ps -o stat= -p "$pid" 2>/dev/null | grep -qv '^Z'; }
     kill "$pid" 2>/dev/null || return 0
     for _ in $(seq 1 50); do running || return 0; sleep 0.1; done
