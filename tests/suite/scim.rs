@@ -162,6 +162,17 @@ fn okta_user(email: &str) -> Value {
     })
 }
 
+/// Users the directory creates in Okta's shape, one for each email; their ids.
+async fn provisioned(t: &TestApp, token: &str, emails: impl Iterator<Item = String>) -> Vec<String> {
+    let mut ids = Vec::new();
+    for email in emails {
+        let created = scim(t, token, "POST", "/Users", Some(okta_user(&email))).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        ids.push(created.body["id"].as_str().unwrap().to_string());
+    }
+    ids
+}
+
 fn patch(operations: Value) -> Value {
     json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": operations})
 }
@@ -548,12 +559,7 @@ async fn groups_are_departments(t: TestApp) {
     let t = Arc::new(t);
     let org = t.create_org("Scim Groups", "paid").await;
     let token = directory_token(&t, &org).await;
-    let mut ids = Vec::new();
-    for n in 0..30 {
-        let created = scim(&t, &token, "POST", "/Users", Some(okta_user(&format!("u{n}@groups.test")))).await;
-        assert_eq!(created.status, 201, "{}", created.text);
-        ids.push(created.body["id"].as_str().unwrap().to_string());
-    }
+    let ids = provisioned(&t, &token, (0..30).map(|n| format!("u{n}@groups.test"))).await;
     let group = scim(
         &t,
         &token,
@@ -652,12 +658,7 @@ async fn group_moves_racing_member_edits_lose_neither(t: TestApp) {
     let t = Arc::new(t);
     let org = t.create_org("Scim Racing Groups", "paid").await;
     let token = directory_token(&t, &org).await;
-    let mut ids = Vec::new();
-    for n in 0..60 {
-        let created = scim(&t, &token, "POST", "/Users", Some(okta_user(&format!("r{n}@racing.test")))).await;
-        assert_eq!(created.status, 201, "{}", created.text);
-        ids.push(created.body["id"].as_str().unwrap().to_string());
-    }
+    let ids = provisioned(&t, &token, (0..60).map(|n| format!("r{n}@racing.test"))).await;
     let group = scim(&t, &token, "POST", "/Groups", Some(json!({"displayName": "Racing"}))).await;
     let gid = group.body["id"].as_str().unwrap().to_string();
     let members: Vec<Value> = ids.iter().map(|id| json!({"value": id})).collect();
@@ -1063,12 +1064,7 @@ async fn a_search_finds_users_and_groups_at_once(t: TestApp) {
     let other = t.create_org("Scim Search Elsewhere", "paid").await;
     let token = directory_token(&t, &org).await;
     let other_token = directory_token(&t, &other).await;
-    let mut users = Vec::new();
-    for n in 0..3 {
-        let created = scim(&t, &token, "POST", "/Users", Some(okta_user(&format!("s{n}@search.test")))).await;
-        assert_eq!(created.status, 201, "{}", created.text);
-        users.push(created.body["id"].as_str().unwrap().to_string());
-    }
+    let users = provisioned(&t, &token, (0..3).map(|n| format!("s{n}@search.test"))).await;
     let group = scim(
         &t,
         &token,

@@ -61,10 +61,7 @@ fn decode_cursor(cursor: &str) -> Result<Vec<String>, StoreError> {
 /// reads), and the async runtime's few workers stay free for other requests.
 impl SqliteStore {
     fn get_in(connection: &Connection, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
-        connection
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM items WHERE pk = ?1 AND sk = ?2"))
-            .and_then(|mut statement| statement.query_row(params![pk, sk], read_item).optional())
-            .map_err(unavailable)
+        Ok(Self::batch_get_in(connection, vec![(pk.to_string(), sk.to_string())])?.pop())
     }
 
     fn batch_get_in(connection: &Connection, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
