@@ -17,11 +17,10 @@ Markdown table rows. Stops the server by its PID.
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 
-from benchlib import RosterServer
+from benchlib import RosterServer, open_items
 
 LOAD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "load")
 
@@ -36,16 +35,16 @@ def autocannon(config):
 def counts(data_dir, org):
     """What `org` holds, read from the stopped server's database: members, invited members,
     audit events, and audit events by action."""
-    db = sqlite3.connect(os.path.join(data_dir, "roster.db"))
+    db = open_items(os.path.join(data_dir, "roster.db"))
     pk = f"ORG#{org}"
     count = lambda where: db.execute(f"SELECT COUNT(*) FROM items WHERE pk = ? AND {where}", (pk,)).fetchone()[0]
     held = {
         "members": count("sk LIKE 'MEMBER#%'"),
-        "invited": count("sk LIKE 'MEMBER#%' AND json_extract(data, '$.status') = 'invited'"),
+        "invited": count("sk LIKE 'MEMBER#%' AND json_extract(item_text(data), '$.status') = 'invited'"),
         "audit events": count("sk LIKE 'AUDIT#%'"),
     }
     for action, n in db.execute(
-        "SELECT json_extract(data, '$.action'), COUNT(*) FROM items WHERE pk = ? AND sk LIKE 'AUDIT#%' GROUP BY 1", (pk,)
+        "SELECT json_extract(item_text(data), '$.action'), COUNT(*) FROM items WHERE pk = ? AND sk LIKE 'AUDIT#%' GROUP BY 1", (pk,)
     ):
         held[f"audit {action}"] = n
     db.close()

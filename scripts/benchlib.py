@@ -17,6 +17,67 @@ import urllib.request
 PASSWORD = "correct horse battery"
 
 
+ITEM_DICTIONARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shared", "embedded", "src", "item_dictionary.txt")
+
+
+def item_text(stored):
+    """An item's JSON text from its `data` column (shared/embedded/src/item_data.rs): TEXT
+    as it is, or a BLOB of format 1, an LZ4 block compressed with the item dictionary."""
+    if stored is None or isinstance(stored, str):
+        return stored
+    if stored[0] != 1:
+        raise ValueError(f"unknown item data format {stored[0]}")
+    length, shift, at = 0, 0, 1
+    while True:
+        byte = stored[at]
+        at += 1
+        length |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            break
+    with open(ITEM_DICTIONARY, "rb") as f:
+        dictionary = f.read()
+    out = bytearray(dictionary)
+    while at < len(stored):
+        token = stored[at]
+        at += 1
+        literals = token >> 4
+        if literals == 15:
+            while True:
+                literals += stored[at]
+                at += 1
+                if stored[at - 1] != 255:
+                    break
+        out += stored[at : at + literals]
+        at += literals
+        if at >= len(stored):
+            break
+        offset = stored[at] | stored[at + 1] << 8
+        at += 2
+        match = token & 15
+        if match == 15:
+            while True:
+                match += stored[at]
+                at += 1
+                if stored[at - 1] != 255:
+                    break
+        start = len(out) - offset
+        for i in range(match + 4):
+            out.append(out[start + i])
+    text = bytes(out[len(dictionary) :])
+    assert len(text) == length, (len(text), length)
+    return text.decode()
+
+
+def open_items(path):
+    """The data directory's SQLite database, read-only, with `item_text(data)` in its SQL."""
+    import sqlite3
+
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db.create_function("item_text", 1, item_text, deterministic=True)
+    return db
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -249,8 +249,9 @@ async fn an_import_killed_midway_finishes_after_a_restart() {
         .query_row(
             "SELECT data FROM items WHERE pk = ?1 AND sk = ?2",
             [format!("ORG#{org}"), format!("IMPORT#{import_id}")],
-            |row| row.get(0),
+            |row| Ok(roster_embedded::item_data::text(row.get_ref(0)?)),
         )
+        .unwrap()
         .unwrap();
     let left: Value = serde_json::from_str(&left).unwrap();
     let processed = left["processed"].as_u64().unwrap();

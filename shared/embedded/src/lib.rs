@@ -3,6 +3,7 @@
 //! `.eml` files as the mailer, and key files in the data directory.
 
 pub mod eml_mailer;
+pub mod item_data;
 pub mod key_files;
 pub mod private_files;
 pub mod sqlite;

@@ -31,7 +31,8 @@ fn read_item(row: &Row<'_>) -> rusqlite::Result<Item> {
         pk: row.get(0)?,
         sk: row.get(1)?,
         version: row.get::<_, i64>(2)? as u64,
-        data: row.get(3)?,
+        data: crate::item_data::text(row.get_ref(3)?)
+            .map_err(|error| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Blob, error.into()))?,
         gsi1: pair(row.get(4)?, row.get(5)?),
         gsi2: pair(row.get(6)?, row.get(7)?),
         gsi3: pair(row.get(8)?, row.get(9)?),
@@ -228,7 +229,7 @@ impl SqliteStore {
                             item.pk,
                             item.sk,
                             item.version as i64,
-                            item.data,
+                            crate::item_data::stored(&item.data),
                             g1p,
                             g1s,
                             g2p,
