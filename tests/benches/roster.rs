@@ -556,18 +556,40 @@ async fn scim_first_sync(t: TestApp, backend: &str, users: usize, groups: usize,
         failures, 0,
         "requests of the sync failed: users {failed:?}, groups {group_failed:?}"
     );
+    // The directory's import: every user, pages of 100 by startIndex.
+    take();
+    let started = Instant::now();
+    let (mut start, mut listed) = (1, 0);
+    loop {
+        let page = t
+            .call("GET", &format!("/scim/v2/Users?startIndex={start}&count=100"), Some(&token), None)
+            .await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        let on_page = page.body["Resources"].as_array().unwrap().len();
+        listed += on_page;
+        if on_page < 100 {
+            break;
+        }
+        start += 100;
+    }
+    let listing_time = started.elapsed();
+    assert_eq!(listed, users + 1, "every user and the admin");
+    let listing_read = take().map_or("–".to_string(), |u| {
+        format!("{:.2} items read a user", u.items_read as f64 / listed as f64)
+    });
     let per = |units: Option<Units>, n: usize| {
         units.map_or("–".to_string(), |u| {
             format!("{:.1} calls, {:.1} WRU", u.calls as f64 / n as f64, u.write / n as f64)
         })
     };
     println!(
-        "| {backend} | {users} users: {:.1} s ({:.0}/s) | {groups} groups of {share}: {:.1} s ({:.0} members/s), {resent} PATCH(es) sent again after a 503 | {:.2} s, {requests} request(s) | {} | {} |",
+        "| {backend} | {users} users: {:.1} s ({:.0}/s) | {groups} groups of {share}: {:.1} s ({:.0} members/s), {resent} PATCH(es) sent again after a 503 | {:.2} s, {requests} request(s) | {:.1} s, {listing_read} | {} | {} |",
         users_time.as_secs_f64(),
         users as f64 / users_time.as_secs_f64(),
         groups_time.as_secs_f64(),
         (groups * share) as f64 / groups_time.as_secs_f64(),
         big_time.as_secs_f64(),
+        listing_time.as_secs_f64(),
         per(user_units, users),
         per(group_units, groups * share),
     );
@@ -645,7 +667,7 @@ async fn main() {
     }
     if section("scim") {
         println!("\n### A directory's first sync (SCIM, 8 requests in flight)\n");
-        println!("| backend | users created | groups filled | one PATCH of 1,000 members | per user | per group member |\n|---|---|---|---|---|---|");
+        println!("| backend | users created | groups filled | one PATCH of 1,000 members | every user listed, pages of 100 | per user | per group member |\n|---|---|---|---|---|---|---|");
         let users = std::env::var("ROSTER_BENCH_SCIM_USERS")
             .ok()
             .and_then(|v| v.parse().ok())

@@ -1156,6 +1156,92 @@ async fn a_search_finds_users_and_groups_at_once(t: TestApp) {
     }
 }
 
+/// A directory paging through every user (Okta's import, Entra ID's first cycle) reads the
+/// org once for the listing, not once a page: each page after the first reads its own
+/// members, from where the page before ended. Every user is listed once, in id order; a
+/// page asked out of order (no mark) is still right.
+async fn a_full_listing_reads_the_org_once_not_once_a_page(t: TestApp) {
+    let metered = std::sync::Arc::new(std::sync::Mutex::new(roster_tests::Units::default()));
+    let units = metered.clone();
+    let t = t.wrap_store(move |inner| std::sync::Arc::new(roster_tests::MeteredStore { inner, units }));
+    let org = t.create_org("Scim Listing", "paid").await;
+    let token = directory_token(&t, &org).await;
+    const USERS: usize = 30;
+    const PAGE: usize = 7;
+    let mut expected = provisioned(&t, &token, (0..USERS).map(|i| format!("lister{i}@listing.test"))).await;
+    let everyone = scim(&t, &token, "GET", "/Users?count=1000", None).await;
+    assert_eq!(everyone.body["totalResults"], USERS + 1, "the admin too: {}", everyone.text);
+    expected.insert(0, everyone.body["Resources"][0]["id"].as_str().unwrap().to_string());
+    let members_read = || std::mem::take(&mut metered.lock().unwrap().items_read);
+
+    members_read();
+    let mut listed: Vec<String> = Vec::new();
+    let mut start = 1;
+    let mut pages = 0;
+    loop {
+        let page = scim(&t, &token, "GET", &format!("/Users?startIndex={start}&count={PAGE}"), None).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        assert_eq!(page.body["totalResults"], USERS + 1, "{}", page.text);
+        assert_eq!(page.body["startIndex"], start, "{}", page.text);
+        let resources = page.body["Resources"].as_array().unwrap();
+        listed.extend(resources.iter().map(|r| r["id"].as_str().unwrap().to_string()));
+        pages += 1;
+        if resources.len() < PAGE {
+            break;
+        }
+        start += PAGE;
+    }
+    assert_eq!(pages, (USERS + 1).div_ceil(PAGE) + usize::from((USERS + 1) % PAGE == 0));
+    let read = members_read();
+    let mut sorted = expected.clone();
+    sorted.sort();
+    assert_eq!(listed, sorted, "every user once, in id order");
+    // The first page reads the org; each later one its page, the one it resumes after and
+    // its mark (a few lookups besides). Reading the org a page would be pages × users.
+    assert!(
+        read <= (USERS + 1) + pages * (PAGE + 6),
+        "{read} items read for {pages} pages of {PAGE} of {} users",
+        USERS + 1
+    );
+
+    // Out of order: no mark for this start, so the org is read for it; still the same users.
+    let middle = scim(&t, &token, "GET", "/Users?startIndex=12&count=5", None).await;
+    let ids: Vec<&str> = middle.body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        sorted[11..16].iter().map(String::as_str).collect::<Vec<_>>(),
+        "{}",
+        middle.text
+    );
+    // A user made during a listing shows on its later pages (ids grow), and a user deleted
+    // is not listed.
+    let first = scim(&t, &token, "GET", "/Users?startIndex=1&count=10", None).await;
+    assert_eq!(first.body["Resources"].as_array().unwrap().len(), 10);
+    let late = provisioned(&t, &token, std::iter::once("late@listing.test".to_string())).await;
+    let gone = sorted[15].clone();
+    let deleted = scim(&t, &token, "DELETE", &format!("/Users/{gone}"), None).await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    let mut rest = Vec::new();
+    let mut start = 11;
+    loop {
+        let page = scim(&t, &token, "GET", &format!("/Users?startIndex={start}&count=10"), None).await;
+        let resources = page.body["Resources"].as_array().unwrap();
+        rest.extend(resources.iter().map(|r| r["id"].as_str().unwrap().to_string()));
+        if resources.len() < 10 {
+            break;
+        }
+        start += 10;
+    }
+    let mut wanted: Vec<String> = sorted[10..].iter().filter(|id| **id != gone).cloned().chain(late).collect();
+    wanted.sort();
+    assert_eq!(rest, wanted);
+}
+
 on_every_backend!(
     the_directory_s_reach_over_members_it_did_not_make,
     a_shortened_window_and_held_users_in_groups,
@@ -1173,4 +1259,5 @@ on_every_backend!(
     groups_are_departments,
     group_moves_racing_member_edits_lose_neither,
     a_search_finds_users_and_groups_at_once,
+    a_full_listing_reads_the_org_once_not_once_a_page,
 );

@@ -32,6 +32,7 @@
 //! | SSO attempt (state, expires) | `SSOSTATE#sha256` | `SSOSTATE` | | | |
 //! | SSO handoff (expires) | `SSOHANDOFF#sha256` | `SSOHANDOFF` | | | |
 //! | directory-sync (SCIM) token | `ORG#o` | `SCIMTOKEN` | | | |
+//! | directory listing mark (where the page at `start` begins; expires) | `ORG#o` | `SCIMLIST#start` | | | |
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -118,6 +119,10 @@ pub fn outbox_id(member_id: &str, kind: crate::records::EmailKind, secret_versio
 }
 pub fn outbox_sk(entry_id: &str) -> String {
     format!("{OUTBOX_PREFIX}{entry_id}")
+}
+/// Where a directory's listing of every user resumes at `start` (`startIndex`).
+pub fn listing_mark_sk(start: usize) -> String {
+    format!("SCIMLIST#{start}")
 }
 pub fn import_sk(import_id: &str) -> String {
     format!("{IMPORT_PREFIX}{import_id}")

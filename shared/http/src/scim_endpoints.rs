@@ -21,6 +21,8 @@ const SCIM_READS: crate::routes::RouteFacts = READS.directory_token();
 /// and each first applies what an ended freeze held of the directory's changes, which can too.
 const SCIM_USER_WRITES: crate::routes::RouteFacts = WRITES.sends_secrets_by_email().directory_token();
 const SCIM_WRITES: crate::routes::RouteFacts = WRITES.directory_token();
+/// Lists of every user leave a mark where the next page starts (`directory::listing`).
+const SCIM_USER_LISTS: crate::routes::RouteFacts = SCIM_WRITES;
 
 /// The body of a SCIM request, as JSON (`application/scim+json` or `application/json`).
 fn body(call: &Call<'_>) -> Result<serde_json::Value, RequestError> {
@@ -140,7 +142,7 @@ impl Endpoint for ScimGetResourceType {
 pub struct ScimListUsers;
 
 impl Endpoint for ScimListUsers {
-    const ROUTE: Route = Route::new(RouteId::ScimListUsers, "GET", "/scim/v2/Users", "scim-list-users", SCIM_READS);
+    const ROUTE: Route = Route::new(RouteId::ScimListUsers, "GET", "/scim/v2/Users", "scim-list-users", SCIM_USER_LISTS);
 
     fn operation() -> Operation {
         Operation::new(
@@ -294,7 +296,7 @@ impl Endpoint for ScimDeleteUser {
 pub struct ScimSearch;
 
 impl Endpoint for ScimSearch {
-    const ROUTE: Route = Route::new(RouteId::ScimSearch, "POST", "/scim/v2/.search", "scim-search", SCIM_READS);
+    const ROUTE: Route = Route::new(RouteId::ScimSearch, "POST", "/scim/v2/.search", "scim-search", SCIM_USER_LISTS);
 
     fn operation() -> Operation {
         Operation::new(

@@ -94,7 +94,7 @@ pub async fn list_groups(app: &App, ctx: &RequestContext, request: &ListRequest,
     let org_id = directory_org(ctx)?;
     let filter = request.filter.as_deref().map(Filter::parse).transpose()?;
     let departments = found_departments(app, org_id, filter.as_ref()).await?;
-    page_of(app, Vec::new(), departments, request, with_members).await
+    page_of(app, super::UsersPage::none(), departments, request, with_members).await
 }
 
 /// The attributes groups are found by: the arms of `found_departments`.
@@ -124,16 +124,16 @@ pub(super) async fn found_departments(app: &App, org_id: &str, filter: Option<&F
 /// groups; only the groups on the page are read (their membership).
 pub(super) async fn page_of(
     app: &App,
-    users: Vec<Value>,
+    users: super::UsersPage,
     departments: Vec<Department>,
     request: &ListRequest,
     with_members: bool,
 ) -> AppResult<Value> {
     let start = request.start_index.unwrap_or(1).max(1);
     let count = request.count.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
-    let total = users.len() + departments.len();
-    let skipped_groups = (start - 1).saturating_sub(users.len());
-    let mut resources: Vec<Value> = users.into_iter().skip(start - 1).take(count).collect();
+    let total = users.total + departments.len();
+    let skipped_groups = (start - 1).saturating_sub(users.total);
+    let mut resources = users.resources;
     let room = count - resources.len();
     for department in departments.iter().skip(skipped_groups).take(room) {
         resources.push(group_resource(app, department, with_members).await?.body);

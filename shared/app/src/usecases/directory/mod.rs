@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 
 use crate::app::{retrying, App, Principal, RequestContext};
 use crate::error::{AppError, AppResult};
-use crate::ports::{Condition, Query, SkCondition};
+use crate::ports::Condition;
 use crate::records::{EmailKind, HeldChange};
 use crate::table;
 use crate::tx::{Origin, Tx};
@@ -25,6 +25,7 @@ use crate::views::rfc3339;
 
 pub mod groups;
 pub mod held;
+mod listing;
 
 pub use groups::{create_group, delete_group, get_group, list_groups, patch_group, replace_group};
 pub use held::{apply_held_changes, list_held_changes, Applied};
@@ -408,13 +409,43 @@ async fn set_active_now(app: &App, ctx: &RequestContext, org: &Org, before: &Mem
 
 /// `GET /scim/v2/Users`: the org's users, one page (`startIndex`, `count`), or those one
 /// `eq` filter finds (`userName`, `emails.value`, `externalId`, `id`) through the lookups
-/// each user keeps. Without a filter every member is read (in id order) for the total: a
-/// directory lists everything only on a first import.
+/// each user keeps. Without a filter, in id order, a page reading its own members
+/// (`listing`).
 pub async fn list_users(app: &App, ctx: &RequestContext, request: &ListRequest) -> AppResult<Value> {
     let org_id = directory_org(ctx)?;
     let filter = request.filter.as_deref().map(Filter::parse).transpose()?;
-    let users = user_resources(app, org_id, filter.as_ref()).await?;
+    let users = users_page(app, org_id, filter.as_ref(), request).await?;
     groups::page_of(app, users, Vec::new(), request, false).await
+}
+
+/// The users on a list's page, and how many the list has.
+pub(crate) struct UsersPage {
+    pub resources: Vec<Value>,
+    pub total: usize,
+}
+
+impl UsersPage {
+    /// A list of groups only.
+    pub fn none() -> UsersPage {
+        UsersPage {
+            resources: Vec::new(),
+            total: 0,
+        }
+    }
+}
+
+/// The page of the users a filter finds (every user without one).
+async fn users_page(app: &App, org_id: &str, filter: Option<&Filter>, request: &ListRequest) -> AppResult<UsersPage> {
+    let Some(filter) = filter else {
+        return listing::all_users_page(app, org_id, request).await;
+    };
+    let users = user_resources(app, org_id, filter).await?;
+    let start = request.start_index.unwrap_or(1).max(1);
+    let count = request.count.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
+    Ok(UsersPage {
+        total: users.len(),
+        resources: users.into_iter().skip(start - 1).take(count).collect(),
+    })
 }
 
 /// The attributes users are found by: the arms of `filtered_users`.
@@ -436,8 +467,8 @@ pub async fn search(app: &App, ctx: &RequestContext, request: &ListRequest, with
         )));
     }
     let users = match users_found {
-        true => user_resources(app, org_id, filter.as_ref()).await?,
-        false => Vec::new(),
+        true => users_page(app, org_id, filter.as_ref(), request).await?,
+        false => UsersPage::none(),
     };
     let departments = match groups_found {
         true => groups::found_departments(app, org_id, filter.as_ref()).await?,
@@ -446,48 +477,50 @@ pub async fn search(app: &App, ctx: &RequestContext, request: &ListRequest, with
     groups::page_of(app, users, departments, request, with_members).await
 }
 
-/// Every user the filter finds (all the org's without one), as a list answers them.
-async fn user_resources(app: &App, org_id: &str, filter: Option<&Filter>) -> AppResult<Vec<Value>> {
-    let members: Vec<Member> = match filter {
-        Some(filter) => filtered_users(app, org_id, filter).await?,
-        None => {
-            let items = app
-                .query_all(Query::table(
-                    table::org_pk(org_id),
-                    SkCondition::BeginsWith(table::MEMBER_PREFIX.into()),
-                ))
-                .await?;
-            items
-                .iter()
-                .map(table::decode_member)
-                .collect::<AppResult<Vec<_>>>()?
-                .into_iter()
-                .filter(|m| !m.deleted_by_directory())
-                .collect()
-        }
-    };
-    let departments: std::collections::HashMap<String, String> = if members.iter().any(|m| m.department_id.is_some()) {
-        app.departments(org_id).await?.into_iter().map(|d| (d.id, d.name)).collect()
-    } else {
-        Default::default()
-    };
+/// Every user the filter finds, as a list answers them.
+async fn user_resources(app: &App, org_id: &str, filter: &Filter) -> AppResult<Vec<Value>> {
+    let members = filtered_users(app, org_id, filter).await?;
     // As what a freeze holds will leave them: deleted ones gone, `active` as held, and the
     // creations held that match.
     let holds = held::held_changes(app, org_id).await?;
-    let mut users: Vec<Value> = Vec::with_capacity(members.len());
-    for member in members {
-        let id = member.id.clone();
-        if let Seen::Member { member, active } = held::seen(Some(member), &holds, &id) {
-            let department = member.department_id.as_ref().and_then(|id| departments.get(id).cloned());
-            users.push(user_resource(app, &member, department, active).body);
-        }
-    }
+    let mut users = resources_of(app, org_id, listed(members, &holds)).await?;
     for (id, user, received_at) in held::creations(&holds) {
-        if filter.is_none_or(|f| matches(f, &id, &user)) {
+        if matches(filter, &id, &user) {
             users.push(held::held_resource(app, &id, &user, received_at).body);
         }
     }
     Ok(users)
+}
+
+/// These members as a list shows them: those a held change deletes left out, `active` as
+/// one sets it.
+fn listed(members: Vec<Member>, holds: &[Held]) -> Vec<(Member, Option<bool>)> {
+    members
+        .into_iter()
+        .filter_map(|member| {
+            let id = member.id.clone();
+            match held::seen(Some(member), holds, &id) {
+                Seen::Member { member, active } => Some((member, active)),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The users' resources, their departments' names read once.
+async fn resources_of(app: &App, org_id: &str, listed: Vec<(Member, Option<bool>)>) -> AppResult<Vec<Value>> {
+    let departments: std::collections::HashMap<String, String> = if listed.iter().any(|(m, _)| m.department_id.is_some()) {
+        app.departments(org_id).await?.into_iter().map(|d| (d.id, d.name)).collect()
+    } else {
+        Default::default()
+    };
+    Ok(listed
+        .into_iter()
+        .map(|(member, active)| {
+            let department = member.department_id.as_ref().and_then(|id| departments.get(id).cloned());
+            user_resource(app, &member, department, active).body
+        })
+        .collect())
 }
 
 /// Whether a user (a held creation) matches a list filter.
