@@ -106,7 +106,8 @@ def pages_in_use(path):
 
 def storage_breakdown(path, members):
     """Where the database's bytes go, per member: each table and index's pages (SQLite's
-    dbstat), and the items of each kind (their count and text bytes) a member."""
+    dbstat), and the items of each kind (their count and stored bytes: keys, and the data
+    as kept, compressed or not) a member."""
     import sqlite3
 
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -119,7 +120,7 @@ def storage_breakdown(path, members):
     kind = """CASE WHEN pk LIKE 'ORG#%#FIND#%' THEN 'member search entry'
                    WHEN pk LIKE 'ORG#%' THEN 'ORG ' || substr(sk, 1, instr(sk || '#', '#') - 1)
                    ELSE substr(pk, 1, instr(pk || '#', '#') - 1) END"""
-    text = "length(pk) + length(sk) + length(data) + " + " + ".join(
+    text = "length(pk) + length(sk) + length(CAST(data AS BLOB)) + " + " + ".join(
         f"coalesce(length(gsi{n}pk) + length(gsi{n}sk), 0)" for n in (1, 2, 3)
     )
     for name, count, size in db.execute(

@@ -17,7 +17,8 @@ import urllib.request
 PASSWORD = "correct horse battery"
 
 
-ITEM_DICTIONARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shared", "embedded", "src", "item_dictionary.txt")
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shared", "embedded", "src", "item_dictionary.txt"), "rb") as f:
+    ITEM_DICTIONARY = f.read()
 
 
 def item_text(stored):
@@ -35,8 +36,7 @@ def item_text(stored):
         shift += 7
         if not byte & 0x80:
             break
-    with open(ITEM_DICTIONARY, "rb") as f:
-        dictionary = f.read()
+    dictionary = ITEM_DICTIONARY
     out = bytearray(dictionary)
     while at < len(stored):
         token = stored[at]
@@ -61,11 +61,14 @@ def item_text(stored):
                 at += 1
                 if stored[at - 1] != 255:
                     break
+        if not 0 < offset <= len(out):
+            raise ValueError(f"an LZ4 match {offset} bytes back, before the dictionary's start")
         start = len(out) - offset
         for i in range(match + 4):
             out.append(out[start + i])
     text = bytes(out[len(dictionary) :])
-    assert len(text) == length, (len(text), length)
+    if len(text) != length:
+        raise ValueError(f"item data of {len(text)} bytes where its header says {length}")
     return text.decode()
 
 

@@ -1206,40 +1206,96 @@ async fn a_full_listing_reads_the_org_once_not_once_a_page(t: TestApp) {
 
     // Out of order: no mark for this start, so the org is read for it; still the same users.
     let middle = scim(&t, &token, "GET", "/Users?startIndex=12&count=5", None).await;
-    let ids: Vec<&str> = middle.body["Resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        ids,
-        sorted[11..16].iter().map(String::as_str).collect::<Vec<_>>(),
-        "{}",
-        middle.text
-    );
-    // A user made during a listing shows on its later pages (ids grow), and a user deleted
-    // is not listed.
+    assert_eq!(ids_of(&middle), sorted[11..16], "{}", middle.text);
+    // Nothing asked, or past the end: no users, the same total.
+    for path in ["/Users?count=0", "/Users?startIndex=500&count=10"] {
+        let empty = scim(&t, &token, "GET", path, None).await;
+        assert_eq!(empty.status, 200, "{}", empty.text);
+        assert_eq!(
+            (empty.body["totalResults"].clone(), ids_of(&empty).len()),
+            (json!(USERS + 1), 0),
+            "{path}"
+        );
+    }
+
+    // A listing lists what its first page counted: the member a mark resumes after deleted
+    // meanwhile, a user made meanwhile waits for the next listing, the total holds.
     let first = scim(&t, &token, "GET", "/Users?startIndex=1&count=10", None).await;
-    assert_eq!(first.body["Resources"].as_array().unwrap().len(), 10);
-    let late = provisioned(&t, &token, std::iter::once("late@listing.test".to_string())).await;
-    let gone = sorted[15].clone();
+    assert_eq!(ids_of(&first), sorted[..10]);
+    let gone = sorted[9].clone();
     let deleted = scim(&t, &token, "DELETE", &format!("/Users/{gone}"), None).await;
     assert_eq!(deleted.status, 204, "{}", deleted.text);
-    let mut rest = Vec::new();
-    let mut start = 11;
+    let late = provisioned(&t, &token, std::iter::once("late@listing.test".to_string())).await;
+    let older_listing = listed_from(&t, &token, 11, 10).await;
+    assert_eq!(older_listing, sorted[10..], "the rest as counted, the late user not yet");
+    // The next listing has the late user and not the deleted one. Its first page makes the
+    // older listing's marks stale: a page that would resume at one reads the org instead.
+    let mut now = sorted.iter().filter(|id| **id != gone).cloned().chain(late).collect::<Vec<_>>();
+    now.sort();
+    let again = listed_from(&t, &token, 1, 10).await;
+    assert_eq!(again, now);
+    let newest = scim(&t, &token, "GET", "/Users?startIndex=1&count=10", None).await;
+    assert_eq!(ids_of(&newest), now[..10]);
+    members_read();
+    let stale = scim(&t, &token, "GET", "/Users?startIndex=21&count=10", None).await;
+    assert_eq!(ids_of(&stale), now[20..30], "not where the older listing's mark points");
+    assert!(members_read() > USERS, "the org is read again");
+    // A mark past its ten minutes is not used either.
+    let fresh = scim(&t, &token, "GET", "/Users?startIndex=1&count=10", None).await;
+    assert_eq!(ids_of(&fresh), now[..10]);
+    t.advance(11 * 60).await;
+    members_read();
+    let expired = scim(&t, &token, "GET", "/Users?startIndex=11&count=10", None).await;
+    assert_eq!(ids_of(&expired), now[10..20]);
+    assert!(members_read() > USERS, "the org is read again");
+
+    // A search without a filter pages the same way, on from the users into the groups.
+    let group = scim(&t, &token, "POST", "/Groups", Some(json!({"displayName": "Listed"}))).await;
+    assert_eq!(group.status, 201, "{}", group.text);
+    let search = |start: usize, count: usize| {
+        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "startIndex": start, "count": count});
+        scim(&t, &token, "POST", "/.search", Some(body))
+    };
+    let head = search(1, 28).await;
+    assert_eq!(ids_of(&head), now[..28], "{}", head.text);
+    members_read();
+    let tail = search(29, 7).await;
+    assert!(members_read() < 15, "resumed at the mark");
+    let mut wanted: Vec<&str> = now[28..].iter().map(String::as_str).collect();
+    wanted.push(group.body["id"].as_str().unwrap());
+    assert_eq!(ids_of(&tail), wanted, "{}", tail.text);
+    assert_eq!(tail.body["totalResults"], USERS + 2, "{}", tail.text);
+}
+
+fn ids_of(answer: &Answer) -> Vec<String> {
+    answer.body["Resources"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", answer.text))
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The ids of a listing's pages from `start` on, each page's total the same.
+async fn listed_from(t: &TestApp, token: &str, mut start: usize, count: usize) -> Vec<String> {
+    let mut listed = Vec::new();
+    let mut total = None;
     loop {
-        let page = scim(&t, &token, "GET", &format!("/Users?startIndex={start}&count=10"), None).await;
-        let resources = page.body["Resources"].as_array().unwrap();
-        rest.extend(resources.iter().map(|r| r["id"].as_str().unwrap().to_string()));
-        if resources.len() < 10 {
-            break;
+        let page = scim(t, token, "GET", &format!("/Users?startIndex={start}&count={count}"), None).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        assert_eq!(
+            *total.get_or_insert(page.body["totalResults"].clone()),
+            page.body["totalResults"],
+            "{}",
+            page.text
+        );
+        let ids = ids_of(&page);
+        listed.extend(ids.iter().cloned());
+        if ids.len() < count {
+            return listed;
         }
-        start += 10;
+        start += count;
     }
-    let mut wanted: Vec<String> = sorted[10..].iter().filter(|id| **id != gone).cloned().chain(late).collect();
-    wanted.sort();
-    assert_eq!(rest, wanted);
 }
 
 on_every_backend!(

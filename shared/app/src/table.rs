@@ -32,6 +32,7 @@
 //! | SSO attempt (state, expires) | `SSOSTATE#sha256` | `SSOSTATE` | | | |
 //! | SSO handoff (expires) | `SSOHANDOFF#sha256` | `SSOHANDOFF` | | | |
 //! | directory-sync (SCIM) token | `ORG#o` | `SCIMTOKEN` | | | |
+//! | directory listing head (the latest listing; expires) | `ORG#o` | `SCIMLIST` | | | |
 //! | directory listing mark (where the page at `start` begins; expires) | `ORG#o` | `SCIMLIST#start` | | | |
 
 use serde::de::DeserializeOwned;
@@ -120,6 +121,8 @@ pub fn outbox_id(member_id: &str, kind: crate::records::EmailKind, secret_versio
 pub fn outbox_sk(entry_id: &str) -> String {
     format!("{OUTBOX_PREFIX}{entry_id}")
 }
+/// The latest listing of every user a directory started: only its marks are used.
+pub const LISTING_HEAD_SK: &str = "SCIMLIST";
 /// Where a directory's listing of every user resumes at `start` (`startIndex`).
 pub fn listing_mark_sk(start: usize) -> String {
     format!("SCIMLIST#{start}")

@@ -19,8 +19,14 @@ const LZ4_DICTIONARY_1: u8 = 1;
 
 static DICTIONARY_1: &[u8] = include_bytes!("item_dictionary.txt");
 
+/// The longest text kept compressed: its length fits the four bytes a reader takes.
+const LONGEST_PACKED: usize = (1 << 28) - 1;
+
 /// What to store for `text`: compressed when that is smaller.
 pub fn stored(text: &str) -> Value {
+    if text.len() > LONGEST_PACKED {
+        return Value::Text(text.to_string());
+    }
     let block = lz4_flex::block::compress_with_dict(text.as_bytes(), DICTIONARY_1);
     let mut packed = Vec::with_capacity(block.len() + 4);
     packed.push(LZ4_DICTIONARY_1);
@@ -48,6 +54,11 @@ pub fn text(value: ValueRef<'_>) -> Result<String, FromSqlError> {
         ValueRef::Text(text) => String::from_utf8(text.to_vec()).map_err(|error| FromSqlError::Other(error.into())),
         ValueRef::Blob([LZ4_DICTIONARY_1, rest @ ..]) => {
             let (length, block) = length_and_rest(rest).ok_or_else(|| corrupt("a length"))?;
+            // An LZ4 block grows its input at most 255 times (and a little): a larger length
+            // is damage, not something to allocate for.
+            if length > block.len().saturating_mul(255).saturating_add(16) {
+                return Err(corrupt("a length its block can hold"));
+            }
             let bytes =
                 lz4_flex::block::decompress_with_dict(block, length, DICTIONARY_1).map_err(|error| FromSqlError::Other(error.into()))?;
             if bytes.len() != length {
@@ -118,6 +129,10 @@ mod tests {
         };
         assert!(super::text(ValueRef::Blob(&[9, 1, 2])).is_err());
         assert!(super::text(ValueRef::Blob(&[LZ4_DICTIONARY_1, 0xff, 0xff, 0xff, 0xff, 0xff])).is_err());
+        assert!(
+            super::text(ValueRef::Blob(&[LZ4_DICTIONARY_1, 0xff, 0xff, 0xff, 0x7f, 0])).is_err(),
+            "a length its block cannot hold is refused before anything is allocated"
+        );
         packed[1] = packed[1].wrapping_add(1);
         assert!(super::text(ValueRef::Blob(&packed)).is_err());
         packed.truncate(packed.len() / 2);

@@ -7,7 +7,7 @@ use roster_domain::scim::{DirectoryGroup, Filter, GroupPatch, GROUP_SCHEMA};
 use roster_domain::{Department, DomainError, ErrorCode, Member, Org};
 
 use super::held;
-use super::{check_if_match, directory_org, list_response, origin, ListRequest, ScimResource, DEFAULT_PAGE, MAX_PAGE, REASON};
+use super::{check_if_match, directory_org, list_response, origin, ListRequest, ScimResource, REASON};
 use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Query, SkCondition};
@@ -129,8 +129,7 @@ pub(super) async fn page_of(
     request: &ListRequest,
     with_members: bool,
 ) -> AppResult<Value> {
-    let start = request.start_index.unwrap_or(1).max(1);
-    let count = request.count.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
+    let (start, count) = request.window();
     let total = users.total + departments.len();
     let skipped_groups = (start - 1).saturating_sub(users.total);
     let mut resources = users.resources;

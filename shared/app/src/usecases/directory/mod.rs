@@ -58,6 +58,16 @@ pub struct ListRequest {
     pub count: Option<usize>,
 }
 
+impl ListRequest {
+    /// The page asked for: its first index (1-based) and its size.
+    pub fn window(&self) -> (usize, usize) {
+        (
+            self.start_index.unwrap_or(1).max(1),
+            self.count.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE),
+        )
+    }
+}
+
 /// The org the calling directory serves.
 pub(crate) fn directory_org(ctx: &RequestContext) -> AppResult<&str> {
     match &ctx.principal {
@@ -440,8 +450,7 @@ async fn users_page(app: &App, org_id: &str, filter: Option<&Filter>, request: &
         return listing::all_users_page(app, org_id, request).await;
     };
     let users = user_resources(app, org_id, filter).await?;
-    let start = request.start_index.unwrap_or(1).max(1);
-    let count = request.count.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
+    let (start, count) = request.window();
     Ok(UsersPage {
         total: users.len(),
         resources: users.into_iter().skip(start - 1).take(count).collect(),
