@@ -126,10 +126,37 @@ pub fn sdk_config_from_env() -> SdkConfig {
         .behavior_version(BehaviorVersion::latest())
         .region(region.map(aws_config::Region::new))
         .credentials_provider(aws_types::sdk_config::SharedCredentialsProvider::new(credentials));
-    if let Some(endpoint) = var("AWS_ENDPOINT_URL") {
+    let endpoint = var("AWS_ENDPOINT_URL");
+    builder = builder.http_client(https_client(endpoint.as_deref()));
+    if let Some(endpoint) = endpoint {
         builder = builder.endpoint_url(endpoint);
     }
     builder.build()
+}
+
+/// The roots AWS's service endpoints chain to: Amazon Root CA 1 to 4 (Amazon Trust
+/// Services) and Starfield Services Root G2 (which cross-signs them for older clients).
+const AWS_ROOTS: &[u8] = include_bytes!("aws_roots.pem");
+
+/// The SDK's HTTPS client (rustls on aws-lc, as the SDK's default), trusting the roots of
+/// AWS's endpoints only, unless `endpoint` is another HTTPS server (an emulator or a proxy
+/// with a certificate of its own), which gets the system's roots too. A function talks to
+/// AWS alone: it has no use for the system's 140-odd roots, and reading and parsing them
+/// was most of what the SDK added to a cold start (BENCHMARKS.md, "Lambda cold start").
+pub fn https_client(endpoint: Option<&str>) -> aws_types::sdk_config::SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    let other_https = endpoint.is_some_and(|url| url.starts_with("https://"));
+    let trust = tls::TrustStore::empty()
+        .with_native_roots(other_https)
+        .with_pem_certificate(AWS_ROOTS);
+    let context = tls::TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .expect("a trust store without a key or a server name builds");
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc))
+        .tls_context(context)
+        .build_https()
 }
 
 /// Resolves queue names to URLs (one call per queue named rather than given by URL).
@@ -186,4 +213,44 @@ pub async fn fetch_key_material(sdk: &SdkConfig, secret_id: &str) -> Result<KeyM
         .secret_string()
         .ok_or_else(|| invalid("the secret has no SecretString".into()))?;
     KeyMaterial::from_json(text).map_err(|e| invalid(e.to_string()))
+}
+
+#[cfg(test)]
+mod roots_tests {
+    use base64::Engine;
+
+    /// The five roots are whole certificates (a damaged one would only show at the first
+    /// TLS handshake on AWS): each PEM block is DER and names its CA.
+    #[test]
+    fn the_aws_roots_are_the_five_certificates() {
+        let text = std::str::from_utf8(super::AWS_ROOTS).unwrap();
+        let blocks: Vec<Vec<u8>> = text
+            .split("-----BEGIN CERTIFICATE-----")
+            .skip(1)
+            .map(|block| {
+                let body: String = block
+                    .split("-----END CERTIFICATE-----")
+                    .next()
+                    .unwrap()
+                    .split_whitespace()
+                    .collect();
+                base64::engine::general_purpose::STANDARD.decode(body).unwrap()
+            })
+            .collect();
+        let names = [
+            "Amazon Root CA 1",
+            "Amazon Root CA 2",
+            "Amazon Root CA 3",
+            "Amazon Root CA 4",
+            "Starfield Services Root Certificate Authority - G2",
+        ];
+        assert_eq!(blocks.len(), names.len());
+        for (der, name) in blocks.iter().zip(names) {
+            assert_eq!(der[0], 0x30, "{name}: a DER sequence");
+            assert!(der.windows(name.len()).any(|w| w == name.as_bytes()), "{name}");
+        }
+        // And the client builds with them, for AWS and for an HTTPS emulator.
+        super::https_client(None);
+        super::https_client(Some("https://localhost:4566"));
+    }
 }

@@ -28,6 +28,8 @@ use roster_app::{App, AppConfig, SigningKeys};
 /// each Lambda carries only what its endpoint uses). `roster_lambda` derives them from a
 /// route's facts; roster-local and the tests build everything (`AllAdapters`).
 pub trait Adapters {
+    /// Reads or writes the table (every function but those that serve fixed documents).
+    const TABLE: bool = true;
     /// Sends queue messages, or receives them (the workers).
     const QUEUE: bool = false;
     /// Sends email through SES (the email sender).
@@ -105,7 +107,11 @@ pub async fn build_app_with<A: Adapters>(
     let mut app_config = AppConfig::new(&config.public_url, &config.mail_from);
     app_config.operator_token_sha256 = config.operator_token_sha256.clone();
     Ok(App {
-        store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name)),
+        store: if A::TABLE {
+            Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name))
+        } else {
+            Arc::new(roster_app::ports::NoStore)
+        },
         queue,
         mailer: if A::MAILER {
             Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), config.configuration_set.clone()))

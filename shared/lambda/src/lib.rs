@@ -13,7 +13,7 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, RequestExt};
 use lambda_runtime::{service_fn, LambdaEvent};
 
-use roster_app::functions::{self, Sealing, Trigger, WorkerFacts};
+use roster_app::functions::{self, Sealing, TableUse, Trigger, WorkerFacts};
 pub use roster_app::ports::QueueName;
 use roster_app::workers::expiry::{self, ExpiryKind};
 use roster_app::workers::{self, sweeps, MessageOutcome};
@@ -50,6 +50,7 @@ pub trait Function: Adapters {
 pub struct EndpointFunction<E>(PhantomData<E>);
 
 impl<E: Endpoint> Adapters for EndpointFunction<E> {
+    const TABLE: bool = !matches!(E::ROUTE.facts.table, TableUse::None);
     const ENVIRONMENT_CREDENTIALS: bool = true;
     const QUEUE: bool = !E::ROUTE.facts.sends.is_empty();
     const SEALER: bool = !matches!(E::ROUTE.facts.sealing, Sealing::None);

@@ -14,4 +14,4 @@ pub use identity_provider::{AuthorizationRequest, IdentityError, IdentityProvide
 pub use mailer::{MailError, Mailer, NoMailer, OutgoingEmail};
 pub use queue::{NoQueue, Queue, QueueError, QueueName, ReceivedMessage};
 pub use sealer::{KeyFileSealer, NoSealer, SealError, Sealer};
-pub use store::{Condition, IndexName, Item, Page, Query, SkCondition, Store, StoreError, Write};
+pub use store::{Condition, IndexName, Item, NoStore, Page, Query, SkCondition, Store, StoreError, Write};

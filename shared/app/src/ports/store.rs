@@ -251,3 +251,30 @@ pub trait Store: Send + Sync {
 
 /// The most writes one `transact` call takes (DynamoDB's limit).
 pub const MAX_TRANSACTION_WRITES: usize = 100;
+
+/// The store of a function that uses no table (its route's facts say so): it builds no
+/// database client, and any call is refused as unavailable.
+pub struct NoStore;
+
+fn no_table() -> StoreError {
+    StoreError::Unavailable("this function uses no table".into())
+}
+
+#[async_trait]
+impl Store for NoStore {
+    async fn get(&self, _: &str, _: &str) -> Result<Option<Item>, StoreError> {
+        Err(no_table())
+    }
+    async fn query(&self, _: Query) -> Result<Page, StoreError> {
+        Err(no_table())
+    }
+    async fn batch_get(&self, _: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
+        Err(no_table())
+    }
+    async fn transact(&self, _: Vec<Write>) -> Result<(), StoreError> {
+        Err(no_table())
+    }
+    async fn add_to_counter(&self, _: &str, _: &str, _: i64, _: Option<u64>, _: i64) -> Result<Option<u64>, StoreError> {
+        Err(no_table())
+    }
+}
