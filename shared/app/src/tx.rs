@@ -414,7 +414,7 @@ impl Tx {
         if self.writes.is_empty() {
             return Ok(());
         }
-        if self.writes.len() > crate::ports::store::MAX_TRANSACTION_WRITES {
+        if self.writes.len() > app.store.transaction_limit() {
             return Err(AppError::Internal("transaction too large".into()));
         }
         match app.store.transact(self.writes).await {

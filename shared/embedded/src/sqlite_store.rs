@@ -315,4 +315,14 @@ impl Store for SqliteStore {
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         blocking(|| self.transact_now(writes))
     }
+
+    /// More than DynamoDB's 100: a commit writes every page its writes touched to the log,
+    /// so an import's rows in fewer, larger transactions write each shared page once for
+    /// more rows.
+    fn transaction_limit(&self) -> usize {
+        TRANSACTION_LIMIT
+    }
 }
+
+/// The most writes one SQLite transaction takes (`Store::transaction_limit`).
+const TRANSACTION_LIMIT: usize = 1_000;

@@ -233,8 +233,14 @@ pub trait Store: Send + Sync {
     /// The items with these keys that exist (in no particular order), read consistently:
     /// one call per 100 keys on DynamoDB (`BatchGetItem`), instead of one per key.
     async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError>;
-    /// Applies every write or none. At most 100 writes, each on a distinct key.
+    /// Applies every write or none. At most `transaction_limit()` writes, each on a
+    /// distinct key.
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError>;
+    /// The most writes one `transact` call takes: DynamoDB's 100 unless the store says
+    /// otherwise. Long work (an import) puts as much in one transaction as this allows.
+    fn transaction_limit(&self) -> usize {
+        MAX_TRANSACTION_WRITES
+    }
     /// Adds `delta` to the counter at `pk`/`sk` (an item whose `version` is the count,
     /// created at 0 when absent) in one atomic operation, only while the count is below
     /// `below` when that is given: answers the count after, or `None` when it had reached
@@ -249,7 +255,8 @@ pub trait Store: Send + Sync {
     }
 }
 
-/// The most writes one `transact` call takes (DynamoDB's limit).
+/// The most writes one `transact` call takes on DynamoDB (its limit), and on any store
+/// that does not say otherwise.
 pub const MAX_TRANSACTION_WRITES: usize = 100;
 
 /// The store of a function that uses no table (its route's facts say so): it builds no
