@@ -72,6 +72,9 @@ impl GrantedStore {
 
 #[async_trait]
 impl Store for GrantedStore {
+    fn transaction_limit(&self) -> usize {
+        self.inner.transaction_limit()
+    }
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         self.check(TableUse::Reads, "read")?;
         self.inner.get(pk, sk).await

@@ -129,6 +129,9 @@ pub struct CountingStore {
 
 #[async_trait]
 impl Store for CountingStore {
+    fn transaction_limit(&self) -> usize {
+        self.inner.transaction_limit()
+    }
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<roster_app::ports::Item>, roster_app::ports::StoreError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.inner.get(pk, sk).await
@@ -154,6 +157,44 @@ impl Store for CountingStore {
         expires_at: i64,
     ) -> Result<Option<u64>, roster_app::ports::StoreError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.add_to_counter(pk, sk, delta, below, expires_at).await
+    }
+}
+
+/// Records the size of every transaction that reaches the store (and forwards the store's
+/// transaction limit), to show how work is batched.
+pub struct TransactionLog {
+    pub inner: Arc<dyn Store>,
+    /// Shared, so a test keeps a handle after the store goes into the app.
+    pub sizes: Arc<std::sync::Mutex<Vec<usize>>>,
+}
+
+#[async_trait]
+impl Store for TransactionLog {
+    fn transaction_limit(&self) -> usize {
+        self.inner.transaction_limit()
+    }
+    async fn get(&self, pk: &str, sk: &str) -> Result<Option<roster_app::ports::Item>, roster_app::ports::StoreError> {
+        self.inner.get(pk, sk).await
+    }
+    async fn query(&self, query: roster_app::ports::Query) -> Result<roster_app::ports::Page, roster_app::ports::StoreError> {
+        self.inner.query(query).await
+    }
+    async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<roster_app::ports::Item>, roster_app::ports::StoreError> {
+        self.inner.batch_get(keys).await
+    }
+    async fn transact(&self, writes: Vec<roster_app::ports::Write>) -> Result<(), roster_app::ports::StoreError> {
+        self.sizes.lock().unwrap().push(writes.len());
+        self.inner.transact(writes).await
+    }
+    async fn add_to_counter(
+        &self,
+        pk: &str,
+        sk: &str,
+        delta: i64,
+        below: Option<u64>,
+        expires_at: i64,
+    ) -> Result<Option<u64>, roster_app::ports::StoreError> {
         self.inner.add_to_counter(pk, sk, delta, below, expires_at).await
     }
 }
@@ -213,6 +254,8 @@ impl MeteredStore {
 
 #[async_trait]
 impl Store for MeteredStore {
+    // No `transaction_limit`: DynamoDB's 100, whatever store runs underneath, as the units
+    // it computes are DynamoDB's.
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<roster_app::ports::Item>, roster_app::ports::StoreError> {
         let item = self.inner.get(pk, sk).await?;
         self.add(
@@ -304,6 +347,9 @@ impl FaultyStore {
 
 #[async_trait]
 impl Store for FaultyStore {
+    fn transaction_limit(&self) -> usize {
+        self.inner.transaction_limit()
+    }
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<roster_app::ports::Item>, roster_app::ports::StoreError> {
         self.inner.get(pk, sk).await
     }

@@ -73,6 +73,9 @@ fn index_entry(item: &Item, index: IndexName) -> Option<&(String, String)> {
 
 #[async_trait]
 impl Store for StaleIndexStore {
+    fn transaction_limit(&self) -> usize {
+        self.inner.transaction_limit()
+    }
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         self.inner.get(pk, sk).await
     }
@@ -166,6 +169,9 @@ impl JitterStore {
 
 #[async_trait]
 impl Store for JitterStore {
+    fn transaction_limit(&self) -> usize {
+        self.inner.transaction_limit()
+    }
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         self.pause().await;
         self.inner.get(pk, sk).await

@@ -564,6 +564,57 @@ async fn bulk_work_reads_in_batches_and_answers_within_its_deadline(t: TestApp) 
     }
 }
 
+/// An import writes as many rows a transaction as the store takes: a chunk's 100 on SQLite
+/// (a commit writes each page it touched once, so fewer, larger ones are faster), about 8
+/// under DynamoDB's 100 writes; never more than the store's limit.
+async fn an_import_writes_as_many_rows_a_transaction_as_the_store_takes(t: TestApp) {
+    let sizes = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = sizes.clone();
+    let t = t.wrap_store(move |inner| Arc::new(roster_tests::TransactionLog { inner, sizes: log }));
+    let limit = t.app.store.transaction_limit();
+    let org = t.create_org("Big Commits", "paid").await;
+    let department = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{}/departments", org.org_id),
+            Some(&org.admin_token),
+            Some(json!({"name": "Wards"})),
+        )
+        .await;
+    assert_eq!(department.status, 201, "{}", department.text);
+    let mut csv = String::from("email,first_name,last_name,phone,department,position,role\n");
+    for i in 0..250 {
+        csv.push_str(&format!("big{i}@commits.test,Ann,Last{i},,Wards,Nurse,member\n"));
+    }
+    sizes.lock().unwrap().clear();
+    let submitted = t.submit_import_csv(&org, csv).await;
+    t.drain().await;
+    let status = t
+        .call(
+            "GET",
+            &format!("/v1/orgs/{}/imports/{}", org.org_id, submitted.body["id"].as_str().unwrap()),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(status.body["invited"], 250, "{}", status.text);
+    let sizes = sizes.lock().unwrap().clone();
+    let largest = *sizes.iter().max().unwrap();
+    assert!(largest <= limit, "{largest} writes in one transaction, the store takes {limit}");
+    // Each row is about ten writes (member, guard, directory, search, department, lookup,
+    // audit, outbox): a commit of a whole chunk is about a thousand.
+    let chunk_sized = sizes.iter().filter(|size| **size >= 900).count();
+    if limit >= 1_000 {
+        assert_eq!(chunk_sized, 2, "the two full chunks in one commit each: {sizes:?}");
+    } else {
+        assert_eq!(chunk_sized, 0);
+        assert!(
+            sizes.iter().filter(|size| **size >= 80).count() >= 25,
+            "about 8 rows a commit: {sizes:?}"
+        );
+    }
+}
+
 on_every_backend!(
     bulk_work_reads_in_batches_and_answers_within_its_deadline,
     oversized_cells_fail_their_rows_not_the_import,
@@ -575,5 +626,6 @@ on_every_backend!(
     paid_plans_have_no_import_limit,
     a_redelivered_import_message_resumes_and_never_duplicates,
     an_import_continues_after_every_row_when_time_is_short,
-    a_broken_file_is_refused_whole_and_changes_nothing
+    a_broken_file_is_refused_whole_and_changes_nothing,
+    an_import_writes_as_many_rows_a_transaction_as_the_store_takes
 );

@@ -143,11 +143,17 @@ const AWS_ROOTS: &[u8] = include_bytes!("aws_roots.pem");
 /// with a certificate of its own), which gets the system's roots too. A function talks to
 /// AWS alone: it has no use for the system's 140-odd roots, and reading and parsing them
 /// was most of what the SDK added to a cold start (BENCHMARKS.md, "Lambda cold start").
+///
+/// `ROSTER_AWS_SYSTEM_ROOTS=1` adds the system's roots anyway (an egress proxy that
+/// inspects TLS), as does a region of the China partition (`cn-…`), whose endpoints this
+/// was not checked against. Proxy settings (`HTTPS_PROXY`) are not read by this client.
 pub fn https_client(endpoint: Option<&str>) -> aws_types::sdk_config::SharedHttpClient {
     use aws_smithy_http_client::tls;
-    let other_https = endpoint.is_some_and(|url| url.starts_with("https://"));
+    let other_https = endpoint.is_some_and(|url| url.get(..8).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://")));
+    let china = var("AWS_REGION").is_some_and(|region| region.starts_with("cn-"));
+    let system_roots = other_https || china || var("ROSTER_AWS_SYSTEM_ROOTS").as_deref() == Some("1");
     let trust = tls::TrustStore::empty()
-        .with_native_roots(other_https)
+        .with_native_roots(system_roots)
         .with_pem_certificate(AWS_ROOTS);
     let context = tls::TlsContext::builder()
         .with_trust_store(trust)
@@ -249,8 +255,15 @@ mod roots_tests {
             assert_eq!(der[0], 0x30, "{name}: a DER sequence");
             assert!(der.windows(name.len()).any(|w| w == name.as_bytes()), "{name}");
         }
-        // And the client builds with them, for AWS and for an HTTPS emulator.
-        super::https_client(None);
-        super::https_client(Some("https://localhost:4566"));
+        // And a client's configuration takes them (the trust store is parsed as a client is
+        // made), for AWS and for an HTTPS emulator.
+        for endpoint in [None, Some("https://localhost:4566")] {
+            let config = aws_sdk_dynamodb::Config::builder()
+                .behavior_version(aws_config::BehaviorVersion::latest())
+                .region(aws_config::Region::new("eu-west-1"))
+                .http_client(super::https_client(endpoint))
+                .build();
+            aws_sdk_dynamodb::Client::from_conf(config);
+        }
     }
 }

@@ -409,6 +409,10 @@ fn counter_addition(
 
 #[async_trait]
 impl Store for DynamoStore {
+    /// DynamoDB's own limit on `TransactWriteItems`.
+    fn transaction_limit(&self) -> usize {
+        roster_app::ports::store::MAX_TRANSACTION_WRITES
+    }
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         let output = self
             .client

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use roster_app::ports::{Clock, NoIdentityProviders, NoMailer, NoQueue, NoSealer, Queue, Sealer, SystemClock};
 use roster_app::{App, AppConfig, SigningKeys};
 
-/// Which adapters a function builds beyond the table. Each is a constant, so a binary
+/// Which adapters a function builds. Each is a constant, so a binary
 /// whose function leaves one out does not link that adapter's SDK client at all (issue 22:
 /// each Lambda carries only what its endpoint uses). `roster_lambda` derives them from a
 /// route's facts; roster-local and the tests build everything (`AllAdapters`).

@@ -22,9 +22,14 @@ static DICTIONARY_1: &[u8] = include_bytes!("item_dictionary.txt");
 /// The longest text kept compressed: its length fits the four bytes a reader takes.
 const LONGEST_PACKED: usize = (1 << 28) - 1;
 
+/// The shortest text compressed: below it (a search entry's `null`, an email guard) a few
+/// bytes at most are saved, and each compression sets up its table and the dictionary's
+/// hashes, which costs more than such an item's write.
+const SHORTEST_PACKED: usize = 64;
+
 /// What to store for `text`: compressed when that is smaller.
 pub fn stored(text: &str) -> Value {
-    if text.len() > LONGEST_PACKED {
+    if !(SHORTEST_PACKED..=LONGEST_PACKED).contains(&text.len()) {
         return Value::Text(text.to_string());
     }
     let block = lz4_flex::block::compress_with_dict(text.as_bytes(), DICTIONARY_1);

@@ -324,5 +324,6 @@ impl Store for SqliteStore {
     }
 }
 
-/// The most writes one SQLite transaction takes (`Store::transaction_limit`).
-const TRANSACTION_LIMIT: usize = 1_000;
+/// The most writes one SQLite transaction takes (`Store::transaction_limit`): an import
+/// chunk's rows at their most writes each, with the job's own.
+const TRANSACTION_LIMIT: usize = 1_250;

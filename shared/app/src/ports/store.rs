@@ -284,4 +284,7 @@ impl Store for NoStore {
     async fn add_to_counter(&self, _: &str, _: &str, _: i64, _: Option<u64>, _: i64) -> Result<Option<u64>, StoreError> {
         Err(no_table())
     }
+    async fn purge_expired(&self, _: time::OffsetDateTime) -> Result<usize, StoreError> {
+        Err(no_table())
+    }
 }

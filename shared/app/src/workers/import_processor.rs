@@ -244,7 +244,7 @@ const ROW_WRITES_AT_MOST: usize = 12;
 /// transaction of the store (`Store::transaction_limit`): about 8 on DynamoDB, a whole
 /// chunk on SQLite, where fewer, larger commits write each shared page once for more rows
 /// (an import into 100,000 members went from 3,036 to 4,738 rows/s; BENCHMARKS.md).
-pub const ROWS_PER_WRITE: usize = 100;
+pub const ROWS_PER_WRITE: usize = IMPORT_CHUNK_ROWS;
 
 /// Does the next rows, up to `max_rows` of one chunk (or completes the job), in one atomic
 /// write with the checkpoint, the chunk's failures and the rate counters (each written once
@@ -266,7 +266,8 @@ async fn step(app: &App, run: &RunContext, progress: &mut Progress, max_rows: us
     let mut failed = chunk.clone();
     let mut invited = 0;
     // Room for the checkpoint, the chunk and the rate counters beside the rows' writes.
-    let room = app.store.transaction_limit() - 2 - progress.rates.len();
+    let room = app.store.transaction_limit().saturating_sub(2 + progress.rates.len());
+    debug_assert!(room >= ROW_WRITES_AT_MOST, "a transaction holds at least one row");
     let max_rows = if failure.is_some() { 1 } else { max_rows.max(1) };
     let mut rows = 0;
     while rows < max_rows
