@@ -120,11 +120,14 @@ impl Queue for LossyQueue {
     }
 }
 
-/// Counts the calls that reach the store, to show that a request was refused before any.
+/// Counts the calls that reach the store, to show that a request was refused before any,
+/// and records each transaction's size, to show how work is batched.
 pub struct CountingStore {
     pub inner: Arc<dyn Store>,
     /// Shared, so a test keeps a handle after the store goes into the app.
     pub calls: Arc<AtomicUsize>,
+    /// The number of writes of each transaction, in order.
+    pub transactions: Arc<Mutex<Vec<usize>>>,
 }
 
 #[async_trait]
@@ -146,6 +149,7 @@ impl Store for CountingStore {
     }
     async fn transact(&self, writes: Vec<roster_app::ports::Write>) -> Result<(), roster_app::ports::StoreError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
+        self.transactions.lock().unwrap().push(writes.len());
         self.inner.transact(writes).await
     }
     async fn add_to_counter(
@@ -157,44 +161,6 @@ impl Store for CountingStore {
         expires_at: i64,
     ) -> Result<Option<u64>, roster_app::ports::StoreError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.add_to_counter(pk, sk, delta, below, expires_at).await
-    }
-}
-
-/// Records the size of every transaction that reaches the store (and forwards the store's
-/// transaction limit), to show how work is batched.
-pub struct TransactionLog {
-    pub inner: Arc<dyn Store>,
-    /// Shared, so a test keeps a handle after the store goes into the app.
-    pub sizes: Arc<std::sync::Mutex<Vec<usize>>>,
-}
-
-#[async_trait]
-impl Store for TransactionLog {
-    fn transaction_limit(&self) -> usize {
-        self.inner.transaction_limit()
-    }
-    async fn get(&self, pk: &str, sk: &str) -> Result<Option<roster_app::ports::Item>, roster_app::ports::StoreError> {
-        self.inner.get(pk, sk).await
-    }
-    async fn query(&self, query: roster_app::ports::Query) -> Result<roster_app::ports::Page, roster_app::ports::StoreError> {
-        self.inner.query(query).await
-    }
-    async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<roster_app::ports::Item>, roster_app::ports::StoreError> {
-        self.inner.batch_get(keys).await
-    }
-    async fn transact(&self, writes: Vec<roster_app::ports::Write>) -> Result<(), roster_app::ports::StoreError> {
-        self.sizes.lock().unwrap().push(writes.len());
-        self.inner.transact(writes).await
-    }
-    async fn add_to_counter(
-        &self,
-        pk: &str,
-        sk: &str,
-        delta: i64,
-        below: Option<u64>,
-        expires_at: i64,
-    ) -> Result<Option<u64>, roster_app::ports::StoreError> {
         self.inner.add_to_counter(pk, sk, delta, below, expires_at).await
     }
 }
@@ -870,6 +836,18 @@ impl TestApp {
             .await;
         assert_eq!(submitted.status, 202, "{}", submitted.text);
         submitted
+    }
+
+    /// `GET …/imports/{id}` of the import `submitted` answered, as the org's admin.
+    pub async fn import_status(&self, org: &OrgFixture, submitted: &Answer) -> Answer {
+        let id = submitted.body["id"].as_str().expect("a submitted import's id");
+        self.call(
+            "GET",
+            &format!("/v1/orgs/{}/imports/{id}", org.org_id),
+            Some(&org.admin_token),
+            None,
+        )
+        .await
     }
 
     /// `POST /v1/orgs/{org}/invitations` with `token`'s bearer.

@@ -117,14 +117,7 @@ async fn import_rate(t: &TestApp, backend: &str, rows: usize) {
         .await;
     t.drain().await;
     let elapsed = started.elapsed();
-    let done = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{}/imports/{}", org.org_id, submitted.body["id"].as_str().unwrap()),
-            Some(&org.admin_token),
-            None,
-        )
-        .await;
+    let done = t.import_status(&org, &submitted).await;
     assert_eq!(done.body["invited"], rows, "{}", done.text);
     println!(
         "| {backend} | {rows} rows | {:.2} s | {:.0} rows/s |",
@@ -421,14 +414,7 @@ async fn import_under_load(size: usize, rows: usize) {
     importer.await.unwrap();
     let elapsed = started.elapsed();
     let (mut me, mut members) = readers.await.unwrap();
-    let status = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{}/imports/{}", org.org_id, submitted.body["id"].as_str().unwrap()),
-            Some(&org.admin_token),
-            None,
-        )
-        .await;
+    let status = t.import_status(&org, &submitted).await;
     assert_eq!(status.body["invited"], rows, "{}", status.text);
     assert_eq!(
         t.mailer.sent.lock().unwrap().len() - sent_before,

@@ -449,6 +449,7 @@ async fn bulk_work_reads_in_batches_and_answers_within_its_deadline(t: TestApp) 
         Arc::new(roster_tests::CountingStore {
             inner: slow,
             calls: counted,
+            transactions: Default::default(),
         })
     });
     let org = t.create_org("Batches", "paid").await;
@@ -570,7 +571,13 @@ async fn bulk_work_reads_in_batches_and_answers_within_its_deadline(t: TestApp) 
 async fn an_import_writes_as_many_rows_a_transaction_as_the_store_takes(t: TestApp) {
     let sizes = Arc::new(std::sync::Mutex::new(Vec::new()));
     let log = sizes.clone();
-    let t = t.wrap_store(move |inner| Arc::new(roster_tests::TransactionLog { inner, sizes: log }));
+    let t = t.wrap_store(move |inner| {
+        Arc::new(roster_tests::CountingStore {
+            inner,
+            calls: Default::default(),
+            transactions: log,
+        })
+    });
     let limit = t.app.store.transaction_limit();
     let org = t.create_org("Big Commits", "paid").await;
     let department = t
@@ -589,14 +596,7 @@ async fn an_import_writes_as_many_rows_a_transaction_as_the_store_takes(t: TestA
     sizes.lock().unwrap().clear();
     let submitted = t.submit_import_csv(&org, csv).await;
     t.drain().await;
-    let status = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{}/imports/{}", org.org_id, submitted.body["id"].as_str().unwrap()),
-            Some(&org.admin_token),
-            None,
-        )
-        .await;
+    let status = t.import_status(&org, &submitted).await;
     assert_eq!(status.body["invited"], 250, "{}", status.text);
     let sizes = sizes.lock().unwrap().clone();
     let largest = *sizes.iter().max().unwrap();

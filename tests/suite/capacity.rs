@@ -44,14 +44,7 @@ async fn capacity_units_per_operation_stay_within_today_s() {
     let submit = take();
     roster_app::workers::drain_once(&t.app, QueueName::Import).await.unwrap();
     let import = take();
-    let status = t
-        .call(
-            "GET",
-            &format!("/v1/orgs/{}/imports/{}", org.org_id, submitted.body["id"].as_str().unwrap()),
-            Some(&org.admin_token),
-            None,
-        )
-        .await;
+    let status = t.import_status(&org, &submitted).await;
     assert_eq!(status.body["invited"], ROWS, "{}", status.text);
     let poll = take();
 

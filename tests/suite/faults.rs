@@ -68,8 +68,7 @@ async fn a_failed_write_leaves_no_half_done_change(t: TestApp) {
         assert_eq!(fault.load(Ordering::SeqCst), -1, "the fault was met");
         t.assert_members_consistent(&org).await;
         t.drain().await;
-        let path = format!("/v1/orgs/{}/imports/{}", org.org_id, submitted.body["id"].as_str().unwrap());
-        let job = t.call("GET", &path, Some(&org.admin_token), None).await;
+        let job = t.import_status(&org, &submitted).await;
         assert_eq!(job.body["status"], "completed", "{}", job.text);
         assert_eq!(job.body["invited"], rows_each, "{}", job.text);
         assert_eq!(member_count(&t, &org).await, 2 + rows_each * (n + 1));

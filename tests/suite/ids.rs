@@ -16,6 +16,7 @@ async fn a_malformed_path_id_answers_404_before_any_store_call(t: TestApp) {
     let counting = Arc::new(CountingStore {
         inner: t.app.store.clone(),
         calls: Default::default(),
+        transactions: Default::default(),
     });
     let store = counting.clone();
     let t = t.wrap_store(move |_| store);
