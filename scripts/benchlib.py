@@ -21,6 +21,20 @@ with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shared
     ITEM_DICTIONARY = f.read()
 
 
+def lz4_length(nibble, stored, at):
+    """An LZ4 sequence's literal or match length: its token's nibble, and when that is 15,
+    the bytes that follow added up to the first one under 255. Answers it and where the
+    block goes on."""
+    length = nibble
+    if nibble == 15:
+        while True:
+            length += stored[at]
+            at += 1
+            if stored[at - 1] != 255:
+                break
+    return length, at
+
+
 def item_text(stored):
     """An item's JSON text from its `data` column (shared/embedded/src/item_data.rs): TEXT
     as it is, or a BLOB of format 1, an LZ4 block compressed with the item dictionary."""
@@ -41,26 +55,14 @@ def item_text(stored):
     while at < len(stored):
         token = stored[at]
         at += 1
-        literals = token >> 4
-        if literals == 15:
-            while True:
-                literals += stored[at]
-                at += 1
-                if stored[at - 1] != 255:
-                    break
+        literals, at = lz4_length(token >> 4, stored, at)
         out += stored[at : at + literals]
         at += literals
         if at >= len(stored):
             break
         offset = stored[at] | stored[at + 1] << 8
         at += 2
-        match = token & 15
-        if match == 15:
-            while True:
-                match += stored[at]
-                at += 1
-                if stored[at - 1] != 255:
-                    break
+        match, at = lz4_length(token & 15, stored, at)
         if not 0 < offset <= len(out):
             raise ValueError(f"an LZ4 match {offset} bytes back, before the dictionary's start")
         start = len(out) - offset

@@ -124,10 +124,10 @@ pub fn sdk_config_from_env() -> SdkConfig {
     let credentials = aws_config::environment::credentials::EnvironmentVariableCredentialsProvider::new();
     let mut builder = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
-        .region(region.map(aws_config::Region::new))
+        .region(region.clone().map(aws_config::Region::new))
         .credentials_provider(aws_types::sdk_config::SharedCredentialsProvider::new(credentials));
     let endpoint = var("AWS_ENDPOINT_URL");
-    builder = builder.http_client(https_client(endpoint.as_deref()));
+    builder = builder.http_client(https_client(endpoint.as_deref(), region.as_deref()));
     if let Some(endpoint) = endpoint {
         builder = builder.endpoint_url(endpoint);
     }
@@ -145,12 +145,12 @@ const AWS_ROOTS: &[u8] = include_bytes!("aws_roots.pem");
 /// was most of what the SDK added to a cold start (BENCHMARKS.md, "Lambda cold start").
 ///
 /// `ROSTER_AWS_SYSTEM_ROOTS=1` adds the system's roots anyway (an egress proxy that
-/// inspects TLS), as does a region of the China partition (`cn-…`), whose endpoints this
+/// inspects TLS), as does a `region` of the China partition (`cn-…`), whose endpoints this
 /// was not checked against. Proxy settings (`HTTPS_PROXY`) are not read by this client.
-pub fn https_client(endpoint: Option<&str>) -> aws_types::sdk_config::SharedHttpClient {
+pub fn https_client(endpoint: Option<&str>, region: Option<&str>) -> aws_types::sdk_config::SharedHttpClient {
     use aws_smithy_http_client::tls;
     let other_https = endpoint.is_some_and(|url| url.get(..8).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://")));
-    let china = var("AWS_REGION").is_some_and(|region| region.starts_with("cn-"));
+    let china = region.is_some_and(|region| region.starts_with("cn-"));
     let system_roots = other_https || china || var("ROSTER_AWS_SYSTEM_ROOTS").as_deref() == Some("1");
     let trust = tls::TrustStore::empty()
         .with_native_roots(system_roots)
@@ -261,7 +261,7 @@ mod roots_tests {
             let config = aws_sdk_dynamodb::Config::builder()
                 .behavior_version(aws_config::BehaviorVersion::latest())
                 .region(aws_config::Region::new("eu-west-1"))
-                .http_client(super::https_client(endpoint))
+                .http_client(super::https_client(endpoint, Some("eu-west-1")))
                 .build();
             aws_sdk_dynamodb::Client::from_conf(config);
         }

@@ -12,7 +12,7 @@
 //! The dictionary is part of the format: data written with it is read with it, so it never
 //! changes; a new dictionary would be a new format byte, the old one still read.
 
-use rusqlite::types::{FromSqlError, Value, ValueRef};
+use rusqlite::types::{FromSqlError, ToSqlOutput, Value, ValueRef};
 
 /// Format byte: LZ4 block, dictionary `item_dictionary.txt`.
 const LZ4_DICTIONARY_1: u8 = 1;
@@ -27,10 +27,12 @@ const LONGEST_PACKED: usize = (1 << 28) - 1;
 /// hashes, which costs more than such an item's write.
 const SHORTEST_PACKED: usize = 64;
 
-/// What to store for `text`: compressed when that is smaller.
-pub fn stored(text: &str) -> Value {
+/// What to store for `text`: compressed when that is smaller, else the text itself (bound
+/// as it is, not copied).
+pub fn stored(text: &str) -> ToSqlOutput<'_> {
+    let as_it_is = ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes()));
     if !(SHORTEST_PACKED..=LONGEST_PACKED).contains(&text.len()) {
-        return Value::Text(text.to_string());
+        return as_it_is;
     }
     let block = lz4_flex::block::compress_with_dict(text.as_bytes(), DICTIONARY_1);
     let mut packed = Vec::with_capacity(block.len() + 4);
@@ -47,9 +49,9 @@ pub fn stored(text: &str) -> Value {
     }
     packed.extend_from_slice(&block);
     if packed.len() < text.len() {
-        Value::Blob(packed)
+        ToSqlOutput::Owned(Value::Blob(packed))
     } else {
-        Value::Text(text.to_string())
+        as_it_is
     }
 }
 
@@ -96,7 +98,11 @@ mod tests {
     use super::*;
 
     fn round_trip(text: &str) -> Value {
-        let value = stored(text);
+        let value = match stored(text) {
+            ToSqlOutput::Borrowed(ValueRef::Text(text)) => Value::Text(String::from_utf8(text.to_vec()).unwrap()),
+            ToSqlOutput::Owned(value) => value,
+            other => panic!("stored as {other:?}"),
+        };
         let back = match &value {
             Value::Text(t) => text_of(ValueRef::Text(t.as_bytes())),
             Value::Blob(b) => text_of(ValueRef::Blob(b)),
@@ -129,7 +135,7 @@ mod tests {
 
     #[test]
     fn damaged_data_is_an_error_not_a_panic() {
-        let Value::Blob(mut packed) = stored(&"{\"member_id\":\"x\"}".repeat(20)) else {
+        let ToSqlOutput::Owned(Value::Blob(mut packed)) = stored(&"{\"member_id\":\"x\"}".repeat(20)) else {
             panic!("compressed")
         };
         assert!(super::text(ValueRef::Blob(&[9, 1, 2])).is_err());
