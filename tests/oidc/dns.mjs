@@ -54,8 +54,20 @@ async function answer(zone, query) {
   };
 }
 
-/** Listens on 127.0.0.1:`port` (0: a free one), UDP and TCP; resolves to the bound port. */
+/** Listens on 127.0.0.1:`port` (0: a free one), UDP and TCP; resolves to the bound port.
+ * A free UDP port may be taken for TCP (another program's connection holds it): then both
+ * are tried again on another free port. */
 export async function startDns(zone, port = 0) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await listenOn(zone, port);
+    } catch (error) {
+      if (port !== 0 || error.code !== 'EADDRINUSE' || attempt === 20) throw error;
+    }
+  }
+}
+
+async function listenOn(zone, port) {
   const udp = createSocket('udp4');
   udp.on('message', async (message, peer) => {
     let query;
@@ -96,9 +108,14 @@ export async function startDns(zone, port = 0) {
     });
     socket.on('error', () => {});
   });
-  await new Promise((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(bound, '127.0.0.1', resolve);
-  });
+  try {
+    await new Promise((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen(bound, '127.0.0.1', resolve);
+    });
+  } catch (error) {
+    udp.close();
+    throw error;
+  }
   return { port: bound, close: () => (udp.close(), tcp.close()) };
 }
