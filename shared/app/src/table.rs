@@ -255,6 +255,12 @@ impl DueKind {
 /// is hot; a sweep reads each for the items due by now: cost follows the due items.
 pub const DUE_SHARDS: u32 = 4;
 
+/// An item's entry in the due index: its kind's shard, and the due time followed by the
+/// item's partition, so a freeze's release finds one org's held items by prefix
+/// (`held_queries`). The item's sort key is not repeated: the index orders equal entries by
+/// the item's key itself (DynamoDB's and SQLite's alike), and each copy of it was paid for
+/// twice, in the item and in the index. Entries written before end in `#` + the sort key;
+/// they sort, match and page the same.
 pub fn due_entry(kind: DueKind, due_at: OffsetDateTime, pk: &str, sk: &str) -> (String, String) {
     let shard = pk
         .bytes()
@@ -263,7 +269,7 @@ pub fn due_entry(kind: DueKind, due_at: OffsetDateTime, pk: &str, sk: &str) -> (
         % DUE_SHARDS;
     (
         format!("DUE#{}#{shard}", kind.as_str()),
-        format!("{:012}#{pk}#{sk}", due_at.unix_timestamp().max(0)),
+        format!("{:012}#{pk}#", due_at.unix_timestamp().max(0)),
     )
 }
 
@@ -325,4 +331,30 @@ pub fn decode_member(item: &Item) -> AppResult<Member> {
     let mut member: Member = decode(item)?;
     member.version = item.version;
     Ok(member)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An entry as written now and one as written before (ending in the item's sort key)
+    /// are both found by the due query once due, and by the release of their org's freeze.
+    #[test]
+    fn due_entries_old_and_new_are_found_alike() {
+        let due_at = OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("a time");
+        let (pk, sk) = (org_pk("o1"), member_sk("m1"));
+        let (partition, entry) = due_entry(DueKind::InvitationExpiry, due_at, &pk, &sk);
+        assert_eq!(entry, "001800000000#ORG#o1#");
+        let before = format!("{entry}{sk}");
+        for sort in [&entry, &before] {
+            let due = due_queries(DueKind::InvitationExpiry, due_at, 10);
+            assert!(due.iter().any(|q| q.partition == partition && q.sort.matches(sort)));
+            let not_yet = due_queries(DueKind::InvitationExpiry, due_at - time::Duration::seconds(1), 10);
+            assert!(!not_yet.iter().any(|q| q.sort.matches(sort)));
+            let held = held_queries(DueKind::InvitationExpiry, due_at.unix_timestamp(), "o1", 10);
+            assert!(held.iter().any(|q| q.partition == partition && q.sort.matches(sort)));
+            let other_org = held_queries(DueKind::InvitationExpiry, due_at.unix_timestamp(), "o", 10);
+            assert!(!other_org.iter().any(|q| q.sort.matches(sort)));
+        }
+    }
 }
