@@ -117,8 +117,10 @@ def storage_breakdown(path, members):
     ):
         lines.append(f"| {name} | {size / members:.0f} B | {100 * (size - unused) / size:.0f} % |")
     lines += ["", "| item kind | items a member | stored bytes a member (keys and data) |", "|---|---|---|"]
-    kind = """CASE WHEN pk LIKE 'ORG#%#FIND#%' THEN 'member search entry'
-                   WHEN pk LIKE 'ORG#%' THEN 'ORG ' || substr(sk, 1, instr(sk || '#', '#') - 1)
+    # An org's id in a key is kept as its code between U+0002 and U+0003 (org_codes.rs).
+    kind = """CASE WHEN pk LIKE '%#FIND#%' THEN 'member search entry'
+                   WHEN pk LIKE 'ORG#%' OR substr(pk, 1, 1) = char(2)
+                       THEN 'ORG ' || substr(sk, 1, instr(sk || '#', '#') - 1)
                    ELSE substr(pk, 1, instr(pk || '#', '#') - 1) END"""
     text = "length(pk) + length(sk) + length(CAST(data AS BLOB)) + " + " + ".join(
         f"coalesce(length(gsi{n}pk) + length(gsi{n}sk), 0)" for n in (1, 2, 3)

@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import sys
 
-from benchlib import RosterServer, open_items
+from benchlib import RosterServer, open_items, stored_org_pk
 
 LOAD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "load")
 
@@ -36,7 +36,7 @@ def counts(data_dir, org):
     """What `org` holds, read from the stopped server's database: members, invited members,
     audit events, and audit events by action."""
     db = open_items(os.path.join(data_dir, "roster.db"))
-    pk = f"ORG#{org}"
+    pk = stored_org_pk(db, org)
     count = lambda where: db.execute(f"SELECT COUNT(*) FROM items WHERE pk = ? AND {where}", (pk,)).fetchone()[0]
     held = {
         "members": count("sk LIKE 'MEMBER#%'"),

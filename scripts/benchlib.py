@@ -83,6 +83,13 @@ def open_items(path):
     return db
 
 
+def stored_org_pk(db, org):
+    """An org's partition key as the database keeps it: `ORG#` and the id become the org's
+    code between U+0002 and U+0003 (shared/embedded/src/org_codes.rs)."""
+    row = db.execute("SELECT code FROM org_codes WHERE org = ?", (org,)).fetchone()
+    return f"\x02{row[0]}\x03" if row else f"ORG#{org}"
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -242,18 +242,19 @@ async fn an_import_killed_midway_finishes_after_a_restart() {
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     drop(server);
-    // What the killed server left: the job part done.
+    // What the killed server left: the job part done, read through the store.
     let import_id = import["id"].as_str().unwrap();
-    let left: String = rusqlite::Connection::open(data_dir.join("roster.db"))
-        .unwrap()
-        .query_row(
-            "SELECT data FROM items WHERE pk = ?1 AND sk = ?2",
-            [format!("ORG#{org}"), format!("IMPORT#{import_id}")],
-            |row| Ok(roster_embedded::item_data::text(row.get_ref(0)?)),
-        )
-        .unwrap()
-        .unwrap();
-    let left: Value = serde_json::from_str(&left).unwrap();
+    let left = {
+        use roster_app::ports::Store;
+        let database = roster_embedded::Database::open(&data_dir.join("roster.db")).unwrap();
+        let store = roster_embedded::SqliteStore::new(database);
+        store
+            .get(&format!("ORG#{org}"), &format!("IMPORT#{import_id}"))
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let left: Value = serde_json::from_str(&left.data).unwrap();
     let processed = left["processed"].as_u64().unwrap();
     assert!(
         processed >= processed_at_kill && processed < ROWS as u64,

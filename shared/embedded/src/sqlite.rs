@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
-const SCHEMA: &str = "
+use crate::org_codes::{self, OrgCodes};
+
+pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS items (
     pk TEXT NOT NULL,
     sk TEXT NOT NULL,
@@ -46,6 +48,8 @@ pub struct Database {
     connection: Arc<Mutex<Connection>>,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: Arc<std::sync::atomic::AtomicUsize>,
+    /// The short codes org ids are kept as in keys (`org_codes`).
+    pub(crate) org_codes: Arc<OrgCodes>,
 }
 
 /// Read-only connections of a database in a file.
@@ -96,8 +100,9 @@ impl Database {
         Self::with_schema(connection)
     }
 
-    fn with_schema(connection: Connection) -> Result<Database, OpenError> {
+    fn with_schema(mut connection: Connection) -> Result<Database, OpenError> {
         connection.execute_batch(SCHEMA)?;
+        connection.execute_batch(org_codes::SCHEMA)?;
         // Added after the first release of the schema: a data dir from before gets it here.
         let has_expiry: bool = connection
             .prepare("SELECT 1 FROM pragma_table_info('items') WHERE name = 'expires_at'")?
@@ -106,10 +111,13 @@ impl Database {
             connection.execute_batch("ALTER TABLE items ADD COLUMN expires_at INTEGER")?;
         }
         connection.execute_batch("CREATE INDEX IF NOT EXISTS items_expiry ON items (expires_at) WHERE expires_at IS NOT NULL")?;
+        let org_codes = OrgCodes::load(&connection)?;
+        org_codes::convert_keys(&mut connection, &org_codes)?;
         Ok(Database {
             connection: Arc::new(Mutex::new(connection)),
             readers: Arc::new(Vec::new()),
             next_reader: Arc::default(),
+            org_codes: Arc::new(org_codes),
         })
     }
 

@@ -6,6 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use roster_app::ports::{Condition, IndexName, Item, Page, Query, SkCondition, Store, StoreError, Write};
 
+use crate::org_codes::OrgCodes;
 use crate::sqlite::{blocking, Database};
 
 #[derive(Clone)]
@@ -21,6 +22,46 @@ impl SqliteStore {
 
 fn unavailable(error: rusqlite::Error) -> StoreError {
     StoreError::Unavailable(error.to_string())
+}
+
+/// An item as the app knows it, from one as stored (`org_codes`).
+fn app_item(codes: &OrgCodes, item: Item) -> Item {
+    let keys = |pair: Option<(String, String)>| pair.map(|(p, s)| (codes.key(p), codes.key(s)));
+    Item {
+        pk: codes.key(item.pk),
+        sk: codes.key(item.sk),
+        gsi1: keys(item.gsi1),
+        gsi2: keys(item.gsi2),
+        gsi3: keys(item.gsi3),
+        ..item
+    }
+}
+
+/// `key` as stored, for a write: every org in it has a code by now (`OrgCodes::register`).
+fn stored_for_write<'a>(codes: &OrgCodes, key: &'a str) -> Result<std::borrow::Cow<'a, str>, StoreError> {
+    codes
+        .stored(key)
+        .ok_or_else(|| StoreError::Unavailable("a key holds U+0002 or U+0003, which keys never do".into()))
+}
+
+/// An item's index keys as stored, for a write.
+type StoredPair<'a> = (Option<std::borrow::Cow<'a, str>>, Option<std::borrow::Cow<'a, str>>);
+fn stored_index_keys<'a>(codes: &OrgCodes, pair: &'a Option<(String, String)>) -> Result<StoredPair<'a>, StoreError> {
+    Ok(match pair {
+        Some((p, s)) => (Some(stored_for_write(codes, p)?), Some(stored_for_write(codes, s)?)),
+        None => (None, None),
+    })
+}
+
+/// A sort-key condition on stored keys; `None` when no stored key can meet it.
+fn stored_condition(codes: &OrgCodes, sort: &SkCondition) -> Option<SkCondition> {
+    let stored = |key: &String| codes.stored(key).map(std::borrow::Cow::into_owned);
+    Some(match sort {
+        SkCondition::Any => SkCondition::Any,
+        SkCondition::BeginsWith(prefix) => SkCondition::BeginsWith(stored(prefix)?),
+        SkCondition::Between(low, high) => SkCondition::Between(stored(low)?, stored(high)?),
+        SkCondition::AtMost(high) => SkCondition::AtMost(stored(high)?),
+    })
 }
 
 const COLUMNS: &str = "pk, sk, version, data, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, expires_at";
@@ -61,38 +102,67 @@ fn decode_cursor(cursor: &str) -> Result<Vec<String>, StoreError> {
 /// writer's lock), so the `Store` methods run these through `blocking` (all but small
 /// reads), and the async runtime's few workers stay free for other requests.
 impl SqliteStore {
-    fn get_in(connection: &Connection, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
-        Ok(Self::batch_get_in(connection, vec![(pk.to_string(), sk.to_string())])?.pop())
+    fn get_in(connection: &Connection, codes: &OrgCodes, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+        Ok(Self::batch_get_in(connection, codes, vec![(pk.to_string(), sk.to_string())])?.pop())
     }
 
-    fn batch_get_in(connection: &Connection, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
+    fn batch_get_in(connection: &Connection, codes: &OrgCodes, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
         let mut statement = connection
             .prepare_cached(&format!("SELECT {COLUMNS} FROM items WHERE pk = ?1 AND sk = ?2"))
             .map_err(unavailable)?;
         let mut items = Vec::with_capacity(keys.len());
         for (pk, sk) in &keys {
+            let (Some(pk), Some(sk)) = (codes.stored(pk), codes.stored(sk)) else {
+                continue;
+            };
             if let Some(item) = statement.query_row(params![pk, sk], read_item).optional().map_err(unavailable)? {
-                items.push(item);
+                items.push(app_item(codes, item));
             }
         }
         Ok(items)
     }
 
-    fn query_in(connection: &Connection, query: Query) -> Result<Page, StoreError> {
+    fn query_in(connection: &Connection, codes: &OrgCodes, query: Query) -> Result<Page, StoreError> {
         let (pk_column, sk_column, order) = match query.index {
             None => ("pk", "sk", "sk"),
             Some(IndexName::Gsi1) => ("gsi1pk", "gsi1sk", "gsi1sk, pk, sk"),
             Some(IndexName::Gsi2) => ("gsi2pk", "gsi2sk", "gsi2sk, pk, sk"),
             Some(IndexName::Gsi3) => ("gsi3pk", "gsi3sk", "gsi3sk, pk, sk"),
         };
-        let mut sql = format!("SELECT {COLUMNS} FROM items WHERE {pk_column} = ?");
-        let mut values: Vec<rusqlite::types::Value> = vec![query.partition.clone().into()];
         let cursor = query.cursor.as_deref().map(decode_cursor).transpose()?;
+        // Only a position this query could have given out (as DynamoDB checks): a forged
+        // one outside the query's range would otherwise read rows outside it.
+        if let Some(position) = &cursor {
+            let in_range = match (query.index.is_some(), position.as_slice()) {
+                (false, [sk]) | (true, [sk, _, _]) => query.sort.matches(sk),
+                _ => false,
+            };
+            if !in_range {
+                return Err(StoreError::InvalidCursor);
+            }
+        }
+        let cursor = cursor
+            .map(|position| {
+                position
+                    .iter()
+                    .map(|key| codes.stored(key).map(std::borrow::Cow::into_owned))
+                    .collect::<Option<Vec<String>>>()
+                    .ok_or(StoreError::InvalidCursor)
+            })
+            .transpose()?;
+        let (Some(partition), Some(sort)) = (codes.stored(&query.partition), stored_condition(codes, &query.sort)) else {
+            return Ok(Page {
+                items: Vec::new(),
+                next_cursor: None,
+            });
+        };
+        let mut sql = format!("SELECT {COLUMNS} FROM items WHERE {pk_column} = ?");
+        let mut values: Vec<rusqlite::types::Value> = vec![partition.into_owned().into()];
         // A table page after a cursor starts strictly after it: with two lower bounds on the
         // sort key SQLite seeks by the prefix and reads every row before the cursor again,
         // so a page deep into a partition would cost what came before it.
         let seeks_by_cursor = query.index.is_none() && cursor.is_some();
-        match &query.sort {
+        match &sort {
             SkCondition::Any => {}
             SkCondition::BeginsWith(prefix) if seeks_by_cursor => {
                 sql.push_str(&format!(" AND {sk_column} < ?"));
@@ -114,15 +184,6 @@ impl SqliteStore {
             }
         }
         if let Some(position) = &cursor {
-            // Only a position this query could have given out (as DynamoDB checks): a forged
-            // one outside the query's range would otherwise read rows outside it.
-            let in_range = match (query.index.is_some(), position.as_slice()) {
-                (false, [sk]) | (true, [sk, _, _]) => query.sort.matches(sk),
-                _ => false,
-            };
-            if !in_range {
-                return Err(StoreError::InvalidCursor);
-            }
             match (query.index.is_some(), position.as_slice()) {
                 (false, [sk]) => {
                     sql.push_str(" AND sk > ?");
@@ -143,6 +204,7 @@ impl SqliteStore {
         let mut items = statement
             .query_map(rusqlite::params_from_iter(values.iter()), read_item)
             .map_err(unavailable)?
+            .map(|item| item.map(|item| app_item(codes, item)))
             .collect::<Result<Vec<_>, _>>()
             .map_err(unavailable)?;
         let next_cursor = if items.len() > limit {
@@ -167,6 +229,9 @@ impl SqliteStore {
         }
         let below = below.map(|b| i64::try_from(b).unwrap_or(i64::MAX));
         let connection = self.db.lock();
+        let codes = &self.db.org_codes;
+        codes.register(&connection, [pk, sk]).map_err(unavailable)?;
+        let (pk, sk) = (stored_for_write(codes, pk)?, stored_for_write(codes, sk)?);
         // One statement under the connection's lock: the check and the addition are one step.
         connection
             .prepare_cached(
@@ -195,6 +260,10 @@ impl SqliteStore {
 
     fn transact_now(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         let mut connection = self.db.lock();
+        let codes = &self.db.org_codes;
+        codes
+            .register(&connection, writes.iter().flat_map(write_keys))
+            .map_err(unavailable)?;
         let tx = connection
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(unavailable)?;
@@ -204,6 +273,7 @@ impl SqliteStore {
             if !keys.insert((pk.to_string(), sk.to_string())) {
                 return Err(StoreError::Unavailable(format!("two writes to {pk}/{sk} in one transaction")));
             }
+            let (pk, sk) = (stored_for_write(codes, pk)?, stored_for_write(codes, sk)?);
             let current: Option<i64> = tx
                 .prepare_cached("SELECT version FROM items WHERE pk = ?1 AND sk = ?2")
                 .and_then(|mut s| s.query_row(params![pk, sk], |r| r.get(0)).optional())
@@ -218,16 +288,16 @@ impl SqliteStore {
             }
             match write {
                 Write::Put { item, .. } => {
-                    let (g1p, g1s) = item.gsi1.clone().unzip();
-                    let (g2p, g2s) = item.gsi2.clone().unzip();
-                    let (g3p, g3s) = item.gsi3.clone().unzip();
+                    let (g1p, g1s) = stored_index_keys(codes, &item.gsi1)?;
+                    let (g2p, g2s) = stored_index_keys(codes, &item.gsi2)?;
+                    let (g3p, g3s) = stored_index_keys(codes, &item.gsi3)?;
                     tx.prepare_cached(&format!(
                         "INSERT OR REPLACE INTO items ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
                     ))
                     .and_then(|mut s| {
                         s.execute(params![
-                            item.pk,
-                            item.sk,
+                            pk,
+                            sk,
                             item.version as i64,
                             crate::item_data::stored(&item.data),
                             g1p,
@@ -241,13 +311,13 @@ impl SqliteStore {
                     })
                     .map_err(unavailable)?;
                 }
-                Write::Delete { pk, sk, .. } => {
+                Write::Delete { .. } => {
                     tx.prepare_cached("DELETE FROM items WHERE pk = ?1 AND sk = ?2")
                         .and_then(|mut s| s.execute(params![pk, sk]))
                         .map_err(unavailable)?;
                 }
                 Write::Check { .. } => {}
-                Write::Add { pk, sk, delta, at_most } => {
+                Write::Add { delta, at_most, .. } => {
                     let next = current.unwrap_or(0) + delta;
                     if next < 0 || (*delta > 0 && at_most.is_some_and(|most| next > most as i64)) {
                         return Err(StoreError::ConditionFailed { index });
@@ -263,6 +333,20 @@ impl SqliteStore {
         }
         tx.commit().map_err(unavailable)
     }
+}
+
+/// Every key a write names: its own, and a put item's index keys.
+fn write_keys(write: &Write) -> impl Iterator<Item = &str> {
+    let (pk, sk) = write.key();
+    let index_keys = match write {
+        Write::Put { item, .. } => [&item.gsi1, &item.gsi2, &item.gsi3]
+            .into_iter()
+            .flatten()
+            .flat_map(|(p, s)| [p.as_str(), s.as_str()])
+            .collect(),
+        _ => Vec::new(),
+    };
+    [pk, sk].into_iter().chain(index_keys)
 }
 
 /// Reads of at most this many items run on the async worker they are called on, when a read
@@ -293,15 +377,18 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
-        self.read(1, |connection| Self::get_in(connection, pk, sk)).await
+        self.read(1, |connection| Self::get_in(connection, &self.db.org_codes, pk, sk))
+            .await
     }
 
     async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
-        self.read(keys.len(), |connection| Self::batch_get_in(connection, keys)).await
+        self.read(keys.len(), |connection| Self::batch_get_in(connection, &self.db.org_codes, keys))
+            .await
     }
 
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        self.read(query.limit, |connection| Self::query_in(connection, query)).await
+        self.read(query.limit, |connection| Self::query_in(connection, &self.db.org_codes, query))
+            .await
     }
 
     async fn add_to_counter(&self, pk: &str, sk: &str, delta: i64, below: Option<u64>, expires_at: i64) -> Result<Option<u64>, StoreError> {
