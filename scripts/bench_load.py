@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import sys
 
-from benchlib import RosterServer, open_items, stored_org_pk
+from benchlib import ITEM_JSON, RosterServer, open_items, stored_org_pk
 
 LOAD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "load")
 
@@ -40,11 +40,11 @@ def counts(data_dir, org):
     count = lambda where: db.execute(f"SELECT COUNT(*) FROM items WHERE pk = ? AND {where}", (pk,)).fetchone()[0]
     held = {
         "members": count("sk LIKE 'MEMBER#%'"),
-        "invited": count("sk LIKE 'MEMBER#%' AND json_extract(item_text(data), '$.status') = 'invited'"),
+        "invited": count(f"sk LIKE 'MEMBER#%' AND json_extract({ITEM_JSON}, '$.status') = 'invited'"),
         "audit events": count("sk LIKE 'AUDIT#%'"),
     }
     for action, n in db.execute(
-        "SELECT json_extract(item_text(data), '$.action'), COUNT(*) FROM items WHERE pk = ? AND sk LIKE 'AUDIT#%' GROUP BY 1", (pk,)
+        f"SELECT json_extract({ITEM_JSON}, '$.action'), COUNT(*) FROM items WHERE pk = ? AND sk LIKE 'AUDIT#%' GROUP BY 1", (pk,)
     ):
         held[f"audit {action}"] = n
     db.close()

@@ -74,13 +74,33 @@ def item_text(stored):
     return text.decode()
 
 
+ORG_CODE = re.compile("\x02([0-9]+)\x03")
+KEY_TAIL = re.compile("\x04([0-7])")
+
+
+def item_json(stored, keys, orgs):
+    """An item's JSON text as the app wrote it, from its `data` column and its stored keys
+    (pk, sk, then each index's two): the text (`item_text`) with each org's code replaced by
+    its id, and each reference to a key's last 26 characters by them
+    (shared/embedded/src/org_codes.rs); `orgs` maps codes to org ids."""
+    org_key = lambda key: key and ORG_CODE.sub(lambda m: "ORG#" + orgs[int(m.group(1))], key)
+    keys = [org_key(key) for key in keys]
+    text = ORG_CODE.sub(lambda m: orgs[int(m.group(1))], item_text(stored))
+    return KEY_TAIL.sub(lambda m: keys[int(m.group(1))][-26:], text)
+
+
 def open_items(path):
-    """The data directory's SQLite database, read-only, with `item_text(data)` in its SQL."""
+    """The data directory's SQLite database, read-only, with
+    `item_json(data, pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk)` in its SQL."""
     import sqlite3
 
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    db.create_function("item_text", 1, item_text, deterministic=True)
+    orgs = dict(db.execute("SELECT code, org FROM org_codes").fetchall())
+    db.create_function("item_json", 9, lambda data, *keys: item_json(data, keys, orgs), deterministic=True)
     return db
+
+
+ITEM_JSON = "item_json(data, pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk)"
 
 
 def stored_org_pk(db, org):

@@ -108,7 +108,7 @@ impl OrgCodes {
     /// `key` as stored: each org id with a code replaced by it. `None` for a key that holds
     /// the code marks itself, which no stored key can be.
     pub(crate) fn stored<'a>(&self, key: &'a str) -> Option<Cow<'a, str>> {
-        if key.contains([START, END]) {
+        if memchr::memchr2(START as u8, END as u8, key.as_bytes()).is_some() {
             return None;
         }
         if !key.contains(ORG) {
@@ -138,13 +138,13 @@ impl OrgCodes {
 
     /// A stored key as the app knows it: each code replaced by `ORG#` and its org's id.
     pub(crate) fn key(&self, stored: String) -> String {
-        if !stored.contains(START) {
+        if memchr::memchr(START as u8, stored.as_bytes()).is_none() {
             return stored;
         }
         let held = self.codes.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut key = String::with_capacity(stored.len() + 32);
         let mut rest = stored.as_str();
-        while let Some(start) = rest.find(START) {
+        while let Some(start) = memchr::memchr(START as u8, rest.as_bytes()) {
             key.push_str(&rest[..start]);
             let after = &rest[start + START.len_utf8()..];
             let Some(end) = after.find(END) else {
@@ -162,6 +162,83 @@ impl OrgCodes {
         }
         key.push_str(rest);
         key
+    }
+}
+
+/// Marks, in an item's data, that an id there is the last 26 characters of one of the
+/// item's keys (the digit after it: pk, sk, then each index's partition and sort key).
+const KEY_TAIL: char = '\u{4}';
+
+/// An item's keys in the app's form, in the order `KEY_TAIL` numbers them.
+pub(crate) type ItemKeys<'a> = [Option<&'a str>; 8];
+
+impl OrgCodes {
+    /// An item's data (its JSON text) as stored: each string in it that is an id (26
+    /// Crockford characters) shortened, to its org's code when it is an org's id, else to a
+    /// `KEY_TAIL` reference when one of the item's keys ends with it (a member's own id in
+    /// its sort key, an audit event's member in its trail's partition). Ids are a tenth of a
+    /// member's data and do not compress. `None` for text that holds a mark itself, which
+    /// JSON text never does (it escapes every control character).
+    pub(crate) fn stored_data<'a>(&self, text: &'a str, keys: &ItemKeys<'_>) -> Option<Cow<'a, str>> {
+        if memchr::memchr3(START as u8, END as u8, KEY_TAIL as u8, text.as_bytes()).is_some() {
+            return None;
+        }
+        let held = self.codes.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut stored = String::new();
+        let mut copied = 0;
+        for (at, _) in text.match_indices('"') {
+            let Some(id) = text.get(at + 1..at + 1 + ID_LENGTH) else {
+                break;
+            };
+            if at < copied || text.as_bytes().get(at + 1 + ID_LENGTH) != Some(&b'"') || !id.bytes().all(is_id_byte) {
+                continue;
+            }
+            let short = match held.by_org.get(id) {
+                Some(code) => format!("{START}{code}{END}"),
+                None => match keys
+                    .iter()
+                    .position(|key| key.is_some_and(|k| k.len() > ID_LENGTH && k.ends_with(id)))
+                {
+                    Some(slot) => format!("{KEY_TAIL}{slot}"),
+                    None => continue,
+                },
+            };
+            stored.push_str(&text[copied..=at]);
+            stored.push_str(&short);
+            copied = at + 1 + ID_LENGTH;
+        }
+        if copied == 0 {
+            return Some(Cow::Borrowed(text));
+        }
+        stored.push_str(&text[copied..]);
+        Some(Cow::Owned(stored))
+    }
+
+    /// Stored data as the app wrote it: each code and key reference replaced by its id.
+    /// `None` when one names no org or no key the item has (damage).
+    pub(crate) fn data(&self, stored: String, keys: &ItemKeys<'_>) -> Option<String> {
+        if memchr::memchr2(START as u8, KEY_TAIL as u8, stored.as_bytes()).is_none() {
+            return Some(stored);
+        }
+        let held = self.codes.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut text = String::with_capacity(stored.len() + 64);
+        let mut rest = stored.as_str();
+        while let Some(mark) = memchr::memchr2(START as u8, KEY_TAIL as u8, rest.as_bytes()) {
+            text.push_str(&rest[..mark]);
+            let after = &rest[mark + 1..];
+            if rest[mark..].starts_with(START) {
+                let end = after.find(END)?;
+                text.push_str(held.by_code.get(&after[..end].parse::<i64>().ok()?)?);
+                rest = &after[end + 1..];
+            } else {
+                let slot = after.chars().next()?.to_digit(10)? as usize;
+                let key = (*keys.get(slot)?)?;
+                text.push_str(key.get(key.len().checked_sub(ID_LENGTH)?..)?);
+                rest = &after[1..];
+            }
+        }
+        text.push_str(rest);
+        Some(text)
     }
 }
 
@@ -317,6 +394,34 @@ mod tests {
         let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
         assert_eq!(version, 1);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn ids_in_data_are_stored_short_and_read_back_whole() {
+        let (connection, codes) = codes();
+        let member = "01M972G6N2S17KNE410EW0Y5PF";
+        let (pk, sk, tab) = (format!("ORG#{ORG_ID}"), format!("MEMBER#{member}"), format!("x@y.test#{member}"));
+        codes.register(&connection, [pk.as_str()]).unwrap();
+        let keys: ItemKeys = [Some(&pk), Some(&sk), None, Some(&tab), None, None, None, None];
+        let text = format!(
+            r#"{{"id":"{member}","org_id":"{ORG_ID}","invited_by":"01M972G6ATQ690GN2GYAXM4QQG","note":"\"{member}\" {ORG_ID}","short":"{}"}}"#,
+            &member[1..]
+        );
+        let stored = codes.stored_data(&text, &keys).unwrap();
+        assert_eq!(
+            stored,
+            format!(
+                r#"{{"id":"{KEY_TAIL}1","org_id":"{START}1{END}","invited_by":"01M972G6ATQ690GN2GYAXM4QQG","note":"\"{member}\" {ORG_ID}","short":"{}"}}"#,
+                &member[1..]
+            )
+        );
+        assert_eq!(codes.data(stored.into_owned(), &keys).unwrap(), text);
+        // Without the keys it was stored with, a reference names nothing: damage, not a guess.
+        assert!(codes.data(format!("\"{KEY_TAIL}2\""), &keys).is_none());
+        assert!(codes.data(format!("\"{START}9{END}\""), &keys).is_none());
+        // Text with a mark of its own is not JSON, and never stored.
+        assert!(codes.stored_data("\u{4}1", &keys).is_none());
+        assert_eq!(codes.stored_data("null", &keys).unwrap(), "null");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use roster_app::ports::{Condition, IndexName, Item, Page, Query, SkCondition, Store, StoreError, Write};
 
-use crate::org_codes::OrgCodes;
+use crate::org_codes::{ItemKeys, OrgCodes};
 use crate::sqlite::{blocking, Database};
 
 #[derive(Clone)]
@@ -24,17 +24,31 @@ fn unavailable(error: rusqlite::Error) -> StoreError {
     StoreError::Unavailable(error.to_string())
 }
 
-/// An item as the app knows it, from one as stored (`org_codes`).
-fn app_item(codes: &OrgCodes, item: Item) -> Item {
+/// An item as the app knows it, from one as stored (`org_codes`): its keys, then its data.
+fn app_item(codes: &OrgCodes, item: Item) -> Result<Item, StoreError> {
     let keys = |pair: Option<(String, String)>| pair.map(|(p, s)| (codes.key(p), codes.key(s)));
-    Item {
+    let mut item = Item {
         pk: codes.key(item.pk),
         sk: codes.key(item.sk),
         gsi1: keys(item.gsi1),
         gsi2: keys(item.gsi2),
         gsi3: keys(item.gsi3),
         ..item
+    };
+    let data = std::mem::take(&mut item.data);
+    item.data = codes
+        .data(data, &item_keys(&item))
+        .ok_or_else(|| StoreError::Unavailable(format!("the data of {}/{} names an id it has no code for", item.pk, item.sk)))?;
+    Ok(item)
+}
+
+/// An item's keys, in the order its stored data refers to them by.
+fn item_keys(item: &Item) -> ItemKeys<'_> {
+    fn index(pair: &Option<(String, String)>) -> (Option<&str>, Option<&str>) {
+        pair.as_ref().map(|(p, s)| (p.as_str(), s.as_str())).unzip()
     }
+    let ((g1p, g1s), (g2p, g2s), (g3p, g3s)) = (index(&item.gsi1), index(&item.gsi2), index(&item.gsi3));
+    [Some(&item.pk), Some(&item.sk), g1p, g1s, g2p, g2s, g3p, g3s]
 }
 
 /// `key` as stored, for a write: every org in it has a code by now (`OrgCodes::register`).
@@ -116,7 +130,7 @@ impl SqliteStore {
                 continue;
             };
             if let Some(item) = statement.query_row(params![pk, sk], read_item).optional().map_err(unavailable)? {
-                items.push(app_item(codes, item));
+                items.push(app_item(codes, item)?);
             }
         }
         Ok(items)
@@ -204,9 +218,8 @@ impl SqliteStore {
         let mut items = statement
             .query_map(rusqlite::params_from_iter(values.iter()), read_item)
             .map_err(unavailable)?
-            .map(|item| item.map(|item| app_item(codes, item)))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(unavailable)?;
+            .map(|item| item.map_err(unavailable).and_then(|item| app_item(codes, item)))
+            .collect::<Result<Vec<_>, _>>()?;
         let next_cursor = if items.len() > limit {
             items.truncate(limit);
             let last = items.last().expect("limit is at least 1");
@@ -291,6 +304,9 @@ impl SqliteStore {
                     let (g1p, g1s) = stored_index_keys(codes, &item.gsi1)?;
                     let (g2p, g2s) = stored_index_keys(codes, &item.gsi2)?;
                     let (g3p, g3s) = stored_index_keys(codes, &item.gsi3)?;
+                    let data = codes.stored_data(&item.data, &item_keys(item)).ok_or_else(|| {
+                        StoreError::Unavailable("item data holds U+0002, U+0003 or U+0004, which JSON text never does".into())
+                    })?;
                     tx.prepare_cached(&format!(
                         "INSERT OR REPLACE INTO items ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
                     ))
@@ -299,7 +315,7 @@ impl SqliteStore {
                             pk,
                             sk,
                             item.version as i64,
-                            crate::item_data::stored(&item.data),
+                            crate::item_data::stored(&data),
                             g1p,
                             g1s,
                             g2p,
