@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 
-from benchlib import Client, RosterServer, csv_rows, outbox_count, percentile
+from benchlib import Client, RosterServer, csv_rows, open_items, outbox_count, percentile
 
 
 def main():
@@ -108,20 +108,18 @@ def storage_breakdown(path, members):
     """Where the database's bytes go, per member: each table and index's pages (SQLite's
     dbstat), and the items of each kind (their count and stored bytes: keys, and the data
     as kept, compressed or not) a member."""
-    import sqlite3
 
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = open_items(path)
     lines = ["| table or index | pages' bytes a member | used |", "|---|---|---|"]
     for name, size, unused in db.execute(
         "SELECT name, SUM(pgsize), SUM(unused) FROM dbstat GROUP BY name ORDER BY SUM(pgsize) DESC"
     ):
         lines.append(f"| {name} | {size / members:.0f} B | {100 * (size - unused) / size:.0f} % |")
     lines += ["", "| item kind | items a member | stored bytes a member (keys and data) |", "|---|---|---|"]
-    # An org's id in a key is kept as its code between U+0002 and U+0003 (org_codes.rs).
-    kind = """CASE WHEN pk LIKE '%#FIND#%' THEN 'member search entry'
-                   WHEN pk LIKE 'ORG#%' OR substr(pk, 1, 1) = char(2)
-                       THEN 'ORG ' || substr(sk, 1, instr(sk || '#', '#') - 1)
-                   ELSE substr(pk, 1, instr(pk || '#', '#') - 1) END"""
+    # Keys as the app made them (item_key): the stored ones are shortened (org_codes.rs).
+    kind = """CASE WHEN item_key(pk) LIKE 'ORG#%#FIND#%' THEN 'member search entry'
+                   WHEN item_key(pk) LIKE 'ORG#%' THEN 'ORG ' || substr(item_key(sk), 1, instr(item_key(sk) || '#', '#') - 1)
+                   ELSE substr(item_key(pk), 1, instr(item_key(pk) || '#', '#') - 1) END"""
     text = "length(pk) + length(sk) + length(CAST(data AS BLOB)) + " + " + ".join(
         f"coalesce(length(gsi{n}pk) + length(gsi{n}sk), 0)" for n in (1, 2, 3)
     )

@@ -39,12 +39,12 @@ def counts(data_dir, org):
     pk = stored_org_pk(db, org)
     count = lambda where: db.execute(f"SELECT COUNT(*) FROM items WHERE pk = ? AND {where}", (pk,)).fetchone()[0]
     held = {
-        "members": count("sk LIKE 'MEMBER#%'"),
-        "invited": count(f"sk LIKE 'MEMBER#%' AND json_extract({ITEM_JSON}, '$.status') = 'invited'"),
-        "audit events": count("sk LIKE 'AUDIT#%'"),
+        "members": count("item_key(sk) LIKE 'MEMBER#%'"),
+        "invited": count(f"item_key(sk) LIKE 'MEMBER#%' AND json_extract({ITEM_JSON}, '$.status') = 'invited'"),
+        "audit events": count("item_key(sk) LIKE 'AUDIT#%'"),
     }
     for action, n in db.execute(
-        f"SELECT json_extract({ITEM_JSON}, '$.action'), COUNT(*) FROM items WHERE pk = ? AND sk LIKE 'AUDIT#%' GROUP BY 1", (pk,)
+        f"SELECT json_extract({ITEM_JSON}, '$.action'), COUNT(*) FROM items WHERE pk = ? AND item_key(sk) LIKE 'AUDIT#%' GROUP BY 1", (pk,)
     ):
         held[f"audit {action}"] = n
     db.close()

@@ -78,24 +78,58 @@ ORG_CODE = re.compile("\x02([0-9]+)\x03")
 KEY_TAIL = re.compile("\x04([0-7])")
 
 
+LEADING = {
+    "\x10": "MEMBER#",
+    "\x11": "AUDIT#",
+    "\x12": "EMAIL#",
+    "\x13": "ACCOUNTS#",
+    "\x14": "INVITE#",
+    "\x15": "OUTBOX#",
+    "\x16": "DEPTMEMBER#",
+    "\x17": "DUE#invitation_expiry#",
+    "\x18": "DUE#license_expiry#",
+    "\x19": "DUE#delivery#",
+}
+AFTER_ORG = {"\x1b": "#TAB#", "\x1c": "#FIND#", "\x1d": "#AUDIT#"}
+
+
+def item_key(stored, orgs):
+    """A key as the app made it, from its stored form (shared/embedded/src/org_codes.rs): its
+    structural start written out, an invitation hash back in hex, each org code its id."""
+    if not stored:
+        return stored
+    first = stored[0]
+    if first == "\x1e":
+        import base64
+
+        stored = "INVITE#" + base64.urlsafe_b64decode(stored[1:] + "=").hex()
+    elif first in LEADING:
+        stored = LEADING[first] + stored[1:]
+    elif first == "\x02" and "\x03" in stored:
+        end = stored.index("\x03") + 1
+        if stored[end : end + 1] in AFTER_ORG:
+            stored = stored[:end] + AFTER_ORG[stored[end]] + stored[end + 1 :]
+    return ORG_CODE.sub(lambda m: "ORG#" + orgs[int(m.group(1))], stored)
+
+
 def item_json(stored, keys, orgs):
     """An item's JSON text as the app wrote it, from its `data` column and its stored keys
     (pk, sk, then each index's two): the text (`item_text`) with each org's code replaced by
     its id, and each reference to a key's last 26 characters by them
     (shared/embedded/src/org_codes.rs); `orgs` maps codes to org ids."""
-    org_key = lambda key: key and ORG_CODE.sub(lambda m: "ORG#" + orgs[int(m.group(1))], key)
-    keys = [org_key(key) for key in keys]
+    keys = [item_key(key, orgs) for key in keys]
     text = ORG_CODE.sub(lambda m: orgs[int(m.group(1))], item_text(stored))
     return KEY_TAIL.sub(lambda m: keys[int(m.group(1))][-26:], text)
 
 
 def open_items(path):
-    """The data directory's SQLite database, read-only, with
+    """The data directory's SQLite database, read-only, with `item_key(key)` and
     `item_json(data, pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk)` in its SQL."""
     import sqlite3
 
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     orgs = dict(db.execute("SELECT code, org FROM org_codes").fetchall())
+    db.create_function("item_key", 1, lambda key: item_key(key, orgs), deterministic=True)
     db.create_function("item_json", 9, lambda data, *keys: item_json(data, keys, orgs), deterministic=True)
     return db
 

@@ -108,11 +108,16 @@ impl OrgCodes {
     /// `key` as stored: each org id with a code replaced by it. `None` for a key that holds
     /// the code marks itself, which no stored key can be.
     pub(crate) fn stored<'a>(&self, key: &'a str) -> Option<Cow<'a, str>> {
-        if memchr::memchr2(START as u8, END as u8, key.as_bytes()).is_some() {
+        if key.bytes().any(is_mark) {
             return None;
         }
+        Some(with_prefix_mark(self.with_codes(key)))
+    }
+
+    /// `key` with each org id that has a code replaced by it.
+    fn with_codes<'a>(&self, key: &'a str) -> Cow<'a, str> {
         if !key.contains(ORG) {
-            return Some(Cow::Borrowed(key));
+            return Cow::Borrowed(key);
         }
         let held = self.codes.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut stored = String::with_capacity(key.len());
@@ -130,14 +135,15 @@ impl OrgCodes {
             }
         }
         if copied == 0 {
-            return Some(Cow::Borrowed(key));
+            return Cow::Borrowed(key);
         }
         stored.push_str(&key[copied..]);
-        Some(Cow::Owned(stored))
+        Cow::Owned(stored)
     }
 
     /// A stored key as the app knows it: each code replaced by `ORG#` and its org's id.
     pub(crate) fn key(&self, stored: String) -> String {
+        let stored = without_prefix_mark(stored);
         if memchr::memchr(START as u8, stored.as_bytes()).is_none() {
             return stored;
         }
@@ -168,6 +174,105 @@ impl OrgCodes {
 /// Marks, in an item's data, that an id there is the last 26 characters of one of the
 /// item's keys (the digit after it: pk, sk, then each index's partition and sort key).
 const KEY_TAIL: char = '\u{4}';
+
+/// What a key's structural start becomes (at the key's start), each a character below every
+/// printable one. The user's text in keys (emails, search terms, names) is lower case, and a
+/// prefix a query asks for is always a whole one of these or none, so prefix queries and
+/// orders within a partition keep their meaning.
+const LEADING: [(char, &str); 10] = [
+    ('\u{10}', "MEMBER#"),
+    ('\u{11}', "AUDIT#"),
+    ('\u{12}', "EMAIL#"),
+    ('\u{13}', "ACCOUNTS#"),
+    ('\u{14}', "INVITE#"),
+    ('\u{15}', "OUTBOX#"),
+    ('\u{16}', "DEPTMEMBER#"),
+    ('\u{17}', "DUE#invitation_expiry#"),
+    ('\u{18}', "DUE#license_expiry#"),
+    ('\u{19}', "DUE#delivery#"),
+];
+/// What follows an org's code at a key's start (its member tabs, search entries, and each
+/// member's audit trail).
+const AFTER_ORG: [(char, &str); 3] = [('\u{1b}', "#TAB#"), ('\u{1c}', "#FIND#"), ('\u{1d}', "#AUDIT#")];
+/// An invitation link's lookup, `INVITE#` and the SHA-256 of its secret in hex (64
+/// characters), kept as this mark and the 32 bytes in base64url (43).
+const INVITE_HASH: char = '\u{1e}';
+const INVITE: &str = "INVITE#";
+
+/// A character only stored keys and data hold (U+0001 is in search entries' keys as the app
+/// makes them).
+fn is_mark(b: u8) -> bool {
+    (0x02..=0x1f).contains(&b)
+}
+
+fn hex_hash(text: &str) -> Option<Vec<u8>> {
+    let hex = text.as_bytes();
+    if hex.len() != 64 || !hex.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let digit = |b: u8| if b <= b'9' { b - b'0' } else { b - b'a' + 10 };
+    Some(hex.chunks(2).map(|pair| digit(pair[0]) << 4 | digit(pair[1])).collect())
+}
+
+/// A key (its orgs already coded) with its structural start replaced by its mark.
+fn with_prefix_mark(key: Cow<'_, str>) -> Cow<'_, str> {
+    use base64::Engine;
+    if let Some(hash) = key.strip_prefix(INVITE).and_then(hex_hash) {
+        return Cow::Owned(format!(
+            "{INVITE_HASH}{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(hash)
+        ));
+    }
+    if let Some((mark, rest)) = LEADING
+        .iter()
+        .find_map(|(mark, start)| key.strip_prefix(start).map(|rest| (mark, rest)))
+    {
+        return Cow::Owned(format!("{mark}{rest}"));
+    }
+    if key.starts_with(START) {
+        if let Some(end) = key.find(END) {
+            let (code, rest) = key.split_at(end + END.len_utf8());
+            if let Some((mark, tail)) = AFTER_ORG
+                .iter()
+                .find_map(|(mark, part)| rest.strip_prefix(part).map(|tail| (mark, tail)))
+            {
+                return Cow::Owned(format!("{code}{mark}{tail}"));
+            }
+        }
+    }
+    key
+}
+
+/// A stored key with its structural start written out again (its orgs still coded).
+fn without_prefix_mark(stored: String) -> String {
+    use base64::Engine;
+    let Some(first) = stored.chars().next() else {
+        return stored;
+    };
+    if first == INVITE_HASH {
+        if let Ok(hash) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&stored[1..]) {
+            return hash.iter().fold(INVITE.to_string(), |mut key, byte| {
+                key.push_str(&format!("{byte:02x}"));
+                key
+            });
+        }
+        return stored;
+    }
+    if let Some((_, start)) = LEADING.iter().find(|(mark, _)| *mark == first) {
+        return format!("{start}{}", &stored[first.len_utf8()..]);
+    }
+    if first == START {
+        if let Some(end) = stored.find(END) {
+            let (code, rest) = stored.split_at(end + END.len_utf8());
+            if let Some(mark) = rest.chars().next() {
+                if let Some((_, part)) = AFTER_ORG.iter().find(|(m, _)| *m == mark) {
+                    return format!("{code}{part}{}", &rest[mark.len_utf8()..]);
+                }
+            }
+        }
+    }
+    stored
+}
 
 /// An item's keys in the app's form, in the order `KEY_TAIL` numbers them.
 pub(crate) type ItemKeys<'a> = [Option<&'a str>; 8];
@@ -242,47 +347,71 @@ impl OrgCodes {
     }
 }
 
-/// Turns the keys of a database written before org codes into their stored form, once (the
-/// database's `user_version` 0 → 1), in one transaction.
+/// The database's keys as this version stores them: 2 (org codes and prefix marks).
+const KEYS_VERSION: i64 = 2;
+
+/// Turns the keys of a database written by an earlier version into their stored form, once
+/// (its `user_version` below `KEYS_VERSION`), in one transaction: the orgs get their codes,
+/// then the rows are rewritten in key order, a few thousand at a time. A key's stored form
+/// sorts before the key (marks are below every printable character), so a rewritten row
+/// never comes up again.
 pub(crate) fn convert_keys(connection: &mut Connection, codes: &OrgCodes) -> rusqlite::Result<()> {
     let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    if version >= 1 {
+    if version >= KEYS_VERSION {
         return Ok(());
     }
     let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let rows: Vec<[Option<String>; 8]> = tx
-        .prepare("SELECT pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk FROM items WHERE instr(pk || sk || coalesce(gsi1pk, '') || coalesce(gsi1sk, '') || coalesce(gsi2pk, '') || coalesce(gsi2sk, '') || coalesce(gsi3pk, '') || coalesce(gsi3sk, ''), 'ORG#') > 0")?
-        .query_map([], |row| {
-            Ok([
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-                row.get(4)?,
-                row.get(5)?,
-                row.get(6)?,
-                row.get(7)?,
-            ])
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    codes.register(&tx, rows.iter().flatten().flatten().map(String::as_str))?;
-    for row in &rows {
-        let stored: Vec<Option<String>> = row
-            .iter()
-            .map(|key| {
-                key.as_deref()
-                    .map(|k| codes.stored(k).map_or_else(|| k.to_string(), Cow::into_owned))
-            })
-            .collect();
-        tx.prepare_cached(
-            "UPDATE items SET pk = ?1, sk = ?2, gsi1pk = ?3, gsi1sk = ?4, gsi2pk = ?5, gsi2sk = ?6, gsi3pk = ?7, gsi3sk = ?8
-             WHERE pk = ?9 AND sk = ?10",
-        )?
-        .execute(params![
-            stored[0], stored[1], stored[2], stored[3], stored[4], stored[5], stored[6], stored[7], row[0], row[1]
-        ])?;
+    {
+        let mut orgs = std::collections::HashSet::new();
+        let mut statement = tx.prepare("SELECT pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk FROM items")?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            for column in 0..8 {
+                if let Some(key) = row.get::<_, Option<String>>(column)? {
+                    orgs.extend(org_ids(&key).map(|(at, id)| key[at..at + ORG.len() + id.len()].to_string()));
+                }
+            }
+        }
+        codes.register(&tx, orgs.iter().map(String::as_str))?;
     }
-    tx.pragma_update(None, "user_version", 1)?;
+    let mut after: Option<(String, String)> = None;
+    loop {
+        let rows: Vec<[Option<String>; 8]> = tx
+            .prepare_cached(
+                "SELECT pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk FROM items
+                 WHERE ?1 IS NULL OR (pk, sk) > (?1, ?2) ORDER BY pk, sk LIMIT 5000",
+            )?
+            .query_map(params![after.as_ref().map(|k| &k.0), after.as_ref().map(|k| &k.1)], |row| {
+                Ok(std::array::from_fn(|column| row.get(column).ok().flatten()))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(last) = rows.last() else {
+            break;
+        };
+        after = Some((last[0].clone().unwrap_or_default(), last[1].clone().unwrap_or_default()));
+        for row in &rows {
+            let stored: Vec<Option<String>> = row
+                .iter()
+                .map(|key| {
+                    key.as_ref().map(|k| {
+                        let key = codes.key(k.clone());
+                        codes.stored(&key).map_or(key.clone(), Cow::into_owned)
+                    })
+                })
+                .collect();
+            if stored.as_slice() == row.as_slice() {
+                continue;
+            }
+            tx.prepare_cached(
+                "UPDATE items SET pk = ?1, sk = ?2, gsi1pk = ?3, gsi1sk = ?4, gsi2pk = ?5, gsi2sk = ?6, gsi3pk = ?7, gsi3sk = ?8
+                 WHERE pk = ?9 AND sk = ?10",
+            )?
+            .execute(params![
+                stored[0], stored[1], stored[2], stored[3], stored[4], stored[5], stored[6], stored[7], row[0], row[1]
+            ])?;
+        }
+    }
+    tx.pragma_update(None, "user_version", KEYS_VERSION)?;
     tx.commit()
 }
 
@@ -308,6 +437,14 @@ mod tests {
             format!("001800000000#ORG#{ORG_ID}#"),
             format!("ORG#{ORG_ID}#AUDIT#ORG#{ORG_ID}"),
             "MEMBER#01M96RS34YKREEHBZ9Z2PN30TG".to_string(),
+            "DEPTMEMBER#d1#m1".to_string(),
+            "DEPT#d1".to_string(),
+            "DUE#invitation_expiry#3".to_string(),
+            "INVITE#0008752e94f995b8058ea4b21ce18aa6bdcfe2ff9d025fe0bd25c123254889b2".to_string(),
+            "INVITE#0008752E94F995B8058EA4B21CE18AA6BDCFE2FF9D025FE0BD25C123254889B2".to_string(),
+            "INVITE#abc".to_string(),
+            "INVITE".to_string(),
+            "ann smith\u{1}01M96RS34YKREEHBZ9Z2PN30TG".to_string(),
             "ORG#not-an-id".to_string(),
             format!("ORG#{}", &ORG_ID[..20]),
         ];
@@ -316,11 +453,26 @@ mod tests {
         codes.register(&connection, keys.iter().map(String::as_str)).unwrap();
         assert_eq!(codes.stored(&keys[0]).unwrap(), "\u{2}1\u{3}");
         assert_eq!(codes.stored(&keys[2]).unwrap(), "001800000000#\u{2}1\u{3}#");
-        assert_eq!(codes.stored(&keys[3]).unwrap(), "\u{2}1\u{3}#AUDIT#\u{2}1\u{3}");
+        assert_eq!(codes.stored(&keys[3]).unwrap(), "\u{2}1\u{3}\u{1d}\u{2}1\u{3}");
+        assert_eq!(codes.stored(&keys[1]).unwrap(), "\u{2}1\u{3}\u{1c}licensed");
+        assert_eq!(codes.stored(&keys[4]).unwrap(), "\u{10}01M96RS34YKREEHBZ9Z2PN30TG");
         for key in &keys {
             let stored = codes.stored(key).unwrap().into_owned();
+            assert!(stored <= *key, "a stored key sorts before its key: {key:?}");
             assert_eq!(&codes.key(stored), key);
         }
+        // A hash in hex is kept as its bytes in base64url; other keys keep what is not a start.
+        assert_eq!(codes.stored(&keys[8]).unwrap().len(), 1 + 43);
+        assert_eq!(codes.stored(&keys[6]).unwrap(), "DEPT#d1");
+        // A prefix a query asks for is stored as the keys it should match are.
+        for (prefix, key) in [
+            ("MEMBER#", &keys[4]),
+            ("DEPTMEMBER#d1#", &keys[5]),
+            (&format!("ORG#{ORG_ID}#FIND#lic")[..], &keys[1]),
+        ] {
+            assert!(codes.stored(key).unwrap().starts_with(&*codes.stored(prefix).unwrap()));
+        }
+        assert!(!codes.stored(&keys[5]).unwrap().starts_with(&*codes.stored("DEPT#").unwrap()));
         // Kept across opening again; a second org gets the next code.
         let again = OrgCodes::load(&connection).unwrap();
         assert_eq!(again.key("\u{2}1\u{3}#TAB#invited".into()), format!("ORG#{ORG_ID}#TAB#invited"));
@@ -386,13 +538,13 @@ mod tests {
         assert_eq!(
             stored,
             [
-                "\u{2}1\u{3} \u{2}1\u{3}#TAB#invited MEMBER#M1",
-                "\u{2}1\u{3} \u{2}1\u{3}#TAB#invited MEMBER#M2",
-                "ACCOUNTS#a@x.test  \u{2}1\u{3}"
+                "\u{2}1\u{3} \u{2}1\u{3}\u{1b}invited \u{10}M1",
+                "\u{2}1\u{3} \u{2}1\u{3}\u{1b}invited \u{10}M2",
+                "\u{13}a@x.test  \u{2}1\u{3}"
             ]
         );
         let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
-        assert_eq!(version, 1);
+        assert_eq!(version, KEYS_VERSION);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
