@@ -116,7 +116,7 @@ def storage_breakdown(path, members):
     ):
         lines.append(f"| {name} | {size / members:.0f} B | {100 * (size - unused) / size:.0f} % |")
     lines += ["", "| item kind | items a member | stored bytes a member (keys and data) |", "|---|---|---|"]
-    # Keys as the app made them (item_key): the stored ones are shortened (org_codes.rs).
+    # Keys as the app made them (item_key): the stored ones are shortened (stored_forms.rs).
     kind = """CASE WHEN item_key(pk) LIKE 'ORG#%#FIND#%' THEN 'member search entry'
                    WHEN item_key(pk) LIKE 'ORG#%' THEN 'ORG ' || substr(item_key(sk), 1, instr(item_key(sk) || '#', '#') - 1)
                    ELSE substr(item_key(pk), 1, instr(item_key(pk) || '#', '#') - 1) END"""

@@ -1,6 +1,7 @@
 """What the benchmark scripts share: a JSON client for a running roster-local, a fresh
 server on a free port, an org with a signed-in admin, CSV rows and imports."""
 
+import base64
 import json
 import os
 import quopri
@@ -76,6 +77,7 @@ def item_text(stored):
 
 ORG_CODE = re.compile("\x02([0-9]+)\x03")
 KEY_TAIL = re.compile("\x04([0-7])")
+HASH = re.compile("\x05([A-Za-z0-9_-]{43})")
 
 
 LEADING = {
@@ -94,14 +96,12 @@ AFTER_ORG = {"\x1b": "#TAB#", "\x1c": "#FIND#", "\x1d": "#AUDIT#"}
 
 
 def item_key(stored, orgs):
-    """A key as the app made it, from its stored form (shared/embedded/src/org_codes.rs): its
+    """A key as the app made it, from its stored form (shared/embedded/src/stored_forms.rs): its
     structural start written out, an invitation hash back in hex, each org code its id."""
     if not stored:
         return stored
     first = stored[0]
     if first == "\x1e":
-        import base64
-
         stored = "INVITE#" + base64.urlsafe_b64decode(stored[1:] + "=").hex()
     elif first in LEADING:
         stored = LEADING[first] + stored[1:]
@@ -116,9 +116,10 @@ def item_json(stored, keys, orgs):
     """An item's JSON text as the app wrote it, from its `data` column and its stored keys
     (pk, sk, then each index's two): the text (`item_text`) with each org's code replaced by
     its id, and each reference to a key's last 26 characters by them
-    (shared/embedded/src/org_codes.rs); `orgs` maps codes to org ids."""
+    (shared/embedded/src/stored_forms.rs); `orgs` maps codes to org ids."""
     keys = [item_key(key, orgs) for key in keys]
     text = ORG_CODE.sub(lambda m: orgs[int(m.group(1))], item_text(stored))
+    text = HASH.sub(lambda m: base64.urlsafe_b64decode(m.group(1) + "=").hex(), text)
     return KEY_TAIL.sub(lambda m: keys[int(m.group(1))][-26:], text)
 
 
@@ -139,7 +140,7 @@ ITEM_JSON = "item_json(data, pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi
 
 def stored_org_pk(db, org):
     """An org's partition key as the database keeps it: `ORG#` and the id become the org's
-    code between U+0002 and U+0003 (shared/embedded/src/org_codes.rs)."""
+    code between U+0002 and U+0003 (shared/embedded/src/stored_forms.rs)."""
     row = db.execute("SELECT code FROM org_codes WHERE org = ?", (org,)).fetchone()
     return f"\x02{row[0]}\x03" if row else f"ORG#{org}"
 

@@ -5,11 +5,11 @@
 pub mod eml_mailer;
 pub mod item_data;
 pub mod key_files;
-mod org_codes;
 pub mod private_files;
 pub mod sqlite;
 pub mod sqlite_queue;
 pub mod sqlite_store;
+mod stored_forms;
 
 pub use eml_mailer::EmlOutboxMailer;
 pub use sqlite::Database;

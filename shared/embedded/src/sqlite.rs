@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
-use crate::org_codes::{self, OrgCodes};
+use crate::stored_forms::{self, OrgCodes};
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS items (
@@ -48,7 +48,7 @@ pub struct Database {
     connection: Arc<Mutex<Connection>>,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: Arc<std::sync::atomic::AtomicUsize>,
-    /// The short codes org ids are kept as in keys (`org_codes`).
+    /// The short codes org ids are kept as in keys and data (`stored_forms`).
     pub(crate) org_codes: Arc<OrgCodes>,
 }
 
@@ -102,7 +102,7 @@ impl Database {
 
     fn with_schema(mut connection: Connection) -> Result<Database, OpenError> {
         connection.execute_batch(SCHEMA)?;
-        connection.execute_batch(org_codes::SCHEMA)?;
+        connection.execute_batch(stored_forms::SCHEMA)?;
         // Added after the first release of the schema: a data dir from before gets it here.
         let has_expiry: bool = connection
             .prepare("SELECT 1 FROM pragma_table_info('items') WHERE name = 'expires_at'")?
@@ -112,7 +112,7 @@ impl Database {
         }
         connection.execute_batch("CREATE INDEX IF NOT EXISTS items_expiry ON items (expires_at) WHERE expires_at IS NOT NULL")?;
         let org_codes = OrgCodes::load(&connection)?;
-        org_codes::convert_keys(&mut connection, &org_codes)?;
+        stored_forms::convert_keys(&mut connection, &org_codes)?;
         Ok(Database {
             connection: Arc::new(Mutex::new(connection)),
             readers: Arc::new(Vec::new()),

@@ -6,8 +6,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use roster_app::ports::{Condition, IndexName, Item, Page, Query, SkCondition, Store, StoreError, Write};
 
-use crate::org_codes::{ItemKeys, OrgCodes};
 use crate::sqlite::{blocking, Database};
+use crate::stored_forms::{ItemKeys, OrgCodes};
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -24,7 +24,7 @@ fn unavailable(error: rusqlite::Error) -> StoreError {
     StoreError::Unavailable(error.to_string())
 }
 
-/// An item as the app knows it, from one as stored (`org_codes`): its keys, then its data.
+/// An item as the app knows it, from one as stored (`stored_forms`): its keys, then its data.
 fn app_item(codes: &OrgCodes, item: Item) -> Result<Item, StoreError> {
     let keys = |pair: Option<(String, String)>| pair.map(|(p, s)| (codes.key(p), codes.key(s)));
     let mut item = Item {

@@ -1,16 +1,27 @@
-//! How org ids are kept in keys: each `ORG#` and the org's 26-character id becomes a short
-//! code of the org, `U+0002`, its number, `U+0003` (about 4 bytes for 30). An org's id is in
-//! most keys a member has, and in each index entry again (the member's partition, its tab's
-//! and search partitions, its audit trail, its directory entry, its due entry): at 100,000
-//! members the ids alone were about 0.6 KB a member, a fifth of the database.
+//! The shorter forms SQLite keeps keys and item data in. Keys are most of what a member
+//! costs on disk: each key is in its row and again in every index entry of it, and the same
+//! few things recur in them (an org's 26-character id, `MEMBER#`, `DUE#invitation_expiry#`).
 //!
-//! Only the stored form changes: the store turns every key it is given into it and every
-//! key it answers back, so callers see the same keys as on DynamoDB. The mapping is
-//! one-to-one: no key the app makes holds a control character (ids, emails, names and the
-//! rest are refused with one), and a key that does is never stored (`stored` answers
-//! `None`: a read finds nothing, a write is refused). Orders within a partition stay as
-//! they were except among different orgs (an email's directory entries), which nothing reads
-//! in order. Each org gets its number at its first write (`register`), kept in `org_codes`.
+//! - An org's id: each `ORG#` and the org's id becomes `U+0002`, the org's number, `U+0003`
+//!   (about 4 bytes for 30). Each org gets its number at its first write (`register`), kept
+//!   in the `org_codes` table.
+//! - A key's structural start (`LEADING`, and `AFTER_ORG` after an org's code) becomes one
+//!   character; an invitation lookup's SHA-256 is kept as its bytes in base64url.
+//! - In item data, a string that is an id becomes its org's code or a reference to the key
+//!   of the item that ends with it (`KEY_TAIL`), and a SHA-256 in hex its bytes in base64url
+//!   (`HASH`). Ids and hashes do not compress; the rest of the data is compressed after
+//!   (`item_data`).
+//!
+//! Only the stored form changes: the store turns every key and item it is given into it and
+//! every one it answers back, so callers see what DynamoDB holds. The mapping is one-to-one:
+//! the marks are control characters, which no key the app makes holds (ids, emails, names
+//! and the rest refuse them; U+0001, which search entries' keys hold, is not a mark) and no
+//! JSON text holds (it escapes them); a key or data that does is never stored (a read finds
+//! nothing, a write is refused). A stored key sorts before the key, and prefix queries keep
+//! their meaning: a prefix the app asks for is a whole structural start or none, and the
+//! user's text in keys is lower case. Orders within a partition stay as they were except
+//! across kinds of item and across orgs (an email's directory entries), which nothing reads
+//! in order. A database from before is converted once when opened (`convert_keys`).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -207,7 +218,7 @@ fn is_mark(b: u8) -> bool {
 
 fn hex_hash(text: &str) -> Option<Vec<u8>> {
     let hex = text.as_bytes();
-    if hex.len() != 64 || !hex.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if hex.len() != HASH_HEX_LENGTH || !hex.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return None;
     }
     let digit = |b: u8| if b <= b'9' { b - b'0' } else { b - b'a' + 10 };
@@ -216,12 +227,8 @@ fn hex_hash(text: &str) -> Option<Vec<u8>> {
 
 /// A key (its orgs already coded) with its structural start replaced by its mark.
 fn with_prefix_mark(key: Cow<'_, str>) -> Cow<'_, str> {
-    use base64::Engine;
     if let Some(hash) = key.strip_prefix(INVITE).and_then(hex_hash) {
-        return Cow::Owned(format!(
-            "{INVITE_HASH}{}",
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(hash)
-        ));
+        return Cow::Owned(format!("{INVITE_HASH}{}", base64url(&hash)));
     }
     if let Some((mark, rest)) = LEADING
         .iter()
@@ -245,18 +252,14 @@ fn with_prefix_mark(key: Cow<'_, str>) -> Cow<'_, str> {
 
 /// A stored key with its structural start written out again (its orgs still coded).
 fn without_prefix_mark(stored: String) -> String {
-    use base64::Engine;
     let Some(first) = stored.chars().next() else {
         return stored;
     };
     if first == INVITE_HASH {
-        if let Ok(hash) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&stored[1..]) {
-            return hash.iter().fold(INVITE.to_string(), |mut key, byte| {
-                key.push_str(&format!("{byte:02x}"));
-                key
-            });
-        }
-        return stored;
+        return match base64url_bytes(&stored[1..]) {
+            Some(hash) => format!("{INVITE}{}", hex(&hash)),
+            None => stored,
+        };
     }
     if let Some((_, start)) = LEADING.iter().find(|(mark, _)| *mark == first) {
         return format!("{start}{}", &stored[first.len_utf8()..]);
@@ -274,6 +277,29 @@ fn without_prefix_mark(stored: String) -> String {
     stored
 }
 
+/// Marks, in an item's data, a SHA-256 kept as its 32 bytes in base64url (43 characters)
+/// rather than in hex (64), as a member's invitation holds its link's.
+const HASH: char = '\u{5}';
+const HASH_HEX_LENGTH: usize = 64;
+const HASH_BASE64_LENGTH: usize = 43;
+
+fn base64url(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn base64url_bytes(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).ok()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut text, byte| {
+        text.push_str(&format!("{byte:02x}"));
+        text
+    })
+}
+
 /// An item's keys in the app's form, in the order `KEY_TAIL` numbers them.
 pub(crate) type ItemKeys<'a> = [Option<&'a str>; 8];
 
@@ -285,32 +311,44 @@ impl OrgCodes {
     /// member's data and do not compress. `None` for text that holds a mark itself, which
     /// JSON text never does (it escapes every control character).
     pub(crate) fn stored_data<'a>(&self, text: &'a str, keys: &ItemKeys<'_>) -> Option<Cow<'a, str>> {
-        if memchr::memchr3(START as u8, END as u8, KEY_TAIL as u8, text.as_bytes()).is_some() {
+        let bytes = text.as_bytes();
+        if memchr::memchr3(START as u8, END as u8, KEY_TAIL as u8, bytes).is_some() || memchr::memchr(HASH as u8, bytes).is_some() {
             return None;
         }
         let held = self.codes.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut stored = String::new();
         let mut copied = 0;
         for (at, _) in text.match_indices('"') {
-            let Some(id) = text.get(at + 1..at + 1 + ID_LENGTH) else {
-                break;
-            };
-            if at < copied || text.as_bytes().get(at + 1 + ID_LENGTH) != Some(&b'"') || !id.bytes().all(is_id_byte) {
+            if at < copied {
                 continue;
             }
-            let short = match held.by_org.get(id) {
-                Some(code) => format!("{START}{code}{END}"),
-                None => match keys
-                    .iter()
-                    .position(|key| key.is_some_and(|k| k.len() > ID_LENGTH && k.ends_with(id)))
-                {
-                    Some(slot) => format!("{KEY_TAIL}{slot}"),
+            // A whole string value: the quote after it is where an id or a hash ends.
+            let value = &bytes[at + 1..];
+            let ends_at = |length: usize| value.get(length) == Some(&b'"');
+            let (length, short) = if ends_at(ID_LENGTH) && value[..ID_LENGTH].iter().all(|b| is_id_byte(*b)) {
+                let id = &text[at + 1..at + 1 + ID_LENGTH];
+                let short = match held.by_org.get(id) {
+                    Some(code) => format!("{START}{code}{END}"),
+                    None => match keys
+                        .iter()
+                        .position(|key| key.is_some_and(|k| k.len() > ID_LENGTH && k.ends_with(id)))
+                    {
+                        Some(slot) => format!("{KEY_TAIL}{slot}"),
+                        None => continue,
+                    },
+                };
+                (ID_LENGTH, short)
+            } else if ends_at(HASH_HEX_LENGTH) {
+                match text.get(at + 1..at + 1 + HASH_HEX_LENGTH).and_then(hex_hash) {
+                    Some(hash) => (HASH_HEX_LENGTH, format!("{HASH}{}", base64url(&hash))),
                     None => continue,
-                },
+                }
+            } else {
+                continue;
             };
             stored.push_str(&text[copied..=at]);
             stored.push_str(&short);
-            copied = at + 1 + ID_LENGTH;
+            copied = at + 1 + length;
         }
         if copied == 0 {
             return Some(Cow::Borrowed(text));
@@ -322,16 +360,19 @@ impl OrgCodes {
     /// Stored data as the app wrote it: each code and key reference replaced by its id.
     /// `None` when one names no org or no key the item has (damage).
     pub(crate) fn data(&self, stored: String, keys: &ItemKeys<'_>) -> Option<String> {
-        if memchr::memchr2(START as u8, KEY_TAIL as u8, stored.as_bytes()).is_none() {
+        if memchr::memchr3(START as u8, KEY_TAIL as u8, HASH as u8, stored.as_bytes()).is_none() {
             return Some(stored);
         }
         let held = self.codes.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut text = String::with_capacity(stored.len() + 64);
         let mut rest = stored.as_str();
-        while let Some(mark) = memchr::memchr2(START as u8, KEY_TAIL as u8, rest.as_bytes()) {
+        while let Some(mark) = memchr::memchr3(START as u8, KEY_TAIL as u8, HASH as u8, rest.as_bytes()) {
             text.push_str(&rest[..mark]);
             let after = &rest[mark + 1..];
-            if rest[mark..].starts_with(START) {
+            if rest[mark..].starts_with(HASH) {
+                text.push_str(&hex(&base64url_bytes(after.get(..HASH_BASE64_LENGTH)?)?));
+                rest = &after[HASH_BASE64_LENGTH..];
+            } else if rest[mark..].starts_with(START) {
                 let end = after.find(END)?;
                 text.push_str(held.by_code.get(&after[..end].parse::<i64>().ok()?)?);
                 rest = &after[end + 1..];
@@ -568,6 +609,11 @@ mod tests {
             )
         );
         assert_eq!(codes.data(stored.into_owned(), &keys).unwrap(), text);
+        // A SHA-256 in hex is kept in base64url; upper-case hex, or a shorter one, as it is.
+        let hashes = r#"{"token_hash":"56f224be2f124ae14a5fa10b8d44328592b54e233d2e8931355a640a691b6424","b":"56F224BE2F124AE14A5FA10B8D44328592B54E233D2E8931355A640A691B6424","c":"56f2","é":"é"}"#;
+        let stored_hashes = codes.stored_data(hashes, &keys).unwrap();
+        assert_eq!(stored_hashes.len(), hashes.len() - 64 + 1 + 43);
+        assert_eq!(codes.data(stored_hashes.into_owned(), &keys).unwrap(), hashes);
         // Without the keys it was stored with, a reference names nothing: damage, not a guess.
         assert!(codes.data(format!("\"{KEY_TAIL}2\""), &keys).is_none());
         assert!(codes.data(format!("\"{START}9{END}\""), &keys).is_none());
