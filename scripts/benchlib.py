@@ -129,7 +129,8 @@ def open_items(path):
     import sqlite3
 
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    orgs = dict(db.execute("SELECT code, org FROM org_codes").fetchall())
+    has_codes = db.execute("SELECT 1 FROM sqlite_schema WHERE name = 'org_codes'").fetchone()
+    orgs = dict(db.execute("SELECT code, org FROM org_codes").fetchall()) if has_codes else {}
     db.create_function("item_key", 1, lambda key: item_key(key, orgs), deterministic=True)
     db.create_function("item_json", 9, lambda data, *keys: item_json(data, keys, orgs), deterministic=True)
     return db
@@ -141,7 +142,8 @@ ITEM_JSON = "item_json(data, pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi
 def stored_org_pk(db, org):
     """An org's partition key as the database keeps it: `ORG#` and the id become the org's
     code between U+0002 and U+0003 (shared/embedded/src/stored_forms.rs)."""
-    row = db.execute("SELECT code FROM org_codes WHERE org = ?", (org,)).fetchone()
+    has_codes = db.execute("SELECT 1 FROM sqlite_schema WHERE name = 'org_codes'").fetchone()
+    row = has_codes and db.execute("SELECT code FROM org_codes WHERE org = ?", (org,)).fetchone()
     return f"\x02{row[0]}\x03" if row else f"ORG#{org}"
 
 

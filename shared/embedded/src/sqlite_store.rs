@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use roster_app::ports::{Condition, IndexName, Item, Page, Query, SkCondition, Store, StoreError, Write};
 
 use crate::sqlite::{blocking, Database};
-use crate::stored_forms::{ItemKeys, OrgCodes};
+use crate::stored_forms::{Codes, ItemKeys};
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -25,7 +25,7 @@ fn unavailable(error: rusqlite::Error) -> StoreError {
 }
 
 /// An item as the app knows it, from one as stored (`stored_forms`): its keys, then its data.
-fn app_item(codes: &OrgCodes, item: Item) -> Result<Item, StoreError> {
+fn app_item(codes: &Codes, item: Item) -> Result<Item, StoreError> {
     let keys = |pair: Option<(String, String)>| pair.map(|(p, s)| (codes.key(p), codes.key(s)));
     let mut item = Item {
         pk: codes.key(item.pk),
@@ -52,15 +52,15 @@ fn item_keys(item: &Item) -> ItemKeys<'_> {
 }
 
 /// `key` as stored, for a write: every org in it has a code by now (`OrgCodes::register`).
-fn stored_for_write<'a>(codes: &OrgCodes, key: &'a str) -> Result<std::borrow::Cow<'a, str>, StoreError> {
+fn stored_for_write<'a>(codes: &Codes, key: &'a str) -> Result<std::borrow::Cow<'a, str>, StoreError> {
     codes
         .stored(key)
-        .ok_or_else(|| StoreError::Unavailable("a key holds U+0002 or U+0003, which keys never do".into()))
+        .ok_or_else(|| StoreError::Unavailable("a key holds a character from U+0002 to U+001F, which keys never do".into()))
 }
 
 /// An item's index keys as stored, for a write.
 type StoredPair<'a> = (Option<std::borrow::Cow<'a, str>>, Option<std::borrow::Cow<'a, str>>);
-fn stored_index_keys<'a>(codes: &OrgCodes, pair: &'a Option<(String, String)>) -> Result<StoredPair<'a>, StoreError> {
+fn stored_index_keys<'a>(codes: &Codes, pair: &'a Option<(String, String)>) -> Result<StoredPair<'a>, StoreError> {
     Ok(match pair {
         Some((p, s)) => (Some(stored_for_write(codes, p)?), Some(stored_for_write(codes, s)?)),
         None => (None, None),
@@ -68,7 +68,7 @@ fn stored_index_keys<'a>(codes: &OrgCodes, pair: &'a Option<(String, String)>) -
 }
 
 /// A sort-key condition on stored keys; `None` when no stored key can meet it.
-fn stored_condition(codes: &OrgCodes, sort: &SkCondition) -> Option<SkCondition> {
+fn stored_condition(codes: &Codes, sort: &SkCondition) -> Option<SkCondition> {
     let stored = |key: &String| codes.stored(key).map(std::borrow::Cow::into_owned);
     Some(match sort {
         SkCondition::Any => SkCondition::Any,
@@ -116,11 +116,11 @@ fn decode_cursor(cursor: &str) -> Result<Vec<String>, StoreError> {
 /// writer's lock), so the `Store` methods run these through `blocking` (all but small
 /// reads), and the async runtime's few workers stay free for other requests.
 impl SqliteStore {
-    fn get_in(connection: &Connection, codes: &OrgCodes, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+    fn get_in(connection: &Connection, codes: &Codes, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         Ok(Self::batch_get_in(connection, codes, vec![(pk.to_string(), sk.to_string())])?.pop())
     }
 
-    fn batch_get_in(connection: &Connection, codes: &OrgCodes, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
+    fn batch_get_in(connection: &Connection, codes: &Codes, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
         let mut statement = connection
             .prepare_cached(&format!("SELECT {COLUMNS} FROM items WHERE pk = ?1 AND sk = ?2"))
             .map_err(unavailable)?;
@@ -136,40 +136,41 @@ impl SqliteStore {
         Ok(items)
     }
 
-    fn query_in(connection: &Connection, codes: &OrgCodes, query: Query) -> Result<Page, StoreError> {
+    fn query_in(connection: &Connection, codes: &Codes, query: Query) -> Result<Page, StoreError> {
         let (pk_column, sk_column, order) = match query.index {
             None => ("pk", "sk", "sk"),
             Some(IndexName::Gsi1) => ("gsi1pk", "gsi1sk", "gsi1sk, pk, sk"),
             Some(IndexName::Gsi2) => ("gsi2pk", "gsi2sk", "gsi2sk, pk, sk"),
             Some(IndexName::Gsi3) => ("gsi3pk", "gsi3sk", "gsi3sk, pk, sk"),
         };
-        let cursor = query.cursor.as_deref().map(decode_cursor).transpose()?;
-        // Only a position this query could have given out (as DynamoDB checks): a forged
-        // one outside the query's range would otherwise read rows outside it.
-        if let Some(position) = &cursor {
-            let in_range = match (query.index.is_some(), position.as_slice()) {
-                (false, [sk]) | (true, [sk, _, _]) => query.sort.matches(sk),
-                _ => false,
-            };
-            if !in_range {
-                return Err(StoreError::InvalidCursor);
-            }
-        }
-        let cursor = cursor
-            .map(|position| {
-                position
-                    .iter()
-                    .map(|key| codes.stored(key).map(std::borrow::Cow::into_owned))
-                    .collect::<Option<Vec<String>>>()
-                    .ok_or(StoreError::InvalidCursor)
-            })
-            .transpose()?;
         let (Some(partition), Some(sort)) = (codes.stored(&query.partition), stored_condition(codes, &query.sort)) else {
             return Ok(Page {
                 items: Vec::new(),
                 next_cursor: None,
             });
         };
+        // The cursor in stored form. Only a position this query could have given out (as
+        // DynamoDB checks), in both forms: a forged one outside the query's range would
+        // otherwise read rows outside it.
+        let cursor = query
+            .cursor
+            .as_deref()
+            .map(decode_cursor)
+            .transpose()?
+            .map(|position| {
+                let stored = position
+                    .iter()
+                    .map(|key| codes.stored(key).map(std::borrow::Cow::into_owned))
+                    .collect::<Option<Vec<String>>>();
+                let in_range = match (query.index.is_some(), position.as_slice(), stored.as_deref()) {
+                    (false, [sk], Some([stored_sk])) | (true, [sk, _, _], Some([stored_sk, _, _])) => {
+                        query.sort.matches(sk) && sort.matches(stored_sk)
+                    }
+                    _ => false,
+                };
+                stored.filter(|_| in_range).ok_or(StoreError::InvalidCursor)
+            })
+            .transpose()?;
         let mut sql = format!("SELECT {COLUMNS} FROM items WHERE {pk_column} = ?");
         let mut values: Vec<rusqlite::types::Value> = vec![partition.into_owned().into()];
         // A table page after a cursor starts strictly after it: with two lower bounds on the
@@ -242,9 +243,9 @@ impl SqliteStore {
         }
         let below = below.map(|b| i64::try_from(b).unwrap_or(i64::MAX));
         let connection = self.db.lock();
-        let codes = &self.db.org_codes;
-        codes.register(&connection, [pk, sk]).map_err(unavailable)?;
-        let (pk, sk) = (stored_for_write(codes, pk)?, stored_for_write(codes, sk)?);
+        self.db.org_codes.register(&connection, [pk, sk]).map_err(unavailable)?;
+        let codes = self.db.org_codes.read();
+        let (pk, sk) = (stored_for_write(&codes, pk)?, stored_for_write(&codes, sk)?);
         // One statement under the connection's lock: the check and the addition are one step.
         connection
             .prepare_cached(
@@ -273,10 +274,11 @@ impl SqliteStore {
 
     fn transact_now(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         let mut connection = self.db.lock();
-        let codes = &self.db.org_codes;
-        codes
-            .register(&connection, writes.iter().flat_map(write_keys))
+        self.db
+            .org_codes
+            .register(&connection, writes.iter().flat_map(written_keys))
             .map_err(unavailable)?;
+        let codes = &*self.db.org_codes.read();
         let tx = connection
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(unavailable)?;
@@ -305,7 +307,7 @@ impl SqliteStore {
                     let (g2p, g2s) = stored_index_keys(codes, &item.gsi2)?;
                     let (g3p, g3s) = stored_index_keys(codes, &item.gsi3)?;
                     let data = codes.stored_data(&item.data, &item_keys(item)).ok_or_else(|| {
-                        StoreError::Unavailable("item data holds U+0002, U+0003 or U+0004, which JSON text never does".into())
+                        StoreError::Unavailable("item data holds a character from U+0002 to U+0005, which JSON text never does".into())
                     })?;
                     tx.prepare_cached(&format!(
                         "INSERT OR REPLACE INTO items ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
@@ -351,18 +353,23 @@ impl SqliteStore {
     }
 }
 
-/// Every key a write names: its own, and a put item's index keys.
-fn write_keys(write: &Write) -> impl Iterator<Item = &str> {
-    let (pk, sk) = write.key();
-    let index_keys = match write {
-        Write::Put { item, .. } => [&item.gsi1, &item.gsi2, &item.gsi3]
+/// The keys a write stores: a put item's own and its index keys, a counter's. A delete or a
+/// check stores none, so it gives no org a code (`OrgCodes::register`).
+fn written_keys(write: &Write) -> Vec<&str> {
+    match write {
+        Write::Put { item, .. } => [&item.pk, &item.sk]
             .into_iter()
-            .flatten()
-            .flat_map(|(p, s)| [p.as_str(), s.as_str()])
+            .map(String::as_str)
+            .chain(
+                [&item.gsi1, &item.gsi2, &item.gsi3]
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|(p, s)| [p.as_str(), s.as_str()]),
+            )
             .collect(),
-        _ => Vec::new(),
-    };
-    [pk, sk].into_iter().chain(index_keys)
+        Write::Add { pk, sk, .. } => vec![pk, sk],
+        Write::Delete { .. } | Write::Check { .. } => Vec::new(),
+    }
 }
 
 /// Reads of at most this many items run on the async worker they are called on, when a read
@@ -393,18 +400,22 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
-        self.read(1, |connection| Self::get_in(connection, &self.db.org_codes, pk, sk))
+        self.read(1, |connection| Self::get_in(connection, &self.db.org_codes.read(), pk, sk))
             .await
     }
 
     async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
-        self.read(keys.len(), |connection| Self::batch_get_in(connection, &self.db.org_codes, keys))
-            .await
+        self.read(keys.len(), |connection| {
+            Self::batch_get_in(connection, &self.db.org_codes.read(), keys)
+        })
+        .await
     }
 
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        self.read(query.limit, |connection| Self::query_in(connection, &self.db.org_codes, query))
-            .await
+        self.read(query.limit, |connection| {
+            Self::query_in(connection, &self.db.org_codes.read(), query)
+        })
+        .await
     }
 
     async fn add_to_counter(&self, pk: &str, sk: &str, delta: i64, below: Option<u64>, expires_at: i64) -> Result<Option<u64>, StoreError> {

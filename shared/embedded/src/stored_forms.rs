@@ -25,9 +25,10 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::fmt::Write as _;
+use std::sync::{RwLock, RwLockReadGuard};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 const START: char = '\u{2}';
 const END: char = '\u{3}';
@@ -36,23 +37,18 @@ const ID_LENGTH: usize = 26;
 
 pub(crate) const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS org_codes (code INTEGER PRIMARY KEY, org TEXT NOT NULL UNIQUE);";
 
-/// The codes of the orgs this database has keys of.
+/// The codes of the orgs this database has keys of, shared by its connections.
 #[derive(Default)]
 pub(crate) struct OrgCodes {
     codes: RwLock<Codes>,
 }
 
+/// The codes as they are at one moment: what turns keys and data into their stored forms
+/// and back. Read once for a call's items (`OrgCodes::read`).
 #[derive(Default)]
-struct Codes {
+pub(crate) struct Codes {
     by_org: HashMap<String, i64>,
     by_code: HashMap<i64, String>,
-}
-
-impl Codes {
-    fn insert(&mut self, code: i64, org: String) {
-        self.by_code.insert(code, org.clone());
-        self.by_org.insert(org, code);
-    }
 }
 
 /// A character of a Crockford base-32 id (what `roster_domain` makes org ids of).
@@ -68,56 +64,70 @@ fn org_ids(key: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
+/// The org a key starts with (`ORG#` and an id): an org's partition, its tabs, search
+/// partitions and audit trails, an email's directory entry for it. Only these give an org
+/// its code, so text a client chose (a directory's `externalId`) never makes one.
+fn leading_org_id(key: &str) -> Option<&str> {
+    let id = key.strip_prefix(ORG)?.get(..ID_LENGTH)?;
+    id.bytes().all(is_id_byte).then_some(id)
+}
+
 impl OrgCodes {
     /// The codes the database holds.
     pub(crate) fn load(connection: &Connection) -> rusqlite::Result<OrgCodes> {
-        let codes = OrgCodes::default();
-        {
-            let mut held = codes.codes.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-            let mut statement = connection.prepare("SELECT code, org FROM org_codes")?;
-            for row in statement.query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))? {
-                let (code, org) = row?;
-                held.insert(code, org);
-            }
+        let mut codes = Codes::default();
+        let mut statement = connection.prepare("SELECT code, org FROM org_codes")?;
+        for row in statement.query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))? {
+            let (code, org) = row?;
+            codes.insert(code, org);
         }
-        Ok(codes)
+        Ok(OrgCodes { codes: RwLock::new(codes) })
     }
 
-    /// Gives every org id in `keys` that has none a code, kept in the database before any
-    /// key uses it (committed on its own: a code nothing uses is harmless).
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, Codes> {
+        self.codes.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Gives each org that `keys` start with and that has no code yet one, kept in the
+    /// database before any key uses it (a code nothing uses is harmless). Called by the
+    /// writer, before its transaction.
     pub(crate) fn register<'k>(&self, connection: &Connection, keys: impl IntoIterator<Item = &'k str>) -> rusqlite::Result<()> {
         let new: Vec<String> = {
-            let held = self.codes.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let codes = self.read();
             keys.into_iter()
-                .flat_map(org_ids)
-                .filter(|(_, id)| !held.by_org.contains_key(*id))
-                .map(|(_, id)| id.to_string())
+                .filter_map(leading_org_id)
+                .filter(|id| !codes.by_org.contains_key(*id))
+                .map(str::to_string)
                 .collect()
         };
-        if new.is_empty() {
-            return Ok(());
-        }
-        let mut held = self.codes.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut given = Vec::with_capacity(new.len());
         for org in new {
-            if held.by_org.contains_key(&org) {
-                continue;
-            }
             connection
                 .prepare_cached("INSERT OR IGNORE INTO org_codes (org) VALUES (?1)")?
                 .execute(params![org])?;
-            let code: Option<i64> = connection
+            let code: i64 = connection
                 .prepare_cached("SELECT code FROM org_codes WHERE org = ?1")?
-                .query_row(params![org], |row| row.get(0))
-                .optional()?;
-            if let Some(code) = code {
-                held.insert(code, org);
+                .query_row(params![org], |row| row.get(0))?;
+            given.push((code, org));
+        }
+        if !given.is_empty() {
+            let mut codes = self.codes.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+            for (code, org) in given {
+                codes.insert(code, org);
             }
         }
         Ok(())
     }
+}
 
-    /// `key` as stored: each org id with a code replaced by it. `None` for a key that holds
-    /// the code marks itself, which no stored key can be.
+impl Codes {
+    fn insert(&mut self, code: i64, org: String) {
+        self.by_code.insert(code, org.clone());
+        self.by_org.insert(org, code);
+    }
+
+    /// `key` as stored. `None` for a key that holds a mark itself, which no key the app
+    /// makes does: it cannot be stored, so a read finds nothing and a write is refused.
     pub(crate) fn stored<'a>(&self, key: &'a str) -> Option<Cow<'a, str>> {
         if key.bytes().any(is_mark) {
             return None;
@@ -130,17 +140,16 @@ impl OrgCodes {
         if !key.contains(ORG) {
             return Cow::Borrowed(key);
         }
-        let held = self.codes.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut stored = String::with_capacity(key.len());
         let mut copied = 0;
         for (at, id) in org_ids(key) {
             if at < copied {
                 continue;
             }
-            if let Some(code) = held.by_org.get(id) {
+            if let Some(code) = self.by_org.get(id) {
                 stored.push_str(&key[copied..at]);
                 stored.push(START);
-                stored.push_str(&code.to_string());
+                let _ = write!(stored, "{code}");
                 stored.push(END);
                 copied = at + ORG.len() + ID_LENGTH;
             }
@@ -152,39 +161,63 @@ impl OrgCodes {
         Cow::Owned(stored)
     }
 
-    /// A stored key as the app knows it: each code replaced by `ORG#` and its org's id.
+    /// A stored key as the app made it, in one pass: its structural start written out, each
+    /// code replaced by `ORG#` and its org's id.
     pub(crate) fn key(&self, stored: String) -> String {
-        let stored = without_prefix_mark(stored);
-        if memchr::memchr(START as u8, stored.as_bytes()).is_none() {
+        let bytes = stored.as_bytes();
+        let leading = bytes.first().map(|b| char::from(*b)).filter(|c| *c != START && is_mark(*c as u8));
+        if leading.is_none() && memchr::memchr(START as u8, bytes).is_none() {
             return stored;
         }
-        let held = self.codes.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let mut key = String::with_capacity(stored.len() + 32);
+        let mut key = String::with_capacity(stored.len() + 48);
         let mut rest = stored.as_str();
+        if let Some(first) = leading {
+            if first == INVITE_HASH {
+                return match base64url_bytes(&rest[1..]) {
+                    Some(hash) => {
+                        key.push_str(INVITE);
+                        push_hex(&mut key, &hash);
+                        key
+                    }
+                    None => stored,
+                };
+            }
+            if let Some((_, start)) = LEADING.iter().find(|(mark, _)| *mark == first) {
+                key.push_str(start);
+                rest = &rest[1..];
+            }
+        }
+        let mut at_key_start = leading.is_none();
         while let Some(start) = memchr::memchr(START as u8, rest.as_bytes()) {
             key.push_str(&rest[..start]);
-            let after = &rest[start + START.len_utf8()..];
-            let Some(end) = after.find(END) else {
+            let after = &rest[start + 1..];
+            let Some(end) = memchr::memchr(END as u8, after.as_bytes()) else {
+                // Not a code (no key stored holds one like it): kept as it is.
+                key.push_str(&rest[start..]);
+                rest = "";
                 break;
             };
-            match after[..end].parse::<i64>().ok().and_then(|code| held.by_code.get(&code)) {
+            match after[..end].parse::<i64>().ok().and_then(|code| self.by_code.get(&code)) {
                 Some(org) => {
                     key.push_str(ORG);
                     key.push_str(org);
                 }
-                // A code with no org: kept as it is (it cannot be: codes are never deleted).
-                None => key.push_str(&rest[start..start + START.len_utf8() + end + END.len_utf8()]),
+                // A code with no org (it cannot be: codes are never deleted): kept as it is.
+                None => key.push_str(&rest[start..start + end + 2]),
             }
-            rest = &after[end + END.len_utf8()..];
+            rest = &after[end + 1..];
+            if at_key_start && start == 0 {
+                if let Some((mark, part)) = rest.chars().next().and_then(|c| AFTER_ORG.iter().find(|(m, _)| *m == c)) {
+                    key.push_str(part);
+                    rest = &rest[mark.len_utf8()..];
+                }
+            }
+            at_key_start = false;
         }
         key.push_str(rest);
         key
     }
 }
-
-/// Marks, in an item's data, that an id there is the last 26 characters of one of the
-/// item's keys (the digit after it: pk, sk, then each index's partition and sort key).
-const KEY_TAIL: char = '\u{4}';
 
 /// What a key's structural start becomes (at the key's start), each a character below every
 /// printable one. The user's text in keys (emails, search terms, names) is lower case, and a
@@ -250,32 +283,9 @@ fn with_prefix_mark(key: Cow<'_, str>) -> Cow<'_, str> {
     key
 }
 
-/// A stored key with its structural start written out again (its orgs still coded).
-fn without_prefix_mark(stored: String) -> String {
-    let Some(first) = stored.chars().next() else {
-        return stored;
-    };
-    if first == INVITE_HASH {
-        return match base64url_bytes(&stored[1..]) {
-            Some(hash) => format!("{INVITE}{}", hex(&hash)),
-            None => stored,
-        };
-    }
-    if let Some((_, start)) = LEADING.iter().find(|(mark, _)| *mark == first) {
-        return format!("{start}{}", &stored[first.len_utf8()..]);
-    }
-    if first == START {
-        if let Some(end) = stored.find(END) {
-            let (code, rest) = stored.split_at(end + END.len_utf8());
-            if let Some(mark) = rest.chars().next() {
-                if let Some((_, part)) = AFTER_ORG.iter().find(|(m, _)| *m == mark) {
-                    return format!("{code}{part}{}", &rest[mark.len_utf8()..]);
-                }
-            }
-        }
-    }
-    stored
-}
+/// Marks, in an item's data, that an id there is the last 26 characters of one of the
+/// item's keys (the digit after it: pk, sk, then each index's partition and sort key).
+const KEY_TAIL: char = '\u{4}';
 
 /// Marks, in an item's data, a SHA-256 kept as its 32 bytes in base64url (43 characters)
 /// rather than in hex (64), as a member's invitation holds its link's.
@@ -293,17 +303,20 @@ fn base64url_bytes(text: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).ok()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut text, byte| {
-        text.push_str(&format!("{byte:02x}"));
-        text
-    })
+/// Appends `bytes` in lower-case hex.
+fn push_hex(text: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    text.reserve(bytes.len() * 2);
+    for byte in bytes {
+        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        text.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+    }
 }
 
 /// An item's keys in the app's form, in the order `KEY_TAIL` numbers them.
 pub(crate) type ItemKeys<'a> = [Option<&'a str>; 8];
 
-impl OrgCodes {
+impl Codes {
     /// An item's data (its JSON text) as stored: each string in it that is an id (26
     /// Crockford characters) shortened, to its org's code when it is an org's id, else to a
     /// `KEY_TAIL` reference when one of the item's keys ends with it (a member's own id in
@@ -315,8 +328,7 @@ impl OrgCodes {
         if memchr::memchr3(START as u8, END as u8, KEY_TAIL as u8, bytes).is_some() || memchr::memchr(HASH as u8, bytes).is_some() {
             return None;
         }
-        let held = self.codes.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let mut stored = String::new();
+        let mut stored = String::with_capacity(text.len());
         let mut copied = 0;
         for (at, _) in text.match_indices('"') {
             if at < copied {
@@ -327,7 +339,7 @@ impl OrgCodes {
             let ends_at = |length: usize| value.get(length) == Some(&b'"');
             let (length, short) = if ends_at(ID_LENGTH) && value[..ID_LENGTH].iter().all(|b| is_id_byte(*b)) {
                 let id = &text[at + 1..at + 1 + ID_LENGTH];
-                let short = match held.by_org.get(id) {
+                let short = match self.by_org.get(id) {
                     Some(code) => format!("{START}{code}{END}"),
                     None => match keys
                         .iter()
@@ -363,18 +375,17 @@ impl OrgCodes {
         if memchr::memchr3(START as u8, KEY_TAIL as u8, HASH as u8, stored.as_bytes()).is_none() {
             return Some(stored);
         }
-        let held = self.codes.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut text = String::with_capacity(stored.len() + 64);
         let mut rest = stored.as_str();
         while let Some(mark) = memchr::memchr3(START as u8, KEY_TAIL as u8, HASH as u8, rest.as_bytes()) {
             text.push_str(&rest[..mark]);
             let after = &rest[mark + 1..];
             if rest[mark..].starts_with(HASH) {
-                text.push_str(&hex(&base64url_bytes(after.get(..HASH_BASE64_LENGTH)?)?));
+                push_hex(&mut text, &base64url_bytes(after.get(..HASH_BASE64_LENGTH)?)?);
                 rest = &after[HASH_BASE64_LENGTH..];
             } else if rest[mark..].starts_with(START) {
                 let end = after.find(END)?;
-                text.push_str(held.by_code.get(&after[..end].parse::<i64>().ok()?)?);
+                text.push_str(self.by_code.get(&after[..end].parse::<i64>().ok()?)?);
                 rest = &after[end + 1..];
             } else {
                 let slot = after.chars().next()?.to_digit(10)? as usize;
@@ -392,29 +403,17 @@ impl OrgCodes {
 const KEYS_VERSION: i64 = 2;
 
 /// Turns the keys of a database written by an earlier version into their stored form, once
-/// (its `user_version` below `KEYS_VERSION`), in one transaction: the orgs get their codes,
-/// then the rows are rewritten in key order, a few thousand at a time. A key's stored form
-/// sorts before the key (marks are below every printable character), so a rewritten row
-/// never comes up again.
+/// (its `user_version` below `KEYS_VERSION`), in one transaction: in key order, a few
+/// thousand rows at a time, the orgs their keys start with getting their codes first. A
+/// key's stored form sorts before the key (marks are below every printable character), so a
+/// rewritten row never comes up again. A row whose key holds a mark (none the app makes) is
+/// left as it is.
 pub(crate) fn convert_keys(connection: &mut Connection, codes: &OrgCodes) -> rusqlite::Result<()> {
     let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     if version >= KEYS_VERSION {
         return Ok(());
     }
     let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    {
-        let mut orgs = std::collections::HashSet::new();
-        let mut statement = tx.prepare("SELECT pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk FROM items")?;
-        let mut rows = statement.query([])?;
-        while let Some(row) = rows.next()? {
-            for column in 0..8 {
-                if let Some(key) = row.get::<_, Option<String>>(column)? {
-                    orgs.extend(org_ids(&key).map(|(at, id)| key[at..at + ORG.len() + id.len()].to_string()));
-                }
-            }
-        }
-        codes.register(&tx, orgs.iter().map(String::as_str))?;
-    }
     let mut after: Option<(String, String)> = None;
     loop {
         let rows: Vec<[Option<String>; 8]> = tx
@@ -423,26 +422,41 @@ pub(crate) fn convert_keys(connection: &mut Connection, codes: &OrgCodes) -> rus
                  WHERE ?1 IS NULL OR (pk, sk) > (?1, ?2) ORDER BY pk, sk LIMIT 5000",
             )?
             .query_map(params![after.as_ref().map(|k| &k.0), after.as_ref().map(|k| &k.1)], |row| {
-                Ok(std::array::from_fn(|column| row.get(column).ok().flatten()))
+                Ok([
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                    row.get(7)?,
+                ])
             })?
             .collect::<rusqlite::Result<_>>()?;
         let Some(last) = rows.last() else {
             break;
         };
         after = Some((last[0].clone().unwrap_or_default(), last[1].clone().unwrap_or_default()));
-        for row in &rows {
-            let stored: Vec<Option<String>> = row
+        // Keys as the app made them (a database at version 1 has org codes already).
+        let keys: Vec<[Option<String>; 8]> = {
+            let current = codes.read();
+            rows.iter().map(|row| row.clone().map(|key| key.map(|k| current.key(k)))).collect()
+        };
+        codes.register(&tx, keys.iter().flatten().flatten().map(String::as_str))?;
+        let current = codes.read();
+        for (row, keys) in rows.iter().zip(&keys) {
+            let stored: Option<Vec<Option<String>>> = keys
                 .iter()
-                .map(|key| {
-                    key.as_ref().map(|k| {
-                        let key = codes.key(k.clone());
-                        codes.stored(&key).map_or(key.clone(), Cow::into_owned)
-                    })
+                .map(|key| match key {
+                    Some(key) => current.stored(key).map(|s| Some(s.into_owned())),
+                    None => Some(None),
                 })
                 .collect();
-            if stored.as_slice() == row.as_slice() {
+            // A key no app makes (it holds a mark) is left as it is.
+            let Some(stored) = stored.filter(|stored| stored.as_slice() != row.as_slice()) else {
                 continue;
-            }
+            };
             tx.prepare_cached(
                 "UPDATE items SET pk = ?1, sk = ?2, gsi1pk = ?3, gsi1sk = ?4, gsi2pk = ?5, gsi2sk = ?6, gsi3pk = ?7, gsi3sk = ?8
                  WHERE pk = ?9 AND sk = ?10",
@@ -490,36 +504,47 @@ mod tests {
             format!("ORG#{}", &ORG_ID[..20]),
         ];
         // Unknown orgs are kept whole until their first write gives them a code.
-        assert_eq!(codes.stored(&keys[0]).unwrap(), keys[0]);
+        assert_eq!(codes.read().stored(&keys[0]).unwrap(), keys[0]);
         codes.register(&connection, keys.iter().map(String::as_str)).unwrap();
-        assert_eq!(codes.stored(&keys[0]).unwrap(), "\u{2}1\u{3}");
-        assert_eq!(codes.stored(&keys[2]).unwrap(), "001800000000#\u{2}1\u{3}#");
-        assert_eq!(codes.stored(&keys[3]).unwrap(), "\u{2}1\u{3}\u{1d}\u{2}1\u{3}");
-        assert_eq!(codes.stored(&keys[1]).unwrap(), "\u{2}1\u{3}\u{1c}licensed");
-        assert_eq!(codes.stored(&keys[4]).unwrap(), "\u{10}01M96RS34YKREEHBZ9Z2PN30TG");
+        assert_eq!(codes.read().stored(&keys[0]).unwrap(), "\u{2}1\u{3}");
+        assert_eq!(codes.read().stored(&keys[2]).unwrap(), "001800000000#\u{2}1\u{3}#");
+        assert_eq!(codes.read().stored(&keys[3]).unwrap(), "\u{2}1\u{3}\u{1d}\u{2}1\u{3}");
+        assert_eq!(codes.read().stored(&keys[1]).unwrap(), "\u{2}1\u{3}\u{1c}licensed");
+        assert_eq!(codes.read().stored(&keys[4]).unwrap(), "\u{10}01M96RS34YKREEHBZ9Z2PN30TG");
         for key in &keys {
-            let stored = codes.stored(key).unwrap().into_owned();
+            let stored = codes.read().stored(key).unwrap().into_owned();
             assert!(stored <= *key, "a stored key sorts before its key: {key:?}");
-            assert_eq!(&codes.key(stored), key);
+            assert_eq!(&codes.read().key(stored), key);
         }
         // A hash in hex is kept as its bytes in base64url; other keys keep what is not a start.
-        assert_eq!(codes.stored(&keys[8]).unwrap().len(), 1 + 43);
-        assert_eq!(codes.stored(&keys[6]).unwrap(), "DEPT#d1");
+        assert_eq!(codes.read().stored(&keys[8]).unwrap().len(), 1 + 43);
+        assert_eq!(codes.read().stored(&keys[6]).unwrap(), "DEPT#d1");
         // A prefix a query asks for is stored as the keys it should match are.
         for (prefix, key) in [
             ("MEMBER#", &keys[4]),
             ("DEPTMEMBER#d1#", &keys[5]),
             (&format!("ORG#{ORG_ID}#FIND#lic")[..], &keys[1]),
         ] {
-            assert!(codes.stored(key).unwrap().starts_with(&*codes.stored(prefix).unwrap()));
+            assert!(codes
+                .read()
+                .stored(key)
+                .unwrap()
+                .starts_with(&*codes.read().stored(prefix).unwrap()));
         }
-        assert!(!codes.stored(&keys[5]).unwrap().starts_with(&*codes.stored("DEPT#").unwrap()));
+        assert!(!codes
+            .read()
+            .stored(&keys[5])
+            .unwrap()
+            .starts_with(&*codes.read().stored("DEPT#").unwrap()));
         // Kept across opening again; a second org gets the next code.
         let again = OrgCodes::load(&connection).unwrap();
-        assert_eq!(again.key("\u{2}1\u{3}#TAB#invited".into()), format!("ORG#{ORG_ID}#TAB#invited"));
+        assert_eq!(
+            again.read().key("\u{2}1\u{3}#TAB#invited".into()),
+            format!("ORG#{ORG_ID}#TAB#invited")
+        );
         let other = "01M96RS34YG1VC6DS4XKGK254D";
         again.register(&connection, [format!("ORG#{other}").as_str()]).unwrap();
-        assert_eq!(again.stored(&format!("ORG#{other}")).unwrap(), "\u{2}2\u{3}");
+        assert_eq!(again.read().stored(&format!("ORG#{other}")).unwrap(), "\u{2}2\u{3}");
     }
 
     /// A database from before org codes: its keys are converted when it is opened, and the
@@ -600,7 +625,7 @@ mod tests {
             r#"{{"id":"{member}","org_id":"{ORG_ID}","invited_by":"01M972G6ATQ690GN2GYAXM4QQG","note":"\"{member}\" {ORG_ID}","short":"{}"}}"#,
             &member[1..]
         );
-        let stored = codes.stored_data(&text, &keys).unwrap();
+        let stored = codes.read().stored_data(&text, &keys).unwrap();
         assert_eq!(
             stored,
             format!(
@@ -608,25 +633,33 @@ mod tests {
                 &member[1..]
             )
         );
-        assert_eq!(codes.data(stored.into_owned(), &keys).unwrap(), text);
+        assert_eq!(codes.read().data(stored.into_owned(), &keys).unwrap(), text);
         // A SHA-256 in hex is kept in base64url; upper-case hex, or a shorter one, as it is.
         let hashes = r#"{"token_hash":"56f224be2f124ae14a5fa10b8d44328592b54e233d2e8931355a640a691b6424","b":"56F224BE2F124AE14A5FA10B8D44328592B54E233D2E8931355A640A691B6424","c":"56f2","é":"é"}"#;
-        let stored_hashes = codes.stored_data(hashes, &keys).unwrap();
+        let stored_hashes = codes.read().stored_data(hashes, &keys).unwrap();
         assert_eq!(stored_hashes.len(), hashes.len() - 64 + 1 + 43);
-        assert_eq!(codes.data(stored_hashes.into_owned(), &keys).unwrap(), hashes);
+        assert_eq!(codes.read().data(stored_hashes.into_owned(), &keys).unwrap(), hashes);
         // Without the keys it was stored with, a reference names nothing: damage, not a guess.
-        assert!(codes.data(format!("\"{KEY_TAIL}2\""), &keys).is_none());
-        assert!(codes.data(format!("\"{START}9{END}\""), &keys).is_none());
+        assert!(codes.read().data(format!("\"{KEY_TAIL}2\""), &keys).is_none());
+        assert!(codes.read().data(format!("\"{START}9{END}\""), &keys).is_none());
         // Text with a mark of its own is not JSON, and never stored.
-        assert!(codes.stored_data("\u{4}1", &keys).is_none());
-        assert_eq!(codes.stored_data("null", &keys).unwrap(), "null");
+        assert!(codes.read().stored_data("\u{4}1", &keys).is_none());
+        assert_eq!(codes.read().stored_data("null", &keys).unwrap(), "null");
+    }
+
+    #[test]
+    fn a_stored_key_that_is_damaged_reads_back_as_it_is() {
+        let (_, codes) = codes();
+        for damaged in ["a\u{2}1", "\u{2}9\u{3}#TAB#x", "\u{1e}not base64!"] {
+            assert_eq!(codes.read().key(damaged.to_string()), damaged);
+        }
     }
 
     #[test]
     fn a_key_holding_a_code_mark_is_never_stored() {
         let (connection, codes) = codes();
         codes.register(&connection, [format!("ORG#{ORG_ID}").as_str()]).unwrap();
-        assert!(codes.stored("\u{2}1\u{3}").is_none());
-        assert!(codes.stored("JOINCODE#\u{3}").is_none());
+        assert!(codes.read().stored("\u{2}1\u{3}").is_none());
+        assert!(codes.read().stored("JOINCODE#\u{3}").is_none());
     }
 }
