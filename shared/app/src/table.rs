@@ -257,10 +257,10 @@ pub const DUE_SHARDS: u32 = 4;
 
 /// An item's entry in the due index: its kind's shard, and the due time followed by the
 /// item's partition, so a freeze's release finds one org's held items by prefix
-/// (`held_queries`). The item's sort key is not repeated: the index orders equal entries by
-/// the item's key itself (DynamoDB's and SQLite's alike), and each copy of it was paid for
-/// twice, in the item and in the index. Entries written before end in `#` + the sort key;
-/// they sort, match and page the same.
+/// (`held_queries`). The item's sort key is not repeated: entries with equal sort keys are
+/// told apart by the item's key, which every index entry keeps (a page's cursor holds it), and
+/// each copy was paid for twice, in the item and in the index. Entries written before end in
+/// `#` + the sort key; they match and page the same.
 pub fn due_entry(kind: DueKind, due_at: OffsetDateTime, pk: &str, sk: &str) -> (String, String) {
     let shard = pk
         .bytes()
