@@ -137,6 +137,13 @@ impl SqliteStore {
     }
 
     fn query_in(connection: &Connection, codes: &Codes, query: Query) -> Result<Page, StoreError> {
+        if let SkCondition::BeginsWith(prefix) = &query.sort {
+            if !crate::stored_forms::prefix_keeps_meaning(prefix) {
+                return Err(StoreError::Unavailable(format!(
+                    "the prefix {prefix:?} ends inside a key's structural start, which this store keeps short"
+                )));
+            }
+        }
         let (pk_column, sk_column, order) = match query.index {
             None => ("pk", "sk", "sk"),
             Some(IndexName::Gsi1) => ("gsi1pk", "gsi1sk", "gsi1sk, pk, sk"),

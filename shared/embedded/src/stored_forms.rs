@@ -243,6 +243,18 @@ const AFTER_ORG: [(char, &str); 3] = [('\u{1b}', "#TAB#"), ('\u{1c}', "#FIND#"),
 const INVITE_HASH: char = '\u{1e}';
 const INVITE: &str = "INVITE#";
 
+/// Whether a prefix the app asks for means the same on stored keys: it must not end inside a
+/// structural start (`MEMB`, `DUE#inv`) or inside an org's `ORG#` and id, which are stored
+/// as one mark or a code. The app's prefixes are whole starts or lower-case user text; a new
+/// one that is not is refused loudly rather than matching nothing on SQLite only.
+pub(crate) fn prefix_keeps_meaning(prefix: &str) -> bool {
+    let cuts = |start: &str| start.len() > prefix.len() && start.starts_with(prefix);
+    let cuts_org = prefix
+        .strip_prefix(ORG)
+        .is_some_and(|id| id.len() < ID_LENGTH && id.bytes().all(is_id_byte));
+    prefix.is_empty() || !(LEADING.iter().any(|(_, start)| cuts(start)) || cuts(INVITE) || cuts(ORG) || cuts_org)
+}
+
 /// A character only stored keys and data hold (U+0001 is in search entries' keys as the app
 /// makes them).
 fn is_mark(b: u8) -> bool {
@@ -645,6 +657,61 @@ mod tests {
         // Text with a mark of its own is not JSON, and never stored.
         assert!(codes.read().stored_data("\u{4}1", &keys).is_none());
         assert_eq!(codes.read().stored_data("null", &keys).unwrap(), "null");
+    }
+
+    #[test]
+    fn a_prefix_that_ends_inside_a_structural_start_is_told_apart() {
+        for whole in [
+            "",
+            "MEMBER#",
+            "DEPTMEMBER#d1#",
+            "DEPT#",
+            "ann",
+            "001800000000#",
+            &format!("ORG#{ORG_ID}"),
+        ] {
+            assert!(prefix_keeps_meaning(whole), "{whole:?}");
+        }
+        for cut in ["MEMB", "M", "DUE#inv", "ACCOUNTS", "ORG", "ORG#", "ORG#01M9"] {
+            assert!(!prefix_keeps_meaning(cut), "{cut:?}");
+        }
+    }
+
+    /// A database at version 1 (org codes, no key starts) is converted to version 2.
+    #[tokio::test]
+    async fn a_database_at_version_1_gets_its_key_starts() {
+        use roster_app::ports::Store;
+        let dir = std::env::temp_dir().join(format!("roster-org-codes-v1-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("roster.db");
+        {
+            let connection = Connection::open(&path).unwrap();
+            connection.execute_batch(crate::sqlite::SCHEMA).unwrap();
+            connection.execute_batch(SCHEMA).unwrap();
+            connection.execute_batch("ALTER TABLE items ADD COLUMN expires_at INTEGER").unwrap();
+            connection
+                .execute("INSERT INTO org_codes (code, org) VALUES (1, ?1)", params![ORG_ID])
+                .unwrap();
+            connection
+                .execute(
+                    "INSERT INTO items (pk, sk, version, data, gsi1pk, gsi1sk) VALUES (?1, 'MEMBER#M1', 1, '{}', ?2, 'a@x.test#M1')",
+                    params!["\u{2}1\u{3}", "\u{2}1\u{3}#TAB#invited"],
+                )
+                .unwrap();
+            connection.pragma_update(None, "user_version", 1).unwrap();
+        }
+        let store = crate::SqliteStore::new(crate::Database::open(&path).unwrap());
+        let item = store.get(&format!("ORG#{ORG_ID}"), "MEMBER#M1").await.unwrap().unwrap();
+        assert_eq!(item.gsi1.unwrap().0, format!("ORG#{ORG_ID}#TAB#invited"));
+        drop(store);
+        let connection = Connection::open(&path).unwrap();
+        let stored: (String, String, String) = connection
+            .query_row("SELECT pk, sk, gsi1pk FROM items", [], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(stored, ("\u{2}1\u{3}".into(), "\u{10}M1".into(), "\u{2}1\u{3}\u{1b}invited".into()));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
