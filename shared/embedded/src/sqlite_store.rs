@@ -67,15 +67,26 @@ fn stored_index_keys<'a>(codes: &Codes, pair: &'a Option<(String, String)>) -> R
     })
 }
 
-/// A sort-key condition on stored keys; `None` when no stored key can meet it.
-fn stored_condition(codes: &Codes, sort: &SkCondition) -> Option<SkCondition> {
+/// A sort-key condition on stored keys; `None` when no stored key can meet it. A prefix that
+/// ends inside a structural start is refused (`stored_forms::prefix_keeps_meaning`).
+fn stored_condition(codes: &Codes, sort: &SkCondition) -> Result<Option<SkCondition>, StoreError> {
+    if let SkCondition::BeginsWith(prefix) = sort {
+        if !crate::stored_forms::prefix_keeps_meaning(prefix) {
+            return Err(StoreError::Unavailable(format!(
+                "the prefix {prefix:?} ends inside a key's structural start, which this store keeps short"
+            )));
+        }
+    }
     let stored = |key: &String| codes.stored(key).map(std::borrow::Cow::into_owned);
-    Some(match sort {
-        SkCondition::Any => SkCondition::Any,
-        SkCondition::BeginsWith(prefix) => SkCondition::BeginsWith(stored(prefix)?),
-        SkCondition::Between(low, high) => SkCondition::Between(stored(low)?, stored(high)?),
-        SkCondition::AtMost(high) => SkCondition::AtMost(stored(high)?),
-    })
+    let stored_sort = || {
+        Some(match sort {
+            SkCondition::Any => SkCondition::Any,
+            SkCondition::BeginsWith(prefix) => SkCondition::BeginsWith(stored(prefix)?),
+            SkCondition::Between(low, high) => SkCondition::Between(stored(low)?, stored(high)?),
+            SkCondition::AtMost(high) => SkCondition::AtMost(stored(high)?),
+        })
+    };
+    Ok(stored_sort())
 }
 
 const COLUMNS: &str = "pk, sk, version, data, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, expires_at";
@@ -97,11 +108,9 @@ fn read_item(row: &Row<'_>) -> rusqlite::Result<Item> {
 
 /// The cursor is the position of the last item returned, hex-encoded JSON: opaque to clients.
 fn encode_cursor(position: &[&str]) -> String {
-    serde_json::to_string(position)
-        .expect("strings serialize")
-        .bytes()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let mut cursor = String::new();
+    crate::stored_forms::push_hex(&mut cursor, serde_json::to_string(position).expect("strings serialize").as_bytes());
+    cursor
 }
 
 fn decode_cursor(cursor: &str) -> Result<Vec<String>, StoreError> {
@@ -137,20 +146,13 @@ impl SqliteStore {
     }
 
     fn query_in(connection: &Connection, codes: &Codes, query: Query) -> Result<Page, StoreError> {
-        if let SkCondition::BeginsWith(prefix) = &query.sort {
-            if !crate::stored_forms::prefix_keeps_meaning(prefix) {
-                return Err(StoreError::Unavailable(format!(
-                    "the prefix {prefix:?} ends inside a key's structural start, which this store keeps short"
-                )));
-            }
-        }
         let (pk_column, sk_column, order) = match query.index {
             None => ("pk", "sk", "sk"),
             Some(IndexName::Gsi1) => ("gsi1pk", "gsi1sk", "gsi1sk, pk, sk"),
             Some(IndexName::Gsi2) => ("gsi2pk", "gsi2sk", "gsi2sk, pk, sk"),
             Some(IndexName::Gsi3) => ("gsi3pk", "gsi3sk", "gsi3sk, pk, sk"),
         };
-        let (Some(partition), Some(sort)) = (codes.stored(&query.partition), stored_condition(codes, &query.sort)) else {
+        let (Some(partition), Some(sort)) = (codes.stored(&query.partition), stored_condition(codes, &query.sort)?) else {
             return Ok(Page {
                 items: Vec::new(),
                 next_cursor: None,

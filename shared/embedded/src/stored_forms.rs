@@ -316,7 +316,7 @@ fn base64url_bytes(text: &str) -> Option<Vec<u8>> {
 }
 
 /// Appends `bytes` in lower-case hex.
-fn push_hex(text: &mut String, bytes: &[u8]) {
+pub(crate) fn push_hex(text: &mut String, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     text.reserve(bytes.len() * 2);
     for byte in bytes {
@@ -559,38 +559,44 @@ mod tests {
         assert_eq!(again.read().stored(&format!("ORG#{other}")).unwrap(), "\u{2}2\u{3}");
     }
 
+    /// A database file as an earlier version left it: the items table (with its later
+    /// `expires_at` column) and no rows, in a directory of its own named after `test`.
+    fn database_from_before(test: &str) -> (std::path::PathBuf, std::path::PathBuf, Connection) {
+        let dir = std::env::temp_dir().join(format!("roster-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("roster.db");
+        let connection = Connection::open(&path).unwrap();
+        connection.execute_batch(crate::sqlite::SCHEMA).unwrap();
+        connection.execute_batch("ALTER TABLE items ADD COLUMN expires_at INTEGER").unwrap();
+        (dir, path, connection)
+    }
+
     /// A database from before org codes: its keys are converted when it is opened, and the
     /// store answers them (and finds them by index and by cursor) as they were written.
     #[tokio::test]
     async fn a_database_from_before_is_converted_once_when_opened() {
         use roster_app::ports::{IndexName, Query, SkCondition, Store};
-        let dir = std::env::temp_dir().join(format!("roster-org-codes-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("roster.db");
-        {
-            let connection = Connection::open(&path).unwrap();
-            connection.execute_batch(crate::sqlite::SCHEMA).unwrap();
-            connection.execute_batch("ALTER TABLE items ADD COLUMN expires_at INTEGER").unwrap();
-            for (member, email) in [("M1", "a@x.test"), ("M2", "b@x.test")] {
-                connection
-                    .execute(
-                        "INSERT INTO items (pk, sk, version, data, gsi1pk, gsi1sk) VALUES (?1, ?2, 1, '{}', ?3, ?4)",
-                        params![
-                            format!("ORG#{ORG_ID}"),
-                            format!("MEMBER#{member}"),
-                            format!("ORG#{ORG_ID}#TAB#invited"),
-                            format!("{email}#{member}")
-                        ],
-                    )
-                    .unwrap();
-            }
+        let (dir, path, connection) = database_from_before("org-codes");
+        for (member, email) in [("M1", "a@x.test"), ("M2", "b@x.test")] {
             connection
                 .execute(
-                    "INSERT INTO items (pk, sk, version, data) VALUES ('ACCOUNTS#a@x.test', ?1, 1, '{}')",
-                    params![format!("ORG#{ORG_ID}")],
+                    "INSERT INTO items (pk, sk, version, data, gsi1pk, gsi1sk) VALUES (?1, ?2, 1, '{}', ?3, ?4)",
+                    params![
+                        format!("ORG#{ORG_ID}"),
+                        format!("MEMBER#{member}"),
+                        format!("ORG#{ORG_ID}#TAB#invited"),
+                        format!("{email}#{member}")
+                    ],
                 )
                 .unwrap();
         }
+        connection
+            .execute(
+                "INSERT INTO items (pk, sk, version, data) VALUES ('ACCOUNTS#a@x.test', ?1, 1, '{}')",
+                params![format!("ORG#{ORG_ID}")],
+            )
+            .unwrap();
+        drop(connection);
         let store = crate::SqliteStore::new(crate::Database::open(&path).unwrap());
         let org_pk = format!("ORG#{ORG_ID}");
         assert!(store.get(&org_pk, "MEMBER#M1").await.unwrap().is_some());
@@ -681,25 +687,19 @@ mod tests {
     #[tokio::test]
     async fn a_database_at_version_1_gets_its_key_starts() {
         use roster_app::ports::Store;
-        let dir = std::env::temp_dir().join(format!("roster-org-codes-v1-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("roster.db");
-        {
-            let connection = Connection::open(&path).unwrap();
-            connection.execute_batch(crate::sqlite::SCHEMA).unwrap();
-            connection.execute_batch(SCHEMA).unwrap();
-            connection.execute_batch("ALTER TABLE items ADD COLUMN expires_at INTEGER").unwrap();
-            connection
-                .execute("INSERT INTO org_codes (code, org) VALUES (1, ?1)", params![ORG_ID])
-                .unwrap();
-            connection
-                .execute(
-                    "INSERT INTO items (pk, sk, version, data, gsi1pk, gsi1sk) VALUES (?1, 'MEMBER#M1', 1, '{}', ?2, 'a@x.test#M1')",
-                    params!["\u{2}1\u{3}", "\u{2}1\u{3}#TAB#invited"],
-                )
-                .unwrap();
-            connection.pragma_update(None, "user_version", 1).unwrap();
-        }
+        let (dir, path, connection) = database_from_before("org-codes-v1");
+        connection.execute_batch(SCHEMA).unwrap();
+        connection
+            .execute("INSERT INTO org_codes (code, org) VALUES (1, ?1)", params![ORG_ID])
+            .unwrap();
+        connection
+            .execute(
+                "INSERT INTO items (pk, sk, version, data, gsi1pk, gsi1sk) VALUES (?1, 'MEMBER#M1', 1, '{}', ?2, 'a@x.test#M1')",
+                params!["\u{2}1\u{3}", "\u{2}1\u{3}#TAB#invited"],
+            )
+            .unwrap();
+        connection.pragma_update(None, "user_version", 1).unwrap();
+        drop(connection);
         let store = crate::SqliteStore::new(crate::Database::open(&path).unwrap());
         let item = store.get(&format!("ORG#{ORG_ID}"), "MEMBER#M1").await.unwrap().unwrap();
         assert_eq!(item.gsi1.unwrap().0, format!("ORG#{ORG_ID}#TAB#invited"));
