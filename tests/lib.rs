@@ -1021,41 +1021,48 @@ impl TestApp {
         items.into_iter().map(|i| (i.sk, i.version)).collect()
     }
 
-    /// Fails unless the org's members and their email guards match one to one (each member
-    /// guarded by its email, no guard without its member) and the search entries are in
-    /// step: what a half-done change would break.
+    /// Fails unless the org's members and their account directory entries match one to
+    /// one (each member's email points at it; no entry of an email this test mailed or a
+    /// member holds points at a member that is gone or has another email) and the search
+    /// entries are in step: what a half-done change would break.
     pub async fn assert_members_consistent(&self, org: &OrgFixture) {
         use roster_app::ports::{Query, SkCondition};
-        let pk = roster_app::table::org_pk(&org.org_id);
-        let members = self
+        use roster_app::table;
+        let members: Vec<roster_domain::Member> = self
             .app
             .query_all(Query::table(
-                pk.clone(),
-                SkCondition::BeginsWith(roster_app::table::MEMBER_PREFIX.into()),
+                table::org_pk(&org.org_id),
+                SkCondition::BeginsWith(table::MEMBER_PREFIX.into()),
             ))
             .await
-            .unwrap();
-        let guards = self
-            .app
-            .query_all(Query::table(pk.clone(), SkCondition::BeginsWith("EMAIL#".into())))
-            .await
-            .unwrap();
-        let mut expected: Vec<(String, String)> = members
+            .unwrap()
             .iter()
-            .map(|item| {
-                let member = roster_app::table::decode_member(item).unwrap();
-                (roster_app::table::email_guard_sk(&member.email), member.id)
-            })
+            .map(|item| table::decode_member(item).unwrap())
             .collect();
-        let mut stored: Vec<(String, String)> = guards
-            .iter()
-            .map(|item| (item.sk.clone(), item.json()["member_id"].as_str().unwrap_or_default().to_string()))
-            .collect();
+        let mut emails: std::collections::BTreeSet<String> = members.iter().map(|m| m.email.to_string()).collect();
+        emails.extend(self.mailer.sent.lock().unwrap().iter().map(|e| e.to.to_lowercase()));
+        let mut expected: Vec<(String, String)> = members.iter().map(|m| (m.email.to_string(), m.id.clone())).collect();
+        let mut stored = Vec::new();
+        for email in emails {
+            let Ok(parsed) = roster_domain::Email::parse(&email) else {
+                continue;
+            };
+            if let Some(entry) = self
+                .app
+                .store
+                .get(&table::directory_pk(&parsed), &table::directory_sk(&org.org_id))
+                .await
+                .unwrap()
+            {
+                let entry: roster_app::records::DirectoryEntry = table::decode(&entry).unwrap();
+                stored.push((email, entry.member_id));
+            }
+        }
         expected.sort();
         stored.sort();
         assert_eq!(
             stored, expected,
-            "each member has its email guard, and no guard is left without one"
+            "each member has its directory entry, and no entry is left without its member"
         );
         self.assert_search_entries_in_step(org).await;
     }

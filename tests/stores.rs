@@ -66,7 +66,6 @@ impl StaleIndexStore {
 fn index_entry(item: &Item, index: IndexName) -> Option<&(String, String)> {
     match index {
         IndexName::Gsi1 => item.gsi1.as_ref(),
-        IndexName::Gsi2 => item.gsi2.as_ref(),
         IndexName::Gsi3 => item.gsi3.as_ref(),
     }
 }

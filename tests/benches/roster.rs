@@ -239,14 +239,12 @@ async fn seed_invited(
     n: usize,
     person: impl Fn(usize) -> (String, String, String),
 ) {
-    use roster_app::records::EmailGuard;
-    use roster_app::table;
     use roster_app::usecases::membership::{attach_first_invitation, new_member, NewAccount};
     use roster_domain::{Email, Kind, MembershipStatus, Role};
 
     let members: Vec<usize> = (0..n).collect();
-    // Up to six writes a member (email guard, member, account directory, three search entries).
-    for chunk in members.chunks(roster_app::ports::store::MAX_TRANSACTION_WRITES / 6) {
+    // Up to five writes a member (member, account directory, three search entries).
+    for chunk in members.chunks(roster_app::ports::store::MAX_TRANSACTION_WRITES / 5) {
         let mut tx = roster_app::tx::Tx::new();
         for i in chunk {
             let (email, first_name, last_name) = person(*i);
@@ -263,14 +261,6 @@ async fn seed_invited(
             };
             let mut member = new_member(&org.org_id, account, t.app.now());
             attach_first_invitation(&t.app, org_record, &mut member, false, Some(&org.admin_id)).unwrap();
-            tx.put_new(table::encode(
-                table::org_pk(&org.org_id),
-                table::email_guard_sk(&member.email),
-                1,
-                &EmailGuard {
-                    member_id: member.id.clone(),
-                },
-            ));
             tx.member(None, &member);
         }
         tx.commit(&t.app).await.unwrap();

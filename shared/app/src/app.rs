@@ -9,7 +9,7 @@ use roster_domain::{Actor, Department, DepartmentId, DomainError, Email, Kind, M
 
 use crate::error::{AppError, AppResult};
 use crate::ports::{Clock, DomainRecords, IdentityProviders, Item, Mailer, Query, Queue, Sealer, SkCondition, Store};
-use crate::records::{EmailGuard, LegacySeatCounter, OrgAdminCounter, SeatCount};
+use crate::records::{DirectoryEntry, LegacySeatCounter, OrgAdminCounter, SeatCount};
 use crate::signing_keys::SigningKeys;
 use crate::table;
 use roster_domain::ErrorCode;
@@ -319,27 +319,30 @@ impl App {
         self.find_member(org_id, member_id).await?.ok_or_else(AppError::not_found)
     }
 
-    /// The one account of `email` in the org, found through its email guard.
+    /// The one account of `email` in the org, found through its account directory entry.
     pub async fn find_member_by_email(&self, org_id: &str, email: &Email) -> AppResult<Option<Member>> {
-        let Some(guard) = self.store.get(&table::org_pk(org_id), &table::email_guard_sk(email)).await? else {
+        let Some(entry) = self.store.get(&table::directory_pk(email), &table::directory_sk(org_id)).await? else {
             return Ok(None);
         };
-        let guard: EmailGuard = table::decode(&guard)?;
-        self.find_member(org_id, &guard.member_id).await
+        let entry: DirectoryEntry = table::decode(&entry)?;
+        self.find_member(org_id, &entry.member_id).await
     }
 
     /// The state of the accounts these emails have in the org, by email, read in batches:
-    /// the email guards, then their members.
+    /// the account directory entries, then their members.
     pub async fn members_by_email(&self, org_id: &str, emails: &[Email]) -> AppResult<std::collections::HashMap<Email, MembershipStatus>> {
-        let keys = emails.iter().map(|e| (table::org_pk(org_id), table::email_guard_sk(e))).collect();
+        let keys = emails
+            .iter()
+            .map(|e| (table::directory_pk(e), table::directory_sk(org_id)))
+            .collect();
         let ids = self
             .store
             .batch_get(keys)
             .await?
             .iter()
-            .map(|guard| table::decode::<EmailGuard>(guard).map(|g| g.member_id))
+            .map(|entry| table::decode::<DirectoryEntry>(entry).map(|e| e.member_id))
             .collect::<AppResult<Vec<_>>>()?;
-        // A guard is its member's email: the member answers for it.
+        // An entry is its member's email: the member answers for it.
         Ok(self
             .members_by_ids(org_id, &ids)
             .await?

@@ -9,15 +9,14 @@
 //! | department name guard | `ORG#o` | `DEPTNAME#name` | | | |
 //! | department membership | `ORG#o` | `DEPTMEMBER#d#m` | | | |
 //! | deleted-department tombstone | `ORG#o` | `DEPTCLOSED#d` | | | |
-//! | member | `ORG#o` | `MEMBER#m` | `ORG#o#TAB#tab` / `email#m` | `EMAIL#e` / `ORG#o` | invitation expiry, license end |
+//! | member | `ORG#o` | `MEMBER#m` | `ORG#o#TAB#tab` / `email#m` | | invitation expiry, license end |
 //! | member search entry (one per search term) | `ORG#o#FIND#tab` | `term` U+0001 `m` | | | |
-//! | email guard | `ORG#o` | `EMAIL#e` | | | |
 //! | audit event | `ORG#o` | `AUDIT#a` | `ORG#o#AUDIT#m` / `a` | | |
 //! | outbox entry | `ORG#o` | `OUTBOX#x` | | | delivery repair while pending |
 //! | join notice sent (expires) | `ORG#o` | `JOINNOTICE#m#hour` | | | |
 //! | import | `ORG#o` | `IMPORT#i` | | | delivery repair while queued or running |
 //! | import chunk | `ORG#o` | `IMPORT#i#CHUNK#n` | | | |
-//! | account directory entry | `ACCOUNTS#e` | `ORG#o` | | | |
+//! | account directory entry (also the org's guard of the email) | `ACCOUNTS#e` | `ORG#o` | | | |
 //! | sign-in code (the current one) | `SIGNIN#e` | `CODE` | | | |
 //! | sign-in code email | `SIGNIN#e` | `OUTBOX#x` | | | delivery repair while pending |
 //! | trusted sign-in device | `DEVICE#sha256` | `DEVICE` | | | |
@@ -80,9 +79,6 @@ pub fn org_pk(org_id: &str) -> String {
 pub fn member_sk(member_id: &str) -> String {
     format!("{MEMBER_PREFIX}{member_id}")
 }
-pub fn email_guard_sk(email: &Email) -> String {
-    format!("EMAIL#{email}")
-}
 /// A directory user's lookup by its `userName` (kept only when that is not the email).
 pub fn scim_user_name_sk(user_name: &str) -> String {
     format!("SCIMNAME#{}", user_name.to_lowercase())
@@ -134,16 +130,20 @@ pub fn import_chunk_sk(import_id: &str, chunk: usize) -> String {
     format!("{IMPORT_PREFIX}{import_id}#CHUNK#{chunk:06}")
 }
 /// The account directory: one partition per email, one entry per org it has an account
-/// in, written with the member.
+/// in, written with the member. The entry is also what keeps an email to one account in
+/// an org: it is written only where none is (`Tx::member`).
 pub fn directory_pk(email: &Email) -> String {
     format!("ACCOUNTS#{email}")
+}
+pub fn directory_sk(org_id: &str) -> String {
+    format!("ORG#{org_id}")
 }
 pub fn directory_entry(member: &Member) -> Item {
     let entry = crate::records::DirectoryEntry {
         org_id: member.org_id.clone(),
         member_id: member.id.clone(),
     };
-    encode(directory_pk(&member.email), format!("ORG#{}", member.org_id), 1, &entry)
+    encode(directory_pk(&member.email), directory_sk(&member.org_id), 1, &entry)
 }
 /// The partition of an email's one-time sign-in codes: the current code and its emails.
 pub fn sign_in_pk(email: &Email) -> String {
@@ -225,10 +225,6 @@ pub fn tab_partition(org_id: &str, tab: Tab) -> String {
 pub fn member_audit_partition(org_id: &str, member_id: &str) -> String {
     format!("ORG#{org_id}#AUDIT#{member_id}")
 }
-/// The accounts-of-an-email index partition.
-pub fn email_partition(email: &Email) -> String {
-    format!("EMAIL#{email}")
-}
 
 /// Kinds of due work the sweeps look for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -309,7 +305,7 @@ pub fn decode<T: DeserializeOwned>(item: &Item) -> AppResult<T> {
     Ok(serde_json::from_str(&item.data)?)
 }
 
-/// A member as an item, with its tab, email and due-work index entries.
+/// A member as an item, with its tab and due-work index entries.
 pub fn member_item(member: &Member) -> Item {
     let pk = org_pk(&member.org_id);
     let sk = member_sk(&member.id);
@@ -318,7 +314,6 @@ pub fn member_item(member: &Member) -> Item {
         tab_partition(&member.org_id, member.status.tab()),
         format!("{}#{}", member.email, member.id),
     ));
-    item.gsi2 = Some((email_partition(&member.email), format!("ORG#{}", member.org_id)));
     item.gsi3 = match (member.status, &member.invitation, member.license_end) {
         (MembershipStatus::Invited, Some(invitation), _) => Some(due_entry(DueKind::InvitationExpiry, invitation.expires_at, &pk, &sk)),
         (MembershipStatus::Licensed, _, Some(end)) => Some(due_entry(DueKind::LicenseExpiry, end.get(), &pk, &sk)),

@@ -65,46 +65,32 @@ impl Tx {
         self.writes.push(Write::Delete { pk, sk, condition });
     }
 
-    /// Moves the email's guard from `before`'s email to `after`'s; conditional, so two
-    /// accounts never end up with one email.
-    pub fn move_email_guard(&mut self, before: &Member, after: &Member) {
-        let org_pk = table::org_pk(&before.org_id);
-        self.delete(org_pk.clone(), table::email_guard_sk(&before.email), Condition::None);
-        self.put_new(table::encode(
-            org_pk,
-            table::email_guard_sk(&after.email),
-            1,
-            &crate::records::EmailGuard {
-                member_id: after.id.clone(),
-            },
-        ));
-    }
-
-    /// Deletes a member with its email guard and the entries that point at it.
+    /// Deletes a member and the entries that point at it.
     pub fn delete_member(&mut self, before: &Member) {
-        let org_pk = table::org_pk(&before.org_id);
-        self.delete(org_pk.clone(), table::member_sk(&before.id), Condition::Version(before.version));
-        self.delete(org_pk, table::email_guard_sk(&before.email), Condition::None);
+        self.delete(
+            table::org_pk(&before.org_id),
+            table::member_sk(&before.id),
+            Condition::Version(before.version),
+        );
         self.member_entries(Some(before), None);
     }
 
     /// Keeps the entries that point at a member (account directory, department
-    /// membership, search) in step with a change of it.
+    /// membership, search) in step with a change of it. The directory entry of an email
+    /// the member takes is written only where none is: it is what keeps an email to one
+    /// account in an org, so of two writes that give one email two accounts one fails.
     fn member_entries(&mut self, before: Option<&Member>, after: Option<&Member>) {
         self.search_entries(before, after);
         if before.map(|m| &m.email) != after.map(|m| &m.email) {
             if let Some(before) = before {
                 self.delete(
                     table::directory_pk(&before.email),
-                    format!("ORG#{}", before.org_id),
+                    table::directory_sk(&before.org_id),
                     Condition::None,
                 );
             }
             if let Some(after) = after {
-                self.writes.push(Write::Put {
-                    item: table::directory_entry(after),
-                    condition: Condition::None,
-                });
+                self.put_new(table::directory_entry(after));
             }
         }
         self.department_membership(before, after);
@@ -178,8 +164,8 @@ impl Tx {
         });
     }
 
-    /// Writes a member: new (version 1, email guard checked elsewhere) or the next version
-    /// of `before`.
+    /// Writes a member: new (version 1) or the next version of `before`, with the entries
+    /// that point at it.
     pub fn member(&mut self, before: Option<&Member>, after: &Member) {
         match before {
             None => {

@@ -3,7 +3,7 @@
 //! name and value, as `dynamo_store` writes them), write units (1 KB each, rounded up; a
 //! transaction's writes and checks count twice), read units (4 KB each; a consistent read
 //! one, an eventually consistent one half), and the index writes the table's global
-//! secondary indexes add (GSI1 and GSI2 project every attribute: an item in one costs its
+//! secondary indexes add (GSI1 projects every attribute: an item in it costs its
 //! whole size there again at each write; GSI3 projects keys only: an entry costs its keys,
 //! and only when the item enters, leaves or moves in it; a change of an item's index keys
 //! is a delete and a put). A change of one item alone is a plain write, not a transaction.
@@ -16,7 +16,7 @@ use roster_app::ports::{IndexName, Item};
 
 use crate::dynamo_store::{index_attributes, projects_keys_only, to_attributes};
 
-const INDEXES: [IndexName; 3] = [IndexName::Gsi1, IndexName::Gsi2, IndexName::Gsi3];
+const INDEXES: [IndexName; 2] = [IndexName::Gsi1, IndexName::Gsi3];
 
 /// The bytes DynamoDB counts for `item`.
 pub fn item_bytes(item: &Item) -> usize {

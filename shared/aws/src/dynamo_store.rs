@@ -1,4 +1,4 @@
-//! The store port on DynamoDB: one table (`PK`, `SK`), indexes `GSI1`–`GSI3`, and every
+//! The store port on DynamoDB: one table (`PK`, `SK`), indexes `GSI1` and `GSI3`, and every
 //! change of several items one `TransactWriteItems` with conditions (a change of one item
 //! is a plain conditional write: half the price). An entity is kept as JSON in `data`;
 //! `version` is the optimistic-concurrency counter the conditions check.
@@ -33,14 +33,13 @@ impl DynamoStore {
 
 /// DynamoDB deletes an item some time after the unix time in this attribute.
 pub const TTL_ATTRIBUTE: &str = "ttl";
-const INDEX_ATTRIBUTES: [(&str, &str); 3] = [("GSI1PK", "GSI1SK"), ("GSI2PK", "GSI2SK"), ("GSI3PK", "GSI3SK")];
+const INDEX_ATTRIBUTES: [(&str, &str); 2] = [("GSI1PK", "GSI1SK"), ("GSI3PK", "GSI3SK")];
 
 /// Whether `index` holds only its items' keys (the template's `KEYS_ONLY` projection)
 /// rather than every attribute. GSI3, what sweeps must look at by due time, does: a sweep
 /// reads its due items from the table after the index names them, and an item's rewrite
 /// that keeps its due time (an email's claim, a member's edit) writes nothing there. GSI1
-/// and GSI2 (member tabs, audit by member, an email's accounts) project every attribute,
-/// so a list page is one query.
+/// (member tabs, audit by member) projects every attribute, so a list page is one query.
 pub fn projects_keys_only(index: IndexName) -> bool {
     index == IndexName::Gsi3
 }
@@ -49,8 +48,7 @@ pub fn projects_keys_only(index: IndexName) -> bool {
 pub(crate) fn index_attributes(index: IndexName) -> (&'static str, &'static str) {
     match index {
         IndexName::Gsi1 => INDEX_ATTRIBUTES[0],
-        IndexName::Gsi2 => INDEX_ATTRIBUTES[1],
-        IndexName::Gsi3 => INDEX_ATTRIBUTES[2],
+        IndexName::Gsi3 => INDEX_ATTRIBUTES[1],
     }
 }
 
@@ -69,7 +67,7 @@ pub(crate) fn to_attributes(item: &Item) -> HashMap<String, AttributeValue> {
         ("version".to_string(), AttributeValue::N(item.version.to_string())),
         ("data".to_string(), s(&item.data)),
     ]);
-    for (key, (pk_name, sk_name)) in [&item.gsi1, &item.gsi2, &item.gsi3].into_iter().zip(INDEX_ATTRIBUTES) {
+    for (key, (pk_name, sk_name)) in [&item.gsi1, &item.gsi3].into_iter().zip(INDEX_ATTRIBUTES) {
         if let Some((pk, sk)) = key {
             attributes.insert(pk_name.to_string(), s(pk));
             attributes.insert(sk_name.to_string(), s(sk));
@@ -96,8 +94,7 @@ fn from_attributes(attributes: &HashMap<String, AttributeValue>) -> Result<Item,
             .ok_or_else(|| unavailable("item without version"))?,
         data: required("data")?,
         gsi1: index(INDEX_ATTRIBUTES[0]),
-        gsi2: index(INDEX_ATTRIBUTES[1]),
-        gsi3: index(INDEX_ATTRIBUTES[2]),
+        gsi3: index(INDEX_ATTRIBUTES[1]),
         expires_at: attributes
             .get(TTL_ATTRIBUTE)
             .and_then(|v| v.as_n().ok())

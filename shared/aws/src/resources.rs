@@ -33,7 +33,7 @@ fn string_attribute(name: &str) -> AttributeDefinition {
         .expect("name and type set")
 }
 
-/// The table with its three indexes (on-demand capacity). An existing table is kept.
+/// The table with its two indexes (on-demand capacity). An existing table is kept.
 pub async fn create_table(sdk: &SdkConfig, table: &str) -> Result<(), String> {
     let client = aws_sdk_dynamodb::Client::new(sdk);
     if client.describe_table().table_name(table).send().await.is_ok() {
@@ -47,7 +47,7 @@ pub async fn create_table(sdk: &SdkConfig, table: &str) -> Result<(), String> {
         .key_schema(key("SK", KeyType::Range))
         .attribute_definitions(string_attribute("PK"))
         .attribute_definitions(string_attribute("SK"));
-    for index in [IndexName::Gsi1, IndexName::Gsi2, IndexName::Gsi3] {
+    for index in [IndexName::Gsi1, IndexName::Gsi3] {
         let (pk, sk) = index_attributes(index);
         let projection = if projects_keys_only(index) {
             ProjectionType::KeysOnly

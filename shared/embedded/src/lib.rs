@@ -5,6 +5,7 @@
 pub mod eml_mailer;
 pub mod item_data;
 pub mod key_files;
+mod layout;
 pub mod private_files;
 pub mod sqlite;
 pub mod sqlite_queue;

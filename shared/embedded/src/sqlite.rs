@@ -14,12 +14,13 @@ CREATE TABLE IF NOT EXISTS items (
     version INTEGER NOT NULL,
     data TEXT NOT NULL,
     gsi1pk TEXT, gsi1sk TEXT,
+    -- Always empty since layout 3 (`layout`): GSI2 is gone; kept so a file from before
+    -- needs no rebuild of its table.
     gsi2pk TEXT, gsi2sk TEXT,
     gsi3pk TEXT, gsi3sk TEXT,
     PRIMARY KEY (pk, sk)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS items_gsi1 ON items (gsi1pk, gsi1sk, pk, sk) WHERE gsi1pk IS NOT NULL;
-CREATE INDEX IF NOT EXISTS items_gsi2 ON items (gsi2pk, gsi2sk, pk, sk) WHERE gsi2pk IS NOT NULL;
 CREATE INDEX IF NOT EXISTS items_gsi3 ON items (gsi3pk, gsi3sk, pk, sk) WHERE gsi3pk IS NOT NULL;
 CREATE TABLE IF NOT EXISTS queue_messages (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -113,6 +114,7 @@ impl Database {
         connection.execute_batch("CREATE INDEX IF NOT EXISTS items_expiry ON items (expires_at) WHERE expires_at IS NOT NULL")?;
         let org_codes = OrgCodes::load(&connection)?;
         stored_forms::convert_keys(&mut connection, &org_codes)?;
+        crate::layout::upgrade(&mut connection, &org_codes)?;
         Ok(Database {
             connection: Arc::new(Mutex::new(connection)),
             readers: Arc::new(Vec::new()),

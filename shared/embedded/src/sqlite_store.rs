@@ -31,7 +31,6 @@ fn app_item(codes: &Codes, item: Item) -> Result<Item, StoreError> {
         pk: codes.key(item.pk),
         sk: codes.key(item.sk),
         gsi1: keys(item.gsi1),
-        gsi2: keys(item.gsi2),
         gsi3: keys(item.gsi3),
         ..item
     };
@@ -42,13 +41,14 @@ fn app_item(codes: &Codes, item: Item) -> Result<Item, StoreError> {
     Ok(item)
 }
 
-/// An item's keys, in the order its stored data refers to them by.
+/// An item's keys, in the order its stored data refers to them by. Slots 4 and 5 were the
+/// keys of GSI2, which is gone; they stay empty so the other slots keep their numbers.
 fn item_keys(item: &Item) -> ItemKeys<'_> {
     fn index(pair: &Option<(String, String)>) -> (Option<&str>, Option<&str>) {
         pair.as_ref().map(|(p, s)| (p.as_str(), s.as_str())).unzip()
     }
-    let ((g1p, g1s), (g2p, g2s), (g3p, g3s)) = (index(&item.gsi1), index(&item.gsi2), index(&item.gsi3));
-    [Some(&item.pk), Some(&item.sk), g1p, g1s, g2p, g2s, g3p, g3s]
+    let ((g1p, g1s), (g3p, g3s)) = (index(&item.gsi1), index(&item.gsi3));
+    [Some(&item.pk), Some(&item.sk), g1p, g1s, None, None, g3p, g3s]
 }
 
 /// `key` as stored, for a write: every org in it has a code by now (`OrgCodes::register`).
@@ -89,7 +89,9 @@ fn stored_condition(codes: &Codes, sort: &SkCondition) -> Result<Option<SkCondit
     Ok(stored_sort())
 }
 
-const COLUMNS: &str = "pk, sk, version, data, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, expires_at";
+/// The columns an item is kept in (`gsi2pk` and `gsi2sk` are left out: always empty, see
+/// `sqlite::SCHEMA`).
+const COLUMNS: &str = "pk, sk, version, data, gsi1pk, gsi1sk, gsi3pk, gsi3sk, expires_at";
 
 fn read_item(row: &Row<'_>) -> rusqlite::Result<Item> {
     let pair = |a: Option<String>, b: Option<String>| a.zip(b);
@@ -100,9 +102,8 @@ fn read_item(row: &Row<'_>) -> rusqlite::Result<Item> {
         data: crate::item_data::text(row.get_ref(3)?)
             .map_err(|error| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Blob, error.into()))?,
         gsi1: pair(row.get(4)?, row.get(5)?),
-        gsi2: pair(row.get(6)?, row.get(7)?),
-        gsi3: pair(row.get(8)?, row.get(9)?),
-        expires_at: row.get(10)?,
+        gsi3: pair(row.get(6)?, row.get(7)?),
+        expires_at: row.get(8)?,
     })
 }
 
@@ -149,7 +150,6 @@ impl SqliteStore {
         let (pk_column, sk_column, order) = match query.index {
             None => ("pk", "sk", "sk"),
             Some(IndexName::Gsi1) => ("gsi1pk", "gsi1sk", "gsi1sk, pk, sk"),
-            Some(IndexName::Gsi2) => ("gsi2pk", "gsi2sk", "gsi2sk, pk, sk"),
             Some(IndexName::Gsi3) => ("gsi3pk", "gsi3sk", "gsi3sk, pk, sk"),
         };
         let (Some(partition), Some(sort)) = (codes.stored(&query.partition), stored_condition(codes, &query.sort)?) else {
@@ -233,11 +233,11 @@ impl SqliteStore {
         let next_cursor = if items.len() > limit {
             items.truncate(limit);
             let last = items.last().expect("limit is at least 1");
-            Some(match (query.index, &last.gsi1, &last.gsi2, &last.gsi3) {
+            Some(match (query.index, &last.gsi1, &last.gsi3) {
                 (None, ..) => encode_cursor(&[&last.sk]),
-                (Some(IndexName::Gsi1), Some((_, s)), _, _)
-                | (Some(IndexName::Gsi2), _, Some((_, s)), _)
-                | (Some(IndexName::Gsi3), _, _, Some((_, s))) => encode_cursor(&[s, &last.pk, &last.sk]),
+                (Some(IndexName::Gsi1), Some((_, s)), _) | (Some(IndexName::Gsi3), _, Some((_, s))) => {
+                    encode_cursor(&[s, &last.pk, &last.sk])
+                }
                 _ => return Err(StoreError::Unavailable("index item without index key".into())),
             })
         } else {
@@ -313,13 +313,12 @@ impl SqliteStore {
             match write {
                 Write::Put { item, .. } => {
                     let (g1p, g1s) = stored_index_keys(codes, &item.gsi1)?;
-                    let (g2p, g2s) = stored_index_keys(codes, &item.gsi2)?;
                     let (g3p, g3s) = stored_index_keys(codes, &item.gsi3)?;
                     let data = codes.stored_data(&item.data, &item_keys(item)).ok_or_else(|| {
                         StoreError::Unavailable("item data holds a character from U+0002 to U+0005, which JSON text never does".into())
                     })?;
                     tx.prepare_cached(&format!(
-                        "INSERT OR REPLACE INTO items ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                        "INSERT OR REPLACE INTO items ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
                     ))
                     .and_then(|mut s| {
                         s.execute(params![
@@ -329,8 +328,6 @@ impl SqliteStore {
                             crate::item_data::stored(&data),
                             g1p,
                             g1s,
-                            g2p,
-                            g2s,
                             g3p,
                             g3s,
                             item.expires_at
@@ -370,7 +367,7 @@ fn written_keys(write: &Write) -> Vec<&str> {
             .into_iter()
             .map(String::as_str)
             .chain(
-                [&item.gsi1, &item.gsi2, &item.gsi3]
+                [&item.gsi1, &item.gsi3]
                     .into_iter()
                     .flatten()
                     .flat_map(|(p, s)| [p.as_str(), s.as_str()]),

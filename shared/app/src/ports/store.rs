@@ -1,4 +1,4 @@
-//! The store port: items with a partition and sort key, three secondary indexes, and
+//! The store port: items with a partition and sort key, two secondary indexes, and
 //! all-or-nothing conditional writes. Shaped after DynamoDB so both the embedded database
 //! and DynamoDB implement it directly; the app maps entities onto it in `table.rs`.
 
@@ -15,7 +15,6 @@ pub struct Item {
     pub data: String,
     /// Secondary index keys (partition, sort); an item without them is not in that index.
     pub gsi1: Option<(String, String)>,
-    pub gsi2: Option<(String, String)>,
     pub gsi3: Option<(String, String)>,
     /// When the item is of no more use (unix seconds): the store may delete it after then
     /// (DynamoDB's TTL; SQLite's purge). Readers still check their own expiry, since a
@@ -31,7 +30,6 @@ impl Item {
             version,
             data: data.to_string(),
             gsi1: None,
-            gsi2: None,
             gsi3: None,
             expires_at: None,
         }
@@ -52,7 +50,6 @@ impl Item {
     pub fn index_key(&self, index: IndexName) -> Option<&(String, String)> {
         match index {
             IndexName::Gsi1 => self.gsi1.as_ref(),
-            IndexName::Gsi2 => self.gsi2.as_ref(),
             IndexName::Gsi3 => self.gsi3.as_ref(),
         }
     }
@@ -61,18 +58,17 @@ impl Item {
     /// every index.
     pub fn with_index_of(mut self, other: &Item) -> Item {
         self.gsi1 = other.gsi1.clone();
-        self.gsi2 = other.gsi2.clone();
         self.gsi3 = other.gsi3.clone();
         self
     }
 }
 
-/// The secondary indexes: GSI1 (member tabs, audit by member), GSI2 (accounts of an
-/// email across orgs), GSI3 (sparse: what sweeps must look at, by due time).
+/// The secondary indexes: GSI1 (member tabs, audit by member) and GSI3 (sparse: what
+/// sweeps must look at, by due time). There is no GSI2 any more: it held the accounts of an
+/// email across orgs, which the account directory's entries now are (`table`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IndexName {
     Gsi1,
-    Gsi2,
     Gsi3,
 }
 
@@ -80,7 +76,6 @@ impl IndexName {
     pub fn as_str(self) -> &'static str {
         match self {
             IndexName::Gsi1 => "GSI1",
-            IndexName::Gsi2 => "GSI2",
             IndexName::Gsi3 => "GSI3",
         }
     }

@@ -8,7 +8,7 @@ use roster_domain::{Email, ErrorCode, Kind, LoginMethod, Member, MembershipStatu
 
 use crate::app::{App, Principal};
 use crate::error::{AppError, AppResult, OrgChoice};
-use crate::ports::{IndexName, Query, SkCondition};
+use crate::ports::{Query, SkCondition};
 use crate::rate_limits::{give_back_all, take_all, RateCounter, TakenSlot};
 use crate::records::{DirectoryEntry, EndedSession, RefreshToken, TrustedDevice};
 use crate::secrets::{constant_time_eq, sha256_hex, verify_password};
@@ -355,10 +355,8 @@ async fn trust_device(app: &App, email: &Email) -> AppResult<String> {
     Ok(token)
 }
 
-/// Every account of an email across orgs, read consistently: the account directory, and
-/// the email index for accounts written before the directory existed. Each account is
-/// read from the table itself, so an entry the index still shows for a removed member
-/// finds nothing.
+/// Every account of an email across orgs, read consistently from the account directory.
+/// Each account is read from the table itself and must still have the email.
 pub async fn accounts_of(app: &App, email: &Email) -> AppResult<Vec<Member>> {
     let directory = app
         .query_all(Query::table(table::directory_pk(email), SkCondition::Any))
@@ -366,23 +364,8 @@ pub async fn accounts_of(app: &App, email: &Email) -> AppResult<Vec<Member>> {
         .iter()
         .map(table::decode::<DirectoryEntry>)
         .collect::<AppResult<Vec<_>>>()?;
-    let indexed = app
-        .store
-        .query(Query::index(IndexName::Gsi2, table::email_partition(email), SkCondition::Any))
-        .await?
-        .items
-        .iter()
-        .map(table::decode_member)
-        .collect::<AppResult<Vec<_>>>()?;
-    let mut keys: Vec<(String, String)> = directory
-        .into_iter()
-        .map(|entry| (entry.org_id, entry.member_id))
-        .chain(indexed.into_iter().map(|member| (member.org_id, member.id)))
-        .collect();
-    keys.sort();
-    keys.dedup();
     let mut accounts = Vec::new();
-    for (org_id, member_id) in keys {
+    for DirectoryEntry { org_id, member_id } in directory {
         if let Some(member) = app.find_member(&org_id, &member_id).await?.filter(|m| &m.email == email) {
             accounts.push(member);
         }

@@ -160,7 +160,6 @@ pub async fn confirm_email(app: &App, ctx: &RequestContext, input: EmailConfirma
         next.pending_email = None;
         next.updated_at = app.now();
         let mut tx = Tx::new();
-        tx.move_email_guard(&member, &next);
         forget_email_change(&mut tx, &token_hash);
         tx.member(Some(&member), &next);
         tx.audit(

@@ -7,7 +7,7 @@ use roster_domain::{Action, Actor, Email, Kind, Member, MembershipStatus, Org, P
 
 use crate::app::App;
 use crate::error::AppResult;
-use crate::records::{EmailGuard, EmailKind, InvitationLookup, OrgAdminCounter, SeatCount};
+use crate::records::{EmailKind, InvitationLookup, OrgAdminCounter, SeatCount};
 use crate::secrets::{self, new_id};
 use crate::table;
 use crate::tx::{Origin, Tx};
@@ -171,13 +171,8 @@ impl MemberChange<'_> {
     /// read (`ChangeCounters::for_change`).
     pub fn write(self, app: &App, tx: &mut Tx, counters: &ChangeCounters) -> AppResult<()> {
         let now = app.now();
-        let org_pk = table::org_pk(&self.org.id);
         match (self.before, self.after) {
             (None, Some(created)) => {
-                let guard = EmailGuard {
-                    member_id: created.id.clone(),
-                };
-                tx.put_new(table::encode(org_pk.clone(), table::email_guard_sk(&created.email), 1, &guard));
                 tx.member(None, created);
             }
             (Some(before), Some(after)) => {

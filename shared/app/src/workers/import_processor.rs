@@ -405,7 +405,7 @@ async fn invite_row(
     }
     if app
         .store
-        .get(&table::org_pk(&job.org_id), &table::email_guard_sk(&email))
+        .get(&table::directory_pk(&email), &table::directory_sk(&job.org_id))
         .await?
         .is_some()
     {

@@ -731,9 +731,6 @@ async fn write(
             },
         ));
     }
-    if let Some(before) = before.filter(|b| b.email != after.email) {
-        tx.move_email_guard(before, after);
-    }
     let email = match (before.map(|b| b.status), after.status, &after.invitation) {
         (Some(MembershipStatus::Invited), MembershipStatus::Invited, _) => None,
         (_, MembershipStatus::Invited, Some(_)) => Some(EmailKind::Invitation),

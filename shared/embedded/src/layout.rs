@@ -1,0 +1,241 @@
+//! Changes of the app's table layout that a database from before needs, made once when it
+//! is opened (after its keys have their stored forms, `stored_forms::convert_keys`). On
+//! DynamoDB the same change is `roster-local table upgrade` (`roster_aws::layout`).
+//!
+//! Version 3: an email's account directory entry (`ACCOUNTS#e` / `ORG#o`) is also the org's
+//! guard of the email, and no member is in GSI2 (the accounts of an email, which the
+//! directory answers). Each member that has no directory entry (an account from before the
+//! directory) gets one, the email guards (`ORG#o` / `EMAIL#e`) go, and the members' GSI2
+//! keys are cleared.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use roster_app::ports::Item;
+use roster_app::table;
+
+use crate::stored_forms::OrgCodes;
+
+/// The layout this version of the app writes.
+pub(crate) const LAYOUT_VERSION: i64 = 3;
+
+/// Members are read and changed this many at a time.
+const BATCH: usize = 5_000;
+
+/// Brings a database at an earlier layout to `LAYOUT_VERSION`, in one transaction.
+pub(crate) fn upgrade(connection: &mut Connection, codes: &OrgCodes) -> rusqlite::Result<()> {
+    let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if version >= LAYOUT_VERSION {
+        return Ok(());
+    }
+    let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let has_email_index: bool = tx
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'items_gsi2'")?
+        .exists([])?;
+    if has_email_index {
+        loop {
+            let members = members_in_email_index(&tx, codes)?;
+            if members.is_empty() {
+                break;
+            }
+            for (pk, sk, member) in members {
+                if let Some(member) = member {
+                    insert_if_absent(&tx, codes, &table::directory_entry(&member))?;
+                }
+                tx.prepare_cached("UPDATE items SET gsi2pk = NULL, gsi2sk = NULL WHERE pk = ?1 AND sk = ?2")?
+                    .execute(params![pk, sk])?;
+            }
+        }
+        tx.execute_batch("DROP INDEX items_gsi2")?;
+    }
+    // The email guards: an org's partition (its code alone) and `EMAIL#`'s mark.
+    let guard_mark = codes.read().stored("EMAIL#").map(|key| key.into_owned()).unwrap_or_default();
+    tx.execute(
+        "DELETE FROM items WHERE substr(pk, 1, 1) = char(2) AND substr(pk, -1, 1) = char(3) AND substr(sk, 1, 1) = ?1",
+        params![guard_mark],
+    )?;
+    tx.pragma_update(None, "user_version", LAYOUT_VERSION)?;
+    tx.commit()
+}
+
+/// The next members still in the email index, with their stored keys (`None` for a row
+/// that does not read as a member, which is only taken out of the index).
+fn members_in_email_index(tx: &Connection, codes: &OrgCodes) -> rusqlite::Result<Vec<(String, String, Option<roster_domain::Member>)>> {
+    let rows: Vec<([Option<String>; 8], String)> = tx
+        .prepare_cached(&format!(
+            "SELECT pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, data FROM items WHERE gsi2pk IS NOT NULL LIMIT {BATCH}"
+        ))?
+        .query_map([], |row| {
+            let data = crate::item_data::text(row.get_ref(8)?)
+                .map_err(|error| rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Blob, error.into()))?;
+            let keys = [
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+                row.get(6)?,
+                row.get(7)?,
+            ];
+            Ok((keys, data))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let codes = codes.read();
+    Ok(rows
+        .into_iter()
+        .map(|(stored, data)| {
+            // The keys as the app made them, in the slots the stored data refers to.
+            let keys = stored.clone().map(|key| key.map(|k| codes.key(k)));
+            let member = codes.data(data, &keys.each_ref().map(|k| k.as_deref())).and_then(|data| {
+                let mut item = Item::new(
+                    keys[0].clone().unwrap_or_default(),
+                    keys[1].clone().unwrap_or_default(),
+                    1,
+                    serde_json::Value::Null,
+                );
+                item.data = data;
+                table::decode_member(&item).ok()
+            });
+            let [pk, sk, ..] = stored;
+            (pk.unwrap_or_default(), sk.unwrap_or_default(), member)
+        })
+        .collect())
+}
+
+/// Writes `item` in its stored form unless an item is at its key.
+fn insert_if_absent(tx: &Connection, codes: &OrgCodes, item: &Item) -> rusqlite::Result<()> {
+    codes.register(tx, [item.pk.as_str(), item.sk.as_str()])?;
+    let current = codes.read();
+    let (Some(pk), Some(sk)) = (current.stored(&item.pk), current.stored(&item.sk)) else {
+        return Ok(());
+    };
+    let keys = [Some(item.pk.as_str()), Some(item.sk.as_str()), None, None, None, None, None, None];
+    let Some(data) = current.stored_data(&item.data, &keys) else {
+        return Ok(());
+    };
+    let exists = tx
+        .prepare_cached("SELECT 1 FROM items WHERE pk = ?1 AND sk = ?2")?
+        .query_row(params![pk, sk], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if !exists {
+        tx.prepare_cached("INSERT INTO items (pk, sk, version, data) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![pk, sk, item.version as i64, crate::item_data::stored(&data)])?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use roster_app::ports::{Store, Write};
+    use roster_app::usecases::membership::{new_member, NewAccount};
+    use roster_domain::{Email, Kind, MembershipStatus, Role};
+
+    use super::*;
+
+    const ORG_ID: &str = "01M96RS34YG1VC6DS4XKGK254C";
+
+    fn member(email: &str) -> roster_domain::Member {
+        let account = NewAccount {
+            email: Email::parse(email).unwrap(),
+            role: Role::Member,
+            kind: Kind::Shell,
+            status: MembershipStatus::Licensed,
+            department_id: None,
+            first_name: "Ann".into(),
+            last_name: "Lee".into(),
+            phone: String::new(),
+            position: None,
+        };
+        new_member(ORG_ID, account, time::OffsetDateTime::now_utc())
+    }
+
+    /// A database at layout 2: two members in the email index, each with its email guard;
+    /// one has its directory entry, the other is from before the directory. Opened, each
+    /// has its entry, the guards and the index are gone, and the layout is 3.
+    #[tokio::test]
+    async fn a_database_at_layout_2_gets_its_directory_entries_and_loses_its_email_guards() {
+        let dir = std::env::temp_dir().join(format!("roster-layout-3-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("roster.db");
+        let (old, new) = (member("old@x.test"), member("new@x.test"));
+        {
+            let store = crate::SqliteStore::new(crate::Database::open(&path).unwrap());
+            let guard = |m: &roster_domain::Member| Write::Put {
+                item: table::encode(
+                    table::org_pk(ORG_ID),
+                    format!("EMAIL#{}", m.email),
+                    1,
+                    &roster_app::records::EmailGuard { member_id: m.id.clone() },
+                ),
+                condition: roster_app::ports::Condition::NotExists,
+            };
+            let put = |item: Item| Write::Put {
+                item,
+                condition: roster_app::ports::Condition::NotExists,
+            };
+            store
+                .transact(vec![
+                    put(table::member_item(&old)),
+                    guard(&old),
+                    put(table::member_item(&new)),
+                    guard(&new),
+                    put(table::directory_entry(&new)),
+                ])
+                .await
+                .unwrap();
+        }
+        let connection = Connection::open(&path).unwrap();
+        for m in [&old, &new] {
+            connection
+                .execute(
+                    "UPDATE items SET gsi2pk = ?1, gsi2sk = char(2) || '1' || char(3) WHERE sk = char(16) || ?2",
+                    params![format!("\u{12}{}", m.email), m.id],
+                )
+                .unwrap();
+        }
+        connection
+            .execute_batch("CREATE INDEX items_gsi2 ON items (gsi2pk, gsi2sk, pk, sk) WHERE gsi2pk IS NOT NULL; PRAGMA user_version = 2;")
+            .unwrap();
+        let count = |connection: &Connection, sql: &str| -> i64 { connection.query_row(sql, [], |row| row.get(0)).unwrap() };
+        assert_eq!(count(&connection, "SELECT count(*) FROM items WHERE gsi2pk IS NOT NULL"), 2);
+        assert_eq!(
+            count(&connection, "SELECT count(*) FROM items WHERE substr(sk, 1, 1) = char(18)"),
+            2,
+            "two guards"
+        );
+        drop(connection);
+
+        let store = crate::SqliteStore::new(crate::Database::open(&path).unwrap());
+        for m in [&old, &new] {
+            let entry = store
+                .get(&table::directory_pk(&m.email), &table::directory_sk(ORG_ID))
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("{} has its directory entry", m.email));
+            let entry: roster_app::records::DirectoryEntry = table::decode(&entry).unwrap();
+            assert_eq!((entry.org_id.as_str(), entry.member_id.as_str()), (ORG_ID, m.id.as_str()));
+            assert!(store
+                .get(&table::org_pk(ORG_ID), &format!("EMAIL#{}", m.email))
+                .await
+                .unwrap()
+                .is_none());
+            let item = store.get(&table::org_pk(ORG_ID), &table::member_sk(&m.id)).await.unwrap().unwrap();
+            assert_eq!(&table::decode_member(&item).unwrap(), m, "the member reads as it was");
+        }
+        drop(store);
+        let connection = Connection::open(&path).unwrap();
+        assert_eq!(count(&connection, "SELECT count(*) FROM items WHERE gsi2pk IS NOT NULL"), 0);
+        assert_eq!(
+            count(&connection, "SELECT count(*) FROM items WHERE substr(sk, 1, 1) = char(18)"),
+            0,
+            "no guard"
+        );
+        assert_eq!(
+            count(&connection, "SELECT count(*) FROM sqlite_master WHERE name = 'items_gsi2'"),
+            0
+        );
+        assert_eq!(count(&connection, "PRAGMA user_version"), LAYOUT_VERSION);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
