@@ -4,7 +4,10 @@
 //! the README's "Rotating the signing keys"); `roster-local keys rotate --stdin` reads the
 //! key material (a keys secret's value) on standard input and writes it rotated to
 //! standard output; `roster-local keys public --stdin` writes its public keys, the value
-//! of the stack's `PublicKey` parameter.
+//! of the stack's `PublicKey` parameter. `roster-local table upgrade` brings the DynamoDB
+//! table the environment names (`ROSTER_TABLE_NAME`, with AWS's usual settings) to the
+//! layout this version writes (README, "Upgrading a stack"); an embedded database is
+//! upgraded when the server opens it.
 
 use std::io::Read;
 
@@ -49,6 +52,22 @@ fn keys_command(args: &[String], data_dir: &std::path::Path) -> Result<(), Strin
     }
 }
 
+/// Runs a `table …` command.
+async fn table_command(args: &[String]) -> Result<(), String> {
+    if args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() != ["upgrade"] {
+        return Err("usage: roster-local table upgrade".into());
+    }
+    let table = std::env::var("ROSTER_TABLE_NAME").map_err(|_| "ROSTER_TABLE_NAME names no table".to_string())?;
+    let sdk = roster_aws::config::sdk_config().await;
+    let client = roster_aws::dynamo_client::Client::new(&sdk);
+    let upgraded = roster_aws::layout::upgrade(&client, &table).await?;
+    println!(
+        "roster-local: table {table} upgraded: {} members read, {} directory entries written, {} email index keys removed, {} email guards deleted",
+        upgraded.members, upgraded.directory_entries_written, upgraded.email_index_keys_removed, upgraded.email_guards_deleted
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
@@ -64,6 +83,13 @@ async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("keys") {
         if let Err(error) = keys_command(&args[1..], &config.data_dir) {
+            eprintln!("roster-local: {error}");
+            std::process::exit(2);
+        }
+        return;
+    }
+    if args.first().map(String::as_str) == Some("table") {
+        if let Err(error) = table_command(&args[1..]).await {
             eprintln!("roster-local: {error}");
             std::process::exit(2);
         }

@@ -155,3 +155,121 @@ async fn token_keys_are_read_from_the_named_secret() {
     assert_eq!(verifier.keys.sign(&claims), Err(roster_app::signing_keys::KeyError::NotHeld));
     assert!(verifier.keys.derive_secret("invitation", "m1:1").is_err());
 }
+
+/// `roster-local table upgrade` (roster_aws::layout): a table at layout 2 — members in the
+/// email index (GSI2), each with its email guard, one from before the account directory —
+/// gets every member's directory entry and loses its guards and GSI2 keys; run again, it
+/// changes nothing.
+#[tokio::test]
+async fn a_table_at_layout_2_is_upgraded_once() {
+    use roster_app::ports::{Condition, Item, Store, Write};
+    use roster_app::table;
+    use roster_app::usecases::membership::{new_member, NewAccount};
+    use roster_domain::{Email, Kind, MembershipStatus, Role};
+
+    let (sdk, config) = moto_resources().await;
+    let client = roster_aws::dynamo_client::Client::new(&sdk);
+    let store = roster_aws::DynamoStore::new(client.clone(), &config.table_name);
+    let org_id = roster_app::secrets::new_id(time::OffsetDateTime::now_utc());
+    let member = |email: &str| {
+        let account = NewAccount {
+            email: Email::parse(email).unwrap(),
+            role: Role::Member,
+            kind: Kind::Shell,
+            status: MembershipStatus::Licensed,
+            department_id: None,
+            first_name: "Ann".into(),
+            last_name: "Lee".into(),
+            phone: String::new(),
+            position: None,
+        };
+        new_member(&org_id, account, time::OffsetDateTime::now_utc())
+    };
+    let (old, new) = (member("old@layout.test"), member("new@layout.test"));
+    let put = |item: Item| Write::Put {
+        item,
+        condition: Condition::NotExists,
+    };
+    let guard = |m: &roster_domain::Member| {
+        put(table::encode(
+            table::org_pk(&org_id),
+            format!("EMAIL#{}", m.email),
+            1,
+            &roster_app::records::EmailGuard { member_id: m.id.clone() },
+        ))
+    };
+    store
+        .transact(vec![
+            put(table::member_item(&old)),
+            guard(&old),
+            put(table::member_item(&new)),
+            guard(&new),
+            put(table::directory_entry(&new)),
+        ])
+        .await
+        .unwrap();
+    let attribute = |v: &str| roster_aws::dynamo_client::types::AttributeValue::S(v.to_string());
+    for m in [&old, &new] {
+        client
+            .update_item()
+            .table_name(&config.table_name)
+            .key("PK", attribute(&table::org_pk(&org_id)))
+            .key("SK", attribute(&table::member_sk(&m.id)))
+            .update_expression("SET GSI2PK = :p, GSI2SK = :s")
+            .expression_attribute_values(":p", attribute(&format!("EMAIL#{}", m.email)))
+            .expression_attribute_values(":s", attribute(&table::org_pk(&org_id)))
+            .send()
+            .await
+            .unwrap();
+    }
+
+    let upgraded = roster_aws::layout::upgrade(&client, &config.table_name).await.unwrap();
+    assert_eq!(
+        upgraded,
+        roster_aws::layout::Upgraded {
+            members: 2,
+            directory_entries_written: 1,
+            email_index_keys_removed: 2,
+            email_guards_deleted: 2
+        }
+    );
+    for m in [&old, &new] {
+        let entry = store
+            .get(&table::directory_pk(&m.email), &table::directory_sk(&org_id))
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{} has its directory entry", m.email));
+        let entry: roster_app::records::DirectoryEntry = table::decode(&entry).unwrap();
+        assert_eq!(entry.member_id, m.id);
+        assert!(store
+            .get(&table::org_pk(&org_id), &format!("EMAIL#{}", m.email))
+            .await
+            .unwrap()
+            .is_none());
+        let raw = client
+            .get_item()
+            .table_name(&config.table_name)
+            .key("PK", attribute(&table::org_pk(&org_id)))
+            .key("SK", attribute(&table::member_sk(&m.id)))
+            .send()
+            .await
+            .unwrap()
+            .item
+            .unwrap();
+        assert!(!raw.contains_key("GSI2PK") && !raw.contains_key("GSI2SK"), "{raw:?}");
+        assert_eq!(
+            raw["version"],
+            roster_aws::dynamo_client::types::AttributeValue::N("1".into()),
+            "the member is as it was"
+        );
+    }
+    let again = roster_aws::layout::upgrade(&client, &config.table_name).await.unwrap();
+    assert_eq!(
+        (
+            again.directory_entries_written,
+            again.email_index_keys_removed,
+            again.email_guards_deleted
+        ),
+        (0, 0, 0)
+    );
+}

@@ -80,7 +80,7 @@ pub(crate) fn to_attributes(item: &Item) -> HashMap<String, AttributeValue> {
     attributes
 }
 
-fn from_attributes(attributes: &HashMap<String, AttributeValue>) -> Result<Item, StoreError> {
+pub(crate) fn from_attributes(attributes: &HashMap<String, AttributeValue>) -> Result<Item, StoreError> {
     let text = |name: &str| attributes.get(name).and_then(|v| v.as_s().ok()).cloned();
     let required = |name: &str| text(name).ok_or_else(|| unavailable(format!("item without {name}")));
     let index = |(pk, sk): (&str, &str)| text(pk).zip(text(sk));

@@ -6,6 +6,7 @@ pub mod capacity;
 pub mod config;
 pub mod dynamo_store;
 pub mod kms_sealer;
+pub mod layout;
 pub mod resources;
 pub mod ses_mailer;
 pub mod sqs_queue;
