@@ -4,10 +4,10 @@
 //! the README's "Rotating the signing keys"); `roster-local keys rotate --stdin` reads the
 //! key material (a keys secret's value) on standard input and writes it rotated to
 //! standard output; `roster-local keys public --stdin` writes its public keys, the value
-//! of the stack's `PublicKey` parameter. `roster-local table upgrade` brings the DynamoDB
-//! table the environment names (`ROSTER_TABLE_NAME`, with AWS's usual settings) to the
-//! layout this version writes (README, "Upgrading a stack"); an embedded database is
-//! upgraded when the server opens it.
+//! of the stack's `PublicKey` parameter. `roster-local table upgrade` (before a deploy) and
+//! `roster-local table upgrade --finish` (after it) bring the DynamoDB table the environment
+//! names (`ROSTER_TABLE_NAME`, with AWS's usual settings) to the layout this version writes
+//! (README, "Upgrading a stack"); an embedded database is upgraded when the server opens it.
 
 use std::io::Read;
 
@@ -54,18 +54,30 @@ fn keys_command(args: &[String], data_dir: &std::path::Path) -> Result<(), Strin
 
 /// Runs a `table …` command.
 async fn table_command(args: &[String]) -> Result<(), String> {
-    if args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() != ["upgrade"] {
-        return Err("usage: roster-local table upgrade".into());
-    }
+    let finish = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["upgrade"] => false,
+        ["upgrade", "--finish"] => true,
+        _ => return Err("usage: roster-local table upgrade [--finish]".into()),
+    };
     let table = std::env::var("ROSTER_TABLE_NAME").map_err(|_| "ROSTER_TABLE_NAME names no table".to_string())?;
     let sdk = roster_aws::config::sdk_config().await;
     let client = roster_aws::dynamo_client::Client::new(&sdk);
-    let upgraded = roster_aws::layout::upgrade(&client, &table).await?;
+    let upgraded = roster_aws::layout::upgrade(&client, &table, finish).await?;
     println!(
-        "roster-local: table {table} upgraded: {} members read, {} directory entries written, {} email index keys removed, {} email guards deleted",
+        "roster-local: table {table}: {} members read, {} directory entries written, {} email index keys removed, {} email guards deleted",
         upgraded.members, upgraded.directory_entries_written, upgraded.email_index_keys_removed, upgraded.email_guards_deleted
     );
-    Ok(())
+    if upgraded.conflicts.is_empty() {
+        return Ok(());
+    }
+    for (org_id, email, member_id) in &upgraded.conflicts {
+        eprintln!("roster-local: org {org_id}: {email} has two accounts; member {member_id} is not the one its directory entry names");
+    }
+    Err(format!(
+        "{} emails have two accounts in an org: remove one account of each, then run this again{}",
+        upgraded.conflicts.len(),
+        if finish { " (nothing was removed)" } else { "" }
+    ))
 }
 
 #[tokio::main]

@@ -158,13 +158,15 @@ async fn token_keys_are_read_from_the_named_secret() {
 
 /// `roster-local table upgrade` (roster_aws::layout): a table at layout 2 — members in the
 /// email index (GSI2), each with its email guard, one from before the account directory —
-/// gets every member's directory entry and loses its guards and GSI2 keys; run again, it
-/// changes nothing.
+/// gets every member's directory entry before the deploy, and loses its guards and GSI2
+/// keys after it (`--finish`); run again, it changes nothing. An email with two accounts in
+/// an org is reported, and then nothing is removed.
 #[tokio::test]
-async fn a_table_at_layout_2_is_upgraded_once() {
+async fn a_table_at_layout_2_is_upgraded_before_and_after_the_deploy() {
     use roster_app::ports::{Condition, Item, Store, Write};
     use roster_app::table;
     use roster_app::usecases::membership::{new_member, NewAccount};
+    use roster_aws::layout::{upgrade, Upgraded};
     use roster_domain::{Email, Kind, MembershipStatus, Role};
 
     let (sdk, config) = moto_resources().await;
@@ -195,7 +197,7 @@ async fn a_table_at_layout_2_is_upgraded_once() {
             table::org_pk(&org_id),
             format!("EMAIL#{}", m.email),
             1,
-            &roster_app::records::EmailGuard { member_id: m.id.clone() },
+            &roster_app::records::MemberPointer { member_id: m.id.clone() },
         ))
     };
     store
@@ -209,12 +211,15 @@ async fn a_table_at_layout_2_is_upgraded_once() {
         .await
         .unwrap();
     let attribute = |v: &str| roster_aws::dynamo_client::types::AttributeValue::S(v.to_string());
-    for m in [&old, &new] {
+    let member_key = |m: &roster_domain::Member| {
         client
             .update_item()
             .table_name(&config.table_name)
             .key("PK", attribute(&table::org_pk(&org_id)))
             .key("SK", attribute(&table::member_sk(&m.id)))
+    };
+    for m in [&old, &new] {
+        member_key(m)
             .update_expression("SET GSI2PK = :p, GSI2SK = :s")
             .expression_attribute_values(":p", attribute(&format!("EMAIL#{}", m.email)))
             .expression_attribute_values(":s", attribute(&table::org_pk(&org_id)))
@@ -223,16 +228,66 @@ async fn a_table_at_layout_2_is_upgraded_once() {
             .unwrap();
     }
 
-    let upgraded = roster_aws::layout::upgrade(&client, &config.table_name).await.unwrap();
+    let before_deploy = upgrade(&client, &config.table_name, false).await.unwrap();
     assert_eq!(
-        upgraded,
-        roster_aws::layout::Upgraded {
+        before_deploy,
+        Upgraded {
             members: 2,
             directory_entries_written: 1,
-            email_index_keys_removed: 2,
-            email_guards_deleted: 2
+            ..Upgraded::default()
         }
     );
+    let guards = |store: &roster_aws::DynamoStore| {
+        let store = store.clone();
+        let (org_id, emails) = (org_id.clone(), [old.email.clone(), new.email.clone()]);
+        async move {
+            let mut found = 0;
+            for email in emails {
+                found += store
+                    .get(&table::org_pk(&org_id), &format!("EMAIL#{email}"))
+                    .await
+                    .unwrap()
+                    .is_some() as usize;
+            }
+            found
+        }
+    };
+    assert_eq!(guards(&store).await, 2, "the version before still reads its guards");
+
+    // An email with two accounts (as a deploy before the entries were written could leave).
+    let twin = roster_domain::Member {
+        id: roster_app::secrets::new_id(time::OffsetDateTime::now_utc()),
+        ..old.clone()
+    };
+    store.transact(vec![put(table::member_item(&twin))]).await.unwrap();
+    let refused = upgrade(&client, &config.table_name, true).await.unwrap();
+    assert_eq!(refused.conflicts, [(org_id.clone(), old.email.to_string(), twin.id.clone())]);
+    assert_eq!(
+        (refused.email_index_keys_removed, refused.email_guards_deleted),
+        (0, 0),
+        "nothing removed"
+    );
+    store
+        .transact(vec![Write::Delete {
+            pk: table::org_pk(&org_id),
+            sk: table::member_sk(&twin.id),
+            condition: Condition::None,
+        }])
+        .await
+        .unwrap();
+
+    let finished = upgrade(&client, &config.table_name, true).await.unwrap();
+    assert_eq!(
+        finished,
+        Upgraded {
+            members: 2,
+            directory_entries_written: 0,
+            email_index_keys_removed: 2,
+            email_guards_deleted: 2,
+            conflicts: Vec::new(),
+        }
+    );
+    assert_eq!(guards(&store).await, 0);
     for m in [&old, &new] {
         let entry = store
             .get(&table::directory_pk(&m.email), &table::directory_sk(&org_id))
@@ -241,11 +296,6 @@ async fn a_table_at_layout_2_is_upgraded_once() {
             .unwrap_or_else(|| panic!("{} has its directory entry", m.email));
         let entry: roster_app::records::DirectoryEntry = table::decode(&entry).unwrap();
         assert_eq!(entry.member_id, m.id);
-        assert!(store
-            .get(&table::org_pk(&org_id), &format!("EMAIL#{}", m.email))
-            .await
-            .unwrap()
-            .is_none());
         let raw = client
             .get_item()
             .table_name(&config.table_name)
@@ -263,7 +313,7 @@ async fn a_table_at_layout_2_is_upgraded_once() {
             "the member is as it was"
         );
     }
-    let again = roster_aws::layout::upgrade(&client, &config.table_name).await.unwrap();
+    let again = upgrade(&client, &config.table_name, true).await.unwrap();
     assert_eq!(
         (
             again.directory_entries_written,

@@ -319,13 +319,14 @@ impl App {
         self.find_member(org_id, member_id).await?.ok_or_else(AppError::not_found)
     }
 
-    /// The one account of `email` in the org, found through its account directory entry.
+    /// The one account of `email` in the org, found through its account directory entry
+    /// (and still holding the email).
     pub async fn find_member_by_email(&self, org_id: &str, email: &Email) -> AppResult<Option<Member>> {
         let Some(entry) = self.store.get(&table::directory_pk(email), &table::directory_sk(org_id)).await? else {
             return Ok(None);
         };
         let entry: DirectoryEntry = table::decode(&entry)?;
-        self.find_member(org_id, &entry.member_id).await
+        Ok(self.find_member(org_id, &entry.member_id).await?.filter(|m| &m.email == email))
     }
 
     /// The state of the accounts these emails have in the org, by email, read in batches:

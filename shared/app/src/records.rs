@@ -238,14 +238,15 @@ pub struct JoinCodeLookup {
     pub org_id: String,
 }
 
-/// Points an email to its one account in an org.
+/// Points a key that is unique in an org (a directory user's `userName` or `externalId`, a
+/// held creation's email) to its member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EmailGuard {
+pub struct MemberPointer {
     pub member_id: String,
 }
 
-/// An entry of the account directory: an email has an account in an org. Read with a
-/// consistent query at sign-in (never the eventually consistent email index).
+/// An entry of the account directory: an email has an account in an org. Also the org's
+/// guard of the email (written only where none is). Read with a consistent query at sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DirectoryEntry {
     pub org_id: String,

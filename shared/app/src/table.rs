@@ -1,38 +1,38 @@
 //! The single-table layout: every entity's keys and index entries, in one place.
 //!
-//! | entity | PK | SK | GSI1 | GSI2 | GSI3 (sparse, due work) |
-//! |---|---|---|---|---|---|
-//! | org | `ORG#o` | `ORG` | | | |
-//! | seat counter (its version is the count) | `ORG#o` | `SEATS` | | | |
-//! | lasting org admin counter | `ORG#o` | `ADMINS` | | | |
-//! | department | `ORG#o` | `DEPT#d` | | | |
-//! | department name guard | `ORG#o` | `DEPTNAME#name` | | | |
-//! | department membership | `ORG#o` | `DEPTMEMBER#d#m` | | | |
-//! | deleted-department tombstone | `ORG#o` | `DEPTCLOSED#d` | | | |
-//! | member | `ORG#o` | `MEMBER#m` | `ORG#o#TAB#tab` / `email#m` | | invitation expiry, license end |
-//! | member search entry (one per search term) | `ORG#o#FIND#tab` | `term` U+0001 `m` | | | |
-//! | audit event | `ORG#o` | `AUDIT#a` | `ORG#o#AUDIT#m` / `a` | | |
-//! | outbox entry | `ORG#o` | `OUTBOX#x` | | | delivery repair while pending |
-//! | join notice sent (expires) | `ORG#o` | `JOINNOTICE#m#hour` | | | |
-//! | import | `ORG#o` | `IMPORT#i` | | | delivery repair while queued or running |
-//! | import chunk | `ORG#o` | `IMPORT#i#CHUNK#n` | | | |
-//! | account directory entry (also the org's guard of the email) | `ACCOUNTS#e` | `ORG#o` | | | |
-//! | sign-in code (the current one) | `SIGNIN#e` | `CODE` | | | |
-//! | sign-in code email | `SIGNIN#e` | `OUTBOX#x` | | | delivery repair while pending |
-//! | trusted sign-in device | `DEVICE#sha256` | `DEVICE` | | | |
-//! | refresh token | `REFRESH#sha256` | `REFRESH` | | | |
-//! | ended session | `SESSION#id` | `ENDED` | | | |
-//! | invitation | `INVITE#sha256` | `INVITE` | | | |
-//! | email-change link | `EMAILCHANGE#sha256` | `EMAILCHANGE` | | | |
-//! | join code | `JOINCODE#c` | `JOINCODE` | | | |
-//! | rate window | `RATE#kind#subject` | `WINDOW#start` | | | |
-//! | SSO connection | `ORG#o` | `SSO` | | | |
-//! | SSO email-domain claim | `SSODOMAIN#domain` | `SSODOMAIN` | | | |
-//! | SSO attempt (state, expires) | `SSOSTATE#sha256` | `SSOSTATE` | | | |
-//! | SSO handoff (expires) | `SSOHANDOFF#sha256` | `SSOHANDOFF` | | | |
-//! | directory-sync (SCIM) token | `ORG#o` | `SCIMTOKEN` | | | |
-//! | directory listing head (the latest listing; expires) | `ORG#o` | `SCIMLIST` | | | |
-//! | directory listing mark (where the page at `start` begins; expires) | `ORG#o` | `SCIMLIST#start` | | | |
+//! | entity | PK | SK | GSI1 | GSI3 (sparse, due work) |
+//! |---|---|---|---|---|
+//! | org | `ORG#o` | `ORG` | | |
+//! | seat counter (its version is the count) | `ORG#o` | `SEATS` | | |
+//! | lasting org admin counter | `ORG#o` | `ADMINS` | | |
+//! | department | `ORG#o` | `DEPT#d` | | |
+//! | department name guard | `ORG#o` | `DEPTNAME#name` | | |
+//! | department membership | `ORG#o` | `DEPTMEMBER#d#m` | | |
+//! | deleted-department tombstone | `ORG#o` | `DEPTCLOSED#d` | | |
+//! | member | `ORG#o` | `MEMBER#m` | `ORG#o#TAB#tab` / `email#m` | invitation expiry, license end |
+//! | member search entry (one per search term) | `ORG#o#FIND#tab` | `term` U+0001 `m` | | |
+//! | audit event | `ORG#o` | `AUDIT#a` | `ORG#o#AUDIT#m` / `a` | |
+//! | outbox entry | `ORG#o` | `OUTBOX#x` | | delivery repair while pending |
+//! | join notice sent (expires) | `ORG#o` | `JOINNOTICE#m#hour` | | |
+//! | import | `ORG#o` | `IMPORT#i` | | delivery repair while queued or running |
+//! | import chunk | `ORG#o` | `IMPORT#i#CHUNK#n` | | |
+//! | account directory entry (also the org's guard of the email) | `ACCOUNTS#e` | `ORG#o` | | |
+//! | sign-in code (the current one) | `SIGNIN#e` | `CODE` | | |
+//! | sign-in code email | `SIGNIN#e` | `OUTBOX#x` | | delivery repair while pending |
+//! | trusted sign-in device | `DEVICE#sha256` | `DEVICE` | | |
+//! | refresh token | `REFRESH#sha256` | `REFRESH` | | |
+//! | ended session | `SESSION#id` | `ENDED` | | |
+//! | invitation | `INVITE#sha256` | `INVITE` | | |
+//! | email-change link | `EMAILCHANGE#sha256` | `EMAILCHANGE` | | |
+//! | join code | `JOINCODE#c` | `JOINCODE` | | |
+//! | rate window | `RATE#kind#subject` | `WINDOW#start` | | |
+//! | SSO connection | `ORG#o` | `SSO` | | |
+//! | SSO email-domain claim | `SSODOMAIN#domain` | `SSODOMAIN` | | |
+//! | SSO attempt (state, expires) | `SSOSTATE#sha256` | `SSOSTATE` | | |
+//! | SSO handoff (expires) | `SSOHANDOFF#sha256` | `SSOHANDOFF` | | |
+//! | directory-sync (SCIM) token | `ORG#o` | `SCIMTOKEN` | | |
+//! | directory listing head (the latest listing; expires) | `ORG#o` | `SCIMLIST` | | |
+//! | directory listing mark (where the page at `start` begins; expires) | `ORG#o` | `SCIMLIST#start` | | |
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

@@ -1,15 +1,19 @@
-//! Changes of the app's table layout that a table written by an earlier version needs, made
-//! once after deploying the version that relies on them: `roster-local table upgrade` with
-//! the stack's environment (README, "Upgrading a stack"). The embedded store makes the same
-//! changes when it opens a database (`roster_embedded`'s `layout`). Safe to run again and
-//! while the API serves: each step is conditional on what it read.
+//! Changes of the app's table layout that a table written by an earlier version needs:
+//! `roster-local table upgrade` with the stack's environment, before deploying the version
+//! that relies on them, and `roster-local table upgrade --finish` after (README, "Upgrading
+//! a stack"). The embedded store makes the same changes when it opens a database
+//! (`roster_embedded`'s `layout`). Safe to run again and while the API serves: each write is
+//! conditional on what it read.
 //!
 //! Layout 3: an email's account directory entry (`ACCOUNTS#e` / `ORG#o`) is also the org's
 //! guard of the email, and members are in no GSI2.
-//! - Every member gets its directory entry if it has none (accounts from before the
-//!   directory), written with a check that the member is still as read.
-//! - The members' GSI2 keys are removed (the index is gone from the template).
-//! - The email guards (`ORG#o` / `EMAIL#e`) are deleted.
+//! - Before the deploy: every member gets its directory entry if it has none (accounts from
+//!   before the directory), written with a check that the member is still as read. The
+//!   version before keeps entries in step as this one does, so none goes missing after.
+//! - After the deploy (`finish`): the same, then the members' GSI2 keys are removed (the
+//!   index is gone from the template) and the email guards (`ORG#o` / `EMAIL#e`) deleted.
+//!   Not while an email has two accounts in an org (`conflicts`): those are reported, to be
+//!   resolved (one account removed) before running it again.
 
 use std::collections::HashMap;
 
@@ -21,14 +25,20 @@ use roster_app::table;
 
 use crate::dynamo_store::{from_attributes, to_attributes};
 
-/// What an upgrade changed.
+/// What an upgrade changed, and what it found.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Upgraded {
     pub members: usize,
     pub directory_entries_written: usize,
     pub email_index_keys_removed: usize,
     pub email_guards_deleted: usize,
+    /// Members whose email's directory entry in their org names another member: one email
+    /// with two accounts in an org (org id, email, the member the entry does not name).
+    pub conflicts: Vec<(String, String, String)>,
 }
+
+/// How many times a member's entry is tried while writes of it conflict.
+const ATTEMPTS: u32 = 10;
 
 fn s(value: &str) -> AttributeValue {
     AttributeValue::S(value.to_string())
@@ -59,16 +69,25 @@ async fn scan(client: &Client, table: &str, filter: &str, values: &[(&str, &str)
     }
 }
 
-/// Brings `table` to layout 3.
-pub async fn upgrade(client: &Client, table_name: &str) -> Result<Upgraded, String> {
+/// Brings `table` to layout 3: its directory entries before the deploy, the rest with
+/// `finish` after it (module doc).
+pub async fn upgrade(client: &Client, table_name: &str, finish: bool) -> Result<Upgraded, String> {
     let mut upgraded = Upgraded::default();
     let members = scan(client, table_name, "begins_with(SK, :member)", &[(":member", table::MEMBER_PREFIX)]).await?;
+    for attributes in &members {
+        let item = from_attributes(attributes).map_err(|e| e.to_string())?;
+        upgraded.members += 1;
+        match write_directory_entry(client, table_name, &item.pk, &item.sk).await? {
+            Entry::Written => upgraded.directory_entries_written += 1,
+            Entry::There | Entry::MemberGone => {}
+            Entry::OfAnother(member) => upgraded.conflicts.push((member.org_id, member.email.to_string(), member.id)),
+        }
+    }
+    if !finish || !upgraded.conflicts.is_empty() {
+        return Ok(upgraded);
+    }
     for attributes in members {
         let item = from_attributes(&attributes).map_err(|e| e.to_string())?;
-        upgraded.members += 1;
-        if write_directory_entry(client, table_name, item.pk.clone(), item.sk.clone()).await? {
-            upgraded.directory_entries_written += 1;
-        }
         if attributes.contains_key("GSI2PK") {
             let removed = client
                 .update_item()
@@ -107,22 +126,33 @@ pub async fn upgrade(client: &Client, table_name: &str) -> Result<Upgraded, Stri
     Ok(upgraded)
 }
 
+/// What became of a member's directory entry.
+enum Entry {
+    Written,
+    There,
+    MemberGone,
+    /// The entry names another member: this one (as read) shares its email.
+    OfAnother(roster_domain::Member),
+}
+
 /// Writes the member's directory entry unless there is one, checking in the same
-/// transaction that the member is as read (read again while it changes); `false` when there
-/// was one or the member is gone.
-async fn write_directory_entry(client: &Client, table_name: &str, pk: String, sk: String) -> Result<bool, String> {
-    loop {
+/// transaction that the member is as read (read again while it changes).
+async fn write_directory_entry(client: &Client, table_name: &str, pk: &str, sk: &str) -> Result<Entry, String> {
+    for attempt in 0..ATTEMPTS {
+        if attempt > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(6))).await;
+        }
         let read = client
             .get_item()
             .table_name(table_name)
-            .key("PK", s(&pk))
-            .key("SK", s(&sk))
+            .key("PK", s(pk))
+            .key("SK", s(sk))
             .consistent_read(true)
             .send()
             .await
             .map_err(|e| e.into_service_error().to_string())?;
         let Some(attributes) = read.item else {
-            return Ok(false);
+            return Ok(Entry::MemberGone);
         };
         let item = from_attributes(&attributes).map_err(|e| e.to_string())?;
         let member = table::decode_member(&item).map_err(|e| format!("{pk}/{sk}: {e}"))?;
@@ -134,8 +164,8 @@ async fn write_directory_entry(client: &Client, table_name: &str, pk: String, sk
             .map_err(|e| e.to_string())?;
         let unchanged = ConditionCheck::builder()
             .table_name(table_name)
-            .key("PK", s(&pk))
-            .key("SK", s(&sk))
+            .key("PK", s(pk))
+            .key("SK", s(sk))
             .condition_expression("version = :version")
             .expression_attribute_values(":version", AttributeValue::N(item.version.to_string()))
             .build()
@@ -147,27 +177,51 @@ async fn write_directory_entry(client: &Client, table_name: &str, pk: String, sk
             .send()
             .await;
         let error = match written {
-            Ok(_) => return Ok(true),
+            Ok(_) => return Ok(Entry::Written),
             Err(error) => error.into_service_error(),
         };
-        let reasons: Vec<Option<String>> = match &error {
+        let reasons: Vec<String> = match &error {
             aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(cancelled) => {
                 cancelled
                     .cancellation_reasons()
                     .iter()
-                    .map(|reason| reason.code().map(str::to_string))
+                    .map(|reason| reason.code().unwrap_or("None").to_string())
                     .collect()
             }
             _ => return Err(error.to_string()),
         };
-        let failed = |at: usize| reasons.get(at).and_then(Option::as_deref) == Some("ConditionalCheckFailed");
-        if failed(0) {
-            return Ok(false);
+        match (reasons.first().map(String::as_str), reasons.get(1).map(String::as_str)) {
+            (Some("ConditionalCheckFailed"), _) => return entry_found(client, table_name, member).await,
+            // The member changed since it was read, or a write of it was in flight: again.
+            (_, Some("ConditionalCheckFailed")) | (Some("TransactionConflict"), _) | (_, Some("TransactionConflict")) => {}
+            _ => return Err(format!("{pk}/{sk}: {error} ({reasons:?})")),
         }
-        if !failed(1) {
-            // A conflict with a write in flight: try again.
-            continue;
-        }
-        // The member changed since it was read: read it again.
     }
+    Err(format!(
+        "{pk}/{sk}: its directory entry could not be written in {ATTEMPTS} attempts"
+    ))
+}
+
+/// Whether the directory entry that is there names `member`.
+async fn entry_found(client: &Client, table_name: &str, member: roster_domain::Member) -> Result<Entry, String> {
+    let read = client
+        .get_item()
+        .table_name(table_name)
+        .key("PK", s(&table::directory_pk(&member.email)))
+        .key("SK", s(&table::directory_sk(&member.org_id)))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| e.into_service_error().to_string())?;
+    let Some(attributes) = read.item else {
+        // Deleted since: the member's next write puts it back, or the next run.
+        return Ok(Entry::There);
+    };
+    let item = from_attributes(&attributes).map_err(|e| e.to_string())?;
+    let entry: roster_app::records::DirectoryEntry = table::decode(&item).map_err(|e| e.to_string())?;
+    Ok(if entry.member_id == member.id {
+        Entry::There
+    } else {
+        Entry::OfAnother(member)
+    })
 }

@@ -38,9 +38,7 @@ pub(crate) fn upgrade(connection: &mut Connection, codes: &OrgCodes) -> rusqlite
                 break;
             }
             for (pk, sk, member) in members {
-                if let Some(member) = member {
-                    insert_if_absent(&tx, codes, &table::directory_entry(&member))?;
-                }
+                insert_if_absent(&tx, codes, &table::directory_entry(&member))?;
                 tx.prepare_cached("UPDATE items SET gsi2pk = NULL, gsi2sk = NULL WHERE pk = ?1 AND sk = ?2")?
                     .execute(params![pk, sk])?;
             }
@@ -57,9 +55,9 @@ pub(crate) fn upgrade(connection: &mut Connection, codes: &OrgCodes) -> rusqlite
     tx.commit()
 }
 
-/// The next members still in the email index, with their stored keys (`None` for a row
-/// that does not read as a member, which is only taken out of the index).
-fn members_in_email_index(tx: &Connection, codes: &OrgCodes) -> rusqlite::Result<Vec<(String, String, Option<roster_domain::Member>)>> {
+/// The next members still in the email index, with their stored keys. A row there that does
+/// not read as a member is an error: the database is left as it was.
+fn members_in_email_index(tx: &Connection, codes: &OrgCodes) -> rusqlite::Result<Vec<(String, String, roster_domain::Member)>> {
     let rows: Vec<([Option<String>; 8], String)> = tx
         .prepare_cached(&format!(
             "SELECT pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, data FROM items WHERE gsi2pk IS NOT NULL LIMIT {BATCH}"
@@ -81,25 +79,24 @@ fn members_in_email_index(tx: &Connection, codes: &OrgCodes) -> rusqlite::Result
         })?
         .collect::<rusqlite::Result<_>>()?;
     let codes = codes.read();
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|(stored, data)| {
             // The keys as the app made them, in the slots the stored data refers to.
             let keys = stored.clone().map(|key| key.map(|k| codes.key(k)));
+            let [pk, sk, ..] = keys.clone().map(Option::unwrap_or_default);
             let member = codes.data(data, &keys.each_ref().map(|k| k.as_deref())).and_then(|data| {
-                let mut item = Item::new(
-                    keys[0].clone().unwrap_or_default(),
-                    keys[1].clone().unwrap_or_default(),
-                    1,
-                    serde_json::Value::Null,
-                );
+                let mut item = Item::new(pk.clone(), sk.clone(), 1, serde_json::Value::Null);
                 item.data = data;
                 table::decode_member(&item).ok()
             });
+            let member = member.ok_or_else(|| {
+                let reason = format!("{pk}/{sk} is in the email index but does not read as a member");
+                rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Text, reason.into())
+            })?;
             let [pk, sk, ..] = stored;
-            (pk.unwrap_or_default(), sk.unwrap_or_default(), member)
+            Ok((pk.unwrap_or_default(), sk.unwrap_or_default(), member))
         })
-        .collect())
+        .collect()
 }
 
 /// Writes `item` in its stored form unless an item is at its key.
@@ -166,7 +163,7 @@ mod tests {
                     table::org_pk(ORG_ID),
                     format!("EMAIL#{}", m.email),
                     1,
-                    &roster_app::records::EmailGuard { member_id: m.id.clone() },
+                    &roster_app::records::MemberPointer { member_id: m.id.clone() },
                 ),
                 condition: roster_app::ports::Condition::NotExists,
             };

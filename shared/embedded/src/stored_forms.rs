@@ -226,6 +226,8 @@ impl Codes {
 const LEADING: [(char, &str); 10] = [
     ('\u{10}', "MEMBER#"),
     ('\u{11}', "AUDIT#"),
+    // Email guards, until layout 3 (`layout`) made the directory entry the guard: kept so
+    // the other marks keep their characters.
     ('\u{12}', "EMAIL#"),
     ('\u{13}', "ACCOUNTS#"),
     ('\u{14}', "INVITE#"),
@@ -630,6 +632,19 @@ mod tests {
         let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
         assert!(version >= KEYS_VERSION, "converted, then upgraded to the layout (`layout`)");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// `scripts/benchlib.py` reads stored keys back with its own copy of the tables of
+    /// structural starts: it must say what these do.
+    #[test]
+    fn the_bench_scripts_read_keys_with_these_marks() {
+        let script = include_str!("../../../scripts/benchlib.py");
+        for (mark, start) in LEADING.iter().chain(AFTER_ORG.iter()) {
+            let entry = format!("\"\\x{:02x}\": \"{start}\"", *mark as u32);
+            assert!(script.contains(&entry), "benchlib.py lacks {entry}");
+        }
+        let invite = format!("first == \"\\x{:02x}\"", INVITE_HASH as u32);
+        assert!(script.contains(&invite), "benchlib.py lacks {invite}");
     }
 
     #[test]

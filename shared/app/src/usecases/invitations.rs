@@ -130,7 +130,7 @@ pub async fn preview(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Pre
             format!("at most {MAX_IMPORT_ROWS} emails"),
         ));
     }
-    // The addresses' email guards, then their members, read in batches (one store call per
+    // The addresses' directory entries in the org, then their members, read in batches (one store call per
     // 100 on DynamoDB): the cost follows the list, never the size of the org.
     let found = app.members_by_email(org_id, &list.valid).await?;
     let mut existing = Vec::new();

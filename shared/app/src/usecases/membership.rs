@@ -154,7 +154,7 @@ pub fn issue_temporary_password(app: &App, member: &mut Member) -> AppResult<()>
 }
 
 /// One member change as one atomic write: the member (created, replaced or deleted with
-/// its email guard), the invitation lookup, the seat counter, the audit event and the
+/// the entries that point at it), the invitation lookup, the seat counter, the audit event and the
 /// email to send.
 pub struct MemberChange<'a> {
     pub org: &'a Org,

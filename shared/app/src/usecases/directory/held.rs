@@ -174,7 +174,7 @@ fn creation_reservation(org_id: &str, email: &Email, member_id: &str) -> Item {
         table::org_pk(org_id),
         creation_reservation_sk(email),
         1,
-        &crate::records::EmailGuard {
+        &crate::records::MemberPointer {
             member_id: member_id.to_string(),
         },
     )

@@ -592,7 +592,7 @@ async fn lookup(app: &App, org_id: &str, sk: &str) -> AppResult<Option<Member>> 
     let Some(item) = app.store.get(&table::org_pk(org_id), sk).await? else {
         return Ok(None);
     };
-    let pointer: crate::records::EmailGuard = table::decode(&item)?;
+    let pointer: crate::records::MemberPointer = table::decode(&item)?;
     app.find_member(org_id, &pointer.member_id).await
 }
 
@@ -726,7 +726,7 @@ async fn write(
             pk.clone(),
             sk.clone(),
             1,
-            &crate::records::EmailGuard {
+            &crate::records::MemberPointer {
                 member_id: after.id.clone(),
             },
         ));
