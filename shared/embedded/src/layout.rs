@@ -23,36 +23,32 @@ const BATCH: usize = 5_000;
 
 /// Brings a database at an earlier layout to `LAYOUT_VERSION`, in one transaction.
 pub(crate) fn upgrade(connection: &mut Connection, codes: &OrgCodes) -> rusqlite::Result<()> {
-    let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    if version >= LAYOUT_VERSION {
-        return Ok(());
-    }
-    let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let has_email_index: bool = tx
-        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'items_gsi2'")?
-        .exists([])?;
-    if has_email_index {
-        loop {
-            let members = members_in_email_index(&tx, codes)?;
-            if members.is_empty() {
-                break;
+    crate::sqlite::upgrade_once(connection, LAYOUT_VERSION, |tx| {
+        let has_email_index: bool = tx
+            .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'items_gsi2'")?
+            .exists([])?;
+        if has_email_index {
+            loop {
+                let members = members_in_email_index(tx, codes)?;
+                if members.is_empty() {
+                    break;
+                }
+                for (pk, sk, member) in members {
+                    insert_if_absent(tx, codes, &table::directory_entry(&member))?;
+                    tx.prepare_cached("UPDATE items SET gsi2pk = NULL, gsi2sk = NULL WHERE pk = ?1 AND sk = ?2")?
+                        .execute(params![pk, sk])?;
+                }
             }
-            for (pk, sk, member) in members {
-                insert_if_absent(&tx, codes, &table::directory_entry(&member))?;
-                tx.prepare_cached("UPDATE items SET gsi2pk = NULL, gsi2sk = NULL WHERE pk = ?1 AND sk = ?2")?
-                    .execute(params![pk, sk])?;
-            }
+            tx.execute_batch("DROP INDEX items_gsi2")?;
         }
-        tx.execute_batch("DROP INDEX items_gsi2")?;
-    }
-    // The email guards: an org's partition (its code alone) and `EMAIL#`'s mark.
-    let guard_mark = codes.read().stored("EMAIL#").map(|key| key.into_owned()).unwrap_or_default();
-    tx.execute(
-        "DELETE FROM items WHERE substr(pk, 1, 1) = char(2) AND substr(pk, -1, 1) = char(3) AND substr(sk, 1, 1) = ?1",
-        params![guard_mark],
-    )?;
-    tx.pragma_update(None, "user_version", LAYOUT_VERSION)?;
-    tx.commit()
+        // The email guards: an org's partition (its code alone) and `EMAIL#`'s mark.
+        let guard_mark = codes.read().stored("EMAIL#").map(|key| key.into_owned()).unwrap_or_default();
+        tx.execute(
+            "DELETE FROM items WHERE substr(pk, 1, 1) = char(2) AND substr(pk, -1, 1) = char(3) AND substr(sk, 1, 1) = ?1",
+            params![guard_mark],
+        )?;
+        Ok(())
+    })
 }
 
 /// The next members still in the email index, with their stored keys. A row there that does
@@ -65,17 +61,7 @@ fn members_in_email_index(tx: &Connection, codes: &OrgCodes) -> rusqlite::Result
         .query_map([], |row| {
             let data = crate::item_data::text(row.get_ref(8)?)
                 .map_err(|error| rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Blob, error.into()))?;
-            let keys = [
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-                row.get(4)?,
-                row.get(5)?,
-                row.get(6)?,
-                row.get(7)?,
-            ];
-            Ok((keys, data))
+            Ok((crate::stored_forms::row_keys(row)?, data))
         })?
         .collect::<rusqlite::Result<_>>()?;
     let codes = codes.read();

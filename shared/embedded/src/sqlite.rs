@@ -156,6 +156,23 @@ impl Database {
     }
 }
 
+/// Runs `change` once on a database whose `user_version` is below `version`, in one
+/// transaction that then sets it to `version` (a conversion of an older file when opened).
+pub(crate) fn upgrade_once(
+    connection: &mut Connection,
+    version: i64,
+    change: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
+    let current: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if current >= version {
+        return Ok(());
+    }
+    let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    change(&tx)?;
+    tx.pragma_update(None, "user_version", version)?;
+    tx.commit()
+}
+
 /// What every connection is opened with:
 /// - its statements kept prepared (a store and its queue make a few dozen shapes of
 ///   statement; rusqlite keeps 16 by default, and preparing one again costs about what a

@@ -423,11 +423,10 @@ const KEYS_VERSION: i64 = 2;
 /// rewritten row never comes up again. A row whose key holds a mark (none the app makes) is
 /// left as it is.
 pub(crate) fn convert_keys(connection: &mut Connection, codes: &OrgCodes) -> rusqlite::Result<()> {
-    let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    if version >= KEYS_VERSION {
-        return Ok(());
-    }
-    let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    crate::sqlite::upgrade_once(connection, KEYS_VERSION, |tx| convert_keys_in(tx, codes))
+}
+
+fn convert_keys_in(tx: &Connection, codes: &OrgCodes) -> rusqlite::Result<()> {
     let mut after: Option<(String, String)> = None;
     loop {
         let rows: Vec<[Option<String>; 8]> = tx
@@ -435,18 +434,7 @@ pub(crate) fn convert_keys(connection: &mut Connection, codes: &OrgCodes) -> rus
                 "SELECT pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk FROM items
                  WHERE ?1 IS NULL OR (pk, sk) > (?1, ?2) ORDER BY pk, sk LIMIT 5000",
             )?
-            .query_map(params![after.as_ref().map(|k| &k.0), after.as_ref().map(|k| &k.1)], |row| {
-                Ok([
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                    row.get(6)?,
-                    row.get(7)?,
-                ])
-            })?
+            .query_map(params![after.as_ref().map(|k| &k.0), after.as_ref().map(|k| &k.1)], row_keys)?
             .collect::<rusqlite::Result<_>>()?;
         let Some(last) = rows.last() else {
             break;
@@ -457,7 +445,7 @@ pub(crate) fn convert_keys(connection: &mut Connection, codes: &OrgCodes) -> rus
             let current = codes.read();
             rows.iter().map(|row| row.clone().map(|key| key.map(|k| current.key(k)))).collect()
         };
-        codes.register(&tx, keys.iter().flatten().flatten().map(String::as_str))?;
+        codes.register(tx, keys.iter().flatten().flatten().map(String::as_str))?;
         let current = codes.read();
         for (row, keys) in rows.iter().zip(&keys) {
             let stored: Option<Vec<Option<String>>> = keys
@@ -480,8 +468,22 @@ pub(crate) fn convert_keys(connection: &mut Connection, codes: &OrgCodes) -> rus
             ])?;
         }
     }
-    tx.pragma_update(None, "user_version", KEYS_VERSION)?;
-    tx.commit()
+    Ok(())
+}
+
+/// A row's eight keys as stored (`pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk`
+/// selected first, in that order): the slots `KEY_TAIL` numbers.
+pub(crate) fn row_keys(row: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 8]> {
+    Ok([
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+    ])
 }
 
 #[cfg(test)]
