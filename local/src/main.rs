@@ -8,6 +8,7 @@
 //! `roster-local table upgrade --finish` (after it) bring the DynamoDB table the environment
 //! names (`ROSTER_TABLE_NAME`, with AWS's usual settings) to the layout this version writes
 //! (README, "Upgrading a stack"); an embedded database is upgraded when the server opens it.
+//! It exits with 3 when an email has two accounts in an org (listed on standard error).
 
 use std::io::Read;
 
@@ -59,7 +60,10 @@ async fn table_command(args: &[String]) -> Result<(), String> {
         ["upgrade", "--finish"] => true,
         _ => return Err("usage: roster-local table upgrade [--finish]".into()),
     };
-    let table = std::env::var("ROSTER_TABLE_NAME").map_err(|_| "ROSTER_TABLE_NAME names no table".to_string())?;
+    let table = std::env::var("ROSTER_TABLE_NAME")
+        .ok()
+        .filter(|name| !name.trim().is_empty())
+        .ok_or_else(|| "ROSTER_TABLE_NAME names no table".to_string())?;
     let sdk = roster_aws::config::sdk_config().await;
     let client = roster_aws::dynamo_client::Client::new(&sdk);
     let upgraded = roster_aws::layout::upgrade(&client, &table, finish).await?;
@@ -73,11 +77,12 @@ async fn table_command(args: &[String]) -> Result<(), String> {
     for (org_id, email, member_id) in &upgraded.conflicts {
         eprintln!("roster-local: org {org_id}: {email} has two accounts; member {member_id} is not the one its directory entry names");
     }
-    Err(format!(
-        "{} emails have two accounts in an org: remove one account of each, then run this again{}",
+    eprintln!(
+        "roster-local: {} members share their email with another account in their org: remove the extra accounts, then run this again right away{}",
         upgraded.conflicts.len(),
         if finish { " (nothing was removed)" } else { "" }
-    ))
+    );
+    std::process::exit(3);
 }
 
 #[tokio::main]
@@ -85,6 +90,15 @@ async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Reads only its own settings: the server's need not be there.
+    if args.first().map(String::as_str) == Some("table") {
+        if let Err(error) = table_command(&args[1..]).await {
+            eprintln!("roster-local: {error}");
+            std::process::exit(2);
+        }
+        return;
+    }
     let config = match roster_local::LocalConfig::from_env() {
         Ok(config) => config,
         Err(error) => {
@@ -92,16 +106,8 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("keys") {
         if let Err(error) = keys_command(&args[1..], &config.data_dir) {
-            eprintln!("roster-local: {error}");
-            std::process::exit(2);
-        }
-        return;
-    }
-    if args.first().map(String::as_str) == Some("table") {
-        if let Err(error) = table_command(&args[1..]).await {
             eprintln!("roster-local: {error}");
             std::process::exit(2);
         }

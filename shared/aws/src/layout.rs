@@ -2,8 +2,9 @@
 //! `roster-local table upgrade` with the stack's environment, before deploying the version
 //! that relies on them, and `roster-local table upgrade --finish` after (README, "Upgrading
 //! a stack"). The embedded store makes the same changes when it opens a database
-//! (`roster_embedded`'s `layout`). Safe to run again and while the API serves: each write is
-//! conditional on what it read.
+//! (`roster_embedded`'s `layout`). Safe to run again and while the API serves: each entry is
+//! written on a condition of what was read, and what `finish` removes this version no longer
+//! reads.
 //!
 //! Layout 3: an email's account directory entry (`ACCOUNTS#e` / `ORG#o`) is also the org's
 //! guard of the email, and members are in no GSI2.
@@ -190,10 +191,17 @@ async fn write_directory_entry(client: &Client, table_name: &str, pk: &str, sk: 
             }
             _ => return Err(error.to_string()),
         };
+        let again = |reason: &str| matches!(reason, "TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded");
         match (reasons.first().map(String::as_str), reasons.get(1).map(String::as_str)) {
-            (Some("ConditionalCheckFailed"), _) => return entry_found(client, table_name, member).await,
-            // The member changed since it was read, or a write of it was in flight: again.
-            (_, Some("ConditionalCheckFailed")) | (Some("TransactionConflict"), _) | (_, Some("TransactionConflict")) => {}
+            // The member changed since it was read (whatever the entry's check found: it may
+            // be gone and its email taken by another), or a write was in flight: again.
+            (_, Some("ConditionalCheckFailed")) => {}
+            (Some(first), Some(second)) if again(first) || again(second) => {}
+            (Some("ConditionalCheckFailed"), _) => match entry_found(client, table_name, member).await? {
+                Some(found) => return Ok(found),
+                // Deleted since it was found there: again.
+                None => {}
+            },
             _ => return Err(format!("{pk}/{sk}: {error} ({reasons:?})")),
         }
     }
@@ -202,8 +210,8 @@ async fn write_directory_entry(client: &Client, table_name: &str, pk: &str, sk: 
     ))
 }
 
-/// Whether the directory entry that is there names `member`.
-async fn entry_found(client: &Client, table_name: &str, member: roster_domain::Member) -> Result<Entry, String> {
+/// Whether the directory entry that is there names `member`; `None` when it is gone.
+async fn entry_found(client: &Client, table_name: &str, member: roster_domain::Member) -> Result<Option<Entry>, String> {
     let read = client
         .get_item()
         .table_name(table_name)
@@ -214,14 +222,13 @@ async fn entry_found(client: &Client, table_name: &str, member: roster_domain::M
         .await
         .map_err(|e| e.into_service_error().to_string())?;
     let Some(attributes) = read.item else {
-        // Deleted since: the member's next write puts it back, or the next run.
-        return Ok(Entry::There);
+        return Ok(None);
     };
     let item = from_attributes(&attributes).map_err(|e| e.to_string())?;
     let entry: roster_app::records::DirectoryEntry = table::decode(&item).map_err(|e| e.to_string())?;
-    Ok(if entry.member_id == member.id {
+    Ok(Some(if entry.member_id == member.id {
         Entry::There
     } else {
         Entry::OfAnother(member)
-    })
+    }))
 }

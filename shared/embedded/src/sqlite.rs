@@ -163,11 +163,15 @@ pub(crate) fn upgrade_once(
     version: i64,
     change: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>,
 ) -> rusqlite::Result<()> {
-    let current: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    if current >= version {
+    let current = |connection: &Connection| connection.query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0));
+    if current(connection)? >= version {
         return Ok(());
     }
     let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    // Again under the write lock: another process may have just done it.
+    if current(&tx)? >= version {
+        return Ok(());
+    }
     change(&tx)?;
     tx.pragma_update(None, "user_version", version)?;
     tx.commit()
