@@ -52,7 +52,7 @@ pub(crate) fn index_attributes(index: IndexName) -> (&'static str, &'static str)
     }
 }
 
-fn s(value: &str) -> AttributeValue {
+pub(crate) fn s(value: &str) -> AttributeValue {
     AttributeValue::S(value.to_string())
 }
 

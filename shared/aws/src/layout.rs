@@ -24,7 +24,7 @@ use aws_sdk_dynamodb::Client;
 
 use roster_app::table;
 
-use crate::dynamo_store::{from_attributes, to_attributes};
+use crate::dynamo_store::{from_attributes, s, to_attributes};
 
 /// What an upgrade changed, and what it found.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -41,14 +41,12 @@ pub struct Upgraded {
 /// How many times a member's entry is tried while writes of it conflict.
 const ATTEMPTS: u32 = 10;
 
-fn s(value: &str) -> AttributeValue {
-    AttributeValue::S(value.to_string())
-}
-
 type Key = HashMap<String, AttributeValue>;
 
-/// Every item whose keys match `filter` (a scan, page by page, consistent).
-async fn scan(client: &Client, table: &str, filter: &str, values: &[(&str, &str)]) -> Result<Vec<Key>, String> {
+/// The `attributes` of every item whose keys match `filter` (a scan, page by page,
+/// consistent): only what the caller looks at, since each member is read again before it
+/// is written.
+async fn scan(client: &Client, table: &str, attributes: &str, filter: &str, values: &[(&str, &str)]) -> Result<Vec<Key>, String> {
     let mut items = Vec::new();
     let mut start: Option<Key> = None;
     loop {
@@ -56,6 +54,7 @@ async fn scan(client: &Client, table: &str, filter: &str, values: &[(&str, &str)
             .scan()
             .table_name(table)
             .consistent_read(true)
+            .projection_expression(attributes)
             .filter_expression(filter)
             .set_exclusive_start_key(start.take());
         for (name, value) in values {
@@ -70,31 +69,50 @@ async fn scan(client: &Client, table: &str, filter: &str, values: &[(&str, &str)
     }
 }
 
+/// An item's `PK` and `SK`.
+fn key_of(attributes: &Key) -> Result<(&str, &str), String> {
+    let text = |name: &str| {
+        attributes
+            .get(name)
+            .and_then(|value| value.as_s().ok())
+            .map(String::as_str)
+            .ok_or_else(|| format!("an item without {name}"))
+    };
+    Ok((text("PK")?, text("SK")?))
+}
+
 /// Brings `table` to layout 3: its directory entries before the deploy, the rest with
 /// `finish` after it (module doc).
 pub async fn upgrade(client: &Client, table_name: &str, finish: bool) -> Result<Upgraded, String> {
     let mut upgraded = Upgraded::default();
-    let members = scan(client, table_name, "begins_with(SK, :member)", &[(":member", table::MEMBER_PREFIX)]).await?;
+    let members = scan(
+        client,
+        table_name,
+        "PK, SK, GSI2PK",
+        "begins_with(SK, :member)",
+        &[(":member", table::MEMBER_PREFIX)],
+    )
+    .await?;
     for attributes in &members {
-        let item = from_attributes(attributes).map_err(|e| e.to_string())?;
+        let (pk, sk) = key_of(attributes)?;
         upgraded.members += 1;
-        match write_directory_entry(client, table_name, &item.pk, &item.sk).await? {
+        match write_directory_entry(client, table_name, pk, sk).await? {
             Entry::Written => upgraded.directory_entries_written += 1,
             Entry::There | Entry::MemberGone => {}
-            Entry::OfAnother(member) => upgraded.conflicts.push((member.org_id, member.email.to_string(), member.id)),
+            Entry::OfAnother(conflict) => upgraded.conflicts.push(conflict),
         }
     }
     if !finish || !upgraded.conflicts.is_empty() {
         return Ok(upgraded);
     }
-    for attributes in members {
-        let item = from_attributes(&attributes).map_err(|e| e.to_string())?;
+    for attributes in &members {
+        let (pk, sk) = key_of(attributes)?;
         if attributes.contains_key("GSI2PK") {
             let removed = client
                 .update_item()
                 .table_name(table_name)
-                .key("PK", s(&item.pk))
-                .key("SK", s(&item.sk))
+                .key("PK", s(pk))
+                .key("SK", s(sk))
                 .update_expression("REMOVE GSI2PK, GSI2SK")
                 .condition_expression("attribute_exists(GSI2PK)")
                 .send()
@@ -109,6 +127,7 @@ pub async fn upgrade(client: &Client, table_name: &str, finish: bool) -> Result<
     let guards = scan(
         client,
         table_name,
+        "PK, SK",
         "begins_with(PK, :org) AND begins_with(SK, :guard)",
         &[(":org", "ORG#"), (":guard", "EMAIL#")],
     )
@@ -132,8 +151,9 @@ enum Entry {
     Written,
     There,
     MemberGone,
-    /// The entry names another member: this one (as read) shares its email.
-    OfAnother(roster_domain::Member),
+    /// The entry names another member: this one (as read) shares its email (a conflict:
+    /// org id, email, this member's id).
+    OfAnother((String, String, String)),
 }
 
 /// Writes the member's directory entry unless there is one, checking in the same
@@ -197,11 +217,12 @@ async fn write_directory_entry(client: &Client, table_name: &str, pk: &str, sk: 
             // be gone and its email taken by another), or a write was in flight: again.
             (_, Some("ConditionalCheckFailed")) => {}
             (Some(first), Some(second)) if again(first) || again(second) => {}
-            (Some("ConditionalCheckFailed"), _) => match entry_found(client, table_name, member).await? {
-                Some(found) => return Ok(found),
-                // Deleted since it was found there: again.
-                None => {}
-            },
+            (Some("ConditionalCheckFailed"), _) => {
+                // `None`: deleted since it was found there, so again.
+                if let Some(found) = entry_found(client, table_name, member).await? {
+                    return Ok(found);
+                }
+            }
             _ => return Err(format!("{pk}/{sk}: {error} ({reasons:?})")),
         }
     }
@@ -229,6 +250,6 @@ async fn entry_found(client: &Client, table_name: &str, member: roster_domain::M
     Ok(Some(if entry.member_id == member.id {
         Entry::There
     } else {
-        Entry::OfAnother(member)
+        Entry::OfAnother((member.org_id, member.email.to_string(), member.id))
     }))
 }

@@ -8,7 +8,7 @@
 //! directory) gets one, the email guards (`ORG#o` / `EMAIL#e`) go, and the members' GSI2
 //! keys are cleared.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use roster_app::ports::Item;
 use roster_app::table;
@@ -96,15 +96,8 @@ fn insert_if_absent(tx: &Connection, codes: &OrgCodes, item: &Item) -> rusqlite:
     let Some(data) = current.stored_data(&item.data, &keys) else {
         return Ok(());
     };
-    let exists = tx
-        .prepare_cached("SELECT 1 FROM items WHERE pk = ?1 AND sk = ?2")?
-        .query_row(params![pk, sk], |_| Ok(()))
-        .optional()?
-        .is_some();
-    if !exists {
-        tx.prepare_cached("INSERT INTO items (pk, sk, version, data) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![pk, sk, item.version as i64, crate::item_data::stored(&data)])?;
-    }
+    tx.prepare_cached("INSERT OR IGNORE INTO items (pk, sk, version, data) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![pk, sk, item.version as i64, crate::item_data::stored(&data)])?;
     Ok(())
 }
 
