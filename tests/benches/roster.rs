@@ -260,7 +260,7 @@ async fn seed_invited(
                 position: None,
             };
             let mut member = new_member(&org.org_id, account, t.app.now());
-            attach_first_invitation(&t.app, org_record, &mut member, false, Some(&org.admin_id)).unwrap();
+            attach_first_invitation(&t.app, org_record, &mut member, false, Some(&org.admin_id)).await.unwrap();
             tx.member(None, &member);
         }
         tx.commit(&t.app).await.unwrap();

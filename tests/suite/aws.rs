@@ -151,9 +151,48 @@ async fn token_keys_are_read_from_the_named_secret() {
         pwd_change: false,
         cv: 0,
     };
-    assert_eq!(verifier.keys.verify(&full.sign(&claims).unwrap(), 1).unwrap(), claims);
-    assert_eq!(verifier.keys.sign(&claims), Err(roster_app::signing_keys::KeyError::NotHeld));
-    assert!(verifier.keys.derive_secret("invitation", "m1:1").is_err());
+    assert_eq!(verifier.keys.verify(&full.sign(&claims).await.unwrap(), 1).unwrap(), claims);
+    assert_eq!(verifier.keys.sign(&claims).await, Err(roster_app::signing_keys::KeyError::NotHeld));
+    assert!(verifier.keys.derive_secret("invitation", "m1:1").await.is_err());
+}
+
+/// As on Lambda, a function that signs is given the public key and the secret: it starts
+/// without reading the secret (so a missing one does not stop it, and it checks tokens),
+/// reads it in the background, and signs with it.
+#[tokio::test]
+async fn a_function_given_the_public_key_reads_the_secret_after_start() {
+    let (sdk, mut config) = moto_resources().await;
+    let material = KeyMaterial::generate();
+    let full = SigningKeys::new(&material, &config.public_url, "roster-api").unwrap();
+    config.public_key = Some(full.public_key_text());
+    let claims = roster_app::AccessClaims {
+        iss: full.issuer().into(),
+        aud: full.audience().into(),
+        sub: "m1".into(),
+        org: "o1".into(),
+        iat: 0,
+        exp: i64::MAX,
+        pwd_change: false,
+        cv: 0,
+    };
+
+    let missing = roster_aws::AwsConfig {
+        keys_secret_id: Some("no-such-secret".into()),
+        ..config.clone()
+    };
+    let app = roster_aws::build_app(&missing, None, None, 0, None).await.unwrap();
+    assert_eq!(app.keys.verify(&full.sign(&claims).await.unwrap(), 1).unwrap(), claims);
+    let error = app.keys.sign(&claims).await.unwrap_err().to_string();
+    assert!(error.contains("no-such-secret"), "{error}");
+
+    config.keys_secret_id = Some(create_secret(&sdk, &material.to_json()).await);
+    let app = roster_aws::build_app(&config, None, None, 0, None).await.unwrap();
+    let token = app.keys.sign(&claims).await.unwrap();
+    assert_eq!(full.verify(&token, 1).unwrap(), claims);
+    assert_eq!(
+        app.keys.derive_secret("invitation", "m1:1").await,
+        full.derive_secret("invitation", "m1:1").await
+    );
 }
 
 /// `roster-local table upgrade` (roster_aws::layout): a table at layout 2 — members in the

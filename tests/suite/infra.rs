@@ -415,7 +415,7 @@ async fn a_use_beyond_a_functions_facts_is_refused_and_recorded() {
     assert!(app.queue.send(QueueName::Email, "{}").await.is_err());
     assert!(app.store.transact(Vec::new()).await.is_err());
     assert!(app.store.get("P", "S").await.is_ok(), "reads are granted");
-    assert!(app.keys.derive_secret("invitation", "m1:1").is_err(), "the public key only");
+    assert!(app.keys.derive_secret("invitation", "m1:1").await.is_err(), "the public key only");
     assert_eq!(
         t.violations.take(),
         [

@@ -20,4 +20,4 @@ pub mod workers;
 pub use app::{App, AppConfig, Principal, RequestContext};
 pub use deadline::Deadline;
 pub use error::{AppError, AppResult, OrgChoice};
-pub use signing_keys::{AccessClaims, JwkSet, KeyMaterial, SigningKeys};
+pub use signing_keys::{AccessClaims, JwkSet, KeyError, KeyMaterial, KeyMaterialSource, SigningKeys};

@@ -9,6 +9,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
 use crate::secrets;
 
 /// What an access token says. The role is deliberately absent: it is read from the
@@ -88,12 +90,12 @@ impl KeyMaterial {
                 ..self.clone()
             });
         };
-        let current = SigningKeys::new(self, "", "")?;
+        let current = Verifier::of_pair(&parse_pair(&self.signing_key_pkcs8)?);
         Ok(KeyMaterial {
             signing_key_pkcs8: next.clone(),
             token_secret: self.token_secret.clone(),
             next_signing_key_pkcs8: Some(new_signing_key()),
-            previous_public_key: Some(public_text(&current.verifiers[current.signer].public)),
+            previous_public_key: Some(public_text(&current.public)),
         })
     }
 
@@ -186,50 +188,117 @@ impl Verifier {
     }
 }
 
+/// Where a function that signs tokens or derives secrets reads its private keys when it is
+/// not given them at start (on AWS, the keys secret). `SigningKeys::later` reads it once, at
+/// first use or by `prefetch`, and again after a failed read.
+#[async_trait::async_trait]
+pub trait KeyMaterialSource: Send + Sync {
+    async fn load(&self) -> Result<KeyMaterial, KeyError>;
+}
+
 /// The token keys as one process holds them: always the public keys (to check access
 /// tokens, by the `kid` each carries, and publish the JWKS: the previous, current and next
 /// keys); the private key and the token secret only where the function signs tokens or
-/// derives secrets.
+/// derives secrets, either given at start or read from a `KeyMaterialSource` when first
+/// needed.
 pub struct SigningKeys {
-    private: Option<PrivateKeys>,
+    private: tokio::sync::OnceCell<PrivateKeys>,
+    source: Option<Arc<dyn KeyMaterialSource>>,
     verifiers: Vec<Verifier>,
-    /// Which verifier is the current (signing) key's.
-    signer: usize,
     issuer: String,
     audience: String,
 }
 
 struct PrivateKeys {
     pair: RsaKeyPair,
+    /// The signing key's id, as its verifier has it.
+    kid: String,
     token_secret: Vec<u8>,
+}
+
+impl PrivateKeys {
+    fn from_material(material: &KeyMaterial) -> Result<PrivateKeys, KeyError> {
+        let pair = parse_pair(&material.signing_key_pkcs8)?;
+        if material.token_secret.len() < 32 {
+            return Err(KeyError::InvalidMaterial("the token secret must be at least 32 bytes".into()));
+        }
+        Ok(PrivateKeys {
+            kid: Verifier::of_pair(&pair).kid,
+            pair,
+            token_secret: material.token_secret.clone(),
+        })
+    }
+}
+
+fn parse_pair(der: &[u8]) -> Result<RsaKeyPair, KeyError> {
+    RsaKeyPair::from_pkcs8(der).map_err(|e| KeyError::InvalidMaterial(e.to_string()))
 }
 
 impl SigningKeys {
     pub fn new(material: &KeyMaterial, issuer: &str, audience: &str) -> Result<SigningKeys, KeyError> {
-        let pair = |der: &[u8]| RsaKeyPair::from_pkcs8(der).map_err(|e| KeyError::InvalidMaterial(e.to_string()));
-        let current = pair(&material.signing_key_pkcs8)?;
-        if material.token_secret.len() < 32 {
-            return Err(KeyError::InvalidMaterial("the token secret must be at least 32 bytes".into()));
-        }
+        let private = PrivateKeys::from_material(material)?;
         let mut verifiers = Vec::new();
         if let Some(previous) = &material.previous_public_key {
             verifiers.push(Verifier::parse(previous)?);
         }
-        let signer = verifiers.len();
-        verifiers.push(Verifier::of_pair(&current));
+        verifiers.push(Verifier::of_pair(&private.pair));
         if let Some(next) = &material.next_signing_key_pkcs8 {
-            verifiers.push(Verifier::of_pair(&pair(next)?));
+            verifiers.push(Verifier::of_pair(&parse_pair(next)?));
         }
         Ok(SigningKeys {
-            private: Some(PrivateKeys {
-                pair: current,
-                token_secret: material.token_secret.clone(),
-            }),
+            private: tokio::sync::OnceCell::new_with(Some(private)),
+            source: None,
             verifiers,
-            signer,
             issuer: issuer.into(),
             audience: audience.into(),
         })
+    }
+
+    /// Keys that check tokens with `public_keys` (as `verify_only`) from the start, and
+    /// read the private keys from `source` when first asked to sign or derive (or when
+    /// `prefetch` is called): a function's start then waits for no secret, and its first
+    /// request waits only for what is left of the read when it first needs the keys. The
+    /// key that signs must be one of `public_keys`, as every other function checks with
+    /// those alone.
+    pub fn later(public_keys: &str, source: Arc<dyn KeyMaterialSource>, issuer: &str, audience: &str) -> Result<SigningKeys, KeyError> {
+        Ok(SigningKeys {
+            source: Some(source),
+            ..SigningKeys::verify_only(public_keys, issuer, audience)?
+        })
+    }
+
+    /// Starts reading the private keys in the background (on the current Tokio runtime), so
+    /// the read runs while the function starts and its first request does its own reads.
+    /// A failed read is logged and tried again at first use.
+    pub fn prefetch(keys: &Arc<SigningKeys>) {
+        if keys.source.is_none() || keys.private.initialized() {
+            return;
+        }
+        let keys = keys.clone();
+        tokio::spawn(async move {
+            if let Err(error) = keys.private().await {
+                tracing::warn!(%error, "reading the private token keys failed; tried again when first needed");
+            }
+        });
+    }
+
+    /// The private keys: held, or read from the source now (once; every caller waits on
+    /// the same read, and a failed one is tried again by the next).
+    async fn private(&self) -> Result<&PrivateKeys, KeyError> {
+        let Some(source) = &self.source else {
+            return self.private.get().ok_or(KeyError::NotHeld);
+        };
+        self.private
+            .get_or_try_init(|| async {
+                let private = PrivateKeys::from_material(&source.load().await?)?;
+                if !self.verifiers.iter().any(|v| v.kid == private.kid) {
+                    return Err(KeyError::InvalidMaterial(
+                        "the key that signs is not among the public keys the other functions check with".into(),
+                    ));
+                }
+                Ok(private)
+            })
+            .await
     }
 
     /// Keys that check access tokens only, from `public_key_text`'s form: one or more
@@ -244,9 +313,9 @@ impl SigningKeys {
             return Err(KeyError::InvalidMaterial("no public key".into()));
         }
         Ok(SigningKeys {
-            private: None,
+            private: tokio::sync::OnceCell::new(),
+            source: None,
             verifiers,
-            signer: 0,
             issuer: issuer.into(),
             audience: audience.into(),
         })
@@ -266,9 +335,9 @@ impl SigningKeys {
         &self.audience
     }
 
-    pub fn sign(&self, claims: &AccessClaims) -> Result<String, KeyError> {
-        let private = self.private.as_ref().ok_or(KeyError::NotHeld)?;
-        let header = serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": self.verifiers[self.signer].kid});
+    pub async fn sign(&self, claims: &AccessClaims) -> Result<String, KeyError> {
+        let private = self.private().await?;
+        let header = serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": private.kid});
         let signing_input = format!("{}.{}", encode_json(&header), encode_json(claims));
         let mut signature = vec![0u8; private.pair.public_modulus_len()];
         private
@@ -333,8 +402,8 @@ impl SigningKeys {
 
     /// A secret derived from the token key for `purpose` and `input`: the same inputs give
     /// the same secret, so only its hash needs storing and a resent email carries it again.
-    pub fn derive_secret(&self, purpose: &str, input: &str) -> Result<String, KeyError> {
-        let private = self.private.as_ref().ok_or(KeyError::NotHeld)?;
+    pub async fn derive_secret(&self, purpose: &str, input: &str) -> Result<String, KeyError> {
+        let private = self.private().await?;
         Ok(secrets::hmac_base64url(&private.token_secret, &format!("{purpose}\n{input}")))
     }
 }
@@ -389,10 +458,10 @@ mod tests {
         }
     }
 
-    #[test]
-    fn tokens_verify_and_tampering_is_caught() {
+    #[tokio::test]
+    async fn tokens_verify_and_tampering_is_caught() {
         let keys = SigningKeys::new(&KeyMaterial::generate(), "roster", "roster-api").unwrap();
-        let token = keys.sign(&claims(100)).unwrap();
+        let token = keys.sign(&claims(100)).await.unwrap();
         assert_eq!(keys.verify(&token, 50).unwrap().sub, "m1");
         assert_eq!(keys.verify(&token, 100), Err(KeyError::Expired));
         let forged = token.replacen(
@@ -409,11 +478,11 @@ mod tests {
         assert_eq!(keys.jwks().keys[0].kty, "RSA");
     }
 
-    #[test]
-    fn a_rotation_signs_with_the_next_key_and_still_checks_what_the_old_one_signed() {
+    #[tokio::test]
+    async fn a_rotation_signs_with_the_next_key_and_still_checks_what_the_old_one_signed() {
         let material = KeyMaterial::generate();
         let before = SigningKeys::new(&material, "roster", "roster-api").unwrap();
-        let old_token = before.sign(&claims(100)).unwrap();
+        let old_token = before.sign(&claims(100)).await.unwrap();
         let kids = |keys: &SigningKeys| keys.jwks().keys.into_iter().map(|k| k.kid).collect::<Vec<_>>();
         assert_eq!(kids(&before).len(), 2, "the current and the next key are published");
 
@@ -422,13 +491,13 @@ mod tests {
         assert_eq!(kids(&after).len(), 3, "previous, current, next");
         assert_eq!(kids(&after)[..2], kids(&before)[..], "the old current and next stay published");
         assert_eq!(after.verify(&old_token, 50).unwrap().sub, "m1", "no one is signed out");
-        let new_token = after.sign(&claims(100)).unwrap();
+        let new_token = after.sign(&claims(100)).await.unwrap();
         let kid_of = |token: &str| decode_json::<serde_json::Value>(token.split('.').next().unwrap()).unwrap()["kid"].clone();
         assert_eq!(kid_of(&new_token), kids(&before)[1].as_str(), "the next key signs now");
         assert_ne!(kid_of(&new_token), kid_of(&old_token));
         assert_eq!(
-            after.derive_secret("invitation", "m1:1"),
-            before.derive_secret("invitation", "m1:1"),
+            after.derive_secret("invitation", "m1:1").await,
+            before.derive_secret("invitation", "m1:1").await,
             "invitation links and temporary passwords stay valid"
         );
         // A function with the public keys only checks tokens of either key.
@@ -457,18 +526,98 @@ mod tests {
         assert_eq!(SigningKeys::new(&first, "r", "a").unwrap().jwks().keys.len(), 2);
     }
 
-    #[test]
-    fn the_public_key_alone_checks_tokens_but_signs_and_derives_nothing() {
+    #[tokio::test]
+    async fn the_public_key_alone_checks_tokens_but_signs_and_derives_nothing() {
         let keys = SigningKeys::new(&KeyMaterial::generate(), "roster", "roster-api").unwrap();
         let public = SigningKeys::verify_only(&keys.public_key_text(), "roster", "roster-api").unwrap();
-        let token = keys.sign(&claims(100)).unwrap();
+        let token = keys.sign(&claims(100)).await.unwrap();
         assert_eq!(public.verify(&token, 50).unwrap(), claims(100));
         assert_eq!(public.jwks(), keys.jwks());
-        assert_eq!(public.sign(&claims(100)), Err(KeyError::NotHeld));
-        assert_eq!(public.derive_secret("invitation", "m1:1"), Err(KeyError::NotHeld));
-        assert!(keys.derive_secret("invitation", "m1:1").is_ok());
+        assert_eq!(public.sign(&claims(100)).await, Err(KeyError::NotHeld));
+        assert_eq!(public.derive_secret("invitation", "m1:1").await, Err(KeyError::NotHeld));
+        assert!(keys.derive_secret("invitation", "m1:1").await.is_ok());
         for bad in ["", "no-dot", "!!.AQAB", "AQAB.AQAB"] {
             assert!(SigningKeys::verify_only(bad, "roster", "roster-api").is_err(), "{bad}");
         }
+    }
+
+    /// The keys secret as a function reads it: counts its reads, and fails while `failing`.
+    struct CountedSource {
+        material: KeyMaterial,
+        reads: std::sync::atomic::AtomicUsize,
+        failing: std::sync::atomic::AtomicBool,
+    }
+
+    #[async_trait::async_trait]
+    impl KeyMaterialSource for CountedSource {
+        async fn load(&self) -> Result<KeyMaterial, KeyError> {
+            self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::task::yield_now().await;
+            if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(KeyError::InvalidMaterial("the secret could not be read".into()));
+            }
+            Ok(self.material.clone())
+        }
+    }
+
+    #[tokio::test]
+    async fn keys_read_later_are_read_once_when_first_needed_and_again_after_a_failure() {
+        use std::sync::atomic::Ordering::SeqCst;
+        let material = KeyMaterial::generate();
+        let held = SigningKeys::new(&material, "roster", "roster-api").unwrap();
+        let source = Arc::new(CountedSource {
+            material: material.clone(),
+            reads: 0.into(),
+            failing: true.into(),
+        });
+        let keys = Arc::new(SigningKeys::later(&held.public_key_text(), source.clone(), "roster", "roster-api").unwrap());
+        assert_eq!(source.reads.load(SeqCst), 0, "nothing is read at start");
+        let old_token = held.sign(&claims(100)).await.unwrap();
+        assert!(keys.verify(&old_token, 50).is_ok(), "tokens are checked with the public keys alone");
+        assert_eq!(keys.jwks(), held.jwks());
+
+        // A failed read fails the call that needed the keys, and is tried again by the next.
+        assert!(matches!(keys.sign(&claims(100)).await, Err(KeyError::InvalidMaterial(_))));
+        source.failing.store(false, SeqCst);
+        let reads_before = source.reads.load(SeqCst);
+        // Many callers at once share one read.
+        let calls = (0..8).map(|i| {
+            let keys = keys.clone();
+            tokio::spawn(async move { keys.derive_secret("invitation", &format!("m{i}:1")).await })
+        });
+        for (i, call) in calls.enumerate() {
+            let derived = call.await.unwrap().unwrap();
+            assert_eq!(derived, held.derive_secret("invitation", &format!("m{i}:1")).await.unwrap());
+        }
+        assert_eq!(source.reads.load(SeqCst), reads_before + 1, "one read for every caller");
+        let token = keys.sign(&claims(100)).await.unwrap();
+        assert!(held.verify(&token, 50).is_ok(), "it signs with the secret's current key");
+        assert_eq!(source.reads.load(SeqCst), reads_before + 1, "read once, then held");
+
+        // Prefetch reads before any call needs the keys.
+        let prefetched = Arc::new(SigningKeys::later(&held.public_key_text(), source.clone(), "roster", "roster-api").unwrap());
+        SigningKeys::prefetch(&prefetched);
+        for _ in 0..100 {
+            if prefetched.private.initialized() {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        assert!(prefetched.private.initialized(), "the prefetch read the keys");
+        assert_eq!(source.reads.load(SeqCst), reads_before + 2);
+    }
+
+    #[tokio::test]
+    async fn keys_read_later_refuse_a_signer_the_other_functions_could_not_check() {
+        let public = SigningKeys::new(&KeyMaterial::generate(), "roster", "roster-api")
+            .unwrap()
+            .public_key_text();
+        let source = Arc::new(CountedSource {
+            material: KeyMaterial::generate(),
+            reads: 0.into(),
+            failing: false.into(),
+        });
+        let keys = SigningKeys::later(&public, source, "roster", "roster-api").unwrap();
+        assert!(matches!(keys.sign(&claims(100)).await, Err(KeyError::InvalidMaterial(_))));
     }
 }

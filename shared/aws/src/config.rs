@@ -201,24 +201,51 @@ pub async fn resolve_queue_urls(sdk: &SdkConfig, config: &AwsConfig) -> Result<Q
     })
 }
 
-/// The token keys from the Secrets Manager secret `secret_id` (one call, at start). Keeping
-/// them there rather than in environment variables keeps them out of the functions'
-/// configuration.
+/// The token keys from the Secrets Manager secret `secret_id` (one call). Keeping them there
+/// rather than in environment variables keeps them out of the functions' configuration.
 pub async fn fetch_key_material(sdk: &SdkConfig, secret_id: &str) -> Result<KeyMaterial, ConfigError> {
-    let invalid = |reason: String| ConfigError::Invalid {
-        name: "ROSTER_KEYS_SECRET_ID",
-        reason: format!("{secret_id}: {reason}"),
-    };
-    let secret = aws_sdk_secretsmanager::Client::new(sdk)
-        .get_secret_value()
-        .secret_id(secret_id)
-        .send()
-        .await
-        .map_err(|e| invalid(e.into_service_error().to_string()))?;
-    let text = secret
-        .secret_string()
-        .ok_or_else(|| invalid("the secret has no SecretString".into()))?;
-    KeyMaterial::from_json(text).map_err(|e| invalid(e.to_string()))
+    KeysSecret::new(sdk, secret_id).read().await
+}
+
+/// The keys secret, read when a function first needs its private keys
+/// (`SigningKeys::later`) rather than at start.
+pub struct KeysSecret {
+    client: aws_sdk_secretsmanager::Client,
+    secret_id: String,
+}
+
+impl KeysSecret {
+    pub fn new(sdk: &SdkConfig, secret_id: &str) -> KeysSecret {
+        KeysSecret {
+            client: aws_sdk_secretsmanager::Client::new(sdk),
+            secret_id: secret_id.to_string(),
+        }
+    }
+
+    async fn read(&self) -> Result<KeyMaterial, ConfigError> {
+        let invalid = |reason: String| ConfigError::Invalid {
+            name: "ROSTER_KEYS_SECRET_ID",
+            reason: format!("{}: {reason}", self.secret_id),
+        };
+        let secret = self
+            .client
+            .get_secret_value()
+            .secret_id(&self.secret_id)
+            .send()
+            .await
+            .map_err(|e| invalid(e.into_service_error().to_string()))?;
+        let text = secret
+            .secret_string()
+            .ok_or_else(|| invalid("the secret has no SecretString".into()))?;
+        KeyMaterial::from_json(text).map_err(|e| invalid(e.to_string()))
+    }
+}
+
+#[async_trait::async_trait]
+impl roster_app::KeyMaterialSource for KeysSecret {
+    async fn load(&self) -> Result<KeyMaterial, roster_app::KeyError> {
+        self.read().await.map_err(|e| roster_app::KeyError::InvalidMaterial(e.to_string()))
+    }
 }
 
 #[cfg(test)]

@@ -87,24 +87,37 @@ pub async fn build_app_with<A: Adapters>(
     } else {
         Arc::new(NoQueue)
     };
-    let material = match (key_material, &config.keys_secret_id) {
-        (Some(material), _) => Some(material),
-        (None, Some(secret_id)) if A::KEYS_SECRET => Some(config::fetch_key_material(&sdk, secret_id).await?),
-        (None, _) => None,
-    };
-    let keys = match (material, &config.public_key) {
-        (Some(material), _) => SigningKeys::new(&material, &config.public_url, "roster-api").map_err(|e| ConfigError::Invalid {
-            name: "ROSTER_KEYS_SECRET_ID",
+    let invalid = |name: &'static str| {
+        move |e: roster_app::KeyError| ConfigError::Invalid {
+            name,
             reason: e.to_string(),
-        })?,
-        (None, Some(public_key)) => {
-            SigningKeys::verify_only(public_key, &config.public_url, "roster-api").map_err(|e| ConfigError::Invalid {
-                name: "ROSTER_PUBLIC_KEY",
-                reason: e.to_string(),
-            })?
         }
-        (None, None) => return Err(ConfigError::Missing("ROSTER_KEYS_SECRET_ID or ROSTER_PUBLIC_KEY")),
     };
+    let keys = match (key_material, &config.keys_secret_id, &config.public_key) {
+        (Some(material), _, _) => {
+            SigningKeys::new(&material, &config.public_url, "roster-api").map_err(invalid("ROSTER_KEYS_SECRET_ID"))?
+        }
+        // A Lambda that signs or derives: it checks tokens with the public key from the
+        // start and reads the secret in the background, so its start waits for no call.
+        (None, Some(secret_id), Some(public_key)) if A::KEYS_SECRET => SigningKeys::later(
+            public_key,
+            Arc::new(config::KeysSecret::new(&sdk, secret_id)),
+            &config.public_url,
+            "roster-api",
+        )
+        .map_err(invalid("ROSTER_PUBLIC_KEY"))?,
+        // roster-local on AWS with the secret and no public key: it reads the secret now.
+        (None, Some(secret_id), None) if A::KEYS_SECRET => {
+            let material = config::fetch_key_material(&sdk, secret_id).await?;
+            SigningKeys::new(&material, &config.public_url, "roster-api").map_err(invalid("ROSTER_KEYS_SECRET_ID"))?
+        }
+        (None, _, Some(public_key)) => {
+            SigningKeys::verify_only(public_key, &config.public_url, "roster-api").map_err(invalid("ROSTER_PUBLIC_KEY"))?
+        }
+        (None, _, None) => return Err(ConfigError::Missing("ROSTER_KEYS_SECRET_ID or ROSTER_PUBLIC_KEY")),
+    };
+    let keys = Arc::new(keys);
+    SigningKeys::prefetch(&keys);
     let mut app_config = AppConfig::new(&config.public_url, &config.mail_from);
     app_config.operator_token_sha256 = config.operator_token_sha256.clone();
     Ok(App {
@@ -120,7 +133,7 @@ pub async fn build_app_with<A: Adapters>(
             Arc::new(NoMailer)
         },
         clock: clock.unwrap_or_else(|| Arc::new(SystemClock)),
-        keys: Arc::new(keys),
+        keys,
         // The KMS key when the function is given one; else the caller's (roster-local's key
         // file); else none: a function that never seals or opens.
         sealer: match (&config.sealing_key_id, local_sealer) {

@@ -77,7 +77,7 @@ pub async fn create_account(app: &App, ctx: &RequestContext, org_id: &OrgId, inp
         };
         let mut member = new_member(org_id, account, app.now());
         let email_kind = if kind == Kind::Full {
-            issue_temporary_password(app, &mut member)?;
+            issue_temporary_password(app, &mut member).await?;
             Some(EmailKind::TemporaryPassword)
         } else {
             None

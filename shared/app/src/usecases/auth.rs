@@ -164,7 +164,7 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
         Some((crate::secrets::new_id(now), now + app.config.session_ttl))
     };
     let mut tx = Tx::new();
-    let answer = issue_session(app, member, session, LoginMethod::Password, now, &mut tx)?;
+    let answer = issue_session(app, member, session, LoginMethod::Password, now, &mut tx).await?;
     tx.commit(app).await?;
     Ok(TokensView {
         device_token: Some(device_token),
@@ -174,7 +174,7 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
 
 /// An access token for `member` and, within a `session` (its id and end) begun by
 /// `method`, the next refresh token, stored hashed by `tx` (which the caller commits).
-pub(crate) fn issue_session(
+pub(crate) async fn issue_session(
     app: &App,
     member: &Member,
     session: Option<(String, OffsetDateTime)>,
@@ -194,7 +194,7 @@ pub(crate) fn issue_session(
         cv: member.credential_version,
     };
     let mut answer = TokensView {
-        access_token: app.keys.sign(&claims)?,
+        access_token: app.keys.sign(&claims).await?,
         token_type: "Bearer",
         expires_in: ttl.whole_seconds(),
         password_change_required: member.password_temporary,
@@ -283,7 +283,7 @@ pub async fn refresh(app: &App, input: RefreshInput) -> AppResult<TokensView> {
         },
     ));
     let session = Some((record.session_id.clone(), record.session_ends_at));
-    let answer = issue_session(app, &member, session, record.method, now, &mut tx)?;
+    let answer = issue_session(app, &member, session, record.method, now, &mut tx).await?;
     match tx.commit(app).await {
         Ok(()) => Ok(answer),
         Err(AppError::Contention) => {

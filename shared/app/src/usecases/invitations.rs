@@ -88,7 +88,8 @@ pub async fn invite(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Invi
             &mut member,
             actor.invitations_need_approval(&org.settings),
             Some(&actor.member_id),
-        )?;
+        )
+        .await?;
         let origin = ctx.origin(Some(&actor.member_id));
         let mut tx = Tx::new();
         if org.settings.plan == Plan::Free {

@@ -78,7 +78,7 @@ pub async fn update_me(app: &App, ctx: &RequestContext, patch: MePatch) -> AppRe
         if let Some(email) = email.clone().filter(|e| *e != member.email) {
             next.email_changes_requested += 1;
             let version = next.email_changes_requested;
-            let token_hash = sha256_hex(&email_change_token(app, &member.id, version)?);
+            let token_hash = sha256_hex(&email_change_token(app, &member.id, version).await?);
             next.pending_email = Some(PendingEmailChange {
                 email: email.clone(),
                 token_hash: token_hash.clone(),

@@ -1,6 +1,7 @@
 //! Admin operations on members: the tabs, profiles, admin-editable fields, bulk edit,
 //! remove, reinvite/resend, revoke, approve/reject, CSV export.
 
+use futures_util::future::BoxFuture;
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Deserializer};
 
@@ -36,10 +37,17 @@ struct Decision {
 }
 
 /// Loads the actor and the member, refuses during a freeze window (rule 13), lets
-/// `decide` compute the change and writes it atomically; retried on lost races.
-async fn change_member<F>(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId, decide: F) -> AppResult<Option<MemberView>>
+/// `decide` compute the change (from copies of the org, the actor and the member: it may
+/// await, to derive a secret) and writes it atomically; retried on lost races.
+async fn change_member<'s, F>(
+    app: &'s App,
+    ctx: &RequestContext,
+    org_id: &OrgId,
+    member_id: &MemberId,
+    decide: F,
+) -> AppResult<Option<MemberView>>
 where
-    F: Fn(&Org, &Actor, &Member) -> AppResult<Decision>,
+    F: Fn(Org, Actor, Member) -> BoxFuture<'s, AppResult<Decision>>,
 {
     retrying(|| async {
         let (org, actor) = app.actor_in(ctx, org_id).await?;
@@ -49,7 +57,7 @@ where
         if actor.role == Role::DeptAdmin && !actor.may_read_member_in(member.department_id.as_deref()) {
             return Err(AppError::not_found());
         }
-        let decision = decide(&org, &actor, &member)?;
+        let decision = decide(org.clone(), actor.clone(), member.clone()).await?;
         org.ensure_not_frozen(app.now())?;
         if decision.after.as_ref() == Some(&member) {
             // Nothing changes: nothing is written, no version bump, no audit event.
@@ -84,15 +92,18 @@ fn kept(view: Option<MemberView>) -> AppResult<MemberView> {
 pub async fn remove_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<MemberView> {
     kept(
         change_member(app, ctx, org_id, member_id, |org, actor, member| {
-            actor.authorize(Action::RemoveMember, &org.settings)?;
-            if member.id == actor.member_id {
-                return Err(AppError::conflict(ErrorCode::CannotRemoveSelf));
-            }
-            Ok(Decision {
-                after: Some(lifecycle::remove(member)?),
-                action: "member_removed",
-                reason: None,
-                email: None,
+            Box::pin(async move {
+                let (org, actor, member) = (&org, &actor, &member);
+                actor.authorize(Action::RemoveMember, &org.settings)?;
+                if member.id == actor.member_id {
+                    return Err(AppError::conflict(ErrorCode::CannotRemoveSelf));
+                }
+                Ok(Decision {
+                    after: Some(lifecycle::remove(member)?),
+                    action: "member_removed",
+                    reason: None,
+                    email: None,
+                })
             })
         })
         .await?,
@@ -105,32 +116,35 @@ pub async fn remove_member(app: &App, ctx: &RequestContext, org_id: &OrgId, memb
 pub async fn reinvite_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<MemberView> {
     kept(
         change_member(app, ctx, org_id, member_id, |org, actor, member| {
-            let resend = matches!(member.status, MembershipStatus::Invited | MembershipStatus::Expired);
-            let action = if resend {
-                Action::ResendInvitation {
-                    department: member.department_id.as_deref(),
-                }
-            } else {
-                Action::Reinvite
-            };
-            actor.authorize(action, &org.settings)?;
-            let needs_approval = member.invitation.as_ref().is_some_and(|i| i.needs_approval);
-            let invitation = issue_invitation(app, org, member, needs_approval && resend, Some(&actor.member_id))?;
-            let after = lifecycle::reinvite(member, invitation)?;
-            Ok(if resend {
-                Decision {
-                    after: Some(after),
-                    action: "invitation_resent",
-                    reason: None,
-                    email: Some(EmailKind::Invitation),
-                }
-            } else {
-                Decision {
-                    after: Some(after),
-                    action: "member_reinvited",
-                    reason: None,
-                    email: Some(EmailKind::Reinvitation),
-                }
+            Box::pin(async move {
+                let (org, actor, member) = (&org, &actor, &member);
+                let resend = matches!(member.status, MembershipStatus::Invited | MembershipStatus::Expired);
+                let action = if resend {
+                    Action::ResendInvitation {
+                        department: member.department_id.as_deref(),
+                    }
+                } else {
+                    Action::Reinvite
+                };
+                actor.authorize(action, &org.settings)?;
+                let needs_approval = member.invitation.as_ref().is_some_and(|i| i.needs_approval);
+                let invitation = issue_invitation(app, org, member, needs_approval && resend, Some(&actor.member_id)).await?;
+                let after = lifecycle::reinvite(member, invitation)?;
+                Ok(if resend {
+                    Decision {
+                        after: Some(after),
+                        action: "invitation_resent",
+                        reason: None,
+                        email: Some(EmailKind::Invitation),
+                    }
+                } else {
+                    Decision {
+                        after: Some(after),
+                        action: "member_reinvited",
+                        reason: None,
+                        email: Some(EmailKind::Reinvitation),
+                    }
+                })
             })
         })
         .await?,
@@ -141,16 +155,19 @@ pub async fn reinvite_member(app: &App, ctx: &RequestContext, org_id: &OrgId, me
 /// reinvited former member is unlicensed again. The route answers `204`, so nothing here.
 pub async fn revoke_invitation(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<()> {
     change_member(app, ctx, org_id, member_id, |org, actor, member| {
-        actor.authorize(Action::RevokeInvitation, &org.settings)?;
-        let after = match lifecycle::revoke(member)? {
-            Revocation::DeleteAccount => None,
-            Revocation::BackToUnlicensed(member) => Some(member),
-        };
-        Ok(Decision {
-            after,
-            action: "invitation_revoked",
-            reason: None,
-            email: None,
+        Box::pin(async move {
+            let (org, actor, member) = (&org, &actor, &member);
+            actor.authorize(Action::RevokeInvitation, &org.settings)?;
+            let after = match lifecycle::revoke(member)? {
+                Revocation::DeleteAccount => None,
+                Revocation::BackToUnlicensed(member) => Some(member),
+            };
+            Ok(Decision {
+                after,
+                action: "invitation_revoked",
+                reason: None,
+                email: None,
+            })
         })
     })
     .await?;
@@ -162,19 +179,22 @@ pub async fn revoke_invitation(app: &App, ctx: &RequestContext, org_id: &OrgId, 
 pub async fn approve_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<MemberView> {
     kept(
         change_member(app, ctx, org_id, member_id, |org, actor, member| {
-            actor.authorize(Action::DecideJoinRequest, &org.settings)?;
-            let mut after = lifecycle::approve(member)?;
-            let email = if after.password_hash.is_none() {
-                issue_temporary_password(app, &mut after)?;
-                EmailKind::TemporaryPassword
-            } else {
-                EmailKind::JoinApproved
-            };
-            Ok(Decision {
-                after: Some(after),
-                action: "member_approved",
-                reason: None,
-                email: Some(email),
+            Box::pin(async move {
+                let (org, actor, member) = (&org, &actor, &member);
+                actor.authorize(Action::DecideJoinRequest, &org.settings)?;
+                let mut after = lifecycle::approve(member)?;
+                let email = if after.password_hash.is_none() {
+                    issue_temporary_password(app, &mut after).await?;
+                    EmailKind::TemporaryPassword
+                } else {
+                    EmailKind::JoinApproved
+                };
+                Ok(Decision {
+                    after: Some(after),
+                    action: "member_approved",
+                    reason: None,
+                    email: Some(email),
+                })
             })
         })
         .await?,
@@ -185,12 +205,15 @@ pub async fn approve_member(app: &App, ctx: &RequestContext, org_id: &OrgId, mem
 pub async fn reject_member(app: &App, ctx: &RequestContext, org_id: &OrgId, member_id: &MemberId) -> AppResult<MemberView> {
     kept(
         change_member(app, ctx, org_id, member_id, |org, actor, member| {
-            actor.authorize(Action::DecideJoinRequest, &org.settings)?;
-            Ok(Decision {
-                after: Some(lifecycle::reject(member)?),
-                action: "member_rejected",
-                reason: None,
-                email: None,
+            Box::pin(async move {
+                let (org, actor, member) = (&org, &actor, &member);
+                actor.authorize(Action::DecideJoinRequest, &org.settings)?;
+                Ok(Decision {
+                    after: Some(lifecycle::reject(member)?),
+                    action: "member_rejected",
+                    reason: None,
+                    email: None,
+                })
             })
         })
         .await?,
@@ -320,31 +343,35 @@ pub async fn update_member(
         actor.authorize(Action::UpdateMember, &org.settings)?;
         app.ensure_department(org_id, Some(department)).await?;
     }
+    let patch = &patch;
     kept(
         change_member(app, ctx, org_id, member_id, |org, actor, member| {
-            actor.authorize(Action::UpdateMember, &org.settings)?;
-            if patch.role.is_some_and(|role| role != member.role) && member.id == actor.member_id {
-                return Err(AppError::conflict(ErrorCode::CannotChangeOwnRole));
-            }
-            let after = apply_patch(member, &patch)?;
-            let reason = if after.license_end != member.license_end {
-                Some(if after.license_end.is_some() {
-                    "license_end_set"
+            Box::pin(async move {
+                let (org, actor, member) = (&org, &actor, &member);
+                actor.authorize(Action::UpdateMember, &org.settings)?;
+                if patch.role.is_some_and(|role| role != member.role) && member.id == actor.member_id {
+                    return Err(AppError::conflict(ErrorCode::CannotChangeOwnRole));
+                }
+                let after = apply_patch(member, &patch)?;
+                let reason = if after.license_end != member.license_end {
+                    Some(if after.license_end.is_some() {
+                        "license_end_set"
+                    } else {
+                        "license_end_cleared"
+                    })
+                } else if after.role != member.role {
+                    Some("role_changed")
+                } else if after.login_methods != member.login_methods {
+                    Some("login_methods_changed")
                 } else {
-                    "license_end_cleared"
+                    None
+                };
+                Ok(Decision {
+                    after: Some(after),
+                    action: "member_updated",
+                    reason,
+                    email: None,
                 })
-            } else if after.role != member.role {
-                Some("role_changed")
-            } else if after.login_methods != member.login_methods {
-                Some("login_methods_changed")
-            } else {
-                None
-            };
-            Ok(Decision {
-                after: Some(after),
-                action: "member_updated",
-                reason,
-                email: None,
             })
         })
         .await?,
@@ -475,12 +502,16 @@ pub async fn bulk_edit(app: &App, ctx: &RequestContext, org_id: &OrgId, input: B
                         failures.push(bulk_failure(id, ErrorCode::RequestTimeout));
                         continue;
                     }
+                    let patch = &patch;
                     let result = change_member(app, ctx, org_id, id, |_, _, member| {
-                        Ok(Decision {
-                            after: Some(apply_patch(member, &patch)?),
-                            action: "member_updated",
-                            reason: Some("bulk_edit"),
-                            email: None,
+                        Box::pin(async move {
+                            let member = &member;
+                            Ok(Decision {
+                                after: Some(apply_patch(member, &patch)?),
+                                action: "member_updated",
+                                reason: Some("bulk_edit"),
+                                email: None,
+                            })
                         })
                     })
                     .await;

@@ -62,19 +62,23 @@ pub fn new_member(org_id: &str, account: NewAccount, now: OffsetDateTime) -> Mem
 
 /// The secret in the invitation link of `member_id`'s invitation `version`. Derived from
 /// the token key, never stored: only its SHA-256 is.
-pub fn invitation_token(app: &App, member_id: &str, version: u32) -> AppResult<String> {
-    Ok(app.keys.derive_secret("invitation", &format!("{member_id}:{version}"))?)
+pub async fn invitation_token(app: &App, member_id: &str, version: u32) -> AppResult<String> {
+    Ok(app.keys.derive_secret("invitation", &format!("{member_id}:{version}")).await?)
 }
 
 /// The secret in the confirmation link of `member_id`'s email change `version`, likewise
 /// never stored.
-pub fn email_change_token(app: &App, member_id: &str, version: u32) -> AppResult<String> {
-    Ok(app.keys.derive_secret("email-change", &format!("{member_id}:{version}"))?)
+pub async fn email_change_token(app: &App, member_id: &str, version: u32) -> AppResult<String> {
+    Ok(app.keys.derive_secret("email-change", &format!("{member_id}:{version}")).await?)
 }
 
 /// The temporary password of `member_id`'s credential `version`, likewise never stored.
-pub fn temporary_password(app: &App, member_id: &str, version: u32) -> AppResult<String> {
-    Ok(app.keys.derive_secret("temporary-password", &format!("{member_id}:{version}"))?[..16].to_string())
+pub async fn temporary_password(app: &App, member_id: &str, version: u32) -> AppResult<String> {
+    Ok(app
+        .keys
+        .derive_secret("temporary-password", &format!("{member_id}:{version}"))
+        .await?[..16]
+        .to_string())
 }
 
 /// How a new account comes in, for the permission check.
@@ -115,15 +119,21 @@ pub async fn admit_new_member(
 }
 
 /// Gives a new account its first invitation.
-pub fn attach_first_invitation(app: &App, org: &Org, member: &mut Member, needs_approval: bool, invited_by: Option<&str>) -> AppResult<()> {
-    let invitation = issue_invitation(app, org, member, needs_approval, invited_by)?;
+pub async fn attach_first_invitation(
+    app: &App,
+    org: &Org,
+    member: &mut Member,
+    needs_approval: bool,
+    invited_by: Option<&str>,
+) -> AppResult<()> {
+    let invitation = issue_invitation(app, org, member, needs_approval, invited_by).await?;
     member.invitations_sent = invitation.version;
     member.invitation = Some(invitation);
     Ok(())
 }
 
 /// A fresh invitation for `member` (version after its last one), valid for the org's TTL.
-pub fn issue_invitation(
+pub async fn issue_invitation(
     app: &App,
     org: &Org,
     member: &Member,
@@ -132,7 +142,7 @@ pub fn issue_invitation(
 ) -> AppResult<PendingInvitation> {
     let version = roster_domain::lifecycle::next_invitation_version(member);
     Ok(PendingInvitation {
-        token_hash: secrets::sha256_hex(&invitation_token(app, &member.id, version)?),
+        token_hash: secrets::sha256_hex(&invitation_token(app, &member.id, version).await?),
         expires_at: app.now() + Duration::days(i64::from(org.settings.invite_ttl_days)),
         version,
         needs_approval,
@@ -141,13 +151,11 @@ pub fn issue_invitation(
 }
 
 /// Gives `member` a new temporary password (stored only as its Argon2id hash).
-pub fn issue_temporary_password(app: &App, member: &mut Member) -> AppResult<()> {
+pub async fn issue_temporary_password(app: &App, member: &mut Member) -> AppResult<()> {
     member.credential_version += 1;
-    member.password_hash = Some(secrets::hash_password(&temporary_password(
-        app,
-        &member.id,
-        member.credential_version,
-    )?));
+    member.password_hash = Some(secrets::hash_password(
+        &temporary_password(app, &member.id, member.credential_version).await?,
+    ));
     member.password_temporary = true;
     member.temporary_password_used = false;
     Ok(())

@@ -106,7 +106,7 @@ pub async fn create_org(app: &App, ctx: &RequestContext, input: CreateOrgInput) 
         },
         now,
     );
-    attach_first_invitation(app, &org, &mut admin, false, None)?;
+    attach_first_invitation(app, &org, &mut admin, false, None).await?;
 
     let mut tx = Tx::new();
     let org_pk = table::org_pk(&org.id);

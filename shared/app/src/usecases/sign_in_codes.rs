@@ -75,8 +75,8 @@ pub async fn request_code(app: &App, ip: Option<&str>, input: CodeRequest) -> Ap
 
 /// The six digits of the code of `challenge` for `email`, derived from the token secret:
 /// never stored, derived again to send and to check.
-pub fn sign_in_code(app: &App, email: &Email, challenge: &str) -> AppResult<String> {
-    let secret = app.keys.derive_secret("sign-in-code", &format!("{email}:{challenge}"))?;
+pub async fn sign_in_code(app: &App, email: &Email, challenge: &str) -> AppResult<String> {
+    let secret = app.keys.derive_secret("sign-in-code", &format!("{email}:{challenge}")).await?;
     let digest = sha256_hex(&secret);
     let number = u64::from_str_radix(&digest[..15], 16).map_err(|_| AppError::Internal("a digest is hex".into()))?;
     Ok(format!("{:06}", number % 1_000_000))
@@ -111,7 +111,7 @@ pub async fn verify_code(app: &App, input: CodeVerification) -> AppResult<SignIn
         if code.used || code.expires_at <= now || code.failures >= SIGN_IN_CODE_TRIES {
             return Err(refused());
         }
-        let right = constant_time_eq(sign_in_code(app, &email, &code.challenge)?.as_bytes(), given.as_bytes());
+        let right = constant_time_eq(sign_in_code(app, &email, &code.challenge).await?.as_bytes(), given.as_bytes());
         if right {
             code.used = true;
         } else {
@@ -129,7 +129,7 @@ pub async fn verify_code(app: &App, input: CodeVerification) -> AppResult<SignIn
         let mut accounts = Vec::new();
         for (member, org) in code_accounts(app, &email).await? {
             let session = Some((crate::secrets::new_id(now), now + app.config.session_ttl));
-            let tokens = issue_session(app, &member, session, LoginMethod::EmailOtp, now, &mut tx)?;
+            let tokens = issue_session(app, &member, session, LoginMethod::EmailOtp, now, &mut tx).await?;
             accounts.push(AccountSessionView {
                 org_name: org.name,
                 role: member.role,

@@ -675,7 +675,7 @@ pub async fn collect_sso_session(app: &App, browser: Option<&str>, input: SsoSes
     let mut tx = Tx::new();
     tx.delete(pk, table::SSO_HANDOFF_SK.into(), Condition::Version(item.version));
     let session = Some((crate::secrets::new_id(now), now + app.config.session_ttl));
-    let tokens = issue_session(app, &member, session, LoginMethod::Sso, now, &mut tx)?;
+    let tokens = issue_session(app, &member, session, LoginMethod::Sso, now, &mut tx).await?;
     match tx.commit(app).await {
         // Collected by a concurrent request: used once.
         Err(AppError::Contention) => return Err(refused()),

@@ -128,7 +128,7 @@ pub async fn handle_batch(app: &App, bodies: &[&str], deadline: crate::deadline:
                     Ok(org) => {
                         orgs.insert(org_id.clone(), org.clone());
                         match app.find_member(org_id, member_id).await {
-                            Ok(member) => render_for(app, &entry, &org, member.as_ref()),
+                            Ok(member) => render_for(app, &entry, &org, member.as_ref()).await,
                             Err(error) => Err(error),
                         }
                     }
@@ -267,11 +267,11 @@ async fn render(app: &App, entry: &OutboxEntry, org_id: &str, member: Option<&Me
         return Ok(None);
     }
     let org = app.load_org(org_id).await?;
-    render_for(app, entry, &org, member)
+    render_for(app, entry, &org, member).await
 }
 
 /// The same, with the org read.
-fn render_for(app: &App, entry: &OutboxEntry, org: &roster_domain::Org, member: Option<&Member>) -> AppResult<Option<OutgoingEmail>> {
+async fn render_for(app: &App, entry: &OutboxEntry, org: &roster_domain::Org, member: Option<&Member>) -> AppResult<Option<OutgoingEmail>> {
     let Some(member) = member else {
         return Ok(None);
     };
@@ -286,7 +286,7 @@ fn render_for(app: &App, entry: &OutboxEntry, org: &roster_domain::Org, member: 
             let link = format!(
                 "{}/{}",
                 app.config.accept_url,
-                invitation_token(app, &member.id, entry.secret_version)?
+                invitation_token(app, &member.id, entry.secret_version).await?
             );
             emails::invitation(org, member, &link, entry.kind == EmailKind::Reinvitation)
         }
@@ -294,7 +294,12 @@ fn render_for(app: &App, entry: &OutboxEntry, org: &roster_domain::Org, member: 
             if !(member.password_temporary && member.credential_version == entry.secret_version) {
                 return Ok(None);
             }
-            emails::temporary_password(org, member, &temporary_password(app, &member.id, entry.secret_version)?, &login_url)
+            emails::temporary_password(
+                org,
+                member,
+                &temporary_password(app, &member.id, entry.secret_version).await?,
+                &login_url,
+            )
         }
         EmailKind::JoinApproved => emails::join_approved(org, member, &login_url),
         EmailKind::JoinNotice => emails::join_notice(org, member, &login_url),
@@ -305,7 +310,7 @@ fn render_for(app: &App, entry: &OutboxEntry, org: &roster_domain::Org, member: 
             let link = format!(
                 "{}/confirm-email/{}",
                 app.config.public_url,
-                email_change_token(app, &member.id, entry.secret_version)?
+                email_change_token(app, &member.id, entry.secret_version).await?
             );
             emails::email_change_confirmation(org, member, change.email.as_str(), &link, change.expires_at)
         }
@@ -343,7 +348,7 @@ async fn render_sign_in_code(app: &App, pk: &str, entry: &OutboxEntry) -> AppRes
     if orgs.is_empty() {
         return Ok(None);
     }
-    let rendered = emails::sign_in_code(&sign_in_code(app, &email, challenge)?, &orgs, code.expires_at);
+    let rendered = emails::sign_in_code(&sign_in_code(app, &email, challenge).await?, &orgs, code.expires_at);
     Ok(Some(OutgoingEmail {
         id: entry.id.clone(),
         from: app.config.mail_from.clone(),

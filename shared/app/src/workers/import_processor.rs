@@ -437,7 +437,8 @@ async fn invite_row(
         &mut member,
         actor.invitations_need_approval(&run.org.settings),
         Some(&actor.member_id),
-    )?;
+    )
+    .await?;
     let change = MemberChange {
         org: &run.org,
         origin: &run.origin,

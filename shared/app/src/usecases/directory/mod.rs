@@ -244,9 +244,9 @@ async fn provision(
         None => None,
     };
     let after = match &before {
-        Some(before) => next_member(app, org, before, wanted, department_id)?,
+        Some(before) => next_member(app, org, before, wanted, department_id).await?,
         None => {
-            let mut member = provisioned_member(app, org, wanted, department_id)?;
+            let mut member = provisioned_member(app, org, wanted, department_id).await?;
             if let Some(id) = id {
                 member.id = id.to_string();
             }
@@ -322,7 +322,7 @@ where
                 held::hold(app, &mut tx, &org, &origin(ctx), Some(&before), id, change).await?;
             }
         }
-        let after = next_member(app, &org, &before, &profile, department_id)?;
+        let after = next_member(app, &org, &before, &profile, department_id).await?;
         let shown = |member: &Member| user_resource(app, member, wanted.department.clone(), frozen.then_some(wanted.active));
         if after == before {
             if frozen && wanted.active != current.active {
@@ -413,7 +413,7 @@ async fn set_active_now(app: &App, ctx: &RequestContext, org: &Org, before: &Mem
         return tx.commit(app).await;
     }
     wanted.active = active;
-    let after = next_member(app, org, before, &wanted, before.department_id.clone())?;
+    let after = next_member(app, org, before, &wanted, before.department_id.clone()).await?;
     write(app, ctx, org, Some(before), &after, action(before, &after), tx).await
 }
 
@@ -613,7 +613,7 @@ fn sso_only(org: &Org) -> bool {
 }
 
 /// A new member for a user the directory creates.
-fn provisioned_member(app: &App, org: &Org, wanted: &DirectoryUser, department_id: Option<String>) -> AppResult<Member> {
+async fn provisioned_member(app: &App, org: &Org, wanted: &DirectoryUser, department_id: Option<String>) -> AppResult<Member> {
     let (kind, status) = match (wanted.active, sso_only(org)) {
         (false, _) => (Kind::Shell, MembershipStatus::Unlicensed),
         (true, true) => (Kind::Full, MembershipStatus::Licensed),
@@ -632,7 +632,7 @@ fn provisioned_member(app: &App, org: &Org, wanted: &DirectoryUser, department_i
     };
     let mut member = new_member(&org.id, account, app.now());
     if status == MembershipStatus::Invited {
-        attach_first_invitation(app, org, &mut member, false, None)?;
+        attach_first_invitation(app, org, &mut member, false, None).await?;
     }
     member.directory = Some(link_of(wanted, true));
     Ok(member)
@@ -649,7 +649,7 @@ fn link_of(wanted: &DirectoryUser, provisioned: bool) -> DirectoryLink {
 
 /// `before` as the directory wants it: its profile fields, and its license when `active`
 /// changes.
-fn next_member(app: &App, org: &Org, before: &Member, wanted: &DirectoryUser, department_id: Option<String>) -> AppResult<Member> {
+async fn next_member(app: &App, org: &Org, before: &Member, wanted: &DirectoryUser, department_id: Option<String>) -> AppResult<Member> {
     let provisioned = before.directory.as_ref().is_some_and(|link| link.provisioned);
     // An email is how an account signs in: the directory moves only those of the members it
     // made, and never an admin's (else a directory token could take over an admin's account).
@@ -672,7 +672,7 @@ fn next_member(app: &App, org: &Org, before: &Member, wanted: &DirectoryUser, de
         let invitation = if sso_only(org) {
             None
         } else {
-            Some(issue_invitation(app, org, &after, false, None)?)
+            Some(issue_invitation(app, org, &after, false, None).await?)
         };
         after = activate_by_directory(&after, invitation).unwrap_or(after);
     } else if !wanted.active {
