@@ -208,16 +208,17 @@ pub async fn fetch_key_material(sdk: &SdkConfig, secret_id: &str) -> Result<KeyM
 }
 
 /// The keys secret, read when a function first needs its private keys
-/// (`SigningKeys::later`) rather than at start.
+/// (`SigningKeys::later`) rather than at start. Its client is built with the read, off the
+/// start's path too.
 pub struct KeysSecret {
-    client: aws_sdk_secretsmanager::Client,
+    sdk: SdkConfig,
     secret_id: String,
 }
 
 impl KeysSecret {
     pub fn new(sdk: &SdkConfig, secret_id: &str) -> KeysSecret {
         KeysSecret {
-            client: aws_sdk_secretsmanager::Client::new(sdk),
+            sdk: sdk.clone(),
             secret_id: secret_id.to_string(),
         }
     }
@@ -227,8 +228,7 @@ impl KeysSecret {
             name: "ROSTER_KEYS_SECRET_ID",
             reason: format!("{}: {reason}", self.secret_id),
         };
-        let secret = self
-            .client
+        let secret = aws_sdk_secretsmanager::Client::new(&self.sdk)
             .get_secret_value()
             .secret_id(&self.secret_id)
             .send()

@@ -68,7 +68,9 @@ pub async fn build_app(
 
 /// The app on the AWS adapters, built once at start (Lambda init, or roster-local with
 /// `ROSTER_BACKEND=aws`). The token keys are `key_material` when given, else read from
-/// the configuration's secret; a function given neither has the public key only.
+/// the configuration's secret: in the background from here on when the public key is given
+/// too (as on Lambda), so the start waits for no call. A function given neither has the
+/// public key only.
 pub async fn build_app_with<A: Adapters>(
     config: &AwsConfig,
     key_material: Option<roster_app::KeyMaterial>,
@@ -80,12 +82,6 @@ pub async fn build_app_with<A: Adapters>(
         config::sdk_config_from_env()
     } else {
         config::sdk_config().await
-    };
-    let queue: Arc<dyn Queue> = if A::QUEUE {
-        let urls = config::resolve_queue_urls(&sdk, config).await?;
-        Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), urls, receive_wait_seconds))
-    } else {
-        Arc::new(NoQueue)
     };
     let invalid = |name: &'static str| {
         move |e: roster_app::KeyError| ConfigError::Invalid {
@@ -118,6 +114,12 @@ pub async fn build_app_with<A: Adapters>(
     };
     let keys = Arc::new(keys);
     SigningKeys::prefetch(&keys);
+    let queue: Arc<dyn Queue> = if A::QUEUE {
+        let urls = config::resolve_queue_urls(&sdk, config).await?;
+        Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), urls, receive_wait_seconds))
+    } else {
+        Arc::new(NoQueue)
+    };
     let mut app_config = AppConfig::new(&config.public_url, &config.mail_from);
     app_config.operator_token_sha256 = config.operator_token_sha256.clone();
     Ok(App {
