@@ -41,12 +41,15 @@ REQUESTS = {
     # Signs tokens: reads the keys secret in the background from init on (a wrong password,
     # 401, so this request never waits for it).
     "login": ("POST", "/v1/auth/login", "/v1/auth/login", {}),
+    # Derives invitation links: reads the keys secret in the background too, and sends to
+    # the email queue (no signed-in caller: 401, before anything is read or derived).
+    "invite-member": ("POST", "/v1/orgs/{org}/invitations", "/v1/orgs/o1/invitations", {"org": "o1"}),
     # The yardstick: a hello-world Rust Lambda built the same way (tests/hello-lambda).
     "hello-lambda": ("GET", "/hello", "/hello", {}),
 }
 # A new address and client each run: failed logins are limited per email and per IP.
 BODIES = {"login": lambda: json.dumps({"email": f"nobody-{uuid.uuid4().hex[:8]}@roster.test", "password": "not the password"})}
-EXPECTED = {"jwks": 200, "get-invitation": 404, "login": 401, "hello-lambda": 200}
+EXPECTED = {"jwks": 200, "get-invitation": 404, "login": 401, "invite-member": 401, "hello-lambda": 200}
 
 
 def b64url(data):
@@ -214,6 +217,8 @@ def main():
         "ROSTER_EMAIL_DLQ_URL": queue,
         "ROSTER_IMPORT_QUEUE_URL": queue,
         "ROSTER_IMPORT_DLQ_URL": queue,
+        "ROSTER_EXPIRY_QUEUE_URL": queue,
+        "ROSTER_EXPIRY_DLQ_URL": queue,
         "ROSTER_MAIL_FROM": "Roster <no-reply@roster.test>",
         "ROSTER_PUBLIC_URL": "https://roster.test",
         "ROSTER_KEYS_SECRET_ID": secret_id,

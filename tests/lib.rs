@@ -400,7 +400,9 @@ impl TestApp {
     /// own table, queues (visibility 0, 5 receives to the DLQ) and SES sender.
     pub async fn on_moto() -> TestApp {
         let (sdk, config) = moto_resources().await;
-        let urls = roster_aws::config::resolve_queue_urls(&sdk, &config).await.expect("queue URLs");
+        let urls = roster_aws::config::resolve_queue_urls(&aws_sdk_sqs::Client::new(&sdk), &config)
+            .await
+            .expect("queue URLs");
         let store: Arc<dyn Store> = Arc::new(roster_aws::DynamoStore::new(
             roster_aws::dynamo_client::Client::new(&sdk),
             &config.table_name,

@@ -260,7 +260,9 @@ async fn seed_invited(
                 position: None,
             };
             let mut member = new_member(&org.org_id, account, t.app.now());
-            attach_first_invitation(&t.app, org_record, &mut member, false, Some(&org.admin_id)).await.unwrap();
+            attach_first_invitation(&t.app, org_record, &mut member, false, Some(&org.admin_id))
+                .await
+                .unwrap();
             tx.member(None, &member);
         }
         tx.commit(&t.app).await.unwrap();
@@ -670,7 +672,9 @@ async fn main() {
         println!("| step | time |\n|---|---|");
         let (sdk, mut config) = roster_tests::moto_resources().await;
         // As in Lambda, the queue URLs come from the environment: no lookups at init.
-        let urls = roster_aws::config::resolve_queue_urls(&sdk, &config).await.unwrap();
+        let urls = roster_aws::config::resolve_queue_urls(&aws_sdk_sqs::Client::new(&sdk), &config)
+            .await
+            .unwrap();
         config.email_queue = roster_aws::config::QueueRef::Url(urls.email);
         config.import_queue = roster_aws::config::QueueRef::Url(urls.import);
         config.email_dlq = roster_aws::config::QueueRef::Url(urls.email_dlq.unwrap());

@@ -33,7 +33,9 @@ async fn sqs_queue_conforms_and_redrives_to_the_dlq() {
         *queue = roster_aws::config::QueueRef::Name(format!("{}-slow-{suffix}", config.table_name));
     }
     roster_aws::resources::create_queues_with(&sdk, &own, 1, 3).await.unwrap();
-    let urls = roster_aws::config::resolve_queue_urls(&sdk, &own).await.unwrap();
+    let urls = roster_aws::config::resolve_queue_urls(&aws_sdk_sqs::Client::new(&sdk), &own)
+        .await
+        .unwrap();
     let queue = roster_aws::SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), urls, 0);
     queue_conformance(Arc::new(queue), Duration::from_millis(1100), 3).await;
 }

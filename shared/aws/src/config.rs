@@ -165,9 +165,9 @@ pub fn https_client(endpoint: Option<&str>, region: Option<&str>) -> aws_types::
         .build_https()
 }
 
-/// Resolves queue names to URLs (one call per queue named rather than given by URL).
-pub async fn resolve_queue_urls(sdk: &SdkConfig, config: &AwsConfig) -> Result<QueueUrls, ConfigError> {
-    let client = aws_sdk_sqs::Client::new(sdk);
+/// Resolves queue names to URLs (one call per queue named rather than given by URL), with
+/// the client the queue adapter then sends with.
+pub async fn resolve_queue_urls(client: &aws_sdk_sqs::Client, config: &AwsConfig) -> Result<QueueUrls, ConfigError> {
     let resolve = |queue: QueueRef| {
         let client = client.clone();
         async move {

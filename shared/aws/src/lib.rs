@@ -115,8 +115,9 @@ pub async fn build_app_with<A: Adapters>(
     let keys = Arc::new(keys);
     SigningKeys::prefetch(&keys);
     let queue: Arc<dyn Queue> = if A::QUEUE {
-        let urls = config::resolve_queue_urls(&sdk, config).await?;
-        Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), urls, receive_wait_seconds))
+        let client = aws_sdk_sqs::Client::new(&sdk);
+        let urls = config::resolve_queue_urls(&client, config).await?;
+        Arc::new(SqsQueue::new(client, urls, receive_wait_seconds))
     } else {
         Arc::new(NoQueue)
     };
