@@ -10,7 +10,7 @@ that signs or derives starts reading the token keys from a Secrets Manager secre
   whole       the two together: what the first caller of a new instance waits for
 
 Usage (scripts/bench-lambda-init.sh builds the binaries and starts moto):
-  python scripts/bench_lambda_init.py --moto http://127.0.0.1:PORT --runs 20 BINARY...
+  python scripts/bench_lambda_init.py --moto http://127.0.0.1:PORT --runs 40 BINARY...
 """
 
 import argparse
@@ -197,7 +197,7 @@ def run_once(binary, env):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--moto", required=True)
-    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("binaries", nargs="+")
     args = parser.parse_args()
 

@@ -102,8 +102,8 @@ def policy(table, keys, sends=(), ses=False, sealing="none"):
             "                - !Sub '${Table.Arn}/index/*'",
         ]
     if keys != "public_key":
-        # The private token keys, read once at init; every other function has only the
-        # public key (ROSTER_PUBLIC_KEY).
+        # The private token keys, read once (started at init, in the background); every
+        # other function has only the public key (ROSTER_PUBLIC_KEY).
         statements += [
             "            - Effect: Allow",
             "              Action: secretsmanager:GetSecretValue",

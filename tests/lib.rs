@@ -354,6 +354,11 @@ pub struct TestApp {
     /// The public key only, as the functions get that neither sign tokens nor derive
     /// secrets: requests and workers run with the keys their function's facts give it.
     pub public_keys: Arc<SigningKeys>,
+    /// The keys as the functions that sign tokens (`signing_keys`) or only derive secrets
+    /// (`deriving_keys`) have them on Lambda: the public key, and the private keys read
+    /// when first needed (`SigningKeys::later`).
+    pub signing_keys: Arc<SigningKeys>,
+    pub deriving_keys: Arc<SigningKeys>,
     /// What requests and workers did beyond their function's grants (`grants`).
     pub violations: Arc<grants::Violations>,
 }
@@ -464,6 +469,12 @@ impl TestApp {
             operator_token,
             stale_indexes: None,
             public_keys: Arc::new(SigningKeys::verify_only(&keys_text, "http://roster.test", "roster-api").expect("public key")),
+            signing_keys: Arc::new(
+                SigningKeys::later(&keys_text, Arc::new(test_key_material()), true, "http://roster.test", "roster-api").expect("keys"),
+            ),
+            deriving_keys: Arc::new(
+                SigningKeys::later(&keys_text, Arc::new(test_key_material()), false, "http://roster.test", "roster-api").expect("keys"),
+            ),
             violations: Arc::default(),
         }
     }
@@ -496,10 +507,10 @@ impl TestApp {
                 violations,
             }),
             clock: self.app.clock.clone(),
-            keys: if keys == KeyUse::PublicKey {
-                self.public_keys.clone()
-            } else {
-                self.app.keys.clone()
+            keys: match keys {
+                KeyUse::PublicKey => self.public_keys.clone(),
+                KeyUse::SignsTokens => self.signing_keys.clone(),
+                KeyUse::DerivesSecrets => self.deriving_keys.clone(),
             },
             identity: self.app.identity.clone(),
             dns: self.app.dns.clone(),

@@ -178,17 +178,32 @@ async fn a_function_given_the_public_key_reads_the_secret_after_start() {
         cv: 0,
     };
 
+    /// A Lambda that signs tokens (as `roster_lambda` derives it from `login`'s facts).
+    struct SigningLambda;
+    impl roster_aws::Adapters for SigningLambda {
+        const KEYS_SECRET: bool = true;
+        const SIGNS_TOKENS: bool = true;
+        const KEYS_IN_BACKGROUND: bool = true;
+    }
+    let build =
+        |config: roster_aws::AwsConfig| async move { roster_aws::build_app_with::<SigningLambda>(&config, None, None, 0, None).await };
+
     let missing = roster_aws::AwsConfig {
         keys_secret_id: Some("no-such-secret".into()),
         ..config.clone()
     };
-    let app = roster_aws::build_app(&missing, None, None, 0, None).await.unwrap();
+    let app = build(missing.clone()).await.unwrap();
     assert_eq!(app.keys.verify(&full.sign(&claims).await.unwrap(), 1).unwrap(), claims);
-    let error = app.keys.sign(&claims).await.unwrap_err().to_string();
-    assert!(error.contains("no-such-secret"), "{error}");
+    let error = app.keys.sign(&claims).await.unwrap_err();
+    assert!(
+        matches!(&error, roster_app::KeyError::Unavailable(m) if m.contains("no-such-secret")),
+        "{error}"
+    );
+    // roster-local (every adapter) given the same reads the secret at start, and stops.
+    assert!(roster_aws::build_app(&missing, None, None, 0, None).await.is_err());
 
     config.keys_secret_id = Some(create_secret(&sdk, &material.to_json()).await);
-    let app = roster_aws::build_app(&config, None, None, 0, None).await.unwrap();
+    let app = build(config.clone()).await.unwrap();
     let token = app.keys.sign(&claims).await.unwrap();
     assert_eq!(full.verify(&token, 1).unwrap(), claims);
     assert_eq!(

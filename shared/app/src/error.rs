@@ -101,6 +101,7 @@ impl From<KeyError> for AppError {
             KeyError::InvalidToken => AppError::Unauthorized(ErrorCode::InvalidToken),
             KeyError::InvalidMaterial(message) => AppError::Internal(message),
             KeyError::NotHeld => AppError::Internal(KeyError::NotHeld.to_string()),
+            KeyError::Unavailable(message) => AppError::Unavailable(message),
         }
     }
 }

@@ -45,6 +45,10 @@ pub enum KeyError {
     /// secrets): a deployment mistake if it is ever asked to.
     #[error("the private token keys are not available to this function")]
     NotHeld,
+    /// The private keys could not be read just now (the secret's store is throttling or out
+    /// of reach): the next call reads again.
+    #[error("the private token keys could not be read: {0}")]
+    Unavailable(String),
 }
 
 /// The signing keys (PKCS#8 DER) and the token secret, as adapters persist them. Three
@@ -90,6 +94,8 @@ impl KeyMaterial {
                 ..self.clone()
             });
         };
+        // The whole material is checked first, as a function would read it.
+        SigningKeys::new(self, "", "")?;
         let current = Verifier::of_pair(&parse_pair(&self.signing_key_pkcs8)?);
         Ok(KeyMaterial {
             signing_key_pkcs8: next.clone(),
@@ -196,6 +202,14 @@ pub trait KeyMaterialSource: Send + Sync {
     async fn load(&self) -> Result<KeyMaterial, KeyError>;
 }
 
+/// Material already at hand, as a source (tests, and a process given it some other way).
+#[async_trait::async_trait]
+impl KeyMaterialSource for KeyMaterial {
+    async fn load(&self) -> Result<KeyMaterial, KeyError> {
+        Ok(self.clone())
+    }
+}
+
 /// The token keys as one process holds them: always the public keys (to check access
 /// tokens, by the `kid` each carries, and publish the JWKS: the previous, current and next
 /// keys); the private key and the token secret only where the function signs tokens or
@@ -204,18 +218,17 @@ pub trait KeyMaterialSource: Send + Sync {
 pub struct SigningKeys {
     private: tokio::sync::OnceCell<PrivateKeys>,
     source: Option<Arc<dyn KeyMaterialSource>>,
+    /// Whether the keys read from `source` sign tokens (else they only derive secrets).
+    signs: bool,
     verifiers: Vec<Verifier>,
     issuer: String,
     audience: String,
 }
 
 struct PrivateKeys {
-    /// The current signing key, as the material holds it (PKCS#8 DER).
-    signing_key_pkcs8: Vec<u8>,
-    /// That key parsed, at the first token signed (or at start, when the material is given
-    /// then): parsing and checking an RSA key takes about 0.4 ms, which functions that only
-    /// derive secrets never need.
-    signer: std::sync::OnceLock<Signer>,
+    /// The current signing key, parsed; none in a function that only derives secrets
+    /// (parsing and checking an RSA key takes about 0.4 ms it has no use for).
+    signer: Option<Signer>,
     token_secret: Vec<u8>,
 }
 
@@ -236,13 +249,16 @@ impl Signer {
 }
 
 impl PrivateKeys {
-    fn from_material(material: &KeyMaterial) -> Result<PrivateKeys, KeyError> {
+    fn from_material(material: &KeyMaterial, signs: bool) -> Result<PrivateKeys, KeyError> {
         if material.token_secret.len() < 32 {
             return Err(KeyError::InvalidMaterial("the token secret must be at least 32 bytes".into()));
         }
         Ok(PrivateKeys {
-            signing_key_pkcs8: material.signing_key_pkcs8.clone(),
-            signer: std::sync::OnceLock::new(),
+            signer: if signs {
+                Some(Signer::parse(&material.signing_key_pkcs8)?)
+            } else {
+                None
+            },
             token_secret: material.token_secret.clone(),
         })
     }
@@ -254,20 +270,20 @@ fn parse_pair(der: &[u8]) -> Result<RsaKeyPair, KeyError> {
 
 impl SigningKeys {
     pub fn new(material: &KeyMaterial, issuer: &str, audience: &str) -> Result<SigningKeys, KeyError> {
-        let private = PrivateKeys::from_material(material)?;
-        let signer = Signer::parse(&material.signing_key_pkcs8)?;
+        let private = PrivateKeys::from_material(material, true)?;
+        let current = private.signer.as_ref().map(|signer| Verifier::of_pair(&signer.pair));
         let mut verifiers = Vec::new();
         if let Some(previous) = &material.previous_public_key {
             verifiers.push(Verifier::parse(previous)?);
         }
-        verifiers.push(Verifier::of_pair(&signer.pair));
+        verifiers.extend(current);
         if let Some(next) = &material.next_signing_key_pkcs8 {
             verifiers.push(Verifier::of_pair(&parse_pair(next)?));
         }
-        let _ = private.signer.set(signer);
         Ok(SigningKeys {
             private: tokio::sync::OnceCell::new_with(Some(private)),
             source: None,
+            signs: true,
             verifiers,
             issuer: issuer.into(),
             audience: audience.into(),
@@ -276,13 +292,21 @@ impl SigningKeys {
 
     /// Keys that check tokens with `public_keys` (as `verify_only`) from the start, and
     /// read the private keys from `source` when first asked to sign or derive (or when
-    /// `prefetch` is called): a function's start then waits for no secret, and its first
-    /// request waits only for what is left of the read when it first needs the keys. The
-    /// key that signs must be one of `public_keys`, as every other function checks with
-    /// those alone.
-    pub fn later(public_keys: &str, source: Arc<dyn KeyMaterialSource>, issuer: &str, audience: &str) -> Result<SigningKeys, KeyError> {
+    /// `prefetch` is called): a function's start then waits for no secret, and a request
+    /// waits only for what is left of the read when it first needs the keys. A function
+    /// that `signs` parses the signing key with the read and refuses one that is not among
+    /// `public_keys`, which every other function checks tokens with (a refused read is
+    /// tried again by the next caller, as a failed one is); one that does not only derives.
+    pub fn later(
+        public_keys: &str,
+        source: Arc<dyn KeyMaterialSource>,
+        signs: bool,
+        issuer: &str,
+        audience: &str,
+    ) -> Result<SigningKeys, KeyError> {
         Ok(SigningKeys {
             source: Some(source),
+            signs,
             ..SigningKeys::verify_only(public_keys, issuer, audience)?
         })
     }
@@ -303,30 +327,35 @@ impl SigningKeys {
     }
 
     /// The private keys: held, or read from the source now (once; every caller waits on
-    /// the same read, and a failed one is tried again by the next).
+    /// the same read, and a failed or refused one is tried again by the next).
     async fn private(&self) -> Result<&PrivateKeys, KeyError> {
         let Some(source) = &self.source else {
             return self.private.get().ok_or(KeyError::NotHeld);
         };
         self.private
-            .get_or_try_init(|| async { PrivateKeys::from_material(&source.load().await?) })
+            .get_or_try_init(|| async {
+                let private = PrivateKeys::from_material(&source.load().await?, self.signs)?;
+                if let Some(signer) = &private.signer {
+                    if !self.verifiers.iter().any(|v| v.kid == signer.kid) {
+                        return Err(KeyError::InvalidMaterial(
+                            "the key that signs is not among the public keys the other functions check with".into(),
+                        ));
+                    }
+                }
+                Ok(private)
+            })
             .await
     }
 
-    /// The signing key, parsed at its first use. Read later, it must be one of the public
-    /// keys, as every other function checks tokens with those alone.
-    fn signer<'k>(&self, private: &'k PrivateKeys) -> Result<&'k Signer, KeyError> {
-        if let Some(signer) = private.signer.get() {
-            return Ok(signer);
-        }
-        let signer = Signer::parse(&private.signing_key_pkcs8)?;
-        if !self.verifiers.iter().any(|v| v.kid == signer.kid) {
-            return Err(KeyError::InvalidMaterial(
-                "the key that signs is not among the public keys the other functions check with".into(),
-            ));
-        }
-        // Two first signatures at once may both parse; either result is the same key.
-        Ok(private.signer.get_or_init(|| signer))
+    /// The signing key, read if it is read later.
+    async fn signer(&self) -> Result<&Signer, KeyError> {
+        self.private().await?.signer.as_ref().ok_or(KeyError::NotHeld)
+    }
+
+    /// Waits until this function can sign (reading the keys if they are read later): for a
+    /// use case to call before it consumes anything a token is then issued for.
+    pub async fn ready_to_sign(&self) -> Result<(), KeyError> {
+        self.signer().await.map(|_| ())
     }
 
     /// Keys that check access tokens only, from `public_key_text`'s form: one or more
@@ -343,6 +372,7 @@ impl SigningKeys {
         Ok(SigningKeys {
             private: tokio::sync::OnceCell::new(),
             source: None,
+            signs: false,
             verifiers,
             issuer: issuer.into(),
             audience: audience.into(),
@@ -364,7 +394,7 @@ impl SigningKeys {
     }
 
     pub async fn sign(&self, claims: &AccessClaims) -> Result<String, KeyError> {
-        let signer = self.signer(self.private().await?)?;
+        let signer = self.signer().await?;
         let header = serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": signer.kid});
         let signing_input = format!("{}.{}", encode_json(&header), encode_json(claims));
         let mut signature = vec![0u8; signer.pair.public_modulus_len()];
@@ -571,7 +601,7 @@ mod tests {
 
     /// The keys secret as a function reads it: counts its reads, and fails while `failing`.
     struct CountedSource {
-        material: KeyMaterial,
+        material: std::sync::Mutex<KeyMaterial>,
         reads: std::sync::atomic::AtomicUsize,
         failing: std::sync::atomic::AtomicBool,
     }
@@ -584,7 +614,7 @@ mod tests {
             if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
                 return Err(KeyError::InvalidMaterial("the secret could not be read".into()));
             }
-            Ok(self.material.clone())
+            Ok(self.material.lock().unwrap().clone())
         }
     }
 
@@ -594,11 +624,11 @@ mod tests {
         let material = KeyMaterial::generate();
         let held = SigningKeys::new(&material, "roster", "roster-api").unwrap();
         let source = Arc::new(CountedSource {
-            material: material.clone(),
+            material: std::sync::Mutex::new(material.clone()),
             reads: 0.into(),
             failing: true.into(),
         });
-        let keys = Arc::new(SigningKeys::later(&held.public_key_text(), source.clone(), "roster", "roster-api").unwrap());
+        let keys = Arc::new(SigningKeys::later(&held.public_key_text(), source.clone(), true, "roster", "roster-api").unwrap());
         assert_eq!(source.reads.load(SeqCst), 0, "nothing is read at start");
         let old_token = held.sign(&claims(100)).await.unwrap();
         assert!(keys.verify(&old_token, 50).is_ok(), "tokens are checked with the public keys alone");
@@ -623,7 +653,7 @@ mod tests {
         assert_eq!(source.reads.load(SeqCst), reads_before + 1, "read once, then held");
 
         // Prefetch reads before any call needs the keys.
-        let prefetched = Arc::new(SigningKeys::later(&held.public_key_text(), source.clone(), "roster", "roster-api").unwrap());
+        let prefetched = Arc::new(SigningKeys::later(&held.public_key_text(), source.clone(), true, "roster", "roster-api").unwrap());
         SigningKeys::prefetch(&prefetched);
         for _ in 0..100 {
             if prefetched.private.initialized() {
@@ -636,16 +666,36 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn keys_read_later_refuse_a_signer_the_other_functions_could_not_check() {
-        let public = SigningKeys::new(&KeyMaterial::generate(), "roster", "roster-api")
-            .unwrap()
-            .public_key_text();
+    async fn keys_read_later_refuse_a_signer_the_other_functions_could_not_check_until_it_is_mended() {
+        let material = KeyMaterial::generate();
+        let public = SigningKeys::new(&material, "roster", "roster-api").unwrap();
         let source = Arc::new(CountedSource {
-            material: KeyMaterial::generate(),
+            material: std::sync::Mutex::new(KeyMaterial::generate()),
             reads: 0.into(),
             failing: false.into(),
         });
-        let keys = SigningKeys::later(&public, source, "roster", "roster-api").unwrap();
-        assert!(matches!(keys.sign(&claims(100)).await, Err(KeyError::InvalidMaterial(_))));
+        let keys = SigningKeys::later(&public.public_key_text(), source.clone(), true, "roster", "roster-api").unwrap();
+        assert!(matches!(keys.ready_to_sign().await, Err(KeyError::InvalidMaterial(_))));
+        assert!(
+            matches!(keys.sign(&claims(100)).await, Err(KeyError::InvalidMaterial(_))),
+            "read again, refused again"
+        );
+        assert_eq!(source.reads.load(std::sync::atomic::Ordering::SeqCst), 2);
+        // The secret is mended: the next call reads it again and signs.
+        *source.material.lock().unwrap() = material;
+        keys.ready_to_sign().await.unwrap();
+        assert!(public.verify(&keys.sign(&claims(100)).await.unwrap(), 50).is_ok());
+    }
+
+    #[tokio::test]
+    async fn keys_read_later_by_a_function_that_only_derives_do_not_sign() {
+        let material = KeyMaterial::generate();
+        let held = SigningKeys::new(&material, "roster", "roster-api").unwrap();
+        let keys = SigningKeys::later(&held.public_key_text(), Arc::new(material), false, "roster", "roster-api").unwrap();
+        assert_eq!(
+            keys.derive_secret("invitation", "m1:1").await,
+            held.derive_secret("invitation", "m1:1").await
+        );
+        assert_eq!(keys.sign(&claims(100)).await, Err(KeyError::NotHeld));
     }
 }

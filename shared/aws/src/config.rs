@@ -2,7 +2,7 @@
 //! come from the SDK's standard variables (`AWS_ENDPOINT_URL`, `AWS_REGION`, …).
 
 use aws_config::{BehaviorVersion, SdkConfig};
-use roster_app::KeyMaterial;
+use roster_app::{KeyError, KeyMaterial};
 
 use crate::sqs_queue::QueueUrls;
 
@@ -36,10 +36,12 @@ pub struct AwsConfig {
     /// `ROSTER_OPERATOR_TOKEN_SHA256`: SHA-256 (hex) of the operator's bearer token.
     pub operator_token_sha256: Option<String>,
     /// `ROSTER_KEYS_SECRET_ID`: the Secrets Manager secret (name or ARN) holding the token
-    /// keys in `KeyMaterial::to_json`'s form, read once at start.
+    /// keys in `KeyMaterial::to_json`'s form, read once: in the background from start on
+    /// when the public key is given too (as on Lambda), else at start.
     pub keys_secret_id: Option<String>,
-    /// `ROSTER_PUBLIC_KEY`: the token keys' public half (`<n>.<e>`), for functions that
-    /// only check access tokens and are given no secret.
+    /// `ROSTER_PUBLIC_KEY`: the token keys' public halves (`<n>.<e>`, comma-separated), that
+    /// every function checks access tokens with (those given no secret, and on Lambda the
+    /// others too).
     pub public_key: Option<String>,
     /// `ROSTER_SEALING_KEY_ID`: the KMS key (id, ARN or alias) that seals SSO client
     /// secrets; given only to the functions that seal or open them.
@@ -204,7 +206,13 @@ pub async fn resolve_queue_urls(client: &aws_sdk_sqs::Client, config: &AwsConfig
 /// The token keys from the Secrets Manager secret `secret_id` (one call). Keeping them there
 /// rather than in environment variables keeps them out of the functions' configuration.
 pub async fn fetch_key_material(sdk: &SdkConfig, secret_id: &str) -> Result<KeyMaterial, ConfigError> {
-    KeysSecret::new(sdk, secret_id).read().await
+    KeysSecret::new(sdk, secret_id).read().await.map_err(|error| ConfigError::Invalid {
+        name: "ROSTER_KEYS_SECRET_ID",
+        reason: match error {
+            KeyError::Unavailable(reason) | KeyError::InvalidMaterial(reason) => reason,
+            other => other.to_string(),
+        },
+    })
 }
 
 /// The keys secret, read when a function first needs its private keys
@@ -223,28 +231,44 @@ impl KeysSecret {
         }
     }
 
-    async fn read(&self) -> Result<KeyMaterial, ConfigError> {
-        let invalid = |reason: String| ConfigError::Invalid {
-            name: "ROSTER_KEYS_SECRET_ID",
-            reason: format!("{}: {reason}", self.secret_id),
-        };
-        let secret = aws_sdk_secretsmanager::Client::new(&self.sdk)
+    /// `Unavailable` when the call fails (the next caller reads again), `InvalidMaterial`
+    /// when the secret is not token keys; both name the secret.
+    async fn read(&self) -> Result<KeyMaterial, KeyError> {
+        // Bounded, as the read may run across a freeze of the Lambda sandbox (started at
+        // init, not done when the first response went): a connection that never answers
+        // fails within 3 s, well inside a request's time, and the next caller reads again,
+        // rather than every caller waiting on it until the function times out.
+        let timeouts = aws_types::sdk_config::TimeoutConfig::builder()
+            .connect_timeout(std::time::Duration::from_secs(1))
+            .operation_attempt_timeout(std::time::Duration::from_secs(2))
+            .operation_timeout(std::time::Duration::from_secs(3))
+            .build();
+        let client = aws_sdk_secretsmanager::Client::from_conf(
+            aws_sdk_secretsmanager::config::Builder::from(&self.sdk)
+                .timeout_config(timeouts)
+                .build(),
+        );
+        let secret = client
             .get_secret_value()
             .secret_id(&self.secret_id)
             .send()
             .await
-            .map_err(|e| invalid(e.into_service_error().to_string()))?;
+            .map_err(|e| KeyError::Unavailable(format!("{}: {}", self.secret_id, e.into_service_error())))?;
+        let invalid = |reason: String| KeyError::InvalidMaterial(format!("{}: {reason}", self.secret_id));
         let text = secret
             .secret_string()
             .ok_or_else(|| invalid("the secret has no SecretString".into()))?;
-        KeyMaterial::from_json(text).map_err(|e| invalid(e.to_string()))
+        KeyMaterial::from_json(text).map_err(|e| match e {
+            KeyError::InvalidMaterial(reason) => invalid(reason),
+            other => invalid(other.to_string()),
+        })
     }
 }
 
 #[async_trait::async_trait]
 impl roster_app::KeyMaterialSource for KeysSecret {
-    async fn load(&self) -> Result<KeyMaterial, roster_app::KeyError> {
-        self.read().await.map_err(|e| roster_app::KeyError::InvalidMaterial(e.to_string()))
+    async fn load(&self) -> Result<KeyMaterial, KeyError> {
+        self.read().await
     }
 }
 

@@ -40,6 +40,12 @@ pub trait Adapters {
     /// Reads the token keys from the keys secret, when the function is given one (it signs
     /// tokens or derives secrets); without, it checks tokens with the public key.
     const KEYS_SECRET: bool = false;
+    /// Signs access tokens with the keys it reads (else it only derives secrets).
+    const SIGNS_TOKENS: bool = false;
+    /// Reads the keys secret in the background from start on, checking tokens with the
+    /// public key meanwhile, when it is given both (a Lambda: its start waits for no call);
+    /// else it reads the secret at start.
+    const KEYS_IN_BACKGROUND: bool = false;
     /// Takes credentials and region from the environment only, as on Lambda
     /// (`config::sdk_config_from_env`), rather than from the SDK's whole default chain.
     const ENVIRONMENT_CREDENTIALS: bool = false;
@@ -53,6 +59,7 @@ impl Adapters for AllAdapters {
     const MAILER: bool = true;
     const SEALER: bool = true;
     const KEYS_SECRET: bool = true;
+    const SIGNS_TOKENS: bool = true;
 }
 
 /// The app on every AWS adapter (`build_app_with::<AllAdapters>`).
@@ -93,17 +100,16 @@ pub async fn build_app_with<A: Adapters>(
         (Some(material), _, _) => {
             SigningKeys::new(&material, &config.public_url, "roster-api").map_err(invalid("ROSTER_KEYS_SECRET_ID"))?
         }
-        // A Lambda that signs or derives: it checks tokens with the public key from the
-        // start and reads the secret in the background, so its start waits for no call.
-        (None, Some(secret_id), Some(public_key)) if A::KEYS_SECRET => SigningKeys::later(
+        (None, Some(secret_id), Some(public_key)) if A::KEYS_SECRET && A::KEYS_IN_BACKGROUND => SigningKeys::later(
             public_key,
             Arc::new(config::KeysSecret::new(&sdk, secret_id)),
+            A::SIGNS_TOKENS,
             &config.public_url,
             "roster-api",
         )
         .map_err(invalid("ROSTER_PUBLIC_KEY"))?,
-        // roster-local on AWS with the secret and no public key: it reads the secret now.
-        (None, Some(secret_id), None) if A::KEYS_SECRET => {
+        // roster-local on AWS: it reads the secret now, and a bad one stops its start.
+        (None, Some(secret_id), _) if A::KEYS_SECRET => {
             let material = config::fetch_key_material(&sdk, secret_id).await?;
             SigningKeys::new(&material, &config.public_url, "roster-api").map_err(invalid("ROSTER_KEYS_SECRET_ID"))?
         }

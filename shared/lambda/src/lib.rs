@@ -13,7 +13,7 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, RequestExt};
 use lambda_runtime::{service_fn, LambdaEvent};
 
-use roster_app::functions::{self, Sealing, TableUse, Trigger, WorkerFacts};
+use roster_app::functions::{self, KeyUse, Sealing, TableUse, Trigger, WorkerFacts};
 pub use roster_app::ports::QueueName;
 use roster_app::workers::expiry::{self, ExpiryKind};
 use roster_app::workers::{self, sweeps, MessageOutcome};
@@ -55,6 +55,8 @@ impl<E: Endpoint> Adapters for EndpointFunction<E> {
     const QUEUE: bool = !E::ROUTE.facts.sends.is_empty();
     const SEALER: bool = !matches!(E::ROUTE.facts.sealing, Sealing::None);
     const KEYS_SECRET: bool = E::ROUTE.facts.keys.reads_keys_secret();
+    const SIGNS_TOKENS: bool = matches!(E::ROUTE.facts.keys, KeyUse::SignsTokens);
+    const KEYS_IN_BACKGROUND: bool = true;
 }
 
 impl<E: Endpoint> Function for EndpointFunction<E> {
@@ -98,6 +100,8 @@ impl<W: Worker> Adapters for WorkerFunction<W> {
     const QUEUE: bool = true;
     const MAILER: bool = W::FACTS.mails;
     const KEYS_SECRET: bool = W::FACTS.keys.reads_keys_secret();
+    const SIGNS_TOKENS: bool = matches!(W::FACTS.keys, KeyUse::SignsTokens);
+    const KEYS_IN_BACKGROUND: bool = true;
 }
 
 impl<W: Worker> Function for WorkerFunction<W> {}
@@ -317,6 +321,11 @@ mod tests {
         // Derives an invitation link and queues its email.
         type Invite = EndpointFunction<endpoints::Invite>;
         assert!(Invite::QUEUE && Invite::KEYS_SECRET && !Invite::MAILER && !Invite::SEALER);
+        // It only derives; the functions that sign tokens parse the signing key. Every
+        // Lambda reads the keys secret in the background.
+        assert!(!Invite::SIGNS_TOKENS && Invite::KEYS_IN_BACKGROUND);
+        assert!(EndpointFunction::<endpoints::Login>::SIGNS_TOKENS && EndpointFunction::<endpoints::RefreshSession>::SIGNS_TOKENS);
+        assert!(!WorkerFunction::<EmailSender>::SIGNS_TOKENS && WorkerFunction::<EmailSender>::KEYS_IN_BACKGROUND);
         // Opens the client secret and calls the provider; seals it when saved.
         type FinishSso = EndpointFunction<endpoints::FinishSso>;
         assert!(FinishSso::SEALER && FinishSso::IDENTITY_PROVIDERS && !FinishSso::DNS && !FinishSso::QUEUE);

@@ -152,6 +152,12 @@ pub async fn handle_batch(app: &App, bodies: &[&str], deadline: crate::deadline:
                     break;
                 }
             },
+            Err(AppError::Unavailable(why)) => {
+                // The keys (or the table) out of reach: the rest of the batch waits too.
+                let rest = std::iter::once((index, item, entry)).chain(claimed.by_ref());
+                release_all(app, rest, &why, &mut results).await;
+                break;
+            }
             Err(error) => Err(error),
         };
         // Each entry is marked the moment its email is sent: a crash later in the batch
