@@ -4,7 +4,9 @@
 
 use serde_json::json;
 
+use roster_app::{KeyError, KeyMaterialSource, SigningKeys};
 use roster_tests::TestApp;
+use std::sync::Arc;
 
 /// Only the operator changes an org's plan: an org admin cannot lift its own free-plan
 /// limits.
@@ -71,9 +73,19 @@ async fn a_patch_that_changes_nothing_writes_nothing(t: TestApp) {
     assert_eq!(t.snapshot(&org).await, before);
 }
 
+/// The keys secret out of reach, as a Lambda that signs may find it.
+struct UnreachableKeys;
+
+#[async_trait::async_trait]
+impl KeyMaterialSource for UnreachableKeys {
+    async fn load(&self) -> Result<roster_app::KeyMaterial, KeyError> {
+        Err(KeyError::Unavailable("the secret's store is out of reach".into()))
+    }
+}
+
 /// A temporary password signs in once, for changing it; a password change ends the
 /// access tokens issued before it.
-async fn a_temporary_password_signs_in_once_and_a_password_change_ends_older_tokens(t: TestApp) {
+async fn a_temporary_password_signs_in_once_and_a_password_change_ends_older_tokens(mut t: TestApp) {
     let org = t.create_org("Once", "paid").await;
     let created = t
         .call(
@@ -86,6 +98,26 @@ async fn a_temporary_password_signs_in_once_and_a_password_change_ends_older_tok
     assert_eq!(created.status, 201, "{}", created.text);
     t.drain().await;
     let temporary = t.last_temporary_password("temp@once.test");
+    // While `login` cannot read its keys, a sign-in fails (503) and uses nothing up.
+    let signing_keys = t.signing_keys.clone();
+    t.signing_keys = Arc::new(
+        SigningKeys::later(
+            &t.public_keys.public_key_text(),
+            Arc::new(UnreachableKeys),
+            true,
+            "http://roster.test",
+            "roster-api",
+        )
+        .unwrap(),
+    );
+    let unavailable = t.login("temp@once.test", &temporary).await;
+    assert_eq!(
+        (unavailable.status, unavailable.code()),
+        (503, "unavailable"),
+        "{}",
+        unavailable.text
+    );
+    t.signing_keys = signing_keys;
     let first = t.login("temp@once.test", &temporary).await;
     assert_eq!(
         (first.status, first.body["password_change_required"].as_bool()),
