@@ -143,19 +143,24 @@ async fn token_keys_are_read_from_the_named_secret() {
     };
     let verifier = roster_aws::build_app(&public_only, None, None, 0, None).await.unwrap();
     assert_eq!(verifier.keys.jwks(), full.jwks());
-    let claims = roster_app::AccessClaims {
-        iss: full.issuer().into(),
-        aud: full.audience().into(),
+    let claims = claims_of(&full);
+    assert_eq!(verifier.keys.verify(&full.sign(&claims).await.unwrap(), 1).unwrap(), claims);
+    assert_eq!(verifier.keys.sign(&claims).await, Err(roster_app::signing_keys::KeyError::NotHeld));
+    assert!(verifier.keys.derive_secret("invitation", "m1:1").await.is_err());
+}
+
+/// An access token's claims as `keys` would issue them, for member m1 of org o1.
+fn claims_of(keys: &SigningKeys) -> roster_app::AccessClaims {
+    roster_app::AccessClaims {
+        iss: keys.issuer().into(),
+        aud: keys.audience().into(),
         sub: "m1".into(),
         org: "o1".into(),
         iat: 0,
         exp: i64::MAX,
         pwd_change: false,
         cv: 0,
-    };
-    assert_eq!(verifier.keys.verify(&full.sign(&claims).await.unwrap(), 1).unwrap(), claims);
-    assert_eq!(verifier.keys.sign(&claims).await, Err(roster_app::signing_keys::KeyError::NotHeld));
-    assert!(verifier.keys.derive_secret("invitation", "m1:1").await.is_err());
+    }
 }
 
 /// As on Lambda, a function that signs is given the public key and the secret: it starts
@@ -167,16 +172,7 @@ async fn a_function_given_the_public_key_reads_the_secret_after_start() {
     let material = KeyMaterial::generate();
     let full = SigningKeys::new(&material, &config.public_url, "roster-api").unwrap();
     config.public_key = Some(full.public_key_text());
-    let claims = roster_app::AccessClaims {
-        iss: full.issuer().into(),
-        aud: full.audience().into(),
-        sub: "m1".into(),
-        org: "o1".into(),
-        iat: 0,
-        exp: i64::MAX,
-        pwd_change: false,
-        cv: 0,
-    };
+    let claims = claims_of(&full);
 
     /// A Lambda that signs tokens (as `roster_lambda` derives it from `login`'s facts).
     struct SigningLambda;

@@ -318,8 +318,12 @@ impl SigningKeys {
         if keys.source.is_none() || keys.private.initialized() {
             return;
         }
+        // Outside a Tokio runtime there is nothing to run it on: the keys are read at first use.
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
         let keys = keys.clone();
-        tokio::spawn(async move {
+        runtime.spawn(async move {
             if let Err(error) = keys.private().await {
                 tracing::warn!(%error, "reading the private token keys failed; tried again when first needed");
             }
@@ -336,7 +340,8 @@ impl SigningKeys {
             .get_or_try_init(|| async {
                 let private = PrivateKeys::from_material(&source.load().await?, self.signs)?;
                 if let Some(signer) = &private.signer {
-                    if !self.verifiers.iter().any(|v| v.kid == signer.kid) {
+                    let own = Verifier::of_pair(&signer.pair).public;
+                    if !self.verifiers.iter().any(|v| v.public.n == own.n && v.public.e == own.e) {
                         return Err(KeyError::InvalidMaterial(
                             "the key that signs is not among the public keys the other functions check with".into(),
                         ));
