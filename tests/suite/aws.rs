@@ -192,7 +192,7 @@ async fn a_function_given_the_public_key_reads_the_secret_after_start() {
     assert_eq!(app.keys.verify(&full.sign(&claims).await.unwrap(), 1).unwrap(), claims);
     let error = app.keys.sign(&claims).await.unwrap_err();
     assert!(
-        matches!(&error, roster_app::KeyError::Unavailable(m) if m.contains("no-such-secret")),
+        matches!(&error, roster_app::KeyError::InvalidMaterial(m) if m.contains("no-such-secret")),
         "{error}"
     );
     // roster-local (every adapter) given the same reads the secret at start, and stops.

@@ -42,7 +42,8 @@ pub enum KeyError {
     #[error("token expired")]
     Expired,
     /// This process has only the public key (its function neither signs tokens nor derives
-    /// secrets): a deployment mistake if it is ever asked to.
+    /// secrets), or a function that only derives is asked to sign: a deployment mistake if
+    /// it ever happens.
     #[error("the private token keys are not available to this function")]
     NotHeld,
     /// The private keys could not be read just now (the secret's store is throttling or out
@@ -88,15 +89,16 @@ impl KeyMaterial {
     /// no next key yet (from before rotation) only gains one: a key signs only once it has
     /// been published a rotation ahead, so rotate it again once that has been deployed.
     pub fn rotated(&self) -> Result<KeyMaterial, KeyError> {
+        // The whole material is checked first, as a function would read it.
+        let keys = SigningKeys::new(self, "", "")?;
         let Some(next) = &self.next_signing_key_pkcs8 else {
             return Ok(KeyMaterial {
                 next_signing_key_pkcs8: Some(new_signing_key()),
                 ..self.clone()
             });
         };
-        // The whole material is checked first, as a function would read it.
-        SigningKeys::new(self, "", "")?;
-        let current = Verifier::of_pair(&parse_pair(&self.signing_key_pkcs8)?);
+        // The current key is the one after the previous, if any (`new`'s order).
+        let current = &keys.verifiers[usize::from(self.previous_public_key.is_some())];
         Ok(KeyMaterial {
             signing_key_pkcs8: next.clone(),
             token_secret: self.token_secret.clone(),

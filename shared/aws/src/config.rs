@@ -36,8 +36,8 @@ pub struct AwsConfig {
     /// `ROSTER_OPERATOR_TOKEN_SHA256`: SHA-256 (hex) of the operator's bearer token.
     pub operator_token_sha256: Option<String>,
     /// `ROSTER_KEYS_SECRET_ID`: the Secrets Manager secret (name or ARN) holding the token
-    /// keys in `KeyMaterial::to_json`'s form, read once: in the background from start on
-    /// when the public key is given too (as on Lambda), else at start.
+    /// keys in `KeyMaterial::to_json`'s form, read once: on Lambda (given the public key
+    /// too) in the background from start on, else at start.
     pub keys_secret_id: Option<String>,
     /// `ROSTER_PUBLIC_KEY`: the token keys' public halves (`<n>.<e>`, comma-separated), that
     /// every function checks access tokens with (those given no secret, and on Lambda the
@@ -203,57 +203,87 @@ pub async fn resolve_queue_urls(client: &aws_sdk_sqs::Client, config: &AwsConfig
     })
 }
 
-/// The token keys from the Secrets Manager secret `secret_id` (one call). Keeping them there
-/// rather than in environment variables keeps them out of the functions' configuration.
+/// The token keys from the Secrets Manager secret `secret_id` (one call, at start, with the
+/// SDK's own timeouts). Keeping them there rather than in environment variables keeps them
+/// out of the functions' configuration.
 pub async fn fetch_key_material(sdk: &SdkConfig, secret_id: &str) -> Result<KeyMaterial, ConfigError> {
-    KeysSecret::new(sdk, secret_id).read().await.map_err(|error| ConfigError::Invalid {
-        name: "ROSTER_KEYS_SECRET_ID",
-        reason: match error {
-            KeyError::Unavailable(reason) | KeyError::InvalidMaterial(reason) => reason,
-            other => other.to_string(),
-        },
-    })
+    KeysSecret::at_start(sdk, secret_id)
+        .read()
+        .await
+        .map_err(|error| ConfigError::Invalid {
+            name: "ROSTER_KEYS_SECRET_ID",
+            reason: match error {
+                KeyError::Unavailable(reason) | KeyError::InvalidMaterial(reason) => reason,
+                other => other.to_string(),
+            },
+        })
 }
 
-/// The keys secret, read when a function first needs its private keys
-/// (`SigningKeys::later`) rather than at start. Its client is built with the read, off the
-/// start's path too.
+/// The keys secret as a source of the token keys: read at start (`fetch_key_material`), or
+/// in the background from a Lambda's start on (`SigningKeys::later`), where its client is
+/// built with the read, off the start's path too.
 pub struct KeysSecret {
     sdk: SdkConfig,
     secret_id: String,
+    timeouts: Option<aws_types::sdk_config::TimeoutConfig>,
 }
 
 impl KeysSecret {
-    pub fn new(sdk: &SdkConfig, secret_id: &str) -> KeysSecret {
+    fn at_start(sdk: &SdkConfig, secret_id: &str) -> KeysSecret {
         KeysSecret {
             sdk: sdk.clone(),
             secret_id: secret_id.to_string(),
+            timeouts: None,
         }
     }
 
-    /// `Unavailable` when the call fails (the next caller reads again), `InvalidMaterial`
-    /// when the secret is not token keys; both name the secret.
+    /// Read in the background, bounded: the read may run across a freeze of the Lambda
+    /// sandbox (started at init, not done when the first response went), and a connection
+    /// that never answers then fails within 3 s, well inside a request's time, and the next
+    /// caller reads again, rather than every caller waiting on it until the function times
+    /// out.
+    pub fn in_background(sdk: &SdkConfig, secret_id: &str) -> KeysSecret {
+        KeysSecret {
+            timeouts: Some(
+                aws_types::sdk_config::TimeoutConfig::builder()
+                    .connect_timeout(std::time::Duration::from_secs(1))
+                    .operation_attempt_timeout(std::time::Duration::from_secs(2))
+                    .operation_timeout(std::time::Duration::from_secs(3))
+                    .build(),
+            ),
+            ..KeysSecret::at_start(sdk, secret_id)
+        }
+    }
+
+    /// `InvalidMaterial` when the secret is missing, not readable by this function or not
+    /// token keys (a mistake to mend); `Unavailable` when the call fails otherwise
+    /// (throttling, a timeout, the service out of reach: the next caller reads again). Both
+    /// name the secret.
     async fn read(&self) -> Result<KeyMaterial, KeyError> {
-        // Bounded, as the read may run across a freeze of the Lambda sandbox (started at
-        // init, not done when the first response went): a connection that never answers
-        // fails within 3 s, well inside a request's time, and the next caller reads again,
-        // rather than every caller waiting on it until the function times out.
-        let timeouts = aws_types::sdk_config::TimeoutConfig::builder()
-            .connect_timeout(std::time::Duration::from_secs(1))
-            .operation_attempt_timeout(std::time::Duration::from_secs(2))
-            .operation_timeout(std::time::Duration::from_secs(3))
-            .build();
-        let client = aws_sdk_secretsmanager::Client::from_conf(
-            aws_sdk_secretsmanager::config::Builder::from(&self.sdk)
-                .timeout_config(timeouts)
-                .build(),
-        );
-        let secret = client
-            .get_secret_value()
-            .secret_id(&self.secret_id)
-            .send()
-            .await
-            .map_err(|e| KeyError::Unavailable(format!("{}: {}", self.secret_id, e.into_service_error())))?;
+        use aws_sdk_secretsmanager::error::{DisplayErrorContext, ProvideErrorMetadata};
+        let mut config = aws_sdk_secretsmanager::config::Builder::from(&self.sdk);
+        if let Some(timeouts) = &self.timeouts {
+            config = config.timeout_config(timeouts.clone());
+        }
+        let client = aws_sdk_secretsmanager::Client::from_conf(config.build());
+        let secret = client.get_secret_value().secret_id(&self.secret_id).send().await.map_err(|e| {
+            let permanent = matches!(
+                e.code(),
+                Some(
+                    "ResourceNotFoundException"
+                        | "AccessDeniedException"
+                        | "DecryptionFailure"
+                        | "InvalidParameterException"
+                        | "InvalidRequestException"
+                )
+            );
+            let detail = format!("{}: {}", self.secret_id, DisplayErrorContext(&e));
+            if permanent {
+                KeyError::InvalidMaterial(detail)
+            } else {
+                KeyError::Unavailable(detail)
+            }
+        })?;
         let invalid = |reason: String| KeyError::InvalidMaterial(format!("{}: {reason}", self.secret_id));
         let text = secret
             .secret_string()

@@ -75,9 +75,9 @@ pub async fn build_app(
 
 /// The app on the AWS adapters, built once at start (Lambda init, or roster-local with
 /// `ROSTER_BACKEND=aws`). The token keys are `key_material` when given, else read from
-/// the configuration's secret: in the background from here on when the public key is given
-/// too (as on Lambda), so the start waits for no call. A function given neither has the
-/// public key only.
+/// the configuration's secret: in the background from here on in a Lambda given the public
+/// key too (`Adapters::KEYS_IN_BACKGROUND`), so its start waits for no call; at start
+/// otherwise. A function given neither has the public key only.
 pub async fn build_app_with<A: Adapters>(
     config: &AwsConfig,
     key_material: Option<roster_app::KeyMaterial>,
@@ -102,13 +102,14 @@ pub async fn build_app_with<A: Adapters>(
         }
         (None, Some(secret_id), Some(public_key)) if A::KEYS_SECRET && A::KEYS_IN_BACKGROUND => SigningKeys::later(
             public_key,
-            Arc::new(config::KeysSecret::new(&sdk, secret_id)),
+            Arc::new(config::KeysSecret::in_background(&sdk, secret_id)),
             A::SIGNS_TOKENS,
             &config.public_url,
             "roster-api",
         )
         .map_err(invalid("ROSTER_PUBLIC_KEY"))?,
-        // roster-local on AWS: it reads the secret now, and a bad one stops its start.
+        // roster-local on AWS (or a Lambda given no public key): it reads the secret now,
+        // and a bad one stops its start.
         (None, Some(secret_id), _) if A::KEYS_SECRET => {
             let material = config::fetch_key_material(&sdk, secret_id).await?;
             SigningKeys::new(&material, &config.public_url, "roster-api").map_err(invalid("ROSTER_KEYS_SECRET_ID"))?

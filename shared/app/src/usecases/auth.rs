@@ -150,9 +150,10 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
             ErrorCode::LoginMethodNotAllowed,
         )));
     }
+    // Nothing is written (a temporary password used up, a device trusted) before the
+    // token can be signed.
+    app.keys.ready_to_sign().await?;
     if member.password_temporary {
-        // A temporary password is used up once; not before its token can be signed.
-        app.keys.ready_to_sign().await?;
         use_temporary_password(app, member).await?;
     }
     let device_token = match (device, input.device_token) {

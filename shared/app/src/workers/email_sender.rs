@@ -42,11 +42,19 @@ pub async fn handle(app: &App, body: &str) -> AppResult<()> {
         return Ok(());
     };
     let rendered = match (&entry.org_id, &entry.member_id) {
-        (Some(org_id), Some(member_id)) => {
-            let member = app.find_member(org_id, member_id).await?;
-            render(app, &entry, org_id, member.as_ref()).await?
+        (Some(org_id), Some(member_id)) => match app.find_member(org_id, member_id).await {
+            Ok(member) => render(app, &entry, org_id, member.as_ref()).await,
+            Err(error) => Err(error),
+        },
+        _ => render_sign_in_code(app, &item.pk, &entry).await,
+    };
+    let rendered = match rendered {
+        Ok(rendered) => rendered,
+        Err(error) => {
+            // Delivered again later; the claim is given up now rather than left to lapse.
+            release(app, item, entry).await;
+            return Err(error);
         }
-        _ => render_sign_in_code(app, &item.pk, &entry).await?,
     };
     let Some(email) = rendered else {
         return finish(app, item, entry, DeliveryStatus::Obsolete, None).await;
