@@ -456,7 +456,7 @@ impl TestApp {
             keys: Arc::new(keys),
             sealer,
             // The tests' provider (tests/oidc) is plain http on 127.0.0.1.
-            identity: Arc::new(roster_oidc::OidcProviders::new(true).expect("the system's TLS roots")),
+            identity: Arc::new(roster_oidc::OidcProviders::new(true)),
             // The tests' DNS server (tests/oidc/dns.mjs), whose zone `publish_txt` writes.
             dns: test_dns(),
             config,

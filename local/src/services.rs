@@ -70,7 +70,7 @@ impl LocalServices {
                     clock,
                     keys: Arc::new(keys),
                     sealer: local_sealer(dir).map_err(io)?,
-                    identity: identity_providers().map_err(io)?,
+                    identity: identity_providers(),
                     dns: domain_records()?,
                     config: app_config,
                 }
@@ -93,7 +93,7 @@ impl LocalServices {
                 // SSO client secrets are sealed by the KMS key `ROSTER_SEALING_KEY_ID` names, else
                 // by the key file, as in the embedded mode.
                 let mut app = roster_aws::build_app(&aws, material, Some(clock), 1, Some(local_sealer(dir).map_err(io)?)).await?;
-                app.identity = identity_providers().map_err(io)?;
+                app.identity = identity_providers();
                 app.dns = domain_records()?;
                 app.config.sso_allow_http_issuers = true;
                 app
@@ -148,6 +148,6 @@ fn domain_records() -> Result<Arc<dyn roster_app::ports::DomainRecords>, StartEr
 
 /// Identity providers for single sign-on. For development, a provider on this machine may
 /// be plain `http://` (the connection's issuer check allows that on loopback only).
-fn identity_providers() -> std::io::Result<Arc<dyn roster_app::ports::IdentityProviders>> {
-    Ok(Arc::new(roster_oidc::OidcProviders::new(true)?))
+fn identity_providers() -> Arc<dyn roster_app::ports::IdentityProviders> {
+    Arc::new(roster_oidc::OidcProviders::new(true))
 }

@@ -9,6 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::secrets;
@@ -222,6 +223,8 @@ pub struct SigningKeys {
     source: Option<Arc<dyn KeyMaterialSource>>,
     /// Whether the keys read from `source` sign tokens (else they only derive secrets).
     signs: bool,
+    /// Whether `prefetch` started a read: one per process.
+    prefetch_started: AtomicBool,
     verifiers: Vec<Verifier>,
     issuer: String,
     audience: String,
@@ -286,6 +289,7 @@ impl SigningKeys {
             private: tokio::sync::OnceCell::new_with(Some(private)),
             source: None,
             signs: true,
+            prefetch_started: AtomicBool::new(false),
             verifiers,
             issuer: issuer.into(),
             audience: audience.into(),
@@ -314,10 +318,11 @@ impl SigningKeys {
     }
 
     /// Starts reading the private keys in the background (on the current Tokio runtime), so
-    /// the read runs while the function starts and its first request does its own reads.
-    /// A failed read is logged and tried again at first use.
+    /// the read runs while a request does its own reads (a Lambda function calls this as
+    /// each event arrives: the first starts the read). Only the first call of a process
+    /// starts one; a failed read is logged and tried again at first use.
     pub fn prefetch(keys: &Arc<SigningKeys>) {
-        if keys.source.is_none() || keys.private.initialized() {
+        if keys.source.is_none() || keys.private.initialized() || keys.prefetch_started.swap(true, Ordering::Relaxed) {
             return;
         }
         // Outside a Tokio runtime there is nothing to run it on: the keys are read at first use.
@@ -380,6 +385,7 @@ impl SigningKeys {
             private: tokio::sync::OnceCell::new(),
             source: None,
             signs: false,
+            prefetch_started: AtomicBool::new(false),
             verifiers,
             issuer: issuer.into(),
             audience: audience.into(),
@@ -670,6 +676,33 @@ mod tests {
         }
         assert!(prefetched.private.initialized(), "the prefetch read the keys");
         assert_eq!(source.reads.load(SeqCst), reads_before + 2);
+    }
+
+    #[tokio::test]
+    async fn a_prefetch_called_for_every_event_starts_one_read_even_when_it_fails() {
+        use std::sync::atomic::Ordering::SeqCst;
+        let material = KeyMaterial::generate();
+        let held = SigningKeys::new(&material, "roster", "roster-api").unwrap();
+        let source = Arc::new(CountedSource {
+            material: std::sync::Mutex::new(material.clone()),
+            reads: 0.into(),
+            failing: true.into(),
+        });
+        let keys = Arc::new(SigningKeys::later(&held.public_key_text(), source.clone(), false, "roster", "roster-api").unwrap());
+        for _ in 0..5 {
+            SigningKeys::prefetch(&keys);
+            for _ in 0..20 {
+                tokio::task::yield_now().await;
+            }
+        }
+        assert_eq!(source.reads.load(SeqCst), 1, "one background read a process, not one an event");
+        // A failed read is tried again where the keys are needed.
+        source.failing.store(false, SeqCst);
+        assert_eq!(
+            keys.derive_secret("invitation", "m1:1").await.unwrap(),
+            held.derive_secret("invitation", "m1:1").await.unwrap()
+        );
+        assert_eq!(source.reads.load(SeqCst), 2);
     }
 
     #[tokio::test]

@@ -119,8 +119,9 @@ pub async fn build_app_with<A: Adapters>(
         }
         (None, _, None) => return Err(ConfigError::Missing("ROSTER_KEYS_SECRET_ID or ROSTER_PUBLIC_KEY")),
     };
+    // A Lambda function starts reading the keys secret when its first event arrives
+    // (`roster_lambda`), not here: the read is no part of its start (issue 22, point 5).
     let keys = Arc::new(keys);
-    SigningKeys::prefetch(&keys);
     let queue: Arc<dyn Queue> = if A::QUEUE {
         let client = aws_sdk_sqs::Client::new(&sdk);
         let urls = config::resolve_queue_urls(&client, config).await?;

@@ -114,12 +114,19 @@ pub async fn app_from_env<F: Function>() -> Result<Arc<App>, Error> {
     let mut app = roster_aws::build_app_with::<F>(&config, None, None, 0, None).await?;
     if F::IDENTITY_PROVIDERS {
         // Identity providers are called over https only: on Lambda, loopback is the runtime's.
-        app.identity = Arc::new(roster_oidc::OidcProviders::new(false)?);
+        app.identity = Arc::new(roster_oidc::OidcProviders::new(false));
     }
     if F::DNS {
         app.dns = roster_dns::HickoryDns::from_env()?;
     }
     Ok(Arc::new(app))
+}
+
+/// Called as each event arrives: the first starts reading the keys secret (in a function
+/// that signs or derives), in the background while the request does its own reads. The
+/// read is no part of the function's init, which then makes no network call at all.
+fn start_reading_keys(app: &App) {
+    roster_app::SigningKeys::prefetch(&app.keys);
 }
 
 /// The header CloudFront's viewer-request function names the viewer's IP address in.
@@ -200,6 +207,7 @@ pub async fn run_endpoint<E: Endpoint>() -> Result<(), Error> {
     let app = app_from_env::<EndpointFunction<E>>().await?;
     lambda_http::run(lambda_http::service_fn(move |event: lambda_http::Request| {
         let app = app.clone();
+        start_reading_keys(&app);
         async move { Ok::<_, Infallible>(handle_http::<E>(&app, event).await) }
     }))
     .await
@@ -241,6 +249,7 @@ pub async fn run_worker<W: Worker>() -> Result<(), Error> {
 async fn serve_queue(app: Arc<App>, queue: QueueName) -> Result<(), Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let app = app.clone();
+        start_reading_keys(&app);
         async move {
             let deadline = Deadline::from_epoch_millis(event.context.deadline, DEADLINE_MARGIN);
             Ok::<_, Infallible>(handle_sqs(&app, queue, event.payload, deadline).await)
@@ -302,6 +311,7 @@ pub async fn handle_scheduled_event(app: &App, sweep: Sweep, event: LambdaEvent<
 async fn serve_schedule(app: Arc<App>, sweep: Sweep) -> Result<(), Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<EventBridgeEvent>| {
         let app = app.clone();
+        start_reading_keys(&app);
         async move { handle_scheduled_event(&app, sweep, event).await }
     }))
     .await

@@ -10,6 +10,7 @@
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -25,10 +26,15 @@ use openidconnect::{AsyncHttpClient, HttpRequest, HttpResponse};
 const MAX_BODY_BYTES: usize = 1024 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
+type HttpsClient = Client<HttpsConnector<HttpConnector<PublicOnly>>, Full<Bytes>>;
+
 /// One per process (it keeps a connection pool).
 #[derive(Clone)]
 pub struct OidcHttp {
-    client: Client<HttpsConnector<HttpConnector<PublicOnly>>, Full<Bytes>>,
+    /// Built at the first call: reading the system's roots (about 140 certificates, near a
+    /// millisecond) is no part of a function's start (issue 22, point 5). A failed read
+    /// fails every call.
+    client: Arc<OnceLock<Result<HttpsClient, String>>>,
     /// Only public addresses (a deployment); tests and development talk to loopback.
     public_only: bool,
 }
@@ -43,25 +49,37 @@ pub enum OidcHttpError {
     Timeout(Duration),
     #[error("{0} is not an address Roster may call")]
     NotPublic(String),
+    #[error("the system's TLS roots could not be read: {0}")]
+    Roots(String),
 }
 
 impl OidcHttp {
     /// `allow_http`: plain `http://` too (development and tests); else `https://` only.
-    pub fn new(allow_http: bool) -> std::io::Result<OidcHttp> {
-        let mut http = HttpConnector::new_with_resolver(PublicOnly {
-            inner: GaiResolver::new(),
-            enforce: !allow_http,
-        });
-        // The TLS connector decides which schemes pass.
-        http.enforce_http(false);
-        http.set_connect_timeout(Some(Duration::from_secs(5)));
-        let tls = HttpsConnectorBuilder::new().with_provider_and_native_roots(rustls::crypto::aws_lc_rs::default_provider())?;
-        let tls = if allow_http { tls.https_or_http() } else { tls.https_only() };
-        let connector = tls.enable_http1().wrap_connector(http);
-        Ok(OidcHttp {
-            client: Client::builder(TokioExecutor::new()).build(connector),
+    pub fn new(allow_http: bool) -> OidcHttp {
+        OidcHttp {
+            client: Arc::default(),
             public_only: !allow_http,
-        })
+        }
+    }
+
+    fn client(&self) -> Result<&HttpsClient, OidcHttpError> {
+        let built = self.client.get_or_init(|| {
+            let allow_http = !self.public_only;
+            let mut http = HttpConnector::new_with_resolver(PublicOnly {
+                inner: GaiResolver::new(),
+                enforce: !allow_http,
+            });
+            // The TLS connector decides which schemes pass.
+            http.enforce_http(false);
+            http.set_connect_timeout(Some(Duration::from_secs(5)));
+            let tls = HttpsConnectorBuilder::new()
+                .with_provider_and_native_roots(rustls::crypto::aws_lc_rs::default_provider())
+                .map_err(|error| error.to_string())?;
+            let tls = if allow_http { tls.https_or_http() } else { tls.https_only() };
+            let connector = tls.enable_http1().wrap_connector(http);
+            Ok(Client::builder(TokioExecutor::new()).build(connector))
+        });
+        built.as_ref().map_err(|error| OidcHttpError::Roots(error.clone()))
     }
 }
 
@@ -80,7 +98,7 @@ impl<'c> AsyncHttpClient<'c> for OidcHttp {
             let (parts, body) = request.into_parts();
             let request = http::Request::from_parts(parts, Full::new(Bytes::from(body)));
             let exchange = async {
-                let response = self.client.request(request).await.map_err(OidcHttpError::Request)?;
+                let response = self.client()?.request(request).await.map_err(OidcHttpError::Request)?;
                 let (parts, body) = response.into_parts();
                 let body = Limited::new(body, MAX_BODY_BYTES)
                     .collect()
@@ -244,7 +262,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_deployment_does_not_call_inside_its_network() {
-        let http = OidcHttp::new(false).unwrap();
+        let http = OidcHttp::new(false);
         for url in [
             "https://127.0.0.1/.well-known/openid-configuration",
             "https://[::1]/.well-known/openid-configuration",

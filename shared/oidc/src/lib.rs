@@ -39,12 +39,12 @@ pub struct OidcProviders {
 impl OidcProviders {
     /// `allow_http`: also talk to `http://` issuers (the domain only accepts them on
     /// loopback); never in a deployment, where the Lambda runtime's own API is on loopback.
-    pub fn new(allow_http: bool) -> std::io::Result<OidcProviders> {
-        Ok(OidcProviders {
-            http: OidcHttp::new(allow_http)?,
+    pub fn new(allow_http: bool) -> OidcProviders {
+        OidcProviders {
+            http: OidcHttp::new(allow_http),
             allow_http,
             metadata: Mutex::default(),
-        })
+        }
     }
 
     /// The provider's metadata with its keys: cached, unless `fresh` asks for a new fetch.
