@@ -5,13 +5,14 @@
 #
 #   bash scripts/bench-lambda-init.sh                 # hello-world, jwks, get-invitation, login, invite-member
 #   ALL=1 RUNS=20 bash scripts/bench-lambda-init.sh   # hello-world and every function of the template
+#   FUNCTIONS="login jwks" bash scripts/bench-lambda-init.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export ROSTER_CACHE="${ROSTER_CACHE:-$HOME/.cache/roster}"
 RUNS="${RUNS:-40}"
 if [ -n "${ALL:-}" ]; then
     FUNCTIONS=$(for dir in functions/* workers/*; do basename "$dir"; done)
-else
+elif [ -z "${FUNCTIONS:-}" ]; then
     FUNCTIONS="jwks get-invitation login invite-member"
 fi
 cargo build --release --locked -p hello-lambda $(for name in $FUNCTIONS; do printf -- '-p %s ' "$name"; done)
