@@ -619,6 +619,16 @@ mod tests {
         failing: std::sync::atomic::AtomicBool,
     }
 
+    impl CountedSource {
+        fn new(material: KeyMaterial, failing: bool) -> Arc<CountedSource> {
+            Arc::new(CountedSource {
+                material: std::sync::Mutex::new(material),
+                reads: 0.into(),
+                failing: failing.into(),
+            })
+        }
+    }
+
     #[async_trait::async_trait]
     impl KeyMaterialSource for CountedSource {
         async fn load(&self) -> Result<KeyMaterial, KeyError> {
@@ -636,11 +646,7 @@ mod tests {
         use std::sync::atomic::Ordering::SeqCst;
         let material = KeyMaterial::generate();
         let held = SigningKeys::new(&material, "roster", "roster-api").unwrap();
-        let source = Arc::new(CountedSource {
-            material: std::sync::Mutex::new(material.clone()),
-            reads: 0.into(),
-            failing: true.into(),
-        });
+        let source = CountedSource::new(material.clone(), true);
         let keys = Arc::new(SigningKeys::later(&held.public_key_text(), source.clone(), true, "roster", "roster-api").unwrap());
         assert_eq!(source.reads.load(SeqCst), 0, "nothing is read at start");
         let old_token = held.sign(&claims(100)).await.unwrap();
@@ -683,11 +689,7 @@ mod tests {
         use std::sync::atomic::Ordering::SeqCst;
         let material = KeyMaterial::generate();
         let held = SigningKeys::new(&material, "roster", "roster-api").unwrap();
-        let source = Arc::new(CountedSource {
-            material: std::sync::Mutex::new(material.clone()),
-            reads: 0.into(),
-            failing: true.into(),
-        });
+        let source = CountedSource::new(material.clone(), true);
         let keys = Arc::new(SigningKeys::later(&held.public_key_text(), source.clone(), false, "roster", "roster-api").unwrap());
         for _ in 0..5 {
             SigningKeys::prefetch(&keys);
@@ -709,11 +711,7 @@ mod tests {
     async fn keys_read_later_refuse_a_signer_the_other_functions_could_not_check_until_it_is_mended() {
         let material = KeyMaterial::generate();
         let public = SigningKeys::new(&material, "roster", "roster-api").unwrap();
-        let source = Arc::new(CountedSource {
-            material: std::sync::Mutex::new(KeyMaterial::generate()),
-            reads: 0.into(),
-            failing: false.into(),
-        });
+        let source = CountedSource::new(KeyMaterial::generate(), false);
         let keys = SigningKeys::later(&public.public_key_text(), source.clone(), true, "roster", "roster-api").unwrap();
         assert!(matches!(keys.ready_to_sign().await, Err(KeyError::InvalidMaterial(_))));
         assert!(
