@@ -57,8 +57,6 @@ REQUESTS = {
 # A new address and client each run: failed logins are limited per email and per IP.
 BODIES = {"login": lambda: json.dumps({"email": f"nobody-{uuid.uuid4().hex[:8]}@roster.test", "password": "not the password"})}
 EXPECTED = {"jwks": 200, "get-invitation": 404, "login": 401, "invite-member": 401, "hello-lambda": 200}
-# The variables the template gives some functions only (the rest it gives all, in Globals).
-PER_FUNCTION_VARIABLES = ("ROSTER_KEYS_SECRET_ID", "ROSTER_SEALING_KEY_ID")
 # Between runs: what a run started in the background (a secret read, moto's answer) ends.
 PAUSE = 0.1
 
@@ -289,13 +287,13 @@ def main():
         "ROSTER_KEYS_SECRET_ID": secret_id,
         "ROSTER_SEALING_KEY_ID": aws(args.moto, "kms").create_key(Description="bench sealing key")["KeyMetadata"]["Arn"],
     }
-    functions = template_functions()
-    known = {binary: functions.get(Path(binary).name) for binary in args.binaries}
+    template = template_functions()
+    known = {binary: template.get(Path(binary).name) for binary in args.binaries}
     for binary, found in known.items():
         if found is None and Path(binary).name != "hello-lambda":
             raise SystemExit(f"{binary}: no function of infra/template.yaml builds it")
-        if found and not found[0] <= set(PER_FUNCTION_VARIABLES) | set(env):
-            raise SystemExit(f"{binary}: the template sets {sorted(found[0] - set(env))}, which this harness does not give")
+        if found and (missing := found[0] - set(env) - set(per_function)):
+            raise SystemExit(f"{binary}: the template sets {sorted(missing)}, which this harness does not give")
     setting = {
         binary: ({**env, **{name: per_function[name] for name in found[0] if name in per_function}} if found else env, found and found[1])
         for binary, found in known.items()
