@@ -314,6 +314,74 @@ async fn rule_5_expiry_at_use_time_resend_and_single_use(t: TestApp) {
     assert!((47..=48).contains(&days), "{days} hours");
 }
 
+/// An invitation link names its org, member and invitation, so an invite writes no lookup
+/// item; its secret is proven before anything is read, so a link Roster did not send is not
+/// found whatever it names (it tells no one whether that member was invited). A link sent
+/// before links named their member is still found by its lookup item.
+async fn rule_5_links_name_their_member_and_prove_it(t: TestApp) {
+    let org = t.create_org("Rule Five Links", "free").await;
+    let invited = t
+        .invite(&org, &org.admin_token, json!({"email": "named@r5.test", "role": "member"}))
+        .await;
+    let member_id = invited.body["id"].as_str().unwrap().to_string();
+    let other = t
+        .invite(&org, &org.admin_token, json!({"email": "other@r5.test", "role": "member"}))
+        .await;
+    let other_id = other.body["id"].as_str().unwrap().to_string();
+    t.drain().await;
+    let token = t.last_invitation_token("named@r5.test");
+    let prefix = format!("{}_{member_id}_1_", org.org_id);
+    let secret = token.strip_prefix(&prefix).unwrap_or_else(|| panic!("{token} names {prefix}"));
+    let show = |token: String| {
+        let t = &t;
+        async move { t.call("GET", &format!("/v1/invitations/{token}"), None, None).await }
+    };
+    assert_eq!(show(token.clone()).await.status, 200);
+    let mut altered = secret.to_string();
+    let last = altered.pop().unwrap();
+    altered.push(if last == 'A' { 'B' } else { 'A' });
+    for forged in [
+        format!("{prefix}{altered}"),
+        format!("{}_{member_id}_2_{secret}", org.org_id),
+        format!("{}_{other_id}_1_{secret}", org.org_id),
+    ] {
+        let answer = show(forged.clone()).await;
+        assert_eq!((answer.status, answer.code()), (404, "not_found"), "{forged}: {}", answer.text);
+        let accepted = t.accept(&forged, "Forger").await;
+        assert_eq!(accepted.status, 404, "{forged}: {}", accepted.text);
+    }
+    // A link from before: the secret alone, and the lookup item the invite wrote then.
+    let lookup = roster_app::table::encode(
+        roster_app::table::invitation_pk(&roster_app::secrets::sha256_hex(secret)),
+        roster_app::table::INVITE_SK.into(),
+        1,
+        &roster_app::records::InvitationLookup {
+            org_id: org.org_id.clone(),
+            member_id: member_id.clone(),
+            revoked: false,
+        },
+    );
+    let unknown = show(secret.to_string()).await;
+    assert_eq!(unknown.status, 404, "no lookup item: {}", unknown.text);
+    t.app
+        .store
+        .transact(vec![roster_app::ports::Write::Put {
+            item: lookup,
+            condition: roster_app::ports::Condition::NotExists,
+        }])
+        .await
+        .unwrap();
+    let shown = show(secret.to_string()).await;
+    assert_eq!(
+        (shown.status, &shown.body["email"]),
+        (200, &json!("named@r5.test")),
+        "{}",
+        shown.text
+    );
+    assert_eq!(t.accept(secret, "Early").await.status, 200);
+    assert_eq!(t.accept(&token, "Twice").await.code(), "invitation_used");
+}
+
 async fn rule_6_acceptance_asks_for_what_the_org_requires(t: TestApp) {
     let org = t.create_org("Rule Six", "free").await;
     let o = &org.org_id;
@@ -890,6 +958,7 @@ on_every_backend!(
     rule_3_only_a_reinvite_brings_an_unlicensed_member_back,
     rule_4_one_account_per_email_with_an_actionable_reason,
     rule_5_expiry_at_use_time_resend_and_single_use,
+    rule_5_links_name_their_member_and_prove_it,
     rule_6_acceptance_asks_for_what_the_org_requires,
     rule_7_joins_that_need_approval_wait_for_it,
     rule_8_no_license_past_the_seat_limit,

@@ -18,7 +18,7 @@ pub enum KeyUse {
     PublicKey,
     /// Signs access tokens (the private key).
     SignsTokens,
-    /// Derives invitation links and temporary passwords (the token secret).
+    /// Derives invitation links and temporary passwords, or proves links (the token secret).
     DerivesSecrets,
 }
 

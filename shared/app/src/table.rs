@@ -22,7 +22,7 @@
 //! | trusted sign-in device | `DEVICE#sha256` | `DEVICE` | | |
 //! | refresh token | `REFRESH#sha256` | `REFRESH` | | |
 //! | ended session | `SESSION#id` | `ENDED` | | |
-//! | invitation | `INVITE#sha256` | `INVITE` | | |
+//! | revoked invitation's mark (and a link's lookup, for links from before links named their member) | `INVITE#sha256` | `INVITE` | | |
 //! | email-change link | `EMAILCHANGE#sha256` | `EMAILCHANGE` | | |
 //! | join code | `JOINCODE#c` | `JOINCODE` | | |
 //! | rate window | `RATE#kind#subject` | `WINDOW#start` | | |
@@ -46,9 +46,6 @@ use crate::ports::{IndexName, Item, Query, SkCondition};
 /// How long an item that is of no more use is kept before the store may delete it (a
 /// margin: readers check their own times, and DynamoDB's TTL deletes late anyway).
 pub const KEPT_AFTER_USE: time::Duration = time::Duration::days(1);
-/// How long an invitation link's lookup is kept after the link expired, so a late click
-/// still hears what happened to it (used, expired, revoked, replaced).
-pub const INVITATION_LINK_KEPT: time::Duration = time::Duration::days(90);
 
 pub const ORG_SK: &str = "ORG";
 pub const SEATS_SK: &str = "SEATS";

@@ -43,7 +43,7 @@ impl Tx {
     }
 
     /// Writes an item whatever is there: an entry derived from what the transaction's other
-    /// writes decide (an invitation link's lookup), so no version of it needs checking.
+    /// writes decide (a revoked invitation's mark), so no version of it needs checking.
     pub fn put_unchecked(&mut self, item: Item) {
         self.writes.push(Write::Put {
             item,

@@ -2,7 +2,7 @@
 //! segments, query parameters, bodies) so that nothing else ever reaches a table key.
 //!
 //! Ids are ULIDs: 26 characters of Crockford base32 (`0-9`, `A-Z` without `I L O U`).
-//! Join codes are 10 such characters; invitation tokens are 43 characters of base64url.
+//! Join codes are 10 such characters; secrets are 43 characters of base64url.
 
 use std::fmt;
 use std::ops::Deref;
@@ -157,10 +157,110 @@ text_id!(
     /// An org's public join code (the invite link's last segment).
     JoinCode, "join code", IdAlphabet::Crockford, 10
 );
-text_id!(
-    /// The secret of an invitation link (its last path segment). Only its SHA-256 is stored.
-    InvitationToken, "invitation token", IdAlphabet::Base64Url, 43
-);
+/// An invitation link's last path segment: `<org>_<member>_<version>_<secret>`, naming the
+/// org, the member and which of its invitations it is, then the secret that proves it (43
+/// characters of base64url; only its SHA-256 is stored, on the member). A link sent before
+/// links named their member is the secret alone, found by its lookup item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationToken {
+    text: String,
+    names: Option<InvitationNames>,
+}
+
+/// The org, member and invitation version an invitation link names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationNames {
+    pub org_id: OrgId,
+    pub member_id: MemberId,
+    pub version: u32,
+}
+
+/// The length of an invitation link's secret.
+const INVITATION_SECRET_LEN: usize = 43;
+
+impl InvitationToken {
+    pub fn parse(text: &str) -> Result<Self, MalformedId> {
+        let malformed = MalformedId("invitation token");
+        let secret = text.get(text.len().saturating_sub(INVITATION_SECRET_LEN)..).ok_or(malformed)?;
+        if !IdAlphabet::Base64Url.check(secret, INVITATION_SECRET_LEN) {
+            return Err(malformed);
+        }
+        let names = match text.strip_suffix(secret) {
+            Some("") => None,
+            Some(named) => {
+                let mut parts = named.split('_');
+                let (Some(org), Some(member), Some(version), Some(""), None) =
+                    (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+                else {
+                    return Err(malformed);
+                };
+                let version_digits = version.len() <= 9 && version.bytes().all(|b| b.is_ascii_digit()) && !version.starts_with('0');
+                Some(InvitationNames {
+                    org_id: OrgId::parse(org).map_err(|_| malformed)?,
+                    member_id: MemberId::parse(member).map_err(|_| malformed)?,
+                    version: version.parse().ok().filter(|_| version_digits).ok_or(malformed)?,
+                })
+            }
+            None => return Err(malformed),
+        };
+        Ok(InvitationToken {
+            text: text.to_string(),
+            names,
+        })
+    }
+
+    /// The link's text for `member_id`'s invitation `version` in `org_id`, with its secret.
+    pub fn link_text(org_id: &str, member_id: &str, version: u32, secret: &str) -> String {
+        format!("{org_id}_{member_id}_{version}_{secret}")
+    }
+
+    /// Whom the link is for; none for a link from before links named their member.
+    pub fn names(&self) -> Option<&InvitationNames> {
+        self.names.as_ref()
+    }
+
+    /// The secret that proves the link.
+    pub fn secret(&self) -> &str {
+        &self.text[self.text.len() - INVITATION_SECRET_LEN..]
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The API's pattern for it.
+    pub fn pattern() -> String {
+        let id = "[0-9A-HJKMNP-TV-Z]{26}";
+        format!("^(?:{id}_{id}_[1-9][0-9]{{0,8}}_)?[A-Za-z0-9_-]{{{INVITATION_SECRET_LEN}}}$")
+    }
+}
+
+impl FromStr for InvitationToken {
+    type Err = MalformedId;
+    fn from_str(text: &str) -> Result<Self, MalformedId> {
+        InvitationToken::parse(text)
+    }
+}
+
+impl fmt::Display for InvitationToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl schemars::JsonSchema for InvitationToken {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InvitationToken".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": InvitationToken::pattern() })
+    }
+}
 text_id!(
     /// The secret of an email change's confirmation link. Only its SHA-256 is stored.
     EmailChangeToken, "email confirmation token", IdAlphabet::Base64Url, 43
@@ -185,8 +285,32 @@ mod tests {
         }
         assert!(JoinCode::parse("ABCDEFGH12").is_ok());
         assert!(JoinCode::parse("ABCDEFGH1").is_err());
-        assert!(InvitationToken::parse(&"a-_B".repeat(11)[..43]).is_ok());
+        let secret = &"a-_B".repeat(11)[..43];
+        let legacy = InvitationToken::parse(secret).unwrap();
+        assert_eq!((legacy.names(), legacy.secret()), (None, secret));
         assert!(InvitationToken::parse(&"a#".repeat(22)[..43]).is_err());
+        let (org, member) = ("01JD2XQ7V8E6S5R4P3N2M1K0HG", "01JD2XQ7V8E6S5R4P3N2M1K0HH");
+        let named = InvitationToken::parse(&InvitationToken::link_text(org, member, 12, secret)).unwrap();
+        let names = named.names().unwrap();
+        assert_eq!((names.org_id.as_str(), names.member_id.as_str(), names.version), (org, member, 12));
+        assert_eq!(named.secret(), secret);
+        for bad in [
+            format!("{org}_{member}_0_{secret}"),
+            format!("{org}_{member}_012_{secret}"),
+            format!("{org}_{member}_1234567890_{secret}"),
+            format!("{org}_{member}__{secret}"),
+            format!("{org}_{member}_1{secret}"),
+            format!("{org}_{member}_1_x_{secret}"),
+            format!("{org}_{member}_{secret}"),
+            format!("{}_{member}_1_{secret}", org.to_lowercase()),
+            format!("_{secret}"),
+            format!("x{secret}"),
+            format!("{org}_{member}_1_{}", &secret[1..]),
+        ] {
+            assert!(InvitationToken::parse(&bad).is_err(), "{bad}");
+        }
+        let pattern = regex_lite::Regex::new(&InvitationToken::pattern()).unwrap();
+        assert!(pattern.is_match(secret) && pattern.is_match(named.as_str()));
     }
 
     #[test]

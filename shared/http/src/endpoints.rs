@@ -972,7 +972,7 @@ impl Endpoint for GetInvitation {
         "GET",
         "/v1/invitations/{token}",
         "get-invitation",
-        READS.public(),
+        READS.public().proves_derived_secrets(),
     );
 
     fn operation() -> Operation {
@@ -1002,7 +1002,7 @@ impl Endpoint for AcceptInvitation {
         "POST",
         "/v1/invitations/{token}/accept",
         "accept-invitation",
-        WRITES.public(),
+        WRITES.public().proves_derived_secrets(),
     );
 
     fn operation() -> Operation {

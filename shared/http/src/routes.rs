@@ -101,9 +101,14 @@ impl RouteFacts {
     }
     /// Issues invitation links or temporary passwords, and queues their emails.
     pub(crate) const fn sends_secrets_by_email(self) -> RouteFacts {
+        self.sends_email().proves_derived_secrets()
+    }
+    /// Proves invitation links: their secrets are derived, so a link is checked against the
+    /// secret derived for the member it names before anything is read.
+    pub(crate) const fn proves_derived_secrets(self) -> RouteFacts {
         RouteFacts {
             keys: KeyUse::DerivesSecrets,
-            ..self.sends_email()
+            ..self
         }
     }
     /// Ends a freeze window (or moves its end): the expiries it held come due again.

@@ -14,12 +14,13 @@ use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
 use crate::rate_limits::{count_free_invitation, free_invitation_counters, take_all, RateCounter, TakenSlot};
 use crate::records::{EmailKind, InvitationLookup, JoinCodeLookup};
-use crate::secrets::{hash_password, sha256_hex};
+use crate::secrets::{constant_time_eq, hash_password, sha256_hex};
 use crate::table;
 use crate::tx::Tx;
 use crate::usecases::imports::MAX_IMPORT_ROWS;
 use crate::usecases::membership::{
-    admit_new_member, attach_first_invitation, commit_change, new_member, Admission, ChangeCounters, MemberChange, NewAccount,
+    admit_new_member, attach_first_invitation, commit_change, invitation_secret, new_member, Admission, ChangeCounters, MemberChange,
+    NewAccount,
 };
 use crate::views;
 use crate::views::MemberView;
@@ -154,23 +155,50 @@ pub async fn preview(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Pre
     })
 }
 
-/// The member an invitation link points to, and the hash of its secret.
-async fn invitation_target(app: &App, token: &str) -> AppResult<(Member, String)> {
-    let token_hash = sha256_hex(token);
-    let lookup = app
-        .store
-        .get(&table::invitation_pk(&token_hash), table::INVITE_SK)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    let lookup: InvitationLookup = table::decode(&lookup)?;
-    if lookup.revoked {
-        return Err(AppError::Domain(DomainError::Gone(ErrorCode::InvitationRevoked)));
+/// The member an invitation link is for, and the hash of its secret, once the link is
+/// checked (`lifecycle::check_invitation`). A link names its member, and its secret is
+/// proven before anything is read: a link Roster did not send is not found, whatever it
+/// names. A link whose member is gone, or whose invitation was marked revoked, was revoked.
+/// A link from before links named their member is found by its lookup item.
+async fn invitation_target(app: &App, token: &InvitationToken) -> AppResult<(Member, String)> {
+    let token_hash = sha256_hex(token.secret());
+    let (org_id, member_id) = match token.names() {
+        Some(names) => {
+            let genuine = invitation_secret(app, &names.member_id, names.version).await?;
+            if !constant_time_eq(genuine.as_bytes(), token.secret().as_bytes()) {
+                return Err(AppError::not_found());
+            }
+            (names.org_id.to_string(), names.member_id.to_string())
+        }
+        None => {
+            let lookup = invitation_lookup(app, &token_hash).await?.ok_or_else(AppError::not_found)?;
+            if lookup.revoked {
+                return Err(AppError::Domain(DomainError::Gone(ErrorCode::InvitationRevoked)));
+            }
+            (lookup.org_id, lookup.member_id)
+        }
+    };
+    let revoked = AppError::Domain(DomainError::Gone(ErrorCode::InvitationRevoked));
+    let member = app.find_member(&org_id, &member_id).await?.ok_or(revoked)?;
+    match lifecycle::check_invitation(&member, &token_hash, app.now()) {
+        Ok(_) => Ok((member, token_hash)),
+        // Revoked with its member kept reads like used, but for its mark (a named link's:
+        // an unnamed one's lookup was read above).
+        Err(DomainError::Gone(ErrorCode::InvitationUsed)) if token.names().is_some() => match invitation_lookup(app, &token_hash).await? {
+            Some(mark) if mark.revoked => Err(AppError::Domain(DomainError::Gone(ErrorCode::InvitationRevoked))),
+            _ => Err(AppError::Domain(DomainError::Gone(ErrorCode::InvitationUsed))),
+        },
+        Err(refused) => Err(refused.into()),
     }
-    let member = app
-        .find_member(&lookup.org_id, &lookup.member_id)
-        .await?
-        .ok_or(AppError::Domain(DomainError::Gone(ErrorCode::InvitationRevoked)))?;
-    Ok((member, token_hash))
+}
+
+/// The item found by the hash of an invitation's secret: the mark of a revoked invitation,
+/// or the lookup of a link from before links named their member.
+async fn invitation_lookup(app: &App, token_hash: &str) -> AppResult<Option<InvitationLookup>> {
+    match app.store.get(&table::invitation_pk(token_hash), table::INVITE_SK).await? {
+        Some(item) => Ok(Some(table::decode(&item)?)),
+        None => Ok(None),
+    }
 }
 
 /// `GET /v1/invitations/{token}`: what the acceptance page needs to show and ask.
@@ -215,8 +243,7 @@ pub struct AcceptInput {
 
 /// `POST /v1/invitations/{token}/accept` (rules 5–8). Works during a freeze window.
 pub async fn accept(app: &App, ctx: &RequestContext, token: &InvitationToken, input: AcceptInput) -> AppResult<MemberView> {
-    let (member, token_hash) = invitation_target(app, token).await?;
-    lifecycle::check_invitation(&member, &token_hash, app.now())?;
+    let (member, _) = invitation_target(app, token).await?;
     let org = app.load_org(&member.org_id).await?;
     let mut errors = FieldErrors::default();
     let first_name = errors.check(parse_person_name("first_name", &input.first_name));

@@ -3,7 +3,7 @@
 
 use time::{Duration, OffsetDateTime};
 
-use roster_domain::{Action, Actor, Email, Kind, Member, MembershipStatus, Org, PendingInvitation, Role};
+use roster_domain::{Action, Actor, Email, InvitationToken, Kind, Member, MembershipStatus, Org, PendingInvitation, Role};
 
 use crate::app::App;
 use crate::error::AppResult;
@@ -62,8 +62,15 @@ pub fn new_member(org_id: &str, account: NewAccount, now: OffsetDateTime) -> Mem
 
 /// The secret in the invitation link of `member_id`'s invitation `version`. Derived from
 /// the token key, never stored: only its SHA-256 is.
-pub async fn invitation_token(app: &App, member_id: &str, version: u32) -> AppResult<String> {
+pub async fn invitation_secret(app: &App, member_id: &str, version: u32) -> AppResult<String> {
     Ok(app.keys.derive_secret("invitation", &format!("{member_id}:{version}")).await?)
+}
+
+/// The last path segment of the link of `member`'s invitation `version`: it names the
+/// member, so no lookup item is written for it (`InvitationToken`).
+pub async fn invitation_link_token(app: &App, member: &Member, version: u32) -> AppResult<String> {
+    let secret = invitation_secret(app, &member.id, version).await?;
+    Ok(InvitationToken::link_text(&member.org_id, &member.id, version, &secret))
 }
 
 /// The secret in the confirmation link of `member_id`'s email change `version`, likewise
@@ -142,7 +149,7 @@ pub async fn issue_invitation(
 ) -> AppResult<PendingInvitation> {
     let version = roster_domain::lifecycle::next_invitation_version(member);
     Ok(PendingInvitation {
-        token_hash: secrets::sha256_hex(&invitation_token(app, &member.id, version).await?),
+        token_hash: secrets::sha256_hex(&invitation_secret(app, &member.id, version).await?),
         expires_at: app.now() + Duration::days(i64::from(org.settings.invite_ttl_days)),
         version,
         needs_approval,
@@ -162,8 +169,8 @@ pub async fn issue_temporary_password(app: &App, member: &mut Member) -> AppResu
 }
 
 /// One member change as one atomic write: the member (created, replaced or deleted with
-/// the entries that point at it), the invitation lookup, the seat counter, the audit event and the
-/// email to send.
+/// the entries that point at it), the mark of a revoked invitation, the seat counter, the
+/// audit event and the email to send.
 pub struct MemberChange<'a> {
     pub org: &'a Org,
     pub origin: &'a Origin,
@@ -191,20 +198,12 @@ impl MemberChange<'_> {
             (Some(before), None) => tx.delete_member(before),
             (None, None) => return Ok(()),
         }
-        if let Some(after) = self.after {
-            let new_invitation = after
-                .invitation
-                .as_ref()
-                .filter(|inv| self.before.and_then(|b| b.invitation.as_ref()) != Some(inv));
-            if let Some(invitation) = new_invitation {
-                tx.put_new(invitation_lookup(after, invitation, false));
-            }
-        }
         // A pending invitation taken away without being used (revoked, the member kept):
-        // its link says it was revoked.
+        // its link says it was revoked. A new invitation writes nothing beside the member:
+        // its link names the member.
         if let (Some(before), Some(after)) = (self.before, self.after) {
             if let (Some(invitation), None, MembershipStatus::Unlicensed) = (&before.invitation, &after.invitation, after.status) {
-                tx.put_unchecked(invitation_lookup(after, invitation, true));
+                tx.put_unchecked(revoked_invitation_mark(after, invitation));
             }
         }
         if roster_domain::lifecycle::seat_delta(self.before.map(|m| m.status), self.after.map(|m| m.status)) != 0 {
@@ -236,17 +235,17 @@ impl MemberChange<'_> {
     }
 }
 
-/// The item an invitation link is found by (`INVITE#<sha256>`): which member it is for, and
-/// whether it was revoked. The store deletes it a while after the link expired; the link
-/// then answers `not_found`.
-fn invitation_lookup(member: &Member, invitation: &PendingInvitation, revoked: bool) -> crate::ports::Item {
-    let lookup = InvitationLookup {
+/// The mark that the invitation whose secret hashes to `invitation.token_hash` was revoked
+/// with its member kept (`INVITE#<sha256>`, the item a link from before links named their
+/// member is found by): its link says it was revoked, not used. Kept: a revocation is rare,
+/// and the link should say so however late it is clicked.
+fn revoked_invitation_mark(member: &Member, invitation: &PendingInvitation) -> crate::ports::Item {
+    let mark = InvitationLookup {
         org_id: member.org_id.clone(),
         member_id: member.id.clone(),
-        revoked,
+        revoked: true,
     };
-    table::encode(table::invitation_pk(&invitation.token_hash), table::INVITE_SK.into(), 1, &lookup)
-        .expiring_at(invitation.expires_at + table::INVITATION_LINK_KEPT)
+    table::encode(table::invitation_pk(&invitation.token_hash), table::INVITE_SK.into(), 1, &mark)
 }
 
 /// The counters a member change keeps in step, each read only when the change moves it:

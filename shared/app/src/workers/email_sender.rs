@@ -14,7 +14,7 @@ use crate::ports::{Condition, Item, MailError, OutgoingEmail};
 use crate::records::{DeliveryStatus, EmailKind, OutboxEntry, SignInCode};
 use crate::table;
 use crate::tx::Tx;
-use crate::usecases::membership::{email_change_token, invitation_token, temporary_password};
+use crate::usecases::membership::{email_change_token, invitation_link_token, temporary_password};
 use crate::usecases::sign_in_codes::{code_accounts, sign_in_code, SIGN_IN_CODE_TRIES};
 
 /// The email queue's message: the outbox entry `outbox_id` in partition `pk` (messages
@@ -300,7 +300,7 @@ async fn render_for(app: &App, entry: &OutboxEntry, org: &roster_domain::Org, me
             let link = format!(
                 "{}/{}",
                 app.config.accept_url,
-                invitation_token(app, &member.id, entry.secret_version).await?
+                invitation_link_token(app, member, entry.secret_version).await?
             );
             emails::invitation(org, member, &link, entry.kind == EmailKind::Reinvitation)
         }
