@@ -173,23 +173,26 @@ async fn invitation_target(app: &App, token: &InvitationToken) -> AppResult<(Mem
         None => {
             let lookup = invitation_lookup(app, &token_hash).await?.ok_or_else(AppError::not_found)?;
             if lookup.revoked {
-                return Err(AppError::Domain(DomainError::Gone(ErrorCode::InvitationRevoked)));
+                return Err(link_revoked());
             }
             (lookup.org_id, lookup.member_id)
         }
     };
-    let revoked = AppError::Domain(DomainError::Gone(ErrorCode::InvitationRevoked));
-    let member = app.find_member(&org_id, &member_id).await?.ok_or(revoked)?;
+    let member = app.find_member(&org_id, &member_id).await?.ok_or_else(link_revoked)?;
     match lifecycle::check_invitation(&member, &token_hash, app.now()) {
         Ok(_) => Ok((member, token_hash)),
         // Revoked with its member kept reads like used, but for its mark (a named link's:
         // an unnamed one's lookup was read above).
         Err(DomainError::Gone(ErrorCode::InvitationUsed)) if token.names().is_some() => match invitation_lookup(app, &token_hash).await? {
-            Some(mark) if mark.revoked => Err(AppError::Domain(DomainError::Gone(ErrorCode::InvitationRevoked))),
+            Some(mark) if mark.revoked => Err(link_revoked()),
             _ => Err(AppError::Domain(DomainError::Gone(ErrorCode::InvitationUsed))),
         },
         Err(refused) => Err(refused.into()),
     }
+}
+
+fn link_revoked() -> AppError {
+    AppError::Domain(DomainError::Gone(ErrorCode::InvitationRevoked))
 }
 
 /// The item found by the hash of an invitation's secret: the mark of a revoked invitation,
