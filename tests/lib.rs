@@ -764,7 +764,7 @@ impl TestApp {
             .collect()
     }
 
-    /// The secret at the end of the newest invitation link sent to `address`.
+    /// The token at the end of the newest invitation link sent to `address`.
     pub fn last_invitation_token(&self, address: &str) -> String {
         let emails = self.emails_to(address);
         let email = emails

@@ -68,8 +68,12 @@ async fn table_command(args: &[String]) -> Result<(), String> {
     let client = roster_aws::dynamo_client::Client::new(&sdk);
     let upgraded = roster_aws::layout::upgrade(&client, &table, finish).await?;
     println!(
-        "roster-local: table {table}: {} members read, {} directory entries written, {} email index keys removed, {} email guards deleted",
-        upgraded.members, upgraded.directory_entries_written, upgraded.email_index_keys_removed, upgraded.email_guards_deleted
+        "roster-local: table {table}: {} members read, {} directory entries written, {} email index keys removed, {} email guards deleted, {} invitation lookups written",
+        upgraded.members,
+        upgraded.directory_entries_written,
+        upgraded.email_index_keys_removed,
+        upgraded.email_guards_deleted,
+        upgraded.invitation_lookups_written
     );
     if upgraded.conflicts.is_empty() {
         return Ok(());

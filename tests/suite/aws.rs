@@ -211,8 +211,9 @@ async fn a_function_given_the_public_key_reads_the_secret_after_start() {
 /// `roster-local table upgrade` (roster_aws::layout): a table at layout 2 — members in the
 /// email index (GSI2), each with its email guard, one from before the account directory —
 /// gets every member's directory entry before the deploy, and loses its guards and GSI2
-/// keys after it (`--finish`); run again, it changes nothing. An email with two accounts in
-/// an org is reported, and then nothing is removed.
+/// keys after it (`--finish`), and (layout 4) a pending invitation made without a lookup gets
+/// the one a link that is the secret alone needs; run again, it changes nothing. An email
+/// with two accounts in an org is reported, and then nothing is removed.
 #[tokio::test]
 async fn a_table_at_layout_2_is_upgraded_before_and_after_the_deploy() {
     use roster_app::ports::{Condition, Item, Store, Write};
@@ -240,6 +241,19 @@ async fn a_table_at_layout_2_is_upgraded_before_and_after_the_deploy() {
         new_member(&org_id, account, time::OffsetDateTime::now_utc())
     };
     let (old, new) = (member("old@layout.test"), member("new@layout.test"));
+    // Invited by this version while the version before still sent emails: no lookup item,
+    // and its email may carry the secret alone.
+    let invited = roster_domain::Member {
+        status: MembershipStatus::Invited,
+        invitation: Some(roster_domain::PendingInvitation {
+            token_hash: roster_app::secrets::sha256_hex("the secret alone"),
+            expires_at: time::OffsetDateTime::now_utc() + time::Duration::days(7),
+            version: 1,
+            needs_approval: false,
+            invited_by: None,
+        }),
+        ..member("invited@layout.test")
+    };
     let put = |item: Item| Write::Put {
         item,
         condition: Condition::NotExists,
@@ -259,6 +273,8 @@ async fn a_table_at_layout_2_is_upgraded_before_and_after_the_deploy() {
             put(table::member_item(&new)),
             guard(&new),
             put(table::directory_entry(&new)),
+            put(table::member_item(&invited)),
+            put(table::directory_entry(&invited)),
         ])
         .await
         .unwrap();
@@ -284,7 +300,7 @@ async fn a_table_at_layout_2_is_upgraded_before_and_after_the_deploy() {
     assert_eq!(
         before_deploy,
         Upgraded {
-            members: 2,
+            members: 3,
             directory_entries_written: 1,
             ..Upgraded::default()
         }
@@ -347,13 +363,24 @@ async fn a_table_at_layout_2_is_upgraded_before_and_after_the_deploy() {
     assert_eq!(
         finished,
         Upgraded {
-            members: 2,
+            members: 3,
             directory_entries_written: 0,
             email_index_keys_removed: 2,
             email_guards_deleted: 2,
+            invitation_lookups_written: 1,
             conflicts: Vec::new(),
         }
     );
+    let lookup = store
+        .get(
+            &table::invitation_pk(&invited.invitation.as_ref().unwrap().token_hash),
+            table::INVITE_SK,
+        )
+        .await
+        .unwrap()
+        .expect("the invitation's lookup");
+    let lookup: roster_app::records::InvitationLookup = table::decode(&lookup).unwrap();
+    assert_eq!((lookup.member_id.as_str(), lookup.revoked), (invited.id.as_str(), false));
     assert_eq!(guards(&store).await, 0);
     for m in [&old, &new] {
         let entry = store
@@ -375,7 +402,7 @@ async fn a_table_at_layout_2_is_upgraded_before_and_after_the_deploy() {
     assert_eq!(
         again,
         Upgraded {
-            members: 2,
+            members: 3,
             ..Upgraded::default()
         }
     );

@@ -291,9 +291,9 @@ fn functions() -> Vec<(&'static str, roster_app::functions::KeyUse, Vec<String>)
 }
 
 /// Least privilege for the token keys: the secret (the private signing key and the token
-/// secret) is readable only by the functions that sign access tokens or derive invitation
-/// links and temporary passwords, and only they are told where it is; every other function
-/// checks tokens with the public key in its configuration.
+/// secret) is readable only by the functions that sign access tokens, derive invitation
+/// links and temporary passwords, or prove invitation links, and only they are told where
+/// it is; every other function checks tokens with the public key in its configuration.
 #[test]
 fn only_the_functions_that_sign_or_derive_read_the_keys_secret() {
     let mut holders = BTreeSet::new();

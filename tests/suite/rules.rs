@@ -350,6 +350,13 @@ async fn rule_5_links_name_their_member_and_prove_it(t: TestApp) {
         let accepted = t.accept(&forged, "Forger").await;
         assert_eq!(accepted.status, 404, "{forged}: {}", accepted.text);
     }
+    // The secret does not cover the org: the genuine link with another org's id finds no
+    // member there, and tells its holder nothing about that org.
+    let elsewhere = t.create_org("Rule Five Elsewhere", "free").await;
+    let moved = format!("{}_{member_id}_1_{secret}", elsewhere.org_id);
+    let answer = show(moved.clone()).await;
+    assert_eq!((answer.status, answer.code()), (410, "invitation_revoked"), "{}", answer.text);
+    assert_eq!(t.accept(&moved, "Mover").await.code(), "invitation_revoked");
     // A link from before: the secret alone, and the lookup item the invite wrote then.
     let lookup = roster_app::table::encode(
         roster_app::table::invitation_pk(&roster_app::secrets::sha256_hex(secret)),
@@ -720,6 +727,18 @@ async fn rule_11_revoking_deletes_the_shell_and_keeps_the_fact(t: TestApp) {
     let link = t.call("GET", &format!("/v1/invitations/{token}"), None, None).await;
     assert_eq!((link.status, link.code()), (410, "invitation_revoked"), "{}", link.text);
     assert_eq!(t.accept(&token, "Late").await.code(), "invitation_revoked");
+    // Invited again: the revoked link still says revoked (not superseded by the new one).
+    let again = t
+        .call(
+            "POST",
+            &format!("/v1/orgs/{o}/members/{former}/reinvite"),
+            Some(&org.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    let link = t.call("GET", &format!("/v1/invitations/{token}"), None, None).await;
+    assert_eq!((link.status, link.code()), (410, "invitation_revoked"), "{}", link.text);
     t.assert_search_entries_in_step(&org).await;
 }
 

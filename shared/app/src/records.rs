@@ -223,7 +223,9 @@ pub struct ImportChunk {
     pub failures: Vec<ImportFailure>,
 }
 
-/// Finds an invitation by the hash of its secret.
+/// The item found by the hash of an invitation's secret: the mark of an invitation revoked
+/// with its member kept, or the lookup of a link that is the secret alone (links from
+/// before links named their member, and those `roster_aws::layout` writes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvitationLookup {
     pub org_id: String,

@@ -15,6 +15,12 @@
 //!   index is gone from the template) and the email guards (`ORG#o` / `EMAIL#e`) deleted.
 //!   Not while an email has two accounts in an org (`conflicts`): those are reported, to be
 //!   resolved (one account removed) before running it again.
+//!
+//! Layout 4: an invitation link names its org, member and invitation, and no lookup item
+//! (`INVITE#<sha256>`) is written for it. While a deploy runs both versions side by side,
+//! the version before may email a link that is the secret alone for an invitation this
+//! version made, without a lookup. After the deploy (`finish`): every pending invitation
+//! gets the lookup such a link is found by, where it has none.
 
 use std::collections::HashMap;
 
@@ -23,6 +29,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWrite
 use aws_sdk_dynamodb::Client;
 
 use roster_app::table;
+use roster_app::usecases::membership::bare_link_lookup;
+use roster_domain::MembershipStatus;
 
 use crate::dynamo_store::{from_attributes, s, to_attributes};
 
@@ -33,6 +41,8 @@ pub struct Upgraded {
     pub directory_entries_written: usize,
     pub email_index_keys_removed: usize,
     pub email_guards_deleted: usize,
+    /// Pending invitations given the lookup a link that is the secret alone needs (layout 4).
+    pub invitation_lookups_written: usize,
     /// Members whose email's directory entry in their org names another member: one email
     /// with two accounts in an org (org id, email, the member the entry does not name).
     pub conflicts: Vec<(String, String, String)>,
@@ -81,7 +91,7 @@ fn key_of(attributes: &Key) -> Result<(&str, &str), String> {
     Ok((text("PK")?, text("SK")?))
 }
 
-/// Brings `table` to layout 3: its directory entries before the deploy, the rest with
+/// Brings `table` to layout 4: its directory entries before the deploy, the rest with
 /// `finish` after it (module doc).
 pub async fn upgrade(client: &Client, table_name: &str, finish: bool) -> Result<Upgraded, String> {
     let mut upgraded = Upgraded::default();
@@ -143,7 +153,47 @@ pub async fn upgrade(client: &Client, table_name: &str, finish: bool) -> Result<
             .map_err(|e| e.into_service_error().to_string())?;
         upgraded.email_guards_deleted += 1;
     }
+    for attributes in &members {
+        let (pk, sk) = key_of(attributes)?;
+        if write_bare_link_lookup(client, table_name, pk, sk).await? {
+            upgraded.invitation_lookups_written += 1;
+        }
+    }
     Ok(upgraded)
+}
+
+/// Writes the lookup by which a link that is the secret alone finds the member's pending
+/// invitation, unless there is one (layout 4, module doc). Whether it was written.
+async fn write_bare_link_lookup(client: &Client, table_name: &str, pk: &str, sk: &str) -> Result<bool, String> {
+    let read = client
+        .get_item()
+        .table_name(table_name)
+        .key("PK", s(pk))
+        .key("SK", s(sk))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| e.into_service_error().to_string())?;
+    let Some(attributes) = read.item else {
+        return Ok(false);
+    };
+    let item = from_attributes(&attributes).map_err(|e| e.to_string())?;
+    let member = table::decode_member(&item).map_err(|e| format!("{pk}/{sk}: {e}"))?;
+    let Some(invitation) = member.invitation.as_ref().filter(|_| member.status == MembershipStatus::Invited) else {
+        return Ok(false);
+    };
+    let written = client
+        .put_item()
+        .table_name(table_name)
+        .set_item(Some(to_attributes(&bare_link_lookup(&member, invitation))))
+        .condition_expression("attribute_not_exists(PK)")
+        .send()
+        .await;
+    match written {
+        Ok(_) => Ok(true),
+        Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(false),
+        Err(e) => Err(e.into_service_error().to_string()),
+    }
 }
 
 /// What became of a member's directory entry.

@@ -185,23 +185,27 @@ impl InvitationToken {
         if !IdAlphabet::Base64Url.check(secret, INVITATION_SECRET_LEN) {
             return Err(malformed);
         }
-        let names = match text.strip_suffix(secret) {
-            Some("") => None,
-            Some(named) => {
-                let mut parts = named.split('_');
-                let (Some(org), Some(member), Some(version), Some(""), None) =
-                    (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-                else {
-                    return Err(malformed);
-                };
-                let version_digits = version.len() <= 9 && version.bytes().all(|b| b.is_ascii_digit()) && !version.starts_with('0');
-                Some(InvitationNames {
-                    org_id: OrgId::parse(org).map_err(|_| malformed)?,
-                    member_id: MemberId::parse(member).map_err(|_| malformed)?,
-                    version: version.parse().ok().filter(|_| version_digits).ok_or(malformed)?,
-                })
+        // The secret is ASCII, so what comes before it ends on a character boundary.
+        let named = &text[..text.len() - INVITATION_SECRET_LEN];
+        let names = if named.is_empty() {
+            None
+        } else {
+            let mut parts = named.split('_');
+            let (Some(org), Some(member), Some(version), Some(""), None) =
+                (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+            else {
+                return Err(malformed);
+            };
+            // 1 to 9 digits without a leading zero: one way to write it, and it fits a u32.
+            let digits = (1..=9).contains(&version.len()) && version.bytes().all(|b| b.is_ascii_digit()) && !version.starts_with('0');
+            if !digits {
+                return Err(malformed);
             }
-            None => return Err(malformed),
+            Some(InvitationNames {
+                org_id: OrgId::parse(org).map_err(|_| malformed)?,
+                member_id: MemberId::parse(member).map_err(|_| malformed)?,
+                version: version.parse().map_err(|_| malformed)?,
+            })
         };
         Ok(InvitationToken {
             text: text.to_string(),

@@ -6,7 +6,8 @@
 //!   (about 4 bytes for 30). Each org gets its number at its first write (`register`), kept
 //!   in the `org_codes` table.
 //! - A key's structural start (`LEADING`, and `AFTER_ORG` after an org's code) becomes one
-//!   character; an invitation lookup's SHA-256 is kept as its bytes in base64url.
+//!   character; the SHA-256 in an `INVITE#` key (a revoked invitation's mark, or an old
+//!   link's lookup) is kept as its bytes in base64url.
 //! - In item data, a string that is an id becomes its org's code or a reference to the key
 //!   of the item that ends with it (`KEY_TAIL`), and a SHA-256 in hex its bytes in base64url
 //!   (`HASH`). Ids and hashes do not compress; the rest of the data is compressed after
@@ -240,8 +241,8 @@ const LEADING: [(char, &str); 10] = [
 /// What follows an org's code at a key's start (its member tabs, search entries, and each
 /// member's audit trail).
 const AFTER_ORG: [(char, &str); 3] = [('\u{1b}', "#TAB#"), ('\u{1c}', "#FIND#"), ('\u{1d}', "#AUDIT#")];
-/// An invitation link's lookup, `INVITE#` and the SHA-256 of its secret in hex (64
-/// characters), kept as this mark and the 32 bytes in base64url (43).
+/// A revoked invitation's mark or an old link's lookup: `INVITE#` and the SHA-256 of its
+/// secret in hex (64 characters), kept as this mark and the 32 bytes in base64url (43).
 const INVITE_HASH: char = '\u{1e}';
 const INVITE: &str = "INVITE#";
 

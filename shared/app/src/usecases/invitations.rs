@@ -157,9 +157,11 @@ pub async fn preview(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Pre
 
 /// The member an invitation link is for, and the hash of its secret, once the link is
 /// checked (`lifecycle::check_invitation`). A link names its member, and its secret is
-/// proven before anything is read: a link Roster did not send is not found, whatever it
-/// names. A link whose member is gone, or whose invitation was marked revoked, was revoked.
-/// A link from before links named their member is found by its lookup item.
+/// proven before anything is read: a link whose secret is not the one derived for the
+/// member and version it names is not found. (The secret does not cover the org: a genuine
+/// link given another org's id finds no member there, and answers revoked.) A link whose
+/// member is gone, or whose invitation was marked revoked, was revoked. A link that is the
+/// secret alone (from before links named their member) is found by its lookup item.
 async fn invitation_target(app: &App, token: &InvitationToken) -> AppResult<(Member, String)> {
     let token_hash = sha256_hex(token.secret());
     let (org_id, member_id) = match token.names() {
@@ -181,12 +183,15 @@ async fn invitation_target(app: &App, token: &InvitationToken) -> AppResult<(Mem
     let member = app.find_member(&org_id, &member_id).await?.ok_or_else(link_revoked)?;
     match lifecycle::check_invitation(&member, &token_hash, app.now()) {
         Ok(_) => Ok((member, token_hash)),
-        // Revoked with its member kept reads like used, but for its mark (a named link's:
-        // an unnamed one's lookup was read above).
-        Err(DomainError::Gone(ErrorCode::InvitationUsed)) if token.names().is_some() => match invitation_lookup(app, &token_hash).await? {
-            Some(mark) if mark.revoked => Err(link_revoked()),
-            _ => Err(AppError::Domain(DomainError::Gone(ErrorCode::InvitationUsed))),
-        },
+        // Revoked with its member kept reads like used (or, once the member is invited
+        // again, like superseded), but for its mark (a named link's: an unnamed one's
+        // lookup was read above).
+        Err(refused @ DomainError::Gone(ErrorCode::InvitationUsed | ErrorCode::InvitationSuperseded)) if token.names().is_some() => {
+            match invitation_lookup(app, &token_hash).await? {
+                Some(mark) if mark.revoked => Err(link_revoked()),
+                _ => Err(refused.into()),
+            }
+        }
         Err(refused) => Err(refused.into()),
     }
 }

@@ -235,17 +235,29 @@ impl MemberChange<'_> {
     }
 }
 
-/// The mark that the invitation whose secret hashes to `invitation.token_hash` was revoked
-/// with its member kept (`INVITE#<sha256>`, the item a link from before links named their
-/// member is found by): its link says it was revoked, not used. Kept: a revocation is rare,
-/// and the link should say so however late it is clicked.
-fn revoked_invitation_mark(member: &Member, invitation: &PendingInvitation) -> crate::ports::Item {
-    let mark = InvitationLookup {
+/// The item `INVITE#<sha256>` of the invitation whose secret hashes to
+/// `invitation.token_hash`: the mark that it was revoked with its member kept (its link
+/// says it was revoked, not used), or the lookup of a link that is the secret alone (links
+/// from before links named their member, `roster_aws::layout`).
+fn invitation_item(member: &Member, invitation: &PendingInvitation, revoked: bool) -> crate::ports::Item {
+    let item = InvitationLookup {
         org_id: member.org_id.clone(),
         member_id: member.id.clone(),
-        revoked: true,
+        revoked,
     };
-    table::encode(table::invitation_pk(&invitation.token_hash), table::INVITE_SK.into(), 1, &mark)
+    table::encode(table::invitation_pk(&invitation.token_hash), table::INVITE_SK.into(), 1, &item)
+}
+
+/// The mark of an invitation revoked with its member kept. Kept: a revocation is rare, and
+/// the link should say so however late it is clicked.
+fn revoked_invitation_mark(member: &Member, invitation: &PendingInvitation) -> crate::ports::Item {
+    invitation_item(member, invitation, true)
+}
+
+/// The lookup by which a link that is the secret alone finds `member`'s pending
+/// `invitation`: deleted by the store 90 days after the link expired, as such lookups were.
+pub fn bare_link_lookup(member: &Member, invitation: &PendingInvitation) -> crate::ports::Item {
+    invitation_item(member, invitation, false).expiring_at(invitation.expires_at + Duration::days(90))
 }
 
 /// The counters a member change keeps in step, each read only when the change moves it:
