@@ -704,14 +704,9 @@ async fn rule_11_revoking_deletes_the_shell_and_keeps_the_fact(t: TestApp) {
     // says it was revoked (not used).
     let (former, _) = t.add_member(&org, "former@r11.test", "member", None).await;
     assert_eq!(t.remove_member(&org, &former).await.status, 200);
-    let reinvited = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{o}/members/{former}/reinvite"),
-            Some(&org.admin_token),
-            None,
-        )
-        .await;
+    let reinvite_path = format!("/v1/orgs/{o}/members/{former}/reinvite");
+    let reinvite = || t.call("POST", &reinvite_path, Some(&org.admin_token), None);
+    let reinvited = reinvite().await;
     assert_eq!(reinvited.status, 200, "{}", reinvited.text);
     t.drain().await;
     let token = t.last_invitation_token("former@r11.test");
@@ -728,14 +723,7 @@ async fn rule_11_revoking_deletes_the_shell_and_keeps_the_fact(t: TestApp) {
     assert_eq!((link.status, link.code()), (410, "invitation_revoked"), "{}", link.text);
     assert_eq!(t.accept(&token, "Late").await.code(), "invitation_revoked");
     // Invited again: the revoked link still says revoked (not superseded by the new one).
-    let again = t
-        .call(
-            "POST",
-            &format!("/v1/orgs/{o}/members/{former}/reinvite"),
-            Some(&org.admin_token),
-            None,
-        )
-        .await;
+    let again = reinvite().await;
     assert_eq!(again.status, 200, "{}", again.text);
     let link = t.call("GET", &format!("/v1/invitations/{token}"), None, None).await;
     assert_eq!((link.status, link.code()), (410, "invitation_revoked"), "{}", link.text);

@@ -28,6 +28,7 @@ use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 
+use roster_app::ports::Item;
 use roster_app::table;
 use roster_app::usecases::membership::bare_link_lookup;
 use roster_domain::MembershipStatus;
@@ -162,9 +163,8 @@ pub async fn upgrade(client: &Client, table_name: &str, finish: bool) -> Result<
     Ok(upgraded)
 }
 
-/// Writes the lookup by which a link that is the secret alone finds the member's pending
-/// invitation, unless there is one (layout 4, module doc). Whether it was written.
-async fn write_bare_link_lookup(client: &Client, table_name: &str, pk: &str, sk: &str) -> Result<bool, String> {
+/// The item at `pk`/`sk` as it is now (a consistent read); none when there is none.
+async fn read_item(client: &Client, table_name: &str, pk: &str, sk: &str) -> Result<Option<Item>, String> {
     let read = client
         .get_item()
         .table_name(table_name)
@@ -174,11 +174,26 @@ async fn write_bare_link_lookup(client: &Client, table_name: &str, pk: &str, sk:
         .send()
         .await
         .map_err(|e| e.into_service_error().to_string())?;
-    let Some(attributes) = read.item else {
+    read.item
+        .map(|attributes| from_attributes(&attributes).map_err(|e| e.to_string()))
+        .transpose()
+}
+
+/// The member at `pk`/`sk` as it is now, with its item; none when gone.
+async fn read_member(client: &Client, table_name: &str, pk: &str, sk: &str) -> Result<Option<(Item, roster_domain::Member)>, String> {
+    let Some(item) = read_item(client, table_name, pk, sk).await? else {
+        return Ok(None);
+    };
+    let member = table::decode_member(&item).map_err(|e| format!("{pk}/{sk}: {e}"))?;
+    Ok(Some((item, member)))
+}
+
+/// Writes the lookup by which a link that is the secret alone finds the member's pending
+/// invitation, unless there is one (layout 4, module doc). Whether it was written.
+async fn write_bare_link_lookup(client: &Client, table_name: &str, pk: &str, sk: &str) -> Result<bool, String> {
+    let Some((_, member)) = read_member(client, table_name, pk, sk).await? else {
         return Ok(false);
     };
-    let item = from_attributes(&attributes).map_err(|e| e.to_string())?;
-    let member = table::decode_member(&item).map_err(|e| format!("{pk}/{sk}: {e}"))?;
     let Some(invitation) = member.invitation.as_ref().filter(|_| member.status == MembershipStatus::Invited) else {
         return Ok(false);
     };
@@ -213,20 +228,9 @@ async fn write_directory_entry(client: &Client, table_name: &str, pk: &str, sk: 
         if attempt > 0 {
             tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(6))).await;
         }
-        let read = client
-            .get_item()
-            .table_name(table_name)
-            .key("PK", s(pk))
-            .key("SK", s(sk))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| e.into_service_error().to_string())?;
-        let Some(attributes) = read.item else {
+        let Some((item, member)) = read_member(client, table_name, pk, sk).await? else {
             return Ok(Entry::MemberGone);
         };
-        let item = from_attributes(&attributes).map_err(|e| e.to_string())?;
-        let member = table::decode_member(&item).map_err(|e| format!("{pk}/{sk}: {e}"))?;
         let entry = Put::builder()
             .table_name(table_name)
             .set_item(Some(to_attributes(&table::directory_entry(&member))))
@@ -283,19 +287,16 @@ async fn write_directory_entry(client: &Client, table_name: &str, pk: &str, sk: 
 
 /// Whether the directory entry that is there names `member`; `None` when it is gone.
 async fn entry_found(client: &Client, table_name: &str, member: roster_domain::Member) -> Result<Option<Entry>, String> {
-    let read = client
-        .get_item()
-        .table_name(table_name)
-        .key("PK", s(&table::directory_pk(&member.email)))
-        .key("SK", s(&table::directory_sk(&member.org_id)))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| e.into_service_error().to_string())?;
-    let Some(attributes) = read.item else {
+    let Some(item) = read_item(
+        client,
+        table_name,
+        &table::directory_pk(&member.email),
+        &table::directory_sk(&member.org_id),
+    )
+    .await?
+    else {
         return Ok(None);
     };
-    let item = from_attributes(&attributes).map_err(|e| e.to_string())?;
     let entry: roster_app::records::DirectoryEntry = table::decode(&item).map_err(|e| e.to_string())?;
     Ok(Some(if entry.member_id == member.id {
         Entry::There
