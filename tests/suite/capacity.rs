@@ -13,14 +13,29 @@ use serde_json::json;
 use roster_app::ports::QueueName;
 use roster_tests::{MeteredStore, TestApp, Units};
 
+/// What a metered store has added up since it was last taken.
+struct Meter(Arc<Mutex<Units>>);
+
+impl Meter {
+    /// The units since the last take, starting again from nothing.
+    fn take(&self) -> Units {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+/// `app` with a store that adds up the capacity units of what it is asked.
+fn metered(app: TestApp) -> (TestApp, Meter) {
+    let units = Arc::new(Mutex::new(Units::default()));
+    let meter = Meter(units.clone());
+    (app.wrap_store(move |inner| Arc::new(MeteredStore { inner, units })), meter)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn capacity_units_per_operation_stay_within_today_s() {
-    let metered = Arc::new(Mutex::new(Units::default()));
-    let units = metered.clone();
-    let t = TestApp::new().wrap_store(move |inner| Arc::new(MeteredStore { inner, units }));
+    let (t, meter) = metered(TestApp::new());
     let org = t.create_org("Units", "paid").await;
     t.drain().await;
-    let take = || std::mem::take(&mut *metered.lock().unwrap());
+    let take = || meter.take();
     take();
 
     let invited = t
@@ -89,11 +104,7 @@ async fn capacity_units_per_operation_stay_within_today_s() {
 #[tokio::test]
 async fn an_export_page_reads_its_own_members_and_no_more() {
     const PAGE: usize = 40;
-    let metered = Arc::new(Mutex::new(Units::default()));
-    let units = metered.clone();
-    let t = TestApp::new()
-        .configure(|config| config.export_page_members = PAGE)
-        .wrap_store(move |inner| Arc::new(MeteredStore { inner, units }));
+    let (t, meter) = metered(TestApp::new().configure(|config| config.export_page_members = PAGE));
     let org = t.create_org("Pages", "paid").await;
     let mut csv = String::from("email,first_name,last_name,phone,department,position,role\n");
     for i in 0..110 {
@@ -104,12 +115,12 @@ async fn an_export_page_reads_its_own_members_and_no_more() {
     let mut next = Some(format!("/v1/orgs/{}/members/export.csv", org.org_id));
     let (mut pages, mut members) = (Vec::new(), 0);
     while let Some(url) = next.take() {
-        std::mem::take(&mut *metered.lock().unwrap());
+        meter.take();
         let page = t.call("GET", &url, Some(&org.admin_token), None).await;
         assert_eq!(page.status, 200, "{}", page.text);
         let rows = page.text.lines().count() - 1;
         members += rows;
-        pages.push((rows, metered.lock().unwrap().items_read));
+        pages.push((rows, meter.take().items_read));
         next = page.headers.get("link").map(|link| {
             link.to_str()
                 .unwrap()
@@ -142,12 +153,10 @@ const DOLLARS_PER_MILLION_READ_UNITS: f64 = 0.125;
 /// other services), and held to today's total.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_s_lifecycle_in_capacity_units() {
-    let metered = Arc::new(Mutex::new(Units::default()));
-    let units = metered.clone();
-    let t = TestApp::new().wrap_store(move |inner| Arc::new(MeteredStore { inner, units }));
+    let (t, meter) = metered(TestApp::new());
     let org = t.create_org("Lifecycle", "paid").await;
     t.drain().await;
-    let take = || std::mem::take(&mut *metered.lock().unwrap());
+    let take = || meter.take();
     let mut steps: Vec<(&str, Units)> = Vec::new();
     take();
 

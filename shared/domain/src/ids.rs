@@ -36,11 +36,16 @@ impl IdAlphabet {
 
     /// The same check as a regular expression (for the API's schemas).
     pub fn pattern(self, len: usize) -> String {
+        format!("^{}$", self.run(len))
+    }
+
+    /// `len` characters of this alphabet, as a regular expression's part.
+    fn run(self, len: usize) -> String {
         let class = match self {
             IdAlphabet::Crockford => "0-9A-HJKMNP-TV-Z",
             IdAlphabet::Base64Url => "A-Za-z0-9_-",
         };
-        format!("^[{class}]{{{len}}}$")
+        format!("[{class}]{{{len}}}")
     }
 }
 
@@ -234,8 +239,9 @@ impl InvitationToken {
 
     /// The API's pattern for it.
     pub fn pattern() -> String {
-        let id = "[0-9A-HJKMNP-TV-Z]{26}";
-        format!("^(?:{id}_{id}_[1-9][0-9]{{0,8}}_)?[A-Za-z0-9_-]{{{INVITATION_SECRET_LEN}}}$")
+        let id = IdAlphabet::Crockford.run(26);
+        let secret = IdAlphabet::Base64Url.run(INVITATION_SECRET_LEN);
+        format!("^(?:{id}_{id}_[1-9][0-9]{{0,8}}_)?{secret}$")
     }
 }
 

@@ -972,7 +972,7 @@ impl Endpoint for GetInvitation {
         "GET",
         "/v1/invitations/{token}",
         "get-invitation",
-        READS.public().proves_derived_secrets(),
+        READS.public().derives_secrets(),
     );
 
     fn operation() -> Operation {
@@ -1002,7 +1002,7 @@ impl Endpoint for AcceptInvitation {
         "POST",
         "/v1/invitations/{token}/accept",
         "accept-invitation",
-        WRITES.public().proves_derived_secrets(),
+        WRITES.public().derives_secrets(),
     );
 
     fn operation() -> Operation {

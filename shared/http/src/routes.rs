@@ -101,11 +101,11 @@ impl RouteFacts {
     }
     /// Issues invitation links or temporary passwords, and queues their emails.
     pub(crate) const fn sends_secrets_by_email(self) -> RouteFacts {
-        self.sends_email().proves_derived_secrets()
+        self.sends_email().derives_secrets()
     }
-    /// Proves invitation links: their secrets are derived, so a link is checked against the
-    /// secret derived for the member it names before anything is read.
-    pub(crate) const fn proves_derived_secrets(self) -> RouteFacts {
+    /// Holds the token secret: derives invitation links and temporary passwords, or proves
+    /// an invitation link against the secret derived for the member it names.
+    pub(crate) const fn derives_secrets(self) -> RouteFacts {
         RouteFacts {
             keys: KeyUse::DerivesSecrets,
             ..self

@@ -64,10 +64,9 @@ impl OidcHttp {
 
     fn client(&self) -> Result<&HttpsClient, OidcHttpError> {
         let built = self.client.get_or_init(|| {
-            let allow_http = !self.public_only;
             let mut http = HttpConnector::new_with_resolver(PublicOnly {
                 inner: GaiResolver::new(),
-                enforce: !allow_http,
+                enforce: self.public_only,
             });
             // The TLS connector decides which schemes pass.
             http.enforce_http(false);
@@ -75,7 +74,7 @@ impl OidcHttp {
             let tls = HttpsConnectorBuilder::new()
                 .with_provider_and_native_roots(rustls::crypto::aws_lc_rs::default_provider())
                 .map_err(|error| error.to_string())?;
-            let tls = if allow_http { tls.https_or_http() } else { tls.https_only() };
+            let tls = if self.public_only { tls.https_only() } else { tls.https_or_http() };
             let connector = tls.enable_http1().wrap_connector(http);
             Ok(Client::builder(TokioExecutor::new()).build(connector))
         });
