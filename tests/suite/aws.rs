@@ -278,6 +278,34 @@ async fn a_table_at_layout_2_is_upgraded_before_and_after_the_deploy() {
         ])
         .await
         .unwrap();
+    // Each member's search entries as the version before wrote them: its names' and its
+    // email's (layout 5 finds emails in the tab index).
+    let mut search_entries = Vec::new();
+    for m in [&old, &new, &invited] {
+        let email_entry = (
+            table::search_partition(&org_id, m.status.tab()),
+            table::search_entry_sk(m.email.as_str(), &m.id),
+        );
+        for (pk, sk) in table::search_entry_keys(m).into_iter().chain([email_entry]) {
+            search_entries.push(put(Item::new(pk, sk, 1, serde_json::Value::Null)));
+        }
+    }
+    store.transact(search_entries).await.unwrap();
+    let stored_search_entries = || {
+        let store = store.clone();
+        let org_id = org_id.clone();
+        async move {
+            let mut found = std::collections::BTreeSet::new();
+            for tab in [roster_domain::Tab::Licensed, roster_domain::Tab::Unlicensed] {
+                let partition = table::search_partition(&org_id, tab);
+                let query = roster_app::ports::Query::table(partition.clone(), roster_app::ports::SkCondition::Any);
+                let page = store.query(query).await.unwrap();
+                found.extend(page.items.into_iter().map(|e| (partition.clone(), e.sk)));
+            }
+            found
+        }
+    };
+    assert_eq!(stored_search_entries().await.len(), 9);
     let attribute = |v: &str| roster_aws::dynamo_client::types::AttributeValue::S(v.to_string());
     let member_key = |m: &roster_domain::Member| {
         client
@@ -368,8 +396,15 @@ async fn a_table_at_layout_2_is_upgraded_before_and_after_the_deploy() {
             email_index_keys_removed: 2,
             email_guards_deleted: 2,
             invitation_lookups_written: 1,
+            search_entries_deleted: 3,
             conflicts: Vec::new(),
         }
+    );
+    let names_only: std::collections::BTreeSet<_> = [&old, &new, &invited].into_iter().flat_map(table::search_entry_keys).collect();
+    assert_eq!(
+        stored_search_entries().await,
+        names_only,
+        "the emails' entries are gone, the names' kept"
     );
     let lookup = store
         .get(

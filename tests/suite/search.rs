@@ -143,7 +143,74 @@ async fn each_tab_lists_its_statuses_under_every_filter_and_role(t: TestApp) {
     }
 }
 
+/// A search reads its email matches first (the tab index, in email order), then its name
+/// matches (the search entries, in term order): a page at a time, its cursor goes from the
+/// one to the other, and a member whose email and name both match is listed once.
+async fn a_search_pages_through_emails_then_names_once_each(t: TestApp) {
+    let org = t.create_org("Pager", "paid").await;
+    for (email, first, last) in [
+        ("ann.b@pager.test", "", ""),
+        ("zoe@pager.test", "Ann", "Young"),
+        ("ann.c@pager.test", "Ann", "Clark"),
+        ("yan@pager.test", "Bo", "Annett"),
+        ("ann.a@pager.test", "Cy", "Doe"),
+        ("other@pager.test", "Other", "One"),
+    ] {
+        let (_, token) = t.add_member(&org, email, "member", None).await;
+        if !first.is_empty() {
+            let named = t
+                .call(
+                    "PATCH",
+                    "/v1/me",
+                    Some(&token),
+                    Some(json!({"first_name": first, "last_name": last})),
+                )
+                .await;
+            assert_eq!(named.status, 200, "{}", named.text);
+        }
+    }
+    let mut emails = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..20 {
+        let after = cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default();
+        let path = format!("/v1/orgs/{}/members?tab=licensed&q=ANN&limit=1{after}", org.org_id);
+        let page = t.call("GET", &path, Some(&org.admin_token), None).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        let items = page.body["items"].as_array().unwrap();
+        assert!(items.len() <= 1, "{}", page.text);
+        emails.extend(items.iter().map(|m| m["email"].as_str().unwrap().to_string()));
+        cursor = page.body["next_cursor"].as_str().map(str::to_string);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert_eq!(
+        emails,
+        [
+            "ann.a@pager.test",
+            "ann.b@pager.test",
+            "ann.c@pager.test",
+            "zoe@pager.test",
+            "yan@pager.test"
+        ],
+        "emails in email order, then names in term order (\"ann young\", \"annett bo\"), Ann Clark once"
+    );
+    for cursor in ["garbage", "e.", "x.00"] {
+        let page = t
+            .call(
+                "GET",
+                &format!("/v1/orgs/{}/members?tab=licensed&q=ann&cursor={cursor}", org.org_id),
+                Some(&org.admin_token),
+                None,
+            )
+            .await;
+        assert_eq!(page.status, 400, "{cursor}: {}", page.text);
+        assert_eq!(page.body["errors"][0]["code"], "invalid_cursor", "{cursor}: {}", page.text);
+    }
+}
+
 on_every_backend!(
+    a_search_pages_through_emails_then_names_once_each,
     a_search_finds_people_by_the_start_of_their_email_or_name,
     each_tab_lists_its_statuses_under_every_filter_and_role,
 );

@@ -10,7 +10,7 @@
 //! | department membership | `ORG#o` | `DEPTMEMBER#d#m` | | |
 //! | deleted-department tombstone | `ORG#o` | `DEPTCLOSED#d` | | |
 //! | member | `ORG#o` | `MEMBER#m` | `ORG#o#TAB#tab` / `email#m` | invitation expiry, license end |
-//! | member search entry (one per search term) | `ORG#o#FIND#tab` | `term` U+0001 `m` | | |
+//! | member search entry (one per name term; emails are found in GSI1) | `ORG#o#FIND#tab` | `term` U+0001 `m` | | |
 //! | audit event | `ORG#o` | `AUDIT#a` | `ORG#o#AUDIT#m` / `a` | |
 //! | outbox entry | `ORG#o` | `OUTBOX#x` | | delivery repair while pending |
 //! | join notice sent (expires) | `ORG#o` | `JOINNOTICE#m#hour` | | |
@@ -190,11 +190,21 @@ pub fn rate_window_sk(window_start: i64) -> String {
     format!("WINDOW#{window_start:012}")
 }
 
-/// The partition of a tab's member search entries: one per search term of each member
-/// (`roster_domain::search`), written with the member, so a search reads its matches in
-/// order with consistent reads, at any org size.
+/// The partition of a tab's member search entries: one per name term of each member
+/// (`roster_domain::search::name_terms`), written with the member, so a search reads its
+/// matches by name in order with consistent reads, at any org size. A search by email reads
+/// the tab's index (GSI1), whose sort key is the email: the member is written there anyway,
+/// so an email term costs no item of its own.
 pub fn search_partition(org_id: &str, tab: Tab) -> String {
-    format!("ORG#{org_id}#FIND#{}", tab.as_str())
+    format!("ORG#{org_id}{SEARCH_PARTITION_MARK}{}", tab.as_str())
+}
+/// What follows the org in a search partition's key.
+pub const SEARCH_PARTITION_MARK: &str = "#FIND#";
+/// The org and member of the search entry at `pk`/`sk`.
+pub fn search_entry_member<'a>(pk: &'a str, sk: &'a str) -> Option<(&'a str, &'a str)> {
+    let (org_id, _tab) = pk.strip_prefix("ORG#")?.split_once(SEARCH_PARTITION_MARK)?;
+    let (_term, member_id) = parse_search_entry(sk)?;
+    Some((org_id, member_id))
 }
 /// Separates a search entry's term from its member id: below every character a term holds.
 pub const SEARCH_TERM_END: char = '\u{1}';
@@ -204,7 +214,7 @@ pub fn search_entry_sk(term: &str, member_id: &str) -> String {
 /// The keys of a member's search entries.
 pub fn search_entry_keys(member: &Member) -> Vec<(String, String)> {
     let partition = search_partition(&member.org_id, member.status.tab());
-    roster_domain::search::search_terms(member)
+    roster_domain::search::name_terms(member)
         .iter()
         .map(|term| (partition.clone(), search_entry_sk(term, &member.id)))
         .collect()

@@ -21,6 +21,13 @@
 //! the version before may email a link that is the secret alone for an invitation this
 //! version made, without a lookup. After the deploy (`finish`): every pending invitation
 //! gets the lookup such a link is found by, where it has none.
+//!
+//! Layout 5: a search by email reads the member tabs' index (GSI1), whose sort key is the
+//! email, so a member has search entries for its names only. While a deploy runs both, the
+//! version before finds the members this version writes by name only, and its own writes
+//! keep email entries in step as before. After the deploy (`finish`): every search entry
+//! its member as it is now would not have (its email's) is deleted, checking in the same
+//! transaction that the member is as read.
 
 use std::collections::HashMap;
 
@@ -44,6 +51,8 @@ pub struct Upgraded {
     pub email_guards_deleted: usize,
     /// Pending invitations given the lookup a link that is the secret alone needs (layout 4).
     pub invitation_lookups_written: usize,
+    /// Search entries of emails deleted (layout 5).
+    pub search_entries_deleted: usize,
     /// Members whose email's directory entry in their org names another member: one email
     /// with two accounts in an org (org id, email, the member the entry does not name).
     pub conflicts: Vec<(String, String, String)>,
@@ -92,7 +101,7 @@ fn key_of(attributes: &Key) -> Result<(&str, &str), String> {
     Ok((text("PK")?, text("SK")?))
 }
 
-/// Brings `table` to layout 4: its directory entries before the deploy, the rest with
+/// Brings `table` to layout 5: its directory entries before the deploy, the rest with
 /// `finish` after it (module doc).
 pub async fn upgrade(client: &Client, table_name: &str, finish: bool) -> Result<Upgraded, String> {
     let mut upgraded = Upgraded::default();
@@ -160,7 +169,76 @@ pub async fn upgrade(client: &Client, table_name: &str, finish: bool) -> Result<
             upgraded.invitation_lookups_written += 1;
         }
     }
+    let entries = scan(
+        client,
+        table_name,
+        "PK, SK",
+        "begins_with(PK, :org) AND contains(PK, :find)",
+        &[(":org", "ORG#"), (":find", table::SEARCH_PARTITION_MARK)],
+    )
+    .await?;
+    for key in &entries {
+        let (pk, sk) = key_of(key)?;
+        if delete_search_entry_unless_kept(client, table_name, pk, sk).await? {
+            upgraded.search_entries_deleted += 1;
+        }
+    }
     Ok(upgraded)
+}
+
+/// Deletes the search entry at `pk`/`sk` unless its member, as it is now, has it (layout 5,
+/// module doc), checking in the same transaction that the member is as read (read again
+/// while it changes). Whether it was deleted.
+async fn delete_search_entry_unless_kept(client: &Client, table_name: &str, pk: &str, sk: &str) -> Result<bool, String> {
+    let (org_id, member_id) = table::search_entry_member(pk, sk).ok_or_else(|| format!("{pk}/{sk} is no search entry"))?;
+    let (member_pk, member_sk) = (table::org_pk(org_id), table::member_sk(member_id));
+    for attempt in 0..ATTEMPTS {
+        if attempt > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(6))).await;
+        }
+        let member = read_member(client, table_name, &member_pk, &member_sk).await?;
+        let key = (pk.to_string(), sk.to_string());
+        if member.as_ref().is_some_and(|(_, m)| table::search_entry_keys(m).contains(&key)) {
+            return Ok(false);
+        }
+        let delete = aws_sdk_dynamodb::types::Delete::builder()
+            .table_name(table_name)
+            .key("PK", s(pk))
+            .key("SK", s(sk))
+            .build()
+            .map_err(|e| e.to_string())?;
+        let deleted = client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().delete(delete).build())
+            .transact_items(member_as_read(
+                table_name,
+                &member_pk,
+                &member_sk,
+                member.as_ref().map(|(item, _)| item.version),
+            )?)
+            .send()
+            .await;
+        match deleted {
+            Ok(_) => return Ok(true),
+            Err(e) if e.code() == Some("TransactionCanceledException") => {}
+            Err(e) => return Err(format!("{pk}/{sk}: {}", e.into_service_error())),
+        }
+    }
+    Err(format!("{pk}/{sk}: not deleted in {ATTEMPTS} attempts"))
+}
+
+/// A transaction's check that the member at `pk`/`sk` is at `version` (none: that it is gone).
+fn member_as_read(table_name: &str, pk: &str, sk: &str, version: Option<u64>) -> Result<TransactWriteItem, String> {
+    let check = ConditionCheck::builder().table_name(table_name).key("PK", s(pk)).key("SK", s(sk));
+    let check = match version {
+        Some(version) => check
+            .condition_expression("version = :version")
+            .expression_attribute_values(":version", AttributeValue::N(version.to_string())),
+        None => check.condition_expression("attribute_not_exists(PK)"),
+    };
+    Ok(TransactWriteItem::builder()
+        .condition_check(check.build().map_err(|e| e.to_string())?)
+        .build())
 }
 
 /// The item at `pk`/`sk` as it is now (a consistent read); none when there is none.
@@ -237,18 +315,10 @@ async fn write_directory_entry(client: &Client, table_name: &str, pk: &str, sk: 
             .condition_expression("attribute_not_exists(PK)")
             .build()
             .map_err(|e| e.to_string())?;
-        let unchanged = ConditionCheck::builder()
-            .table_name(table_name)
-            .key("PK", s(pk))
-            .key("SK", s(sk))
-            .condition_expression("version = :version")
-            .expression_attribute_values(":version", AttributeValue::N(item.version.to_string()))
-            .build()
-            .map_err(|e| e.to_string())?;
         let written = client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().put(entry).build())
-            .transact_items(TransactWriteItem::builder().condition_check(unchanged).build())
+            .transact_items(member_as_read(table_name, pk, sk, Some(item.version))?)
             .send()
             .await;
         let error = match written {

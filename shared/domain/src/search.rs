@@ -1,6 +1,7 @@
 //! What a member search (`q`) matches: the start of a member's email, of "first last" or
-//! of "last first", compared without case and with white space collapsed. The stores keep
-//! one search entry per term, so a search reads its matches in order instead of scanning.
+//! of "last first", compared without case and with white space collapsed. A search reads
+//! its matches in order instead of scanning: the emails from the member tabs' index (whose
+//! sort key is the email), the names from one search entry per name term.
 
 use crate::member::Member;
 
@@ -15,12 +16,28 @@ pub fn search_terms(member: &Member) -> Vec<String> {
     terms_of(member.email.as_str(), &member.first_name, &member.last_name)
 }
 
+/// The terms of a member's names, distinct and in ascending order: "first last" and "last
+/// first" (none when it has no name yet): what its search entries hold.
+pub fn name_terms(member: &Member) -> Vec<String> {
+    names_of(&member.first_name, &member.last_name)
+}
+
 fn terms_of(email: &str, first_name: &str, last_name: &str) -> Vec<String> {
+    let mut terms = names_of(first_name, last_name);
+    terms.push(email.to_lowercase());
+    terms.sort();
+    terms.dedup();
+    terms
+}
+
+fn names_of(first_name: &str, last_name: &str) -> Vec<String> {
     let first = search_key(first_name);
     let last = search_key(last_name);
-    let mut terms = vec![email.to_lowercase()];
-    terms.extend([format!("{first} {last}"), format!("{last} {first}")].map(|name| name.trim().to_string()));
-    terms.retain(|term| !term.is_empty());
+    let mut terms: Vec<String> = [format!("{first} {last}"), format!("{last} {first}")]
+        .map(|name| name.trim().to_string())
+        .into_iter()
+        .filter(|term| !term.is_empty())
+        .collect();
     terms.sort();
     terms.dedup();
     terms
@@ -57,5 +74,8 @@ mod tests {
     fn an_invitee_without_a_name_is_found_by_email() {
         assert_eq!(terms_of("x@acme.test", "", " "), ["x@acme.test"]);
         assert_eq!(terms_of("x@acme.test", "Cher", ""), ["cher", "x@acme.test"]);
+        assert!(names_of("", " ").is_empty(), "no search entry for an invitee without a name");
+        assert_eq!(names_of("Cher", ""), ["cher"], "one name: one term");
+        assert_eq!(names_of("Ann", "Smith"), ["ann smith", "smith ann"]);
     }
 }

@@ -7,6 +7,10 @@
 //! directory answers). Each member that has no directory entry (an account from before the
 //! directory) gets one, the email guards (`ORG#o` / `EMAIL#e`) go, and the members' GSI2
 //! keys are cleared.
+//!
+//! Version 4: a search by email reads the member tabs' index, whose sort key is the email,
+//! so a member has search entries for its names only: every search entry its member would
+//! not have (its email's) goes.
 
 use rusqlite::{params, Connection};
 
@@ -16,39 +20,77 @@ use roster_app::table;
 use crate::stored_forms::OrgCodes;
 
 /// The layout this version of the app writes.
-pub(crate) const LAYOUT_VERSION: i64 = 3;
+pub(crate) const LAYOUT_VERSION: i64 = 4;
 
 /// Members are read and changed this many at a time.
 const BATCH: usize = 5_000;
 
-/// Brings a database at an earlier layout to `LAYOUT_VERSION`, in one transaction.
+/// Brings a database at an earlier layout to `LAYOUT_VERSION`, a transaction a version.
 pub(crate) fn upgrade(connection: &mut Connection, codes: &OrgCodes) -> rusqlite::Result<()> {
-    crate::sqlite::upgrade_once(connection, LAYOUT_VERSION, |tx| {
-        let has_email_index: bool = tx
-            .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'items_gsi2'")?
-            .exists([])?;
-        if has_email_index {
-            loop {
-                let members = members_in_email_index(tx, codes)?;
-                if members.is_empty() {
-                    break;
-                }
-                for (pk, sk, member) in members {
-                    insert_if_absent(tx, codes, &table::directory_entry(&member))?;
-                    tx.prepare_cached("UPDATE items SET gsi2pk = NULL, gsi2sk = NULL WHERE pk = ?1 AND sk = ?2")?
-                        .execute(params![pk, sk])?;
-                }
+    crate::sqlite::upgrade_once(connection, 3, |tx| directory_entries_guard_emails(tx, codes))?;
+    crate::sqlite::upgrade_once(connection, LAYOUT_VERSION, |tx| search_entries_of_names_only(tx, codes))
+}
+
+/// Version 4 (module doc). Search partitions are stored as an org's code and `#FIND#`'s
+/// mark (U+001C); their entries are read in key order, a batch at a time.
+fn search_entries_of_names_only(tx: &Connection, codes: &OrgCodes) -> rusqlite::Result<()> {
+    let failed = |error: String| rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Text, error.into());
+    let mut after = (String::new(), String::new());
+    loop {
+        let entries: Vec<(String, String)> = tx
+            .prepare_cached(&format!(
+                "SELECT pk, sk FROM items WHERE (pk, sk) > (?1, ?2) AND substr(pk, 1, 1) = char(2) \
+                 AND instr(pk, char(3, 28)) > 0 ORDER BY pk, sk LIMIT {BATCH}"
+            ))?
+            .query_map(params![after.0, after.1], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(last) = entries.last() else {
+            return Ok(());
+        };
+        after = last.clone();
+        let current = codes.read();
+        for (stored_pk, stored_sk) in entries {
+            let key = (current.key(stored_pk.clone()), current.key(stored_sk.clone()));
+            let (org_id, member_id) =
+                table::search_entry_member(&key.0, &key.1).ok_or_else(|| failed(format!("{key:?} is no search entry")))?;
+            let member = crate::SqliteStore::get_in(tx, &current, &table::org_pk(org_id), &table::member_sk(member_id))
+                .map_err(|e| failed(e.to_string()))?
+                .map(|item| table::decode_member(&item).map_err(|e| failed(format!("{key:?}: {e}"))))
+                .transpose()?;
+            if !member.is_some_and(|m| table::search_entry_keys(&m).contains(&key)) {
+                tx.prepare_cached("DELETE FROM items WHERE pk = ?1 AND sk = ?2")?
+                    .execute(params![stored_pk, stored_sk])?;
             }
-            tx.execute_batch("DROP INDEX items_gsi2")?;
         }
-        // The email guards: an org's partition (its code alone) and `EMAIL#`'s mark.
-        let guard_mark = codes.read().stored("EMAIL#").map(|key| key.into_owned()).unwrap_or_default();
-        tx.execute(
-            "DELETE FROM items WHERE substr(pk, 1, 1) = char(2) AND substr(pk, -1, 1) = char(3) AND substr(sk, 1, 1) = ?1",
-            params![guard_mark],
-        )?;
-        Ok(())
-    })
+    }
+}
+
+/// Version 3 (module doc).
+fn directory_entries_guard_emails(tx: &Connection, codes: &OrgCodes) -> rusqlite::Result<()> {
+    let has_email_index: bool = tx
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'items_gsi2'")?
+        .exists([])?;
+    if has_email_index {
+        loop {
+            let members = members_in_email_index(tx, codes)?;
+            if members.is_empty() {
+                break;
+            }
+            for (pk, sk, member) in members {
+                insert_if_absent(tx, codes, &table::directory_entry(&member))?;
+                tx.prepare_cached("UPDATE items SET gsi2pk = NULL, gsi2sk = NULL WHERE pk = ?1 AND sk = ?2")?
+                    .execute(params![pk, sk])?;
+            }
+        }
+        tx.execute_batch("DROP INDEX items_gsi2")?;
+    }
+    // The email guards: an org's partition (its code alone) and `EMAIL#`'s mark.
+    let guard_mark = codes.read().stored("EMAIL#").map(|key| key.into_owned()).unwrap_or_default();
+    tx.execute(
+        "DELETE FROM items WHERE substr(pk, 1, 1) = char(2) AND substr(pk, -1, 1) = char(3) AND substr(sk, 1, 1) = ?1",
+        params![guard_mark],
+    )?;
+    Ok(())
 }
 
 /// The next members still in the email index, with their stored keys. A row there that does
@@ -124,6 +166,72 @@ mod tests {
             position: None,
         };
         new_member(ORG_ID, account, time::OffsetDateTime::now_utc())
+    }
+
+    /// A database at layout 3: members with the search entries of their emails, and one
+    /// entry whose member is gone. Opened, only the entries of members' names are left.
+    #[tokio::test]
+    async fn a_database_at_layout_3_loses_the_search_entries_of_emails() {
+        let dir = std::env::temp_dir().join(format!("roster-layout-4-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("roster.db");
+        let (named, gone) = (member("named@x.test"), member("gone@x.test"));
+        let unnamed = roster_domain::Member {
+            first_name: String::new(),
+            last_name: String::new(),
+            ..member("unnamed@x.test")
+        };
+        let entries = |m: &roster_domain::Member| {
+            let email = (
+                table::search_partition(ORG_ID, m.status.tab()),
+                table::search_entry_sk(m.email.as_str(), &m.id),
+            );
+            table::search_entry_keys(m).into_iter().chain([email])
+        };
+        {
+            let store = crate::SqliteStore::new(crate::Database::open(&path).unwrap());
+            let mut writes = Vec::new();
+            for m in [&named, &unnamed] {
+                writes.push(Write::Put {
+                    item: table::member_item(m),
+                    condition: roster_app::ports::Condition::NotExists,
+                });
+            }
+            for (pk, sk) in [&named, &unnamed, &gone].into_iter().flat_map(entries) {
+                writes.push(Write::Put {
+                    item: Item::new(pk, sk, 1, serde_json::Value::Null),
+                    condition: roster_app::ports::Condition::NotExists,
+                });
+            }
+            store.transact(writes).await.unwrap();
+        }
+        let connection = Connection::open(&path).unwrap();
+        connection.execute_batch("PRAGMA user_version = 3;").unwrap();
+        drop(connection);
+
+        let store = crate::SqliteStore::new(crate::Database::open(&path).unwrap());
+        let partition = table::search_partition(ORG_ID, roster_domain::Tab::Licensed);
+        let left: Vec<(String, String)> = store
+            .query(roster_app::ports::Query::table(
+                partition.clone(),
+                roster_app::ports::SkCondition::Any,
+            ))
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|entry| (entry.pk, entry.sk))
+            .collect();
+        assert_eq!(
+            left,
+            table::search_entry_keys(&named),
+            "\"ann lee\" and \"lee ann\" of the named member"
+        );
+        drop(store);
+        let connection = Connection::open(&path).unwrap();
+        let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
+        assert_eq!(version, LAYOUT_VERSION);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// A database at layout 2: two members in the email index, each with its email guard;

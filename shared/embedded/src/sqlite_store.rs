@@ -126,7 +126,7 @@ fn decode_cursor(cursor: &str) -> Result<Vec<String>, StoreError> {
 /// writer's lock), so the `Store` methods run these through `blocking` (all but small
 /// reads), and the async runtime's few workers stay free for other requests.
 impl SqliteStore {
-    fn get_in(connection: &Connection, codes: &Codes, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+    pub(crate) fn get_in(connection: &Connection, codes: &Codes, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         Ok(Self::batch_get_in(connection, codes, vec![(pk.to_string(), sk.to_string())])?.pop())
     }
 

@@ -11,7 +11,7 @@ use roster_domain::{Action, Actor, DomainError, LoginMethod, Member, MembershipS
 
 use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
-use crate::ports::{IndexName, Query, SkCondition};
+use crate::ports::{IndexName, Query, SkCondition, StoreError};
 use crate::records::EmailKind;
 use crate::table;
 use crate::tx::Tx;
@@ -20,7 +20,7 @@ use crate::usecases::PageRequest;
 use crate::views;
 use crate::views::{BulkEditFailure, BulkEditView, MemberView, Page};
 use roster_domain::ids::{DepartmentId, MemberId, OrgId};
-use roster_domain::search::{first_match, search_key, search_terms};
+use roster_domain::search::{first_match, name_terms, search_key, search_terms};
 use roster_domain::ErrorCode;
 
 /// Deserializes a field that may be absent (outer `None`), `null` (`Some(None)`) or set.
@@ -598,10 +598,13 @@ enum MemberSource<'a> {
     /// cursor then names only that department's members, so a department admin's pages
     /// reveal no one else (a tab cursor carries the email of the last member read).
     Department(&'a DepartmentId),
-    /// The members of a tab with a search term that starts with the key, from the tab's
-    /// search entries (consistent reads), in term order; each member once, at its first
-    /// matching term.
-    Search(Tab, &'a str),
+    /// The members of a tab whose email starts with the key, from the status index (whose
+    /// sort key is the email), in email order: a search's first phase.
+    EmailSearch(Tab, &'a str),
+    /// The members of a tab with a name term that starts with the key and an email that
+    /// does not (the first phase lists those), from the tab's search entries (consistent
+    /// reads), in term order; each member once, at its first matching name term.
+    NameSearch(Tab, &'a str),
     /// The whole org, from the member items.
     Org,
 }
@@ -621,13 +624,26 @@ async fn member_page(
             table::org_pk(org_id),
             SkCondition::BeginsWith(table::department_members_prefix(department)),
         ),
-        MemberSource::Search(tab, key) => Query::table(table::search_partition(org_id, tab), SkCondition::BeginsWith(key.to_string())),
+        MemberSource::EmailSearch(tab, key) => Query::index(
+            IndexName::Gsi1,
+            table::tab_partition(org_id, tab),
+            SkCondition::BeginsWith(key.to_string()),
+        ),
+        MemberSource::NameSearch(tab, key) => Query::table(table::search_partition(org_id, tab), SkCondition::BeginsWith(key.to_string())),
         MemberSource::Org => Query::table(table::org_pk(org_id), SkCondition::BeginsWith(table::MEMBER_PREFIX.into())),
     };
     let page = app.store.query(query.limit(limit).after(cursor)).await?;
     let read = page.items.len();
     let members = match source {
         MemberSource::Tab(_) | MemberSource::Org => page.items.iter().map(table::decode_member).collect::<AppResult<Vec<_>>>()?,
+        // The index's sort key is the email and the member id: a key that runs past the
+        // email (into `#` and the id) is no email match.
+        MemberSource::EmailSearch(_, key) => page
+            .items
+            .iter()
+            .map(table::decode_member)
+            .filter(|m| m.as_ref().map_or(true, |m| m.email.as_str().starts_with(key)))
+            .collect::<AppResult<Vec<_>>>()?,
         MemberSource::Department(department) => {
             let prefix = table::department_members_prefix(department);
             let ids = page.items.iter().filter_map(|e| e.sk.strip_prefix(&prefix).map(str::to_string));
@@ -638,7 +654,7 @@ async fn member_page(
                 .filter(|m| m.department_id.as_deref() == Some(department.as_str()))
                 .collect()
         }
-        MemberSource::Search(tab, key) => {
+        MemberSource::NameSearch(tab, key) => {
             let entries: Vec<(String, String)> = page
                 .items
                 .iter()
@@ -656,14 +672,17 @@ async fn member_page(
                 .into_iter()
                 .map(|m| (m.id.clone(), m))
                 .collect();
-            // The member item decides: listed at the entry of its first matching term only
-            // (once, however many terms match), and only while it is still in the tab.
+            // The member item decides: listed at the entry of its first matching name term
+            // only (once, however many terms match), unless its email matches (the email
+            // phase lists it), and only while it is still in the tab.
             entries
                 .iter()
                 .filter_map(|(term, id)| {
-                    found
-                        .get(id)
-                        .filter(|m| m.status.tab() == tab && first_match(&search_terms(m), key) == Some(term.as_str()))
+                    found.get(id).filter(|m| {
+                        m.status.tab() == tab
+                            && !m.email.as_str().starts_with(key)
+                            && first_match(&name_terms(m), key) == Some(term.as_str())
+                    })
                 })
                 .cloned()
                 .collect()
@@ -676,6 +695,50 @@ async fn member_page(
 async fn members_by_id(app: &App, org_id: &str, ids: Vec<String>) -> AppResult<Vec<Member>> {
     let mut found = app.members_by_ids(org_id, &ids).await?;
     Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
+/// Where a search (`q`) goes on: its emails first (from the status index), then its names
+/// (from the search entries). Its cursor is the phase's mark and the store's cursor.
+enum SearchPhase {
+    Emails(Option<String>),
+    Names(Option<String>),
+}
+
+impl SearchPhase {
+    const EMAILS: &'static str = "e.";
+    const NAMES: &'static str = "n.";
+
+    /// The phase a search's cursor names (none: the first page).
+    fn of(cursor: Option<&str>) -> AppResult<SearchPhase> {
+        let Some(cursor) = cursor else {
+            return Ok(SearchPhase::Emails(None));
+        };
+        if let Some(from) = cursor.strip_prefix(Self::EMAILS).filter(|from| !from.is_empty()) {
+            Ok(SearchPhase::Emails(Some(from.to_string())))
+        } else if let Some(from) = cursor.strip_prefix(Self::NAMES) {
+            Ok(SearchPhase::Names((!from.is_empty()).then(|| from.to_string())))
+        } else {
+            Err(StoreError::InvalidCursor.into())
+        }
+    }
+
+    fn source(self, tab: Tab, key: &str) -> (MemberSource<'_>, Option<String>) {
+        match self {
+            SearchPhase::Emails(from) => (MemberSource::EmailSearch(tab, key), from),
+            SearchPhase::Names(from) => (MemberSource::NameSearch(tab, key), from),
+        }
+    }
+
+    /// The list's cursor after a page of `source` that ended at the store's `next`: a
+    /// search's emails, once read, go on to its names.
+    fn cursor_after(source: MemberSource<'_>, next: Option<String>) -> Option<String> {
+        match (source, next) {
+            (MemberSource::EmailSearch(..), Some(next)) => Some(format!("{}{next}", Self::EMAILS)),
+            (MemberSource::EmailSearch(..), None) => Some(Self::NAMES.to_string()),
+            (MemberSource::NameSearch(..), next) => next.map(|next| format!("{}{next}", Self::NAMES)),
+            (_, next) => next,
+        }
+    }
 }
 
 /// How many entries one page of a filtered list reads at most. A filter that matches few
@@ -711,15 +774,15 @@ pub async fn list_members(
     loop {
         // A department's own entries come first: its pages (and cursors) name none of
         // another department's members, which a department admin must not learn of.
-        let source = match (&filter.department, &search_key) {
-            (Some(department), _) => MemberSource::Department(department),
-            (None, Some(key)) => MemberSource::Search(tab, key),
-            (None, None) => MemberSource::Tab(tab),
+        let (source, from) = match (&filter.department, &search_key) {
+            (Some(department), _) => (MemberSource::Department(department), cursor.clone()),
+            (None, Some(key)) => SearchPhase::of(cursor.as_deref())?.source(tab, key),
+            (None, None) => (MemberSource::Tab(tab), cursor.clone()),
         };
-        let (members, read, next) = member_page(app, org_id, source, cursor.clone(), limit - items.len()).await?;
+        let (members, read, next) = member_page(app, org_id, source, from, limit - items.len()).await?;
         examined += read;
         items.extend(members.iter().filter(|m| filter.matches(m)).map(views::member));
-        cursor = next;
+        cursor = SearchPhase::cursor_after(source, next);
         if items.len() >= limit || cursor.is_none() || examined >= LIST_MAX_EXAMINED {
             break;
         }
