@@ -708,10 +708,16 @@ impl SearchPhase {
     const EMAILS: &'static str = "e.";
     const NAMES: &'static str = "n.";
 
-    /// The phase a search's cursor names (none: the first page).
-    fn of(cursor: Option<&str>) -> AppResult<SearchPhase> {
+    /// The phase a search for `key` is in after `cursor` (none: the first page). A key
+    /// with a space matches no email (an email holds none), so its search starts at the
+    /// names.
+    fn of(key: &str, cursor: Option<&str>) -> AppResult<SearchPhase> {
         let Some(cursor) = cursor else {
-            return Ok(SearchPhase::Emails(None));
+            return Ok(if key.contains(' ') {
+                SearchPhase::Names(None)
+            } else {
+                SearchPhase::Emails(None)
+            });
         };
         if let Some(from) = cursor.strip_prefix(Self::EMAILS).filter(|from| !from.is_empty()) {
             Ok(SearchPhase::Emails(Some(from.to_string())))
@@ -776,7 +782,7 @@ pub async fn list_members(
         // another department's members, which a department admin must not learn of.
         let (source, from) = match (&filter.department, &search_key) {
             (Some(department), _) => (MemberSource::Department(department), cursor.clone()),
-            (None, Some(key)) => SearchPhase::of(cursor.as_deref())?.source(tab, key),
+            (None, Some(key)) => SearchPhase::of(key, cursor.as_deref())?.source(tab, key),
             (None, None) => (MemberSource::Tab(tab), cursor.clone()),
         };
         let (members, read, next) = member_page(app, org_id, source, from, limit - items.len()).await?;
