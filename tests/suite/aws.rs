@@ -290,6 +290,13 @@ async fn a_table_at_layout_2_is_upgraded_before_and_after_the_deploy() {
             search_entries.push(put(Item::new(pk, sk, 1, serde_json::Value::Null)));
         }
     }
+    // And one of a member since removed.
+    search_entries.push(put(Item::new(
+        table::search_partition(&org_id, roster_domain::Tab::Licensed),
+        table::search_entry_sk("gone member", &roster_app::secrets::new_id(time::OffsetDateTime::now_utc())),
+        1,
+        serde_json::Value::Null,
+    )));
     store.transact(search_entries).await.unwrap();
     let stored_search_entries = || {
         let store = store.clone();
@@ -305,7 +312,7 @@ async fn a_table_at_layout_2_is_upgraded_before_and_after_the_deploy() {
             found
         }
     };
-    assert_eq!(stored_search_entries().await.len(), 9);
+    assert_eq!(stored_search_entries().await.len(), 10);
     let attribute = |v: &str| roster_aws::dynamo_client::types::AttributeValue::S(v.to_string());
     let member_key = |m: &roster_domain::Member| {
         client
@@ -396,7 +403,7 @@ async fn a_table_at_layout_2_is_upgraded_before_and_after_the_deploy() {
             email_index_keys_removed: 2,
             email_guards_deleted: 2,
             invitation_lookups_written: 1,
-            search_entries_deleted: 3,
+            search_entries_deleted: 4,
             conflicts: Vec::new(),
         }
     );
@@ -404,7 +411,7 @@ async fn a_table_at_layout_2_is_upgraded_before_and_after_the_deploy() {
     assert_eq!(
         stored_search_entries().await,
         names_only,
-        "the emails' entries are gone, the names' kept"
+        "the emails' entries are gone, and the removed member's; the names' kept"
     );
     let lookup = store
         .get(

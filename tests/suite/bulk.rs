@@ -222,7 +222,8 @@ async fn submit_csv(t: &TestApp, org: &OrgFixture, emails: &[String]) -> Answer 
 }
 
 /// An org larger than one page of reading: a search answers its first matches on its first
-/// page (it reads the tab's search entries, never a bounded scan of the tab), and the export
+/// page (it reads the tab index by email and the tab's search entries by name, never a
+/// bounded scan of the tab), and the export
 /// comes in pages linked with `rel="next"` that together hold every member once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_large_org_is_searched_and_exported_a_bounded_page_at_a_time() {

@@ -219,6 +219,11 @@ pub fn search_entry_keys(member: &Member) -> Vec<(String, String)> {
         .map(|term| (partition.clone(), search_entry_sk(term, &member.id)))
         .collect()
 }
+/// Whether the search entry at `key` is one of `member`'s, as it is now (none: gone).
+/// Layout upgrades delete the entries that are not.
+pub fn search_entry_kept(member: Option<&Member>, key: &(String, String)) -> bool {
+    member.is_some_and(|m| search_entry_keys(m).contains(key))
+}
 /// A search entry's term and member id.
 pub fn parse_search_entry(sk: &str) -> Option<(&str, &str)> {
     sk.rsplit_once(SEARCH_TERM_END)

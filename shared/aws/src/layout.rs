@@ -63,29 +63,59 @@ const ATTEMPTS: u32 = 10;
 
 type Key = HashMap<String, AttributeValue>;
 
-/// The `attributes` of every item whose keys match `filter` (a scan, page by page,
-/// consistent): only what the caller looks at, since each member is read again before it
-/// is written.
-async fn scan(client: &Client, table: &str, attributes: &str, filter: &str, values: &[(&str, &str)]) -> Result<Vec<Key>, String> {
-    let mut items = Vec::new();
-    let mut start: Option<Key> = None;
-    loop {
-        let mut request = client
+/// A scan of the items whose keys match `filter`, a page at a time (consistent reads), for
+/// only the `attributes` the caller looks at, since each member is read again before it is
+/// written.
+struct Scan<'a> {
+    client: &'a Client,
+    table: &'a str,
+    attributes: &'a str,
+    filter: &'a str,
+    values: &'a [(&'a str, &'a str)],
+    /// Where the next page starts; `None` once the last was read.
+    next: Option<Option<Key>>,
+}
+
+impl<'a> Scan<'a> {
+    fn new(client: &'a Client, table: &'a str, attributes: &'a str, filter: &'a str, values: &'a [(&'a str, &'a str)]) -> Self {
+        Scan {
+            client,
+            table,
+            attributes,
+            filter,
+            values,
+            next: Some(None),
+        }
+    }
+
+    /// The next page's items; `None` after the last.
+    async fn page(&mut self) -> Result<Option<Vec<Key>>, String> {
+        let Some(start) = self.next.take() else {
+            return Ok(None);
+        };
+        let mut request = self
+            .client
             .scan()
-            .table_name(table)
+            .table_name(self.table)
             .consistent_read(true)
-            .projection_expression(attributes)
-            .filter_expression(filter)
-            .set_exclusive_start_key(start.take());
-        for (name, value) in values {
+            .projection_expression(self.attributes)
+            .filter_expression(self.filter)
+            .set_exclusive_start_key(start);
+        for (name, value) in self.values {
             request = request.expression_attribute_values(*name, s(value));
         }
         let page = request.send().await.map_err(|e| e.into_service_error().to_string())?;
-        items.extend(page.items.unwrap_or_default());
-        match page.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return Ok(items),
+        self.next = page.last_evaluated_key.filter(|key| !key.is_empty()).map(Some);
+        Ok(Some(page.items.unwrap_or_default()))
+    }
+
+    /// Every page's items.
+    async fn all(mut self) -> Result<Vec<Key>, String> {
+        let mut items = Vec::new();
+        while let Some(page) = self.page().await? {
+            items.extend(page);
         }
+        Ok(items)
     }
 }
 
@@ -105,13 +135,14 @@ fn key_of(attributes: &Key) -> Result<(&str, &str), String> {
 /// `finish` after it (module doc).
 pub async fn upgrade(client: &Client, table_name: &str, finish: bool) -> Result<Upgraded, String> {
     let mut upgraded = Upgraded::default();
-    let members = scan(
+    let members = Scan::new(
         client,
         table_name,
         "PK, SK, GSI2PK",
         "begins_with(SK, :member)",
         &[(":member", table::MEMBER_PREFIX)],
     )
+    .all()
     .await?;
     for attributes in &members {
         let (pk, sk) = key_of(attributes)?;
@@ -144,13 +175,14 @@ pub async fn upgrade(client: &Client, table_name: &str, finish: bool) -> Result<
             }
         }
     }
-    let guards = scan(
+    let guards = Scan::new(
         client,
         table_name,
         "PK, SK",
         "begins_with(PK, :org) AND begins_with(SK, :guard)",
         &[(":org", "ORG#"), (":guard", "EMAIL#")],
     )
+    .all()
     .await?;
     for key in guards {
         client
@@ -169,18 +201,20 @@ pub async fn upgrade(client: &Client, table_name: &str, finish: bool) -> Result<
             upgraded.invitation_lookups_written += 1;
         }
     }
-    let entries = scan(
+    // A page at a time: a member has two or three entries, too many to hold at once.
+    let mut entries = Scan::new(
         client,
         table_name,
         "PK, SK",
         "begins_with(PK, :org) AND contains(PK, :find)",
         &[(":org", "ORG#"), (":find", table::SEARCH_PARTITION_MARK)],
-    )
-    .await?;
-    for key in &entries {
-        let (pk, sk) = key_of(key)?;
-        if delete_search_entry_unless_kept(client, table_name, pk, sk).await? {
-            upgraded.search_entries_deleted += 1;
+    );
+    while let Some(page) = entries.page().await? {
+        for key in &page {
+            let (pk, sk) = key_of(key)?;
+            if delete_search_entry_unless_kept(client, table_name, pk, sk).await? {
+                upgraded.search_entries_deleted += 1;
+            }
         }
     }
     Ok(upgraded)
@@ -198,13 +232,14 @@ async fn delete_search_entry_unless_kept(client: &Client, table_name: &str, pk: 
         }
         let member = read_member(client, table_name, &member_pk, &member_sk).await?;
         let key = (pk.to_string(), sk.to_string());
-        if member.as_ref().is_some_and(|(_, m)| table::search_entry_keys(m).contains(&key)) {
+        if table::search_entry_kept(member.as_ref().map(|(_, m)| m), &key) {
             return Ok(false);
         }
         let delete = aws_sdk_dynamodb::types::Delete::builder()
             .table_name(table_name)
             .key("PK", s(pk))
             .key("SK", s(sk))
+            .condition_expression("attribute_exists(PK)")
             .build()
             .map_err(|e| e.to_string())?;
         let deleted = client
@@ -218,13 +253,35 @@ async fn delete_search_entry_unless_kept(client: &Client, table_name: &str, pk: 
             )?)
             .send()
             .await;
-        match deleted {
-            Ok(_) => return Ok(true),
-            Err(e) if e.code() == Some("TransactionCanceledException") => {}
-            Err(e) => return Err(format!("{pk}/{sk}: {}", e.into_service_error())),
+        match cancellation_reasons(deleted.map(|_| ()))?.as_deref() {
+            None => return Ok(true),
+            // Deleted meanwhile (by a change of the member, or another run): nothing to do.
+            Some([gone, member_as_read]) if gone == "ConditionalCheckFailed" && member_as_read == "None" => return Ok(false),
+            // The member changed since it was read, or a write was in flight: again.
+            Some(_) => {}
         }
     }
     Err(format!("{pk}/{sk}: not deleted in {ATTEMPTS} attempts"))
+}
+
+type TransactResult =
+    Result<(), aws_sdk_dynamodb::error::SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError>>;
+
+/// Why a transaction was cancelled: each of its items' reason (`None` for an item whose
+/// condition held); `None` when it went through. Any other error is returned as one.
+fn cancellation_reasons(result: TransactResult) -> Result<Option<Vec<String>>, String> {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    match result.map_err(|e| e.into_service_error()) {
+        Ok(()) => Ok(None),
+        Err(TransactWriteItemsError::TransactionCanceledException(cancelled)) => Ok(Some(
+            cancelled
+                .cancellation_reasons()
+                .iter()
+                .map(|reason| reason.code().unwrap_or("None").to_string())
+                .collect(),
+        )),
+        Err(error) => Err(error.to_string()),
+    }
 }
 
 /// A transaction's check that the member at `pk`/`sk` is at `version` (none: that it is gone).
@@ -321,19 +378,8 @@ async fn write_directory_entry(client: &Client, table_name: &str, pk: &str, sk: 
             .transact_items(member_as_read(table_name, pk, sk, Some(item.version))?)
             .send()
             .await;
-        let error = match written {
-            Ok(_) => return Ok(Entry::Written),
-            Err(error) => error.into_service_error(),
-        };
-        let reasons: Vec<String> = match &error {
-            aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(cancelled) => {
-                cancelled
-                    .cancellation_reasons()
-                    .iter()
-                    .map(|reason| reason.code().unwrap_or("None").to_string())
-                    .collect()
-            }
-            _ => return Err(error.to_string()),
+        let Some(reasons) = cancellation_reasons(written.map(|_| ()))? else {
+            return Ok(Entry::Written);
         };
         let again = |reason: &str| matches!(reason, "TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded");
         match (reasons.first().map(String::as_str), reasons.get(1).map(String::as_str)) {
@@ -347,7 +393,7 @@ async fn write_directory_entry(client: &Client, table_name: &str, pk: &str, sk: 
                     return Ok(found);
                 }
             }
-            _ => return Err(format!("{pk}/{sk}: {error} ({reasons:?})")),
+            _ => return Err(format!("{pk}/{sk}: the transaction was cancelled ({reasons:?})")),
         }
     }
     Err(format!(

@@ -40,7 +40,7 @@ fn search_entries_of_names_only(tx: &Connection, codes: &OrgCodes) -> rusqlite::
         let entries: Vec<(String, String)> = tx
             .prepare_cached(&format!(
                 "SELECT pk, sk FROM items WHERE (pk, sk) > (?1, ?2) AND substr(pk, 1, 1) = char(2) \
-                 AND instr(pk, char(3, 28)) > 0 ORDER BY pk, sk LIMIT {BATCH}"
+                 AND substr(pk, instr(pk, char(3)) + 1, 1) = char(28) ORDER BY pk, sk LIMIT {BATCH}"
             ))?
             .query_map(params![after.0, after.1], |row| Ok((row.get(0)?, row.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
@@ -57,7 +57,7 @@ fn search_entries_of_names_only(tx: &Connection, codes: &OrgCodes) -> rusqlite::
                 .map_err(|e| failed(e.to_string()))?
                 .map(|item| table::decode_member(&item).map_err(|e| failed(format!("{key:?}: {e}"))))
                 .transpose()?;
-            if !member.is_some_and(|m| table::search_entry_keys(&m).contains(&key)) {
+            if !table::search_entry_kept(member.as_ref(), &key) {
                 tx.prepare_cached("DELETE FROM items WHERE pk = ?1 AND sk = ?2")?
                     .execute(params![stored_pk, stored_sk])?;
             }

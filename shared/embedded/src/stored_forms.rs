@@ -240,7 +240,11 @@ const LEADING: [(char, &str); 10] = [
 ];
 /// What follows an org's code at a key's start (its member tabs, search entries, and each
 /// member's audit trail).
-const AFTER_ORG: [(char, &str); 3] = [('\u{1b}', "#TAB#"), ('\u{1c}', "#FIND#"), ('\u{1d}', "#AUDIT#")];
+const AFTER_ORG: [(char, &str); 3] = [
+    ('\u{1b}', "#TAB#"),
+    ('\u{1c}', roster_app::table::SEARCH_PARTITION_MARK),
+    ('\u{1d}', "#AUDIT#"),
+];
 /// A revoked invitation's mark or an old link's lookup: `INVITE#` and the SHA-256 of its
 /// secret in hex (64 characters), kept as this mark and the 32 bytes in base64url (43).
 const INVITE_HASH: char = '\u{1e}';

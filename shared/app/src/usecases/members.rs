@@ -598,8 +598,9 @@ enum MemberSource<'a> {
     /// cursor then names only that department's members, so a department admin's pages
     /// reveal no one else (a tab cursor carries the email of the last member read).
     Department(&'a DepartmentId),
-    /// The members of a tab whose email starts with the key, from the status index (whose
-    /// sort key is the email), in email order: a search's first phase.
+    /// The members of a tab whose email starts with the key, named by the status index
+    /// (whose sort key is the email) in email order and read from their items (consistent
+    /// reads): a search's first phase.
     EmailSearch(Tab, &'a str),
     /// The members of a tab with a name term that starts with the key and an email that
     /// does not (the first phase lists those), from the tab's search entries (consistent
@@ -636,14 +637,21 @@ async fn member_page(
     let read = page.items.len();
     let members = match source {
         MemberSource::Tab(_) | MemberSource::Org => page.items.iter().map(table::decode_member).collect::<AppResult<Vec<_>>>()?,
-        // The index's sort key is the email and the member id: a key that runs past the
-        // email (into `#` and the id) is no email match.
-        MemberSource::EmailSearch(_, key) => page
-            .items
-            .iter()
-            .map(table::decode_member)
-            .filter(|m| m.as_ref().map_or(true, |m| m.email.as_str().starts_with(key)))
-            .collect::<AppResult<Vec<_>>>()?,
+        MemberSource::EmailSearch(tab, key) => {
+            let ids = page
+                .items
+                .iter()
+                .filter_map(|e| e.sk.strip_prefix(table::MEMBER_PREFIX).map(str::to_string));
+            // The member item decides, as for the names: the index may lag behind a change
+            // of email or tab (on DynamoDB), and its sort key runs past the email into `#`
+            // and the id. So the two phases agree on whose email matches, and none is listed
+            // twice or as it was.
+            members_by_id(app, org_id, ids.collect())
+                .await?
+                .into_iter()
+                .filter(|m| m.status.tab() == tab && m.email.as_str().starts_with(key))
+                .collect()
+        }
         MemberSource::Department(department) => {
             let prefix = table::department_members_prefix(department);
             let ids = page.items.iter().filter_map(|e| e.sk.strip_prefix(&prefix).map(str::to_string));
@@ -719,12 +727,17 @@ impl SearchPhase {
                 SearchPhase::Emails(None)
             });
         };
-        if let Some(from) = cursor.strip_prefix(Self::EMAILS).filter(|from| !from.is_empty()) {
+        if let Some(from) = cursor.strip_prefix(Self::EMAILS) {
+            if from.is_empty() {
+                return Err(StoreError::InvalidCursor.into());
+            }
             Ok(SearchPhase::Emails(Some(from.to_string())))
         } else if let Some(from) = cursor.strip_prefix(Self::NAMES) {
             Ok(SearchPhase::Names((!from.is_empty()).then(|| from.to_string())))
         } else {
-            Err(StoreError::InvalidCursor.into())
+            // A cursor from before searches had phases (layout 5) was the search entries'
+            // own: it goes on in them. Any other the store refuses.
+            Ok(SearchPhase::Names(Some(cursor.to_string())))
         }
     }
 
@@ -749,8 +762,9 @@ impl SearchPhase {
 
 /// How many entries one page of a filtered list reads at most. A filter that matches few
 /// members answers a short (even empty) page with a cursor to go on from, so a request
-/// costs the same at 100 members as at 100,000. A search of the whole org reads its matches
-/// from the search entries, so its pages are full; one in a department reads that
+/// costs the same at 100 members as at 100,000. A search of a tab reads its matches (the
+/// emails from the status index, then the names from the search entries), so its pages are
+/// full but for the few a change in flight drops; one in a department reads that
 /// department's members and keeps those that match.
 pub const LIST_MAX_EXAMINED: usize = 1_000;
 
