@@ -70,8 +70,10 @@ pub const AUDIT_PREFIX: &str = "AUDIT#";
 pub const OUTBOX_PREFIX: &str = "OUTBOX#";
 pub const IMPORT_PREFIX: &str = "IMPORT#";
 
+/// What an org's partition key starts with.
+pub const ORG_PREFIX: &str = "ORG#";
 pub fn org_pk(org_id: &str) -> String {
-    format!("ORG#{org_id}")
+    format!("{ORG_PREFIX}{org_id}")
 }
 pub fn member_sk(member_id: &str) -> String {
     format!("{MEMBER_PREFIX}{member_id}")
@@ -202,7 +204,7 @@ pub fn search_partition(org_id: &str, tab: Tab) -> String {
 pub const SEARCH_PARTITION_MARK: &str = "#FIND#";
 /// The org and member of the search entry at `pk`/`sk`.
 pub fn search_entry_member<'a>(pk: &'a str, sk: &'a str) -> Option<(&'a str, &'a str)> {
-    let (org_id, _tab) = pk.strip_prefix("ORG#")?.split_once(SEARCH_PARTITION_MARK)?;
+    let (org_id, _tab) = pk.strip_prefix(ORG_PREFIX)?.split_once(SEARCH_PARTITION_MARK)?;
     let (_term, member_id) = parse_search_entry(sk)?;
     Some((org_id, member_id))
 }
@@ -334,8 +336,16 @@ pub fn member_item(member: &Member) -> Item {
     item
 }
 
+/// A member from its item: its id, org and version from the item's keys and version
+/// wherever its data leaves them out (`member_item`).
 pub fn decode_member(item: &Item) -> AppResult<Member> {
     let mut member: Member = decode(item)?;
+    if member.id.is_empty() {
+        member.id = item.sk.strip_prefix(MEMBER_PREFIX).unwrap_or_default().to_string();
+    }
+    if member.org_id.is_empty() {
+        member.org_id = item.pk.strip_prefix(ORG_PREFIX).unwrap_or_default().to_string();
+    }
     member.version = item.version;
     Ok(member)
 }
@@ -343,6 +353,49 @@ pub fn decode_member(item: &Item) -> AppResult<Member> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn member() -> Member {
+        let account = crate::usecases::membership::NewAccount {
+            email: Email::parse("ann@table.test").expect("an email"),
+            role: roster_domain::Role::Member,
+            kind: roster_domain::Kind::Shell,
+            status: MembershipStatus::Licensed,
+            department_id: None,
+            first_name: String::new(),
+            last_name: String::new(),
+            phone: String::new(),
+            position: None,
+        };
+        let mut member = crate::usecases::membership::new_member("01M96RS34YG1VC6DS4XKGK254C", account, OffsetDateTime::now_utc());
+        member.version = 7;
+        member
+    }
+
+    /// A member's data may leave out what its keys hold (id, org, version) and its fields at
+    /// their default: it reads back as the member it was.
+    #[test]
+    fn a_member_reads_back_from_data_without_its_keys_or_defaults() {
+        let member = member();
+        let full = encode(org_pk(&member.org_id), member_sk(&member.id), member.version, &member);
+        assert_eq!(decode_member(&full).expect("a member"), member, "as written before");
+        let mut data: serde_json::Value = serde_json::from_str(&full.data).expect("JSON");
+        let fields = data.as_object_mut().expect("an object");
+        for name in [
+            "id",
+            "org_id",
+            "version",
+            "first_name",
+            "last_name",
+            "phone",
+            "password_temporary",
+            "credential_version",
+        ] {
+            assert!(fields.remove(name).is_some(), "{name}");
+        }
+        assert_eq!(fields["ever_licensed"], true, "kept: not at its default");
+        let trimmed = Item::new(full.pk.clone(), full.sk.clone(), member.version, data);
+        assert_eq!(decode_member(&trimmed).expect("a member"), member);
+    }
 
     /// An entry as written now and one as written before (ending in the item's sort key)
     /// are both found by the due query once due, and by the release of their org's freeze.

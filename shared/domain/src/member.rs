@@ -105,14 +105,21 @@ pub struct PendingEmailChange {
     pub version: u32,
 }
 
-/// One account in one org, as stored. The public wire view leaves out the secrets.
+/// One account in one org, as stored. The public wire view leaves out the secrets. A
+/// stored member may leave out what its keys hold (its id, org and version) and the fields
+/// at their default (`roster_app::table::member_item`): those read as their default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
+    #[serde(default)]
     pub id: String,
+    #[serde(default)]
     pub org_id: String,
     pub email: Email,
+    #[serde(default)]
     pub first_name: String,
+    #[serde(default)]
     pub last_name: String,
+    #[serde(default)]
     pub phone: String,
     pub role: Role,
     pub kind: Kind,
@@ -127,11 +134,13 @@ pub struct Member {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    #[serde(default)]
     pub version: u64,
     pub invitation: Option<PendingInvitation>,
     /// Argon2id PHC string; never the password.
     pub password_hash: Option<String>,
     /// The password is a temporary one: it only allows changing it.
+    #[serde(default)]
     pub password_temporary: bool,
     /// How many invitations this account has been sent; the next one gets the next number,
     /// so every invitation has a secret of its own.
@@ -139,12 +148,14 @@ pub struct Member {
     pub invitations_sent: u32,
     /// Grows whenever a temporary password is issued (one email per version) and whenever
     /// the password changes: access tokens carry it, and one issued before is refused.
+    #[serde(default)]
     pub credential_version: u32,
     /// The temporary password has signed in once; it signs in no more (SPEC §6).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub temporary_password_used: bool,
     /// Set once the account has ever been accepted or approved: a revoked reinvite
     /// then returns it to `unlicensed` instead of deleting it.
+    #[serde(default)]
     pub ever_licensed: bool,
     pub eula_version: Option<String>,
     pub two_factor_channel: Option<String>,
