@@ -224,3 +224,46 @@ async fn a_member_s_lifecycle_in_capacity_units() {
     assert!(total.write <= 66.0, "lifecycle write units: {}", total.write);
     assert!(total.read <= 21.0, "lifecycle read units: {}", total.read);
 }
+
+/// Issue 22, point 3 ("member items under 1 KB"): a licensed member with a full profile (a
+/// name, phone, department, position, job ID, location, a password and a license end) is
+/// one write unit on DynamoDB, its data leaving out what its keys hold and its fields at
+/// their default. Written whole, as before, it was two: each write of
+/// it (and its GSI1 entry) twice the price, in a transaction four units instead of two.
+#[test]
+fn a_member_with_a_full_profile_is_one_write_unit() {
+    use roster_app::table;
+    use roster_app::usecases::membership::{new_member, NewAccount};
+    use roster_domain::{Email, Kind, MembershipStatus, Role};
+
+    let now = time::OffsetDateTime::now_utc();
+    let account = NewAccount {
+        email: Email::parse("margaret.okonkwo-smith@stmarys-hospital.test").unwrap(),
+        role: Role::Member,
+        kind: Kind::Full,
+        status: MembershipStatus::Licensed,
+        department_id: Some(roster_app::secrets::new_id(now)),
+        first_name: "Margaret".into(),
+        last_name: "Okonkwo-Smith".into(),
+        phone: "+44 20 7946 0958".into(),
+        position: Some("Registered Nurse".into()),
+    };
+    let mut member = new_member(&roster_app::secrets::new_id(now), account, now);
+    member.job_id = Some("RN-20417".into());
+    member.location = Some("St Mary's, Ward 5 North".into());
+    member.license_end = Some(roster_domain::Timestamp::from_datetime(now + time::Duration::days(365)).unwrap());
+    member.password_hash = Some(format!("$argon2id$v=19$m=19456,t=2,p=1${}${}", "s".repeat(22), "h".repeat(43)));
+    member.eula_version = Some("2025-01".into());
+    member.credential_version = 1;
+    member.invitations_sent = 1;
+    member.version = 3;
+
+    let item = table::member_item(&member);
+    let mut whole = item.clone();
+    whole.data = table::encode(item.pk.clone(), item.sk.clone(), member.version, &member).data;
+    let (bytes, whole_bytes) = (roster_aws::capacity::item_bytes(&item), roster_aws::capacity::item_bytes(&whole));
+    println!("a member with a full profile: {bytes} bytes ({whole_bytes} written whole)");
+    assert_eq!(table::decode_member(&item).unwrap(), member, "it reads back whole");
+    assert!(bytes <= 1024, "{bytes} bytes: over one write unit");
+    assert!(whole_bytes > 1024, "written whole it was two units: {whole_bytes} bytes");
+}
