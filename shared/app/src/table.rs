@@ -198,7 +198,7 @@ pub fn rate_window_sk(window_start: i64) -> String {
 /// the tab's index (GSI1), whose sort key is the email: the member is written there anyway,
 /// so an email term costs no item of its own.
 pub fn search_partition(org_id: &str, tab: Tab) -> String {
-    format!("ORG#{org_id}{SEARCH_PARTITION_MARK}{}", tab.as_str())
+    format!("{}{SEARCH_PARTITION_MARK}{}", org_pk(org_id), tab.as_str())
 }
 /// What follows the org in a search partition's key.
 pub const SEARCH_PARTITION_MARK: &str = "#FIND#";
@@ -308,11 +308,16 @@ fn due_index_queries(kind: DueKind, sort: SkCondition, limit: usize) -> Vec<Quer
 /// `entity` as an item. Its empty fields (`null`) are left out: a missing field reads back as
 /// `None`, and every byte stored is paid for (on DynamoDB, write units by the KB).
 pub fn encode<T: Serialize>(pk: String, sk: String, version: u64, entity: &T) -> Item {
+    Item::new(pk, sk, version, stored_fields(entity, |_, _| true))
+}
+
+/// `entity` as stored data: its fields but those that are null, and those `keep` refuses.
+fn stored_fields<T: Serialize>(entity: &T, keep: impl Fn(&str, &serde_json::Value) -> bool) -> serde_json::Value {
     let mut data = serde_json::to_value(entity).expect("entities serialize to JSON");
     if let serde_json::Value::Object(fields) = &mut data {
-        fields.retain(|_, value| !value.is_null());
+        fields.retain(|name, value| !value.is_null() && keep(name, value));
     }
-    Item::new(pk, sk, version, data)
+    data
 }
 
 pub fn decode<T: DeserializeOwned>(item: &Item) -> AppResult<T> {
@@ -340,20 +345,15 @@ const MEMBER_FIELDS_LEFT_OUT_AT_DEFAULT: [&str; 8] = [
 pub fn member_item(member: &Member) -> Item {
     let pk = org_pk(&member.org_id);
     let sk = member_sk(&member.id);
-    let mut data = serde_json::to_value(member).expect("a member serializes to JSON");
-    if let serde_json::Value::Object(fields) = &mut data {
-        let at_default = |value: &serde_json::Value| match value {
-            serde_json::Value::Bool(b) => !b,
-            serde_json::Value::Number(n) => n.as_u64() == Some(0),
-            serde_json::Value::String(text) => text.is_empty(),
-            _ => false,
-        };
-        fields.retain(|name, value| {
-            !value.is_null()
-                && !MEMBER_FIELDS_IN_KEYS.contains(&name.as_str())
-                && !(MEMBER_FIELDS_LEFT_OUT_AT_DEFAULT.contains(&name.as_str()) && at_default(value))
-        });
-    }
+    let at_default = |value: &serde_json::Value| match value {
+        serde_json::Value::Bool(b) => !b,
+        serde_json::Value::Number(n) => n.as_u64() == Some(0),
+        serde_json::Value::String(text) => text.is_empty(),
+        _ => false,
+    };
+    let data = stored_fields(member, |name, value| {
+        !MEMBER_FIELDS_IN_KEYS.contains(&name) && !(MEMBER_FIELDS_LEFT_OUT_AT_DEFAULT.contains(&name) && at_default(value))
+    });
     let mut item = Item::new(pk.clone(), sk.clone(), member.version, data);
     item.gsi1 = Some((
         tab_partition(&member.org_id, member.status.tab()),

@@ -61,6 +61,13 @@ pub struct Upgraded {
 /// How many times a member's entry is tried while writes of it conflict.
 const ATTEMPTS: u32 = 10;
 
+/// Waits before attempt `attempt` (none before the first), longer each time.
+async fn pause_before(attempt: u32) {
+    if attempt > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(6))).await;
+    }
+}
+
 type Key = HashMap<String, AttributeValue>;
 
 /// A scan of the items whose keys match `filter`, a page at a time (consistent reads), for
@@ -226,12 +233,10 @@ pub async fn upgrade(client: &Client, table_name: &str, finish: bool) -> Result<
 async fn delete_search_entry_unless_kept(client: &Client, table_name: &str, pk: &str, sk: &str) -> Result<bool, String> {
     let (org_id, member_id) = table::search_entry_member(pk, sk).ok_or_else(|| format!("{pk}/{sk} is no search entry"))?;
     let (member_pk, member_sk) = (table::org_pk(org_id), table::member_sk(member_id));
+    let key = (pk.to_string(), sk.to_string());
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(6))).await;
-        }
+        pause_before(attempt).await;
         let member = read_member(client, table_name, &member_pk, &member_sk).await?;
-        let key = (pk.to_string(), sk.to_string());
         if table::search_entry_kept(member.as_ref().map(|(_, m)| m), &key) {
             return Ok(false);
         }
@@ -360,9 +365,7 @@ enum Entry {
 /// transaction that the member is as read (read again while it changes).
 async fn write_directory_entry(client: &Client, table_name: &str, pk: &str, sk: &str) -> Result<Entry, String> {
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(6))).await;
-        }
+        pause_before(attempt).await;
         let Some((item, member)) = read_member(client, table_name, pk, sk).await? else {
             return Ok(Entry::MemberGone);
         };

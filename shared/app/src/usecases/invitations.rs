@@ -8,7 +8,7 @@ use roster_domain::lifecycle::{self, AcceptedProfile};
 use roster_domain::pasted_list::parse_pasted_list;
 use roster_domain::profile::{check_new_password, parse_person_name, parse_phone, parse_two_factor_channel};
 use roster_domain::sign_in::effective_methods;
-use roster_domain::{Action, DomainError, Email, Kind, LoginMethod, Member, MembershipStatus, Plan, Role};
+use roster_domain::{Action, DomainError, Email, Kind, LoginMethod, Member, MembershipStatus, PendingInvitation, Plan, Role};
 
 use crate::app::{retrying, App, RequestContext};
 use crate::error::{AppError, AppResult};
@@ -155,14 +155,14 @@ pub async fn preview(app: &App, ctx: &RequestContext, org_id: &OrgId, input: Pre
     })
 }
 
-/// The member an invitation link is for, and the hash of its secret, once the link is
+/// The member an invitation link is for, and its pending invitation, once the link is
 /// checked (`lifecycle::check_invitation`). A link names its member, and its secret is
 /// proven before anything is read: a link whose secret is not the one derived for the
 /// member and version it names is not found. (The secret does not cover the org: a genuine
 /// link given another org's id finds no member there, and answers revoked.) A link whose
 /// member is gone, or whose invitation was marked revoked, was revoked. A link that is the
 /// secret alone (from before links named their member) is found by its lookup item.
-async fn invitation_target(app: &App, token: &InvitationToken) -> AppResult<(Member, String)> {
+async fn invitation_target(app: &App, token: &InvitationToken) -> AppResult<(Member, PendingInvitation)> {
     let token_hash = sha256_hex(token.secret());
     let (org_id, member_id) = match token.names() {
         Some(names) => {
@@ -182,7 +182,10 @@ async fn invitation_target(app: &App, token: &InvitationToken) -> AppResult<(Mem
     };
     let member = app.find_member(&org_id, &member_id).await?.ok_or_else(link_revoked)?;
     match lifecycle::check_invitation(&member, &token_hash, app.now()) {
-        Ok(_) => Ok((member, token_hash)),
+        Ok(invitation) => {
+            let invitation = invitation.clone();
+            Ok((member, invitation))
+        }
         // Revoked with its member kept reads like used (or, once the member is invited
         // again, like superseded), but for its mark (a named link's: an unnamed one's
         // lookup was read above).
@@ -211,8 +214,7 @@ async fn invitation_lookup(app: &App, token_hash: &str) -> AppResult<Option<Invi
 
 /// `GET /v1/invitations/{token}`: what the acceptance page needs to show and ask.
 pub async fn get_invitation(app: &App, token: &InvitationToken) -> AppResult<InvitationView> {
-    let (member, token_hash) = invitation_target(app, token).await?;
-    let invitation = lifecycle::check_invitation(&member, &token_hash, app.now())?;
+    let (member, invitation) = invitation_target(app, token).await?;
     let org = app.load_org(&member.org_id).await?;
     Ok(InvitationView {
         org: OrgSummary {
@@ -301,9 +303,9 @@ pub async fn accept(app: &App, ctx: &RequestContext, token: &InvitationToken, in
         two_factor_channel,
     };
     retrying(|| async {
-        let (member, token_hash) = invitation_target(app, token).await?;
+        let (member, invitation) = invitation_target(app, token).await?;
         let org = app.load_org(&member.org_id).await?;
-        let after = lifecycle::accept(&member, &token_hash, app.now(), profile.clone())?;
+        let after = lifecycle::accept(&member, &invitation.token_hash, app.now(), profile.clone())?;
         let origin = ctx.origin(Some(&member.id));
         commit_change(
             app,
