@@ -1077,14 +1077,17 @@ impl TestApp {
             stored, expected,
             "each member has its directory entry, and no entry is left without its member"
         );
-        self.assert_search_entries_in_step(org).await;
+        self.assert_name_index_in_step(org).await;
     }
 
-    /// Fails unless the org's search entries are exactly those its members have now: no
-    /// write path leaves one behind or forgets one (`Tx::member` keeps them in step).
-    pub async fn assert_search_entries_in_step(&self, org: &OrgFixture) {
-        use roster_app::ports::{Query, SkCondition};
+    /// Fails unless the org's name index entries (GSI4 "first last", GSI5 "last first") are
+    /// exactly those its members have now, in their tabs: every write path keeps them in step
+    /// (`table::member_item`), and the store answers them as it holds them.
+    pub async fn assert_name_index_in_step(&self, org: &OrgFixture) {
+        use roster_app::ports::{IndexName, Query, SkCondition};
         use std::collections::BTreeSet;
+        // What the indexes hold once they have caught up (DynamoDB's lag).
+        self.let_indexes_catch_up();
         let members = self
             .app
             .query_all(Query::table(
@@ -1095,9 +1098,14 @@ impl TestApp {
             .unwrap();
         let mut expected = BTreeSet::new();
         for item in &members {
-            expected.extend(roster_app::table::search_entry_keys(
-                &roster_app::table::decode_member(item).unwrap(),
-            ));
+            let member = roster_app::table::decode_member(item).unwrap();
+            let tab = roster_app::table::tab_partition(&org.org_id, member.status.tab());
+            let [first_last, last_first] = roster_domain::search::name_orders(&member);
+            for (index, term) in [(IndexName::Gsi4, first_last), (IndexName::Gsi5, last_first)] {
+                if let Some(term) = term {
+                    expected.insert((index.as_str(), tab.clone(), term, member.id.clone()));
+                }
+            }
         }
         let mut stored = BTreeSet::new();
         for tab in [
@@ -1105,11 +1113,21 @@ impl TestApp {
             roster_domain::Tab::Unlicensed,
             roster_domain::Tab::Pending,
         ] {
-            let partition = roster_app::table::search_partition(&org.org_id, tab);
-            let entries = self.app.query_all(Query::table(partition.clone(), SkCondition::Any)).await.unwrap();
-            stored.extend(entries.into_iter().map(|e| (partition.clone(), e.sk)));
+            let partition = roster_app::table::tab_partition(&org.org_id, tab);
+            for index in [IndexName::Gsi4, IndexName::Gsi5] {
+                let entries = self
+                    .app
+                    .query_all(Query::index(index, partition.clone(), SkCondition::Any))
+                    .await
+                    .unwrap();
+                for item in entries {
+                    let member = roster_app::table::decode_member(&item).unwrap();
+                    let (at, term) = item.index_key(index).cloned().unwrap();
+                    stored.insert((index.as_str(), at, term, member.id));
+                }
+            }
         }
-        assert_eq!(stored, expected, "the search entries are the members' terms");
+        assert_eq!(stored, expected, "the name index holds the members' names, in their tabs");
     }
 }
 

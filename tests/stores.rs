@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
-use roster_app::ports::{IndexName, Item, Page, Query, Store, StoreError, Write};
+use roster_app::ports::{Item, Page, Query, Store, StoreError, Write};
 
 /// Answers index queries from a copy of the table that takes each committed write only
 /// `lag` after it committed: a decision taken on an index read sees the past, as it can on
@@ -63,13 +63,6 @@ impl StaleIndexStore {
     }
 }
 
-fn index_entry(item: &Item, index: IndexName) -> Option<&(String, String)> {
-    match index {
-        IndexName::Gsi1 => item.gsi1.as_ref(),
-        IndexName::Gsi3 => item.gsi3.as_ref(),
-    }
-}
-
 #[async_trait]
 impl Store for StaleIndexStore {
     fn transaction_limit(&self) -> usize {
@@ -88,33 +81,60 @@ impl Store for StaleIndexStore {
         let Some(index) = query.index else {
             return self.inner.query(query).await;
         };
-        let mut state = self.state.lock().expect("replica lock");
-        state.catch_up(self.lag);
-        // Index order: the index sort key, then the item's key; the cursor is that position.
-        let mut found: Vec<((String, String, String), &Item)> = state
-            .items
-            .values()
-            .filter_map(|item| {
-                let (partition, sort) = index_entry(item, index)?;
-                (partition == &query.partition && query.sort.matches(sort))
-                    .then(|| ((sort.clone(), item.pk.clone(), item.sk.clone()), item))
-            })
-            .collect();
-        found.sort_by(|a, b| a.0.cmp(&b.0));
-        let start = match &query.cursor {
-            Some(cursor) => {
-                let position: (String, String, String) = serde_json::from_str(cursor).map_err(|_| StoreError::InvalidCursor)?;
-                found.partition_point(|(key, _)| *key <= position)
-            }
-            None => 0,
+        let (items, next_cursor) = {
+            let mut state = self.state.lock().expect("replica lock");
+            state.catch_up(self.lag);
+            // Index order: the index sort key, then the item's key; the cursor is that position.
+            let mut found: Vec<((String, String, String), &Item)> = state
+                .items
+                .values()
+                .filter_map(|item| {
+                    let (partition, sort) = item.index_key(index)?;
+                    (partition == &query.partition && query.sort.matches(sort))
+                        .then(|| ((sort.clone(), item.pk.clone(), item.sk.clone()), item))
+                })
+                .collect();
+            found.sort_by(|a, b| a.0.cmp(&b.0));
+            let start = match &query.cursor {
+                Some(cursor) => {
+                    // The cursor names its index, as DynamoDB's names the index's attributes.
+                    let (named, sort, pk, sk): (String, String, String, String) =
+                        serde_json::from_str(cursor).map_err(|_| StoreError::InvalidCursor)?;
+                    if named != index.as_str() {
+                        return Err(StoreError::InvalidCursor);
+                    }
+                    let position = (sort, pk, sk);
+                    found.partition_point(|(key, _)| *key <= position)
+                }
+                None => 0,
+            };
+            let page: Vec<_> = found.into_iter().skip(start).take(query.limit + 1).collect();
+            let next_cursor = (page.len() > query.limit).then(|| {
+                let ((sort, pk, sk), _) = &page[query.limit - 1];
+                serde_json::to_string(&(index.as_str(), sort, pk, sk)).expect("strings serialize")
+            });
+            let items: Vec<Item> = page.into_iter().take(query.limit).map(|(_, item)| item.clone()).collect();
+            (items, next_cursor)
         };
-        let page: Vec<_> = found.into_iter().skip(start).take(query.limit + 1).collect();
-        let next_cursor = (page.len() > query.limit).then(|| {
-            let (position, _) = &page[query.limit - 1];
-            serde_json::to_string(position).expect("strings serialize")
-        });
+        if !roster_aws::dynamo_store::projects_keys_only(index) {
+            return Ok(Page { items, next_cursor });
+        }
+        // A keys-only index names its items, which the DynamoDB adapter then reads from the
+        // table, keeping those still where the query asked (`DynamoStore::items_named_by`).
+        let keys: Vec<(String, String)> = items.iter().map(|item| (item.pk.clone(), item.sk.clone())).collect();
+        let mut found: BTreeMap<(String, String), Item> = self
+            .inner
+            .batch_get(keys.clone())
+            .await?
+            .into_iter()
+            .map(|item| ((item.pk.clone(), item.sk.clone()), item))
+            .collect();
+        let still_there = |item: &Item| {
+            item.index_key(index)
+                .is_some_and(|(partition, sort)| *partition == query.partition && query.sort.matches(sort))
+        };
         Ok(Page {
-            items: page.into_iter().take(query.limit).map(|(_, item)| item.clone()).collect(),
+            items: keys.iter().filter_map(|key| found.remove(key)).filter(still_there).collect(),
             next_cursor,
         })
     }

@@ -68,12 +68,13 @@ async fn table_command(args: &[String]) -> Result<(), String> {
     let client = roster_aws::dynamo_client::Client::new(&sdk);
     let upgraded = roster_aws::layout::upgrade(&client, &table, finish).await?;
     println!(
-        "roster-local: table {table}: {} members read, {} directory entries written, {} email index keys removed, {} email guards deleted, {} invitation lookups written, {} email search entries deleted",
+        "roster-local: table {table}: {} members read, {} directory entries written, {} email index keys removed, {} email guards deleted, {} invitation lookups written, {} members given their name index keys, {} search entries deleted",
         upgraded.members,
         upgraded.directory_entries_written,
         upgraded.email_index_keys_removed,
         upgraded.email_guards_deleted,
         upgraded.invitation_lookups_written,
+        upgraded.name_keys_written,
         upgraded.search_entries_deleted
     );
     if upgraded.conflicts.is_empty() {

@@ -213,7 +213,8 @@ async fn a_function_given_the_public_key_reads_the_secret_after_start() {
 /// gets every member's directory entry before the deploy, and loses its guards and GSI2
 /// keys after it (`--finish`), and (layout 4) a pending invitation made without a lookup gets
 /// the one a link that is the secret alone needs; run again, it changes nothing. An email
-/// with two accounts in an org is reported, and then nothing is removed.
+/// with two accounts in an org is reported, and then nothing is removed. Layout 7: after the
+/// deploy every member gets its name index keys and every search entry goes.
 #[tokio::test]
 async fn a_table_at_layout_2_is_upgraded_before_and_after_the_deploy() {
     use roster_app::ports::{Condition, Item, Store, Write};
@@ -278,22 +279,20 @@ async fn a_table_at_layout_2_is_upgraded_before_and_after_the_deploy() {
         ])
         .await
         .unwrap();
-    // Each member's search entries as the version before wrote them: its names' and its
-    // email's (layout 5 finds emails in the tab index).
+    // Each member's search entries as versions before layout 7 wrote them: its names' and
+    // its email's (before layout 5).
+    let search_partition = |tab: roster_domain::Tab| format!("{}{}{}", table::org_pk(&org_id), table::SEARCH_PARTITION_MARK, tab.as_str());
     let mut search_entries = Vec::new();
     for m in [&old, &new, &invited] {
-        let email_entry = (
-            table::search_partition(&org_id, m.status.tab()),
-            table::search_entry_sk(m.email.as_str(), &m.id),
-        );
-        for (pk, sk) in table::search_entry_keys(m).into_iter().chain([email_entry]) {
-            search_entries.push(put(Item::new(pk, sk, 1, serde_json::Value::Null)));
+        for term in ["ann lee", "lee ann", m.email.as_str()] {
+            let sk = format!("{term}\u{1}{}", m.id);
+            search_entries.push(put(Item::new(search_partition(m.status.tab()), sk, 1, serde_json::Value::Null)));
         }
     }
     // And one of a member since removed.
     search_entries.push(put(Item::new(
-        table::search_partition(&org_id, roster_domain::Tab::Licensed),
-        table::search_entry_sk("gone member", &roster_app::secrets::new_id(time::OffsetDateTime::now_utc())),
+        search_partition(roster_domain::Tab::Licensed),
+        format!("gone member\u{1}{}", roster_app::secrets::new_id(time::OffsetDateTime::now_utc())),
         1,
         serde_json::Value::Null,
     )));
@@ -304,7 +303,7 @@ async fn a_table_at_layout_2_is_upgraded_before_and_after_the_deploy() {
         async move {
             let mut found = std::collections::BTreeSet::new();
             for tab in [roster_domain::Tab::Licensed, roster_domain::Tab::Unlicensed] {
-                let partition = table::search_partition(&org_id, tab);
+                let partition = format!("{}{}{}", table::org_pk(&org_id), table::SEARCH_PARTITION_MARK, tab.as_str());
                 let query = roster_app::ports::Query::table(partition.clone(), roster_app::ports::SkCondition::Any);
                 let page = store.query(query).await.unwrap();
                 found.extend(page.items.into_iter().map(|e| (partition.clone(), e.sk)));
@@ -321,6 +320,10 @@ async fn a_table_at_layout_2_is_upgraded_before_and_after_the_deploy() {
             .key("PK", attribute(&table::org_pk(&org_id)))
             .key("SK", attribute(&table::member_sk(&m.id)))
     };
+    // Written by the version before layout 7: no name keys.
+    for m in [&old, &new, &invited] {
+        member_key(m).update_expression("REMOVE GSI4SK, GSI5SK").send().await.unwrap();
+    }
     for m in [&old, &new] {
         member_key(m)
             .update_expression("SET GSI2PK = :p, GSI2SK = :s")
@@ -403,16 +406,30 @@ async fn a_table_at_layout_2_is_upgraded_before_and_after_the_deploy() {
             email_index_keys_removed: 2,
             email_guards_deleted: 2,
             invitation_lookups_written: 1,
-            search_entries_deleted: 4,
+            name_keys_written: 3,
+            search_entries_deleted: 10,
             conflicts: Vec::new(),
         }
     );
-    let names_only: std::collections::BTreeSet<_> = [&old, &new, &invited].into_iter().flat_map(table::search_entry_keys).collect();
-    assert_eq!(
-        stored_search_entries().await,
-        names_only,
-        "the emails' entries are gone, and the removed member's; the names' kept"
-    );
+    assert!(stored_search_entries().await.is_empty(), "every search entry is gone");
+    for (index, term) in [
+        (roster_app::ports::IndexName::Gsi4, "ann lee"),
+        (roster_app::ports::IndexName::Gsi5, "lee ann"),
+    ] {
+        let mut found: Vec<_> = Vec::new();
+        for tab in [roster_domain::Tab::Licensed, roster_domain::Tab::Unlicensed] {
+            let query = roster_app::ports::Query::index(
+                index,
+                table::tab_partition(&org_id, tab),
+                roster_app::ports::SkCondition::BeginsWith(term.into()),
+            );
+            found.extend(store.query(query).await.unwrap().items.into_iter().map(|item| item.sk));
+        }
+        found.sort();
+        let mut expected: Vec<_> = [&old, &new, &invited].iter().map(|m| table::member_sk(&m.id)).collect();
+        expected.sort();
+        assert_eq!(found, expected, "{}: every member by its names", index.as_str());
+    }
     let lookup = store
         .get(
             &table::invitation_pk(&invited.invitation.as_ref().unwrap().token_hash),

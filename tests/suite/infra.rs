@@ -436,7 +436,7 @@ fn the_templates_index_projections_are_the_adapters() {
     use roster_app::ports::IndexName;
     let template = template();
     let table = resource(&template, "Table");
-    for index in [IndexName::Gsi1, IndexName::Gsi3] {
+    for index in IndexName::ALL {
         let at = table
             .iter()
             .position(|l| *l == format!("- IndexName: {}", index.as_str()))

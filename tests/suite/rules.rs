@@ -154,7 +154,7 @@ async fn rule_2_removal_unlicenses_at_once_and_keeps_data(t: TestApp) {
         401,
         "an unlicensed member can't sign in"
     );
-    t.assert_search_entries_in_step(&org).await;
+    t.assert_name_index_in_step(&org).await;
 }
 
 async fn rule_3_only_a_reinvite_brings_an_unlicensed_member_back(t: TestApp) {
@@ -208,7 +208,7 @@ async fn rule_3_only_a_reinvite_brings_an_unlicensed_member_back(t: TestApp) {
     assert_eq!(accepted.body["status"], "licensed");
     assert_eq!(accepted.body["id"], member_id.as_str(), "the same account");
     assert_eq!(accepted.body["position"], "Nurse", "with its old profile");
-    t.assert_search_entries_in_step(&org).await;
+    t.assert_name_index_in_step(&org).await;
 }
 
 async fn rule_4_one_account_per_email_with_an_actionable_reason(t: TestApp) {
@@ -515,7 +515,7 @@ async fn rule_7_joins_that_need_approval_wait_for_it(t: TestApp) {
         )
         .await;
     assert_eq!(stale.status, 404);
-    t.assert_search_entries_in_step(&org).await;
+    t.assert_name_index_in_step(&org).await;
 }
 
 async fn rule_8_no_license_past_the_seat_limit(t: TestApp) {
@@ -605,7 +605,7 @@ async fn rule_9_a_passed_license_end_unlicenses_with_a_reason(t: TestApp) {
     );
     let [_, again, _, _] = t.advance(3600).await;
     assert_eq!(again.examined, 0, "an unlicensed member leaves the due index");
-    t.assert_search_entries_in_step(&org).await;
+    t.assert_name_index_in_step(&org).await;
 }
 
 async fn rule_10_created_accounts_are_licensed_with_a_temporary_password(t: TestApp) {
@@ -727,7 +727,7 @@ async fn rule_11_revoking_deletes_the_shell_and_keeps_the_fact(t: TestApp) {
     assert_eq!(again.status, 200, "{}", again.text);
     let link = t.call("GET", &format!("/v1/invitations/{token}"), None, None).await;
     assert_eq!((link.status, link.code()), (410, "invitation_revoked"), "{}", link.text);
-    t.assert_search_entries_in_step(&org).await;
+    t.assert_name_index_in_step(&org).await;
 }
 
 async fn rule_12_people_own_their_name_phone_and_email(t: TestApp) {

@@ -334,7 +334,7 @@ async fn an_email_change_takes_effect_once_the_new_address_confirms_it(t: TestAp
     let late = confirm(link_to("later@mail.test")).await;
     assert_eq!((late.status, late.code()), (410, "confirmation_expired"));
     assert_eq!(t.login("new@mail.test", roster_tests::PASSWORD).await.status, 200);
-    t.assert_search_entries_in_step(&org).await;
+    t.assert_name_index_in_step(&org).await;
 }
 
 /// A burst costs: join requests are limited per client IP and per join code, and guessing

@@ -10,7 +10,11 @@
 //! | department membership | `ORG#o` | `DEPTMEMBER#d#m` | | |
 //! | deleted-department tombstone | `ORG#o` | `DEPTCLOSED#d` | | |
 //! | member | `ORG#o` | `MEMBER#m` | `ORG#o#TAB#tab` / `email#m` | invitation expiry, license end |
-//! | member search entry (one per name term; emails are found in GSI1) | `ORG#o#FIND#tab` | `term` U+0001 `m` | | |
+//! | (gone since layout 7: its names are in GSI4 and GSI5) member search entry | `ORG#o#FIND#tab` | `term` U+0001 `m` | | |
+//!
+//! A member with a name is also in GSI4 ("first last") and GSI5 ("last first"), keys only,
+//! partitioned as its GSI1 entry is (`ORG#o#TAB#tab`), with the term as sort key: a search
+//! by name reads them in order (`roster_domain::search::name_orders`).
 //! | audit event | `ORG#o` | `AUDIT#a` | `ORG#o#AUDIT#m` / `a` | |
 //! | outbox entry | `ORG#o` | `OUTBOX#x` | | delivery repair while pending |
 //! | join notice sent (expires) | `ORG#o` | `JOINNOTICE#m#hour` | | |
@@ -192,44 +196,10 @@ pub fn rate_window_sk(window_start: i64) -> String {
     format!("WINDOW#{window_start:012}")
 }
 
-/// The partition of a tab's member search entries: one per name term of each member
-/// (`roster_domain::search::name_terms`), written with the member, so a search reads its
-/// matches by name in order with consistent reads, at any org size. A search by email reads
-/// the tab's index (GSI1), whose sort key is the email: the member is written there anyway,
-/// so an email term costs no item of its own.
-pub fn search_partition(org_id: &str, tab: Tab) -> String {
-    format!("{}{SEARCH_PARTITION_MARK}{}", org_pk(org_id), tab.as_str())
-}
-/// What follows the org in a search partition's key.
+/// What follows the org in the key of a search entry's partition (`ORG#o#FIND#tab`, one
+/// entry a name term of a member): written before layout 7, which finds names in GSI4 and
+/// GSI5; the table upgrade deletes them.
 pub const SEARCH_PARTITION_MARK: &str = "#FIND#";
-/// The org and member of the search entry at `pk`/`sk`.
-pub fn search_entry_member<'a>(pk: &'a str, sk: &'a str) -> Option<(&'a str, &'a str)> {
-    let (org_id, _tab) = pk.strip_prefix(ORG_PREFIX)?.split_once(SEARCH_PARTITION_MARK)?;
-    let (_term, member_id) = parse_search_entry(sk)?;
-    Some((org_id, member_id))
-}
-/// Separates a search entry's term from its member id: below every character a term holds.
-pub const SEARCH_TERM_END: char = '\u{1}';
-pub fn search_entry_sk(term: &str, member_id: &str) -> String {
-    format!("{term}{SEARCH_TERM_END}{member_id}")
-}
-/// The keys of a member's search entries.
-pub fn search_entry_keys(member: &Member) -> Vec<(String, String)> {
-    let partition = search_partition(&member.org_id, member.status.tab());
-    roster_domain::search::name_terms(member)
-        .iter()
-        .map(|term| (partition.clone(), search_entry_sk(term, &member.id)))
-        .collect()
-}
-/// Whether the search entry at `key` is one of `member`'s, as it is now (none: gone).
-/// Layout upgrades delete the entries that are not.
-pub fn search_entry_kept(member: Option<&Member>, key: &(String, String)) -> bool {
-    member.is_some_and(|m| search_entry_keys(m).contains(key))
-}
-/// A search entry's term and member id.
-pub fn parse_search_entry(sk: &str) -> Option<(&str, &str)> {
-    sk.rsplit_once(SEARCH_TERM_END)
-}
 
 /// The member tabs index partition.
 pub fn tab_partition(org_id: &str, tab: Tab) -> String {
@@ -339,7 +309,7 @@ const MEMBER_FIELDS_LEFT_OUT_AT_DEFAULT: [&str; 8] = [
     "email_changes_requested",
 ];
 
-/// A member as an item, with its tab and due-work index entries. Its data leaves out what
+/// A member as an item, with its tab, name and due-work index entries. Its data leaves out what
 /// its keys hold and its fields at their default (140–200 bytes of a new member's 900 on
 /// DynamoDB), so a member with a full profile stays within one write unit (1 KB).
 pub fn member_item(member: &Member) -> Item {
@@ -355,10 +325,11 @@ pub fn member_item(member: &Member) -> Item {
         !MEMBER_FIELDS_IN_KEYS.contains(&name) && !(MEMBER_FIELDS_LEFT_OUT_AT_DEFAULT.contains(&name) && at_default(value))
     });
     let mut item = Item::new(pk.clone(), sk.clone(), member.version, data);
-    item.gsi1 = Some((
-        tab_partition(&member.org_id, member.status.tab()),
-        format!("{}#{}", member.email, member.id),
-    ));
+    let tab = tab_partition(&member.org_id, member.status.tab());
+    let [first_last, last_first] = roster_domain::search::name_orders(member);
+    item.gsi4 = first_last.map(|term| (tab.clone(), term));
+    item.gsi5 = last_first.map(|term| (tab.clone(), term));
+    item.gsi1 = Some((tab, format!("{}#{}", member.email, member.id)));
     item.gsi3 = match (member.status, &member.invitation, member.license_end) {
         (MembershipStatus::Invited, Some(invitation), _) => Some(due_entry(DueKind::InvitationExpiry, invitation.expires_at, &pk, &sk)),
         (MembershipStatus::Licensed, _, Some(end)) => Some(due_entry(DueKind::LicenseExpiry, end.get(), &pk, &sk)),

@@ -76,11 +76,11 @@ impl Tx {
     }
 
     /// Keeps the entries that point at a member (account directory, department
-    /// membership, search) in step with a change of it. The directory entry of an email
+    /// membership) in step with a change of it (its tab, name and due-work entries are
+    /// index entries of its own item). The directory entry of an email
     /// the member takes is written only where none is: it is what keeps an email to one
     /// account in an org, so of two writes that give one email two accounts one fails.
     fn member_entries(&mut self, before: Option<&Member>, after: Option<&Member>) {
-        self.search_entries(before, after);
         if before.map(|m| &m.email) != after.map(|m| &m.email) {
             if let Some(before) = before {
                 self.delete(
@@ -94,22 +94,6 @@ impl Tx {
             }
         }
         self.department_membership(before, after);
-    }
-
-    /// Keeps a member's search entries in step with a change of its tab, email or names:
-    /// deletes the entries it no longer has, writes the new ones.
-    fn search_entries(&mut self, before: Option<&Member>, after: Option<&Member>) {
-        let keys = |m: Option<&Member>| m.map(table::search_entry_keys).unwrap_or_default();
-        let (old, new) = (keys(before), keys(after));
-        for (pk, sk) in old.iter().filter(|key| !new.contains(key)) {
-            self.delete(pk.clone(), sk.clone(), Condition::None);
-        }
-        for (pk, sk) in new.into_iter().filter(|key| !old.contains(key)) {
-            self.writes.push(Write::Put {
-                item: Item::new(pk, sk, 1, serde_json::Value::Null),
-                condition: Condition::None,
-            });
-        }
     }
 
     /// Keeps the department-membership entries in step with a member change, and lets a

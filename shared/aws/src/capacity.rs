@@ -4,7 +4,7 @@
 //! transaction's writes and checks count twice), read units (4 KB each; a consistent read
 //! one, an eventually consistent one half), and the index writes the table's global
 //! secondary indexes add (GSI1 projects every attribute: an item in it costs its
-//! whole size there again at each write; GSI3 projects keys only: an entry costs its keys,
+//! whole size there again at each write; GSI3, GSI4 and GSI5 project keys only: an entry costs its keys,
 //! and only when the item enters, leaves or moves in it; a change of an item's index keys
 //! is a delete and a put). A change of one item alone is a plain write, not a transaction.
 //! Computed, not measured: moto does not report consumed capacity. The tests meter the
@@ -15,8 +15,6 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use roster_app::ports::{IndexName, Item};
 
 use crate::dynamo_store::{index_attributes, projects_keys_only, to_attributes};
-
-const INDEXES: [IndexName; 2] = [IndexName::Gsi1, IndexName::Gsi3];
 
 /// The bytes DynamoDB counts for `item`.
 pub fn item_bytes(item: &Item) -> usize {
@@ -67,7 +65,7 @@ pub fn read_units(bytes: usize, consistent: bool) -> f64 {
 /// old one where it was under other keys (or is no longer).
 pub fn index_write_units(before: Option<&Item>, after: Option<&Item>) -> f64 {
     let mut units = 0.0;
-    for index in INDEXES {
+    for index in IndexName::ALL {
         let old_key = before.and_then(|item| item.index_key(index));
         let new_key = after.and_then(|item| item.index_key(index));
         if let (Some(new_key), Some(after)) = (new_key, after) {

@@ -1,4 +1,4 @@
-//! The store port on DynamoDB: one table (`PK`, `SK`), indexes `GSI1` and `GSI3`, and every
+//! The store port on DynamoDB: one table (`PK`, `SK`), indexes `GSI1` to `GSI5`, and every
 //! change of several items one `TransactWriteItems` with conditions (a change of one item
 //! is a plain conditional write: half the price). An entity is kept as JSON in `data`;
 //! `version` is the optimistic-concurrency counter the conditions check.
@@ -33,15 +33,24 @@ impl DynamoStore {
 
 /// DynamoDB deletes an item some time after the unix time in this attribute.
 pub const TTL_ATTRIBUTE: &str = "ttl";
-const INDEX_ATTRIBUTES: [(&str, &str); 2] = [("GSI1PK", "GSI1SK"), ("GSI3PK", "GSI3SK")];
+/// The key attributes of GSI1, GSI3, GSI4 and GSI5. A member's names (GSI4 and GSI5) are
+/// partitioned by its tab, as its GSI1 entry is: they share GSI1's partition attribute, and
+/// a member item holds only their sort keys besides (a member stays under 1 KB).
+const INDEX_ATTRIBUTES: [(&str, &str); 4] = [
+    ("GSI1PK", "GSI1SK"),
+    ("GSI3PK", "GSI3SK"),
+    ("GSI1PK", "GSI4SK"),
+    ("GSI1PK", "GSI5SK"),
+];
 
 /// Whether `index` holds only its items' keys (the template's `KEYS_ONLY` projection)
-/// rather than every attribute. GSI3, what sweeps must look at by due time, does: a sweep
-/// reads its due items from the table after the index names them, and an item's rewrite
-/// that keeps its due time (an email's claim, a member's edit) writes nothing there. GSI1
-/// (member tabs, audit by member) projects every attribute, so a list page is one query.
+/// rather than every attribute. GSI3 (what sweeps must look at by due time) and the names
+/// (GSI4, GSI5) do: a sweep or a search reads its items from the table after the index
+/// names them, and an item's rewrite that keeps its keys there (an email's claim, a
+/// member's edit) writes nothing there. GSI1 (member tabs, audit by member) projects every
+/// attribute, so a list page is one query.
 pub fn projects_keys_only(index: IndexName) -> bool {
-    index == IndexName::Gsi3
+    index != IndexName::Gsi1
 }
 
 /// The index attribute names of `index`.
@@ -49,6 +58,8 @@ pub(crate) fn index_attributes(index: IndexName) -> (&'static str, &'static str)
     match index {
         IndexName::Gsi1 => INDEX_ATTRIBUTES[0],
         IndexName::Gsi3 => INDEX_ATTRIBUTES[1],
+        IndexName::Gsi4 => INDEX_ATTRIBUTES[2],
+        IndexName::Gsi5 => INDEX_ATTRIBUTES[3],
     }
 }
 
@@ -67,8 +78,11 @@ pub(crate) fn to_attributes(item: &Item) -> HashMap<String, AttributeValue> {
         ("version".to_string(), AttributeValue::N(item.version.to_string())),
         ("data".to_string(), s(&item.data)),
     ]);
-    for (key, (pk_name, sk_name)) in [&item.gsi1, &item.gsi3].into_iter().zip(INDEX_ATTRIBUTES) {
+    for (key, (pk_name, sk_name)) in [&item.gsi1, &item.gsi3, &item.gsi4, &item.gsi5].into_iter().zip(INDEX_ATTRIBUTES) {
         if let Some((pk, sk)) = key {
+            // GSI4 and GSI5 are partitioned by GSI1's attribute: an item has them only where
+            // its GSI1 entry has the same partition (`table::member_item`).
+            debug_assert!(attributes.get(pk_name).is_none_or(|held| held.as_s().ok() == Some(pk)));
             attributes.insert(pk_name.to_string(), s(pk));
             attributes.insert(sk_name.to_string(), s(sk));
         }
@@ -95,6 +109,8 @@ pub(crate) fn from_attributes(attributes: &HashMap<String, AttributeValue>) -> R
         data: required("data")?,
         gsi1: index(INDEX_ATTRIBUTES[0]),
         gsi3: index(INDEX_ATTRIBUTES[1]),
+        gsi4: index(INDEX_ATTRIBUTES[2]),
+        gsi5: index(INDEX_ATTRIBUTES[3]),
         expires_at: attributes
             .get(TTL_ATTRIBUTE)
             .and_then(|v| v.as_n().ok())

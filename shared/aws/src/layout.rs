@@ -23,11 +23,15 @@
 //! gets the lookup such a link is found by, where it has none.
 //!
 //! Layout 5: a search by email reads the member tabs' index (GSI1), whose sort key is the
-//! email, so a member has search entries for its names only. While a deploy runs both, the
-//! version before finds the members this version writes by name only, and its own writes
-//! keep email entries in step as before. After the deploy (`finish`): every search entry
-//! its member as it is now would not have (its email's) is deleted, checking in the same
-//! transaction that the member is as read.
+//! email, so a member had search entries for its names only. Since layout 7 it has none.
+//!
+//! Layout 7: a search by name reads two indexes of the member items (GSI4 "first last",
+//! GSI5 "last first", keyed by the member's tab and the term), so no member has search
+//! entries (`ORG#o#FIND#tab`). While a deploy runs both versions, the version before finds
+//! the members this version writes by email only, and the members it writes lose their name
+//! keys until `finish`. After the deploy (`finish`): every member gets the name keys it
+//! should have (written on the condition that it is at the version read), and every search
+//! entry is deleted (this version neither reads nor writes them).
 
 use std::collections::HashMap;
 
@@ -51,7 +55,9 @@ pub struct Upgraded {
     pub email_guards_deleted: usize,
     /// Pending invitations given the lookup a link that is the secret alone needs (layout 4).
     pub invitation_lookups_written: usize,
-    /// Search entries of emails deleted (layout 5).
+    /// Members given their name index keys (layout 7).
+    pub name_keys_written: usize,
+    /// Search entries deleted (layout 7; those of emails, layout 5).
     pub search_entries_deleted: usize,
     /// Members whose email's directory entry in their org names another member: one email
     /// with two accounts in an org (org id, email, the member the entry does not name).
@@ -138,7 +144,7 @@ fn key_of(attributes: &Key) -> Result<(&str, &str), String> {
     Ok((text("PK")?, text("SK")?))
 }
 
-/// Brings `table` to layout 5: its directory entries before the deploy, the rest with
+/// Brings `table` to layout 7: its directory entries before the deploy, the rest with
 /// `finish` after it (module doc).
 pub async fn upgrade(client: &Client, table_name: &str, finish: bool) -> Result<Upgraded, String> {
     let mut upgraded = Upgraded::default();
@@ -208,65 +214,88 @@ pub async fn upgrade(client: &Client, table_name: &str, finish: bool) -> Result<
             upgraded.invitation_lookups_written += 1;
         }
     }
-    // A page at a time: a member has two or three entries, too many to hold at once.
+    for attributes in &members {
+        let (pk, sk) = key_of(attributes)?;
+        if write_name_keys(client, table_name, pk, sk).await? {
+            upgraded.name_keys_written += 1;
+        }
+    }
+    // A page at a time: a member had two or three entries, too many to hold at once.
     let mut entries = Scan::new(
         client,
         table_name,
         "PK, SK",
         "begins_with(PK, :org) AND contains(PK, :find)",
-        &[(":org", "ORG#"), (":find", table::SEARCH_PARTITION_MARK)],
+        &[(":org", table::ORG_PREFIX), (":find", table::SEARCH_PARTITION_MARK)],
     );
     while let Some(page) = entries.page().await? {
-        for key in &page {
-            let (pk, sk) = key_of(key)?;
-            if delete_search_entry_unless_kept(client, table_name, pk, sk).await? {
-                upgraded.search_entries_deleted += 1;
+        for key in page {
+            let deleted = client
+                .delete_item()
+                .table_name(table_name)
+                .key("PK", key["PK"].clone())
+                .key("SK", key["SK"].clone())
+                .condition_expression("attribute_exists(PK)")
+                .send()
+                .await;
+            match deleted {
+                Ok(_) => upgraded.search_entries_deleted += 1,
+                // Deleted meanwhile, by another run: not counted twice.
+                Err(e) if e.code() == Some("ConditionalCheckFailedException") => {}
+                Err(e) => return Err(e.into_service_error().to_string()),
             }
         }
     }
     Ok(upgraded)
 }
 
-/// Deletes the search entry at `pk`/`sk` unless its member, as it is now, has it (layout 5,
-/// module doc), checking in the same transaction that the member is as read (read again
-/// while it changes). Whether it was deleted.
-async fn delete_search_entry_unless_kept(client: &Client, table_name: &str, pk: &str, sk: &str) -> Result<bool, String> {
-    let (org_id, member_id) = table::search_entry_member(pk, sk).ok_or_else(|| format!("{pk}/{sk} is no search entry"))?;
-    let (member_pk, member_sk) = (table::org_pk(org_id), table::member_sk(member_id));
-    let key = (pk.to_string(), sk.to_string());
+/// Gives the member at `pk`/`sk` the name index keys (GSI4, GSI5) it should have as it is
+/// now (layout 7, module doc), on the condition that it is still at the version read (read
+/// again while it changes). Whether they were written.
+async fn write_name_keys(client: &Client, table_name: &str, pk: &str, sk: &str) -> Result<bool, String> {
     for attempt in 0..ATTEMPTS {
         pause_before(attempt).await;
-        let member = read_member(client, table_name, &member_pk, &member_sk).await?;
-        if table::search_entry_kept(member.as_ref().map(|(_, m)| m), &key) {
+        let Some((item, member)) = read_member(client, table_name, pk, sk).await? else {
+            return Ok(false);
+        };
+        let should = table::member_item(&member);
+        if (&item.gsi4, &item.gsi5) == (&should.gsi4, &should.gsi5) {
             return Ok(false);
         }
-        let delete = aws_sdk_dynamodb::types::Delete::builder()
+        let mut set = Vec::new();
+        let mut remove = Vec::new();
+        let mut request = client
+            .update_item()
             .table_name(table_name)
             .key("PK", s(pk))
             .key("SK", s(sk))
-            .condition_expression("attribute_exists(PK)")
-            .build()
-            .map_err(|e| e.to_string())?;
-        let deleted = client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().delete(delete).build())
-            .transact_items(member_as_read(
-                table_name,
-                &member_pk,
-                &member_sk,
-                member.as_ref().map(|(item, _)| item.version),
-            )?)
+            .condition_expression("version = :version")
+            .expression_attribute_values(":version", AttributeValue::N(item.version.to_string()));
+        for (name, key) in [("GSI4SK", &should.gsi4), ("GSI5SK", &should.gsi5)] {
+            match key {
+                Some((_, term)) => {
+                    set.push(format!("{name} = :{name}"));
+                    request = request.expression_attribute_values(format!(":{name}"), s(term));
+                }
+                None => remove.push(name),
+            }
+        }
+        let update = [
+            (!set.is_empty()).then(|| format!("SET {}", set.join(", "))),
+            (!remove.is_empty()).then(|| format!("REMOVE {}", remove.join(", "))),
+        ];
+        let written = request
+            .update_expression(update.into_iter().flatten().collect::<Vec<_>>().join(" "))
             .send()
             .await;
-        match cancellation_reasons(deleted.map(|_| ()))?.as_deref() {
-            None => return Ok(true),
-            // Deleted meanwhile (by a change of the member, or another run): nothing to do.
-            Some([gone, member_as_read]) if gone == "ConditionalCheckFailed" && member_as_read == "None" => return Ok(false),
-            // The member changed since it was read, or a write was in flight: again.
-            Some(_) => {}
+        match written {
+            Ok(_) => return Ok(true),
+            // The member changed since it was read: again.
+            Err(e) if e.code() == Some("ConditionalCheckFailedException") => {}
+            Err(e) => return Err(e.into_service_error().to_string()),
         }
     }
-    Err(format!("{pk}/{sk}: not deleted in {ATTEMPTS} attempts"))
+    Err(format!("{pk}/{sk}: its name keys could not be written in {ATTEMPTS} attempts"))
 }
 
 type TransactResult =
@@ -289,18 +318,17 @@ fn cancellation_reasons(result: TransactResult) -> Result<Option<Vec<String>>, S
     }
 }
 
-/// A transaction's check that the member at `pk`/`sk` is at `version` (none: that it is gone).
-fn member_as_read(table_name: &str, pk: &str, sk: &str, version: Option<u64>) -> Result<TransactWriteItem, String> {
-    let check = ConditionCheck::builder().table_name(table_name).key("PK", s(pk)).key("SK", s(sk));
-    let check = match version {
-        Some(version) => check
-            .condition_expression("version = :version")
-            .expression_attribute_values(":version", AttributeValue::N(version.to_string())),
-        None => check.condition_expression("attribute_not_exists(PK)"),
-    };
-    Ok(TransactWriteItem::builder()
-        .condition_check(check.build().map_err(|e| e.to_string())?)
-        .build())
+/// A transaction's check that the member at `pk`/`sk` is at `version`.
+fn member_as_read(table_name: &str, pk: &str, sk: &str, version: u64) -> Result<TransactWriteItem, String> {
+    let check = ConditionCheck::builder()
+        .table_name(table_name)
+        .key("PK", s(pk))
+        .key("SK", s(sk))
+        .condition_expression("version = :version")
+        .expression_attribute_values(":version", AttributeValue::N(version.to_string()))
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok(TransactWriteItem::builder().condition_check(check).build())
 }
 
 /// The item at `pk`/`sk` as it is now (a consistent read); none when there is none.
@@ -378,7 +406,7 @@ async fn write_directory_entry(client: &Client, table_name: &str, pk: &str, sk: 
         let written = client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().put(entry).build())
-            .transact_items(member_as_read(table_name, pk, sk, Some(item.version))?)
+            .transact_items(member_as_read(table_name, pk, sk, item.version)?)
             .send()
             .await;
         let Some(reasons) = cancellation_reasons(written.map(|_| ()))? else {

@@ -47,25 +47,31 @@ pub async fn create_table(sdk: &SdkConfig, table: &str) -> Result<(), String> {
         .key_schema(key("SK", KeyType::Range))
         .attribute_definitions(string_attribute("PK"))
         .attribute_definitions(string_attribute("SK"));
-    for index in [IndexName::Gsi1, IndexName::Gsi3] {
+    let indexes = IndexName::ALL;
+    // Each attribute defined once: GSI4 and GSI5 share GSI1's partition attribute.
+    let attributes: std::collections::BTreeSet<&str> = indexes
+        .iter()
+        .flat_map(|index| <[&str; 2]>::from(index_attributes(*index)))
+        .collect();
+    for name in attributes {
+        request = request.attribute_definitions(string_attribute(name));
+    }
+    for index in indexes {
         let (pk, sk) = index_attributes(index);
         let projection = if projects_keys_only(index) {
             ProjectionType::KeysOnly
         } else {
             ProjectionType::All
         };
-        request = request
-            .attribute_definitions(string_attribute(pk))
-            .attribute_definitions(string_attribute(sk))
-            .global_secondary_indexes(
-                GlobalSecondaryIndex::builder()
-                    .index_name(index.as_str())
-                    .key_schema(key(pk, KeyType::Hash))
-                    .key_schema(key(sk, KeyType::Range))
-                    .projection(Projection::builder().projection_type(projection).build())
-                    .build()
-                    .map_err(|e| e.to_string())?,
-            );
+        request = request.global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(index.as_str())
+                .key_schema(key(pk, KeyType::Hash))
+                .key_schema(key(sk, KeyType::Range))
+                .projection(Projection::builder().projection_type(projection).build())
+                .build()
+                .map_err(|e| e.to_string())?,
+        );
     }
     request.send().await.map_err(|e| e.into_service_error().to_string())?;
     Ok(())

@@ -1,7 +1,8 @@
 //! What a member search (`q`) matches: the start of a member's email, of "first last" or
 //! of "last first", compared without case and with white space collapsed. A search reads
 //! its matches in order instead of scanning: the emails from the member tabs' index (whose
-//! sort key is the email), the names from one search entry per name term.
+//! sort key is the email), the names from two more indexes of the member, one for each
+//! order of its names (`name_orders`).
 
 use crate::member::Member;
 
@@ -17,9 +18,28 @@ pub fn search_terms(member: &Member) -> Vec<String> {
 }
 
 /// The terms of a member's names, distinct and in ascending order: "first last" and "last
-/// first" (none when it has no name yet): what its search entries hold.
+/// first" (none when it has no name yet).
 pub fn name_terms(member: &Member) -> Vec<String> {
     names_of(&member.first_name, &member.last_name)
+}
+
+/// A member's names as its two name index entries hold them: "first last", then "last
+/// first" unless that is the same term (a member with one name has one entry). None when
+/// it has no name yet.
+pub fn name_orders(member: &Member) -> [Option<String>; 2] {
+    distinct_orders(&member.first_name, &member.last_name)
+}
+
+fn distinct_orders(first_name: &str, last_name: &str) -> [Option<String>; 2] {
+    let [first_last, last_first] = orders_of(first_name, last_name);
+    let last_first = last_first.filter(|term| first_last.as_ref() != Some(term));
+    [first_last, last_first]
+}
+
+fn orders_of(first_name: &str, last_name: &str) -> [Option<String>; 2] {
+    let first = search_key(first_name);
+    let last = search_key(last_name);
+    [format!("{first} {last}"), format!("{last} {first}")].map(|name| Some(name.trim().to_string()).filter(|term| !term.is_empty()))
 }
 
 fn terms_of(email: &str, first_name: &str, last_name: &str) -> Vec<String> {
@@ -31,13 +51,7 @@ fn terms_of(email: &str, first_name: &str, last_name: &str) -> Vec<String> {
 }
 
 fn names_of(first_name: &str, last_name: &str) -> Vec<String> {
-    let first = search_key(first_name);
-    let last = search_key(last_name);
-    let mut terms: Vec<String> = [format!("{first} {last}"), format!("{last} {first}")]
-        .map(|name| name.trim().to_string())
-        .into_iter()
-        .filter(|term| !term.is_empty())
-        .collect();
+    let mut terms: Vec<String> = orders_of(first_name, last_name).into_iter().flatten().collect();
     terms.sort();
     terms.dedup();
     terms
@@ -77,5 +91,17 @@ mod tests {
         assert!(names_of("", " ").is_empty(), "no search entry for an invitee without a name");
         assert_eq!(names_of("Cher", ""), ["cher"], "one name: one term");
         assert_eq!(names_of("Ann", "Smith"), ["ann smith", "smith ann"]);
+    }
+
+    #[test]
+    fn a_member_has_an_entry_for_each_order_of_its_names() {
+        let orders = distinct_orders;
+        assert_eq!(
+            orders("Ann  Marie", "Smith"),
+            [Some("ann marie smith".into()), Some("smith ann marie".into())]
+        );
+        assert_eq!(orders("Cher", ""), [Some("cher".into()), None], "one name: one entry");
+        assert_eq!(orders("", "Cher"), [Some("cher".into()), None]);
+        assert_eq!(orders(" ", ""), [None, None], "no name: none");
     }
 }

@@ -9,8 +9,12 @@
 //! keys are cleared.
 //!
 //! Version 4: a search by email reads the member tabs' index, whose sort key is the email,
-//! so a member has search entries for its names only: every search entry its member would
-//! not have (its email's) goes.
+//! so a member had search entries for its names only (its email's went). Version 5's change
+//! includes it.
+//!
+//! Version 5: a search by name reads two indexes of the member rows (GSI4 "first last" and
+//! GSI5 "last first", in the partition of the member's tab), so every member gets its name
+//! keys and every search entry goes.
 
 use rusqlite::{params, Connection};
 
@@ -20,49 +24,65 @@ use roster_app::table;
 use crate::stored_forms::OrgCodes;
 
 /// The layout this version of the app writes.
-pub(crate) const LAYOUT_VERSION: i64 = 4;
+pub(crate) const LAYOUT_VERSION: i64 = 5;
 
 /// Members are read and changed this many at a time.
 const BATCH: usize = 5_000;
 
-/// Brings a database at an earlier layout to `LAYOUT_VERSION`, a transaction a version.
+/// Brings a database at an earlier layout to `LAYOUT_VERSION`, a transaction a version
+/// (version 4's change is part of version 5's).
 pub(crate) fn upgrade(connection: &mut Connection, codes: &OrgCodes) -> rusqlite::Result<()> {
     crate::sqlite::upgrade_once(connection, 3, |tx| directory_entries_guard_emails(tx, codes))?;
-    crate::sqlite::upgrade_once(connection, LAYOUT_VERSION, |tx| search_entries_of_names_only(tx, codes))
+    crate::sqlite::upgrade_once(connection, LAYOUT_VERSION, |tx| names_in_their_indexes(tx, codes))
 }
 
-/// Version 4 (module doc). Search partitions are stored as an org's code and `#FIND#`'s
-/// mark (U+001C); their entries are read in key order, a batch at a time.
-fn search_entries_of_names_only(tx: &Connection, codes: &OrgCodes) -> rusqlite::Result<()> {
+/// Version 5 (module doc). The rows in GSI1 (members and audit events) are read in key
+/// order, a batch at a time; search partitions are stored as an org's code and `#FIND#`'s
+/// mark (U+001C).
+fn names_in_their_indexes(tx: &Connection, codes: &OrgCodes) -> rusqlite::Result<()> {
     let failed = |error: String| rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Text, error.into());
     let mut after = (String::new(), String::new());
     loop {
-        let entries: Vec<(String, String)> = tx
+        let rows: Vec<(String, String)> = tx
             .prepare_cached(&format!(
-                "SELECT pk, sk FROM items WHERE (pk, sk) > (?1, ?2) AND substr(pk, 1, 1) = char(2) \
-                 AND substr(pk, instr(pk, char(3)) + 1, 1) = char(28) ORDER BY pk, sk LIMIT {BATCH}"
+                "SELECT pk, sk FROM items WHERE (pk, sk) > (?1, ?2) AND gsi1pk IS NOT NULL ORDER BY pk, sk LIMIT {BATCH}"
             ))?
             .query_map(params![after.0, after.1], |row| Ok((row.get(0)?, row.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let Some(last) = entries.last() else {
-            return Ok(());
+        let Some(last) = rows.last() else {
+            break;
         };
         after = last.clone();
         let current = codes.read();
-        for (stored_pk, stored_sk) in entries {
-            let key = (current.key(stored_pk.clone()), current.key(stored_sk.clone()));
-            let (org_id, member_id) =
-                table::search_entry_member(&key.0, &key.1).ok_or_else(|| failed(format!("{key:?} is no search entry")))?;
-            let member = crate::SqliteStore::get_in(tx, &current, &table::org_pk(org_id), &table::member_sk(member_id))
-                .map_err(|e| failed(e.to_string()))?
-                .map(|item| table::decode_member(&item).map_err(|e| failed(format!("{key:?}: {e}"))))
-                .transpose()?;
-            if !table::search_entry_kept(member.as_ref(), &key) {
-                tx.prepare_cached("DELETE FROM items WHERE pk = ?1 AND sk = ?2")?
-                    .execute(params![stored_pk, stored_sk])?;
+        for (stored_pk, stored_sk) in rows {
+            let (pk, sk) = (current.key(stored_pk.clone()), current.key(stored_sk.clone()));
+            if !sk.starts_with(table::MEMBER_PREFIX) {
+                continue;
             }
+            let item = crate::SqliteStore::get_in(tx, &current, &pk, &sk)
+                .map_err(|e| failed(e.to_string()))?
+                .ok_or_else(|| failed(format!("{pk}/{sk} is gone")))?;
+            let member = table::decode_member(&item).map_err(|e| failed(format!("{pk}/{sk}: {e}")))?;
+            let should = table::member_item(&member);
+            let term = |key: &Option<(String, String)>| {
+                key.as_ref()
+                    .map(|(_, term)| {
+                        current
+                            .stored(term)
+                            .map(std::borrow::Cow::into_owned)
+                            .ok_or_else(|| failed(format!("{pk}/{sk}: {term:?}")))
+                    })
+                    .transpose()
+            };
+            tx.prepare_cached("UPDATE items SET gsi4sk = ?1, gsi5sk = ?2 WHERE pk = ?3 AND sk = ?4")?
+                .execute(params![term(&should.gsi4)?, term(&should.gsi5)?, stored_pk, stored_sk])?;
         }
     }
+    tx.execute(
+        "DELETE FROM items WHERE substr(pk, 1, 1) = char(2) AND substr(pk, instr(pk, char(3)) + 1, 1) = char(28)",
+        [],
+    )?;
+    Ok(())
 }
 
 /// Version 3 (module doc).
@@ -168,11 +188,14 @@ mod tests {
         new_member(ORG_ID, account, time::OffsetDateTime::now_utc())
     }
 
-    /// A database at layout 3: members with the search entries of their emails, and one
-    /// entry whose member is gone. Opened, only the entries of members' names are left.
+    /// A database at layout 4: members without their name keys, with the search entries of
+    /// their names (and an email's, from layout 3), and one entry whose member is gone.
+    /// Opened, the named member is in both name indexes, the unnamed in neither, and no
+    /// search entry is left.
     #[tokio::test]
-    async fn a_database_at_layout_3_loses_the_search_entries_of_emails() {
-        let dir = std::env::temp_dir().join(format!("roster-layout-4-{}", std::process::id()));
+    async fn a_database_at_layout_4_gets_its_name_index_and_loses_its_search_entries() {
+        use roster_app::ports::{IndexName, Query, SkCondition};
+        let dir = std::env::temp_dir().join(format!("roster-layout-5-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("roster.db");
         let (named, gone) = (member("named@x.test"), member("gone@x.test"));
@@ -181,13 +204,9 @@ mod tests {
             last_name: String::new(),
             ..member("unnamed@x.test")
         };
-        let entries = |m: &roster_domain::Member| {
-            let email = (
-                table::search_partition(ORG_ID, m.status.tab()),
-                table::search_entry_sk(m.email.as_str(), &m.id),
-            );
-            table::search_entry_keys(m).into_iter().chain([email])
-        };
+        // The keys of a search entry as versions before layout 5 wrote them.
+        let search_partition = format!("{}{}licensed", table::org_pk(ORG_ID), table::SEARCH_PARTITION_MARK);
+        let entry = |term: &str, m: &roster_domain::Member| (search_partition.clone(), format!("{term}\u{1}{}", m.id));
         {
             let store = crate::SqliteStore::new(crate::Database::open(&path).unwrap());
             let mut writes = Vec::new();
@@ -197,7 +216,13 @@ mod tests {
                     condition: roster_app::ports::Condition::NotExists,
                 });
             }
-            for (pk, sk) in [&named, &unnamed, &gone].into_iter().flat_map(entries) {
+            let entries = [
+                entry("ann lee", &named),
+                entry("lee ann", &named),
+                entry("named@x.test", &named),
+                entry("ann lee", &gone),
+            ];
+            for (pk, sk) in entries {
                 writes.push(Write::Put {
                     item: Item::new(pk, sk, 1, serde_json::Value::Null),
                     condition: roster_app::ports::Condition::NotExists,
@@ -206,27 +231,31 @@ mod tests {
             store.transact(writes).await.unwrap();
         }
         let connection = Connection::open(&path).unwrap();
-        connection.execute_batch("PRAGMA user_version = 3;").unwrap();
+        connection
+            .execute_batch("UPDATE items SET gsi4sk = NULL, gsi5sk = NULL; PRAGMA user_version = 4;")
+            .unwrap();
         drop(connection);
 
         let store = crate::SqliteStore::new(crate::Database::open(&path).unwrap());
-        let partition = table::search_partition(ORG_ID, roster_domain::Tab::Licensed);
-        let left: Vec<(String, String)> = store
-            .query(roster_app::ports::Query::table(
-                partition.clone(),
-                roster_app::ports::SkCondition::Any,
-            ))
+        let left = store.query(Query::table(search_partition.clone(), SkCondition::Any)).await.unwrap();
+        assert!(left.items.is_empty(), "no search entry is left: {:?}", left.items);
+        let tab = table::tab_partition(ORG_ID, roster_domain::Tab::Licensed);
+        for (index, term) in [(IndexName::Gsi4, "ann lee"), (IndexName::Gsi5, "lee ann")] {
+            let found = store.query(Query::index(index, tab.clone(), SkCondition::Any)).await.unwrap().items;
+            let found: Vec<_> = found.iter().map(|item| (item.sk.clone(), item.index_key(index).cloned())).collect();
+            assert_eq!(
+                found,
+                [(table::member_sk(&named.id), Some((tab.clone(), term.to_string())))],
+                "{}: the named member only",
+                index.as_str()
+            );
+        }
+        let item = store
+            .get(&table::org_pk(ORG_ID), &table::member_sk(&named.id))
             .await
             .unwrap()
-            .items
-            .into_iter()
-            .map(|entry| (entry.pk, entry.sk))
-            .collect();
-        assert_eq!(
-            left,
-            table::search_entry_keys(&named),
-            "\"ann lee\" and \"lee ann\" of the named member"
-        );
+            .unwrap();
+        assert_eq!(table::decode_member(&item).unwrap(), named, "the member reads as it was");
         drop(store);
         let connection = Connection::open(&path).unwrap();
         let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();

@@ -112,6 +112,19 @@ impl Database {
             connection.execute_batch("ALTER TABLE items ADD COLUMN expires_at INTEGER")?;
         }
         connection.execute_batch("CREATE INDEX IF NOT EXISTS items_expiry ON items (expires_at) WHERE expires_at IS NOT NULL")?;
+        // A member's names (GSI4, GSI5), since layout 5: partitioned by its tab (`gsi1pk`).
+        for column in ["gsi4sk", "gsi5sk"] {
+            let has_column: bool = connection
+                .prepare("SELECT 1 FROM pragma_table_info('items') WHERE name = ?1")?
+                .exists([column])?;
+            if !has_column {
+                connection.execute_batch(&format!("ALTER TABLE items ADD COLUMN {column} TEXT"))?;
+            }
+        }
+        connection.execute_batch(
+            "CREATE INDEX IF NOT EXISTS items_gsi4 ON items (gsi1pk, gsi4sk, pk, sk) WHERE gsi4sk IS NOT NULL;
+             CREATE INDEX IF NOT EXISTS items_gsi5 ON items (gsi1pk, gsi5sk, pk, sk) WHERE gsi5sk IS NOT NULL;",
+        )?;
         let org_codes = OrgCodes::load(&connection)?;
         stored_forms::convert_keys(&mut connection, &org_codes)?;
         crate::layout::upgrade(&mut connection, &org_codes)?;

@@ -1,4 +1,4 @@
-//! The store port on SQLite: one `items` table with partial indexes for the three GSIs;
+//! The store port on SQLite: one `items` table with partial indexes for the four GSIs;
 //! `transact` checks every condition and applies every write in one SQLite transaction.
 
 use async_trait::async_trait;
@@ -32,6 +32,8 @@ fn app_item(codes: &Codes, item: Item) -> Result<Item, StoreError> {
         sk: codes.key(item.sk),
         gsi1: keys(item.gsi1),
         gsi3: keys(item.gsi3),
+        gsi4: keys(item.gsi4),
+        gsi5: keys(item.gsi5),
         ..item
     };
     let data = std::mem::take(&mut item.data);
@@ -90,8 +92,9 @@ fn stored_condition(codes: &Codes, sort: &SkCondition) -> Result<Option<SkCondit
 }
 
 /// The columns an item is kept in (`gsi2pk` and `gsi2sk` are left out: always empty, see
-/// `sqlite::SCHEMA`).
-const COLUMNS: &str = "pk, sk, version, data, gsi1pk, gsi1sk, gsi3pk, gsi3sk, expires_at";
+/// `sqlite::SCHEMA`). GSI4 and GSI5 (a member's names) are partitioned by `gsi1pk`: only
+/// their sort keys have columns of their own.
+const COLUMNS: &str = "pk, sk, version, data, gsi1pk, gsi1sk, gsi3pk, gsi3sk, expires_at, gsi4sk, gsi5sk";
 
 fn read_item(row: &Row<'_>) -> rusqlite::Result<Item> {
     let pair = |a: Option<String>, b: Option<String>| a.zip(b);
@@ -103,11 +106,14 @@ fn read_item(row: &Row<'_>) -> rusqlite::Result<Item> {
             .map_err(|error| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Blob, error.into()))?,
         gsi1: pair(row.get(4)?, row.get(5)?),
         gsi3: pair(row.get(6)?, row.get(7)?),
+        gsi4: pair(row.get(4)?, row.get(9)?),
+        gsi5: pair(row.get(4)?, row.get(10)?),
         expires_at: row.get(8)?,
     })
 }
 
-/// The cursor is the position of the last item returned, hex-encoded JSON: opaque to clients.
+/// The cursor is the position of the last item returned (in an index, after the index's
+/// name), hex-encoded JSON: opaque to clients.
 fn encode_cursor(position: &[&str]) -> String {
     let mut cursor = String::new();
     crate::stored_forms::push_hex(&mut cursor, serde_json::to_string(position).expect("strings serialize").as_bytes());
@@ -151,6 +157,8 @@ impl SqliteStore {
             None => ("pk", "sk", "sk"),
             Some(IndexName::Gsi1) => ("gsi1pk", "gsi1sk", "gsi1sk, pk, sk"),
             Some(IndexName::Gsi3) => ("gsi3pk", "gsi3sk", "gsi3sk, pk, sk"),
+            Some(IndexName::Gsi4) => ("gsi1pk", "gsi4sk", "gsi4sk, pk, sk"),
+            Some(IndexName::Gsi5) => ("gsi1pk", "gsi5sk", "gsi5sk, pk, sk"),
         };
         let (Some(partition), Some(sort)) = (codes.stored(&query.partition), stored_condition(codes, &query.sort)?) else {
             return Ok(Page {
@@ -166,7 +174,17 @@ impl SqliteStore {
             .as_deref()
             .map(decode_cursor)
             .transpose()?
-            .map(|position| {
+            .map(|mut position| {
+                // An index's position starts with the index's name: GSI1, GSI4 and GSI5
+                // share a partition, and a position in one is none in another.
+                let index_named = match query.index {
+                    Some(index) if position.first().map(String::as_str) == Some(index.as_str()) => {
+                        position.remove(0);
+                        true
+                    }
+                    Some(_) => false,
+                    None => true,
+                };
                 let stored = position
                     .iter()
                     .map(|key| codes.stored(key).map(std::borrow::Cow::into_owned))
@@ -177,10 +195,15 @@ impl SqliteStore {
                     }
                     _ => false,
                 };
-                stored.filter(|_| in_range).ok_or(StoreError::InvalidCursor)
+                stored.filter(|_| in_range && index_named).ok_or(StoreError::InvalidCursor)
             })
             .transpose()?;
         let mut sql = format!("SELECT {COLUMNS} FROM items WHERE {pk_column} = ?");
+        if query.index.is_some() {
+            // An item is in an index only with its sort key there (GSI4 and GSI5 share
+            // GSI1's partition column), as the index's partial condition says.
+            sql.push_str(&format!(" AND {sk_column} IS NOT NULL"));
+        }
         let mut values: Vec<rusqlite::types::Value> = vec![partition.into_owned().into()];
         // A table page after a cursor starts strictly after it: with two lower bounds on the
         // sort key SQLite seeks by the prefix and reads every row before the cursor again,
@@ -233,12 +256,12 @@ impl SqliteStore {
         let next_cursor = if items.len() > limit {
             items.truncate(limit);
             let last = items.last().expect("limit is at least 1");
-            Some(match (query.index, &last.gsi1, &last.gsi3) {
-                (None, ..) => encode_cursor(&[&last.sk]),
-                (Some(IndexName::Gsi1), Some((_, s)), _) | (Some(IndexName::Gsi3), _, Some((_, s))) => {
-                    encode_cursor(&[s, &last.pk, &last.sk])
-                }
-                _ => return Err(StoreError::Unavailable("index item without index key".into())),
+            Some(match query.index {
+                None => encode_cursor(&[&last.sk]),
+                Some(index) => match last.index_key(index) {
+                    Some((_, s)) => encode_cursor(&[index.as_str(), s, &last.pk, &last.sk]),
+                    None => return Err(StoreError::Unavailable("index item without index key".into())),
+                },
             })
         } else {
             None
@@ -314,11 +337,13 @@ impl SqliteStore {
                 Write::Put { item, .. } => {
                     let (g1p, g1s) = stored_index_keys(codes, &item.gsi1)?;
                     let (g3p, g3s) = stored_index_keys(codes, &item.gsi3)?;
+                    let (_, g4s) = stored_index_keys(codes, &item.gsi4)?;
+                    let (_, g5s) = stored_index_keys(codes, &item.gsi5)?;
                     let data = codes.stored_data(&item.data, &item_keys(item)).ok_or_else(|| {
                         StoreError::Unavailable("item data holds a character from U+0002 to U+0005, which JSON text never does".into())
                     })?;
                     tx.prepare_cached(&format!(
-                        "INSERT OR REPLACE INTO items ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                        "INSERT OR REPLACE INTO items ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
                     ))
                     .and_then(|mut s| {
                         s.execute(params![
@@ -330,7 +355,9 @@ impl SqliteStore {
                             g1s,
                             g3p,
                             g3s,
-                            item.expires_at
+                            item.expires_at,
+                            g4s,
+                            g5s
                         ])
                     })
                     .map_err(unavailable)?;
@@ -367,7 +394,7 @@ fn written_keys(write: &Write) -> Vec<&str> {
             .into_iter()
             .map(String::as_str)
             .chain(
-                [&item.gsi1, &item.gsi3]
+                [&item.gsi1, &item.gsi3, &item.gsi4, &item.gsi5]
                     .into_iter()
                     .flatten()
                     .flat_map(|(p, s)| [p.as_str(), s.as_str()]),

@@ -568,6 +568,24 @@ mod tests {
         assert_eq!(again.read().stored(&format!("ORG#{other}")).unwrap(), "\u{2}2\u{3}");
     }
 
+    /// A member's stored data (what the layouts read of each member row when the database
+    /// opens), with `email`.
+    fn member_data(email: &str) -> String {
+        let account = roster_app::usecases::membership::NewAccount {
+            email: roster_domain::Email::parse(email).unwrap(),
+            role: roster_domain::Role::Member,
+            kind: roster_domain::Kind::Shell,
+            status: roster_domain::MembershipStatus::Invited,
+            department_id: None,
+            first_name: "Ann".into(),
+            last_name: "Lee".into(),
+            phone: String::new(),
+            position: None,
+        };
+        let member = roster_app::usecases::membership::new_member(ORG_ID, account, time::OffsetDateTime::now_utc());
+        roster_app::table::member_item(&member).data
+    }
+
     /// A database file as an earlier version left it: the items table (with its later
     /// `expires_at` column) and no rows, in a directory of its own named after `test`.
     fn database_from_before(test: &str) -> (std::path::PathBuf, std::path::PathBuf, Connection) {
@@ -589,12 +607,13 @@ mod tests {
         for (member, email) in [("M1", "a@x.test"), ("M2", "b@x.test")] {
             connection
                 .execute(
-                    "INSERT INTO items (pk, sk, version, data, gsi1pk, gsi1sk) VALUES (?1, ?2, 1, '{}', ?3, ?4)",
+                    "INSERT INTO items (pk, sk, version, data, gsi1pk, gsi1sk) VALUES (?1, ?2, 1, ?5, ?3, ?4)",
                     params![
                         format!("ORG#{ORG_ID}"),
                         format!("MEMBER#{member}"),
                         format!("ORG#{ORG_ID}#TAB#invited"),
-                        format!("{email}#{member}")
+                        format!("{email}#{member}"),
+                        member_data(email)
                     ],
                 )
                 .unwrap();
@@ -716,8 +735,8 @@ mod tests {
             .unwrap();
         connection
             .execute(
-                "INSERT INTO items (pk, sk, version, data, gsi1pk, gsi1sk) VALUES (?1, 'MEMBER#M1', 1, '{}', ?2, 'a@x.test#M1')",
-                params!["\u{2}1\u{3}", "\u{2}1\u{3}#TAB#invited"],
+                "INSERT INTO items (pk, sk, version, data, gsi1pk, gsi1sk) VALUES (?1, 'MEMBER#M1', 1, ?3, ?2, 'a@x.test#M1')",
+                params!["\u{2}1\u{3}", "\u{2}1\u{3}#TAB#invited", member_data("a@x.test")],
             )
             .unwrap();
         connection.pragma_update(None, "user_version", 1).unwrap();

@@ -1,4 +1,4 @@
-//! The store port: items with a partition and sort key, two secondary indexes, and
+//! The store port: items with a partition and sort key, four secondary indexes, and
 //! all-or-nothing conditional writes. Shaped after DynamoDB so both the embedded database
 //! and DynamoDB implement it directly; the app maps entities onto it in `table.rs`.
 
@@ -16,6 +16,10 @@ pub struct Item {
     /// Secondary index keys (partition, sort); an item without them is not in that index.
     pub gsi1: Option<(String, String)>,
     pub gsi3: Option<(String, String)>,
+    /// A member's names, "first last" (GSI4) and "last first" (GSI5): partitioned as its
+    /// GSI1 entry is (the member's tab), so their partition is always GSI1's.
+    pub gsi4: Option<(String, String)>,
+    pub gsi5: Option<(String, String)>,
     /// When the item is of no more use (unix seconds): the store may delete it after then
     /// (DynamoDB's TTL; SQLite's purge). Readers still check their own expiry, since a
     /// deletion may come late.
@@ -31,6 +35,8 @@ impl Item {
             data: data.to_string(),
             gsi1: None,
             gsi3: None,
+            gsi4: None,
+            gsi5: None,
             expires_at: None,
         }
     }
@@ -51,6 +57,8 @@ impl Item {
         match index {
             IndexName::Gsi1 => self.gsi1.as_ref(),
             IndexName::Gsi3 => self.gsi3.as_ref(),
+            IndexName::Gsi4 => self.gsi4.as_ref(),
+            IndexName::Gsi5 => self.gsi5.as_ref(),
         }
     }
 
@@ -59,24 +67,35 @@ impl Item {
     pub fn with_index_of(mut self, other: &Item) -> Item {
         self.gsi1 = other.gsi1.clone();
         self.gsi3 = other.gsi3.clone();
+        self.gsi4 = other.gsi4.clone();
+        self.gsi5 = other.gsi5.clone();
         self
     }
 }
 
-/// The secondary indexes: GSI1 (member tabs, audit by member) and GSI3 (sparse: what
-/// sweeps must look at, by due time). There is no GSI2 any more: it held the accounts of an
-/// email across orgs, which the account directory's entries now are (`table`).
+/// The secondary indexes: GSI1 (member tabs, audit by member), GSI3 (sparse: what sweeps
+/// must look at, by due time), and GSI4 and GSI5 (sparse: members by name, "first last"
+/// and "last first", in the partition of their tab). There is no GSI2 any more: it held
+/// the accounts of an email across orgs, which the account directory's entries now are
+/// (`table`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IndexName {
     Gsi1,
     Gsi3,
+    Gsi4,
+    Gsi5,
 }
 
 impl IndexName {
+    /// Every index, in the order of their names.
+    pub const ALL: [IndexName; 4] = [IndexName::Gsi1, IndexName::Gsi3, IndexName::Gsi4, IndexName::Gsi5];
+
     pub fn as_str(self) -> &'static str {
         match self {
             IndexName::Gsi1 => "GSI1",
             IndexName::Gsi3 => "GSI3",
+            IndexName::Gsi4 => "GSI4",
+            IndexName::Gsi5 => "GSI5",
         }
     }
 }

@@ -603,9 +603,10 @@ enum MemberSource<'a> {
     /// reads): a search's first phase.
     EmailSearch(Tab, &'a str),
     /// The members of a tab with a name term that starts with the key and an email that
-    /// does not (the first phase lists those), from the tab's search entries (consistent
-    /// reads), in term order; each member once, at its first matching name term.
-    NameSearch(Tab, &'a str),
+    /// does not (the first phase lists those), named by one of the name indexes (GSI4
+    /// "first last", GSI5 "last first") in term order and read from their items (consistent
+    /// reads); each member once, in the index of its first matching name term.
+    NameSearch(Tab, &'a str, IndexName),
     /// The whole org, from the member items.
     Org,
 }
@@ -630,7 +631,9 @@ async fn member_page(
             table::tab_partition(org_id, tab),
             SkCondition::BeginsWith(key.to_string()),
         ),
-        MemberSource::NameSearch(tab, key) => Query::table(table::search_partition(org_id, tab), SkCondition::BeginsWith(key.to_string())),
+        MemberSource::NameSearch(tab, key, index) => {
+            Query::index(index, table::tab_partition(org_id, tab), SkCondition::BeginsWith(key.to_string()))
+        }
         MemberSource::Org => Query::table(table::org_pk(org_id), SkCondition::BeginsWith(table::MEMBER_PREFIX.into())),
     };
     let page = app.store.query(query.limit(limit).after(cursor)).await?;
@@ -662,37 +665,22 @@ async fn member_page(
                 .filter(|m| m.department_id.as_deref() == Some(department.as_str()))
                 .collect()
         }
-        MemberSource::NameSearch(tab, key) => {
-            let entries: Vec<(String, String)> = page
-                .items
+        MemberSource::NameSearch(tab, key, index) => {
+            // The items as they are now (the store reads a keys-only index's items from the
+            // table): listed in the index of their first matching name term only (once,
+            // however many terms match), unless their email matches (the email phase lists
+            // them), and only while still in the tab.
+            let term_of = |m: &Member| roster_domain::search::name_orders(m)[usize::from(index == IndexName::Gsi5)].clone();
+            page.items
                 .iter()
-                .filter_map(|e| table::parse_search_entry(&e.sk))
-                .map(|(term, id)| (term.to_string(), id.to_string()))
-                .collect();
-            let mut seen = std::collections::HashSet::new();
-            let ids: Vec<String> = entries
-                .iter()
-                .map(|(_, id)| id.clone())
-                .filter(|id| seen.insert(id.clone()))
-                .collect();
-            let found: std::collections::HashMap<String, Member> = members_by_id(app, org_id, ids)
-                .await?
+                .map(table::decode_member)
+                .collect::<AppResult<Vec<_>>>()?
                 .into_iter()
-                .map(|m| (m.id.clone(), m))
-                .collect();
-            // The member item decides: listed at the entry of its first matching name term
-            // only (once, however many terms match), unless its email matches (the email
-            // phase lists it), and only while it is still in the tab.
-            entries
-                .iter()
-                .filter_map(|(term, id)| {
-                    found.get(id).filter(|m| {
-                        m.status.tab() == tab
-                            && !m.email.as_str().starts_with(key)
-                            && first_match(&name_terms(m), key) == Some(term.as_str())
-                    })
+                .filter(|m| {
+                    m.status.tab() == tab
+                        && !m.email.as_str().starts_with(key)
+                        && first_match(&name_terms(m), key).is_some_and(|first| term_of(m).as_deref() == Some(first))
                 })
-                .cloned()
                 .collect()
         }
     };
@@ -706,56 +694,80 @@ async fn members_by_id(app: &App, org_id: &str, ids: Vec<String>) -> AppResult<V
 }
 
 /// Where a search (`q`) goes on: its emails first (from the status index), then its names
-/// (from the search entries). Its cursor is the phase's mark and the store's cursor.
+/// "first last" (GSI4), then "last first" (GSI5). Its cursor is the phase's mark and the
+/// store's cursor there (none: the phase's start).
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum SearchPhase {
-    Emails(Option<String>),
-    Names(Option<String>),
+    Emails,
+    FirstLast,
+    LastFirst,
 }
 
 impl SearchPhase {
-    const EMAILS: &'static str = "e.";
-    const NAMES: &'static str = "n.";
+    const PHASES: [(SearchPhase, &'static str); 3] = [
+        (SearchPhase::Emails, "e."),
+        (SearchPhase::FirstLast, "f."),
+        (SearchPhase::LastFirst, "l."),
+    ];
 
-    /// The phase a search for `key` is in after `cursor` (none: the first page). A key
-    /// with a space matches no email (an email holds none), so its search starts at the
-    /// names.
-    fn of(key: &str, cursor: Option<&str>) -> AppResult<SearchPhase> {
+    fn mark(self) -> &'static str {
+        Self::PHASES.iter().find(|(phase, _)| *phase == self).map_or("", |(_, mark)| mark)
+    }
+
+    /// Where a search for `key` goes on after `cursor` (none: the first page). A key with
+    /// a space matches no email (an email holds none), so its search starts at the names.
+    /// A cursor from before layout 7 (`n.`, or one without a mark) is refused: the search
+    /// starts again.
+    fn of(key: &str, cursor: Option<&str>) -> AppResult<(SearchPhase, Option<String>)> {
         let Some(cursor) = cursor else {
-            return Ok(if key.contains(' ') {
-                SearchPhase::Names(None)
+            let first = if key.contains(' ') {
+                SearchPhase::FirstLast
             } else {
-                SearchPhase::Emails(None)
-            });
+                SearchPhase::Emails
+            };
+            return Ok((first, None));
         };
-        if let Some(from) = cursor.strip_prefix(Self::EMAILS) {
-            if from.is_empty() {
-                return Err(StoreError::InvalidCursor.into());
-            }
-            Ok(SearchPhase::Emails(Some(from.to_string())))
-        } else if let Some(from) = cursor.strip_prefix(Self::NAMES) {
-            Ok(SearchPhase::Names((!from.is_empty()).then(|| from.to_string())))
-        } else {
-            // A cursor from before searches had phases (layout 5) was the search entries'
-            // own: it goes on in them. Any other the store refuses.
-            Ok(SearchPhase::Names(Some(cursor.to_string())))
+        let (phase, from) = Self::PHASES
+            .iter()
+            .find_map(|(phase, mark)| cursor.strip_prefix(mark).map(|from| (*phase, from)))
+            .ok_or(StoreError::InvalidCursor)?;
+        // The emails' start is never given out: a search starts there without a cursor.
+        if from.is_empty() && phase == SearchPhase::Emails {
+            return Err(StoreError::InvalidCursor.into());
+        }
+        Ok((phase, (!from.is_empty()).then(|| from.to_string())))
+    }
+
+    fn source(self, tab: Tab, key: &str) -> MemberSource<'_> {
+        match self {
+            SearchPhase::Emails => MemberSource::EmailSearch(tab, key),
+            SearchPhase::FirstLast => MemberSource::NameSearch(tab, key, IndexName::Gsi4),
+            SearchPhase::LastFirst => MemberSource::NameSearch(tab, key, IndexName::Gsi5),
         }
     }
 
-    fn source(self, tab: Tab, key: &str) -> (MemberSource<'_>, Option<String>) {
-        match self {
-            SearchPhase::Emails(from) => (MemberSource::EmailSearch(tab, key), from),
-            SearchPhase::Names(from) => (MemberSource::NameSearch(tab, key), from),
+    fn of_source(source: MemberSource<'_>) -> Option<SearchPhase> {
+        match source {
+            MemberSource::EmailSearch(..) => Some(SearchPhase::Emails),
+            MemberSource::NameSearch(_, _, IndexName::Gsi4) => Some(SearchPhase::FirstLast),
+            MemberSource::NameSearch(..) => Some(SearchPhase::LastFirst),
+            _ => None,
         }
     }
 
     /// The list's cursor after a page of `source` that ended at the store's `next`: a
-    /// search's emails, once read, go on to its names.
+    /// search's phase, once read, goes on to the next phase's start.
     fn cursor_after(source: MemberSource<'_>, next: Option<String>) -> Option<String> {
-        match (source, next) {
-            (MemberSource::EmailSearch(..), Some(next)) => Some(format!("{}{next}", Self::EMAILS)),
-            (MemberSource::EmailSearch(..), None) => Some(Self::NAMES.to_string()),
-            (MemberSource::NameSearch(..), next) => next.map(|next| format!("{}{next}", Self::NAMES)),
-            (_, next) => next,
+        let Some(phase) = Self::of_source(source) else {
+            return next;
+        };
+        match next {
+            Some(next) => Some(format!("{}{next}", phase.mark())),
+            None => Self::PHASES
+                .iter()
+                .skip_while(|(p, _)| *p != phase)
+                .nth(1)
+                .map(|(_, mark)| mark.to_string()),
         }
     }
 }
@@ -763,7 +775,7 @@ impl SearchPhase {
 /// How many entries one page of a filtered list reads at most. A filter that matches few
 /// members answers a short (even empty) page with a cursor to go on from, so a request
 /// costs the same at 100 members as at 100,000. A search of a tab reads its matches (the
-/// emails from the status index, then the names from the search entries), so its pages are
+/// emails from the status index, then the names from the name indexes), so its pages are
 /// full but for the few a change in flight drops; one in a department reads that
 /// department's members and keeps those that match.
 pub const LIST_MAX_EXAMINED: usize = 1_000;
@@ -796,7 +808,10 @@ pub async fn list_members(
         // another department's members, which a department admin must not learn of.
         let (source, from) = match (&filter.department, &search_key) {
             (Some(department), _) => (MemberSource::Department(department), cursor.clone()),
-            (None, Some(key)) => SearchPhase::of(key, cursor.as_deref())?.source(tab, key),
+            (None, Some(key)) => {
+                let (phase, from) = SearchPhase::of(key, cursor.as_deref())?;
+                (phase.source(tab, key), from)
+            }
             (None, None) => (MemberSource::Tab(tab), cursor.clone()),
         };
         let (members, read, next) = member_page(app, org_id, source, from, limit - items.len()).await?;

@@ -236,13 +236,12 @@ pub async fn process(app: &App, org_id: &str, import_id: &str, deadline: Deadlin
     }
 }
 
-/// The most writes one row's invitation takes (the member, its directory entry, the two
-/// search entries of its name, its department entry, the department's check, the audit
-/// event and the outbox entry: eight, and three to spare), so a batch of rows stays within
-/// one transaction.
-const ROW_WRITES_AT_MOST: usize = 11;
+/// The most writes one row's invitation takes (the member, its directory entry, its
+/// department entry, the department's check, the audit event and the outbox entry: six,
+/// and three to spare), so a batch of rows stays within one transaction.
+const ROW_WRITES_AT_MOST: usize = 9;
 /// The most rows one write takes (a chunk's): fewer when their writes would not fit one
-/// transaction of the store (`Store::transaction_limit`): about 13 on DynamoDB, a whole
+/// transaction of the store (`Store::transaction_limit`): about 18 on DynamoDB, a whole
 /// chunk on SQLite, where fewer, larger commits write each shared page once for more rows
 /// (an import into 100,000 members went from 3,036 to 4,738 rows/s; BENCHMARKS.md).
 pub const ROWS_PER_WRITE: usize = IMPORT_CHUNK_ROWS;
