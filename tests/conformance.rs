@@ -28,6 +28,7 @@ pub async fn store_conformance(store: Arc<dyn Store>, ns: &str) {
     two_writers_one_wins(store.clone(), ns).await;
     pagination_across_pages(&*store, ns).await;
     index_queries_and_sparse_entries(&*store, ns).await;
+    name_indexes_share_the_tab_partition(&*store, ns).await;
     expiring_items(&*store, ns).await;
     counters_count_atomically_up_to_their_limit(store.clone(), ns).await;
     batch_gets_answer_what_exists(&*store, ns).await;
@@ -396,6 +397,85 @@ async fn index_queries_and_sparse_entries(store: &dyn Store, ns: &str) {
         store.query(Query::table(pk, SkCondition::Any).after(Some("garbage".into()))).await,
         Err(StoreError::InvalidCursor)
     ));
+}
+
+/// GSI4 and GSI5 (a member's names) are partitioned as its GSI1 entry: an item is in one
+/// only with its sort key there, a query answers them in term order, each index's cursor
+/// is its own (not another's of the same partition), a move to another GSI1 partition takes
+/// them along, and a name key outside the item's GSI1 partition is refused.
+async fn name_indexes_share_the_tab_partition(store: &dyn Store, ns: &str) {
+    let (pk, tab, other_tab) = (format!("{ns}#NAMES"), format!("{ns}#NTAB"), format!("{ns}#NTAB2"));
+    let named = |sk: &str, first_last: &str, last_first: Option<&str>, tab: &str| {
+        let mut entry = item(&pk, sk, 1);
+        entry.gsi1 = Some((tab.to_string(), format!("{sk}@x")));
+        entry.gsi4 = Some((tab.to_string(), first_last.to_string()));
+        entry.gsi5 = last_first.map(|term| (tab.to_string(), term.to_string()));
+        entry
+    };
+    let mut unnamed = item(&pk, "M#none", 1);
+    unnamed.gsi1 = Some((tab.clone(), "none@x".into()));
+    store
+        .transact(vec![
+            put(named("M#b", "ann b", Some("b ann"), &tab), Condition::NotExists),
+            put(named("M#a", "ann a", Some("a ann"), &tab), Condition::NotExists),
+            put(named("M#c", "cher", None, &tab), Condition::NotExists),
+            put(unnamed, Condition::NotExists),
+        ])
+        .await
+        .unwrap();
+    let names = |index: IndexName, sort: SkCondition, cursor: Option<String>| {
+        store.query(Query::index(index, tab.clone(), sort).limit(1).after(cursor))
+    };
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    let mut a_cursor = None;
+    loop {
+        let page = names(IndexName::Gsi4, SkCondition::Any, cursor).await.unwrap();
+        seen.extend(page.items.iter().map(|i| i.sk.clone()));
+        a_cursor = a_cursor.or(page.next_cursor.clone());
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["M#a", "M#b", "M#c"], "in term order; the unnamed item is in no name index");
+    let last_first = names(IndexName::Gsi5, SkCondition::BeginsWith("b".into()), None).await.unwrap();
+    assert_eq!(last_first.items.iter().map(|i| i.sk.as_str()).collect::<Vec<_>>(), ["M#b"]);
+    let all_last_first = store
+        .query(Query::index(IndexName::Gsi5, tab.clone(), SkCondition::Any))
+        .await
+        .unwrap();
+    assert_eq!(all_last_first.items.len(), 2, "one name: no second entry");
+    // A GSI4 cursor is none of GSI5's or GSI1's, though they share the partition.
+    for index in [IndexName::Gsi5, IndexName::Gsi1] {
+        assert!(
+            matches!(
+                names(index, SkCondition::Any, a_cursor.clone()).await,
+                Err(StoreError::InvalidCursor)
+            ),
+            "{index:?}"
+        );
+    }
+    // Moved to another tab, its name entries go along.
+    store
+        .transact(vec![put(named("M#a", "ann a", Some("a ann"), &other_tab), Condition::Version(1))])
+        .await
+        .unwrap();
+    let left = store
+        .query(Query::index(IndexName::Gsi4, tab.clone(), SkCondition::Any))
+        .await
+        .unwrap();
+    assert_eq!(left.items.iter().map(|i| i.sk.as_str()).collect::<Vec<_>>(), ["M#b", "M#c"]);
+    let moved = store
+        .query(Query::index(IndexName::Gsi5, other_tab.clone(), SkCondition::Any))
+        .await
+        .unwrap();
+    assert_eq!(moved.items.iter().map(|i| i.sk.as_str()).collect::<Vec<_>>(), ["M#a"]);
+    // A name key outside the item's GSI1 partition: refused, nothing written.
+    let mut astray = named("M#d", "dee", None, &tab);
+    astray.gsi4 = Some((other_tab.clone(), "dee".into()));
+    assert!(store.transact(vec![put(astray, Condition::NotExists)]).await.is_err());
+    assert!(store.get(&pk, "M#d").await.unwrap().is_none());
 }
 
 /// Runs every queue check. `visibility` is how long a received message stays hidden,

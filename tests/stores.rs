@@ -215,3 +215,41 @@ impl Store for JitterStore {
         self.inner.purge_expired(now).await
     }
 }
+
+/// Answers every query of `index` as DynamoDB does while it fills an index just added to the
+/// table (`StoreError::IndexNotReady`); everything else goes to `inner`.
+pub struct UnreadyIndexStore {
+    pub inner: Arc<dyn Store>,
+    pub index: roster_app::ports::IndexName,
+}
+
+#[async_trait]
+impl Store for UnreadyIndexStore {
+    fn transaction_limit(&self) -> usize {
+        self.inner.transaction_limit()
+    }
+    async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+        self.inner.get(pk, sk).await
+    }
+    async fn query(&self, query: Query) -> Result<Page, StoreError> {
+        if query.index == Some(self.index) {
+            return Err(StoreError::IndexNotReady(format!(
+                "Cannot read from backfilling global secondary index: {}",
+                self.index.as_str()
+            )));
+        }
+        self.inner.query(query).await
+    }
+    async fn batch_get(&self, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
+        self.inner.batch_get(keys).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        self.inner.transact(writes).await
+    }
+    async fn add_to_counter(&self, pk: &str, sk: &str, delta: i64, below: Option<u64>, expires_at: i64) -> Result<Option<u64>, StoreError> {
+        self.inner.add_to_counter(pk, sk, delta, below, expires_at).await
+    }
+    async fn purge_expired(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
+        self.inner.purge_expired(now).await
+    }
+}

@@ -243,8 +243,8 @@ async fn seed_invited(
     use roster_domain::{Email, Kind, MembershipStatus, Role};
 
     let members: Vec<usize> = (0..n).collect();
-    // Up to five writes a member (member, account directory, two search entries of its
-    // name; one to spare).
+    // Up to five writes a member (member, account directory; its names are index entries of
+    // the member item since layout 7; room to spare).
     for chunk in members.chunks(roster_app::ports::store::MAX_TRANSACTION_WRITES / 5) {
         let mut tx = roster_app::tx::Tx::new();
         for i in chunk {

@@ -222,7 +222,7 @@ async fn submit_csv(t: &TestApp, org: &OrgFixture, emails: &[String]) -> Answer 
 }
 
 /// An org larger than one page of reading: a search answers its first matches on its first
-/// page (it reads the tab index by email and the tab's search entries by name, never a
+/// page (it reads the tab index by email and the tab's name indexes by name, never a
 /// bounded scan of the tab), and the export
 /// comes in pages linked with `rel="next"` that together hold every member once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -429,8 +429,9 @@ async fn a_use_beyond_a_functions_facts_is_refused_and_recorded() {
     );
 }
 
-/// Each index projects in the template what the DynamoDB adapter expects of it: every
-/// attribute, or only the keys (then the adapter reads the items from the table).
+/// Each index has in the template the key attributes the DynamoDB adapter writes, and
+/// projects what the adapter expects of it: every attribute, or only the keys (then the
+/// adapter reads the items from the table).
 #[test]
 fn the_templates_index_projections_are_the_adapters() {
     use roster_app::ports::IndexName;
@@ -441,6 +442,14 @@ fn the_templates_index_projections_are_the_adapters() {
             .iter()
             .position(|l| *l == format!("- IndexName: {}", index.as_str()))
             .unwrap_or_else(|| panic!("no index {}", index.as_str()));
+        let (_, key_schema) = value_after(&table, at, "KeySchema");
+        let (pk, sk) = roster_aws::dynamo_store::index_attributes(index);
+        assert_eq!(
+            key_schema,
+            format!("[{{AttributeName: {pk}, KeyType: HASH}}, {{AttributeName: {sk}, KeyType: RANGE}}]"),
+            "{}: the adapter's key attributes",
+            index.as_str()
+        );
         let (_, projection) = value_after(&table, at, "Projection");
         let expected = if roster_aws::dynamo_store::projects_keys_only(index) {
             "{ProjectionType: KEYS_ONLY}"

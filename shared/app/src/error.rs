@@ -83,7 +83,7 @@ impl From<StoreError> for AppError {
         match error {
             StoreError::ConditionFailed { .. } | StoreError::TransactionConflict => AppError::Contention,
             StoreError::InvalidCursor => AppError::invalid("cursor", ErrorCode::InvalidCursor, "the cursor is not one this list gave out"),
-            StoreError::Unavailable(message) => AppError::Unavailable(message),
+            StoreError::Unavailable(message) | StoreError::IndexNotReady(message) => AppError::Unavailable(message),
         }
     }
 }

@@ -11,10 +11,6 @@
 //! | deleted-department tombstone | `ORG#o` | `DEPTCLOSED#d` | | |
 //! | member | `ORG#o` | `MEMBER#m` | `ORG#o#TAB#tab` / `email#m` | invitation expiry, license end |
 //! | (gone since layout 7: its names are in GSI4 and GSI5) member search entry | `ORG#o#FIND#tab` | `term` U+0001 `m` | | |
-//!
-//! A member with a name is also in GSI4 ("first last") and GSI5 ("last first"), keys only,
-//! partitioned as its GSI1 entry is (`ORG#o#TAB#tab`), with the term as sort key: a search
-//! by name reads them in order (`roster_domain::search::name_orders`).
 //! | audit event | `ORG#o` | `AUDIT#a` | `ORG#o#AUDIT#m` / `a` | |
 //! | outbox entry | `ORG#o` | `OUTBOX#x` | | delivery repair while pending |
 //! | join notice sent (expires) | `ORG#o` | `JOINNOTICE#m#hour` | | |
@@ -37,6 +33,10 @@
 //! | directory-sync (SCIM) token | `ORG#o` | `SCIMTOKEN` | | |
 //! | directory listing head (the latest listing; expires) | `ORG#o` | `SCIMLIST` | | |
 //! | directory listing mark (where the page at `start` begins; expires) | `ORG#o` | `SCIMLIST#start` | | |
+//!
+//! A member with a name is also in GSI4 ("first last") and GSI5 ("last first"), keys only,
+//! partitioned as its GSI1 entry is (`ORG#o#TAB#tab`, the same attribute), with the term as
+//! sort key: a search by name reads them in order (`roster_domain::search::name_orders`).
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -200,6 +200,15 @@ pub fn rate_window_sk(window_start: i64) -> String {
 /// entry a name term of a member): written before layout 7, which finds names in GSI4 and
 /// GSI5; the table upgrade deletes them.
 pub const SEARCH_PARTITION_MARK: &str = "#FIND#";
+
+/// The index of a member's names in `order`: GSI4 "first last", GSI5 "last first", both
+/// partitioned by the member's tab (`member_item`).
+pub fn name_index(order: roster_domain::search::NameOrder) -> IndexName {
+    match order {
+        roster_domain::search::NameOrder::FirstLast => IndexName::Gsi4,
+        roster_domain::search::NameOrder::LastFirst => IndexName::Gsi5,
+    }
+}
 
 /// The member tabs index partition.
 pub fn tab_partition(org_id: &str, tab: Tab) -> String {

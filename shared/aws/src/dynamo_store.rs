@@ -50,11 +50,14 @@ const INDEX_ATTRIBUTES: [(&str, &str); 4] = [
 /// member's edit) writes nothing there. GSI1 (member tabs, audit by member) projects every
 /// attribute, so a list page is one query.
 pub fn projects_keys_only(index: IndexName) -> bool {
-    index != IndexName::Gsi1
+    match index {
+        IndexName::Gsi1 => false,
+        IndexName::Gsi3 | IndexName::Gsi4 | IndexName::Gsi5 => true,
+    }
 }
 
 /// The index attribute names of `index`.
-pub(crate) fn index_attributes(index: IndexName) -> (&'static str, &'static str) {
+pub fn index_attributes(index: IndexName) -> (&'static str, &'static str) {
     match index {
         IndexName::Gsi1 => INDEX_ATTRIBUTES[0],
         IndexName::Gsi3 => INDEX_ATTRIBUTES[1],
@@ -80,9 +83,8 @@ pub(crate) fn to_attributes(item: &Item) -> HashMap<String, AttributeValue> {
     ]);
     for (key, (pk_name, sk_name)) in [&item.gsi1, &item.gsi3, &item.gsi4, &item.gsi5].into_iter().zip(INDEX_ATTRIBUTES) {
         if let Some((pk, sk)) = key {
-            // GSI4 and GSI5 are partitioned by GSI1's attribute: an item has them only where
-            // its GSI1 entry has the same partition (`table::member_item`).
-            debug_assert!(attributes.get(pk_name).is_none_or(|held| held.as_s().ok() == Some(pk)));
+            // GSI4 and GSI5 are partitioned by GSI1's attribute: a write checks first that
+            // an item has them only in its GSI1 entry's partition (`check_index_partitions`).
             attributes.insert(pk_name.to_string(), s(pk));
             attributes.insert(sk_name.to_string(), s(sk));
         }
@@ -149,6 +151,15 @@ fn decode_cursor(
     Ok(map.into_iter().map(|(k, v)| (k, AttributeValue::S(v))).collect())
 }
 
+/// DynamoDB's refusal of a query of an index it is still filling (just added to the table:
+/// "Cannot read from backfilling global secondary index") or that the table does not have,
+/// as `StoreError::IndexNotReady`.
+fn index_not_ready(code: Option<&str>, message: Option<&str>) -> Option<StoreError> {
+    let message = message.unwrap_or_default();
+    let not_ready = message.contains("backfilling") || message.contains("does not have the specified index");
+    (code == Some("ValidationException") && not_ready).then(|| StoreError::IndexNotReady(message.to_string()))
+}
+
 /// A condition expression with its attribute names and values.
 type ConditionExpression = (String, HashMap<String, String>, HashMap<String, AttributeValue>);
 
@@ -172,6 +183,7 @@ fn condition_of(condition: Condition) -> Option<ConditionExpression> {
 fn transact_item(table: &str, write: &Write) -> Result<TransactWriteItem, StoreError> {
     let item = match write {
         Write::Put { item, condition } => {
+            item.check_index_partitions()?;
             let (expression, names, values) = condition_of(*condition).unzip3();
             let put = Put::builder()
                 .table_name(table)
@@ -261,6 +273,7 @@ impl DynamoStore {
     async fn write_alone(&self, write: &Write) -> Result<(), StoreError> {
         match write {
             Write::Put { item, condition } => {
+                item.check_index_partitions()?;
                 let (expression, names, values) = condition_of(*condition).unzip3();
                 self.client
                     .put_item()
@@ -532,7 +545,10 @@ impl Store for DynamoStore {
         if let Some(cursor) = &query.cursor {
             request = request.set_exclusive_start_key(Some(decode_cursor(cursor, pk_name, &query.partition, sk_name, &query.sort)?));
         }
-        let output = request.send().await.map_err(|e| unavailable(e.into_service_error()))?;
+        let output = request.send().await.map_err(|e| {
+            let error = e.into_service_error();
+            index_not_ready(error.code(), error.message()).unwrap_or_else(|| unavailable(error))
+        })?;
         let next_cursor = output.last_evaluated_key().map(encode_cursor);
         let items = match query.index {
             Some(index) if projects_keys_only(index) => self.items_named_by(index, &query, output.items()).await?,
@@ -596,6 +612,19 @@ mod tests {
     fn cursor(pairs: &[(&str, &str)]) -> String {
         let map: HashMap<&str, &str> = pairs.iter().copied().collect();
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(&map).unwrap())
+    }
+
+    #[test]
+    fn an_index_being_filled_or_missing_is_not_ready_and_other_refusals_are_errors() {
+        let backfilling = "Cannot read from backfilling global secondary index: GSI5";
+        assert!(matches!(
+            index_not_ready(Some("ValidationException"), Some(backfilling)),
+            Some(StoreError::IndexNotReady(_))
+        ));
+        let missing = "The table does not have the specified index: GSI5";
+        assert!(index_not_ready(Some("ValidationException"), Some(missing)).is_some());
+        assert!(index_not_ready(Some("ValidationException"), Some("ExclusiveStartKey is invalid")).is_none());
+        assert!(index_not_ready(Some("ThrottlingException"), Some(backfilling)).is_none());
     }
 
     #[test]

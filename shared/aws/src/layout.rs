@@ -29,9 +29,10 @@
 //! GSI5 "last first", keyed by the member's tab and the term), so no member has search
 //! entries (`ORG#o#FIND#tab`). While a deploy runs both versions, the version before finds
 //! the members this version writes by email only, and the members it writes lose their name
-//! keys until `finish`. After the deploy (`finish`): every member gets the name keys it
-//! should have (written on the condition that it is at the version read), and every search
-//! entry is deleted (this version neither reads nor writes them).
+//! keys until `finish`. Before the deploy (once the template before has added GSI4) and
+//! after it (`finish`): every member gets the name keys it should have (written on the
+//! condition that it is at the version read); after it, every search entry is deleted too
+//! (this version neither reads nor writes them).
 
 use std::collections::HashMap;
 
@@ -165,6 +166,13 @@ pub async fn upgrade(client: &Client, table_name: &str, finish: bool) -> Result<
             Entry::There | Entry::MemberGone => {}
             Entry::OfAnother(conflict) => upgraded.conflicts.push(conflict),
         }
+        // Before the deploy too (GSI4 is there since the template before, and DynamoDB
+        // fills GSI5 from these keys when it adds it), so this version finds by name the
+        // members written before it from its first request; `finish` mends those the
+        // version before rewrote meanwhile.
+        if write_name_keys(client, table_name, pk, sk).await? {
+            upgraded.name_keys_written += 1;
+        }
     }
     if !finish || !upgraded.conflicts.is_empty() {
         return Ok(upgraded);
@@ -213,9 +221,6 @@ pub async fn upgrade(client: &Client, table_name: &str, finish: bool) -> Result<
         if write_bare_link_lookup(client, table_name, pk, sk).await? {
             upgraded.invitation_lookups_written += 1;
         }
-    }
-    for attributes in &members {
-        let (pk, sk) = key_of(attributes)?;
         if write_name_keys(client, table_name, pk, sk).await? {
             upgraded.name_keys_written += 1;
         }
@@ -290,8 +295,18 @@ async fn write_name_keys(client: &Client, table_name: &str, pk: &str, sk: &str) 
             .await;
         match written {
             Ok(_) => return Ok(true),
-            // The member changed since it was read: again.
-            Err(e) if e.code() == Some("ConditionalCheckFailedException") => {}
+            // The member changed since it was read, a transaction was writing it, or the
+            // table is busy: again.
+            Err(e)
+                if matches!(
+                    e.code(),
+                    Some(
+                        "ConditionalCheckFailedException"
+                            | "TransactionConflictException"
+                            | "ThrottlingException"
+                            | "ProvisionedThroughputExceededException"
+                    )
+                ) => {}
             Err(e) => return Err(e.into_service_error().to_string()),
         }
     }

@@ -23,11 +23,31 @@ pub fn name_terms(member: &Member) -> Vec<String> {
     names_of(&member.first_name, &member.last_name)
 }
 
+/// The two orders a member's names are found in, each an index of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameOrder {
+    FirstLast,
+    LastFirst,
+}
+
+impl NameOrder {
+    pub const ALL: [NameOrder; 2] = [NameOrder::FirstLast, NameOrder::LastFirst];
+}
+
 /// A member's names as its two name index entries hold them: "first last", then "last
 /// first" unless that is the same term (a member with one name has one entry). None when
 /// it has no name yet.
 pub fn name_orders(member: &Member) -> [Option<String>; 2] {
     distinct_orders(&member.first_name, &member.last_name)
+}
+
+/// A member's name in `order` (`name_orders`).
+pub fn name_term(member: &Member, order: NameOrder) -> Option<String> {
+    let [first_last, last_first] = name_orders(member);
+    match order {
+        NameOrder::FirstLast => first_last,
+        NameOrder::LastFirst => last_first,
+    }
 }
 
 fn distinct_orders(first_name: &str, last_name: &str) -> [Option<String>; 2] {

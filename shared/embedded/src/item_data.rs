@@ -22,7 +22,7 @@ static DICTIONARY_1: &[u8] = include_bytes!("item_dictionary.txt");
 /// The longest text kept compressed: its length fits the four bytes a reader takes.
 const LONGEST_PACKED: usize = (1 << 28) - 1;
 
-/// The shortest text compressed: below it (a search entry's `null`, a directory entry) a few
+/// The shortest text compressed: below it (a department membership's `null`, a directory entry) a few
 /// bytes at most are saved, and each compression sets up its table and the dictionary's
 /// hashes, which costs more than such an item's write.
 const SHORTEST_PACKED: usize = 64;

@@ -36,18 +36,25 @@ pub(crate) fn upgrade(connection: &mut Connection, codes: &OrgCodes) -> rusqlite
     crate::sqlite::upgrade_once(connection, LAYOUT_VERSION, |tx| names_in_their_indexes(tx, codes))
 }
 
-/// Version 5 (module doc). The rows in GSI1 (members and audit events) are read in key
-/// order, a batch at a time; search partitions are stored as an org's code and `#FIND#`'s
+/// Version 5 (module doc). The member rows are read in key order, a batch at a time; search partitions are stored as an org's code and `#FIND#`'s
 /// mark (U+001C).
 fn names_in_their_indexes(tx: &Connection, codes: &OrgCodes) -> rusqlite::Result<()> {
     let failed = |error: String| rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Text, error.into());
+    // Members only (not the audit events, also in GSI1): their sort keys start with
+    // `MEMBER#`'s mark.
+    let member_mark = codes
+        .read()
+        .stored(table::MEMBER_PREFIX)
+        .map(|mark| mark.into_owned())
+        .unwrap_or_default();
     let mut after = (String::new(), String::new());
     loop {
         let rows: Vec<(String, String)> = tx
             .prepare_cached(&format!(
-                "SELECT pk, sk FROM items WHERE (pk, sk) > (?1, ?2) AND gsi1pk IS NOT NULL ORDER BY pk, sk LIMIT {BATCH}"
+                "SELECT pk, sk FROM items WHERE (pk, sk) > (?1, ?2) AND gsi1pk IS NOT NULL \
+                 AND substr(sk, 1, length(?3)) = ?3 ORDER BY pk, sk LIMIT {BATCH}"
             ))?
-            .query_map(params![after.0, after.1], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .query_map(params![after.0, after.1, member_mark], |row| Ok((row.get(0)?, row.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let Some(last) = rows.last() else {
             break;

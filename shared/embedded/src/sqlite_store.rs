@@ -182,6 +182,8 @@ impl SqliteStore {
                         position.remove(0);
                         true
                     }
+                    // As GSI1 and GSI3 positions were before the name indexes: still good.
+                    Some(IndexName::Gsi1 | IndexName::Gsi3) => position.len() == 3,
                     Some(_) => false,
                     None => true,
                 };
@@ -335,6 +337,7 @@ impl SqliteStore {
             }
             match write {
                 Write::Put { item, .. } => {
+                    item.check_index_partitions()?;
                     let (g1p, g1s) = stored_index_keys(codes, &item.gsi1)?;
                     let (g3p, g3s) = stored_index_keys(codes, &item.gsi3)?;
                     let (_, g4s) = stored_index_keys(codes, &item.gsi4)?;

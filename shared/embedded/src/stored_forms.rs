@@ -16,7 +16,8 @@
 //! Only the stored form changes: the store turns every key and item it is given into it and
 //! every one it answers back, so callers see what DynamoDB holds. The mapping is one-to-one:
 //! the marks are control characters, which no key the app makes holds (ids, emails, names
-//! and the rest refuse them; U+0001, which search entries' keys hold, is not a mark) and no
+//! and the rest refuse them; U+0001, which search entries' keys held before layout 5, is not
+//! a mark) and no
 //! JSON text holds (it escapes them); a key or data that does is never stored (a read finds
 //! nothing, a write is refused). A stored key sorts before the key, and prefix queries keep
 //! their meaning: a prefix the app asks for is a whole structural start or none, and the
@@ -238,8 +239,8 @@ const LEADING: [(char, &str); 10] = [
     ('\u{18}', "DUE#license_expiry#"),
     ('\u{19}', "DUE#delivery#"),
 ];
-/// What follows an org's code at a key's start (its member tabs, search entries, and each
-/// member's audit trail).
+/// What follows an org's code at a key's start (its member tabs, the search entries of
+/// databases before layout 5, and each member's audit trail).
 const AFTER_ORG: [(char, &str); 3] = [
     ('\u{1b}', "#TAB#"),
     ('\u{1c}', roster_app::table::SEARCH_PARTITION_MARK),
@@ -262,8 +263,8 @@ pub(crate) fn prefix_keeps_meaning(prefix: &str) -> bool {
     prefix.is_empty() || !(LEADING.iter().any(|(_, start)| cuts(start)) || cuts(INVITE) || cuts(ORG) || cuts_org)
 }
 
-/// A character only stored keys and data hold (U+0001 is in search entries' keys as the app
-/// makes them).
+/// A character only stored keys and data hold (U+0001 was in search entries' keys as the app
+/// made them before layout 5).
 fn is_mark(b: u8) -> bool {
     (0x02..=0x1f).contains(&b)
 }

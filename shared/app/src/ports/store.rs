@@ -62,6 +62,21 @@ impl Item {
         }
     }
 
+    /// Refuses an item whose name index keys (GSI4, GSI5) are in another partition than its
+    /// GSI1 entry, or that has them without one: the stores keep only their sort keys.
+    pub fn check_index_partitions(&self) -> Result<(), StoreError> {
+        let tab = self.gsi1.as_ref().map(|(partition, _)| partition);
+        for key in [&self.gsi4, &self.gsi5].into_iter().flatten() {
+            if Some(&key.0) != tab {
+                return Err(StoreError::Unavailable(format!(
+                    "{}/{}: a name index key outside its GSI1 partition",
+                    self.pk, self.sk
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The same index entries as `other`: a rewrite that keeps the item where it was in
     /// every index.
     pub fn with_index_of(mut self, other: &Item) -> Item {
@@ -238,6 +253,10 @@ pub enum StoreError {
     InvalidCursor,
     #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// The queried index answers nothing yet: DynamoDB is still filling an index just added
+    /// to the table (or it is not there at all).
+    #[error("index not ready: {0}")]
+    IndexNotReady(String),
 }
 
 #[async_trait]

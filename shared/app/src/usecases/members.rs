@@ -20,7 +20,7 @@ use crate::usecases::PageRequest;
 use crate::views;
 use crate::views::{BulkEditFailure, BulkEditView, MemberView, Page};
 use roster_domain::ids::{DepartmentId, MemberId, OrgId};
-use roster_domain::search::{first_match, name_terms, search_key, search_terms};
+use roster_domain::search::{first_match, name_term, search_key, search_terms, NameOrder};
 use roster_domain::ErrorCode;
 
 /// Deserializes a field that may be absent (outer `None`), `null` (`Some(None)`) or set.
@@ -602,11 +602,11 @@ enum MemberSource<'a> {
     /// (whose sort key is the email) in email order and read from their items (consistent
     /// reads): a search's first phase.
     EmailSearch(Tab, &'a str),
-    /// The members of a tab with a name term that starts with the key and an email that
-    /// does not (the first phase lists those), named by one of the name indexes (GSI4
-    /// "first last", GSI5 "last first") in term order and read from their items (consistent
-    /// reads); each member once, in the index of its first matching name term.
-    NameSearch(Tab, &'a str, IndexName),
+    /// The members of a tab whose name in one order starts with the key, named by that
+    /// order's index (GSI4 "first last", GSI5 "last first") in term order and read from
+    /// their items (consistent reads); each listed in the first phase that matches it only:
+    /// not where its email matches, nor in "last first" where its "first last" matches.
+    NameSearch(Tab, &'a str, NameOrder),
     /// The whole org, from the member items.
     Org,
 }
@@ -631,12 +631,23 @@ async fn member_page(
             table::tab_partition(org_id, tab),
             SkCondition::BeginsWith(key.to_string()),
         ),
-        MemberSource::NameSearch(tab, key, index) => {
-            Query::index(index, table::tab_partition(org_id, tab), SkCondition::BeginsWith(key.to_string()))
-        }
+        MemberSource::NameSearch(tab, key, order) => Query::index(
+            table::name_index(order),
+            table::tab_partition(org_id, tab),
+            SkCondition::BeginsWith(key.to_string()),
+        ),
         MemberSource::Org => Query::table(table::org_pk(org_id), SkCondition::BeginsWith(table::MEMBER_PREFIX.into())),
     };
-    let page = app.store.query(query.limit(limit).after(cursor)).await?;
+    let page = match app.store.query(query.limit(limit).after(cursor)).await {
+        // A name index just added to the table (layout 7's deploy) answers nothing until
+        // DynamoDB has filled it: until then its phase finds no one, and the search goes
+        // on, rather than failing every search that reaches it.
+        Err(StoreError::IndexNotReady(reason)) if matches!(source, MemberSource::NameSearch(..)) => {
+            tracing::warn!(%reason, "a name index is not ready: its search phase is skipped");
+            return Ok((Vec::new(), 0, None));
+        }
+        page => page?,
+    };
     let read = page.items.len();
     let members = match source {
         MemberSource::Tab(_) | MemberSource::Org => page.items.iter().map(table::decode_member).collect::<AppResult<Vec<_>>>()?,
@@ -665,12 +676,10 @@ async fn member_page(
                 .filter(|m| m.department_id.as_deref() == Some(department.as_str()))
                 .collect()
         }
-        MemberSource::NameSearch(tab, key, index) => {
+        MemberSource::NameSearch(tab, key, order) => {
             // The items as they are now (the store reads a keys-only index's items from the
-            // table): listed in the index of their first matching name term only (once,
-            // however many terms match), unless their email matches (the email phase lists
-            // them), and only while still in the tab.
-            let term_of = |m: &Member| roster_domain::search::name_orders(m)[usize::from(index == IndexName::Gsi5)].clone();
+            // table), only while they still match where the query asked.
+            let matches = |m: &Member, order: NameOrder| name_term(m, order).is_some_and(|term| term.starts_with(key));
             page.items
                 .iter()
                 .map(table::decode_member)
@@ -679,7 +688,8 @@ async fn member_page(
                 .filter(|m| {
                     m.status.tab() == tab
                         && !m.email.as_str().starts_with(key)
-                        && first_match(&name_terms(m), key).is_some_and(|first| term_of(m).as_deref() == Some(first))
+                        && matches(m, order)
+                        && (order == NameOrder::FirstLast || !matches(m, NameOrder::FirstLast))
                 })
                 .collect()
         }
@@ -699,19 +709,25 @@ async fn members_by_id(app: &App, org_id: &str, ids: Vec<String>) -> AppResult<V
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SearchPhase {
     Emails,
-    FirstLast,
-    LastFirst,
+    Names(NameOrder),
 }
 
 impl SearchPhase {
-    const PHASES: [(SearchPhase, &'static str); 3] = [
-        (SearchPhase::Emails, "e."),
-        (SearchPhase::FirstLast, "f."),
-        (SearchPhase::LastFirst, "l."),
-    ];
-
     fn mark(self) -> &'static str {
-        Self::PHASES.iter().find(|(phase, _)| *phase == self).map_or("", |(_, mark)| mark)
+        match self {
+            SearchPhase::Emails => "e.",
+            SearchPhase::Names(NameOrder::FirstLast) => "f.",
+            SearchPhase::Names(NameOrder::LastFirst) => "l.",
+        }
+    }
+
+    /// The phase after this one, if any.
+    fn next(self) -> Option<SearchPhase> {
+        match self {
+            SearchPhase::Emails => Some(SearchPhase::Names(NameOrder::FirstLast)),
+            SearchPhase::Names(NameOrder::FirstLast) => Some(SearchPhase::Names(NameOrder::LastFirst)),
+            SearchPhase::Names(NameOrder::LastFirst) => None,
+        }
     }
 
     /// Where a search for `key` goes on after `cursor` (none: the first page). A key with
@@ -721,15 +737,16 @@ impl SearchPhase {
     fn of(key: &str, cursor: Option<&str>) -> AppResult<(SearchPhase, Option<String>)> {
         let Some(cursor) = cursor else {
             let first = if key.contains(' ') {
-                SearchPhase::FirstLast
+                SearchPhase::Names(NameOrder::FirstLast)
             } else {
                 SearchPhase::Emails
             };
             return Ok((first, None));
         };
-        let (phase, from) = Self::PHASES
-            .iter()
-            .find_map(|(phase, mark)| cursor.strip_prefix(mark).map(|from| (*phase, from)))
+        let phases = [SearchPhase::Emails].into_iter().chain(NameOrder::ALL.map(SearchPhase::Names));
+        let (phase, from) = phases
+            .into_iter()
+            .find_map(|phase| cursor.strip_prefix(phase.mark()).map(|from| (phase, from)))
             .ok_or(StoreError::InvalidCursor)?;
         // The emails' start is never given out: a search starts there without a cursor.
         if from.is_empty() && phase == SearchPhase::Emails {
@@ -741,33 +758,16 @@ impl SearchPhase {
     fn source(self, tab: Tab, key: &str) -> MemberSource<'_> {
         match self {
             SearchPhase::Emails => MemberSource::EmailSearch(tab, key),
-            SearchPhase::FirstLast => MemberSource::NameSearch(tab, key, IndexName::Gsi4),
-            SearchPhase::LastFirst => MemberSource::NameSearch(tab, key, IndexName::Gsi5),
+            SearchPhase::Names(order) => MemberSource::NameSearch(tab, key, order),
         }
     }
 
-    fn of_source(source: MemberSource<'_>) -> Option<SearchPhase> {
-        match source {
-            MemberSource::EmailSearch(..) => Some(SearchPhase::Emails),
-            MemberSource::NameSearch(_, _, IndexName::Gsi4) => Some(SearchPhase::FirstLast),
-            MemberSource::NameSearch(..) => Some(SearchPhase::LastFirst),
-            _ => None,
-        }
-    }
-
-    /// The list's cursor after a page of `source` that ended at the store's `next`: a
-    /// search's phase, once read, goes on to the next phase's start.
-    fn cursor_after(source: MemberSource<'_>, next: Option<String>) -> Option<String> {
-        let Some(phase) = Self::of_source(source) else {
-            return next;
-        };
+    /// The list's cursor after a page of this phase that ended at the store's `next`: a
+    /// phase, once read, goes on to the next phase's start.
+    fn cursor_after(self, next: Option<String>) -> Option<String> {
         match next {
-            Some(next) => Some(format!("{}{next}", phase.mark())),
-            None => Self::PHASES
-                .iter()
-                .skip_while(|(p, _)| *p != phase)
-                .nth(1)
-                .map(|(_, mark)| mark.to_string()),
+            Some(next) => Some(format!("{}{next}", self.mark())),
+            None => self.next().map(|phase| phase.mark().to_string()),
         }
     }
 }
@@ -806,10 +806,12 @@ pub async fn list_members(
     loop {
         // A department's own entries come first: its pages (and cursors) name none of
         // another department's members, which a department admin must not learn of.
+        let mut search_phase = None;
         let (source, from) = match (&filter.department, &search_key) {
             (Some(department), _) => (MemberSource::Department(department), cursor.clone()),
             (None, Some(key)) => {
                 let (phase, from) = SearchPhase::of(key, cursor.as_deref())?;
+                search_phase = Some(phase);
                 (phase.source(tab, key), from)
             }
             (None, None) => (MemberSource::Tab(tab), cursor.clone()),
@@ -817,7 +819,10 @@ pub async fn list_members(
         let (members, read, next) = member_page(app, org_id, source, from, limit - items.len()).await?;
         examined += read;
         items.extend(members.iter().filter(|m| filter.matches(m)).map(views::member));
-        cursor = SearchPhase::cursor_after(source, next);
+        cursor = match search_phase.take() {
+            Some(phase) => phase.cursor_after(next),
+            None => next,
+        };
         if items.len() >= limit || cursor.is_none() || examined >= LIST_MAX_EXAMINED {
             break;
         }
