@@ -1081,8 +1081,11 @@ impl TestApp {
     }
 
     /// Fails unless the org's name index entries (GSI4 "first last", GSI5 "last first") are
-    /// exactly those its members have now, in their tabs: every write path keeps them in step
-    /// (`table::member_item`), and the store answers them as it holds them.
+    /// exactly those its members have now, in their tabs. What it catches is a write path
+    /// that stores a member some other way than `table::member_item` (without its name keys,
+    /// or with stale ones), and on SQLite an index row left behind; a keys-only index's
+    /// entries are read back through the member rows, so on DynamoDB (and the stale-index
+    /// store) an entry whose member moved on is dropped by the read, as a search drops it.
     pub async fn assert_name_index_in_step(&self, org: &OrgFixture) {
         use roster_app::ports::{IndexName, Query, SkCondition};
         use std::collections::BTreeSet;
