@@ -77,8 +77,9 @@ fn names_of(first_name: &str, last_name: &str) -> Vec<String> {
     terms
 }
 
-/// The first of a member's terms that starts with `key` (a `search_key`): where a search
-/// lists the member, once, however many of its terms match.
+/// The first of a member's terms that starts with `key` (a `search_key`), if any: whether a
+/// member matches a search (the search lists it once, in the first of its phases that
+/// matches: email, "first last", "last first").
 pub fn first_match<'a>(terms: &'a [String], key: &str) -> Option<&'a str> {
     terms.iter().find(|term| term.starts_with(key)).map(String::as_str)
 }
@@ -97,11 +98,7 @@ mod tests {
         for q in ["marie", "acme", "ann smith"] {
             assert_eq!(first_match(&terms, &search_key(q)), None, "{q}");
         }
-        assert_eq!(
-            first_match(&terms, "ann"),
-            Some("ann marie smith"),
-            "listed once, at its first term"
-        );
+        assert_eq!(first_match(&terms, "ann"), Some("ann marie smith"), "the first matching term");
     }
 
     #[test]
