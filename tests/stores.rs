@@ -88,10 +88,10 @@ impl Store for StaleIndexStore {
             let mut found: Vec<((String, String, String), &Item)> = state
                 .items
                 .values()
+                .filter(|item| query.reaches(item))
                 .filter_map(|item| {
-                    let (partition, sort) = item.index_key(index)?;
-                    (partition == &query.partition && query.sort.matches(sort))
-                        .then(|| ((sort.clone(), item.pk.clone(), item.sk.clone()), item))
+                    let (_, sort) = item.index_key(index)?;
+                    Some(((sort.clone(), item.pk.clone(), item.sk.clone()), item))
                 })
                 .collect();
             found.sort_by(|a, b| a.0.cmp(&b.0));
@@ -129,12 +129,12 @@ impl Store for StaleIndexStore {
             .into_iter()
             .map(|item| ((item.pk.clone(), item.sk.clone()), item))
             .collect();
-        let still_there = |item: &Item| {
-            item.index_key(index)
-                .is_some_and(|(partition, sort)| *partition == query.partition && query.sort.matches(sort))
-        };
         Ok(Page {
-            items: keys.iter().filter_map(|key| found.remove(key)).filter(still_there).collect(),
+            items: keys
+                .iter()
+                .filter_map(|key| found.remove(key))
+                .filter(|item| query.reaches(item))
+                .collect(),
             next_cursor,
         })
     }

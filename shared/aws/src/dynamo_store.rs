@@ -33,16 +33,6 @@ impl DynamoStore {
 
 /// DynamoDB deletes an item some time after the unix time in this attribute.
 pub const TTL_ATTRIBUTE: &str = "ttl";
-/// The key attributes of GSI1, GSI3, GSI4 and GSI5. A member's names (GSI4 and GSI5) are
-/// partitioned by its tab, as its GSI1 entry is: they share GSI1's partition attribute, and
-/// a member item holds only their sort keys besides (a member stays under 1 KB).
-const INDEX_ATTRIBUTES: [(&str, &str); 4] = [
-    ("GSI1PK", "GSI1SK"),
-    ("GSI3PK", "GSI3SK"),
-    ("GSI1PK", "GSI4SK"),
-    ("GSI1PK", "GSI5SK"),
-];
-
 /// Whether `index` holds only its items' keys (the template's `KEYS_ONLY` projection)
 /// rather than every attribute. GSI3 (what sweeps must look at by due time) and the names
 /// (GSI4, GSI5) do: a sweep or a search reads its items from the table after the index
@@ -57,12 +47,16 @@ pub fn projects_keys_only(index: IndexName) -> bool {
 }
 
 /// The index attribute names of `index`.
+///
+/// A member's names (GSI4 and GSI5) are partitioned by its tab, as its GSI1 entry is: they
+/// share GSI1's partition attribute, and a member item holds only their sort keys besides
+/// (a member stays under 1 KB).
 pub fn index_attributes(index: IndexName) -> (&'static str, &'static str) {
     match index {
-        IndexName::Gsi1 => INDEX_ATTRIBUTES[0],
-        IndexName::Gsi3 => INDEX_ATTRIBUTES[1],
-        IndexName::Gsi4 => INDEX_ATTRIBUTES[2],
-        IndexName::Gsi5 => INDEX_ATTRIBUTES[3],
+        IndexName::Gsi1 => ("GSI1PK", "GSI1SK"),
+        IndexName::Gsi3 => ("GSI3PK", "GSI3SK"),
+        IndexName::Gsi4 => ("GSI1PK", "GSI4SK"),
+        IndexName::Gsi5 => ("GSI1PK", "GSI5SK"),
     }
 }
 
@@ -81,8 +75,9 @@ pub(crate) fn to_attributes(item: &Item) -> HashMap<String, AttributeValue> {
         ("version".to_string(), AttributeValue::N(item.version.to_string())),
         ("data".to_string(), s(&item.data)),
     ]);
-    for (key, (pk_name, sk_name)) in [&item.gsi1, &item.gsi3, &item.gsi4, &item.gsi5].into_iter().zip(INDEX_ATTRIBUTES) {
-        if let Some((pk, sk)) = key {
+    for index in IndexName::ALL {
+        if let Some((pk, sk)) = item.index_key(index) {
+            let (pk_name, sk_name) = index_attributes(index);
             // GSI4 and GSI5 are partitioned by GSI1's attribute: a write checks first that
             // an item has them only in its GSI1 entry's partition (`check_index_partitions`).
             attributes.insert(pk_name.to_string(), s(pk));
@@ -109,10 +104,10 @@ pub(crate) fn from_attributes(attributes: &HashMap<String, AttributeValue>) -> R
             .and_then(|n| n.parse().ok())
             .ok_or_else(|| unavailable("item without version"))?,
         data: required("data")?,
-        gsi1: index(INDEX_ATTRIBUTES[0]),
-        gsi3: index(INDEX_ATTRIBUTES[1]),
-        gsi4: index(INDEX_ATTRIBUTES[2]),
-        gsi5: index(INDEX_ATTRIBUTES[3]),
+        gsi1: index(index_attributes(IndexName::Gsi1)),
+        gsi3: index(index_attributes(IndexName::Gsi3)),
+        gsi4: index(index_attributes(IndexName::Gsi4)),
+        gsi5: index(index_attributes(IndexName::Gsi5)),
         expires_at: attributes
             .get(TTL_ATTRIBUTE)
             .and_then(|v| v.as_n().ok())
@@ -236,12 +231,7 @@ impl DynamoStore {
     /// `BatchGetItem` a hundred) in the entries' order. An item since moved out of the
     /// query's range (the index lags behind the table) or deleted is left out: what is
     /// answered is the item as it is, and only where the query asked.
-    async fn items_named_by(
-        &self,
-        index: IndexName,
-        query: &Query,
-        entries: &[HashMap<String, AttributeValue>],
-    ) -> Result<Vec<Item>, StoreError> {
+    async fn items_named_by(&self, query: &Query, entries: &[HashMap<String, AttributeValue>]) -> Result<Vec<Item>, StoreError> {
         let text = |entry: &HashMap<String, AttributeValue>, name: &str| entry.get(name).and_then(|v| v.as_s().ok()).cloned();
         let keys: Vec<(String, String)> = entries
             .iter()
@@ -260,11 +250,11 @@ impl DynamoStore {
             .into_iter()
             .map(|item| ((item.pk.clone(), item.sk.clone()), item))
             .collect();
-        let still_there = |item: &Item| {
-            item.index_key(index)
-                .is_some_and(|(pk, sk)| *pk == query.partition && query.sort.matches(sk))
-        };
-        Ok(keys.iter().filter_map(|key| found.remove(key)).filter(still_there).collect())
+        Ok(keys
+            .iter()
+            .filter_map(|key| found.remove(key))
+            .filter(|item| query.reaches(item))
+            .collect())
     }
 
     /// A change of one item alone: a plain conditional `PutItem`, `DeleteItem` or
@@ -551,7 +541,7 @@ impl Store for DynamoStore {
         })?;
         let next_cursor = output.last_evaluated_key().map(encode_cursor);
         let items = match query.index {
-            Some(index) if projects_keys_only(index) => self.items_named_by(index, &query, output.items()).await?,
+            Some(index) if projects_keys_only(index) => self.items_named_by(&query, output.items()).await?,
             _ => output.items().iter().map(from_attributes).collect::<Result<Vec<_>, _>>()?,
         };
         Ok(Page { items, next_cursor })

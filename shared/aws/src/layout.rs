@@ -77,6 +77,20 @@ async fn pause_before(attempt: u32) {
 
 type Key = HashMap<String, AttributeValue>;
 
+/// Whether a conditional write was made: `false` when its condition did not hold (done
+/// already, by another run or a change meanwhile). Any other error is returned.
+fn made<O, E, R>(result: Result<O, aws_sdk_dynamodb::error::SdkError<E, R>>) -> Result<bool, String>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(false),
+        Err(e) => Err(aws_sdk_dynamodb::error::DisplayErrorContext(&e).to_string()),
+    }
+}
+
 /// A scan of the items whose keys match `filter`, a page at a time (consistent reads), for
 /// only the `attributes` the caller looks at, since each member is read again before it is
 /// written.
@@ -189,10 +203,8 @@ pub async fn upgrade(client: &Client, table_name: &str, finish: bool) -> Result<
                 .condition_expression("attribute_exists(GSI2PK)")
                 .send()
                 .await;
-            match removed {
-                Ok(_) => upgraded.email_index_keys_removed += 1,
-                Err(e) if e.code() == Some("ConditionalCheckFailedException") => {}
-                Err(e) => return Err(e.into_service_error().to_string()),
+            if made(removed)? {
+                upgraded.email_index_keys_removed += 1;
             }
         }
     }
@@ -240,11 +252,9 @@ pub async fn upgrade(client: &Client, table_name: &str, finish: bool) -> Result<
                 .condition_expression("attribute_exists(PK)")
                 .send()
                 .await;
-            match deleted {
-                Ok(_) => upgraded.search_entries_deleted += 1,
-                // Deleted meanwhile, by another run: not counted twice.
-                Err(e) if e.code() == Some("ConditionalCheckFailedException") => {}
-                Err(e) => return Err(e.into_service_error().to_string()),
+            // Deleted meanwhile, by another run: not counted twice.
+            if made(deleted)? {
+                upgraded.search_entries_deleted += 1;
             }
         }
     }
@@ -386,11 +396,7 @@ async fn write_bare_link_lookup(client: &Client, table_name: &str, pk: &str, sk:
         .condition_expression("attribute_not_exists(PK)")
         .send()
         .await;
-    match written {
-        Ok(_) => Ok(true),
-        Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(false),
-        Err(e) => Err(e.into_service_error().to_string()),
-    }
+    made(written)
 }
 
 /// What became of a member's directory entry.

@@ -36,8 +36,8 @@ pub(crate) fn upgrade(connection: &mut Connection, codes: &OrgCodes) -> rusqlite
     crate::sqlite::upgrade_once(connection, LAYOUT_VERSION, |tx| names_in_their_indexes(tx, codes))
 }
 
-/// Version 5 (module doc). The member rows are read in key order, a batch at a time; search partitions are stored as an org's code and `#FIND#`'s
-/// mark (U+001C).
+/// Version 5 (module doc). The member rows are read in key order, a batch at a time;
+/// search partitions are stored as an org's code and `#FIND#`'s mark (U+001C).
 fn names_in_their_indexes(tx: &Connection, codes: &OrgCodes) -> rusqlite::Result<()> {
     let failed = |error: String| rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Text, error.into());
     // Members only (not the audit events, also in GSI1): their sort keys start with
@@ -63,9 +63,6 @@ fn names_in_their_indexes(tx: &Connection, codes: &OrgCodes) -> rusqlite::Result
         let current = codes.read();
         for (stored_pk, stored_sk) in rows {
             let (pk, sk) = (current.key(stored_pk.clone()), current.key(stored_sk.clone()));
-            if !sk.starts_with(table::MEMBER_PREFIX) {
-                continue;
-            }
             let item = crate::SqliteStore::get_in(tx, &current, &pk, &sk)
                 .map_err(|e| failed(e.to_string()))?
                 .ok_or_else(|| failed(format!("{pk}/{sk} is gone")))?;

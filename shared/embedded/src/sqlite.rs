@@ -104,23 +104,18 @@ impl Database {
     fn with_schema(mut connection: Connection) -> Result<Database, OpenError> {
         connection.execute_batch(SCHEMA)?;
         connection.execute_batch(stored_forms::SCHEMA)?;
-        // Added after the first release of the schema: a data dir from before gets it here.
-        let has_expiry: bool = connection
-            .prepare("SELECT 1 FROM pragma_table_info('items') WHERE name = 'expires_at'")?
-            .exists([])?;
-        if !has_expiry {
-            connection.execute_batch("ALTER TABLE items ADD COLUMN expires_at INTEGER")?;
-        }
-        connection.execute_batch("CREATE INDEX IF NOT EXISTS items_expiry ON items (expires_at) WHERE expires_at IS NOT NULL")?;
-        // A member's names (GSI4, GSI5), since layout 5: partitioned by its tab (`gsi1pk`).
-        for column in ["gsi4sk", "gsi5sk"] {
+        // Added after the first release of the schema: a data dir from before gets them here.
+        // The expiry; a member's names (GSI4, GSI5, since layout 5: partitioned by its tab,
+        // `gsi1pk`).
+        for (column, kind) in [("expires_at", "INTEGER"), ("gsi4sk", "TEXT"), ("gsi5sk", "TEXT")] {
             let has_column: bool = connection
                 .prepare("SELECT 1 FROM pragma_table_info('items') WHERE name = ?1")?
                 .exists([column])?;
             if !has_column {
-                connection.execute_batch(&format!("ALTER TABLE items ADD COLUMN {column} TEXT"))?;
+                connection.execute_batch(&format!("ALTER TABLE items ADD COLUMN {column} {kind}"))?;
             }
         }
+        connection.execute_batch("CREATE INDEX IF NOT EXISTS items_expiry ON items (expires_at) WHERE expires_at IS NOT NULL")?;
         connection.execute_batch(
             "CREATE INDEX IF NOT EXISTS items_gsi4 ON items (gsi1pk, gsi4sk, pk, sk) WHERE gsi4sk IS NOT NULL;
              CREATE INDEX IF NOT EXISTS items_gsi5 ON items (gsi1pk, gsi5sk, pk, sk) WHERE gsi5sk IS NOT NULL;",

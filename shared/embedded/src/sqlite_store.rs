@@ -397,9 +397,9 @@ fn written_keys(write: &Write) -> Vec<&str> {
             .into_iter()
             .map(String::as_str)
             .chain(
-                [&item.gsi1, &item.gsi3, &item.gsi4, &item.gsi5]
+                IndexName::ALL
                     .into_iter()
-                    .flatten()
+                    .filter_map(|index| item.index_key(index))
                     .flat_map(|(p, s)| [p.as_str(), s.as_str()]),
             )
             .collect(),

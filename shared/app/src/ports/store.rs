@@ -207,6 +207,16 @@ pub struct Query {
 }
 
 impl Query {
+    /// Whether `item` is where this query reads: in its partition of the table or index,
+    /// with a sort key in its range.
+    pub fn reaches(&self, item: &Item) -> bool {
+        let key = match self.index {
+            Some(index) => item.index_key(index).map(|(pk, sk)| (pk.as_str(), sk.as_str())),
+            None => Some((item.pk.as_str(), item.sk.as_str())),
+        };
+        key.is_some_and(|(pk, sk)| pk == self.partition && self.sort.matches(sk))
+    }
+
     pub fn table(partition: impl Into<String>, sort: SkCondition) -> Self {
         Query {
             index: None,
