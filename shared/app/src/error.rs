@@ -84,6 +84,7 @@ impl From<StoreError> for AppError {
             StoreError::ConditionFailed { .. } | StoreError::TransactionConflict => AppError::Contention,
             StoreError::InvalidCursor => AppError::invalid("cursor", ErrorCode::InvalidCursor, "the cursor is not one this list gave out"),
             StoreError::Unavailable(message) | StoreError::IndexNotReady(message) => AppError::Unavailable(message),
+            StoreError::Refused(message) => AppError::Internal(message),
         }
     }
 }

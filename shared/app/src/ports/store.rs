@@ -68,7 +68,7 @@ impl Item {
         let tab = self.gsi1.as_ref().map(|(partition, _)| partition);
         for key in [&self.gsi4, &self.gsi5].into_iter().flatten() {
             if Some(&key.0) != tab {
-                return Err(StoreError::Unavailable(format!(
+                return Err(StoreError::Refused(format!(
                     "{}/{}: a name index key outside its GSI1 partition",
                     self.pk, self.sk
                 )));
@@ -263,6 +263,10 @@ pub enum StoreError {
     InvalidCursor,
     #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// An item no caller should make (a name index key outside its GSI1 partition): a
+    /// programming error, not a passing failure; nothing was written.
+    #[error("item refused: {0}")]
+    Refused(String),
     /// The queried index answers nothing yet: DynamoDB is still filling an index just added
     /// to the table (or it is not there at all).
     #[error("index not ready: {0}")]
