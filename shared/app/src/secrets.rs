@@ -71,17 +71,39 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     aws_lc_rs::constant_time::verify_slices_are_equal(a, b).is_ok()
 }
 
-/// Hashes a password with Argon2id (default, OWASP-recommended parameters).
-pub fn hash_password(password: &str) -> String {
-    let salt = SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes is a valid salt length");
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("Argon2 with default parameters cannot fail")
-        .to_string()
+/// Hashes a password with Argon2id (default, OWASP-recommended parameters). Tens of
+/// milliseconds of CPU by design: run on the runtime's blocking threads, so that no other
+/// request waits behind it on an async worker thread.
+pub async fn hash_password(password: &str) -> String {
+    let password = password.to_string();
+    off_the_async_threads(move || {
+        let salt = SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes is a valid salt length");
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .expect("Argon2 with default parameters cannot fail")
+            .to_string()
+    })
+    .await
 }
 
-pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+/// Whether `password` is the one `phc` (an Argon2id hash) was made from; on the blocking
+/// threads, as `hash_password`.
+pub async fn verify_password(password: &str, phc: &str) -> bool {
+    let (password, phc) = (password.to_string(), phc.to_string());
+    off_the_async_threads(move || {
+        PasswordHash::new(&phc).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+    })
+    .await
+}
+
+/// Runs CPU-bound `work` on the runtime's blocking threads and waits for it; a panic in it
+/// goes on in the caller.
+async fn off_the_async_threads<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => value,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(error) => panic!("blocking work cancelled (the runtime is shutting down): {error}"),
+    }
 }
 
 #[cfg(test)]
@@ -96,11 +118,30 @@ mod tests {
         assert!(earlier < later);
     }
 
-    #[test]
-    fn passwords_verify_only_themselves() {
-        let hash = hash_password("correct horse battery");
+    #[tokio::test]
+    async fn passwords_verify_only_themselves() {
+        let hash = hash_password("correct horse battery").await;
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery", &hash));
-        assert!(!verify_password("wrong horse battery", &hash));
+        assert!(verify_password("correct horse battery", &hash).await);
+        assert!(!verify_password("wrong horse battery", &hash).await);
+        assert!(!verify_password("correct horse battery", "not a hash").await);
+    }
+
+    /// Argon2id is tens of milliseconds of CPU, done on the blocking threads: a hash or a
+    /// check is still pending after its first poll, so the async thread that polled it is
+    /// free for other requests meanwhile (done inline, that first poll did all of it).
+    #[tokio::test]
+    async fn hashing_and_checking_passwords_leave_the_async_thread_free() {
+        use std::future::Future;
+        use std::task::Poll;
+        async fn pending_at_first_poll<T>(work: impl Future<Output = T>) -> (bool, T) {
+            let mut work = std::pin::pin!(work);
+            let first = std::future::poll_fn(|cx| Poll::Ready(work.as_mut().poll(cx).is_pending())).await;
+            (first, work.await)
+        }
+        let (pending, hash) = pending_at_first_poll(hash_password("correct horse battery")).await;
+        assert!(pending, "hashing finished in its first poll: it ran on the async thread");
+        let (pending, right) = pending_at_first_poll(verify_password("correct horse battery", &hash)).await;
+        assert!(pending && right, "checking finished in its first poll: it ran on the async thread");
     }
 }

@@ -62,9 +62,11 @@ pub struct LoginInput {
 
 /// An Argon2id hash of a random password, verified when there is no account, so a
 /// missing account takes as long to refuse as a wrong password.
-fn dummy_hash() -> &'static str {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| crate::secrets::hash_password(&crate::secrets::new_code()))
+async fn dummy_hash() -> &'static str {
+    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DUMMY
+        .get_or_init(|| async { crate::secrets::hash_password(&crate::secrets::new_code()).await })
+        .await
 }
 
 /// How long a client stays trusted after signing in with the right password.
@@ -111,19 +113,17 @@ pub async fn login(app: &App, ip: Option<&str>, input: LoginInput) -> AppResult<
         .filter(|m| input.org_id.as_ref().is_none_or(|org| &m.org_id == org))
         .filter(|m| m.status == MembershipStatus::Licensed && m.kind == Kind::Full)
         .collect();
-    let matching: Vec<&Member> = if can_sign_in.is_empty() {
-        verify_password(&input.password, dummy_hash());
-        Vec::new()
-    } else {
-        can_sign_in
-            .into_iter()
-            .filter(|m| {
-                m.password_hash
-                    .as_deref()
-                    .is_some_and(|hash| verify_password(&input.password, hash))
-            })
-            .collect()
-    };
+    let mut matching: Vec<&Member> = Vec::new();
+    if can_sign_in.is_empty() {
+        verify_password(&input.password, dummy_hash().await).await;
+    }
+    for member in can_sign_in {
+        if let Some(hash) = member.password_hash.as_deref() {
+            if verify_password(&input.password, hash).await {
+                matching.push(member);
+            }
+        }
+    }
     if matching.is_empty() {
         // The failure counts: its slots stay taken.
         slots.into_iter().for_each(TakenSlot::keep);

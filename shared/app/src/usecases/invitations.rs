@@ -293,7 +293,10 @@ pub async fn accept(app: &App, ctx: &RequestContext, token: &InvitationToken, in
     };
     errors.finish()?;
     // Hashing is deliberately slow: once, outside the retry loop.
-    let password_hash = password.map(|p| hash_password(&p));
+    let password_hash = match password {
+        Some(password) => Some(hash_password(&password).await),
+        None => None,
+    };
     let profile = AcceptedProfile {
         first_name: first_name.unwrap_or_default(),
         last_name: last_name.unwrap_or_default(),

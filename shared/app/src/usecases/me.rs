@@ -196,18 +196,18 @@ pub async fn change_password(app: &App, ctx: &RequestContext, input: PasswordCha
         ));
     }
     let member = app.signed_in_member(ctx, true).await?;
-    if !member
-        .password_hash
-        .as_deref()
-        .is_some_and(|hash| verify_password(&input.current_password, hash))
-    {
+    let current_is_right = match member.password_hash.as_deref() {
+        Some(hash) => verify_password(&input.current_password, hash).await,
+        None => false,
+    };
+    if !current_is_right {
         return Err(AppError::invalid(
             "current_password",
             ErrorCode::Incorrect,
             "the current password is not right",
         ));
     }
-    let new_hash = hash_password(&input.new_password);
+    let new_hash = hash_password(&input.new_password).await;
     retrying(|| async {
         let member = app.signed_in_member(ctx, true).await?;
         let mut next = member.clone();

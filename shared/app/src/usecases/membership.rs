@@ -160,9 +160,7 @@ pub async fn issue_invitation(
 /// Gives `member` a new temporary password (stored only as its Argon2id hash).
 pub async fn issue_temporary_password(app: &App, member: &mut Member) -> AppResult<()> {
     member.credential_version += 1;
-    member.password_hash = Some(secrets::hash_password(
-        &temporary_password(app, &member.id, member.credential_version).await?,
-    ));
+    member.password_hash = Some(secrets::hash_password(&temporary_password(app, &member.id, member.credential_version).await?).await);
     member.password_temporary = true;
     member.temporary_password_used = false;
     Ok(())
