@@ -17,12 +17,6 @@ pub fn search_terms(member: &Member) -> Vec<String> {
     terms_of(member.email.as_str(), &member.first_name, &member.last_name)
 }
 
-/// The terms of a member's names, distinct and in ascending order: "first last" and "last
-/// first" (none when it has no name yet).
-pub fn name_terms(member: &Member) -> Vec<String> {
-    names_of(&member.first_name, &member.last_name)
-}
-
 /// The two orders a member's names are found in, each an index of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameOrder {

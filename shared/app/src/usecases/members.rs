@@ -806,20 +806,18 @@ pub async fn list_members(
     loop {
         // A department's own entries come first: its pages (and cursors) name none of
         // another department's members, which a department admin must not learn of.
-        let mut search_phase = None;
-        let (source, from) = match (&filter.department, &search_key) {
-            (Some(department), _) => (MemberSource::Department(department), cursor.clone()),
+        let (source, from, search_phase) = match (&filter.department, &search_key) {
+            (Some(department), _) => (MemberSource::Department(department), cursor.clone(), None),
             (None, Some(key)) => {
                 let (phase, from) = SearchPhase::of(key, cursor.as_deref())?;
-                search_phase = Some(phase);
-                (phase.source(tab, key), from)
+                (phase.source(tab, key), from, Some(phase))
             }
-            (None, None) => (MemberSource::Tab(tab), cursor.clone()),
+            (None, None) => (MemberSource::Tab(tab), cursor.clone(), None),
         };
         let (members, read, next) = member_page(app, org_id, source, from, limit - items.len()).await?;
         examined += read;
         items.extend(members.iter().filter(|m| filter.matches(m)).map(views::member));
-        cursor = match search_phase.take() {
+        cursor = match search_phase {
             Some(phase) => phase.cursor_after(next),
             None => next,
         };
